@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Growable byte buffer, always NUL-terminated so it can serve as a string.
+ *
+ * Used to build messages, manifests and JSON text without fixed-size arrays.
+ * Growth doubles the capacity; a buffer that would pass `limit` (when set)
+ * fails instead of growing, which is how callers bound memory on hostile
+ * input.
+ */
+#ifndef CASEFILE_BUF_H
+#define CASEFILE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct cf_buf {
+	char *data;    /* NUL-terminated; NULL until the first growth */
+	size_t len;    /* bytes used, not counting the NUL */
+	size_t cap;    /* bytes allocated */
+	size_t limit;  /* maximum len, 0 = unbounded */
+};
+
+void cf_buf_init(struct cf_buf *b);
+/* Frees the storage; the buffer may be reused after cf_buf_init(). */
+void cf_buf_release(struct cf_buf *b);
+/* Wipes then frees (for secrets and PHI). */
+void cf_buf_release_secret(struct cf_buf *b);
+/* Empties without freeing. */
+void cf_buf_reset(struct cf_buf *b);
+/* Each returns 0, or -1 with errno ENOMEM (or E2BIG past the limit). */
+int cf_buf_reserve(struct cf_buf *b, size_t extra);
+int cf_buf_append(struct cf_buf *b, const void *p, size_t n);
+int cf_buf_puts(struct cf_buf *b, const char *s);
+int cf_buf_putc(struct cf_buf *b, char c);
+int cf_buf_printf(struct cf_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cf_buf_vprintf(struct cf_buf *b, const char *fmt, va_list ap);
+/* Hands the storage to the caller (who frees it with free()); the buffer is
+ * left empty. Returns "" (heap) for an empty buffer, NULL on no memory. */
+char *cf_buf_detach(struct cf_buf *b);
+/* Reads a whole file into b, refusing more than max bytes (0 = no limit). */
+struct cf_ctx;
+int cf_buf_read_file(struct cf_ctx *ctx, struct cf_buf *b, const char *path,
+		     size_t max);
+
+#endif

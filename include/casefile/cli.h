@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Helpers for the command layer (src/main.c and the cmd_*.c files): the
+ * only code allowed to print. Messages go to stderr as
+ * "casefile CMD: message"; data goes to stdout and is flushed and checked
+ * before a command reports success, so that a full disk is an error and not
+ * a silently truncated report. Colour is never used when NO_COLOR is set.
+ */
+#ifndef CASEFILE_CLI_H
+#define CASEFILE_CLI_H
+
+#include <stdio.h>
+#include "casefile/error.h"
+#include "casefile/progress.h"
+
+/* The name used in messages ("verify", "key generate"); set by main. */
+void cf_cli_set_command(const char *name);
+const char *cf_cli_command(void);
+
+/* Prints "casefile CMD: message\n" to stderr. */
+void cf_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the context's message; returns exit status 3 (runtime) unless
+ * code says otherwise. */
+int cf_cli_fail(const struct cf_ctx *ctx, int exit_status);
+/* Prints a usage error plus "Try 'casefile CMD --help'." and returns 2. */
+int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After getopt_long returned '?' or ':' on argv: names the option that was
+ * unknown or lacks its argument; returns 2. */
+int cf_cli_bad_option(char **argv);
+/* Flushes and checks stdout; returns 0 or 3 with a message. */
+int cf_cli_finish_stdout(void);
+/* 1 when colour may be used on f (terminal and NO_COLOR unset). */
+int cf_cli_color(FILE *f);
+
+/* Global options parsed by main before dispatch. */
+struct cf_cli_globals {
+	enum cf_progress_mode progress; /* --progress / --quiet */
+	int quiet;
+};
+extern struct cf_cli_globals cf_cli_globals;
+
+/* Options shared by many commands; returns 1 when argv[i] was one of them
+ * (--progress, --quiet/-q), 0 otherwise. */
+int cf_cli_common_option(const char *arg);
+
+#endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Command-layer helpers: the single way messages reach stderr
+ * ("casefile CMD: message"), the usage-error convention (exit 2 with a hint)
+ * and the final flush-and-check of stdout that turns a full disk into an
+ * error instead of a silently truncated report.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casefile/cli.h"
+
+struct cf_cli_globals cf_cli_globals = {CF_PROGRESS_AUTO, 0};
+static const char *command = "";
+
+void cf_cli_set_command(const char *name)
+{
+	command = name ? name : "";
+}
+
+const char *cf_cli_command(void)
+{
+	return command;
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	if (*command)
+		fprintf(stderr, "casefile %s: ", command);
+	else
+		fputs("casefile: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cf_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+int cf_cli_fail(const struct cf_ctx *ctx, int exit_status)
+{
+	cf_cli_error("%s", cf_errmsg(ctx));
+	return exit_status ? exit_status : CF_EXIT_RUNTIME;
+}
+
+int cf_cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'casefile %s%s--help'.\n", command, *command ? " " : "");
+	return CF_EXIT_USAGE;
+}
+
+int cf_cli_bad_option(char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && optopt < 256 && arg && arg[0] == '-' && arg[1] != '-')
+		return cf_cli_usage("option '-%c' is unknown or lacks its argument",
+				    optopt);
+	return cf_cli_usage("option '%s' is unknown or lacks its argument",
+			    arg ? arg : "?");
+}
+
+int cf_cli_finish_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cf_cli_error("cannot write to standard output: %s", strerror(errno));
+		return CF_EXIT_RUNTIME;
+	}
+	return CF_EXIT_OK;
+}
+
+int cf_cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return (!nc || !*nc) && isatty(fileno(f));
+}
+
+int cf_cli_common_option(const char *arg)
+{
+	if (!strcmp(arg, "--progress")) {
+		cf_cli_globals.progress = CF_PROGRESS_ON;
+		return 1;
+	}
+	if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+		cf_cli_globals.progress = CF_PROGRESS_OFF;
+		cf_cli_globals.quiet = 1;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile key generate|fingerprint`: the signer's keys (SPEC section 1).
+ *
+ * Argument parsing and printing only; the key handling is in src/sign.c.
+ * The private key never reaches stdout: `generate` prints the fingerprint,
+ * the one thing a responder reads aloud or pastes into a custody form.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/cli.h"
+#include "casefile/json.h"
+#include "casefile/sign.h"
+#include "commands.h"
+
+static const char usage_text[] =
+	"usage: casefile key generate [--force] [--passphrase-file FILE] [--json] PREFIX\n"
+	"       casefile key fingerprint [--json] KEYFILE\n"
+	"\n"
+	"  generate      write PREFIX.key (Ed25519, PKCS#8 PEM, mode 0600) and\n"
+	"                PREFIX.pub (SubjectPublicKeyInfo PEM); print the fingerprint\n"
+	"  fingerprint   print SHA256:<hex SHA-256 of the raw 32-byte public key>\n"
+	"\n"
+	"  --force                 replace existing key files\n"
+	"  --passphrase-file FILE  encrypt the private key with the first line of FILE\n"
+	"  --json                  print one JSON object on stdout\n"
+	"  -h, --help              show this help\n";
+
+enum { OPT_FORCE = 256, OPT_PASS, OPT_JSON };
+
+static const struct option options[] = {
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"passphrase-file", required_argument, NULL, OPT_PASS},
+	{NULL, 0, NULL, 0},
+};
+
+struct key_opts {
+	int force, json;
+	const char *passfile;
+};
+
+/* Prints {"fingerprint":..., plus extra members} or the bare fingerprint. */
+static int print_result(const struct key_opts *o, const char *fp,
+			const char *priv, const char *pub)
+{
+	struct cf_ctx ctx;
+	cJSON *j;
+	int rc;
+
+	if (!o->json) {
+		puts(fp);
+		return CF_EXIT_OK;
+	}
+	cf_ctx_init(&ctx);
+	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "fingerprint", fp) ||
+	    (priv && cf_json_add_str(j, "private_key", priv)) ||
+	    (pub && cf_json_add_str(j, "public_key", pub))) {
+		cJSON_Delete(j);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	rc = cf_json_emit(&ctx, stdout, j);
+	cJSON_Delete(j);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+}
+
+static int key_generate(const struct key_opts *o, const char *prefix)
+{
+	struct cf_ctx ctx;
+	char fp[CF_FINGERPRINT_LEN], *pass = NULL, *kpath = NULL, *ppath = NULL;
+	cf_key *k = NULL;
+	int rc = CF_EXIT_RUNTIME;
+
+	cf_ctx_init(&ctx);
+	if (o->passfile && cf_passphrase_read(&ctx, o->passfile, &pass) != CF_OK)
+		goto fail;
+	if (!(k = cf_key_generate(&ctx)) ||
+	    cf_key_save(&ctx, k, prefix, pass, o->force) != CF_OK ||
+	    cf_key_fingerprint(&ctx, k, fp) != CF_OK)
+		goto fail;
+	kpath = malloc(strlen(prefix) + 5);
+	ppath = malloc(strlen(prefix) + 5);
+	if (!kpath || !ppath) {
+		cf_cli_error("out of memory");
+		goto out;
+	}
+	sprintf(kpath, "%s.key", prefix);
+	sprintf(ppath, "%s.pub", prefix);
+	if (!cf_cli_globals.quiet && !o->json)
+		fprintf(stderr,
+			"casefile key generate: wrote %s (private, mode 0600%s) and %s\n",
+			kpath, pass ? ", encrypted" : "", ppath);
+	rc = print_result(o, fp, kpath, ppath);
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	if (pass)
+		cf_free_secret(pass, strlen(pass));
+	free(kpath);
+	free(ppath);
+	cf_key_free(k);
+	return rc;
+}
+
+static int key_fingerprint(const struct key_opts *o, const char *path)
+{
+	struct cf_ctx ctx;
+	char fp[CF_FINGERPRINT_LEN];
+	cf_key *k;
+	int rc;
+
+	cf_ctx_init(&ctx);
+	if (!(k = cf_key_load_public(&ctx, path)) ||
+	    cf_key_fingerprint(&ctx, k, fp) != CF_OK) {
+		cf_key_free(k);
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	}
+	cf_key_free(k);
+	rc = print_result(o, fp, NULL, NULL);
+	return rc;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	struct key_opts o = {0, 0, NULL};
+	const char *sub;
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "generate") && strcmp(sub, "fingerprint"))
+		return cf_cli_usage("unknown subcommand '%s'", sub);
+	cf_cli_set_command(!strcmp(sub, "generate") ? "key generate"
+						    : "key fingerprint");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case OPT_FORCE: o.force = 1; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_PASS: o.passfile = optarg; break;
+		default:
+			return cf_cli_bad_option(argv + 1);
+		}
+	}
+	if (optind + 1 != argc - 1)
+		return cf_cli_usage("expected exactly one %s",
+				    !strcmp(sub, "generate") ? "PREFIX" : "KEYFILE");
+	if ((o.force || o.passfile) && strcmp(sub, "generate"))
+		return cf_cli_usage("--force and --passphrase-file go with 'generate'");
+	if (!strcmp(sub, "generate"))
+		return key_generate(&o, argv[optind + 1]);
+	return key_fingerprint(&o, argv[optind + 1]);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The commands of the dispatch table in src/main.c. Each lives in its part
+ * (collect/, verify/, ...) or, for commands of the core (key), in src/, and
+ * takes argv with argv[0] = the command's name. A command returns a process
+ * exit status (SPEC section 0) and is the only code that prints.
+ */
+#ifndef CASEFILE_COMMANDS_H
+#define CASEFILE_COMMANDS_H
+
+int cmd_key(int argc, char **argv);
+
+#endif

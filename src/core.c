@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Process-wide initialisation of the core and the library version report
+ * printed by `casefile --version` and recorded in every collection.json.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <archive.h>
+#include <cjson/cJSON.h>
+#include <libfyaml.h>
+#include <magic.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include "casefile/alloc.h"
+#include "casefile/core.h"
+
+static void *cjson_malloc(size_t n)
+{
+	return cf_malloc(n);
+}
+
+void cf_core_init(void)
+{
+	static int done;
+	cJSON_Hooks hooks = {cjson_malloc, free};
+
+	if (done)
+		return;
+	done = 1;
+	/* Must precede every other OpenSSL call to take effect. */
+	cf_fault_hook_openssl();
+	cJSON_InitHooks(&hooks);
+	cf_fault_from_env();
+}
+
+void cf_version_string(char *buf, size_t n)
+{
+	int mv = magic_version();
+
+	snprintf(buf, n,
+		 "casefile %s (%s, %s, SQLite %s, libmagic %d.%02d, cJSON %s, "
+		 "libfyaml %s)",
+		 CASEFILE_VERSION, archive_version_string(),
+		 OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion(), mv / 100,
+		 mv % 100, cJSON_Version(), fy_library_version());
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * JSON helpers over cJSON (see include/casefile/json.h).
+ *
+ * cJSON recurses once per nesting level and has its own limit
+ * (CJSON_NESTING_LIMIT, 1000); hostile evidence is refused earlier, at
+ * CF_JSON_MAX_DEPTH, by a cheap pre-scan that skips strings, so a deeply
+ * nested document costs a linear scan and never a deep recursion.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
+
+/* Offset of the first byte that opens level max+1, or -1 if none. */
+static long too_deep(const char *t, size_t len, int max)
+{
+	int depth = 0, in_str = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = t[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return (long)i;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return -1;
+}
+
+int cf_json_parse(struct cf_ctx *ctx, const char *text, size_t len,
+		  cJSON **out)
+{
+	const char *end = NULL;
+	long deep = too_deep(text, len, CF_JSON_MAX_DEPTH);
+
+	*out = NULL;
+	if (deep >= 0)
+		return cf_set_error(ctx, 0,
+				    "JSON nested deeper than %d levels at byte %ld",
+				    CF_JSON_MAX_DEPTH, deep);
+	*out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!*out) {
+		if (!end || (end >= text && end <= text + len))
+			return cf_set_error(ctx, 0, "invalid JSON at byte %ld",
+					    end ? (long)(end - text) : 0L);
+		return cf_set_error(ctx, ENOMEM, "cannot parse JSON");
+	}
+	/* Only white space may follow the value. */
+	while (end < text + len && (*end == ' ' || *end == '\t' ||
+				    *end == '\n' || *end == '\r'))
+		end++;
+	if (end < text + len && *end) {
+		long off = (long)(end - text);
+		cJSON_Delete(*out);
+		*out = NULL;
+		return cf_set_error(ctx, 0, "trailing data after JSON at byte %ld",
+				    off);
+	}
+	return CF_OK;
+}
+
+int cf_json_parse_file(struct cf_ctx *ctx, const char *path, size_t max,
+		       cJSON **out)
+{
+	struct cf_buf b;
+	int rc;
+
+	cf_buf_init(&b);
+	*out = NULL;
+	rc = cf_buf_read_file(ctx, &b, path, max);
+	if (rc == CF_OK) {
+		rc = cf_json_parse(ctx, b.data ? b.data : "", b.len, out);
+		if (rc != CF_OK)
+			cf_error_prefix(ctx, "%s", path);
+	}
+	cf_buf_release(&b);
+	return rc;
+}
+
+const char *cf_json_str(const cJSON *obj, const char *key, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
+}
+
+double cf_json_num(const cJSON *obj, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+int64_t cf_json_int(const cJSON *obj, const char *key, int64_t dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble < -9.2e18 || v->valuedouble > 9.2e18)
+		return dflt;
+	return (int64_t)v->valuedouble;
+}
+
+int cf_json_bool(const cJSON *obj, const char *key, int dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+int cf_json_add_str(cJSON *obj, const char *key, const char *val)
+{
+	if (!val)
+		return cJSON_AddNullToObject(obj, key) ? 0 : -1;
+	return cJSON_AddStringToObject(obj, key, val) ? 0 : -1;
+}
+
+int cf_json_add_int(cJSON *obj, const char *key, int64_t val)
+{
+	/* Doubles hold integers exactly up to 2^53: enough for sizes,
+	 * offsets and microsecond times until the year 2255. */
+	return cJSON_AddNumberToObject(obj, key, (double)val) ? 0 : -1;
+}
+
+int cf_json_add_num(cJSON *obj, const char *key, double val)
+{
+	return cJSON_AddNumberToObject(obj, key, val) ? 0 : -1;
+}
+
+int cf_json_add_bool(cJSON *obj, const char *key, int val)
+{
+	return cJSON_AddBoolToObject(obj, key, val) ? 0 : -1;
+}
+
+int cf_json_add_time(cJSON *obj, const char *key, int64_t us)
+{
+	char t[CF_TIME_STR];
+
+	return cf_json_add_str(obj, key, cf_time_format(us, t));
+}
+
+int cf_json_append_line(struct cf_buf *b, const cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	int r;
+
+	if (!s)
+		return -1;
+	r = cf_buf_puts(b, s);
+	if (r == 0)
+		r = cf_buf_putc(b, '\n');
+	cJSON_free(s);
+	return r;
+}
+
+int cf_json_emit(struct cf_ctx *ctx, FILE *f, const cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	int bad;
+
+	if (!s)
+		return cf_set_nomem(ctx, "JSON output");
+	bad = fputs(s, f) < 0 || fputc('\n', f) == EOF;
+	cJSON_free(s);
+	if (bad || fflush(f) == EOF || ferror(f))
+		return cf_set_error(ctx, errno, "cannot write JSON output");
+	return CF_OK;
+}

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Ed25519 keys over OpenSSL 3 EVP (see include/casefile/sign.h).
+ *
+ * Formats are the standard ones (PKCS#8 and SubjectPublicKeyInfo PEM) so that
+ * anyone can check a signature with `openssl pkeyutl -verify -rawin` without
+ * casefile. A private key file is opened without following symlinks, and its
+ * mode is checked on the open descriptor (no race between check and read).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "casefile/alloc.h"
+#include "casefile/atomic.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/hash.h"
+#include "casefile/sign.h"
+
+#define KEY_FILE_MAX (64 * 1024)
+
+struct cf_key {
+	EVP_PKEY *pkey;
+	int has_private;
+};
+
+/* OpenSSL's reason for the last failure, or a fallback. */
+static const char *ossl_reason(const char *fallback)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	return r ? r : fallback;
+}
+
+static cf_key *wrap(struct cf_ctx *ctx, EVP_PKEY *pkey, int priv)
+{
+	cf_key *k = cf_calloc(1, sizeof *k);
+
+	if (!k) {
+		EVP_PKEY_free(pkey);
+		cf_set_nomem(ctx, "key");
+		return NULL;
+	}
+	k->pkey = pkey;
+	k->has_private = priv;
+	return k;
+}
+
+cf_key *cf_key_generate(struct cf_ctx *ctx)
+{
+	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+	if (!pkey) {
+		cf_set_fatal(ctx, 0, "cannot generate Ed25519 key: %s",
+			     ossl_reason("OpenSSL error"));
+		ERR_clear_error();
+		return NULL;
+	}
+	return wrap(ctx, pkey, 1);
+}
+
+void cf_key_free(cf_key *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+int cf_key_has_private(const cf_key *k)
+{
+	return k && k->has_private;
+}
+
+/* PEM of the key into a heap buffer (wiped by the caller for private). */
+static int key_pem(struct cf_ctx *ctx, const cf_key *k, int priv,
+		   const char *pass, struct cf_buf *out)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	int ok, rc = CF_OK;
+
+	if (!bio)
+		return cf_set_nomem(ctx, "key PEM");
+	if (!priv)
+		ok = PEM_write_bio_PUBKEY(bio, k->pkey);
+	else if (pass)
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, EVP_aes_256_cbc(),
+						   pass, (int)strlen(pass), NULL,
+						   NULL);
+	else
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, NULL, NULL, 0,
+						   NULL, NULL);
+	if (!ok) {
+		rc = cf_set_fatal(ctx, 0, "cannot encode key: %s",
+				  ossl_reason("OpenSSL error"));
+		ERR_clear_error();
+		goto out;
+	}
+	n = BIO_get_mem_data(bio, &data);
+	if (n < 0 || cf_buf_append(out, data, (size_t)n) < 0)
+		rc = cf_set_nomem(ctx, "key PEM");
+out:
+	BIO_free_all(bio); /* a mem BIO is cleared on free */
+	return rc;
+}
+
+int cf_key_public_pem(struct cf_ctx *ctx, const cf_key *k, char **pem)
+{
+	struct cf_buf b;
+	int rc;
+
+	cf_buf_init(&b);
+	rc = key_pem(ctx, k, 0, NULL, &b);
+	if (rc == CF_OK && !(*pem = cf_buf_detach(&b)))
+		rc = cf_set_nomem(ctx, "key PEM");
+	cf_buf_release(&b);
+	return rc;
+}
+
+static char *with_suffix(const char *prefix, const char *suffix)
+{
+	size_t a = strlen(prefix), b = strlen(suffix);
+	char *s = cf_malloc(a + b + 1);
+
+	if (s) {
+		memcpy(s, prefix, a);
+		memcpy(s + a, suffix, b + 1);
+	}
+	return s;
+}
+
+int cf_key_save(struct cf_ctx *ctx, const cf_key *k, const char *prefix,
+		const char *passphrase, int force)
+{
+	struct cf_buf priv, pub;
+	char *kpath = NULL, *ppath = NULL;
+	int flags = force ? 0 : CF_ATOMIC_NO_REPLACE;
+	int rc = CF_FAILED;
+
+	cf_buf_init(&priv);
+	cf_buf_init(&pub);
+	if (!k->has_private)
+		return cf_set_error(ctx, 0, "key has no private half to save");
+	kpath = with_suffix(prefix, ".key");
+	ppath = with_suffix(prefix, ".pub");
+	if (!kpath || !ppath) {
+		rc = cf_set_nomem(ctx, prefix);
+		goto out;
+	}
+	if (!force) {
+		struct stat st;
+		if (lstat(kpath, &st) == 0 || lstat(ppath, &st) == 0) {
+			rc = cf_set_error(ctx, 0,
+					  "'%s' already exists (use --force to replace it)",
+					  lstat(kpath, &st) == 0 ? kpath : ppath);
+			goto out;
+		}
+	}
+	if ((rc = key_pem(ctx, k, 1, passphrase, &priv)) != CF_OK ||
+	    (rc = key_pem(ctx, k, 0, NULL, &pub)) != CF_OK)
+		goto out;
+	rc = cf_write_file_atomic(ctx, kpath, priv.data, priv.len, 0600, flags);
+	if (rc == CF_OK)
+		rc = cf_write_file_atomic(ctx, ppath, pub.data, pub.len, 0644,
+					  flags);
+	if (rc != CF_OK)
+		unlink(kpath);
+out:
+	cf_buf_release_secret(&priv);
+	cf_buf_release(&pub);
+	free(kpath);
+	free(ppath);
+	return rc;
+}
+
+/* Reads a key file into b; for private keys checks owner-only mode. */
+static int read_key_file(struct cf_ctx *ctx, const char *path, int priv,
+			 struct cf_buf *b)
+{
+	struct stat st;
+	char chunk[4096];
+	int fd, rc = CF_OK;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return cf_set_error(ctx, errno, "cannot open key '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		rc = cf_set_error(ctx, errno, "cannot stat key '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = cf_set_error(ctx, 0, "key '%s' is not a regular file", path);
+		goto out;
+	}
+	if (priv && (st.st_mode & 077)) {
+		rc = cf_set_error(ctx, 0,
+				  "private key '%s' is accessible by others (mode %04o); "
+				  "run 'chmod 600 %s'",
+				  path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = cf_set_error(ctx, errno, "cannot read key '%s'", path);
+			break;
+		}
+		if (r == 0)
+			break;
+		if (b->len + (size_t)r > KEY_FILE_MAX) {
+			rc = cf_set_error(ctx, 0, "key '%s' is too large", path);
+			break;
+		}
+		if (cf_buf_append(b, chunk, (size_t)r) < 0) {
+			rc = cf_set_nomem(ctx, path);
+			break;
+		}
+	}
+out:
+	OPENSSL_cleanse(chunk, sizeof chunk);
+	close(fd);
+	return rc;
+}
+
+static int is_ed25519(EVP_PKEY *p)
+{
+	return p && EVP_PKEY_is_a(p, "ED25519");
+}
+
+/* Passphrase callback for PEM_read: refuses to prompt. */
+static int no_prompt(char *buf, int size, int rw, void *u)
+{
+	const char *pass = u;
+	int n;
+
+	(void)rw;
+	if (!pass)
+		return -1;
+	n = (int)strlen(pass);
+	if (n > size)
+		return -1;
+	memcpy(buf, pass, (size_t)n);
+	return n;
+}
+
+cf_key *cf_key_load_private(struct cf_ctx *ctx, const char *path,
+			    const char *passphrase)
+{
+	struct cf_buf b;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	cf_key *k = NULL;
+
+	cf_buf_init(&b);
+	if (read_key_file(ctx, path, 1, &b) != CF_OK)
+		goto out;
+	if (!(bio = BIO_new_mem_buf(b.data, (int)b.len))) {
+		cf_set_nomem(ctx, path);
+		goto out;
+	}
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_prompt, (void *)passphrase);
+	if (!pkey) {
+		int encrypted = b.data && strstr(b.data, "ENCRYPTED") != NULL;
+		if (encrypted && !passphrase)
+			cf_set_error(ctx, 0,
+				     "private key '%s' is encrypted: give --passphrase-file",
+				     path);
+		else if (encrypted)
+			cf_set_error(ctx, 0,
+				     "cannot decrypt private key '%s': wrong passphrase",
+				     path);
+		else
+			cf_set_error(ctx, 0, "'%s' is not a PEM private key: %s",
+				     path, ossl_reason("unreadable"));
+		ERR_clear_error();
+		goto out;
+	}
+	if (!is_ed25519(pkey)) {
+		cf_set_error(ctx, 0, "'%s' is not an Ed25519 key", path);
+		EVP_PKEY_free(pkey);
+		goto out;
+	}
+	k = wrap(ctx, pkey, 1);
+out:
+	BIO_free(bio);
+	cf_buf_release_secret(&b);
+	return k;
+}
+
+cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path)
+{
+	struct cf_buf b;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	cf_key *k = NULL;
+
+	cf_buf_init(&b);
+	if (read_key_file(ctx, path, 0, &b) != CF_OK)
+		goto out;
+	if (b.data && strstr(b.data, "PRIVATE KEY")) {
+		/* A private key given where a public one is expected: use
+		 * its public half, but only from an owner-only file. */
+		cf_buf_release_secret(&b);
+		cf_key *priv = cf_key_load_private(ctx, path, NULL);
+		if (priv)
+			priv->has_private = 0;
+		return priv;
+	}
+	if (!(bio = BIO_new_mem_buf(b.data ? b.data : "", (int)b.len))) {
+		cf_set_nomem(ctx, path);
+		goto out;
+	}
+	pkey = PEM_read_bio_PUBKEY(bio, NULL, no_prompt, NULL);
+	if (!pkey) {
+		cf_set_error(ctx, 0, "'%s' is not a PEM public key: %s", path,
+			     ossl_reason("unreadable"));
+		ERR_clear_error();
+		goto out;
+	}
+	if (!is_ed25519(pkey)) {
+		cf_set_error(ctx, 0, "'%s' is not an Ed25519 key", path);
+		EVP_PKEY_free(pkey);
+		goto out;
+	}
+	k = wrap(ctx, pkey, 0);
+out:
+	BIO_free(bio);
+	cf_buf_release(&b);
+	return k;
+}
+
+cf_key *cf_key_from_raw_public(struct cf_ctx *ctx, const uint8_t pub[32])
+{
+	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL,
+							pub, 32);
+
+	if (!pkey) {
+		cf_set_error(ctx, 0, "invalid Ed25519 public key: %s",
+			     ossl_reason("rejected"));
+		ERR_clear_error();
+		return NULL;
+	}
+	return wrap(ctx, pkey, 0);
+}
+
+int cf_passphrase_read(struct cf_ctx *ctx, const char *path, char **out)
+{
+	struct cf_buf b;
+	size_t n;
+	int rc;
+
+	cf_buf_init(&b);
+	rc = cf_buf_read_file(ctx, &b, path, 4096);
+	if (rc != CF_OK) {
+		cf_buf_release_secret(&b);
+		return rc;
+	}
+	n = strcspn(b.data ? b.data : "", "\r\n");
+	if (n == 0) {
+		cf_buf_release_secret(&b);
+		return cf_set_error(ctx, 0, "passphrase file '%s' is empty", path);
+	}
+	*out = cf_strndup(b.data, n);
+	cf_buf_release_secret(&b);
+	if (!*out)
+		return cf_set_nomem(ctx, path);
+	return CF_OK;
+}
+
+int cf_key_sign(struct cf_ctx *ctx, const cf_key *k, const void *msg,
+		size_t len, uint8_t sig[CF_ED25519_SIG_LEN])
+{
+	EVP_MD_CTX *m;
+	size_t siglen = CF_ED25519_SIG_LEN;
+	int rc = CF_OK;
+
+	if (!k->has_private)
+		return cf_set_error(ctx, 0, "cannot sign with a public key");
+	if (!(m = EVP_MD_CTX_new()))
+		return cf_set_nomem(ctx, "sign");
+	if (!EVP_DigestSignInit_ex(m, NULL, NULL, NULL, NULL, k->pkey, NULL) ||
+	    !EVP_DigestSign(m, sig, &siglen, msg, len) ||
+	    siglen != CF_ED25519_SIG_LEN) {
+		rc = cf_set_fatal(ctx, 0, "Ed25519 signing failed: %s",
+				  ossl_reason("OpenSSL error"));
+		ERR_clear_error();
+	}
+	EVP_MD_CTX_free(m);
+	return rc;
+}
+
+int cf_key_verify(struct cf_ctx *ctx, const cf_key *k, const void *msg,
+		  size_t len, const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *m;
+	int rc = CF_OK;
+
+	if (siglen != CF_ED25519_SIG_LEN)
+		return cf_set_error(ctx, 0, "signature is %zu bytes, not 64", siglen);
+	if (!(m = EVP_MD_CTX_new()))
+		return cf_set_nomem(ctx, "verify");
+	if (!EVP_DigestVerifyInit_ex(m, NULL, NULL, NULL, NULL, k->pkey, NULL)) {
+		rc = cf_set_fatal(ctx, 0, "Ed25519 verify init failed");
+	} else if (EVP_DigestVerify(m, sig, siglen, msg, len) != 1) {
+		rc = cf_set_error(ctx, 0, "signature does not verify");
+	}
+	ERR_clear_error();
+	EVP_MD_CTX_free(m);
+	return rc;
+}
+
+int cf_key_raw_public(struct cf_ctx *ctx, const cf_key *k,
+		      uint8_t out[CF_ED25519_PUB_LEN])
+{
+	size_t len = CF_ED25519_PUB_LEN;
+
+	if (!EVP_PKEY_get_raw_public_key(k->pkey, out, &len) ||
+	    len != CF_ED25519_PUB_LEN) {
+		ERR_clear_error();
+		return cf_set_fatal(ctx, 0, "cannot read raw public key");
+	}
+	return CF_OK;
+}
+
+int cf_key_fingerprint(struct cf_ctx *ctx, const cf_key *k,
+		       char out[CF_FINGERPRINT_LEN])
+{
+	uint8_t raw[CF_ED25519_PUB_LEN], d[CF_SHA256_LEN];
+	int rc;
+
+	if ((rc = cf_key_raw_public(ctx, k, raw)) != CF_OK ||
+	    (rc = cf_sha256_buf(ctx, raw, sizeof raw, d)) != CF_OK)
+		return rc;
+	memcpy(out, "SHA256:", 7);
+	cf_hex(d, sizeof d, out + 7);
+	return CF_OK;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * YAML over libfyaml, with every error as "FILE:LINE:COL: message".
+ *
+ * libfyaml prints diagnostics to stderr by default; the core must not print,
+ * so a diag object with an output callback collects the first error (and its
+ * position) into the caller's context instead.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/yaml.h"
+
+/* Parses text, which must come from malloc: the document takes it over
+ * and frees it (on failure too). libfyaml's diagnostics are collected, not
+ * printed, and the first error becomes "NAME:LINE:COL: message". */
+static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
+		struct fy_document **doc)
+{
+	struct fy_diag_error *err;
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *diag;
+	struct fy_parse_cfg pcfg;
+	void *iter = NULL;
+
+	*doc = NULL;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.colorize = false;
+	diag = fy_diag_create(&dcfg);
+	if (!diag) {
+		free(text);
+		return cf_set_nomem(ctx, name);
+	}
+	fy_diag_set_collect_errors(diag, true);
+	memset(&pcfg, 0, sizeof pcfg);
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO;
+	pcfg.diag = diag;
+	*doc = fy_document_build_from_malloc_string(&pcfg, text, len);
+	if (!*doc) {
+		err = fy_diag_errors_iterate(diag, &iter);
+		if (err)
+			cf_set_error(ctx, 0, "%s:%d:%d: %s", name, err->line + 1,
+				     err->column + 1, err->msg ? err->msg : "syntax error");
+		else
+			cf_set_error(ctx, 0, "%s: not a valid YAML document", name);
+	}
+	fy_diag_destroy(diag);
+	return *doc ? CF_OK : CF_FAILED;
+}
+
+int cf_yaml_load_string(struct cf_ctx *ctx, const char *name, const char *text,
+			size_t len, struct fy_document **doc)
+{
+	char *copy = cf_strndup(text, len);
+
+	*doc = NULL;
+	if (!copy)
+		return cf_set_nomem(ctx, name);
+	return load(ctx, name, copy, len, doc);
+}
+
+int cf_yaml_load(struct cf_ctx *ctx, const char *path, struct fy_document **doc)
+{
+	struct cf_buf b;
+	char *text;
+	size_t len;
+	int rc;
+
+	cf_buf_init(&b);
+	*doc = NULL;
+	rc = cf_buf_read_file(ctx, &b, path, CF_YAML_MAX_BYTES);
+	if (rc != CF_OK) {
+		cf_buf_release(&b);
+		return rc;
+	}
+	len = b.len;
+	if (!(text = cf_buf_detach(&b)))
+		return cf_set_nomem(ctx, path);
+	return load(ctx, path, text, len, doc);
+}
+
+/* libfyaml 0.7 exposes marks on tokens only: a collection is located by its
+ * first scalar (the first key of a mapping, the first item of a sequence). */
+static struct fy_token *first_token(struct fy_node *n, int depth)
+{
+	void *iter = NULL;
+
+	if (!n || depth > 64)
+		return NULL;
+	if (fy_node_is_scalar(n))
+		return fy_node_get_scalar_token(n);
+	if (fy_node_is_mapping(n)) {
+		struct fy_node_pair *p = fy_node_mapping_iterate(n, &iter);
+		return p ? first_token(fy_node_pair_key(p), depth + 1) : NULL;
+	}
+	if (fy_node_is_sequence(n))
+		return first_token(fy_node_sequence_iterate(n, &iter), depth + 1);
+	return NULL;
+}
+
+void cf_yaml_mark(struct fy_node *n, int *line, int *col)
+{
+	struct fy_token *t = first_token(n, 0);
+	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+
+	*line = m ? m->line + 1 : 0;
+	*col = m ? m->column + 1 : 0;
+}
+
+int cf_yaml_error(struct cf_ctx *ctx, const char *file, struct fy_node *n,
+		  const char *fmt, ...)
+{
+	char msg[CF_ERRMSG_MAX];
+	va_list ap;
+	int line, col;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cf_yaml_mark(n, &line, &col);
+	return cf_set_error(ctx, 0, "%s:%d:%d: %s", file, line, col, msg);
+}
+
+struct fy_node *cf_yaml_get(struct fy_node *map, const char *key)
+{
+	if (!map || !fy_node_is_mapping(map))
+		return NULL;
+	return fy_node_mapping_lookup_by_string(map, key, FY_NT);
+}
+
+char *cf_yaml_strdup(struct fy_node *n)
+{
+	const char *s;
+	size_t len;
+
+	if (!n || !fy_node_is_scalar(n))
+		return NULL;
+	s = fy_node_get_scalar(n, &len);
+	return s ? cf_strndup(s, len) : NULL;
+}
+
+int cf_yaml_str(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		const char *key, char **out)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+	char *s;
+
+	if (!n)
+		return CF_EOF;
+	if (!fy_node_is_scalar(n))
+		return cf_yaml_error(ctx, file, n, "'%s' must be a string", key);
+	if (!(s = cf_yaml_strdup(n)))
+		return cf_set_nomem(ctx, file);
+	free(*out);
+	*out = s;
+	return CF_OK;
+}
+
+int cf_yaml_int(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		const char *key, int64_t *out)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+	const char *s;
+	size_t len;
+	char tmp[32], *end;
+	long long v;
+
+	if (!n)
+		return CF_EOF;
+	s = fy_node_is_scalar(n) ? fy_node_get_scalar(n, &len) : NULL;
+	if (!s || len == 0 || len >= sizeof tmp)
+		return cf_yaml_error(ctx, file, n, "'%s' must be an integer", key);
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	/* Sizes may carry a unit: 10k, 64M, 2G (powers of 1024). */
+	if (*end == 'k' || *end == 'K')
+		v *= 1024LL, end++;
+	else if (*end == 'M')
+		v *= 1024LL * 1024, end++;
+	else if (*end == 'G')
+		v *= 1024LL * 1024 * 1024, end++;
+	if (errno || *end)
+		return cf_yaml_error(ctx, file, n, "'%s' must be an integer, not '%s'",
+				     key, tmp);
+	*out = v;
+	return CF_OK;
+}
+
+int cf_yaml_bool(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		 const char *key, int *out)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+	const char *s;
+	size_t len;
+
+	if (!n)
+		return CF_EOF;
+	s = fy_node_is_scalar(n) ? fy_node_get_scalar(n, &len) : NULL;
+	if (s && len == 4 && !strncmp(s, "true", 4))
+		*out = 1;
+	else if (s && len == 5 && !strncmp(s, "false", 5))
+		*out = 0;
+	else
+		return cf_yaml_error(ctx, file, n, "'%s' must be true or false", key);
+	return CF_OK;
+}
+
+int cf_yaml_check_keys(struct cf_ctx *ctx, const char *file,
+		       struct fy_node *map, const char *const *known)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+
+	if (!map || !fy_node_is_mapping(map))
+		return cf_yaml_error(ctx, file, map, "expected a mapping");
+	while ((pair = fy_node_mapping_iterate(map, &iter))) {
+		struct fy_node *k = fy_node_pair_key(pair);
+		const char *s;
+		size_t len;
+		int found = 0;
+
+		s = k && fy_node_is_scalar(k) ? fy_node_get_scalar(k, &len) : NULL;
+		if (!s)
+			return cf_yaml_error(ctx, file, k, "keys must be strings");
+		for (const char *const *p = known; *p && !found; p++)
+			found = strlen(*p) == len && !strncmp(*p, s, len);
+		if (!found)
+			return cf_yaml_error(ctx, file, k, "unknown key '%.*s'",
+					     (int)len, s);
+	}
+	return CF_OK;
+}
