@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Reading evidence archives: a streaming member iterator and the verifier.
+ *
+ * Both read an archive once, front to back, through libarchive, never
+ * extracting anything to disk. The iterator hands each member's bytes to the
+ * caller in blocks while hashing them, so that `timeline build` parses what
+ * `verify` checked in the same pass; the verifier (SPEC section 4) reports
+ * every problem it finds, each naming the member and what is wrong.
+ *
+ * Member names are checked with cf_path_check_member(); an archive may be
+ * hostile: bounded memory, limits on member count, size and expansion.
+ */
+#ifndef CASEFILE_ARCHIVE_H
+#define CASEFILE_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "casefile/hash.h"
+#include "casefile/sign.h"
+
+struct cf_ctx;
+
+/* ---- member iterator ---------------------------------------------------- */
+
+typedef struct cf_archive cf_archive;
+
+struct cf_member {
+	const char *name;      /* member name (valid until the next _next) */
+	uint64_t size;         /* size from the header */
+	int type;              /* AE_IFREG, AE_IFDIR, AE_IFLNK, ... */
+	int64_t mtime_ns;      /* from the pax header */
+	const char *pax_sha256;/* hex from the CF_PAX_SHA256 keyword, or NULL */
+	uint64_t index;        /* 0-based position in the archive */
+};
+
+/* Opens an archive (any compression libarchive reads). */
+int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out);
+/* Advances to the next member: CF_OK, CF_EOF at the end, CF_FAILED/CF_FATAL
+ * (truncation, decompression error, bad header) with the message set. */
+int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m);
+/* Reads up to n bytes of the current member's data (hashed as read).
+ * Returns the number of bytes (0 at the member's end) or -1 with ctx set. */
+long cf_archive_read(cf_archive *a, struct cf_ctx *ctx, void *buf, size_t n);
+/* SHA-256 of the current member's data once it has been read to its end
+ * (the rest is read and hashed if the caller stopped early). */
+int cf_archive_member_digest(cf_archive *a, struct cf_ctx *ctx,
+			     uint8_t out[CF_SHA256_LEN]);
+/* Bytes of the compressed archive consumed so far (for progress). */
+uint64_t cf_archive_position(const cf_archive *a);
+void cf_archive_close(cf_archive *a);
+
+/* ---- verification (SPEC section 4) -------------------------------------- */
+
+struct cf_problem {
+	char *kind;    /* "hash-mismatch", "missing-member", "added-member",
+			  "duplicate-member", "reordered-member", "unsafe-name",
+			  "bad-signature", "untrusted-signer", "inconsistent-metadata",
+			  "truncated", "trailing-data", "decompression-error",
+			  "chain-gap", "chain-fork", "chain-missing", ... */
+	char *member;  /* member concerned, or NULL */
+	char *detail;  /* one sentence for people */
+};
+
+struct cf_verify_result {
+	char *path;
+	int ok;                        /* 1 when no problem */
+	char signer[CF_FINGERPRINT_LEN];/* fingerprint of the trusted signer, "" if none */
+	char sums_hex[CF_SHA256_HEX];  /* SHA-256 of SHA256SUMS ("sha256sums digest") */
+	cJSON *collection;             /* parsed collection.json, or NULL */
+	struct cf_problem *problems;
+	size_t nproblems;
+	uint64_t members;              /* members read */
+	uint64_t bytes;                /* uncompressed bytes read */
+};
+
+/* Verifies one archive against the trusted public keys in one streaming
+ * pass. Returns CF_OK when the check ran (res->ok tells the verdict) or
+ * CF_FAILED/CF_FATAL when it could not run at all (cannot open, no memory).
+ * The result is freed with cf_verify_result_free. */
+int cf_archive_verify(struct cf_ctx *ctx, const char *path,
+		      cf_key *const *trusted, size_t ntrusted,
+		      struct cf_verify_result **res);
+/* Checks the `previous` chain across archives of one case (order, gaps,
+ * forks, a link to an archive not given), adding problems to the results. */
+int cf_archive_verify_chain(struct cf_ctx *ctx, struct cf_verify_result **res,
+			    size_t n);
+void cf_verify_result_free(struct cf_verify_result *r);
+/* {"path","ok","signer","sha256sums","problems":[{"kind","member","detail"}]} */
+cJSON *cf_verify_result_json(const struct cf_verify_result *r);
+
+#endif
