@@ -114,8 +114,21 @@ struct cf_verify_result {
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,
 		      cf_key *const *trusted, size_t ntrusted,
 		      struct cf_verify_result **res);
+/* Same, reporting progress: progress(ud, compressed bytes consumed so far)
+ * is called as the archive is read (it may be NULL). */
+int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
+			 cf_key *const *trusted, size_t ntrusted,
+			 void (*progress)(void *ud, uint64_t pos), void *ud,
+			 struct cf_verify_result **res);
+/* Adds a problem to a result (and clears ok), once per kind and member.
+ * 0, or -1 on no memory. */
+int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,
+			  const char *member, const char *detail);
 /* Checks the `previous` chain across archives of one case (order, gaps,
- * forks, a link to an archive not given), adding problems to the results. */
+ * forks, a link to an archive not given), adding problems to the results.
+ * Runs only when n >= 2: a single archive is not checked for its
+ * predecessor. NULL entries (archives that could not be read) are skipped.
+ * Problem kinds: "chain-gap", "chain-fork", "chain-missing". */
 int cf_archive_verify_chain(struct cf_ctx *ctx, struct cf_verify_result **res,
 			    size_t n);
 void cf_verify_result_free(struct cf_verify_result *r);
