@@ -138,11 +138,19 @@ static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
 
 int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out)
 {
+	return cf_archive_open_ex(ctx, path, out, NULL);
+}
+
+int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
+		       const char **kind)
+{
 	cf_archive *a;
 	struct stat st;
 	int rc = CF_FATAL;
 
 	*out = NULL;
+	if (kind)
+		*kind = NULL;
 	if (!(a = cf_calloc(1, sizeof *a)))
 		return cf_set_nomem(ctx, "opening an archive");
 	a->fd = -1;
@@ -172,29 +180,39 @@ int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out)
 				  archive_error_string(a->raw));
 		goto fail;
 	}
-	if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK) {
-		rc = cf_set_error(ctx, 0, "'%s': %s", path,
-				  archive_error_string(a->raw));
-		a->kind = "decompression-error";
-		goto fail;
-	}
 	{
 		struct archive_entry *e;
 		/* The raw format has one entry: the whole decompressed stream. */
-		if (archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
+		if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK ||
+		    archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
 			rc = cf_set_error(ctx, 0, "'%s': %s", path,
 					  archive_error_string(a->raw));
+			a->kind = "decompression-error";
 			goto fail;
 		}
 	}
+	/* libarchive recognises the format here, reading the first header */
 	if (archive_read_open(a->tar, a, NULL, feed, NULL) != ARCHIVE_OK) {
-		rc = cf_set_error(ctx, 0, "'%s': %s", path,
-				  a->why[0] ? a->why : archive_error_string(a->tar));
+		if (a->why[0]) {
+			rc = cf_set_error(ctx, 0, "'%s': %s", path, a->why);
+		} else if (a->raw_eof && a->fed < 1024) {
+			a->kind = "truncated";
+			rc = cf_set_error(ctx, 0,
+					  "'%s': the archive is truncated: %llu "
+					  "bytes, not even a tar header",
+					  path, (unsigned long long)a->fed);
+		} else {
+			a->kind = "bad-format";
+			rc = cf_set_error(ctx, 0, "'%s': not a tar archive: %s",
+					  path, archive_error_string(a->tar));
+		}
 		goto fail;
 	}
 	*out = a;
 	return CF_OK;
 fail:
+	if (kind)
+		*kind = a->kind;
 	cf_archive_close(a);
 	return rc;
 }

@@ -375,8 +375,13 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 			return -2;
 	if (n < 0 || cf_archive_member_digest(a, ctx, r->digest) != CF_OK) {
 		const char *k = cf_archive_error_kind(a);
-		if (add_problem(p->res, k ? k : "decompression-error", r->name,
-				"%s", cf_errmsg(ctx)) < 0)
+		/* The compressed stream breaks ahead of the tar reader: such a
+		 * failure belongs to the stream, not to the member being read. */
+		int stream_fault = !k || !strcmp(k, "decompression-error") ||
+				   !strcmp(k, "limit");
+		if (add_problem(p->res, k ? k : "decompression-error",
+				stream_fault ? NULL : r->name, "%s",
+				cf_errmsg(ctx)) < 0)
 			return -2;
 		return -1;
 	}
@@ -468,12 +473,13 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 	struct cf_verify_result *res = p->res;
 	struct cf_member m;
 	cf_archive *a = NULL;
+	const char *kind;
 	int r, rc;
 
-	if ((r = cf_archive_open(ctx, path, &a)) != CF_OK) {
+	if ((r = cf_archive_open_ex(ctx, path, &a, &kind)) != CF_OK) {
 		if (r == CF_FATAL)
 			return r; /* cannot read the file at all */
-		return add_problem(res, "decompression-error", NULL, "%s",
+		return add_problem(res, kind ? kind : "bad-format", NULL, "%s",
 				   cf_errmsg(ctx)) < 0
 			       ? cf_set_nomem(ctx, "verifying")
 			       : CF_OK;

@@ -55,6 +55,10 @@ struct cf_member {
  * CF_FAILED when it is not a readable compressed stream. Close with
  * cf_archive_close. */
 int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out);
+/* Same; on CF_FAILED *kind names the problem (see cf_archive_error_kind,
+ * plus "bad-format" for what is not a tar stream). */
+int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
+		       const char **kind);
 /* Advances to the next member: CF_OK, CF_EOF at the end, CF_FAILED/CF_FATAL
  * (truncation, decompression error, bad header) with the message set.
  * CF_WARN when the member was read but is unsafe (name refused by
@@ -79,7 +83,8 @@ uint64_t cf_archive_position(const cf_archive *a);
 /* Uncompressed tar-stream bytes read so far. */
 uint64_t cf_archive_uncompressed(const cf_archive *a);
 /* Problem kind of the last failure ("truncated", "trailing-data",
- * "decompression-error", "bad-header", "limit"), or NULL. */
+ * "decompression-error", "bad-header", "limit"), or NULL. The strings are
+ * static. */
 const char *cf_archive_error_kind(const cf_archive *a);
 void cf_archive_close(cf_archive *a);
 
