@@ -49,6 +49,7 @@ struct cf_archive {
 	const uint8_t *last;   /* last block handed to tar (valid until the next) */
 	size_t last_len;
 	uint64_t fed;          /* decompressed bytes handed to tar */
+	uint64_t holes;        /* zero bytes made up for sparse members */
 	int raw_eof;           /* raw reported the end of its stream */
 	int raw_err;           /* raw failed (decompression error) */
 	int bomb;              /* the expansion bound was exceeded */
@@ -72,7 +73,8 @@ struct cf_archive {
 	/* end of archive */
 	int ended;             /* CF_EOF returned */
 	uint64_t padded_end;   /* tar offset where the last member's data ends,
-				  rounded up to 512 */
+				  rounded up to 512 (from the header, then
+				  from libarchive once the data is read) */
 	const char *kind;      /* problem kind of the last failure, or NULL */
 };
 
@@ -84,6 +86,28 @@ static int seam_fail(cf_archive *a, const char *kind, const char *what,
 	snprintf(a->why, sizeof a->why, "%s: %s", what, detail);
 	a->kind = kind;
 	return -1;
+}
+
+/* The expansion bound, counting what sparse members make up as well: a
+ * pax sparse member of a terabyte of holes is a bomb too. */
+static int over_ratio(cf_archive *a)
+{
+	uint64_t out = a->fed + a->holes, packed;
+	char msg[128];
+
+	if (out <= CF_ARCHIVE_RATIO_FREE)
+		return 0;
+	packed = (uint64_t)archive_filter_bytes(a->raw, -1);
+	if (out / CF_ARCHIVE_MAX_RATIO <= packed)
+		return 0;
+	a->bomb = 1;
+	snprintf(msg, sizeof msg, "%llu bytes from %llu compressed bytes",
+		 (unsigned long long)out, (unsigned long long)packed);
+	seam_fail(a, "limit",
+		  "refused: the archive expands beyond 1000:1 (possible "
+		  "decompression bomb)",
+		  msg);
+	return 1;
 }
 
 static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
@@ -113,21 +137,8 @@ static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
 				 m ? m : "unknown error");
 	}
 	a->fed += n;
-	if (a->fed > CF_ARCHIVE_RATIO_FREE) {
-		uint64_t packed = (uint64_t)archive_filter_bytes(a->raw, -1);
-		if (a->fed / CF_ARCHIVE_MAX_RATIO > packed) {
-			a->bomb = 1;
-			char msg[128];
-			snprintf(msg, sizeof msg,
-				 "%llu bytes from %llu compressed bytes",
-				 (unsigned long long)a->fed,
-				 (unsigned long long)packed);
-			return seam_fail(a, "limit",
-					 "refused: the archive expands beyond "
-					 "1000:1 (possible decompression bomb)",
-					 msg);
-		}
-	}
+	if (over_ratio(a))
+		return -1;
 	a->last = b;
 	a->last_len = n;
 	*buf = b;
@@ -198,8 +209,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		} else if (a->raw_eof && a->fed < 1024) {
 			a->kind = "truncated";
 			rc = cf_set_error(ctx, 0,
-					  "'%s': the archive is truncated: %llu "
-					  "bytes, not even a tar header",
+					  "'%s': truncated or not a tar archive: "
+					  "%llu bytes, less than a tar header and "
+					  "end marker",
 					  path, (unsigned long long)a->fed);
 		} else {
 			a->kind = "bad-format";
@@ -506,6 +518,12 @@ static long piece(cf_archive *a, struct cf_ctx *ctx, size_t max,
 	if (!a->pend) {
 		if ((r = fetch(a, ctx)) < 0)
 			return -1;
+		if (r == 0) {
+			/* libarchive has consumed the data and its padding;
+			 * for a sparse member this is less than the size */
+			uint64_t end = (uint64_t)archive_filter_bytes(a->tar, 0);
+			a->padded_end = (end + 511) & ~(uint64_t)511;
+		}
 		if (r == 0 && a->off >= a->size) {
 			a->data_eof = 1;
 			return 0;
@@ -523,6 +541,10 @@ static long piece(cf_archive *a, struct cf_ctx *ctx, size_t max,
 		n = gap > ZERO_CHUNK ? ZERO_CHUNK : (size_t)gap;
 		if (n > max)
 			n = max;
+		a->holes += n;
+		if (over_ratio(a))
+			return cf_set_error(ctx, 0, "'%s': %s", a->name, a->why),
+			       -1;
 		*p = zeros;
 	} else {
 		n = a->pend_len < max ? a->pend_len : max;

@@ -60,6 +60,7 @@ struct pass {
 	int maxrank;
 	struct cf_buf collection, sums, sig, signer, line;
 	int seen_items;
+	int broken;      /* the stream failed: later members were never seen */
 	int skipping;    /* dropping the rest of an over-long items line */
 	size_t item_line;
 	void (*progress)(void *, uint64_t);
@@ -479,6 +480,7 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 	if ((r = cf_archive_open_ex(ctx, path, &a, &kind)) != CF_OK) {
 		if (r == CF_FATAL)
 			return r; /* cannot read the file at all */
+		p->broken = 1;
 		return add_problem(res, kind ? kind : "bad-format", NULL, "%s",
 				   cf_errmsg(ctx)) < 0
 			       ? cf_set_nomem(ctx, "verifying")
@@ -494,6 +496,7 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 			if (add_problem(res, k ? k : "bad-header", NULL, "%s",
 					cf_errmsg(ctx)) < 0)
 				rc = cf_set_nomem(ctx, "verifying");
+			p->broken = 1;
 			break;
 		}
 		res->members++;
@@ -502,8 +505,10 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 			rc = cf_set_nomem(ctx, "verifying");
 			break;
 		}
-		if (r == -1)
+		if (r == -1) {
+			p->broken = 1;
 			break;
+		}
 	}
 	res->bytes = cf_archive_uncompressed(a);
 	if (p->progress)
@@ -700,7 +705,9 @@ static int after_pass(struct pass *p, cf_key *const *trusted, size_t ntrusted)
 
 	cf_sums_init(&s);
 	cf_ctx_init(&ctx);
-	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+	/* After a broken stream the absent members are its consequence. */
+	for (size_t i = 0; !p->broken && i < sizeof required / sizeof required[0];
+	     i++)
 		if (!find(p, required[i]) &&
 		    add_problem(res, "missing-member", required[i],
 				"required by the evidence format, absent") < 0)

@@ -271,6 +271,50 @@ static void test_bomb(void **s)
 	assert_non_null(strstr(msg, "1000:1"));
 }
 
+/* A GNU sparse member reads as its holes filled with zeros, whichever way
+ * it is read, and its digest is that of the file. */
+static void test_sparse(void **s)
+{
+	char path[512];
+	struct cf_ctx ctx;
+	struct cf_member m;
+	cf_archive *a;
+	uint8_t d[CF_SHA256_LEN], want[CF_SHA256_LEN];
+	uint64_t size;
+
+	(void)s;
+	assert_int_equal(sh("set -e; cd %s; mkdir -p sp; truncate -s 3M sp/f;"
+			    "echo middle | dd of=sp/f bs=1 seek=1000000 conv=notrunc status=none;"
+			    "echo end >> sp/f; tar --format=pax --sparse -cf sp.tar -C sp f",
+			    dir), 0);
+	snprintf(path, sizeof path, "%s/sp/f", dir);
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_sha256_file(&ctx, path, want, &size), CF_OK);
+	snprintf(path, sizeof path, "%s/sp.tar", dir);
+	for (int copies = 0; copies < 2; copies++) {
+		char buf[1000];
+		uint64_t got = 0;
+		long n;
+		assert_int_equal(cf_archive_open(&ctx, path, &a), CF_OK);
+		assert_int_equal(cf_archive_next(a, &ctx, &m), CF_OK);
+		assert_int_equal(m.size, size);
+		if (copies)
+			while ((n = cf_archive_read(a, &ctx, buf, sizeof buf)) > 0)
+				got += (uint64_t)n;
+		else {
+			const void *p;
+			while ((n = cf_archive_read_block(a, &ctx, &p)) > 0)
+				got += (uint64_t)n;
+		}
+		assert_int_equal(n, 0);
+		assert_int_equal(got, size);
+		assert_int_equal(cf_archive_member_digest(a, &ctx, d), CF_OK);
+		assert_memory_equal(d, want, CF_SHA256_LEN);
+		assert_int_equal(cf_archive_next(a, &ctx, &m), CF_EOF);
+		cf_archive_close(a);
+	}
+}
+
 static void test_open_errors(void **s)
 {
 	struct cf_ctx ctx;
@@ -297,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_bomb),
+		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
