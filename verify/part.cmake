@@ -4,4 +4,3 @@
 # live in the core (src/archive.c, src/archive_verify.c) because timeline
 # and the case commands read archives too; this part is the command.
 list(APPEND CASEFILE_CMD_SOURCES verify/cmd_verify.c)
-list(APPEND CASEFILE_PART_UNIT_TESTS archive)
