@@ -635,7 +635,6 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	uint8_t sha[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEX];
 	cJSON *j = NULL, *sj = NULL;
-	int64_t now = cf_time_now();
 	int rc;
 
 	cf_buf_init(&name);
@@ -1278,7 +1277,6 @@ static int add_own(struct cf_collector *c, const char *name, int fd,
 {
 	struct cf_member_meta m = {0};
 	uint8_t d[CF_SHA256_LEN];
-	int64_t now = cf_time_now();
 	int rc;
 
 	meta_own(c, &m);
