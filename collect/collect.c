@@ -758,6 +758,9 @@ static int list_dir(int fd, char ***out, size_t *n)
 			close(dfd);
 		return -1;
 	}
+	/* The dup shares the file offset: a folder listed before (a "**"
+	 * visits it twice) must be read from its start again. */
+	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

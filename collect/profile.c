@@ -61,6 +61,19 @@ static const struct {
 	 {"id", "type", "category", "description", NULL}},
 };
 
+/* The node to point at for key's value: the value, or the key itself when
+ * the value has no position (an empty [] or {}). */
+static struct fy_node *where(struct fy_node *map, const char *key)
+{
+	struct fy_node *v = cf_yaml_get(map, key);
+	int line, col;
+
+	cf_yaml_mark(v, &line, &col);
+	if (v && line)
+		return v;
+	return fy_node_mapping_lookup_key_by_string(map, key, FY_NT);
+}
+
 static void free_list(char **v, size_t n)
 {
 	if (!v)
@@ -125,7 +138,7 @@ static int str_list(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 	else
 		return cf_yaml_error(ctx, file, seq, "'%s' must be a list of strings", key);
 	if (cnt == 0 || cnt > MAX_LIST)
-		return cf_yaml_error(ctx, file, seq, "'%s' must list 1 to %d entries",
+		return cf_yaml_error(ctx, file, where(map, key), "'%s' must list 1 to %d entries",
 				     key, MAX_LIST);
 	if (!(v = cf_calloc(cnt + extra, sizeof *v)))
 		return cf_set_nomem(ctx, file);
@@ -297,11 +310,12 @@ static int parse_doc(struct cf_ctx *ctx, const char *file,
 				     p->name);
 	seq = cf_yaml_get(root, "sources");
 	if (!seq || !fy_node_is_sequence(seq))
-		return cf_yaml_error(ctx, file, seq ? seq : root,
+		return cf_yaml_error(ctx, file, seq ? where(root, "sources") : root,
 				     "'sources' must be a list of sources");
 	n = (size_t)fy_node_sequence_item_count(seq);
 	if (n == 0 || n > MAX_SOURCES)
-		return cf_yaml_error(ctx, file, seq, "'sources' must list 1 to %d sources",
+		return cf_yaml_error(ctx, file, where(root, "sources"),
+				     "'sources' must list 1 to %d sources",
 				     MAX_SOURCES);
 	if (!(p->v = cf_calloc(n, sizeof *p->v)))
 		return cf_set_nomem(ctx, file);

@@ -377,9 +377,11 @@ static cJSON *sockets_json(void)
 		return NULL;
 	cf_buf_init(&b);
 	for (int f = 0; f < 4; f++) {
-		char path[32], *line, *save = NULL;
+		char path[64], *line, *save = NULL;
 		int first = 1;
-		snprintf(path, sizeof path, "/proc/net/%s", files[f]);
+		/* /proc/net is a symlink to self/net; the path is walked
+		 * without following symlinks, so name the process. */
+		snprintf(path, sizeof path, "/proc/%d/net/%s", (int)getpid(), files[f]);
 		if (read_host_file(NULL, path, &b, 16u << 20) < 0 || !b.data)
 			continue;
 		for (line = strtok_r(b.data, "\n", &save); line;
