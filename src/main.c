@@ -33,6 +33,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
 	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
