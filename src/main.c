@@ -33,8 +33,12 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
+	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
+	{"verify", cmd_verify, "verify archives, sealed logs, proofs, custody"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
