@@ -38,7 +38,7 @@ static const struct command commands[] = {
 	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
 	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
-	{"verify", cmd_verify, "verify archives, sealed logs, proofs, custody"},
+	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -69,11 +69,12 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 	}
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hk:", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
 			return CF_EXIT_OK;
+		case 'k':
 		case OPT_KEY: a->keys[a->nkeys++] = optarg; break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_LOG: a->log = optarg; break;
