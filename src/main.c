@@ -33,6 +33,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"add", cmd_add, "verify an evidence archive and add it to the case"},
 	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"init", cmd_init, "create a case folder with its custody log"},
