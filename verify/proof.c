@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "casefile/alloc.h"
+#include "casefile/archive.h"
 #include "casefile/atomic.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
@@ -156,6 +157,8 @@ static int printable_utf8(const uint8_t *p, size_t n)
 	}
 	return 1;
 }
+
+static int write_json(struct cf_ctx *ctx, const cJSON *j, const char *out);
 
 /* ---- the tree served from block roots plus a few blocks' leaves -------------- */
 
@@ -330,7 +333,6 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 	size_t m = 0, np;
 	uint64_t done;
 	cJSON *j = NULL, *arr;
-	char *txt = NULL;
 	const char *base;
 	int fd = -1, rc = CF_FAILED;
 
@@ -420,25 +422,8 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 		if (add_line(ctx, arr, lines[i], &texts[i], proof, np) != CF_OK)
 			goto out;
 	}
-	if (!(txt = cJSON_Print(j))) {
-		cf_set_nomem(ctx, "proof");
-		goto out;
-	}
-	txt[strlen(txt)] = '\0';
-	{
-		size_t l = strlen(txt);
-		char *nl = cf_realloc(txt, l + 2);
-		if (!nl) {
-			cf_set_nomem(ctx, "proof");
-			goto out;
-		}
-		txt = nl;
-		txt[l] = '\n';
-		txt[l + 1] = '\0';
-		rc = cf_write_file_atomic(ctx, out, txt, l + 1, 0644, 0);
-	}
+	rc = write_json(ctx, j, out);
 out:
-	free(txt);
 	cJSON_Delete(j);
 	seal_scanner_free(sc);
 	if (fd >= 0)
@@ -456,6 +441,155 @@ out:
 	cf_merkle_hasher_free(t.h);
 	seal_cps_free(cps, m);
 	seal_report_release(&rep);
+	return rc;
+}
+
+/* ---- writing an archive proof ---------------------------------------------- */
+
+/* Reads the current member whole into b (at most max bytes). */
+static int read_member(struct cf_ctx *ctx, cf_archive *a, const char *name,
+		       uint64_t max, struct cf_buf *b)
+{
+	char buf[1 << 16];
+	long r;
+
+	cf_buf_reset(b);
+	while ((r = cf_archive_read(a, ctx, buf, sizeof buf)) > 0) {
+		if (b->len + (size_t)r > max)
+			return cf_set_error(ctx, 0, "member '%s' is larger than %llu "
+					    "bytes", name, (unsigned long long)max);
+		if (cf_buf_append(b, buf, (size_t)r))
+			return cf_set_nomem(ctx, name);
+	}
+	return r < 0 ? CF_FAILED : CF_OK;
+}
+
+/* Writes j, pretty-printed with a final newline, atomically to out. */
+static int write_json(struct cf_ctx *ctx, const cJSON *j, const char *out)
+{
+	char *txt = cJSON_Print(j), *nl;
+	size_t l;
+	int rc;
+
+	if (!txt)
+		return cf_set_nomem(ctx, "proof");
+	l = strlen(txt);
+	if (!(nl = cf_realloc(txt, l + 2))) {
+		free(txt);
+		return cf_set_nomem(ctx, "proof");
+	}
+	nl[l] = '\n';
+	nl[l + 1] = '\0';
+	rc = cf_write_file_atomic(ctx, out, nl, l + 1, 0644, 0);
+	free(nl);
+	return rc;
+}
+
+int proof_write_archive(struct cf_ctx *ctx, const char *archive,
+			cf_key *const *trusted, size_t ntrusted,
+			char *const *members, size_t nmembers, const char *out)
+{
+	struct cf_verify_result *res = NULL;
+	struct cf_member m;
+	struct cf_buf sums, sig, data;
+	cf_archive *a = NULL;
+	cJSON *j = NULL, *arr;
+	uint8_t *found = NULL;
+	char *enc = NULL, sighex[2 * CF_ED25519_SIG_LEN + 1];
+	const char *base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
+	int r, rc = CF_FAILED;
+
+	cf_buf_init(&sums);
+	cf_buf_init(&sig);
+	cf_buf_init(&data);
+	if (cf_archive_verify(ctx, archive, trusted, ntrusted, &res) != CF_OK)
+		return CF_FAILED;
+	if (!res->ok) {
+		cf_set_error(ctx, 0, "'%s' does not verify (%s%s%s); run 'casefile "
+			     "verify'", archive, res->problems[0].kind,
+			     res->problems[0].member ? " " : "",
+			     res->problems[0].member ? res->problems[0].member : "");
+		goto out;
+	}
+	if (!(found = cf_calloc(nmembers, 1)) || !(j = cJSON_CreateObject()) ||
+	    cf_json_add_str(j, "format", PROOF_FORMAT) ||
+	    cf_json_add_str(j, "kind", "archive") ||
+	    cf_json_add_str(j, "archive", base) ||
+	    cf_json_add_str(j, "sha256sums_digest", res->sums_hex) ||
+	    cf_json_add_str(j, "signer", res->signer) ||
+	    !(arr = cJSON_CreateArray())) {
+		cf_set_nomem(ctx, "proof");
+		goto out;
+	}
+	if (cf_archive_open(ctx, archive, &a) != CF_OK) {
+		cJSON_Delete(arr);
+		goto out;
+	}
+	while ((r = cf_archive_next(a, ctx, &m)) == CF_OK) {
+		size_t k;
+		if (!strcmp(m.name, CF_SUMS_NAME) || !strcmp(m.name, CF_SUMS_SIG_NAME)) {
+			if (read_member(ctx, a, m.name, PROOF_MAX_MEMBER,
+					!strcmp(m.name, CF_SUMS_NAME) ? &sums : &sig) != CF_OK)
+				break;
+			continue;
+		}
+		for (k = 0; k < nmembers && strcmp(members[k], m.name); k++)
+			;
+		if (k == nmembers || found[k])
+			continue;
+		found[k] = 1;
+		if (read_member(ctx, a, m.name, PROOF_MAX_MEMBER, &data) != CF_OK)
+			break;
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			o = NULL;
+		}
+		if (!o || cf_json_add_str(o, "name", m.name) ||
+		    !(enc = b64((const uint8_t *)(data.data ? data.data : ""), data.len)) ||
+		    cf_json_add_str(o, "data_b64", enc)) {
+			cf_set_nomem(ctx, "proof");
+			r = CF_FATAL;
+			break;
+		}
+		free(enc);
+		enc = NULL;
+	}
+	if (!cJSON_AddItemToObject(j, "members", arr)) {
+		cJSON_Delete(arr);
+		cf_set_nomem(ctx, "proof");
+		goto out;
+	}
+	if (r != CF_EOF)
+		goto out;
+	for (size_t k = 0; k < nmembers; k++)
+		if (!found[k]) {
+			cf_set_error(ctx, 0, "'%s' has no member '%s'", archive,
+				     members[k]);
+			goto out;
+		}
+	if (sig.len != CF_ED25519_SIG_LEN) {
+		cf_set_error(ctx, 0, "'%s': %s is not a 64-byte signature", archive,
+			     CF_SUMS_SIG_NAME);
+		goto out;
+	}
+	cf_hex((const uint8_t *)sig.data, CF_ED25519_SIG_LEN, sighex);
+	if (!(enc = b64((const uint8_t *)(sums.data ? sums.data : ""), sums.len)) ||
+	    cf_json_add_str(j, "sha256sums_b64", enc) ||
+	    cf_json_add_str(j, "sha256sums_sig", sighex)) {
+		cf_set_nomem(ctx, "proof");
+		goto out;
+	}
+	rc = write_json(ctx, j, out);
+out:
+	free(enc);
+	free(found);
+	cJSON_Delete(j);
+	cf_archive_close(a);
+	cf_verify_result_free(res);
+	cf_buf_release(&sums);
+	cf_buf_release(&sig);
+	cf_buf_release(&data);
 	return rc;
 }
 

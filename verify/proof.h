@@ -34,6 +34,15 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 		    cf_key *const *trusted, size_t ntrusted,
 		    const uint64_t *lines, size_t nlines, const char *out);
 
+/* Writes the proof of the named members of an evidence archive: their
+ * bytes with SHA256SUMS and its signature. The archive is verified first
+ * (cf_archive_verify) against trusted; a failing one is refused. Each
+ * member is at most PROOF_MAX_MEMBER bytes. */
+#define PROOF_MAX_MEMBER ((uint64_t)64 << 20)
+int proof_write_archive(struct cf_ctx *ctx, const char *archive,
+			cf_key *const *trusted, size_t ntrusted,
+			char *const *members, size_t nmembers, const char *out);
+
 struct proof_report {
 	int ok;
 	char kind[16];                 /* "log" or "archive" */
