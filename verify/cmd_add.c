@@ -6,6 +6,9 @@
  * the source afterwards), rename it into place, and append an "add" custody
  * entry naming the archive's sha256sums digest. An archive that fails
  * verification is not kept; the refusal is itself recorded ("add-refused").
+ * Adding an archive already present with identical bytes succeeds and is
+ * recorded, so that a run killed between the rename and the custody entry
+ * can simply be repeated.
  *
  * Must never: write to ARCHIVE, replace an archive already in the case, or
  * leave a file under its final name that was not verified.
@@ -83,6 +86,19 @@ static int copy_into(struct cf_ctx *ctx, const char *src, struct cf_atomic *a)
 	return CF_OK;
 }
 
+/* 1 when dest exists with the same bytes as src. */
+static int same_file(const char *src, const char *dest)
+{
+	uint8_t a[CF_SHA256_LEN], b[CF_SHA256_LEN];
+	uint64_t na, nb;
+	struct cf_ctx ctx;
+
+	cf_ctx_init(&ctx);
+	return cf_sha256_file(&ctx, dest, b, &nb) == CF_OK &&
+	       cf_sha256_file(&ctx, src, a, &na) == CF_OK && na == nb &&
+	       !memcmp(a, b, sizeof a);
+}
+
 static void print_problems(const struct cf_verify_result *r)
 {
 	for (size_t i = 0; i < r->nproblems; i++)
@@ -150,6 +166,16 @@ int cmd_add(int argc, char **argv)
 	    !(dest = cf_path_join(evdir, name))) {
 		cf_set_nomem(&ctx, "path");
 		goto fail;
+	}
+	if (same_file(argv[optind], dest)) {
+		/* A re-run after an interruption between the rename and the
+		 * custody entry, or a repeat: record it, keep the one copy. */
+		if (cf_custody_append(&ctx, c, key, "add", NULL,
+				      "already in the case, identical") != CF_OK)
+			goto fail;
+		printf("%s is already in the case (identical)\n", dest);
+		rc = CF_EXIT_OK;
+		goto out;
 	}
 	if (cf_atomic_begin(&ctx, &a, dest, 0440, CF_ATOMIC_NO_REPLACE) != CF_OK) {
 		cf_error_prefix(&ctx, "already in the case or cannot be added");

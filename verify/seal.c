@@ -280,8 +280,8 @@ static const char *chain_kind(const struct seal_cp *cps, size_t m, size_t k,
 				return "reordered-checkpoints";
 			}
 	if (c->n > want)
-		snprintf(why, wn, "checkpoints %" PRIu64 "-%" PRIu64 " are missing "
-			 "before checkpoint %" PRIu64, want, c->n - 1, c->n);
+		snprintf(why, wn, "checkpoint(s) %" PRIu64 " to %" PRIu64 " are "
+			 "missing before checkpoint %" PRIu64, want, c->n - 1, c->n);
 	else
 		snprintf(why, wn, "checkpoint %" PRIu64 " is not chained to the "
 			 "one before it (prev differs): a checkpoint was removed, "
