@@ -141,14 +141,15 @@ static int unb64(const char *s, uint8_t **out, size_t *n)
 	return 0;
 }
 
-/* 1 when p[0..n) is UTF-8 without NUL (so "text" can show it). */
+/* 1 when p[0..n) is UTF-8 without control bytes other than tab, so that
+ * "text" shows exactly what the bytes say. */
 static int printable_utf8(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i], len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2
 						     : (c >> 4) == 14 ? 3
 						     : (c >> 3) == 30 ? 4 : 0;
-		if (!c || !len || i + len > n)
+		if ((c < 0x20 && c != '\t') || c == 0x7f || !len || i + len > n)
 			return 0;
 		for (unsigned k = 1; k < len; k++)
 			if ((p[i + k] & 0xc0) != 0x80)
