@@ -35,6 +35,7 @@ struct command {
 static const struct command commands[] = {
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"timeline", cmd_timeline, "build, query and scope the evidence timeline"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
