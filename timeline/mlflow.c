@@ -64,7 +64,8 @@ static int ml_event(struct tl_run *r, const cJSON *o, const char *timekey,
 	tl_attr_str(r, "status", cf_json_str(o, "status", NULL), (size_t)-1);
 	if (!strcmp(action, "stage-changed")) {
 		ev.decision = tl_str(r, cf_json_str(o, "current_stage",
-						    cf_json_str(o, "to", NULL)),
+						    cf_json_str(o, "stage",
+								cf_json_str(o, "to", NULL))),
 				     (size_t)-1);
 		tl_attr_str(r, "from", cf_json_str(o, "from", NULL), (size_t)-1);
 	}
@@ -85,6 +86,45 @@ static int ml_event(struct tl_run *r, const cJSON *o, const char *timekey,
 	return tl_emit(r, &ev, ln, off);
 }
 
+static int version(struct tl_run *r, const cJSON *l, const cJSON *e,
+		   uint64_t ln, uint64_t off)
+{
+	const char *stage = cf_json_str(e, "current_stage", cf_json_str(e, "stage", NULL));
+	int rc;
+
+	if ((rc = ml_event(r, e, "creation_time", "version-created",
+			   "Creation Time", ln, off)))
+		return rc;
+	if (stage && strcmp(stage, "None") &&
+	    !cJSON_HasObjectItem(l, "stage_transitions"))
+		return ml_event(r, e, "last_updated_time", "stage-changed",
+				"Last Update Time", ln, off);
+	return CF_OK;
+}
+
+/* A version or alias nested in its registered model: given the model's
+ * name (and, for an alias, the model's last update as its time). */
+static int nested(struct tl_run *r, const cJSON *l, const cJSON *model,
+		  const cJSON *v, const char *kind, uint64_t ln, uint64_t off)
+{
+	cJSON *c = cJSON_Duplicate(v, 1);
+	int rc;
+
+	if (!c || !cJSON_AddStringToObject(c, "name", cf_json_str(model, "name", "")) ||
+	    (!strcmp(kind, "alias") && !cJSON_HasObjectItem(c, "last_updated_time") &&
+	     !cJSON_AddNumberToObject(c, "last_updated_time",
+				      cf_json_num(model, "last_updated_time", 0)))) {
+		cJSON_Delete(c);
+		return cf_set_nomem(r->ctx, "lineage");
+	}
+	if (!strcmp(kind, "alias"))
+		rc = ml_event(r, c, "last_updated_time", "alias-set", "Alias Time", ln, off);
+	else
+		rc = version(r, l, c, ln, off);
+	cJSON_Delete(c);
+	return rc;
+}
+
 /* Turns a lineage object into events. */
 static int lineage(struct tl_run *r, const cJSON *l, uint64_t ln, uint64_t off)
 {
@@ -93,21 +133,22 @@ static int lineage(struct tl_run *r, const cJSON *l, uint64_t ln, uint64_t off)
 
 	if (!cJSON_IsObject(l))
 		return tl_reject(r, ln, off, "lineage is not a JSON object");
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "registered_models"))
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "registered_models")) {
+		const cJSON *v;
 		if ((rc = ml_event(r, e, "creation_time", "model-registered",
 				   "Creation Time", ln, off)))
 			return rc;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "model_versions")) {
-		const char *stage = cf_json_str(e, "current_stage", NULL);
-		if ((rc = ml_event(r, e, "creation_time", "version-created",
-				   "Creation Time", ln, off)))
-			return rc;
-		if (stage && strcmp(stage, "None") &&
-		    !cJSON_HasObjectItem(l, "stage_transitions") &&
-		    (rc = ml_event(r, e, "last_updated_time", "stage-changed",
-				   "Last Update Time", ln, off)))
-			return rc;
+		/* the collector nests versions and aliases under their model */
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(e, "versions"))
+			if ((rc = nested(r, l, e, v, "version", ln, off)))
+				return rc;
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(e, "aliases"))
+			if ((rc = nested(r, l, e, v, "alias", ln, off)))
+				return rc;
 	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "model_versions"))
+		if ((rc = version(r, l, e, ln, off)))
+			return rc;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "stage_transitions"))
 		if ((rc = ml_event(r, e, "time", "stage-changed", "Stage Change Time",
 				   ln, off)))

@@ -954,6 +954,21 @@ static void test_mlflow(void **state)
 	assert_string_equal(g.ev[3].action, "run-started");
 	got_free(&g);
 
+	/* the collector's nested form */
+	{
+		static const char nestd[] =
+			"{\"registered_models\":[{\"name\":\"sepsis-risk\",\"creation_time\":1767225600000,"
+			"\"last_updated_time\":1767225900000,\"aliases\":[{\"alias\":\"champion\",\"version\":7}],"
+			"\"versions\":[{\"version\":7,\"stage\":\"Staging\",\"creation_time\":1767225700000,"
+			"\"last_updated_time\":1767225800000,\"run_id\":\"abc\"}]}],\"runs\":[]}\n";
+		run_buf(&tl_mlflow_lineage, &m, nestd, sizeof nestd - 1, &g);
+		assert_int_equal(g.n, 4);
+		assert_string_equal(g.ev[1].model, "sepsis-risk");
+		assert_string_equal(g.ev[2].decision, "Staging");
+		assert_string_equal(g.ev[3].decision, "champion");
+		assert_string_equal(g.ev[3].model_version, "7");
+		got_free(&g);
+	}
 	/* the same from an MLflow SQLite store built with MLflow's schema */
 	cf_ctx_init(&ctx);
 	cf_buf_init(&schema);
