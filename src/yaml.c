@@ -47,8 +47,9 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	if (!*doc) {
 		err = fy_diag_errors_iterate(diag, &iter);
 		if (err)
-			cf_set_error(ctx, 0, "%s:%d:%d: %s", name, err->line + 1,
-				     err->column + 1, err->msg ? err->msg : "syntax error");
+			/* Collected errors are already 1-based (unlike marks). */
+			cf_set_error(ctx, 0, "%s:%d:%d: %s", name, err->line,
+				     err->column, err->msg ? err->msg : "syntax error");
 		else
 			cf_set_error(ctx, 0, "%s: not a valid YAML document", name);
 	}
