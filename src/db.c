@@ -181,7 +181,9 @@ static int sq_setup_write(cf_db *db, struct cf_ctx *ctx, int is_new)
 				    "PRAGMA synchronous=NORMAL;")) {
 		return CF_FAILED;
 	}
-	if (sq_exec(db, ctx, "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;") ||
+	/* threads: SQLite's sorter may use a second core to build indexes */
+	if (sq_exec(db, ctx, "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
+			     "PRAGMA threads=2;") ||
 	    sq_exec(db, ctx, schema_sql))
 		return CF_FAILED;
 	nevents = sq_int(db, "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)");

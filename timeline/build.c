@@ -55,9 +55,14 @@ struct sink_state {
 static struct tl_parser_count *count_for(struct tl_build_stats *st,
 					 const char *name)
 {
+	/* parsers name their source with a constant: compare pointers first */
+	if (st->last_name == name && st->last)
+		return st->last;
 	for (size_t i = 0; i < st->nparsers; i++)
-		if (!strcmp(st->parsers[i].name, name))
-			return &st->parsers[i];
+		if (!strcmp(st->parsers[i].name, name)) {
+			st->last_name = name;
+			return st->last = &st->parsers[i];
+		}
 	if (st->nparsers == TL_MAX_PARSERS)
 		return &st->parsers[TL_MAX_PARSERS - 1];
 	snprintf(st->parsers[st->nparsers].name,

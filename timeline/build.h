@@ -30,6 +30,8 @@ struct tl_build_stats {
 	uint64_t skipped;  /* members with nothing to parse (binary, config) */
 	struct tl_parser_count parsers[TL_MAX_PARSERS];
 	size_t nparsers;
+	const char *last_name;          /* cache of the last lookup */
+	struct tl_parser_count *last;
 };
 
 struct tl_builder {

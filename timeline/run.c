@@ -130,7 +130,23 @@ const char *tl_str(struct tl_run *r, const char *s, size_t n)
 		return "";
 	out = r->arena + r->arena_used;
 	for (size_t i = 0; i < n;) {
-		size_t k = p[i] ? utf8_seq(p + i, n - i) : 1;
+		size_t k;
+		if (p[i] >= 0x20 && p[i] < 0x80) { /* plain ASCII run */
+			size_t j = i + 1, lim = n;
+			if (lim - i > room - o - 5)
+				lim = i + (room - o - 5);
+			if (lim - i > TL_FIELD_MAX - o)
+				lim = i + (TL_FIELD_MAX - o);
+			while (j < lim && p[j] >= 0x20 && p[j] < 0x80)
+				j++;
+			if (j <= i)
+				break;
+			memcpy(out + o, p + i, j - i);
+			o += j - i;
+			i = j;
+			continue;
+		}
+		k = p[i] ? utf8_seq(p + i, n - i) : 1;
 		if (o + 4 >= room || o >= TL_FIELD_MAX)
 			break;
 		if (!p[i]) {
@@ -192,21 +208,28 @@ const char *tl_patient_id(struct tl_run *r, const char *ref)
 static void attr_key(struct tl_run *r, const char *key)
 {
 	cf_buf_putc(&r->attrs, r->attrs.len ? ',' : '{');
-	cf_buf_printf(&r->attrs, "\"%s\":", key); /* keys are ours: plain ASCII */
+	cf_buf_putc(&r->attrs, '"');
+	cf_buf_puts(&r->attrs, key); /* keys are ours: plain ASCII */
+	cf_buf_puts(&r->attrs, "\":");
 }
 
 static void json_escape(struct cf_buf *b, const char *s)
 {
+	const char *run = s;
+
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20)
+			continue;
+		cf_buf_append(b, run, (size_t)((const char *)p - run));
 		if (*p == '"' || *p == '\\') {
 			cf_buf_putc(b, '\\');
 			cf_buf_putc(b, (char)*p);
-		} else if (*p < 0x20) {
-			cf_buf_printf(b, "\\u%04x", *p);
 		} else {
-			cf_buf_putc(b, (char)*p);
+			cf_buf_printf(b, "\\u%04x", *p);
 		}
+		run = (const char *)p + 1;
 	}
+	cf_buf_puts(b, run);
 }
 
 void tl_attr_str(struct tl_run *r, const char *key, const char *val, size_t n)
