@@ -41,6 +41,8 @@ static const struct command commands[] = {
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
 	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
 	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
+	{"timeline", cmd_timeline, "build, query and scope the evidence timeline"},
+	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
