@@ -8,6 +8,7 @@
 #ifndef CASEFILE_COMMANDS_H
 #define CASEFILE_COMMANDS_H
 
+int cmd_demo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 
 #endif

@@ -33,6 +33,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"demo", cmd_demo, "generate a synthetic host with an incident and run the chain"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
 };
