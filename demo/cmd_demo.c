@@ -282,6 +282,13 @@ static int run_chain(struct step *steps, struct paths *p)
 		cf_cli_error("cannot create '%s': %s", p->logs, strerror(errno));
 		return -1;
 	}
+	/* The examiner's keys: a folder only its owner can read. */
+	*strrchr(p->key, '/') = '\0';
+	if (mkdir(p->key, 0700) < 0 && errno != EEXIST) {
+		cf_cli_error("cannot create '%s': %s", p->key, strerror(errno));
+		return -1;
+	}
+	p->key[strlen(p->key)] = '/';
 	for (int i = 0; i < NSTEPS; i++) {
 		struct step *s = &steps[i];
 		s->status = ST_PENDING;

@@ -36,6 +36,10 @@ int gen_rng_chance(struct gen_rng *r, unsigned per10k);
 /* Writes n lowercase hex digits and a NUL. */
 void gen_rng_hex(struct gen_rng *r, char *out, size_t n);
 
+/* Makes room for one more element in *arr (doubling, from `first`).
+ * 0, or -1 on no memory with *arr untouched. */
+int gen_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 /* ---- sinks: one output file family ------------------------------------- */
 struct gen_line {
 	int64_t t;     /* µs since the epoch, the sort key */
@@ -111,6 +115,18 @@ struct gen_model {
 	int nv;
 };
 
+/* An auditd event waiting for its serial: serials rise with time, so they
+ * are given when the hour's events are sorted (gen_host.c). */
+struct gen_audit {
+	int64_t t;
+	uint64_t seq;
+	const char *type;    /* "EXECVE" for a command group, else the record */
+	const char *exe, *cmd, *op, *acct;
+	unsigned uid, auid, ses, pid;
+	uint32_t ip;
+	int ok;
+};
+
 struct gen_decision {
 	int64_t t;
 	uint32_t patient;
@@ -139,6 +155,9 @@ struct gen_world {
 	uint32_t *targets;           /* insider: patients snooped on */
 	uint32_t ntargets;
 	uint32_t export_next;        /* stolen: next patient to export */
+
+	struct gen_audit *aud;       /* this hour's auditd events */
+	size_t naud, capaud;
 
 	/* ground truth, counted as events are written */
 	uint8_t *counted;            /* per patient: counted access */

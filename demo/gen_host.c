@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/time.h"
 #include "gen.h"
@@ -38,8 +39,36 @@ static void proctitle(const char *cmd, char *out, size_t n)
 	out[j] = '\0';
 }
 
-/* One auditd execve group: SYSCALL, EXECVE, CWD, PATH, PROCTITLE. */
+static int queue(struct gen_world *w, const struct gen_audit *a)
+{
+	if (gen_grow(&w->aud, &w->capaud, w->naud, sizeof *w->aud, 256) < 0)
+		return -1;
+	w->aud[w->naud] = *a;
+	w->aud[w->naud].seq = w->naud;
+	w->naud++;
+	return 0;
+}
+
 static int audit_exec(struct gen_world *w, int64_t t, unsigned uid,
+		      unsigned auid, unsigned ses, const char *exe,
+		      const char *cmd, unsigned pid)
+{
+	struct gen_audit a = {t, 0, "EXECVE", exe, cmd, NULL, NULL, uid, auid,
+			      ses, pid, 0, 1};
+	return queue(w, &a);
+}
+
+static int audit_user(struct gen_world *w, int64_t t, const char *type,
+		      unsigned pid, unsigned auid, unsigned ses, const char *op,
+		      const char *acct, uint32_t ip, int ok)
+{
+	struct gen_audit a = {t, 0, type, NULL, NULL, op, acct, 0, auid, ses,
+			      pid, ip, ok};
+	return queue(w, &a);
+}
+
+/* One auditd execve group: SYSCALL, EXECVE, CWD, PATH, PROCTITLE. */
+static int write_exec(struct gen_world *w, int64_t t, unsigned uid,
 		      unsigned auid, unsigned ses, const char *exe,
 		      const char *cmd, unsigned pid)
 {
@@ -88,7 +117,7 @@ static int audit_exec(struct gen_world *w, int64_t t, unsigned uid,
 		title) < 0 ? -1 : 0;
 }
 
-static int audit_user(struct gen_world *w, int64_t t, const char *type,
+static int write_user(struct gen_world *w, int64_t t, const char *type,
 		      unsigned pid, unsigned auid, unsigned ses, const char *op,
 		      const char *acct, uint32_t ip, int ok)
 {
@@ -170,6 +199,32 @@ static int brute_force(struct gen_world *w, int64_t t)
 			  "login", u, ip, 0);
 }
 
+static int cmp_audit(const void *a, const void *b)
+{
+	const struct gen_audit *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Gives the hour's auditd events their serials in time order and writes
+ * them. */
+static int write_audit(struct gen_world *w)
+{
+	qsort(w->aud, w->naud, sizeof *w->aud, cmp_audit);
+	for (size_t i = 0; i < w->naud; i++) {
+		const struct gen_audit *a = &w->aud[i];
+		if (a->exe ? write_exec(w, a->t, a->uid, a->auid, a->ses, a->exe,
+					a->cmd, a->pid) < 0
+			   : write_user(w, a->t, a->type, a->pid, a->auid, a->ses,
+					a->op, a->acct, a->ip, a->ok) < 0)
+			return -1;
+	}
+	w->naud = 0;
+	return 0;
+}
+
 int gen_host_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t)
 {
 	struct gen_rng *r = &w->rng_host;
@@ -232,7 +287,10 @@ int gen_host_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t)
 				char fs[24];
 				if (f < m || f >= m + 60000000LL)
 					continue;
-				bad |= session(w, f - 120000000LL, &ops[2],
+				/* The operator logs in shortly before, within
+				 * this hour (earlier hours are written). */
+				bad |= session(w, f - 120000000LL < t ? t : f - 120000000LL,
+					       &ops[2],
 					       "/usr/bin/systemctl restart inference-api",
 					       "/usr/bin/systemctl") < 0;
 				gen_time_3164(f, fs);
@@ -250,6 +308,8 @@ int gen_host_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t)
 			"%s %s systemd[1]: Starting logrotate.service - Rotate log "
 			"files...", ts, w->hostname) < 0;
 	}
+	if (!bad)
+		bad |= write_audit(w) < 0;
 	return bad ? cf_set_nomem(ctx, "host logs") : CF_OK;
 }
 

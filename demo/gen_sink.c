@@ -24,6 +24,20 @@
 
 #define OUT_CHUNK (1u << 20)
 
+int gen_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **p = arr, *q;
+	size_t c = *cap ? *cap * 2 : first;
+
+	if (n < *cap)
+		return 0;
+	if (!(q = cf_realloc(*p, c * size)))
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 void gen_sink_init(struct gen_sink *s, const char *name)
 {
 	memset(s, 0, sizeof *s);
@@ -135,14 +149,8 @@ int gen_sink_printf(struct gen_sink *s, int64_t t, const char *fmt, ...)
 		if ((size_t)n + 1 < room)
 			break;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		struct gen_line *l = cf_realloc(s->lines, cap * sizeof *l);
-		if (!l)
-			return -1;
-		s->lines = l;
-		s->cap = cap;
-	}
+	if (gen_grow(&s->lines, &s->cap, s->n, sizeof *s->lines, 4096) < 0)
+		return -1;
 	s->arena.data[s->arena.len + (size_t)n] = '\n';
 	s->lines[s->n++] = (struct gen_line){t, s->seq++, (uint32_t)s->arena.len,
 					     (uint32_t)n + 1};

@@ -61,14 +61,8 @@ int gen_truth_decision(struct gen_world *w, int m, int64_t t,
 	if (m != w->suspect_model || version != w->suspect_version ||
 	    !in_window(w, t))
 		return 0;
-	if (w->ndec == w->capdec) {
-		size_t cap = w->capdec ? w->capdec * 2 : 256;
-		struct gen_decision *d = cf_realloc(w->dec, cap * sizeof *d);
-		if (!d)
-			return -1;
-		w->dec = d;
-		w->capdec = cap;
-	}
+	if (gen_grow(&w->dec, &w->capdec, w->ndec, sizeof *w->dec, 256) < 0)
+		return -1;
 	w->dec[w->ndec++] = (struct gen_decision){t, patient, version, high};
 	w->model_hit[patient] = 1;
 	return 0;

@@ -399,6 +399,7 @@ static void world_release(struct gen_world *w)
 	free(w->counted);
 	free(w->model_hit);
 	free(w->dec);
+	free(w->aud);
 	free(w->host);
 }
 

@@ -11,6 +11,5 @@ target_include_directories(cf_demo PUBLIC demo)
 target_link_libraries(cf_demo PUBLIC cfcore ZLIB::ZLIB)
 list(APPEND CASEFILE_PART_LIBS cf_demo)
 list(APPEND CASEFILE_CMD_SOURCES demo/cmd_demo.c)
-list(APPEND CASEFILE_PART_UNIT_TESTS demo_gen)
 install(DIRECTORY demo/schemas/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/schemas)
