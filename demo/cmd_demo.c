@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"\n"
 	"  --seed N           PRNG seed (default 1); same seed, same files\n"
 	"  --scale N          volume factor 1..1000 (default 1: 40 clinicians,\n"
-	"                     500 patients, about 130 000 events)\n"
+	"                     500 patients, about 120 000 events)\n"
 	"  --scenario NAME    insider-snooping, stolen-credentials-bulk-export\n"
 	"                     (default) or faulty-model-version\n"
 	"  --generate-only    write the files and stop (benchmark inputs)\n"
@@ -247,7 +247,8 @@ static void define_steps(struct step *s, const struct paths *p)
 			{-1, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_COLLECT] = {"collect", "collect", {"casefile", "collect", "-o",
 			p->archive, "--key", p->keypriv, "--profile", p->profile,
-			"--root", p->root}, {S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
+			"--root", p->root, "--examiner", "casefile demo"},
+			{S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_VERIFY] = {"verify", "verify", {"casefile", "verify", "--key",
 			p->pub, p->archive}, {S_COLLECT, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_ADD] = {"add", "add", {"casefile", "add", "-C", p->casedir,
