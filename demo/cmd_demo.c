@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"\n"
 	"  --seed N           PRNG seed (default 1); same seed, same files\n"
 	"  --scale N          volume factor 1..1000 (default 1: 40 clinicians,\n"
-	"                     500 patients, about 120 000 events)\n"
+	"                     500 patients, about 144 000 events)\n"
 	"  --scenario NAME    insider-snooping, stolen-credentials-bulk-export\n"
 	"                     (default) or faulty-model-version\n"
 	"  --generate-only    write the files and stop (benchmark inputs)\n"

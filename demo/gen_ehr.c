@@ -50,7 +50,6 @@ static const char *const script_ua = "python-requests/2.31.0";
 #define SYS_AET "http://terminology.hl7.org/CodeSystem/audit-event-type"
 #define SYS_REST "http://hl7.org/fhir/restful-interaction"
 #define SYS_DCM "http://dicom.nema.org/resources/ontology/DCM"
-#define SYS_ENT "http://terminology.hl7.org/CodeSystem/audit-entity-type"
 #define SYS_ROLE "http://terminology.hl7.org/CodeSystem/object-role"
 
 /* The entity[] array of one access. */
@@ -64,7 +63,6 @@ static void entities(const struct gen_world *w, const struct access *a,
 	if (a->patient >= 0)
 		snprintf(pat, sizeof pat,
 			 "{\"what\":{\"reference\":\"Patient/pat-%05lld\"},"
-			 "\"type\":{\"system\":\"" SYS_ENT "\",\"code\":\"1\"},"
 			 "\"role\":{\"system\":\"" SYS_ROLE "\",\"code\":\"1\"}}",
 			 (long long)a->patient + 1);
 	/* The resource read besides the patient: type, id and object role
@@ -79,8 +77,7 @@ static void entities(const struct gen_world *w, const struct access *a,
 	}
 	if (rtype)
 		snprintf(res, sizeof res, "{\"what\":{\"reference\":"
-			 "\"%s-%05lld-%0*u\"},\"type\":{\"system\":\"" SYS_ENT
-			 "\",\"code\":\"2\"},\"role\":{\"system\":\"" SYS_ROLE
+			 "\"%s-%05lld-%0*u\"},\"role\":{\"system\":\"" SYS_ROLE
 			 "\",\"code\":\"%s\"}}", rtype, (long long)a->patient + 1,
 			 a->kind == K_READ_OBS ? 4 : 3, num, role);
 	switch (a->kind) {
@@ -96,8 +93,7 @@ static void entities(const struct gen_world *w, const struct access *a,
 		break;
 	}
 	if (q)
-		snprintf(res, sizeof res, "{\"type\":{\"system\":\"" SYS_ENT
-			 "\",\"code\":\"2\"},\"role\":{\"system\":\"" SYS_ROLE
+		snprintf(res, sizeof res, "{\"role\":{\"system\":\"" SYS_ROLE
 			 "\",\"code\":\"24\"},\"query\":\"%s\"}", q);
 	snprintf(out, n, "%s%s%s", pat, *pat && *res ? "," : "", res);
 }
@@ -123,12 +119,10 @@ static int write_fhir(struct gen_world *w, const struct access *a)
 		"\"type\":{\"system\":\"%s\",\"code\":\"%s\"},"
 		"\"subtype\":[{\"system\":\"%s\",\"code\":\"%s\"}],"
 		"\"action\":\"%s\",\"recorded\":\"%s\",\"outcome\":\"%d\","
-		"\"agent\":[{\"type\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/extra-security-role-type\",\"code\":\"humanuser\"}]},"
-		"\"role\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/practitioner-role\",\"code\":\"%s\",\"display\":\"%s\"}]}],"
+		"\"agent\":[{\"role\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/practitioner-role\",\"code\":\"%s\"}],\"text\":\"%s\"}],"
 		"\"who\":{\"reference\":\"Practitioner/%s\",\"identifier\":{\"system\":\"urn:oid:2.16.840.1.113883.3.7777.1\",\"value\":\"%s\"},\"display\":\"%s %s\"},"
 		"\"requestor\":true,\"network\":{\"address\":\"%s\",\"type\":\"2\"}%s%s%s}],"
-		"\"source\":{\"site\":\"%s\",\"observer\":{\"display\":\"Example Health EHR FHIR server\"},"
-		"\"type\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/security-source-type\",\"code\":\"3\"}]}"
+		"\"source\":{\"site\":\"%s\",\"observer\":{\"display\":\"EHR FHIR server\"}}"
 		"%s%s%s}",
 		(unsigned long long)++w->ae_seq,
 		login ? SYS_DCM : SYS_AET, login ? "110114" : "rest",
@@ -204,11 +198,39 @@ static void guard(const struct gen_world *w, struct access *a)
 			a->t = a->t < e[i] ? e[i] - d - 1 : e[i] + d + 1;
 }
 
+/* Opening a chart in the browser also fetches the page's assets: cheap
+ * lines that make the web log look like a web log, not an API trace. */
+static int chart_assets(struct gen_world *w, const struct access *a)
+{
+	static const char *const assets[] = {"/app/assets/chart.js",
+					     "/app/assets/app.css",
+					     "/app/api/session"};
+	int64_t hour_end = a->t - a->t % GEN_US_HOUR + GEN_US_HOUR, at;
+	char ts[32], ip[16];
+
+	gen_time_clf(a->t, ts);
+	gen_ip_str(a->ip, ip);
+	for (unsigned k = 0; k < 3; k++) {
+		/* within the hour: earlier hours are already written */
+		if ((at = a->t + 150000 + k * 20000) >= hour_end)
+			at = hour_end - 1;
+		if (gen_sink_printf(&w->web, at,
+			"%s - - [%s] \"GET %s HTTP/1.1\" %d %u "
+			"\"https://ehr.example.org/app/chart\" \"%s\"", ip, ts,
+			assets[k], k < 2 ? 304 : 200, k < 2 ? 0 : 214, a->ua) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Writes one access everywhere it shows and counts it. */
 static int emit(struct gen_world *w, struct access *a, int web)
 {
 	guard(w, a);
 	if (write_fhir(w, a) < 0 || (web && write_web(w, a) < 0))
+		return -1;
+	if (web && a->kind == K_READ_PAT && a->ua == browser_ua &&
+	    a->outcome == 0 && chart_assets(w, a) < 0)
 		return -1;
 	gen_truth_access(w, a->t, a->clin, a->ip, a->patient, a->outcome == 0);
 	/* Viewing vital signs asks the inference service for a sepsis score;
