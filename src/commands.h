@@ -8,7 +8,9 @@
 #ifndef CASEFILE_COMMANDS_H
 #define CASEFILE_COMMANDS_H
 
+int cmd_collect(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -33,9 +33,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
 	{"demo", cmd_demo, "generate a synthetic host with an incident and run the chain"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
