@@ -12,6 +12,7 @@ int cmd_collect(int argc, char **argv);
 int cmd_add(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);

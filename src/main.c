@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
 	{"add", cmd_add, "verify an evidence archive and add it to the case"},
 	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
+	{"demo", cmd_demo, "generate a synthetic host with an incident and run the chain"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
