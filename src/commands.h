@@ -8,6 +8,8 @@
 #ifndef CASEFILE_COMMANDS_H
 #define CASEFILE_COMMANDS_H
 
+int cmd_drill(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_playbook(int argc, char **argv);
 
 #endif

@@ -33,8 +33,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"drill", cmd_drill, "run a tabletop drill of a playbook against a scenario"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"playbook", cmd_playbook, "list, validate, run and export response playbooks"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
