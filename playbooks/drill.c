@@ -425,8 +425,14 @@ static int reveal(struct cf_ctx *ctx, struct drill *D, cJSON *shown)
 		    cf_json_add_time(e, "time", sim0 + in->at) ||
 		    cf_json_add_str(e, "title", in->title) || cf_json_add_str(e, "text", in->text))
 			return cf_set_nomem(ctx, "drill");
-		if (shown && !cJSON_AddItemReferenceToArray(shown, e))
-			return cf_set_nomem(ctx, "drill");
+		if (shown) {
+			/* a copy: the state (and e with it) is freed before printing */
+			cJSON *copy = cJSON_Duplicate(e, 1);
+			if (!copy || !cJSON_AddItemToArray(shown, copy)) {
+				cJSON_Delete(copy);
+				return cf_set_nomem(ctx, "drill");
+			}
+		}
 	}
 	return CF_OK;
 }
@@ -766,7 +772,7 @@ static int write_md(struct cf_ctx *ctx, const char *path, struct drill *D,
 	struct cf_buf b;
 	const cJSON *e, *inj = cJSON_GetObjectItemCaseSensitive(D->state, "revealed");
 	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(D->state, "decisions");
-	char t1[CF_TIME_STR], t2[CF_TIME_STR], off[32];
+	char t1[CF_TIME_STR], t2[CF_TIME_STR], t3[CF_TIME_STR], off[32];
 	int n, rc, counts[4] = {0, 0, 0, 0};
 	static const char *const names[4] = {"on time", "late", "wrong", "missed"};
 
@@ -782,7 +788,7 @@ static int write_md(struct cf_ctx *ctx, const char *path, struct drill *D,
 			  D->sc->title, D->sc->title, D->sc->id, D->pb->title, D->pb->id,
 			  cf_time_format(D->sc->start, t1),
 			  cf_time_format(D->sc->start + clock_of(D), t2), off,
-			  cf_time_format(now, t2)))
+			  cf_time_format(now, t3)))
 		goto nomem;
 	for (size_t i = 0; i < D->sc->nwho; i++)
 		if (cf_buf_printf(&b, "%s %s (%s)", i ? "," : "", D->sc->who[i].name,

@@ -341,16 +341,14 @@ static const char *const audiences[] = {
 
 static void load_steps(struct loader *L, struct fy_node *seq, size_t parent);
 
-/* Column of byte `pos` of a scalar's text: the scalar's own column plus
- * the offset, plus one for an opening quote. */
+/* Column of byte `pos` of a scalar's text (libfyaml's mark of a quoted
+ * scalar is already past the opening quote). */
 static int expr_col(struct fy_node *n, size_t pos)
 {
 	struct fy_token *t = fy_node_get_scalar_token(n);
 	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	enum fy_node_style st = fy_node_get_style(n);
-	int quote = st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED;
 
-	return m ? m->column + 1 + quote + (int)pos : 0;
+	return m ? m->column + 1 + (int)pos : 0;
 }
 
 static void load_step(struct loader *L, struct fy_node *n, size_t parent)
