@@ -11,5 +11,6 @@
 int cmd_drill(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_playbook(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
 	{"playbook", cmd_playbook, "list, validate, run and export response playbooks"},
+	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
