@@ -121,8 +121,9 @@ static char *scenario_path(struct cf_ctx *ctx, const char *arg)
 	return cf_data_file(ctx, "scenarios", name);
 }
 
+/* Starts a drill. Scenario errors are all printed here (*printed = 1). */
 static int start(struct cf_ctx *ctx, const char *dir, const char *arg,
-		 const char *playbook, cJSON **out)
+		 const char *playbook, cJSON **out, int *printed)
 {
 	struct pb_scenario *sc = NULL;
 	struct pb_diag diag;
@@ -132,14 +133,12 @@ static int start(struct cf_ctx *ctx, const char *dir, const char *arg,
 	pb_diag_init(&diag);
 	if (!(sp = scenario_path(ctx, arg)))
 		goto out;
-	if (pb_scenario_load(ctx, sp, &diag, &sc) != CF_OK) {
-		for (size_t i = 0; i + 1 < diag.n; i++)
-			cf_cli_error("%s", diag.msg[i]);
-		goto out;
-	}
-	if (!(pp = pb_resolve(ctx, playbook ? playbook : pb_scenario_playbook(sc))))
-		goto out;
-	rc = pb_drill_start(ctx, dir, sp, pp, out);
+	if (pb_scenario_load(ctx, sp, &diag, &sc) == CF_OK &&
+	    (pp = pb_resolve(ctx, playbook ? playbook : pb_scenario_playbook(sc))))
+		rc = pb_drill_start(ctx, dir, sp, pp, &diag, out);
+	for (size_t i = 0; rc != CF_OK && i < diag.n; i++)
+		cf_cli_error("%s", diag.msg[i]);
+	*printed = rc != CF_OK && diag.n > 0;
 out:
 	pb_diag_release(&diag);
 	pb_scenario_free(sc);
@@ -156,7 +155,7 @@ int cmd_drill(int argc, char **argv)
 	struct cf_ctx ctx;
 	cJSON *j = NULL;
 	char name[32];
-	int c, json = 0, nargs, known = 0, rc;
+	int c, json = 0, nargs, known = 0, rc, printed = 0;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
@@ -202,7 +201,7 @@ int cmd_drill(int argc, char **argv)
 		return cf_cli_usage("--answer, --by, --note and --at go with 'decide'");
 	cf_ctx_init(&ctx);
 	if (!strcmp(sub, "start"))
-		rc = start(&ctx, dir, argv[0], playbook, &j);
+		rc = start(&ctx, dir, argv[0], playbook, &j, &printed);
 	else if (!strcmp(sub, "inject"))
 		rc = pb_drill_inject(&ctx, dir, advance, &j);
 	else if (!strcmp(sub, "decide"))
@@ -212,7 +211,7 @@ int cmd_drill(int argc, char **argv)
 	else
 		rc = pb_drill_end(&ctx, dir, cf_time_now(), &j);
 	if (rc != CF_OK)
-		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		return printed ? CF_EXIT_RUNTIME : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 	if (json)
 		rc = cf_json_emit(&ctx, stdout, j) == CF_OK ? CF_EXIT_OK
 							     : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);

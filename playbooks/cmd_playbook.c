@@ -246,7 +246,7 @@ static int do_validate(const struct opts *o, int n, char **args)
 			printf("%s: OK (%s, %zu steps)\n", path, pb->id, pb->nsteps);
 		else
 			for (size_t i = 0; i < diag.n; i++)
-				fprintf(stderr, "%s\n", diag.msg[i]);
+				cf_cli_error("%s", diag.msg[i]);
 		pb_diag_release(&diag);
 		pb_free(pb);
 		free(path);

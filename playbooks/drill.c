@@ -370,19 +370,18 @@ static int drill_save(struct cf_ctx *ctx, struct drill *D)
 	return rc;
 }
 
+/* Loads and cross-checks the scenario and its playbook; every problem
+ * goes to diag (which may be NULL). */
 static int load_pair(struct cf_ctx *ctx, struct drill *D, const char *sc_path,
-		     const char *pb_path)
+		     const char *pb_path, struct pb_diag *diag)
 {
-	struct pb_diag diag;
 	int rc;
 
-	pb_diag_init(&diag);
-	rc = pb_scenario_load(ctx, sc_path, &diag, &D->sc);
+	rc = pb_scenario_load(ctx, sc_path, diag, &D->sc);
 	if (rc == CF_OK)
-		rc = pb_load(ctx, pb_path, &diag, &D->pb);
+		rc = pb_load(ctx, pb_path, diag, &D->pb);
 	if (rc == CF_OK)
-		rc = pb_scenario_check(ctx, D->sc, D->pb, &diag);
-	pb_diag_release(&diag);
+		rc = pb_scenario_check(ctx, D->sc, D->pb, diag);
 	return rc;
 }
 
@@ -394,7 +393,7 @@ static int drill_open(struct cf_ctx *ctx, const char *dir, struct drill *D)
 	if (cf_json_parse_file(ctx, D->state_path, 16u << 20, &D->state) != CF_OK)
 		return cf_error_prefix(ctx, "no drill in '%s'", dir);
 	return load_pair(ctx, D, cf_json_str(D->state, "scenario", ""),
-			 cf_json_str(D->state, "playbook", ""));
+			 cf_json_str(D->state, "playbook", ""), NULL);
 }
 
 static int64_t clock_of(const struct drill *D)
@@ -450,7 +449,7 @@ static int report_common(struct cf_ctx *ctx, struct drill *D, cJSON *j)
 }
 
 int pb_drill_start(struct cf_ctx *ctx, const char *dir, const char *scenario_path,
-		   const char *playbook_path, cJSON **out)
+		   const char *playbook_path, struct pb_diag *diag, cJSON **out)
 {
 	struct drill D;
 	char *abs_sc = NULL, *abs_pb = NULL;
@@ -460,13 +459,14 @@ int pb_drill_start(struct cf_ctx *ctx, const char *dir, const char *scenario_pat
 
 	memset(&D, 0, sizeof D);
 	*out = NULL;
+	if (load_pair(ctx, &D, scenario_path, playbook_path, diag) != CF_OK)
+		goto out;
+	/* absolute, so that the drill folder can be used from anywhere */
 	if (!(abs_sc = realpath(scenario_path, NULL)) || !(abs_pb = realpath(playbook_path, NULL))) {
 		rc = cf_set_error(ctx, errno, "cannot resolve '%s'",
 				  abs_sc ? playbook_path : scenario_path);
 		goto out;
 	}
-	if (load_pair(ctx, &D, abs_sc, abs_pb) != CF_OK)
-		goto out;
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		rc = cf_set_error(ctx, errno, "cannot create '%s'", dir);
 		goto out;

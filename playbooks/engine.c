@@ -57,6 +57,7 @@ struct eng {
 	cJSON *state, *steps, *values;
 	const char *run_id;
 	struct cf_buf waiting;
+	int run_lock;       /* held by this process only, never by a helper */
 };
 
 enum { STEP_ADVANCE, STEP_WAIT, STEP_ERROR };
@@ -643,6 +644,11 @@ static void helper(const struct eng *E, const struct pb_step *s,
 	int status = 0, code;
 	pid_t pid;
 
+	/* The helper may outlive the engine: it must not keep the run lock,
+	 * or the resumed run would think this one still runs. It keeps the
+	 * step lock, inherited, until the command's result is written. */
+	if (E->run_lock >= 0)
+		close(E->run_lock);
 	if (!argv)
 		_exit(127);
 	argv[0] = "casefile";
@@ -888,7 +894,7 @@ int pb_run(struct cf_ctx *ctx, const struct pb_playbook *pb,
 	   const struct pb_run_opts *o, const struct pb_custody *cust,
 	   enum pb_run_result *result, char **waiting)
 {
-	struct eng E = {ctx, pb, o, cust, NULL, NULL, NULL, NULL, NULL, NULL, {0}};
+	struct eng E = {ctx, pb, o, cust, NULL, NULL, NULL, NULL, NULL, NULL, {0}, -1};
 	char *runlock = NULL, hex[CF_SHA256_HEX];
 	int lockfd = -1, rc = CF_FAILED;
 
@@ -906,6 +912,7 @@ int pb_run(struct cf_ctx *ctx, const struct pb_playbook *pb,
 		goto out;
 	/* One run of a playbook at a time in a case. */
 	lockfd = open(runlock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	E.run_lock = lockfd;
 	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 		rc = cf_set_error(ctx, errno, "another run of '%s' is in progress in '%s'",
 				  pb->id, o->case_dir);

@@ -628,7 +628,7 @@ static void check_graph(struct loader *L)
 		if (!reach[i])
 			err_at(L, L->marks[i].step, "step '%s' is unreachable: no step leads to it",
 			       pb->steps[i].id ? pb->steps[i].id : "?");
-		else if (pb->steps[i].parent == PB_NONE && !exits[i])
+		if (pb->steps[i].parent == PB_NONE && !exits[i])
 			err_at(L, L->marks[i].step,
 			       "step '%s' is in a cycle without exit: the end cannot be reached from it",
 			       pb->steps[i].id ? pb->steps[i].id : "?");
@@ -637,6 +637,37 @@ out:
 	free(reach);
 	free(exits);
 	free(stack);
+}
+
+/* Line and column of a "FILE:LINE:COL: ..." message of this file. */
+static long pos_of(const char *msg, size_t flen)
+{
+	char *end;
+	long line, col;
+
+	if (strlen(msg) <= flen)
+		return 0;
+	line = strtol(msg + flen + 1, &end, 10);
+	col = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
+	return line * 10000 + col;
+}
+
+/* Orders this file's messages by position (stable: same place keeps the
+ * order found), so an author reads them top to bottom. */
+static void sort_diag(struct pb_diag *d, size_t from, const char *file)
+{
+	size_t flen = strlen(file);
+
+	for (size_t i = from + 1; d && i < d->n; i++) {
+		char *m = d->msg[i];
+		long p = pos_of(m, flen);
+		size_t j = i;
+		while (j > from && pos_of(d->msg[j - 1], flen) > p) {
+			d->msg[j] = d->msg[j - 1];
+			j--;
+		}
+		d->msg[j] = m;
+	}
 }
 
 static const char *const top_keys[] = {
@@ -686,6 +717,7 @@ out:
 	if (L.nomem)
 		rc = cf_set_nomem(ctx, file);
 	else if (L.errors) {
+		sort_diag(diag, diag ? diag->n - (size_t)L.errors : 0, file);
 		/* ctx holds the last; put the first back for one-line callers */
 		if (diag && diag->n)
 			cf_set_error(ctx, 0, "%s", diag->msg[diag->n - (size_t)L.errors]);

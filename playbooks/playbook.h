@@ -207,9 +207,11 @@ int pb_scenario_check(struct cf_ctx *ctx, const struct pb_scenario *s,
 
 /* Drill state lives in DIR/drill.json. Each function loads, changes and
  * saves it atomically and returns a JSON report of what happened. */
+/* Starts a drill in dir; problems with the scenario or playbook go to
+ * diag (may be NULL), the first also to ctx. */
 int pb_drill_start(struct cf_ctx *ctx, const char *dir,
 		   const char *scenario_path, const char *playbook_path,
-		   cJSON **out);
+		   struct pb_diag *diag, cJSON **out);
 /* Advances the simulated clock by `advance` (ISO duration) or, when NULL,
  * to the next inject; reveals the injects now due. */
 int pb_drill_inject(struct cf_ctx *ctx, const char *dir, const char *advance,
