@@ -16,6 +16,9 @@ int cmd_demo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_playbook(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif
