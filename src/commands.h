@@ -9,5 +9,6 @@
 #define CASEFILE_COMMANDS_H
 
 int cmd_key(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

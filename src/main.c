@@ -35,6 +35,7 @@ struct command {
 static const struct command commands[] = {
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"report", cmd_report, "write the breach notification package and custody report"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The chain-of-custody report of a case folder (SPEC sections 5 and 8):
+ * who did what to which evidence, when, read from custody.jsonl, with the
+ * archives in evidence/ listed with their size and file SHA-256.
+ *
+ * Reading only: the case folder is never written. A custody line that does
+ * not parse is an error naming the file and line, never skipped, because a
+ * gap in a chain of custody is exactly what the report must not hide.
+ */
+#ifndef CF_REPORTS_CUSTODY_REPORT_H
+#define CF_REPORTS_CUSTODY_REPORT_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+struct cf_buf;
+struct cf_ctx;
+
+/* Reads DIR/custody.jsonl into an array of entries. *check gets the
+ * verification result {"ok","entries","first_bad","detail"}, or NULL when
+ * the log could not be verified in this build. */
+int cf_custody_load(struct cf_ctx *ctx, const char *casedir, cJSON **entries,
+		    cJSON **check);
+/* Builds {"format","generated_at","case","summary","entries","archives"}. */
+int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
+			    int64_t generated_at, cJSON **out);
+/* fmt: "html", "md" or "json". */
+int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
+			     const char *fmt, struct cf_buf *out);
+
+#endif
