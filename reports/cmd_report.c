@@ -91,8 +91,10 @@ static int parse_formats(const char *list, unsigned *out)
 		else if (!strcmp(tok, "json")) *out |= FMT_JSON;
 		else if (!strcmp(tok, "csv")) *out |= FMT_CSV;
 		else {
+			int rc = cf_cli_usage("unknown format '%s' (html, md, json, csv)", tok);
+
 			free(copy);
-			return cf_cli_usage("unknown format '%s' (html, md, json, csv)", tok);
+			return rc;
 		}
 	}
 	free(copy);
