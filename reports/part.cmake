@@ -10,6 +10,5 @@ target_include_directories(cf_reports PUBLIC ${CMAKE_SOURCE_DIR}/reports)
 target_link_libraries(cf_reports PUBLIC cfcore PkgConfig::CMARK)
 list(APPEND CASEFILE_PART_LIBS cf_reports)
 list(APPEND CASEFILE_CMD_SOURCES reports/cmd_report.c)
-list(APPEND CASEFILE_PART_UNIT_TESTS report_rules report_escape report_model)
 install(DIRECTORY reports/templates/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/templates)
