@@ -24,7 +24,9 @@
 #include "casefile/cli.h"
 #include "casefile/datadir.h"
 #include "casefile/json.h"
+#include "casefile/hash.h"
 #include "casefile/path.h"
+#include "casefile/sign.h"
 #include "casefile/time.h"
 #include "commands.h"
 #include "custody_report.h"
@@ -36,8 +38,9 @@
 static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
 	"                              -o DIR [--format LIST] [--verify FILE.json]\n"
-	"                              [--case DIR] [--json]\n"
-	"       casefile report custody --case DIR -o FILE [--format html|md|json] [--json]\n"
+	"                              [--case DIR [--key PUB]... [--sign KEY]] [--json]\n"
+	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
+	"                              [--key PUB]... [--sign KEY] [--json]\n"
 	"\n"
 	"  breach    write the breach notification package into DIR\n"
 	"  custody   write the chain-of-custody report of a case\n"
@@ -48,6 +51,10 @@ static const char usage_text[] =
 	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
 	"                   evidence inventory\n"
 	"  --case DIR       the case folder, for the custody summary\n"
+	"  --key PUB        trusted public key to verify the custody log with\n"
+	"                   (repeatable); without it the log is not verified\n"
+	"  --sign KEY       record the report in the case's custody log, signed\n"
+	"                   with KEY (--passphrase-file FILE if it is encrypted)\n"
 	"  -o, --output P   output folder (breach) or file (custody)\n"
 	"  --format LIST    breach: any of html,md,json,csv (default all four);\n"
 	"                   custody: html, md or json (default from the file name)\n"
@@ -55,7 +62,9 @@ static const char usage_text[] =
 	"  -h, --help       show this help\n";
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_JSON };
+       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS };
+
+#define MAX_KEYS 16
 
 static const struct option options[] = {
 	{"case", required_argument, NULL, OPT_CASE},
@@ -64,14 +73,20 @@ static const struct option options[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, OPT_KEY},
 	{"output", required_argument, NULL, 'o'},
+	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"scope", required_argument, NULL, OPT_SCOPE},
+	{"sign", required_argument, NULL, OPT_SIGN},
 	{"verify", required_argument, NULL, OPT_VERIFY},
 	{NULL, 0, NULL, 0},
 };
 
 struct report_opts {
 	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
+	const char *sign, *passfile;
+	const char *keys[MAX_KEYS];
+	size_t nkeys;
 	int json;
 	unsigned formats; /* FMT_* bits */
 };
@@ -160,6 +175,79 @@ static int make_dir(struct cf_ctx *ctx, const char *dir)
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return CF_OK;
 	return cf_set_error(ctx, errno, "cannot create '%s'", dir);
+}
+
+/* Loads the trusted public keys named with --key. */
+static int load_keys(struct cf_ctx *ctx, const struct report_opts *o,
+		     cf_key **keys)
+{
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (!(keys[i] = cf_key_load_public(ctx, o->keys[i])))
+			return CF_FAILED;
+	return CF_OK;
+}
+
+static void free_keys(cf_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cf_key_free(keys[i]);
+}
+
+/* Records the report in the case's custody log: action, the SHA-256 of
+ * the file that carries every figure, and where it was written. */
+static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
+			const char *action, const char *file)
+{
+	uint8_t dg[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEX], *pass = NULL, *note = NULL;
+	cf_case *c = NULL;
+	cf_key *k = NULL;
+	uint64_t size;
+	int rc = CF_FAILED;
+
+	if (o->passfile && cf_passphrase_read(ctx, o->passfile, &pass) != CF_OK)
+		goto out;
+	if (!(k = cf_key_load_private(ctx, o->sign, pass)) ||
+	    cf_case_open(ctx, o->casedir, &c) != CF_OK ||
+	    cf_sha256_file(ctx, file, dg, &size) != CF_OK)
+		goto out;
+	cf_hex(dg, sizeof dg, hex);
+	if (!(note = cf_malloc(strlen(file) + 16))) {
+		rc = cf_set_nomem(ctx, "custody");
+		goto out;
+	}
+	sprintf(note, "wrote %s", file);
+	rc = cf_custody_append(ctx, c, k, action, hex, note);
+out:
+	if (pass)
+		cf_free_secret(pass, strlen(pass));
+	free(note);
+	cf_key_free(k);
+	cf_case_free(c);
+	return rc;
+}
+
+/* 1 when the model shows an evidence check that failed: an archive whose
+ * verification failed, or a custody log that did not verify. */
+static int evidence_failed(const cJSON *model)
+{
+	const cJSON *e, *v;
+	int bad = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(model, "evidence_inventory"))
+		if (!strcmp(cf_json_str(e, "verification", ""), "FAILED")) {
+			cf_cli_error("archive %s failed verification",
+				     cf_json_str(e, "sha256sums", ""));
+			bad = 1;
+		}
+	v = cJSON_GetObjectItem(cJSON_GetObjectItem(model, "custody"), "verification");
+	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
+		cf_cli_error("custody log failed verification at entry %lld: %s",
+			     (long long)cf_json_int(v, "first_bad", 0),
+			     cf_json_str(v, "detail", ""));
+		bad = 1;
+	}
+	return bad;
 }
 
 /* ---- breach --------------------------------------------------------------- */
@@ -257,6 +345,21 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 }
 
+/* The file the custody entry names: report.json (every figure) when it was
+ * written, else the first file. */
+static const char *primary(const cJSON *written)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, written) {
+		size_t n = strlen(e->valuestring);
+
+		if (n >= 11 && !strcmp(e->valuestring + n - 11, "report.json"))
+			return e->valuestring;
+	}
+	return cJSON_GetArrayItem(written, 0)->valuestring;
+}
+
 static int report_breach(const struct report_opts *o)
 {
 	static const char *const names[3] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA};
@@ -265,14 +368,17 @@ static int report_breach(const struct report_opts *o)
 	struct cf_report_input ri;
 	struct cf_report_templates t;
 	cJSON *model = NULL, *written = NULL;
+	cf_key *keys[MAX_KEYS] = {NULL};
 	int rc = CF_EXIT_RUNTIME;
 
 	cf_ctx_init(&ctx);
 	memset(&in, 0, sizeof in);
-	if (cf_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
+	if (load_keys(&ctx, o, keys) != CF_OK ||
+	    cf_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
 	    cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
-	    (o->casedir && cf_custody_load(&ctx, o->casedir, &in.custody, &in.custody_check) != CF_OK))
+	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
+			     &in.custody_check) != CF_OK))
 		goto fail;
 	if (!cJSON_IsObject(in.scope)) {
 		cf_cli_error("%s: a scope is a JSON object", o->scope);
@@ -300,11 +406,16 @@ static int report_breach(const struct report_opts *o)
 	}
 	if (render_all(&ctx, o, model, &t, written) != CF_OK)
 		goto fail;
+	if (o->sign && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
+		goto fail;
 	rc = print_summary(o, model, written);
+	if (rc == CF_EXIT_OK && evidence_failed(model))
+		rc = CF_EXIT_EVIDENCE;
 	goto out;
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
+	free_keys(keys, o->nkeys);
 	cJSON_Delete(written);
 	cJSON_Delete(model);
 	inputs_free(&in);
@@ -318,6 +429,8 @@ static int report_custody(const struct report_opts *o)
 	struct cf_ctx ctx;
 	struct cf_buf b;
 	cJSON *rep = NULL, *written = NULL;
+	const cJSON *v;
+	cf_key *keys[MAX_KEYS] = {NULL};
 	const char *fmt = o->format;
 	size_t n = strlen(o->out);
 	int rc = CF_EXIT_RUNTIME;
@@ -329,10 +442,13 @@ static int report_custody(const struct report_opts *o)
 		    : n > 3 && !strcmp(o->out + n - 3, ".md") ? "md" : "html";
 	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json"))
 		return cf_cli_usage("custody reports are html, md or json, not '%s'", fmt);
-	if (cf_custody_report_build(&ctx, o->casedir, report_time(), &rep) != CF_OK ||
+	if (load_keys(&ctx, o, keys) != CF_OK ||
+	    cf_custody_report_build(&ctx, o->casedir, keys, o->nkeys,
+				    report_time(), &rep) != CF_OK ||
 	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
 	    !(written = cJSON_CreateArray()) ||
-	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK)
+	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK ||
+	    (o->sign && sign_custody(&ctx, o, "report-custody", o->out) != CF_OK))
 		goto fail;
 	if (o->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -348,10 +464,18 @@ static int report_custody(const struct report_opts *o)
 		fprintf(stderr, "casefile report custody: wrote %s\n", o->out);
 	}
 	rc = CF_EXIT_OK;
+	v = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"), "verification");
+	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
+		cf_cli_error("%s/custody.jsonl failed verification at entry %lld: %s",
+			     o->casedir, (long long)cf_json_int(v, "first_bad", 0),
+			     cf_json_str(v, "detail", ""));
+		rc = CF_EXIT_EVIDENCE;
+	}
 	goto out;
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
+	free_keys(keys, o->nkeys);
 	cJSON_Delete(written);
 	cJSON_Delete(rep);
 	cf_buf_release(&b);
@@ -388,6 +512,13 @@ int cmd_report(int argc, char **argv)
 		case OPT_CASE: o.casedir = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_JSON: o.json = 1; break;
+		case OPT_SIGN: o.sign = optarg; break;
+		case OPT_PASS: o.passfile = optarg; break;
+		case OPT_KEY:
+			if (o.nkeys == MAX_KEYS)
+				return cf_cli_usage("at most %d --key options", MAX_KEYS);
+			o.keys[o.nkeys++] = optarg;
+			break;
 		default:
 			return cf_cli_bad_option(argv + 1);
 		}
@@ -396,6 +527,10 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!o.out)
 		return cf_cli_usage("-o is required");
+	if ((o.nkeys || o.sign) && !o.casedir)
+		return cf_cli_usage("--key and --sign go with --case");
+	if (o.passfile && !o.sign)
+		return cf_cli_usage("--passphrase-file goes with --sign");
 	if (!strcmp(sub, "custody")) {
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");

@@ -3,9 +3,9 @@
  * Chain-of-custody report (see custody_report.h).
  *
  * The custody log is JSON lines written by the core (case.h); this file
- * only reads it. Verification of its hash chain and signatures belongs to
- * the core's cf_custody_verify(); until that is available in the build the
- * report says "not verified" rather than guessing. Archives are listed in
+ * only reads it. Verification of its hash chain and signatures is the
+ * core's cf_custody_verify() against keys the user names; without them the
+ * report says "not verified" rather than trusting the log's own claims. Archives are listed in
  * name order so two runs over one case give the same report.
  */
 #include <dirent.h>
@@ -28,9 +28,28 @@
 #define MAX_LOG (256u << 20)
 #define MAX_ARCHIVES 100000
 
-int cf_custody_load(struct cf_ctx *ctx, const char *casedir, cJSON **entries,
+/* The verifier's verdict as JSON. */
+static cJSON *check_json(const struct cf_custody_report *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || cf_json_add_bool(o, "ok", r->first_bad == 0) ||
+	    cf_json_add_int(o, "entries", (int64_t)r->entries) ||
+	    cf_json_add_int(o, "first_bad", (int64_t)r->first_bad) ||
+	    cf_json_add_str(o, "kind", r->kind) ||
+	    cf_json_add_str(o, "detail", r->detail) ||
+	    cf_json_add_str(o, "head", r->head)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
+		    cf_key *const *trusted, size_t ntrusted, cJSON **entries,
 		    cJSON **check)
 {
+	struct cf_custody_report vr;
 	char *path = cf_path_join(casedir, CF_CUSTODY_FILE);
 	struct cf_buf b;
 	cJSON *arr = NULL;
@@ -47,16 +66,30 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir, cJSON **entries,
 	}
 	if (cf_buf_read_file(ctx, &b, path, MAX_LOG) != CF_OK)
 		goto out;
+	if (ntrusted) {
+		if (cf_custody_verify(ctx, path, trusted, ntrusted, &vr) != CF_OK)
+			goto out;
+		if (!(*check = check_json(&vr))) {
+			rc = cf_set_nomem(ctx, "custody");
+			goto out;
+		}
+	}
 	for (p = b.data; p && *p; p = nl + 1) {
 		cJSON *e;
 
 		line++;
 		if (!(nl = strchr(p, '\n'))) {
+			if (*check && !cJSON_IsTrue(cJSON_GetObjectItem(*check, "ok")))
+				break;
 			cf_set_error(ctx, 0, "%s:%ld: last line is not terminated "
 				     "(truncated log?)", path, line);
 			goto out;
 		}
 		if (cf_json_parse(ctx, p, (size_t)(nl - p), &e) != CF_OK) {
+			/* A verified log that fails there is reported as such,
+			 * with the entries before the bad line. */
+			if (*check && !cJSON_IsTrue(cJSON_GetObjectItem(*check, "ok")))
+				break;
 			cf_error_prefix(ctx, "%s:%ld", path, line);
 			goto out;
 		}
@@ -71,6 +104,10 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir, cJSON **entries,
 	arr = NULL;
 	rc = CF_OK;
 out:
+	if (rc != CF_OK) {
+		cJSON_Delete(*check);
+		*check = NULL;
+	}
 	cJSON_Delete(arr);
 	cf_buf_release(&b);
 	free(path);
@@ -150,6 +187,7 @@ out:
 }
 
 int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
+			    cf_key *const *trusted, size_t ntrusted,
 			    int64_t generated_at, cJSON **out)
 {
 	cJSON *rep = NULL, *entries = NULL, *check = NULL, *caseinfo = NULL;
@@ -164,7 +202,7 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 		goto out;
 	}
 	if (cf_json_parse_file(ctx, cpath, 1u << 20, &caseinfo) != CF_OK ||
-	    cf_custody_load(ctx, casedir, &entries, &check) != CF_OK)
+	    cf_custody_load(ctx, casedir, trusted, ntrusted, &entries, &check) != CF_OK)
 		goto out;
 	if (!(rep = cJSON_CreateObject()) ||
 	    cf_json_add_str(rep, "format", "casefile-custody-report/1") ||
@@ -259,7 +297,7 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "entries"), b)); P(" entries from "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "first"), b)); P(" to ");
 	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "last"), b)); P(". Verification of the hash chain and signatures: ");
 	if (!cJSON_IsObject(v))
-		P("not verified by this report (run `casefile verify --custody`).");
+		P("not verified (no trusted key given with --key).");
 	else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")))
 		P("OK.");
 	else {

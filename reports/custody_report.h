@@ -12,18 +12,24 @@
 #define CF_REPORTS_CUSTODY_REPORT_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <cjson/cJSON.h>
+
+#include "casefile/sign.h"
 
 struct cf_buf;
 struct cf_ctx;
 
-/* Reads DIR/custody.jsonl into an array of entries. *check gets the
- * verification result {"ok","entries","first_bad","detail"}, or NULL when
- * the log could not be verified in this build. */
-int cf_custody_load(struct cf_ctx *ctx, const char *casedir, cJSON **entries,
+/* Reads DIR/custody.jsonl into an array of entries. With trusted keys
+ * (ntrusted > 0) the log is also verified (cf_custody_verify) and *check
+ * gets {"ok","entries","first_bad","kind","detail","head"}; without keys
+ * *check is NULL: the report then says "not verified", never "OK". */
+int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
+		    cf_key *const *trusted, size_t ntrusted, cJSON **entries,
 		    cJSON **check);
 /* Builds {"format","generated_at","case","summary","entries","archives"}. */
 int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
+			    cf_key *const *trusted, size_t ntrusted,
 			    int64_t generated_at, cJSON **out);
 /* fmt: "html", "md" or "json". */
 int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
