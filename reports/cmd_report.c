@@ -56,7 +56,8 @@ static const char usage_text[] =
 	"  --sign KEY       record the report in the case's custody log, signed\n"
 	"                   with KEY (--passphrase-file FILE if it is encrypted)\n"
 	"  -o, --output P   output folder (breach) or file (custody)\n"
-	"  --format LIST    breach: any of html,md,json,csv (default all four);\n"
+	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
+	"                   html,md,json,csv);\n"
 	"                   custody: html, md or json (default from the file name)\n"
 	"  --json           print a summary of what was written as one JSON object\n"
 	"  -h, --help       show this help\n";
@@ -91,7 +92,7 @@ struct report_opts {
 	unsigned formats; /* FMT_* bits */
 };
 
-enum { FMT_HTML = 1, FMT_MD = 2, FMT_JSON = 4, FMT_CSV = 8 };
+enum { FMT_HTML = 1, FMT_MD = 2, FMT_JSON = 4, FMT_CSV = 8, FMT_XLSX = 16 };
 
 static int parse_formats(const char *list, unsigned *out)
 {
@@ -105,8 +106,9 @@ static int parse_formats(const char *list, unsigned *out)
 		else if (!strcmp(tok, "md")) *out |= FMT_MD;
 		else if (!strcmp(tok, "json")) *out |= FMT_JSON;
 		else if (!strcmp(tok, "csv")) *out |= FMT_CSV;
+		else if (!strcmp(tok, "xlsx")) *out |= FMT_XLSX;
 		else {
-			int rc = cf_cli_usage("unknown format '%s' (html, md, json, csv)", tok);
+			int rc = cf_cli_usage("unknown format '%s' (html, md, json, csv, xlsx)", tok);
 
 			free(copy);
 			return rc;
@@ -307,6 +309,18 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 		EMIT(cf_report_csv_portal(ctx, model, &b), "hhs-portal.csv");
 	}
 #undef EMIT
+	if (o->formats & FMT_XLSX) {
+		char *path = cf_path_join(o->out, "affected.xlsx");
+
+		if (!path) {
+			rc = cf_set_nomem(ctx, "affected.xlsx");
+			goto out;
+		}
+		rc = cf_report_xlsx(ctx, model, path);
+		if (rc == CF_OK && !cJSON_AddItemToArray(written, cJSON_CreateString(path)))
+			rc = cf_set_nomem(ctx, "affected.xlsx");
+		free(path);
+	}
 out:
 	cf_buf_release_secret(&b);
 	return rc;

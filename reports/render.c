@@ -585,8 +585,9 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		P("<tr><td class=\"cite\">"); H(str(e, "sha256sums")); P("</td><td>"); H(str(e, "path"));
 		P("</td><td class=\"cite\">"); H(str(e, "signer"));
 		P("</td><td class=\""); P(!strcmp(v, "OK") ? "ok" : "bad"); P("\">"); H(v);
-		F(" (%lld problem(s))</td><td>%lld</td></tr>\n", (long long)cf_json_int(e, "problems", 0),
-		  (long long)cf_json_int(e, "citations", 0));
+		if (cf_json_int(e, "problems", 0))
+			F(" (%lld problem(s))", (long long)cf_json_int(e, "problems", 0));
+		F("</td><td>%lld</td></tr>\n", (long long)cf_json_int(e, "citations", 0));
 	}
 	P("</tbody></table>\n</section>\n");
 

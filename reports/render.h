@@ -49,4 +49,8 @@ int cf_report_csv_states(struct cf_ctx *ctx, const cJSON *model,
 int cf_report_csv_portal(struct cf_ctx *ctx, const cJSON *model,
 			 struct cf_buf *out);
 
+/* The affected-individuals list, per-State counts and portal fields as an
+ * .xlsx workbook written to path (0600, atomically). */
+int cf_report_xlsx(struct cf_ctx *ctx, const cJSON *model, const char *path);
+
 #endif
