@@ -30,6 +30,7 @@
 #include "casefile/time.h"
 #include "commands.h"
 #include "custody_report.h"
+#include "escape.h"
 #include "model.h"
 #include "render.h"
 
@@ -349,7 +350,7 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "output", o->out) ||
 	    cf_json_add_int(j, "affected", n) || cf_json_add_str(j, "individual_due", due) ||
 	    cf_json_add_str(j, "hhs_due", hhs) ||
-	    !cJSON_AddItemReferenceToObject(j, "files", written)) {
+	    cf_report_add(j, "files", cJSON_CreateArrayReference(written->child))) {
 		cJSON_Delete(j);
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
@@ -468,7 +469,7 @@ static int report_custody(const struct report_opts *o)
 		cJSON *j = cJSON_CreateObject();
 
 		if (!j || cf_json_add_str(j, "output", o->out) ||
-		    !cJSON_AddItemToObject(j, "custody", cJSON_Duplicate(cJSON_GetObjectItem(rep, "summary"), 1)) ||
+		    cf_report_add(j, "custody", cJSON_Duplicate(cJSON_GetObjectItem(rep, "summary"), 1)) ||
 		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
 			cJSON_Delete(j);
 			goto fail;

@@ -113,6 +113,15 @@ const char *cf_json_text(const cJSON *v, char buf[64])
 	return "";
 }
 
+int cf_report_add(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item && (key ? cJSON_AddItemToObject(obj, key, item)
+			 : cJSON_AddItemToArray(obj, item)))
+		return 0;
+	cJSON_Delete(item);
+	return -1;
+}
+
 /* The value at a dotted path ("entity.contact.phone"), or NULL. */
 static const cJSON *lookup(const cJSON *vars, const char *name, size_t len)
 {

@@ -34,6 +34,12 @@ int cf_esc_csv(struct cf_buf *b, const char *s);
  * return buf. */
 const char *cf_json_text(const cJSON *v, char buf[64]);
 
+/* Adds item to obj under key, or to an array when key is NULL. The item
+ * is owned by obj afterwards, or deleted when adding fails (cJSON leaves
+ * it to the caller), so that a caller can write add(o, k, Create...()).
+ * 0, or -1 on no memory (also when item is NULL). */
+int cf_report_add(cJSON *obj, const char *key, cJSON *item);
+
 typedef int (*cf_esc_fn)(struct cf_buf *b, const char *s);
 
 /* Fills a template: every "{{ name }}" is replaced by the value of `name`

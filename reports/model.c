@@ -20,6 +20,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
+#include "escape.h"
 #include "model.h"
 #include "rules.h"
 
@@ -80,8 +81,15 @@ static const cJSON *obj_get(const cJSON *o, const char *k)
 	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
+/* 1 when an evidence row names an archive (so a NULL from cite_of() means
+ * no memory, not "nothing to cite"). */
+static int has_archive(const cJSON *row)
+{
+	return cf_json_str(row, "archive", cf_json_str(row, "sha256sums", NULL)) != NULL;
+}
+
 /* A citation {archive, member, line[, offset]} from an evidence row, or
- * NULL when the row names no archive. */
+ * NULL when the row names no archive (or on no memory: see has_archive). */
 static cJSON *cite_of(const cJSON *row)
 {
 	const char *a = cf_json_str(row, "archive", NULL);
@@ -180,15 +188,23 @@ static const cJSON *patient_detail(const cJSON *scope, const char *id,
 /* One access row for the timeline from a per-patient evidence row. */
 static cJSON *access_of(const char *patient, const cJSON *row)
 {
-	cJSON *a = cJSON_CreateObject(), *c = cite_of(row);
+	cJSON *a = cJSON_CreateObject(), *c = a ? cite_of(row) : NULL;
 
-	if (!a || !c || cf_json_add_str(a, "ts", cf_json_str(row, "ts", cf_json_str(row, "time", NULL))) ||
+	if (!c) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	if (cf_json_add_str(a, "ts", cf_json_str(row, "ts", cf_json_str(row, "time", NULL))) ||
 	    cf_json_add_str(a, "actor", cf_json_str(row, "actor", "unknown")) ||
 	    cf_json_add_str(a, "patient", patient) ||
 	    cf_json_add_str(a, "action", cf_json_str(row, "action", NULL)) ||
 	    cf_json_add_str(a, "resource", cf_json_str(row, "resource", NULL)) ||
-	    cf_json_add_str(a, "src_ip", cf_json_str(row, "src_ip", NULL)) ||
-	    !cJSON_AddItemToObject(a, "cite", c)) {
+	    cf_json_add_str(a, "src_ip", cf_json_str(row, "src_ip", NULL))) {
+		cJSON_Delete(a);
+		cJSON_Delete(c);
+		return NULL;
+	}
+	if (cf_report_add(a, "cite", c)) {
 		cJSON_Delete(a);
 		return NULL;
 	}
@@ -275,8 +291,11 @@ static int build_patients(struct build *b)
 		cJSON_ArrayForEach(row, ev) {
 			cJSON *c = cite_of(row), *a;
 
-			if (!c)
+			if (!c) {
+				if (has_archive(row))
+					goto nomem;
 				continue;
+			}
 			if (!cJSON_AddItemToArray(cites, c) || count_digest(b, c))
 				goto nomem;
 			if ((obj_get(row, "ts") || obj_get(row, "time"))) {
@@ -332,8 +351,8 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 	if (!(sec = cJSON_AddObjectToObject(b->model, "affected")) ||
 	    !(cnt = cJSON_AddObjectToObject(sec, "count")) ||
 	    cf_json_add_int(cnt, "value", (int64_t)b->affected) ||
-	    !cJSON_AddItemToObject(cnt, "cites", cites_for(b, NULL)) ||
-	    !cJSON_AddItemToObject(sec, "patients", cJSON_Duplicate(b->patients, 1)) ||
+	    cf_report_add(cnt, "cites", cites_for(b, NULL)) ||
+	    cf_report_add(sec, "patients", cJSON_Duplicate(b->patients, 1)) ||
 	    !(arr = cJSON_AddArrayToObject(sec, "by_state")))
 		return cf_set_nomem(b->ctx, "affected");
 	if (scope_n >= 0 && (uint64_t)scope_n != b->affected) {
@@ -347,7 +366,7 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 	if (!cJSON_IsObject(bs)) {
 		cJSON *tmp = cJSON_CreateObject();
 
-		if (!tmp || !cJSON_AddItemToObject(sec, "_tmp", tmp))
+		if (cf_report_add(sec, "_tmp", tmp))
 			return cf_set_nomem(b->ctx, "by_state");
 		cJSON_ArrayForEach(p, b->patients) {
 			const char *st = cf_json_str(p, "state", "unknown");
@@ -377,7 +396,7 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 		    cf_json_add_int(o, "count", (int64_t)(*states)[n].count) ||
 		    cf_json_add_bool(o, "media_notice",
 				     cf_breach_state_needs_media(&(*states)[n])) ||
-		    !cJSON_AddItemToObject(o, "cites", cites_for(b, e->string)))
+		    cf_report_add(o, "cites", cites_for(b, e->string)))
 			return cf_set_nomem(b->ctx, "by_state");
 		n++;
 	}
@@ -400,19 +419,20 @@ static cJSON *rows_with_cites(struct build *b, const cJSON *src,
 	if (!arr)
 		return NULL;
 	cJSON_ArrayForEach(r, src) {
-		cJSON *o = cJSON_CreateObject(), *c = cite_of(r);
+		cJSON *o = cJSON_CreateObject(), *c;
 
-		if (!o || !cJSON_AddItemToArray(arr, o))
+		if (cf_report_add(arr, NULL, o))
 			goto fail;
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(r, keys[i]);
 
-			if (v && !cJSON_AddItemToObject(o, keys[i], cJSON_Duplicate(v, 1)))
+			if (v && cf_report_add(o, keys[i], cJSON_Duplicate(v, 1)))
 				goto fail;
 		}
-		if (c && (!cJSON_AddItemToObject(o, "cite", c) || count_digest(b, c)))
-			goto fail;
-		if (!c && !cJSON_AddNullToObject(o, "cite"))
+		/* The citation last, so that nothing can fail while it is
+		 * owned by no tree. */
+		if ((c = cite_of(r)) ? (cf_report_add(o, "cite", c) || count_digest(b, c))
+				     : has_archive(r) || !cJSON_AddNullToObject(o, "cite"))
 			goto fail;
 	}
 	return arr;
@@ -442,7 +462,10 @@ static int build_timeline(struct build *b)
 		else if (cf_json_add_int(actors, who, 1))
 			return cf_set_nomem(b->ctx, "timeline");
 	}
-	if (!cJSON_AddItemReferenceToObject(sec, "accesses", b->accesses))
+	/* A reference until the end of the build (the rows are sorted and
+	 * read by later sections); cJSON_AddItemReferenceToObject() would leak
+	 * the reference when the key cannot be copied. */
+	if (cf_report_add(sec, "accesses", cJSON_CreateArrayReference(b->accesses->child)))
 		return cf_set_nomem(b->ctx, "timeline");
 	if (cJSON_IsNumber(fa)) {
 		if (cf_json_add_int(sec, "failed_attempt_count", (int64_t)fa->valuedouble) ||
@@ -450,9 +473,10 @@ static int build_timeline(struct build *b)
 			return cf_set_nomem(b->ctx, "timeline");
 		return CF_OK;
 	}
-	if (!(failed = rows_with_cites(b, fa, fkeys)) || sort_by_ts(failed) ||
-	    cf_json_add_int(sec, "failed_attempt_count", cJSON_GetArraySize(failed)) ||
-	    !cJSON_AddItemToObject(sec, "failed_attempts", failed))
+	if (!(failed = rows_with_cites(b, fa, fkeys)) ||
+	    (sort_by_ts(failed) && (cJSON_Delete(failed), 1)) ||
+	    cf_report_add(sec, "failed_attempts", failed) ||
+	    cf_json_add_int(sec, "failed_attempt_count", cJSON_GetArraySize(failed)))
 		return cf_set_nomem(b->ctx, "timeline");
 	return CF_OK;
 }
@@ -510,7 +534,8 @@ static int build_phi(struct build *b)
 		cJSON_ArrayForEach(r, obj_get(e, "evidence")) {
 			cJSON *c = cite_of(r);
 
-			if (c && (!cJSON_AddItemToArray(cites, c) || count_digest(b, c)))
+			if ((!c && has_archive(r)) ||
+			    (c && (!cJSON_AddItemToArray(cites, c) || count_digest(b, c))))
 				return cf_set_nomem(b->ctx, "phi_categories");
 		}
 	}
@@ -553,15 +578,21 @@ static char *join(const cJSON *arr, const char *key)
 	return s;
 }
 
+/* Adds a factor; takes ownership of cites (may be NULL: none). */
 static int add_factor(cJSON *arr, const char *id, const char *title,
 		      const char *finding, cJSON *cites, const char *confirm)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (!o || !cJSON_AddItemToArray(arr, o) || cf_json_add_str(o, "id", id) ||
+	if (!cites)
+		cites = cJSON_CreateArray();
+	if (cf_report_add(arr, NULL, o)) {
+		cJSON_Delete(cites);
+		return -1;
+	}
+	if (cf_report_add(o, "cites", cites) || cf_json_add_str(o, "id", id) ||
 	    cf_json_add_str(o, "title", title) ||
 	    cf_json_add_str(o, "finding", finding) ||
-	    !cJSON_AddItemToObject(o, "cites", cites ? cites : cJSON_CreateArray()) ||
 	    cf_json_add_bool(o, "confirm", 1) ||
 	    cf_json_add_str(o, "confirm_note", confirm))
 		return -1;
@@ -579,7 +610,7 @@ static int build_risk(struct build *b)
 	char *creds = join(obj_get(sus, "credentials"), NULL);
 	char *models = join(obj_get(sus, "models"), NULL);
 	char text[2048];
-	int rc = CF_FATAL;
+	int rc = CF_FATAL, bad;
 	uint64_t reads = 0, other = 0;
 
 	if (!phi || !actors || !ips || !creds || !models)
@@ -601,14 +632,15 @@ static int build_risk(struct build *b)
 			if (add_copy(cites, c))
 				goto out;
 	}
-	if (add_factor(arr, "nature_extent", "Nature and extent of the PHI "
-		       "involved, including the types of identifiers and the "
-		       "likelihood of re-identification", text, cites,
-		       "Confirm the categories and whether sensitive information "
-		       "(financial, mental health, substance use, HIV) or direct "
-		       "identifiers such as SSNs were exposed."))
-		goto out;
+	bad = add_factor(arr, "nature_extent", "Nature and extent of the PHI "
+		      "involved, including the types of identifiers and the "
+		      "likelihood of re-identification", text, cites,
+		      "Confirm the categories and whether sensitive information "
+		      "(financial, mental health, substance use, HIV) or direct "
+		      "identifiers such as SSNs were exposed.");
 	cites = NULL;
+	if (bad)
+		goto out;
 	/* 2. The unauthorised person. */
 	snprintf(text, sizeof text, "Suspected actors: %s. Source addresses: %s. "
 		 "Credentials: %s. Model versions: %s.",
@@ -619,13 +651,14 @@ static int build_risk(struct build *b)
 	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
 		if (cJSON_GetArraySize(cites) < 20 && add_copy(cites, obj_get(e, "cite")))
 			goto out;
-	if (add_factor(arr, "unauthorized_person", "The unauthorized person who "
-		       "used the PHI or to whom the disclosure was made", text, cites,
-		       "Confirm who the person is and whether they are obliged "
-		       "to protect PHI (another covered entity, a workforce "
-		       "member acting in good faith)."))
-		goto out;
+	bad = add_factor(arr, "unauthorized_person", "The unauthorized person who "
+		      "used the PHI or to whom the disclosure was made", text, cites,
+		      "Confirm who the person is and whether they are obliged "
+		      "to protect PHI (another covered entity, a workforce "
+		      "member acting in good faith).");
 	cites = NULL;
+	if (bad)
+		goto out;
 	/* 3. Acquired or viewed. */
 	cJSON_ArrayForEach(e, obj_get(tl, "accesses")) {
 		const char *act = cf_json_str(e, "action", "");
@@ -650,12 +683,13 @@ static int build_risk(struct build *b)
 		if (obj_get(e, "cite") && cJSON_IsObject(obj_get(e, "cite")) &&
 		    add_copy(cites, obj_get(e, "cite")))
 			goto out;
-	if (add_factor(arr, "acquired_viewed", "Whether the PHI was actually "
-		       "acquired or viewed", text, cites,
-		       "Confirm from the evidence cited that the data was "
-		       "displayed or transferred, not only requested."))
-		goto out;
+	bad = add_factor(arr, "acquired_viewed", "Whether the PHI was actually "
+		      "acquired or viewed", text, cites,
+		      "Confirm from the evidence cited that the data was "
+		      "displayed or transferred, not only requested.");
 	cites = NULL;
+	if (bad)
+		goto out;
 	/* 4. Mitigation: only a person knows. */
 	if (add_factor(arr, "mitigation", "The extent to which the risk to the "
 		       "PHI has been mitigated", "To be completed: describe "
@@ -851,7 +885,7 @@ static int build_portal(struct build *b)
 
 		cJSON_ArrayForEach(x, types)
 			dup |= !strcmp(x->valuestring, t);
-		if (!dup && !cJSON_AddItemToArray(types, cJSON_CreateString(t)))
+		if (!dup && cf_report_add(types, NULL, cJSON_CreateString(t)))
 			goto out;
 	}
 	if (!(phi = join(obj_get(b->model, "phi_categories"), "category")) ||
@@ -949,7 +983,7 @@ static int build_custody(struct build *b)
 			: cf_set_nomem(b->ctx, "custody");
 	if (!(o = cJSON_AddObjectToObject(b->model, "custody")) ||
 	    cf_json_add_int(o, "entries", cJSON_GetArraySize(b->in->custody)) ||
-	    !cJSON_AddItemToObject(o, "verification", b->in->custody_check
+	    cf_report_add(o, "verification", b->in->custody_check
 				   ? cJSON_Duplicate(b->in->custody_check, 1)
 				   : cJSON_CreateNull()) ||
 	    !(log = cJSON_AddArrayToObject(o, "log")))
@@ -962,7 +996,7 @@ static int build_custody(struct build *b)
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(e, keys[i]);
 
-			if (v && !cJSON_AddItemToObject(r, keys[i], cJSON_Duplicate(v, 1)))
+			if (v && cf_report_add(r, keys[i], cJSON_Duplicate(v, 1)))
 				return cf_set_nomem(b->ctx, "custody");
 		}
 	}
@@ -995,7 +1029,7 @@ static int build_incident(struct build *b)
 	const char *sdisc = cf_json_str(b->in->scope, "discovered", NULL);
 	int64_t us, sus;
 
-	if (!o || !cJSON_AddItemToObject(b->model, "incident", o))
+	if (cf_report_add(b->model, "incident", o))
 		return cf_set_nomem(b->ctx, "incident");
 	/* Times in the output are RFC 3339 UTC with microseconds (SPEC 0). */
 	if (normalise_time(o, "discovered") ||

@@ -14,11 +14,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "casefile/alloc.h"
 #include "casefile/buf.h"
+#include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
 #include "model.h"
+#include "render.h"
 
 #define FX FIXTURE_DIR "/reports/"
 
@@ -139,12 +142,63 @@ static void delay_and_thresholds_reach_the_model(void **state)
 	cJSON_Delete(scope);
 }
 
+/* Every allocation of building and rendering the report fails in turn:
+ * each run must end in CF_OK or an error with a message, never a crash or
+ * a leak (the sanitizer build checks the leaks). */
+static void every_allocation_failure_is_handled(void **state)
+{
+	const struct cf_report_templates t = {"S {{affected}} {{phi_list}}",
+		"N {{entity_name}} {{phone}}", "M {{media_states}}"};
+	struct cf_ctx ctx;
+	struct cf_report_input in;
+	cJSON *inc = NULL, *scope = load(FX "scope.json"), *ver = load(FX "verify.json");
+	unsigned long n;
+	int ok = 0;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_incident_load(&ctx, FX "incident.yaml", &inc), CF_OK);
+	memset(&in, 0, sizeof in);
+	in.incident = inc;
+	in.scope = scope;
+	in.scope_name = "scope.json";
+	in.verify = ver;
+	for (n = 1; !ok && n < 200000; n++) {
+		cJSON *m = NULL;
+		struct cf_buf b;
+		int rc;
+
+		cf_ctx_init(&ctx);
+		cf_buf_init(&b);
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		rc = cf_report_build(&ctx, &in, &m);
+		if (rc == CF_OK)
+			rc = cf_report_html(&ctx, m, &t, &b);
+		if (rc == CF_OK)
+			rc = cf_report_md(&ctx, m, &t, &b);
+		if (rc == CF_OK)
+			rc = cf_report_csv_patients(&ctx, m, &b);
+		ok = rc == CF_OK && cf_fault_count(CF_FAULT_ALLOC) < n;
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (rc != CF_OK)
+			assert_true(cf_errmsg(&ctx)[0] != 0);
+		cJSON_Delete(m);
+		cf_buf_release(&b);
+	}
+	assert_true(ok);
+	cJSON_Delete(inc);
+	cJSON_Delete(scope);
+	cJSON_Delete(ver);
+}
+
 int main(void)
 {
+	cf_core_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixture_gives_expected_model),
 		cmocka_unit_test(bad_incidents_name_the_line),
 		cmocka_unit_test(delay_and_thresholds_reach_the_model),
+		cmocka_unit_test(every_allocation_failure_is_handled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
