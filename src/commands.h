@@ -14,6 +14,7 @@ int cmd_disclose(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_drill(int argc, char **argv);

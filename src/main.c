@@ -41,6 +41,7 @@ static const struct command commands[] = {
 	{"help", cmd_help, "show the commands, or one command's usage"},
 	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
+	{"report", cmd_report, "write the breach notification package and custody report"},
 	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
 	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
 	{"timeline", cmd_timeline, "build, query and scope the evidence timeline"},
