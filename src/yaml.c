@@ -19,6 +19,59 @@
 #include "casefile/error.h"
 #include "casefile/yaml.h"
 
+/* Length of the UTF-8 sequence at p (at most n bytes), or 0 when it is
+ * not well-formed (RFC 3629: no overlong forms, surrogates or code points
+ * above U+10FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t k;
+	unsigned long cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/* YAML text must be UTF-8 without NUL bytes. libfyaml 0.7 loops forever
+ * on some malformed input (a '%' followed by an invalid byte), so bad
+ * bytes are refused here, at their line and column, before it sees them. */
+static int check_text(struct cf_ctx *ctx, const char *name, const char *text,
+		      size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < len; col++) {
+		size_t k = p[i] ? utf8_len(p + i, len - i) : 0;
+		if (!k)
+			return cf_set_error(ctx, 0, "%s:%d:%d: %s (byte 0x%02x)", name, line,
+					    col, p[i] ? "invalid UTF-8" : "NUL byte", p[i]);
+		if (p[i] == '\n')
+			line++, col = 0;
+		i += k;
+	}
+	return CF_OK;
+}
+
 /* Parses text, which must come from malloc: the document takes it over
  * and frees it (on failure too). libfyaml's diagnostics are collected, not
  * printed, and the first error becomes "NAME:LINE:COL: message". */
@@ -32,6 +85,10 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	void *iter = NULL;
 
 	*doc = NULL;
+	if (check_text(ctx, name, text, len) != CF_OK) {
+		free(text);
+		return CF_FAILED;
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.colorize = false;
@@ -65,11 +122,15 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 int cf_yaml_load_string(struct cf_ctx *ctx, const char *name, const char *text,
 			size_t len, struct fy_document **doc)
 {
-	char *copy = cf_strndup(text, len);
+	/* all len bytes, NULs included, so that load() sees (and refuses)
+	 * what the caller gave rather than reading past a shorter copy */
+	char *copy = cf_malloc(len + 1);
 
 	*doc = NULL;
 	if (!copy)
 		return cf_set_nomem(ctx, name);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
 	return load(ctx, name, copy, len, doc);
 }
 

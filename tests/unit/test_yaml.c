@@ -63,6 +63,27 @@ static void load_bad(const char *text, const char *want)
 		fail_msg("message '%s' does not start with '%s'", ctx.msg, want);
 }
 
+/* "%" and an invalid byte made libfyaml 0.7 loop forever: bad UTF-8 and
+ * NUL bytes are refused before parsing, at their line and column. */
+static void test_bad_bytes_refused(void **state)
+{
+	struct fy_document *doc = NULL;
+	struct cf_ctx ctx;
+
+	(void)state;
+	load_bad("%\x89", "p.yaml:1:2: invalid UTF-8 (byte 0x89)");
+	load_bad("a: caf\xc3\xa9\nb: \xc0\xaf\n", "p.yaml:2:4: invalid UTF-8 (byte 0xc0)");
+	load_bad("a: \xed\xa0\x80\n", "p.yaml:1:4: invalid UTF-8"); /* a surrogate */
+	load_bad("a: \xf4\x90\x80\x80\n", "p.yaml:1:4: invalid UTF-8"); /* > U+10FFFF */
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_yaml_load_string(&ctx, "p.yaml", "a: x\0y\n", 7, &doc), CF_FAILED);
+	assert_string_equal(ctx.msg, "p.yaml:1:5: NUL byte (byte 0x00)");
+	/* well-formed multi-byte text still loads */
+	assert_int_equal(cf_yaml_load_string(&ctx, "p.yaml", "a: caf\xc3\xa9 \xf0\x9f\x98\x80\n",
+					     14, &doc), CF_OK);
+	fy_document_destroy(doc);
+}
+
 static void test_syntax_error_positions(void **state)
 {
 	(void)state;
@@ -257,6 +278,7 @@ static void test_no_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_bytes_refused),
 		cmocka_unit_test(test_syntax_error_positions),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_marks_and_errors),
