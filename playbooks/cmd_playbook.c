@@ -311,7 +311,7 @@ static int do_run(const struct opts *o, const char *arg)
 	const char *keyp;
 	ssize_t n;
 	int rc = CF_EXIT_RUNTIME;
-	cJSON *j;
+	cJSON *j, *w = NULL;
 
 	cf_ctx_init(&ctx);
 	memset(&ro, 0, sizeof ro);
@@ -378,10 +378,16 @@ static int do_run(const struct opts *o, const char *arg)
 			  cf_json_add_str(j, "case", ro.case_dir) ||
 			  cf_json_add_str(j, "result", result == PB_RUN_FINISHED ? "finished"
 						       : result == PB_RUN_STOPPED ? "stopped" : "waiting") ||
-			  cf_json_add_str(j, "waiting", waiting))) {
+			  !(w = cJSON_AddArrayToObject(j, "waiting")))) {
 			cJSON_Delete(j);
 			j = NULL;
 		}
+		/* the waiting step ids, space-separated by the engine */
+		for (char *t = waiting ? strtok(waiting, " ") : NULL; j && t; t = strtok(NULL, " "))
+			if (!cJSON_AddItemToArray(w, cJSON_CreateString(t))) {
+				cJSON_Delete(j);
+				j = NULL;
+			}
 		rc = emit(j);
 	} else {
 		if (result == PB_RUN_FINISHED)

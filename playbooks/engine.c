@@ -912,9 +912,14 @@ static int do_step(struct eng *E, size_t i, int *outcome)
 	case PB_ACTION:
 	case PB_NOTIFY:
 		if (s->kind == PB_NOTIFY) {
-			if (draft_notice(E, s, hex) != CF_OK || set_str(st, "subject", hex) ||
-			    set_str(st, "draft", "notices"))
+			char rel[600];
+			snprintf(rel, sizeof rel, "playbooks/%s/notices/%s.md", E->pb->id, s->id);
+			if (draft_notice(E, s, hex) != CF_OK)
 				return CF_FAILED;
+			if (set_str(st, "subject", hex) || set_str(st, "draft", rel))
+				return cf_set_nomem(E->ctx, "state");
+			if (E->o->out)
+				fprintf(E->o->out, "%s: draft notice in %s\n", s->id, rel);
 		}
 		if (!manual(E, s, &note, &answer, buf, sizeof buf)) {
 			*outcome = STEP_WAIT;

@@ -6,6 +6,8 @@
 . "$CASE_DIR/case-setup.inc"
 expect_status 0 casefile playbook run -C case --incident case/incident.yaml --non-interactive keys.yaml
 expect_grep '^cli-keys: waiting for triage$' out
+expect_status 0 casefile playbook run -C case --json --non-interactive keys.yaml
+jq -e '.result == "waiting" and .waiting == ["triage"]' out >/dev/null || die "run --json"
 # the run step fails (no passphrase file yet): the run stops there
 expect_status 3 casefile playbook run -C case --done triage=confirmed --non-interactive keys.yaml
 expect_grep "step 'gen-key' failed \(exit 3\)" err
