@@ -162,10 +162,12 @@ int pb_command_known(char *const *argv, size_t argc)
 			return 1;
 		if (argc < 2)
 			return 0;
-		len = strlen(argv[1]);
+		/* an empty subcommand would match everywhere (and never move on) */
+		if (!(len = strlen(argv[1])))
+			return 0;
 		for (p = subs; (p = strstr(p, argv[1])); p += len)
 			if ((p == subs || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
-				return len > 0;
+				return 1;
 		return 0;
 	}
 	return 0;

@@ -118,6 +118,23 @@ static void test_each_error_with_position(void **state)
 	assert_int_equal(n, 6);
 }
 
+/* An empty subcommand looped forever in the command check (fuzzing). */
+static void test_command_known(void **state)
+{
+	char *ok[] = {"timeline", "scope"}, *empty[] = {"timeline", ""},
+	     *part[] = {"timeline", "sco"}, *bad[] = {"frob"}, *lone[] = {"verify"};
+
+	(void)state;
+	assert_true(pb_command_known(ok, 2));
+	assert_false(pb_command_known(empty, 2));
+	assert_false(pb_command_known(part, 2));
+	assert_false(pb_command_known(bad, 1));
+	assert_false(pb_command_known(ok, 1)); /* timeline needs a subcommand */
+	assert_true(pb_command_known(lone, 1));
+	assert_true(has_error(HEAD "  - {id: a, kind: run, title: A, owner: ic, run: [key, '']}\n",
+			      "t.yaml:5:51: unknown casefile command 'key '", NULL));
+}
+
 static void test_loop_with_exit_is_valid(void **state)
 {
 	struct pb_playbook *pb;
@@ -446,6 +463,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_minimal),
 		cmocka_unit_test(test_each_error_with_position),
+		cmocka_unit_test(test_command_known),
 		cmocka_unit_test(test_loop_with_exit_is_valid),
 		cmocka_unit_test(test_expressions),
 		cmocka_unit_test(test_expand),
