@@ -438,7 +438,10 @@ int pb_cacao_import(struct cf_ctx *ctx, const cJSON *cacao,
 		cJSON_GetObjectItemCaseSensitive(cacao, "playbook_extensions"), EXT_ID);
 	I.pb->first = 0;
 	I.pb->path = cf_strdup("(CACAO import)");
-	I.pb->id = dup_or_null(cf_json_str(pext, "id", cf_json_str(cacao, "id", NULL)));
+	/* our id when we exported it, else a slug of the name (or the CACAO
+	 * id): it names the playbook's state folder, so it must be present */
+	I.pb->id = cf_json_str(pext, "id", NULL) ? cf_strdup(cf_json_str(pext, "id", NULL))
+		   : our_id(cf_json_str(cacao, "id", "imported-playbook"), cacao);
 	I.pb->title = dup_or_null(cf_json_str(cacao, "name", NULL));
 	I.pb->description = dup_or_null(cf_json_str(cacao, "description", NULL));
 	I.pb->roles = list_of(cJSON_GetObjectItemCaseSensitive(pext, "roles"), &I.pb->nroles);
