@@ -5,12 +5,14 @@
  * on a simulated clock. Argument parsing and printing only; the drill
  * itself is in drill.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "casefile/alloc.h"
 #include "casefile/cli.h"
 #include "casefile/datadir.h"
 #include "casefile/json.h"
@@ -112,9 +114,9 @@ static char *scenario_path(struct cf_ctx *ctx, const char *arg)
 	char name[256];
 
 	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
-		return strdup(arg);
+		return cf_strdup(arg);
 	if (strchr(arg, '/') || strlen(arg) > 200) {
-		cf_set_error(ctx, 2, "cannot open scenario '%s'", arg);
+		cf_set_error(ctx, ENOENT, "cannot open scenario '%s'", arg);
 		return NULL;
 	}
 	snprintf(name, sizeof name, "%s.yaml", arg);

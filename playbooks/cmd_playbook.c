@@ -369,7 +369,8 @@ static int do_run(const struct opts *o, const char *arg)
 	ro.until = o->until;
 	ro.interactive = !o->nonint && isatty(0) && isatty(2);
 	ro.in = stdin;
-	ro.out = stderr;
+	/* progress lines (and prompts) on stderr, unless --quiet */
+	ro.out = cf_cli_globals.quiet && !ro.interactive ? NULL : stderr;
 	if (pb_run(&ctx, pb, &ro, &cust, &result, &waiting) != CF_OK)
 		goto fail;
 	if (o->json) {
@@ -580,7 +581,7 @@ out:
 
 static int add_arg(char ***list, size_t *n, char *v)
 {
-	char **l = realloc(*list, (*n + 1) * sizeof *l);
+	char **l = cf_realloc(*list, (*n + 1) * sizeof *l);
 
 	if (!l)
 		return -1;

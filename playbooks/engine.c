@@ -691,7 +691,7 @@ out:
 static void helper(const struct eng *E, const struct pb_step *s, char **args,
 		   const char *outp, const char *errp, const char *resp)
 {
-	char **argv = calloc(s->argc + 2, sizeof *argv);
+	char **argv = cf_calloc(s->argc + 2, sizeof *argv);
 	struct cf_ctx ctx;
 	char text[128], t[CF_TIME_STR];
 	int status = 0, code;
