@@ -13,6 +13,12 @@ expect_status 0 casefile key fingerprint k.pub
 # Without the passphrase the private key cannot be read, and says so.
 expect_status 3 casefile key fingerprint k.key
 expect_grep "private key 'k.key' is encrypted" err
+# ... and with it the private key file gives the public key's fingerprint.
+expect_status 0 casefile key fingerprint --passphrase-file pass k.key
+[ "$(cat out)" = "$want" ] || die "fingerprint of the encrypted key: $(cat out)"
+printf 'wrong\n' >bad
+expect_status 3 casefile key fingerprint --passphrase-file bad k.key
+expect_grep "cannot decrypt private key 'k.key': wrong passphrase" err
 # Missing or empty passphrase files are errors; nothing is written.
 expect_status 3 casefile key generate --passphrase-file nope k2
 expect_grep "cannot open 'nope': No such file or directory" err

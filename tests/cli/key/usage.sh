@@ -15,7 +15,7 @@ expect_grep "option '--bogus' is unknown or lacks its argument" err
 expect_status 2 casefile key generate k --passphrase-file
 expect_grep "option '--passphrase-file' is unknown or lacks its argument" err
 expect_status 2 casefile key fingerprint --force k.pub
-expect_grep "go with 'generate'" err
+expect_grep "^casefile key fingerprint: --force goes with 'generate'" err
 [ -e k.key ] && die "a usage error wrote a key"
 expect_status 0 casefile key generate --help
 expect_grep '^usage: casefile key generate' out

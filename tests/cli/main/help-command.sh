@@ -3,7 +3,7 @@
 source "$CLI_LIB"
 expect_status 0 casefile help key
 expect_grep '^usage: casefile key generate \[--force\] \[--passphrase-file FILE\] \[--json\] PREFIX$' out
-expect_grep '^       casefile key fingerprint \[--json\] KEYFILE$' out
+expect_grep '^       casefile key fingerprint \[--passphrase-file FILE\] \[--json\] KEYFILE$' out
 cp out via_help
 expect_status 0 casefile key --help
 cmp -s out via_help || die "'casefile key --help' differs from 'casefile help key'"
