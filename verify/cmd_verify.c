@@ -59,16 +59,18 @@ struct verify_opts {
 
 struct progress_state {
 	cf_progress *p;
-	uint64_t last;
+	uint64_t pos, members;
 };
 
-static void on_progress(void *ud, uint64_t pos)
+static void on_progress(void *ud, uint64_t pos, uint64_t members)
 {
 	struct progress_state *s = ud;
 
-	if (pos > s->last) {
-		cf_progress_add(s->p, pos - s->last, 0);
-		s->last = pos;
+	if (pos > s->pos || members > s->members) {
+		cf_progress_add(s->p, pos > s->pos ? pos - s->pos : 0,
+				members > s->members ? members - s->members : 0);
+		s->pos = pos > s->pos ? pos : s->pos;
+		s->members = members > s->members ? members : s->members;
 	}
 }
 
@@ -88,7 +90,7 @@ static struct cf_verify_result *unreadable(const char *path, const char *msg)
 static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 		      struct cf_verify_result **out)
 {
-	struct progress_state ps = {NULL, 0};
+	struct progress_state ps = {NULL, 0, 0};
 	struct cf_ctx ctx;
 	struct stat st;
 	int rc;
