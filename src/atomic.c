@@ -115,7 +115,12 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 	}
 	free(a->tmp);
 	a->tmp = NULL;
+	/* Without the folder's fsync the rename may not survive a power cut.
+	 * The caller is told the write failed, so the file must not stay
+	 * under its final name looking complete. */
 	rc = cf_fsync_parent(ctx, a->path);
+	if (rc != CF_OK)
+		unlink(a->path);
 	free(a->path);
 	a->path = NULL;
 	return rc;

@@ -33,9 +33,14 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
+	{"add", cmd_add, "verify an evidence archive and add it to the case"},
+	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
+	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
-	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
+	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
+	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
