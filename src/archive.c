@@ -327,6 +327,11 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		rc = cf_set_fatal(ctx, EISDIR, "cannot read '%s'", path);
 		goto fail;
 	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		a->kind = "truncated";
+		rc = cf_set_error(ctx, 0, "'%s' is empty", path);
+		goto fail;
+	}
 	if (!(a->h = cf_sha256_new(ctx)))
 		goto fail;
 	if (!(a->raw = archive_read_new()) || !(a->tar = archive_read_new())) {

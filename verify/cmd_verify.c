@@ -112,6 +112,19 @@ static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 	return CF_EXIT_RUNTIME;
 }
 
+/* Prints s with control bytes escaped: member names come from the archive,
+ * and a hostile one must not drive the terminal. */
+static void put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
 static int print_text(struct cf_verify_result **res, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -126,11 +139,13 @@ static int print_text(struct cf_verify_result **res, size_t n)
 		}
 		for (size_t k = 0; k < r->nproblems; k++) {
 			const struct cf_problem *p = &r->problems[k];
-			if (p->member)
-				printf("FAIL %s: %s: %s\n", r->path, p->member,
-				       p->detail);
-			else
-				printf("FAIL %s: %s\n", r->path, p->detail);
+			printf("FAIL %s: ", r->path);
+			if (p->member) {
+				put_safe(p->member);
+				fputs(": ", stdout);
+			}
+			put_safe(p->detail);
+			putchar('\n');
 		}
 	}
 	return CF_EXIT_OK;
