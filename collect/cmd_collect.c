@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile collect`: argv -> options -> one cf_collect_run() (SPEC
+ * section 3), then the summary on stderr or one JSON object on stdout.
+ *
+ * Exit 3 only when the archive could not be written (or a key, profile or
+ * previous archive prevents the job); unreadable items are counted in the
+ * summary, not failures.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/cli.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/progress.h"
+#include "collect/collect.h"
+#include "commands.h"
+
+static const char usage_text[] =
+	"usage: casefile collect -o OUT.tar.zst --key KEY [--profile PROFILE]\n"
+	"                        [--previous PREV.tar.zst] [--case-id ID] [--examiner NAME]\n"
+	"                        [--root DIR] [--compress none|gzip|zstd]\n"
+	"                        [--passphrase-file FILE] [--json] [PATH...]\n"
+	"       casefile collect --list-profiles [--json]\n"
+	"\n"
+	"  -o, --output OUT         archive to write (OUT.partial until complete)\n"
+	"  -k, --key KEY            Ed25519 private key that signs SHA256SUMS\n"
+	"  -p, --profile PROFILE    profile file, or id of a shipped profile\n"
+	"      --previous PREV      previous archive of the case (chains the archives)\n"
+	"      --case-id ID         case identifier recorded in collection.json\n"
+	"      --examiner NAME      who collects, recorded in collection.json\n"
+	"      --root DIR           read every path under DIR (mounted image, copied tree)\n"
+	"      --compress METHOD    zstd (default), gzip or none\n"
+	"      --passphrase-file F  passphrase of an encrypted key (first line of F)\n"
+	"      --list-profiles      name the shipped profiles\n"
+	"      --json               print one JSON object on stdout\n"
+	"  -h, --help               show this help\n"
+	"PATHs (files or folders, recursive) are collected as source 'paths'.\n";
+
+enum {
+	OPT_PREVIOUS = 256, OPT_CASE, OPT_EXAMINER, OPT_ROOT, OPT_COMPRESS,
+	OPT_PASS, OPT_JSON, OPT_LIST,
+};
+
+static const struct option options[] = {
+	{"case-id", required_argument, NULL, OPT_CASE},
+	{"compress", required_argument, NULL, OPT_COMPRESS},
+	{"examiner", required_argument, NULL, OPT_EXAMINER},
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, 'k'},
+	{"list-profiles", no_argument, NULL, OPT_LIST},
+	{"output", required_argument, NULL, 'o'},
+	{"passphrase-file", required_argument, NULL, OPT_PASS},
+	{"previous", required_argument, NULL, OPT_PREVIOUS},
+	{"profile", required_argument, NULL, 'p'},
+	{"root", required_argument, NULL, OPT_ROOT},
+	{NULL, 0, NULL, 0},
+};
+
+static int list_profiles(int json)
+{
+	struct cf_ctx ctx;
+	cJSON *arr, *o, *it;
+	int rc;
+
+	cf_ctx_init(&ctx);
+	if (cf_profile_list(&ctx, &arr) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (!json) {
+		cJSON_ArrayForEach(it, arr) {
+			const char *err = cf_json_str(it, "error", NULL);
+			if (err)
+				printf("%-28s (invalid: %s)\n", cf_json_str(it, "id", ""), err);
+			else
+				printf("%-28s %s\n", cf_json_str(it, "id", ""),
+				       cf_json_str(it, "path", ""));
+		}
+		cJSON_Delete(arr);
+		return CF_EXIT_OK;
+	}
+	if (!(o = cJSON_CreateObject())) {
+		cJSON_Delete(arr);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	cJSON_AddItemToObject(o, "profiles", arr);
+	rc = cf_json_emit(&ctx, stdout, o);
+	cJSON_Delete(o);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+}
+
+static int report(const struct cf_collect_summary *s, int json)
+{
+	struct cf_ctx ctx;
+	cJSON *o;
+	int rc;
+
+	if (!json) {
+		if (!cf_cli_globals.quiet)
+			fprintf(stderr,
+				"casefile collect: wrote %s\n"
+				"  items: %llu, bytes: %llu, unreadable items: %llu, "
+				"changed while read: %llu, recorded only: %llu\n"
+				"  duration: %.3f s, sequence: %llu\n"
+				"  sha256sums digest: %s\n",
+				s->out, (unsigned long long)s->items,
+				(unsigned long long)s->bytes, (unsigned long long)s->unreadable,
+				(unsigned long long)s->changed, (unsigned long long)s->skipped,
+				(double)s->duration_us / 1e6, (unsigned long long)s->sequence,
+				s->sums_hex);
+		return CF_EXIT_OK;
+	}
+	cf_ctx_init(&ctx);
+	if (!(o = cJSON_CreateObject()) || cf_json_add_str(o, "archive", s->out) ||
+	    cf_json_add_str(o, "collection_id", s->collection_id) ||
+	    cf_json_add_int(o, "sequence", (int64_t)s->sequence) ||
+	    cf_json_add_int(o, "items", (int64_t)s->items) ||
+	    cf_json_add_int(o, "bytes", (int64_t)s->bytes) ||
+	    cf_json_add_int(o, "unreadable", (int64_t)s->unreadable) ||
+	    cf_json_add_int(o, "changed_during_read", (int64_t)s->changed) ||
+	    cf_json_add_int(o, "recorded_only", (int64_t)s->skipped) ||
+	    cf_json_add_num(o, "duration_s", (double)s->duration_us / 1e6) ||
+	    cf_json_add_str(o, "sha256sums", s->sums_hex)) {
+		cJSON_Delete(o);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	rc = cf_json_emit(&ctx, stdout, o);
+	cJSON_Delete(o);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+}
+
+int cmd_collect(int argc, char **argv)
+{
+	struct cf_collect_opts o;
+	struct cf_collect_summary s;
+	struct cf_ctx ctx;
+	int c, json = 0, list = 0;
+
+	memset(&o, 0, sizeof o);
+	o.compress = CF_COMPRESS_ZSTD;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hk:o:p:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case 'k': o.key_path = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'p': o.profile = optarg; break;
+		case OPT_PREVIOUS: o.previous = optarg; break;
+		case OPT_CASE: o.case_id = optarg; break;
+		case OPT_EXAMINER: o.examiner = optarg; break;
+		case OPT_ROOT: o.root = optarg; break;
+		case OPT_PASS: o.passphrase_file = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_LIST: list = 1; break;
+		case OPT_COMPRESS:
+			if (!strcmp(optarg, "zstd"))
+				o.compress = CF_COMPRESS_ZSTD;
+			else if (!strcmp(optarg, "gzip"))
+				o.compress = CF_COMPRESS_GZIP;
+			else if (!strcmp(optarg, "none"))
+				o.compress = CF_COMPRESS_NONE;
+			else
+				return cf_cli_usage("--compress takes none, gzip or zstd, not '%s'",
+						    optarg);
+			break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (list) {
+		if (o.out || o.key_path || optind < argc)
+			return cf_cli_usage("--list-profiles takes no other arguments");
+		return list_profiles(json);
+	}
+	if (!o.out)
+		return cf_cli_usage("missing -o OUT.tar.zst");
+	if (!o.key_path)
+		return cf_cli_usage("missing --key KEY (the signing key)");
+	if (!o.profile && optind >= argc)
+		return cf_cli_usage("nothing to collect: give --profile or PATHs");
+	o.paths = argv + optind;
+	o.npaths = (size_t)(argc - optind);
+	o.progress = json ? CF_PROGRESS_OFF : cf_cli_globals.progress;
+	if (json && cf_cli_globals.progress == CF_PROGRESS_ON)
+		o.progress = CF_PROGRESS_ON;
+	cf_ctx_init(&ctx);
+	if (cf_collect_run(&ctx, &o, &s) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return report(&s, json);
+}

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# collect/: `casefile collect` (SPEC sections 2 and 3) - profiles, the
+# evidence-archive writer and the sources. Shipped profiles are installed
+# to share/casefile/profiles, where cf_data_dir("profiles") finds them.
+add_library(cf_collect STATIC
+  collect/collect.c collect/profile.c collect/reader.c collect/sources.c
+  collect/system.c collect/writer.c)
+target_include_directories(cf_collect PUBLIC ${CMAKE_SOURCE_DIR})
+target_link_libraries(cf_collect PUBLIC cfcore)
+list(APPEND CASEFILE_PART_LIBS cf_collect)
+list(APPEND CASEFILE_CMD_SOURCES ${CMAKE_SOURCE_DIR}/collect/cmd_collect.c)
+list(APPEND CASEFILE_PART_UNIT_TESTS collect_profile collect_writer)
+install(DIRECTORY collect/profiles/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/profiles)
