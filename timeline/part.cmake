@@ -12,3 +12,5 @@ list(APPEND CASEFILE_PART_LIBS cf_timeline)
 list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c)
 install(DIRECTORY timeline/mappings/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/mappings)
+find_package(Threads REQUIRED)
+target_link_libraries(cf_timeline PUBLIC Threads::Threads)
