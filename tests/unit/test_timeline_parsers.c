@@ -900,6 +900,22 @@ static void test_hostile_json(void **state)
 	got_free(&g);
 }
 
+/* A FHIR resource of another type is a reject; its short type name used
+ * to be read as 40 bytes (found by fuzzing). */
+static void test_fhir_unknown_type_no_overread(void **state)
+{
+	static const char nd[] = "{\"resourceType\":\"X\"}\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+
+	(void)state;
+	run_buf(&tl_json, &m, nd, sizeof nd - 1, &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(g.rejects, 1);
+	assert_string_equal(g.last_reason, "FHIR X resource is not timeline evidence");
+	got_free(&g);
+}
+
 /* ---- collector and MLflow ----------------------------------------------- */
 
 static void test_items_and_log(void **state)
@@ -1028,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_mapping_file),
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_hostile_json),
+		cmocka_unit_test(test_fhir_unknown_type_no_overread),
 		cmocka_unit_test(test_items_and_log),
 		cmocka_unit_test(test_mlflow),
 	};
