@@ -230,7 +230,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 	}
 	cf_progress_free(b.progress);
 	b.progress = NULL;
-	if (cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
+	if ((b.stats.events && cf_db_link_lineage(db, &ctx) != CF_OK) ||
+	    cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
 		cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out_builder;
 	}
