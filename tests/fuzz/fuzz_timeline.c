@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct tl_parser *const all[] = {
 		&tl_syslog, &tl_auditd, &tl_access_log, &tl_apache_error, &tl_json,
-		&tl_items, &tl_collector_log, &tl_mlflow_lineage};
+		&tl_items, &tl_collector_log, &tl_mlflow_lineage, &tl_roster};
 	const struct tl_parser *p;
 	struct tl_meta m = {.archive = "00", .member = "evidence/x",
 			    .ref_us = 1772323200000000LL, .tz_known = 1};
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	if (data[0] < 8) {
+	if (data[0] < sizeof all / sizeof all[0]) {
 		p = all[data[0]];
 		data++;
 		size--;

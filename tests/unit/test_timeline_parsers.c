@@ -916,6 +916,31 @@ static void test_fhir_unknown_type_no_overread(void **state)
 	got_free(&g);
 }
 
+static void test_roster_csv(void **state)
+{
+	static const char csv[] = "id,name,State,phone\n"
+				  "p1,\"Doe, Jane\",MA,555-0100\n"
+				  "Patient/p2,\"Multi\nLine\",CA,\n"
+				  ",nobody,NY,\n"
+				  "p3,x,,\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+	const struct tl_parser *p;
+
+	(void)state;
+	p = tl_detect("evidence/files/srv/roster.csv", NULL, NULL,
+		      (const unsigned char *)csv, sizeof csv - 1);
+	assert_ptr_equal(p, &tl_roster);
+	assert_int_equal(run_buf(p, &m, csv, sizeof csv - 1, &g), 6);
+	assert_int_equal(g.patients, 3);
+	assert_string_equal(g.patient_state[0], "MA");
+	assert_string_equal(g.patient_state[1], "CA");
+	assert_string_equal(g.patient_state[2], "");
+	assert_int_equal(g.rejects, 1); /* the row without an id */
+	assert_int_equal(g.reject_lines[0], 5);
+	got_free(&g);
+}
+
 /* ---- collector and MLflow ----------------------------------------------- */
 
 static void test_items_and_log(void **state)
@@ -1045,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_hostile_json),
 		cmocka_unit_test(test_fhir_unknown_type_no_overread),
+		cmocka_unit_test(test_roster_csv),
 		cmocka_unit_test(test_items_and_log),
 		cmocka_unit_test(test_mlflow),
 	};
