@@ -99,8 +99,10 @@ static const char *status_word(enum tl_archive_status s)
 	return "?";
 }
 
+/* Prints the summary; *archives is attached to the JSON (and set to NULL)
+ * only when it is printed. */
 static int summary(const struct opts *o, const struct tl_builder *b,
-		   cJSON *archives, int64_t total_events, int64_t total_rejects)
+		   cJSON **archives, int64_t total_events, int64_t total_rejects)
 {
 	const struct tl_build_stats *st = &b->stats;
 	struct cf_ctx ctx;
@@ -138,7 +140,8 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 		    cf_json_add_int(x, "rejects", (int64_t)st->parsers[i].rejects))
 			goto nomem;
 	}
-	cJSON_AddItemToObject(j, "archives", archives);
+	cJSON_AddItemToObject(j, "archives", *archives);
+	*archives = NULL;
 	rc = cf_json_emit(&ctx, stdout, j);
 	cJSON_Delete(j);
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -241,8 +244,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 		goto fail;
 	}
 	db = NULL;
-	rc = summary(o, &b, archives, ne, nr);
-	archives = NULL;
+	rc = summary(o, &b, &archives, ne, nr);
 	if (rc == CF_EXIT_OK && refused)
 		rc = CF_EXIT_EVIDENCE;
 out_builder:
