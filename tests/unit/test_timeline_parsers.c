@@ -979,6 +979,22 @@ static void test_roster_csv(void **state)
 	got_free(&g);
 }
 
+/* Raw bytes from the evidence formatted into a field (auditd's uid:N) were
+ * not cleaned into UTF-8 (found by fuzzing). */
+static void test_auditd_invalid_utf8_uid(void **state)
+{
+	static const char log[] = "type=SYSCALL msg=audit(1170021493.977:20): "
+				  "auid=42\xe4\xff uid=0 res=success\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+
+	(void)state;
+	run_buf(&tl_auditd, &m, log, sizeof log - 1, &g); /* the sink checks UTF-8 */
+	assert_int_equal(g.n, 1);
+	assert_non_null(strstr(g.ev[0].actor, "uid:42"));
+	got_free(&g);
+}
+
 /* ---- collector and MLflow ----------------------------------------------- */
 
 static void test_items_and_log(void **state)
@@ -1109,6 +1125,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_json),
 		cmocka_unit_test(test_fhir_unknown_type_no_overread),
 		cmocka_unit_test(test_roster_csv),
+		cmocka_unit_test(test_auditd_invalid_utf8_uid),
 		cmocka_unit_test(test_items_and_log),
 		cmocka_unit_test(test_mlflow),
 	};
