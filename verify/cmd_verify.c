@@ -23,9 +23,12 @@
 #include "casefile/progress.h"
 #include "casefile/sign.h"
 #include "commands.h"
+#include "verify_modes.h"
 
 static const char usage_text[] =
 	"usage: casefile verify --key PUB [--key PUB...] [--json] ARCHIVE...\n"
+	"       casefile verify --key PUB --log LOG | --proof PROOF.json |\n"
+	"                       --custody [DIR|FILE]   (see --log --help ...)\n"
 	"\n"
 	"Checks evidence archives in one streaming pass, never extracting them:\n"
 	"every member against SHA256SUMS and its pax header, missing, added,\n"
@@ -212,7 +215,12 @@ out:
 int cmd_verify(int argc, char **argv)
 {
 	struct verify_opts o = {NULL, 0, 0};
+	int (*mode)(int, char **);
 	int c, rc;
+
+	/* Sealed logs, proofs and custody logs (SPEC section 5). */
+	if (verify_mode_select(argc, argv, &mode))
+		return mode(argc, argv);
 
 	if (!(o.keys = calloc((size_t)argc, sizeof *o.keys))) {
 		cf_cli_error("out of memory");
