@@ -607,6 +607,7 @@ struct producer {
 	struct sink_state ss;
 	struct cf_ctx ctx;
 	int rc;
+	uint64_t pos;  /* archive position at the last progress update */
 };
 
 /* The parse pass over every evidence member, in its own thread. */
@@ -624,8 +625,11 @@ static void *produce(void *arg)
 			continue;
 		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss)) != CF_OK)
 			break;
-		if (pr->b->progress)
-			cf_progress_add(pr->b->progress, 0, 1);
+		if (pr->b->progress) { /* compressed bytes of the archive consumed */
+			uint64_t pos = cf_archive_position(pr->a);
+			cf_progress_add(pr->b->progress, pos - pr->pos, 1);
+			pr->pos = pos;
+		}
 	}
 	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
 	if (pr->rc != CF_OK && !cf_errmsg(&pr->ctx)[0])

@@ -194,7 +194,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 		if (!stat(argv[i], &sb))
 			total += (uint64_t)sb.st_size;
 	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
-				     0, 0);
+				     total, 0);
 	for (int i = optind; i < argc; i++) {
 		struct tl_archive_result res;
 		cJSON *a;
@@ -259,7 +259,6 @@ out:
 		cf_ctx_init(&c2);
 		cf_db_close(db, &c2);
 	}
-	(void)total;
 	cJSON_Delete(archives);
 	tl_mapping_free(mapping);
 	for (size_t i = 0; i < o->nkeys; i++)
