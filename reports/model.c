@@ -973,8 +973,8 @@ out:
 
 static int build_custody(struct build *b)
 {
-	static const char *const keys[] = {"seq", "time", "actor", "action",
-		"subject", "note", NULL};
+	static const char *const keys[] = {"seq", "time", "actor", "signer",
+		"action", "subject", "note", NULL};
 	cJSON *o, *log;
 	const cJSON *e;
 
