@@ -400,7 +400,7 @@ static int report_breach(const struct report_opts *o)
 	cf_ctx_init(&ctx);
 	memset(&in, 0, sizeof in);
 	if (load_keys(&ctx, o, keys) != CF_OK ||
-	    cf_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
+	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
 	    cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,

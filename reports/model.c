@@ -426,6 +426,9 @@ static cJSON *rows_with_cites(struct build *b, const cJSON *src,
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(r, keys[i]);
 
+			/* `timeline scope` names the time "time". */
+			if (!v && !strcmp(keys[i], "ts"))
+				v = obj_get(r, "time");
 			if (v && cf_report_add(o, keys[i], cJSON_Duplicate(v, 1)))
 				goto fail;
 		}
