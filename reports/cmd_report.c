@@ -31,6 +31,7 @@
 #include "casefile/time.h"
 #include "commands.h"
 #include "custody_report.h"
+#include "dbscope.h"
 #include "escape.h"
 #include "model.h"
 #include "render.h"
@@ -401,13 +402,14 @@ static int report_breach(const struct report_opts *o)
 	memset(&in, 0, sizeof in);
 	if (load_keys(&ctx, o, keys) != CF_OK ||
 	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
-	    cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope) != CF_OK ||
+	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope)
+		      : cf_report_scope_from_db(&ctx, o->db, o->incident, &in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
 			     &in.custody_check) != CF_OK))
 		goto fail;
 	if (!cJSON_IsObject(in.scope)) {
-		cf_cli_error("%s: a scope is a JSON object", o->scope);
+		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
 		goto out;
 	}
 	for (int i = 0; i < 3; i++)
@@ -418,7 +420,7 @@ static int report_breach(const struct report_opts *o)
 	t.media = in.tpl[2];
 	ri.incident = in.incident;
 	ri.scope = in.scope;
-	ri.scope_name = o->scope;
+	ri.scope_name = o->scope ? o->scope : o->db;
 	ri.verify = in.verify;
 	ri.custody = in.custody;
 	ri.custody_check = in.custody_check;
@@ -568,10 +570,10 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("--incident FILE is required");
 	if (!!o.scope + !!o.db != 1)
 		return cf_cli_usage("give exactly one of --scope and --db");
-	if (o.db)
-		return cf_cli_usage("--db needs the timeline scope computation, which "
-				    "this build does not have; run `casefile timeline "
-				    "scope --json` and pass its output with --scope");
+	if (o.db && !cf_report_db_available())
+		return cf_cli_usage("--db needs the timeline store, which this build "
+				    "does not have; run `casefile timeline scope "
+				    "--json` and pass its output with --scope");
 	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
 		return CF_EXIT_USAGE;
 	return report_breach(&o);
