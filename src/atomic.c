@@ -34,10 +34,10 @@ int cf_atomic_begin(struct cf_ctx *ctx, struct cf_atomic *a, const char *path,
 	a->path = cf_strdup(path);
 	a->tmp = cf_malloc(l + sizeof ".partial");
 	if (!a->path || !a->tmp) {
-		/* tmp holds no name yet: abort must not unlink it. */
+		/* Nothing was created yet: free, but unlink nothing. */
+		free(a->path);
 		free(a->tmp);
-		a->tmp = NULL;
-		cf_atomic_abort(a);
+		a->path = a->tmp = NULL;
 		return cf_set_nomem(ctx, path);
 	}
 	memcpy(a->tmp, path, l);
