@@ -34,7 +34,10 @@ int cf_atomic_begin(struct cf_ctx *ctx, struct cf_atomic *a, const char *path,
 	a->path = cf_strdup(path);
 	a->tmp = cf_malloc(l + sizeof ".partial");
 	if (!a->path || !a->tmp) {
-		cf_atomic_abort(a);
+		/* Nothing was created yet: free, but unlink nothing. */
+		free(a->path);
+		free(a->tmp);
+		a->path = a->tmp = NULL;
 		return cf_set_nomem(ctx, path);
 	}
 	memcpy(a->tmp, path, l);
@@ -115,7 +118,12 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 	}
 	free(a->tmp);
 	a->tmp = NULL;
+	/* Without the folder's fsync the rename may not survive a power cut.
+	 * The caller is told the write failed, so the file must not stay
+	 * under its final name looking complete. */
 	rc = cf_fsync_parent(ctx, a->path);
+	if (rc != CF_OK)
+		unlink(a->path);
 	free(a->path);
 	a->path = NULL;
 	return rc;

@@ -121,8 +121,11 @@ char *cf_buf_detach(struct cf_buf *b)
 {
 	char *p;
 
-	if (!b->data && cf_buf_reserve(b, 0) < 0)
-		return NULL;
+	if (!b->data) {
+		if (cf_buf_reserve(b, 0) < 0)
+			return NULL;
+		b->data[0] = '\0'; /* fresh storage is not yet a string */
+	}
 	p = b->data;
 	cf_buf_init(b);
 	return p;

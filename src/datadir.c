@@ -31,6 +31,7 @@ static const struct {
 	{"playbooks", "playbooks/library"},
 	{"scenarios", "playbooks/scenarios"},
 	{"templates", "reports/templates"},
+	{"schemas", "demo/schemas"},
 };
 
 static int is_dir(const char *p)

@@ -60,11 +60,12 @@ int cf_json_parse(struct cf_ctx *ctx, const char *text, size_t len,
 					    end ? (long)(end - text) : 0L);
 		return cf_set_error(ctx, ENOMEM, "cannot parse JSON");
 	}
-	/* Only white space may follow the value. */
+	/* Only white space may follow the value; a NUL byte is data too (a
+	 * value must not hide bytes after it). */
 	while (end < text + len && (*end == ' ' || *end == '\t' ||
 				    *end == '\n' || *end == '\r'))
 		end++;
-	if (end < text + len && *end) {
+	if (end < text + len) {
 		long off = (long)(end - text);
 		cJSON_Delete(*out);
 		*out = NULL;
@@ -132,8 +133,10 @@ int cf_json_add_str(cJSON *obj, const char *key, const char *val)
 
 int cf_json_add_int(cJSON *obj, const char *key, int64_t val)
 {
-	/* Doubles hold integers exactly up to 2^53: enough for sizes,
-	 * offsets and microsecond times until the year 2255. */
+	/* Doubles hold integers exactly up to 2^53, but cJSON prints 15
+	 * significant digits unless that visibly changes the value, which
+	 * keeps integers exact up to 2^52: enough for sizes, offsets and
+	 * microsecond times until the year 2112. */
 	return cJSON_AddNumberToObject(obj, key, (double)val) ? 0 : -1;
 }
 

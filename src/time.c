@@ -196,14 +196,16 @@ int64_t cf_time_now(void)
 
 int cf_duration_parse(const char *s, int64_t *us)
 {
+	/* The largest total that still fits in int64 microseconds. */
+	const int64_t max_s = INT64_MAX / CF_US_PER_SEC;
 	int64_t total = 0;
-	int in_time = 0, any = 0;
+	int in_time = 0, any = 0, rank = 0;
 
 	if (!s || *s++ != 'P')
 		return -1;
 	while (*s) {
 		int64_t v = 0, mult;
-		int nd = 0;
+		int nd = 0, r;
 		if (*s == 'T') {
 			if (in_time)
 				return -1;
@@ -221,15 +223,19 @@ int cf_duration_parse(const char *s, int64_t *us)
 		if (!nd)
 			return -1;
 		switch (*s) {
-		case 'W': mult = in_time ? 0 : 7 * 86400LL; break;
-		case 'D': mult = in_time ? 0 : 86400LL; break;
-		case 'H': mult = in_time ? 3600LL : 0; break;
-		case 'M': mult = in_time ? 60LL : 0; break;
-		case 'S': mult = in_time ? 1LL : 0; break;
+		case 'W': mult = in_time ? 0 : 7 * 86400LL, r = 1; break;
+		case 'D': mult = in_time ? 0 : 86400LL, r = 2; break;
+		case 'H': mult = in_time ? 3600LL : 0, r = 3; break;
+		case 'M': mult = in_time ? 60LL : 0, r = 4; break;
+		case 'S': mult = in_time ? 1LL : 0, r = 5; break;
 		default: return -1;
 		}
-		if (!mult)
+		/* Each unit at most once and in ISO 8601 order ("P1D1D" and
+		 * "PT1S1H" are refused), and no overflow: v * mult is at most
+		 * 999999999 weeks, far inside int64. */
+		if (!mult || r <= rank || v * mult > max_s - total)
 			return -1;
+		rank = r;
 		total += v * mult;
 		any = 1;
 		s++;

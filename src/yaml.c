@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +47,14 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	*doc = fy_document_build_from_malloc_string(&pcfg, text, len);
 	if (!*doc) {
 		err = fy_diag_errors_iterate(diag, &iter);
-		if (err)
-			/* Collected errors are already 1-based (unlike marks). */
+		/* libfyaml's collected errors are already 1-based (unlike
+		 * the 0-based marks of tokens used by cf_yaml_mark()). */
+		if (err && err->line > 0 && err->column > 0)
 			cf_set_error(ctx, 0, "%s:%d:%d: %s", name, err->line,
 				     err->column, err->msg ? err->msg : "syntax error");
+		else if (err)
+			cf_set_error(ctx, 0, "%s: %s", name,
+				     err->msg ? err->msg : "syntax error");
 		else
 			cf_set_error(ctx, 0, "%s: not a valid YAML document", name);
 	}
@@ -183,13 +188,19 @@ int cf_yaml_int(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 	tmp[len] = '\0';
 	errno = 0;
 	v = strtoll(tmp, &end, 10);
-	/* Sizes may carry a unit: 10k, 64M, 2G (powers of 1024). */
-	if (*end == 'k' || *end == 'K')
-		v *= 1024LL, end++;
-	else if (*end == 'M')
-		v *= 1024LL * 1024, end++;
-	else if (*end == 'G')
-		v *= 1024LL * 1024 * 1024, end++;
+	/* Sizes may carry a unit: 10k, 64M, 2G (powers of 1024). A value
+	 * that the unit would overflow is refused, never wrapped. */
+	long long unit = *end == 'k' || *end == 'K' ? 1024LL
+			 : *end == 'M'             ? 1024LL * 1024
+			 : *end == 'G'             ? 1024LL * 1024 * 1024
+						   : 1;
+	if (unit > 1) {
+		if (v > LLONG_MAX / unit || v < LLONG_MIN / unit)
+			errno = ERANGE;
+		else
+			v *= unit;
+		end++;
+	}
 	if (errno || *end)
 		return cf_yaml_error(ctx, file, n, "'%s' must be an integer, not '%s'",
 				     key, tmp);

@@ -39,7 +39,12 @@ const char *cf_case_examiner(const cf_case *c);
 /* Path of the signing key recorded at init (may be NULL). */
 const char *cf_case_key_path(const cf_case *c);
 
-/* Appends a custody entry. subject_hex may be NULL (no digest). */
+/* Appends a custody entry signed by key: flock(LOCK_EX) on the log, the
+ * last line read backwards from the end for seq and prev, one write(2) of
+ * the whole line, fsync. Refuses a log whose last line is torn (no final
+ * newline). On any failure the log is left as it was (a partial write is
+ * truncated away). subject_hex may be NULL (no digest), note may be NULL.
+ * The actor is the case's examiner. */
 int cf_custody_append(struct cf_ctx *ctx, cf_case *c, const cf_key *key,
 		      const char *action, const char *subject_hex,
 		      const char *note);
@@ -48,6 +53,14 @@ struct cf_custody_report {
 	uint64_t entries;        /* entries read */
 	uint64_t first_bad;      /* 1-based seq/line of the first bad entry, 0 if none */
 	char detail[512];        /* what is wrong with it */
+	/* Added fields (compatible: callers zero or ignore them). */
+	char kind[32];           /* "bad-json", "bad-field", "seq-gap",
+				    "prev-mismatch", "bad-signature",
+				    "untrusted-signer", "torn-line", "" if none */
+	char head[CF_SHA256_HEX];/* SHA-256 of the last good line ("" if none):
+				    recording it elsewhere detects a later
+				    removal of trailing entries */
+	int64_t first_us, last_us;/* times of the first and last good entry */
 };
 /* Verifies custody.jsonl: every line parses, seq increases by one, each
  * prev equals the SHA-256 of the previous line, each signature verifies by
@@ -55,5 +68,18 @@ struct cf_custody_report {
 int cf_custody_verify(struct cf_ctx *ctx, const char *path,
 		      cf_key *const *trusted, size_t ntrusted,
 		      struct cf_custody_report *report);
+
+/* Bytes of the custody line format, shared with tests and tools:
+ * {"seq","time","actor","signer","action","subject","note","prev","sig"} in
+ * that order; sig is the hex Ed25519 signature over the line without its
+ * `,"sig":"..."` member (the text up to `,"sig":` followed by `}`). */
+#define CF_CUSTODY_MAX_LINE 65536
+
+/* The signed message of a custody line (len bytes, no newline): writes the
+ * line's prefix up to `,"sig":` plus "}" into msg (at least len bytes) and
+ * returns its length, or 0 when the line does not end in a well-formed
+ * `,"sig":"<128 hex>"}` member; *sig gets the 64 signature bytes. */
+size_t cf_custody_signed_part(const char *line, size_t len, char *msg,
+			      uint8_t sig[CF_ED25519_SIG_LEN]);
 
 #endif

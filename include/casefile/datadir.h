@@ -15,8 +15,9 @@
 
 struct cf_ctx;
 
-/* kind: "profiles", "playbooks", "scenarios", "templates". Returns the
- * folder as a heap string, or NULL with ctx set when none exists. */
+/* kind: "profiles", "playbooks", "scenarios", "templates", "schemas".
+ * Returns the folder as a heap string, or NULL with ctx set when none
+ * exists. */
 char *cf_data_dir(struct cf_ctx *ctx, const char *kind);
 /* The file `name` inside cf_data_dir(kind); NULL with ctx set if absent. */
 char *cf_data_file(struct cf_ctx *ctx, const char *kind, const char *name);

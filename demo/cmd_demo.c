@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile demo`: a synthetic healthcare-AI host with an injected incident,
+ * then the whole chain a responder would run on it (SPEC section 9).
+ *
+ * The chain runs the casefile binary itself (/proc/self/exe) once per step,
+ * with the same arguments a user would type, so the demo exercises the real
+ * commands and nothing else: key generate, init, collect with the shipped
+ * profile, verify, add, timeline build, timeline scope, report breach. A
+ * command missing from this build (`casefile help CMD` fails) is reported as
+ * skipped with the reason, and so is every step that needs its output; the
+ * demo never makes up what a step would have printed. Each step's stdout and
+ * stderr are kept in DIR/logs/. Scope's answer is compared with the ground
+ * truth the generator counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "casefile/alloc.h"
+#include "casefile/cli.h"
+#include "casefile/datadir.h"
+#include "casefile/json.h"
+#include "casefile/path.h"
+#include "casefile/time.h"
+#include "commands.h"
+#include "demo.h"
+
+static const char usage_text[] =
+	"usage: casefile demo [DIR] [--seed N] [--scale N] [--scenario NAME]\n"
+	"                     [--generate-only] [--json]\n"
+	"\n"
+	"Generates a synthetic EHR and AI inference host with an injected incident\n"
+	"under DIR/host (default DIR: ./casefile-demo), writes DIR/ground-truth.json\n"
+	"and DIR/incident.yaml, then runs key generate, init, collect, verify, add,\n"
+	"timeline build, timeline scope and report breach on it.\n"
+	"\n"
+	"  --seed N           PRNG seed (default 1); same seed, same files\n"
+	"  --scale N          volume factor 1..1000 (default 1: 40 clinicians,\n"
+	"                     500 patients, about 144 000 events)\n"
+	"  --scenario NAME    insider-snooping, stolen-credentials-bulk-export\n"
+	"                     (default) or faulty-model-version\n"
+	"  --generate-only    write the files and stop (benchmark inputs)\n"
+	"  --json             print one JSON object on stdout\n"
+	"  -h, --help         show this help\n";
+
+enum { OPT_SEED = 256, OPT_SCALE, OPT_SCENARIO, OPT_GENONLY, OPT_JSON };
+
+static const struct option options[] = {
+	{"generate-only", no_argument, NULL, OPT_GENONLY},
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"scale", required_argument, NULL, OPT_SCALE},
+	{"scenario", required_argument, NULL, OPT_SCENARIO},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{NULL, 0, NULL, 0},
+};
+
+#define MAX_ARGS 16
+
+struct step {
+	const char *name;      /* "timeline build" */
+	const char *command;   /* dispatch-table name: "timeline" */
+	const char *argv[MAX_ARGS];
+	int needs[3];          /* indexes of steps whose output it uses, -1 */
+	const char *out_file;  /* where stdout goes when it is the product */
+	/* results */
+	enum { ST_PENDING, ST_OK, ST_FAILED, ST_SKIPPED } status;
+	int exit_status;
+	double seconds;
+	char reason[PATH_MAX + 128];
+};
+
+enum { S_KEY, S_INIT, S_COLLECT, S_VERIFY, S_ADD, S_BUILD, S_SCOPE, S_REPORT,
+       NSTEPS };
+
+struct paths {
+	char *dir, *logs, *key, *keypriv, *pub, *casedir, *archive, *db, *incident,
+	     *truth, *scope, *report, *root, *profile;
+};
+
+static int parse_uint(const char *s, unsigned long long max,
+		      unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+/* Runs `casefile help CMD` quietly: 0 when the command is in this build. */
+static int have_command(const char *cmd)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl("/proc/self/exe", "casefile", "help", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Runs one step with stdout and stderr in DIR/logs/NN-name.{out,err}. */
+static void run_step(struct step *s, int idx, const struct paths *p)
+{
+	char out[PATH_MAX], err[PATH_MAX], base[64];
+	int64_t t0 = cf_time_now();
+	pid_t pid;
+	int st;
+
+	snprintf(base, sizeof base, "%02d-%s", idx + 1, s->name);
+	for (char *c = base; *c; c++)
+		if (*c == ' ')
+			*c = '-';
+	snprintf(out, sizeof out, "%s/%s.out", p->logs, base);
+	snprintf(err, sizeof err, "%s/%s.err", p->logs, base);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		s->status = ST_FAILED;
+		s->exit_status = CF_EXIT_RUNTIME;
+		snprintf(s->reason, sizeof s->reason, "cannot fork: %s",
+			 strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		const char *o = s->out_file ? s->out_file : out;
+		int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+			_exit(CF_EXIT_RUNTIME);
+		execv("/proc/self/exe", (char *const *)s->argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	s->seconds = (double)(cf_time_now() - t0) / 1e6;
+	s->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	s->status = s->exit_status == 0 ? ST_OK : ST_FAILED;
+	if (s->status == ST_FAILED)
+		snprintf(s->reason, sizeof s->reason, "exit status %d, see %s",
+			 s->exit_status, err);
+}
+
+/* Compares scope's JSON with the ground truth: affected and the patient
+ * set. Returns 0 when they agree; the reason otherwise. */
+static int check_scope(const struct paths *p, char *why, size_t n,
+		       long long *affected)
+{
+	struct cf_ctx ctx;
+	cJSON *scope = NULL, *truth = NULL, *sp, *tp, *e;
+	int rc = -1;
+
+	cf_ctx_init(&ctx);
+	if (cf_json_parse_file(&ctx, p->scope, 64u << 20, &scope) != CF_OK ||
+	    cf_json_parse_file(&ctx, p->truth, 256u << 20, &truth) != CF_OK) {
+		snprintf(why, n, "%s", cf_errmsg(&ctx));
+		goto out;
+	}
+	*affected = cf_json_int(truth, "affected", -1);
+	if (cf_json_int(scope, "affected", -2) != *affected) {
+		snprintf(why, n, "scope counts %lld affected patients, the ground "
+			 "truth %lld", (long long)cf_json_int(scope, "affected", -1),
+			 *affected);
+		goto out;
+	}
+	sp = cJSON_GetObjectItemCaseSensitive(scope, "patients");
+	tp = cJSON_GetObjectItemCaseSensitive(truth, "patients");
+	if (!cJSON_IsArray(sp) || cJSON_GetArraySize(sp) != cJSON_GetArraySize(tp)) {
+		snprintf(why, n, "scope's patient list differs from the ground truth");
+		goto out;
+	}
+	cJSON_ArrayForEach(e, tp) {
+		const cJSON *f;
+		int found = 0;
+		cJSON_ArrayForEach(f, sp)
+			if (cJSON_IsString(f) && !strcmp(f->valuestring, e->valuestring))
+				found = 1;
+		if (!found) {
+			snprintf(why, n, "scope misses patient %s", e->valuestring);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	cJSON_Delete(scope);
+	cJSON_Delete(truth);
+	return rc;
+}
+
+static void paths_free(struct paths *p)
+{
+	char **f[] = {&p->dir, &p->logs, &p->key, &p->keypriv, &p->pub, &p->casedir,
+		      &p->archive, &p->db, &p->incident, &p->truth, &p->scope,
+		      &p->report, &p->root, &p->profile};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		free(*f[i]);
+}
+
+static int paths_make(struct paths *p, const char *dir)
+{
+	memset(p, 0, sizeof *p);
+	p->dir = cf_strdup(dir);
+	p->logs = cf_path_join(dir, "logs");
+	p->key = cf_path_join(dir, "keys/examiner");
+	p->keypriv = cf_path_join(dir, "keys/examiner.key");
+	p->pub = cf_path_join(dir, "keys/examiner.pub");
+	p->casedir = cf_path_join(dir, "case");
+	p->archive = cf_path_join(dir, "ehr-app01.tar.zst");
+	p->db = cf_path_join(dir, "timeline.db");
+	p->incident = cf_path_join(dir, "incident.yaml");
+	p->truth = cf_path_join(dir, "ground-truth.json");
+	p->scope = cf_path_join(dir, "scope.json");
+	p->report = cf_path_join(dir, "report");
+	p->root = cf_path_join(dir, "host");
+	return p->dir && p->logs && p->key && p->keypriv && p->pub && p->casedir &&
+	       p->archive && p->db && p->incident && p->truth && p->scope &&
+	       p->report && p->root ? 0 : -1;
+}
+
+static void define_steps(struct step *s, const struct paths *p)
+{
+	const struct step d[NSTEPS] = {
+		[S_KEY] = {"key generate", "key", {"casefile", "key", "generate",
+			p->key}, {-1, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_INIT] = {"init", "init", {"casefile", "init", p->casedir},
+			{-1, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_COLLECT] = {"collect", "collect", {"casefile", "collect", "-o",
+			p->archive, "--key", p->keypriv, "--profile", p->profile,
+			"--root", p->root, "--examiner", "casefile demo"},
+			{S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_VERIFY] = {"verify", "verify", {"casefile", "verify", "--key",
+			p->pub, p->archive}, {S_COLLECT, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_ADD] = {"add", "add", {"casefile", "add", "-C", p->casedir,
+			p->archive}, {S_INIT, S_COLLECT, -1}, NULL, 0, 0, 0, ""},
+		[S_BUILD] = {"timeline build", "timeline", {"casefile", "timeline",
+			"build", "--db", p->db, "--key", p->pub, p->archive},
+			{S_COLLECT, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_SCOPE] = {"timeline scope", "timeline", {"casefile", "timeline",
+			"scope", "--db", p->db, "--incident", p->incident, "--json"},
+			{S_BUILD, -1, -1}, p->scope, 0, 0, 0, ""},
+		[S_REPORT] = {"report breach", "report", {"casefile", "report",
+			"breach", "--db", p->db, "--incident", p->incident, "-o",
+			p->report}, {S_BUILD, -1, -1}, NULL, 0, 0, 0, ""},
+	};
+	memcpy(s, d, sizeof d);
+}
+
+static const char *status_word(int st)
+{
+	return st == ST_OK ? "ok" : st == ST_FAILED ? "failed"
+	       : st == ST_SKIPPED ? "skipped" : "pending";
+}
+
+static int run_chain(struct step *steps, struct paths *p)
+{
+	struct cf_ctx ctx;
+
+	cf_ctx_init(&ctx);
+	p->profile = cf_data_file(&ctx, "profiles", "linux-ehr-ai-host.yaml");
+	define_steps(steps, p);
+	if (mkdir(p->logs, 0755) < 0 && errno != EEXIST) {
+		cf_cli_error("cannot create '%s': %s", p->logs, strerror(errno));
+		return -1;
+	}
+	/* The examiner's keys: a folder only its owner can read. */
+	*strrchr(p->key, '/') = '\0';
+	if (mkdir(p->key, 0700) < 0 && errno != EEXIST) {
+		cf_cli_error("cannot create '%s': %s", p->key, strerror(errno));
+		return -1;
+	}
+	p->key[strlen(p->key)] = '/';
+	for (int i = 0; i < NSTEPS; i++) {
+		struct step *s = &steps[i];
+		s->status = ST_PENDING;
+		if (!have_command(s->command)) {
+			s->status = ST_SKIPPED;
+			snprintf(s->reason, sizeof s->reason,
+				 "'casefile %s' is not in this build", s->command);
+			continue;
+		}
+		if (i == S_COLLECT && !p->profile) {
+			s->status = ST_SKIPPED;
+			snprintf(s->reason, sizeof s->reason,
+				 "the shipped profile linux-ehr-ai-host.yaml is missing");
+			continue;
+		}
+		for (int k = 0; k < 3 && s->needs[k] >= 0; k++) {
+			const struct step *n = &steps[s->needs[k]];
+			if (n->status != ST_OK) {
+				s->status = ST_SKIPPED;
+				snprintf(s->reason, sizeof s->reason, "needs the output of "
+					 "'%s', which %s", n->name,
+					 n->status == ST_FAILED ? "failed" : "was skipped");
+				break;
+			}
+		}
+		if (s->status == ST_SKIPPED)
+			continue;
+		run_step(s, i, p);
+	}
+	return 0;
+}
+
+static int print_text(const struct cf_demo_opts *o, const struct cf_demo_stats *st,
+		      const struct paths *p, const struct step *steps, int ran,
+		      const char *scope_note)
+{
+	printf("generated %s (seed %llu, scale %u) in %s/host: %llu events in "
+	       "%u log files, %.1f MB\n", cf_demo_scenario_name(o->scenario),
+	       (unsigned long long)o->seed, o->scale, p->dir,
+	       (unsigned long long)st->events, st->files, (double)st->bytes / 1e6);
+	printf("ground truth: %s (%u patients affected, %u model decisions)\n",
+	       p->truth, st->affected, st->decisions);
+	printf("incident:     %s\n", p->incident);
+	if (!ran)
+		return 0;
+	puts("steps:");
+	for (int i = 0; i < NSTEPS; i++) {
+		const struct step *s = &steps[i];
+		if (s->status == ST_OK)
+			printf("  %-8s %-15s %6.1f s\n", status_word(s->status), s->name,
+			       s->seconds);
+		else
+			printf("  %-8s %-15s %s\n", status_word(s->status), s->name,
+			       s->reason);
+	}
+	if (*scope_note)
+		printf("scope: %s\n", scope_note);
+	if (steps[S_REPORT].status == ST_OK)
+		printf("report: %s\n", p->report);
+	else
+		printf("report: not written (report breach %s)\n",
+		       steps[S_REPORT].status == ST_FAILED ? "failed" : "was skipped");
+	return 0;
+}
+
+static int print_json(const struct cf_demo_opts *o, const struct cf_demo_stats *st,
+		      const struct paths *p, const struct step *steps, int ran,
+		      const char *scope_note)
+{
+	struct cf_ctx ctx;
+	cJSON *j = cJSON_CreateObject(), *g, *a, *x;
+	int bad;
+
+	cf_ctx_init(&ctx);
+	bad = !j || cf_json_add_str(j, "dir", p->dir) ||
+	      cf_json_add_str(j, "scenario", cf_demo_scenario_name(o->scenario)) ||
+	      cf_json_add_int(j, "seed", (int64_t)o->seed) ||
+	      cf_json_add_int(j, "scale", o->scale) ||
+	      !(g = cJSON_AddObjectToObject(j, "generated")) ||
+	      cf_json_add_int(g, "events", (int64_t)st->events) ||
+	      cf_json_add_int(g, "files", st->files) ||
+	      cf_json_add_int(g, "bytes", (int64_t)st->bytes) ||
+	      cf_json_add_int(g, "affected", st->affected) ||
+	      cf_json_add_int(g, "model_decisions", st->decisions) ||
+	      cf_json_add_str(j, "ground_truth", p->truth) ||
+	      cf_json_add_str(j, "incident", p->incident) ||
+	      !(a = cJSON_AddArrayToObject(j, "steps"));
+	for (int i = 0; ran && !bad && i < NSTEPS; i++) {
+		const struct step *s = &steps[i];
+		bad = !(x = cJSON_CreateObject()) || !cJSON_AddItemToArray(a, x) ||
+		      cf_json_add_str(x, "name", s->name) ||
+		      cf_json_add_str(x, "status", status_word(s->status)) ||
+		      (s->status == ST_OK || s->status == ST_FAILED
+			       ? cf_json_add_int(x, "exit", s->exit_status) ||
+					 cf_json_add_num(x, "seconds", s->seconds)
+			       : 0) ||
+		      cf_json_add_str(x, "reason", *s->reason ? s->reason : NULL);
+	}
+	bad = bad || cf_json_add_str(j, "scope", *scope_note ? scope_note : NULL) ||
+	      cf_json_add_str(j, "report", ran && steps[S_REPORT].status == ST_OK
+						   ? p->report : NULL);
+	if (bad) {
+		cJSON_Delete(j);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	bad = cf_json_emit(&ctx, stdout, j) != CF_OK;
+	cJSON_Delete(j);
+	return bad ? cf_cli_fail(&ctx, CF_EXIT_RUNTIME) : 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	struct cf_demo_opts o = {"casefile-demo", 1, 1, CF_DEMO_STOLEN, NULL};
+	struct cf_demo_stats st;
+	struct step steps[NSTEPS];
+	struct paths p;
+	struct cf_ctx ctx;
+	unsigned long long v;
+	int c, json = 0, genonly = 0, rc = CF_EXIT_OK, ran = 0;
+	char scope_note[512] = "";
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case OPT_SEED:
+			if (parse_uint(optarg, UINT64_MAX, &v))
+				return cf_cli_usage("--seed wants a number, not '%s'", optarg);
+			o.seed = v;
+			break;
+		case OPT_SCALE:
+			if (parse_uint(optarg, CF_DEMO_MAX_SCALE, &v) || v < 1)
+				return cf_cli_usage("--scale wants 1..%u, not '%s'",
+						    CF_DEMO_MAX_SCALE, optarg);
+			o.scale = (unsigned)v;
+			break;
+		case OPT_SCENARIO:
+			if (cf_demo_scenario_parse(optarg, &o.scenario))
+				return cf_cli_usage("unknown scenario '%s' (insider-snooping, "
+						    "stolen-credentials-bulk-export, "
+						    "faulty-model-version)", optarg);
+			break;
+		case OPT_GENONLY: genonly = 1; break;
+		case OPT_JSON: json = 1; break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (argc - optind > 1)
+		return cf_cli_usage("expected at most one DIR");
+	if (optind < argc)
+		o.dir = argv[optind];
+	if (paths_make(&p, o.dir)) {
+		paths_free(&p);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	cf_ctx_init(&ctx);
+	o.progress = cf_progress_new(stderr, "generating", cf_cli_globals.progress,
+				     0, 21 * 24);
+	rc = cf_demo_generate(&ctx, &o, &st);
+	cf_progress_free(o.progress);
+	if (rc != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	rc = CF_EXIT_OK;
+	if (!genonly) {
+		ran = 1;
+		if (run_chain(steps, &p) < 0) {
+			rc = CF_EXIT_RUNTIME;
+			goto out;
+		}
+		if (steps[S_SCOPE].status == ST_OK) {
+			long long affected = 0;
+			char why[300];
+			if (check_scope(&p, why, sizeof why, &affected) == 0) {
+				snprintf(scope_note, sizeof scope_note, "matches the ground "
+					 "truth (%lld patients affected)", affected);
+			} else {
+				snprintf(scope_note, sizeof scope_note,
+					 "differs from the ground truth: %s", why);
+				steps[S_SCOPE].status = ST_FAILED;
+				snprintf(steps[S_SCOPE].reason, sizeof steps[S_SCOPE].reason,
+					 "%s", why);
+			}
+		}
+		for (int i = 0; i < NSTEPS && rc == CF_EXIT_OK; i++)
+			if (steps[i].status == ST_FAILED)
+				rc = steps[i].exit_status == CF_EXIT_EVIDENCE
+					     ? CF_EXIT_EVIDENCE : CF_EXIT_RUNTIME;
+	}
+	if (json ? print_json(&o, &st, &p, steps, ran, scope_note)
+		 : print_text(&o, &st, &p, steps, ran, scope_note))
+		rc = CF_EXIT_RUNTIME;
+out:
+	paths_free(&p);
+	return rc;
+}

@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The evidence-archive member iterator: one pass, front to back, never
+ * extracting anything.
+ *
+ * Two libarchive handles are stacked. The first ("raw") opens the file with
+ * every decompression filter and the raw format, so it yields the
+ * decompressed tar stream; the second ("tar") reads tar/pax headers from the
+ * blocks the first hands over, without copying them. Owning the seam between
+ * the two is what lets this file count the uncompressed bytes against the
+ * compressed ones (refusing a decompression bomb after CF_ARCHIVE_RATIO_FREE
+ * bytes once it expands more than CF_ARCHIVE_MAX_RATIO times), see a stream
+ * that ends without the end-of-archive marker (truncation at a member
+ * boundary, which libarchive accepts silently) and inspect what follows the
+ * marker (trailing data). Member data is hashed as it is handed out, with one
+ * SHA-256 context reused for every member.
+ *
+ * It must never write anywhere, never follow a member name to the file
+ * system, and never hold more than a few read-ahead blocks of member data.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casefile/alloc.h"
+#include "casefile/archive.h"
+#include "casefile/error.h"
+#include "casefile/evidence.h"
+#include "casefile/path.h"
+
+#define RAW_BLOCK (128 * 1024) /* read(2) size for the compressed file */
+#define ZERO_CHUNK 65536       /* longest run of hole bytes handed out at once */
+
+static const uint8_t zeros[ZERO_CHUNK];
+
+struct cf_archive {
+	struct archive *raw;   /* file -> filters -> decompressed tar stream */
+	struct archive *tar;   /* tar/pax reader over raw's blocks */
+	int fd;
+	cf_sha256 *h;
+
+	/* the seam between raw and tar */
+	const uint8_t *last;   /* last block handed to tar (valid until the next) */
+	size_t last_len;
+	uint64_t fed;          /* decompressed bytes handed to tar */
+	uint64_t holes;        /* zero bytes made up for sparse members */
+	int raw_eof;           /* raw reported the end of its stream */
+	int raw_err;           /* raw failed (decompression error) */
+	int bomb;              /* the expansion bound was exceeded */
+	char why[512];         /* our own message when the seam failed */
+
+	/* the current member */
+	char *name;
+	char pax_hex[CF_SHA256_HEX];
+	uint64_t count;        /* members returned so far */
+	uint64_t size;         /* size from the header */
+	uint64_t off;          /* data bytes handed out so far */
+	uint64_t data_start;   /* tar-stream offset of the data */
+	int has_data;          /* the member is a regular file with data */
+	int data_eof;          /* all of its data has been handed out */
+	int digested;          /* digest computed (hash context final) */
+	uint8_t digest[CF_SHA256_LEN];
+	const uint8_t *pend;   /* block from libarchive not yet handed out */
+	size_t pend_len;
+	uint64_t pend_off;     /* its offset in the member */
+
+	/* end of archive */
+	int ended;             /* CF_EOF returned */
+	uint64_t padded_end;   /* tar offset where the last member's data ends,
+				  rounded up to 512 (from the header, then
+				  from libarchive once the data is read) */
+	const char *kind;      /* problem kind of the last failure, or NULL */
+};
+
+/* ---- the seam: decompressed blocks from raw to tar ---------------------- */
+
+static int seam_fail(cf_archive *a, const char *kind, const char *what,
+		     const char *detail)
+{
+	snprintf(a->why, sizeof a->why, "%s: %s", what, detail);
+	a->kind = kind;
+	return -1;
+}
+
+/* The expansion bound, counting what sparse members make up as well: a
+ * pax sparse member of a terabyte of holes is a bomb too. */
+static int over_ratio(cf_archive *a)
+{
+	uint64_t out = a->fed + a->holes, packed;
+	char msg[128];
+
+	if (out <= CF_ARCHIVE_RATIO_FREE)
+		return 0;
+	packed = (uint64_t)archive_filter_bytes(a->raw, -1);
+	if (out / CF_ARCHIVE_MAX_RATIO <= packed)
+		return 0;
+	a->bomb = 1;
+	snprintf(msg, sizeof msg, "%llu bytes from %llu compressed bytes",
+		 (unsigned long long)out, (unsigned long long)packed);
+	seam_fail(a, "limit",
+		  "refused: the archive expands beyond 1000:1 (possible "
+		  "decompression bomb)",
+		  msg);
+	return 1;
+}
+
+static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
+{
+	cf_archive *a = ud;
+	const void *b;
+	size_t n;
+	la_int64_t off;
+	int r;
+
+	(void)t;
+	if (a->raw_eof)
+		return 0;
+	r = archive_read_data_block(a->raw, &b, &n, &off);
+	if (r == ARCHIVE_EOF) {
+		a->raw_eof = 1;
+		a->last = NULL;
+		a->last_len = 0;
+		return 0;
+	}
+	if (r < ARCHIVE_WARN) {
+		const char *m = archive_error_string(a->raw);
+		a->raw_err = 1;
+		const char *kind = m && strstr(m, "runcat") ? "truncated"
+							    : "decompression-error";
+		return seam_fail(a, kind, "decompression failed",
+				 m ? m : "unknown error");
+	}
+	a->fed += n;
+	if (over_ratio(a))
+		return -1;
+	a->last = b;
+	a->last_len = n;
+	*buf = b;
+	return (la_ssize_t)n;
+}
+
+/* ---- open and close ---------------------------------------------------- */
+
+int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out)
+{
+	return cf_archive_open_ex(ctx, path, out, NULL);
+}
+
+int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
+		       const char **kind)
+{
+	cf_archive *a;
+	struct stat st;
+	int rc = CF_FATAL;
+
+	*out = NULL;
+	if (kind)
+		*kind = NULL;
+	if (!(a = cf_calloc(1, sizeof *a)))
+		return cf_set_nomem(ctx, "opening an archive");
+	a->fd = -1;
+	a->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (a->fd < 0) {
+		rc = cf_set_fatal(ctx, errno, "cannot open '%s'", path);
+		goto fail;
+	}
+	if (fstat(a->fd, &st) < 0) {
+		rc = cf_set_fatal(ctx, errno, "cannot stat '%s'", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = cf_set_fatal(ctx, EISDIR, "cannot read '%s'", path);
+		goto fail;
+	}
+	if (!(a->h = cf_sha256_new(ctx)))
+		goto fail;
+	if (!(a->raw = archive_read_new()) || !(a->tar = archive_read_new())) {
+		rc = cf_set_nomem(ctx, "opening an archive");
+		goto fail;
+	}
+	if (archive_read_support_filter_all(a->raw) != ARCHIVE_OK ||
+	    archive_read_support_format_raw(a->raw) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a->tar) != ARCHIVE_OK) {
+		rc = cf_set_fatal(ctx, 0, "'%s': %s", path,
+				  archive_error_string(a->raw));
+		goto fail;
+	}
+	{
+		struct archive_entry *e;
+		/* The raw format has one entry: the whole decompressed stream. */
+		if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK ||
+		    archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
+			rc = cf_set_error(ctx, 0, "'%s': %s", path,
+					  archive_error_string(a->raw));
+			a->kind = "decompression-error";
+			goto fail;
+		}
+	}
+	/* libarchive recognises the format here, reading the first header */
+	if (archive_read_open(a->tar, a, NULL, feed, NULL) != ARCHIVE_OK) {
+		if (a->why[0]) {
+			rc = cf_set_error(ctx, 0, "'%s': %s", path, a->why);
+		} else if (a->raw_eof && a->fed < 1024) {
+			a->kind = "truncated";
+			rc = cf_set_error(ctx, 0,
+					  "'%s': truncated or not a tar archive: "
+					  "%llu bytes, less than a tar header and "
+					  "end marker",
+					  path, (unsigned long long)a->fed);
+		} else {
+			a->kind = "bad-format";
+			rc = cf_set_error(ctx, 0, "'%s': not a tar archive: %s",
+					  path, archive_error_string(a->tar));
+		}
+		goto fail;
+	}
+	*out = a;
+	return CF_OK;
+fail:
+	if (kind)
+		*kind = a->kind;
+	cf_archive_close(a);
+	return rc;
+}
+
+void cf_archive_close(cf_archive *a)
+{
+	if (!a)
+		return;
+	if (a->tar)
+		archive_read_free(a->tar);
+	if (a->raw)
+		archive_read_free(a->raw);
+	if (a->fd >= 0)
+		close(a->fd);
+	cf_sha256_free(a->h);
+	free(a->name);
+	free(a);
+}
+
+uint64_t cf_archive_position(const cf_archive *a)
+{
+	la_int64_t n = archive_filter_bytes(a->raw, -1);
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+uint64_t cf_archive_uncompressed(const cf_archive *a)
+{
+	return a->fed;
+}
+
+const char *cf_archive_error_kind(const cf_archive *a)
+{
+	return a ? a->kind : NULL;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* Turns a libarchive failure on the tar handle into our message and kind,
+ * preferring what the seam recorded (libarchive reports a failed read
+ * callback as a plain truncation). */
+static int tar_fail(cf_archive *a, struct cf_ctx *ctx, const char *doing)
+{
+	const char *m = archive_error_string(a->tar);
+
+	if (a->why[0])
+		return cf_set_error(ctx, 0, "%s", a->why);
+	if (!m)
+		m = "unknown error";
+	if (a->raw_eof || strstr(m, "runcat") || strstr(m, "remature")) {
+		a->kind = "truncated";
+		return cf_set_error(ctx, 0, "%s: the archive is truncated (%s)",
+				    doing, m);
+	}
+	a->kind = "bad-header";
+	return cf_set_error(ctx, 0, "%s: %s", doing, m);
+}
+
+/* After the end-of-archive marker: the marker must be whole, and whatever
+ * follows must be zero padding (GNU tar and bsdtar pad to a record). */
+static int check_end(cf_archive *a, struct cf_ctx *ctx)
+{
+	uint64_t pos = (uint64_t)archive_filter_bytes(a->tar, 0);
+	uint64_t at;
+	size_t i, skip;
+
+	if (pos < a->padded_end + 1024) {
+		a->kind = "truncated";
+		return cf_set_error(ctx, 0,
+				    "the archive is truncated: it ends at byte %llu "
+				    "without the end-of-archive marker",
+				    (unsigned long long)pos);
+	}
+	/* Bytes of the last block that tar has not consumed. */
+	at = pos;
+	skip = a->last_len - (size_t)(a->fed - pos > a->last_len
+					       ? a->last_len
+					       : a->fed - pos);
+	for (;;) {
+		for (i = skip; a->last && i < a->last_len; i++)
+			if (a->last[i]) {
+				a->kind = "trailing-data";
+				return cf_set_error(
+					ctx, 0,
+					"data after the end-of-archive marker, at byte %llu "
+					"of the tar stream",
+					(unsigned long long)(at + (i - skip)));
+			}
+		at += a->last ? a->last_len - skip : 0;
+		skip = 0;
+		{
+			const void *b;
+			if (feed(a->tar, a, &b) < 0)
+				return cf_set_error(ctx, 0, "%s", a->why);
+		}
+		if (a->raw_eof)
+			break;
+	}
+	return CF_OK;
+}
+
+/* ---- iteration ---------------------------------------------------------- */
+
+static void read_pax_digest(cf_archive *a, struct archive_entry *e)
+{
+	const char *name;
+	const void *val;
+	size_t len;
+
+	a->pax_hex[0] = '\0';
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &name, &val, &len) ==
+	       ARCHIVE_OK) {
+		if (strcmp(name, CF_XATTR_SHA256))
+			continue;
+		if (len == CF_SHA256_HEX - 1) {
+			memcpy(a->pax_hex, val, len);
+			a->pax_hex[len] = '\0';
+		} else {
+			/* present but malformed: hand out something that
+			 * cannot match any digest */
+			strcpy(a->pax_hex, "malformed");
+		}
+	}
+}
+
+/* Finishes the current member so that the next header can be read. */
+static int skip_rest(cf_archive *a, struct cf_ctx *ctx)
+{
+	uint8_t d[CF_SHA256_LEN];
+
+	if (!a->name || a->digested)
+		return CF_OK;
+	return cf_archive_member_digest(a, ctx, d);
+}
+
+int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
+{
+	struct archive_entry *e;
+	const char *name;
+	uint64_t before;
+	int r, rc = CF_OK;
+
+	memset(m, 0, sizeof *m);
+	if (a->ended)
+		return CF_EOF;
+	if (a->kind)
+		return cf_set_error(ctx, 0, "the archive cannot be read further");
+	if ((r = skip_rest(a, ctx)) != CF_OK)
+		return r;
+	before = (uint64_t)archive_filter_bytes(a->tar, 0);
+	r = archive_read_next_header(a->tar, &e);
+	free(a->name);
+	a->name = NULL;
+	if (r == ARCHIVE_EOF) {
+		if (a->why[0])
+			return cf_set_error(ctx, 0, "%s", a->why);
+		if ((r = check_end(a, ctx)) != CF_OK)
+			return r;
+		a->ended = 1;
+		return CF_EOF;
+	}
+	if (r < ARCHIVE_WARN)
+		return tar_fail(a, ctx, "reading a member header");
+	if (r == ARCHIVE_WARN) {
+		rc = CF_WARN;
+		cf_set_error(ctx, 0, "member header: %s",
+			     archive_error_string(a->tar));
+	}
+	if (a->count >= CF_ARCHIVE_MAX_MEMBERS) {
+		a->kind = "limit";
+		return cf_set_error(ctx, 0, "refused: more than %d members",
+				    CF_ARCHIVE_MAX_MEMBERS);
+	}
+	a->data_start = (uint64_t)archive_filter_bytes(a->tar, 0);
+	if (a->data_start - before > CF_ARCHIVE_MAX_HEADER + 512 * 3) {
+		a->kind = "limit";
+		return cf_set_error(ctx, 0,
+				    "refused: a member header of %llu bytes "
+				    "(limit %d)",
+				    (unsigned long long)(a->data_start - before),
+				    CF_ARCHIVE_MAX_HEADER);
+	}
+	name = archive_entry_pathname_utf8(e);
+	if (!name)
+		name = archive_entry_pathname(e);
+	if (!(a->name = cf_strdup(name ? name : ""))) {
+		a->kind = "limit";
+		return cf_set_nomem(ctx, "reading a member header");
+	}
+	read_pax_digest(a, e);
+
+	a->size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
+			  ? (uint64_t)archive_entry_size(e)
+			  : 0;
+	a->padded_end = a->data_start + ((a->size + 511) & ~(uint64_t)511);
+	a->off = 0;
+	a->pend = NULL;
+	a->pend_len = 0;
+	a->digested = 0;
+	a->data_eof = 0;
+	a->has_data = archive_entry_filetype(e) == AE_IFREG &&
+		      !archive_entry_hardlink(e);
+	if (a->has_data == 0)
+		a->data_eof = 1;
+	if (cf_sha256_reset(a->h, ctx) != CF_OK)
+		return CF_FATAL;
+
+	m->name = a->name;
+	m->size = a->size;
+	m->type = (int)archive_entry_filetype(e);
+	{
+		/* saturate: a hostile header may claim any time */
+		int64_t sec = (int64_t)archive_entry_mtime(e);
+		if (sec > INT64_MAX / 1000000000 - 1)
+			sec = INT64_MAX / 1000000000 - 1;
+		if (sec < INT64_MIN / 1000000000 + 1)
+			sec = INT64_MIN / 1000000000 + 1;
+		m->mtime_ns = sec * 1000000000 + archive_entry_mtime_nsec(e);
+	}
+	m->pax_sha256 = a->pax_hex[0] ? a->pax_hex : NULL;
+	m->index = a->count++;
+	m->link = archive_entry_hardlink(e);
+	m->hardlink = m->link != NULL;
+	if (!m->link)
+		m->link = archive_entry_symlink(e);
+
+	/* Unsafe members: the caller decides; the message says why. */
+	if (cf_path_check_member(ctx, a->name) != CF_OK)
+		return CF_WARN;
+	if (m->hardlink)
+		return cf_set_error(ctx, 0, "'%s' is a hard link", a->name),
+		       CF_WARN;
+	if (m->type != AE_IFREG) {
+		const char *what = m->type == AE_IFLNK	 ? "a symbolic link"
+				   : m->type == AE_IFDIR ? "a directory"
+				   : m->type == AE_IFCHR ? "a character device"
+				   : m->type == AE_IFBLK ? "a block device"
+				   : m->type == AE_IFIFO ? "a fifo"
+				   : m->type == AE_IFSOCK ? "a socket"
+							  : "not a regular file";
+		cf_set_error(ctx, 0, "'%s' is %s", a->name, what);
+		return CF_WARN;
+	}
+	return rc;
+}
+
+/* ---- member data -------------------------------------------------------- */
+
+/* Fetches the next data block from libarchive into pend. 1, 0 at the end of
+ * the member's blocks, -1 on failure. */
+static int fetch(cf_archive *a, struct cf_ctx *ctx)
+{
+	const void *b;
+	size_t n;
+	la_int64_t off;
+	int r = archive_read_data_block(a->tar, &b, &n, &off);
+
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		tar_fail(a, ctx, "reading member data");
+		cf_error_prefix(ctx, "'%s'", a->name);
+		return -1;
+	}
+	if (off < 0 || (uint64_t)off < a->off || (uint64_t)off > a->size ||
+	    n > a->size - (uint64_t)off) {
+		a->kind = "bad-header";
+		cf_set_error(ctx, 0, "'%s': data block out of place", a->name);
+		return -1;
+	}
+	a->pend = b;
+	a->pend_len = n;
+	a->pend_off = (uint64_t)off;
+	return 1;
+}
+
+/* Hands out up to max bytes of the current member at *p, hashing exactly
+ * them: a piece of the pending block, or zeros for a hole of a sparse
+ * member. Bytes, 0 at the end, -1 on failure. */
+static long piece(cf_archive *a, struct cf_ctx *ctx, size_t max,
+		  const void **p)
+{
+	size_t n;
+	int r;
+
+	*p = NULL;
+	if (!a->name)
+		return cf_set_error(ctx, 0, "no current member"), -1;
+	if (a->digested || a->data_eof || max == 0)
+		return 0;
+	if (!a->pend) {
+		if ((r = fetch(a, ctx)) < 0)
+			return -1;
+		if (r == 0) {
+			/* libarchive has consumed the data and its padding;
+			 * for a sparse member this is less than the size */
+			uint64_t end = (uint64_t)archive_filter_bytes(a->tar, 0);
+			a->padded_end = (end + 511) & ~(uint64_t)511;
+		}
+		if (r == 0 && a->off >= a->size) {
+			a->data_eof = 1;
+			return 0;
+		}
+		if (r == 0) {
+			/* a trailing hole */
+			a->pend = zeros;
+			a->pend_len = 0;
+			a->pend_off = a->size;
+		}
+	}
+	if (a->pend_off > a->off) {
+		/* a hole of a sparse member reads as zeros */
+		uint64_t gap = a->pend_off - a->off;
+		n = gap > ZERO_CHUNK ? ZERO_CHUNK : (size_t)gap;
+		if (n > max)
+			n = max;
+		a->holes += n;
+		if (over_ratio(a))
+			return cf_set_error(ctx, 0, "'%s': %s", a->name, a->why),
+			       -1;
+		*p = zeros;
+	} else {
+		n = a->pend_len < max ? a->pend_len : max;
+		*p = a->pend;
+		a->pend += n;
+		a->pend_len -= n;
+		a->pend_off += n;
+	}
+	if (cf_sha256_update(a->h, ctx, *p, n) != CF_OK)
+		return -1;
+	a->off += n;
+	if (a->pend && a->pend_len == 0 && a->pend_off <= a->off)
+		a->pend = NULL;
+	return (long)n;
+}
+
+long cf_archive_read_block(cf_archive *a, struct cf_ctx *ctx, const void **p)
+{
+	long n;
+
+	/* A block may be empty (libarchive hands out 0-byte blocks at times). */
+	while ((n = piece(a, ctx, (size_t)-1 / 2, p)) == 0 && !a->data_eof &&
+	       !a->digested && a->name)
+		;
+	return n;
+}
+
+long cf_archive_read(cf_archive *a, struct cf_ctx *ctx, void *buf, size_t n)
+{
+	const void *p;
+	long got;
+
+	if (n > (size_t)LONG_MAX)
+		n = (size_t)LONG_MAX;
+	while ((got = piece(a, ctx, n, &p)) == 0 && n && !a->data_eof &&
+	       !a->digested && a->name)
+		;
+	if (got > 0)
+		memcpy(buf, p, (size_t)got);
+	return got;
+}
+
+int cf_archive_member_digest(cf_archive *a, struct cf_ctx *ctx,
+			     uint8_t out[CF_SHA256_LEN])
+{
+	const void *p;
+	long n;
+
+	if (!a->name)
+		return cf_set_error(ctx, 0, "no current member");
+	if (!a->digested) {
+		while ((n = cf_archive_read_block(a, ctx, &p)) > 0)
+			;
+		if (n < 0)
+			return CF_FAILED;
+		if (cf_sha256_final(a->h, ctx, a->digest) != CF_OK)
+			return CF_FATAL;
+		a->digested = 1;
+	}
+	memcpy(out, a->digest, CF_SHA256_LEN);
+	return CF_OK;
+}

@@ -1,0 +1,2 @@
+# `casefile demo --help` prints the documented synopsis on stdout.
+casefile demo --help

@@ -1,0 +1,2 @@
+# --help prints the documented synopsis on stdout and succeeds.
+casefile verify --help

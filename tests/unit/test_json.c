@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests for the JSON helpers (src/json.c): parsing with the depth limit
+ * and the trailing-data rule, typed getters, adders, and the `--json` writer
+ * reporting a full disk or a closed stream instead of losing output.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "testutil.h"
+
+static cJSON *parse_ok(const char *s)
+{
+	struct cf_ctx ctx;
+	cJSON *j = NULL;
+
+	cf_ctx_init(&ctx);
+	if (cf_json_parse(&ctx, s, strlen(s), &j) != CF_OK)
+		fail_msg("'%s' refused: %s", s, ctx.msg);
+	return j;
+}
+
+/* Parses s, expecting a refusal whose message contains want. */
+static void parse_bad(const char *s, size_t len, const char *want)
+{
+	struct cf_ctx ctx;
+	cJSON *j = (cJSON *)1;
+
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_json_parse(&ctx, s, len, &j), CF_FAILED);
+	assert_null(j);
+	if (!strstr(ctx.msg, want))
+		fail_msg("message '%s' lacks '%s'", ctx.msg, want);
+}
+
+static void test_parse_and_getters(void **state)
+{
+	cJSON *j = parse_ok("{\"s\":\"text\",\"n\":2.5,\"i\":-42,\"big\":1e300,"
+			    "\"t\":true,\"f\":false,\"z\":null,\"a\":[1]}");
+
+	(void)state;
+	assert_string_equal(cf_json_str(j, "s", NULL), "text");
+	assert_null(cf_json_str(j, "n", NULL));        /* wrong type */
+	assert_string_equal(cf_json_str(j, "nope", "d"), "d");
+	assert_true(cf_json_num(j, "n", 0) == 2.5);
+	assert_true(cf_json_num(j, "s", -1) == -1);
+	assert_int_equal(cf_json_int(j, "i", 0), -42);
+	assert_int_equal(cf_json_int(j, "big", 7), 7); /* out of int64 range */
+	assert_int_equal(cf_json_int(j, "t", 7), 7);
+	assert_int_equal(cf_json_bool(j, "t", -1), 1);
+	assert_int_equal(cf_json_bool(j, "f", -1), 0);
+	assert_int_equal(cf_json_bool(j, "z", -1), -1);
+	assert_int_equal(cf_json_bool(j, "i", -1), -1);
+	/* Getters on a non-object, or NULL, give the default. */
+	assert_int_equal(cf_json_int(cJSON_GetObjectItem(j, "a"), "x", 3), 3);
+	assert_string_equal(cf_json_str(NULL, "s", "d"), "d");
+	cJSON_Delete(j);
+}
+
+static void test_length_not_nul(void **state)
+{
+	struct cf_ctx ctx;
+	const char *s = "{\"a\":1}GARBAGE";
+	cJSON *j;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_json_parse(&ctx, s, 7, &j), CF_OK);
+	assert_int_equal(cf_json_int(j, "a", 0), 1);
+	cJSON_Delete(j);
+	parse_bad(s, strlen(s), "trailing data after JSON at byte 7");
+}
+
+static void test_trailing(void **state)
+{
+	cJSON *j;
+
+	(void)state;
+	j = parse_ok(" {\"a\":1} \r\n\t ");
+	cJSON_Delete(j);
+	parse_bad("{} {}", 5, "trailing data after JSON at byte 3");
+	parse_bad("[1]x", 4, "at byte 3");
+	/* A NUL byte does not end the input: data hidden after it is
+	 * trailing data, not ignored. */
+	parse_bad("{}\0hidden", 9, "trailing data after JSON at byte 2");
+}
+
+static void test_invalid(void **state)
+{
+	(void)state;
+	parse_bad("{\"a\":}", 6, "invalid JSON at byte 5");
+	parse_bad("", 0, "invalid JSON");
+	parse_bad("[1,2", 4, "invalid JSON");
+	parse_bad("{'a':1}", 7, "invalid JSON at byte ");
+}
+
+static char *nested(int depth, const char *open, const char *close)
+{
+	char *s = malloc((size_t)depth * 2 + 1);
+
+	assert_non_null(s);
+	for (int i = 0; i < depth; i++) {
+		s[i] = open[i % strlen(open)];
+		s[2 * depth - 1 - i] = close[i % strlen(close)];
+	}
+	s[2 * depth] = '\0';
+	return s;
+}
+
+static void test_depth_limit(void **state)
+{
+	char *ok = nested(CF_JSON_MAX_DEPTH, "[", "]");
+	char *deep = nested(CF_JSON_MAX_DEPTH + 1, "[", "]");
+	char *huge = nested(100000, "[", "]");
+	cJSON *j;
+
+	(void)state;
+	j = parse_ok(ok);
+	cJSON_Delete(j);
+	parse_bad(deep, strlen(deep), "nested deeper than 64 levels at byte 64");
+	parse_bad(huge, strlen(huge), "at byte 64");
+	/* Brackets inside strings do not count, escaped quotes included. */
+	j = parse_ok("{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		     "[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[\"}");
+	cJSON_Delete(j);
+	free(ok);
+	free(deep);
+	free(huge);
+}
+
+static void test_parse_file(void **state)
+{
+	char *dir = tu_tempdir(), *path = tu_path(dir, "c.json");
+	struct cf_ctx ctx;
+	cJSON *j;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	tu_write_file(path, "{\"format\":1}\n", 13, 0644);
+	assert_int_equal(cf_json_parse_file(&ctx, path, 100, &j), CF_OK);
+	assert_int_equal(cf_json_int(j, "format", 0), 1);
+	cJSON_Delete(j);
+	assert_int_equal(cf_json_parse_file(&ctx, path, 12, &j), CF_FAILED);
+	assert_null(j);
+	assert_non_null(strstr(ctx.msg, "larger than 12 bytes"));
+	tu_write_file(path, "{\"format\":}", 11, 0644);
+	assert_int_equal(cf_json_parse_file(&ctx, path, 0, &j), CF_FAILED);
+	assert_non_null(strstr(ctx.msg, path));
+	assert_non_null(strstr(ctx.msg, ": invalid JSON at byte 10"));
+	assert_int_equal(strncmp(ctx.msg, path, strlen(path)), 0);
+	tu_write_file(path, "", 0, 0644);
+	assert_int_equal(cf_json_parse_file(&ctx, path, 0, &j), CF_FAILED);
+	free(path);
+	tu_rmtree(dir);
+}
+
+static void test_adders_and_lines(void **state)
+{
+	cJSON *j = cJSON_CreateObject();
+	struct cf_buf b;
+
+	(void)state;
+	cf_buf_init(&b);
+	assert_int_equal(cf_json_add_str(j, "s", "v\"q"), 0);
+	assert_int_equal(cf_json_add_str(j, "n", NULL), 0);
+	assert_int_equal(cf_json_add_int(j, "i", 4503599627370496LL), 0);
+	assert_int_equal(cf_json_add_num(j, "d", 0.5), 0);
+	assert_int_equal(cf_json_add_bool(j, "b", 1), 0);
+	assert_int_equal(cf_json_add_time(j, "t", 1772373723123456LL), 0);
+	assert_int_equal(cf_json_append_line(&b, j), 0);
+	assert_int_equal(cf_json_append_line(&b, j), 0);
+	assert_string_equal(b.data,
+			    "{\"s\":\"v\\\"q\",\"n\":null,\"i\":4503599627370496,"
+			    "\"d\":0.5,\"b\":true,\"t\":\"2026-03-01T14:02:03.123456Z\"}\n"
+			    "{\"s\":\"v\\\"q\",\"n\":null,\"i\":4503599627370496,"
+			    "\"d\":0.5,\"b\":true,\"t\":\"2026-03-01T14:02:03.123456Z\"}\n");
+	/* Integers up to 2^52 and microsecond times print exactly. */
+	cJSON_Delete(j);
+	j = cJSON_CreateObject();
+	assert_int_equal(cf_json_add_int(j, "us", 1772373723123457LL), 0);
+	assert_int_equal(cf_json_add_int(j, "neg", -4503599627370495LL), 0);
+	cf_buf_reset(&b);
+	assert_int_equal(cf_json_append_line(&b, j), 0);
+	assert_string_equal(b.data, "{\"us\":1772373723123457,\"neg\":-4503599627370495}\n");
+	cf_fault_set(CF_FAULT_ALLOC, 1, 1);
+	assert_int_equal(cf_json_append_line(&b, j), -1);
+	assert_int_equal(cf_json_add_int(j, "x", 1), -1);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	cJSON_Delete(j);
+	cf_buf_release(&b);
+}
+
+static void test_emit(void **state)
+{
+	cJSON *j = cJSON_CreateObject();
+	struct cf_ctx ctx;
+	char *dir = tu_tempdir(), *path = tu_path(dir, "out.json"), *back;
+	FILE *f;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	cf_json_add_bool(j, "ok", 1);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(cf_json_emit(&ctx, f, j), CF_OK);
+	fclose(f);
+	back = tu_read_file(path, NULL);
+	assert_string_equal(back, "{\"ok\":true}\n");
+	free(back);
+
+	/* A full disk. */
+	f = fopen("/dev/full", "w");
+	if (f) {
+		assert_int_equal(cf_json_emit(&ctx, f, j), CF_FAILED);
+		assert_non_null(strstr(ctx.msg, "cannot write JSON output"));
+		assert_non_null(strstr(ctx.msg, "No space left on device"));
+		fclose(f);
+	}
+	/* A stream that cannot be written (closed for writing). */
+	f = fopen(path, "r");
+	assert_non_null(f);
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_json_emit(&ctx, f, j), CF_FAILED);
+	assert_non_null(strstr(ctx.msg, "cannot write JSON output"));
+	fclose(f);
+	/* No memory for the text. */
+	f = fopen(path, "w");
+	cf_fault_set(CF_FAULT_ALLOC, 1, 1);
+	assert_int_equal(cf_json_emit(&ctx, f, j), CF_FATAL);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	assert_int_equal(ctx.err, ENOMEM);
+	fclose(f);
+	cJSON_Delete(j);
+	free(path);
+	tu_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_and_getters),
+		cmocka_unit_test(test_length_not_nul),
+		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_parse_file),
+		cmocka_unit_test(test_adders_and_lines),
+		cmocka_unit_test(test_emit),
+	};
+
+	tu_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

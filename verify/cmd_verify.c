@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile verify`: checks evidence (SPEC section 4).
+ *
+ * Argument parsing and printing only. The archive checks are in the core
+ * (src/archive_verify.c) because `timeline build` and `add` verify archives
+ * too. Each mode is one function (verify_archives for archives) so that the
+ * other kinds of evidence can be dispatched beside it. The verdict is the
+ * exit status: 0 every archive intact, 1 any problem, 3 an archive that
+ * could not be read at all; a report line never says OK for an archive with
+ * a problem, and every problem is printed.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "casefile/alloc.h"
+#include "casefile/archive.h"
+#include "casefile/cli.h"
+#include "casefile/json.h"
+#include "casefile/progress.h"
+#include "casefile/sign.h"
+#include "commands.h"
+#include "verify_modes.h"
+
+static const char usage_text[] =
+	"usage: casefile verify --key PUB [--key PUB...] [--json] ARCHIVE...\n"
+	"       casefile verify --key PUB --log LOG | --proof PROOF.json |\n"
+	"                       --custody [DIR|FILE]   (see --log --help ...)\n"
+	"\n"
+	"Checks evidence archives in one streaming pass, never extracting them:\n"
+	"every member against SHA256SUMS and its pax header, missing, added,\n"
+	"duplicated or reordered members, unsafe names, the Ed25519 signature\n"
+	"of SHA256SUMS by a trusted key, collection.json and items.jsonl, and,\n"
+	"given several archives, their `previous` chain.\n"
+	"\n"
+	"  -k, --key PUB   trust this public key (PEM); may be repeated\n"
+	"  --json          print one JSON object on stdout\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Exit status: 0 all intact, 1 a problem was found, 2 usage error,\n"
+	"3 an archive or key could not be read.\n";
+
+enum { OPT_JSON = 256 };
+
+static const struct option options[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, 'k'},
+	{NULL, 0, NULL, 0},
+};
+
+struct verify_opts {
+	const char **keys; /* --key files, in the order given */
+	size_t nkeys;
+	int json;
+};
+
+/* ---- archives ----------------------------------------------------------- */
+
+struct progress_state {
+	cf_progress *p;
+	uint64_t last;
+};
+
+static void on_progress(void *ud, uint64_t pos)
+{
+	struct progress_state *s = ud;
+
+	if (pos > s->last) {
+		cf_progress_add(s->p, pos - s->last, 0);
+		s->last = pos;
+	}
+}
+
+/* A result for an archive that could not be read, for --json. */
+static struct cf_verify_result *unreadable(const char *path, const char *msg)
+{
+	struct cf_verify_result *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->path = strdup(path)) ||
+	    cf_verify_add_problem(r, "unreadable", NULL, msg) < 0) {
+		cf_verify_result_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
+		      struct cf_verify_result **out)
+{
+	struct progress_state ps = {NULL, 0};
+	struct cf_ctx ctx;
+	struct stat st;
+	int rc;
+
+	cf_ctx_init(&ctx);
+	ps.p = cf_progress_new(stderr, "verify", cf_cli_globals.progress,
+			       stat(path, &st) == 0 ? (uint64_t)st.st_size : 0,
+			       0);
+	rc = cf_archive_verify_ex(&ctx, path, keys, nkeys, on_progress, &ps,
+				  out);
+	cf_progress_free(ps.p);
+	if (rc == CF_OK)
+		return CF_EXIT_OK;
+	cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	*out = unreadable(path, cf_errmsg(&ctx));
+	return CF_EXIT_RUNTIME;
+}
+
+static int print_text(struct cf_verify_result **res, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_verify_result *r = res[i];
+		if (!r || (r->nproblems == 1 &&
+			   !strcmp(r->problems[0].kind, "unreadable")))
+			continue; /* already reported on stderr */
+		if (r->ok) {
+			printf("OK %s signer %s sha256sums %s\n", r->path,
+			       r->signer, r->sums_hex);
+			continue;
+		}
+		for (size_t k = 0; k < r->nproblems; k++) {
+			const struct cf_problem *p = &r->problems[k];
+			if (p->member)
+				printf("FAIL %s: %s: %s\n", r->path, p->member,
+				       p->detail);
+			else
+				printf("FAIL %s: %s\n", r->path, p->detail);
+		}
+	}
+	return CF_EXIT_OK;
+}
+
+static int print_json(struct cf_verify_result **res, size_t n, int ok)
+{
+	struct cf_ctx ctx;
+	cJSON *j = cJSON_CreateObject(), *a;
+	int rc = CF_EXIT_RUNTIME;
+
+	cf_ctx_init(&ctx);
+	if (!j || cf_json_add_bool(j, "ok", ok) ||
+	    !(a = cJSON_AddArrayToObject(j, "archives")))
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o;
+		if (!res[i])
+			goto nomem;
+		if (!(o = cf_verify_result_json(res[i])))
+			goto nomem;
+		cJSON_AddItemToArray(a, o);
+	}
+	rc = cf_json_emit(&ctx, stdout, j) == CF_OK
+		     ? CF_EXIT_OK
+		     : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	goto out;
+nomem:
+	cf_cli_error("out of memory");
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int verify_archives(const struct verify_opts *o, char **paths,
+			   size_t n)
+{
+	struct cf_verify_result **res = NULL;
+	cf_key **keys = NULL;
+	struct cf_ctx ctx;
+	int rc = CF_EXIT_RUNTIME, runtime = 0, ok = 1, prc;
+	size_t i;
+
+	cf_ctx_init(&ctx);
+	if (!(keys = calloc(o->nkeys, sizeof *keys)) ||
+	    !(res = calloc(n, sizeof *res))) {
+		cf_cli_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < o->nkeys; i++)
+		if (!(keys[i] = cf_key_load_public(&ctx, o->keys[i]))) {
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			goto out;
+		}
+	for (i = 0; i < n; i++)
+		if (verify_one(paths[i], keys, o->nkeys, &res[i]) != CF_EXIT_OK)
+			runtime = 1;
+	if (cf_archive_verify_chain(&ctx, res, n) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (!res[i] || !res[i]->ok)
+			ok = 0;
+	prc = o->json ? print_json(res, n, ok) : print_text(res, n);
+	if (prc != CF_EXIT_OK)
+		rc = prc;
+	else
+		rc = runtime ? CF_EXIT_RUNTIME : ok ? CF_EXIT_OK : CF_EXIT_EVIDENCE;
+	if (rc != CF_EXIT_RUNTIME && cf_cli_finish_stdout() != CF_EXIT_OK)
+		rc = CF_EXIT_RUNTIME;
+out:
+	for (i = 0; res && i < n; i++)
+		cf_verify_result_free(res[i]);
+	for (i = 0; keys && i < o->nkeys; i++)
+		cf_key_free(keys[i]);
+	free(res);
+	free(keys);
+	return rc;
+}
+
+/* ---- command line ------------------------------------------------------- */
+
+int cmd_verify(int argc, char **argv)
+{
+	struct verify_opts o = {NULL, 0, 0};
+	int (*mode)(int, char **);
+	int c, rc;
+
+	/* Sealed logs, proofs and custody logs (SPEC section 5). */
+	if (verify_mode_select(argc, argv, &mode))
+		return mode(argc, argv);
+
+	if (!(o.keys = calloc((size_t)argc, sizeof *o.keys))) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hk:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			free(o.keys);
+			return CF_EXIT_OK;
+		case 'k': o.keys[o.nkeys++] = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		default:
+			free(o.keys);
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (optind >= argc)
+		rc = cf_cli_usage("no ARCHIVE given");
+	else if (!o.nkeys)
+		rc = cf_cli_usage("--key PUB is required: only the keys named "
+				  "are trusted");
+	else
+		rc = verify_archives(&o, argv + optind, (size_t)(argc - optind));
+	free(o.keys);
+	return rc;
+}
