@@ -7,6 +7,7 @@
  * position) into the caller's context instead.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -19,57 +20,32 @@
 #include "casefile/error.h"
 #include "casefile/yaml.h"
 
-/* Length of the UTF-8 sequence at p (at most n bytes), or 0 when it is
- * not well-formed (RFC 3629: no overlong forms, surrogates or code points
- * above U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, size_t n)
+/* Offset of the first byte of text that is not valid UTF-8, or of the
+ * first NUL, or -1. glibc's iconv does the decoding; the output is
+ * discarded. YAML must be Unicode, and libfyaml 0.7.12 loops forever on a
+ * directive whose name holds an invalid byte ("%A\xca"), so such input
+ * never reaches it. */
+static long bad_utf8(const char *text, size_t len)
 {
-	unsigned c = p[0];
-	size_t k;
-	unsigned long cp;
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	char out[4096], *in = (char *)text;
+	size_t left = len;
+	long bad = -1;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
+	if (cd == (iconv_t)-1)
+		return -1; /* no converter: leave the check to libfyaml */
+	while (left) {
+		char *o = out;
+		size_t olen = sizeof out;
+		if (iconv(cd, &in, &left, &o, &olen) == (size_t)-1 && errno != E2BIG) {
+			bad = (long)(in - text);
+			break;
+		}
 	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return k;
-}
-
-/* YAML text must be UTF-8 without NUL bytes. libfyaml 0.7 loops forever
- * on some malformed input (a '%' followed by an invalid byte), so bad
- * bytes are refused here, at their line and column, before it sees them. */
-static int check_text(struct cf_ctx *ctx, const char *name, const char *text,
-		      size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	int line = 1, col = 1;
-
-	for (size_t i = 0; i < len; col++) {
-		size_t k = p[i] ? utf8_len(p + i, len - i) : 0;
-		if (!k)
-			return cf_set_error(ctx, 0, "%s:%d:%d: %s (byte 0x%02x)", name, line,
-					    col, p[i] ? "invalid UTF-8" : "NUL byte", p[i]);
-		if (p[i] == '\n')
-			line++, col = 0;
-		i += k;
-	}
-	return CF_OK;
+	iconv_close(cd);
+	/* A NUL byte is valid UTF-8 but not a YAML character. */
+	const char *nul = memchr(text, '\0', bad >= 0 ? (size_t)bad : len);
+	return nul ? (long)(nul - text) : bad;
 }
 
 /* Parses text, which must come from malloc: the document takes it over
@@ -85,7 +61,15 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	void *iter = NULL;
 
 	*doc = NULL;
-	if (check_text(ctx, name, text, len) != CF_OK) {
+	long bad = bad_utf8(text, len);
+	if (bad >= 0) {
+		int line = 1;
+		long col0 = 0;
+		for (long i = 0; i < bad; i++)
+			if (text[i] == '\n')
+				line++, col0 = i + 1;
+		cf_set_error(ctx, 0, "%s:%d:%ld: not valid UTF-8 text (byte 0x%02x)",
+			     name, line, bad - col0 + 1, (unsigned char)text[bad]);
 		free(text);
 		return CF_FAILED;
 	}
@@ -122,8 +106,8 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 int cf_yaml_load_string(struct cf_ctx *ctx, const char *name, const char *text,
 			size_t len, struct fy_document **doc)
 {
-	/* all len bytes, NULs included, so that load() sees (and refuses)
-	 * what the caller gave rather than reading past a shorter copy */
+	/* All len bytes, NULs included (strndup would stop at a NUL and
+	 * leave the parser reading past the copy). */
 	char *copy = cf_malloc(len + 1);
 
 	*doc = NULL;
