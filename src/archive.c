@@ -512,14 +512,24 @@ static void read_pax_digest(cf_archive *a, struct archive_entry *e)
 	}
 }
 
-/* Finishes the current member so that the next header can be read. */
+/* Finishes the current member so that the next header can be read. Once
+ * the caller moves on nobody can ask for this member's digest, so the rest
+ * is skipped without hashing (a large member a reader does not want costs
+ * decompression only). */
 static int skip_rest(cf_archive *a, struct cf_ctx *ctx)
 {
-	uint8_t d[CF_SHA256_LEN];
-
-	if (!a->name || a->digested)
+	if (!a->name || a->digested || a->data_eof)
 		return CF_OK;
-	return cf_archive_member_digest(a, ctx, d);
+	a->pend = NULL;
+	a->pend_len = 0;
+	if (archive_read_data_skip(a->tar) != ARCHIVE_OK) {
+		tar_fail(a, ctx, "skipping member data");
+		return cf_error_prefix(ctx, "'%s'", a->name);
+	}
+	a->data_eof = 1;
+	a->padded_end = ((uint64_t)archive_filter_bytes(a->tar, 0) + 511) &
+			~(uint64_t)511;
+	return CF_OK;
 }
 
 int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
