@@ -341,8 +341,8 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 	if (archive_read_support_filter_all(a->raw) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a->raw) != ARCHIVE_OK ||
 	    archive_read_support_format_tar(a->tar) != ARCHIVE_OK) {
-		rc = cf_set_fatal(ctx, 0, "'%s': %s", path,
-				  archive_error_string(a->raw));
+		rc = cf_set_fatal(ctx, 0, "'%s': libarchive lacks tar or filter "
+				  "support", path);
 		goto fail;
 	}
 	{
@@ -350,8 +350,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		/* The raw format has one entry: the whole decompressed stream. */
 		if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK ||
 		    archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
+			const char *m = archive_error_string(a->raw);
 			rc = cf_set_error(ctx, 0, "'%s': %s", path,
-					  archive_error_string(a->raw));
+					  m ? m : "cannot decompress");
 			a->kind = "decompression-error";
 			goto fail;
 		}
@@ -372,8 +373,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 					  path, (unsigned long long)a->fed);
 		} else {
 			a->kind = "bad-format";
+			const char *m = archive_error_string(a->tar);
 			rc = cf_set_error(ctx, 0, "'%s': not a tar archive: %s",
-					  path, archive_error_string(a->tar));
+					  path, m ? m : "unrecognised format");
 		}
 		goto fail;
 	}
@@ -562,8 +564,8 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 		return tar_fail(a, ctx, "reading a member header");
 	if (r == ARCHIVE_WARN) {
 		rc = CF_WARN;
-		cf_set_error(ctx, 0, "member header: %s",
-			     archive_error_string(a->tar));
+		const char *w = archive_error_string(a->tar);
+		cf_set_error(ctx, 0, "member header: %s", w ? w : "warning");
 	}
 	if (a->count >= CF_ARCHIVE_MAX_MEMBERS) {
 		a->kind = "limit";
