@@ -11,6 +11,9 @@ if ! casefile timeline --help >/dev/null 2>&1 || [ ! -d "$T" ]; then
   [ ! -e pkg ] || die "a refused run created pkg"
   exit 0
 fi
+expect_status 3 casefile report breach --db missing.db --incident "$T/incident.yaml" -o pkg
+expect_grep 'missing.db' err
+[ ! -e pkg ] || die "a failed run created pkg"
 cp -r "$T/root" root
 openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
 openssl pkey -in k.pem -pubout -out k.pub
