@@ -33,6 +33,7 @@
 #include "casefile/case.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/lines.h"
 #include "casefile/path.h"
 #include "casefile/time.h"
 
@@ -306,43 +307,6 @@ out:
 
 /* ---- append ------------------------------------------------------------- */
 
-/* Reads the last line of fd (size bytes, ending in '\n') into b without the
- * newline, seeking backwards in blocks: the cost does not grow with the log. */
-static int read_last_line(struct cf_ctx *ctx, int fd, off_t size,
-			  const char *path, struct cf_buf *b)
-{
-	char blk[4096];
-	off_t end = size - 1, pos = end; /* end: offset of the final '\n' */
-
-	while (pos > 0) {
-		size_t n = pos > (off_t)sizeof blk ? sizeof blk : (size_t)pos;
-		ssize_t r = pread(fd, blk, n, pos - (off_t)n);
-		if (r != (ssize_t)n)
-			return cf_set_error(ctx, r < 0 ? errno : EIO,
-					    "cannot read '%s'", path);
-		char *nl = memrchr(blk, '\n', n);
-		if (nl) {
-			pos = pos - (off_t)n + (nl - blk) + 1;
-			break;
-		}
-		pos -= (off_t)n;
-		if (end - pos > CF_CUSTODY_MAX_LINE)
-			return cf_set_error(ctx, 0,
-					    "'%s': last line longer than %d bytes",
-					    path, CF_CUSTODY_MAX_LINE);
-	}
-	if (end - pos > CF_CUSTODY_MAX_LINE)
-		return cf_set_error(ctx, 0, "'%s': last line longer than %d bytes",
-				    path, CF_CUSTODY_MAX_LINE);
-	if (cf_buf_reserve(b, (size_t)(end - pos) + 1))
-		return cf_set_nomem(ctx, path);
-	if (pread(fd, b->data, (size_t)(end - pos), pos) != end - pos)
-		return cf_set_error(ctx, errno ? errno : EIO, "cannot read '%s'", path);
-	b->len = (size_t)(end - pos);
-	b->data[b->len] = '\0';
-	return CF_OK;
-}
-
 /* seq and prev for the next entry, from the log's current state. */
 static int next_link(struct cf_ctx *ctx, int fd, const char *path,
 		     uint64_t *seq, char prev[CF_SHA256_HEX])
@@ -371,7 +335,8 @@ static int next_link(struct cf_ctx *ctx, int fd, const char *path,
 				    "before appending",
 				    path);
 	cf_buf_init(&last);
-	if (read_last_line(ctx, fd, st.st_size, path, &last) != CF_OK)
+	if (cf_last_line(ctx, fd, st.st_size, CF_CUSTODY_MAX_LINE, path, &last,
+			 NULL) != CF_OK)
 		goto out;
 	if (cf_json_parse(ctx, last.data, last.len, &j) != CF_OK) {
 		cf_error_prefix(ctx, "'%s' last entry", path);

@@ -8,9 +8,17 @@
 #ifndef CASEFILE_COMMANDS_H
 #define CASEFILE_COMMANDS_H
 
+int cmd_add(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_disclose(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_playbook(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif

@@ -33,11 +33,19 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"add", cmd_add, "verify an evidence archive and add it to the case"},
 	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
 	{"demo", cmd_demo, "generate a synthetic host with an incident and run the chain"},
+	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
+	{"drill", cmd_drill, "run a tabletop drill of a playbook against a scenario"},
 	{"help", cmd_help, "show the commands, or one command's usage"},
+	{"init", cmd_init, "create a case folder with its custody log"},
 	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
-	{"verify", cmd_verify, "check evidence archives: digests, signature, chain"},
+	{"playbook", cmd_playbook, "list, validate, run and export response playbooks"},
+	{"report", cmd_report, "write the breach notification package and custody report"},
+	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
+	{"timeline", cmd_timeline, "build, query and scope the evidence timeline"},
+	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -171,6 +171,7 @@ static void test_line_format(void **state)
 	m = cf_custody_signed_part(v[0], strlen(v[0]), msg, sig);
 	assert_true(m > 0);
 	assert_int_equal(msg[m - 1], '}');
+	msg[m] = '\0'; /* the signed part is bytes, not a string */
 	assert_null(strstr(msg, "\"sig\""));
 	/* A line without a proper sig tail is refused. */
 	assert_int_equal(cf_custody_signed_part("{\"seq\":1}", 9, msg, sig), 0);

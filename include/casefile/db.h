@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The timeline store: events, rejects, patients and archives (SPEC section 6).
+ *
+ * A small interface over a backend chosen by the location given to
+ * cf_db_open(): a file path (or "sqlite:PATH") is an embedded SQLite
+ * database; "clickhouse://HOST:PORT/DB" is reserved for a ClickHouse backend
+ * speaking HTTP, which this build refuses with a clear message. Callers only
+ * ever see the verbs below, so the timeline builder, `timeline query`, the
+ * scope computation and the breach report work the same on either.
+ *
+ * Writes are batched: one transaction per archive (cf_db_begin ..
+ * cf_db_commit), prepared statements reused for every row. A database file
+ * is untrusted input (someone may hand us one): it is opened with SQLite's
+ * defensive mode and with trusted_schema off, so that a crafted schema
+ * cannot run functions or write through views. This module never prints.
+ */
+#ifndef CASEFILE_DB_H
+#define CASEFILE_DB_H
+
+#include <stdint.h>
+
+struct cf_ctx;
+
+typedef struct cf_db cf_db;
+
+/* One timeline event. Strings may be NULL (stored as NULL); they are only
+ * read during the call that receives the event. */
+struct cf_event {
+	int64_t ts_us;          /* UTC microseconds since the epoch */
+	const char *ts_desc;    /* what the time means ("Event Recorded", ...) */
+	const char *source;     /* parser name ("syslog", "fhir-auditevent", ...) */
+	const char *host;
+	const char *actor;      /* who acted (user id, practitioner, IAM user) */
+	const char *actor_role;
+	const char *action;     /* what was done ("read", "login", ...) */
+	const char *outcome;    /* "success", "failure" or the source's word */
+	const char *patient;    /* patient id without a "Patient/" prefix */
+	const char *resource;   /* resource touched (URL path, FHIR reference) */
+	const char *src_ip;
+	const char *model;
+	const char *model_version;
+	const char *decision;   /* a model's output label */
+	double score;           /* valid when has_score */
+	int has_score;
+	const char *message;    /* one line for people */
+	const char *attrs;      /* JSON object text, or NULL */
+	const char *archive;    /* sha256sums digest (hex) of the archive */
+	const char *member;     /* archive member the event came from */
+	uint64_t line;          /* 1-based line in the member (0: not line-based) */
+	uint64_t offset;        /* byte offset of that line in the member */
+};
+
+/* A line (or document) that could not be parsed. */
+struct cf_reject {
+	const char *archive, *member;
+	uint64_t line, offset;
+	const char *reason;
+};
+
+/* A patient seen in the evidence (FHIR Patient resource or roster CSV). */
+struct cf_patient {
+	const char *id;       /* without "Patient/" */
+	const char *state;    /* two-letter state, or NULL */
+	int has_contact;      /* 1 when a telecom or an address is present */
+	const char *archive, *member;
+	uint64_t line;
+};
+
+/* One archive added to the store (the idempotence record). */
+struct cf_db_archive {
+	const char *sha256sums; /* hex digest: the archive's identity */
+	const char *path;
+	const char *signer;     /* fingerprint, or NULL */
+	int verified;           /* 0 when built with --allow-unverified */
+	int64_t sequence;
+	const char *host;
+	int64_t built_at;       /* UTC microseconds */
+};
+
+/* Selection of events; NULL / has_* = 0 means "any". */
+struct cf_db_filter {
+	const char *patient;
+	const char *actor;
+	const char *model;
+	const char *model_version;
+	const char *action;
+	int64_t from_us, to_us;  /* inclusive bounds when has_from / has_to */
+	int has_from, has_to;
+	const char *source;      /* parser name */
+};
+
+enum {
+	CF_DB_READ = 0,    /* open an existing store read-only */
+	CF_DB_WRITE = 1,   /* create if missing, for building */
+};
+
+/* Opens the store named by `location` (path, "sqlite:PATH" or a URI).
+ * CF_DB_WRITE creates the schema when absent. Returns CF_OK, or CF_FAILED
+ * with a message naming the location (missing file, not a casefile store,
+ * unsupported backend). *out is freed with cf_db_close(). */
+int cf_db_open(struct cf_ctx *ctx, const char *location, int mode,
+	       cf_db **out);
+/* Finishes (creating deferred indexes when the build started empty) and
+ * closes. Returns CF_OK or CF_FAILED; the handle is freed either way.
+ * NULL is a no-op. */
+int cf_db_close(cf_db *db, struct cf_ctx *ctx);
+
+/* 1 when an archive with this sha256sums digest was already added, 0 when
+ * not, CF_FAILED on error. */
+int cf_db_has_archive(cf_db *db, struct cf_ctx *ctx, const char *sha256sums);
+
+/* Transaction around one archive's rows. cf_db_rollback never fails. */
+int cf_db_begin(cf_db *db, struct cf_ctx *ctx);
+int cf_db_commit(cf_db *db, struct cf_ctx *ctx);
+void cf_db_rollback(cf_db *db);
+
+int cf_db_insert_event(cf_db *db, struct cf_ctx *ctx, const struct cf_event *ev);
+int cf_db_insert_reject(cf_db *db, struct cf_ctx *ctx,
+			const struct cf_reject *r);
+/* A patient already known keeps its first state unless it had none. */
+int cf_db_insert_patient(cf_db *db, struct cf_ctx *ctx,
+			 const struct cf_patient *p);
+int cf_db_insert_archive(cf_db *db, struct cf_ctx *ctx,
+			 const struct cf_db_archive *a);
+
+/* Joins model decisions to the model registry's lineage (events of source
+ * "mlflow"): a decision without a version gets the version that was in
+ * Production at its time; every decision whose version is known gets, in
+ * its attributes, "model_run" (the run that produced the version) and
+ * "model_version_created". Cheap when there is no lineage. */
+int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx);
+
+/* Callbacks return 0 to go on, anything else to stop (returned as is). */
+typedef int (*cf_db_event_fn)(void *arg, const struct cf_event *ev);
+typedef int (*cf_db_patient_fn)(void *arg, const struct cf_patient *p);
+
+/* Events matching f in time order (ts_us, then id). Returns CF_OK, the
+ * callback's non-zero value, or CF_FAILED. */
+int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
+		       const struct cf_db_filter *f, cf_db_event_fn fn,
+		       void *arg);
+/* Every patient row, ordered by id. */
+int cf_db_query_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
+			 void *arg);
+/* Number of events and rejects stored (for summaries and tests). */
+int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
+		 int64_t *rejects);
+
+#endif

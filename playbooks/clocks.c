@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The HIPAA breach-notification clocks (45 CFR 164.404-164.412).
+ *
+ * Individuals: without unreasonable delay and no later than 60 calendar
+ * days after discovery (164.404(b)). HHS: at the same time when 500 or more
+ * individuals are affected, otherwise within 60 days after the end of the
+ * calendar year of discovery (164.408(b),(c)). Media: when more than 500
+ * residents of one state are affected, on the individuals' clock
+ * (164.406). A law-enforcement delay (164.412) moves a deadline that falls
+ * inside it to the end of the delay. While the counts are not known the
+ * clocks assume the stricter case, so nothing is shown as later than it
+ * may be.
+ */
+#include <string.h>
+
+#include "casefile/time.h"
+#include "playbook.h"
+
+#define DAY_US (86400LL * CF_US_PER_SEC)
+
+static long count_of(const cJSON *values, const char *name, int take_max)
+{
+	const cJSON *j = pb_value_lookup(values, name), *e;
+	double best = -1;
+
+	if (!j)
+		return -1;
+	if (cJSON_IsNumber(j))
+		return (long)j->valuedouble;
+	if (!take_max || !cJSON_IsObject(j))
+		return -1;
+	best = 0;
+	cJSON_ArrayForEach(e, j)
+		if (cJSON_IsNumber(e) && e->valuedouble > best &&
+		    strcmp(e->string ? e->string : "", "unknown"))
+			best = e->valuedouble;
+	return (long)best;
+}
+
+void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
+		       int64_t delay_until, const cJSON *values)
+{
+	int64_t y, end_of_year;
+	unsigned m, d;
+
+	memset(c, 0, sizeof *c);
+	c->discovered = discovered;
+	c->delay_until = delay_until > discovered ? delay_until : 0;
+	c->affected = count_of(values, "affected", 0);
+	c->max_state = count_of(values, "by_state", 1);
+	c->individuals = discovered + 60 * DAY_US;
+	if (c->delay_until > c->individuals)
+		c->individuals = c->delay_until;
+	/* End of the calendar year of discovery, then 60 days: the first
+	 * instant after the 60th day. */
+	cf_civil_from_days(discovered / DAY_US - (discovered % DAY_US < 0), &y, &m, &d);
+	end_of_year = cf_days_from_civil(y + 1, 1, 1) * DAY_US;
+	if (c->affected >= 500) {
+		c->hhs = c->individuals;
+		c->hhs_basis = "500 or more affected: notify HHS with the individuals (164.408(b))";
+	} else if (c->affected >= 0) {
+		c->hhs = end_of_year + 60 * DAY_US;
+		if (c->delay_until > c->hhs)
+			c->hhs = c->delay_until;
+		c->hhs_basis = "fewer than 500 affected: annual log to HHS within 60 days after the calendar year ends (164.408(c))";
+	} else {
+		c->hhs = c->individuals;
+		c->hhs_basis = "affected count not known yet: assuming 500 or more (164.408(b))";
+	}
+	if (c->max_state > 500) {
+		c->media = c->individuals;
+		c->media_basis = "more than 500 residents of one state: notify prominent media (164.406)";
+	} else if (c->max_state >= 0) {
+		c->media = 0;
+		c->media_basis = "no state with more than 500 affected residents: no media notice required";
+	} else {
+		c->media = c->individuals;
+		c->media_basis = "per-state counts not known yet: assuming a media notice is required (164.406)";
+	}
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile drill start|inject|decide|status|end` (SPEC section 7, man
+ * casefile-drill(1)): a tabletop exercise of a playbook against a scenario
+ * on a simulated clock. Argument parsing and printing only; the drill
+ * itself is in drill.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "casefile/cli.h"
+#include "casefile/datadir.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
+#include "commands.h"
+#include "playbook.h"
+
+static const char usage_text[] =
+	"usage: casefile drill start [-d DIR] [--playbook PLAYBOOK] [--json] SCENARIO\n"
+	"       casefile drill inject [-d DIR] [--advance DURATION] [--json]\n"
+	"       casefile drill decide [-d DIR] [--answer yes|no] [--by NAME] [--note TEXT]\n"
+	"                [--at OFFSET] [--json] STEP\n"
+	"       casefile drill status [-d DIR] [--json]\n"
+	"       casefile drill end [-d DIR] [--json]\n"
+	"\n"
+	"SCENARIO is a shipped scenario's id or the path of a scenario YAML file.\n"
+	"\n"
+	"  -d DIR               the drill folder (default: the current folder)\n"
+	"  --playbook PLAYBOOK  play this playbook (default: the scenario's)\n"
+	"  --advance DURATION   move the simulated clock on by DURATION (e.g. PT2H);\n"
+	"                       without it, to the next inject\n"
+	"  --answer yes|no      the answer to a decision step\n"
+	"  --by NAME            the participant who acted\n"
+	"  --note TEXT          a note for the report\n"
+	"  --at OFFSET          when it happened, as an offset from the start (default: now)\n"
+	"  --json               print one JSON object on stdout\n"
+	"  -h, --help           show this help\n";
+
+enum { OPT_JSON = 256, OPT_PLAYBOOK, OPT_ADVANCE, OPT_ANSWER, OPT_BY, OPT_NOTE, OPT_AT };
+
+static const struct option options[] = {
+	{"advance", required_argument, NULL, OPT_ADVANCE},
+	{"answer", required_argument, NULL, OPT_ANSWER},
+	{"at", required_argument, NULL, OPT_AT},
+	{"by", required_argument, NULL, OPT_BY},
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"note", required_argument, NULL, OPT_NOTE},
+	{"playbook", required_argument, NULL, OPT_PLAYBOOK},
+	{NULL, 0, NULL, 0},
+};
+
+static void print_injects(const cJSON *arr)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr) {
+		printf("\n[%s %s] INJECT %s: %s\n", cf_json_str(e, "offset", ""),
+		       cf_json_str(e, "time", ""), cf_json_str(e, "id", ""),
+		       cf_json_str(e, "title", ""));
+		if (cf_json_str(e, "text", NULL))
+			printf("  %s\n", cf_json_str(e, "text", ""));
+	}
+}
+
+static void print_table(const cJSON *j)
+{
+	const cJSON *e;
+
+	printf("\n%-28s %-9s %-9s %-8s %s\n", "expected step", "due", "recorded", "result", "points");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "expected"))
+		printf("%-28s %-9s %-9s %-8s %lld/%lld\n", cf_json_str(e, "step", ""),
+		       cf_json_str(e, "due", ""), cf_json_str(e, "recorded", "-"),
+		       cf_json_str(e, "result", ""), (long long)cf_json_int(e, "points", 0),
+		       (long long)cf_json_int(e, "max_points", 0));
+	printf("\nscore: %.1f / 100\n", cf_json_num(j, "score", 0));
+}
+
+static void print_human(const char *sub, const cJSON *j)
+{
+	if (!strcmp(sub, "start"))
+		printf("drill '%s' started: %s, playbook %s\nsimulated time %s (%s)\n",
+		       cf_json_str(j, "scenario", ""), cf_json_str(j, "title", ""),
+		       cf_json_str(j, "playbook", ""), cf_json_str(j, "simulated_time", ""),
+		       cf_json_str(j, "clock", ""));
+	else
+		printf("simulated time %s (%s)\n", cf_json_str(j, "simulated_time", ""),
+		       cf_json_str(j, "clock", ""));
+	if (!strcmp(sub, "start") || !strcmp(sub, "inject"))
+		print_injects(cJSON_GetObjectItemCaseSensitive(j, "injects"));
+	if (!strcmp(sub, "inject"))
+		printf("\n%lld inject(s) still to come\n", (long long)cf_json_int(j, "remaining", 0));
+	if (!strcmp(sub, "decide")) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "recorded");
+		printf("recorded %s%s%s at %s\n", cf_json_str(r, "step", ""),
+		       cf_json_str(r, "answer", NULL) ? " = " : "", cf_json_str(r, "answer", ""),
+		       cf_json_str(r, "offset", ""));
+	}
+	if (!strcmp(sub, "status") || !strcmp(sub, "end"))
+		print_table(j);
+	if (!strcmp(sub, "end"))
+		printf("after-action report: %s\n", cf_json_str(j, "report", ""));
+}
+
+/* A scenario argument: an existing file, else a shipped scenario id. */
+static char *scenario_path(struct cf_ctx *ctx, const char *arg)
+{
+	struct stat st;
+	char name[256];
+
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+		return strdup(arg);
+	if (strchr(arg, '/') || strlen(arg) > 200) {
+		cf_set_error(ctx, 2, "cannot open scenario '%s'", arg);
+		return NULL;
+	}
+	snprintf(name, sizeof name, "%s.yaml", arg);
+	return cf_data_file(ctx, "scenarios", name);
+}
+
+/* Starts a drill. Scenario errors are all printed here (*printed = 1). */
+static int start(struct cf_ctx *ctx, const char *dir, const char *arg,
+		 const char *playbook, cJSON **out, int *printed)
+{
+	struct pb_scenario *sc = NULL;
+	struct pb_diag diag;
+	char *sp = NULL, *pp = NULL;
+	int rc = CF_FAILED;
+
+	pb_diag_init(&diag);
+	if (!(sp = scenario_path(ctx, arg)))
+		goto out;
+	if (pb_scenario_load(ctx, sp, &diag, &sc) == CF_OK &&
+	    (pp = pb_resolve(ctx, playbook ? playbook : pb_scenario_playbook(sc))))
+		rc = pb_drill_start(ctx, dir, sp, pp, &diag, out);
+	for (size_t i = 0; rc != CF_OK && i < diag.n; i++)
+		cf_cli_error("%s", diag.msg[i]);
+	*printed = rc != CF_OK && diag.n > 0;
+out:
+	pb_diag_release(&diag);
+	pb_scenario_free(sc);
+	free(sp);
+	free(pp);
+	return rc;
+}
+
+int cmd_drill(int argc, char **argv)
+{
+	static const char *const subs[] = {"start", "inject", "decide", "status", "end", NULL};
+	const char *sub, *dir = ".", *playbook = NULL, *advance = NULL, *answer = NULL;
+	const char *by = NULL, *note = NULL, *at = NULL;
+	struct cf_ctx ctx;
+	cJSON *j = NULL;
+	char name[32];
+	int c, json = 0, nargs, known = 0, rc, printed = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
+	}
+	sub = argv[1];
+	for (const char *const *s = subs; *s; s++)
+		known |= !strcmp(*s, sub);
+	if (!known)
+		return cf_cli_usage("unknown subcommand '%s'", sub);
+	snprintf(name, sizeof name, "drill %s", sub);
+	cf_cli_set_command(name);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "hd:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case 'd': dir = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_PLAYBOOK: playbook = optarg; break;
+		case OPT_ADVANCE: advance = optarg; break;
+		case OPT_ANSWER: answer = optarg; break;
+		case OPT_BY: by = optarg; break;
+		case OPT_NOTE: note = optarg; break;
+		case OPT_AT: at = optarg; break;
+		default:
+			return cf_cli_bad_option(argv + 1);
+		}
+	}
+	nargs = argc - 1 - optind;
+	argv += 1 + optind;
+	if ((!strcmp(sub, "start") || !strcmp(sub, "decide")) ? nargs != 1 : nargs != 0)
+		return cf_cli_usage(!strcmp(sub, "start") ? "expected one SCENARIO"
+				    : !strcmp(sub, "decide") ? "expected one STEP"
+							     : "'%s' takes no argument", sub);
+	if (playbook && strcmp(sub, "start"))
+		return cf_cli_usage("--playbook goes with 'start'");
+	if (advance && strcmp(sub, "inject"))
+		return cf_cli_usage("--advance goes with 'inject'");
+	if ((answer || by || note || at) && strcmp(sub, "decide"))
+		return cf_cli_usage("--answer, --by, --note and --at go with 'decide'");
+	cf_ctx_init(&ctx);
+	if (!strcmp(sub, "start"))
+		rc = start(&ctx, dir, argv[0], playbook, &j, &printed);
+	else if (!strcmp(sub, "inject"))
+		rc = pb_drill_inject(&ctx, dir, advance, &j);
+	else if (!strcmp(sub, "decide"))
+		rc = pb_drill_decide(&ctx, dir, argv[0], answer, by, note, at, &j);
+	else if (!strcmp(sub, "status"))
+		rc = pb_drill_status(&ctx, dir, &j);
+	else
+		rc = pb_drill_end(&ctx, dir, cf_time_now(), &j);
+	if (rc != CF_OK)
+		return printed ? CF_EXIT_RUNTIME : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (json)
+		rc = cf_json_emit(&ctx, stdout, j) == CF_OK ? CF_EXIT_OK
+							     : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	else {
+		print_human(sub, j);
+		rc = CF_EXIT_OK;
+	}
+	cJSON_Delete(j);
+	return rc;
+}

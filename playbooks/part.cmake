@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Playbooks and drills (SPEC section 7): the format, validator, engine,
+# CACAO exchange and drills in cf_playbooks; the commands `playbook` and
+# `drill`; the shipped playbooks, notice templates and drill scenarios.
+add_library(cf_playbooks STATIC
+  playbooks/playbook.c playbooks/expr.c playbooks/clocks.c
+  playbooks/engine.c playbooks/library.c playbooks/cacao.c playbooks/drill.c)
+target_link_libraries(cf_playbooks PUBLIC cfcore)
+target_include_directories(cf_playbooks PUBLIC ${CMAKE_SOURCE_DIR}/playbooks)
+list(APPEND CASEFILE_PART_LIBS cf_playbooks)
+list(APPEND CASEFILE_CMD_SOURCES playbooks/cmd_playbook.c playbooks/cmd_drill.c)
+install(DIRECTORY playbooks/library/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/playbooks)
+install(DIRECTORY playbooks/scenarios/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/scenarios)

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile report breach|custody`: the notification package and the
+ * chain-of-custody report (SPEC section 8).
+ *
+ * Argument parsing, reading the inputs and writing the files only; the
+ * figures come from model.c and rules.c, the formats from render.c. The
+ * package holds PHI: the folder is created 0700 and every file 0600, each
+ * written atomically so that an interrupted run never leaves a half report
+ * that looks whole. Inputs (scope, incident, verification result, case) are
+ * only ever read.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "casefile/alloc.h"
+#include "casefile/atomic.h"
+#include "casefile/buf.h"
+#include "casefile/case.h"
+#include "casefile/cli.h"
+#include "casefile/datadir.h"
+#include "casefile/json.h"
+#include "casefile/hash.h"
+#include "casefile/path.h"
+#include "casefile/sign.h"
+#include "casefile/signkey.h"
+#include "casefile/time.h"
+#include "commands.h"
+#include "custody_report.h"
+#include "dbscope.h"
+#include "escape.h"
+#include "model.h"
+#include "render.h"
+
+#define MAX_INPUT (256u << 20) /* scope, verify result, custody log */
+
+static const char usage_text[] =
+	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
+	"                              -o DIR [--format LIST] [--verify FILE.json]\n"
+	"                              [--case DIR [--key PUB]... [--sign KEY]] [--json]\n"
+	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
+	"                              [--key PUB]... [--sign KEY] [--json]\n"
+	"\n"
+	"  breach    write the breach notification package into DIR\n"
+	"  custody   write the chain-of-custody report of a case\n"
+	"\n"
+	"  --scope FILE     the affected scope (`casefile timeline scope --json`)\n"
+	"  --db FILE        the timeline database to compute the scope from\n"
+	"  --incident FILE  the incident file (YAML, casefile-incident(5))\n"
+	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
+	"                   evidence inventory\n"
+	"  --case DIR       the case folder, for the custody summary\n"
+	"  --key PUB        trusted public key to verify the custody log with\n"
+	"                   (repeatable); without it the log is not verified\n"
+	"  --sign KEY       key that signs the custody entry recording the report\n"
+	"                   (default: $CASEFILE_KEY, else the case's key);\n"
+	"                   --passphrase-file FILE if it is encrypted\n"
+	"  -o, --output P   output folder (breach) or file (custody)\n"
+	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
+	"                   html,md,json,csv);\n"
+	"                   custody: html, md or json (default from the file name)\n"
+	"  --json           print a summary of what was written as one JSON object\n"
+	"  -h, --help       show this help\n";
+
+enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
+       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS };
+
+#define MAX_KEYS 16
+
+static const struct option options[] = {
+	{"case", required_argument, NULL, OPT_CASE},
+	{"db", required_argument, NULL, OPT_DB},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"help", no_argument, NULL, 'h'},
+	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"output", required_argument, NULL, 'o'},
+	{"passphrase-file", required_argument, NULL, OPT_PASS},
+	{"scope", required_argument, NULL, OPT_SCOPE},
+	{"sign", required_argument, NULL, OPT_SIGN},
+	{"verify", required_argument, NULL, OPT_VERIFY},
+	{NULL, 0, NULL, 0},
+};
+
+struct report_opts {
+	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
+	const char *sign, *passfile;
+	const char *keys[MAX_KEYS];
+	size_t nkeys;
+	int json;
+	unsigned formats; /* FMT_* bits */
+};
+
+enum { FMT_HTML = 1, FMT_MD = 2, FMT_JSON = 4, FMT_CSV = 8, FMT_XLSX = 16 };
+
+static int parse_formats(const char *list, unsigned *out)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+
+	*out = 0;
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "html")) *out |= FMT_HTML;
+		else if (!strcmp(tok, "md")) *out |= FMT_MD;
+		else if (!strcmp(tok, "json")) *out |= FMT_JSON;
+		else if (!strcmp(tok, "csv")) *out |= FMT_CSV;
+		else if (!strcmp(tok, "xlsx")) *out |= FMT_XLSX;
+		else {
+			int rc = cf_cli_usage("unknown format '%s' (html, md, json, csv, xlsx)", tok);
+
+			free(copy);
+			return rc;
+		}
+	}
+	free(copy);
+	return *out ? 0 : cf_cli_usage("--format lists no format");
+}
+
+/* Report time: SOURCE_DATE_EPOCH when set (reproducible reports), else now. */
+static int64_t report_time(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (e && *e) {
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (!errno && !*end && v >= 0)
+			return (int64_t)v * CF_US_PER_SEC;
+	}
+	return cf_time_now();
+}
+
+static char *read_template(struct cf_ctx *ctx, const char *name)
+{
+	char *path = cf_data_file(ctx, "templates", name);
+	struct cf_buf b;
+
+	if (!path)
+		return NULL;
+	cf_buf_init(&b);
+	if (cf_buf_read_file(ctx, &b, path, 1u << 20) != CF_OK) {
+		free(path);
+		cf_buf_release(&b);
+		return NULL;
+	}
+	free(path);
+	return cf_buf_detach(&b);
+}
+
+static int write_out(struct cf_ctx *ctx, const char *dir, const char *name,
+		     const struct cf_buf *b, cJSON *written)
+{
+	char *path = dir ? cf_path_join(dir, name) : cf_strdup(name);
+	int rc;
+
+	if (!path)
+		return cf_set_nomem(ctx, name);
+	rc = cf_write_file_atomic(ctx, path, b->data ? b->data : "", b->len, 0600, 0);
+	if (rc == CF_OK && written &&
+	    !cJSON_AddItemToArray(written, cJSON_CreateString(path)))
+		rc = cf_set_nomem(ctx, name);
+	free(path);
+	return rc;
+}
+
+/* The folder for the package: created 0700 when absent. */
+static int make_dir(struct cf_ctx *ctx, const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0)
+		return CF_OK;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return CF_OK;
+	return cf_set_error(ctx, errno, "cannot create '%s'", dir);
+}
+
+/* Loads the trusted public keys named with --key. */
+static int load_keys(struct cf_ctx *ctx, const struct report_opts *o,
+		     cf_key **keys)
+{
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (!(keys[i] = cf_key_load_public(ctx, o->keys[i])))
+			return CF_FAILED;
+	return CF_OK;
+}
+
+static void free_keys(cf_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cf_key_free(keys[i]);
+}
+
+/* Records the report in the case's custody log (SPEC 5: every command that
+ * reads case data appends an entry): action, the SHA-256 of the file that
+ * carries every figure, and where it was written. The key is --sign, else
+ * $CASEFILE_KEY, else the one recorded in the case; with none at all the
+ * report is written and a warning says it was not recorded. */
+static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
+			const char *action, const char *file)
+{
+	uint8_t dg[CF_SHA256_LEN];
+	char hex[CF_SHA256_HEX], *note = NULL;
+	const char *used = NULL;
+	cf_case *c = NULL;
+	cf_key *k = NULL;
+	uint64_t size;
+	int rc = CF_FAILED;
+
+	if (cf_case_open(ctx, o->casedir, &c) != CF_OK)
+		goto out;
+	if (!(k = cf_signkey_load(ctx, o->sign, o->passfile, cf_case_key_path(c), &used))) {
+		if (!used) {
+			/* Nothing names a key: not an error, but said. */
+			cf_cli_error("warning: %s; the report is not recorded in %s/%s",
+				     cf_errmsg(ctx), o->casedir, CF_CUSTODY_FILE);
+			rc = CF_OK;
+		}
+		goto out;
+	}
+	if (cf_sha256_file(ctx, file, dg, &size) != CF_OK)
+		goto out;
+	cf_hex(dg, sizeof dg, hex);
+	if (!(note = cf_malloc(strlen(file) + 16))) {
+		rc = cf_set_nomem(ctx, "custody");
+		goto out;
+	}
+	sprintf(note, "wrote %s", file);
+	rc = cf_custody_append(ctx, c, k, action, hex, note);
+out:
+	free(note);
+	cf_key_free(k);
+	cf_case_free(c);
+	return rc;
+}
+
+/* 1 when the model shows an evidence check that failed: an archive whose
+ * verification failed, or a custody log that did not verify. */
+static int evidence_failed(const cJSON *model)
+{
+	const cJSON *e, *v;
+	int bad = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(model, "evidence_inventory"))
+		if (!strcmp(cf_json_str(e, "verification", ""), "FAILED")) {
+			cf_cli_error("archive %s failed verification",
+				     cf_json_str(e, "sha256sums", ""));
+			bad = 1;
+		}
+	v = cJSON_GetObjectItem(cJSON_GetObjectItem(model, "custody"), "verification");
+	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
+		cf_cli_error("custody log failed verification at entry %lld: %s",
+			     (long long)cf_json_int(v, "first_bad", 0),
+			     cf_json_str(v, "detail", ""));
+		bad = 1;
+	}
+	return bad;
+}
+
+/* ---- breach --------------------------------------------------------------- */
+
+struct inputs {
+	cJSON *incident, *scope, *verify, *custody, *custody_check;
+	char *tpl[3];
+};
+
+static void inputs_free(struct inputs *in)
+{
+	cJSON_Delete(in->incident);
+	cJSON_Delete(in->scope);
+	cJSON_Delete(in->verify);
+	cJSON_Delete(in->custody);
+	cJSON_Delete(in->custody_check);
+	for (int i = 0; i < 3; i++)
+		free(in->tpl[i]);
+}
+
+static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
+		      const cJSON *model, const struct cf_report_templates *t,
+		      cJSON *written)
+{
+	struct cf_buf b;
+	int rc = CF_OK;
+
+	cf_buf_init(&b);
+#define EMIT(fn, name) do { cf_buf_reset(&b); \
+	if ((rc = (fn)) != CF_OK || (rc = write_out(ctx, o->out, name, &b, written)) != CF_OK) \
+		goto out; } while (0)
+	if (o->formats & FMT_HTML)
+		EMIT(cf_report_html(ctx, model, t, &b), "report.html");
+	if (o->formats & FMT_MD) {
+		EMIT(cf_report_md(ctx, model, t, &b), "report.md");
+		EMIT(cf_report_narrative(ctx, model, CF_TPL_NOTICE, t->notice, &b),
+		     "notice-individual.md");
+		EMIT(cf_report_narrative(ctx, model, CF_TPL_MEDIA, t->media, &b),
+		     "notice-media.md");
+	}
+	if (o->formats & FMT_JSON) {
+		char *s;
+
+		cf_buf_reset(&b);
+		if (!(s = cJSON_Print(model)) || cf_buf_puts(&b, s) || cf_buf_putc(&b, '\n')) {
+			free(s);
+			rc = cf_set_nomem(ctx, "report.json");
+			goto out;
+		}
+		free(s);
+		if ((rc = write_out(ctx, o->out, "report.json", &b, written)) != CF_OK)
+			goto out;
+	}
+	if (o->formats & FMT_CSV) {
+		EMIT(cf_report_csv_patients(ctx, model, &b), "affected.csv");
+		EMIT(cf_report_csv_states(ctx, model, &b), "states.csv");
+		EMIT(cf_report_csv_portal(ctx, model, &b), "hhs-portal.csv");
+	}
+#undef EMIT
+	if (o->formats & FMT_XLSX) {
+		char *path = cf_path_join(o->out, "affected.xlsx");
+
+		if (!path) {
+			rc = cf_set_nomem(ctx, "affected.xlsx");
+			goto out;
+		}
+		rc = cf_report_xlsx(ctx, model, path);
+		if (rc == CF_OK && !cJSON_AddItemToArray(written, cJSON_CreateString(path)))
+			rc = cf_set_nomem(ctx, "affected.xlsx");
+		free(path);
+	}
+out:
+	cf_buf_release_secret(&b);
+	return rc;
+}
+
+static int print_summary(const struct report_opts *o, const cJSON *model,
+			 cJSON *written)
+{
+	const cJSON *ob = cJSON_GetObjectItem(model, "obligations");
+	long long n = (long long)cf_json_int(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(model, "affected"), "count"), "value", 0);
+	const char *due = cf_json_str(cJSON_GetObjectItem(ob, "individual_notice"), "due", "");
+	const char *hhs = cf_json_str(cJSON_GetObjectItem(ob, "hhs_notice"), "due", "");
+	struct cf_ctx ctx;
+	cJSON *j;
+	int rc;
+
+	if (!o->json) {
+		if (!cf_cli_globals.quiet)
+			fprintf(stderr, "casefile report breach: %lld individual(s) affected; "
+				"individual notices due %s, HHS %s; package in %s\n",
+				n, due, hhs, o->out);
+		return CF_EXIT_OK;
+	}
+	cf_ctx_init(&ctx);
+	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "output", o->out) ||
+	    cf_json_add_int(j, "affected", n) || cf_json_add_str(j, "individual_due", due) ||
+	    cf_json_add_str(j, "hhs_due", hhs) ||
+	    cf_report_add(j, "files", cJSON_CreateArrayReference(written->child))) {
+		cJSON_Delete(j);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	rc = cf_json_emit(&ctx, stdout, j);
+	cJSON_Delete(j);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+}
+
+/* The file the custody entry names: report.json (every figure) when it was
+ * written, else the first file. */
+static const char *primary(const cJSON *written)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, written) {
+		size_t n = strlen(e->valuestring);
+
+		if (n >= 11 && !strcmp(e->valuestring + n - 11, "report.json"))
+			return e->valuestring;
+	}
+	return cJSON_GetArrayItem(written, 0)->valuestring;
+}
+
+static int report_breach(const struct report_opts *o)
+{
+	static const char *const names[3] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA};
+	struct cf_ctx ctx;
+	struct inputs in;
+	struct cf_report_input ri;
+	struct cf_report_templates t;
+	cJSON *model = NULL, *written = NULL;
+	cf_key *keys[MAX_KEYS] = {NULL};
+	int rc = CF_EXIT_RUNTIME;
+
+	cf_ctx_init(&ctx);
+	memset(&in, 0, sizeof in);
+	if (load_keys(&ctx, o, keys) != CF_OK ||
+	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
+	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope)
+		      : cf_report_scope_from_db(&ctx, o->db, o->incident, &in.scope)) != CF_OK ||
+	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
+	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
+			     &in.custody_check) != CF_OK))
+		goto fail;
+	if (!cJSON_IsObject(in.scope)) {
+		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
+		goto out;
+	}
+	for (int i = 0; i < 3; i++)
+		if (!(in.tpl[i] = read_template(&ctx, names[i])))
+			goto fail;
+	t.summary = in.tpl[0];
+	t.notice = in.tpl[1];
+	t.media = in.tpl[2];
+	ri.incident = in.incident;
+	ri.scope = in.scope;
+	ri.scope_name = o->scope ? o->scope : o->db;
+	ri.verify = in.verify;
+	ri.custody = in.custody;
+	ri.custody_check = in.custody_check;
+	ri.generated_at = report_time();
+	if (cf_report_build(&ctx, &ri, &model) != CF_OK ||
+	    make_dir(&ctx, o->out) != CF_OK)
+		goto fail;
+	if (!(written = cJSON_CreateArray())) {
+		cf_cli_error("out of memory");
+		goto out;
+	}
+	if (render_all(&ctx, o, model, &t, written) != CF_OK)
+		goto fail;
+	if (o->casedir && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
+		goto fail;
+	rc = print_summary(o, model, written);
+	if (rc == CF_EXIT_OK && evidence_failed(model))
+		rc = CF_EXIT_EVIDENCE;
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	free_keys(keys, o->nkeys);
+	cJSON_Delete(written);
+	cJSON_Delete(model);
+	inputs_free(&in);
+	return rc;
+}
+
+/* ---- custody ---------------------------------------------------------------- */
+
+static int report_custody(const struct report_opts *o)
+{
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	cJSON *rep = NULL, *written = NULL;
+	const cJSON *v;
+	cf_key *keys[MAX_KEYS] = {NULL};
+	const char *fmt = o->format;
+	size_t n = strlen(o->out);
+	int rc = CF_EXIT_RUNTIME;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	if (!fmt)
+		fmt = n > 5 && !strcmp(o->out + n - 5, ".json") ? "json"
+		    : n > 3 && !strcmp(o->out + n - 3, ".md") ? "md" : "html";
+	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json"))
+		return cf_cli_usage("custody reports are html, md or json, not '%s'", fmt);
+	if (load_keys(&ctx, o, keys) != CF_OK ||
+	    cf_custody_report_build(&ctx, o->casedir, keys, o->nkeys,
+				    report_time(), &rep) != CF_OK ||
+	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
+	    !(written = cJSON_CreateArray()) ||
+	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK ||
+	    sign_custody(&ctx, o, "report-custody", o->out) != CF_OK)
+		goto fail;
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		if (!j || cf_json_add_str(j, "output", o->out) ||
+		    cf_report_add(j, "custody", cJSON_Duplicate(cJSON_GetObjectItem(rep, "summary"), 1)) ||
+		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
+			cJSON_Delete(j);
+			goto fail;
+		}
+		cJSON_Delete(j);
+	} else if (!cf_cli_globals.quiet) {
+		fprintf(stderr, "casefile report custody: wrote %s\n", o->out);
+	}
+	rc = CF_EXIT_OK;
+	v = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"), "verification");
+	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
+		cf_cli_error("%s/custody.jsonl failed verification at entry %lld: %s",
+			     o->casedir, (long long)cf_json_int(v, "first_bad", 0),
+			     cf_json_str(v, "detail", ""));
+		rc = CF_EXIT_EVIDENCE;
+	}
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	free_keys(keys, o->nkeys);
+	cJSON_Delete(written);
+	cJSON_Delete(rep);
+	cf_buf_release(&b);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	const char *sub;
+	int c;
+
+	memset(&o, 0, sizeof o);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "breach") && strcmp(sub, "custody"))
+		return cf_cli_usage("unknown subcommand '%s' (breach, custody)", sub);
+	cf_cli_set_command(!strcmp(sub, "breach") ? "report breach" : "report custody");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "ho:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case 'o': o.out = optarg; break;
+		case OPT_SCOPE: o.scope = optarg; break;
+		case OPT_DB: o.db = optarg; break;
+		case OPT_INCIDENT: o.incident = optarg; break;
+		case OPT_VERIFY: o.verify = optarg; break;
+		case OPT_CASE: o.casedir = optarg; break;
+		case OPT_FORMAT: o.format = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_SIGN: o.sign = optarg; break;
+		case OPT_PASS: o.passfile = optarg; break;
+		case OPT_KEY:
+			if (o.nkeys == MAX_KEYS)
+				return cf_cli_usage("at most %d --key options", MAX_KEYS);
+			o.keys[o.nkeys++] = optarg;
+			break;
+		default:
+			return cf_cli_bad_option(argv + 1);
+		}
+	}
+	if (optind != argc - 1)
+		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	if (!o.out)
+		return cf_cli_usage("-o is required");
+	if ((o.nkeys || o.sign) && !o.casedir)
+		return cf_cli_usage("--key and --sign go with --case");
+	if (o.passfile && !o.sign)
+		return cf_cli_usage("--passphrase-file goes with --sign");
+	if (!strcmp(sub, "custody")) {
+		if (!o.casedir)
+			return cf_cli_usage("--case DIR is required");
+		if (o.scope || o.db || o.incident || o.verify)
+			return cf_cli_usage("--scope, --db, --incident and --verify go with 'breach'");
+		return report_custody(&o);
+	}
+	if (!o.incident)
+		return cf_cli_usage("--incident FILE is required");
+	if (!!o.scope + !!o.db != 1)
+		return cf_cli_usage("give exactly one of --scope and --db");
+	if (o.db && !cf_report_db_available())
+		return cf_cli_usage("--db needs the timeline store, which this build "
+				    "does not have; run `casefile timeline scope "
+				    "--json` and pass its output with --scope");
+	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
+		return CF_EXIT_USAGE;
+	return report_breach(&o);
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Chain-of-custody report (see custody_report.h).
+ *
+ * The custody log is JSON lines written by the core (case.h); this file
+ * only reads it. Verification of its hash chain and signatures is the
+ * core's cf_custody_verify() against keys the user names; without them the
+ * report says "not verified" rather than trusting the log's own claims. Archives are listed in
+ * name order so two runs over one case give the same report.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/case.h"
+#include "casefile/error.h"
+#include "casefile/hash.h"
+#include "casefile/json.h"
+#include "casefile/path.h"
+#include "custody_report.h"
+#include "escape.h"
+
+#define MAX_LOG (256u << 20)
+#define MAX_ARCHIVES 100000
+
+/* The verifier's verdict as JSON. */
+static cJSON *check_json(const struct cf_custody_report *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || cf_json_add_bool(o, "ok", r->first_bad == 0) ||
+	    cf_json_add_int(o, "entries", (int64_t)r->entries) ||
+	    cf_json_add_int(o, "first_bad", (int64_t)r->first_bad) ||
+	    cf_json_add_str(o, "kind", r->kind) ||
+	    cf_json_add_str(o, "detail", r->detail) ||
+	    cf_json_add_str(o, "head", r->head)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
+		    cf_key *const *trusted, size_t ntrusted, cJSON **entries,
+		    cJSON **check)
+{
+	struct cf_custody_report vr;
+	char *path = cf_path_join(casedir, CF_CUSTODY_FILE);
+	struct cf_buf b;
+	cJSON *arr = NULL;
+	char *p, *nl;
+	long line = 0;
+	int rc = CF_FAILED;
+
+	*entries = NULL;
+	*check = NULL;
+	cf_buf_init(&b);
+	if (!path || !(arr = cJSON_CreateArray())) {
+		rc = cf_set_nomem(ctx, "custody");
+		goto out;
+	}
+	if (cf_buf_read_file(ctx, &b, path, MAX_LOG) != CF_OK)
+		goto out;
+	if (ntrusted) {
+		if (cf_custody_verify(ctx, path, trusted, ntrusted, &vr) != CF_OK)
+			goto out;
+		if (!(*check = check_json(&vr))) {
+			rc = cf_set_nomem(ctx, "custody");
+			goto out;
+		}
+	}
+	for (p = b.data; p && *p; p = nl + 1) {
+		cJSON *e;
+
+		line++;
+		if (!(nl = strchr(p, '\n'))) {
+			if (*check && !cJSON_IsTrue(cJSON_GetObjectItem(*check, "ok")))
+				break;
+			cf_set_error(ctx, 0, "%s:%ld: last line is not terminated "
+				     "(truncated log?)", path, line);
+			goto out;
+		}
+		if (cf_json_parse(ctx, p, (size_t)(nl - p), &e) != CF_OK) {
+			/* A verified log that fails there is reported as such,
+			 * with the entries before the bad line. */
+			if (*check && !cJSON_IsTrue(cJSON_GetObjectItem(*check, "ok")))
+				break;
+			cf_error_prefix(ctx, "%s:%ld", path, line);
+			goto out;
+		}
+		if (!cJSON_IsObject(e)) {
+			cJSON_Delete(e);
+			cf_set_error(ctx, 0, "%s:%ld: not a JSON object", path, line);
+			goto out;
+		}
+		cJSON_AddItemToArray(arr, e);
+	}
+	*entries = arr;
+	arr = NULL;
+	rc = CF_OK;
+out:
+	if (rc != CF_OK) {
+		cJSON_Delete(*check);
+		*check = NULL;
+	}
+	cJSON_Delete(arr);
+	cf_buf_release(&b);
+	free(path);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_archives(struct cf_ctx *ctx, const char *casedir, cJSON *arr)
+{
+	char *dir = cf_path_join(casedir, CF_CASE_EVIDENCE), **names = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = NULL;
+	struct dirent *de;
+	int rc = CF_FAILED;
+
+	if (!dir)
+		return cf_set_nomem(ctx, "archives");
+	if (!(d = opendir(dir))) {
+		rc = errno == ENOENT ? CF_OK : cf_set_error(ctx, errno, "cannot read '%s'", dir);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == MAX_ARCHIVES) {
+			cf_set_error(ctx, 0, "%s: more than %d files", dir, MAX_ARCHIVES);
+			goto out;
+		}
+		if (n == cap) {
+			char **g = cf_realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+			if (!g) { rc = cf_set_nomem(ctx, "archives"); goto out; }
+			names = g;
+		}
+		if (!(names[n] = cf_strdup(de->d_name))) { rc = cf_set_nomem(ctx, "archives"); goto out; }
+		n++;
+	}
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *p = cf_path_join(dir, names[i]), hex[CF_SHA256_HEX];
+		uint8_t dg[CF_SHA256_LEN];
+		uint64_t size = 0;
+		struct stat st;
+		cJSON *o;
+
+		if (!p) { rc = cf_set_nomem(ctx, "archives"); goto out; }
+		if (lstat(p, &st) || !S_ISREG(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		if (cf_sha256_file(ctx, p, dg, &size) != CF_OK) {
+			free(p);
+			goto out;
+		}
+		free(p);
+		cf_hex(dg, sizeof dg, hex);
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
+		    cf_json_add_str(o, "file", names[i]) ||
+		    cf_json_add_int(o, "size", (int64_t)size) ||
+		    cf_json_add_str(o, "file_sha256", hex)) {
+			rc = cf_set_nomem(ctx, "archives");
+			goto out;
+		}
+	}
+	rc = CF_OK;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (d)
+		closedir(d);
+	free(dir);
+	return rc;
+}
+
+int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
+			    cf_key *const *trusted, size_t ntrusted,
+			    int64_t generated_at, cJSON **out)
+{
+	cJSON *rep = NULL, *entries = NULL, *check = NULL, *caseinfo = NULL;
+	cJSON *sum, *actors, *actions, *arch;
+	const cJSON *e;
+	char *cpath = cf_path_join(casedir, "case.json");
+	int rc = CF_FAILED;
+
+	*out = NULL;
+	if (!cpath) {
+		rc = cf_set_nomem(ctx, "custody report");
+		goto out;
+	}
+	if (cf_json_parse_file(ctx, cpath, 1u << 20, &caseinfo) != CF_OK ||
+	    cf_custody_load(ctx, casedir, trusted, ntrusted, &entries, &check) != CF_OK)
+		goto out;
+	if (!(rep = cJSON_CreateObject()) ||
+	    cf_json_add_str(rep, "format", "casefile-custody-report/1") ||
+	    cf_json_add_time(rep, "generated_at", generated_at) ||
+	    !cJSON_AddItemToObject(rep, "case", caseinfo) ||
+	    !(sum = cJSON_AddObjectToObject(rep, "summary")))
+		goto nomem;
+	caseinfo = NULL;
+	if (cf_json_add_int(sum, "entries", cJSON_GetArraySize(entries)) ||
+	    cf_json_add_str(sum, "first", cf_json_str(cJSON_GetArrayItem(entries, 0), "time", NULL)) ||
+	    cf_json_add_str(sum, "last", cf_json_str(cJSON_GetArrayItem(entries,
+			cJSON_GetArraySize(entries) - 1), "time", NULL)) ||
+	    !(actors = cJSON_AddObjectToObject(sum, "actors")) ||
+	    !(actions = cJSON_AddObjectToObject(sum, "actions")) ||
+	    !cJSON_AddItemToObject(sum, "verification", check ? check : cJSON_CreateNull()))
+		goto nomem;
+	check = NULL;
+	cJSON_ArrayForEach(e, entries) {
+		const char *k[2] = {cf_json_str(e, "actor", "unknown"), cf_json_str(e, "action", "unknown")};
+		cJSON *tab[2] = {actors, actions};
+
+		for (int i = 0; i < 2; i++) {
+			cJSON *c = cJSON_GetObjectItemCaseSensitive(tab[i], k[i]);
+			if (c)
+				cJSON_SetNumberValue(c, c->valuedouble + 1);
+			else if (cf_json_add_int(tab[i], k[i], 1))
+				goto nomem;
+		}
+	}
+	if (!cJSON_AddItemToObject(rep, "entries", entries))
+		goto nomem;
+	entries = NULL;
+	if (!(arch = cJSON_AddArrayToObject(rep, "archives")))
+		goto nomem;
+	if (list_archives(ctx, casedir, arch) != CF_OK)
+		goto out;
+	*out = rep;
+	rep = NULL;
+	rc = CF_OK;
+	goto out;
+nomem:
+	rc = cf_set_nomem(ctx, "custody report");
+out:
+	free(cpath);
+	cJSON_Delete(rep);
+	cJSON_Delete(entries);
+	cJSON_Delete(check);
+	cJSON_Delete(caseinfo);
+	return rc;
+}
+
+#define P(s) do { if (cf_buf_puts(out, (s))) goto nomem; } while (0)
+#define E(s) do { if (esc(out, (s))) goto nomem; } while (0)
+
+int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
+			     const char *fmt, struct cf_buf *out)
+{
+	static const char *const cols[] = {"seq", "time", "actor", "signer",
+		"action", "subject", "note", NULL};
+	const cJSON *sum = cJSON_GetObjectItem(rep, "summary"), *e, *v;
+	const cJSON *cs = cJSON_GetObjectItem(rep, "case");
+	int html = !strcmp(fmt, "html");
+	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
+	char b[64];
+
+	if (!strcmp(fmt, "json")) {
+		char *s = cJSON_Print(rep);
+		int r = !s || cf_buf_puts(out, s) || cf_buf_putc(out, '\n');
+
+		free(s);
+		return r ? cf_set_nomem(ctx, "custody report") : CF_OK;
+	}
+	v = cJSON_GetObjectItem(sum, "verification");
+	if (html) {
+		P("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+		  "<title>Chain of custody</title>\n<style>body{font-family:'DejaVu Sans',Arial,sans-serif;"
+		  "max-width:60rem;margin:2rem auto;padding:0 1.5rem;font-size:14px;color:#18181b}"
+		  "h1{border-bottom:3px solid #1f3a5f}h2{color:#1f3a5f;border-bottom:1px solid #cbd5e1}"
+		  "table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #cbd5e1;"
+		  "padding:.3rem;text-align:left;vertical-align:top}th{background:#f1f5f9}"
+		  ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all}"
+		  "@media print{body{margin:0;max-width:none}table{break-inside:auto}tr{break-inside:avoid}}"
+		  "</style>\n</head>\n<body>\n<h1>Chain of custody: case ");
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("</h1>\n<p>Examiner: "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b));
+		P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b)); P(".</p>\n<h2>Summary</h2>\n<p>");
+	} else {
+		P("# Chain of custody: case "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("\n\nExaminer: ");
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b)); P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b));
+		P(".\n\n## Summary\n\n");
+	}
+	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "entries"), b)); P(" entries from "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "first"), b)); P(" to ");
+	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "last"), b)); P(". Verification of the hash chain and signatures: ");
+	if (!cJSON_IsObject(v))
+		P("not verified (no trusted key given with --key).");
+	else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")))
+		P("OK.");
+	else {
+		P("FAILED at entry "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "first_bad"), b)); P(": "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "detail"), b));
+	}
+	P(html ? "</p>\n<h2>Entries</h2>\n<table><thead><tr>" : "\n\n## Entries\n\n|");
+	for (int i = 0; cols[i]; i++) {
+		P(html ? "<th>" : " "); P(cols[i]); P(html ? "</th>" : " |");
+	}
+	P(html ? "</tr></thead><tbody>\n" : "\n|---|---|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "entries")) {
+		P(html ? "<tr>" : "|");
+		for (int i = 0; cols[i]; i++) {
+			P(html ? (i == 3 || i == 5 ? "<td class=\"mono\">" : "<td>") : " ");
+			E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, cols[i]), b));
+			P(html ? "</td>" : " |");
+		}
+		P(html ? "</tr>\n" : "\n");
+	}
+	P(html ? "</tbody></table>\n<h2>Archives in evidence/</h2>\n<table><thead><tr><th>File</th>"
+		 "<th>Size (bytes)</th><th>File SHA-256</th></tr></thead><tbody>\n"
+	       : "\n## Archives in evidence/\n\n| File | Size (bytes) | File SHA-256 |\n|---|---|---|\n");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "archives")) {
+		P(html ? "<tr><td>" : "| "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file"), b)); P(html ? "</td><td>" : " | ");
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "size"), b)); P(html ? "</td><td class=\"mono\">" : " | ");
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file_sha256"), b)); P(html ? "</td></tr>\n" : " |\n");
+	}
+	P(html ? "</tbody></table>\n</body>\n</html>\n" : "");
+	return CF_OK;
+nomem:
+	return cf_set_nomem(ctx, "custody report");
+}

@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Incident files and the breach scope behind include/casefile/scope.h.
+ *
+ * The rule is the one a privacy officer must be able to defend: an access
+ * counts when it falls inside the window, is attributed to a suspect (its
+ * actor, its source address or a credential it used), succeeded, and names
+ * a patient. Anything less certain (a failure, an unknown outcome) is not
+ * counted; failures by suspects are listed apart. Every counted access keeps
+ * its evidence (archive digest, member, line, offset), so that each patient
+ * in a notification can be traced to signed bytes. Accesses are gathered in
+ * an array and sorted by patient, which keeps memory linear and the work
+ * O(n log n) for bulk exports of many thousand records.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/scope.h"
+#include "casefile/time.h"
+#include "casefile/yaml.h"
+
+/* ---- incident files ------------------------------------------------------ */
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void cf_incident_free(struct cf_incident *inc)
+{
+	if (!inc)
+		return;
+	free(inc->id);
+	free(inc->title);
+	free(inc->notes);
+	free(inc->covered_entity.name);
+	free(inc->covered_entity.type);
+	free(inc->covered_entity.phone);
+	free(inc->covered_entity.email);
+	free(inc->covered_entity.web);
+	free(inc->covered_entity.postal);
+	strv_free(inc->actors, inc->nactors);
+	strv_free(inc->ips, inc->nips);
+	strv_free(inc->credentials, inc->ncredentials);
+	for (size_t i = 0; i < inc->nmodels; i++) {
+		free(inc->models[i].name);
+		free(inc->models[i].version);
+	}
+	free(inc->models);
+	free(inc);
+}
+
+/* A time (RFC 3339) at key; CF_EOF when absent or null. */
+static int yaml_time(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		     const char *key, int64_t *us)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+	char *s;
+	int rc = CF_OK;
+
+	if (!n)
+		return CF_EOF;
+	if (!fy_node_is_scalar(n) || !(s = cf_yaml_strdup(n)))
+		return cf_yaml_error(ctx, file, n, "%s: expected an RFC 3339 time", key);
+	if (!strcmp(s, "null") || !strcmp(s, "~") || !*s)
+		rc = CF_EOF;
+	else if (cf_time_parse(s, -1, us, NULL))
+		rc = cf_yaml_error(ctx, file, n, "%s: '%s' is not an RFC 3339 time",
+				   key, s);
+	free(s);
+	return rc;
+}
+
+/* A list of strings (flow or block sequence) at key; absent = empty. */
+static int yaml_strv(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		     const char *key, char ***out, size_t *n)
+{
+	struct fy_node *seq = cf_yaml_get(map, key), *e;
+	void *it = NULL;
+	size_t cap;
+
+	*out = NULL;
+	*n = 0;
+	if (!seq || (fy_node_is_scalar(seq) && !strcmp(fy_node_get_scalar0(seq) ?
+							       fy_node_get_scalar0(seq) : "", "null")))
+		return CF_OK;
+	if (!fy_node_is_sequence(seq))
+		return cf_yaml_error(ctx, file, seq, "%s: expected a list", key);
+	cap = (size_t)fy_node_sequence_item_count(seq);
+	if (cap && !(*out = cf_calloc(cap, sizeof **out)))
+		return cf_set_nomem(ctx, "incident");
+	while ((e = fy_node_sequence_iterate(seq, &it))) {
+		if (!fy_node_is_scalar(e))
+			return cf_yaml_error(ctx, file, e, "%s: items must be strings", key);
+		if (!((*out)[(*n)++] = cf_yaml_strdup(e)))
+			return cf_set_nomem(ctx, "incident");
+	}
+	return CF_OK;
+}
+
+static int load_suspects(struct cf_ctx *ctx, const char *file,
+			 struct fy_node *s, struct cf_incident *inc)
+{
+	static const char *const keys[] = {"actors", "ips", "credentials", "models",
+					   NULL};
+	char **models = NULL;
+	size_t nm = 0;
+	int rc;
+
+	if (!fy_node_is_mapping(s))
+		return cf_yaml_error(ctx, file, s, "suspects: expected a mapping");
+	if ((rc = cf_yaml_check_keys(ctx, file, s, keys)) ||
+	    (rc = yaml_strv(ctx, file, s, "actors", &inc->actors, &inc->nactors)) ||
+	    (rc = yaml_strv(ctx, file, s, "ips", &inc->ips, &inc->nips)) ||
+	    (rc = yaml_strv(ctx, file, s, "credentials", &inc->credentials,
+			    &inc->ncredentials)) ||
+	    (rc = yaml_strv(ctx, file, s, "models", &models, &nm))) {
+		strv_free(models, nm);
+		return rc;
+	}
+	if (nm && !(inc->models = cf_calloc(nm, sizeof *inc->models))) {
+		strv_free(models, nm);
+		return cf_set_nomem(ctx, "incident");
+	}
+	for (size_t i = 0; i < nm; i++) {
+		char *at = strrchr(models[i], '@');
+		inc->models[i].name = models[i];
+		if (at) {
+			*at = '\0';
+			if (!(inc->models[i].version = cf_strdup(at + 1)))
+				rc = cf_set_nomem(ctx, "incident");
+		}
+		inc->nmodels++;
+	}
+	free(models);
+	return rc;
+}
+
+static int load_entity(struct cf_ctx *ctx, const char *file, struct fy_node *ce,
+		       struct cf_incident *inc)
+{
+	static const char *const keys[] = {"name", "type", "contact", NULL};
+	static const char *const ckeys[] = {"phone", "email", "web", "postal", NULL};
+	static const char *const types[] = {"provider", "health-plan",
+					    "clearinghouse", "business-associate",
+					    NULL};
+	struct fy_node *c;
+	int rc, ok = 0;
+
+	if (!fy_node_is_mapping(ce))
+		return cf_yaml_error(ctx, file, ce, "covered_entity: expected a mapping");
+	if ((rc = cf_yaml_check_keys(ctx, file, ce, keys)) ||
+	    cf_yaml_str(ctx, file, ce, "name", &inc->covered_entity.name) < 0 ||
+	    cf_yaml_str(ctx, file, ce, "type", &inc->covered_entity.type) < 0)
+		return CF_FAILED;
+	if (inc->covered_entity.type) {
+		for (int i = 0; types[i]; i++)
+			ok |= !strcmp(types[i], inc->covered_entity.type);
+		if (!ok)
+			return cf_yaml_error(ctx, file, cf_yaml_get(ce, "type"),
+					     "covered_entity.type: '%s' is not provider, "
+					     "health-plan, clearinghouse or business-associate",
+					     inc->covered_entity.type);
+	}
+	if (!(c = cf_yaml_get(ce, "contact")))
+		return CF_OK;
+	if (!fy_node_is_mapping(c))
+		return cf_yaml_error(ctx, file, c, "contact: expected a mapping");
+	if (cf_yaml_check_keys(ctx, file, c, ckeys) ||
+	    cf_yaml_str(ctx, file, c, "phone", &inc->covered_entity.phone) < 0 ||
+	    cf_yaml_str(ctx, file, c, "email", &inc->covered_entity.email) < 0 ||
+	    cf_yaml_str(ctx, file, c, "web", &inc->covered_entity.web) < 0 ||
+	    cf_yaml_str(ctx, file, c, "postal", &inc->covered_entity.postal) < 0)
+		return CF_FAILED;
+	return CF_OK;
+}
+
+int cf_incident_load(struct cf_ctx *ctx, const char *path,
+		     struct cf_incident **out)
+{
+	static const char *const keys[] = {"id", "title", "covered_entity",
+					   "discovered", "window", "suspects",
+					   "law_enforcement_delay_until", "notes",
+					   NULL};
+	struct fy_document *doc = NULL;
+	struct fy_node *root, *w, *n;
+	struct cf_incident *inc = NULL;
+	int rc = CF_FAILED, r;
+
+	*out = NULL;
+	if (cf_yaml_load(ctx, path, &doc) != CF_OK)
+		return CF_FAILED;
+	root = fy_document_root(doc);
+	if (!root || !fy_node_is_mapping(root)) {
+		cf_yaml_error(ctx, path, root, "an incident file is a YAML mapping");
+		goto out;
+	}
+	if (cf_yaml_check_keys(ctx, path, root, keys))
+		goto out;
+	if (!(inc = cf_calloc(1, sizeof *inc))) {
+		cf_set_nomem(ctx, "incident");
+		goto out;
+	}
+	if (cf_yaml_str(ctx, path, root, "id", &inc->id) < 0 ||
+	    cf_yaml_str(ctx, path, root, "title", &inc->title) < 0 ||
+	    cf_yaml_str(ctx, path, root, "notes", &inc->notes) < 0)
+		goto out;
+	if (!inc->id) {
+		cf_yaml_error(ctx, path, root, "id is required");
+		goto out;
+	}
+	if ((n = cf_yaml_get(root, "covered_entity")) && load_entity(ctx, path, n, inc))
+		goto out;
+	if ((r = yaml_time(ctx, path, root, "discovered", &inc->discovered_us)) < 0)
+		goto out;
+	if (r == CF_EOF) {
+		cf_yaml_error(ctx, path, root, "discovered is required");
+		goto out;
+	}
+	if (!(w = cf_yaml_get(root, "window")) || !fy_node_is_mapping(w)) {
+		cf_yaml_error(ctx, path, w ? w : root,
+			      "window: {from: TIME, to: TIME} is required");
+		goto out;
+	}
+	{
+		static const char *const wk[] = {"from", "to", NULL};
+		if (cf_yaml_check_keys(ctx, path, w, wk) ||
+		    yaml_time(ctx, path, w, "from", &inc->from_us) != CF_OK ||
+		    yaml_time(ctx, path, w, "to", &inc->to_us) != CF_OK) {
+			if (!cf_errmsg(ctx)[0])
+				cf_yaml_error(ctx, path, w, "window needs from and to");
+			goto out;
+		}
+		if (inc->from_us > inc->to_us) {
+			cf_yaml_error(ctx, path, w, "window: from is after to");
+			goto out;
+		}
+	}
+	if (!(n = cf_yaml_get(root, "suspects"))) {
+		cf_yaml_error(ctx, path, root, "suspects is required");
+		goto out;
+	}
+	if (load_suspects(ctx, path, n, inc))
+		goto out;
+	if ((r = yaml_time(ctx, path, root, "law_enforcement_delay_until",
+			   &inc->law_enforcement_delay_until_us)) < 0)
+		goto out;
+	inc->has_law_enforcement_delay = r == CF_OK;
+	*out = inc;
+	inc = NULL;
+	rc = CF_OK;
+out:
+	cf_incident_free(inc);
+	fy_document_destroy(doc);
+	return rc;
+}
+
+/* ---- PHI categories ---------------------------------------------------- */
+
+const char *cf_phi_category(const char *t)
+{
+	static const struct {
+		const char *type, *cat;
+	} map[] = {
+		{"Patient", "demographics"},
+		{"RelatedPerson", "demographics"},
+		{"Observation", "lab results"},
+		{"DiagnosticReport", "lab results"},
+		{"Specimen", "lab results"},
+		{"MedicationRequest", "medications"},
+		{"MedicationStatement", "medications"},
+		{"MedicationAdministration", "medications"},
+		{"MedicationDispense", "medications"},
+		{"Condition", "diagnoses"},
+		{"Procedure", "procedures"},
+		{"Encounter", "encounters"},
+		{"AllergyIntolerance", "allergies"},
+		{"Immunization", "immunizations"},
+		{"ImagingStudy", "imaging"},
+		{"DocumentReference", "clinical notes"},
+		{"Composition", "clinical notes"},
+		{"CarePlan", "care plans"},
+		{"Coverage", "insurance"},
+		{"Claim", "billing"},
+		{"ExplanationOfBenefit", "billing"},
+		{"Account", "billing"},
+		{"FamilyMemberHistory", "family history"},
+		{"RiskAssessment", "risk assessments"},
+	};
+	for (size_t i = 0; t && i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(map[i].type, t))
+			return map[i].cat;
+	return NULL;
+}
+
+/* ---- scope --------------------------------------------------------------- */
+
+struct access {
+	char *patient, *archive, *member, *actor, *action;
+	uint64_t line, offset;
+	int64_t ts;
+};
+
+struct scope {
+	const struct cf_incident *inc;
+	struct access *v;
+	size_t n, cap;
+	cJSON *failed, *decisions, *cats;
+	int nomem;
+	uint64_t failed_count;
+};
+
+static int in_list(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+/* A credential is used when it is the actor or a quoted attribute value. */
+static int uses_credential(const struct cf_incident *inc, const struct cf_event *e)
+{
+	for (size_t i = 0; i < inc->ncredentials; i++) {
+		const char *c = inc->credentials[i], *p;
+		size_t n = strlen(c);
+		if (e->actor && !strcmp(e->actor, c))
+			return 1;
+		for (p = e->attrs; p && (p = strstr(p, c)); p += n)
+			if (p > e->attrs && p[-1] == '"' && p[n] == '"')
+				return 1;
+	}
+	return 0;
+}
+
+static int attributed(const struct cf_incident *inc, const struct cf_event *e)
+{
+	if (in_list(inc->actors, inc->nactors, e->actor) ||
+	    in_list(inc->ips, inc->nips, e->src_ip))
+		return 1;
+	/* an actor recorded as a reference ("Practitioner/pract-0666") */
+	if (e->actor && strchr(e->actor, '/')) {
+		const char *id = strrchr(e->actor, '/') + 1;
+		if (in_list(inc->actors, inc->nactors, id))
+			return 1;
+	}
+	return uses_credential(inc, e);
+}
+
+static int suspect_model(const struct cf_incident *inc, const struct cf_event *e)
+{
+	for (size_t i = 0; e->model && i < inc->nmodels; i++)
+		if (!strcmp(inc->models[i].name, e->model) &&
+		    (!inc->models[i].version ||
+		     (e->model_version && !strcmp(inc->models[i].version, e->model_version))))
+			return 1;
+	return 0;
+}
+
+static void add_category(struct scope *s, const char *type, size_t n)
+{
+	char t[64];
+	const char *cat;
+	const cJSON *c;
+
+	if (!n || n >= sizeof t)
+		return;
+	memcpy(t, type, n);
+	t[n] = '\0';
+	if (!(cat = cf_phi_category(t)))
+		return;
+	cJSON_ArrayForEach(c, s->cats) if (!strcmp(c->valuestring, cat)) return;
+	if (!cJSON_AddItemToArray(s->cats, cJSON_CreateString(cat)))
+		s->nomem = 1;
+}
+
+/* Resource types from the FHIR attribute or the resource path. */
+static void categories(struct scope *s, const struct cf_event *e)
+{
+	const char *p;
+
+	if (e->attrs && (p = strstr(e->attrs, "\"resource_types\":\""))) {
+		p += 18;
+		while (*p && *p != '"') {
+			size_t n = strcspn(p, ",\"");
+			add_category(s, p, n);
+			p += n + (p[n] == ',');
+		}
+	}
+	if ((p = e->resource)) {
+		/* "Patient/1", "Patient/1/Observation", "/fhir/Observation?x" */
+		while (*p) {
+			size_t n;
+			while (*p == '/')
+				p++;
+			n = strcspn(p, "/?");
+			if (n && *p >= 'A' && *p <= 'Z')
+				add_category(s, p, n);
+			p += n;
+			if (*p == '?')
+				break;
+		}
+	}
+}
+
+static cJSON *evidence_json(const struct cf_event *e)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (!j || cf_json_add_time(j, "time", e->ts_us) ||
+	    cf_json_add_str(j, "actor", e->actor) ||
+	    cf_json_add_str(j, "src_ip", e->src_ip) ||
+	    cf_json_add_str(j, "action", e->action) ||
+	    cf_json_add_str(j, "patient", e->patient) ||
+	    cf_json_add_str(j, "archive", e->archive) ||
+	    cf_json_add_str(j, "member", e->member) ||
+	    cf_json_add_int(j, "line", (int64_t)e->line) ||
+	    cf_json_add_int(j, "offset", (int64_t)e->offset)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+static int on_event(void *arg, const struct cf_event *e)
+{
+	struct scope *s = arg;
+	const struct cf_incident *inc = s->inc;
+	struct access *a;
+
+	if (e->action && !strncmp(e->action, "decision", 8) && suspect_model(inc, e)) {
+		cJSON *d = evidence_json(e);
+		if (!d || cf_json_add_str(d, "model", e->model) ||
+		    cf_json_add_str(d, "version", e->model_version) ||
+		    cf_json_add_str(d, "output", e->decision) ||
+		    (e->has_score && cf_json_add_num(d, "score", e->score))) {
+			cJSON_Delete(d);
+			return s->nomem = 1;
+		}
+		cJSON_AddItemToArray(s->decisions, d);
+	}
+	if (!attributed(inc, e))
+		return 0;
+	if (!e->outcome || strcmp(e->outcome, "success")) {
+		if (e->outcome && !strcmp(e->outcome, "failure")) {
+			cJSON *f = evidence_json(e);
+			if (!f)
+				return s->nomem = 1;
+			cJSON_AddItemToArray(s->failed, f);
+			s->failed_count++;
+		}
+		return 0;
+	}
+	if (!e->patient || !*e->patient)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct access *v = cf_realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return s->nomem = 1;
+		s->v = v;
+		s->cap = cap;
+	}
+	a = &s->v[s->n];
+	memset(a, 0, sizeof *a);
+	a->patient = cf_strdup(e->patient);
+	a->archive = cf_strdup(e->archive ? e->archive : "");
+	a->member = cf_strdup(e->member ? e->member : "");
+	a->actor = e->actor ? cf_strdup(e->actor) : NULL;
+	a->action = e->action ? cf_strdup(e->action) : NULL;
+	a->line = e->line;
+	a->offset = e->offset;
+	a->ts = e->ts_us;
+	s->n++;
+	if (!a->patient || !a->archive || !a->member)
+		return s->nomem = 1;
+	categories(s, e);
+	return 0;
+}
+
+static int by_patient(const void *x, const void *y)
+{
+	const struct access *a = x, *b = y;
+	int c = strcmp(a->patient, b->patient);
+
+	if (c)
+		return c;
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+struct states {
+	char **id, **st;
+	size_t n, cap;
+	int nomem;
+};
+
+static int on_patient(void *arg, const struct cf_patient *p)
+{
+	struct states *s = arg;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		char **a = cf_realloc(s->id, cap * sizeof *a);
+		char **b = a ? cf_realloc(s->st, cap * sizeof *b) : NULL;
+		if (a)
+			s->id = a;
+		if (!b)
+			return s->nomem = 1;
+		s->st = b;
+		s->cap = cap;
+	}
+	s->id[s->n] = cf_strdup(p->id);
+	s->st[s->n] = p->state ? cf_strdup(p->state) : NULL;
+	s->n++;
+	return s->id[s->n - 1] ? 0 : (s->nomem = 1);
+}
+
+/* The patients come ordered by id (cf_db_query_patients). */
+static const char *state_of(const struct states *s, const char *id)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->id[mid], id);
+		if (!c)
+			return s->st[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(((const cJSON *const *)a)[0]->valuestring,
+		      ((const cJSON *const *)b)[0]->valuestring);
+}
+
+int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
+		     cJSON **out)
+{
+	struct scope s = {.inc = inc};
+	struct states st = {0};
+	struct cf_db_filter f = {.from_us = inc->from_us, .to_us = inc->to_us,
+				 .has_from = 1, .has_to = 1};
+	cJSON *j = cJSON_CreateObject(), *w, *pats = NULL, *bys = NULL, *ev = NULL;
+	size_t affected = 0;
+	int rc;
+
+	*out = NULL;
+	s.failed = cJSON_CreateArray();
+	s.decisions = cJSON_CreateArray();
+	s.cats = cJSON_CreateArray();
+	if (!j || !s.failed || !s.decisions || !s.cats)
+		goto nomem;
+	rc = cf_db_query_events(db, ctx, &f, on_event, &s);
+	if (s.nomem)
+		goto nomem;
+	if (rc != CF_OK)
+		goto fail;
+	rc = cf_db_query_patients(db, ctx, on_patient, &st);
+	if (st.nomem)
+		goto nomem;
+	if (rc != CF_OK)
+		goto fail;
+	if (s.n)
+		qsort(s.v, s.n, sizeof *s.v, by_patient);
+	if (cf_json_add_str(j, "incident", inc->id) ||
+	    !(w = cJSON_AddObjectToObject(j, "window")) ||
+	    cf_json_add_time(w, "from", inc->from_us) ||
+	    cf_json_add_time(w, "to", inc->to_us) ||
+	    cf_json_add_time(j, "discovered", inc->discovered_us))
+		goto nomem;
+	if (!(pats = cJSON_CreateArray()) || !(bys = cJSON_CreateObject()) ||
+	    !(ev = cJSON_CreateObject())) {
+		cJSON_Delete(pats);
+		cJSON_Delete(bys);
+		goto nomem;
+	}
+	for (size_t i = 0; i < s.n;) {
+		size_t k = i;
+		const char *state = state_of(&st, s.v[i].patient);
+		cJSON *list = cJSON_CreateArray(), *cnt;
+		if (!list || !cJSON_AddItemToArray(pats, cJSON_CreateString(s.v[i].patient)))
+			goto nomem_parts;
+		if (!state || strlen(state) != 2)
+			state = "unknown";
+		if ((cnt = cJSON_GetObjectItemCaseSensitive(bys, state)))
+			cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
+		else if (!cJSON_AddNumberToObject(bys, state, 1))
+			goto nomem_parts;
+		for (; k < s.n && !strcmp(s.v[k].patient, s.v[i].patient); k++) {
+			cJSON *e = cJSON_CreateObject();
+			if (!e || !cJSON_AddItemToArray(list, e) ||
+			    cf_json_add_str(e, "archive", s.v[k].archive) ||
+			    cf_json_add_str(e, "member", s.v[k].member) ||
+			    cf_json_add_int(e, "line", (int64_t)s.v[k].line) ||
+			    cf_json_add_int(e, "offset", (int64_t)s.v[k].offset) ||
+			    cf_json_add_time(e, "time", s.v[k].ts) ||
+			    cf_json_add_str(e, "actor", s.v[k].actor) ||
+			    cf_json_add_str(e, "action", s.v[k].action))
+				goto nomem_parts;
+		}
+		cJSON_AddItemToObject(ev, s.v[i].patient, list);
+		affected++;
+		i = k;
+		continue;
+nomem_parts:
+		cJSON_Delete(list);
+		cJSON_Delete(pats);
+		cJSON_Delete(bys);
+		cJSON_Delete(ev);
+		goto nomem;
+	}
+	{
+		int n = cJSON_GetArraySize(s.cats);
+		cJSON **v = n ? cf_calloc((size_t)n, sizeof *v) : NULL;
+		if (n && !v)
+			goto nomem;
+		for (int i = n - 1; i >= 0; i--)
+			v[i] = cJSON_DetachItemFromArray(s.cats, i);
+		if (n)
+			qsort(v, (size_t)n, sizeof *v, cmp_str);
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(s.cats, v[i]);
+		free(v);
+	}
+	if (cf_json_add_int(j, "affected", (int64_t)affected))
+		goto nomem;
+	cJSON_AddItemToObject(j, "patients", pats);
+	cJSON_AddItemToObject(j, "by_state", bys);
+	cJSON_AddItemToObject(j, "failed_attempts", s.failed);
+	s.failed = NULL;
+	if (cf_json_add_int(j, "failed_count", (int64_t)s.failed_count))
+		goto nomem;
+	cJSON_AddItemToObject(j, "phi_categories", s.cats);
+	s.cats = NULL;
+	cJSON_AddItemToObject(j, "model_decisions", s.decisions);
+	s.decisions = NULL;
+	cJSON_AddItemToObject(j, "evidence", ev);
+	*out = j;
+	j = NULL;
+	rc = CF_OK;
+	goto out;
+nomem:
+	rc = cf_set_nomem(ctx, "computing the scope");
+	goto out;
+fail:
+	rc = CF_FAILED;
+out:
+	for (size_t i = 0; i < s.n; i++) {
+		free(s.v[i].patient);
+		free(s.v[i].archive);
+		free(s.v[i].member);
+		free(s.v[i].actor);
+		free(s.v[i].action);
+	}
+	free(s.v);
+	for (size_t i = 0; i < st.n; i++) {
+		free(st.id[i]);
+		free(st.st[i]);
+	}
+	free(st.id);
+	free(st.st);
+	cJSON_Delete(s.failed);
+	cJSON_Delete(s.decisions);
+	cJSON_Delete(s.cats);
+	cJSON_Delete(j);
+	return rc;
+}

@@ -1,0 +1,2 @@
+# `report --help` prints the synopsis of both subcommands on stdout.
+casefile report --help

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: Apache-2.0
+# Usage errors exit 2; --help prints the synopsis; bad files name themselves.
+source "$CLI_LIB"
+expect_status 0 casefile timeline --help
+expect_grep '^usage: casefile timeline build --db FILE --key PUB' out
+expect_status 2 casefile timeline
+expect_status 2 casefile timeline frobnicate
+expect_status 2 casefile timeline build --db x.db
+expect_status 2 casefile timeline query --db x.db --format yaml
+expect_status 2 casefile timeline query --db x.db --from yesterday
+expect_status 2 casefile timeline query --bogus
+expect_status 3 casefile timeline query --db missing.db
+expect_grep 'missing.db' err
+printf 'id: X\nwindow: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\ndiscovered: 2026-03-03T00:00:00Z\nsuspects: {actors: [a], colour: red}\n' >inc.yaml
+sqlite3 empty.db 'create table t(x)'
+expect_status 3 casefile timeline scope --db empty.db --incident inc.yaml
+expect_grep 'inc.yaml:4:[0-9]+: ' err
+printf 'id: X\ndiscovered: 2026-03-03T00:00:00Z\nsuspects: {}\nwindow: {from: 2026-03-05T00:00:00Z, to: 2026-03-02T00:00:00Z}\n' >inc2.yaml
+expect_status 3 casefile timeline scope --db empty.db --incident inc2.yaml
+expect_grep 'inc2.yaml:4:[0-9]+: window: from is after to' err
+expect_status 3 casefile timeline query --db empty.db
+expect_grep 'not a casefile timeline database' err

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests of reports/custody_report.c on a real case made with the core
+ * (cf_case_create, cf_custody_append): the report lists every entry and
+ * archive; with a trusted key the log verifies, with another key or after
+ * an entry is altered it does not, and without keys it is "not verified".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "casefile/buf.h"
+#include "casefile/case.h"
+#include "casefile/core.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "custody_report.h"
+
+struct fx {
+	char dir[64], casedir[96];
+	cf_key *key, *other;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct cf_ctx ctx;
+	cf_case *c = NULL;
+	char path[160];
+	FILE *a;
+
+	cf_core_init();
+	cf_ctx_init(&ctx);
+	strcpy(f->dir, "/tmp/cf-rcust-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->casedir, sizeof f->casedir, "%s/case", f->dir);
+	assert_non_null(f->key = cf_key_generate(&ctx));
+	assert_non_null(f->other = cf_key_generate(&ctx));
+	assert_int_equal(cf_case_create(&ctx, f->casedir, "CASE-9", "Dana <Examiner>",
+					f->key, NULL), CF_OK);
+	assert_int_equal(cf_case_open(&ctx, f->casedir, &c), CF_OK);
+	assert_int_equal(cf_custody_append(&ctx, c, f->key, "add",
+		"3f6a1c0e9b2d4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c",
+		"ehr-1.tar.zst"), CF_OK);
+	assert_int_equal(cf_custody_append(&ctx, c, f->key, "report-breach", NULL,
+					   "<script>x</script>"), CF_OK);
+	cf_case_free(c);
+	snprintf(path, sizeof path, "%s/evidence/ehr-1.tar.zst", f->casedir);
+	assert_non_null(a = fopen(path, "w"));
+	fputs("abc", a);
+	fclose(a);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[200];
+
+	cf_key_free(f->key);
+	cf_key_free(f->other);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static cJSON *build(struct fx *f, cf_key *key)
+{
+	struct cf_ctx ctx;
+	cJSON *rep = NULL;
+
+	cf_ctx_init(&ctx);
+	if (cf_custody_report_build(&ctx, f->casedir, key ? &key : NULL, key ? 1 : 0,
+				    0, &rep) != CF_OK)
+		fail_msg("%s", cf_errmsg(&ctx));
+	return rep;
+}
+
+static const cJSON *verdict(const cJSON *rep)
+{
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"), "verification");
+}
+
+static void trusted_key_verifies_and_lists_everything(void **state)
+{
+	struct fx *f = *state;
+	cJSON *rep = build(f, f->key);
+	const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "archives"), 0);
+	struct cf_ctx ctx;
+	struct cf_buf b;
+
+	assert_true(cf_json_bool(verdict(rep), "ok", 0));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "entries")), 3);
+	assert_int_equal(cf_json_int(cJSON_GetObjectItem(rep, "summary"), "entries", 0), 3);
+	/* sha256("abc") */
+	assert_string_equal(cf_json_str(a, "file_sha256", ""),
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(cf_json_str(a, "file", ""), "ehr-1.tar.zst");
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	assert_int_equal(cf_custody_report_render(&ctx, rep, "html", &b), CF_OK);
+	assert_null(strstr(b.data, "<script>"));
+	assert_non_null(strstr(b.data, "&lt;script&gt;x&lt;/script&gt;"));
+	assert_non_null(strstr(b.data, "Dana &lt;Examiner&gt;"));
+	assert_non_null(strstr(b.data, "OK."));
+	cf_buf_release(&b);
+	cJSON_Delete(rep);
+}
+
+static void no_key_is_not_verified(void **state)
+{
+	struct fx *f = *state;
+	cJSON *rep = build(f, NULL);
+	struct cf_ctx ctx;
+	struct cf_buf b;
+
+	assert_true(cJSON_IsNull(verdict(rep)));
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	assert_int_equal(cf_custody_report_render(&ctx, rep, "md", &b), CF_OK);
+	assert_non_null(strstr(b.data, "not verified"));
+	assert_null(strstr(b.data, "OK."));
+	cf_buf_release(&b);
+	cJSON_Delete(rep);
+}
+
+static void other_key_or_altered_entry_fails(void **state)
+{
+	struct fx *f = *state;
+	cJSON *rep = build(f, f->other);
+	char path[160], cmd[300];
+
+	assert_false(cf_json_bool(verdict(rep), "ok", 1));
+	cJSON_Delete(rep);
+	/* alter the note of entry 2 */
+	snprintf(path, sizeof path, "%s/custody.jsonl", f->casedir);
+	snprintf(cmd, sizeof cmd, "sed -i 's/ehr-1.tar.zst/ehr-2.tar.zst/' '%s'", path);
+	assert_int_equal(system(cmd), 0);
+	rep = build(f, f->key);
+	assert_false(cf_json_bool(verdict(rep), "ok", 1));
+	assert_int_equal(cf_json_int(verdict(rep), "first_bad", 0), 2);
+	cJSON_Delete(rep);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(trusted_key_verifies_and_lists_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_key_is_not_verified, setup, teardown),
+		cmocka_unit_test_setup_teardown(other_key_or_altered_entry_fails, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,797 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `timeline build`: verified evidence archives into the timeline store.
+ *
+ * Each archive is verified first (cf_archive_verify); one that fails is
+ * refused unless the caller allows unverified evidence, whose events then
+ * carry "unverified": true. An archive already in the store (same
+ * sha256sums digest) adds nothing. Otherwise the archive is read twice more,
+ * front to back, never extracted: once for casefile/items.jsonl (category,
+ * MIME type and mtime of each member, which comes after the evidence in the
+ * archive), once to parse every evidence member with the parser chosen by
+ * tl_detect(); compressed rotated logs are decompressed on the fly. The
+ * rows of one archive form one transaction, so an interrupted build leaves
+ * no half archive behind. The only file written besides the store is the
+ * private temporary copy of an MLflow SQLite snapshot, removed at once.
+ */
+#include <errno.h>
+#include <magic.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casefile/alloc.h"
+#include "casefile/archive.h"
+#include "casefile/error.h"
+#include "casefile/evidence.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
+#include "build.h"
+#include "tl.h"
+
+#define HEAD (64u << 10)
+
+struct item {
+	char *member, *category, *mime, *path;
+	int64_t mtime_us;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+/* ---- statistics --------------------------------------------------------- */
+
+static struct tl_parser_count *count_for(struct tl_build_stats *st,
+					 const char *name)
+{
+	/* parsers name their source with a constant: compare pointers first */
+	if (st->last_name == name && st->last)
+		return st->last;
+	for (size_t i = 0; i < st->nparsers; i++)
+		if (!strcmp(st->parsers[i].name, name)) {
+			st->last_name = name;
+			return st->last = &st->parsers[i];
+		}
+	if (st->nparsers == TL_MAX_PARSERS)
+		return &st->parsers[TL_MAX_PARSERS - 1];
+	snprintf(st->parsers[st->nparsers].name,
+		 sizeof st->parsers[0].name, "%s", name);
+	return &st->parsers[st->nparsers++];
+}
+
+/* ---- the parse/insert pipeline ----------------------------------------- *
+ * Parsing (archive reading, decompression, parsers) runs in a second thread
+ * and hands finished rows over in batches; the calling thread inserts them.
+ * On two cores the parsers and SQLite then work at the same time. Rows are
+ * copied into the batch's pool, so a parser's arena is free again at once.
+ */
+
+#define BATCH_RECS 4096
+#define BATCH_POOL (4u << 20) /* > the largest row (fields and attrs capped) */
+#define NBATCH 4
+
+enum { REC_EVENT, REC_REJECT, REC_PATIENT };
+
+struct rec {
+	int kind;
+	union {
+		struct cf_event ev;
+		struct cf_reject rj;
+		struct cf_patient pt;
+	} u;
+};
+
+struct batch {
+	struct rec *r;
+	size_t n;
+	char *pool;
+	size_t used;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *b[NBATCH];
+	struct batch *full[NBATCH];   /* FIFO of batches to insert */
+	size_t head, nfull;
+	struct batch *freeb[NBATCH];
+	size_t nfree;
+	struct batch *cur;            /* being filled by the producer */
+	int done, abort;
+};
+
+struct sink_state {
+	struct pipe *pp;
+	struct cf_ctx *ctx;   /* the producer's */
+	struct tl_build_stats *st;
+	const char *parser;
+	int failed;
+};
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->r);
+	free(b->pool);
+	free(b);
+}
+
+static int pipe_init(struct pipe *pp)
+{
+	memset(pp, 0, sizeof *pp);
+	for (int i = 0; i < NBATCH; i++) {
+		struct batch *b = cf_calloc(1, sizeof *b);
+		if (!b || !(b->r = cf_malloc(BATCH_RECS * sizeof *b->r)) ||
+		    !(b->pool = cf_malloc(BATCH_POOL))) {
+			batch_free(b);
+			for (int k = 0; k < i; k++)
+				batch_free(pp->b[k]);
+			return -1;
+		}
+		pp->b[i] = b;
+		pp->freeb[pp->nfree++] = b;
+	}
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	return 0;
+}
+
+static void pipe_release(struct pipe *pp)
+{
+	for (int i = 0; i < NBATCH; i++)
+		batch_free(pp->b[i]);
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+}
+
+/* Producer: queues the current batch (if any) and, when take_new, waits
+ * for a free one. -1 when the consumer gave up. */
+static int pipe_flush(struct pipe *pp, int take_new)
+{
+	int rc;
+
+	pthread_mutex_lock(&pp->mu);
+	if (pp->cur && pp->cur->n) {
+		pp->full[(pp->head + pp->nfull) % NBATCH] = pp->cur;
+		pp->nfull++;
+		pp->cur = NULL;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	if (take_new && !pp->cur) {
+		while (!pp->nfree && !pp->abort)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (pp->nfree && !pp->abort) {
+			pp->cur = pp->freeb[--pp->nfree];
+			pp->cur->n = 0;
+			pp->cur->used = 0;
+		}
+	}
+	rc = pp->abort ? -1 : 0;
+	pthread_mutex_unlock(&pp->mu);
+	return rc;
+}
+
+/* Producer: the end of the pass (or its failure). */
+static void pipe_finish(struct pipe *pp)
+{
+	pipe_flush(pp, 0);
+	pthread_mutex_lock(&pp->mu);
+	if (pp->cur) { /* an empty batch never queued */
+		pp->freeb[pp->nfree++] = pp->cur;
+		pp->cur = NULL;
+	}
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* Room for one row with `bytes` of strings in the current batch. */
+static struct rec *pipe_room(struct pipe *pp, size_t bytes)
+{
+	if (pp->cur && (pp->cur->n == BATCH_RECS || pp->cur->used + bytes > BATCH_POOL) &&
+	    pipe_flush(pp, 0))
+		return NULL;
+	if (!pp->cur && pipe_flush(pp, 1))
+		return NULL;
+	if (!pp->cur)
+		return NULL;
+	return &pp->cur->r[pp->cur->n++];
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *keep(struct batch *b, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = b->pool + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static int sink_event(void *arg, const struct cf_event *ev)
+{
+	struct sink_state *s = arg;
+	size_t bytes = len0(ev->ts_desc) + len0(ev->source) + len0(ev->host) +
+		       len0(ev->actor) + len0(ev->actor_role) + len0(ev->action) +
+		       len0(ev->outcome) + len0(ev->patient) + len0(ev->resource) +
+		       len0(ev->src_ip) + len0(ev->model) + len0(ev->model_version) +
+		       len0(ev->decision) + len0(ev->message) + len0(ev->attrs) +
+		       len0(ev->member);
+	struct rec *r = pipe_room(s->pp, bytes);
+	struct batch *b = s->pp->cur;
+	struct cf_event *e;
+
+	if (!r) {
+		s->failed = 1;
+		return CF_FAILED;
+	}
+	r->kind = REC_EVENT;
+	e = &r->u.ev;
+	*e = *ev; /* the archive digest outlives the pass: not copied */
+	e->ts_desc = keep(b, ev->ts_desc);
+	e->source = keep(b, ev->source);
+	e->host = keep(b, ev->host);
+	e->actor = keep(b, ev->actor);
+	e->actor_role = keep(b, ev->actor_role);
+	e->action = keep(b, ev->action);
+	e->outcome = keep(b, ev->outcome);
+	e->patient = keep(b, ev->patient);
+	e->resource = keep(b, ev->resource);
+	e->src_ip = keep(b, ev->src_ip);
+	e->model = keep(b, ev->model);
+	e->model_version = keep(b, ev->model_version);
+	e->decision = keep(b, ev->decision);
+	e->message = keep(b, ev->message);
+	e->attrs = keep(b, ev->attrs);
+	e->member = keep(b, ev->member);
+	s->st->events++;
+	count_for(s->st, ev->source)->events++;
+	return CF_OK;
+}
+
+static int sink_reject(void *arg, const struct cf_reject *rj)
+{
+	struct sink_state *s = arg;
+	struct rec *r = pipe_room(s->pp, len0(rj->member) + len0(rj->reason));
+	struct batch *b = s->pp->cur;
+
+	if (!r) {
+		s->failed = 1;
+		return CF_FAILED;
+	}
+	r->kind = REC_REJECT;
+	r->u.rj = *rj;
+	r->u.rj.member = keep(b, rj->member);
+	r->u.rj.reason = keep(b, rj->reason);
+	s->st->rejects++;
+	count_for(s->st, s->parser)->rejects++;
+	return CF_OK;
+}
+
+static int sink_patient(void *arg, const struct cf_patient *p)
+{
+	struct sink_state *s = arg;
+	struct rec *r = pipe_room(s->pp, len0(p->id) + len0(p->state) +
+					      len0(p->member));
+	struct batch *b = s->pp->cur;
+
+	if (!r) {
+		s->failed = 1;
+		return CF_FAILED;
+	}
+	r->kind = REC_PATIENT;
+	r->u.pt = *p;
+	r->u.pt.id = keep(b, p->id);
+	r->u.pt.state = keep(b, p->state);
+	r->u.pt.member = keep(b, p->member);
+	s->st->patients++;
+	return CF_OK;
+}
+
+/* Consumer: inserts batches until the producer is done. On a store error
+ * it tells the producer to stop, drains, and returns CF_FAILED (ctx set). */
+static int pipe_consume(struct pipe *pp, cf_db *db, struct cf_ctx *ctx)
+{
+	int rc = CF_OK;
+
+	for (;;) {
+		struct batch *b;
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->nfull && !pp->done)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (!pp->nfull) {
+			pthread_mutex_unlock(&pp->mu);
+			return rc;
+		}
+		b = pp->full[pp->head];
+		pp->head = (pp->head + 1) % NBATCH;
+		pp->nfull--;
+		pthread_mutex_unlock(&pp->mu);
+		for (size_t i = 0; rc == CF_OK && i < b->n; i++) {
+			struct rec *r = &b->r[i];
+			if (r->kind == REC_EVENT)
+				rc = cf_db_insert_event(db, ctx, &r->u.ev);
+			else if (r->kind == REC_REJECT)
+				rc = cf_db_insert_reject(db, ctx, &r->u.rj);
+			else
+				rc = cf_db_insert_patient(db, ctx, &r->u.pt);
+		}
+		pthread_mutex_lock(&pp->mu);
+		pp->freeb[pp->nfree++] = b;
+		if (rc != CF_OK)
+			pp->abort = 1;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+}
+
+/* ---- items.jsonl -------------------------------------------------------- */
+
+static void items_free(struct items *it)
+{
+	for (size_t i = 0; i < it->n; i++) {
+		free(it->v[i].member);
+		free(it->v[i].category);
+		free(it->v[i].mime);
+		free(it->v[i].path);
+	}
+	free(it->v);
+	memset(it, 0, sizeof *it);
+}
+
+static int items_add_line(struct items *it, const char *s, size_t n)
+{
+	struct cf_ctx jctx;
+	cJSON *o = NULL;
+	struct item *x;
+	const cJSON *st;
+	int tz;
+
+	cf_ctx_init(&jctx);
+	if (cf_json_parse(&jctx, s, n, &o) != CF_OK || !cf_json_str(o, "member", NULL)) {
+		cJSON_Delete(o);
+		return 0; /* the items parser records it as a reject later */
+	}
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 64;
+		struct item *v = cf_realloc(it->v, cap * sizeof *v);
+		if (!v) {
+			cJSON_Delete(o);
+			return -1;
+		}
+		it->v = v;
+		it->cap = cap;
+	}
+	x = &it->v[it->n];
+	memset(x, 0, sizeof *x);
+	x->member = cf_strdup(cf_json_str(o, "member", ""));
+	if (cf_json_str(o, "category", NULL))
+		x->category = cf_strdup(cf_json_str(o, "category", NULL));
+	if (cf_json_str(o, "mime", NULL))
+		x->mime = cf_strdup(cf_json_str(o, "mime", NULL));
+	if (cf_json_str(o, "path", NULL))
+		x->path = cf_strdup(cf_json_str(o, "path", NULL));
+	st = cJSON_GetObjectItemCaseSensitive(o, "stat");
+	if (tl_json_time(cJSON_GetObjectItemCaseSensitive(st ? st : o, "mtime"),
+			 &x->mtime_us, &tz))
+		x->mtime_us = 0;
+	it->n++;
+	cJSON_Delete(o);
+	return x->member ? 0 : -1;
+}
+
+/* Reads casefile/items.jsonl out of the archive (bounded). */
+static int items_load(struct cf_ctx *ctx, const char *path, struct items *it)
+{
+	cf_archive *a = NULL;
+	struct cf_member m;
+	struct cf_buf b;
+	char block[65536];
+	long got;
+	int rc;
+
+	cf_buf_init(&b);
+	b.limit = 256u << 20;
+	if ((rc = cf_archive_open(ctx, path, &a)) != CF_OK)
+		return rc;
+	while ((rc = cf_archive_next(a, ctx, &m)) == CF_OK || rc == CF_WARN) {
+		if (strcmp(m.name, CF_MEMBER_ITEMS))
+			continue;
+		while ((got = cf_archive_read(a, ctx, block, sizeof block)) > 0)
+			if (cf_buf_append(&b, block, (size_t)got)) {
+				rc = cf_set_error(ctx, errno, "%s: items.jsonl", path);
+				goto out;
+			}
+		if (got < 0) {
+			rc = CF_FAILED;
+			goto out;
+		}
+		break;
+	}
+	rc = CF_OK;
+	for (char *p = b.data; p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (items_add_line(it, p, n)) {
+			rc = cf_set_nomem(ctx, "items.jsonl");
+			break;
+		}
+		p = nl ? nl + 1 : p + n;
+	}
+out:
+	cf_buf_release(&b);
+	cf_archive_close(a);
+	return rc;
+}
+
+static const struct item *item_of(const struct items *it, const char *member)
+{
+	for (size_t i = 0; i < it->n; i++)
+		if (!strcmp(it->v[i].member, member))
+			return &it->v[i];
+	return NULL;
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+struct member_reader {
+	cf_archive *a;
+};
+
+static long read_member(void *arg, struct cf_ctx *ctx, void *buf, size_t n)
+{
+	struct member_reader *mr = arg;
+
+	return cf_archive_read(mr->a, ctx, buf, n);
+}
+
+/* Fills up to HEAD bytes from rd. */
+static long fill_head(tl_read_fn rd, void *arg, struct cf_ctx *ctx,
+		      unsigned char *head)
+{
+	size_t n = 0;
+	long got;
+
+	while (n < HEAD && (got = rd(arg, ctx, head + n, HEAD - n)) > 0)
+		n += (size_t)got;
+	return got < 0 ? -1 : (long)n;
+}
+
+/* Copies the rest of an SQLite snapshot to a private temporary file and
+ * reads MLflow lineage from it. */
+static int mlflow_snapshot(struct tl_run *r, const unsigned char *head, size_t n,
+			   tl_read_fn rd, void *arg)
+{
+	char path[] = "/tmp/casefile-mlflow-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *tpl = NULL;
+	char block[65536];
+	long got;
+	int fd, rc = CF_OK;
+
+	if (tmp && *tmp && (tpl = cf_malloc(strlen(tmp) + 32)))
+		sprintf(tpl, "%s/casefile-mlflow-XXXXXX", tmp);
+	if ((fd = mkstemp(tpl ? tpl : path)) < 0) {
+		free(tpl);
+		return tl_reject(r, 0, 0, "MLflow store: no temporary file: %s",
+				 strerror(errno));
+	}
+	if (cf_write_all(fd, head, n))
+		rc = -1;
+	while (rc == CF_OK && (got = rd(arg, r->ctx, block, sizeof block)) > 0)
+		if (cf_write_all(fd, block, (size_t)got))
+			rc = -1;
+	close(fd);
+	if (rc == CF_OK)
+		rc = tl_mlflow_sqlite(r, tpl ? tpl : path);
+	else
+		rc = tl_reject(r, 0, 0, "MLflow store: cannot copy the snapshot");
+	unlink(tpl ? tpl : path);
+	free(tpl);
+	return rc;
+}
+
+static const char *magic_mime(magic_t mg, const unsigned char *head, size_t n)
+{
+	return mg ? magic_buffer(mg, head, n) : NULL;
+}
+
+static int parse_member(struct tl_builder *b, cf_archive *a,
+			const struct cf_member *m, const struct items *it,
+			struct tl_meta *meta_base, struct sink_state *ss)
+{
+	struct member_reader mr = {a};
+	struct tl_unpack *u = NULL;
+	const struct item *item = item_of(it, m->name);
+	unsigned char *head = NULL, *chead = NULL;
+	struct tl_meta meta = *meta_base;
+	const struct tl_parser *p;
+	struct tl_sink sink = {sink_event, sink_reject, sink_patient, ss};
+	struct tl_run run;
+	tl_read_fn rd = read_member;
+	void *rdarg = &mr;
+	const char *mime;
+	long n;
+	int rc = CF_OK, is_sqlite;
+
+	if (!(head = cf_malloc(HEAD)))
+		return cf_set_nomem(ss->ctx, "reading members");
+	if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
+		rc = CF_FAILED;
+		goto out;
+	}
+	if (tl_is_compressed(head, (size_t)n)) {
+		if (tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg, &u) != CF_OK) {
+			struct cf_reject rj = {meta.archive, m->name, 0, 0,
+					       "cannot decompress the member"};
+			rc = sink_reject(ss, &rj);
+			goto out;
+		}
+		/* u reads from the compressed head until it is consumed: keep it
+		 * alive (chead) and read the plain head into a new buffer */
+		chead = head;
+		if (!(head = cf_malloc(HEAD))) {
+			rc = cf_set_nomem(ss->ctx, "decompressing");
+			goto out;
+		}
+		rd = tl_unpack_read;
+		rdarg = u;
+		if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
+			struct cf_reject rj = {meta.archive, m->name, 0, 0,
+					       "decompression error"};
+			rc = sink_reject(ss, &rj);
+			goto out;
+		}
+	}
+	meta.member = m->name;
+	meta.category = item ? item->category : NULL;
+	meta.path = item ? item->path : NULL;
+	if (item && item->mtime_us)
+		meta.ref_us = item->mtime_us;
+	else if (m->mtime_ns)
+		meta.ref_us = m->mtime_ns / 1000;
+	mime = item && item->mime ? item->mime : magic_mime(b->magic, head, (size_t)n);
+	is_sqlite = n >= 16 && !memcmp(head, "SQLite format 3", 16);
+	if (is_sqlite) {
+		if (!(meta.category && (!strcmp(meta.category, CF_CAT_MODEL_LINEAGE) ||
+					strstr(m->name, "mlflow"))))
+			goto out;
+		ss->parser = "mlflow";
+		b->stats.members++;
+		if ((rc = tl_run_init(&run, &tl_mlflow_lineage, &meta, &sink, ss->ctx)))
+			goto out;
+		rc = mlflow_snapshot(&run, head, (size_t)n, rd, rdarg);
+		tl_run_release(&run);
+		goto out;
+	}
+	if (!(p = tl_detect(m->name, meta.category, mime, head, (size_t)n))) {
+		b->stats.skipped++;
+		goto out;
+	}
+	b->stats.members++;
+	ss->parser = p->name;
+	if ((rc = tl_run_init(&run, p, &meta, &sink, ss->ctx)))
+		goto out;
+	rc = tl_run_stream(&run, head, (size_t)n, rd, rdarg);
+	tl_run_release(&run);
+	if (ss->failed && rc == CF_OK)
+		rc = CF_FAILED;
+out:
+	tl_unpack_close(u);
+	free(head);
+	free(chead);
+	return rc;
+}
+
+/* ---- archives ----------------------------------------------------------- */
+
+struct producer {
+	struct tl_builder *b;
+	cf_archive *a;
+	const struct items *it;
+	struct tl_meta *meta;
+	struct sink_state ss;
+	struct cf_ctx ctx;
+	int rc;
+	uint64_t pos;  /* archive position at the last progress update */
+};
+
+/* The parse pass over every evidence member, in its own thread. */
+static void *produce(void *arg)
+{
+	struct producer *pr = arg;
+	struct cf_member m;
+	int rc;
+
+	while ((rc = cf_archive_next(pr->a, &pr->ctx, &m)) == CF_OK || rc == CF_WARN) {
+		if (rc == CF_WARN || m.type != 0100000 /* AE_IFREG */)
+			continue;
+		if (strncmp(m.name, CF_EVIDENCE_PREFIX, strlen(CF_EVIDENCE_PREFIX)) &&
+		    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
+			continue;
+		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss)) != CF_OK)
+			break;
+		if (pr->b->progress) { /* compressed bytes of the archive consumed */
+			uint64_t pos = cf_archive_position(pr->a);
+			cf_progress_add(pr->b->progress, pos - pr->pos, 1);
+			pr->pos = pos;
+		}
+	}
+	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
+	if (pr->rc != CF_OK && !cf_errmsg(&pr->ctx)[0])
+		cf_set_error(&pr->ctx, 0, "parsing stopped: the store failed");
+	pipe_finish(pr->ss.pp);
+	return NULL;
+}
+
+static void meta_from_collection(const cJSON *c, struct tl_meta *m)
+{
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(c, "host");
+	const cJSON *tz = cJSON_GetObjectItemCaseSensitive(host, "timezone");
+	const char *off = cf_json_str(tz, "utc_offset", NULL);
+	int dummy;
+
+	m->host = cf_json_str(host, "hostname", NULL);
+	if (off && strlen(off) == 6 && (off[0] == '+' || off[0] == '-') && off[3] == ':') {
+		int h = (off[1] - '0') * 10 + (off[2] - '0');
+		int mi = (off[4] - '0') * 10 + (off[5] - '0');
+		if (h >= 0 && h < 24 && mi >= 0 && mi < 60) {
+			m->tz_offset_s = (off[0] == '-' ? -1 : 1) * (h * 3600 + mi * 60);
+			m->tz_known = 1;
+		}
+	}
+	if (cf_time_parse(cf_json_str(c, "started_at", ""), -1, &m->ref_us, &dummy))
+		m->ref_us = cf_time_now();
+}
+
+int tl_build_archive(struct tl_builder *b, const char *path,
+		     struct tl_archive_result *res)
+{
+	struct cf_verify_result *vr = NULL;
+	struct items it = {0};
+	struct tl_meta meta = {0};
+	cf_archive *a = NULL;
+	struct pipe pp;
+	struct producer pr = {0};
+	int rc, has, in_txn = 0, piped = 0;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = cf_archive_verify(b->ctx, path, b->keys, b->nkeys, &vr)) != CF_OK)
+		return rc;
+	res->verified = vr->ok;
+	snprintf(res->sha256sums, sizeof res->sha256sums, "%s", vr->sums_hex);
+	snprintf(res->signer, sizeof res->signer, "%s", vr->signer);
+	if (vr->nproblems)
+		snprintf(res->problem, sizeof res->problem, "%s%s%s: %s",
+			 vr->problems[0].kind,
+			 vr->problems[0].member ? " " : "",
+			 vr->problems[0].member ? vr->problems[0].member : "",
+			 vr->problems[0].detail ? vr->problems[0].detail : "");
+	if (!vr->ok && !b->allow_unverified) {
+		res->status = TL_ARCHIVE_REFUSED;
+		rc = CF_OK;
+		goto out;
+	}
+	if (!vr->sums_hex[0]) {
+		res->status = TL_ARCHIVE_REFUSED;
+		snprintf(res->problem, sizeof res->problem,
+			 "no SHA256SUMS: the archive has no identity");
+		rc = CF_OK;
+		goto out;
+	}
+	if ((has = cf_db_has_archive(b->db, b->ctx, vr->sums_hex)) < 0) {
+		rc = CF_FAILED;
+		goto out;
+	}
+	if (has) {
+		res->status = TL_ARCHIVE_PRESENT;
+		rc = CF_OK;
+		goto out;
+	}
+	meta.archive = res->sha256sums;
+	meta.unverified = !vr->ok;
+	meta.mapping = b->mapping;
+	meta_from_collection(vr->collection, &meta);
+	if ((rc = items_load(b->ctx, path, &it)) != CF_OK)
+		goto out;
+	if ((rc = cf_archive_open(b->ctx, path, &a)) != CF_OK)
+		goto out;
+	if ((rc = cf_db_begin(b->db, b->ctx)) != CF_OK)
+		goto out;
+	in_txn = 1;
+	{
+		uint64_t ev0 = b->stats.events, rj0 = b->stats.rejects;
+		pthread_t th;
+		if (pipe_init(&pp)) {
+			rc = cf_set_nomem(b->ctx, "building");
+			goto out;
+		}
+		piped = 1;
+		cf_ctx_init(&pr.ctx);
+		pr.b = b;
+		pr.a = a;
+		pr.it = &it;
+		pr.meta = &meta;
+		pr.ss.pp = &pp;
+		pr.ss.ctx = &pr.ctx;
+		pr.ss.st = &b->stats;
+		pr.ss.parser = "?";
+		if (pthread_create(&th, NULL, produce, &pr)) {
+			rc = cf_set_error(b->ctx, 0, "cannot start the parsing thread");
+			goto out;
+		}
+		rc = pipe_consume(&pp, b->db, b->ctx);
+		pthread_join(th, NULL);
+		if (rc != CF_OK)
+			goto out;
+		if (pr.rc != CF_OK) {
+			rc = pr.rc;
+			cf_set_error(b->ctx, pr.ctx.err, "%s", cf_errmsg(&pr.ctx));
+			goto out;
+		}
+		res->events = b->stats.events - ev0;
+		res->rejects = b->stats.rejects - rj0;
+	}
+	{
+		struct cf_db_archive rec = {
+			.sha256sums = res->sha256sums,
+			.path = path,
+			.signer = res->signer[0] ? res->signer : NULL,
+			.verified = vr->ok,
+			.sequence = cf_json_int(vr->collection, "sequence", 0),
+			.host = meta.host,
+			.built_at = cf_time_now(),
+		};
+		if ((rc = cf_db_insert_archive(b->db, b->ctx, &rec)) != CF_OK ||
+		    (rc = cf_db_commit(b->db, b->ctx)) != CF_OK)
+			goto out;
+		in_txn = 0;
+	}
+	res->status = vr->ok ? TL_ARCHIVE_ADDED : TL_ARCHIVE_ADDED_UNVERIFIED;
+	rc = CF_OK;
+out:
+	if (in_txn)
+		cf_db_rollback(b->db);
+	if (rc != CF_OK)
+		cf_error_prefix(b->ctx, "%s", path);
+	if (piped)
+		pipe_release(&pp);
+	cf_archive_close(a);
+	items_free(&it);
+	cf_verify_result_free(vr);
+	return rc;
+}
+
+int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db)
+{
+	memset(b, 0, sizeof *b);
+	b->ctx = ctx;
+	b->db = db;
+	if ((b->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS)) &&
+	    magic_load(b->magic, NULL) != 0) {
+		magic_close(b->magic);
+		b->magic = NULL; /* detection then relies on content alone */
+	}
+	return CF_OK;
+}
+
+void tl_builder_release(struct tl_builder *b)
+{
+	if (b->magic)
+		magic_close(b->magic);
+	b->magic = NULL;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The timeline builder (timeline/build.c): verified archives into the
+ * store, with counts per parser for the summary. Used by cmd_timeline.c.
+ */
+#ifndef CASEFILE_TIMELINE_BUILD_H
+#define CASEFILE_TIMELINE_BUILD_H
+
+#include <magic.h>
+#include <stdint.h>
+
+#include "casefile/db.h"
+#include "casefile/hash.h"
+#include "casefile/progress.h"
+#include "casefile/sign.h"
+
+struct cf_ctx;
+struct tl_mapping;
+
+#define TL_MAX_PARSERS 24
+
+struct tl_parser_count {
+	char name[32];
+	uint64_t events, rejects;
+};
+
+struct tl_build_stats {
+	uint64_t events, rejects, patients;
+	uint64_t members;  /* members parsed */
+	uint64_t skipped;  /* members with nothing to parse (binary, config) */
+	struct tl_parser_count parsers[TL_MAX_PARSERS];
+	size_t nparsers;
+	const char *last_name;          /* cache of the last lookup */
+	struct tl_parser_count *last;
+};
+
+struct tl_builder {
+	struct cf_ctx *ctx;
+	cf_db *db;
+	cf_key *const *keys;
+	size_t nkeys;
+	int allow_unverified;
+	const struct tl_mapping *mapping;
+	cf_progress *progress;  /* may be NULL */
+	magic_t magic;          /* NULL when libmagic has no database */
+	struct tl_build_stats stats;
+};
+
+enum tl_archive_status {
+	TL_ARCHIVE_ADDED,
+	TL_ARCHIVE_ADDED_UNVERIFIED,
+	TL_ARCHIVE_PRESENT,   /* already in the store: nothing added */
+	TL_ARCHIVE_REFUSED,   /* failed verification */
+};
+
+struct tl_archive_result {
+	enum tl_archive_status status;
+	int verified;
+	char sha256sums[CF_SHA256_HEX];
+	char signer[CF_FINGERPRINT_LEN];
+	char problem[512];     /* first verification problem, "" if none */
+	uint64_t events, rejects;
+};
+
+int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db);
+void tl_builder_release(struct tl_builder *b);
+/* Verifies and adds one archive. CF_OK when the archive was handled (see
+ * res->status: refused is not an error here), CF_FAILED/CF_FATAL when it
+ * could not be read or the store failed (the archive's rows rolled back). */
+int tl_build_archive(struct tl_builder *b, const char *path,
+		     struct tl_archive_result *res);
+
+#endif

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile timeline build|query|scope` (SPEC section 6): argument parsing
+ * and printing only. The work is in timeline/build.c (archives into the
+ * store), timeline/query.c (output formats), src/db.c (the store) and
+ * src/scope.c (breach scope, shared with the breach report).
+ *
+ * build exits 1 when an archive failed verification and was refused (the
+ * others are still added), 3 when the store cannot be written; a store
+ * created by a build that failed is removed, since it was written without a
+ * journal and holds nothing the user had before.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casefile/cli.h"
+#include "casefile/db.h"
+#include "casefile/json.h"
+#include "casefile/progress.h"
+#include "casefile/scope.h"
+#include "casefile/sign.h"
+#include "casefile/time.h"
+#include "build.h"
+#include "commands.h"
+#include "query.h"
+#include "tl.h"
+
+static const char usage_text[] =
+	"usage: casefile timeline build --db FILE --key PUB [--key PUB...]\n"
+	"                               [--allow-unverified] [--mapping FILE] [--json] ARCHIVE...\n"
+	"       casefile timeline query --db FILE [--patient ID] [--actor ID]\n"
+	"                               [--model NAME[@VERSION]] [--action A] [--source PARSER]\n"
+	"                               [--from TIME] [--to TIME]\n"
+	"                               [--format table|csv|jsonl|l2tcsv|timesketch]\n"
+	"       casefile timeline scope --db FILE --incident FILE [--json]\n"
+	"\n"
+	"  build   verify evidence archives and parse their members into the timeline\n"
+	"  query   print the events a filter selects, in time order\n"
+	"  scope   compute who was affected by an incident, with the evidence\n"
+	"\n"
+	"  --db FILE             timeline database: SQLite file, or\n"
+	"                        clickhouse://HOST:PORT/DATABASE[?cluster=NAME]\n"
+	"  --key PUB             trusted signer public key (repeatable)\n"
+	"  --allow-unverified    add archives that fail verification, marking their events\n"
+	"  --mapping FILE        YAML field mapping for JSON-lines logs\n"
+	"  --incident FILE       incident file (casefile-incident(5))\n"
+	"  --json                print one JSON object on stdout\n"
+	"  -h, --help            show this help\n";
+
+enum {
+	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
+	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
+	OPT_INCIDENT, OPT_SOURCE,
+};
+
+static const struct option options[] = {
+	{"action", required_argument, NULL, OPT_ACTION},
+	{"actor", required_argument, NULL, OPT_ACTOR},
+	{"allow-unverified", no_argument, NULL, OPT_ALLOW},
+	{"db", required_argument, NULL, OPT_DB},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"help", no_argument, NULL, 'h'},
+	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"mapping", required_argument, NULL, OPT_MAPPING},
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"patient", required_argument, NULL, OPT_PATIENT},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"to", required_argument, NULL, OPT_TO},
+	{NULL, 0, NULL, 0},
+};
+
+#define MAX_KEYS 32
+
+struct opts {
+	const char *db, *mapping, *incident, *format;
+	const char *keys[MAX_KEYS];
+	size_t nkeys;
+	int allow_unverified, json;
+	struct cf_db_filter f;
+	char *model;
+};
+
+/* ---- build -------------------------------------------------------------- */
+
+static const char *status_word(enum tl_archive_status s)
+{
+	switch (s) {
+	case TL_ARCHIVE_ADDED: return "added";
+	case TL_ARCHIVE_ADDED_UNVERIFIED: return "added-unverified";
+	case TL_ARCHIVE_PRESENT: return "already-present";
+	case TL_ARCHIVE_REFUSED: return "refused";
+	}
+	return "?";
+}
+
+/* Prints the summary; *archives is attached to the JSON (and set to NULL)
+ * only when it is printed. */
+static int summary(const struct opts *o, const struct tl_builder *b,
+		   cJSON **archives, int64_t total_events, int64_t total_rejects)
+{
+	const struct tl_build_stats *st = &b->stats;
+	struct cf_ctx ctx;
+	cJSON *j, *p;
+	int rc;
+
+	if (!cf_cli_globals.quiet) {
+		fprintf(stderr, "casefile timeline build: %llu events, %llu rejects, "
+				"%llu patients from %llu members (%llu not parsed)\n",
+			(unsigned long long)st->events, (unsigned long long)st->rejects,
+			(unsigned long long)st->patients, (unsigned long long)st->members,
+			(unsigned long long)st->skipped);
+		for (size_t i = 0; i < st->nparsers; i++)
+			fprintf(stderr, "  %-18s %10llu events %8llu rejects\n",
+				st->parsers[i].name,
+				(unsigned long long)st->parsers[i].events,
+				(unsigned long long)st->parsers[i].rejects);
+	}
+	if (!o->json)
+		return CF_EXIT_OK;
+	cf_ctx_init(&ctx);
+	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "db", o->db) ||
+	    cf_json_add_int(j, "events", (int64_t)st->events) ||
+	    cf_json_add_int(j, "rejects", (int64_t)st->rejects) ||
+	    cf_json_add_int(j, "patients", (int64_t)st->patients) ||
+	    cf_json_add_int(j, "members", (int64_t)st->members) ||
+	    cf_json_add_int(j, "members_not_parsed", (int64_t)st->skipped) ||
+	    cf_json_add_int(j, "total_events", total_events) ||
+	    cf_json_add_int(j, "total_rejects", total_rejects) ||
+	    !(p = cJSON_AddObjectToObject(j, "parsers")))
+		goto nomem;
+	for (size_t i = 0; i < st->nparsers; i++) {
+		cJSON *x = cJSON_AddObjectToObject(p, st->parsers[i].name);
+		if (!x || cf_json_add_int(x, "events", (int64_t)st->parsers[i].events) ||
+		    cf_json_add_int(x, "rejects", (int64_t)st->parsers[i].rejects))
+			goto nomem;
+	}
+	cJSON_AddItemToObject(j, "archives", *archives);
+	*archives = NULL;
+	rc = cf_json_emit(&ctx, stdout, j);
+	cJSON_Delete(j);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+nomem:
+	cJSON_Delete(j);
+	cf_cli_error("out of memory");
+	return CF_EXIT_RUNTIME;
+}
+
+static int do_build(struct opts *o, int argc, char **argv)
+{
+	struct cf_ctx ctx;
+	cf_key *keys[MAX_KEYS] = {0};
+	struct tl_mapping *mapping = NULL;
+	struct tl_builder b;
+	cf_db *db = NULL;
+	cJSON *archives = cJSON_CreateArray();
+	struct stat sb;
+	uint64_t total = 0;
+	int64_t ne = 0, nr = 0;
+	int rc = CF_EXIT_RUNTIME, refused = 0, created;
+
+	cf_ctx_init(&ctx);
+	if (!o->db)
+		return cJSON_Delete(archives), cf_cli_usage("build needs --db FILE");
+	if (!o->nkeys && !o->allow_unverified)
+		return cJSON_Delete(archives),
+		       cf_cli_usage("build needs --key PUB (a trusted signer)");
+	if (optind >= argc)
+		return cJSON_Delete(archives), cf_cli_usage("build needs an ARCHIVE");
+	if (!archives) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (!(keys[i] = cf_key_load_public(&ctx, o->keys[i])))
+			goto fail;
+	if (o->mapping && tl_mapping_load(&ctx, o->mapping, &mapping) != CF_OK)
+		goto fail;
+	created = stat(o->db, &sb) != 0;
+	if (cf_db_open(&ctx, o->db, CF_DB_WRITE, &db) != CF_OK)
+		goto fail;
+	tl_builder_init(&b, &ctx, db);
+	b.keys = keys;
+	b.nkeys = o->nkeys;
+	b.allow_unverified = o->allow_unverified;
+	b.mapping = mapping;
+	for (int i = optind; i < argc; i++)
+		if (!stat(argv[i], &sb))
+			total += (uint64_t)sb.st_size;
+	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
+				     total, 0);
+	for (int i = optind; i < argc; i++) {
+		struct tl_archive_result res;
+		cJSON *a;
+		if (tl_build_archive(&b, argv[i], &res) != CF_OK) {
+			cf_progress_free(b.progress);
+			b.progress = NULL;
+			tl_builder_release(&b);
+			cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			cf_db_close(db, &ctx);
+			db = NULL;
+			if (created)
+				unlink(o->db);
+			goto out;
+		}
+		if (res.status == TL_ARCHIVE_REFUSED) {
+			refused++;
+			cf_cli_error("%s: refused, verification failed: %s", argv[i],
+				     res.problem);
+		} else if (res.status == TL_ARCHIVE_PRESENT && !cf_cli_globals.quiet) {
+			fprintf(stderr, "casefile timeline build: %s: already in %s, "
+					"nothing added\n", argv[i], o->db);
+		} else if (res.status == TL_ARCHIVE_ADDED_UNVERIFIED) {
+			cf_cli_error("%s: NOT VERIFIED (%s): its events are marked "
+				     "\"unverified\"", argv[i], res.problem);
+		}
+		if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(archives, a) ||
+		    cf_json_add_str(a, "path", argv[i]) ||
+		    cf_json_add_str(a, "status", status_word(res.status)) ||
+		    cf_json_add_str(a, "sha256sums", res.sha256sums[0] ? res.sha256sums : NULL) ||
+		    cf_json_add_str(a, "signer", res.signer[0] ? res.signer : NULL) ||
+		    cf_json_add_bool(a, "verified", res.verified) ||
+		    cf_json_add_int(a, "events", (int64_t)res.events) ||
+		    cf_json_add_int(a, "rejects", (int64_t)res.rejects)) {
+			cf_cli_error("out of memory");
+			goto out_builder;
+		}
+	}
+	cf_progress_free(b.progress);
+	b.progress = NULL;
+	if ((b.stats.events && cf_db_link_lineage(db, &ctx) != CF_OK) ||
+	    cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
+		cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out_builder;
+	}
+	if (cf_db_close(db, &ctx) != CF_OK) {
+		db = NULL;
+		tl_builder_release(&b);
+		goto fail;
+	}
+	db = NULL;
+	rc = summary(o, &b, &archives, ne, nr);
+	if (rc == CF_EXIT_OK && refused)
+		rc = CF_EXIT_EVIDENCE;
+out_builder:
+	tl_builder_release(&b);
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	if (db) {
+		struct cf_ctx c2;
+		cf_ctx_init(&c2);
+		cf_db_close(db, &c2);
+	}
+	cJSON_Delete(archives);
+	tl_mapping_free(mapping);
+	for (size_t i = 0; i < o->nkeys; i++)
+		cf_key_free(keys[i]);
+	return rc;
+}
+
+/* ---- query -------------------------------------------------------------- */
+
+static int do_query(struct opts *o, int argc)
+{
+	struct cf_ctx ctx;
+	struct tl_query_out q = {.f = stdout, .format = TL_FMT_TABLE};
+	cf_db *db = NULL;
+	int fmt, rc;
+
+	if (!o->db)
+		return cf_cli_usage("query needs --db FILE");
+	if (optind < argc)
+		return cf_cli_usage("query takes no operands");
+	if (o->format) {
+		if ((fmt = tl_query_format(o->format)) < 0)
+			return cf_cli_usage("unknown format '%s' (table, csv, jsonl, "
+					    "l2tcsv, timesketch)", o->format);
+		q.format = (enum tl_format)fmt;
+	}
+	cf_ctx_init(&ctx);
+	if (cf_db_open(&ctx, o->db, CF_DB_READ, &db) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	rc = tl_query_run(&ctx, db, &o->f, &q);
+	cf_db_close(db, &ctx);
+	if (rc != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return CF_EXIT_OK;
+}
+
+/* ---- scope -------------------------------------------------------------- */
+
+static void print_scope(const cJSON *j)
+{
+	const cJSON *x;
+	const char *sep = "";
+
+	printf("incident %s: %lld affected patient(s)\n", cf_json_str(j, "incident", "?"),
+	       (long long)cf_json_int(j, "affected", 0));
+	printf("window   %s .. %s\n",
+	       cf_json_str(cJSON_GetObjectItemCaseSensitive(j, "window"), "from", "?"),
+	       cf_json_str(cJSON_GetObjectItemCaseSensitive(j, "window"), "to", "?"));
+	printf("by state ");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "by_state")) {
+		printf("%s%s %d", sep, x->string, x->valueint);
+		sep = ", ";
+	}
+	printf("\nphi      ");
+	sep = "";
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "phi_categories")) {
+		printf("%s%s", sep, x->valuestring);
+		sep = ", ";
+	}
+	printf("\nfailed attempts by suspects (not counted): %lld\n",
+	       (long long)cf_json_int(j, "failed_count", 0));
+	printf("model decisions by suspect model versions: %d\n",
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "model_decisions")));
+	printf("patients:\n");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "patients"))
+		printf("  %s\n", x->valuestring);
+}
+
+static int do_scope(struct opts *o, int argc)
+{
+	struct cf_ctx ctx;
+	struct cf_incident *inc = NULL;
+	cf_db *db = NULL;
+	cJSON *j = NULL;
+	int rc = CF_EXIT_RUNTIME;
+
+	if (!o->db || !o->incident)
+		return cf_cli_usage("scope needs --db FILE and --incident FILE");
+	if (optind < argc)
+		return cf_cli_usage("scope takes no operands");
+	cf_ctx_init(&ctx);
+	if (cf_incident_load(&ctx, o->incident, &inc) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (cf_db_open(&ctx, o->db, CF_DB_READ, &db) != CF_OK ||
+	    cf_scope_compute(&ctx, db, inc, &j) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (o->json) {
+		rc = cf_json_emit(&ctx, stdout, j) == CF_OK ?
+			     CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	} else {
+		print_scope(j);
+		rc = CF_EXIT_OK;
+	}
+out:
+	cJSON_Delete(j);
+	cf_db_close(db, &ctx);
+	cf_incident_free(inc);
+	return rc;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static int parse_time(const char *what, const char *s, int64_t *us)
+{
+	if (cf_time_parse(s, -1, us, NULL))
+		return cf_cli_usage("%s: '%s' is not an RFC 3339 time", what, s);
+	return 0;
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	struct opts o = {0};
+	const char *sub;
+	int c, rc;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return CF_EXIT_OK;
+	}
+	if (argc < 2)
+		return cf_cli_usage("timeline needs a subcommand: build, query or scope");
+	sub = argv[1];
+	if (strcmp(sub, "build") && strcmp(sub, "query") && strcmp(sub, "scope"))
+		return cf_cli_usage("unknown timeline subcommand '%s'", sub);
+	argc--;
+	argv++;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			free(o.model);
+			return CF_EXIT_OK;
+		case OPT_DB: o.db = optarg; break;
+		case OPT_KEY:
+			if (o.nkeys == MAX_KEYS)
+				return cf_cli_usage("at most %d --key options", MAX_KEYS);
+			o.keys[o.nkeys++] = optarg;
+			break;
+		case OPT_ALLOW: o.allow_unverified = 1; break;
+		case OPT_MAPPING: o.mapping = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_INCIDENT: o.incident = optarg; break;
+		case OPT_FORMAT: o.format = optarg; break;
+		case OPT_PATIENT:
+			o.f.patient = strncmp(optarg, "Patient/", 8) ? optarg : optarg + 8;
+			break;
+		case OPT_ACTOR: o.f.actor = optarg; break;
+		case OPT_ACTION: o.f.action = optarg; break;
+		case OPT_SOURCE: o.f.source = optarg; break;
+		case OPT_MODEL: {
+			char *at;
+			free(o.model);
+			if (!(o.model = strdup(optarg))) {
+				cf_cli_error("out of memory");
+				return CF_EXIT_RUNTIME;
+			}
+			if ((at = strrchr(o.model, '@'))) {
+				*at = '\0';
+				o.f.model_version = at + 1;
+			}
+			o.f.model = o.model;
+			break;
+		}
+		case OPT_FROM:
+			if ((rc = parse_time("--from", optarg, &o.f.from_us)))
+				return free(o.model), rc;
+			o.f.has_from = 1;
+			break;
+		case OPT_TO:
+			if ((rc = parse_time("--to", optarg, &o.f.to_us)))
+				return free(o.model), rc;
+			o.f.has_to = 1;
+			break;
+		default:
+			free(o.model);
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (!strcmp(sub, "build"))
+		rc = do_build(&o, argc, argv);
+	else if (!strcmp(sub, "query"))
+		rc = do_query(&o, argc);
+	else
+		rc = do_scope(&o, argc);
+	free(o.model);
+	return rc;
+}

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# timeline/: `casefile timeline build|query|scope` (SPEC section 6). The
+# parsers, the member reader and the builder form cf_timeline; the command
+# is cmd_timeline.c. The store (src/db.c) and the scope computation
+# (src/scope.c) are in the core because the breach report uses them too.
+file(GLOB CF_TIMELINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/timeline/*.c)
+list(FILTER CF_TIMELINE_SOURCES EXCLUDE REGEX "/cmd_[a-z_]+\\.c$")
+add_library(cf_timeline STATIC ${CF_TIMELINE_SOURCES})
+target_link_libraries(cf_timeline PUBLIC cfcore)
+list(APPEND CASEFILE_PART_LIBS cf_timeline)
+list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c)
+install(DIRECTORY timeline/mappings/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/mappings)
+# libcsv (Debian libcsv-dev) has no pkg-config file.
+find_package(Threads REQUIRED)
+find_library(CSV_LIBRARY csv REQUIRED)
+target_link_libraries(cf_timeline PUBLIC Threads::Threads ${CSV_LIBRARY})

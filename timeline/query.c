@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `timeline query` output: the events a filter selects, in time order, as a
+ * table for people, CSV with a header, JSON lines, plaso's l2tcsv (17
+ * columns) or Timesketch JSON lines (message, datetime, timestamp_desc).
+ *
+ * Every format carries the provenance (archive digest, member, line, byte
+ * offset) so that a row can be checked against the signed evidence. Times
+ * are RFC 3339 UTC with microseconds (l2tcsv's own date and time columns
+ * cannot hold them: the full time is repeated in its extra column). This
+ * file writes to the stream it is given and reports write errors; it
+ * never decides what goes to stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
+#include "query.h"
+
+static const char *const csv_cols[] = {
+	"time", "ts_desc", "source", "host", "actor", "actor_role", "action",
+	"outcome", "patient", "resource", "src_ip", "model", "model_version",
+	"decision", "score", "message", "attrs", "archive", "member", "line",
+	"offset", NULL};
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_row(FILE *f, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		csv_field(f, v[i]);
+	}
+	fputc('\n', f);
+}
+
+static cJSON *event_json(const struct cf_event *e)
+{
+	cJSON *j = cJSON_CreateObject(), *a;
+	const char *keys[] = {"ts_desc", "source", "host", "actor", "actor_role",
+			      "action", "outcome", "patient", "resource", "src_ip",
+			      "model", "model_version", "decision", "message",
+			      "archive", "member"};
+	const char *vals[] = {e->ts_desc, e->source, e->host, e->actor,
+			      e->actor_role, e->action, e->outcome, e->patient,
+			      e->resource, e->src_ip, e->model, e->model_version,
+			      e->decision, e->message, e->archive, e->member};
+
+	if (!j || cf_json_add_time(j, "time", e->ts_us))
+		goto fail;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (vals[i] && cf_json_add_str(j, keys[i], vals[i]))
+			goto fail;
+	if (e->has_score && cf_json_add_num(j, "score", e->score))
+		goto fail;
+	if (e->attrs && (a = cJSON_Parse(e->attrs)))
+		cJSON_AddItemToObject(j, "attrs", a);
+	if (cf_json_add_int(j, "line", (int64_t)e->line) ||
+	    cf_json_add_int(j, "offset", (int64_t)e->offset))
+		goto fail;
+	return j;
+fail:
+	cJSON_Delete(j);
+	return NULL;
+}
+
+static int put_json(struct tl_query_out *q, cJSON *j)
+{
+	char *txt;
+
+	if (!j)
+		return q->nomem = 1, 1;
+	txt = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!txt)
+		return q->nomem = 1, 1;
+	fputs(txt, q->f);
+	fputc('\n', q->f);
+	free(txt);
+	return 0;
+}
+
+static int on_event(void *arg, const struct cf_event *e)
+{
+	struct tl_query_out *q = arg;
+	char t[CF_TIME_STR], score[32] = "", line[24], off[24];
+
+	cf_time_format(e->ts_us, t);
+	if (e->has_score)
+		snprintf(score, sizeof score, "%.17g", e->score);
+	snprintf(line, sizeof line, "%llu", (unsigned long long)e->line);
+	snprintf(off, sizeof off, "%llu", (unsigned long long)e->offset);
+	q->rows++;
+	switch (q->format) {
+	case TL_FMT_TABLE: {
+		char msg[81];
+		snprintf(msg, sizeof msg, "%s", e->message ? e->message : "");
+		fprintf(q->f, "%-27s %-16.16s %-16.16s %-14.14s %-8.8s %-12.12s %-15.15s %s\n",
+			t, e->source ? e->source : "-", e->actor ? e->actor : "-",
+			e->action ? e->action : "-", e->outcome ? e->outcome : "-",
+			e->patient ? e->patient : "-", e->src_ip ? e->src_ip : "-", msg);
+		break;
+	}
+	case TL_FMT_CSV: {
+		const char *v[] = {t, e->ts_desc, e->source, e->host, e->actor,
+				   e->actor_role, e->action, e->outcome, e->patient,
+				   e->resource, e->src_ip, e->model, e->model_version,
+				   e->decision, score, e->message, e->attrs, e->archive,
+				   e->member, line, off};
+		csv_row(q->f, v, sizeof v / sizeof v[0]);
+		break;
+	}
+	case TL_FMT_JSONL:
+		return put_json(q, event_json(e));
+	case TL_FMT_L2TCSV: {
+		char date[11], tm[9], notes[160], extra[96], shrt[81];
+		const char *macb = "....";
+		snprintf(date, sizeof date, "%.2s/%.2s/%.4s", t + 5, t + 8, t);
+		snprintf(tm, sizeof tm, "%.8s", t + 11);
+		if (e->action && !strcmp(e->action, "mtime"))
+			macb = "M...";
+		else if (e->action && !strcmp(e->action, "ctime"))
+			macb = "..C.";
+		snprintf(notes, sizeof notes, "archive=%s line=%s offset=%s",
+			 e->archive ? e->archive : "", line, off);
+		snprintf(extra, sizeof extra, "datetime=%s", t);
+		snprintf(shrt, sizeof shrt, "%s", e->message ? e->message : "");
+		{
+			const char *v[] = {date, tm, "UTC", macb, "LOG", e->source,
+					   e->ts_desc, e->actor ? e->actor : "-",
+					   e->host ? e->host : "-", shrt, e->message,
+					   "2", e->member, "-", notes,
+					   "casefile", extra};
+			csv_row(q->f, v, sizeof v / sizeof v[0]);
+		}
+		break;
+	}
+	case TL_FMT_TIMESKETCH: {
+		cJSON *j = event_json(e);
+		char us[24];
+		snprintf(us, sizeof us, "%lld", (long long)e->ts_us);
+		if (j) { /* message first-class; integer microseconds, not a double */
+			cJSON_DeleteItemFromObject(j, "message");
+			cJSON_DeleteItemFromObject(j, "time");
+		}
+		if (j && (cf_json_add_str(j, "message", e->message ? e->message : "") ||
+			  cf_json_add_time(j, "datetime", e->ts_us) ||
+			  !cJSON_AddRawToObject(j, "timestamp", us) ||
+			  cf_json_add_str(j, "timestamp_desc",
+					  e->ts_desc ? e->ts_desc : "Event Recorded") ||
+			  cf_json_add_str(j, "data_type",
+					  e->source ? e->source : "casefile"))) {
+			cJSON_Delete(j);
+			j = NULL;
+		}
+		return put_json(q, j);
+	}
+	}
+	return ferror(q->f) ? 1 : 0;
+}
+
+int tl_query_format(const char *name)
+{
+	static const char *const names[] = {"table", "csv", "jsonl", "l2tcsv",
+					    "timesketch", NULL};
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+int tl_query_run(struct cf_ctx *ctx, cf_db *db, const struct cf_db_filter *f,
+		 struct tl_query_out *q)
+{
+	int rc;
+
+	if (q->format == TL_FMT_CSV)
+		csv_row(q->f, csv_cols, sizeof csv_cols / sizeof csv_cols[0] - 1);
+	else if (q->format == TL_FMT_L2TCSV)
+		fputs("date,time,timezone,MACB,source,sourcetype,type,user,host,short,"
+		      "desc,version,filename,inode,notes,format,extra\n", q->f);
+	else if (q->format == TL_FMT_TABLE)
+		fprintf(q->f, "%-27s %-16s %-16s %-14s %-8s %-12s %-15s %s\n", "TIME",
+			"SOURCE", "ACTOR", "ACTION", "OUTCOME", "PATIENT", "SRC_IP",
+			"MESSAGE");
+	rc = cf_db_query_events(db, ctx, f, on_event, q);
+	if (q->nomem)
+		return cf_set_nomem(ctx, "writing events");
+	if (rc > 0 || ferror(q->f))
+		return cf_set_error(ctx, 0, "cannot write the events");
+	return rc;
+}

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Running one parser over one member: line splitting with a length cap,
+ * the per-event string arena, attributes, and decompression on the fly.
+ *
+ * Lines are cut from 256 KiB blocks without copying when they fit in a
+ * block; a line longer than TL_LINE_MAX is skipped to its newline and
+ * recorded as a reject, so memory stays bounded whatever the input. Every
+ * string that reaches the store is valid UTF-8: invalid bytes become U+FFFD
+ * and the event says so, because SQLite, JSON and CSV output all need text.
+ * Compressed rotated logs are read through libarchive's "raw" format with
+ * every filter enabled, straight from the member's stream: never extracted.
+ */
+#include <archive.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/error.h"
+#include "tl.h"
+
+#define BLOCK (256u << 10)
+
+int tl_run_init(struct tl_run *r, const struct tl_parser *p,
+		const struct tl_meta *m, const struct tl_sink *s,
+		struct cf_ctx *ctx)
+{
+	memset(r, 0, sizeof *r);
+	r->parser = p;
+	r->meta = m;
+	r->sink = s;
+	r->ctx = ctx;
+	cf_buf_init(&r->attrs);
+	r->attrs.limit = 4 * TL_FIELD_MAX;
+	if (!(r->arena = cf_malloc(TL_ARENA)))
+		return cf_set_nomem(ctx, "parsing");
+	if (p->start && p->start(r) != CF_OK) {
+		free(r->arena);
+		r->arena = NULL;
+		return CF_FAILED;
+	}
+	return CF_OK;
+}
+
+void tl_run_release(struct tl_run *r)
+{
+	if (r->parser && r->parser->free)
+		r->parser->free(r);
+	cf_buf_release(&r->attrs);
+	free(r->arena);
+	r->arena = NULL;
+}
+
+/* ---- strings ------------------------------------------------------------ */
+
+int tl_month(const char *s)
+{
+	static const char m[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+	for (int i = 0; i < 12; i++)
+		if (!memcmp(s, m + 3 * i, 3))
+			return i + 1;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+int tl_utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t k;
+		if (p[i] == 0 || !(k = utf8_seq(p + i, n - i)))
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+void tl_event_reset(struct tl_run *r)
+{
+	r->arena_used = 0;
+	cf_buf_reset(&r->attrs);
+}
+
+const char *tl_str(struct tl_run *r, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out;
+	size_t o = 0, room;
+
+	if (!s)
+		return NULL;
+	if (n == (size_t)-1)
+		n = strlen(s);
+	room = TL_ARENA - r->arena_used;
+	if (room < 16)
+		return "";
+	out = r->arena + r->arena_used;
+	for (size_t i = 0; i < n;) {
+		size_t k;
+		if (p[i] >= 0x20 && p[i] < 0x80) { /* plain ASCII run */
+			size_t j = i + 1, lim = n;
+			if (lim - i > room - o - 5)
+				lim = i + (room - o - 5);
+			if (lim - i > TL_FIELD_MAX - o)
+				lim = i + (TL_FIELD_MAX - o);
+			while (j < lim && p[j] >= 0x20 && p[j] < 0x80)
+				j++;
+			if (j <= i)
+				break;
+			memcpy(out + o, p + i, j - i);
+			o += j - i;
+			i = j;
+			continue;
+		}
+		k = p[i] ? utf8_seq(p + i, n - i) : 1;
+		if (o + 4 >= room || o >= TL_FIELD_MAX)
+			break;
+		if (!p[i]) {
+			i++;
+			continue;
+		}
+		if (!k) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, p + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = '\0';
+	r->arena_used += o + 1;
+	return out;
+}
+
+const char *tl_strf(struct tl_run *r, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room = TL_ARENA - r->arena_used;
+	char *out = r->arena + r->arena_used;
+	int n;
+
+	if (room < 2)
+		return "";
+	va_start(ap, fmt);
+	n = vsnprintf(out, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return "";
+	if ((size_t)n >= room)
+		n = (int)room - 1;
+	r->arena_used += (size_t)n + 1;
+	/* the arguments may hold raw bytes from the evidence */
+	if (!tl_utf8_ok(out, (size_t)n))
+		return tl_str(r, out, (size_t)n);
+	return out;
+}
+
+const char *tl_patient_id(struct tl_run *r, const char *ref)
+{
+	const char *h;
+	size_t n;
+
+	if (!ref || !*ref)
+		return NULL;
+	if (!strncmp(ref, "Patient/", 8))
+		ref += 8;
+	n = (h = strchr(ref, '/')) ? (size_t)(h - ref) : strlen(ref);
+	if (!n)
+		return NULL;
+	return tl_str(r, ref, n);
+}
+
+/* ---- attributes --------------------------------------------------------- */
+
+static void attr_key(struct tl_run *r, const char *key)
+{
+	cf_buf_putc(&r->attrs, r->attrs.len ? ',' : '{');
+	cf_buf_putc(&r->attrs, '"');
+	cf_buf_puts(&r->attrs, key); /* keys are ours: plain ASCII */
+	cf_buf_puts(&r->attrs, "\":");
+}
+
+static void json_escape(struct cf_buf *b, const char *s)
+{
+	const char *run = s;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20)
+			continue;
+		cf_buf_append(b, run, (size_t)((const char *)p - run));
+		if (*p == '"' || *p == '\\') {
+			cf_buf_putc(b, '\\');
+			cf_buf_putc(b, (char)*p);
+		} else {
+			cf_buf_printf(b, "\\u%04x", *p);
+		}
+		run = (const char *)p + 1;
+	}
+	cf_buf_puts(b, run);
+}
+
+void tl_attr_str(struct tl_run *r, const char *key, const char *val, size_t n)
+{
+	size_t mark = r->arena_used;
+	const char *clean;
+
+	if (!val)
+		return;
+	clean = tl_str(r, val, n);
+	attr_key(r, key);
+	cf_buf_putc(&r->attrs, '"');
+	json_escape(&r->attrs, clean);
+	cf_buf_putc(&r->attrs, '"');
+	r->arena_used = mark; /* the copy was only needed for escaping */
+}
+
+void tl_attr_int(struct tl_run *r, const char *key, int64_t v)
+{
+	attr_key(r, key);
+	cf_buf_printf(&r->attrs, "%lld", (long long)v);
+}
+
+void tl_attr_bool(struct tl_run *r, const char *key, int v)
+{
+	attr_key(r, key);
+	cf_buf_puts(&r->attrs, v ? "true" : "false");
+}
+
+void tl_attr_json(struct tl_run *r, const char *key, const cJSON *v)
+{
+	char *txt;
+
+	if (!v)
+		return;
+	if (cJSON_IsString(v)) {
+		tl_attr_str(r, key, v->valuestring, (size_t)-1);
+		return;
+	}
+	if (!(txt = cJSON_PrintUnformatted(v)))
+		return;
+	if (tl_utf8_ok(txt, strlen(txt))) {
+		attr_key(r, key);
+		cf_buf_puts(&r->attrs, txt);
+	} else {
+		tl_attr_str(r, key, txt, (size_t)-1);
+	}
+	free(txt);
+}
+
+void tl_attr_tz(struct tl_run *r, int off)
+{
+	int a = off < 0 ? -off : off;
+
+	attr_key(r, "tz");
+	cf_buf_printf(&r->attrs, "\"%c%02d:%02d\"", off < 0 ? '-' : '+',
+		      a / 3600, a / 60 % 60);
+}
+
+/* ---- emitting ----------------------------------------------------------- */
+
+int tl_emit(struct tl_run *r, struct cf_event *ev, uint64_t lineno,
+	    uint64_t off)
+{
+	int rc;
+
+	if (r->meta->unverified)
+		tl_attr_bool(r, "unverified", 1);
+	if (r->attrs.len)
+		cf_buf_putc(&r->attrs, '}');
+	if (!ev->host)
+		ev->host = r->meta->host;
+	ev->attrs = r->attrs.len ? r->attrs.data : NULL;
+	ev->archive = r->meta->archive;
+	ev->member = r->meta->member;
+	ev->line = lineno;
+	ev->offset = off;
+	if (!ev->source)
+		ev->source = r->parser->name;
+	rc = r->sink->event(r->sink->arg, ev);
+	r->events++;
+	tl_event_reset(r);
+	return rc;
+}
+
+int tl_reject(struct tl_run *r, uint64_t lineno, uint64_t off,
+	      const char *fmt, ...)
+{
+	char reason[256];
+	struct cf_reject rj = {.archive = r->meta->archive,
+			       .member = r->meta->member,
+			       .line = lineno,
+			       .offset = off,
+			       .reason = reason};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	if (!tl_utf8_ok(reason, strlen(reason)))
+		snprintf(reason, sizeof reason, "%s: unparseable line",
+			 r->parser->name);
+	r->rejects++;
+	tl_event_reset(r);
+	return r->sink->reject(r->sink->arg, &rj);
+}
+
+int tl_patient(struct tl_run *r, struct cf_patient *p, uint64_t lineno)
+{
+	int rc;
+
+	p->archive = r->meta->archive;
+	p->member = r->meta->member;
+	p->line = lineno;
+	rc = r->sink->patient ? r->sink->patient(r->sink->arg, p) : CF_OK;
+	tl_event_reset(r);
+	return rc;
+}
+
+/* ---- line splitting ----------------------------------------------------- */
+
+struct splitter {
+	struct cf_buf carry;  /* partial line across blocks */
+	uint64_t lineno, off; /* next line's number and offset */
+	int skipping;         /* inside an over-long line */
+	uint64_t skipped;     /* its length so far */
+};
+
+static int one_line(struct tl_run *r, struct splitter *sp, const char *s,
+		    size_t n)
+{
+	uint64_t ln = ++sp->lineno, off = sp->off;
+	int rc;
+
+	sp->off += n + 1;
+	r->lines++;
+	if (n && s[n - 1] == '\r')
+		n--;
+	tl_event_reset(r);
+	rc = r->parser->line(r, s, n, ln, off);
+	return rc;
+}
+
+static int split(struct tl_run *r, struct splitter *sp, const char *p,
+		 size_t n)
+{
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) : n;
+		int rc;
+
+		if (!sp->skipping && sp->carry.len + take > TL_LINE_MAX) {
+			sp->skipping = 1;
+			sp->skipped = sp->carry.len;
+			cf_buf_reset(&sp->carry);
+		}
+		if (sp->skipping) {
+			sp->skipped += take;
+			if (nl) {
+				uint64_t ln = ++sp->lineno, off = sp->off;
+				sp->off += sp->skipped + 1;
+				r->lines++;
+				sp->skipping = 0;
+				sp->skipped = 0;
+				if ((rc = tl_reject(r, ln, off,
+						    "line longer than %u bytes",
+						    TL_LINE_MAX)))
+					return rc;
+			}
+		} else if (!nl) {
+			if (cf_buf_append(&sp->carry, p, take))
+				return cf_set_nomem(r->ctx, "reading lines");
+		} else if (sp->carry.len) {
+			if (cf_buf_append(&sp->carry, p, take))
+				return cf_set_nomem(r->ctx, "reading lines");
+			rc = one_line(r, sp, sp->carry.data, sp->carry.len);
+			cf_buf_reset(&sp->carry);
+			if (rc)
+				return rc;
+		} else if ((rc = one_line(r, sp, p, take))) {
+			return rc;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+		n -= take + 1;
+	}
+	return CF_OK;
+}
+
+static int finish(struct tl_run *r, struct splitter *sp)
+{
+	int rc = CF_OK;
+
+	if (sp->skipping) {
+		rc = tl_reject(r, sp->lineno + 1, sp->off,
+			       "line longer than %u bytes", TL_LINE_MAX);
+		r->lines++;
+	} else if (sp->carry.len) {
+		/* last line without a newline */
+		rc = one_line(r, sp, sp->carry.data, sp->carry.len);
+	}
+	cf_buf_release(&sp->carry);
+	if (rc == CF_OK && r->parser->end)
+		rc = r->parser->end(r);
+	return rc;
+}
+
+int tl_run_buffer(struct tl_run *r, const void *buf, size_t len)
+{
+	struct splitter sp = {0};
+	int rc;
+
+	cf_buf_init(&sp.carry);
+	if ((rc = split(r, &sp, buf, len))) {
+		cf_buf_release(&sp.carry);
+		return rc;
+	}
+	return finish(r, &sp);
+}
+
+int tl_run_stream(struct tl_run *r, const void *head, size_t headlen,
+		  tl_read_fn rd, void *arg)
+{
+	struct splitter sp = {0};
+	char *block = NULL;
+	long got;
+	int rc;
+
+	cf_buf_init(&sp.carry);
+	if ((rc = split(r, &sp, head, headlen)))
+		goto out;
+	if (rd) {
+		if (!(block = cf_malloc(BLOCK))) {
+			rc = cf_set_nomem(r->ctx, "reading");
+			goto out;
+		}
+		while ((got = rd(arg, r->ctx, block, BLOCK)) > 0)
+			if ((rc = split(r, &sp, block, (size_t)got)))
+				goto out;
+		if (got < 0) {
+			/* a read error is recorded, the lines before it kept */
+			tl_reject(r, sp.lineno + 1, sp.off, "read error: %s",
+				  cf_errmsg(r->ctx));
+		}
+	}
+	free(block);
+	return finish(r, &sp);
+out:
+	free(block);
+	cf_buf_release(&sp.carry);
+	return rc;
+}
+
+/* ---- decompression ------------------------------------------------------ */
+
+struct tl_unpack {
+	struct archive *a;
+	const unsigned char *head;
+	size_t headlen, headpos;
+	tl_read_fn rd;
+	void *arg;
+	struct cf_ctx *ctx;
+	char *block;
+};
+
+int tl_is_compressed(const unsigned char *p, size_t n)
+{
+	return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+	       (n >= 3 && !memcmp(p, "BZh", 3)) ||
+	       (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
+	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
+}
+
+static la_ssize_t unpack_cb(struct archive *a, void *arg, const void **buf)
+{
+	struct tl_unpack *u = arg;
+	long got;
+
+	(void)a;
+	if (u->headpos < u->headlen) {
+		*buf = u->head + u->headpos;
+		got = (long)(u->headlen - u->headpos);
+		u->headpos = u->headlen;
+		return got;
+	}
+	if (!u->rd)
+		return 0;
+	got = u->rd(u->arg, u->ctx, u->block, BLOCK);
+	*buf = u->block;
+	return got < 0 ? -1 : got;
+}
+
+int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
+		   tl_read_fn rd, void *arg, struct tl_unpack **out)
+{
+	struct tl_unpack *u;
+	struct archive_entry *e;
+
+	*out = NULL;
+	if (!(u = cf_calloc(1, sizeof *u)) || !(u->block = cf_malloc(BLOCK))) {
+		free(u);
+		return cf_set_nomem(ctx, "decompressing");
+	}
+	u->head = head;
+	u->headlen = headlen;
+	u->rd = rd;
+	u->arg = arg;
+	u->ctx = ctx;
+	if (!(u->a = archive_read_new()) ||
+	    archive_read_support_filter_all(u->a) != ARCHIVE_OK ||
+	    archive_read_support_format_raw(u->a) != ARCHIVE_OK ||
+	    archive_read_open(u->a, u, NULL, unpack_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(u->a, &e) != ARCHIVE_OK) {
+		cf_set_error(ctx, 0, "cannot decompress: %s",
+			     u->a ? archive_error_string(u->a) : "no memory");
+		tl_unpack_close(u);
+		return CF_FAILED;
+	}
+	*out = u;
+	return CF_OK;
+}
+
+long tl_unpack_read(void *arg, struct cf_ctx *ctx, void *buf, size_t n)
+{
+	struct tl_unpack *u = arg;
+	la_ssize_t got = archive_read_data(u->a, buf, n);
+
+	if (got < 0) {
+		cf_set_error(ctx, 0, "decompression error: %s",
+			     archive_error_string(u->a));
+		return -1;
+	}
+	return (long)got;
+}
+
+void tl_unpack_close(struct tl_unpack *u)
+{
+	if (!u)
+		return;
+	if (u->a)
+		archive_read_free(u->a);
+	free(u->block);
+	free(u);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Internal interface of the timeline part: how a parser receives the bytes
+ * of one evidence member and hands back events, rejects and patients.
+ *
+ * A member is parsed by exactly one parser, chosen by tl_detect(). Line
+ * parsers get each line (without its newline, at most TL_LINE_MAX bytes,
+ * with its 1-based number and byte offset); a parser that needs the whole
+ * member (a pretty-printed JSON document, an SQLite snapshot) buffers it in
+ * its own bounded way. Every line ends as events or as a reject with a
+ * reason: nothing is dropped. Strings handed to tl_emit() must stay valid
+ * until it returns; tl_str() makes sanitised copies (valid UTF-8, bounded
+ * length) in a per-event arena for that purpose.
+ */
+#ifndef CASEFILE_TIMELINE_TL_H
+#define CASEFILE_TIMELINE_TL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "casefile/buf.h"
+#include "casefile/db.h"
+
+struct cf_ctx;
+
+#define TL_LINE_MAX (1u << 20)      /* longer lines become rejects */
+#define TL_FIELD_MAX (64u << 10)    /* longer strings are cut (marked) */
+#define TL_DOC_MAX (64u << 20)      /* largest JSON document read whole */
+#define TL_ARENA (2u << 20)         /* per-event string arena */
+
+/* What is known about the member being parsed. */
+struct tl_meta {
+	const char *archive;   /* sha256sums digest, hex */
+	const char *member;    /* member name */
+	const char *path;      /* original path on the host, or NULL */
+	const char *category;  /* items.jsonl category, or NULL */
+	const char *host;      /* collection host name, or NULL */
+	int64_t ref_us;        /* file mtime (else collection start): year inference */
+	int tz_offset_s;       /* host's UTC offset (seconds east) */
+	int tz_known;          /* 0: offset unknown, UTC assumed */
+	int unverified;        /* archive built with --allow-unverified */
+	const struct tl_mapping *mapping; /* user field mapping, or NULL */
+};
+
+/* Where results go (the builder writes them to the store; tests collect). */
+struct tl_sink {
+	int (*event)(void *arg, const struct cf_event *ev);
+	int (*reject)(void *arg, const struct cf_reject *r);
+	int (*patient)(void *arg, const struct cf_patient *p);
+	void *arg;
+};
+
+struct tl_run;
+
+struct tl_parser {
+	const char *name;
+	/* Optional: state for one member (NULL state is fine). */
+	int (*start)(struct tl_run *r);
+	/* One line: returns CF_OK, or an error only when the sink failed. */
+	int (*line)(struct tl_run *r, const char *s, size_t n, uint64_t lineno,
+		    uint64_t off);
+	/* Optional: end of member (flush grouped records, parse a document). */
+	int (*end)(struct tl_run *r);
+	void (*free)(struct tl_run *r);
+};
+
+/* One member being parsed. */
+struct tl_run {
+	const struct tl_parser *parser;
+	const struct tl_meta *meta;
+	const struct tl_sink *sink;
+	struct cf_ctx *ctx;
+	void *state;              /* parser's own */
+	struct cf_buf attrs;      /* attributes of the event being built */
+	char *arena;
+	size_t arena_used;
+	uint64_t events, rejects; /* counts for this member */
+	int64_t lines;
+};
+
+/* ---- running ------------------------------------------------------------ */
+
+/* Byte source of a member (archive member, file, decompressor). Returns the
+ * number of bytes read, 0 at the end, -1 with ctx set on error. */
+typedef long (*tl_read_fn)(void *arg, struct cf_ctx *ctx, void *buf, size_t n);
+
+int tl_run_init(struct tl_run *r, const struct tl_parser *p,
+		const struct tl_meta *m, const struct tl_sink *s,
+		struct cf_ctx *ctx);
+void tl_run_release(struct tl_run *r);
+/* Feeds a whole byte stream, split into lines, to the run's parser; `head`
+ * (n bytes already read for detection) comes first. */
+int tl_run_stream(struct tl_run *r, const void *head, size_t headlen,
+		  tl_read_fn rd, void *arg);
+/* Feeds a buffer (tests, documents held in memory). */
+int tl_run_buffer(struct tl_run *r, const void *buf, size_t len);
+
+/* Wraps a compressed stream (gzip, bzip2, xz, zstd, ...) in libarchive's raw
+ * reader; tl_unpack_read reads the decompressed bytes. */
+struct tl_unpack;
+int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
+		   tl_read_fn rd, void *arg, struct tl_unpack **out);
+long tl_unpack_read(void *u, struct cf_ctx *ctx, void *buf, size_t n);
+void tl_unpack_close(struct tl_unpack *u);
+/* 1 when the bytes start with a compression format's magic. */
+int tl_is_compressed(const unsigned char *p, size_t n);
+
+/* ---- helpers for parsers ------------------------------------------------ */
+
+/* Emits an event: fills archive, member, line and offset, closes attrs
+ * (adding "unverified" when the archive was not verified). */
+int tl_emit(struct tl_run *r, struct cf_event *ev, uint64_t lineno,
+	    uint64_t off);
+int tl_reject(struct tl_run *r, uint64_t lineno, uint64_t off,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int tl_patient(struct tl_run *r, struct cf_patient *p, uint64_t lineno);
+
+/* Sanitised copy of n bytes (invalid UTF-8 -> U+FFFD, NUL dropped, cut at
+ * TL_FIELD_MAX) in the event arena; "" when the arena is full. NULL in,
+ * NULL out. n = (size_t)-1 means strlen. */
+const char *tl_str(struct tl_run *r, const char *s, size_t n);
+/* printf into the arena. */
+const char *tl_strf(struct tl_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Empties the arena and the attributes (start of an event). */
+void tl_event_reset(struct tl_run *r);
+
+/* Attributes: a JSON object built in r->attrs. */
+void tl_attr_str(struct tl_run *r, const char *key, const char *val, size_t n);
+void tl_attr_int(struct tl_run *r, const char *key, int64_t v);
+void tl_attr_bool(struct tl_run *r, const char *key, int v);
+/* Adds a cJSON value (any type) under key. */
+void tl_attr_json(struct tl_run *r, const char *key, const cJSON *v);
+/* Adds "tz":"+HH:MM" for an offset in seconds. */
+void tl_attr_tz(struct tl_run *r, int offset_s);
+
+/* 1-12 for an English month abbreviation at s (3 bytes), else 0. */
+int tl_month(const char *s);
+/* 1 when the n bytes are valid UTF-8 without NUL. */
+int tl_utf8_ok(const char *s, size_t n);
+/* Strips "Patient/" and a trailing "/_history/..." into the arena. */
+const char *tl_patient_id(struct tl_run *r, const char *ref);
+
+/* ---- the parsers ---------------------------------------------------------- */
+
+extern const struct tl_parser tl_syslog;      /* RFC 3164, RFC 5424, rsyslog */
+extern const struct tl_parser tl_auditd;
+extern const struct tl_parser tl_access_log;  /* common, combined, vhost */
+extern const struct tl_parser tl_apache_error;
+extern const struct tl_parser tl_json;        /* FHIR, CloudTrail, decisions, mapped JSON */
+extern const struct tl_parser tl_items;       /* casefile/items.jsonl */
+extern const struct tl_parser tl_collector_log; /* casefile/log.jsonl */
+extern const struct tl_parser tl_mlflow_lineage; /* lineage.json */
+extern const struct tl_parser tl_roster;      /* patient roster CSV */
+
+/* sshd message interpretation for syslog lines whose program is sshd: sets
+ * actor, action, outcome, src_ip. Returns 1 when recognised. */
+int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
+		      size_t n);
+
+/* JSON object handlers (also used for NDJSON lines and Bundle entries). */
+int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
+		   uint64_t off);
+int tl_cloudtrail_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
+			 uint64_t off);
+int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
+		       uint64_t off);
+int tl_mapped_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
+		     uint64_t off);
+int tl_mapped_with(struct tl_run *r, const struct tl_mapping *m,
+		   const cJSON *o, uint64_t lineno, uint64_t off);
+/* RFC 3339 string or epoch number (seconds, or milliseconds above 1e11). */
+int tl_json_time(const cJSON *v, int64_t *us, int *tz);
+
+/* MLflow tracking store snapshot (SQLite file on disk, opened read-only on
+ * a private copy). */
+int tl_mlflow_sqlite(struct tl_run *r, const char *path);
+
+/* ---- field mappings (YAML) ---------------------------------------------- */
+
+enum tl_field {
+	TL_F_TIME, TL_F_ACTOR, TL_F_ACTOR_ROLE, TL_F_ACTION, TL_F_OUTCOME,
+	TL_F_PATIENT, TL_F_RESOURCE, TL_F_SRC_IP, TL_F_HOST, TL_F_MODEL,
+	TL_F_MODEL_VERSION, TL_F_DECISION, TL_F_SCORE, TL_F_MESSAGE, TL_F_N
+};
+
+struct tl_mapping {
+	char *name;               /* source name given to events */
+	char *kind;               /* "events" or "decisions" */
+	char *fields[TL_F_N][4];  /* up to 4 dotted paths tried in order */
+	char *success;            /* outcome value meaning success, or NULL */
+};
+
+/* Loads a mapping file (errors as FILE:LINE:COL). */
+int tl_mapping_load(struct cf_ctx *ctx, const char *path,
+		    struct tl_mapping **out);
+void tl_mapping_free(struct tl_mapping *m);
+/* The built-in mapping for JSON lines without one. */
+const struct tl_mapping *tl_mapping_default(void);
+/* Looks up a dotted path ("a.b.c") in an object. */
+const cJSON *tl_json_path(const cJSON *o, const char *path);
+
+/* ---- detection ---------------------------------------------------------- */
+
+/* Chooses a parser from the member name, category, MIME type and the first
+ * bytes. NULL when the member holds nothing to parse (binary, config). */
+const struct tl_parser *tl_detect(const char *member, const char *category,
+				  const char *mime, const unsigned char *head,
+				  size_t n);
+
+#endif

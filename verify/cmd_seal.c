@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile seal`: make an application's audit log tamper-evident without
+ * changing it (SPEC section 5). Argument parsing, the --follow loop and
+ * printing; the sealing is in seal.c.
+ *
+ * --follow re-seals every --interval seconds until SIGINT or SIGTERM, then
+ * seals once more and exits 0: a signal never interrupts a checkpoint
+ * half-way (the handler only sets a flag that the loop reads between
+ * seals).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casefile/cli.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "commands.h"
+#include "keys.h"
+#include "progress_cb.h"
+#include "seal.h"
+
+static const char usage_text[] =
+	"usage: casefile seal [--key KEY] [--passphrase-file FILE] [--seal FILE]\n"
+	"                     [--follow [--interval SECONDS]] [--json] LOG\n"
+	"\n"
+	"  Appends a signed checkpoint of an RFC 6962 Merkle tree over LOG's lines\n"
+	"  to LOG.seal, sealing the complete lines added since the last checkpoint.\n"
+	"  LOG is never written.\n"
+	"\n"
+	"  --key KEY               Ed25519 private key (default: $CASEFILE_KEY)\n"
+	"  --passphrase-file FILE  passphrase of an encrypted key\n"
+	"                          (default: $CASEFILE_PASSPHRASE_FILE)\n"
+	"  --seal FILE             seal file (default: LOG.seal)\n"
+	"  --follow                keep sealing until SIGINT or SIGTERM\n"
+	"  --interval SECONDS      time between seals with --follow (default 10)\n"
+	"  --json                  print one JSON object on stdout\n"
+	"  -h, --help              show this help\n";
+
+enum { OPT_KEY = 256, OPT_PASS, OPT_SEAL, OPT_FOLLOW, OPT_INTERVAL, OPT_JSON };
+
+static const struct option options[] = {
+	{"follow", no_argument, NULL, OPT_FOLLOW},
+	{"help", no_argument, NULL, 'h'},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"passphrase-file", required_argument, NULL, OPT_PASS},
+	{"seal", required_argument, NULL, OPT_SEAL},
+	{NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Sleeps up to secs seconds, waking early when a signal arrives. */
+static void pause_for(double secs)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (!stop && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static int report(const char *log, const struct seal_result *r, uint64_t total,
+		  int json)
+{
+	struct cf_ctx ctx;
+	cJSON *j;
+	int rc;
+
+	if (!json) {
+		if (cf_cli_globals.quiet)
+			return CF_EXIT_OK;
+		if (r->new_lines)
+			printf("%s: sealed %llu new line(s); checkpoint %llu covers "
+			       "%llu lines, root %s\n",
+			       log, (unsigned long long)r->new_lines,
+			       (unsigned long long)r->checkpoint,
+			       (unsigned long long)r->size, r->root_hex);
+		else
+			printf("%s: nothing new to seal; checkpoint %llu covers "
+			       "%llu lines\n",
+			       log, (unsigned long long)r->checkpoint,
+			       (unsigned long long)r->size);
+		fflush(stdout);
+		return CF_EXIT_OK;
+	}
+	cf_ctx_init(&ctx);
+	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "log", log) ||
+	    cf_json_add_int(j, "checkpoint", (int64_t)r->checkpoint) ||
+	    cf_json_add_int(j, "sealed_lines", (int64_t)r->size) ||
+	    cf_json_add_int(j, "sealed_bytes", (int64_t)r->bytes) ||
+	    cf_json_add_int(j, "new_lines", (int64_t)total) ||
+	    cf_json_add_str(j, "root", r->root_hex)) {
+		cJSON_Delete(j);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	rc = cf_json_emit(&ctx, stdout, j);
+	cJSON_Delete(j);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+}
+
+int cmd_seal(int argc, char **argv)
+{
+	const char *keypath = NULL, *pass = NULL, *seal = NULL;
+	struct seal_result r;
+	struct sigaction sa;
+	struct cf_ctx ctx;
+	double interval = 10;
+	int follow = 0, json = 0, c, rc = CF_EXIT_OK;
+	uint64_t total = 0;
+	cf_key *key;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case OPT_KEY: keypath = optarg; break;
+		case OPT_PASS: pass = optarg; break;
+		case OPT_SEAL: seal = optarg; break;
+		case OPT_FOLLOW: follow = 1; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_INTERVAL:
+			interval = strtod(optarg, &end);
+			if (*end || !(interval >= 0.01 && interval <= 86400))
+				return cf_cli_usage("--interval wants 0.01 to 86400 seconds, "
+						    "not '%s'", optarg);
+			break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cf_cli_usage("give exactly one LOG");
+	cf_ctx_init(&ctx);
+	if (!(key = keys_load_signing(&ctx, keypath, pass, NULL, NULL)))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (follow) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	for (;;) {
+		int last = stop, src;
+		struct progress_cb pc;
+		/* Progress for one-shot seals; --follow is a daemon. */
+		pc.p = NULL;
+		pc.last = 0;
+		if (!follow)
+			progress_cb_start(&pc, "seal", argv[optind], 0);
+		src = seal_log(&ctx, argv[optind], seal, key,
+			       pc.p ? progress_cb_report : NULL, &pc, &r);
+		progress_cb_end(&pc);
+		if (src != CF_OK) {
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			break;
+		}
+		if (r.repaired && !cf_cli_globals.quiet)
+			cf_cli_error("cut off an incomplete last checkpoint line "
+				     "(left by an interrupted seal)");
+		total += r.new_lines;
+		if (!follow) {
+			rc = report(argv[optind], &r, total, json);
+			break;
+		}
+		if (!json && r.new_lines && (rc = report(argv[optind], &r, total, 0)))
+			break;
+		if (last) {
+			/* The final seal after the signal is done. */
+			rc = json ? report(argv[optind], &r, total, 1) : CF_EXIT_OK;
+			break;
+		}
+		pause_for(interval);
+	}
+	cf_key_free(key);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `casefile verify --key PUB --log LOG [--seal FILE]`: checks a sealed log
+ * (SPEC section 5). Parsing and printing only; the check is in
+ * seal_verify.c. Exit 0 when every sealed line is intact (lines after the
+ * last checkpoint are reported as unsealed, not as tampering), 1 when an
+ * alteration or a bad checkpoint is found, 3 when the check cannot run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/cli.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
+#include "keys.h"
+#include "progress_cb.h"
+#include "seal.h"
+#include "verify_modes.h"
+
+static const char usage_text[] =
+	"usage: casefile verify --key PUB [--key PUB...] --log LOG [--seal FILE] [--json]\n"
+	"\n"
+	"  Checks LOG against the signed checkpoints in LOG.seal.\n"
+	"\n"
+	"  --key PUB     trusted public key (repeatable)\n"
+	"  --log LOG     the sealed log\n"
+	"  --seal FILE   seal file (default: LOG.seal)\n"
+	"  --json        print one JSON object on stdout\n"
+	"  -h, --help    show this help\n";
+
+
+static int print_json(const char *log, const struct seal_report *r)
+{
+	struct cf_ctx ctx;
+	cJSON *j = cJSON_CreateObject(), *arr = NULL;
+	int rc = CF_EXIT_RUNTIME;
+
+	cf_ctx_init(&ctx);
+	if (!j || cf_json_add_bool(j, "ok", r->ok) || cf_json_add_str(j, "log", log) ||
+	    cf_json_add_int(j, "checkpoints", (int64_t)r->checkpoints) ||
+	    cf_json_add_int(j, "sealed_lines", (int64_t)r->sealed_lines) ||
+	    cf_json_add_int(j, "unsealed_lines", (int64_t)r->unsealed_lines) ||
+	    cf_json_add_int(j, "partial_bytes", (int64_t)r->partial_bytes) ||
+	    cf_json_add_str(j, "signer", r->checkpoints ? r->signer : NULL) ||
+	    cf_json_add_str(j, "root", r->checkpoints ? r->root_hex : NULL) ||
+	    (r->checkpoints && (cf_json_add_time(j, "first_checkpoint", r->first_us) ||
+				cf_json_add_time(j, "last_checkpoint", r->last_us))) ||
+	    !(arr = cJSON_AddArrayToObject(j, "problems")))
+		goto nomem;
+	for (size_t i = 0; i < r->nproblems; i++) {
+		const struct seal_problem *p = &r->problems[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			goto nomem;
+		}
+		if (cf_json_add_str(o, "kind", p->kind) ||
+		    cf_json_add_int(o, "from_line", (int64_t)p->from) ||
+		    cf_json_add_int(o, "to_line", (int64_t)p->to) ||
+		    cf_json_add_int(o, "checkpoint", (int64_t)p->checkpoint) ||
+		    cf_json_add_str(o, "detail", p->detail))
+			goto nomem;
+	}
+	rc = cf_json_emit(&ctx, stdout, j) == CF_OK ? CF_EXIT_OK
+						     : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	cJSON_Delete(j);
+	return rc;
+nomem:
+	cJSON_Delete(j);
+	cf_cli_error("out of memory");
+	return CF_EXIT_RUNTIME;
+}
+
+static void print_text(const char *log, const struct seal_report *r)
+{
+	char t1[CF_TIME_STR], t2[CF_TIME_STR];
+
+	for (size_t i = 0; i < r->nproblems; i++)
+		cf_cli_error("%s: %s", r->problems[i].kind, r->problems[i].detail);
+	if (r->torn_seal && !cf_cli_globals.quiet)
+		cf_cli_error("the seal's last line is incomplete (an interrupted "
+			     "seal); it was ignored");
+	if (!r->ok) {
+		printf("%s: FAILED (%zu problem%s)\n", log, r->nproblems,
+		       r->nproblems == 1 ? "" : "s");
+		return;
+	}
+	if (!r->checkpoints)
+		printf("%s: OK, no checkpoint yet; %llu line(s) unsealed\n", log,
+		       (unsigned long long)r->unsealed_lines);
+	else
+		printf("%s: OK, %llu line(s) sealed by %llu checkpoint(s) from %s "
+		       "to %s, signer %s, root %s; %llu line(s) unsealed\n",
+		       log, (unsigned long long)r->sealed_lines,
+		       (unsigned long long)r->checkpoints,
+		       cf_time_format(r->first_us, t1), cf_time_format(r->last_us, t2),
+		       r->signer, r->root_hex, (unsigned long long)r->unsealed_lines);
+	if (r->partial_bytes)
+		printf("%s: %llu byte(s) of an unfinished last line not sealed\n", log,
+		       (unsigned long long)r->partial_bytes);
+}
+
+int verify_log_main(int argc, char **argv)
+{
+	struct seal_report rep = {0};
+	struct progress_cb pc = {NULL, 0};
+	struct vm_args a;
+	struct cf_ctx ctx;
+	cf_key **keys = NULL;
+	char *seal = NULL;
+	int rc;
+
+	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
+		goto out;
+	if (a.first_operand != argc || !a.log || !a.nkeys || a.proof || a.custody) {
+		rc = cf_cli_usage("give --key PUB and --log LOG (and nothing else)");
+		goto out;
+	}
+	cf_ctx_init(&ctx);
+	if (a.seal)
+		seal = cf_strdup(a.seal);
+	else if ((seal = cf_malloc(strlen(a.log) + sizeof SEAL_SUFFIX)))
+		sprintf(seal, "%s%s", a.log, SEAL_SUFFIX);
+	if (!seal) {
+		cf_cli_error("out of memory");
+		rc = CF_EXIT_RUNTIME;
+		goto out;
+	}
+	if (keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	progress_cb_start(&pc, "verify", a.log, 0);
+	rc = seal_verify(&ctx, a.log, seal, keys, a.nkeys,
+			 pc.p ? progress_cb_report : NULL, &pc, &rep);
+	progress_cb_end(&pc);
+	if (rc != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (a.json) {
+		rc = print_json(a.log, &rep);
+		if (rc == CF_EXIT_OK && !rep.ok)
+			rc = CF_EXIT_EVIDENCE;
+	} else {
+		print_text(a.log, &rep);
+		rc = rep.ok ? CF_EXIT_OK : CF_EXIT_EVIDENCE;
+	}
+out:
+	seal_report_release(&rep);
+	keys_free(keys, a.nkeys);
+	vm_release(&a);
+	free(seal);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Choosing the `casefile verify` mode from its options: --log, --proof or
+ * --custody (each also as --opt=VALUE) select the sealed-log, proof and
+ * custody checks; anything else is archive verification. Kept apart from
+ * cmd_verify.c so that the archive mode's parser stays untouched by these.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/cli.h"
+#include "casefile/error.h"
+
+#include "verify_modes.h"
+
+static int is_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(a, name, n) && (a[n] == '\0' || a[n] == '=');
+}
+
+int verify_mode_select(int argc, char **argv, int (**fn)(int, char **))
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (is_opt(argv[i], "--log"))
+			*fn = verify_log_main;
+		else if (is_opt(argv[i], "--proof"))
+			*fn = verify_proof_main;
+		else if (is_opt(argv[i], "--custody"))
+			*fn = verify_custody_main;
+		else
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+enum { OPT_KEY = 256, OPT_JSON, OPT_LOG, OPT_SEAL, OPT_PROOF, OPT_CUSTODY };
+
+static const struct option options[] = {
+	{"custody", no_argument, NULL, OPT_CUSTODY},
+	{"help", no_argument, NULL, 'h'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"proof", required_argument, NULL, OPT_PROOF},
+	{"seal", required_argument, NULL, OPT_SEAL},
+	{NULL, 0, NULL, 0},
+};
+
+void vm_release(struct vm_args *a)
+{
+	free(a->keys);
+	a->keys = NULL;
+}
+
+int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof *a);
+	if (!(a->keys = cf_calloc((size_t)argc + 1, sizeof *a->keys))) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hk:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return CF_EXIT_OK;
+		case 'k':
+		case OPT_KEY: a->keys[a->nkeys++] = optarg; break;
+		case OPT_JSON: a->json = 1; break;
+		case OPT_LOG: a->log = optarg; break;
+		case OPT_SEAL: a->seal = optarg; break;
+		case OPT_PROOF: a->proof = optarg; break;
+		case OPT_CUSTODY: a->custody = 1; break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	a->first_operand = optind;
+	return -1;
+}
