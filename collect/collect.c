@@ -1521,12 +1521,9 @@ int cf_collect_run(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 	s->sequence = seq;
 	uuid_v4(s->collection_id);
 
-	if ((rc = cf_ewriter_open(ctx, o->out, o->compress, &c.w)) != CF_OK ||
-	    (rc = cf_reader_new(ctx, cf_ewriter_dir(c.w), MEM_MAX, &c.r)) != CF_OK ||
-	    (rc = open_spools(&c)) != CF_OK || (rc = idmap_load(&c)) != CF_OK)
-		goto out;
 	/* SIGINT/SIGTERM/SIGHUP stop between blocks: OUT.partial is removed and
-	 * OUT never appears (SIGKILL leaves only OUT.partial). */
+	 * OUT never appears (SIGKILL leaves only OUT.partial). Installed before
+	 * OUT.partial is created, so that no signal can leave it behind. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -1535,6 +1532,10 @@ int cf_collect_run(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
 	sig_set = 1;
+	if ((rc = cf_ewriter_open(ctx, o->out, o->compress, &c.w)) != CF_OK ||
+	    (rc = cf_reader_new(ctx, cf_ewriter_dir(c.w), MEM_MAX, &c.r)) != CF_OK ||
+	    (rc = open_spools(&c)) != CF_OK || (rc = idmap_load(&c)) != CF_OK)
+		goto out;
 	c.prog = cf_progress_new(stderr, "collect", (enum cf_progress_mode)o->progress, 0, 0);
 
 	if ((rc = collection_json(&c, &prof, o->previous ? prev_hex : NULL, seq, t0,

@@ -40,6 +40,8 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/time.h"
 #include "db_backend.h"
 
 #define BATCH_BYTES (4u << 20)   /* flush a table's rows past this */
@@ -523,9 +525,9 @@ static void ch_rollback(cf_db *db)
 		cf_buf_reset(&db->ch->rows[t]);
 }
 
-/* Deletes the rows of an archive whose build did not finish, and waits for
- * the mutations to be done (ClickHouse applies them in the background). */
-static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *digest)
+/* Waits until every shard has applied its pending mutations (ALTER ...
+ * DELETE/UPDATE run in the background in ClickHouse). */
+static int wait_mutations(struct ch_conn *c, struct cf_ctx *ctx)
 {
 	struct cf_buf q;
 	uint64_t pending = 1;
@@ -533,18 +535,6 @@ static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *dige
 	time_t until = time(NULL) + MUTATION_WAIT_S;
 
 	cf_buf_init(&q);
-	for (int t = 0; t < T_ARCHIVES && rc == CF_OK; t++) {
-		cf_buf_reset(&q);
-		if (cf_buf_puts(&q, "ALTER TABLE ") || table_ref(c, &q, t, 1) ||
-		    (c->cluster && !c->nshards &&
-		     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster)) ||
-		    cf_buf_puts(&q, " DELETE WHERE archive = ") ||
-		    sql_quote(&q, digest)) {
-			rc = cf_set_nomem(ctx, "ClickHouse delete");
-			break;
-		}
-		rc = ch_ddl(c, ctx, q.data);
-	}
 	while (rc == CF_OK && pending) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		cf_buf_reset(&q);
@@ -566,11 +556,37 @@ static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *dige
 				cf_buf_release(&out);
 		}
 		if (pending && time(NULL) > until)
-			rc = cf_set_error(ctx, 0, "%s: removing the rows of an "
-					  "unfinished build took too long", c->base);
+			rc = cf_set_error(ctx, 0, "%s: waiting for its "
+					  "mutations took too long", c->base);
 		else if (pending)
 			nanosleep(&ts, NULL);
 	}
+	cf_buf_release(&q);
+	return rc;
+}
+
+/* Deletes the rows of an archive whose build did not finish, and waits for
+ * the mutations to be done (ClickHouse applies them in the background). */
+static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *digest)
+{
+	struct cf_buf q;
+	int rc = CF_OK;
+
+	cf_buf_init(&q);
+	for (int t = 0; t < T_ARCHIVES && rc == CF_OK; t++) {
+		cf_buf_reset(&q);
+		if (cf_buf_puts(&q, "ALTER TABLE ") || table_ref(c, &q, t, 1) ||
+		    (c->cluster && !c->nshards &&
+		     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster)) ||
+		    cf_buf_puts(&q, " DELETE WHERE archive = ") ||
+		    sql_quote(&q, digest)) {
+			rc = cf_set_nomem(ctx, "ClickHouse delete");
+			break;
+		}
+		rc = ch_ddl(c, ctx, q.data);
+	}
+	if (rc == CF_OK)
+		rc = wait_mutations(c, ctx);
 	cf_buf_release(&q);
 	return rc;
 }
@@ -837,6 +853,205 @@ static int ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 	return CF_OK;
 }
 
+/* ---- lineage ----------------------------------------------------------- */
+
+/* A registry event the decisions are joined to (source "mlflow"). */
+struct lin {
+	char *model, *version, *run;
+	int64_t ts_us;
+	int production;  /* 1: stage changed to Production; 0: version created */
+};
+
+struct lin_set {
+	struct lin *v;
+	size_t n, cap;
+	int nomem;
+};
+
+static int collect_lineage(void *arg, const struct cf_event *e)
+{
+	struct lin_set *ls = arg;
+	struct lin *l;
+	int prod;
+
+	if (!e->model || !e->action)
+		return 0;
+	prod = !strcmp(e->action, "stage-changed") && e->decision &&
+	       !strcmp(e->decision, "Production");
+	if (!prod && strcmp(e->action, "version-created"))
+		return 0;
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 32;
+		struct lin *v = cf_realloc(ls->v, cap * sizeof *v);
+		if (!v)
+			goto nomem;
+		ls->v = v;
+		ls->cap = cap;
+	}
+	l = &ls->v[ls->n];
+	memset(l, 0, sizeof *l);
+	l->ts_us = e->ts_us;
+	l->production = prod;
+	l->model = dup_or_null(e->model, &ls->nomem);
+	l->version = dup_or_null(e->model_version, &ls->nomem);
+	if (!prod && e->attrs) {
+		cJSON *a = cJSON_Parse(e->attrs);
+		l->run = dup_or_null(cf_json_str(a, "run_id", NULL), &ls->nomem);
+		cJSON_Delete(a);
+	}
+	ls->n++;
+	return ls->nomem ? CF_FATAL : 0;
+nomem:
+	ls->nomem = 1;
+	return CF_FATAL;
+}
+
+static void lin_free(struct lin_set *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		free(ls->v[i].model);
+		free(ls->v[i].version);
+		free(ls->v[i].run);
+	}
+	free(ls->v);
+}
+
+/* SET attrs = attrs with the members of `members` (a JSON object's text)
+ * appended, as SQLite's json_set(coalesce(attrs, '{}'), ...) does for keys
+ * that are not there yet. */
+static int append_attrs(struct cf_buf *q, const cJSON *members)
+{
+	char *text = cJSON_PrintUnformatted(members);
+	size_t n;
+	int r;
+
+	if (!text)
+		return -1;
+	n = strlen(text);
+	text[n - 1] = '\0'; /* drop the closing brace, then the opening one */
+	r = cf_buf_puts(q, "attrs = concat(if(isNull(attrs) OR assumeNotNull(attrs)"
+			   " = '{}', '{', concat(substring(assumeNotNull(attrs), 1,"
+			   " length(assumeNotNull(attrs)) - 1), ',')), ") ||
+	    sql_quote(q, text + 1) || cf_buf_puts(q, ", '}')");
+	cJSON_free(text);
+	return r;
+}
+
+/* One ALTER TABLE events(_local) UPDATE ... on every node that holds data.
+ * The condition must never be NULL: ClickHouse 18.16 applies an update as
+ * if(cond, new, old) and a NULL cond (a comparison with a NULL column) then
+ * yields NULL, wiping the column in rows the WHERE did not select. Hence
+ * ifNull(column, '') in every comparison. */
+static int lin_update(struct ch_conn *c, struct cf_ctx *ctx, const struct lin *l,
+		      const struct lin *next)
+{
+	struct cf_buf q;
+	cJSON *m = cJSON_CreateObject();
+	int rc;
+
+	cf_buf_init(&q);
+	if (!m || cf_buf_puts(&q, "ALTER TABLE ") || table_ref(c, &q, T_EVENTS, 1) ||
+	    (c->cluster && !c->nshards &&
+	     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster)) ||
+	    cf_buf_puts(&q, " UPDATE "))
+		goto nomem;
+	if (l->production) {
+		if (cf_json_add_bool(m, "model_version_inferred", 1) ||
+		    cf_buf_puts(&q, "model_version = ") || sql_quote(&q, l->version) ||
+		    cf_buf_puts(&q, ", ") || append_attrs(&q, m) ||
+		    cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
+			       " isNull(model_version) AND ifNull(model, '') = ") ||
+		    sql_quote(&q, l->model) ||
+		    cf_buf_printf(&q, " AND ts_us >= %" PRId64, l->ts_us) ||
+		    (next && cf_buf_printf(&q, " AND ts_us < %" PRId64, next->ts_us)))
+			goto nomem;
+	} else {
+		char t[CF_TIME_STR];
+		cf_time_format(l->ts_us, t);
+		/* SQLite's strftime('%Y-%m-%dT%H:%M:%fZ'): milliseconds. */
+		memcpy(t + 23, "Z", 2);
+		if (cf_json_add_str(m, "model_run", l->run) ||
+		    cf_json_add_str(m, "model_version_created", t) ||
+		    append_attrs(&q, m) ||
+		    cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
+			       " ifNull(model, '') = ") ||
+		    sql_quote(&q, l->model) ||
+		    cf_buf_puts(&q, " AND ifNull(model_version, '') = ") ||
+		    sql_quote(&q, l->version) ||
+		    cf_buf_puts(&q, " AND (isNull(attrs) OR position(assumeNotNull(attrs),"
+			       " '\"model_run\":') = 0)"))
+			goto nomem;
+	}
+	rc = ch_ddl(c, ctx, q.data);
+	cJSON_Delete(m);
+	cf_buf_release(&q);
+	return rc;
+nomem:
+	cJSON_Delete(m);
+	cf_buf_release(&q);
+	return cf_set_nomem(ctx, "ClickHouse lineage");
+}
+
+static int lin_cmp(const void *a, const void *b)
+{
+	const struct lin *x = a, *y = b;
+	int c = strcmp(x->model, y->model);
+
+	if (c)
+		return c;
+	return x->ts_us < y->ts_us ? -1 : x->ts_us > y->ts_us;
+}
+
+/* The same join as the SQLite store's link step (src/db.c), expressed as a
+ * few mutations: one per Production interval of a model (decisions without
+ * a version get the version live at their time), then one per created
+ * version (decisions of that version get its run and creation time). */
+static int ch_link(cf_db *db, struct cf_ctx *ctx)
+{
+	struct ch_conn *c = db->ch;
+	struct cf_db_filter f = {.source = "mlflow"};
+	struct lin_set ls = {0};
+	int rc;
+
+	rc = ch_query(db, ctx, &f, collect_lineage, &ls);
+	if (ls.nomem)
+		rc = cf_set_nomem(ctx, "ClickHouse lineage");
+	if (rc != CF_OK || !ls.n)
+		goto out;
+	/* Production changes per model in time order; stable enough for
+	 * the registry's handful of events. */
+	qsort(ls.v, ls.n, sizeof *ls.v, lin_cmp);
+	for (size_t i = 0; i < ls.n && rc == CF_OK; i++) {
+		const struct lin *next = NULL;
+		if (!ls.v[i].production || !ls.v[i].version)
+			continue;
+		for (size_t j = i + 1; j < ls.n && !next; j++)
+			if (ls.v[j].production && ls.v[j].version &&
+			    !strcmp(ls.v[j].model, ls.v[i].model))
+				next = &ls.v[j];
+		rc = lin_update(c, ctx, &ls.v[i], next);
+	}
+	if (rc == CF_OK)
+		rc = wait_mutations(c, ctx);
+	for (size_t i = 0; i < ls.n && rc == CF_OK; i++) {
+		int seen = 0;
+		if (ls.v[i].production || !ls.v[i].version)
+			continue;
+		/* The first version-created event of a version counts. */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !ls.v[j].production && ls.v[j].version &&
+			       !strcmp(ls.v[j].model, ls.v[i].model) &&
+			       !strcmp(ls.v[j].version, ls.v[i].version);
+		if (!seen)
+			rc = lin_update(c, ctx, &ls.v[i], NULL);
+	}
+	if (rc == CF_OK)
+		rc = wait_mutations(c, ctx);
+out:
+	lin_free(&ls);
+	return rc;
+}
+
 /* ---- open and close ----------------------------------------------------- */
 
 static void conn_free(struct ch_conn *c)
@@ -876,6 +1091,7 @@ static const struct db_ops clickhouse_ops = {
 	.query = ch_query,
 	.patients = ch_patients,
 	.counts = ch_counts,
+	.link = ch_link,
 	.close = ch_close,
 };
 
