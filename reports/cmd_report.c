@@ -32,6 +32,7 @@
 #include "commands.h"
 #include "custody_report.h"
 #include "dbscope.h"
+#include "drill_report.h"
 #include "escape.h"
 #include "model.h"
 #include "render.h"
@@ -44,9 +45,11 @@ static const char usage_text[] =
 	"                              [--case DIR [--key PUB]... [--sign KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--key PUB]... [--sign KEY] [--json]\n"
+	"       casefile report drill --drill DIR -o FILE [--format html|md|json] [--json]\n"
 	"\n"
 	"  breach    write the breach notification package into DIR\n"
 	"  custody   write the chain-of-custody report of a case\n"
+	"  drill     write the after-action report of an ended drill\n"
 	"\n"
 	"  --scope FILE     the affected scope (`casefile timeline scope --json`)\n"
 	"  --db FILE        the timeline database to compute the scope from\n"
@@ -54,6 +57,7 @@ static const char usage_text[] =
 	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
 	"                   evidence inventory\n"
 	"  --case DIR       the case folder, for the custody summary\n"
+	"  --drill DIR      the drill folder (after `casefile drill end`)\n"
 	"  --key PUB        trusted public key to verify the custody log with\n"
 	"                   (repeatable); without it the log is not verified\n"
 	"  --sign KEY       key that signs the custody entry recording the report\n"
@@ -62,18 +66,20 @@ static const char usage_text[] =
 	"  -o, --output P   output folder (breach) or file (custody)\n"
 	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
 	"                   html,md,json,csv);\n"
-	"                   custody: html, md or json (default from the file name)\n"
+	"                   custody, drill: html, md or json (default from the\n"
+	"                   file name)\n"
 	"  --json           print a summary of what was written as one JSON object\n"
 	"  -h, --help       show this help\n";
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS };
+       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL };
 
 #define MAX_KEYS 16
 
 static const struct option options[] = {
 	{"case", required_argument, NULL, OPT_CASE},
 	{"db", required_argument, NULL, OPT_DB},
+	{"drill", required_argument, NULL, OPT_DRILL},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
@@ -89,7 +95,7 @@ static const struct option options[] = {
 
 struct report_opts {
 	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
-	const char *sign, *passfile;
+	const char *sign, *passfile, *drill;
 	const char *keys[MAX_KEYS];
 	size_t nkeys;
 	int json;
@@ -450,6 +456,61 @@ out:
 	return rc;
 }
 
+/* The format of a one-file report: --format, else the file's extension. */
+static const char *single_format(const struct report_opts *o)
+{
+	size_t n = strlen(o->out);
+
+	if (o->format)
+		return o->format;
+	if (n > 5 && !strcmp(o->out + n - 5, ".json"))
+		return "json";
+	return n > 3 && !strcmp(o->out + n - 3, ".md") ? "md" : "html";
+}
+
+/* ---- drill ------------------------------------------------------------------- */
+
+static int report_drill(const struct report_opts *o)
+{
+	const char *fmt = single_format(o);
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	cJSON *aa = NULL;
+	int rc = CF_EXIT_RUNTIME;
+
+	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json"))
+		return cf_cli_usage("drill reports are html, md or json, not '%s'", fmt);
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	if (cf_drill_report_load(&ctx, o->drill, &aa) != CF_OK ||
+	    cf_drill_report_render(&ctx, aa, fmt, report_time(), &b) != CF_OK ||
+	    write_out(&ctx, NULL, o->out, &b, NULL) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		if (!j || cf_json_add_str(j, "output", o->out) ||
+		    cf_json_add_num(j, "score", cf_json_num(aa, "score", 0)) ||
+		    cf_json_add_int(j, "improvement_items",
+				    cJSON_GetArraySize(cJSON_GetObjectItem(aa, "improvement_plan"))) ||
+		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
+			cJSON_Delete(j);
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			goto out;
+		}
+		cJSON_Delete(j);
+	} else if (!cf_cli_globals.quiet) {
+		fprintf(stderr, "casefile report drill: wrote %s\n", o->out);
+	}
+	rc = CF_EXIT_OK;
+out:
+	cJSON_Delete(aa);
+	cf_buf_release(&b);
+	return rc;
+}
+
 /* ---- custody ---------------------------------------------------------------- */
 
 static int report_custody(const struct report_opts *o)
@@ -459,15 +520,11 @@ static int report_custody(const struct report_opts *o)
 	cJSON *rep = NULL, *written = NULL;
 	const cJSON *v;
 	cf_key *keys[MAX_KEYS] = {NULL};
-	const char *fmt = o->format;
-	size_t n = strlen(o->out);
+	const char *fmt = single_format(o);
 	int rc = CF_EXIT_RUNTIME;
 
 	cf_ctx_init(&ctx);
 	cf_buf_init(&b);
-	if (!fmt)
-		fmt = n > 5 && !strcmp(o->out + n - 5, ".json") ? "json"
-		    : n > 3 && !strcmp(o->out + n - 3, ".md") ? "md" : "html";
 	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json"))
 		return cf_cli_usage("custody reports are html, md or json, not '%s'", fmt);
 	if (load_keys(&ctx, o, keys) != CF_OK ||
@@ -522,9 +579,10 @@ int cmd_report(int argc, char **argv)
 		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
 	}
 	sub = argv[1];
-	if (strcmp(sub, "breach") && strcmp(sub, "custody"))
-		return cf_cli_usage("unknown subcommand '%s' (breach, custody)", sub);
-	cf_cli_set_command(!strcmp(sub, "breach") ? "report breach" : "report custody");
+	if (strcmp(sub, "breach") && strcmp(sub, "custody") && strcmp(sub, "drill"))
+		return cf_cli_usage("unknown subcommand '%s' (breach, custody, drill)", sub);
+	cf_cli_set_command(!strcmp(sub, "breach") ? "report breach"
+			   : !strcmp(sub, "custody") ? "report custody" : "report drill");
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "ho:", options, NULL)) != -1) {
@@ -541,6 +599,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_SIGN: o.sign = optarg; break;
+		case OPT_DRILL: o.drill = optarg; break;
 		case OPT_PASS: o.passfile = optarg; break;
 		case OPT_KEY:
 			if (o.nkeys == MAX_KEYS)
@@ -559,6 +618,15 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("--key and --sign go with --case");
 	if (o.passfile && !o.sign)
 		return cf_cli_usage("--passphrase-file goes with --sign");
+	if (!strcmp(sub, "drill")) {
+		if (!o.drill)
+			return cf_cli_usage("--drill DIR is required");
+		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.nkeys || o.sign)
+			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
+		return report_drill(&o);
+	}
+	if (o.drill)
+		return cf_cli_usage("--drill goes with 'drill'");
 	if (!strcmp(sub, "custody")) {
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");

@@ -796,6 +796,11 @@ static int build_obligations(struct build *b, const struct cf_state_count *st,
 		? "Fewer than 10 individuals cannot be reached: substitute notice "
 		  "by an alternative form of written notice, telephone or other "
 		  "means."
+		: b->unknown_contact
+		? "No individual is known to lack contact information, but it is "
+		  "not known for some (see contact_unknown): confirm it before "
+		  "ruling out substitute notice (10 or more unreachable require "
+		  "conspicuous notice)."
 		: "No substitute notice: every individual has usable contact "
 		  "information."))
 		goto out;

@@ -28,6 +28,28 @@
 #define M(s) do { if (cf_esc_md(out, (s))) goto nomem; } while (0)
 #define F(...) do { if (cf_buf_printf(out, __VA_ARGS__)) goto nomem; } while (0)
 
+/* Rows shown per table in HTML and Markdown: a breach of 100 000 records
+ * stays a document a person can open and print; every row remains in
+ * report.json and the CSV files, and the table says so. */
+#define MAX_ROWS 2000
+
+/* Iterates over at most MAX_ROWS elements; `n` counts them. */
+#define FOR_ROWS(e, arr, n) \
+	for ((n) = 0, (e) = (arr) ? (arr)->child : NULL; (e) && (n) < MAX_ROWS; \
+	     (e) = (e)->next, (n)++)
+
+/* "N more rows in FILE" after a capped table, or nothing. */
+static int more_rows(struct cf_buf *out, const cJSON *arr, int shown,
+		     const char *where, int html)
+{
+	int total = cJSON_GetArraySize(arr);
+
+	if (total <= shown)
+		return 0;
+	return cf_buf_printf(out, html ? "<p class=\"note\">%d more rows in %s.</p>\n"
+				       : "\n%d more rows in %s.\n", total - shown, where);
+}
+
 static const cJSON *get(const cJSON *o, const char *k)
 {
 	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
@@ -391,7 +413,7 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 	const cJSON *aff = get(model, "affected"), *tl = get(model, "timeline");
 	const cJSON *ob = get(model, "obligations"), *e, *c;
 	char tmp[64], when[128];
-	int rc;
+	int rc, n;
 
 	P("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -435,19 +457,21 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		return rc;
 	P("<h3>Successful accesses counted</h3>\n<table><thead><tr><th>Time (UTC)</th><th>Actor</th>"
 	  "<th>Source IP</th><th>Action</th><th>Patient</th><th>Resource</th><th>Evidence</th></tr></thead><tbody>\n");
-	cJSON_ArrayForEach(e, get(tl, "accesses")) {
+	FOR_ROWS(e, get(tl, "accesses"), n) {
 		P("<tr><td>"); H(str(e, "ts")); P("</td><td>"); H(str(e, "actor"));
 		P("</td><td>"); H(str(e, "src_ip")); P("</td><td>"); H(str(e, "action"));
 		P("</td><td>"); H(str(e, "patient")); P("</td><td>"); H(str(e, "resource"));
 		P("</td><td>"); if (html_cite(out, get(e, "cite"))) goto nomem;
 		P("</td></tr>\n");
 	}
-	P("</tbody></table>\n<h3>Failed attempts (not counted)</h3>\n");
+	P("</tbody></table>\n");
+	if (more_rows(out, get(tl, "accesses"), n, "report.json", 1)) goto nomem;
+	P("<h3>Failed attempts (not counted)</h3>\n");
 	F("<p>%lld failed attempt(s).</p>\n", (long long)cf_json_int(tl, "failed_attempt_count", 0));
 	if (cJSON_GetArraySize(get(tl, "failed_attempts"))) {
 		P("<table><thead><tr><th>Time (UTC)</th><th>Actor</th><th>Source IP</th><th>Action</th>"
 		  "<th>Outcome</th><th>Patient</th><th>Evidence</th></tr></thead><tbody>\n");
-		cJSON_ArrayForEach(e, get(tl, "failed_attempts")) {
+		FOR_ROWS(e, get(tl, "failed_attempts"), n) {
 			P("<tr><td>"); H(str(e, "ts")); P("</td><td>"); H(str(e, "actor"));
 			P("</td><td>"); H(str(e, "src_ip")); P("</td><td>"); H(str(e, "action"));
 			P("</td><td>"); H(str(e, "outcome")); P("</td><td>"); H(str(e, "patient"));
@@ -455,6 +479,7 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 			P("</td></tr>\n");
 		}
 		P("</tbody></table>\n");
+		if (more_rows(out, get(tl, "failed_attempts"), n, "report.json", 1)) goto nomem;
 	}
 	P("</section>\n");
 
@@ -472,7 +497,7 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 	}
 	P("</tbody></table>\n<h3>List</h3>\n<table><thead><tr><th>Patient</th><th>State</th>"
 	  "<th>Contact information</th><th>Evidence</th></tr></thead><tbody>\n");
-	cJSON_ArrayForEach(e, get(aff, "patients")) {
+	FOR_ROWS(e, get(aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
 
 		P("<tr><td>"); H(str(e, "id")); P("</td><td>"); H(str(e, "state"));
@@ -482,7 +507,9 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		P("</td><td>"); if (html_cites(out, get(e, "evidence"), 3)) goto nomem;
 		P("</td></tr>\n");
 	}
-	P("</tbody></table>\n</section>\n");
+	P("</tbody></table>\n");
+	if (more_rows(out, get(aff, "patients"), n, "affected.csv and report.json", 1)) goto nomem;
+	P("</section>\n");
 
 	/* 4. Risk assessment */
 	P("<section id=\"risk\">\n<h2>4. Risk assessment (45 CFR 164.402(2))</h2>\n<table><thead><tr>"
@@ -666,7 +693,7 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 	const cJSON *inc = get(model, "incident"), *aff = get(model, "affected");
 	const cJSON *tl = get(model, "timeline"), *ob = get(model, "obligations"), *e;
 	char tmp[64];
-	int rc;
+	int rc, n;
 
 	P("# Breach notification package: "); M(str(inc, "id")); P("\n\n");
 	M(str(get(inc, "covered_entity"), "name")); P(" — "); M(str(inc, "title"));
@@ -683,19 +710,21 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 	}
 	P("\n## 2. Timeline\n\nThe chart of accesses over time by actor is in report.html.\n\n"
 	  "| Time (UTC) | Actor | Source IP | Action | Patient | Evidence |\n|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(tl, "accesses")) {
+	FOR_ROWS(e, get(tl, "accesses"), n) {
 		P("| "); M(str(e, "ts")); P(" | "); M(str(e, "actor")); P(" | "); M(str(e, "src_ip"));
 		P(" | "); M(str(e, "action")); P(" | "); M(str(e, "patient")); P(" |");
 		if (md_cite(out, get(e, "cite"))) goto nomem;
 		P(" |\n");
 	}
+	if (more_rows(out, get(tl, "accesses"), n, "report.json", 0)) goto nomem;
 	F("\nFailed attempts (not counted): %lld\n\n", (long long)cf_json_int(tl, "failed_attempt_count", 0));
-	cJSON_ArrayForEach(e, get(tl, "failed_attempts")) {
+	FOR_ROWS(e, get(tl, "failed_attempts"), n) {
 		P("- "); M(str(e, "ts")); P(" "); M(str(e, "actor")); P(" "); M(str(e, "action"));
 		P(" "); M(str(e, "outcome"));
 		if (md_cite(out, get(e, "cite"))) goto nomem;
 		P("\n");
 	}
+	if (more_rows(out, get(tl, "failed_attempts"), n, "report.json", 0)) goto nomem;
 	F("\n## 3. Affected individuals\n\nCount: **%lld**\n\n| State | Count | Media notice |\n|---|---|---|\n",
 	  (long long)cf_json_int(get(aff, "count"), "value", 0));
 	cJSON_ArrayForEach(e, get(aff, "by_state")) {
@@ -703,7 +732,7 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 					       cf_json_bool(e, "media_notice", 0) ? "required" : "no");
 	}
 	P("\n| Patient | State | Contact | Evidence |\n|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(aff, "patients")) {
+	FOR_ROWS(e, get(aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
 
 		P("| "); M(str(e, "id")); P(" | "); M(str(e, "state")); P(" | ");
@@ -711,6 +740,7 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		P(" |"); if (md_cites(out, get(e, "evidence"), 3)) goto nomem;
 		P(" |\n");
 	}
+	if (more_rows(out, get(aff, "patients"), n, "affected.csv and report.json", 0)) goto nomem;
 	P("\n## 4. Risk assessment (45 CFR 164.402(2))\n\n");
 	cJSON_ArrayForEach(e, get(get(model, "risk_assessment"), "factors")) {
 		P("### "); M(str(e, "title")); P("\n\n"); M(str(e, "finding"));

@@ -341,8 +341,8 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 	if (archive_read_support_filter_all(a->raw) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a->raw) != ARCHIVE_OK ||
 	    archive_read_support_format_tar(a->tar) != ARCHIVE_OK) {
-		rc = cf_set_fatal(ctx, 0, "'%s': %s", path,
-				  archive_error_string(a->raw));
+		rc = cf_set_fatal(ctx, 0, "'%s': libarchive lacks tar or filter "
+				  "support", path);
 		goto fail;
 	}
 	{
@@ -350,8 +350,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		/* The raw format has one entry: the whole decompressed stream. */
 		if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK ||
 		    archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
+			const char *m = archive_error_string(a->raw);
 			rc = cf_set_error(ctx, 0, "'%s': %s", path,
-					  archive_error_string(a->raw));
+					  m ? m : "cannot decompress");
 			a->kind = "decompression-error";
 			goto fail;
 		}
@@ -372,8 +373,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 					  path, (unsigned long long)a->fed);
 		} else {
 			a->kind = "bad-format";
+			const char *m = archive_error_string(a->tar);
 			rc = cf_set_error(ctx, 0, "'%s': not a tar archive: %s",
-					  path, archive_error_string(a->tar));
+					  path, m ? m : "unrecognised format");
 		}
 		goto fail;
 	}
@@ -512,14 +514,24 @@ static void read_pax_digest(cf_archive *a, struct archive_entry *e)
 	}
 }
 
-/* Finishes the current member so that the next header can be read. */
+/* Finishes the current member so that the next header can be read. Once
+ * the caller moves on nobody can ask for this member's digest, so the rest
+ * is skipped without hashing (a large member a reader does not want costs
+ * decompression only). */
 static int skip_rest(cf_archive *a, struct cf_ctx *ctx)
 {
-	uint8_t d[CF_SHA256_LEN];
-
-	if (!a->name || a->digested)
+	if (!a->name || a->digested || a->data_eof)
 		return CF_OK;
-	return cf_archive_member_digest(a, ctx, d);
+	a->pend = NULL;
+	a->pend_len = 0;
+	if (archive_read_data_skip(a->tar) != ARCHIVE_OK) {
+		tar_fail(a, ctx, "skipping member data");
+		return cf_error_prefix(ctx, "'%s'", a->name);
+	}
+	a->data_eof = 1;
+	a->padded_end = ((uint64_t)archive_filter_bytes(a->tar, 0) + 511) &
+			~(uint64_t)511;
+	return CF_OK;
 }
 
 int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
@@ -552,8 +564,8 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 		return tar_fail(a, ctx, "reading a member header");
 	if (r == ARCHIVE_WARN) {
 		rc = CF_WARN;
-		cf_set_error(ctx, 0, "member header: %s",
-			     archive_error_string(a->tar));
+		const char *w = archive_error_string(a->tar);
+		cf_set_error(ctx, 0, "member header: %s", w ? w : "warning");
 	}
 	if (a->count >= CF_ARCHIVE_MAX_MEMBERS) {
 		a->kind = "limit";

@@ -457,7 +457,7 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		r->regular = safe && m->type == AE_IFREG;
 		if (rk < p->maxrank &&
 		    add_problem(res, "reordered-member", m->name,
-				"out of the order of SPEC section 2 "
+				"out of the evidence format's order "
 				"(collection.json, evidence/, items.jsonl, "
 				"log.jsonl, signer.pub, SHA256SUMS, "
 				"SHA256SUMS.sig)") < 0)

@@ -662,6 +662,17 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 		     struct tl_archive_result *res)
 {
 	struct cf_verify_result *vr = NULL;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = cf_archive_verify(b->ctx, path, b->keys, b->nkeys, &vr)) != CF_OK)
+		return rc;
+	return tl_build_verified(b, path, vr, res);
+}
+
+int tl_build_verified(struct tl_builder *b, const char *path,
+		      struct cf_verify_result *vr, struct tl_archive_result *res)
+{
 	struct items it = {0};
 	struct tl_meta meta = {0};
 	cf_archive *a = NULL;
@@ -670,8 +681,6 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 	int rc, has, in_txn = 0, piped = 0;
 
 	memset(res, 0, sizeof *res);
-	if ((rc = cf_archive_verify(b->ctx, path, b->keys, b->nkeys, &vr)) != CF_OK)
-		return rc;
 	res->verified = vr->ok;
 	snprintf(res->sha256sums, sizeof res->sha256sums, "%s", vr->sums_hex);
 	snprintf(res->signer, sizeof res->signer, "%s", vr->signer);

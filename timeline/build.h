@@ -69,5 +69,10 @@ void tl_builder_release(struct tl_builder *b);
  * could not be read or the store failed (the archive's rows rolled back). */
 int tl_build_archive(struct tl_builder *b, const char *path,
 		     struct tl_archive_result *res);
+/* The same for an archive already verified (by a verification thread of
+ * `build -j`): takes over vr, which it frees. */
+struct cf_verify_result;
+int tl_build_verified(struct tl_builder *b, const char *path,
+		      struct cf_verify_result *vr, struct tl_archive_result *res);
 
 #endif

@@ -11,12 +11,14 @@
  * journal and holds nothing the user had before.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "casefile/archive.h"
 #include "casefile/cli.h"
 #include "casefile/db.h"
 #include "casefile/json.h"
@@ -31,7 +33,8 @@
 
 static const char usage_text[] =
 	"usage: casefile timeline build --db FILE --key PUB [--key PUB...]\n"
-	"                               [--allow-unverified] [--mapping FILE] [--json] ARCHIVE...\n"
+	"                               [--allow-unverified] [--mapping FILE] [-j N] [--json]\n"
+	"                               ARCHIVE...\n"
 	"       casefile timeline query --db FILE [--patient ID] [--actor ID]\n"
 	"                               [--model NAME[@VERSION]] [--action A] [--source PARSER]\n"
 	"                               [--from TIME] [--to TIME]\n"
@@ -47,6 +50,8 @@ static const char usage_text[] =
 	"  --key PUB             trusted signer public key (repeatable)\n"
 	"  --allow-unverified    add archives that fail verification, marking their events\n"
 	"  --mapping FILE        YAML field mapping for JSON-lines logs\n"
+	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
+	"                        (the store is the same as with -j 1)\n"
 	"  --incident FILE       incident file (casefile-incident(5))\n"
 	"  --json                print one JSON object on stdout\n"
 	"  -h, --help            show this help\n";
@@ -54,7 +59,7 @@ static const char usage_text[] =
 enum {
 	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
-	OPT_INCIDENT, OPT_SOURCE,
+	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS,
 };
 
 static const struct option options[] = {
@@ -66,6 +71,7 @@ static const struct option options[] = {
 	{"from", required_argument, NULL, OPT_FROM},
 	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, OPT_KEY},
 	{"mapping", required_argument, NULL, OPT_MAPPING},
@@ -83,6 +89,7 @@ struct opts {
 	const char *keys[MAX_KEYS];
 	size_t nkeys;
 	int allow_unverified, json;
+	int jobs;             /* archives verified at once (build -j) */
 	struct cf_db_filter f;
 	char *model;
 };
@@ -152,6 +159,94 @@ nomem:
 	return CF_EXIT_RUNTIME;
 }
 
+/* ---- build -j: verification ahead of the build ------------------------- */
+
+/* Archives are verified by up to `jobs` threads, each taking the next
+ * archive in command-line order, while the main thread builds them into the
+ * store strictly in that order as their verification completes. Inserts
+ * stay sequential and ordered, so the store is exactly what a sequential
+ * run writes; what runs in parallel is the verification pass (decompress
+ * and hash every byte), the costliest part of adding many archives. */
+struct vslot {
+	struct cf_verify_result *vr;
+	struct cf_ctx ctx;
+	int rc, done;
+};
+
+struct vpool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char **paths;
+	size_t n, next;
+	struct vslot *slot;
+	cf_key *const *keys;
+	size_t nkeys;
+	int stop;
+};
+
+static void *verify_worker(void *arg)
+{
+	struct vpool *p = arg;
+
+	for (;;) {
+		size_t i;
+		struct cf_verify_result *vr = NULL;
+		struct cf_ctx ctx;
+		int rc;
+
+		pthread_mutex_lock(&p->mu);
+		if (p->stop || p->next >= p->n) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		cf_ctx_init(&ctx);
+		rc = cf_archive_verify(&ctx, p->paths[i], p->keys, p->nkeys, &vr);
+		pthread_mutex_lock(&p->mu);
+		p->slot[i].vr = vr;
+		p->slot[i].ctx = ctx;
+		p->slot[i].rc = rc;
+		p->slot[i].done = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Waits for archive i's verification; returns its code (ctx set). */
+static int vpool_wait(struct vpool *p, size_t i, struct cf_ctx *ctx,
+		      struct cf_verify_result **vr)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->slot[i].done)
+		pthread_cond_wait(&p->cv, &p->mu);
+	*vr = p->slot[i].vr;
+	p->slot[i].vr = NULL;
+	rc = p->slot[i].rc;
+	if (rc != CF_OK)
+		*ctx = p->slot[i].ctx;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Tells the workers to take no new archive, joins them, frees what the
+ * build did not take. */
+static void vpool_stop(struct vpool *p, pthread_t *th, int nth)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_mutex_unlock(&p->mu);
+	for (int t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	for (size_t i = 0; i < p->n; i++)
+		cf_verify_result_free(p->slot[i].vr);
+	free(p->slot);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+}
+
 static int do_build(struct opts *o, int argc, char **argv)
 {
 	struct cf_ctx ctx;
@@ -164,6 +259,9 @@ static int do_build(struct opts *o, int argc, char **argv)
 	uint64_t total = 0;
 	int64_t ne = 0, nr = 0;
 	int rc = CF_EXIT_RUNTIME, refused = 0, created;
+	struct vpool pool = {0};
+	pthread_t th[64];
+	int nth = 0, pooled = 0;
 
 	cf_ctx_init(&ctx);
 	if (!o->db)
@@ -195,10 +293,43 @@ static int do_build(struct opts *o, int argc, char **argv)
 			total += (uint64_t)sb.st_size;
 	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
 				     total, 0);
+	if (o->jobs > 1 && argc - optind > 1) {
+		pool.paths = argv + optind;
+		pool.n = (size_t)(argc - optind);
+		pool.keys = keys;
+		pool.nkeys = o->nkeys;
+		if (!(pool.slot = calloc(pool.n, sizeof *pool.slot))) {
+			cf_cli_error("out of memory");
+			goto out_builder;
+		}
+		pthread_mutex_init(&pool.mu, NULL);
+		pthread_cond_init(&pool.cv, NULL);
+		pooled = 1;
+		for (; nth < o->jobs && nth < (int)pool.n; nth++)
+			if (pthread_create(&th[nth], NULL, verify_worker, &pool))
+				break;
+	}
 	for (int i = optind; i < argc; i++) {
 		struct tl_archive_result res;
+		struct cf_verify_result *vr = NULL;
+		int brc;
 		cJSON *a;
-		if (tl_build_archive(&b, argv[i], &res) != CF_OK) {
+		if (pooled) {
+			memset(&res, 0, sizeof res);
+			brc = vpool_wait(&pool, (size_t)(i - optind), &ctx, &vr);
+			if (brc == CF_OK) {
+				brc = tl_build_verified(&b, argv[i], vr, &res);
+			} else {
+				cf_verify_result_free(vr);
+				cf_error_prefix(&ctx, "%s", argv[i]);
+			}
+		} else {
+			brc = tl_build_archive(&b, argv[i], &res);
+		}
+		if (brc != CF_OK) {
+			if (pooled)
+				vpool_stop(&pool, th, nth);
+			pooled = 0;
 			cf_progress_free(b.progress);
 			b.progress = NULL;
 			tl_builder_release(&b);
@@ -249,6 +380,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 	if (rc == CF_EXIT_OK && refused)
 		rc = CF_EXIT_EVIDENCE;
 out_builder:
+	if (pooled)
+		vpool_stop(&pool, th, nth);
 	tl_builder_release(&b);
 	goto out;
 fail:
@@ -391,13 +524,22 @@ int cmd_timeline(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
 			free(o.model);
 			return CF_EXIT_OK;
 		case OPT_DB: o.db = optarg; break;
+		case 'j':
+		case OPT_JOBS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 64)
+				return cf_cli_usage("-j takes a number from 1 to 64");
+			o.jobs = (int)n;
+			break;
+		}
 		case OPT_KEY:
 			if (o.nkeys == MAX_KEYS)
 				return cf_cli_usage("at most %d --key options", MAX_KEYS);

@@ -95,7 +95,7 @@ static int source_digest(const char *name, uint8_t d[CF_SHA256_LEN])
 	return 0;
 }
 
-enum mode { BLOCKS, SMALL_COPIES, SKIP };
+enum mode { BLOCKS, SMALL_COPIES, SKIP, NOTHING, PARTIAL };
 
 static void walk(const char *file, enum mode mode)
 {
@@ -138,6 +138,17 @@ static void walk(const char *file, enum mode mode)
 			}
 			assert_int_equal(n, 0);
 		}
+		if (mode == PARTIAL) {
+			/* a few bytes, then on to the next member */
+			char buf[7];
+			assert_true(cf_archive_read(a, &ctx, buf, sizeof buf) >= 0);
+		}
+		if (mode == NOTHING || mode == PARTIAL) {
+			/* moving on without the data or the digest */
+			cf_sha256_free(h);
+			i++;
+			continue;
+		}
 		assert_int_equal(cf_archive_member_digest(a, &ctx, d), CF_OK);
 		if (mode != SKIP) {
 			/* what we were handed is what was hashed */
@@ -167,6 +178,8 @@ static void walk(const char *file, enum mode mode)
 static void test_zstd_blocks(void **s) { (void)s; walk("a.zstd", BLOCKS); }
 static void test_zstd_copies(void **s) { (void)s; walk("a.zstd", SMALL_COPIES); }
 static void test_zstd_skip(void **s) { (void)s; walk("a.zstd", SKIP); }
+static void test_zstd_nothing(void **s) { (void)s; walk("a.zstd", NOTHING); }
+static void test_none_partial(void **s) { (void)s; walk("a.none", PARTIAL); }
 static void test_gzip(void **s) { (void)s; walk("a.gzip", SMALL_COPIES); }
 static void test_none(void **s) { (void)s; walk("a.none", BLOCKS); }
 
@@ -338,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_zstd_blocks),
 		cmocka_unit_test(test_zstd_copies),
 		cmocka_unit_test(test_zstd_skip),
+		cmocka_unit_test(test_zstd_nothing),
+		cmocka_unit_test(test_none_partial),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_truncated),

@@ -134,6 +134,20 @@ static void delay_and_thresholds_reach_the_model(void **state)
 	assert_true(cf_json_bool(cJSON_GetObjectItem(ob, "media_notice"), "required", 0));
 	assert_string_equal(cf_json_str(cJSON_GetObjectItem(ob, "substitute_notice"), "kind", ""), "conspicuous");
 	cJSON_Delete(m);
+	/* contact unknown for everyone: never "everyone can be reached" */
+	{
+		cJSON *s2 = cJSON_Parse("{\"patients\":[\"a\",\"b\"]}");
+		const cJSON *sub;
+
+		assert_int_equal(cf_report_build(&ctx, &(struct cf_report_input){inc, s2, "s2",
+			NULL, NULL, NULL, 0}, &m), CF_OK);
+		sub = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "obligations"), "substitute_notice");
+		assert_string_equal(cf_json_str(sub, "kind", ""), "none");
+		assert_int_equal(cf_json_int(sub, "contact_unknown", 0), 2);
+		assert_non_null(strstr(cf_json_str(sub, "text", ""), "not known"));
+		cJSON_Delete(m);
+		cJSON_Delete(s2);
+	}
 	/* a patient listed twice is refused */
 	cJSON_AddItemToArray(pats, cJSON_CreateString("p1"));
 	assert_int_not_equal(cf_report_build(&ctx, &in, &m), CF_OK);

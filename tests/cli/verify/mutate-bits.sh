@@ -13,8 +13,13 @@ body() {
     for at in 0 $(( size / 2 )) $(( size - 1 )); do
       cp ref.tar m.tar
       flip m.tar $(( (block + 1) * 512 + at ))
-      zstd -qf m.tar -o m.tar.zst
-      verify_json m.tar.zst
+      # recompressed for one flip in three; the others check the tar itself
+      if [ "$at" = 0 ]; then
+        zstd -qf m.tar -o m.tar.zst
+        verify_json m.tar.zst
+      else
+        verify_json m.tar
+      fi
       case $name in
         SHA256SUMS) expect_problem bad-signature SHA256SUMS.sig ;;
         SHA256SUMS.sig) expect_problem bad-signature SHA256SUMS.sig ;;
