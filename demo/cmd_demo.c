@@ -262,10 +262,7 @@ static void define_steps(struct step *s, const struct paths *p)
 			{S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_COLLECT] = {"collect", "collect", {"casefile", "collect", "-o",
 			p->archive, "--key", p->keypriv, "--profile", p->profile,
-			"--root", p->root, "--examiner", "casefile demo",
-			/* the EHR's patient roster, which the profile does not
-			 * list: scope's per-state counts come from it */
-			"/var/lib/ehr/export/Patient.ndjson"},
+			"--root", p->root, "--examiner", "casefile demo"},
 			{S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_VERIFY] = {"verify", "verify", {"casefile", "verify", "--key",
 			p->pub, p->archive}, {S_COLLECT, -1, -1}, NULL, 0, 0, 0, ""},
