@@ -162,8 +162,9 @@ static void run_step(struct step *s, int idx, const struct paths *p)
 			 s->exit_status, err);
 }
 
-/* Compares scope's JSON with the ground truth: affected and the patient
- * set. Returns 0 when they agree; the reason otherwise. */
+/* Compares scope's JSON with the ground truth: affected, the patient set,
+ * the per-state counts and the number of implicated model decisions.
+ * Returns 0 when they agree; the reason otherwise. */
 static int check_scope(const struct paths *p, char *why, size_t n,
 		       long long *affected)
 {
@@ -200,6 +201,19 @@ static int check_scope(const struct paths *p, char *why, size_t n,
 			snprintf(why, n, "scope misses patient %s", e->valuestring);
 			goto out;
 		}
+	}
+	if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(scope, "by_state"),
+			   cJSON_GetObjectItemCaseSensitive(truth, "by_state"), 1)) {
+		snprintf(why, n, "scope's per-state counts differ from the ground truth");
+		goto out;
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(scope, "model_decisions")) !=
+	    cf_json_int(truth, "model_decisions_count", -1)) {
+		snprintf(why, n, "scope lists %d model decisions, the ground truth %lld",
+			 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(scope,
+									       "model_decisions")),
+			 (long long)cf_json_int(truth, "model_decisions_count", -1));
+		goto out;
 	}
 	rc = 0;
 out:
@@ -243,8 +257,9 @@ static void define_steps(struct step *s, const struct paths *p)
 	const struct step d[NSTEPS] = {
 		[S_KEY] = {"key generate", "key", {"casefile", "key", "generate",
 			p->key}, {-1, -1, -1}, NULL, 0, 0, 0, ""},
-		[S_INIT] = {"init", "init", {"casefile", "init", p->casedir},
-			{-1, -1, -1}, NULL, 0, 0, 0, ""},
+		[S_INIT] = {"init", "init", {"casefile", "init", "--key", p->keypriv,
+			"--examiner", "casefile demo", p->casedir},
+			{S_KEY, -1, -1}, NULL, 0, 0, 0, ""},
 		[S_COLLECT] = {"collect", "collect", {"casefile", "collect", "-o",
 			p->archive, "--key", p->keypriv, "--profile", p->profile,
 			"--root", p->root, "--examiner", "casefile demo"},

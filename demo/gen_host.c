@@ -212,7 +212,8 @@ static int cmp_audit(const void *a, const void *b)
  * them. */
 static int write_audit(struct gen_world *w)
 {
-	qsort(w->aud, w->naud, sizeof *w->aud, cmp_audit);
+	if (w->naud)
+		qsort(w->aud, w->naud, sizeof *w->aud, cmp_audit);
 	for (size_t i = 0; i < w->naud; i++) {
 		const struct gen_audit *a = &w->aud[i];
 		if (a->exe ? write_exec(w, a->t, a->uid, a->auid, a->ses, a->exe,

@@ -257,7 +257,8 @@ int gen_truth_write(struct cf_ctx *ctx, struct gen_world *w)
 	char *text = NULL;
 
 	cf_buf_init(&b);
-	qsort(w->dec, w->ndec, sizeof *w->dec, cmp_dec);
+	if (w->ndec)
+		qsort(w->dec, w->ndec, sizeof *w->dec, cmp_dec);
 	if (!o || truth_json(w, o) || !(text = cJSON_Print(o)) ||
 	    cf_buf_puts(&b, text) || cf_buf_putc(&b, '\n')) {
 		rc = cf_set_nomem(ctx, "ground truth");

@@ -470,10 +470,13 @@ int cf_demo_generate(struct cf_ctx *ctx, const struct cf_demo_opts *o,
 		    (rc = gen_model_batch_hour(ctx, &w, t)) != CF_OK ||
 		    (rc = gen_host_hour(ctx, &w, t)) != CF_OK)
 			goto out;
-		for (int i = 0; i < w.nsinks; i++)
+		uint64_t bytes = 0;
+		for (int i = 0; i < w.nsinks; i++) {
+			bytes += w.sinks[i]->arena.len;
 			if ((rc = gen_sink_flush(ctx, w.sinks[i])) != CF_OK)
 				goto out;
-		cf_progress_add(o->progress, 0, 1);
+		}
+		cf_progress_add(o->progress, bytes, 1);
 	}
 	for (int i = 0; i < w.nsinks; i++)
 		if ((rc = gen_sink_close(ctx, w.sinks[i])) != CF_OK)

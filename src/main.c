@@ -74,7 +74,8 @@ static void usage(FILE *f)
 
 static int cmd_help(int argc, char **argv)
 {
-	if (argc > 1) {
+	/* "help --help" (also what "help help" becomes) shows the list. */
+	if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
 		const struct command *c = find(argv[1]);
 		char *args[] = {argv[1], "--help", NULL};
 		if (!c)

@@ -30,14 +30,15 @@ while IFS= read -r dest || [ -n "$dest" ]; do
   dest=${dest%%#*}; dest=${dest//[[:space:]]/}
   [ -n "$dest" ] || continue
   name=${dest#*@}
-  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  # Nanoseconds: two collections of one host never share a name.
+  stamp=$(date -u +%Y%m%dT%H%M%S.%NZ)
   key="$keys/$name-$stamp"
   archive="$case_dir/incoming/$name-$stamp.tar.zst"
   remote="${REMOTE_TMP:-/var/tmp}/casefile-$stamp"
   mkdir -p "$case_dir/incoming"
   echo "== $name" >&2
-  casefile key generate --quiet "$key" >/dev/null
-  if $SSH "$dest" "umask 077 && mkdir -p '$remote'" &&
+  if casefile key generate --quiet "$key" >/dev/null &&
+     $SSH "$dest" "umask 077 && mkdir -p '$remote'" &&
      $SCP "$key.key" "$dest:$remote/host.key" &&
      $SSH "$dest" "casefile collect --quiet -o '$remote/evidence.tar.zst' --key '$remote/host.key' --profile '$profile' --examiner '${USER:-responder}'; rc=\$?; shred -u '$remote/host.key' 2>/dev/null || rm -f '$remote/host.key'; exit \$rc" &&
      $SCP "$dest:$remote/evidence.tar.zst" "$archive.partial" &&

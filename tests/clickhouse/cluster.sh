@@ -80,6 +80,11 @@ start)
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   stop
+  for port in "$base" $((base + 10)); do
+    if curl -sf "http://127.0.0.1:$port/ping" >/dev/null 2>&1; then
+      echo "port $port is already in use" >&2; exit 1
+    fi
+  done
   config 1 "$base" $((base + 1)) $((base + 2))
   config 2 $((base + 10)) $((base + 11)) $((base + 12))
   for n in 1 2; do
@@ -93,6 +98,10 @@ start)
       sleep 0.1
     done
     [ -n "$ok" ] || { echo "clickhouse on port $port did not start" >&2; cat "$dir"/s*/log/error.log >&2 || true; stop; exit 1; }
+  done
+  for n in 1 2; do
+    kill -0 "$(cat "$dir/s$n/pid" 2>/dev/null)" 2>/dev/null ||
+      { echo "clickhouse server $n is not running" >&2; stop; exit 1; }
   done
   echo "http://127.0.0.1:$base"
   ;;

@@ -45,6 +45,14 @@ cmp -s sq-scope.json ch-scope.json || die "scope differs"
 jq -e --slurpfile t d/ground-truth.json '.affected == $t[0].affected' ch-scope.json >/dev/null ||
   die "scope does not match the ground truth"
 
+# The breach report computed from either store is the same.
+casefile report breach --db t.db --incident d/incident.yaml -o rep-sq --format json >/dev/null 2>&1 ||
+  die "report from sqlite"
+casefile report breach --db "$ch" --incident d/incident.yaml -o rep-ch --format json >/dev/null 2>&1 ||
+  die "report from clickhouse"
+cmp -s <(jq -S 'del(.generated_at)' rep-sq/report.json) <(jq -S 'del(.generated_at)' rep-ch/report.json) ||
+  die "breach reports differ"
+
 # The rows are spread over both shards.
 n1=$(chq "${shards%%,*}" "SELECT count() FROM $db.events_local")
 n2=$(chq "${shards##*,}" "SELECT count() FROM $db.events_local")

@@ -11,3 +11,8 @@ expect_status 0 casefile key -h
 cmp -s out via_help || die "'casefile key -h' differs"
 expect_status 2 casefile help nosuch
 expect_grep "^casefile help: no command 'nosuch'" err
+# `help help` and `help --help` show the command list.
+expect_status 0 casefile help help
+expect_grep '^  key +generate Ed25519 keys' out
+expect_status 0 casefile help --help
+expect_grep '^  key +generate Ed25519 keys' out
