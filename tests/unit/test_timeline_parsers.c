@@ -1067,7 +1067,7 @@ static void test_mlflow(void **state)
 	/* the same from an MLflow SQLite store built with MLflow's schema */
 	cf_ctx_init(&ctx);
 	cf_buf_init(&schema);
-	assert_int_equal(cf_buf_read_file(&ctx, &schema, FX "mlflow/sqlite-core-schema.sql", 0),
+	assert_int_equal(cf_buf_read_file(&ctx, &schema, FIXTURE_DIR "/../../demo/schemas/mlflow-sqlite-core.sql", 0),
 			 CF_OK);
 	snprintf(path, sizeof path, "/tmp/cf-mlflow-%d.db", (int)getpid());
 	unlink(path);

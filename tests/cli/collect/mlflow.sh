@@ -13,7 +13,7 @@ for mode in delete wal; do
   art=srv/artifacts/1/0f1e2d3c4b5a69788796a5b4c3d2e1f0/artifacts/model
   head -c 3000000 /dev/urandom > $art/model.pkl
   echo 'flavors: {python_function: {}}' > $art/MLmodel
-  { echo "PRAGMA journal_mode=$mode;"; cat "$FIXTURES/mlflow/sqlite-core-schema.sql" "$FIXTURES/mlflow/seed.sql"; } \
+  { echo "PRAGMA journal_mode=$mode;"; cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql"; } \
     | sqlite3 srv/mlflow.db >/dev/null || die "store"
   cat > p.yaml <<YAML
 profile: ml
@@ -86,7 +86,7 @@ member wal-1.tar.zst casefile/items.jsonl | jq -c 'select(.kind == "sqlite-snaps
 # A quiet WAL database (no connection, no -wal file): nothing may appear
 # beside it, and its bytes and mtime stay as they were.
 rm -rf srv && mkdir -p srv/artifacts
-{ echo "PRAGMA journal_mode=wal;"; cat "$FIXTURES/mlflow/sqlite-core-schema.sql" "$FIXTURES/mlflow/seed.sql"; } \
+{ echo "PRAGMA journal_mode=wal;"; cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql"; } \
   | sqlite3 srv/mlflow.db >/dev/null
 touch -d '2026-01-02 03:04:05' srv/mlflow.db
 { ls -lA --time-style=full-iso srv; stat -c %y srv; } > before

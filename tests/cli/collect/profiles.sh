@@ -22,7 +22,7 @@ echo 'server { listen 443; }' > $h/etc/nginx/conf.d/ehr.conf
 echo 'secret' > $h/etc/nginx/conf.d/tls.key
 ln -s /etc/shadow $h/var/log/nginx/evil.log
 ln -s /etc $h/var/log/ehr/2026/escape
-cat "$FIXTURES/mlflow/sqlite-core-schema.sql" "$FIXTURES/mlflow/seed.sql" | sqlite3 $h/srv/mlflow/mlflow.db
+cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql" | sqlite3 $h/srv/mlflow/mlflow.db
 echo 'artifact_path: model' > $h/srv/mlflow/artifacts/1/run1/artifacts/model/MLmodel
 
 expect_status 0 casefile collect -o out.tar.zst --key k.key --profile linux-ehr-ai-host \
