@@ -70,10 +70,10 @@ static int items_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 	if (!st)
 		st = o;
 	if (!cJSON_HasObjectItem(st, "mtime") && !cJSON_HasObjectItem(st, "ctime") &&
-	    st == o)
-		/* An item with no stat at all (a file the collector derived, a
-		 * command's output) has no file times to give: nothing to
-		 * parse, nothing rejected. */
+	    st == o && strcmp(cf_json_str(o, "kind", "file"), "file"))
+		/* An item that is not a file and has no stat (what the
+		 * collector derived, a command's output) has no file times to
+		 * give: nothing to parse, nothing rejected. */
 		rc = CF_OK;
 	else if (!cJSON_HasObjectItem(st, "mtime") && !cJSON_HasObjectItem(st, "ctime"))
 		rc = tl_reject(r, ln, off, "items.jsonl: item without file times");
