@@ -35,6 +35,7 @@
 #include <sqlite3.h>
 
 #include "casefile/alloc.h"
+#include "casefile/archive.h"
 #include "casefile/buf.h"
 #include "casefile/cli.h"
 #include "casefile/core.h"
@@ -1014,70 +1015,54 @@ out:
 int cf_previous_read(struct cf_ctx *ctx, const char *path,
 		     char sums_hex[CF_SHA256_HEX], uint64_t *sequence)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
+	struct cf_member m;
 	struct cf_buf coll;
-	cf_sha256 *h = NULL;
-	uint8_t buf[65536], d[CF_SHA256_LEN];
-	int have_sums = 0, have_coll = 0, rc = CF_FAILED, r;
+	cf_archive *a = NULL;
+	uint8_t d[CF_SHA256_LEN];
+	int have_sums = 0, have_coll = 0, rc, r;
 	cJSON *j = NULL;
 
 	cf_buf_init(&coll);
 	coll.limit = PREV_COLLECTION_MAX;
-	if (!a || !(h = cf_sha256_new(ctx))) {
-		rc = a ? CF_FATAL : cf_set_nomem(ctx, path);
+	/* The core reader streams the archive (with its limits on hostile
+	 * input); only two small members are looked at, nothing extracted. */
+	if ((rc = cf_archive_open(ctx, path, &a)) != CF_OK) {
+		cf_error_prefix(ctx, "previous archive");
 		goto out;
 	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		rc = cf_set_error(ctx, archive_errno(a) > 0 ? archive_errno(a) : 0,
-				  "cannot open previous archive '%s': %s", path,
-				  archive_error_string(a));
-		goto out;
-	}
-	/* Streams through the whole archive: only two small members are
-	 * kept, the rest is skipped without extraction. */
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		int is_sums = name && !strcmp(name, CF_MEMBER_SUMS);
-		int is_coll = name && !strcmp(name, CF_MEMBER_COLLECTION);
-		la_ssize_t n;
+	while ((r = cf_archive_next(a, ctx, &m)) == CF_OK || r == CF_WARN) {
+		int is_sums = !strcmp(m.name, CF_MEMBER_SUMS);
+		int is_coll = !strcmp(m.name, CF_MEMBER_COLLECTION);
+		uint8_t buf[65536];
+		long n;
 
-		if (!is_sums && !is_coll)
+		if (r == CF_WARN || (!is_sums && !is_coll))
 			continue;
 		if ((is_sums && have_sums) || (is_coll && have_coll)) {
 			rc = cf_set_error(ctx, 0, "previous archive '%s' has two '%s' members",
-					  path, name);
+					  path, m.name);
 			goto out;
 		}
-		if (is_sums && cf_sha256_reset(h, ctx) != CF_OK)
-			goto out;
-		while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
-			if (is_sums && cf_sha256_update(h, ctx, buf, (size_t)n) != CF_OK)
+		if (is_sums) {
+			if ((rc = cf_archive_member_digest(a, ctx, d)) != CF_OK)
 				goto out;
-			if (is_coll && cf_buf_append(&coll, buf, (size_t)n) < 0) {
+			have_sums = 1;
+			continue;
+		}
+		while ((n = cf_archive_read(a, ctx, buf, sizeof buf)) > 0)
+			if (cf_buf_append(&coll, buf, (size_t)n) < 0) {
 				rc = cf_set_error(ctx, errno, "previous archive '%s': %s too large",
 						  path, CF_MEMBER_COLLECTION);
 				goto out;
 			}
-		}
 		if (n < 0) {
-			r = ARCHIVE_FATAL;
+			r = CF_FAILED;
 			break;
 		}
-		if (is_sums) {
-			if (cf_sha256_final(h, ctx, d) != CF_OK)
-				goto out;
-			have_sums = 1;
-		} else {
-			have_coll = 1;
-		}
+		have_coll = 1;
 	}
-	if (r != ARCHIVE_EOF) {
-		rc = cf_set_error(ctx, 0, "cannot read previous archive '%s': %s", path,
-				  archive_error_string(a) ? archive_error_string(a)
-							  : "damaged archive");
+	if (r != CF_EOF) {
+		rc = cf_error_prefix(ctx, "cannot read previous archive '%s'", path);
 		goto out;
 	}
 	if (!have_sums || !have_coll) {
@@ -1101,9 +1086,7 @@ int cf_previous_read(struct cf_ctx *ctx, const char *path,
 out:
 	cJSON_Delete(j);
 	cf_buf_release(&coll);
-	cf_sha256_free(h);
-	if (a)
-		archive_read_free(a);
+	cf_archive_close(a);
 	return rc;
 }
 
