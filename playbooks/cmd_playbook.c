@@ -18,6 +18,7 @@
 #include "casefile/alloc.h"
 #include "casefile/case.h"
 #include "casefile/cli.h"
+#include "casefile/signkey.h"
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "casefile/sign.h"
@@ -307,7 +308,7 @@ static int do_run(const struct opts *o, const char *arg)
 	struct pb_playbook *pb = NULL;
 	enum pb_run_result result;
 	struct cf_ctx ctx;
-	char exe[PATH_MAX], *waiting = NULL, *pass = NULL, *logp = NULL;
+	char exe[PATH_MAX], *waiting = NULL, *logp = NULL;
 	const char *keyp;
 	ssize_t n;
 	int rc = CF_EXIT_RUNTIME;
@@ -341,13 +342,9 @@ static int do_run(const struct opts *o, const char *arg)
 	exe[n] = '\0';
 	if (cf_case_open(&ctx, o->dir, &sg.c) != CF_OK)
 		goto fail;
-	keyp = o->key ? o->key : cf_case_key_path(sg.c);
-	if (!keyp) {
-		rc = cf_cli_usage("the case names no key: give --key KEY");
-		goto out;
-	}
-	if ((o->pass && cf_passphrase_read(&ctx, o->pass, &pass) != CF_OK) ||
-	    !(sg.key = cf_key_load_private(&ctx, keyp, pass)))
+	/* --key, $CASEFILE_KEY, then the case's key: as every command does. */
+	if (!(sg.key = cf_signkey_load(&ctx, o->key, o->pass, cf_case_key_path(sg.c),
+				       &keyp)))
 		goto fail;
 	if (!(logp = cf_path_join(cf_case_dir(sg.c), CF_CUSTODY_FILE))) {
 		cf_cli_error("out of memory");
@@ -403,8 +400,6 @@ static int do_run(const struct opts *o, const char *arg)
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
-	if (pass)
-		cf_free_secret(pass, strlen(pass));
 	free(waiting);
 	free(logp);
 	cf_key_free(sg.key);

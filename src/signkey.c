@@ -33,8 +33,8 @@ cf_key *cf_signkey_load(struct cf_ctx *ctx, const char *opt_key,
 	if (used)
 		*used = path;
 	if (!path) {
-		cf_set_error(ctx, 0, "no signing key: give --sign KEY, set "
-			     "CASEFILE_KEY or record one with `casefile init --key`");
+		cf_set_error(ctx, 0, "no signing key: give one on the command line, "
+			     "set CASEFILE_KEY or record one with `casefile init --key`");
 		return NULL;
 	}
 	if (pf && cf_passphrase_read(ctx, pf, &pass) != CF_OK)

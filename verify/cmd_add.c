@@ -30,6 +30,7 @@
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "commands.h"
+#include "casefile/signkey.h"
 #include "keys.h"
 
 static const char usage_text[] =
@@ -151,7 +152,7 @@ int cmd_add(int argc, char **argv)
 					  : argv[optind];
 	if (cf_path_check_member(&ctx, name) != CF_OK ||
 	    cf_case_open(&ctx, dir, &c) != CF_OK ||
-	    !(key = keys_load_signing(&ctx, keyopt, pass, cf_case_key_path(c), NULL)))
+	    !(key = cf_signkey_load(&ctx, keyopt, pass, cf_case_key_path(c), NULL)))
 		goto fail;
 	if (ntrust) {
 		if (keys_load_trusted(&ctx, trustv, ntrust, &trusted) != CF_OK)

@@ -13,6 +13,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "commands.h"
+#include "casefile/signkey.h"
 #include "keys.h"
 
 static const char usage_text[] =
@@ -74,7 +75,7 @@ int cmd_init(int argc, char **argv)
 	if (id && !*id)
 		return cf_cli_usage("--case-id must not be empty");
 	cf_ctx_init(&ctx);
-	if (!(key = keys_load_signing(&ctx, keyopt, pass, NULL, &keypath)) ||
+	if (!(key = cf_signkey_load(&ctx, keyopt, pass, NULL, &keypath)) ||
 	    cf_key_fingerprint(&ctx, key, fp) != CF_OK ||
 	    cf_case_create(&ctx, argv[optind], id, examiner, key, keypath) != CF_OK ||
 	    cf_case_open(&ctx, argv[optind], &c) != CF_OK) {

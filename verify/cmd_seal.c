@@ -20,6 +20,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "commands.h"
+#include "casefile/signkey.h"
 #include "keys.h"
 #include "progress_cb.h"
 #include "seal.h"
@@ -150,7 +151,7 @@ int cmd_seal(int argc, char **argv)
 	if (optind != argc - 1)
 		return cf_cli_usage("give exactly one LOG");
 	cf_ctx_init(&ctx);
-	if (!(key = keys_load_signing(&ctx, keypath, pass, NULL, NULL)))
+	if (!(key = cf_signkey_load(&ctx, keypath, pass, NULL, NULL)))
 		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 	if (follow) {
 		memset(&sa, 0, sizeof sa);

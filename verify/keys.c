@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Key lookup for the case, seal and disclose commands (see keys.h). The
- * environment variables let a responder set the key once per shell instead
- * of on every command; the key recorded in case.json lets every command run
- * inside a case sign without options. Passphrases are wiped after use.
+ * Trusted public keys for the case, seal and disclose commands (see
+ * keys.h). The signing key is found by the core's cf_signkey_load(), the
+ * same way for every part.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +10,6 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "keys.h"
-
-cf_key *keys_load_signing(struct cf_ctx *ctx, const char *opt_key,
-			  const char *opt_pass, const char *case_key,
-			  const char **used)
-{
-	const char *path = opt_key, *pf = opt_pass;
-	char *pass = NULL;
-	cf_key *k;
-
-	if (!path || !*path)
-		path = getenv("CASEFILE_KEY");
-	if (!path || !*path)
-		path = case_key;
-	if (!path || !*path) {
-		cf_set_error(ctx, 0, "no signing key: give --key KEY or set CASEFILE_KEY");
-		return NULL;
-	}
-	if (!pf || !*pf)
-		pf = getenv("CASEFILE_PASSPHRASE_FILE");
-	if (pf && *pf && cf_passphrase_read(ctx, pf, &pass) != CF_OK)
-		return NULL;
-	k = cf_key_load_private(ctx, path, pass);
-	if (pass)
-		cf_free_secret(pass, strlen(pass));
-	if (used)
-		*used = path;
-	return k;
-}
 
 void keys_free(cf_key **keys, size_t n)
 {

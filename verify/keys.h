@@ -13,12 +13,6 @@
 
 struct cf_ctx;
 
-/* The signing key. opt_key/opt_pass from the command line (may be NULL),
- * case_key from case.json (may be NULL). *used gets the path taken. */
-cf_key *keys_load_signing(struct cf_ctx *ctx, const char *opt_key,
-			  const char *opt_pass, const char *case_key,
-			  const char **used);
-
 /* Trusted public keys from n paths into a heap array freed with
  * keys_free(). */
 int keys_load_trusted(struct cf_ctx *ctx, char *const *paths, size_t n,
