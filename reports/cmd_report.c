@@ -638,10 +638,6 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("--incident FILE is required");
 	if (!!o.scope + !!o.db != 1)
 		return cf_cli_usage("give exactly one of --scope and --db");
-	if (o.db && !cf_report_db_available())
-		return cf_cli_usage("--db needs the timeline store, which this build "
-				    "does not have; run `casefile timeline scope "
-				    "--json` and pass its output with --scope");
 	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
 		return CF_EXIT_USAGE;
 	return report_breach(&o);

@@ -5,9 +5,6 @@
  * disagree on a number, plus each patient's State and contact status from
  * the store's patients table (which the scope JSON does not carry).
  *
- * The store and the scope computation are core modules (db.h, scope.h);
- * a tree without them builds this file as a stub that says so, so that
- * `--db` is refused with a clear message rather than failing to link.
  * Opens the store read-only and never writes to it.
  */
 #include <string.h>
@@ -17,13 +14,6 @@
 #include "dbscope.h"
 #include "escape.h"
 
-#if defined(__has_include)
-#if __has_include("casefile/scope.h") && __has_include("casefile/db.h")
-#define HAVE_STORE 1
-#endif
-#endif
-
-#ifdef HAVE_STORE
 #include "casefile/db.h"
 #include "casefile/scope.h"
 
@@ -49,11 +39,6 @@ static int on_patient(void *arg, const struct cf_patient *p)
 	    cf_report_add(o, "evidence", cJSON_Duplicate(ev, 1)))
 		return d->nomem = 1;
 	return 0;
-}
-
-int cf_report_db_available(void)
-{
-	return 1;
 }
 
 int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
@@ -97,19 +82,3 @@ out:
 	return rc;
 }
 
-#else /* no timeline store in this tree */
-
-int cf_report_db_available(void)
-{
-	return 0;
-}
-
-int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
-			    const char *incident, cJSON **out)
-{
-	(void)incident;
-	*out = NULL;
-	return cf_set_error(ctx, 0, "%s: this build has no timeline store", location);
-}
-
-#endif

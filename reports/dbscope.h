@@ -11,8 +11,6 @@
 
 struct cf_ctx;
 
-/* 1 when this build can read a timeline store. */
-int cf_report_db_available(void);
 /* Loads the incident with the core's reader, opens the store read-only and
  * computes the scope. *out is freed with cJSON_Delete. */
 int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
