@@ -952,7 +952,7 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 	char *norm = NULL, *copy = NULL, *p, *save = NULL, *dir = NULL;
 	struct cf_buf host;
 	size_t fixed = 0;
-	int fd = -1, rc;
+	int fd = -1, rc, open_err = ENOENT;
 
 	cf_buf_init(&host);
 	if ((rc = cf_path_normalise(sr->ctx, pattern, &norm)) != CF_OK)
@@ -978,14 +978,28 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 		goto out;
 	}
 	fd = cf_open_dir_nofollow(sr->c, fixed ? host.data : "/");
+	open_err = fd < 0 ? errno : ENOENT;
+	if (fd < 0 && sr->src->explicit_paths)
+		goto missing;
 	if (fd < 0)
 		goto nomatch;
 	wk.comp += fixed;
 	wk.ncomp -= fixed;
 	rc = walk_glob(&wk, fd, fixed ? host.data : "/", 0, 0);
 	wk.comp -= fixed;
+	if (rc == CF_OK && wk.matched == 0 && sr->src->explicit_paths)
+		goto missing;
 	if (rc == CF_OK && wk.matched == 0)
 		goto nomatch;
+	goto out;
+missing:
+	/* A path the user named that is not there is an unreadable item;
+	 * a profile pattern that matches nothing on this host is not. */
+	{
+		char msg[300];
+		snprintf(msg, sizeof msg, "open: %s", strerror(open_err));
+		rc = cf_collect_record(sr, norm, NULL, "unreadable", msg, NULL);
+	}
 	goto out;
 nomatch:
 	{
@@ -1347,6 +1361,7 @@ static int paths_source(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 	memset(s, 0, sizeof *s);
 	s->type = CF_SRC_FILES;
 	s->category = NULL; /* guessed per file */
+	s->explicit_paths = 1;
 	if (!(s->id = cf_strdup("paths")) ||
 	    !(s->paths = cf_calloc(o->npaths, sizeof *s->paths)))
 		return cf_set_nomem(ctx, "paths");

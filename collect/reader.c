@@ -9,7 +9,8 @@
  * times left alone where the kernel allows; a change of size, mtime or ctime
  * between the two fstat calls, or a length that differs from the first
  * fstat, flags the item as changed during reading; a read error is recorded
- * with its offset and the bytes before it are kept.
+ * with its offset and the bytes before it are kept. A file is read up to
+ * its size at the first fstat (to its end when that size is 0, as in /proc).
  *
  * The archive's pax header needs the SHA-256 before the data, and each byte
  * is read from the source only once, so the bytes read are kept: in memory
@@ -157,6 +158,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		   void (*tick)(void *, uint64_t), void *arg)
 {
 	struct stat after;
+	uint64_t limit;
 	int fd, rc = CF_OK, typed = 0;
 
 	memset(it, 0, sizeof *it);
@@ -180,6 +182,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		goto out;
 	if ((rc = cf_sha256_reset(r->h, ctx)) != CF_OK)
 		goto out;
+	limit = (uint64_t)it->st.st_size;
 	for (;;) {
 		int in_mem = !it->hash_only && it->spool_fd < 0 && it->size < r->mem_max;
 		uint8_t *dst = in_mem ? r->mem + it->size : r->block;
@@ -188,6 +191,14 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 
 		if (want > BLOCK)
 			want = BLOCK;
+		/* Up to the size at open: a log that keeps growing cannot
+		 * make the read endless, and the member is the file as it was
+		 * when opened (growth sets `changed`). Files that report size 0
+		 * (/proc) are read to their end. */
+		if (limit && limit - it->size < want)
+			want = (size_t)(limit - it->size);
+		if (limit && want == 0)
+			break;
 		n = read(fd, dst, want);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -196,6 +207,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 			break;
 		}
 		if (!typed) {
+			/* An empty file, or the first block read. */
 			cf_reader_magic(r, dst, (size_t)n, it);
 			typed = 1;
 		}
