@@ -886,7 +886,9 @@ static int walk_glob(struct walk *wk, int dirfd, const char *host, size_t i,
 			goto out; /* nothing there: not an item */
 		if (join_host(&b, host, pat) < 0)
 			goto nomem;
-		if (last)
+		/* A symlink in the middle of a pattern is recorded, not
+		 * followed (/var/run -> /run would leave the tree). */
+		if (last || S_ISLNK(st.st_mode))
 			rc = take(wk, dirfd, pat, b.data, &st, depth);
 		else if (S_ISDIR(st.st_mode)) {
 			int fd = openat(dirfd, pat, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -949,12 +951,9 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 		    void *arg)
 {
 	struct walk wk = {sr, category, NULL, 0, each, arg, 0};
-	char *norm = NULL, *copy = NULL, *p, *save = NULL, *dir = NULL;
-	struct cf_buf host;
-	size_t fixed = 0;
+	char *norm = NULL, *copy = NULL, *p, *save = NULL;
 	int fd = -1, rc, open_err = ENOENT;
 
-	cf_buf_init(&host);
 	if ((rc = cf_path_normalise(sr->ctx, pattern, &norm)) != CF_OK)
 		return rc;
 	if (!(copy = cf_strdup(norm)) ||
@@ -964,29 +963,21 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 	}
 	for (p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save))
 		wk.comp[wk.ncomp++] = p;
-	/* The literal folders before the first glob are opened directly. */
-	while (fixed + 1 < wk.ncomp && !has_glob(wk.comp[fixed]))
-		fixed++;
-	for (size_t i = 0; i < fixed; i++)
-		if (cf_buf_printf(&host, "/%s", wk.comp[i]) < 0) {
-			rc = cf_set_nomem(sr->ctx, pattern);
-			goto out;
-		}
 	if (wk.ncomp == 0) {
 		rc = cf_collect_log(sr->c, "warning", "bad-pattern", sr->src->id,
 				    "refusing to collect the whole file system", NULL);
 		goto out;
 	}
-	fd = cf_open_dir_nofollow(sr->c, fixed ? host.data : "/");
+	/* From the root, one component at a time (literal ones by fstatat,
+	 * without listing): a symlink anywhere on the way is recorded as an
+	 * item and not followed. */
+	fd = cf_open_dir_nofollow(sr->c, "/");
 	open_err = fd < 0 ? errno : ENOENT;
 	if (fd < 0 && sr->src->explicit_paths)
 		goto missing;
 	if (fd < 0)
 		goto nomatch;
-	wk.comp += fixed;
-	wk.ncomp -= fixed;
-	rc = walk_glob(&wk, fd, fixed ? host.data : "/", 0, 0);
-	wk.comp -= fixed;
+	rc = walk_glob(&wk, fd, "/", 0, 0);
 	if (rc == CF_OK && wk.matched == 0 && sr->src->explicit_paths)
 		goto missing;
 	if (rc == CF_OK && wk.matched == 0)
@@ -1004,7 +995,8 @@ missing:
 nomatch:
 	{
 		cJSON *x = cJSON_CreateObject();
-		if (!x || cf_json_add_str(x, "pattern", pattern)) {
+		if (!x || cf_json_add_str(x, "pattern", pattern) ||
+		    (fd < 0 && cf_json_add_str(x, "reason", strerror(open_err)))) {
 			cJSON_Delete(x);
 			rc = cf_set_nomem(sr->ctx, pattern);
 		} else {
@@ -1018,8 +1010,6 @@ out:
 	free(wk.comp);
 	free(copy);
 	free(norm);
-	free(dir);
-	cf_buf_release(&host);
 	return rc;
 }
 
