@@ -3,8 +3,8 @@
  * The timeline store behind include/casefile/db.h, with its SQLite backend.
  *
  * The public verbs dispatch through a table of backend operations so that a
- * ClickHouse backend (HTTP, same tables) can be added without touching the
- * callers; only SQLite exists in this build. Bulk loading is what matters
+ * ClickHouse backend (src/db_clickhouse.c, HTTP, same tables) sits beside
+ * SQLite without the callers knowing which one they talk to. Bulk loading is what matters
  * for speed: statements are prepared once, every archive is one
  * transaction, and when a build starts on an empty store the secondary
  * indexes are created once at the end instead of being updated row by row
@@ -32,35 +32,7 @@
 
 #define APPLICATION_ID 0x43464c31 /* "CFL1" */
 
-/* ---- backend table ------------------------------------------------------ */
-
-struct db_ops {
-	int (*has_archive)(cf_db *, struct cf_ctx *, const char *);
-	int (*begin)(cf_db *, struct cf_ctx *);
-	int (*commit)(cf_db *, struct cf_ctx *);
-	void (*rollback)(cf_db *);
-	int (*event)(cf_db *, struct cf_ctx *, const struct cf_event *);
-	int (*reject)(cf_db *, struct cf_ctx *, const struct cf_reject *);
-	int (*patient)(cf_db *, struct cf_ctx *, const struct cf_patient *);
-	int (*archive)(cf_db *, struct cf_ctx *, const struct cf_db_archive *);
-	int (*query)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
-		     cf_db_event_fn, void *);
-	int (*patients)(cf_db *, struct cf_ctx *, cf_db_patient_fn, void *);
-	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
-	int (*close)(cf_db *, struct cf_ctx *);
-};
-
-enum { ST_EVENT, ST_REJECT, ST_PATIENT, ST_ARCHIVE, ST_HAS_ARCHIVE, ST_N };
-
-struct cf_db {
-	const struct db_ops *ops;
-	char *location;
-	sqlite3 *sq;
-	sqlite3_stmt *st[ST_N];
-	int writable;
-	int deferred_indexes; /* create the indexes at close */
-	int in_txn;
-};
+#include "db_backend.h"
 
 /* ---- SQLite: schema ----------------------------------------------------- */
 
@@ -458,6 +430,41 @@ static int sq_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 	return CF_OK;
 }
 
+/* The lineage is small (a few events per model version): copy it to a
+ * temporary table so that each decision's lookups scan only that. */
+static int sq_link(cf_db *db, struct cf_ctx *ctx)
+{
+	if (sq_int(db, "SELECT count(*) FROM (SELECT 1 FROM events WHERE"
+		       " source = 'mlflow' LIMIT 1)") <= 0)
+		return CF_OK;
+	return sq_exec(db, ctx,
+		"DROP TABLE IF EXISTS temp.lineage;"
+		"CREATE TEMP TABLE lineage AS SELECT ts_us, action, model,"
+		" model_version, decision, json_extract(attrs, '$.run_id') AS run"
+		" FROM events WHERE source = 'mlflow' AND model IS NOT NULL;"
+		"UPDATE events SET model_version = (SELECT l.model_version FROM"
+		" temp.lineage l WHERE l.action = 'stage-changed' AND l.decision ="
+		" 'Production' AND l.model = events.model AND l.ts_us <= events.ts_us"
+		" ORDER BY l.ts_us DESC LIMIT 1),"
+		" attrs = json_set(coalesce(attrs, '{}'), '$.model_version_inferred', json('true'))"
+		" WHERE source = 'model-decision' AND model_version IS NULL AND EXISTS"
+		" (SELECT 1 FROM temp.lineage l WHERE l.action = 'stage-changed' AND"
+		" l.decision = 'Production' AND l.model = events.model AND"
+		" l.ts_us <= events.ts_us);"
+		"UPDATE events SET attrs = json_set(coalesce(attrs, '{}'),"
+		" '$.model_run', (SELECT l.run FROM temp.lineage l WHERE"
+		"  l.action = 'version-created' AND l.model = events.model AND"
+		"  l.model_version = events.model_version LIMIT 1),"
+		" '$.model_version_created', (SELECT strftime('%Y-%m-%dT%H:%M:%fZ',"
+		"  l.ts_us / 1000000.0, 'unixepoch') FROM temp.lineage l WHERE"
+		"  l.action = 'version-created' AND l.model = events.model AND"
+		"  l.model_version = events.model_version LIMIT 1))"
+		" WHERE source = 'model-decision' AND EXISTS (SELECT 1 FROM"
+		" temp.lineage l WHERE l.action = 'version-created' AND l.model ="
+		" events.model AND l.model_version = events.model_version);"
+		"DROP TABLE temp.lineage;");
+}
+
 static int sq_close(cf_db *db, struct cf_ctx *ctx)
 {
 	int rc = CF_OK;
@@ -487,6 +494,7 @@ static const struct db_ops sqlite_ops = {
 	.query = sq_query,
 	.patients = sq_patients,
 	.counts = sq_counts,
+	.link = sq_link,
 	.close = sq_close,
 };
 
@@ -533,10 +541,7 @@ int cf_db_open(struct cf_ctx *ctx, const char *location, int mode, cf_db **out)
 	if (!location || !*location)
 		return cf_set_error(ctx, 0, "no database given");
 	if (!strncmp(location, "clickhouse://", 13))
-		return cf_set_error(ctx, 0,
-				    "%s: the ClickHouse backend is not available in "
-				    "this build; use an SQLite file",
-				    location);
+		return cf_db_clickhouse_open(ctx, location, mode, out);
 	if (!strncmp(location, "sqlite:", 7))
 		path = location + 7;
 	if (!(db = cf_calloc(1, sizeof *db)) ||
@@ -632,4 +637,10 @@ int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		 int64_t *rejects)
 {
 	return db->ops->counts(db, ctx, events, rejects);
+}
+
+int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx)
+{
+	/* a backend without the join leaves decisions as they were logged */
+	return db->ops->link ? db->ops->link(db, ctx) : CF_OK;
 }

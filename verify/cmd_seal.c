@@ -21,6 +21,7 @@
 #include "casefile/json.h"
 #include "commands.h"
 #include "keys.h"
+#include "progress_cb.h"
 #include "seal.h"
 
 static const char usage_text[] =
@@ -158,8 +159,17 @@ int cmd_seal(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	for (;;) {
-		int last = stop;
-		if (seal_log(&ctx, argv[optind], seal, key, &r) != CF_OK) {
+		int last = stop, src;
+		struct progress_cb pc;
+		/* Progress for one-shot seals; --follow is a daemon. */
+		pc.p = NULL;
+		pc.last = 0;
+		if (!follow)
+			progress_cb_start(&pc, "seal", argv[optind], 0);
+		src = seal_log(&ctx, argv[optind], seal, key,
+			       pc.p ? progress_cb_report : NULL, &pc, &r);
+		progress_cb_end(&pc);
+		if (src != CF_OK) {
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 			break;
 		}

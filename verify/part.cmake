@@ -15,4 +15,5 @@ list(APPEND CASEFILE_CMD_SOURCES verify/cmd_verify.c)
 # Modes of verify and the case, seal and disclose commands.
 list(APPEND CASEFILE_CMD_SOURCES verify/cmd_seal.c verify/verify_log.c
   verify/verify_modes.c verify/cmd_init.c verify/verify_custody.c
-  verify/verify_proof.c verify/cmd_disclose.c verify/cmd_add.c)
+  verify/verify_proof.c verify/cmd_disclose.c verify/cmd_add.c
+  verify/progress_cb.c)

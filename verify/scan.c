@@ -42,6 +42,8 @@ struct seal_scanner {
 	uint8_t (*leaf)[CF_MERKLE_HASH];
 	uint8_t (*broot)[CF_MERKLE_HASH];
 	cf_merkle_hasher *h[2];
+	seal_progress_fn pf;
+	void *parg;
 };
 
 seal_scanner *seal_scanner_new(struct cf_ctx *ctx, int fd, const char *path,
@@ -86,6 +88,12 @@ void seal_scanner_free(seal_scanner *s)
 	free(s->leaf);
 	free(s->broot);
 	free(s);
+}
+
+void seal_scanner_progress(seal_scanner *s, seal_progress_fn fn, void *arg)
+{
+	s->pf = fn;
+	s->parg = arg;
 }
 
 uint64_t seal_scanner_offset(const seal_scanner *s)
@@ -331,6 +339,8 @@ int seal_scan(seal_scanner *s, struct cf_ctx *ctx, struct cf_merkle_frontier *f,
 			goto pushfail;
 		s->pos = p;
 		*done += cnt;
+		if (s->pf)
+			s->pf(s->parg, s->off + s->pos);
 	}
 	return CF_OK;
 pushfail:

@@ -495,7 +495,8 @@ static char *default_seal_path(const char *log_path)
 }
 
 int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
-	     const cf_key *key, struct seal_result *res)
+	     const cf_key *key, seal_progress_fn pf, void *parg,
+	     struct seal_result *res)
 {
 	struct seal_cp last, cp;
 	struct collect col;
@@ -551,6 +552,7 @@ int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
 	if (!(sc = seal_scanner_new(ctx, lfd, log_path, last.bytes,
 				    (uint64_t)st.st_size)))
 		goto out;
+	seal_scanner_progress(sc, pf, parg);
 	cp = last;
 	cp.blocks = NULL;
 	cp.fr.watch_level = SEAL_BLOCK_LEVEL;

@@ -16,6 +16,7 @@
 #include "casefile/json.h"
 #include "casefile/time.h"
 #include "keys.h"
+#include "progress_cb.h"
 #include "seal.h"
 #include "verify_modes.h"
 
@@ -105,6 +106,7 @@ static void print_text(const char *log, const struct seal_report *r)
 int verify_log_main(int argc, char **argv)
 {
 	struct seal_report rep = {0};
+	struct progress_cb pc = {NULL, 0};
 	struct vm_args a;
 	struct cf_ctx ctx;
 	cf_key **keys = NULL;
@@ -127,8 +129,15 @@ int verify_log_main(int argc, char **argv)
 		rc = CF_EXIT_RUNTIME;
 		goto out;
 	}
-	if (keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK ||
-	    seal_verify(&ctx, a.log, seal, keys, a.nkeys, &rep) != CF_OK) {
+	if (keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	progress_cb_start(&pc, "verify", a.log, 0);
+	rc = seal_verify(&ctx, a.log, seal, keys, a.nkeys,
+			 pc.p ? progress_cb_report : NULL, &pc, &rep);
+	progress_cb_end(&pc);
+	if (rc != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}

@@ -4,9 +4,10 @@
 # SIGTERM ends --follow cleanly with a final seal.
 . "$CLI_LIB"
 casefile key generate k >/dev/null 2>&1 || die "key"
-: >app.log
+seq 1 10 | sed 's/^/request id=/' >app.log
+casefile seal --key k.key app.log >/dev/null || die "first seal"
 writer() {
-  local i=0
+  local i=10
   while :; do
     seq $((i + 1)) $((i + 500)) | sed 's/^/request id=/' >>app.log
     i=$((i + 500))
