@@ -18,6 +18,9 @@
  * in the output's folder, copied into the archive after the header. Memory
  * stays bounded whatever the file size. libmagic types the first block
  * already read (at most 64 KiB of it) instead of opening the file again.
+ * Typing stays on the collecting thread: libmagic 5.44 writes a global
+ * variable inside magic_buffer() (helgrind), so two handles on two threads
+ * would race.
  */
 #include <errno.h>
 #include <fcntl.h>
