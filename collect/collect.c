@@ -887,7 +887,9 @@ static int walk_glob(struct walk *wk, int dirfd, const char *host, size_t i,
 			goto out; /* nothing there: not an item */
 		if (join_host(&b, host, pat) < 0)
 			goto nomem;
-		if (last)
+		/* A symlink in the middle of a pattern is recorded, not
+		 * followed (/var/run -> /run would leave the tree). */
+		if (last || S_ISLNK(st.st_mode))
 			rc = take(wk, dirfd, pat, b.data, &st, depth);
 		else if (S_ISDIR(st.st_mode)) {
 			int fd = openat(dirfd, pat, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -950,12 +952,9 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 		    void *arg)
 {
 	struct walk wk = {sr, category, NULL, 0, each, arg, 0};
-	char *norm = NULL, *copy = NULL, *p, *save = NULL, *dir = NULL;
-	struct cf_buf host;
-	size_t fixed = 0;
-	int fd = -1, rc;
+	char *norm = NULL, *copy = NULL, *p, *save = NULL;
+	int fd = -1, rc, open_err = ENOENT;
 
-	cf_buf_init(&host);
 	if ((rc = cf_path_normalise(sr->ctx, pattern, &norm)) != CF_OK)
 		return rc;
 	if (!(copy = cf_strdup(norm)) ||
@@ -965,33 +964,40 @@ int cf_collect_glob(struct cf_srcrun *sr, const char *pattern,
 	}
 	for (p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save))
 		wk.comp[wk.ncomp++] = p;
-	/* The literal folders before the first glob are opened directly. */
-	while (fixed + 1 < wk.ncomp && !has_glob(wk.comp[fixed]))
-		fixed++;
-	for (size_t i = 0; i < fixed; i++)
-		if (cf_buf_printf(&host, "/%s", wk.comp[i]) < 0) {
-			rc = cf_set_nomem(sr->ctx, pattern);
-			goto out;
-		}
 	if (wk.ncomp == 0) {
 		rc = cf_collect_log(sr->c, "warning", "bad-pattern", sr->src->id,
 				    "refusing to collect the whole file system", NULL);
 		goto out;
 	}
-	fd = cf_open_dir_nofollow(sr->c, fixed ? host.data : "/");
+	/* From the root, one component at a time (literal ones by fstatat,
+	 * without listing): a symlink anywhere on the way is recorded as an
+	 * item and not followed. */
+	fd = cf_open_dir_nofollow(sr->c, "/");
+	open_err = fd < 0 ? errno : ENOENT;
+	if (fd < 0 && sr->src->explicit_paths)
+		goto missing;
 	if (fd < 0)
 		goto nomatch;
-	wk.comp += fixed;
-	wk.ncomp -= fixed;
-	rc = walk_glob(&wk, fd, fixed ? host.data : "/", 0, 0);
-	wk.comp -= fixed;
+	rc = walk_glob(&wk, fd, "/", 0, 0);
+	if (rc == CF_OK && wk.matched == 0 && sr->src->explicit_paths)
+		goto missing;
 	if (rc == CF_OK && wk.matched == 0)
 		goto nomatch;
+	goto out;
+missing:
+	/* A path the user named that is not there is an unreadable item;
+	 * a profile pattern that matches nothing on this host is not. */
+	{
+		char msg[300];
+		snprintf(msg, sizeof msg, "open: %s", strerror(open_err));
+		rc = cf_collect_record(sr, norm, NULL, "unreadable", msg, NULL);
+	}
 	goto out;
 nomatch:
 	{
 		cJSON *x = cJSON_CreateObject();
-		if (!x || cf_json_add_str(x, "pattern", pattern)) {
+		if (!x || cf_json_add_str(x, "pattern", pattern) ||
+		    (fd < 0 && cf_json_add_str(x, "reason", strerror(open_err)))) {
 			cJSON_Delete(x);
 			rc = cf_set_nomem(sr->ctx, pattern);
 		} else {
@@ -1005,8 +1011,6 @@ out:
 	free(wk.comp);
 	free(copy);
 	free(norm);
-	free(dir);
-	cf_buf_release(&host);
 	return rc;
 }
 
@@ -1330,6 +1334,7 @@ static int paths_source(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 	memset(s, 0, sizeof *s);
 	s->type = CF_SRC_FILES;
 	s->category = NULL; /* guessed per file */
+	s->explicit_paths = 1;
 	if (!(s->id = cf_strdup("paths")) ||
 	    !(s->paths = cf_calloc(o->npaths, sizeof *s->paths)))
 		return cf_set_nomem(ctx, "paths");

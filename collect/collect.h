@@ -46,6 +46,7 @@ struct cf_source {
 	int64_t timeout_s;    /* command: seconds before SIGKILL (default 30) */
 	char *store;          /* mlflow: SQLite tracking database */
 	char *artifacts;      /* mlflow: artifact root folder */
+	int explicit_paths;   /* files: PATH arguments, a missing one is an item */
 };
 
 struct cf_profile {

@@ -9,7 +9,8 @@
  * times left alone where the kernel allows; a change of size, mtime or ctime
  * between the two fstat calls, or a length that differs from the first
  * fstat, flags the item as changed during reading; a read error is recorded
- * with its offset and the bytes before it are kept.
+ * with its offset and the bytes before it are kept. A file is read up to
+ * its size at the first fstat (to its end when that size is 0, as in /proc).
  *
  * The archive's pax header needs the SHA-256 before the data, and each byte
  * is read from the source only once, so the bytes read are kept: in memory
@@ -17,6 +18,9 @@
  * in the output's folder, copied into the archive after the header. Memory
  * stays bounded whatever the file size. libmagic types the first block
  * already read (at most 64 KiB of it) instead of opening the file again.
+ * Typing stays on the collecting thread: libmagic 5.44 writes a global
+ * variable inside magic_buffer() (helgrind), so two handles on two threads
+ * would race.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -157,6 +161,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		   void (*tick)(void *, uint64_t), void *arg)
 {
 	struct stat after;
+	uint64_t limit;
 	int fd, rc = CF_OK, typed = 0;
 
 	memset(it, 0, sizeof *it);
@@ -180,6 +185,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		goto out;
 	if ((rc = cf_sha256_reset(r->h, ctx)) != CF_OK)
 		goto out;
+	limit = (uint64_t)it->st.st_size;
 	for (;;) {
 		int in_mem = !it->hash_only && it->spool_fd < 0 && it->size < r->mem_max;
 		uint8_t *dst = in_mem ? r->mem + it->size : r->block;
@@ -188,6 +194,14 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 
 		if (want > BLOCK)
 			want = BLOCK;
+		/* Up to the size at open: a log that keeps growing cannot
+		 * make the read endless, and the member is the file as it was
+		 * when opened (growth sets `changed`). Files that report size 0
+		 * (/proc) are read to their end. */
+		if (limit && limit - it->size < want)
+			want = (size_t)(limit - it->size);
+		if (limit && want == 0)
+			break;
 		n = read(fd, dst, want);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -196,6 +210,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 			break;
 		}
 		if (!typed) {
+			/* An empty file, or the first block read. */
 			cf_reader_magic(r, dst, (size_t)n, it);
 			typed = 1;
 		}

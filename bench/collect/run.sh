@@ -11,7 +11,8 @@
 # Outputs go to a tmpfs folder (OUT, default /dev/shm/casefile-bench) so
 # that the figures compare the tools and not the disk's write-back:
 # casefile fsyncs its archive (SPEC section 2), the baselines do not.
-# Usage: bench/collect/run.sh [RUNS]   (data in bench/data, removed by clean)
+# Usage: bench/collect/run.sh [RUNS]   (data in bench/data, removed at the
+# end unless KEEP=1)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -38,9 +39,9 @@ hyperfine --warmup 1 --runs "$runs" --prepare "rm -f $out/*" \
   -n casefile "$cf" -n baseline-a "$a" -n baseline-b "$b"
 
 rss() { rm -f "$out"/*; /usr/bin/time -v sh -c "$1" 2>&1 >/dev/null |
-  awk -F': ' '/Maximum resident/ {print $2}'; }
+  awk -F': ' '/Maximum resident/ {print $2}'
+  ls -l "$out"/*.tar.zst | awk '{print "archive size", $NF, $5}' >&2; }
 rss_cf=$(rss "$cf"); rss_a=$(rss "$a"); rss_b=$(rss "$b")
-ls -l "$out"/*.tar.zst | awk '{print "size", $NF, $5}'
 jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$rss_b" '
   (.results | map({(.command): .median}) | add) as $m |
   "median s: casefile \($m.casefile) baseline-a \($m["baseline-a"]) baseline-b \($m["baseline-b"])",
@@ -49,3 +50,4 @@ jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$
   "ratio casefile/b: \($m["baseline-b"] / $m.casefile * 100 | floor / 100)x (target >= 0.75x)",
   "peak RSS KiB: casefile \($rcf) a \($ra) b \($rb) (target casefile < 65536)"' "$data/hyperfine.json"
 rm -rf "$out"
+[ "${KEEP:-0}" = 1 ] || rm -rf "$data"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Helpers shared by the collect CLI cases: source "$CASE_DIR/common.bash"
+# Shell functions shared by the collect CLI cases: source "$CASE_DIR/common.bash"
 # after "$CLI_LIB".
 
 # recipe ARCHIVE PUB: the independent check of SPEC section 2, once with

@@ -22,6 +22,7 @@ echo 'server { listen 443; }' > $h/etc/nginx/conf.d/ehr.conf
 echo 'secret' > $h/etc/nginx/conf.d/tls.key
 ln -s /etc/shadow $h/var/log/nginx/evil.log
 ln -s /etc $h/var/log/ehr/2026/escape
+mkdir -p $h/run/app && echo inside > $h/run/app/state && ln -s /run $h/var/run
 cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql" | sqlite3 $h/srv/mlflow/mlflow.db
 echo 'artifact_path: model' > $h/srv/mlflow/artifacts/1/run1/artifacts/model/MLmodel
 
@@ -41,6 +42,14 @@ done
 ! grep -q 'tls.key' names || die "excluded file stored"
 ! grep -q 'shadow\|evil\|escape/' names || die "followed a symlink"
 ! grep -q "$(pwd)" names || die "member names contain the --root folder"
+# a symlink in the middle of a pattern is recorded, not followed
+printf 'profile: mid\nsources:\n  - id: a\n    type: files\n    category: config\n    paths: [/var/run/app/*]\n' > mid.yaml
+expect_status 0 casefile collect -o mid.tar.zst --key k.key --profile ./mid.yaml --root $h
+member mid.tar.zst casefile/items.jsonl > mid.items
+item mid.items /var/run | jq -e '.kind == "symlink" and .symlink_target == "/run"' >/dev/null \
+  || die "symlink on the way not recorded"
+! tar --zstd -tf mid.tar.zst | grep -q state || die "followed /var/run"
+
 member out.tar.zst casefile/items.jsonl > items
 item items /var/log/nginx/evil.log | jq -e '.skip_reason == "symlink" and .symlink_target == "/etc/shadow"' >/dev/null || die "evil.log item"
 item items /etc/nginx/conf.d/tls.key | jq -e '.skip_reason == "excluded" and .member == null' >/dev/null || die "excluded item"
