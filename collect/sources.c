@@ -12,8 +12,10 @@
  * backup API in one step, which holds one read transaction for the whole
  * copy: the snapshot contains whole transactions only, even while the
  * application keeps writing. The -wal and -journal files are then taken raw
- * as they are. (A reader of a WAL database maps its -shm index, as every
- * SQLite reader does; the database file itself is never opened writable.)
+ * as they are. (A reader of a live WAL database maps its -shm index, as
+ * every SQLite reader does; the database file itself is never opened
+ * writable. A WAL database without a -wal file has no live connection:
+ * it is opened immutable=1, so that no -wal or -shm appears beside it.)
  *
  * mlflow: the tracking database snapshot, the artifact root (large files
  * hashed only), and lineage.json built from the snapshot (never from the
@@ -180,8 +182,33 @@ out:
 
 /* ==== sqlite ============================================================= */
 
-/* "file:" URI for a path, percent-encoding what a URI would misread. */
-static char *file_uri(const char *path)
+/* 1 when the file at name in dirfd is an SQLite database in WAL mode
+ * (header bytes 18-19 = 2) whose -wal file is absent: no connection is
+ * live and every committed page is in the main file. Opening it normally,
+ * even read-only, would create -wal and -shm beside it. */
+static int quiet_wal_db(int dirfd, const char *name)
+{
+	unsigned char h[20];
+	char side[4096];
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) || h[18] != 2)
+		return 0;
+	snprintf(side, sizeof side, "%s-wal", name);
+	return fstatat(dirfd, side, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* "file:" URI for a path, percent-encoding what a URI would misread;
+ * mode=ro always, immutable=1 for a quiet WAL database. */
+static char *file_uri(const char *path, int immutable)
 {
 	struct cf_buf b;
 
@@ -197,7 +224,7 @@ static char *file_uri(const char *path)
 			return NULL;
 		}
 	}
-	if (cf_buf_puts(&b, "?mode=ro") < 0) {
+	if (cf_buf_puts(&b, immutable ? "?mode=ro&immutable=1" : "?mode=ro") < 0) {
 		cf_buf_release(&b);
 		return NULL;
 	}
@@ -216,11 +243,14 @@ static void snapshot_release(struct snapshot *s)
 	if (s->tmp) {
 		char *side = cf_malloc(strlen(s->tmp) + 10);
 		unlink(s->tmp);
-		if (side) {
-			sprintf(side, "%s-journal", s->tmp);
+		/* The copy keeps the source's journal mode: a WAL-mode
+		 * snapshot has its own -wal and -shm beside it. */
+		for (int k = 0; side && k < 3; k++) {
+			static const char *const sfx[] = {"-journal", "-wal", "-shm"};
+			sprintf(side, "%s%s", s->tmp, sfx[k]);
 			unlink(side);
-			free(side);
 		}
+		free(side);
 	}
 	free(s->tmp);
 	memset(s, 0, sizeof *s);
@@ -274,7 +304,7 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	sqlite3_backup *bk;
 	char *real = NULL, *uri = NULL, *base = NULL, msg[512];
 	struct stat st, tst;
-	int dirfd = -1, fd = -1, rc = CF_OK, sr_rc, tries = 0;
+	int dirfd = -1, fd = -1, rc = CF_OK, sr_rc, tries = 0, quiet = 0;
 
 	if ((dirfd = open_parent(sr, host, &base)) < 0 ||
 	    fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -286,7 +316,8 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 		rc = cf_collect_file(sr, dirfd, base, host, &st, category, NULL);
 		goto out;
 	}
-	if (!(real = cf_real_path(sr->c, host)) || !(uri = file_uri(real))) {
+	quiet = quiet_wal_db(dirfd, base);
+	if (!(real = cf_real_path(sr->c, host)) || !(uri = file_uri(real, quiet))) {
 		rc = cf_set_nomem(sr->ctx, host);
 		goto out;
 	}
@@ -335,6 +366,7 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	{
 		cJSON *x = cJSON_CreateObject();
 		if (!x || cf_json_add_str(x, "method", "sqlite3 online backup, read-only URI") ||
+		    cf_json_add_bool(x, "immutable", quiet) ||
 		    cf_json_add_int(x, "retries", tries)) {
 			cJSON_Delete(x);
 			rc = cf_set_nomem(sr->ctx, host);
@@ -349,14 +381,19 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 		rc = record_failure(sr, host, category, "cannot reopen the snapshot", &st);
 		goto out;
 	}
-	/* The side files, raw, as they are now. */
+	/* The side files, raw, as they are now, whatever their size: an
+	 * mlflow source's max_size is for model artifacts, not for the
+	 * database's uncheckpointed transactions. */
 	for (int k = 0; k < 2 && rc == CF_OK; k++) {
+		struct cf_source whole = *sr->src;
+		struct cf_srcrun sr2 = {sr->c, &whole, sr->ctx};
 		char side[4096], hs[4096];
 		struct stat sst;
+		whole.max_size = 0;
 		snprintf(side, sizeof side, "%s%s", base, k ? "-journal" : "-wal");
 		snprintf(hs, sizeof hs, "%s%s", host, k ? "-journal" : "-wal");
 		if (fstatat(dirfd, side, &sst, AT_SYMLINK_NOFOLLOW) == 0)
-			rc = cf_collect_file(sr, dirfd, side, hs, &sst, category, NULL);
+			rc = cf_collect_file(&sr2, dirfd, side, hs, &sst, category, NULL);
 	}
 	if (snap && rc == CF_OK) {
 		*snap = s;

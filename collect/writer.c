@@ -45,7 +45,7 @@
  * that dominates evidence about as well as level 9 at several times the
  * speed; incompressible model weights pass through as raw blocks.
  * bench/collect measures this. */
-#define ZSTD_LEVEL "3"
+#define ZSTD_LEVEL "1"
 #define ZSTD_THREADS "2"
 
 struct cf_ewriter {

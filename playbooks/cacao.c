@@ -236,6 +236,14 @@ int pb_cacao_export(struct cf_ctx *ctx, const struct pb_playbook *pb,
 	    !(ext = cJSON_AddObjectToObject(e, EXT_ID)) || cf_json_add_str(ext, "id", pb->id) ||
 	    add_list(ext, "roles", pb->roles, pb->nroles))
 		goto nomem;
+	if (pb->nvars) {
+		cJSON *v = cJSON_AddObjectToObject(ext, "vars");
+		if (!v)
+			goto nomem;
+		for (size_t i = 0; i < pb->nvars; i++)
+			if (cf_json_add_str(v, pb->var_names[i], pb->var_values[i]))
+				goto nomem;
+	}
 	*out = j;
 	return CF_OK;
 nomem:
@@ -442,6 +450,27 @@ int pb_cacao_import(struct cf_ctx *ctx, const cJSON *cacao,
 			if (I.pb->roles && cf_json_str(a, "name", NULL))
 				I.pb->roles[n++] = cf_strdup(cf_json_str(a, "name", ""));
 		I.pb->nroles = n;
+	}
+	{
+		const cJSON *vars = cJSON_GetObjectItemCaseSensitive(pext, "vars"), *v;
+		size_t n = (size_t)cJSON_GetArraySize(vars), k = 0;
+		if (n && (!(I.pb->var_names = cf_calloc(n, sizeof(char *))) ||
+			  !(I.pb->var_values = cf_calloc(n, sizeof(char *))))) {
+			rc = cf_set_nomem(ctx, "import");
+			goto out;
+		}
+		cJSON_ArrayForEach(v, vars) {
+			if (!cJSON_IsString(v))
+				continue;
+			if (!(I.pb->var_names[k] = cf_strdup(v->string)) ||
+			    !(I.pb->var_values[k] = cf_strdup(v->valuestring))) {
+				free(I.pb->var_names[k]);
+				I.pb->var_names[k] = NULL;
+				rc = cf_set_nomem(ctx, "import");
+				goto out;
+			}
+			I.pb->nvars = ++k;
+		}
 	}
 	qcap = 3 * (size_t)cJSON_GetArraySize(I.wf) + 1;
 	if (!I.pb->path || !I.pb->id || !(queue = cf_calloc(qcap, sizeof *queue))) {

@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"       casefile playbook validate [--json] PLAYBOOK...\n"
 	"       casefile playbook run [-C DIR] [--key KEY] [--passphrase-file FILE]\n"
 	"                [--incident FILE | --discovered TIME] [--done STEP[=NOTE]]...\n"
-	"                [--answer STEP=yes|no]... [--until STEP] [--non-interactive]\n"
+	"                [--answer STEP=yes|no]... [--set NAME=VALUE]... [--until STEP]\n"
+	"                [--non-interactive]\n"
 	"                [--json] PLAYBOOK\n"
 	"       casefile playbook status [-C DIR] [--now TIME] [--json] PLAYBOOK\n"
 	"       casefile playbook export --cacao [-o FILE] PLAYBOOK\n"
@@ -46,6 +47,7 @@ static const char usage_text[] =
 	"  --discovered TIME       discovery time, RFC 3339 (first run only)\n"
 	"  --done STEP[=NOTE]      record a manual step as done (repeatable)\n"
 	"  --answer STEP=yes|no    answer a decision question (repeatable)\n"
+	"  --set NAME=VALUE        value for ${NAME} in run steps (first run only)\n"
 	"  --until STEP            stop before STEP\n"
 	"  --non-interactive       never prompt; stop at the first manual step not given\n"
 	"  --now TIME              evaluate deadlines at TIME instead of now\n"
@@ -55,7 +57,7 @@ static const char usage_text[] =
 	"  -h, --help              show this help\n";
 
 enum { OPT_JSON = 256, OPT_KEY, OPT_PASS, OPT_INCIDENT, OPT_DISCOVERED, OPT_DONE,
-       OPT_ANSWER, OPT_UNTIL, OPT_NONINT, OPT_NOW, OPT_CACAO };
+       OPT_ANSWER, OPT_UNTIL, OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET };
 
 static const struct option options[] = {
 	{"answer", required_argument, NULL, OPT_ANSWER},
@@ -69,6 +71,7 @@ static const struct option options[] = {
 	{"non-interactive", no_argument, NULL, OPT_NONINT},
 	{"now", required_argument, NULL, OPT_NOW},
 	{"passphrase-file", required_argument, NULL, OPT_PASS},
+	{"set", required_argument, NULL, OPT_SET},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{NULL, 0, NULL, 0},
 };
@@ -78,6 +81,7 @@ struct opts {
 	const char *dir, *key, *pass, *incident, *discovered, *until, *now, *out;
 	char **done; size_t ndone;
 	char **answer; size_t nanswer;
+	char **set; size_t nset;
 };
 
 static int emit(cJSON *j)
@@ -321,6 +325,11 @@ static int do_run(const struct opts *o, const char *arg)
 		rc = cf_cli_usage("--until: playbook '%s' has no step '%s'", pb->id, o->until);
 		goto out;
 	}
+	for (size_t i = 0; i < o->nset; i++)
+		if (!strchr(o->set[i], '=') || o->set[i][0] == '=') {
+			rc = cf_cli_usage("--set takes NAME=VALUE, not '%s'", o->set[i]);
+			goto out;
+		}
 	if (o->discovered && cf_time_parse(o->discovered, -1, &ro.discovered, NULL)) {
 		rc = cf_cli_usage("--discovered takes an RFC 3339 time, not '%s'", o->discovered);
 		goto out;
@@ -350,6 +359,9 @@ static int do_run(const struct opts *o, const char *arg)
 	ro.case_dir = cf_case_dir(sg.c);
 	ro.self_exe = exe;
 	ro.incident_path = o->incident;
+	ro.case_key = keyp;
+	ro.set = o->set;
+	ro.nset = o->nset;
 	ro.done = o->done;
 	ro.ndone = o->ndone;
 	ro.answer = o->answer;
@@ -427,12 +439,15 @@ static int do_status(const struct opts *o, const char *arg)
 	printf("%s: %s\nrun %s, discovered %s, %s\n\n", pb->id, pb->title,
 	       cf_json_str(j, "run_id", "?"), cf_json_str(j, "discovered", "?"),
 	       cf_json_str(j, "finished", NULL) ? "finished" : "in progress");
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "steps"))
-		printf("  %-10s %s%-28s %-9s %s%s%s\n", cf_json_str(e, "status", ""),
-		       cf_json_str(e, "group", NULL) ? "  " : "", cf_json_str(e, "id", ""),
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "steps")) {
+		char id[300]; /* members of a group are indented under it */
+		snprintf(id, sizeof id, "%s%s", cf_json_str(e, "group", NULL) ? "  " : "",
+			 cf_json_str(e, "id", ""));
+		printf("  %-10s %-30s %-9s %s%s%s\n", cf_json_str(e, "status", ""), id,
 		       cf_json_str(e, "kind", ""), cf_json_str(e, "title", ""),
 		       cf_json_str(e, "deadline", NULL) ? "  due " : "",
 		       cf_json_str(e, "deadline", ""));
+	}
 	h = cJSON_GetObjectItemCaseSensitive(j, "hipaa");
 	printf("\nHIPAA clocks%s:\n", cf_json_int(h, "affected", -1) >= 0 ? "" : " (affected count not known yet)");
 	for (const char *const *k = (const char *const[]){"individuals", "hhs", "media", NULL}; *k; k++) {
@@ -610,8 +625,10 @@ int cmd_playbook(int argc, char **argv)
 		case OPT_CACAO: o.cacao = 1; break;
 		case OPT_DONE:
 		case OPT_ANSWER:
+		case OPT_SET:
 			if (c == OPT_DONE ? add_arg(&o.done, &o.ndone, optarg)
-					  : add_arg(&o.answer, &o.nanswer, optarg)) {
+			    : c == OPT_SET ? add_arg(&o.set, &o.nset, optarg)
+					   : add_arg(&o.answer, &o.nanswer, optarg)) {
 				cf_cli_error("out of memory");
 				rc = CF_EXIT_RUNTIME;
 				goto out;
@@ -648,5 +665,6 @@ int cmd_playbook(int argc, char **argv)
 out:
 	free(o.done);
 	free(o.answer);
+	free(o.set);
 	return rc;
 }

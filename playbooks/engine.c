@@ -345,6 +345,57 @@ int pb_state_load(struct cf_ctx *ctx, const char *case_dir,
 	return rc;
 }
 
+/* vars[name] = the absolute form of path. */
+static int set_abs(struct eng *E, cJSON *vars, const char *name, const char *path)
+{
+	char *abs = realpath(path, NULL);
+	int bad;
+
+	if (!abs)
+		return cf_set_error(E->ctx, errno, "cannot resolve '%s'", path);
+	bad = set_str(vars, name, abs);
+	free(abs);
+	return bad ? cf_set_nomem(E->ctx, "state") : CF_OK;
+}
+
+/* values.vars: the playbook's defaults, then what the case knows (its
+ * key, the incident file), then --set. Paths are made absolute because
+ * run steps execute in the case folder. */
+static int make_vars(struct eng *E)
+{
+	const struct pb_run_opts *o = E->o;
+	cJSON *vars = cJSON_AddObjectToObject(E->values, "vars");
+
+	if (!vars)
+		return cf_set_nomem(E->ctx, "state");
+	for (size_t i = 0; i < E->pb->nvars; i++)
+		if (set_str(vars, E->pb->var_names[i], E->pb->var_values[i]))
+			return cf_set_nomem(E->ctx, "state");
+	/* where the outputs of run steps are kept, relative to the case
+	 * folder in which run steps execute: ${playbook_dir}/STEP.out */
+	{
+		char rel[300];
+		snprintf(rel, sizeof rel, "playbooks/%s", E->pb->id);
+		if (set_str(vars, "playbook_dir", rel))
+			return cf_set_nomem(E->ctx, "state");
+	}
+	if ((o->case_key && set_abs(E, vars, "key", o->case_key) != CF_OK) ||
+	    (o->incident_path &&
+	     set_abs(E, vars, "incident_file", o->incident_path) != CF_OK))
+		return CF_FAILED;
+	for (size_t i = 0; i < o->nset; i++) {
+		const char *eq = strchr(o->set[i], '=');
+		char name[256];
+		if (!eq || eq == o->set[i] || (size_t)(eq - o->set[i]) >= sizeof name)
+			return cf_set_error(E->ctx, 0, "--set takes NAME=VALUE, not '%s'", o->set[i]);
+		memcpy(name, o->set[i], (size_t)(eq - o->set[i]));
+		name[eq - o->set[i]] = '\0';
+		if (set_str(vars, name, eq + 1))
+			return cf_set_nomem(E->ctx, "state");
+	}
+	return CF_OK;
+}
+
 static int start_state(struct eng *E)
 {
 	char hex[CF_SHA256_HEX], runid[33];
@@ -404,6 +455,8 @@ static int start_state(struct eng *E)
 		cJSON_Delete(incident);
 		return cf_set_nomem(E->ctx, "state");
 	}
+	if (make_vars(E) != CF_OK)
+		return CF_FAILED;
 	E->run_id = cf_json_str(E->state, "run_id", "");
 	{
 		cJSON *st = step_state(E, "@start");
@@ -635,7 +688,7 @@ out:
 
 /* The helper: runs the command, then records its exit status. Never
  * returns. Runs in the forked child with the step lock inherited. */
-static void helper(const struct eng *E, const struct pb_step *s,
+static void helper(const struct eng *E, const struct pb_step *s, char **args,
 		   const char *outp, const char *errp, const char *resp)
 {
 	char **argv = calloc(s->argc + 2, sizeof *argv);
@@ -653,7 +706,7 @@ static void helper(const struct eng *E, const struct pb_step *s,
 		_exit(127);
 	argv[0] = "casefile";
 	for (size_t k = 0; k < s->argc; k++)
-		argv[k + 1] = s->argv[k];
+		argv[k + 1] = args[k];
 	pid = fork();
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
@@ -684,14 +737,28 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 	char *resp = in_dir(E, s->id, ".result"), *lockp = in_dir(E, s->id, ".lock");
 	char hex[CF_SHA256_HEX];
 	cJSON *st = step_state(E, s->id), *res = NULL, *saved = NULL;
+	char **args = cf_calloc(s->argc + 1, sizeof *args);
+	struct cf_buf cmd;
 	struct stat sb;
 	int lock = -1, rc = CF_FAILED, code;
 	pid_t pid;
 
 	*outcome = STEP_ERROR;
-	if (!outp || !errp || !resp || !lockp || !st) {
+	cf_buf_init(&cmd);
+	if (!outp || !errp || !resp || !lockp || !st || !args) {
 		rc = cf_set_nomem(E->ctx, s->id);
 		goto out;
+	}
+	/* ${NAME} from the run's values, before anything is started */
+	for (size_t k = 0; k < s->argc; k++) {
+		if (pb_expand(E->ctx, s->argv[k], E->values, &args[k]) != CF_OK) {
+			rc = cf_error_prefix(E->ctx, "step '%s'", s->id);
+			goto out;
+		}
+		if (cf_buf_puts(&cmd, k ? " " : "casefile ") || cf_buf_puts(&cmd, args[k])) {
+			rc = cf_set_nomem(E->ctx, s->id);
+			goto out;
+		}
 	}
 	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (lock < 0) {
@@ -711,6 +778,7 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 	}
 	unlink(resp);
 	if (set_str(st, "kind", "run") || set_str(st, "status", "started") ||
+	    set_str(st, "command", cmd.data) ||
 	    set_int(st, "attempt", cf_json_int(st, "attempt", 0) + 1) ||
 	    set_time(st, "started", now_us(E))) {
 		rc = cf_set_nomem(E->ctx, "state");
@@ -719,10 +787,7 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 	if (save(E) != CF_OK)
 		goto out;
 	if (E->o->out) {
-		fprintf(E->o->out, "%s: casefile", s->id);
-		for (size_t k = 0; k < s->argc; k++)
-			fprintf(E->o->out, " %s", s->argv[k]);
-		fputc('\n', E->o->out);
+		fprintf(E->o->out, "%s: %s\n", s->id, cmd.data);
 		fflush(E->o->out);
 	}
 	fflush(NULL);
@@ -732,7 +797,7 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 		goto out;
 	}
 	if (pid == 0)
-		helper(E, s, outp, errp, resp);
+		helper(E, s, args, outp, errp, resp);
 	{
 		int status;
 		while (waitpid(pid, &status, 0) < 0)
@@ -792,6 +857,10 @@ finished:
 out:
 	if (lock >= 0)
 		close(lock);
+	for (size_t k = 0; args && k < s->argc; k++)
+		free(args[k]);
+	free(args);
+	cf_buf_release(&cmd);
 	cJSON_Delete(res);
 	free(outp);
 	free(errp);

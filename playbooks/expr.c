@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
 #include "casefile/error.h"
 #include "playbook.h"
 
@@ -446,4 +448,65 @@ int pb_expr_eval(struct cf_ctx *ctx, const char *expr, const cJSON *values,
 	if (P.failed)
 		return cf_set_error(ctx, 0, "condition '%s': %s", expr, P.err);
 	return CF_OK;
+}
+
+/* ==== ${NAME} in run arguments ========================================== */
+
+int pb_expand(struct cf_ctx *ctx, const char *s, const cJSON *values,
+	      char **out)
+{
+	struct cf_buf b;
+	const char *p = s;
+
+	*out = NULL;
+	cf_buf_init(&b);
+	while (*p) {
+		const char *open = strstr(p, "${"), *close;
+		char name[NAME_MAX_LEN], num[64];
+		const cJSON *v;
+		const char *text;
+		size_t n;
+
+		if (!open) {
+			if (cf_buf_puts(&b, p))
+				goto nomem;
+			break;
+		}
+		if (cf_buf_append(&b, p, (size_t)(open - p)))
+			goto nomem;
+		if (!(close = strchr(open + 2, '}')) || close == open + 2 ||
+		    (n = (size_t)(close - open - 2)) >= sizeof name) {
+			cf_buf_release(&b);
+			return cf_set_error(ctx, 0, "'%s': '${' without a name and '}'", s);
+		}
+		memcpy(name, open + 2, n);
+		name[n] = '\0';
+		p = close + 1;
+		if (!values)
+			continue;
+		if (!(v = pb_value_lookup(values, name))) {
+			cf_buf_release(&b);
+			return cf_set_error(ctx, 0, "'%s': no value named '%s' (set it with --set %s=VALUE)",
+					    s, name, name);
+		}
+		if (cJSON_IsString(v))
+			text = v->valuestring;
+		else if (cJSON_IsNumber(v)) {
+			snprintf(num, sizeof num, "%.17g", v->valuedouble);
+			text = num;
+		} else if (cJSON_IsBool(v))
+			text = cJSON_IsTrue(v) ? "true" : "false";
+		else {
+			cf_buf_release(&b);
+			return cf_set_error(ctx, 0, "'%s': the value '%s' is not text", s, name);
+		}
+		if (cf_buf_puts(&b, text))
+			goto nomem;
+	}
+	if (!(*out = cf_buf_detach(&b)))
+		return cf_set_nomem(ctx, "argument");
+	return CF_OK;
+nomem:
+	cf_buf_release(&b);
+	return cf_set_nomem(ctx, "argument");
 }

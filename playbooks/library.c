@@ -156,6 +156,22 @@ static int put_list(struct fy_document *fyd, struct fy_node *map, const char *k,
 	return fy_node_mapping_append(map, kn, seq);
 }
 
+static int put_vars(struct fy_document *fyd, struct fy_node *map,
+		    const struct pb_playbook *pb)
+{
+	struct fy_node *m, *kn;
+
+	if (!pb->nvars)
+		return 0;
+	if (!(m = fy_node_create_mapping(fyd)) ||
+	    !(kn = fy_node_create_scalar_copy(fyd, "vars", FY_NT)))
+		return -1;
+	for (size_t i = 0; i < pb->nvars; i++)
+		if (put(fyd, m, pb->var_names[i], pb->var_values[i]))
+			return -1;
+	return fy_node_mapping_append(map, kn, m);
+}
+
 static struct fy_node *step_node(struct fy_document *fyd,
 				 const struct pb_playbook *pb, size_t i)
 {
@@ -199,6 +215,7 @@ int pb_write_yaml(struct cf_ctx *ctx, const struct pb_playbook *pb, FILE *f)
 	    put(fyd, root, "id", pb->id) || put(fyd, root, "title", pb->title) ||
 	    put(fyd, root, "description", pb->description) ||
 	    put_list(fyd, root, "roles", pb->roles, pb->nroles) ||
+	    put_vars(fyd, root, pb) ||
 	    !(seq = fy_node_create_sequence(fyd)) ||
 	    !(kn = fy_node_create_scalar_copy(fyd, "steps", FY_NT)))
 		goto nomem;

@@ -91,6 +91,8 @@ void pb_free(struct pb_playbook *pb)
 	free(pb->steps);
 	free(pb->path); free(pb->id); free(pb->title); free(pb->description);
 	free_list(pb->roles, pb->nroles);
+	free_list(pb->var_names, pb->nvars);
+	free_list(pb->var_values, pb->nvars);
 	free(pb);
 }
 
@@ -418,11 +420,19 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 		s->save = get_str(L, n, "save");
 		if (!rn)
 			err_at(L, n, "run step '%s' has no 'run' command line", s->id ? s->id : "?");
+		else if (!s->argc)
+			err_at(L, rn, "'run' is empty: list the casefile command and its arguments");
 		else if (s->argc && !strcmp(s->argv[0], "casefile"))
 			err_at(L, rn, "'run' lists the arguments after 'casefile', without it");
 		else if (s->argc && !pb_command_known(s->argv, s->argc))
 			err_at(L, rn, "unknown casefile command '%s%s%s'", s->argv[0],
 			       s->argc > 1 ? " " : "", s->argc > 1 ? s->argv[1] : "");
+		for (size_t k = 0; k < s->argc; k++) {
+			char *x;
+			if (pb_expand(L->ctx, s->argv[k], NULL, &x) != CF_OK)
+				err_at(L, rn, "%s", cf_errmsg(L->ctx));
+			free(x);
+		}
 		break;
 	}
 	case PB_DECISION: {
@@ -670,8 +680,44 @@ static void sort_diag(struct pb_diag *d, size_t from, const char *file)
 	}
 }
 
+/* `vars`: a mapping of names to default values for ${NAME} in run steps. */
+static void load_vars(struct loader *L, struct fy_node *map)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	size_t n, k = 0;
+
+	if (!map)
+		return;
+	if (!fy_node_is_mapping(map)) {
+		err_at(L, map, "'vars' must be a mapping of names to values");
+		return;
+	}
+	n = (size_t)fy_node_mapping_item_count(map);
+	if (!(L->pb->var_names = cf_calloc(n + 1, sizeof(char *))) ||
+	    !(L->pb->var_values = cf_calloc(n + 1, sizeof(char *)))) {
+		L->nomem = 1;
+		return;
+	}
+	while ((pair = fy_node_mapping_iterate(map, &iter))) {
+		struct fy_node *kn = fy_node_pair_key(pair), *vn = fy_node_pair_value(pair);
+		if (!fy_node_is_scalar(kn) || !vn || !fy_node_is_scalar(vn)) {
+			err_at(L, kn, "every var is a name with a text value");
+			continue;
+		}
+		if (!(L->pb->var_names[k] = cf_yaml_strdup(kn)) ||
+		    !(L->pb->var_values[k] = cf_yaml_strdup(vn))) {
+			free(L->pb->var_names[k]);
+			L->pb->var_names[k] = NULL;
+			L->nomem = 1;
+			return;
+		}
+		L->pb->nvars = ++k;
+	}
+}
+
 static const char *const top_keys[] = {
-	"id", "title", "description", "roles", "steps", "version", "references",
+	"id", "title", "description", "roles", "vars", "steps", "version", "references",
 	NULL,
 };
 
@@ -697,6 +743,7 @@ static int load_doc(struct cf_ctx *ctx, const char *file, struct fy_document *do
 	L.pb->title = get_str(&L, root, "title");
 	L.pb->description = get_str(&L, root, "description");
 	L.pb->roles = get_list(&L, root, "roles", &L.pb->nroles);
+	load_vars(&L, cf_yaml_get(root, "vars"));
 	if (!L.pb->id)
 		err_at(&L, root, "playbook has no 'id'");
 	if (!L.pb->title)

@@ -74,6 +74,7 @@ struct pb_playbook {
 	char *path;        /* file it was read from */
 	char *id, *title, *description;
 	char **roles;      size_t nroles;
+	char **var_names, **var_values; size_t nvars; /* `vars`: defaults */
 	struct pb_step *steps; size_t nsteps;
 	size_t first;      /* index of the first top-level step */
 };
@@ -117,6 +118,11 @@ int pb_expr_eval(struct cf_ctx *ctx, const char *expr, const cJSON *values,
 		 int *result);
 /* Looks a dotted name up as pb_expr_eval does; NULL when absent. */
 const cJSON *pb_value_lookup(const cJSON *values, const char *name);
+/* Replaces every ${NAME} in s by the value NAME (a string, number or
+ * boolean) into a heap string. CF_FAILED naming a missing or unusable
+ * value, or an unterminated ${. With values NULL, only checks syntax. */
+int pb_expand(struct cf_ctx *ctx, const char *s, const cJSON *values,
+	      char **out);
 
 /* ---- HIPAA clocks ----------------------------------------------------- */
 
@@ -151,6 +157,8 @@ struct pb_run_opts {
 	const char *case_dir;
 	const char *self_exe;      /* binary run for `run` steps */
 	const char *incident_path; /* incident YAML (first run) or NULL */
+	const char *case_key;      /* the case's signing key path, or NULL */
+	char **set;    size_t nset;    /* "NAME=VALUE" overriding `vars` */
 	int64_t discovered;        /* overrides the incident's, 0 = none */
 	char **done;   size_t ndone;   /* "STEP" or "STEP=note" */
 	char **answer; size_t nanswer; /* "STEP=yes|no" */

@@ -27,9 +27,11 @@
 #include "casefile/hash.h"
 #include "casefile/path.h"
 #include "casefile/sign.h"
+#include "casefile/signkey.h"
 #include "casefile/time.h"
 #include "commands.h"
 #include "custody_report.h"
+#include "dbscope.h"
 #include "escape.h"
 #include "model.h"
 #include "render.h"
@@ -54,8 +56,9 @@ static const char usage_text[] =
 	"  --case DIR       the case folder, for the custody summary\n"
 	"  --key PUB        trusted public key to verify the custody log with\n"
 	"                   (repeatable); without it the log is not verified\n"
-	"  --sign KEY       record the report in the case's custody log, signed\n"
-	"                   with KEY (--passphrase-file FILE if it is encrypted)\n"
+	"  --sign KEY       key that signs the custody entry recording the report\n"
+	"                   (default: $CASEFILE_KEY, else the case's key);\n"
+	"                   --passphrase-file FILE if it is encrypted\n"
 	"  -o, --output P   output folder (breach) or file (custody)\n"
 	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
 	"                   html,md,json,csv);\n"
@@ -196,23 +199,34 @@ static void free_keys(cf_key **keys, size_t n)
 		cf_key_free(keys[i]);
 }
 
-/* Records the report in the case's custody log: action, the SHA-256 of
- * the file that carries every figure, and where it was written. */
+/* Records the report in the case's custody log (SPEC 5: every command that
+ * reads case data appends an entry): action, the SHA-256 of the file that
+ * carries every figure, and where it was written. The key is --sign, else
+ * $CASEFILE_KEY, else the one recorded in the case; with none at all the
+ * report is written and a warning says it was not recorded. */
 static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
 			const char *action, const char *file)
 {
 	uint8_t dg[CF_SHA256_LEN];
-	char hex[CF_SHA256_HEX], *pass = NULL, *note = NULL;
+	char hex[CF_SHA256_HEX], *note = NULL;
+	const char *used = NULL;
 	cf_case *c = NULL;
 	cf_key *k = NULL;
 	uint64_t size;
 	int rc = CF_FAILED;
 
-	if (o->passfile && cf_passphrase_read(ctx, o->passfile, &pass) != CF_OK)
+	if (cf_case_open(ctx, o->casedir, &c) != CF_OK)
 		goto out;
-	if (!(k = cf_key_load_private(ctx, o->sign, pass)) ||
-	    cf_case_open(ctx, o->casedir, &c) != CF_OK ||
-	    cf_sha256_file(ctx, file, dg, &size) != CF_OK)
+	if (!(k = cf_signkey_load(ctx, o->sign, o->passfile, cf_case_key_path(c), &used))) {
+		if (!used) {
+			/* Nothing names a key: not an error, but said. */
+			cf_cli_error("warning: %s; the report is not recorded in %s/%s",
+				     cf_errmsg(ctx), o->casedir, CF_CUSTODY_FILE);
+			rc = CF_OK;
+		}
+		goto out;
+	}
+	if (cf_sha256_file(ctx, file, dg, &size) != CF_OK)
 		goto out;
 	cf_hex(dg, sizeof dg, hex);
 	if (!(note = cf_malloc(strlen(file) + 16))) {
@@ -222,8 +236,6 @@ static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
 	sprintf(note, "wrote %s", file);
 	rc = cf_custody_append(ctx, c, k, action, hex, note);
 out:
-	if (pass)
-		cf_free_secret(pass, strlen(pass));
 	free(note);
 	cf_key_free(k);
 	cf_case_free(c);
@@ -389,14 +401,15 @@ static int report_breach(const struct report_opts *o)
 	cf_ctx_init(&ctx);
 	memset(&in, 0, sizeof in);
 	if (load_keys(&ctx, o, keys) != CF_OK ||
-	    report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
-	    cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope) != CF_OK ||
+	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
+	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope)
+		      : cf_report_scope_from_db(&ctx, o->db, o->incident, &in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
 			     &in.custody_check) != CF_OK))
 		goto fail;
 	if (!cJSON_IsObject(in.scope)) {
-		cf_cli_error("%s: a scope is a JSON object", o->scope);
+		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
 		goto out;
 	}
 	for (int i = 0; i < 3; i++)
@@ -407,7 +420,7 @@ static int report_breach(const struct report_opts *o)
 	t.media = in.tpl[2];
 	ri.incident = in.incident;
 	ri.scope = in.scope;
-	ri.scope_name = o->scope;
+	ri.scope_name = o->scope ? o->scope : o->db;
 	ri.verify = in.verify;
 	ri.custody = in.custody;
 	ri.custody_check = in.custody_check;
@@ -421,7 +434,7 @@ static int report_breach(const struct report_opts *o)
 	}
 	if (render_all(&ctx, o, model, &t, written) != CF_OK)
 		goto fail;
-	if (o->sign && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
+	if (o->casedir && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
 		goto fail;
 	rc = print_summary(o, model, written);
 	if (rc == CF_EXIT_OK && evidence_failed(model))
@@ -463,7 +476,7 @@ static int report_custody(const struct report_opts *o)
 	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
 	    !(written = cJSON_CreateArray()) ||
 	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK ||
-	    (o->sign && sign_custody(&ctx, o, "report-custody", o->out) != CF_OK))
+	    sign_custody(&ctx, o, "report-custody", o->out) != CF_OK)
 		goto fail;
 	if (o->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -557,10 +570,10 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("--incident FILE is required");
 	if (!!o.scope + !!o.db != 1)
 		return cf_cli_usage("give exactly one of --scope and --db");
-	if (o.db)
-		return cf_cli_usage("--db needs the timeline scope computation, which "
-				    "this build does not have; run `casefile timeline "
-				    "scope --json` and pass its output with --scope");
+	if (o.db && !cf_report_db_available())
+		return cf_cli_usage("--db needs the timeline store, which this build "
+				    "does not have; run `casefile timeline scope "
+				    "--json` and pass its output with --scope");
 	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
 		return CF_EXIT_USAGE;
 	return report_breach(&o);

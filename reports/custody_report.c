@@ -260,8 +260,8 @@ out:
 int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 			     const char *fmt, struct cf_buf *out)
 {
-	static const char *const cols[] = {"seq", "time", "actor", "action",
-		"subject", "note", NULL};
+	static const char *const cols[] = {"seq", "time", "actor", "signer",
+		"action", "subject", "note", NULL};
 	const cJSON *sum = cJSON_GetObjectItem(rep, "summary"), *e, *v;
 	const cJSON *cs = cJSON_GetObjectItem(rep, "case");
 	int html = !strcmp(fmt, "html");
@@ -287,10 +287,10 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 		  ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all}"
 		  "@media print{body{margin:0;max-width:none}table{break-inside:auto}tr{break-inside:avoid}}"
 		  "</style>\n</head>\n<body>\n<h1>Chain of custody: case ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "case_id"), b)); P("</h1>\n<p>Examiner: "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b));
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("</h1>\n<p>Examiner: "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b));
 		P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b)); P(".</p>\n<h2>Summary</h2>\n<p>");
 	} else {
-		P("# Chain of custody: case "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "case_id"), b)); P("\n\nExaminer: ");
+		P("# Chain of custody: case "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("\n\nExaminer: ");
 		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b)); P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b));
 		P(".\n\n## Summary\n\n");
 	}
@@ -307,11 +307,11 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 	for (int i = 0; cols[i]; i++) {
 		P(html ? "<th>" : " "); P(cols[i]); P(html ? "</th>" : " |");
 	}
-	P(html ? "</tr></thead><tbody>\n" : "\n|---|---|---|---|---|---|\n");
+	P(html ? "</tr></thead><tbody>\n" : "\n|---|---|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "entries")) {
 		P(html ? "<tr>" : "|");
 		for (int i = 0; cols[i]; i++) {
-			P(html ? (i == 4 ? "<td class=\"mono\">" : "<td>") : " ");
+			P(html ? (i == 3 || i == 5 ? "<td class=\"mono\">" : "<td>") : " ");
 			E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, cols[i]), b));
 			P(html ? "</td>" : " |");
 		}

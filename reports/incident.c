@@ -120,7 +120,7 @@ static int check_time(struct cf_ctx *ctx, const char *file,
 	return CF_OK;
 }
 
-int report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)
+int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 {
 	static const char *const top[] = {"id", "title", "covered_entity",
 		"discovered", "window", "suspects", "law_enforcement_delay_until",

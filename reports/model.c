@@ -426,6 +426,9 @@ static cJSON *rows_with_cites(struct build *b, const cJSON *src,
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(r, keys[i]);
 
+			/* `timeline scope` names the time "time". */
+			if (!v && !strcmp(keys[i], "ts"))
+				v = obj_get(r, "time");
 			if (v && cf_report_add(o, keys[i], cJSON_Duplicate(v, 1)))
 				goto fail;
 		}
@@ -973,8 +976,8 @@ out:
 
 static int build_custody(struct build *b)
 {
-	static const char *const keys[] = {"seq", "time", "actor", "action",
-		"subject", "note", NULL};
+	static const char *const keys[] = {"seq", "time", "actor", "signer",
+		"action", "subject", "note", NULL};
 	cJSON *o, *log;
 	const cJSON *e;
 

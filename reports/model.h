@@ -24,10 +24,10 @@ struct cf_ctx;
  * become objects, sequences arrays, scalars strings (plain null/~ become
  * null). `id`, `covered_entity.name` and `discovered` are required; times
  * must be RFC 3339. Errors are "FILE:LINE:COL: message". */
-int report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out);
+int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out);
 
 struct cf_report_input {
-	const cJSON *incident;   /* from report_incident_load */
+	const cJSON *incident;   /* from cf_report_incident_load */
 	const cJSON *scope;      /* timeline scope JSON */
 	const char *scope_name;  /* where the scope came from, for messages */
 	const cJSON *verify;     /* `verify --json` object, or NULL */

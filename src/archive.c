@@ -15,6 +15,15 @@
  * marker (trailing data). Member data is hashed as it is handed out, with one
  * SHA-256 context reused for every member.
  *
+ * Decompression runs in a thread of its own, ahead of the tar reader and
+ * the hashing, through a ring of RING_SLOTS buffers of RING_BUF bytes: on
+ * two cores a zstd archive is verified in about the time `zstd -d` takes
+ * alone, and memory stays bounded by the ring (the producer waits when it
+ * is full). Only the producer touches the raw handle once it runs. A side
+ * that has to wait sleeps until half the ring has turned over, not one slot,
+ * so that the threads hand over rarely: on a busy machine every sleep costs
+ * a time slice.
+ *
  * It must never write anywhere, never follow a member name to the file
  * system, and never hold more than a few read-ahead blocks of member data.
  */
@@ -23,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +46,27 @@
 
 #define RAW_BLOCK (128 * 1024) /* read(2) size for the compressed file */
 #define ZERO_CHUNK 65536       /* longest run of hole bytes handed out at once */
+#define RING_SLOTS 8
+#define RING_HALF (RING_SLOTS / 2)
+#define RING_BUF (1024 * 1024)
+
+/* Decompressed blocks from the producer thread to the tar reader. Slots go
+ * free -> filled (by the producer) -> in use (handed to tar, valid until the
+ * next read callback) -> free. */
+struct ring {
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_free, cv_full;
+	uint8_t *buf[RING_SLOTS];
+	size_t len[RING_SLOTS];
+	uint64_t packed[RING_SLOTS]; /* compressed bytes consumed at publish */
+	unsigned rd, wr, filled, inuse;
+	int pwait, cwait;            /* producer / consumer asleep */
+	int done, stop;              /* producer finished; consumer gone */
+	const char *kind;            /* producer's failure kind, or NULL */
+	char msg[400];
+};
 
 static const uint8_t zeros[ZERO_CHUNK];
 
@@ -46,13 +77,13 @@ struct cf_archive {
 	cf_sha256 *h;
 
 	/* the seam between raw and tar */
+	struct ring ring;
+	uint64_t packed;       /* compressed bytes behind what tar has been fed */
 	const uint8_t *last;   /* last block handed to tar (valid until the next) */
 	size_t last_len;
 	uint64_t fed;          /* decompressed bytes handed to tar */
 	uint64_t holes;        /* zero bytes made up for sparse members */
 	int raw_eof;           /* raw reported the end of its stream */
-	int raw_err;           /* raw failed (decompression error) */
-	int bomb;              /* the expansion bound was exceeded */
 	char why[512];         /* our own message when the seam failed */
 
 	/* the current member */
@@ -97,10 +128,9 @@ static int over_ratio(cf_archive *a)
 
 	if (out <= CF_ARCHIVE_RATIO_FREE)
 		return 0;
-	packed = (uint64_t)archive_filter_bytes(a->raw, -1);
+	packed = a->packed;
 	if (out / CF_ARCHIVE_MAX_RATIO <= packed)
 		return 0;
-	a->bomb = 1;
 	snprintf(msg, sizeof msg, "%llu bytes from %llu compressed bytes",
 		 (unsigned long long)out, (unsigned long long)packed);
 	seam_fail(a, "limit",
@@ -110,39 +140,155 @@ static int over_ratio(cf_archive *a)
 	return 1;
 }
 
+/* The producer: fills free slots with decompressed bytes until the end of
+ * the stream, a failure, or the consumer's leaving. */
+static void *produce(void *ud)
+{
+	cf_archive *a = ud;
+	struct ring *g = &a->ring;
+	const uint8_t *blk = NULL;
+	size_t blen = 0;
+	int end = 0;
+
+	while (!end) {
+		unsigned slot;
+		size_t len = 0;
+
+		pthread_mutex_lock(&g->mu);
+		if (g->filled + g->inuse == RING_SLOTS) {
+			g->pwait = 1;
+			while (!g->stop && g->filled + g->inuse > RING_SLOTS - RING_HALF)
+				pthread_cond_wait(&g->cv_free, &g->mu);
+			g->pwait = 0;
+		}
+		slot = g->wr;
+		end = g->stop;
+		pthread_mutex_unlock(&g->mu);
+		if (end)
+			break;
+		while (len < RING_BUF) {
+			if (!blen) {
+				const void *b;
+				la_int64_t off;
+				int r = archive_read_data_block(a->raw, &b, &blen,
+								&off);
+				if (r == ARCHIVE_EOF) {
+					end = 1;
+					break;
+				}
+				if (r < ARCHIVE_WARN) {
+					const char *m = archive_error_string(a->raw);
+					snprintf(g->msg, sizeof g->msg, "%s",
+						 m ? m : "unknown error");
+					g->kind = m && strstr(m, "runcat")
+							  ? "truncated"
+							  : "decompression-error";
+					end = 1;
+					break;
+				}
+				blk = b;
+			}
+			size_t k = blen < RING_BUF - len ? blen : RING_BUF - len;
+			memcpy(g->buf[slot] + len, blk, k);
+			len += k;
+			blk += k;
+			blen -= k;
+		}
+		pthread_mutex_lock(&g->mu);
+		if (len) {
+			g->len[slot] = len;
+			g->packed[slot] = (uint64_t)archive_filter_bytes(a->raw, -1);
+			g->wr = (g->wr + 1) % RING_SLOTS;
+			g->filled++;
+		}
+		g->done = end;
+		if (g->cwait && (g->filled >= RING_HALF || end))
+			pthread_cond_signal(&g->cv_full);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return NULL;
+}
+
+/* tar's read callback: the next filled slot; the previous one goes free. */
 static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
 {
 	cf_archive *a = ud;
-	const void *b;
+	struct ring *g = &a->ring;
+	unsigned slot;
 	size_t n;
-	la_int64_t off;
-	int r;
 
 	(void)t;
-	if (a->raw_eof)
-		return 0;
-	r = archive_read_data_block(a->raw, &b, &n, &off);
-	if (r == ARCHIVE_EOF) {
-		a->raw_eof = 1;
+	if (a->raw_eof || a->why[0])
+		return a->why[0] ? -1 : 0;
+	pthread_mutex_lock(&g->mu);
+	if (g->inuse) {
+		g->inuse = 0;
+		g->rd = (g->rd + 1) % RING_SLOTS;
+		if (g->pwait && g->filled <= RING_SLOTS - RING_HALF)
+			pthread_cond_signal(&g->cv_free);
+	}
+	if (!g->filled && !g->done) {
+		g->cwait = 1;
+		while (g->filled < RING_HALF && !g->done)
+			pthread_cond_wait(&g->cv_full, &g->mu);
+		g->cwait = 0;
+	}
+	if (!g->filled) {
+		pthread_mutex_unlock(&g->mu);
 		a->last = NULL;
 		a->last_len = 0;
+		if (g->kind)
+			return seam_fail(a, g->kind, "decompression failed",
+					 g->msg);
+		a->raw_eof = 1;
 		return 0;
 	}
-	if (r < ARCHIVE_WARN) {
-		const char *m = archive_error_string(a->raw);
-		a->raw_err = 1;
-		const char *kind = m && strstr(m, "runcat") ? "truncated"
-							    : "decompression-error";
-		return seam_fail(a, kind, "decompression failed",
-				 m ? m : "unknown error");
-	}
+	slot = g->rd;
+	g->filled--;
+	g->inuse = 1;
+	pthread_mutex_unlock(&g->mu);
+
+	n = g->len[slot];
+	a->packed = g->packed[slot];
 	a->fed += n;
 	if (over_ratio(a))
 		return -1;
-	a->last = b;
+	a->last = g->buf[slot];
 	a->last_len = n;
-	*buf = b;
+	*buf = g->buf[slot];
 	return (la_ssize_t)n;
+}
+
+static int ring_start(cf_archive *a, struct cf_ctx *ctx)
+{
+	struct ring *g = &a->ring;
+	int e;
+
+	for (int i = 0; i < RING_SLOTS; i++)
+		if (!(g->buf[i] = cf_malloc(RING_BUF)))
+			return cf_set_nomem(ctx, "opening an archive");
+	if ((e = pthread_create(&g->thread, NULL, produce, a)) != 0)
+		return cf_set_fatal(ctx, e, "cannot start the decompression thread");
+	g->started = 1;
+	return CF_OK;
+}
+
+static void ring_stop(cf_archive *a)
+{
+	struct ring *g = &a->ring;
+
+	if (g->started) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_broadcast(&g->cv_free);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(g->thread, NULL);
+		g->started = 0;
+	}
+	for (int i = 0; i < RING_SLOTS; i++) {
+		free(g->buf[i]);
+		g->buf[i] = NULL;
+	}
 }
 
 /* ---- open and close ---------------------------------------------------- */
@@ -165,6 +311,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 	if (!(a = cf_calloc(1, sizeof *a)))
 		return cf_set_nomem(ctx, "opening an archive");
 	a->fd = -1;
+	pthread_mutex_init(&a->ring.mu, NULL);
+	pthread_cond_init(&a->ring.cv_free, NULL);
+	pthread_cond_init(&a->ring.cv_full, NULL);
 	a->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (a->fd < 0) {
 		rc = cf_set_fatal(ctx, errno, "cannot open '%s'", path);
@@ -176,6 +325,11 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		rc = cf_set_fatal(ctx, EISDIR, "cannot read '%s'", path);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		a->kind = "truncated";
+		rc = cf_set_error(ctx, 0, "'%s' is empty", path);
 		goto fail;
 	}
 	if (!(a->h = cf_sha256_new(ctx)))
@@ -202,6 +356,9 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 			goto fail;
 		}
 	}
+	if ((rc = ring_start(a, ctx)) != CF_OK)
+		goto fail;
+	rc = CF_FATAL;
 	/* libarchive recognises the format here, reading the first header */
 	if (archive_read_open(a->tar, a, NULL, feed, NULL) != ARCHIVE_OK) {
 		if (a->why[0]) {
@@ -233,8 +390,14 @@ void cf_archive_close(cf_archive *a)
 {
 	if (!a)
 		return;
+	/* tar first (it may call back into the ring), then the producer */
 	if (a->tar)
 		archive_read_free(a->tar);
+	a->tar = NULL;
+	ring_stop(a);
+	pthread_mutex_destroy(&a->ring.mu);
+	pthread_cond_destroy(&a->ring.cv_free);
+	pthread_cond_destroy(&a->ring.cv_full);
 	if (a->raw)
 		archive_read_free(a->raw);
 	if (a->fd >= 0)
@@ -246,8 +409,7 @@ void cf_archive_close(cf_archive *a)
 
 uint64_t cf_archive_position(const cf_archive *a)
 {
-	la_int64_t n = archive_filter_bytes(a->raw, -1);
-	return n > 0 ? (uint64_t)n : 0;
+	return a->packed;
 }
 
 uint64_t cf_archive_uncompressed(const cf_archive *a)

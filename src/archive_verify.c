@@ -18,6 +18,7 @@
  * (signer.pub only names an untrusted signer).
  */
 #include <archive_entry.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdarg.h>
@@ -63,7 +64,7 @@ struct pass {
 	int broken;      /* the stream failed: later members were never seen */
 	int skipping;    /* dropping the rest of an over-long items line */
 	size_t item_line;
-	void (*progress)(void *, uint64_t);
+	void (*progress)(void *, uint64_t, uint64_t);
 	void *ud;
 };
 
@@ -247,7 +248,9 @@ static int item_line(struct pass *p, const char *s, size_t len)
 
 	p->item_line++;
 	cf_ctx_init(&ctx);
-	if (cf_json_parse(&ctx, s, len, &j) != CF_OK || !cJSON_IsObject(j)) {
+	if (cf_json_parse(&ctx, s, len, &j) != CF_OK && ctx.err == ENOMEM)
+		return -1;
+	if (!cJSON_IsObject(j)) {
 		rc = add_problem(res, "inconsistent-metadata", CF_MEMBER_ITEMS,
 				 "line %zu is not a JSON object", p->item_line);
 		goto out;
@@ -369,7 +372,7 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		if (items && items_data(p, d, (size_t)n) < 0)
 			return -2;
 		if (p->progress)
-			p->progress(p->ud, cf_archive_position(a));
+			p->progress(p->ud, cf_archive_position(a), p->res->members);
 	}
 	if (n == 0 && items && (p->line.len || p->skipping))
 		if (items_data(p, "\n", 1) < 0) /* a last line without \n */
@@ -512,7 +515,7 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 	}
 	res->bytes = cf_archive_uncompressed(a);
 	if (p->progress)
-		p->progress(p->ud, cf_archive_position(a));
+		p->progress(p->ud, cf_archive_position(a), p->res->members);
 	cf_archive_close(a);
 	return rc;
 }
@@ -602,8 +605,10 @@ static int check_collection(struct pass *p)
 		return 0;
 	cf_ctx_init(&ctx);
 	if (cf_json_parse(&ctx, p->collection.data ? p->collection.data : "",
-			  p->collection.len, &res->collection) != CF_OK ||
-	    !cJSON_IsObject(res->collection)) {
+			  p->collection.len, &res->collection) != CF_OK &&
+	    ctx.err == ENOMEM)
+		return -1;
+	if (!cJSON_IsObject(res->collection)) {
 		cJSON_Delete(res->collection);
 		res->collection = NULL;
 		return add_problem(res, "inconsistent-metadata",
@@ -747,7 +752,9 @@ out:
 
 int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 			 cf_key *const *trusted, size_t ntrusted,
-			 void (*progress)(void *ud, uint64_t pos), void *ud,
+			 void (*progress)(void *ud, uint64_t pos,
+					  uint64_t members),
+			 void *ud,
 			 struct cf_verify_result **out)
 {
 	struct pass p;

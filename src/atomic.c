@@ -34,7 +34,8 @@ int cf_atomic_begin(struct cf_ctx *ctx, struct cf_atomic *a, const char *path,
 	a->path = cf_strdup(path);
 	a->tmp = cf_malloc(l + sizeof ".partial");
 	if (!a->path || !a->tmp) {
-		/* Nothing was created yet: free, but unlink nothing. */
+		/* Not cf_atomic_abort(): tmp holds no name yet, and unlinking
+		 * whatever its bytes spell could delete an unrelated file. */
 		free(a->path);
 		free(a->tmp);
 		a->path = a->tmp = NULL;

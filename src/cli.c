@@ -29,6 +29,9 @@ const char *cf_cli_command(void)
 }
 
 static void vmsg(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static void vmsg(const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	if (*command)

@@ -430,6 +430,41 @@ static int sq_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 	return CF_OK;
 }
 
+/* The lineage is small (a few events per model version): copy it to a
+ * temporary table so that each decision's lookups scan only that. */
+static int sq_link(cf_db *db, struct cf_ctx *ctx)
+{
+	if (sq_int(db, "SELECT count(*) FROM (SELECT 1 FROM events WHERE"
+		       " source = 'mlflow' LIMIT 1)") <= 0)
+		return CF_OK;
+	return sq_exec(db, ctx,
+		"DROP TABLE IF EXISTS temp.lineage;"
+		"CREATE TEMP TABLE lineage AS SELECT ts_us, action, model,"
+		" model_version, decision, json_extract(attrs, '$.run_id') AS run"
+		" FROM events WHERE source = 'mlflow' AND model IS NOT NULL;"
+		"UPDATE events SET model_version = (SELECT l.model_version FROM"
+		" temp.lineage l WHERE l.action = 'stage-changed' AND l.decision ="
+		" 'Production' AND l.model = events.model AND l.ts_us <= events.ts_us"
+		" ORDER BY l.ts_us DESC LIMIT 1),"
+		" attrs = json_set(coalesce(attrs, '{}'), '$.model_version_inferred', json('true'))"
+		" WHERE source = 'model-decision' AND model_version IS NULL AND EXISTS"
+		" (SELECT 1 FROM temp.lineage l WHERE l.action = 'stage-changed' AND"
+		" l.decision = 'Production' AND l.model = events.model AND"
+		" l.ts_us <= events.ts_us);"
+		"UPDATE events SET attrs = json_set(coalesce(attrs, '{}'),"
+		" '$.model_run', (SELECT l.run FROM temp.lineage l WHERE"
+		"  l.action = 'version-created' AND l.model = events.model AND"
+		"  l.model_version = events.model_version LIMIT 1),"
+		" '$.model_version_created', (SELECT strftime('%Y-%m-%dT%H:%M:%fZ',"
+		"  l.ts_us / 1000000.0, 'unixepoch') FROM temp.lineage l WHERE"
+		"  l.action = 'version-created' AND l.model = events.model AND"
+		"  l.model_version = events.model_version LIMIT 1))"
+		" WHERE source = 'model-decision' AND EXISTS (SELECT 1 FROM"
+		" temp.lineage l WHERE l.action = 'version-created' AND l.model ="
+		" events.model AND l.model_version = events.model_version);"
+		"DROP TABLE temp.lineage;");
+}
+
 static int sq_close(cf_db *db, struct cf_ctx *ctx)
 {
 	int rc = CF_OK;
@@ -459,6 +494,7 @@ static const struct db_ops sqlite_ops = {
 	.query = sq_query,
 	.patients = sq_patients,
 	.counts = sq_counts,
+	.link = sq_link,
 	.close = sq_close,
 };
 
@@ -601,4 +637,10 @@ int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		 int64_t *rejects)
 {
 	return db->ops->counts(db, ctx, events, rejects);
+}
+
+int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx)
+{
+	/* a backend without the join leaves decisions as they were logged */
+	return db->ops->link ? db->ops->link(db, ctx) : CF_OK;
 }

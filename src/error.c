@@ -27,6 +27,9 @@ static void mark_truncated(struct cf_ctx *ctx, int n)
 }
 
 static int vset(struct cf_ctx *ctx, int code, int err, const char *fmt,
+		va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int vset(struct cf_ctx *ctx, int code, int err, const char *fmt,
 		va_list ap)
 {
 	int n;

@@ -7,6 +7,7 @@
  * position) into the caller's context instead.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +19,34 @@
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/yaml.h"
+
+/* Offset of the first byte of text that is not valid UTF-8, or of the
+ * first NUL, or -1. glibc's iconv does the decoding; the output is
+ * discarded. YAML must be Unicode, and libfyaml 0.7.12 loops forever on a
+ * directive whose name holds an invalid byte ("%A\xca"), so such input
+ * never reaches it. */
+static long bad_utf8(const char *text, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	char out[4096], *in = (char *)text;
+	size_t left = len;
+	long bad = -1;
+
+	if (cd == (iconv_t)-1)
+		return -1; /* no converter: leave the check to libfyaml */
+	while (left) {
+		char *o = out;
+		size_t olen = sizeof out;
+		if (iconv(cd, &in, &left, &o, &olen) == (size_t)-1 && errno != E2BIG) {
+			bad = (long)(in - text);
+			break;
+		}
+	}
+	iconv_close(cd);
+	/* A NUL byte is valid UTF-8 but not a YAML character. */
+	const char *nul = memchr(text, '\0', bad >= 0 ? (size_t)bad : len);
+	return nul ? (long)(nul - text) : bad;
+}
 
 /* Parses text, which must come from malloc: the document takes it over
  * and frees it (on failure too). libfyaml's diagnostics are collected, not
@@ -32,6 +61,18 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	void *iter = NULL;
 
 	*doc = NULL;
+	long bad = bad_utf8(text, len);
+	if (bad >= 0) {
+		int line = 1;
+		long col0 = 0;
+		for (long i = 0; i < bad; i++)
+			if (text[i] == '\n')
+				line++, col0 = i + 1;
+		cf_set_error(ctx, 0, "%s:%d:%ld: not valid UTF-8 text (byte 0x%02x)",
+			     name, line, bad - col0 + 1, (unsigned char)text[bad]);
+		free(text);
+		return CF_FAILED;
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.colorize = false;
@@ -65,11 +106,15 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 int cf_yaml_load_string(struct cf_ctx *ctx, const char *name, const char *text,
 			size_t len, struct fy_document **doc)
 {
-	char *copy = cf_strndup(text, len);
+	/* All len bytes, NULs included (strndup would stop at a NUL and
+	 * leave the parser reading past the copy). */
+	char *copy = cf_malloc(len + 1);
 
 	*doc = NULL;
 	if (!copy)
 		return cf_set_nomem(ctx, name);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
 	return load(ctx, name, copy, len, doc);
 }
 

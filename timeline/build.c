@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,6 @@ struct items {
 	size_t n, cap;
 };
 
-struct sink_state {
-	cf_db *db;
-	struct cf_ctx *ctx;
-	struct tl_build_stats *st;
-	const char *parser;
-	int failed;
-};
-
 /* ---- statistics --------------------------------------------------------- */
 
 static struct tl_parser_count *count_for(struct tl_build_stats *st,
@@ -70,27 +63,220 @@ static struct tl_parser_count *count_for(struct tl_build_stats *st,
 	return &st->parsers[st->nparsers++];
 }
 
+/* ---- the parse/insert pipeline ----------------------------------------- *
+ * Parsing (archive reading, decompression, parsers) runs in a second thread
+ * and hands finished rows over in batches; the calling thread inserts them.
+ * On two cores the parsers and SQLite then work at the same time. Rows are
+ * copied into the batch's pool, so a parser's arena is free again at once.
+ */
+
+#define BATCH_RECS 4096
+#define BATCH_POOL (4u << 20) /* > the largest row (fields and attrs capped) */
+#define NBATCH 4
+
+enum { REC_EVENT, REC_REJECT, REC_PATIENT };
+
+struct rec {
+	int kind;
+	union {
+		struct cf_event ev;
+		struct cf_reject rj;
+		struct cf_patient pt;
+	} u;
+};
+
+struct batch {
+	struct rec *r;
+	size_t n;
+	char *pool;
+	size_t used;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *b[NBATCH];
+	struct batch *full[NBATCH];   /* FIFO of batches to insert */
+	size_t head, nfull;
+	struct batch *freeb[NBATCH];
+	size_t nfree;
+	struct batch *cur;            /* being filled by the producer */
+	int done, abort;
+};
+
+struct sink_state {
+	struct pipe *pp;
+	struct cf_ctx *ctx;   /* the producer's */
+	struct tl_build_stats *st;
+	const char *parser;
+	int failed;
+};
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->r);
+	free(b->pool);
+	free(b);
+}
+
+static int pipe_init(struct pipe *pp)
+{
+	memset(pp, 0, sizeof *pp);
+	for (int i = 0; i < NBATCH; i++) {
+		struct batch *b = cf_calloc(1, sizeof *b);
+		if (!b || !(b->r = cf_malloc(BATCH_RECS * sizeof *b->r)) ||
+		    !(b->pool = cf_malloc(BATCH_POOL))) {
+			batch_free(b);
+			for (int k = 0; k < i; k++)
+				batch_free(pp->b[k]);
+			return -1;
+		}
+		pp->b[i] = b;
+		pp->freeb[pp->nfree++] = b;
+	}
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	return 0;
+}
+
+static void pipe_release(struct pipe *pp)
+{
+	for (int i = 0; i < NBATCH; i++)
+		batch_free(pp->b[i]);
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+}
+
+/* Producer: queues the current batch (if any) and, when take_new, waits
+ * for a free one. -1 when the consumer gave up. */
+static int pipe_flush(struct pipe *pp, int take_new)
+{
+	int rc;
+
+	pthread_mutex_lock(&pp->mu);
+	if (pp->cur && pp->cur->n) {
+		pp->full[(pp->head + pp->nfull) % NBATCH] = pp->cur;
+		pp->nfull++;
+		pp->cur = NULL;
+		pthread_cond_broadcast(&pp->cv);
+	}
+	if (take_new && !pp->cur) {
+		while (!pp->nfree && !pp->abort)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (pp->nfree && !pp->abort) {
+			pp->cur = pp->freeb[--pp->nfree];
+			pp->cur->n = 0;
+			pp->cur->used = 0;
+		}
+	}
+	rc = pp->abort ? -1 : 0;
+	pthread_mutex_unlock(&pp->mu);
+	return rc;
+}
+
+/* Producer: the end of the pass (or its failure). */
+static void pipe_finish(struct pipe *pp)
+{
+	pipe_flush(pp, 0);
+	pthread_mutex_lock(&pp->mu);
+	if (pp->cur) { /* an empty batch never queued */
+		pp->freeb[pp->nfree++] = pp->cur;
+		pp->cur = NULL;
+	}
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* Room for one row with `bytes` of strings in the current batch. */
+static struct rec *pipe_room(struct pipe *pp, size_t bytes)
+{
+	if (pp->cur && (pp->cur->n == BATCH_RECS || pp->cur->used + bytes > BATCH_POOL) &&
+	    pipe_flush(pp, 0))
+		return NULL;
+	if (!pp->cur && pipe_flush(pp, 1))
+		return NULL;
+	if (!pp->cur)
+		return NULL;
+	return &pp->cur->r[pp->cur->n++];
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *keep(struct batch *b, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = b->pool + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
 static int sink_event(void *arg, const struct cf_event *ev)
 {
 	struct sink_state *s = arg;
+	size_t bytes = len0(ev->ts_desc) + len0(ev->source) + len0(ev->host) +
+		       len0(ev->actor) + len0(ev->actor_role) + len0(ev->action) +
+		       len0(ev->outcome) + len0(ev->patient) + len0(ev->resource) +
+		       len0(ev->src_ip) + len0(ev->model) + len0(ev->model_version) +
+		       len0(ev->decision) + len0(ev->message) + len0(ev->attrs) +
+		       len0(ev->member);
+	struct rec *r = pipe_room(s->pp, bytes);
+	struct batch *b = s->pp->cur;
+	struct cf_event *e;
 
-	if (cf_db_insert_event(s->db, s->ctx, ev) != CF_OK) {
+	if (!r) {
 		s->failed = 1;
 		return CF_FAILED;
 	}
+	r->kind = REC_EVENT;
+	e = &r->u.ev;
+	*e = *ev; /* the archive digest outlives the pass: not copied */
+	e->ts_desc = keep(b, ev->ts_desc);
+	e->source = keep(b, ev->source);
+	e->host = keep(b, ev->host);
+	e->actor = keep(b, ev->actor);
+	e->actor_role = keep(b, ev->actor_role);
+	e->action = keep(b, ev->action);
+	e->outcome = keep(b, ev->outcome);
+	e->patient = keep(b, ev->patient);
+	e->resource = keep(b, ev->resource);
+	e->src_ip = keep(b, ev->src_ip);
+	e->model = keep(b, ev->model);
+	e->model_version = keep(b, ev->model_version);
+	e->decision = keep(b, ev->decision);
+	e->message = keep(b, ev->message);
+	e->attrs = keep(b, ev->attrs);
+	e->member = keep(b, ev->member);
 	s->st->events++;
 	count_for(s->st, ev->source)->events++;
 	return CF_OK;
 }
 
-static int sink_reject(void *arg, const struct cf_reject *r)
+static int sink_reject(void *arg, const struct cf_reject *rj)
 {
 	struct sink_state *s = arg;
+	struct rec *r = pipe_room(s->pp, len0(rj->member) + len0(rj->reason));
+	struct batch *b = s->pp->cur;
 
-	if (cf_db_insert_reject(s->db, s->ctx, r) != CF_OK) {
+	if (!r) {
 		s->failed = 1;
 		return CF_FAILED;
 	}
+	r->kind = REC_REJECT;
+	r->u.rj = *rj;
+	r->u.rj.member = keep(b, rj->member);
+	r->u.rj.reason = keep(b, rj->reason);
 	s->st->rejects++;
 	count_for(s->st, s->parser)->rejects++;
 	return CF_OK;
@@ -99,13 +285,58 @@ static int sink_reject(void *arg, const struct cf_reject *r)
 static int sink_patient(void *arg, const struct cf_patient *p)
 {
 	struct sink_state *s = arg;
+	struct rec *r = pipe_room(s->pp, len0(p->id) + len0(p->state) +
+					      len0(p->member));
+	struct batch *b = s->pp->cur;
 
-	if (cf_db_insert_patient(s->db, s->ctx, p) != CF_OK) {
+	if (!r) {
 		s->failed = 1;
 		return CF_FAILED;
 	}
+	r->kind = REC_PATIENT;
+	r->u.pt = *p;
+	r->u.pt.id = keep(b, p->id);
+	r->u.pt.state = keep(b, p->state);
+	r->u.pt.member = keep(b, p->member);
 	s->st->patients++;
 	return CF_OK;
+}
+
+/* Consumer: inserts batches until the producer is done. On a store error
+ * it tells the producer to stop, drains, and returns CF_FAILED (ctx set). */
+static int pipe_consume(struct pipe *pp, cf_db *db, struct cf_ctx *ctx)
+{
+	int rc = CF_OK;
+
+	for (;;) {
+		struct batch *b;
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->nfull && !pp->done)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (!pp->nfull) {
+			pthread_mutex_unlock(&pp->mu);
+			return rc;
+		}
+		b = pp->full[pp->head];
+		pp->head = (pp->head + 1) % NBATCH;
+		pp->nfull--;
+		pthread_mutex_unlock(&pp->mu);
+		for (size_t i = 0; rc == CF_OK && i < b->n; i++) {
+			struct rec *r = &b->r[i];
+			if (r->kind == REC_EVENT)
+				rc = cf_db_insert_event(db, ctx, &r->u.ev);
+			else if (r->kind == REC_REJECT)
+				rc = cf_db_insert_reject(db, ctx, &r->u.rj);
+			else
+				rc = cf_db_insert_patient(db, ctx, &r->u.pt);
+		}
+		pthread_mutex_lock(&pp->mu);
+		pp->freeb[pp->nfree++] = b;
+		if (rc != CF_OK)
+			pp->abort = 1;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
 }
 
 /* ---- items.jsonl -------------------------------------------------------- */
@@ -298,13 +529,13 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	int rc = CF_OK, is_sqlite;
 
 	if (!(head = cf_malloc(HEAD)))
-		return cf_set_nomem(b->ctx, "reading members");
-	if ((n = fill_head(rd, rdarg, b->ctx, head)) < 0) {
+		return cf_set_nomem(ss->ctx, "reading members");
+	if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
 		rc = CF_FAILED;
 		goto out;
 	}
 	if (tl_is_compressed(head, (size_t)n)) {
-		if (tl_unpack_open(b->ctx, head, (size_t)n, rd, rdarg, &u) != CF_OK) {
+		if (tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg, &u) != CF_OK) {
 			struct cf_reject rj = {meta.archive, m->name, 0, 0,
 					       "cannot decompress the member"};
 			rc = sink_reject(ss, &rj);
@@ -314,12 +545,12 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		 * alive (chead) and read the plain head into a new buffer */
 		chead = head;
 		if (!(head = cf_malloc(HEAD))) {
-			rc = cf_set_nomem(b->ctx, "decompressing");
+			rc = cf_set_nomem(ss->ctx, "decompressing");
 			goto out;
 		}
 		rd = tl_unpack_read;
 		rdarg = u;
-		if ((n = fill_head(rd, rdarg, b->ctx, head)) < 0) {
+		if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
 			struct cf_reject rj = {meta.archive, m->name, 0, 0,
 					       "decompression error"};
 			rc = sink_reject(ss, &rj);
@@ -341,7 +572,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 			goto out;
 		ss->parser = "mlflow";
 		b->stats.members++;
-		if ((rc = tl_run_init(&run, &tl_mlflow_lineage, &meta, &sink, b->ctx)))
+		if ((rc = tl_run_init(&run, &tl_mlflow_lineage, &meta, &sink, ss->ctx)))
 			goto out;
 		rc = mlflow_snapshot(&run, head, (size_t)n, rd, rdarg);
 		tl_run_release(&run);
@@ -353,7 +584,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	}
 	b->stats.members++;
 	ss->parser = p->name;
-	if ((rc = tl_run_init(&run, p, &meta, &sink, b->ctx)))
+	if ((rc = tl_run_init(&run, p, &meta, &sink, ss->ctx)))
 		goto out;
 	rc = tl_run_stream(&run, head, (size_t)n, rd, rdarg);
 	tl_run_release(&run);
@@ -367,6 +598,45 @@ out:
 }
 
 /* ---- archives ----------------------------------------------------------- */
+
+struct producer {
+	struct tl_builder *b;
+	cf_archive *a;
+	const struct items *it;
+	struct tl_meta *meta;
+	struct sink_state ss;
+	struct cf_ctx ctx;
+	int rc;
+	uint64_t pos;  /* archive position at the last progress update */
+};
+
+/* The parse pass over every evidence member, in its own thread. */
+static void *produce(void *arg)
+{
+	struct producer *pr = arg;
+	struct cf_member m;
+	int rc;
+
+	while ((rc = cf_archive_next(pr->a, &pr->ctx, &m)) == CF_OK || rc == CF_WARN) {
+		if (rc == CF_WARN || m.type != 0100000 /* AE_IFREG */)
+			continue;
+		if (strncmp(m.name, CF_EVIDENCE_PREFIX, strlen(CF_EVIDENCE_PREFIX)) &&
+		    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
+			continue;
+		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss)) != CF_OK)
+			break;
+		if (pr->b->progress) { /* compressed bytes of the archive consumed */
+			uint64_t pos = cf_archive_position(pr->a);
+			cf_progress_add(pr->b->progress, pos - pr->pos, 1);
+			pr->pos = pos;
+		}
+	}
+	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
+	if (pr->rc != CF_OK && !cf_errmsg(&pr->ctx)[0])
+		cf_set_error(&pr->ctx, 0, "parsing stopped: the store failed");
+	pipe_finish(pr->ss.pp);
+	return NULL;
+}
 
 static void meta_from_collection(const cJSON *c, struct tl_meta *m)
 {
@@ -394,10 +664,10 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 	struct cf_verify_result *vr = NULL;
 	struct items it = {0};
 	struct tl_meta meta = {0};
-	struct sink_state ss = {b->db, b->ctx, &b->stats, "?", 0};
 	cf_archive *a = NULL;
-	struct cf_member m;
-	int rc, has, in_txn = 0;
+	struct pipe pp;
+	struct producer pr = {0};
+	int rc, has, in_txn = 0, piped = 0;
 
 	memset(res, 0, sizeof *res);
 	if ((rc = cf_archive_verify(b->ctx, path, b->keys, b->nkeys, &vr)) != CF_OK)
@@ -445,19 +715,34 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 	in_txn = 1;
 	{
 		uint64_t ev0 = b->stats.events, rj0 = b->stats.rejects;
-		while ((rc = cf_archive_next(a, b->ctx, &m)) == CF_OK || rc == CF_WARN) {
-			if (rc == CF_WARN || m.type != 0100000 /* AE_IFREG */)
-				continue;
-			if (strncmp(m.name, CF_EVIDENCE_PREFIX, strlen(CF_EVIDENCE_PREFIX)) &&
-			    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
-				continue;
-			if ((rc = parse_member(b, a, &m, &it, &meta, &ss)) != CF_OK)
-				goto out;
-			if (b->progress)
-				cf_progress_add(b->progress, 0, 1);
-		}
-		if (rc != CF_EOF)
+		pthread_t th;
+		if (pipe_init(&pp)) {
+			rc = cf_set_nomem(b->ctx, "building");
 			goto out;
+		}
+		piped = 1;
+		cf_ctx_init(&pr.ctx);
+		pr.b = b;
+		pr.a = a;
+		pr.it = &it;
+		pr.meta = &meta;
+		pr.ss.pp = &pp;
+		pr.ss.ctx = &pr.ctx;
+		pr.ss.st = &b->stats;
+		pr.ss.parser = "?";
+		if (pthread_create(&th, NULL, produce, &pr)) {
+			rc = cf_set_error(b->ctx, 0, "cannot start the parsing thread");
+			goto out;
+		}
+		rc = pipe_consume(&pp, b->db, b->ctx);
+		pthread_join(th, NULL);
+		if (rc != CF_OK)
+			goto out;
+		if (pr.rc != CF_OK) {
+			rc = pr.rc;
+			cf_set_error(b->ctx, pr.ctx.err, "%s", cf_errmsg(&pr.ctx));
+			goto out;
+		}
 		res->events = b->stats.events - ev0;
 		res->rejects = b->stats.rejects - rj0;
 	}
@@ -483,6 +768,8 @@ out:
 		cf_db_rollback(b->db);
 	if (rc != CF_OK)
 		cf_error_prefix(b->ctx, "%s", path);
+	if (piped)
+		pipe_release(&pp);
 	cf_archive_close(a);
 	items_free(&it);
 	cf_verify_result_free(vr);

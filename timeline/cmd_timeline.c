@@ -42,7 +42,8 @@ static const char usage_text[] =
 	"  query   print the events a filter selects, in time order\n"
 	"  scope   compute who was affected by an incident, with the evidence\n"
 	"\n"
-	"  --db FILE             timeline database (SQLite file)\n"
+	"  --db FILE             timeline database: SQLite file, or\n"
+	"                        clickhouse://HOST:PORT/DATABASE[?cluster=NAME]\n"
 	"  --key PUB             trusted signer public key (repeatable)\n"
 	"  --allow-unverified    add archives that fail verification, marking their events\n"
 	"  --mapping FILE        YAML field mapping for JSON-lines logs\n"
@@ -99,8 +100,10 @@ static const char *status_word(enum tl_archive_status s)
 	return "?";
 }
 
+/* Prints the summary; *archives is attached to the JSON (and set to NULL)
+ * only when it is printed. */
 static int summary(const struct opts *o, const struct tl_builder *b,
-		   cJSON *archives, int64_t total_events, int64_t total_rejects)
+		   cJSON **archives, int64_t total_events, int64_t total_rejects)
 {
 	const struct tl_build_stats *st = &b->stats;
 	struct cf_ctx ctx;
@@ -138,7 +141,8 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 		    cf_json_add_int(x, "rejects", (int64_t)st->parsers[i].rejects))
 			goto nomem;
 	}
-	cJSON_AddItemToObject(j, "archives", archives);
+	cJSON_AddItemToObject(j, "archives", *archives);
+	*archives = NULL;
 	rc = cf_json_emit(&ctx, stdout, j);
 	cJSON_Delete(j);
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -190,7 +194,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 		if (!stat(argv[i], &sb))
 			total += (uint64_t)sb.st_size;
 	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
-				     0, 0);
+				     total, 0);
 	for (int i = optind; i < argc; i++) {
 		struct tl_archive_result res;
 		cJSON *a;
@@ -230,7 +234,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 	}
 	cf_progress_free(b.progress);
 	b.progress = NULL;
-	if (cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
+	if ((b.stats.events && cf_db_link_lineage(db, &ctx) != CF_OK) ||
+	    cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
 		cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out_builder;
 	}
@@ -240,8 +245,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 		goto fail;
 	}
 	db = NULL;
-	rc = summary(o, &b, archives, ne, nr);
-	archives = NULL;
+	rc = summary(o, &b, &archives, ne, nr);
 	if (rc == CF_EXIT_OK && refused)
 		rc = CF_EXIT_EVIDENCE;
 out_builder:
@@ -255,7 +259,6 @@ out:
 		cf_ctx_init(&c2);
 		cf_db_close(db, &c2);
 	}
-	(void)total;
 	cJSON_Delete(archives);
 	tl_mapping_free(mapping);
 	for (size_t i = 0; i < o->nkeys; i++)

@@ -36,6 +36,23 @@ static const char *first_line(const unsigned char *h, size_t n, size_t *len)
 	return (const char *)h + i;
 }
 
+/* A CSV header with an id column and a state column. */
+static int is_roster_header(const char *l, size_t len)
+{
+	char h[512];
+	size_t n = len < sizeof h - 3 ? len : sizeof h - 3;
+
+	h[0] = ',';
+	for (size_t i = 0; i < n; i++)
+		h[i + 1] = (char)tolower((unsigned char)l[i]);
+	h[n + 1] = '\0';
+	if (n + 1 > 1 && h[n] == '\r')
+		h[n] = '\0';
+	strcat(h, ",");
+	return strstr(h, ",state,") &&
+	       (strstr(h, ",id,") || strstr(h, ",patient_id,") || strstr(h, ",patient,"));
+}
+
 static int looks_binary(const unsigned char *h, size_t n)
 {
 	size_t bad = 0;
@@ -75,6 +92,8 @@ const struct tl_parser *tl_detect(const char *member, const char *category,
 		return &tl_apache_error;
 	if (l[0] == '{' || l[0] == '[')
 		return &tl_json;
+	if (ends_with(member, ".csv") && is_roster_header(l, len))
+		return &tl_roster;
 	if (len > 12 && (memmem(l, len, "msg=audit(", 10)) &&
 	    (!strncmp(l, "type=", 5) || !strncmp(l, "node=", 5)))
 		return &tl_auditd;

@@ -195,5 +195,5 @@ int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 		return rc;
 	}
 	return tl_reject(r, ln, off, "FHIR %s resource is not timeline evidence",
-			 tl_str(r, type, 40));
+			 tl_str(r, type, strnlen(type, 40)));
 }

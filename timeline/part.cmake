@@ -12,3 +12,7 @@ list(APPEND CASEFILE_PART_LIBS cf_timeline)
 list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c)
 install(DIRECTORY timeline/mappings/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/mappings)
+# libcsv (Debian libcsv-dev) has no pkg-config file.
+find_package(Threads REQUIRED)
+find_library(CSV_LIBRARY csv REQUIRED)
+target_link_libraries(cf_timeline PUBLIC Threads::Threads ${CSV_LIBRARY})

@@ -185,6 +185,9 @@ const char *tl_strf(struct tl_run *r, const char *fmt, ...)
 	if ((size_t)n >= room)
 		n = (int)room - 1;
 	r->arena_used += (size_t)n + 1;
+	/* the arguments may hold raw bytes from the evidence */
+	if (!tl_utf8_ok(out, (size_t)n))
+		return tl_str(r, out, (size_t)n);
 	return out;
 }
 

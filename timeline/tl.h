@@ -152,6 +152,7 @@ extern const struct tl_parser tl_json;        /* FHIR, CloudTrail, decisions, ma
 extern const struct tl_parser tl_items;       /* casefile/items.jsonl */
 extern const struct tl_parser tl_collector_log; /* casefile/log.jsonl */
 extern const struct tl_parser tl_mlflow_lineage; /* lineage.json */
+extern const struct tl_parser tl_roster;      /* patient roster CSV */
 
 /* sshd message interpretation for syslog lines whose program is sshd: sets
  * actor, action, outcome, src_ip. Returns 1 when recognised. */

@@ -62,16 +62,18 @@ struct verify_opts {
 
 struct progress_state {
 	cf_progress *p;
-	uint64_t last;
+	uint64_t pos, members;
 };
 
-static void on_progress(void *ud, uint64_t pos)
+static void on_progress(void *ud, uint64_t pos, uint64_t members)
 {
 	struct progress_state *s = ud;
 
-	if (pos > s->last) {
-		cf_progress_add(s->p, pos - s->last, 0);
-		s->last = pos;
+	if (pos > s->pos || members > s->members) {
+		cf_progress_add(s->p, pos > s->pos ? pos - s->pos : 0,
+				members > s->members ? members - s->members : 0);
+		s->pos = pos > s->pos ? pos : s->pos;
+		s->members = members > s->members ? members : s->members;
 	}
 }
 
@@ -91,7 +93,7 @@ static struct cf_verify_result *unreadable(const char *path, const char *msg)
 static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 		      struct cf_verify_result **out)
 {
-	struct progress_state ps = {NULL, 0};
+	struct progress_state ps = {NULL, 0, 0};
 	struct cf_ctx ctx;
 	struct stat st;
 	int rc;
@@ -110,6 +112,19 @@ static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 	return CF_EXIT_RUNTIME;
 }
 
+/* Prints s with control bytes escaped: member names come from the archive,
+ * and a hostile one must not drive the terminal. */
+static void put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
 static int print_text(struct cf_verify_result **res, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -124,11 +139,13 @@ static int print_text(struct cf_verify_result **res, size_t n)
 		}
 		for (size_t k = 0; k < r->nproblems; k++) {
 			const struct cf_problem *p = &r->problems[k];
-			if (p->member)
-				printf("FAIL %s: %s: %s\n", r->path, p->member,
-				       p->detail);
-			else
-				printf("FAIL %s: %s\n", r->path, p->detail);
+			printf("FAIL %s: ", r->path);
+			if (p->member) {
+				put_safe(p->member);
+				fputs(": ", stdout);
+			}
+			put_safe(p->detail);
+			putchar('\n');
 		}
 	}
 	return CF_EXIT_OK;

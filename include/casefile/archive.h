@@ -119,11 +119,13 @@ struct cf_verify_result {
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,
 		      cf_key *const *trusted, size_t ntrusted,
 		      struct cf_verify_result **res);
-/* Same, reporting progress: progress(ud, compressed bytes consumed so far)
- * is called as the archive is read (it may be NULL). */
+/* Same, reporting progress: progress(ud, compressed bytes consumed so far,
+ * members so far) is called as the archive is read (it may be NULL). */
 int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 			 cf_key *const *trusted, size_t ntrusted,
-			 void (*progress)(void *ud, uint64_t pos), void *ud,
+			 void (*progress)(void *ud, uint64_t pos,
+					  uint64_t members),
+			 void *ud,
 			 struct cf_verify_result **res);
 /* Adds a problem to a result (and clears ok), once per kind and member.
  * 0, or -1 on no memory. */

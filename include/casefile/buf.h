@@ -34,7 +34,8 @@ int cf_buf_puts(struct cf_buf *b, const char *s);
 int cf_buf_putc(struct cf_buf *b, char c);
 int cf_buf_printf(struct cf_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int cf_buf_vprintf(struct cf_buf *b, const char *fmt, va_list ap);
+int cf_buf_vprintf(struct cf_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Hands the storage to the caller (who frees it with free()); the buffer is
  * left empty. Returns "" (heap) for an empty buffer, NULL on no memory. */
 char *cf_buf_detach(struct cf_buf *b);

@@ -124,6 +124,13 @@ int cf_db_insert_patient(cf_db *db, struct cf_ctx *ctx,
 int cf_db_insert_archive(cf_db *db, struct cf_ctx *ctx,
 			 const struct cf_db_archive *a);
 
+/* Joins model decisions to the model registry's lineage (events of source
+ * "mlflow"): a decision without a version gets the version that was in
+ * Production at its time; every decision whose version is known gets, in
+ * its attributes, "model_run" (the run that produced the version) and
+ * "model_version_created". Cheap when there is no lineage. */
+int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx);
+
 /* Callbacks return 0 to go on, anything else to stop (returned as is). */
 typedef int (*cf_db_event_fn)(void *arg, const struct cf_event *ev);
 typedef int (*cf_db_patient_fn)(void *arg, const struct cf_patient *p);

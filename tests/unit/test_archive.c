@@ -28,6 +28,8 @@
 
 static char dir[] = "/tmp/test_archive.XXXXXX";
 
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int sh(const char *fmt, ...)
 {
 	char cmd[4096];

@@ -166,6 +166,35 @@ static void test_expressions(void **state)
 	cJSON_Delete(v);
 }
 
+static void test_expand(void **state)
+{
+	struct cf_ctx ctx;
+	cJSON *v = cJSON_Parse("{\"vars\":{\"root\":\"/mnt/img\",\"n\":3},"
+			       "\"incident\":{\"id\":\"INC-1\"}}");
+	char *out = NULL;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(pb_expand(&ctx, "--root=${root}/x", v, &out), CF_OK);
+	assert_string_equal(out, "--root=/mnt/img/x");
+	free(out);
+	assert_int_equal(pb_expand(&ctx, "${incident.id}-${n}", v, &out), CF_OK);
+	assert_string_equal(out, "INC-1-3");
+	free(out);
+	assert_int_equal(pb_expand(&ctx, "plain", v, &out), CF_OK);
+	assert_string_equal(out, "plain");
+	free(out);
+	assert_int_equal(pb_expand(&ctx, "${nope}", v, &out), CF_FAILED);
+	assert_non_null(strstr(cf_errmsg(&ctx), "no value named 'nope'"));
+	assert_int_equal(pb_expand(&ctx, "${incident}", v, &out), CF_FAILED);
+	assert_int_equal(pb_expand(&ctx, "${root", NULL, &out), CF_FAILED);
+	assert_int_equal(pb_expand(&ctx, "${}", NULL, &out), CF_FAILED);
+	cJSON_Delete(v);
+	/* the validator checks the syntax of every argument */
+	assert_true(has_error(HEAD "  - {id: a, kind: run, title: A, owner: ic, run: [verify, '${key']}\n",
+			      "t.yaml:5:51: '${key': '${' without a name and '}'", NULL));
+}
+
 static void test_clocks(void **state)
 {
 	struct pb_clocks c;
@@ -419,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_each_error_with_position),
 		cmocka_unit_test(test_loop_with_exit_is_valid),
 		cmocka_unit_test(test_expressions),
+		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_cacao_round_trip),
 		cmocka_unit_test(test_engine_resume),

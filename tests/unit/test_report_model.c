@@ -46,7 +46,7 @@ static void fixture_gives_expected_model(void **state)
 
 	(void)state;
 	cf_ctx_init(&ctx);
-	assert_int_equal(report_incident_load(&ctx, FX "incident.yaml", &inc), CF_OK);
+	assert_int_equal(cf_report_incident_load(&ctx, FX "incident.yaml", &inc), CF_OK);
 	assert_int_equal(cf_time_parse("2026-03-05T12:00:00Z", -1, &t, NULL), 0);
 	memset(&in, 0, sizeof in);
 	in.incident = inc;
@@ -81,7 +81,7 @@ static void expect_incident_error(const char *yaml, const char *needle)
 	fputs(yaml, f);
 	fclose(f);
 	cf_ctx_init(&ctx);
-	assert_int_not_equal(report_incident_load(&ctx, path, &j), CF_OK);
+	assert_int_not_equal(cf_report_incident_load(&ctx, path, &j), CF_OK);
 	assert_null(j);
 	if (!strstr(cf_errmsg(&ctx), needle))
 		fail_msg("'%s' lacks '%s'", cf_errmsg(&ctx), needle);
@@ -157,7 +157,7 @@ static void every_allocation_failure_is_handled(void **state)
 
 	(void)state;
 	cf_ctx_init(&ctx);
-	assert_int_equal(report_incident_load(&ctx, FX "incident.yaml", &inc), CF_OK);
+	assert_int_equal(cf_report_incident_load(&ctx, FX "incident.yaml", &inc), CF_OK);
 	memset(&in, 0, sizeof in);
 	in.incident = inc;
 	in.scope = scope;

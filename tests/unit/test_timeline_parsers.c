@@ -304,6 +304,14 @@ static void test_loghub_openssh(void **state)
 		rtrim(want);
 		assert_string_equal(e->message, want);
 		assert_string_equal(attr(e, "program", buf, sizeof buf), "sshd");
+		{ /* Date "Dec", Day "10", Time "06:55:46" */
+			char t[CF_TIME_STR];
+			cf_time_format(e->ts, t);
+			assert_memory_equal(t + 11, cf_json_str(rows[i], "Time", ""), 8);
+			assert_int_equal(atoi(t + 8), atoi(cf_json_str(rows[i], "Day", "0")));
+			assert_int_equal(atoi(t + 5),
+					 tl_month(cf_json_str(rows[i], "Date", "xxx")));
+		}
 		if (e->outcome && !strcmp(e->outcome, "failure"))
 			failures++;
 		if (e->outcome && !strcmp(e->outcome, "success") &&
@@ -342,6 +350,14 @@ static void test_loghub_apache_error(void **state)
 		snprintf(want, sizeof want, "%s", cf_json_str(rows[i], "Content", ""));
 		rtrim(want);
 		assert_string_equal(e->message, want);
+		{ /* "Sun Dec 04 04:47:44 2005" */
+			const char *tm = cf_json_str(rows[i], "Time", "");
+			cf_time_format(e->ts, t);
+			assert_memory_equal(t, tm + 20, 4);
+			assert_int_equal(atoi(t + 5), tl_month(tm + 4));
+			assert_int_equal(atoi(t + 8), atoi(tm + 8));
+			assert_memory_equal(t + 11, tm + 11, 8);
+		}
 	}
 	cf_time_format(g.ev[0].ts, t);
 	assert_string_equal(t, "2005-12-04T04:47:44.000000Z");
@@ -422,6 +438,28 @@ static void test_auparse_grouping(void **state)
 	(void)state;
 	check_auditd(FX "auparse/test.log", "Starting Test 4", "Test 4 Done");
 	check_auditd(FX "auparse/test4.log", "Starting Test 11", "Test 11 Done");
+	/* Test 5 walks test2.log then test.log: its first events are test2's */
+	{
+		struct tl_meta m2 = meta();
+		struct got g2 = {0};
+		int want[64];
+		size_t nw = ref_groups("Starting Test 5", "Test 5 Done", want, 64);
+		char b2[64];
+		int64_t lines = run_file(NULL, &m2, FX "auparse/test2.log", &g2);
+		assert_true(nw > g2.n);
+		for (size_t i = 0; i < g2.n; i++)
+			assert_int_equal(atoi(attr(&g2.ev[i], "records", b2, sizeof b2)), want[i]);
+		assert_true(lines > 0);
+		got_free(&g2);
+		lines = run_file(NULL, &m2, FX "auparse/test3.log", &g2);
+		{
+			int64_t recs = 0;
+			for (size_t i = 0; i < g2.n; i++)
+				recs += atoi(attr(&g2.ev[i], "records", b2, sizeof b2));
+			assert_int_equal(recs + (int64_t)g2.rejects, lines);
+		}
+		got_free(&g2);
+	}
 	run_file(&tl_auditd, &m, FX "auparse/test.log", &g);
 	/* event 1: AVC+SYSCALL+CWD+PATH, 1170021493.977:293, syscall 2 = open */
 	cf_time_format(g.ev[0].ts, t);
@@ -900,6 +938,63 @@ static void test_hostile_json(void **state)
 	got_free(&g);
 }
 
+/* A FHIR resource of another type is a reject; its short type name used
+ * to be read as 40 bytes (found by fuzzing). */
+static void test_fhir_unknown_type_no_overread(void **state)
+{
+	static const char nd[] = "{\"resourceType\":\"X\"}\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+
+	(void)state;
+	run_buf(&tl_json, &m, nd, sizeof nd - 1, &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(g.rejects, 1);
+	assert_string_equal(g.last_reason, "FHIR X resource is not timeline evidence");
+	got_free(&g);
+}
+
+static void test_roster_csv(void **state)
+{
+	static const char csv[] = "id,name,State,phone\n"
+				  "p1,\"Doe, Jane\",MA,555-0100\n"
+				  "Patient/p2,\"Multi\nLine\",CA,\n"
+				  ",nobody,NY,\n"
+				  "p3,x,,\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+	const struct tl_parser *p;
+
+	(void)state;
+	p = tl_detect("evidence/files/srv/roster.csv", NULL, NULL,
+		      (const unsigned char *)csv, sizeof csv - 1);
+	assert_ptr_equal(p, &tl_roster);
+	assert_int_equal(run_buf(p, &m, csv, sizeof csv - 1, &g), 6);
+	assert_int_equal(g.patients, 3);
+	assert_string_equal(g.patient_state[0], "MA");
+	assert_string_equal(g.patient_state[1], "CA");
+	assert_string_equal(g.patient_state[2], "");
+	assert_int_equal(g.rejects, 1); /* the row without an id */
+	assert_int_equal(g.reject_lines[0], 5);
+	got_free(&g);
+}
+
+/* Raw bytes from the evidence formatted into a field (auditd's uid:N) were
+ * not cleaned into UTF-8 (found by fuzzing). */
+static void test_auditd_invalid_utf8_uid(void **state)
+{
+	static const char log[] = "type=SYSCALL msg=audit(1170021493.977:20): "
+				  "auid=42\xe4\xff uid=0 res=success\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+
+	(void)state;
+	run_buf(&tl_auditd, &m, log, sizeof log - 1, &g); /* the sink checks UTF-8 */
+	assert_int_equal(g.n, 1);
+	assert_non_null(strstr(g.ev[0].actor, "uid:42"));
+	got_free(&g);
+}
+
 /* ---- collector and MLflow ----------------------------------------------- */
 
 static void test_items_and_log(void **state)
@@ -1028,6 +1123,9 @@ int main(void)
 		cmocka_unit_test(test_mapping_file),
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_hostile_json),
+		cmocka_unit_test(test_fhir_unknown_type_no_overread),
+		cmocka_unit_test(test_roster_csv),
+		cmocka_unit_test(test_auditd_invalid_utf8_uid),
 		cmocka_unit_test(test_items_and_log),
 		cmocka_unit_test(test_mlflow),
 	};

@@ -74,8 +74,28 @@ static void test_syntax_error_positions(void **state)
 	load_bad("k: v\na: b: c\n", "p.yaml:2:5: invalid nested block mapping");
 	/* An unclosed flow sequence is found at the end: line 3, column 1. */
 	load_bad("a: [1, 2\nb: 3\n", "p.yaml:3:1: flow sequence without a closing");
+	/* Invalid UTF-8 is refused before parsing, at the offending byte
+	 * (libfyaml 0.7.12 hangs on it in a directive name). */
+	load_bad("%A\xca\n", "p.yaml:1:3: not valid UTF-8 text (byte 0xca)");
+	load_bad("a: b\nc: \xff\n", "p.yaml:2:4: not valid UTF-8 text (byte 0xff)");
+	load_bad("a: \xc3", "p.yaml:1:4: not valid UTF-8 text (byte 0xc3)");
+	load_bad("a: \xed\xa0\x80\n", "p.yaml:1:4: not valid UTF-8");
+	{
+		/* A NUL byte is refused, and bytes after it are still read
+		 * from the caller's buffer, not past a shorter copy. */
+		struct cf_ctx ctx;
+		struct fy_document *doc;
+		cf_ctx_init(&ctx);
+		assert_int_equal(cf_yaml_load_string(&ctx, "n.yaml", "a: 1\nb: x\0y\n",
+						     12, &doc),
+				 CF_FAILED);
+		assert_string_equal(ctx.msg,
+				    "n.yaml:2:5: not valid UTF-8 text (byte 0x00)");
+	}
 	/* Not a document at all: the message still names the file. */
 	load_bad("", "p.yaml: ");
+	/* Valid non-ASCII text is fine. */
+	fy_document_destroy(load_ok("name: caf\xc3\xa9 \xe2\x82\xac\n"));
 }
 
 static void test_load_file(void **state)

@@ -29,3 +29,4 @@ for s in triage gen-key fingerprint recorded notices notice-individuals log-it s
   [ "$(step_count $s)" = 1 ] || die "step $s logged $(step_count $s) times"
 done
 [ "$(grep -c '"action":"playbook-step"' case/custody.jsonl)" = 8 ] || die "expected 8 step entries"
+custody_ok

@@ -43,9 +43,10 @@ done
 [ "$(grep -c '"action":"playbook-step"' case/custody.jsonl)" = 9 ] || die "expected 9 step entries (8 steps + 1 failure)"
 [ "$(grep -c '"action":"playbook-start"' case/custody.jsonl)" = 1 ] || die "start not logged once"
 [ "$(grep -c '"action":"playbook-end"' case/custody.jsonl)" = 1 ] || die "end not logged once"
+custody_ok
 # a finished run stays finished and logs nothing more
 expect_status 0 casefile playbook run -C case --non-interactive keys.yaml
-[ "$(wc -l <case/custody.jsonl)" = 11 ] || die "a finished run wrote to the custody log"
+[ "$(wc -l <case/custody.jsonl)" = 12 ] || die "a finished run wrote to the custody log"
 # unknown step names are usage errors
 expect_status 2 casefile playbook run -C case --done no-such-step keys.yaml
 expect_status 2 casefile playbook run -C case --answer recorded=maybe keys.yaml

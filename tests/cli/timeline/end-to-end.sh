@@ -5,15 +5,22 @@ source "$CLI_LIB"
 F=$FIXTURES/timeline
 cp -r "$F/made/root" root
 touch -d 2026-03-03T00:00:00.5Z root/var/log/auth.log root/var/log/ehr/audit.ndjson \
-  root/var/lib/inference/decisions.jsonl root/var/log/nginx/access.log.1.gz
+  root/var/lib/inference/decisions.jsonl root/var/log/nginx/access.log.1.gz \
+  root/var/lib/mlflow/lineage.json
 openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
 openssl pkey -in k.pem -pubout -out k.pub
 bash "$F/make-archive.sh" a.tar.zst k.pem root var/log/ehr/audit.ndjson:access-log \
   var/lib/inference/decisions.jsonl:model-decision var/log/auth.log:auth-log \
-  var/log/nginx/access.log.1.gz:access-log || die "make-archive failed"
+  var/log/nginx/access.log.1.gz:access-log var/lib/mlflow/lineage.json:model-lineage \
+  || die "make-archive failed"
 
 expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
-[ "$(jq .events out)" = 22 ] || die "events: $(jq .events out)"
+[ "$(jq .events out)" = 33 ] || die "events: $(jq .events out)"
+[ "$(jq '.parsers.mlflow.events' out)" = 8 ] || die "lineage events"
+# decisions joined to the lineage: the run behind version 7, and the version
+# live (in Production) for a decision that did not name one
+[ "$(sqlite3 t.db "select json_extract(attrs,'\$.model_run') from events where json_extract(attrs,'\$.request_id')='r1'")" = run-7 ] || die "model_run"
+[ "$(sqlite3 t.db "select model_version from events where json_extract(attrs,'\$.request_id')='r3'")" = 7 ] || die "live version"
 [ "$(jq .rejects out)" = 2 ] || die "rejects: $(jq .rejects out)"
 [ "$(jq -r '.archives[0].status' out)" = added ] || die "status"
 [ "$(sqlite3 t.db 'select count(*) from rejects')" = 2 ] || die "rejects table"
@@ -25,12 +32,12 @@ expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
 # incremental: the same archive again adds nothing
 expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
 [ "$(jq -r '.archives[0].status' out)" = already-present ] || die "not idempotent"
-[ "$(jq .total_events out)" = 22 ] || die "events grew"
+[ "$(jq .total_events out)" = 33 ] || die "events grew"
 
 expect_status 0 casefile timeline query --db t.db --patient Patient/p1 --format jsonl
-[ "$(wc -l <out)" = 2 ] || die "query --patient"
+[ "$(wc -l <out)" = 2 ] || die "query --patient $(wc -l <out)"
 expect_grep '"model_version":"7"' out
-expect_status 0 casefile timeline query --db t.db --model sepsis-risk@6 --format csv
+expect_status 0 casefile timeline query --db t.db --model sepsis-risk@6 --source model-decision --format csv
 [ "$(wc -l <out)" = 2 ] || die "query --model with header"
 head -1 out | grep -q '^time,ts_desc,source,' || die "csv header"
 expect_status 0 casefile timeline query --db t.db --actor pract-0666 \
@@ -45,6 +52,6 @@ jq -e '.patients == ["p1","p2","p3","p6","p8"]' out >/dev/null || die patients
 jq -e '.by_state == {"MA":1,"CA":1,"unknown":3}' out >/dev/null || die by_state
 jq -e '.failed_count == 2' out >/dev/null || die failed
 jq -e '.phi_categories == ["demographics","lab results","medications"]' out >/dev/null || die phi
-jq -e '.model_decisions | length == 1 and .[0].version == "7" and .[0].patient == "p1"' out >/dev/null || die decisions
+jq -e '.model_decisions | length == 2 and .[0].version == "7" and .[0].patient == "p1"' out >/dev/null || die decisions
 jq -e '.evidence.p8[0].member == "evidence/files/var/log/nginx/access.log.1.gz"' out >/dev/null || die evidence
 jq -e '.window.from == "2026-03-01T00:00:00.000000Z" and .discovered == "2026-03-04T09:30:00.000000Z"' out >/dev/null || die window

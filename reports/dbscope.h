@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The breach scope from a timeline store (`report breach --db`), in the
+ * shape `timeline scope --json` prints, plus "patient_details" (State and
+ * contact status per patient from the store). See dbscope.c.
+ */
+#ifndef CF_REPORTS_DBSCOPE_H
+#define CF_REPORTS_DBSCOPE_H
+
+#include <cjson/cJSON.h>
+
+struct cf_ctx;
+
+/* 1 when this build can read a timeline store. */
+int cf_report_db_available(void);
+/* Loads the incident with the core's reader, opens the store read-only and
+ * computes the scope. *out is freed with cJSON_Delete. */
+int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
+			    const char *incident, cJSON **out);
+
+#endif

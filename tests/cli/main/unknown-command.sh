@@ -1,0 +1,2 @@
+# An unknown command is a usage error naming it.
+casefile frobnicate --json

@@ -1,0 +1,2 @@
+# An unknown global option is a usage error naming it.
+casefile --frobnicate key

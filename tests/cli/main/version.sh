@@ -1,0 +1,2 @@
+# --version names casefile and the libraries it runs with.
+casefile --version

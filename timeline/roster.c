@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Patient roster CSV: fills the patients table (state of residence, and
+ * whether the patient can be reached) when the evidence holds a roster
+ * export instead of, or besides, FHIR Patient resources.
+ *
+ * The file has a header row naming its columns: an id column ("id",
+ * "patient_id" or "patient"), "state", and any contact columns ("phone",
+ * "email", "address", "postal", "telecom"); a non-empty contact column
+ * means the patient can be reached. libcsv parses (quoted fields, embedded
+ * commas and newlines); rows it cannot parse, or without an id, are
+ * rejects. Each row gives a patient, not an event.
+ */
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casefile/alloc.h"
+#include "casefile/error.h"
+#include "tl.h"
+
+#define MAX_COLS 256
+
+struct roster {
+	struct csv_parser csv;
+	int header_done;
+	int id_col, state_col;
+	unsigned char contact[MAX_COLS];
+	int col;                 /* current column in the row */
+	char *id, *state;        /* of the current row */
+	int has_contact;
+	uint64_t row_line, row_off, line, off;
+	struct tl_run *r;
+	int rc;
+};
+
+static int ro_start(struct tl_run *r)
+{
+	struct roster *ro = cf_calloc(1, sizeof *ro);
+
+	if (!ro)
+		return cf_set_nomem(r->ctx, "roster");
+	if (csv_init(&ro->csv, CSV_APPEND_NULL) != 0) {
+		free(ro);
+		return cf_set_nomem(r->ctx, "roster");
+	}
+	ro->id_col = ro->state_col = -1;
+	ro->r = r;
+	r->state = ro;
+	return CF_OK;
+}
+
+static void ro_free(struct tl_run *r)
+{
+	struct roster *ro = r->state;
+
+	if (ro) {
+		csv_free(&ro->csv);
+		free(ro->id);
+		free(ro->state);
+	}
+	free(ro);
+	r->state = NULL;
+}
+
+static void on_field(void *s, size_t n, void *arg)
+{
+	struct roster *ro = arg;
+	const char *f = s;
+	int c = ro->col++;
+
+	if (!ro->header_done) {
+		if (c >= MAX_COLS)
+			return;
+		if (!strcasecmp(f, "id") || !strcasecmp(f, "patient_id") ||
+		    !strcasecmp(f, "patient"))
+			ro->id_col = c;
+		else if (!strcasecmp(f, "state"))
+			ro->state_col = c;
+		else if (!strcasecmp(f, "phone") || !strcasecmp(f, "email") ||
+			 !strcasecmp(f, "address") || !strcasecmp(f, "postal") ||
+			 !strcasecmp(f, "telecom"))
+			ro->contact[c] = 1;
+		return;
+	}
+	if (c == ro->id_col && n && !ro->id)
+		ro->id = cf_strndup(f, n);
+	else if (c == ro->state_col && n == 2 && !ro->state)
+		ro->state = cf_strndup(f, n);
+	else if (c < MAX_COLS && ro->contact[c] && n)
+		ro->has_contact = 1;
+}
+
+static void on_row(int term, void *arg)
+{
+	struct roster *ro = arg;
+	struct tl_run *r = ro->r;
+
+	(void)term;
+	if (!ro->header_done) {
+		ro->header_done = 1;
+		if (ro->id_col < 0 && !ro->rc)
+			ro->rc = tl_reject(r, ro->row_line, ro->row_off,
+					   "roster: no id column in the header");
+	} else if (!ro->rc) {
+		if (!ro->id || !tl_utf8_ok(ro->id, strlen(ro->id))) {
+			ro->rc = tl_reject(r, ro->row_line, ro->row_off,
+					   "roster: row without a patient id");
+		} else {
+			struct cf_patient p = {.has_contact = ro->has_contact};
+			p.id = tl_patient_id(r, ro->id);
+			p.state = ro->state && tl_utf8_ok(ro->state, 2) ?
+					  tl_str(r, ro->state, 2) : NULL;
+			if (p.id)
+				ro->rc = tl_patient(r, &p, ro->row_line);
+		}
+	}
+	free(ro->id);
+	free(ro->state);
+	ro->id = ro->state = NULL;
+	ro->has_contact = 0;
+	ro->col = 0;
+	ro->row_line = ro->line + 1;
+	ro->row_off = ro->off;
+}
+
+static int ro_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
+		   uint64_t off)
+{
+	struct roster *ro = r->state;
+
+	if (ro->row_line == 0) {
+		ro->row_line = ln;
+		ro->row_off = off;
+	}
+	ro->line = ln;
+	ro->off = off + n + 1;
+	if (csv_parse(&ro->csv, s, n, on_field, on_row, ro) != n ||
+	    csv_parse(&ro->csv, "\n", 1, on_field, on_row, ro) != 1) {
+		int rc = tl_reject(r, ln, off, "roster: %s",
+				   csv_strerror(csv_error(&ro->csv)));
+		/* start again at the next line */
+		csv_free(&ro->csv);
+		if (csv_init(&ro->csv, CSV_APPEND_NULL) != 0)
+			return cf_set_nomem(r->ctx, "roster");
+		ro->col = 0;
+		ro->row_line = 0;
+		return rc;
+	}
+	return ro->rc;
+}
+
+static int ro_end(struct tl_run *r)
+{
+	struct roster *ro = r->state;
+
+	csv_fini(&ro->csv, on_field, on_row, ro);
+	return ro->rc;
+}
+
+const struct tl_parser tl_roster = {
+	.name = "roster",
+	.start = ro_start,
+	.line = ro_line,
+	.end = ro_end,
+	.free = ro_free,
+};
