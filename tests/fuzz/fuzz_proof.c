@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Fuzz target for disclosure proofs (proof_verify): a proof is checked by
+ * a regulator or a patient who did not make it, from whatever file they
+ * were sent.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casefile/core.h"
+#include "casefile/error.h"
+#include "fuzz_file.h"
+#include "proof.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static cf_key *key;
+	struct proof_report rep;
+	struct cf_ctx ctx;
+	char path[64];
+	int fd;
+
+	cf_core_init();
+	cf_ctx_init(&ctx);
+	if (!key && !(key = cf_key_generate(&ctx)))
+		abort();
+	if (fuzz_file(data, size, &fd, path))
+		return 0;
+	memset(&rep, 0, sizeof rep);
+	(void)proof_verify(&ctx, path, &key, 1, &rep);
+	close(fd);
+	return 0;
+}
