@@ -410,8 +410,7 @@ static int flush_table(struct ch_conn *c, struct cf_ctx *ctx, int t)
 			     " member, line, `offset`",
 		[T_REJECTS] = "ins, archive, member, line, `offset`, reason",
 		[T_PATIENTS] = "ins, id, state, has_contact, archive, member, line",
-		[T_ARCHIVES] = "sha256sums, path, signer, verified, sequence, host,"
-			       " built_at",
+		[T_ARCHIVES] = "sha256sums, path, signer, verified, sequence, host, built_at",
 	};
 	struct cf_buf q;
 	struct sink s = {.line = NULL};

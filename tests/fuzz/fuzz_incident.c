@@ -19,14 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cf_incident *inc = NULL;
 	struct cf_ctx ctx;
 	char path[64];
-	int fd;
 
 	cf_core_init();
 	cf_ctx_init(&ctx);
-	if (fuzz_file(data, size, &fd, path))
+	if (fuzz_file(data, size, path))
 		return 0;
 	if (cf_incident_load(&ctx, path, &inc) == CF_OK)
 		cf_incident_free(inc);
-	close(fd);
+	fuzz_file_done(path);
 	return 0;
 }

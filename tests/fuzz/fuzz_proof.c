@@ -22,16 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct proof_report rep;
 	struct cf_ctx ctx;
 	char path[64];
-	int fd;
 
 	cf_core_init();
 	cf_ctx_init(&ctx);
 	if (!key && !(key = cf_key_generate(&ctx)))
 		abort();
-	if (fuzz_file(data, size, &fd, path))
+	if (fuzz_file(data, size, path))
 		return 0;
 	memset(&rep, 0, sizeof rep);
 	(void)proof_verify(&ctx, path, &key, 1, &rep);
-	close(fd);
+	fuzz_file_done(path);
 	return 0;
 }

@@ -23,17 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cf_ctx ctx;
 	size_t ncps = 0;
 	char path[64];
-	int fd;
 
 	cf_core_init();
 	cf_ctx_init(&ctx);
 	if (!key && !(key = cf_key_generate(&ctx)))
 		abort();
-	if (fuzz_file(data, size, &fd, path))
+	if (fuzz_file(data, size, path))
 		return 0;
 	if (seal_read(&ctx, path, &key, 1, &cps, &ncps, &rep) == CF_OK)
 		seal_cps_free(cps, ncps);
 	seal_report_release(&rep);
-	close(fd);
+	fuzz_file_done(path);
 	return 0;
 }
