@@ -37,6 +37,8 @@
 
 #include <sqlite3.h>
 
+#include "casefile/sqlite_safe.h"
+
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
@@ -377,9 +379,16 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	}
 	if (rc != CF_OK)
 		goto out;
-	if (snap && sqlite3_open_v2(s.tmp, &s.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		rc = record_failure(sr, host, category, "cannot reopen the snapshot", &st);
-		goto out;
+	if (snap) {
+		struct cf_ctx sub;
+		cf_ctx_init(&sub);
+		/* The snapshot holds what the host's database held: read it for
+		 * lineage as untrusted input, after a quick_check. */
+		if (cf_sqlite_open_untrusted(&sub, s.tmp, CF_SQLITE_QUICK_CHECK, &s.db) !=
+		    CF_OK) {
+			rc = record_failure(sr, host, category, cf_errmsg(&sub), &st);
+			goto out;
+		}
 	}
 	/* The side files, raw, as they are now, whatever their size: an
 	 * mlflow source's max_size is for model artifacts, not for the

@@ -6,8 +6,9 @@
  * Read from the lineage.json the collector writes (format in
  * casefile-timeline(1)) or, when only the tracking store was collected,
  * from its SQLite snapshot: that file is opened read-only, on a private
- * copy, in defensive mode with trusted_schema off, and only MLflow's own
- * tables are read. Both give the same cJSON shape, turned into events by
+ * copy, as untrusted input (cf_sqlite_open_untrusted: defensive mode,
+ * trusted_schema off, quick_check first), and only MLflow's own tables are
+ * read. Both give the same cJSON shape, turned into events by
  * one function. MLflow stores times as milliseconds since the epoch.
  */
 #include <sqlite3.h>
@@ -17,6 +18,7 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/sqlite_safe.h"
 #include "tl.h"
 
 /* ms since the epoch (MLflow) or an RFC 3339 string. */
@@ -276,14 +278,15 @@ int tl_mlflow_sqlite(struct tl_run *r, const char *path)
 	cJSON *l = NULL;
 	int rc;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return tl_reject(r, 0, 0, "MLflow store: cannot open the SQLite snapshot");
+	{
+		struct cf_ctx sub;
+		cf_ctx_init(&sub);
+		if (cf_sqlite_open_untrusted(&sub, path, CF_SQLITE_QUICK_CHECK, &db) !=
+		    CF_OK)
+			return tl_reject(r, 0, 0,
+					 "MLflow store: the SQLite snapshot is not usable "
+					 "(cannot open it, or it fails quick_check)");
 	}
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 	if (!(l = cJSON_CreateObject())) {
 		sqlite3_close(db);
 		return cf_set_nomem(r->ctx, "MLflow");
