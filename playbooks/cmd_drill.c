@@ -156,22 +156,11 @@ int cmd_drill(int argc, char **argv)
 	const char *by = NULL, *note = NULL, *at = NULL;
 	struct cf_ctx ctx;
 	cJSON *j = NULL;
-	char name[32];
-	int c, json = 0, nargs, known = 0, rc, printed = 0;
+	int c, json = 0, nargs, rc, printed = 0;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
-	}
+	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+		return c;
 	sub = argv[1];
-	for (const char *const *s = subs; *s; s++)
-		known |= !strcmp(*s, sub);
-	if (!known)
-		return cf_cli_usage("unknown subcommand '%s'", sub);
-	snprintf(name, sizeof name, "drill %s", sub);
-	cf_cli_set_command(name);
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "hd:", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -591,23 +591,12 @@ int cmd_playbook(int argc, char **argv)
 					   "export", "import", NULL};
 	struct opts o;
 	const char *sub;
-	char name[32];
-	int c, nargs, rc, known = 0;
+	int c, nargs, rc;
 
 	memset(&o, 0, sizeof o);
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
-	}
+	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+		return c;
 	sub = argv[1];
-	for (const char *const *s = subs; *s; s++)
-		known |= !strcmp(*s, sub);
-	if (!known)
-		return cf_cli_usage("unknown subcommand '%s'", sub);
-	snprintf(name, sizeof name, "playbook %s", sub);
-	cf_cli_set_command(name);
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "hC:o:", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':

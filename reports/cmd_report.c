@@ -574,17 +574,11 @@ int cmd_report(int argc, char **argv)
 	int c;
 
 	memset(&o, 0, sizeof o);
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
-	}
+	static const char *const subs[] = {"breach", "custody", "drill", NULL};
+
+	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+		return c;
 	sub = argv[1];
-	if (strcmp(sub, "breach") && strcmp(sub, "custody") && strcmp(sub, "drill"))
-		return cf_cli_usage("unknown subcommand '%s' (breach, custody, drill)", sub);
-	cf_cli_set_command(!strcmp(sub, "breach") ? "report breach"
-			   : !strcmp(sub, "custody") ? "report custody" : "report drill");
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "ho:", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -79,6 +79,32 @@ int cf_cli_bad_option(char **argv)
 			    arg ? arg : "?");
 }
 
+int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
+		      const char *usage)
+{
+	static char name[64];
+	char known[256] = "";
+	size_t n = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
+	}
+	for (const char *const *s = subs; *s; s++) {
+		if (!strcmp(*s, argv[1])) {
+			snprintf(name, sizeof name, "%s %s", argv[0], argv[1]);
+			cf_cli_set_command(name);
+			optind = 1;
+			opterr = 0;
+			return -1;
+		}
+		if (n < sizeof known)
+			n += (size_t)snprintf(known + n, sizeof known - n, "%s%s",
+					      n ? ", " : "", *s);
+	}
+	return cf_cli_usage("unknown subcommand '%s' (%s)", argv[1], known);
+}
+
 int cf_cli_finish_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -140,17 +140,11 @@ int cmd_key(int argc, char **argv)
 	const char *sub;
 	int c;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
-	}
+	static const char *const subs[] = {"generate", "fingerprint", NULL};
+
+	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+		return c;
 	sub = argv[1];
-	if (strcmp(sub, "generate") && strcmp(sub, "fingerprint"))
-		return cf_cli_usage("unknown subcommand '%s'", sub);
-	cf_cli_set_command(!strcmp(sub, "generate") ? "key generate"
-						    : "key fingerprint");
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -27,6 +27,14 @@ int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* After getopt_long returned '?' or ':' on argv: names the option that was
  * unknown or lacks its argument; returns 2. */
 int cf_cli_bad_option(char **argv);
+/* Front of a command with subcommands ("casefile key generate ..."): no
+ * subcommand prints usage to stderr and returns 2; -h/--help prints it to
+ * stdout and returns 0; a word not in the NULL-ended list subs is a usage
+ * error (2), naming the known ones. Otherwise names the command "CMD SUB"
+ * for messages, resets getopt (the caller parses argc - 1, argv + 1) and
+ * returns -1. */
+int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
+		      const char *usage);
 /* Flushes and checks stdout; returns 0 or 3 with a message. */
 int cf_cli_finish_stdout(void);
 /* 1 when colour may be used on f (terminal and NO_COLOR unset). */
