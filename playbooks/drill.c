@@ -80,16 +80,11 @@ static void serr(struct sl *L, struct fy_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void serr(struct sl *L, struct fy_node *n, const char *fmt, ...)
 {
-	char msg[CF_ERRMSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pb_diag_error(L->ctx, L->file, L->diag, &L->errors, &L->nomem, n, fmt, ap);
 	va_end(ap);
-	cf_yaml_error(L->ctx, L->file, n, "%s", msg);
-	if (pb_diag_take(L->diag, L->ctx))
-		L->nomem = 1;
-	L->errors++;
 }
 
 static char *sstr(struct sl *L, struct fy_node *map, const char *key, int required)

@@ -191,20 +191,28 @@ struct loader {
 	int errors;
 };
 
+void pb_diag_error(struct cf_ctx *ctx, const char *file, struct pb_diag *d,
+		   int *errors, int *nomem, struct fy_node *n, const char *fmt,
+		   va_list ap)
+{
+	char msg[CF_ERRMSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	cf_yaml_error(ctx, file, n, "%s", msg);
+	if (pb_diag_take(d, ctx))
+		*nomem = 1;
+	(*errors)++;
+}
+
 static void err_at(struct loader *L, struct fy_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void err_at(struct loader *L, struct fy_node *n, const char *fmt, ...)
 {
-	char msg[CF_ERRMSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pb_diag_error(L->ctx, L->file, L->diag, &L->errors, &L->nomem, n, fmt, ap);
 	va_end(ap);
-	cf_yaml_error(L->ctx, L->file, n, "%s", msg);
-	if (pb_diag_take(L->diag, L->ctx))
-		L->nomem = 1;
-	L->errors++;
 }
 
 /* Reports every unknown key of a mapping (cf_yaml_check_keys stops at the
