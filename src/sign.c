@@ -241,6 +241,19 @@ static int is_ed25519(EVP_PKEY *p)
 	return p && EVP_PKEY_is_a(p, "ED25519");
 }
 
+/* A key read from path as a handle, refusing anything but Ed25519 (the
+ * key is freed then). */
+static cf_key *wrap_ed25519(struct cf_ctx *ctx, const char *path, EVP_PKEY *pkey,
+			    int priv)
+{
+	if (!is_ed25519(pkey)) {
+		cf_set_error(ctx, 0, "'%s' is not an Ed25519 key", path);
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	return wrap(ctx, pkey, priv);
+}
+
 /* Passphrase callback for PEM_read: refuses to prompt. */
 static int no_prompt(char *buf, int size, int rw, void *u)
 {
@@ -289,12 +302,7 @@ cf_key *cf_key_load_private(struct cf_ctx *ctx, const char *path,
 		ERR_clear_error();
 		goto out;
 	}
-	if (!is_ed25519(pkey)) {
-		cf_set_error(ctx, 0, "'%s' is not an Ed25519 key", path);
-		EVP_PKEY_free(pkey);
-		goto out;
-	}
-	k = wrap(ctx, pkey, 1);
+	k = wrap_ed25519(ctx, path, pkey, 1);
 out:
 	BIO_free(bio);
 	cf_buf_release_secret(&b);
@@ -331,12 +339,7 @@ cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path)
 		ERR_clear_error();
 		goto out;
 	}
-	if (!is_ed25519(pkey)) {
-		cf_set_error(ctx, 0, "'%s' is not an Ed25519 key", path);
-		EVP_PKEY_free(pkey);
-		goto out;
-	}
-	k = wrap(ctx, pkey, 0);
+	k = wrap_ed25519(ctx, path, pkey, 0);
 out:
 	BIO_free(bio);
 	cf_buf_release(&b);
