@@ -12,7 +12,10 @@ printf 'Mar  1 14:02:03 host sshd[1]: Accepted publickey for ops\n' > src/var/lo
 printf 'Mar  1 14:02:03 host sshd[1]: old\n' | gzip -n > src/var/log/auth.log.2.gz
 printf '{"decision":"flag","score":0.91}\n' > src/var/log/decisions.jsonl
 printf 'listen 443;\n' > src/etc/app/app.conf
-head -c 5000000 /dev/urandom > src/models/deep/er/model.bin      # spooled (> 4 MiB)
+# spooled (> 4 MiB); incompressible but fixed: random bytes from /dev/urandom
+# now and then begin with something libmagic recognises.
+head -c 5000000 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
+  -iv 00000000000000000000000000000000 > src/models/deep/er/model.bin
 : > src/empty
 printf 'name with space\n' > 'src/etc/app/a file.txt'
 chown 4242:4343 src/etc/app/app.conf
