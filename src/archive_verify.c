@@ -60,6 +60,8 @@ struct pass {
 	size_t tabcap;
 	int maxrank;
 	struct cf_buf collection, sums, sig, signer, line;
+	struct cf_buf items;  /* raw items.jsonl, with CF_VERIFY_KEEP_ITEMS */
+	int keep_items, items_over;
 	int seen_items;
 	int broken;      /* the stream failed: later members were never seen */
 	int skipping;    /* dropping the rest of an over-long items line */
@@ -136,6 +138,7 @@ void cf_verify_result_free(struct cf_verify_result *r)
 	}
 	free(r->problems);
 	free(r->path);
+	free(r->items);
 	cJSON_Delete(r->collection);
 	free(r);
 }
@@ -371,6 +374,12 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		}
 		if (items && items_data(p, d, (size_t)n) < 0)
 			return -2;
+		if (items && p->keep_items && !p->items_over) {
+			if (p->items.len + (size_t)n > CF_VERIFY_ITEMS_MAX)
+				p->items_over = 1;
+			else if (cf_buf_append(&p->items, d, (size_t)n) < 0)
+				return -2;
+		}
 		if (p->progress)
 			p->progress(p->ud, cf_archive_position(a), p->res->members);
 	}
@@ -757,6 +766,16 @@ int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 			 void *ud,
 			 struct cf_verify_result **out)
 {
+	return cf_archive_verify_flags(ctx, path, trusted, ntrusted, 0, progress,
+				       ud, out);
+}
+
+int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
+			    cf_key *const *trusted, size_t ntrusted, int flags,
+			    void (*progress)(void *ud, uint64_t pos,
+					     uint64_t members),
+			    void *ud, struct cf_verify_result **out)
+{
 	struct pass p;
 	struct cf_verify_result *res;
 	int rc;
@@ -768,6 +787,8 @@ int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 	cf_buf_init(&p.sig);
 	cf_buf_init(&p.signer);
 	cf_buf_init(&p.line);
+	cf_buf_init(&p.items);
+	p.keep_items = !!(flags & CF_VERIFY_KEEP_ITEMS);
 	p.progress = progress;
 	p.ud = ud;
 	if (!(res = cf_calloc(1, sizeof *res)) || !(res->path = cf_strdup(path))) {
@@ -783,6 +804,14 @@ int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 		goto out;
 	}
 	res->ok = res->nproblems == 0;
+	res->items_too_large = p.items_over;
+	if (p.keep_items && p.seen_items && !p.items_over) {
+		res->items_len = p.items.len;
+		if (!(res->items = cf_buf_detach(&p.items))) {
+			rc = cf_set_nomem(ctx, "verifying");
+			goto out;
+		}
+	}
 	*out = res;
 	res = NULL;
 out:
@@ -795,6 +824,7 @@ out:
 	cf_buf_release(&p.sig);
 	cf_buf_release(&p.signer);
 	cf_buf_release(&p.line);
+	cf_buf_release(&p.items);
 	cf_verify_result_free(res);
 	return rc;
 }

@@ -395,47 +395,23 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 }
 
 /* Reads casefile/items.jsonl out of the archive (bounded). */
-static int items_load(struct cf_ctx *ctx, const char *path, struct items *it)
+/* The items of items.jsonl, which the verification pass kept (no second
+ * read of the archive to reach it, near the end of the stream). */
+static int items_load(struct cf_ctx *ctx, const char *path,
+		      const struct cf_verify_result *vr, struct items *it)
 {
-	cf_archive *a = NULL;
-	struct cf_member m;
-	struct cf_buf b;
-	char block[65536];
-	long got;
-	int rc;
+	const char *p = vr->items, *end = vr->items ? vr->items + vr->items_len : NULL;
 
-	cf_buf_init(&b);
-	b.limit = 256u << 20;
-	if ((rc = cf_archive_open(ctx, path, &a)) != CF_OK)
-		return rc;
-	while ((rc = cf_archive_next(a, ctx, &m)) == CF_OK || rc == CF_WARN) {
-		if (strcmp(m.name, CF_MEMBER_ITEMS))
-			continue;
-		while ((got = cf_archive_read(a, ctx, block, sizeof block)) > 0)
-			if (cf_buf_append(&b, block, (size_t)got)) {
-				rc = cf_set_error(ctx, errno, "%s: items.jsonl", path);
-				goto out;
-			}
-		if (got < 0) {
-			rc = CF_FAILED;
-			goto out;
-		}
-		break;
+	if (vr->items_too_large)
+		return cf_set_error(ctx, E2BIG, "%s: items.jsonl", path);
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (items_add_line(it, p, n))
+			return cf_set_nomem(ctx, "items.jsonl");
+		p += n + (nl != NULL);
 	}
-	rc = CF_OK;
-	for (char *p = b.data; p && *p;) {
-		char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (items_add_line(it, p, n)) {
-			rc = cf_set_nomem(ctx, "items.jsonl");
-			break;
-		}
-		p = nl ? nl + 1 : p + n;
-	}
-out:
-	cf_buf_release(&b);
-	cf_archive_close(a);
-	return rc;
+	return CF_OK;
 }
 
 static const struct item *item_of(const struct items *it, const char *member)
@@ -665,7 +641,8 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	if ((rc = cf_archive_verify(b->ctx, path, b->keys, b->nkeys, &vr)) != CF_OK)
+	if ((rc = cf_archive_verify_flags(b->ctx, path, b->keys, b->nkeys,
+					  CF_VERIFY_KEEP_ITEMS, NULL, NULL, &vr)) != CF_OK)
 		return rc;
 	return tl_build_verified(b, path, vr, res);
 }
@@ -715,7 +692,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	meta.unverified = !vr->ok;
 	meta.mapping = b->mapping;
 	meta_from_collection(vr->collection, &meta);
-	if ((rc = items_load(b->ctx, path, &it)) != CF_OK)
+	if ((rc = items_load(b->ctx, path, vr, &it)) != CF_OK)
 		goto out;
 	if ((rc = cf_archive_open(b->ctx, path, &a)) != CF_OK)
 		goto out;

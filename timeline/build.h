@@ -70,7 +70,7 @@ void tl_builder_release(struct tl_builder *b);
 int tl_build_archive(struct tl_builder *b, const char *path,
 		     struct tl_archive_result *res);
 /* The same for an archive already verified (by a verification thread of
- * `build -j`): takes over vr, which it frees. */
+ * `build -j`) with CF_VERIFY_KEEP_ITEMS: takes over vr, which it frees. */
 struct cf_verify_result;
 int tl_build_verified(struct tl_builder *b, const char *path,
 		      struct cf_verify_result *vr, struct tl_archive_result *res);

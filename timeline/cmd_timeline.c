@@ -202,7 +202,8 @@ static void *verify_worker(void *arg)
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
 		cf_ctx_init(&ctx);
-		rc = cf_archive_verify(&ctx, p->paths[i], p->keys, p->nkeys, &vr);
+		rc = cf_archive_verify_flags(&ctx, p->paths[i], p->keys, p->nkeys,
+					     CF_VERIFY_KEEP_ITEMS, NULL, NULL, &vr);
 		pthread_mutex_lock(&p->mu);
 		p->slot[i].vr = vr;
 		p->slot[i].ctx = ctx;

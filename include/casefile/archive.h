@@ -110,7 +110,17 @@ struct cf_verify_result {
 	size_t nproblems;
 	uint64_t members;              /* members read */
 	uint64_t bytes;                /* uncompressed bytes read */
+	/* With CF_VERIFY_KEEP_ITEMS: the raw bytes of items.jsonl (NULL when
+	 * the archive has none), so that a caller parsing the evidence needs
+	 * no second pass to reach it; items_too_large when it passed
+	 * CF_VERIFY_ITEMS_MAX and was not kept. */
+	char *items;
+	size_t items_len;
+	int items_too_large;
 };
+
+#define CF_VERIFY_KEEP_ITEMS 1
+#define CF_VERIFY_ITEMS_MAX (256u << 20)
 
 /* Verifies one archive against the trusted public keys in one streaming
  * pass. Returns CF_OK when the check ran (res->ok tells the verdict) or
@@ -127,6 +137,12 @@ int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 					  uint64_t members),
 			 void *ud,
 			 struct cf_verify_result **res);
+/* cf_archive_verify_ex with flags (CF_VERIFY_KEEP_ITEMS). */
+int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
+			    cf_key *const *trusted, size_t ntrusted, int flags,
+			    void (*progress)(void *ud, uint64_t pos,
+					     uint64_t members),
+			    void *ud, struct cf_verify_result **res);
 /* Adds a problem to a result (and clears ok), once per kind and member.
  * 0, or -1 on no memory. */
 int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,
