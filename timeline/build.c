@@ -2,14 +2,15 @@
  *
  * `timeline build`: verified evidence archives into the timeline store.
  *
- * Each archive is verified first (cf_archive_verify); one that fails is
- * refused unless the caller allows unverified evidence, whose events then
- * carry "unverified": true. An archive already in the store (same
- * sha256sums digest) adds nothing. Otherwise the archive is read twice more,
- * front to back, never extracted: once for casefile/items.jsonl (category,
- * MIME type and mtime of each member, which comes after the evidence in the
- * archive), once to parse every evidence member with the parser chosen by
- * tl_detect(); compressed rotated logs are decompressed on the fly. The
+ * Each archive is verified first (cf_archive_verify_flags), which also
+ * keeps casefile/items.jsonl (category, MIME type and mtime of each member,
+ * stored after the evidence in the archive); one that fails is refused
+ * unless the caller allows unverified evidence, whose events then carry
+ * "unverified": true. An archive already in the store (same sha256sums
+ * digest) adds nothing. Otherwise the archive is read once more, front to
+ * back, never extracted, to parse every evidence member with the parser
+ * chosen by tl_detect(); compressed rotated logs are decompressed on the
+ * fly. The
  * rows of one archive form one transaction, so an interrupted build leaves
  * no half archive behind. The only file written besides the store is the
  * private temporary copy of an MLflow SQLite snapshot, removed at once.
