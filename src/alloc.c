@@ -9,6 +9,8 @@
  * one branch per call when no fault is armed.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,32 +19,62 @@
 
 #include "casefile/alloc.h"
 
+/* The count is atomic: threads of a parallel run allocate too, and a lost
+ * increment would make "the Nth call" mean different calls in two runs. */
 static struct {
-	unsigned long target, count;
+	unsigned long target;
+	atomic_ulong count;
 	int sticky;
 } faults[CF_FAULT_KINDS];
+static int counting, paused;
+/* Allocations refused so far in this thread, injected or real. */
+static _Thread_local unsigned long refused;
+
+unsigned long cf_alloc_failures(void)
+{
+	return refused;
+}
 
 void cf_fault_set(enum cf_fault_kind kind, unsigned long n, int sticky)
 {
 	faults[kind].target = n;
-	faults[kind].count = 0;
+	atomic_store(&faults[kind].count, 0);
 	faults[kind].sticky = sticky;
 }
 
 unsigned long cf_fault_count(enum cf_fault_kind kind)
 {
-	return faults[kind].count;
+	return atomic_load(&faults[kind].count);
 }
 
-/* 1 when this call must fail. */
-static int fault_hit(enum cf_fault_kind kind)
+int cf_fault_armed(void)
 {
-	if (!faults[kind].target)
+	for (int k = 0; k < CF_FAULT_KINDS; k++)
+		if (faults[k].target)
+			return 1;
+	return 0;
+}
+
+int cf_fault_counting(void)
+{
+	return counting;
+}
+
+void cf_fault_pause(int on)
+{
+	paused = on;
+}
+
+int cf_fault_hit(enum cf_fault_kind kind)
+{
+	unsigned long c;
+
+	if (!faults[kind].target || paused)
 		return 0;
-	faults[kind].count++;
-	if (faults[kind].count == faults[kind].target)
+	c = atomic_fetch_add(&faults[kind].count, 1) + 1;
+	if (c == faults[kind].target)
 		return 1;
-	return faults[kind].sticky && faults[kind].count > faults[kind].target;
+	return faults[kind].sticky && c > faults[kind].target;
 }
 
 void cf_fault_from_env(void)
@@ -51,6 +83,13 @@ void cf_fault_from_env(void)
 							  "fsync"};
 	const char *s = getenv("CASEFILE_FAULT");
 
+	if (s && !strcmp(s, "count")) {
+		/* count every call, fail none */
+		for (int k = 0; k < CF_FAULT_KINDS; k++)
+			cf_fault_set(k, ULONG_MAX, 0);
+		counting = 1;
+		return;
+	}
 	while (s && *s) {
 		for (int k = 0; k < CF_FAULT_KINDS; k++) {
 			size_t l = strlen(names[k]);
@@ -96,29 +135,44 @@ int cf_fault_hook_openssl(void)
 
 void *cf_malloc(size_t n)
 {
-	if (fault_hit(CF_FAULT_ALLOC)) {
+	void *p;
+
+	if (cf_fault_hit(CF_FAULT_ALLOC)) {
 		errno = ENOMEM;
+		refused++;
 		return NULL;
 	}
-	return malloc(n ? n : 1);
+	if (!(p = malloc(n ? n : 1)))
+		refused++;
+	return p;
 }
 
 void *cf_calloc(size_t n, size_t size)
 {
-	if (fault_hit(CF_FAULT_ALLOC)) {
+	void *p;
+
+	if (cf_fault_hit(CF_FAULT_ALLOC)) {
 		errno = ENOMEM;
+		refused++;
 		return NULL;
 	}
-	return calloc(n ? n : 1, size ? size : 1);
+	if (!(p = calloc(n ? n : 1, size ? size : 1)))
+		refused++;
+	return p;
 }
 
 void *cf_realloc(void *p, size_t n)
 {
-	if (fault_hit(CF_FAULT_ALLOC)) {
+	void *q;
+
+	if (cf_fault_hit(CF_FAULT_ALLOC)) {
 		errno = ENOMEM;
+		refused++;
 		return NULL;
 	}
-	return realloc(p, n ? n : 1);
+	if (!(q = realloc(p, n ? n : 1)))
+		refused++;
+	return q;
 }
 
 char *cf_strndup(const char *s, size_t n)
@@ -150,7 +204,7 @@ int cf_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
-	if (fault_hit(CF_FAULT_WRITE)) {
+	if (cf_fault_hit(CF_FAULT_WRITE)) {
 		errno = EIO;
 		return -1;
 	}
@@ -169,7 +223,7 @@ int cf_write_all(int fd, const void *buf, size_t len)
 
 int cf_fsync(int fd)
 {
-	if (fault_hit(CF_FAULT_FSYNC)) {
+	if (cf_fault_hit(CF_FAULT_FSYNC)) {
 		errno = EIO;
 		return -1;
 	}

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/cli.h"
 #include "casefile/core.h"
 #include "casefile/error.h"
@@ -146,5 +147,11 @@ int main(int argc, char **argv)
 	rc = c->fn(argc, argv + i);
 	if (rc == CF_EXIT_OK)
 		rc = cf_cli_finish_stdout();
+	if (cf_fault_counting())
+		fprintf(stderr, "casefile: fault counts: alloc=%lu write=%lu "
+				"fsync=%lu\n",
+			cf_fault_count(CF_FAULT_ALLOC),
+			cf_fault_count(CF_FAULT_WRITE),
+			cf_fault_count(CF_FAULT_FSYNC));
 	return rc;
 }

@@ -410,6 +410,7 @@ int cf_key_verify(struct cf_ctx *ctx, const cf_key *k, const void *msg,
 		  size_t len, const uint8_t *sig, size_t siglen)
 {
 	EVP_MD_CTX *m;
+	unsigned long refused = cf_alloc_failures();
 	int rc = CF_OK;
 
 	if (siglen != CF_ED25519_SIG_LEN)
@@ -417,9 +418,15 @@ int cf_key_verify(struct cf_ctx *ctx, const cf_key *k, const void *msg,
 	if (!(m = EVP_MD_CTX_new()))
 		return cf_set_nomem(ctx, "verify");
 	if (!EVP_DigestVerifyInit_ex(m, NULL, NULL, NULL, NULL, k->pkey, NULL)) {
-		rc = cf_set_fatal(ctx, 0, "Ed25519 verify init failed");
+		rc = cf_set_fatal(ctx, cf_alloc_failures() != refused ? ENOMEM : 0,
+				  "Ed25519 verify init failed");
 	} else if (EVP_DigestVerify(m, sig, siglen, msg, len) != 1) {
-		rc = cf_set_error(ctx, 0, "signature does not verify");
+		/* OpenSSL answers 0 both for a bad signature and when it ran
+		 * out of memory on the way; only the first is a verdict */
+		if (cf_alloc_failures() != refused)
+			rc = cf_set_nomem(ctx, "verifying a signature");
+		else
+			rc = cf_set_error(ctx, 0, "signature does not verify");
 	}
 	ERR_clear_error();
 	EVP_MD_CTX_free(m);
@@ -451,4 +458,36 @@ int cf_key_fingerprint(struct cf_ctx *ctx, const cf_key *k,
 	memcpy(out, "SHA256:", 7);
 	cf_hex(d, sizeof d, out + 7);
 	return CF_OK;
+}
+
+void cf_crypto_warm_up(void)
+{
+	static const char pass[] = "warm-up";
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	cf_key *k;
+	uint8_t sig[CF_ED25519_SIG_LEN], md[CF_SHA256_LEN];
+	BIO *bio;
+	EVP_PKEY *p;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	cf_sha256_buf(&ctx, pass, sizeof pass, md);
+	if (!(k = cf_key_generate(&ctx)))
+		return;
+	cf_key_sign(&ctx, k, md, sizeof md, sig);
+	cf_key_verify(&ctx, k, md, sizeof md, sig, sizeof sig);
+	for (int i = 0; i < 3; i++) {
+		b.len = 0;
+		if (key_pem(&ctx, k, i > 0, i == 2 ? pass : NULL, &b) != CF_OK ||
+		    !(bio = BIO_new_mem_buf(b.data, (int)b.len)))
+			continue;
+		p = i ? PEM_read_bio_PrivateKey(bio, NULL, no_prompt, (void *)pass)
+		      : PEM_read_bio_PUBKEY(bio, NULL, no_prompt, NULL);
+		EVP_PKEY_free(p);
+		BIO_free(bio);
+	}
+	cf_buf_release(&b);
+	cf_key_free(k);
+	ERR_clear_error();
 }

@@ -6,8 +6,14 @@
  * the CASEFILE_FAULT environment variable, read once by cf_fault_from_env())
  * can make the Nth allocation, write or fsync fail, as SQLite's test harness
  * does. OpenSSL's allocator is routed through the same counter by
- * cf_fault_hook_openssl(). Nothing here prints or aborts: a failure returns
- * NULL or -1 with errno set, and the callers turn it into an error path.
+ * cf_fault_hook_openssl(), and SQLite's allocator and file writes and syncs
+ * by cf_fault_hook_sqlite() when a fault is armed.
+ * libarchive, libmagic and libfyaml allocate on their own and are not
+ * counted. Nothing here prints or aborts: a failure returns NULL or -1 with
+ * errno set, and the callers turn it into an error path.
+ *
+ * CASEFILE_FAULT=count fails nothing and counts every call, so that a test
+ * can learn how many there are in a run and then fail each one in turn.
  */
 #ifndef CASEFILE_ALLOC_H
 #define CASEFILE_ALLOC_H
@@ -27,11 +33,34 @@ enum cf_fault_kind {
 void cf_fault_set(enum cf_fault_kind kind, unsigned long n, int sticky);
 /* How many calls of that kind were made since the last cf_fault_set(). */
 unsigned long cf_fault_count(enum cf_fault_kind kind);
-/* Reads CASEFILE_FAULT="alloc:N[,write:N][,fsync:N]" once; ignores junk. */
+/* Reads CASEFILE_FAULT="alloc:N[,write:N][,fsync:N]" (N+ for N and every
+ * later call) or "count" once; ignores junk. */
 void cf_fault_from_env(void);
+/* 1 when injection or counting is armed for some kind. */
+int cf_fault_armed(void);
+/* While on, calls are neither counted nor failed: for one-time library
+ * start-up that is not casefile's to test (see cf_core_init()). */
+void cf_fault_pause(int on);
+/* 1 when CASEFILE_FAULT=count asked for counting only. */
+int cf_fault_counting(void);
+/* Counts one call of that kind; 1 when it must fail. For wrappers around
+ * other libraries' allocators and I/O. */
+int cf_fault_hit(enum cf_fault_kind kind);
 /* Routes OpenSSL's allocations through the counter. Call before any other
  * OpenSSL call; returns 0 on success. */
 int cf_fault_hook_openssl(void);
+/* Routes SQLite's allocations, and the writes and syncs of every SQLite file
+ * opened after it, through the counter (a VFS over the default one). Call
+ * before SQLite is first used, and only when cf_fault_armed(): it costs a
+ * header per allocation. Returns 0 on success. */
+int cf_fault_hook_sqlite(void);
+
+/* How many allocations were refused in this thread so far (injected or
+ * real), counting those made through cf_malloc() for OpenSSL and cJSON.
+ * A library call that fails while this number moves failed for lack of
+ * memory, not because of its input: a parse error, a signature that does
+ * not verify. */
+unsigned long cf_alloc_failures(void);
 
 void *cf_malloc(size_t n);
 void *cf_calloc(size_t n, size_t size);

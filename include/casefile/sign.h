@@ -24,6 +24,10 @@ typedef struct cf_key cf_key;
 #define CF_FINGERPRINT_LEN 72 /* "SHA256:" + 64 hex + NUL */
 
 cf_key *cf_key_generate(struct cf_ctx *ctx);
+/* Makes OpenSSL load what casefile uses (SHA-256, Ed25519, the PEM and
+ * PKCS#8 encoders and decoders, AES-256-CBC and PBKDF2 for passphrases) now
+ * rather than on first use. Errors are ignored: the real use reports them. */
+void cf_crypto_warm_up(void);
 void cf_key_free(cf_key *k);
 /* 1 when the key holds a private half. */
 int cf_key_has_private(const cf_key *k);
@@ -49,7 +53,8 @@ int cf_passphrase_read(struct cf_ctx *ctx, const char *path, char **out);
 
 int cf_key_sign(struct cf_ctx *ctx, const cf_key *k, const void *msg,
 		size_t len, uint8_t sig[CF_ED25519_SIG_LEN]);
-/* CF_OK when valid, CF_FAILED (message set) when not. */
+/* CF_OK when valid, CF_FAILED (message set) when not, CF_FATAL when the
+ * check could not be made (out of memory): not a verdict. */
 int cf_key_verify(struct cf_ctx *ctx, const cf_key *k, const void *msg,
 		  size_t len, const uint8_t *sig, size_t siglen);
 
