@@ -20,6 +20,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -388,6 +389,9 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 			return -2;
 	if (n < 0 || cf_archive_member_digest(a, ctx, r->digest) != CF_OK) {
 		const char *k = cf_archive_error_kind(a);
+
+		if (ctx->err == ENOMEM)
+			return -2; /* our failure, not the archive's */
 		/* The compressed stream breaks ahead of the tar reader: such a
 		 * failure belongs to the stream, not to the member being read. */
 		int stream_fault = !k || !strcmp(k, "decompression-error") ||
@@ -505,6 +509,10 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 			break;
 		if (r != CF_OK && r != CF_WARN) {
 			const char *k = cf_archive_error_kind(a);
+			if (ctx->err == ENOMEM) {
+				rc = CF_FATAL; /* not a verdict on the archive */
+				break;
+			}
 			if (add_problem(res, k ? k : "bad-header", NULL, "%s",
 					cf_errmsg(ctx)) < 0)
 				rc = cf_set_nomem(ctx, "verifying");
@@ -656,11 +664,21 @@ static cf_key *signer_key(struct cf_ctx *ctx, const struct cf_buf *b)
 	uint8_t raw[CF_ED25519_PUB_LEN];
 	size_t len = sizeof raw;
 	cf_key *k = NULL;
+	unsigned long refused = cf_alloc_failures();
 
-	if (!b->len || !(bio = BIO_new_mem_buf(b->data, (int)b->len)))
+	if (!b->len)
 		return NULL;
+	if (!(bio = BIO_new_mem_buf(b->data, (int)b->len))) {
+		cf_set_nomem(ctx, "reading signer.pub");
+		return NULL;
+	}
 	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
+	ERR_clear_error();
+	if (!pk && cf_alloc_failures() != refused) {
+		cf_set_nomem(ctx, "reading signer.pub");
+		return NULL;
+	}
 	if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519 &&
 	    EVP_PKEY_get_raw_public_key(pk, raw, &len) == 1 &&
 	    len == sizeof raw)
@@ -677,7 +695,7 @@ static int check_signature(struct pass *p, cf_key *const *trusted,
 	struct cf_ctx ctx;
 	char fp[CF_FINGERPRINT_LEN];
 	cf_key *k;
-	int ok;
+	int ok, rc;
 
 	if (!sums || !sums->hashed || !sig || !sig->hashed)
 		return 0; /* reported as missing */
@@ -686,20 +704,29 @@ static int check_signature(struct pass *p, cf_key *const *trusted,
 		return add_problem(res, "bad-signature", CF_MEMBER_SIG,
 				   "is %zu bytes, not a %d-byte Ed25519 signature",
 				   p->sig.len, CF_ED25519_SIG_LEN);
-	for (size_t i = 0; i < ntrusted; i++)
-		if (cf_key_verify(&ctx, trusted[i], p->sums.data ? p->sums.data : "",
-				  p->sums.len, (const uint8_t *)p->sig.data,
-				  p->sig.len) == CF_OK)
+	for (size_t i = 0; i < ntrusted; i++) {
+		rc = cf_key_verify(&ctx, trusted[i],
+				   p->sums.data ? p->sums.data : "", p->sums.len,
+				   (const uint8_t *)p->sig.data, p->sig.len);
+		if (rc == CF_OK)
 			return cf_key_fingerprint(&ctx, trusted[i], res->signer) ==
 					       CF_OK
 				       ? 0
 				       : -1;
+		if (rc == CF_FATAL)
+			return -1; /* could not check: no verdict */
+	}
 	k = signer_key(&ctx, &p->signer);
-	ok = k && cf_key_verify(&ctx, k, p->sums.data ? p->sums.data : "",
-				p->sums.len, (const uint8_t *)p->sig.data,
-				p->sig.len) == CF_OK &&
-	     cf_key_fingerprint(&ctx, k, fp) == CF_OK;
+	if (!k && ctx.code == CF_FATAL)
+		return -1;
+	rc = k ? cf_key_verify(&ctx, k, p->sums.data ? p->sums.data : "",
+			       p->sums.len, (const uint8_t *)p->sig.data,
+			       p->sig.len)
+	       : CF_FAILED;
+	ok = rc == CF_OK && cf_key_fingerprint(&ctx, k, fp) == CF_OK;
 	cf_key_free(k);
+	if (rc == CF_FATAL || (rc == CF_OK && !ok))
+		return -1;
 	if (ok)
 		return add_problem(res, "untrusted-signer", CF_MEMBER_SIG,
 				   "signed by %s (casefile/signer.pub), which is "

@@ -5,6 +5,9 @@
  * EVP_MD_fetch is done once per handle: fetching per digest would cost a
  * provider look-up for every archive member. Never hand-rolled: OpenSSL's
  * implementation uses the SHA extensions or AVX2 where the CPU has them.
+ * Hashing bytes in memory can only fail for lack of memory, so a failed
+ * EVP call is reported as ENOMEM: callers must not take it for a verdict on
+ * the data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,14 +57,14 @@ void cf_sha256_free(cf_sha256 *h)
 int cf_sha256_reset(cf_sha256 *h, struct cf_ctx *ctx)
 {
 	if (!EVP_DigestInit_ex2(h->mctx, h->md, NULL))
-		return cf_set_fatal(ctx, 0, "sha256: digest init failed");
+		return cf_set_fatal(ctx, ENOMEM, "sha256: digest init failed");
 	return CF_OK;
 }
 
 int cf_sha256_update(cf_sha256 *h, struct cf_ctx *ctx, const void *p, size_t n)
 {
 	if (n && !EVP_DigestUpdate(h->mctx, p, n))
-		return cf_set_fatal(ctx, 0, "sha256: digest update failed");
+		return cf_set_fatal(ctx, ENOMEM, "sha256: digest update failed");
 	return CF_OK;
 }
 
@@ -70,7 +73,7 @@ int cf_sha256_final(cf_sha256 *h, struct cf_ctx *ctx, uint8_t out[CF_SHA256_LEN]
 	unsigned int len = 0;
 
 	if (!EVP_DigestFinal_ex(h->mctx, out, &len) || len != CF_SHA256_LEN)
-		return cf_set_fatal(ctx, 0, "sha256: digest final failed");
+		return cf_set_fatal(ctx, ENOMEM, "sha256: digest final failed");
 	return CF_OK;
 }
 
@@ -81,7 +84,7 @@ int cf_sha256_buf(struct cf_ctx *ctx, const void *p, size_t n,
 
 	if (!EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) ||
 	    len != CF_SHA256_LEN)
-		return cf_set_fatal(ctx, 0, "sha256: digest failed");
+		return cf_set_fatal(ctx, ENOMEM, "sha256: digest failed");
 	return CF_OK;
 }
 

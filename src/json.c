@@ -48,6 +48,8 @@ int cf_json_parse(struct cf_ctx *ctx, const char *text, size_t len,
 	const char *end = NULL;
 	long deep = too_deep(text, len, CF_JSON_MAX_DEPTH);
 
+	unsigned long refused = cf_alloc_failures();
+
 	*out = NULL;
 	if (deep >= 0)
 		return cf_set_error(ctx, 0,
@@ -55,6 +57,9 @@ int cf_json_parse(struct cf_ctx *ctx, const char *text, size_t len,
 				    CF_JSON_MAX_DEPTH, deep);
 	*out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!*out) {
+		/* cJSON reports a refused allocation as a syntax error */
+		if (cf_alloc_failures() != refused)
+			return cf_set_error(ctx, ENOMEM, "cannot parse JSON");
 		if (!end || (end >= text && end <= text + len))
 			return cf_set_error(ctx, 0, "invalid JSON at byte %ld",
 					    end ? (long)(end - text) : 0L);

@@ -106,6 +106,41 @@ static void test_invalid(void **state)
 	parse_bad("{'a':1}", 7, "invalid JSON at byte ");
 }
 
+/* cJSON answers a refused allocation like a syntax error; the wrapper must
+ * say "out of memory" instead, so that a verifier never calls a good
+ * metadata file malformed because memory ran out. Every allocation of the
+ * parse is failed in turn. */
+static void test_nomem_is_not_invalid(void **state)
+{
+	static const char doc[] = "{\"a\": [1, 2, {\"b\": \"c\"}], \"d\": null}";
+	unsigned long before = cf_alloc_failures();
+	int failed = 0;
+
+	(void)state;
+	for (unsigned long n = 1; n < 100; n++) {
+		struct cf_ctx ctx;
+		cJSON *j = NULL;
+		int rc;
+
+		cf_ctx_init(&ctx);
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		rc = cf_json_parse(&ctx, doc, strlen(doc), &j);
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (rc == CF_OK) {
+			assert_true(cJSON_IsObject(j));
+			cJSON_Delete(j);
+			continue;
+		}
+		failed++;
+		assert_null(j);
+		assert_int_equal(ctx.err, ENOMEM);
+		if (strstr(ctx.msg, "invalid JSON"))
+			fail_msg("allocation %lu: '%s'", n, ctx.msg);
+	}
+	assert_true(failed > 5);
+	assert_int_equal(cf_alloc_failures() - before, (unsigned long)failed);
+}
+
 static char *nested(int depth, const char *open, const char *close)
 {
 	char *s = malloc((size_t)depth * 2 + 1);
@@ -254,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_length_not_nul),
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_nomem_is_not_invalid),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_adders_and_lines),

@@ -633,6 +633,38 @@ static void test_open_faults(void **state)
 	expect_msg(&ctx, "Permission denied");
 }
 
+/* A signature check that runs out of memory is no verdict: never
+ * CF_FAILED ("does not verify") for a good signature, but CF_FATAL. */
+static void test_verify_nomem(void **state)
+{
+	static const char msg[] = "SHA256SUMS";
+	uint8_t sig[CF_ED25519_SIG_LEN];
+	struct cf_ctx ctx;
+	cf_key *k;
+	int fatal = 0, rc;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_non_null(k = cf_key_generate(&ctx));
+	assert_int_equal(cf_key_sign(&ctx, k, msg, sizeof msg, sig), CF_OK);
+	for (unsigned long n = 1; n < 60; n++) {
+		cf_ctx_init(&ctx);
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		rc = cf_key_verify(&ctx, k, msg, sizeof msg, sig, sizeof sig);
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (rc == CF_FAILED)
+			fail_msg("allocation %lu: '%s'", n, ctx.msg);
+		if (rc == CF_FATAL)
+			fatal++;
+	}
+	assert_true(fatal > 0);
+	/* and a bad signature is still CF_FAILED */
+	sig[0] ^= 1;
+	assert_int_equal(cf_key_verify(&ctx, k, msg, sizeof msg, sig, sizeof sig),
+			 CF_FAILED);
+	cf_key_free(k);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -648,6 +680,7 @@ int main(void)
 		T(test_save_faults),
 		T(test_load_faults),
 		T(test_open_faults),
+		T(test_verify_nomem),
 	};
 
 	tu_init();
