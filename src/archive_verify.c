@@ -628,9 +628,10 @@ static int check_collection(struct pass *p)
 	if (!cJSON_IsObject(res->collection)) {
 		cJSON_Delete(res->collection);
 		res->collection = NULL;
+		/* valid JSON of another type leaves no parse error to quote */
 		return add_problem(res, "inconsistent-metadata",
-				   CF_MEMBER_COLLECTION, "not a JSON object: %s",
-				   cf_errmsg(&ctx));
+				   CF_MEMBER_COLLECTION, "not a JSON object%s%s",
+				   ctx.msg[0] ? ": " : "", ctx.msg);
 	}
 	if (cf_json_int(res->collection, "format", 0) != CF_EVIDENCE_FORMAT &&
 	    add_problem(res, "inconsistent-metadata", CF_MEMBER_COLLECTION,

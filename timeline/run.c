@@ -303,8 +303,8 @@ int tl_emit(struct tl_run *r, struct cf_event *ev, uint64_t lineno,
 		tl_attr_bool(r, "unverified", 1);
 	if (r->attrs.len)
 		cf_buf_putc(&r->attrs, '}');
-	if (!ev->host)
-		ev->host = r->meta->host;
+	if (!ev->host) /* from collection.json: any bytes a host could hold */
+		ev->host = tl_str(r, r->meta->host, (size_t)-1);
 	ev->attrs = r->attrs.len ? r->attrs.data : NULL;
 	ev->archive = r->meta->archive;
 	ev->member = r->meta->member;

@@ -1024,6 +1024,24 @@ static void test_items_and_log(void **state)
 	got_free(&g);
 }
 
+/* The host name comes from collection.json, where a disk image's
+ * /etc/hostname can put any bytes: it was handed to the store as it was,
+ * not cleaned into UTF-8 like the evidence (found by fuzzing). */
+static void test_host_invalid_utf8(void **state)
+{
+	static const char log[] =
+		"{\"time\":\"2026-03-01T00:00:00Z\",\"event\":\"started\"}\n";
+	struct tl_meta m = meta();
+	struct got g = {0};
+
+	(void)state;
+	m.host = "we\xff" "b01";
+	run_buf(&tl_collector_log, &m, log, sizeof log - 1, &g); /* the sink checks UTF-8 */
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ev[0].host, "we\xef\xbf\xbd" "b01");
+	got_free(&g);
+}
+
 static void test_mlflow(void **state)
 {
 	static const char lineage[] =
@@ -1127,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_roster_csv),
 		cmocka_unit_test(test_auditd_invalid_utf8_uid),
 		cmocka_unit_test(test_items_and_log),
+		cmocka_unit_test(test_host_invalid_utf8),
 		cmocka_unit_test(test_mlflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

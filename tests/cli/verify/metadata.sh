@@ -26,6 +26,11 @@ body() {
   expect_problem inconsistent-metadata casefile/collection.json
   edit '.previous = {"sha256sums": "xyz", "sequence": 1}' casefile/collection.json
   expect_problem inconsistent-metadata casefile/collection.json
+  edit '[.]' casefile/collection.json
+  expect_problem inconsistent-metadata casefile/collection.json
+  # valid JSON, so there is no parse error to quote (it said "unknown error")
+  jq -e '.archives[0].problems[0].detail == "not a JSON object"' v.json \
+    >/dev/null || { cat v.json >&2; die "detail of a JSON array"; }
   edit '.' casefile/collection.json
   expect_ok
 }
