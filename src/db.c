@@ -5,14 +5,22 @@
  * The public verbs dispatch through a table of backend operations so that a
  * ClickHouse backend (src/db_clickhouse.c, HTTP, same tables) sits beside
  * SQLite without the callers knowing which one they talk to. Bulk loading is what matters
- * for speed: statements are prepared once, every archive is one
+ * for speed: statements are prepared once, the whole build is one
  * transaction, and when a build starts on an empty store the secondary
  * indexes are created once at the end instead of being updated row by row
  * (a sorted index build is several times cheaper than 10 million random
- * B-tree inserts). A fresh store is written with the rollback journal off:
- * if the build fails the command removes the file, so there is nothing to
- * recover; an existing store is written in WAL mode so that a failed build
- * leaves it as it was.
+ * B-tree inserts).
+ *
+ * A build is all or nothing, even when killed: its readers must never take
+ * half a build for a whole one (an incident's scope would be short of
+ * patients, decisions would lack their model's lineage). A new store is
+ * written as "<path>.partial" beside the final name, without a journal on
+ * disk, and renamed over it only at cf_db_close(), once its indexes exist
+ * and it is fsynced (src/atomic.c); the next build replaces a partial file
+ * left by a killed one. An existing store is written in WAL mode in one
+ * transaction, committed at cf_db_close(): until then readers see it as it
+ * was, and after a crash SQLite discards what the build wrote. An archive's
+ * rows are a savepoint inside that transaction.
  *
  * A store may come from someone else: it is opened with SQLITE_DBCONFIG_
  * DEFENSIVE and trusted_schema off, and refused unless its application_id
@@ -24,8 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "casefile/alloc.h"
+#include "casefile/atomic.h"
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
@@ -141,22 +151,28 @@ static int sq_setup_write(cf_db *db, struct cf_ctx *ctx, int is_new)
 {
 	int64_t nevents;
 
+	/* page_size before anything is written; a journal in memory for the
+	 * new file (defensive mode refuses journal_mode=OFF): if the build
+	 * dies, the whole partial file goes */
+	if ((is_new && sq_exec(db, ctx, "PRAGMA page_size=8192;")) ||
+	    sq_exec(db, ctx, db->fresh ?
+			"PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;" :
+			"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"))
+		return CF_FAILED;
+	/* threads: SQLite's sorter may use a second core to build indexes */
+	if (sq_exec(db, ctx, "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
+			     "PRAGMA threads=2;") ||
+	    sq_exec(db, ctx, "BEGIN IMMEDIATE"))
+		return CF_FAILED;
+	db->in_build = 1;
 	if (is_new) {
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA application_id=%d;",
 			 APPLICATION_ID);
-		if (sq_exec(db, ctx, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-				     "PRAGMA page_size=8192;") ||
-		    sq_exec(db, ctx, pragma))
+		if (sq_exec(db, ctx, pragma))
 			return CF_FAILED;
-	} else if (sq_exec(db, ctx, "PRAGMA journal_mode=WAL;"
-				    "PRAGMA synchronous=NORMAL;")) {
-		return CF_FAILED;
 	}
-	/* threads: SQLite's sorter may use a second core to build indexes */
-	if (sq_exec(db, ctx, "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
-			     "PRAGMA threads=2;") ||
-	    sq_exec(db, ctx, schema_sql))
+	if (sq_exec(db, ctx, schema_sql))
 		return CF_FAILED;
 	nevents = sq_int(db, "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)");
 	/* Indexes are built after the bulk insert when the table was empty. */
@@ -277,7 +293,7 @@ static int sq_has_archive(cf_db *db, struct cf_ctx *ctx, const char *digest)
 
 static int sq_begin(cf_db *db, struct cf_ctx *ctx)
 {
-	if (sq_exec(db, ctx, "BEGIN"))
+	if (sq_exec(db, ctx, "SAVEPOINT archive"))
 		return CF_FAILED;
 	db->in_txn = 1;
 	return CF_OK;
@@ -286,13 +302,14 @@ static int sq_begin(cf_db *db, struct cf_ctx *ctx)
 static int sq_commit(cf_db *db, struct cf_ctx *ctx)
 {
 	db->in_txn = 0;
-	return sq_exec(db, ctx, "COMMIT");
+	return sq_exec(db, ctx, "RELEASE archive");
 }
 
 static void sq_rollback(cf_db *db)
 {
 	if (db->in_txn)
-		sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(db->sq, "ROLLBACK TO archive; RELEASE archive", NULL,
+			     NULL, NULL);
 	db->in_txn = 0;
 }
 
@@ -465,20 +482,56 @@ static int sq_link(cf_db *db, struct cf_ctx *ctx)
 		"DROP TABLE temp.lineage;");
 }
 
+/* Drops what the build wrote: rolls back its transaction (an existing
+ * store stays as it was), closes, removes a new store's partial file. */
+static void sq_abandon(cf_db *db)
+{
+	for (int i = 0; i < ST_N; i++) {
+		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
+	if (db->in_build)
+		sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
+	db->in_txn = db->in_build = 0;
+	sqlite3_close(db->sq);
+	db->sq = NULL;
+	/* after sqlite3_close: closing another descriptor of the file would
+	 * drop SQLite's POSIX locks */
+	if (db->fresh)
+		cf_atomic_abort(&db->at);
+	db->fresh = 0;
+}
+
+/* Keeps the build: indexes, commit, and a new store renamed into place. */
 static int sq_close(cf_db *db, struct cf_ctx *ctx)
 {
 	int rc = CF_OK;
 
 	sq_rollback(db);
-	for (int i = 0; i < ST_N; i++)
+	for (int i = 0; i < ST_N; i++) {
 		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
 	if (db->writable && db->deferred_indexes)
 		rc = sq_exec(db, ctx, index_sql);
 	if (db->writable && rc == CF_OK)
 		rc = sq_exec(db, ctx, "PRAGMA optimize;");
-	if (sqlite3_close(db->sq) != SQLITE_OK && rc == CF_OK)
-		rc = cf_set_error(ctx, 0, "%s: cannot close the database",
-				  db->location);
+	if (db->in_build && rc == CF_OK && (rc = sq_exec(db, ctx, "COMMIT")) == CF_OK)
+		db->in_build = 0;
+	if (rc != CF_OK) {
+		sq_abandon(db);
+		return rc;
+	}
+	if (sqlite3_close(db->sq) != SQLITE_OK) {
+		sq_abandon(db);
+		return cf_set_error(ctx, 0, "%s: cannot close the database",
+				    db->location);
+	}
+	db->sq = NULL;
+	if (db->fresh) {
+		db->fresh = 0;
+		rc = cf_atomic_commit(ctx, &db->at);
+	}
 	return rc;
 }
 
@@ -496,6 +549,7 @@ static const struct db_ops sqlite_ops = {
 	.counts = sq_counts,
 	.link = sq_link,
 	.close = sq_close,
+	.abandon = sq_abandon,
 };
 
 static int sq_open(cf_db *db, struct cf_ctx *ctx, const char *path, int mode)
@@ -503,12 +557,21 @@ static int sq_open(cf_db *db, struct cf_ctx *ctx, const char *path, int mode)
 	int flags = mode == CF_DB_WRITE ?
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
 			    SQLITE_OPEN_READONLY;
+	const char *file = path;
+	struct stat st;
 	int is_new = 0;
 
+	if (mode == CF_DB_WRITE && lstat(path, &st) != 0 && errno == ENOENT) {
+		/* truncates a partial file a killed build left */
+		if (cf_atomic_begin(ctx, &db->at, path, 0644, 0) != CF_OK)
+			return CF_FAILED;
+		db->fresh = 1;
+		file = db->at.tmp;
+	}
 	flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	if (sqlite3_open_v2(path, &db->sq, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(file, &db->sq, flags, NULL) != SQLITE_OK) {
 		int e = db->sq ? sqlite3_extended_errcode(db->sq) : SQLITE_NOMEM;
-		return cf_set_error(ctx, 0, "%s: cannot open: %s", path,
+		return cf_set_error(ctx, 0, "%s: cannot open: %s", file,
 				    sqlite3_errstr(e));
 	}
 	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
@@ -551,12 +614,7 @@ int cf_db_open(struct cf_ctx *ctx, const char *location, int mode, cf_db **out)
 	}
 	db->ops = &sqlite_ops;
 	if (sq_open(db, ctx, path, mode) != CF_OK) {
-		struct cf_ctx ignore;
-		cf_ctx_init(&ignore);
-		db->deferred_indexes = 0;
-		db->writable = 0;
-		if (db->sq)
-			sq_close(db, &ignore);
+		sq_abandon(db);
 		free(db->location);
 		free(db);
 		return CF_FAILED;
@@ -575,6 +633,22 @@ int cf_db_close(cf_db *db, struct cf_ctx *ctx)
 	free(db->location);
 	free(db);
 	return rc;
+}
+
+void cf_db_abandon(cf_db *db)
+{
+	struct cf_ctx ignore;
+
+	if (!db)
+		return;
+	if (db->ops->abandon) {
+		db->ops->abandon(db);
+	} else {
+		cf_ctx_init(&ignore);
+		db->ops->close(db, &ignore);
+	}
+	free(db->location);
+	free(db);
 }
 
 int cf_db_has_archive(cf_db *db, struct cf_ctx *ctx, const char *digest)

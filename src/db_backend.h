@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "casefile/atomic.h"
 #include "casefile/db.h"
 
 struct cf_ctx;
@@ -30,6 +31,7 @@ struct db_ops {
 	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
 	int (*link)(cf_db *, struct cf_ctx *); /* optional: decisions to lineage */
 	int (*close)(cf_db *, struct cf_ctx *);
+	void (*abandon)(cf_db *); /* optional: close without keeping the build */
 };
 
 enum { ST_EVENT, ST_REJECT, ST_PATIENT, ST_ARCHIVE, ST_HAS_ARCHIVE, ST_N };
@@ -44,7 +46,10 @@ struct cf_db {
 	sqlite3_stmt *st[ST_N];
 	int writable;
 	int deferred_indexes; /* create the indexes at close */
-	int in_txn;
+	int in_txn;           /* an archive's savepoint is open */
+	int in_build;         /* the build's transaction is open */
+	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
+	struct cf_atomic at;
 	/* ClickHouse */
 	struct ch_conn *ch;
 };

@@ -11,9 +11,11 @@
  * back, never extracted, to parse every evidence member with the parser
  * chosen by tl_detect(); compressed rotated logs are decompressed on the
  * fly. The
- * rows of one archive form one transaction, so an interrupted build leaves
- * no half archive behind. The only file written besides the store is the
- * private temporary copy of an MLflow SQLite snapshot, removed at once.
+ * rows of one archive form one unit, rolled back if the archive fails; the
+ * store keeps them only when the whole build is kept (src/db.c), so an
+ * interrupted build leaves no half archive behind. The only file written
+ * besides the store is the private temporary copy of an MLflow SQLite
+ * snapshot, removed at once.
  */
 #include <errno.h>
 #include <magic.h>

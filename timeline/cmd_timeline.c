@@ -6,9 +6,9 @@
  * src/scope.c (breach scope, shared with the breach report).
  *
  * build exits 1 when an archive failed verification and was refused (the
- * others are still added), 3 when the store cannot be written; a store
- * created by a build that failed is removed, since it was written without a
- * journal and holds nothing the user had before.
+ * others are still added), 3 when the store cannot be written; a build that
+ * fails is abandoned (cf_db_abandon): the store stays as it was, and one the
+ * build created is removed.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "casefile/archive.h"
 #include "casefile/cli.h"
@@ -259,7 +258,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 	struct stat sb;
 	uint64_t total = 0;
 	int64_t ne = 0, nr = 0;
-	int rc = CF_EXIT_RUNTIME, refused = 0, created;
+	int rc = CF_EXIT_RUNTIME, refused = 0;
 	struct vpool pool = {0};
 	pthread_t th[64];
 	int nth = 0, pooled = 0;
@@ -281,7 +280,6 @@ static int do_build(struct opts *o, int argc, char **argv)
 			goto fail;
 	if (o->mapping && tl_mapping_load(&ctx, o->mapping, &mapping) != CF_OK)
 		goto fail;
-	created = stat(o->db, &sb) != 0;
 	if (cf_db_open(&ctx, o->db, CF_DB_WRITE, &db) != CF_OK)
 		goto fail;
 	tl_builder_init(&b, &ctx, db);
@@ -335,10 +333,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 			b.progress = NULL;
 			tl_builder_release(&b);
 			cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-			cf_db_close(db, &ctx);
+			cf_db_abandon(db);
 			db = NULL;
-			if (created)
-				unlink(o->db);
 			goto out;
 		}
 		if (res.status == TL_ARCHIVE_REFUSED) {
@@ -388,11 +384,7 @@ out_builder:
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
-	if (db) {
-		struct cf_ctx c2;
-		cf_ctx_init(&c2);
-		cf_db_close(db, &c2);
-	}
+	cf_db_abandon(db); /* NULL once kept */
 	cJSON_Delete(archives);
 	tl_mapping_free(mapping);
 	for (size_t i = 0; i < o->nkeys; i++)

@@ -9,8 +9,11 @@
  * ever see the verbs below, so the timeline builder, `timeline query`, the
  * scope computation and the breach report work the same on either.
  *
- * Writes are batched: one transaction per archive (cf_db_begin ..
- * cf_db_commit), prepared statements reused for every row. A database file
+ * A build is all or nothing: nothing it writes is seen by readers before
+ * cf_db_close() keeps it, and a build that fails (cf_db_abandon()) or is
+ * killed leaves the store as it was, or no store at all when it was new.
+ * Inside it each archive's rows are one unit (cf_db_begin .. cf_db_commit),
+ * with prepared statements reused for every row. A database file
  * is untrusted input (someone may hand us one): it is opened with SQLite's
  * defensive mode and with trusted_schema off, so that a crafted schema
  * cannot run functions or write through views. This module never prints.
@@ -101,16 +104,25 @@ enum {
  * unsupported backend). *out is freed with cf_db_close(). */
 int cf_db_open(struct cf_ctx *ctx, const char *location, int mode,
 	       cf_db **out);
-/* Finishes (creating deferred indexes when the build started empty) and
- * closes. Returns CF_OK or CF_FAILED; the handle is freed either way.
- * NULL is a no-op. */
+/* Closes. A store opened with CF_DB_WRITE keeps the build: deferred indexes
+ * are created, the build is committed, and a new SQLite store (written as
+ * "<path>.partial") is fsynced and renamed to its name. Returns CF_OK, or
+ * CF_FAILED with the build dropped as by cf_db_abandon(); the handle is
+ * freed either way. NULL is a no-op. */
 int cf_db_close(cf_db *db, struct cf_ctx *ctx);
+/* Closes a store opened for writing without keeping the build: an existing
+ * SQLite store stays as it was before cf_db_open(), a new one is removed.
+ * (ClickHouse keeps the archives committed so far.) Never fails; frees the
+ * handle; NULL is a no-op. */
+void cf_db_abandon(cf_db *db);
 
 /* 1 when an archive with this sha256sums digest was already added, 0 when
  * not, CF_FAILED on error. */
 int cf_db_has_archive(cf_db *db, struct cf_ctx *ctx, const char *sha256sums);
 
-/* Transaction around one archive's rows. cf_db_rollback never fails. */
+/* One archive's rows, inside the build: cf_db_rollback drops them (and
+ * never fails); cf_db_commit adds them to the build, which cf_db_close
+ * keeps. */
 int cf_db_begin(cf_db *db, struct cf_ctx *ctx);
 int cf_db_commit(cf_db *db, struct cf_ctx *ctx);
 void cf_db_rollback(cf_db *db);

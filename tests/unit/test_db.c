@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * Tests of the timeline store (src/db.c): schema, batched inserts, the
- * archive idempotence record, filtered queries, deferred indexes, and the
- * refusal of databases that are not casefile's.
+ * archive idempotence record, filtered queries, deferred indexes, the
+ * refusal of databases that are not casefile's, and builds that are all or
+ * nothing (a new store appears only complete, an existing one changes only
+ * when the build is kept).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,26 +15,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "casefile/db.h"
 #include "casefile/error.h"
 
-static char dbpath[64];
+static char dbpath[64], partial[80];
+
+static void remove_files(void)
+{
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[96];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", dbpath, suffix[i]);
+		unlink(p);
+	}
+	unlink(partial);
+}
 
 static int setup(void **state)
 {
 	(void)state;
 	snprintf(dbpath, sizeof dbpath, "/tmp/cf-test-db-%d.sqlite", (int)getpid());
-	unlink(dbpath);
+	snprintf(partial, sizeof partial, "%s.partial", dbpath);
+	remove_files();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(dbpath);
+	remove_files();
 	return 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
 }
 
 static void fill(cf_db *db, struct cf_ctx *ctx)
@@ -62,6 +85,18 @@ static void fill(cf_db *db, struct cf_ctx *ctx)
 	assert_int_equal(cf_db_insert_patient(db, ctx, &p), CF_OK);
 	assert_int_equal(cf_db_insert_archive(db, ctx, &a), CF_OK);
 	assert_int_equal(cf_db_commit(db, ctx), CF_OK);
+}
+
+/* A store at dbpath holding what fill() adds. */
+static void make_store(void)
+{
+	struct cf_ctx ctx;
+	cf_db *db;
+
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
+	fill(db, &ctx);
+	assert_int_equal(cf_db_close(db, &ctx), CF_OK);
 }
 
 struct collect {
@@ -132,16 +167,11 @@ static void test_roundtrip(void **state)
 
 static void test_indexes_created(void **state)
 {
-	struct cf_ctx ctx;
-	cf_db *db;
 	sqlite3 *sq;
 	sqlite3_stmt *s;
 
 	(void)state;
-	cf_ctx_init(&ctx);
-	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
-	fill(db, &ctx);
-	assert_int_equal(cf_db_close(db, &ctx), CF_OK);
+	make_store();
 	assert_int_equal(sqlite3_open(dbpath, &sq), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(sq,
 		"SELECT count(*) FROM sqlite_schema WHERE type='index' AND name LIKE 'events_%'",
@@ -171,12 +201,118 @@ static void test_refuses_foreign(void **state)
 			 CF_FAILED);
 }
 
+/* One more archive, "bb", with one event. */
+static void add_bb(cf_db *db, struct cf_ctx *ctx)
+{
+	struct cf_event e = {.ts_us = 3000, .source = "syslog", .archive = "bb",
+			     .member = "evidence/y", .line = 1};
+	struct cf_db_archive a = {.sha256sums = "bb", .path = "y.tar.zst",
+				  .verified = 1};
+
+	assert_int_equal(cf_db_begin(db, ctx), CF_OK);
+	assert_int_equal(cf_db_insert_event(db, ctx, &e), CF_OK);
+	assert_int_equal(cf_db_insert_archive(db, ctx, &a), CF_OK);
+	assert_int_equal(cf_db_commit(db, ctx), CF_OK);
+}
+
+static int64_t events_in(const char *path)
+{
+	struct cf_ctx ctx;
+	cf_db *db;
+	int64_t ne, nr;
+
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_db_open(&ctx, path, CF_DB_READ, &db), CF_OK);
+	assert_int_equal(cf_db_counts(db, &ctx, &ne, &nr), CF_OK);
+	assert_int_equal(cf_db_close(db, &ctx), CF_OK);
+	return ne;
+}
+
+/* A new store is built under NAME.partial; NAME appears at close only. */
+static void test_new_store_appears_complete(void **state)
+{
+	struct cf_ctx ctx;
+	cf_db *db, *rd = NULL;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
+	fill(db, &ctx);
+	assert_false(exists(dbpath));
+	assert_true(exists(partial));
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_READ, &rd), CF_FAILED);
+	assert_null(rd);
+	assert_int_equal(cf_db_close(db, &ctx), CF_OK);
+	assert_false(exists(partial));
+	assert_int_equal(events_in(dbpath), 2);
+}
+
+/* An abandoned new store leaves nothing; a stale partial file (from a
+ * killed build) is replaced by the next build. */
+static void test_new_store_abandoned(void **state)
+{
+	struct cf_ctx ctx;
+	cf_db *db;
+	FILE *f;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
+	fill(db, &ctx);
+	cf_db_abandon(db);
+	assert_false(exists(dbpath));
+	assert_false(exists(partial));
+	assert_non_null(f = fopen(partial, "w"));
+	fputs("a killed build's half-written store", f);
+	fclose(f);
+	make_store();
+	assert_false(exists(partial));
+	assert_int_equal(events_in(dbpath), 2);
+	cf_db_abandon(NULL);
+}
+
+/* An existing store: readers see it as it was until the build is kept; an
+ * abandoned build changes nothing; an archive rolled back is dropped while
+ * the rest of the build is kept. */
+static void test_existing_store_all_or_nothing(void **state)
+{
+	struct cf_ctx ctx;
+	cf_db *db;
+	struct cf_event e = {.ts_us = 4000, .source = "syslog", .archive = "cc",
+			     .member = "evidence/z", .line = 1};
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	make_store();
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
+	add_bb(db, &ctx);
+	assert_int_equal(cf_db_has_archive(db, &ctx, "bb"), 1);
+	assert_int_equal(events_in(dbpath), 2);
+	cf_db_abandon(db);
+	assert_int_equal(events_in(dbpath), 2);
+
+	assert_int_equal(cf_db_open(&ctx, dbpath, CF_DB_WRITE, &db), CF_OK);
+	assert_int_equal(cf_db_has_archive(db, &ctx, "bb"), 0);
+	assert_int_equal(cf_db_begin(db, &ctx), CF_OK);
+	assert_int_equal(cf_db_insert_event(db, &ctx, &e), CF_OK);
+	cf_db_rollback(db);
+	add_bb(db, &ctx);
+	assert_int_equal(cf_db_close(db, &ctx), CF_OK);
+	assert_int_equal(events_in(dbpath), 3);
+	assert_false(exists(partial));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_indexes_created, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_store_appears_complete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_new_store_abandoned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_store_all_or_nothing, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
