@@ -274,12 +274,16 @@ int cf_collect_log(struct cf_collector *c, const char *level, const char *event,
 		return cf_set_nomem(c->ctx, "log");
 	}
 	if (extra) {
-		cJSON *it = extra->child;
-		while (it) {
-			cJSON *next = it->next;
-			cJSON_AddItemToObject(j, it->string,
-					      cJSON_DetachItemViaPointer(extra, it));
-			it = next;
+		cJSON *it;
+		/* a field that cannot be moved ends the line: a log line must
+		 * not silently lack what the caller put in it */
+		while ((it = extra->child)) {
+			cJSON_DetachItemViaPointer(extra, it);
+			if (cf_json_add_item(j, it->string, it)) {
+				cJSON_Delete(extra);
+				cJSON_Delete(j);
+				return cf_set_nomem(c->ctx, "log");
+			}
 		}
 		cJSON_Delete(extra);
 	}
@@ -781,6 +785,11 @@ static int list_dir(int fd, char ***out, size_t *n)
 	return 0;
 nomem:
 	closedir(d);
+	for (size_t i = 0; i < *n; i++)
+		free((*out)[i]);
+	free(*out);
+	*out = NULL;
+	*n = 0;
 	errno = ENOMEM;
 	return -1;
 }

@@ -244,39 +244,40 @@ int cf_host_facts(struct cf_ctx *ctx, const char *root, cJSON **out)
 {
 	cJSON *j = cJSON_CreateObject(), *x;
 	char s[256], off[8];
-	int have_tz;
+	unsigned long refused = cf_alloc_failures();
+	int have;
 
 	*out = NULL;
 	if (!j)
 		return cf_set_nomem(ctx, "host facts");
 	if (root)
-		x = first_line(root, "/etc/hostname", s, sizeof s) ? cJSON_CreateString(s)
-								   : cJSON_CreateNull();
+		have = first_line(root, "/etc/hostname", s, sizeof s);
 	else
-		x = gethostname(s, sizeof s) == 0 ? cJSON_CreateString(s) : cJSON_CreateNull();
-	if (!x)
-		goto nomem;
-	cJSON_AddItemToObject(j, "hostname", x);
-	if (cf_json_add_str(j, "machine_id",
+		have = gethostname(s, sizeof s) == 0;
+	if (cf_json_add_str(j, "hostname", have ? s : NULL) ||
+	    cf_json_add_str(j, "machine_id",
 			    first_line(root, "/etc/machine-id", s, sizeof s) ? s : NULL) ||
 	    cf_json_add_str(j, "boot_id",
 			    !root && first_line(NULL, "/proc/sys/kernel/random/boot_id", s,
 						sizeof s) ? s : NULL))
 		goto nomem;
-	x = os_release(root);
-	cJSON_AddItemToObject(j, "os_release", x ? x : cJSON_CreateNull());
-	x = root ? NULL : uname_json();
-	cJSON_AddItemToObject(j, "kernel", x ? x : cJSON_CreateNull());
-	have_tz = tz_name(root, s, sizeof s);
+	/* os_release, uname_json and clock_json give NULL when there is
+	 * nothing to say or no memory: either way a null, which must fit */
+	if (cf_json_add_item(j, "os_release", os_release(root)) ||
+	    cf_json_add_item(j, "kernel", root ? NULL : uname_json()))
+		goto nomem;
+	have = tz_name(root, s, sizeof s);
 	if (!(x = cJSON_AddObjectToObject(j, "timezone")))
 		goto nomem;
-	tz_offset(have_tz ? s : NULL, off);
-	if (cf_json_add_str(x, "name", have_tz ? s : NULL) ||
+	tz_offset(have ? s : NULL, off);
+	if (cf_json_add_str(x, "name", have ? s : NULL) ||
 	    cf_json_add_str(x, "utc_offset", off))
 		goto nomem;
-	x = root ? NULL : clock_json();
-	cJSON_AddItemToObject(j, "clock", x ? x : cJSON_CreateNull());
-	if (cf_json_add_bool(j, "live", !root))
+	if (cf_json_add_item(j, "clock", root ? NULL : clock_json()) ||
+	    cf_json_add_bool(j, "live", !root))
+		goto nomem;
+	/* a fact left out for lack of memory would read as "not there" */
+	if (cf_alloc_failures() != refused)
 		goto nomem;
 	*out = j;
 	return CF_OK;

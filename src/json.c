@@ -129,6 +129,17 @@ int cf_json_bool(const cJSON *obj, const char *key, int dflt)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
+int cf_json_add_item(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return cJSON_AddNullToObject(obj, key) ? 0 : -1;
+	if (!cJSON_AddItemToObject(obj, key, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
 int cf_json_add_str(cJSON *obj, const char *key, const char *val)
 {
 	if (!val)

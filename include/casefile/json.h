@@ -40,6 +40,10 @@ int cf_json_add_str(cJSON *obj, const char *key, const char *val); /* NULL -> nu
 int cf_json_add_int(cJSON *obj, const char *key, int64_t val);
 int cf_json_add_num(cJSON *obj, const char *key, double val);
 int cf_json_add_bool(cJSON *obj, const char *key, int val);
+/* Adds item (NULL: a JSON null) under key; on failure frees item and
+ * returns -1, so that `if (cf_json_add_item(o, k, make()))` neither leaks
+ * nor drops a field when memory runs out. */
+int cf_json_add_item(cJSON *obj, const char *key, cJSON *item);
 /* Adds an RFC 3339 UTC time string. */
 int cf_json_add_time(cJSON *obj, const char *key, int64_t us);
 
