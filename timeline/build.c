@@ -362,11 +362,14 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 	cJSON *o = NULL;
 	struct item *x;
 	const cJSON *st;
+	unsigned long refused = cf_alloc_failures();
 	int tz;
 
 	cf_ctx_init(&jctx);
 	if (cf_json_parse(&jctx, s, n, &o) != CF_OK || !cf_json_str(o, "member", NULL)) {
 		cJSON_Delete(o);
+		if (jctx.err == ENOMEM)
+			return -1;
 		return 0; /* the items parser records it as a reject later */
 	}
 	if (it->n == it->cap) {
@@ -394,7 +397,9 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 		x->mtime_us = 0;
 	it->n++;
 	cJSON_Delete(o);
-	return x->member ? 0 : -1;
+	/* a category or path lost for lack of memory would send the member
+	 * to the wrong parser */
+	return cf_alloc_failures() != refused ? -1 : 0;
 }
 
 /* Reads casefile/items.jsonl out of the archive (bounded). */

@@ -33,6 +33,7 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	r->meta = m;
 	r->sink = s;
 	r->ctx = ctx;
+	r->refused = cf_alloc_failures();
 	cf_buf_init(&r->attrs);
 	r->attrs.limit = 4 * TL_FIELD_MAX;
 	if (!(r->arena = cf_malloc(TL_ARENA)))
@@ -301,6 +302,10 @@ int tl_emit(struct tl_run *r, struct cf_event *ev, uint64_t lineno,
 
 	if (r->meta->unverified)
 		tl_attr_bool(r, "unverified", 1);
+	if (cf_alloc_failures() != r->refused) {
+		tl_event_reset(r);
+		return cf_set_nomem(r->ctx, "parsing");
+	}
 	if (r->attrs.len)
 		cf_buf_putc(&r->attrs, '}');
 	if (!ev->host) /* from collection.json: any bytes a host could hold */
@@ -329,6 +334,10 @@ int tl_reject(struct tl_run *r, uint64_t lineno, uint64_t off,
 			       .reason = reason};
 	va_list ap;
 
+	if (cf_alloc_failures() != r->refused) {
+		tl_event_reset(r);
+		return cf_set_nomem(r->ctx, "parsing");
+	}
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
@@ -438,6 +447,8 @@ static int finish(struct tl_run *r, struct splitter *sp)
 	cf_buf_release(&sp->carry);
 	if (rc == CF_OK && r->parser->end)
 		rc = r->parser->end(r);
+	if (rc == CF_OK && cf_alloc_failures() != r->refused)
+		rc = cf_set_nomem(r->ctx, "parsing");
 	return rc;
 }
 

@@ -77,6 +77,12 @@ struct tl_run {
 	size_t arena_used;
 	uint64_t events, rejects; /* counts for this member */
 	int64_t lines;
+	/* cf_alloc_failures() at the start: a library (cJSON above all)
+	 * that runs out of memory fails like on bad input, and an attribute
+	 * that cannot be added is left out; when the count moved, what
+	 * looks like a reject or a complete event is neither, and the run
+	 * fails instead of storing it */
+	unsigned long refused;
 };
 
 /* ---- running ------------------------------------------------------------ */
