@@ -87,7 +87,11 @@ static int list_profiles(int json)
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
-	cJSON_AddItemToObject(o, "profiles", arr);
+	if (cf_json_add_item(o, "profiles", arr)) {
+		cJSON_Delete(o);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
 	rc = cf_json_emit(&ctx, stdout, o);
 	cJSON_Delete(o);
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);

@@ -407,8 +407,10 @@ int cf_collect_record(struct cf_srcrun *sr, const char *path,
 	    cf_json_add_bool(j, "changed_during_read", 0) ||
 	    (st && !(sj = stat_json(st))) || !cJSON_AddArrayToObject(j, "read_errors"))
 		goto nomem;
-	if (sj)
-		cJSON_AddItemToObject(j, "stat", sj);
+	if (sj && cf_json_add_item(j, "stat", sj)) {
+		sj = NULL;
+		goto nomem;
+	}
 	sj = NULL;
 	if (error) {
 		cJSON *e = cJSON_CreateObject();
@@ -486,7 +488,10 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		if (!(j = item_new(sr, NULL, host_path, category, "symlink")) ||
 		    !(sj = stat_json(lst)))
 			goto nomem;
-		cJSON_AddItemToObject(j, "stat", sj);
+		if (cf_json_add_item(j, "stat", sj)) {
+			sj = NULL;
+			goto nomem;
+		}
 		sj = NULL;
 		target[n > 0 ? n : 0] = '\0';
 		if (cf_json_add_str(j, "symlink_target", n >= 0 ? target : NULL) ||
@@ -532,7 +537,10 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	{
 		if (!(sj = stat_json(it.have_stat ? &it.st : lst)))
 			goto nomem;
-		cJSON_AddItemToObject(j, "stat", sj);
+		if (cf_json_add_item(j, "stat", sj)) {
+			sj = NULL;
+			goto nomem;
+		}
 		sj = NULL;
 	}
 	if (cf_json_add_bool(j, "changed_during_read", it.changed) ||
@@ -667,7 +675,10 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	if (st) {
 		if (!(sj = stat_json(st)))
 			goto nomem;
-		cJSON_AddItemToObject(j, "stat", sj);
+		if (cf_json_add_item(j, "stat", sj)) {
+			sj = NULL;
+			goto nomem;
+		}
 		sj = NULL;
 	}
 	if (cf_json_add_bool(j, "changed_during_read", 0) ||
@@ -675,8 +686,10 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	    cf_json_add_str(j, "skip_reason", NULL))
 		goto nomem;
 	if (extra) {
-		cJSON_AddItemToObject(j, "details", extra);
+		cJSON *x = extra;
 		extra = NULL;
+		if (cf_json_add_item(j, "details", x))
+			goto nomem;
 	}
 	if (st) {
 		meta_from_stat(c, st, &m);
@@ -1206,10 +1219,9 @@ static int collection_json(struct cf_collector *c, const struct cf_profile *p,
 		goto nomem;
 	if ((rc = cf_host_facts(c->ctx, c->root, &host)) != CF_OK)
 		goto out;
-	cJSON_AddItemToObject(j, "host", host);
-	if (!(x = tool_json()))
+	if (cf_json_add_item(j, "host", host) || !(x = tool_json()) ||
+	    cf_json_add_item(j, "tool", x))
 		goto nomem;
-	cJSON_AddItemToObject(j, "tool", x);
 	if (p->path) {
 		if (!(x = cJSON_AddObjectToObject(j, "profile")) ||
 		    cf_json_add_str(x, "name", p->name) ||

@@ -551,8 +551,8 @@ static cJSON *timesync_json(void)
 		cJSON_Delete(c);
 		return NULL;
 	}
-	cJSON_AddItemToObject(j, "kernel", c);
-	if (cf_json_add_bool(j, "systemd_timesyncd_synchronized",
+	if (cf_json_add_item(j, "kernel", c) ||
+	    cf_json_add_bool(j, "systemd_timesyncd_synchronized",
 			     stat("/run/systemd/timesync/synchronized", &st) == 0)) {
 		cJSON_Delete(j);
 		return NULL;

@@ -379,6 +379,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 out_builder:
 	if (pooled)
 		vpool_stop(&pool, th, nth);
+	cf_progress_free(b.progress);
+	b.progress = NULL;
 	tl_builder_release(&b);
 	goto out;
 fail:
