@@ -113,7 +113,7 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 {
 	const struct tl_build_stats *st = &b->stats;
 	struct cf_ctx ctx;
-	cJSON *j, *p;
+	cJSON *j, *p, *arch;
 	int rc;
 
 	if (!cf_cli_globals.quiet) {
@@ -147,8 +147,10 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 		    cf_json_add_int(x, "rejects", (int64_t)st->parsers[i].rejects))
 			goto nomem;
 	}
-	cJSON_AddItemToObject(j, "archives", *archives);
+	arch = *archives;
 	*archives = NULL;
+	if (cf_json_add_item(j, "archives", arch))
+		goto nomem;
 	rc = cf_json_emit(&ctx, stdout, j);
 	cJSON_Delete(j);
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);

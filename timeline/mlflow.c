@@ -291,19 +291,25 @@ int tl_mlflow_sqlite(struct tl_run *r, const char *path)
 		sqlite3_close(db);
 		return cf_set_nomem(r->ctx, "MLflow");
 	}
-	cJSON_AddItemToObject(l, "registered_models",
-			      rows(db, "SELECT name, creation_time FROM main.registered_models"));
-	cJSON_AddItemToObject(l, "model_versions",
+	/* rows() gives NULL for a table the snapshot lacks (a null here); a
+	 * row lost for lack of memory fails the member (tl_run.refused) */
+	if (cf_json_add_item(l, "registered_models",
+			      rows(db, "SELECT name, creation_time FROM main.registered_models")) ||
+	    cf_json_add_item(l, "model_versions",
 			      rows(db, "SELECT name, version, creation_time, last_updated_time,"
 				       " current_stage, source, run_id, user_id, status"
-				       " FROM main.model_versions"));
-	cJSON_AddItemToObject(l, "aliases",
+				       " FROM main.model_versions")) ||
+	    cf_json_add_item(l, "aliases",
 			      rows(db, "SELECT a.name, a.alias, a.version, m.last_updated_time"
 				       " FROM main.registered_model_aliases a JOIN"
-				       " main.registered_models m ON m.name = a.name"));
-	cJSON_AddItemToObject(l, "runs",
+				       " main.registered_models m ON m.name = a.name")) ||
+	    cf_json_add_item(l, "runs",
 			      rows(db, "SELECT run_uuid AS run_id, name AS run_name, user_id,"
-				       " status, start_time, end_time FROM main.runs"));
+				       " status, start_time, end_time FROM main.runs"))) {
+		sqlite3_close(db);
+		cJSON_Delete(l);
+		return cf_set_nomem(r->ctx, "MLflow");
+	}
 	sqlite3_close(db);
 	rc = lineage(r, l, 0, 0);
 	cJSON_Delete(l);

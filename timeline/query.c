@@ -72,8 +72,9 @@ static cJSON *event_json(const struct cf_event *e)
 			goto fail;
 	if (e->has_score && cf_json_add_num(j, "score", e->score))
 		goto fail;
-	if (e->attrs && (a = cJSON_Parse(e->attrs)))
-		cJSON_AddItemToObject(j, "attrs", a);
+	if (e->attrs && (a = cJSON_Parse(e->attrs)) &&
+	    cf_json_add_item(j, "attrs", a))
+		goto fail;
 	if (cf_json_add_int(j, "line", (int64_t)e->line) ||
 	    cf_json_add_int(j, "offset", (int64_t)e->offset))
 		goto fail;
