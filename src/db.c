@@ -97,10 +97,26 @@ static int sq_err(cf_db *db, struct cf_ctx *ctx, const char *what)
 			    sqlite3_errmsg(db->sq));
 }
 
+/* SQLite may roll back the whole transaction on its own when a statement
+ * fails for lack of memory or an I/O error; every later statement would
+ * then commit by itself, and half a build would reach the store. So before
+ * each write of a build: still inside its transaction? */
+static int sq_in_build(cf_db *db, struct cf_ctx *ctx)
+{
+	if (db->in_build && sqlite3_get_autocommit(db->sq))
+		return cf_set_error(ctx, 0,
+				    "%s: SQLite rolled the build back after an "
+				    "error; nothing of it is kept",
+				    db->location);
+	return CF_OK;
+}
+
 static int sq_exec(cf_db *db, struct cf_ctx *ctx, const char *sql)
 {
 	char *msg = NULL;
 
+	if (sq_in_build(db, ctx) != CF_OK)
+		return CF_FAILED;
 	if (sqlite3_exec(db->sq, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return CF_OK;
 	cf_set_error(ctx, 0, "%s: %s", db->location, msg ? msg : "SQLite error");
@@ -201,8 +217,14 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 static int sq_step_reset(cf_db *db, struct cf_ctx *ctx, sqlite3_stmt *s,
 			 const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc;
 
+	if (sq_in_build(db, ctx) != CF_OK) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return CF_FAILED;
+	}
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
