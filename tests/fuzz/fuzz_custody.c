@@ -22,11 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cf_ctx ctx;
 	char path[64];
 
-	cf_core_init();
-	cf_ctx_init(&ctx);
-	if (!key && !(key = cf_key_generate(&ctx)))
-		abort();
-	if (fuzz_file(data, size, path))
+	if (fuzz_signed_file(data, size, path, &key, &ctx))
 		return 0;
 	(void)cf_custody_verify(&ctx, path, &key, 1, &rep);
 	fuzz_file_done(path);

@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "casefile/core.h"
+#include "casefile/error.h"
+#include "casefile/sign.h"
+
 /* Writes data to a new temporary file whose name goes to path; the caller
  * calls fuzz_file_done(path). Returns 0, or -1 (nothing to remove). */
 static inline int fuzz_file(const uint8_t *data, size_t size, char path[64])
@@ -41,6 +45,21 @@ static inline int fuzz_file(const uint8_t *data, size_t size, char path[64])
 static inline void fuzz_file_done(const char *path)
 {
 	unlink(path);
+}
+
+/* The start of a target that checks a signed file (custody log, seal,
+ * proof): the core and ctx ready, *key generated on the first call (the
+ * target keeps it in a static), the input in a temporary file as by
+ * fuzz_file(). Returns 0, or -1 when there is nothing to check. */
+static inline int fuzz_signed_file(const uint8_t *data, size_t size,
+				   char path[64], cf_key **key,
+				   struct cf_ctx *ctx)
+{
+	cf_core_init();
+	cf_ctx_init(ctx);
+	if (!*key && !(*key = cf_key_generate(ctx)))
+		abort();
+	return fuzz_file(data, size, path);
 }
 
 #endif

@@ -24,11 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t ncps = 0;
 	char path[64];
 
-	cf_core_init();
-	cf_ctx_init(&ctx);
-	if (!key && !(key = cf_key_generate(&ctx)))
-		abort();
-	if (fuzz_file(data, size, path))
+	if (fuzz_signed_file(data, size, path, &key, &ctx))
 		return 0;
 	if (seal_read(&ctx, path, &key, 1, &cps, &ncps, &rep) == CF_OK)
 		seal_cps_free(cps, ncps);
