@@ -45,6 +45,7 @@
 #include "casefile/path.h"
 #include "casefile/progress.h"
 #include "casefile/time.h"
+#include "casefile/utf8.h"
 #include "collect.h"
 
 #define MEM_MAX (4u << 20)     /* files up to this size are held in memory */
@@ -200,6 +201,23 @@ char *cf_member_name(const char *source_id, const char *host_path)
 	if (cf_buf_printf(&b, "%s%s/%s", CF_EVIDENCE_PREFIX, source_id, host_path) < 0)
 		return NULL;
 	return cf_buf_detach(&b);
+}
+
+/* The member name of a host file: its path, or, for a path that is not
+ * UTF-8 (pax path records, SHA256SUMS as read by tools and every JSON
+ * file need UTF-8), the path in the escaped form of cf_utf8_escape.
+ * items.jsonl keeps the exact bytes (path_hex). */
+static char *member_for(struct cf_srcrun *sr, const char *host_path)
+{
+	char *esc, *m;
+
+	if (cf_utf8_invalid(host_path, strlen(host_path)) < 0)
+		return cf_member_name(sr->src->id, host_path);
+	if (!(esc = cf_utf8_escape(host_path)))
+		return NULL;
+	m = cf_member_name(sr->src->id, esc);
+	free(esc);
+	return m;
 }
 
 char *cf_real_path(struct cf_collector *c, const char *host_path)
@@ -359,7 +377,7 @@ static cJSON *item_new(struct cf_srcrun *sr, const char *member, const char *pat
 	if (!j || cf_json_add_str(j, "member", member) ||
 	    cf_json_add_str(j, "source", sr->src->id) ||
 	    cf_json_add_str(j, "category", category) ||
-	    cf_json_add_str(j, "path", path) || cf_json_add_str(j, "kind", kind)) {
+	    cf_json_add_path(j, "path", path) || cf_json_add_str(j, "kind", kind)) {
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -474,7 +492,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	const char *skip = NULL;
 	cJSON *j = NULL, *sj = NULL;
 	int64_t max = sr->src->max_size;
-	int rc, storable;
+	int rc, storable, taken = 0;
 
 	if (res)
 		memset(res, 0, sizeof *res);
@@ -494,7 +512,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		}
 		sj = NULL;
 		target[n > 0 ? n : 0] = '\0';
-		if (cf_json_add_str(j, "symlink_target", n >= 0 ? target : NULL) ||
+		if (cf_json_add_path(j, "symlink_target", n >= 0 ? target : NULL) ||
 		    cf_json_add_str(j, "skip_reason", "symlink") ||
 		    cf_json_add_bool(j, "changed_during_read", 0) ||
 		    !cJSON_AddArrayToObject(j, "read_errors"))
@@ -505,17 +523,25 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	if (!S_ISREG(lst->st_mode))
 		return cf_collect_record(sr, host_path, category, "special-file", NULL, lst);
 
-	if (!(member = cf_member_name(sr->src->id, host_path)))
+	if (!(member = member_for(sr, host_path)))
 		return cf_set_nomem(ctx, host_path);
 	cf_ctx_init(&nctx);
 	storable = cf_path_check_member(&nctx, member) == CF_OK;
+	/* Names with '%' are where an escaped name and a real one could meet:
+	 * the first keeps the member name, a later one is hashed only. */
+	if (storable && strchr(member, '%')) {
+		switch (seen_add(&c->seen, member)) {
+		case 1: storable = 0; taken = 1; break;
+		case -1: free(member); return cf_set_nomem(ctx, host_path);
+		}
+	}
 	if (!storable)
 		max = 1; /* hashed and recorded, not copied */
 	rc = cf_reader_read(c->r, ctx, dirfd, name, max, &it, tick, c->prog);
 	if (rc != CF_OK)
 		goto out;
 	if (it.hash_only)
-		skip = storable ? "too-large" : "unstorable-name";
+		skip = storable ? "too-large" : taken ? "name-taken" : "unstorable-name";
 	/* A read error after some bytes keeps those bytes (complete: false);
 	 * one before any byte leaves nothing to store. */
 	if (it.err && it.have_stat && !S_ISREG(it.st.st_mode))
@@ -549,7 +575,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		goto nomem;
 	if (it.err) {
 		cJSON *x = cJSON_CreateObject();
-		if (!x || cf_json_add_str(x, "path", host_path) ||
+		if (!x || cf_json_add_path(x, "path", host_path) ||
 		    cf_json_add_int(x, "offset", (int64_t)it.err_offset)) {
 			cJSON_Delete(x);
 			goto nomem;
@@ -561,7 +587,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	}
 	if (it.changed) {
 		cJSON *x = cJSON_CreateObject();
-		if (!x || cf_json_add_str(x, "path", host_path)) {
+		if (!x || cf_json_add_path(x, "path", host_path)) {
 			cJSON_Delete(x);
 			goto nomem;
 		}

@@ -286,7 +286,7 @@ static int record_failure(struct cf_srcrun *sr, const char *path,
 	cJSON *x = cJSON_CreateObject();
 	int rc;
 
-	if (!x || cf_json_add_str(x, "path", path)) {
+	if (!x || cf_json_add_path(x, "path", path)) {
 		cJSON_Delete(x);
 		return cf_set_nomem(sr->ctx, path);
 	}
@@ -442,7 +442,7 @@ static int note_artifact(void *arg, const char *host, const struct cf_item_resul
 	if (!o)
 		return CF_FATAL;
 	cJSON_AddItemToArray(a->list, o);
-	if (cf_json_add_str(o, "path", host) || cf_json_add_str(o, "sha256", r->sha) ||
+	if (cf_json_add_path(o, "path", host) || cf_json_add_str(o, "sha256", r->sha) ||
 	    cf_json_add_int(o, "size", (int64_t)r->size) ||
 	    cf_json_add_bool(o, "stored", r->stored))
 		return CF_FATAL;

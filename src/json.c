@@ -9,14 +9,17 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
+#include "casefile/hash.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
+#include "casefile/utf8.h"
 
 /* Offset of the first byte that opens level max+1, or -1 if none. */
 static long too_deep(const char *t, size_t len, int max)
@@ -142,9 +145,37 @@ int cf_json_add_item(cJSON *obj, const char *key, cJSON *item)
 
 int cf_json_add_str(cJSON *obj, const char *key, const char *val)
 {
+	char *esc;
+	int r;
+
 	if (!val)
 		return cJSON_AddNullToObject(obj, key) ? 0 : -1;
-	return cJSON_AddStringToObject(obj, key, val) ? 0 : -1;
+	if (cf_utf8_invalid(val, strlen(val)) < 0)
+		return cJSON_AddStringToObject(obj, key, val) ? 0 : -1;
+	if (!(esc = cf_utf8_escape(val)))
+		return -1;
+	r = cJSON_AddStringToObject(obj, key, esc) ? 0 : -1;
+	free(esc);
+	return r;
+}
+
+int cf_json_add_path(cJSON *obj, const char *key, const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+	char hkey[64], *hex;
+	int r;
+
+	if (cf_json_add_str(obj, key, path))
+		return -1;
+	if (!path || cf_utf8_invalid(path, n) < 0)
+		return 0;
+	if (snprintf(hkey, sizeof hkey, "%s_hex", key) >= (int)sizeof hkey ||
+	    !(hex = cf_malloc(2 * n + 1)))
+		return -1;
+	cf_hex((const uint8_t *)path, n, hex);
+	r = cJSON_AddStringToObject(obj, hkey, hex) ? 0 : -1;
+	free(hex);
+	return r;
 }
 
 int cf_json_add_int(cJSON *obj, const char *key, int64_t val)

@@ -14,6 +14,7 @@
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/path.h"
+#include "casefile/utf8.h"
 
 int cf_path_check_member(struct cf_ctx *ctx, const char *name)
 {
@@ -27,6 +28,11 @@ int cf_path_check_member(struct cf_ctx *ctx, const char *name)
 				    CF_PATH_MAX);
 	if (name[0] == '/')
 		return cf_set_error(ctx, 0, "absolute member name '%s'", name);
+	long bad = cf_utf8_invalid(name, len);
+	if (bad >= 0)
+		return cf_set_error(ctx, 0,
+				    "member name is not valid UTF-8 (byte 0x%02x at %ld)",
+				    (unsigned char)name[bad], bad);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c < 0x20 || c == 0x7f)

@@ -7,7 +7,6 @@
  * position) into the caller's context instead.
  */
 #include <errno.h>
-#include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,31 +17,16 @@
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
+#include "casefile/utf8.h"
 #include "casefile/yaml.h"
 
 /* Offset of the first byte of text that is not valid UTF-8, or of the
- * first NUL, or -1. glibc's iconv does the decoding; the output is
- * discarded. YAML must be Unicode, and libfyaml 0.7.12 loops forever on a
- * directive whose name holds an invalid byte ("%A\xca"), so such input
+ * first NUL, or -1. YAML must be Unicode, and libfyaml 0.7.12 loops forever
+ * on a directive whose name holds an invalid byte ("%A\xca"), so such input
  * never reaches it. */
 static long bad_utf8(const char *text, size_t len)
 {
-	iconv_t cd = iconv_open("UTF-8", "UTF-8");
-	char out[4096], *in = (char *)text;
-	size_t left = len;
-	long bad = -1;
-
-	if (cd == (iconv_t)-1)
-		return -1; /* no converter: leave the check to libfyaml */
-	while (left) {
-		char *o = out;
-		size_t olen = sizeof out;
-		if (iconv(cd, &in, &left, &o, &olen) == (size_t)-1 && errno != E2BIG) {
-			bad = (long)(in - text);
-			break;
-		}
-	}
-	iconv_close(cd);
+	long bad = cf_utf8_invalid(text, len);
 	/* A NUL byte is valid UTF-8 but not a YAML character. */
 	const char *nul = memchr(text, '\0', bad >= 0 ? (size_t)bad : len);
 	return nul ? (long)(nul - text) : bad;

@@ -35,8 +35,15 @@ double cf_json_num(const cJSON *obj, const char *key, double dflt);
 int64_t cf_json_int(const cJSON *obj, const char *key, int64_t dflt);
 int cf_json_bool(const cJSON *obj, const char *key, int dflt);
 
-/* Adders that report failure (cJSON's return NULL on no memory). */
+/* Adders that report failure (cJSON's return NULL on no memory).
+ * cf_json_add_str keeps every file casefile writes valid UTF-8 JSON: a
+ * value that is not UTF-8 (a file name or a log line from a host) is
+ * stored in the escaped form of cf_utf8_escape. */
 int cf_json_add_str(cJSON *obj, const char *key, const char *val); /* NULL -> null */
+/* A host path: as cf_json_add_str, and when the path is not valid UTF-8
+ * its exact bytes are added in hex under "<key>_hex", so an examiner can
+ * tell the escaped form from a name that really holds "%XX". */
+int cf_json_add_path(cJSON *obj, const char *key, const char *path);
 int cf_json_add_int(cJSON *obj, const char *key, int64_t val);
 int cf_json_add_num(cJSON *obj, const char *key, double val);
 int cf_json_add_bool(cJSON *obj, const char *key, int val);

@@ -3,8 +3,8 @@
  * Path rules for archive member names and for joining paths.
  *
  * A member name comes from the archive, which may come from an attacker: it
- * must be relative, with no empty, "." or ".." component, no NUL or control
- * character, no backslash, at most CF_PATH_MAX bytes and CF_PATH_DEPTH
+ * must be valid UTF-8 and relative, with no empty, "." or ".." component,
+ * no NUL or control character, no backslash, at most CF_PATH_MAX bytes and CF_PATH_DEPTH
  * components. Anything else is refused, not repaired, so that nothing can be
  * written or read outside the place it belongs.
  */

@@ -2,7 +2,10 @@
  *
  * Fuzz target for the member-name check and path normalisation: member
  * names come from archives. Checks that normalising is idempotent, never
- * yields "..", and that a name the check accepts is already normal.
+ * yields "..", and that a name the check accepts is already normal. Also
+ * the escape of host names that are not UTF-8 (collect's member names):
+ * its result is UTF-8, unchanged for UTF-8 without '%', and undoes
+ * exactly to the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,8 +14,43 @@
 #include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/path.h"
+#include "casefile/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_escape(const char *s)
+{
+	char *e = cf_utf8_escape(s), *back, *o;
+	size_t n = strlen(s);
+
+	if (!e)
+		return;
+	if (cf_utf8_invalid(e, strlen(e)) >= 0)
+		abort();
+	if (cf_utf8_invalid(s, n) < 0 && !strchr(s, '%') && strcmp(e, s))
+		abort();
+	if (!(back = malloc(strlen(e) + 1))) {
+		free(e);
+		return;
+	}
+	o = back;
+	for (const char *p = e; *p;) {
+		if (*p == '%') {
+			char h[3] = {p[1], p[2], 0};
+			if (!p[1] || !p[2])
+				abort();
+			*o++ = (char)strtoul(h, NULL, 16);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	if (strcmp(back, s))
+		abort();
+	free(back);
+	free(e);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((j = cf_path_join("base", s)))
 		free(j);
+	check_escape(s);
 	free(twice);
 	free(norm);
 	free(s);

@@ -237,6 +237,34 @@ static void test_adders_and_lines(void **state)
 	cf_buf_release(&b);
 }
 
+/* Strings from a host that are not UTF-8 are written escaped, so every
+ * JSON file stays valid UTF-8; paths also keep their exact bytes. */
+static void test_adders_not_utf8(void **state)
+{
+	cJSON *j = cJSON_CreateObject();
+	struct cf_buf b;
+
+	(void)state;
+	cf_buf_init(&b);
+	assert_int_equal(cf_json_add_str(j, "msg", "bad \xff byte, 100%"), 0);
+	assert_int_equal(cf_json_add_str(j, "ok", "100% caf\xc3\xa9"), 0);
+	assert_int_equal(cf_json_add_path(j, "path", "/tmp/x\xff%"), 0);
+	assert_int_equal(cf_json_add_path(j, "fine", "/var/log/50%.log"), 0);
+	assert_int_equal(cf_json_add_path(j, "none", NULL), 0);
+	assert_int_equal(cf_json_append_line(&b, j), 0);
+	assert_string_equal(b.data,
+			    "{\"msg\":\"bad %FF byte, 100%25\",\"ok\":\"100% caf\xc3\xa9\","
+			    "\"path\":\"/tmp/x%FF%25\",\"path_hex\":\"2f746d702f78ff25\","
+			    "\"fine\":\"/var/log/50%.log\",\"none\":null}\n");
+	cf_fault_set(CF_FAULT_ALLOC, 1, 1);
+	assert_int_equal(cf_json_add_str(j, "x", "\xff"), -1);
+	cf_fault_set(CF_FAULT_ALLOC, 2, 1);
+	assert_int_equal(cf_json_add_path(j, "y", "\xff"), -1);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	cJSON_Delete(j);
+	cf_buf_release(&b);
+}
+
 static void test_emit(void **state)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -293,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_adders_and_lines),
+		cmocka_unit_test(test_adders_not_utf8),
 		cmocka_unit_test(test_emit),
 	};
 

@@ -71,6 +71,13 @@ static void test_members_refused(void **state)
 	member_bad("a\x7f", "control character at byte 1");
 	member_bad("a\\..\\b", "backslash");
 	member_bad("C:\\x", "backslash");
+	/* Not UTF-8: a stray continuation byte, a truncated sequence, an
+	 * overlong '/' (0xc0 0xaf, which once smuggled "../" past checks), a
+	 * UTF-16 surrogate. */
+	member_bad("a\xff", "not valid UTF-8 (byte 0xff at 1)");
+	member_bad("evidence/x/\xe2\x82", "not valid UTF-8 (byte 0xe2 at 11)");
+	member_bad("a\xc0\xaf" "b", "not valid UTF-8 (byte 0xc0 at 1)");
+	member_bad("\xed\xa0\x80", "not valid UTF-8 (byte 0xed at 0)");
 }
 
 static void test_member_limits(void **state)

@@ -32,4 +32,12 @@ casefile verify --key k.pub --json "$edge/test_read_format_tar_invalid_pax_size.
 jq -e '.archives[0].problems | any(.kind == "bad-header")' o.json >/dev/null || die "negative pax size"
 casefile verify --key k.pub --json "$edge/test_read_format_zip_symlink.zip" >o.json
 jq -e '.archives[0].problems | any(.kind == "bad-format" or .kind == "truncated")' o.json >/dev/null || die "zip"
+# a member name that is not UTF-8 (GNU tar stores the bytes as they are):
+# refused by name, and the report stays valid UTF-8, the name escaped
+mkdir h && printf x > "h/$(printf 'a\377')" && (cd h && tar --format=pax -cf ../raw.tar *) ||
+  die "raw-name tar"
+expect_status 1 casefile verify --key k.pub --json raw.tar
+iconv -f UTF-8 -t UTF-32LE out >/dev/null || die "verify's JSON is not UTF-8"
+jq -e '.archives[0].problems | any(.kind == "unsafe-name" and .member == "a%FF" and
+  (.detail | test("not valid UTF-8")))' out >/dev/null || die "raw name: $(cat out)"
 exit 0

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * UTF-8 checks for bytes that come from a host: file names, log text.
+ *
+ * A Linux file name is any run of bytes, but JSON strings, pax path
+ * records and member names are UTF-8. Names that are not stay recoverable:
+ * cf_utf8_escape writes every byte that is not part of a valid UTF-8
+ * sequence, and every '%', as "%XX", so the original bytes can be read back
+ * from the escaped form and never two different names share one.
+ */
+#ifndef CASEFILE_UTF8_H
+#define CASEFILE_UTF8_H
+
+#include <stddef.h>
+
+/* Offset of the first byte of s[0..n) that is not part of a valid UTF-8
+ * sequence, or -1 when all of it is valid (NUL is valid UTF-8: callers
+ * that refuse it check for it). */
+long cf_utf8_invalid(const char *s, size_t n);
+/* A heap copy of the NUL-terminated s with '%' and every invalid byte
+ * written as "%XX" (upper-case hex); NULL on no memory. */
+char *cf_utf8_escape(const char *s);
+
+#endif

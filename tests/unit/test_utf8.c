@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests for the UTF-8 check and the escape of names that are not
+ * UTF-8 (src/utf8.c). A host's file names are bytes; collect stores the
+ * escaped form as the member name and in items.jsonl, so the escape must be
+ * exact (only invalid bytes and '%' change) and reversible.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/utf8.h"
+#include "testutil.h"
+
+static void test_invalid_offsets(void **state)
+{
+	(void)state;
+	assert_int_equal(cf_utf8_invalid("", 0), -1);
+	assert_int_equal(cf_utf8_invalid("plain ascii", 11), -1);
+	assert_int_equal(cf_utf8_invalid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", 14), -1);
+	assert_int_equal(cf_utf8_invalid("ab\xff", 3), 2);
+	assert_int_equal(cf_utf8_invalid("\x80", 1), 0);
+	/* a sequence cut off at the end of the text */
+	assert_int_equal(cf_utf8_invalid("abc\xe2\x82", 5), 3);
+	/* overlong encodings, surrogates and code points beyond U+10FFFF */
+	assert_int_equal(cf_utf8_invalid("x\xc0\xaf", 3), 1);
+	assert_int_equal(cf_utf8_invalid("\xed\xa0\x80", 3), 0);
+	assert_int_equal(cf_utf8_invalid("\xf4\x90\x80\x80", 4), 0);
+	/* the length is honoured, not the NUL */
+	assert_int_equal(cf_utf8_invalid("a\0\xff", 2), -1);
+	assert_int_equal(cf_utf8_invalid("a\0\xff", 3), 2);
+	/* an invalid byte far beyond iconv's 4 KiB output block */
+	char *big = malloc(20001);
+	assert_non_null(big);
+	for (int i = 0; i < 10000; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	big[20000] = '\xfe';
+	assert_int_equal(cf_utf8_invalid(big, 20001), 20000);
+	free(big);
+}
+
+static void escaped(const char *in, const char *want)
+{
+	char *out = cf_utf8_escape(in);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_int_equal(cf_utf8_invalid(out, strlen(out)), -1);
+	free(out);
+}
+
+/* Undoes the escape: "%XX" back to the byte. */
+static char *unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	assert_non_null(out);
+	while (*s) {
+		if (*s == '%') {
+			char h[3] = {s[1], s[2], 0};
+			*o++ = (char)strtoul(h, NULL, 16);
+			s += 3;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void test_escape(void **state)
+{
+	(void)state;
+	escaped("", "");
+	escaped("/var/log/x\xff.log", "/var/log/x%FF.log");
+	escaped("50%\xfe", "50%25%FE");
+	escaped("caf\xc3\xa9\xc3", "caf\xc3\xa9%C3");
+	escaped("\xc3(", "%C3(");
+	escaped("\xe2\x82\xac\x80\xe2\x82\xac", "\xe2\x82\xac%80\xe2\x82\xac");
+	escaped("\xc0\xaf", "%C0%AF");
+
+	const char *names[] = {"a%b\xff", "%%%\x80", "\xff\xfe/\xc3\xa9%"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *e = cf_utf8_escape(names[i]), *back;
+		assert_non_null(e);
+		back = unescape(e);
+		assert_string_equal(back, names[i]);
+		free(back);
+		free(e);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_offsets),
+		cmocka_unit_test(test_escape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
