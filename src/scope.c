@@ -478,7 +478,8 @@ static int on_event(void *arg, const struct cf_event *e)
 	a->offset = e->offset;
 	a->ts = e->ts_us;
 	s->n++;
-	if (!a->patient || !a->archive || !a->member)
+	if (!a->patient || !a->archive || !a->member || (e->actor && !a->actor) ||
+	    (e->action && !a->action))
 		return s->nomem = 1;
 	categories(s, e);
 	return 0;
@@ -518,7 +519,7 @@ static int on_patient(void *arg, const struct cf_patient *p)
 	s->id[s->n] = cf_strdup(p->id);
 	s->st[s->n] = p->state ? cf_strdup(p->state) : NULL;
 	s->n++;
-	return s->id[s->n - 1] ? 0 : (s->nomem = 1);
+	return s->id[s->n - 1] && (!p->state || s->st[s->n - 1]) ? 0 : (s->nomem = 1);
 }
 
 /* The patients come ordered by id (cf_db_query_patients). */
@@ -543,6 +544,19 @@ static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(((const cJSON *const *)a)[0]->valuestring,
 		      ((const cJSON *const *)b)[0]->valuestring);
+}
+
+/* Adds *item to j under key unless an earlier step failed (bad); the item
+ * is j's (or freed) afterwards and *item cleared. What is not handed over
+ * stays for the caller to free. Returns the new "bad". */
+static int hand_over(cJSON *j, const char *key, cJSON **item, int bad)
+{
+	cJSON *x = *item;
+
+	if (bad)
+		return 1;
+	*item = NULL;
+	return cf_json_add_item(j, key, x) != 0;
 }
 
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
@@ -581,11 +595,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	    cf_json_add_time(j, "discovered", inc->discovered_us))
 		goto nomem;
 	if (!(pats = cJSON_CreateArray()) || !(bys = cJSON_CreateObject()) ||
-	    !(ev = cJSON_CreateObject())) {
-		cJSON_Delete(pats);
-		cJSON_Delete(bys);
+	    !(ev = cJSON_CreateObject()))
 		goto nomem;
-	}
 	for (size_t i = 0; i < s.n;) {
 		size_t k = i;
 		const char *state = state_of(&st, s.v[i].patient);
@@ -610,15 +621,13 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			    cf_json_add_str(e, "action", s.v[k].action))
 				goto nomem_parts;
 		}
-		cJSON_AddItemToObject(ev, s.v[i].patient, list);
+		if (cf_json_add_item(ev, s.v[i].patient, list))
+			goto nomem; /* list freed */
 		affected++;
 		i = k;
 		continue;
 nomem_parts:
 		cJSON_Delete(list);
-		cJSON_Delete(pats);
-		cJSON_Delete(bys);
-		cJSON_Delete(ev);
 		goto nomem;
 	}
 	{
@@ -634,19 +643,18 @@ nomem_parts:
 			cJSON_AddItemToArray(s.cats, v[i]);
 		free(v);
 	}
-	if (cf_json_add_int(j, "affected", (int64_t)affected))
-		goto nomem;
-	cJSON_AddItemToObject(j, "patients", pats);
-	cJSON_AddItemToObject(j, "by_state", bys);
-	cJSON_AddItemToObject(j, "failed_attempts", s.failed);
-	s.failed = NULL;
-	if (cf_json_add_int(j, "failed_count", (int64_t)s.failed_count))
-		goto nomem;
-	cJSON_AddItemToObject(j, "phi_categories", s.cats);
-	s.cats = NULL;
-	cJSON_AddItemToObject(j, "model_decisions", s.decisions);
-	s.decisions = NULL;
-	cJSON_AddItemToObject(j, "evidence", ev);
+	{
+		int bad = cf_json_add_int(j, "affected", (int64_t)affected) != 0;
+		bad = hand_over(j, "patients", &pats, bad);
+		bad = hand_over(j, "by_state", &bys, bad);
+		bad = hand_over(j, "failed_attempts", &s.failed, bad);
+		bad = bad || cf_json_add_int(j, "failed_count", (int64_t)s.failed_count);
+		bad = hand_over(j, "phi_categories", &s.cats, bad);
+		bad = hand_over(j, "model_decisions", &s.decisions, bad);
+		bad = hand_over(j, "evidence", &ev, bad);
+		if (bad)
+			goto nomem;
+	}
 	*out = j;
 	j = NULL;
 	rc = CF_OK;
@@ -674,6 +682,9 @@ out:
 	cJSON_Delete(s.failed);
 	cJSON_Delete(s.decisions);
 	cJSON_Delete(s.cats);
+	cJSON_Delete(pats);
+	cJSON_Delete(bys);
+	cJSON_Delete(ev);
 	cJSON_Delete(j);
 	return rc;
 }
