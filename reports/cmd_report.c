@@ -5,17 +5,23 @@
  *
  * Argument parsing, reading the inputs and writing the files only; the
  * figures come from model.c and rules.c, the formats from render.c. The
- * package holds PHI: the folder is created 0700 and every file 0600, each
- * written atomically so that an interrupted run never leaves a half report
- * that looks whole. Inputs (scope, incident, verification result, case) are
- * only ever read.
+ * package holds PHI: the folder is created 0700 and every file 0600. The
+ * package is written whole or not at all: its files go into a hidden
+ * staging folder inside the output folder and are renamed into place only
+ * once every one of them is written and synced, so a failed or interrupted
+ * run never leaves a half package, nor a mix of a new package and an
+ * earlier one in the same folder. Inputs (scope, incident, verification
+ * result, case) are only ever read.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "casefile/alloc.h"
 #include "casefile/atomic.h"
@@ -37,7 +43,7 @@
 #include "model.h"
 #include "render.h"
 
-#define MAX_INPUT (256u << 20) /* scope, verify result, custody log */
+#define MAX_INPUT_BYTES (256u << 20) /* scope, verify result, custody log */
 
 static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
@@ -289,16 +295,87 @@ static void inputs_free(struct inputs *in)
 		free(in->tpl[i]);
 }
 
+/* Notes the final path of a file written into the staging folder. */
+static int note_written(struct cf_ctx *ctx, const struct report_opts *o,
+			const char *name, cJSON *written)
+{
+	char *path = cf_path_join(o->out, name);
+	int ok = path && cJSON_AddItemToArray(written, cJSON_CreateString(path));
+
+	free(path);
+	return ok ? CF_OK : cf_set_nomem(ctx, name);
+}
+
+/* Removes the staging folder and whatever is in it (only files: the
+ * package's and the .partial files of an interrupted write). */
+static void stage_remove(const char *stage)
+{
+	DIR *d = opendir(stage);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(stage);
+}
+
+/* Moves every written file from the staging folder to its final name and
+ * syncs the output folder. Everything that can fail for lack of memory or
+ * space comes before the first rename; renames within one folder tree do
+ * not fail for either. Should one fail all the same, the files not yet
+ * moved stay in the staging folder, which the caller removes. A failed sync
+ * of the folder, once the files are in place, cannot be undone without
+ * losing the earlier package too: it is a warning (*unsynced, the errno),
+ * not an error. */
+static int stage_publish(struct cf_ctx *ctx, const char *out, const char *stage,
+			 const cJSON *written, int *unsynced)
+{
+	const cJSON *e;
+	struct cf_buf from;
+	int rc = CF_OK, dfd;
+
+	*unsynced = 0;
+	if ((dfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cf_set_error(ctx, errno, "cannot open '%s'", out);
+	cf_buf_init(&from);
+	if (cf_buf_reserve(&from, strlen(stage) + 64) < 0) {
+		close(dfd);
+		return cf_set_nomem(ctx, stage);
+	}
+	cJSON_ArrayForEach(e, written) {
+		const char *to = e->valuestring, *name = strrchr(to, '/');
+		name = name ? name + 1 : to;
+		cf_buf_reset(&from);
+		if (cf_buf_printf(&from, "%s/%s", stage, name) < 0) {
+			rc = cf_set_nomem(ctx, name);
+			break;
+		}
+		if (rename(from.data, to) < 0) {
+			rc = cf_set_error(ctx, errno, "cannot move '%s' into place", to);
+			break;
+		}
+	}
+	cf_buf_release(&from);
+	if (rc == CF_OK && cf_fsync(dfd) < 0 && errno != EINVAL)
+		*unsynced = errno ? errno : EIO;
+	close(dfd);
+	return rc;
+}
+
 static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
-		      const cJSON *model, const struct cf_report_templates *t,
-		      cJSON *written)
+		      const char *stage, const cJSON *model,
+		      const struct cf_report_templates *t, cJSON *written)
 {
 	struct cf_buf b;
 	int rc = CF_OK;
 
 	cf_buf_init(&b);
 #define EMIT(fn, name) do { cf_buf_reset(&b); \
-	if ((rc = (fn)) != CF_OK || (rc = write_out(ctx, o->out, name, &b, written)) != CF_OK) \
+	if ((rc = (fn)) != CF_OK || (rc = write_out(ctx, stage, name, &b, NULL)) != CF_OK || \
+	    (rc = note_written(ctx, o, name, written)) != CF_OK) \
 		goto out; } while (0)
 	if (o->formats & FMT_HTML)
 		EMIT(cf_report_html(ctx, model, t, &b), "report.html");
@@ -319,7 +396,8 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 			goto out;
 		}
 		free(s);
-		if ((rc = write_out(ctx, o->out, "report.json", &b, written)) != CF_OK)
+		if ((rc = write_out(ctx, stage, "report.json", &b, NULL)) != CF_OK ||
+		    (rc = note_written(ctx, o, "report.json", written)) != CF_OK)
 			goto out;
 	}
 	if (o->formats & FMT_CSV) {
@@ -329,15 +407,15 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 	}
 #undef EMIT
 	if (o->formats & FMT_XLSX) {
-		char *path = cf_path_join(o->out, "affected.xlsx");
+		char *path = cf_path_join(stage, "affected.xlsx");
 
 		if (!path) {
 			rc = cf_set_nomem(ctx, "affected.xlsx");
 			goto out;
 		}
 		rc = cf_report_xlsx(ctx, model, path);
-		if (rc == CF_OK && !cJSON_AddItemToArray(written, cJSON_CreateString(path)))
-			rc = cf_set_nomem(ctx, "affected.xlsx");
+		if (rc == CF_OK)
+			rc = note_written(ctx, o, "affected.xlsx", written);
 		free(path);
 	}
 out:
@@ -408,9 +486,9 @@ static int report_breach(const struct report_opts *o)
 	memset(&in, 0, sizeof in);
 	if (load_keys(&ctx, o, keys) != CF_OK ||
 	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
-	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT, &in.scope)
+	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT_BYTES, &in.scope)
 		      : cf_report_scope_from_db(&ctx, o->db, o->incident, &in.scope)) != CF_OK ||
-	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT, &in.verify) != CF_OK) ||
+	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT_BYTES, &in.verify) != CF_OK) ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
 			     &in.custody_check) != CF_OK))
 		goto fail;
@@ -438,8 +516,30 @@ static int report_breach(const struct report_opts *o)
 		cf_cli_error("out of memory");
 		goto out;
 	}
-	if (render_all(&ctx, o, model, &t, written) != CF_OK)
-		goto fail;
+	{
+		char *stage = cf_path_join(o->out, ".casefile-report-XXXXXX");
+		int ok;
+
+		if (!stage || !mkdtemp(stage)) {
+			if (stage)
+				cf_set_error(&ctx, errno, "cannot create a folder in '%s'", o->out);
+			else
+				cf_set_nomem(&ctx, "report");
+			free(stage);
+			goto fail;
+		}
+		int unsynced = 0;
+		ok = render_all(&ctx, o, stage, model, &t, written) == CF_OK &&
+		     stage_publish(&ctx, o->out, stage, written, &unsynced) == CF_OK;
+		stage_remove(stage);
+		free(stage);
+		if (!ok)
+			goto fail;
+		if (unsynced)
+			cf_cli_error("warning: the package is in '%s' but the folder could "
+				     "not be synced (%s): a power cut now could lose it",
+				     o->out, strerror(unsynced));
+	}
 	if (o->casedir && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
 		goto fail;
 	rc = print_summary(o, model, written);

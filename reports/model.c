@@ -1024,8 +1024,11 @@ static int normalise_time(cJSON *obj, const char *key)
 
 	if (!cJSON_IsString(v) || cf_time_parse(v->valuestring, -1, &us, NULL))
 		return 0;
-	return cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
-		cJSON_CreateString(cf_time_format(us, out))) ? 0 : -1;
+	/* The value is changed in place: cJSON 1.7.15's ReplaceItem, when
+	 * copying the key fails, puts the item in with no key at all (printed
+	 * as "") and reports success. SetValuestring keeps the old value when
+	 * it cannot copy. */
+	return cJSON_SetValuestring(v, cf_time_format(us, out)) ? 0 : -1;
 }
 
 static int build_incident(struct build *b)
