@@ -12,6 +12,7 @@
  * one function. MLflow stores times as milliseconds since the epoch.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,17 +238,36 @@ const struct tl_parser tl_mlflow_lineage = {
 
 /* ---- SQLite snapshot ---------------------------------------------------- */
 
-/* Rows of a query as an array of objects keyed by column name. */
-static cJSON *rows(sqlite3 *db, const char *sql)
+/* Rows of a query as an array of objects keyed by column name. A table
+ * this MLflow version lacks gives no rows. Any other query that cannot be
+ * prepared (a table replaced by a view, which the untrusted open refuses;
+ * a column of another type of store) or that stops before its end (a page
+ * corrupt in a way quick_check let through, an I/O error) is noted, so
+ * that the member is rejected rather than read in part: the first such
+ * error goes to why (WHY_LEN bytes). */
+#define WHY_LEN 160
+
+static void note_bad(sqlite3 *db, char *why)
+{
+	if (!why[0])
+		snprintf(why, WHY_LEN, "%s", sqlite3_errmsg(db));
+}
+
+static cJSON *rows(sqlite3 *db, const char *sql, char *why)
 {
 	sqlite3_stmt *s = NULL;
 	cJSON *arr = cJSON_CreateArray();
+	int rc;
 
-	if (!arr || sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (!arr)
+		return NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		if (strncmp(sqlite3_errmsg(db), "no such table", 13))
+			note_bad(db, why);
 		sqlite3_finalize(s);
-		return arr; /* a table MLflow version lacks: no rows */
+		return arr;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o)
 			break;
@@ -268,6 +288,8 @@ static cJSON *rows(sqlite3 *db, const char *sql)
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		note_bad(db, why);
 	sqlite3_finalize(s);
 	return arr;
 }
@@ -291,24 +313,33 @@ int tl_mlflow_sqlite(struct tl_run *r, const char *path)
 		sqlite3_close(db);
 		return cf_set_nomem(r->ctx, "MLflow");
 	}
-	/* rows() gives NULL for a table the snapshot lacks (a null here); a
-	 * row lost for lack of memory fails the member (tl_run.refused) */
+	/* A row or field lost for lack of memory fails the member through
+	 * tl_run.refused (cJSON allocates through casefile's allocator). */
+	char why[WHY_LEN] = "";
 	if (cf_json_add_item(l, "registered_models",
-			      rows(db, "SELECT name, creation_time FROM main.registered_models")) ||
+			      rows(db, "SELECT name, creation_time FROM main.registered_models",
+				   why)) ||
 	    cf_json_add_item(l, "model_versions",
 			      rows(db, "SELECT name, version, creation_time, last_updated_time,"
 				       " current_stage, source, run_id, user_id, status"
-				       " FROM main.model_versions")) ||
+				       " FROM main.model_versions", why)) ||
 	    cf_json_add_item(l, "aliases",
 			      rows(db, "SELECT a.name, a.alias, a.version, m.last_updated_time"
 				       " FROM main.registered_model_aliases a JOIN"
-				       " main.registered_models m ON m.name = a.name")) ||
+				       " main.registered_models m ON m.name = a.name", why)) ||
 	    cf_json_add_item(l, "runs",
 			      rows(db, "SELECT run_uuid AS run_id, name AS run_name, user_id,"
-				       " status, start_time, end_time FROM main.runs"))) {
+				       " status, start_time, end_time FROM main.runs", why))) {
 		sqlite3_close(db);
 		cJSON_Delete(l);
 		return cf_set_nomem(r->ctx, "MLflow");
+	}
+	if (why[0]) {
+		rc = tl_reject(r, 0, 0, "MLflow store: the SQLite snapshot could not be "
+			       "read to the end (%s)", why);
+		sqlite3_close(db);
+		cJSON_Delete(l);
+		return rc;
 	}
 	sqlite3_close(db);
 	rc = lineage(r, l, 0, 0);

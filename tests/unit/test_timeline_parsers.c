@@ -1042,6 +1042,20 @@ static void test_host_invalid_utf8(void **state)
 	got_free(&g);
 }
 
+/* Reads the MLflow SQLite store at path into g, then deletes the file. */
+static void run_mlflow_db(const char *path, const struct tl_meta *m, struct got *g)
+{
+	struct tl_sink s = {on_event, on_reject, on_patient, g};
+	struct cf_ctx ctx;
+	struct tl_run r;
+
+	cf_ctx_init(&ctx);
+	assert_int_equal(tl_run_init(&r, &tl_json, m, &s, &ctx), CF_OK);
+	assert_int_equal(tl_mlflow_sqlite(&r, path), CF_OK);
+	tl_run_release(&r);
+	unlink(path);
+}
+
 static void test_mlflow(void **state)
 {
 	static const char lineage[] =
@@ -1102,20 +1116,50 @@ static void test_mlflow(void **state)
 		"INSERT INTO registered_model_aliases VALUES ('champion',7,'sepsis-risk');",
 		NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	{
-		struct tl_sink s = {on_event, on_reject, on_patient, &g};
-		struct tl_run r;
-		assert_int_equal(tl_run_init(&r, &tl_json, &m, &s, &ctx), CF_OK);
-		assert_int_equal(tl_mlflow_sqlite(&r, path), CF_OK);
-		tl_run_release(&r);
-	}
-	unlink(path);
+	run_mlflow_db(path, &m, &g);
 	assert_int_equal(g.n, 6); /* + alias */
 	assert_string_equal(g.ev[4].action, "run-started");
 	assert_string_equal(g.ev[3].action, "alias-set");
 	assert_string_equal(g.ev[3].decision, "champion");
 	got_free(&g);
 	cf_buf_release(&schema);
+}
+
+/* A hostile MLflow store that passes quick_check but whose `runs` is a
+ * view (which the untrusted open does not run): the member is rejected
+ * with SQLite's reason, not read as a store without runs, and no event
+ * comes from the tables read before. */
+static void test_mlflow_read_error(void **state)
+{
+	struct tl_meta m = meta();
+	struct got g = {0};
+	struct cf_ctx ctx;
+	char path[64];
+	sqlite3 *db;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	snprintf(path, sizeof path, "/tmp/cf-mlflow-bad-%d.db", (int)getpid());
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE registered_models (name TEXT, creation_time INTEGER);"
+		"INSERT INTO registered_models VALUES ('sepsis-risk',1767225600000);"
+		"CREATE TABLE r0 (run_uuid, name, user_id, status, start_time, end_time, x);"
+		"INSERT INTO r0 VALUES ('a','n','u','FINISHED',1767225000000,1767225500000,1);"
+		"INSERT INTO r0 VALUES ('b','n','u','FINISHED',1767225000000,1767225500000,"
+		" -9223372036854775808);"
+		"CREATE VIEW runs AS SELECT run_uuid, name, user_id, status, start_time,"
+		" end_time FROM r0 WHERE abs(x) >= 0;",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	run_mlflow_db(path, &m, &g);
+	if (g.n != 0 || g.rejects != 1)
+		fail_msg("%zu events, %zu rejects (%s), first %s", g.n, g.rejects, g.last_reason,
+			 g.n ? g.ev[0].action : "-");
+	if (!strstr(g.last_reason, "could not be read to the end (access to view \"runs\" prohibited)"))
+		fail_msg("reason: %s", g.last_reason);
+	got_free(&g);
 }
 
 int main(void)
@@ -1147,6 +1191,7 @@ int main(void)
 		cmocka_unit_test(test_items_and_log),
 		cmocka_unit_test(test_host_invalid_utf8),
 		cmocka_unit_test(test_mlflow),
+		cmocka_unit_test(test_mlflow_read_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
