@@ -3,6 +3,7 @@
  * Process-wide initialisation of the core and the library version report
  * printed by `casefile --version` and recorded in every collection.json.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,6 +31,13 @@ void cf_core_init(void)
 	if (done)
 		return;
 	done = 1;
+	/* Member names, pax headers and every file casefile writes are UTF-8.
+	 * libarchive converts names between UTF-8 and the character set of
+	 * the locale, which is ASCII until a program sets one: without this a
+	 * file named "café.log" could be neither collected nor verified. Only
+	 * the character type is set, to UTF-8 whatever the user's locale. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
 	/* Must precede every other OpenSSL call to take effect. */
 	cf_fault_hook_openssl();
 	cJSON_InitHooks(&hooks);

@@ -2,9 +2,11 @@
  *
  * Process-wide set-up of the core and the version report.
  *
- * cf_core_init() routes cJSON's and OpenSSL's allocations through the
- * fault-injecting allocator and arms faults from CASEFILE_FAULT; it is called
- * once by main() (and by tests) before anything else.
+ * cf_core_init() sets the character type of the process to UTF-8 (the
+ * encoding of member names and of every file casefile writes), routes
+ * cJSON's and OpenSSL's allocations through the fault-injecting allocator
+ * and arms faults from CASEFILE_FAULT; it is called once by main() (and by
+ * tests) before anything else.
  */
 #ifndef CASEFILE_CORE_H
 #define CASEFILE_CORE_H

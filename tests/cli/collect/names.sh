@@ -6,12 +6,15 @@
 # and the archive still passes the independent check. Where an escaped name
 # meets a real name that holds the same %XX text, the real file (first in
 # the sorted walk) keeps the name and the other is hashed and recorded as
-# name-taken.
+# name-taken. A UTF-8 name beyond ASCII is kept as it is, whatever the
+# locale casefile runs in (the independent check needs a UTF-8 locale for
+# bsdtar, as any tar of such names does).
 . "$CLI_LIB"; . "$CASE_DIR/common.bash"
 newkey k
 mkdir src
 d=$(pwd)/src
 echo plain > src/ok.log
+echo accent > 'src/café-données-病歷.log'
 printf 'raw\n' > "$(printf 'src/x\377.log')"
 echo percent > 'src/50%.log'
 mkdir "$(printf 'src/d\303(')"
@@ -19,10 +22,12 @@ printf 'deep\n' > "$(printf 'src/d\303(/f%%20\342\202.log')"
 ln -s "$(printf '/etc/\376')" src/link
 echo literal > 'src/y%FF.log'
 echo escaped > "$(printf 'src/y\377.log')"
-expect_status 0 casefile collect -o out.tar.zst --key k.key --json src
-jq -e '.items == 5' out >/dev/null || die "summary: $(cat out)"
-recipe out.tar.zst k.pub
-expect_status 0 casefile verify --key k.pub out.tar.zst
+LC_ALL=C LANG= expect_status 0 casefile collect -o out.tar.zst --key k.key --json src
+jq -e '.items == 6' out >/dev/null || die "summary: $(cat out)"
+LC_ALL=C.UTF-8 recipe out.tar.zst k.pub
+LC_ALL=C LANG= expect_status 0 casefile verify --key k.pub out.tar.zst
+[ "$(member out.tar.zst "evidence/paths${d}/café-données-病歷.log")" = accent ] ||
+  die "the UTF-8 name is not kept"
 member out.tar.zst casefile/items.jsonl > items
 for m in casefile/items.jsonl casefile/log.jsonl casefile/collection.json SHA256SUMS; do
   member out.tar.zst $m | iconv -f UTF-8 -t UTF-32LE >/dev/null || die "$m is not valid UTF-8"
@@ -52,4 +57,4 @@ jq -e --arg s "$(echo escaped | sha256sum | cut -c1-64)" \
   die "name-taken item: $(cat taken)"
 
 # the timeline reads the archive like any other
-expect_status 0 casefile timeline build --db t.db --key k.pub out.tar.zst
+LC_ALL=C LANG= expect_status 0 casefile timeline build --db t.db --key k.pub out.tar.zst
