@@ -40,4 +40,7 @@ expect_status 1 casefile verify --key k.pub --json raw.tar
 iconv -f UTF-8 -t UTF-32LE out >/dev/null || die "verify's JSON is not UTF-8"
 jq -e '.archives[0].problems | any(.kind == "unsafe-name" and .member == "a%FF" and
   (.detail | test("not valid UTF-8")))' out >/dev/null || die "raw name: $(cat out)"
+# the text output escapes the byte rather than sending it to the terminal
+expect_status 1 casefile verify --key k.pub raw.tar
+grep -qF 'FAIL raw.tar: a\xff: member name is not valid UTF-8' out || die "text: $(cat -v out)"
 exit 0
