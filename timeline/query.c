@@ -100,6 +100,41 @@ static int put_json(struct tl_query_out *q, cJSON *j)
 	return 0;
 }
 
+/* A table cell: s cut to at most max bytes on a character boundary, with
+ * control characters (C0, DEL and the C1 range U+0080 to U+009F) written
+ * as \xNN. The table is for a terminal, and the fields come from logs of
+ * a compromised host: an escape sequence in a log line must not reach the
+ * examiner's terminal. out holds 4 * max + 1 bytes. */
+static const char *cell(char *out, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "-");
+	size_t o = 0, used = 0;
+
+	while (*p) {
+		size_t k = 1, w;
+		int ctl = *p < 0x20 || *p == 0x7f;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			ctl = 1, k = 2;
+		else if (*p >= 0xc0)
+			while ((p[k] & 0xc0) == 0x80 && k < 4)
+				k++;
+		w = ctl ? 4 * k : k;
+		if (used + k > max)
+			break;
+		if (ctl) {
+			for (size_t i = 0; i < k; i++)
+				o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+		} else {
+			memcpy(out + o, p, k);
+			o += w;
+		}
+		used += k;
+		p += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static int on_event(void *arg, const struct cf_event *e)
 {
 	struct tl_query_out *q = arg;
@@ -113,12 +148,12 @@ static int on_event(void *arg, const struct cf_event *e)
 	q->rows++;
 	switch (q->format) {
 	case TL_FMT_TABLE: {
-		char msg[81];
-		snprintf(msg, sizeof msg, "%s", e->message ? e->message : "");
-		fprintf(q->f, "%-27s %-16.16s %-16.16s %-14.14s %-8.8s %-12.12s %-15.15s %s\n",
-			t, e->source ? e->source : "-", e->actor ? e->actor : "-",
-			e->action ? e->action : "-", e->outcome ? e->outcome : "-",
-			e->patient ? e->patient : "-", e->src_ip ? e->src_ip : "-", msg);
+		char c[6][4 * 16 + 1], msg[4 * 80 + 1];
+		fprintf(q->f, "%-27s %-16s %-16s %-14s %-8s %-12s %-15s %s\n", t,
+			cell(c[0], e->source, 16), cell(c[1], e->actor, 16),
+			cell(c[2], e->action, 14), cell(c[3], e->outcome, 8),
+			cell(c[4], e->patient, 12), cell(c[5], e->src_ip, 15),
+			cell(msg, e->message ? e->message : "", 80));
 		break;
 	}
 	case TL_FMT_CSV: {
