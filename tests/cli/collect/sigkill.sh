@@ -18,6 +18,8 @@ for i in $(seq 1 20); do
     rm out.tar.zst
   fi
 done
+# the last SIGKILL may have left a partial file: it is not this run's
+rm -f out.tar.zst.partial
 casefile collect --quiet -o out.tar.zst --key k.key src &
 pid=$!
 sleep 0.1
