@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "casefile/cli.h"
+#include "casefile/utf8.h"
 
 struct cf_cli_globals cf_cli_globals = {CF_PROGRESS_AUTO, 0};
 static const char *command = "";
@@ -31,14 +32,32 @@ const char *cf_cli_command(void)
 static void vmsg(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));
 
+/* Messages name files, members and lines from the evidence: control
+ * characters in them are shown as \xNN (cf_utf8_safe), newlines and tabs
+ * kept. */
 static void vmsg(const char *fmt, va_list ap)
 {
+	char *text = NULL, *safe = NULL;
+	va_list cp;
+	int n;
+
 	fflush(stdout);
 	if (*command)
 		fprintf(stderr, "casefile %s: ", command);
 	else
 		fputs("casefile: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	va_copy(cp, ap);
+	n = vasprintf(&text, fmt, cp);
+	va_end(cp);
+	if (n >= 0 && (safe = malloc(4 * (size_t)n + 1)))
+		fputs(cf_utf8_safe(safe, text, (size_t)n, 1), stderr);
+	else if (n >= 0)
+		fputs(text, stderr); /* no memory to escape it: as it is */
+	else
+		vfprintf(stderr, fmt, ap);
+	free(safe);
+	if (n >= 0)
+		free(text);
 	fputc('\n', stderr);
 }
 

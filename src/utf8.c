@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "casefile/alloc.h"
@@ -70,4 +71,39 @@ char *cf_utf8_escape(const char *s)
 nomem:
 	cf_buf_release(&b);
 	return NULL;
+}
+
+char *cf_utf8_safe(char *out, const char *s, size_t max, int keep_lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strnlen(s, max), i = 0, o = 0;
+
+	/* a cut inside a character moves back to its start */
+	for (int back = 0; p[n] && n > 0 && (p[n] & 0xc0) == 0x80 && back < 3; back++)
+		n--;
+	while (i < n) {
+		long bad = cf_utf8_invalid(s + i, n - i);
+		size_t end = bad < 0 ? n : i + (size_t)bad;
+		while (i < end) {
+			size_t k = 1;
+			int ctl = (p[i] < 0x20 && !(keep_lines && (p[i] == '\n' || p[i] == '\t'))) ||
+				  p[i] == 0x7f;
+			if (p[i] == 0xc2 && i + 1 < end && p[i + 1] <= 0x9f)
+				ctl = 1, k = 2;
+			else if (p[i] >= 0xc0)
+				while (i + k < end && (p[i + k] & 0xc0) == 0x80)
+					k++;
+			for (size_t j = 0; j < k; j++) {
+				if (ctl)
+					o += (size_t)sprintf(out + o, "\\x%02x", p[i + j]);
+				else
+					out[o++] = (char)p[i + j];
+			}
+			i += k;
+		}
+		if (i < n) /* a byte that is not UTF-8 */
+			o += (size_t)sprintf(out + o, "\\x%02x", p[i++]);
+	}
+	out[o] = '\0';
+	return out;
 }

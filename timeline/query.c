@@ -18,6 +18,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
+#include "casefile/utf8.h"
 #include "query.h"
 
 static const char *const csv_cols[] = {
@@ -100,39 +101,12 @@ static int put_json(struct tl_query_out *q, cJSON *j)
 	return 0;
 }
 
-/* A table cell: s cut to at most max bytes on a character boundary, with
- * control characters (C0, DEL and the C1 range U+0080 to U+009F) written
- * as \xNN. The table is for a terminal, and the fields come from logs of
- * a compromised host: an escape sequence in a log line must not reach the
- * examiner's terminal. out holds 4 * max + 1 bytes. */
+/* A table cell (cf_utf8_safe): the table is for a terminal, and the
+ * fields come from logs of a compromised host; an escape sequence in a log
+ * line must not reach the examiner's terminal. */
 static const char *cell(char *out, const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "-");
-	size_t o = 0, used = 0;
-
-	while (*p) {
-		size_t k = 1, w;
-		int ctl = *p < 0x20 || *p == 0x7f;
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			ctl = 1, k = 2;
-		else if (*p >= 0xc0)
-			while ((p[k] & 0xc0) == 0x80 && k < 4)
-				k++;
-		w = ctl ? 4 * k : k;
-		if (used + k > max)
-			break;
-		if (ctl) {
-			for (size_t i = 0; i < k; i++)
-				o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
-		} else {
-			memcpy(out + o, p, k);
-			o += w;
-		}
-		used += k;
-		p += k;
-	}
-	out[o] = '\0';
-	return out;
+	return cf_utf8_safe(out, s ? s : "-", max, 0);
 }
 
 static int on_event(void *arg, const struct cf_event *e)

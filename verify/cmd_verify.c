@@ -113,31 +113,19 @@ static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 	return CF_EXIT_RUNTIME;
 }
 
-/* Prints s with control bytes escaped: member names come from the archive,
- * and a hostile one must not drive the terminal. Bytes that are not UTF-8
- * and the C1 controls (U+0080 to U+009F, which some terminals obey as
- * escape sequences) are escaped too, as \xNN. */
+/* Prints s with control bytes escaped (cf_utf8_safe): member names come
+ * from the archive, and a hostile one must not drive the terminal. */
 static void put_safe(const char *s)
 {
-	size_t n = strlen(s), i = 0;
+	size_t n = strlen(s);
+	char *out = malloc(4 * n + 1);
 
-	while (i < n) {
-		long bad = cf_utf8_invalid(s + i, n - i);
-		size_t end = bad < 0 ? n : i + (size_t)bad;
-		for (; i < end; i++) {
-			unsigned char c = (unsigned char)s[i];
-			if (c == 0xc2 && i + 1 < end && (unsigned char)s[i + 1] <= 0x9f) {
-				printf("\\x%02x\\x%02x", c, (unsigned char)s[i + 1]);
-				i++;
-			} else if (c < 0x20 || c == 0x7f) {
-				printf("\\x%02x", c);
-			} else {
-				putchar(c);
-			}
-		}
-		if (i < n)
-			printf("\\x%02x", (unsigned char)s[i++]);
+	if (!out) {
+		fputs("(name not shown: out of memory)", stdout);
+		return;
 	}
+	fputs(cf_utf8_safe(out, s, n, 0), stdout);
+	free(out);
 }
 
 static int print_text(struct cf_verify_result **res, size_t n)

@@ -7,6 +7,7 @@
  * cf_utf8_escape writes every byte that is not part of a valid UTF-8
  * sequence, and every '%', as "%XX", so the original bytes can be read back
  * from the escaped form and never two different names share one.
+ * cf_utf8_safe makes text from evidence safe to show on a terminal.
  */
 #ifndef CASEFILE_UTF8_H
 #define CASEFILE_UTF8_H
@@ -20,5 +21,11 @@ long cf_utf8_invalid(const char *s, size_t n);
 /* A heap copy of the NUL-terminated s with '%' and every invalid byte
  * written as "%XX" (upper-case hex); NULL on no memory. */
 char *cf_utf8_escape(const char *s);
+/* For a terminal: copies whole characters of s, at most max bytes of it,
+ * into out (room for 4 * max + 1 bytes), writing control characters (C0,
+ * DEL, and C1 U+0080 to U+009F, which some terminals obey as escape
+ * sequences) and bytes that are not UTF-8 as "\xNN". With keep_lines,
+ * newline and tab stay as they are. Returns out. */
+char *cf_utf8_safe(char *out, const char *s, size_t max, int keep_lines);
 
 #endif

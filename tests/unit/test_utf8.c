@@ -95,11 +95,39 @@ static void test_escape(void **state)
 	}
 }
 
+static void safe(const char *in, size_t max, int keep, const char *want)
+{
+	char out[4 * 64 + 1];
+
+	assert_true(max <= 64);
+	assert_string_equal(cf_utf8_safe(out, in, max, keep), want);
+}
+
+static void test_safe(void **state)
+{
+	(void)state;
+	safe("plain", 64, 0, "plain");
+	safe("clear\x1b[2J now", 64, 0, "clear\\x1b[2J now");
+	safe("csi \xc2\x9b" "31m", 64, 0, "csi \\xc2\\x9b31m");
+	safe("del\x7f", 64, 0, "del\\x7f");
+	safe("raw \xff\x9b", 64, 0, "raw \\xff\\x9b");
+	safe("caf\xc3\xa9 \xc2\xa0nbsp", 64, 0, "caf\xc3\xa9 \xc2\xa0nbsp");
+	safe("two\nlines\tand tab", 64, 0, "two\\x0alines\\x09and tab");
+	safe("two\nlines\tand tab", 64, 1, "two\nlines\tand tab");
+	/* the cut never splits a character */
+	safe("ab\xe2\x82\xac", 4, 0, "ab");
+	safe("ab\xe2\x82\xac", 5, 0, "ab\xe2\x82\xac");
+	safe("abcdef", 3, 0, "abc");
+	/* the worst case fills 4 bytes a byte */
+	safe("\x01\x02\x03", 3, 0, "\\x01\\x02\\x03");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_offsets),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 # that clears the screen or retitles the window, a C1 CSI) are shown as
 # \xNN, never sent as they are; the other formats keep the bytes (CSV and
 # JSON carry the evidence exactly, JSON escaping them its own way).
+# Messages on stderr, which name files, are escaped the same way.
 . "$CLI_LIB"
 casefile key generate k >/dev/null 2>&1 || die "key"
 mkdir src
@@ -20,3 +21,7 @@ grep -qF '\x1b]0;owned\x07 café done' out || die "second line: $(cat -v out)"
 # the evidence itself is unchanged in the other formats
 expect_status 0 casefile timeline query --db t.db --format csv
 grep -q $'\033\\[2Jroot' out || die "csv lost the bytes"
+# messages on stderr name files from the evidence: escaped the same way
+casefile timeline build --db t2.db --key k.pub "$(printf 'no\033[2J.tar.zst')" >out 2>err
+grep -qF 'no\x1b[2J.tar.zst' err || die "message: $(cat -v err)"
+! grep -q $'\033' err || die "an escape reached stderr: $(cat -v err)"
