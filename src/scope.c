@@ -233,7 +233,7 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 		if (cf_yaml_check_keys(ctx, path, w, wk) ||
 		    yaml_time(ctx, path, w, "from", &inc->from_us) != CF_OK ||
 		    yaml_time(ctx, path, w, "to", &inc->to_us) != CF_OK) {
-			if (!cf_errmsg(ctx)[0])
+			if (!ctx->msg[0])
 				cf_yaml_error(ctx, path, w, "window needs from and to");
 			goto out;
 		}

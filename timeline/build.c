@@ -616,7 +616,7 @@ static void *produce(void *arg)
 		}
 	}
 	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
-	if (pr->rc != CF_OK && !cf_errmsg(&pr->ctx)[0])
+	if (pr->rc != CF_OK && !pr->ctx.msg[0])
 		cf_set_error(&pr->ctx, 0, "parsing stopped: the store failed");
 	pipe_finish(pr->ss.pp);
 	return NULL;

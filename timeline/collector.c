@@ -27,7 +27,7 @@ static int parse_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		cJSON_Delete(*o);
 		*o = NULL;
 		return tl_reject(r, ln, off, "invalid JSON: %s",
-				 cf_errmsg(&jctx)[0] ? cf_errmsg(&jctx) : "not an object");
+				 jctx.msg[0] ? jctx.msg : "not an object");
 	}
 	return CF_OK;
 }

@@ -1022,6 +1022,12 @@ static void test_items_and_log(void **state)
 	assert_string_equal(g.ev[0].source, "collector");
 	assert_string_equal(g.ev[0].resource, "ss");
 	got_free(&g);
+	/* valid JSON that is not an object is said to be so (it was "invalid
+	 * JSON: unknown error") */
+	run_buf(&tl_collector_log, &m, "[1]\n", 4, &g);
+	assert_int_equal(g.rejects, 1);
+	assert_string_equal(g.last_reason, "invalid JSON: not an object");
+	got_free(&g);
 }
 
 /* The host name comes from collection.json, where a disk image's

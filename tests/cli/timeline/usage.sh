@@ -18,5 +18,8 @@ expect_grep 'inc.yaml:4:[0-9]+: ' err
 printf 'id: X\ndiscovered: 2026-03-03T00:00:00Z\nsuspects: {}\nwindow: {from: 2026-03-05T00:00:00Z, to: 2026-03-02T00:00:00Z}\n' >inc2.yaml
 expect_status 3 casefile timeline scope --db empty.db --incident inc2.yaml
 expect_grep 'inc2.yaml:4:[0-9]+: window: from is after to' err
+printf 'id: X\ndiscovered: 2026-03-03T00:00:00Z\nsuspects: {}\nwindow: {from: 2026-03-05T00:00:00Z}\n' >inc3.yaml
+expect_status 3 casefile timeline scope --db empty.db --incident inc3.yaml
+expect_grep 'inc3.yaml:4:[0-9]+: window needs from and to' err
 expect_status 3 casefile timeline query --db empty.db
 expect_grep 'not a casefile timeline database' err
