@@ -453,12 +453,12 @@ static int note_artifact(void *arg, const char *host, const struct cf_item_resul
  * (column name -> value; *_time columns in ms become RFC 3339) to arr.
  * A missing table (older MLflow) yields nothing. */
 static int rows(sqlite3 *db, const char *sql, const char *p1, const char *p2,
-		cJSON *arr)
+		cJSON *arr, char *why)
 {
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!cf_sqlite_prepare_optional(db, sql, &st, why))
 		return CF_OK;
 	if (p1)
 		sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
@@ -488,6 +488,7 @@ static int rows(sqlite3 *db, const char *sql, const char *p1, const char *p2,
 				goto nomem;
 		}
 	}
+	cf_sqlite_note_step(db, r, why);
 	sqlite3_finalize(st);
 	return CF_OK;
 nomem:
@@ -497,16 +498,17 @@ nomem:
 
 /* key/value rows into an object. */
 static int kv(sqlite3 *db, const char *sql, const char *p1, const char *p2,
-	      cJSON *obj)
+	      cJSON *obj, char *why)
 {
 	sqlite3_stmt *st;
+	int r;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!cf_sqlite_prepare_optional(db, sql, &st, why))
 		return CF_OK;
 	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
 	if (p2)
 		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		const char *v = (const char *)sqlite3_column_text(st, 1);
 		if (k && cf_json_add_str(obj, k, v)) {
@@ -514,6 +516,7 @@ static int kv(sqlite3 *db, const char *sql, const char *p1, const char *p2,
 			return CF_FATAL;
 		}
 	}
+	cf_sqlite_note_step(db, r, why);
 	sqlite3_finalize(st);
 	return CF_OK;
 }
@@ -566,7 +569,7 @@ static int artifacts_under(cJSON *dst, const cJSON *all, const char *prefix)
 }
 
 static int lineage_run(sqlite3 *db, const char *run_id, cJSON *runs,
-		       const struct cf_source *src, const cJSON *all)
+		       const struct cf_source *src, const cJSON *all, char *why)
 {
 	cJSON *arr = cJSON_CreateArray(), *r, *o, *m;
 	const cJSON *it;
@@ -581,7 +584,7 @@ static int lineage_run(sqlite3 *db, const char *run_id, cJSON *runs,
 		 "r.source_type, r.source_name, r.source_version, r.artifact_uri "
 		 "FROM runs r LEFT JOIN experiments e ON e.experiment_id = r.experiment_id "
 		 "WHERE r.run_uuid = ?1",
-		 run_id, NULL, arr) != CF_OK)
+		 run_id, NULL, arr, why) != CF_OK)
 		goto out;
 	if (!(r = cJSON_DetachItemFromArray(arr, 0))) {
 		rc = CF_OK; /* the version names a run the store lacks */
@@ -590,17 +593,17 @@ static int lineage_run(sqlite3 *db, const char *run_id, cJSON *runs,
 	cJSON_AddItemToArray(runs, r);
 	if (!(o = cJSON_AddObjectToObject(r, "params")) ||
 	    kv(db, "SELECT key, value FROM params WHERE run_uuid = ?1 ORDER BY key", run_id,
-	       NULL, o) != CF_OK ||
+	       NULL, o, why) != CF_OK ||
 	    !(o = cJSON_AddObjectToObject(r, "tags")) ||
 	    kv(db, "SELECT key, value FROM tags WHERE run_uuid = ?1 ORDER BY key", run_id,
-	       NULL, o) != CF_OK ||
+	       NULL, o, why) != CF_OK ||
 	    cf_json_add_str(r, "source_commit",
 			    cf_json_str(o, "mlflow.source.git.commit", NULL)) ||
 	    !(m = cJSON_AddArrayToObject(r, "metrics")) ||
 	    rows(db,
 		 "SELECT key, value, step, timestamp AS timestamp_ms, is_nan FROM latest_metrics "
 		 "WHERE run_uuid = ?1 ORDER BY key",
-		 run_id, NULL, m) != CF_OK)
+		 run_id, NULL, m, why) != CF_OK)
 		goto out;
 	p = uri_to_path(cf_json_str(r, "artifact_uri", NULL), src->artifacts, NULL);
 	if (!(o = cJSON_AddArrayToObject(r, "artifacts")) ||
@@ -617,7 +620,7 @@ out:
 }
 
 static cJSON *lineage(sqlite3 *db, const struct cf_source *src, const cJSON *all,
-		      const char *snap_sha)
+		      const char *snap_sha, char *why)
 {
 	cJSON *j = cJSON_CreateObject(), *models, *runs, *m, *v, *x;
 
@@ -628,22 +631,22 @@ static cJSON *lineage(sqlite3 *db, const struct cf_source *src, const cJSON *all
 	    !(models = cJSON_AddArrayToObject(j, "registered_models")) ||
 	    !(runs = cJSON_AddArrayToObject(j, "runs")) ||
 	    rows(db, "SELECT name, description, creation_time, last_updated_time "
-		     "FROM registered_models ORDER BY name", NULL, NULL, models) != CF_OK)
+		     "FROM registered_models ORDER BY name", NULL, NULL, models, why) != CF_OK)
 		goto fail;
 	cJSON_ArrayForEach(m, models) {
 		const char *name = cf_json_str(m, "name", "");
 		cJSON *vers, *tags, *aliases;
 		if (!(tags = cJSON_AddObjectToObject(m, "tags")) ||
 		    kv(db, "SELECT key, value FROM registered_model_tags WHERE name = ?1 "
-			   "ORDER BY key", name, NULL, tags) != CF_OK ||
+			   "ORDER BY key", name, NULL, tags, why) != CF_OK ||
 		    !(aliases = cJSON_AddArrayToObject(m, "aliases")) ||
 		    rows(db, "SELECT alias, version FROM registered_model_aliases "
-			     "WHERE name = ?1 ORDER BY alias", name, NULL, aliases) != CF_OK ||
+			     "WHERE name = ?1 ORDER BY alias", name, NULL, aliases, why) != CF_OK ||
 		    !(vers = cJSON_AddArrayToObject(m, "versions")) ||
 		    rows(db, "SELECT version, current_stage AS stage, status, source, run_id, "
 			     "run_link, storage_location, user_id, description, creation_time, "
 			     "last_updated_time FROM model_versions WHERE name = ?1 "
-			     "ORDER BY version", name, NULL, vers) != CF_OK)
+			     "ORDER BY version", name, NULL, vers, why) != CF_OK)
 			goto fail;
 		cJSON_ArrayForEach(v, vers) {
 			char ver[32], *p;
@@ -664,7 +667,7 @@ static cJSON *lineage(sqlite3 *db, const struct cf_source *src, const cJSON *all
 				}
 			if (!(tags = cJSON_AddObjectToObject(v, "tags")) ||
 			    kv(db, "SELECT key, value FROM model_version_tags WHERE name = ?1 "
-				   "AND version = ?2 ORDER BY key", name, ver, tags) != CF_OK)
+				   "AND version = ?2 ORDER BY key", name, ver, tags, why) != CF_OK)
 				goto fail;
 			if (run_id) {
 				const cJSON *r;
@@ -672,7 +675,7 @@ static cJSON *lineage(sqlite3 *db, const struct cf_source *src, const cJSON *all
 				cJSON_ArrayForEach(r, runs)
 					if (!strcmp(cf_json_str(r, "run_id", ""), run_id))
 						found = 1;
-				if (!found && lineage_run(db, run_id, runs, src, all) != CF_OK)
+				if (!found && lineage_run(db, run_id, runs, src, all, why) != CF_OK)
 					goto fail;
 				cJSON_ArrayForEach(r, runs)
 					if (!strcmp(cf_json_str(r, "run_id", ""), run_id))
@@ -705,7 +708,7 @@ int cf_source_mlflow(struct cf_srcrun *sr)
 	struct snapshot snap = {NULL, NULL};
 	struct artifacts arts = {NULL};
 	uint8_t d[CF_SHA256_LEN];
-	char hex[CF_SHA256_HEX] = "";
+	char hex[CF_SHA256_HEX] = "", why[CF_SQLITE_WHY] = "";
 	char *text = NULL;
 	cJSON *lin = NULL;
 	int rc;
@@ -733,10 +736,22 @@ int cf_source_mlflow(struct cf_srcrun *sr)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (!(lin = lineage(snap.db, src, arts.list, hex[0] ? hex : NULL)) ||
+	/* What the store did not let us read is said in lineage.json and the
+	 * log; the snapshot itself is in the archive either way. */
+	if (!(lin = lineage(snap.db, src, arts.list, hex[0] ? hex : NULL, why)) ||
+	    (why[0] && (cf_json_add_bool(lin, "complete", 0) ||
+			cf_json_add_str(lin, "read_error", why))) ||
 	    !(text = cJSON_PrintBuffered(lin, 65536, 1))) {
 		rc = cf_set_nomem(sr->ctx, "lineage.json");
 		goto out;
+	}
+	if (why[0]) {
+		char msg[CF_SQLITE_WHY + 80];
+		snprintf(msg, sizeof msg, "the tracking store could not be read to the end "
+			 "(%s): lineage.json is incomplete", why);
+		if ((rc = cf_collect_log(sr->c, "warning", "lineage-incomplete", src->id,
+					 msg, NULL)) != CF_OK)
+			goto out;
 	}
 	if (strlen(text) > LINEAGE_MAX) {
 		rc = cf_collect_log(sr->c, "warning", "too-large", src->id,

@@ -4,6 +4,7 @@
  * include/casefile/sqlite_safe.h). The settings follow SQLite's own advice
  * for databases from untrusted sources ("Defense Against The Dark Arts").
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "casefile/error.h"
@@ -55,4 +56,29 @@ fail:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return CF_FAILED;
+}
+
+static void note(sqlite3 *db, char *why)
+{
+	if (!why[0])
+		snprintf(why, CF_SQLITE_WHY, "%s", sqlite3_errmsg(db));
+}
+
+int cf_sqlite_prepare_optional(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+			       char *why)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+		return 1;
+	if (strncmp(sqlite3_errmsg(db), "no such table", 13))
+		note(db, why);
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return 0;
+}
+
+void cf_sqlite_note_step(sqlite3 *db, int rc, char *why)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		note(db, why);
 }

@@ -238,35 +238,17 @@ const struct tl_parser tl_mlflow_lineage = {
 
 /* ---- SQLite snapshot ---------------------------------------------------- */
 
-/* Rows of a query as an array of objects keyed by column name. A table
- * this MLflow version lacks gives no rows. Any other query that cannot be
- * prepared (a table replaced by a view, which the untrusted open refuses;
- * a column of another type of store) or that stops before its end (a page
- * corrupt in a way quick_check let through, an I/O error) is noted, so
- * that the member is rejected rather than read in part: the first such
- * error goes to why (WHY_LEN bytes). */
-#define WHY_LEN 160
-
-static void note_bad(sqlite3 *db, char *why)
-{
-	if (!why[0])
-		snprintf(why, WHY_LEN, "%s", sqlite3_errmsg(db));
-}
-
+/* Rows of a query as an array of objects keyed by column name; what
+ * cannot be read is noted in why (cf_sqlite_prepare_optional), so that the
+ * member is rejected rather than read in part. */
 static cJSON *rows(sqlite3 *db, const char *sql, char *why)
 {
 	sqlite3_stmt *s = NULL;
 	cJSON *arr = cJSON_CreateArray();
 	int rc;
 
-	if (!arr)
-		return NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		if (strncmp(sqlite3_errmsg(db), "no such table", 13))
-			note_bad(db, why);
-		sqlite3_finalize(s);
+	if (!arr || !cf_sqlite_prepare_optional(db, sql, &s, why))
 		return arr;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o)
@@ -288,8 +270,7 @@ static cJSON *rows(sqlite3 *db, const char *sql, char *why)
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		note_bad(db, why);
+	cf_sqlite_note_step(db, rc, why);
 	sqlite3_finalize(s);
 	return arr;
 }
@@ -315,7 +296,7 @@ int tl_mlflow_sqlite(struct tl_run *r, const char *path)
 	}
 	/* A row or field lost for lack of memory fails the member through
 	 * tl_run.refused (cJSON allocates through casefile's allocator). */
-	char why[WHY_LEN] = "";
+	char why[CF_SQLITE_WHY] = "";
 	if (cf_json_add_item(l, "registered_models",
 			      rows(db, "SELECT name, creation_time FROM main.registered_models",
 				   why)) ||

@@ -24,4 +24,20 @@ struct cf_ctx;
 int cf_sqlite_open_untrusted(struct cf_ctx *ctx, const char *path, int flags,
 			     sqlite3 **out);
 
+/* Queries of a store whose schema depends on the version of the program
+ * that wrote it (MLflow adds tables over time). A query whose table the
+ * store lacks reads as no rows; any other failure, to prepare (a table
+ * replaced by a view, which the open above refuses to run; a column of
+ * another type) or to step to the end (corruption that quick_check let
+ * through, an I/O error), is noted in why (CF_SQLITE_WHY bytes, the first
+ * failure kept), so that the caller can say what it could not read
+ * instead of passing off part of a store as all of it. */
+#define CF_SQLITE_WHY 160
+/* 1 and *st prepared; 0 when there is nothing to read (*st NULL). */
+int cf_sqlite_prepare_optional(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+			       char *why);
+/* After the last sqlite3_step of a statement: notes a step that ended in
+ * an error (rc is what sqlite3_step returned). */
+void cf_sqlite_note_step(sqlite3 *db, int rc, char *why);
+
 #endif

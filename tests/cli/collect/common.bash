@@ -31,3 +31,18 @@ newkey() { casefile key generate "$1" >/dev/null 2>&1 || die "key generate faile
 # item ITEMS PATH: the items.jsonl line for original path PATH (jq 1.6's
 # -e is unreliable with select over many inputs: check the line it prints).
 item() { jq -c --arg p "$2" 'select(.path == $p)' "$1"; }
+
+# mlflow_profile ROOT [LINE]: p.yaml, a profile with one mlflow source whose
+# store is ROOT/mlflow.db and artifacts ROOT/artifacts; LINE (such as
+# "max_size: 1M") is added to the source.
+mlflow_profile() {
+  cat > p.yaml <<YAML
+profile: ml
+sources:
+  - id: mlflow
+    type: mlflow
+    store: $1/mlflow.db
+    artifacts: $1/artifacts
+    ${2:-}
+YAML
+}

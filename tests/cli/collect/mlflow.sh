@@ -15,15 +15,7 @@ for mode in delete wal; do
   echo 'flavors: {python_function: {}}' > $art/MLmodel
   { echo "PRAGMA journal_mode=$mode;"; cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql"; } \
     | sqlite3 srv/mlflow.db >/dev/null || die "store"
-  cat > p.yaml <<YAML
-profile: ml
-sources:
-  - id: mlflow
-    type: mlflow
-    store: $root/mlflow.db
-    artifacts: $root/artifacts
-    max_size: 1M
-YAML
+  mlflow_profile "$root" "max_size: 1M"
   # The writer: one transaction per run = run + 3 params + 1 metric +
   # 1 model version; a snapshot must never see part of one.
   ( for i in $(seq 1 100000); do
