@@ -167,6 +167,12 @@ static int lineage(struct tl_run *r, const cJSON *l, uint64_t ln, uint64_t off)
 		    (rc = ml_event(r, e, "end_time", "run-ended", "End Time", ln, off)))
 			return rc;
 	}
+	/* The collector marks a lineage it could not read whole: the events
+	 * above stand, and the gap is recorded beside them. */
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l, "complete")))
+		return tl_reject(r, ln, off, "lineage is incomplete: the tracking store "
+				 "could not be read to the end (%s)",
+				 cf_json_str(l, "read_error", "no reason given"));
 	return CF_OK;
 }
 

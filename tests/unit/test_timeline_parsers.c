@@ -1087,6 +1087,19 @@ static void test_mlflow(void **state)
 	assert_string_equal(g.ev[3].action, "run-started");
 	got_free(&g);
 
+	/* a lineage the collector could not read whole: its events, and a
+	 * reject that says so */
+	{
+		static const char part[] =
+			"{\"registered_models\":[{\"name\":\"m\",\"creation_time\":1767225600000}],"
+			"\"complete\":false,\"read_error\":\"database disk image is malformed\"}\n";
+		run_buf(&tl_mlflow_lineage, &m, part, sizeof part - 1, &g);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.rejects, 1);
+		assert_string_equal(g.last_reason, "lineage is incomplete: the tracking store "
+				    "could not be read to the end (database disk image is malformed)");
+		got_free(&g);
+	}
 	/* the collector's nested form */
 	{
 		static const char nestd[] =
