@@ -75,6 +75,10 @@ static void idmap_release(struct cf_idmap *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* Owner names go into pax headers, which are UTF-8: a name from the
+ * host's /etc/passwd that is not (one planted line) would stop every
+ * file of that owner from being archived, so it is kept escaped
+ * (cf_utf8_escape). */
 static int idmap_add(struct idname **v, size_t *n, long id, const char *name)
 {
 	struct idname *nv;
@@ -84,7 +88,8 @@ static int idmap_add(struct idname **v, size_t *n, long id, const char *name)
 	if (!(nv = cf_realloc(*v, (*n + 1) * sizeof *nv)))
 		return -1;
 	*v = nv;
-	if (!(nv[*n].name = cf_strdup(name)))
+	if (!(nv[*n].name = cf_utf8_invalid(name, strlen(name)) < 0 ? cf_strdup(name)
+								 : cf_utf8_escape(name)))
 		return -1;
 	nv[*n].id = id;
 	(*n)++;

@@ -58,3 +58,19 @@ jq -e --arg s "$(echo escaped | sha256sum | cut -c1-64)" \
 
 # the timeline reads the archive like any other
 LC_ALL=C LANG= expect_status 0 casefile timeline build --db t.db --key k.pub out.tar.zst
+
+# Owner names come from the image's /etc/passwd and /etc/group and go into
+# pax headers: one that is not UTF-8 is kept escaped, and the file of that
+# owner is collected like any other.
+mkdir -p img/etc img/var/log
+echo owned >img/var/log/owned.log
+uid=$(id -u) gid=$(id -g)
+if [ "$uid" = 0 ]; then
+  uid=4321 gid=4321
+  chown 4321:4321 img/var/log/owned.log || die "chown"
+fi
+printf 'root:x:0:0::/root:/bin/sh\n\377evil:x:%s:%s::/:/bin/sh\n' $uid $gid >img/etc/passwd
+printf 'root:x:0:\n\377grp:x:%s:\n' $gid >img/etc/group
+LC_ALL=C LANG= expect_status 0 casefile collect --root img -o img.tar.zst --key k.key /var/log/owned.log
+tar --zstd -tvf img.tar.zst evidence/paths/var/log/owned.log | grep -q ' %FFevil/%FFgrp ' ||
+  die "owner names: $(tar --zstd -tvf img.tar.zst)"
