@@ -679,7 +679,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	uint8_t sha[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEX];
 	cJSON *j = NULL, *sj = NULL;
-	int rc;
+	int rc, storable, taken = 0;
 
 	cf_buf_init(&name);
 	memset(&it, 0, sizeof it);
@@ -697,9 +697,30 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 		ssize_t n = pread(fd, head, sizeof head, 0);
 		cf_reader_magic(c->r, head, n > 0 ? (size_t)n : 0, &it);
 	}
-	if (cf_buf_printf(&name, "%s%s/%s", CF_EVIDENCE_PREFIX, sr->src->id,
-			  member_suffix) < 0 ||
-	    !(j = item_new(sr, name.data, path, category, kind)) ||
+	/* The suffix of a snapshot is a host path: escaped when it is not
+	 * UTF-8, and hashed and recorded only when it cannot be a member name
+	 * at all, as for files (cf_collect_file). */
+	{
+		char *esc = NULL;
+		struct cf_ctx nctx;
+		if (cf_utf8_invalid(member_suffix, strlen(member_suffix)) >= 0 &&
+		    !(esc = cf_utf8_escape(member_suffix)))
+			goto nomem;
+		rc = cf_buf_printf(&name, "%s%s/%s", CF_EVIDENCE_PREFIX, sr->src->id,
+				   esc ? esc : member_suffix);
+		free(esc);
+		if (rc < 0)
+			goto nomem;
+		cf_ctx_init(&nctx);
+		storable = cf_path_check_member(&nctx, name.data) == CF_OK;
+		if (storable && strchr(name.data, '%')) {
+			switch (seen_add(&c->seen, name.data)) {
+			case 1: storable = 0; taken = 1; break;
+			case -1: goto nomem;
+			}
+		}
+	}
+	if (!(j = item_new(sr, storable ? name.data : NULL, path, category, kind)) ||
 	    cf_json_add_int(j, "size", (int64_t)len) || cf_json_add_str(j, "sha256", hex) ||
 	    cf_json_add_str(j, "mime", it.mime) || cf_json_add_str(j, "description", it.desc))
 		goto nomem;
@@ -714,13 +735,20 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	}
 	if (cf_json_add_bool(j, "changed_during_read", 0) ||
 	    !cJSON_AddArrayToObject(j, "read_errors") ||
-	    cf_json_add_str(j, "skip_reason", NULL))
+	    cf_json_add_str(j, "skip_reason", storable ? NULL :
+			    taken ? "name-taken" : "unstorable-name"))
 		goto nomem;
 	if (extra) {
 		cJSON *x = extra;
 		extra = NULL;
 		if (cf_json_add_item(j, "details", x))
 			goto nomem;
+	}
+	if (!storable) {
+		c->s->skipped++;
+		rc = item_emit(sr, j);
+		j = NULL;
+		goto out;
 	}
 	if (st) {
 		meta_from_stat(c, st, &m);

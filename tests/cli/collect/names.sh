@@ -74,3 +74,19 @@ printf 'root:x:0:\n\377grp:x:%s:\n' $gid >img/etc/group
 LC_ALL=C LANG= expect_status 0 casefile collect --root img -o img.tar.zst --key k.key /var/log/owned.log
 tar --zstd -tvf img.tar.zst evidence/paths/var/log/owned.log | grep -q ' %FFevil/%FFgrp ' ||
   die "owner names: $(tar --zstd -tvf img.tar.zst)"
+
+# The same for a database snapshot, whose member name is the database's
+# path: a name that cannot be a member name (a tab, here) is hashed and
+# recorded, and the collection goes on.
+sqlite3 "$(printf 'db\there.sqlite')" 'CREATE TABLE t(x); INSERT INTO t VALUES (1);' || die "db"
+cat >db.yaml <<YAML
+profile: odd
+sources:
+  - id: db
+    type: sqlite
+    path: "$(pwd)/db\there.sqlite"
+YAML
+expect_status 0 casefile collect -o db.tar.zst --key k.key --profile db.yaml --json
+member db.tar.zst casefile/items.jsonl | jq -c 'select(.source == "db")' >dbitem
+jq -e '.member == null and .skip_reason == "unstorable-name" and (.sha256 | length) == 64' dbitem \
+  >/dev/null || die "snapshot item: $(cat dbitem)"
