@@ -151,9 +151,9 @@ int seal_parse_cp(struct cf_ctx *ctx, const char *line, size_t len,
 	    cf_time_parse(cf_json_str(j, "time", ""), -1, &cp->time_us, NULL) ||
 	    !(s = cf_json_str(j, "signer", NULL)) || strlen(s) >= CF_FINGERPRINT_LEN ||
 	    !cf_json_str(j, "blocks", NULL) ||
+	    strlen(cf_json_str(j, "head_sig", "")) != 2 * CF_ED25519_SIG_LEN ||
 	    cf_unhex(cf_json_str(j, "head_sig", ""), 2 * CF_ED25519_SIG_LEN, hsig,
-		     sizeof hsig) ||
-	    strlen(cf_json_str(j, "head_sig", "")) != 2 * CF_ED25519_SIG_LEN) {
+		     sizeof hsig)) {
 		cf_set_error(ctx, 0, "a checkpoint member has a wrong value");
 		goto out;
 	}
