@@ -208,20 +208,37 @@ char *cf_member_name(const char *source_id, const char *host_path)
 	return cf_buf_detach(&b);
 }
 
-/* The member name of a host file: its path, or, for a path that is not
- * UTF-8 (pax path records, SHA256SUMS as read by tools and every JSON
- * file need UTF-8), the path in the escaped form of cf_utf8_escape.
- * items.jsonl keeps the exact bytes (path_hex). */
-static char *member_for(struct cf_srcrun *sr, const char *host_path)
+/* The member name for a host path (of a file, or of a database whose
+ * snapshot is stored): the path, or, for one that is not UTF-8 (pax path
+ * records, SHA256SUMS as read by tools and every JSON file need UTF-8),
+ * the path in the escaped form of cf_utf8_escape; items.jsonl keeps the
+ * exact bytes (path_hex). *skip is NULL when the name can be stored, else
+ * why not: "unstorable-name" (not a member name at all) or "name-taken"
+ * (names with '%' are where an escaped name and a real one could meet:
+ * the first keeps it). NULL on no memory. */
+static char *member_for(struct cf_srcrun *sr, const char *host_path,
+			const char **skip)
 {
-	char *esc, *m;
+	struct cf_ctx nctx;
+	char *esc = NULL, *m;
 
-	if (cf_utf8_invalid(host_path, strlen(host_path)) < 0)
-		return cf_member_name(sr->src->id, host_path);
-	if (!(esc = cf_utf8_escape(host_path)))
+	*skip = NULL;
+	if (cf_utf8_invalid(host_path, strlen(host_path)) >= 0 &&
+	    !(esc = cf_utf8_escape(host_path)))
 		return NULL;
-	m = cf_member_name(sr->src->id, esc);
+	m = cf_member_name(sr->src->id, esc ? esc : host_path);
 	free(esc);
+	if (!m)
+		return NULL;
+	cf_ctx_init(&nctx);
+	if (cf_path_check_member(&nctx, m) != CF_OK) {
+		*skip = "unstorable-name";
+	} else if (strchr(m, '%')) {
+		switch (seen_add(&sr->c->seen, m)) {
+		case 1: *skip = "name-taken"; break;
+		case -1: free(m); return NULL;
+		}
+	}
 	return m;
 }
 
@@ -490,14 +507,15 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		    const char *category, struct cf_item_result *res)
 {
 	struct cf_collector *c = sr->c;
-	struct cf_ctx *ctx = sr->ctx, nctx;
+	struct cf_ctx *ctx = sr->ctx;
 	struct cf_member_meta m = {0};
 	struct cf_item it;
 	char *member = NULL, hex[CF_SHA256_HEX];
 	const char *skip = NULL;
 	cJSON *j = NULL, *sj = NULL;
 	int64_t max = sr->src->max_size;
-	int rc, storable, taken = 0;
+	const char *unstorable;
+	int rc;
 
 	if (res)
 		memset(res, 0, sizeof *res);
@@ -528,25 +546,15 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	if (!S_ISREG(lst->st_mode))
 		return cf_collect_record(sr, host_path, category, "special-file", NULL, lst);
 
-	if (!(member = member_for(sr, host_path)))
+	if (!(member = member_for(sr, host_path, &unstorable)))
 		return cf_set_nomem(ctx, host_path);
-	cf_ctx_init(&nctx);
-	storable = cf_path_check_member(&nctx, member) == CF_OK;
-	/* Names with '%' are where an escaped name and a real one could meet:
-	 * the first keeps the member name, a later one is hashed only. */
-	if (storable && strchr(member, '%')) {
-		switch (seen_add(&c->seen, member)) {
-		case 1: storable = 0; taken = 1; break;
-		case -1: free(member); return cf_set_nomem(ctx, host_path);
-		}
-	}
-	if (!storable)
+	if (unstorable)
 		max = 1; /* hashed and recorded, not copied */
 	rc = cf_reader_read(c->r, ctx, dirfd, name, max, &it, tick, c->prog);
 	if (rc != CF_OK)
 		goto out;
 	if (it.hash_only)
-		skip = storable ? "too-large" : taken ? "name-taken" : "unstorable-name";
+		skip = unstorable ? unstorable : "too-large";
 	/* A read error after some bytes keeps those bytes (complete: false);
 	 * one before any byte leaves nothing to store. */
 	if (it.err && it.have_stat && !S_ISREG(it.st.st_mode))
@@ -675,13 +683,13 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	struct cf_ctx *ctx = sr->ctx;
 	struct cf_member_meta m = {0};
 	struct cf_item it;
-	struct cf_buf name;
 	uint8_t sha[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEX];
 	cJSON *j = NULL, *sj = NULL;
-	int rc, storable, taken = 0;
+	const char *unstorable = NULL;
+	char *mname = NULL;
+	int rc;
 
-	cf_buf_init(&name);
 	memset(&it, 0, sizeof it);
 	if (fd >= 0)
 		rc = cf_fd_sha256(ctx, fd, sha, &len);
@@ -697,30 +705,10 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 		ssize_t n = pread(fd, head, sizeof head, 0);
 		cf_reader_magic(c->r, head, n > 0 ? (size_t)n : 0, &it);
 	}
-	/* The suffix of a snapshot is a host path: escaped when it is not
-	 * UTF-8, and hashed and recorded only when it cannot be a member name
-	 * at all, as for files (cf_collect_file). */
-	{
-		char *esc = NULL;
-		struct cf_ctx nctx;
-		if (cf_utf8_invalid(member_suffix, strlen(member_suffix)) >= 0 &&
-		    !(esc = cf_utf8_escape(member_suffix)))
-			goto nomem;
-		rc = cf_buf_printf(&name, "%s%s/%s", CF_EVIDENCE_PREFIX, sr->src->id,
-				   esc ? esc : member_suffix);
-		free(esc);
-		if (rc < 0)
-			goto nomem;
-		cf_ctx_init(&nctx);
-		storable = cf_path_check_member(&nctx, name.data) == CF_OK;
-		if (storable && strchr(name.data, '%')) {
-			switch (seen_add(&c->seen, name.data)) {
-			case 1: storable = 0; taken = 1; break;
-			case -1: goto nomem;
-			}
-		}
-	}
-	if (!(j = item_new(sr, storable ? name.data : NULL, path, category, kind)) ||
+	/* The suffix of a snapshot is a host path, named as files are */
+	if (!(mname = member_for(sr, member_suffix, &unstorable)))
+		goto nomem;
+	if (!(j = item_new(sr, unstorable ? NULL : mname, path, category, kind)) ||
 	    cf_json_add_int(j, "size", (int64_t)len) || cf_json_add_str(j, "sha256", hex) ||
 	    cf_json_add_str(j, "mime", it.mime) || cf_json_add_str(j, "description", it.desc))
 		goto nomem;
@@ -735,8 +723,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	}
 	if (cf_json_add_bool(j, "changed_during_read", 0) ||
 	    !cJSON_AddArrayToObject(j, "read_errors") ||
-	    cf_json_add_str(j, "skip_reason", storable ? NULL :
-			    taken ? "name-taken" : "unstorable-name"))
+	    cf_json_add_str(j, "skip_reason", unstorable))
 		goto nomem;
 	if (extra) {
 		cJSON *x = extra;
@@ -744,7 +731,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 		if (cf_json_add_item(j, "details", x))
 			goto nomem;
 	}
-	if (!storable) {
+	if (unstorable) {
 		c->s->skipped++;
 		rc = item_emit(sr, j);
 		j = NULL;
@@ -755,7 +742,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	} else {
 		meta_own(c, &m);
 	}
-	m.name = name.data;
+	m.name = mname;
 	if (fd >= 0)
 		rc = cf_ewriter_add_fd(c->w, ctx, &m, fd, len, sha);
 	else
@@ -779,7 +766,7 @@ out:
 	cJSON_Delete(j);
 	cJSON_Delete(sj);
 	cJSON_Delete(extra);
-	cf_buf_release(&name);
+	free(mname);
 	return rc;
 }
 
