@@ -20,10 +20,11 @@ struct cf_ctx;
 
 #define CF_REPORT_FORMAT "casefile-breach-report/1"
 
-/* Loads and checks an incident file (SPEC section 6) into JSON: mappings
- * become objects, sequences arrays, scalars strings (plain null/~ become
- * null). `id`, `covered_entity.name` and `discovered` are required; times
- * must be RFC 3339. Errors are "FILE:LINE:COL: message". */
+/* Loads an incident file (SPEC section 6), checks it as `timeline scope`
+ * does (cf_incident_from_yaml) and also requires `covered_entity.name`,
+ * then returns it as JSON: mappings become objects, sequences arrays,
+ * scalars strings (YAML nulls become null). Errors are
+ * "FILE:LINE:COL: message". */
 int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out);
 
 struct cf_report_input {

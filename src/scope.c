@@ -64,17 +64,51 @@ static int yaml_time(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 	char *s;
 	int rc = CF_OK;
 
-	if (!n)
+	if (!n || cf_yaml_is_null(n))
 		return CF_EOF;
 	if (!fy_node_is_scalar(n) || !(s = cf_yaml_strdup(n)))
-		return cf_yaml_error(ctx, file, n, "%s: expected an RFC 3339 time", key);
-	if (!strcmp(s, "null") || !strcmp(s, "~") || !*s)
-		rc = CF_EOF;
-	else if (cf_time_parse(s, -1, us, NULL))
-		rc = cf_yaml_error(ctx, file, n, "%s: '%s' is not an RFC 3339 time",
+		return cf_yaml_error(ctx, file, n, "'%s' must be an RFC 3339 time", key);
+	if (cf_time_parse(s, -1, us, NULL))
+		rc = cf_yaml_error(ctx, file, n, "'%s' is not an RFC 3339 time: '%s'",
 				   key, s);
 	free(s);
 	return rc;
+}
+
+/* The law-enforcement delay is often stated as a day ("until 2026-06-01");
+ * a bare date stands for the start of that day, UTC. */
+static int yaml_time_or_day(struct cf_ctx *ctx, const char *file,
+			    struct fy_node *map, const char *key, int64_t *us)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+	const char *s = NULL;
+	size_t len = 0;
+	char day[11];
+	unsigned y, m, d;
+	char tail;
+
+	if (n && fy_node_is_scalar(n))
+		s = fy_node_get_scalar(n, &len);
+	if (s && len == 10) {
+		memcpy(day, s, 10);
+		day[10] = '\0';
+		if (sscanf(day, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 &&
+		    day[4] == '-' && day[7] == '-' && m >= 1 && m <= 12 && d >= 1 &&
+		    d <= 31) {
+			*us = cf_days_from_civil(y, m, d) * 86400 * INT64_C(1000000);
+			return CF_OK;
+		}
+	}
+	return yaml_time(ctx, file, map, key, us);
+}
+
+/* A string at key; absent or null is CF_EOF. */
+static int yaml_text(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		     const char *key, char **out)
+{
+	struct fy_node *n = cf_yaml_get(map, key);
+
+	return n && cf_yaml_is_null(n) ? CF_EOF : cf_yaml_str(ctx, file, map, key, out);
 }
 
 /* A list of strings (flow or block sequence) at key; absent = empty. */
@@ -87,17 +121,16 @@ static int yaml_strv(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 
 	*out = NULL;
 	*n = 0;
-	if (!seq || (fy_node_is_scalar(seq) && !strcmp(fy_node_get_scalar0(seq) ?
-							       fy_node_get_scalar0(seq) : "", "null")))
+	if (!seq || cf_yaml_is_null(seq))
 		return CF_OK;
 	if (!fy_node_is_sequence(seq))
-		return cf_yaml_error(ctx, file, seq, "%s: expected a list", key);
+		return cf_yaml_error(ctx, file, seq, "'%s' must be a list ([a, b] or - a)", key);
 	cap = (size_t)fy_node_sequence_item_count(seq);
 	if (cap && !(*out = cf_calloc(cap, sizeof **out)))
 		return cf_set_nomem(ctx, "incident");
 	while ((e = fy_node_sequence_iterate(seq, &it))) {
-		if (!fy_node_is_scalar(e))
-			return cf_yaml_error(ctx, file, e, "%s: items must be strings", key);
+		if (!fy_node_is_scalar(e) || cf_yaml_is_null(e))
+			return cf_yaml_error(ctx, file, e, "'%s': items must be strings", key);
 		if (!((*out)[(*n)++] = cf_yaml_strdup(e)))
 			return cf_set_nomem(ctx, "incident");
 	}
@@ -156,8 +189,8 @@ static int load_entity(struct cf_ctx *ctx, const char *file, struct fy_node *ce,
 	if (!fy_node_is_mapping(ce))
 		return cf_yaml_error(ctx, file, ce, "covered_entity: expected a mapping");
 	if ((rc = cf_yaml_check_keys(ctx, file, ce, keys)) ||
-	    cf_yaml_str(ctx, file, ce, "name", &inc->covered_entity.name) < 0 ||
-	    cf_yaml_str(ctx, file, ce, "type", &inc->covered_entity.type) < 0)
+	    yaml_text(ctx, file, ce, "name", &inc->covered_entity.name) < 0 ||
+	    yaml_text(ctx, file, ce, "type", &inc->covered_entity.type) < 0)
 		return CF_FAILED;
 	if (inc->covered_entity.type) {
 		for (int i = 0; types[i]; i++)
@@ -173,29 +206,26 @@ static int load_entity(struct cf_ctx *ctx, const char *file, struct fy_node *ce,
 	if (!fy_node_is_mapping(c))
 		return cf_yaml_error(ctx, file, c, "contact: expected a mapping");
 	if (cf_yaml_check_keys(ctx, file, c, ckeys) ||
-	    cf_yaml_str(ctx, file, c, "phone", &inc->covered_entity.phone) < 0 ||
-	    cf_yaml_str(ctx, file, c, "email", &inc->covered_entity.email) < 0 ||
-	    cf_yaml_str(ctx, file, c, "web", &inc->covered_entity.web) < 0 ||
-	    cf_yaml_str(ctx, file, c, "postal", &inc->covered_entity.postal) < 0)
+	    yaml_text(ctx, file, c, "phone", &inc->covered_entity.phone) < 0 ||
+	    yaml_text(ctx, file, c, "email", &inc->covered_entity.email) < 0 ||
+	    yaml_text(ctx, file, c, "web", &inc->covered_entity.web) < 0 ||
+	    yaml_text(ctx, file, c, "postal", &inc->covered_entity.postal) < 0)
 		return CF_FAILED;
 	return CF_OK;
 }
 
-int cf_incident_load(struct cf_ctx *ctx, const char *path,
-		     struct cf_incident **out)
+int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
+			  struct fy_document *doc, struct cf_incident **out)
 {
 	static const char *const keys[] = {"id", "title", "covered_entity",
 					   "discovered", "window", "suspects",
 					   "law_enforcement_delay_until", "notes",
 					   NULL};
-	struct fy_document *doc = NULL;
 	struct fy_node *root, *w, *n;
 	struct cf_incident *inc = NULL;
 	int rc = CF_FAILED, r;
 
 	*out = NULL;
-	if (cf_yaml_load(ctx, path, &doc) != CF_OK)
-		return CF_FAILED;
 	root = fy_document_root(doc);
 	if (!root || !fy_node_is_mapping(root)) {
 		cf_yaml_error(ctx, path, root, "an incident file is a YAML mapping");
@@ -207,12 +237,12 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 		cf_set_nomem(ctx, "incident");
 		goto out;
 	}
-	if (cf_yaml_str(ctx, path, root, "id", &inc->id) < 0 ||
-	    cf_yaml_str(ctx, path, root, "title", &inc->title) < 0 ||
-	    cf_yaml_str(ctx, path, root, "notes", &inc->notes) < 0)
+	if (yaml_text(ctx, path, root, "id", &inc->id) < 0 ||
+	    yaml_text(ctx, path, root, "title", &inc->title) < 0 ||
+	    yaml_text(ctx, path, root, "notes", &inc->notes) < 0)
 		goto out;
 	if (!inc->id) {
-		cf_yaml_error(ctx, path, root, "id is required");
+		cf_yaml_error(ctx, path, root, "'id' is required");
 		goto out;
 	}
 	if ((n = cf_yaml_get(root, "covered_entity")) && load_entity(ctx, path, n, inc))
@@ -220,7 +250,7 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 	if ((r = yaml_time(ctx, path, root, "discovered", &inc->discovered_us)) < 0)
 		goto out;
 	if (r == CF_EOF) {
-		cf_yaml_error(ctx, path, root, "discovered is required");
+		cf_yaml_error(ctx, path, root, "'discovered' is required");
 		goto out;
 	}
 	if (!(w = cf_yaml_get(root, "window")) || !fy_node_is_mapping(w)) {
@@ -243,12 +273,12 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 		}
 	}
 	if (!(n = cf_yaml_get(root, "suspects"))) {
-		cf_yaml_error(ctx, path, root, "suspects is required");
+		cf_yaml_error(ctx, path, root, "'suspects' is required (its lists may be empty)");
 		goto out;
 	}
 	if (load_suspects(ctx, path, n, inc))
 		goto out;
-	if ((r = yaml_time(ctx, path, root, "law_enforcement_delay_until",
+	if ((r = yaml_time_or_day(ctx, path, root, "law_enforcement_delay_until",
 			   &inc->law_enforcement_delay_until_us)) < 0)
 		goto out;
 	inc->has_law_enforcement_delay = r == CF_OK;
@@ -257,6 +287,19 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 	rc = CF_OK;
 out:
 	cf_incident_free(inc);
+	return rc;
+}
+
+int cf_incident_load(struct cf_ctx *ctx, const char *path,
+		     struct cf_incident **out)
+{
+	struct fy_document *doc = NULL;
+	int rc;
+
+	*out = NULL;
+	if (cf_yaml_load(ctx, path, &doc) != CF_OK)
+		return CF_FAILED;
+	rc = cf_incident_from_yaml(ctx, path, doc, out);
 	fy_document_destroy(doc);
 	return rc;
 }

@@ -171,6 +171,19 @@ struct fy_node *cf_yaml_get(struct fy_node *map, const char *key)
 	return fy_node_mapping_lookup_by_string(map, key, FY_NT);
 }
 
+int cf_yaml_is_null(struct fy_node *n)
+{
+	const char *s;
+	size_t len;
+
+	if (!n || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return 0;
+	s = fy_node_get_scalar(n, &len);
+	return !s || len == 0 || (len == 1 && *s == '~') ||
+	       (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+			     !memcmp(s, "NULL", 4)));
+}
+
 char *cf_yaml_strdup(struct fy_node *n)
 {
 	const char *s;

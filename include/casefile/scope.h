@@ -21,6 +21,7 @@
 #include "casefile/db.h"
 
 struct cf_ctx;
+struct fy_document;
 
 struct cf_suspect_model {
 	char *name;
@@ -48,6 +49,12 @@ struct cf_incident {
  * Freed with cf_incident_free(). */
 int cf_incident_load(struct cf_ctx *ctx, const char *path,
 		     struct cf_incident **out);
+/* The same on a document already loaded with cf_yaml_load() (doc stays the
+ * caller's): the breach report checks the file it hands to its templates
+ * with this, so that the notice and the count rest on one reading of one
+ * file under one set of rules. */
+int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
+			  struct fy_document *doc, struct cf_incident **out);
 void cf_incident_free(struct cf_incident *inc);
 
 /* The FHIR resource type's PHI category ("Observation" -> "lab results"),

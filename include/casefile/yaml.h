@@ -37,6 +37,10 @@ int cf_yaml_error(struct cf_ctx *ctx, const char *file, struct fy_node *n,
 
 /* Mapping lookup by key (NULL when n is not a mapping or key is absent). */
 struct fy_node *cf_yaml_get(struct fy_node *map, const char *key);
+/* 1 when n is YAML's null: a plain (unquoted) scalar that is empty, "~",
+ * "null", "Null" or "NULL" (YAML 1.2 core schema). A quoted "null" is the
+ * string. */
+int cf_yaml_is_null(struct fy_node *n);
 /* A scalar's text as a heap string (NULL when n is not a scalar or NULL). */
 char *cf_yaml_strdup(struct fy_node *n);
 /* Scalar helpers returning CF_OK, CF_EOF when absent (out untouched), or

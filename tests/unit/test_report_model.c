@@ -19,6 +19,7 @@
 #include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/scope.h"
 #include "casefile/time.h"
 #include "model.h"
 #include "render.h"
@@ -68,18 +69,24 @@ static void fixture_gives_expected_model(void **state)
 	cJSON_Delete(want);
 }
 
-static void expect_incident_error(const char *yaml, const char *needle)
+static void write_temp(char *path, const char *text)
 {
-	char path[] = "/tmp/cf-incident-XXXXXX";
-	struct cf_ctx ctx;
-	cJSON *j = NULL;
 	int fd = mkstemp(path);
 	FILE *f;
 
 	assert_true(fd >= 0);
 	assert_non_null(f = fdopen(fd, "w"));
-	fputs(yaml, f);
+	fputs(text, f);
 	fclose(f);
+}
+
+static void expect_incident_error(const char *yaml, const char *needle)
+{
+	char path[] = "/tmp/cf-incident-XXXXXX";
+	struct cf_ctx ctx;
+	cJSON *j = NULL;
+
+	write_temp(path, yaml);
 	cf_ctx_init(&ctx);
 	assert_int_not_equal(cf_report_incident_load(&ctx, path, &j), CF_OK);
 	assert_null(j);
@@ -99,6 +106,69 @@ static void bad_incidents_name_the_line(void **state)
 			      "'id' is required");
 	expect_incident_error("id: X\ncovered_entity: {name: E, type: hospital}\n"
 			      "discovered: 2026-03-04T09:30:00Z\n", ":2:");
+	/* The report applies the scope's rules: a file `timeline scope` would
+	 * refuse cannot become a notice. */
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: 2026-03-04T09:30:00Z\nsuspects: {}\n",
+			      "window");
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n",
+			      "'suspects' is required");
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: \"null\"\n", ":3:");
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
+			      "suspects: {actors: [~]}\n", ":5:");
+	/* ...and adds what a notice needs. */
+	expect_incident_error("id: X\ndiscovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
+			      "suspects: {}\n", "'covered_entity' with a 'name'");
+	expect_incident_error("id: X\ncovered_entity: {name: ~}\n"
+			      "discovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
+			      "suspects: {}\n", ":2:");
+}
+
+/* Both loaders read one file the same way: the times, the delay (a bare
+ * date is the start of that day) and the suspects. */
+static void report_and_scope_read_one_incident(void **state)
+{
+	char path[] = "/tmp/cf-incident-XXXXXX";
+	struct cf_incident *inc = NULL;
+	struct cf_ctx ctx;
+	cJSON *j = NULL;
+	int64_t us;
+
+	(void)state;
+	write_temp(path, "id: INC-7\ntitle: null\n"
+		   "covered_entity: {name: E, type: provider}\n"
+		   "discovered: 2026-03-04T09:30:00Z\n"
+		   "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-04T09:30:00Z}\n"
+		   "suspects: {actors: [pract-1, \"null\"], ips: ~, models: [m@7]}\n"
+		   "law_enforcement_delay_until: 2026-06-01\n");
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_incident_load(&ctx, path, &inc), CF_OK);
+	assert_int_equal(cf_report_incident_load(&ctx, path, &j), CF_OK);
+	assert_null(inc->title);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "title")));
+	assert_int_equal(cf_time_parse("2026-06-01T00:00:00Z", -1, &us, NULL), 0);
+	assert_true(inc->has_law_enforcement_delay);
+	assert_true(inc->law_enforcement_delay_until_us == us);
+	assert_string_equal(cf_json_str(j, "law_enforcement_delay_until", ""),
+			    "2026-06-01");
+	assert_int_equal(inc->nactors, 2);
+	assert_string_equal(inc->actors[1], "null");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(j, "suspects"), "actors"), 1)->valuestring,
+		"null");
+	assert_int_equal(inc->nips, 0);
+	assert_int_equal(inc->nmodels, 1);
+	assert_string_equal(inc->models[0].version, "7");
+	cf_incident_free(inc);
+	cJSON_Delete(j);
+	unlink(path);
 }
 
 static void delay_and_thresholds_reach_the_model(void **state)
@@ -211,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixture_gives_expected_model),
 		cmocka_unit_test(bad_incidents_name_the_line),
+		cmocka_unit_test(report_and_scope_read_one_incident),
 		cmocka_unit_test(delay_and_thresholds_reach_the_model),
 		cmocka_unit_test(every_allocation_failure_is_handled),
 	};
