@@ -76,28 +76,23 @@ static int yaml_time(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 }
 
 /* The law-enforcement delay is often stated as a day ("until 2026-06-01");
- * a bare date stands for the start of that day, UTC. */
+ * a bare date stands for the start of that day, UTC, and is checked by the
+ * same parser as a time. */
 static int yaml_time_or_day(struct cf_ctx *ctx, const char *file,
 			    struct fy_node *map, const char *key, int64_t *us)
 {
 	struct fy_node *n = cf_yaml_get(map, key);
 	const char *s = NULL;
 	size_t len = 0;
-	char day[11];
-	unsigned y, m, d;
-	char tail;
+	char t[32];
 
 	if (n && fy_node_is_scalar(n))
 		s = fy_node_get_scalar(n, &len);
 	if (s && len == 10) {
-		memcpy(day, s, 10);
-		day[10] = '\0';
-		if (sscanf(day, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 &&
-		    day[4] == '-' && day[7] == '-' && m >= 1 && m <= 12 && d >= 1 &&
-		    d <= 31) {
-			*us = cf_days_from_civil(y, m, d) * 86400 * INT64_C(1000000);
+		memcpy(t, s, 10);
+		memcpy(t + 10, "T00:00:00Z", 10);
+		if (cf_time_parse(t, 20, us, NULL) == 0)
 			return CF_OK;
-		}
 	}
 	return yaml_time(ctx, file, map, key, us);
 }

@@ -121,6 +121,15 @@ static void bad_incidents_name_the_line(void **state)
 			      "discovered: 2026-03-04T09:30:00Z\n"
 			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
 			      "suspects: {actors: [~]}\n", ":5:");
+	/* A bare date for the delay is checked as strictly as a time. */
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
+			      "suspects: {}\nlaw_enforcement_delay_until: 2026-02-30\n", ":6:");
+	expect_incident_error("id: X\ncovered_entity: {name: E}\n"
+			      "discovered: 2026-03-04T09:30:00Z\n"
+			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
+			      "suspects: {}\nlaw_enforcement_delay_until: -001-01-01\n", ":6:");
 	/* ...and adds what a notice needs. */
 	expect_incident_error("id: X\ndiscovered: 2026-03-04T09:30:00Z\n"
 			      "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-02T00:00:00Z}\n"
