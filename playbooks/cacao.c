@@ -317,10 +317,11 @@ static size_t find_cid(struct imp *I, const char **cids, const char *cid)
 	return PB_NONE;
 }
 
-/* The id a CACAO reference becomes: a step's id, or "end". */
+/* The id a CACAO reference becomes: a step's id, or "end" (no reference
+ * at all is the end too, even when the workflow has a step named ""). */
 static char *ref_of(struct imp *I, const char *cid)
 {
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(I->wf, cid ? cid : "");
+	const cJSON *st = cid ? cJSON_GetObjectItemCaseSensitive(I->wf, cid) : NULL;
 
 	if (!st || !strcmp(cf_json_str(st, "type", ""), "end"))
 		return cf_strdup(PB_END);
