@@ -5,14 +5,29 @@
  * libfyaml prints diagnostics to stderr by default; the core must not print,
  * so a diag object with an output callback collects the first error (and its
  * position) into the caller's context instead.
+ *
+ * libfyaml 0.7.12, the release Debian 12 ships, crashes on some malformed
+ * documents: nine bytes ("? d:  \t :") make it write through a null
+ * pointer while it cleans up after the error (found by fuzz_yaml; the
+ * library's later releases fix a series of such bugs). YAML reaches
+ * casefile from other people (playbooks, incident files, scenarios), and a
+ * crash would take down a command that is holding a case. So every
+ * document is parsed first in a forked child with the same settings; only
+ * when that child finishes is the document parsed here. A child killed by
+ * a signal, or still parsing after PARSE_SECONDS, makes the document
+ * refused with an error naming the file. The check costs one fork per
+ * YAML file read; such files are few and small.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
@@ -32,6 +47,70 @@ static long bad_utf8(const char *text, size_t len)
 	return nul ? (long)(nul - text) : bad;
 }
 
+#define PARSE_SECONDS 30
+
+/* libfyaml's parse of text (taken over and freed, on failure too), its
+ * diagnostics collected on *diag (created here; NULL when out of memory). */
+static struct fy_document *parse(char *text, size_t len, struct fy_diag **diag)
+{
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.colorize = false;
+	if (!(*diag = fy_diag_create(&dcfg))) {
+		free(text);
+		return NULL;
+	}
+	fy_diag_set_collect_errors(*diag, true);
+	memset(&pcfg, 0, sizeof pcfg);
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO;
+	pcfg.diag = *diag;
+	return fy_document_build_from_malloc_string(&pcfg, text, len);
+}
+
+/* CF_OK when libfyaml parses text in a child process and the child ends
+ * normally (whether or not the text is valid YAML); see the top of the
+ * file. The child leaves through _exit: nothing of this process's state
+ * (buffered output, exit handlers) runs twice. */
+static int parse_in_child(struct cf_ctx *ctx, const char *name, char *text,
+			  size_t len)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return cf_set_fatal(ctx, errno, "%s: cannot start the YAML parser's "
+				    "check", name);
+	if (pid == 0) {
+		struct fy_diag *diag;
+
+		signal(SIGALRM, SIG_DFL);
+		alarm(PARSE_SECONDS);
+		fy_document_destroy(parse(text, len, &diag));
+		if (diag)
+			fy_diag_destroy(diag);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return cf_set_fatal(ctx, errno, "%s: cannot wait for the YAML "
+					    "parser's check", name);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return CF_OK;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return cf_set_error(ctx, 0, "%s: refused: the YAML parser was still "
+				    "parsing it after %d s", name, PARSE_SECONDS);
+	if (WIFSIGNALED(status))
+		return cf_set_error(ctx, 0, "%s: refused: the YAML parser (libfyaml "
+				    "%s) crashes on it (signal %d)", name,
+				    fy_library_version(), WTERMSIG(status));
+	return cf_set_error(ctx, 0, "%s: refused: the YAML parser (libfyaml %s) "
+			    "failed on it (exit status %d)", name,
+			    fy_library_version(), WEXITSTATUS(status));
+}
+
 /* Parses text, which must come from malloc: the document takes it over
  * and frees it (on failure too). libfyaml's diagnostics are collected, not
  * printed, and the first error becomes "NAME:LINE:COL: message". */
@@ -39,9 +118,7 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 		struct fy_document **doc)
 {
 	struct fy_diag_error *err;
-	struct fy_diag_cfg dcfg;
 	struct fy_diag *diag;
-	struct fy_parse_cfg pcfg;
 	void *iter = NULL;
 
 	*doc = NULL;
@@ -57,19 +134,13 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 		free(text);
 		return CF_FAILED;
 	}
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag) {
+	if (parse_in_child(ctx, name, text, len) != CF_OK) {
 		free(text);
-		return cf_set_nomem(ctx, name);
+		return CF_FAILED;
 	}
-	fy_diag_set_collect_errors(diag, true);
-	memset(&pcfg, 0, sizeof pcfg);
-	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_AUTO;
-	pcfg.diag = diag;
-	*doc = fy_document_build_from_malloc_string(&pcfg, text, len);
+	*doc = parse(text, len, &diag);
+	if (!diag)
+		return cf_set_nomem(ctx, name);
 	if (!*doc) {
 		err = fy_diag_errors_iterate(diag, &iter);
 		/* libfyaml's collected errors are already 1-based (unlike

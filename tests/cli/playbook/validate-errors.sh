@@ -23,3 +23,11 @@ expect_status 3 casefile playbook validate --json invalid.yaml
 printf 'id: x\nsteps: [\n' >syntax.yaml
 expect_status 3 casefile playbook validate syntax.yaml
 expect_grep '^casefile playbook validate: syntax.yaml:[0-9]+:[0-9]+: ' err
+# Nine bytes on which Debian 12's libfyaml (0.7.12) writes through a null
+# pointer (found by fuzz_yaml): the file is refused with a message naming
+# it, and no command crashes on it, whichever reads YAML.
+printf '? d:  \t :' >crash.yaml
+expect_status 3 casefile playbook validate crash.yaml
+expect_grep '^casefile playbook validate: crash.yaml: refused: the YAML parser' err
+expect_status 3 casefile timeline scope --db nothere.db --incident crash.yaml
+expect_grep 'crash.yaml: refused: the YAML parser' err
