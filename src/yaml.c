@@ -120,6 +120,7 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 	struct fy_diag_error *err;
 	struct fy_diag *diag;
 	void *iter = NULL;
+	int rc;
 
 	*doc = NULL;
 	long bad = bad_utf8(text, len);
@@ -134,9 +135,9 @@ static int load(struct cf_ctx *ctx, const char *name, char *text, size_t len,
 		free(text);
 		return CF_FAILED;
 	}
-	if (parse_in_child(ctx, name, text, len) != CF_OK) {
+	if ((rc = parse_in_child(ctx, name, text, len)) != CF_OK) {
 		free(text);
-		return CF_FAILED;
+		return rc; /* CF_FATAL when no child could be started */
 	}
 	*doc = parse(text, len, &diag);
 	if (!diag)

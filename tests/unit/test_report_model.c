@@ -23,6 +23,7 @@
 #include "casefile/time.h"
 #include "model.h"
 #include "render.h"
+#include "testutil.h"
 
 #define FX FIXTURE_DIR "/reports/"
 
@@ -69,30 +70,30 @@ static void fixture_gives_expected_model(void **state)
 	cJSON_Delete(want);
 }
 
-static void write_temp(char *path, const char *text)
+/* An incident file holding yaml, in a fresh temporary folder. */
+static char *incident_file(char **dir, const char *yaml)
 {
-	int fd = mkstemp(path);
-	FILE *f;
+	char *path;
 
-	assert_true(fd >= 0);
-	assert_non_null(f = fdopen(fd, "w"));
-	fputs(text, f);
-	fclose(f);
+	*dir = tu_tempdir();
+	path = tu_path(*dir, "incident.yaml");
+	tu_write_file(path, yaml, strlen(yaml), 0600);
+	return path;
 }
 
 static void expect_incident_error(const char *yaml, const char *needle)
 {
-	char path[] = "/tmp/cf-incident-XXXXXX";
+	char *dir, *path = incident_file(&dir, yaml);
 	struct cf_ctx ctx;
 	cJSON *j = NULL;
 
-	write_temp(path, yaml);
 	cf_ctx_init(&ctx);
 	assert_int_not_equal(cf_report_incident_load(&ctx, path, &j), CF_OK);
 	assert_null(j);
 	if (!strstr(cf_errmsg(&ctx), needle))
 		fail_msg("'%s' lacks '%s'", cf_errmsg(&ctx), needle);
-	unlink(path);
+	free(path);
+	tu_rmtree(dir);
 }
 
 static void bad_incidents_name_the_line(void **state)
@@ -144,14 +145,14 @@ static void bad_incidents_name_the_line(void **state)
  * date is the start of that day) and the suspects. */
 static void report_and_scope_read_one_incident(void **state)
 {
-	char path[] = "/tmp/cf-incident-XXXXXX";
 	struct cf_incident *inc = NULL;
 	struct cf_ctx ctx;
 	cJSON *j = NULL;
+	char *dir, *path;
 	int64_t us;
 
 	(void)state;
-	write_temp(path, "id: INC-7\ntitle: null\n"
+	path = incident_file(&dir, "id: INC-7\ntitle: null\n"
 		   "covered_entity: {name: E, type: provider}\n"
 		   "discovered: 2026-03-04T09:30:00Z\n"
 		   "window: {from: 2026-03-01T00:00:00Z, to: 2026-03-04T09:30:00Z}\n"
@@ -177,7 +178,8 @@ static void report_and_scope_read_one_incident(void **state)
 	assert_string_equal(inc->models[0].version, "7");
 	cf_incident_free(inc);
 	cJSON_Delete(j);
-	unlink(path);
+	free(path);
+	tu_rmtree(dir);
 }
 
 static void delay_and_thresholds_reach_the_model(void **state)
