@@ -21,7 +21,8 @@
 
 static const char usage_text[] =
 	"usage: casefile collect -o OUT.tar.zst --key KEY [--profile PROFILE]\n"
-	"                        [--previous PREV.tar.zst] [--case-id ID] [--examiner NAME]\n"
+	"                        [--previous PREV.tar.zst [--trust PUB]...]\n"
+	"                        [--case-id ID] [--examiner NAME]\n"
 	"                        [--root DIR] [--compress none|gzip|zstd]\n"
 	"                        [--passphrase-file FILE] [--json] [PATH...]\n"
 	"       casefile collect --list-profiles [--json]\n"
@@ -29,7 +30,9 @@ static const char usage_text[] =
 	"  -o, --output OUT         archive to write (OUT.partial until complete)\n"
 	"  -k, --key KEY            Ed25519 private key that signs SHA256SUMS\n"
 	"  -p, --profile PROFILE    profile file, or id of a shipped profile\n"
-	"      --previous PREV      previous archive of the case (chains the archives)\n"
+	"      --previous PREV      previous archive of the case (chains the archives);\n"
+	"                           it must verify, signed by KEY or a --trust key\n"
+	"      --trust PUB          public key that may have signed PREV (repeatable)\n"
 	"      --case-id ID         case identifier recorded in collection.json\n"
 	"      --examiner NAME      who collects, recorded in collection.json\n"
 	"      --root DIR           read every path under DIR (mounted image, copied tree)\n"
@@ -42,8 +45,10 @@ static const char usage_text[] =
 
 enum {
 	OPT_PREVIOUS = 256, OPT_CASE, OPT_EXAMINER, OPT_ROOT, OPT_COMPRESS,
-	OPT_PASS, OPT_JSON, OPT_LIST,
+	OPT_PASS, OPT_JSON, OPT_LIST, OPT_TRUST,
 };
+
+#define MAX_TRUST 16
 
 static const struct option options[] = {
 	{"case-id", required_argument, NULL, OPT_CASE},
@@ -58,6 +63,7 @@ static const struct option options[] = {
 	{"previous", required_argument, NULL, OPT_PREVIOUS},
 	{"profile", required_argument, NULL, 'p'},
 	{"root", required_argument, NULL, OPT_ROOT},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{NULL, 0, NULL, 0},
 };
 
@@ -144,8 +150,10 @@ int cmd_collect(int argc, char **argv)
 	struct cf_collect_summary s;
 	struct cf_ctx ctx;
 	int c, json = 0, list = 0;
+	char *trust[MAX_TRUST];
 
 	memset(&o, 0, sizeof o);
+	o.trust = trust;
 	o.compress = CF_COMPRESS_ZSTD;
 	optind = 1;
 	opterr = 0;
@@ -164,6 +172,12 @@ int cmd_collect(int argc, char **argv)
 		case OPT_PASS: o.passphrase_file = optarg; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_LIST: list = 1; break;
+		case OPT_TRUST:
+			if (o.ntrust == MAX_TRUST)
+				return cf_cli_usage("at most %d --trust keys",
+						    MAX_TRUST);
+			trust[o.ntrust++] = optarg;
+			break;
 		case OPT_COMPRESS:
 			if (!strcmp(optarg, "zstd"))
 				o.compress = CF_COMPRESS_ZSTD;
@@ -190,6 +204,8 @@ int cmd_collect(int argc, char **argv)
 		return cf_cli_usage("missing --key KEY (the signing key)");
 	if (!o.profile && optind >= argc)
 		return cf_cli_usage("nothing to collect: give --profile or PATHs");
+	if (o.ntrust && !o.previous)
+		return cf_cli_usage("--trust goes with --previous");
 	o.paths = argv + optind;
 	o.npaths = (size_t)(argc - optind);
 	o.progress = json ? CF_PROGRESS_OFF : cf_cli_globals.progress;

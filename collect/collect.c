@@ -50,7 +50,6 @@
 
 #define MEM_MAX (4u << 20)     /* files up to this size are held in memory */
 #define MAX_DEPTH 48           /* folder levels walked below a pattern */
-#define PREV_COLLECTION_MAX (1u << 20)
 
 /* ==== uid/gid names ====================================================== */
 
@@ -1085,80 +1084,43 @@ out:
 /* ==== the previous archive =============================================== */
 
 int cf_previous_read(struct cf_ctx *ctx, const char *path,
+		     cf_key *const *trusted, size_t ntrusted,
 		     char sums_hex[CF_SHA256_HEX], uint64_t *sequence)
 {
-	struct cf_member m;
-	struct cf_buf coll;
-	cf_archive *a = NULL;
-	uint8_t d[CF_SHA256_LEN];
-	int have_sums = 0, have_coll = 0, rc, r;
-	cJSON *j = NULL;
+	struct cf_verify_result *vr = NULL;
+	const struct cf_problem *p;
+	int rc;
 
-	cf_buf_init(&coll);
-	coll.limit = PREV_COLLECTION_MAX;
-	/* The core reader streams the archive (with its limits on hostile
-	 * input); only two small members are looked at, nothing extracted. */
-	if ((rc = cf_archive_open(ctx, path, &a)) != CF_OK) {
+	/* One verifying pass (the core reader's limits on hostile input,
+	 * nothing extracted): the link goes to an archive that a trusted key
+	 * signed, and its digest and sequence are those of the bytes
+	 * verified, not of a second read. */
+	if ((rc = cf_archive_verify(ctx, path, trusted, ntrusted, &vr)) != CF_OK) {
 		cf_error_prefix(ctx, "previous archive");
 		goto out;
 	}
-	while ((r = cf_archive_next(a, ctx, &m)) == CF_OK || r == CF_WARN) {
-		int is_sums = !strcmp(m.name, CF_MEMBER_SUMS);
-		int is_coll = !strcmp(m.name, CF_MEMBER_COLLECTION);
-		uint8_t buf[65536];
-		long n;
-
-		if (r == CF_WARN || (!is_sums && !is_coll))
-			continue;
-		if ((is_sums && have_sums) || (is_coll && have_coll)) {
-			rc = cf_set_error(ctx, 0, "previous archive '%s' has two '%s' members",
-					  path, m.name);
-			goto out;
-		}
-		if (is_sums) {
-			if ((rc = cf_archive_member_digest(a, ctx, d)) != CF_OK)
-				goto out;
-			have_sums = 1;
-			continue;
-		}
-		while ((n = cf_archive_read(a, ctx, buf, sizeof buf)) > 0)
-			if (cf_buf_append(&coll, buf, (size_t)n) < 0) {
-				rc = cf_set_error(ctx, errno, "previous archive '%s': %s too large",
-						  path, CF_MEMBER_COLLECTION);
-				goto out;
-			}
-		if (n < 0) {
-			r = CF_FAILED;
-			break;
-		}
-		have_coll = 1;
-	}
-	if (r != CF_EOF) {
-		rc = cf_error_prefix(ctx, "cannot read previous archive '%s'", path);
+	if (!vr->ok) {
+		p = &vr->problems[0];
+		rc = cf_set_error(ctx, 0,
+				  "previous archive '%s' does not verify (%s%s%s: "
+				  "%s), so no archive can be chained to it%s",
+				  path, p->kind, p->member ? " " : "",
+				  p->member ? p->member : "", p->detail,
+				  !strcmp(p->kind, "untrusted-signer")
+					  ? "; name its signer's public key "
+					    "with --trust"
+					  : "");
+		if (!strcmp(p->kind, "missing-member") ||
+		    !strcmp(p->kind, "bad-format") ||
+		    !strcmp(p->kind, "truncated"))
+			cf_error_prefix(ctx, "not an evidence archive");
 		goto out;
 	}
-	if (!have_sums || !have_coll) {
-		rc = cf_set_error(ctx, 0, "'%s' is not an evidence archive (no %s)", path,
-				  have_sums ? CF_MEMBER_COLLECTION : CF_MEMBER_SUMS);
-		goto out;
-	}
-	if (cf_json_parse(ctx, coll.data, coll.len, &j) != CF_OK) {
-		rc = cf_error_prefix(ctx, "previous archive '%s', %s", path,
-				     CF_MEMBER_COLLECTION);
-		goto out;
-	}
-	if (cf_json_int(j, "sequence", 0) < 1) {
-		rc = cf_set_error(ctx, 0, "previous archive '%s': %s has no valid sequence",
-				  path, CF_MEMBER_COLLECTION);
-		goto out;
-	}
-	*sequence = (uint64_t)cf_json_int(j, "sequence", 0);
-	cf_hex(d, sizeof d, sums_hex);
+	*sequence = (uint64_t)cf_json_int(vr->collection, "sequence", 0);
+	memcpy(sums_hex, vr->sums_hex, CF_SHA256_HEX);
 	rc = CF_OK;
 out:
-	cJSON_Delete(j);
-	cf_buf_release(&coll);
-	cf_archive_close(a);
+	cf_verify_result_free(vr);
 	return rc;
 }
 
@@ -1510,6 +1472,30 @@ static int set_root(struct cf_collector *c)
 	return CF_OK;
 }
 
+/* The previous archive's identity, verified against the collecting key
+ * and the keys named with --trust. */
+static int previous_link(struct cf_ctx *ctx, const struct cf_collect_opts *o,
+			 cf_key *key, char prev_hex[CF_SHA256_HEX],
+			 uint64_t *seq)
+{
+	cf_key **keys = cf_calloc(o->ntrust + 1, sizeof *keys);
+	size_t n = 0;
+	int rc = CF_FAILED;
+
+	if (!keys)
+		return cf_set_nomem(ctx, "keys");
+	keys[n++] = key;
+	for (size_t i = 0; i < o->ntrust; i++, n++)
+		if (!(keys[n] = cf_key_load_public(ctx, o->trust[i])))
+			goto out;
+	rc = cf_previous_read(ctx, o->previous, keys, n, prev_hex, seq);
+out:
+	for (size_t i = 1; i < n; i++)
+		cf_key_free(keys[i]);
+	free(keys);
+	return rc;
+}
+
 int cf_collect_run(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 		   struct cf_collect_summary *s)
 {
@@ -1569,7 +1555,7 @@ int cf_collect_run(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 		goto out;
 	}
 	if (o->previous) {
-		if ((rc = cf_previous_read(ctx, o->previous, prev_hex, &seq)) != CF_OK)
+		if ((rc = previous_link(ctx, o, key, prev_hex, &seq)) != CF_OK)
 			goto out;
 	}
 	seq++;

@@ -164,6 +164,10 @@ struct cf_collect_opts {
 	const char *passphrase_file;
 	const char *profile;      /* id or path, or NULL */
 	const char *previous;     /* previous archive or NULL */
+	char **trust;             /* --trust: public keys that may have
+				     signed the previous archive (besides
+				     the collecting key) */
+	size_t ntrust;
 	const char *case_id, *examiner;
 	const char *root;         /* host tree root, NULL for "/" */
 	enum cf_compress compress;
@@ -186,8 +190,11 @@ struct cf_collect_summary {
 int cf_collect_run(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 		   struct cf_collect_summary *s);
 
-/* Reads the previous archive's SHA256SUMS digest and sequence, streaming. */
+/* Verifies the previous archive against the trusted keys in one streaming
+ * pass and gives its SHA256SUMS digest and sequence. CF_FAILED when it does
+ * not verify (the message names the first problem). */
 int cf_previous_read(struct cf_ctx *ctx, const char *path,
+		     cf_key *const *trusted, size_t ntrusted,
 		     char sums_hex[CF_SHA256_HEX], uint64_t *sequence);
 
 /* ---- inside a collection (collect.c and the source modules) --------------- */

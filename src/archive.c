@@ -32,11 +32,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "casefile/alloc.h"
 #include "casefile/archive.h"
@@ -70,10 +73,34 @@ struct ring {
 
 static const uint8_t zeros[ZERO_CHUNK];
 
+/* The walker over the compressed container (see below). */
+struct tap {
+	int state;
+	uint8_t acc[16];      /* a header field being assembled */
+	size_t nacc, need;
+	uint64_t skip;        /* bytes to pass over */
+	uint64_t total;       /* compressed bytes seen */
+	int gzflags, zsum, frames;
+	size_t namelen;
+	z_stream z;
+	int zinit;
+	const char *kind;     /* problem kind, or NULL */
+	char why[300];
+	uint8_t buf[RAW_BLOCK];
+};
+
 struct cf_archive {
 	struct archive *raw;   /* file -> filters -> decompressed tar stream */
 	struct archive *tar;   /* tar/pax reader over raw's blocks */
 	int fd;
+	int own_fd;            /* opened here (closed by _close) */
+	struct tap tap;        /* the compressed bytes' framing */
+
+	/* Bound to a verification (cf_archive_reopen): every member must be
+	 * the one the verifier saw at that position, and whatever a caller
+	 * reads of it must hash to what the verifier hashed. */
+	const struct cf_seen *seen;
+	size_t nseen;
 	cf_sha256 *h;
 
 	/* the seam between raw and tar */
@@ -93,6 +120,7 @@ struct cf_archive {
 	uint64_t size;         /* size from the header */
 	uint64_t off;          /* data bytes handed out so far */
 	uint64_t data_start;   /* tar-stream offset of the data */
+	uint64_t pad_from;     /* where its data ends and padding begins */
 	int has_data;          /* the member is a regular file with data */
 	int data_eof;          /* all of its data has been handed out */
 	int digested;          /* digest computed (hash context final) */
@@ -107,7 +135,283 @@ struct cf_archive {
 				  rounded up to 512 (from the header, then
 				  from libarchive once the data is read) */
 	const char *kind;      /* problem kind of the last failure, or NULL */
+
+	/* the headers between two members' data (see "headers" below) */
+	uint64_t hdr_from;     /* tar offset where they begin */
+	int hdr_active;        /* capturing while libarchive reads them */
+	uint8_t *cap;          /* [hdr_from, hdr_from + ncap) from slots gone */
+	size_t ncap;
+	int cap_over;          /* more than CF_ARCHIVE_MAX_HEADER: not kept */
+	char hidden[300];
 };
+
+/* ---- the compressed container: nothing hidden --------------------------- *
+ * Everything that SHA256SUMS covers is in the tar stream; bytes of the file
+ * outside it would ride along unsigned. libarchive decodes without minding
+ * them (gzip's extra field and comment, a second gzip member, zstd's
+ * skippable frames, bytes after the last frame), so the compressed bytes
+ * pass through this walker on their way to libarchive. It reads only the
+ * containers' framing (RFC 1952 headers, RFC 8878 frame and block headers;
+ * the gzip deflate stream is inflated to a scratch buffer with zlib to find
+ * where it ends) and refuses, with kind "hidden-data" or "trailing-data",
+ * anything that is not one gzip member without FEXTRA/FCOMMENT, or zstd
+ * frames only. */
+
+enum {
+	T_START, T_NONE,
+	G_HDR, G_NAME, G_HCRC, G_DEFLATE, G_TRAILER, G_END,
+	Z_MAGIC, Z_FHD, Z_BLK,
+};
+
+#define ZSTD_MAGIC 0xFD2FB528u
+#define GZ_FNAME_MAX 1024
+
+static int tap_fail(struct tap *t, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int tap_fail(struct tap *t, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->why, sizeof t->why, fmt, ap);
+	va_end(ap);
+	t->kind = kind;
+	return -1;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* A header field of t->need bytes is in t->acc: act on it. */
+static int tap_step(struct tap *t)
+{
+	const uint8_t *b = t->acc;
+	uint32_t v;
+
+	switch (t->state) {
+	case T_START:
+		if (b[0] == 0x1f && b[1] == 0x8b) {
+			t->state = G_HDR;
+			t->need = 10; /* keeps the 4 bytes read */
+			return 0;
+		}
+		if ((le32(b) & 0xFFFFFFF0u) == 0x184D2A50u)
+			return tap_fail(t, "hidden-data",
+					"the archive starts with a zstd skippable "
+					"frame, which no signature covers");
+		t->nacc = 0;
+		if (le32(b) == ZSTD_MAGIC) {
+			t->state = Z_FHD;
+			t->need = 1;
+		} else {
+			t->state = T_NONE;
+		}
+		return 0;
+	case G_HDR:
+		t->nacc = 0;
+		if (b[2] != 8 || (b[3] & 0xE0))
+			return tap_fail(t, "decompression-error",
+					"a gzip header with an unknown method or "
+					"flags");
+		if (b[3] & 0x04)
+			return tap_fail(t, "hidden-data",
+					"the gzip header has an extra field "
+					"(FEXTRA), which no signature covers");
+		if (b[3] & 0x10)
+			return tap_fail(t, "hidden-data",
+					"the gzip header has a comment (FCOMMENT), "
+					"which no signature covers");
+		t->gzflags = b[3];
+		t->namelen = 0;
+		t->state = t->gzflags & 0x08 ? G_NAME
+			   : t->gzflags & 0x02 ? G_HCRC : G_DEFLATE;
+		t->need = t->state == G_HCRC ? 2 : 0;
+		return 0;
+	case G_HCRC:
+		t->nacc = 0;
+		t->state = G_DEFLATE;
+		return 0;
+	case G_TRAILER:
+		t->nacc = 0;
+		t->state = G_END;
+		return 0;
+	case Z_FHD: {
+		static const int did_len[4] = {0, 1, 2, 4};
+		static const int fcs_len[4] = {0, 2, 4, 8};
+		int single = (b[0] >> 5) & 1, fcs = b[0] >> 6;
+
+		t->nacc = 0;
+		if (b[0] & 0x08)
+			return tap_fail(t, "decompression-error",
+					"a zstd frame header with the reserved bit "
+					"set");
+		t->zsum = (b[0] >> 2) & 1;
+		t->skip = (uint64_t)(!single) + (uint64_t)did_len[b[0] & 3] +
+			  (uint64_t)(fcs == 0 ? single : fcs_len[fcs]);
+		t->state = Z_BLK;
+		t->need = 3;
+		return 0;
+	}
+	case Z_BLK:
+		t->nacc = 0;
+		v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+		if (((v >> 1) & 3) == 3)
+			return tap_fail(t, "decompression-error",
+					"a zstd block of the reserved type");
+		t->skip = ((v >> 1) & 3) == 1 ? 1 : v >> 3;
+		if (v & 1) { /* the frame's last block */
+			t->skip += t->zsum ? 4 : 0;
+			t->frames++;
+			t->state = Z_MAGIC;
+			t->need = 4;
+		}
+		return 0;
+	case Z_MAGIC:
+		t->nacc = 0;
+		v = le32(b);
+		if (v == ZSTD_MAGIC) {
+			t->state = Z_FHD;
+			t->need = 1;
+			return 0;
+		}
+		if ((v & 0xFFFFFFF0u) == 0x184D2A50u)
+			return tap_fail(t, "hidden-data",
+					"a zstd skippable frame after frame %d, "
+					"which no signature covers",
+					t->frames);
+		return tap_fail(t, "trailing-data",
+				"bytes after the end of the zstd stream (at "
+				"compressed byte %llu)",
+				(unsigned long long)(t->total - 4));
+	}
+	return 0;
+}
+
+/* The deflate stream of a gzip member, inflated to nowhere: consumes what
+ * it can of p and says how much. -1 on a corrupt stream. */
+static long tap_inflate(struct tap *t, const uint8_t *p, size_t n)
+{
+	uint8_t out[16384];
+	int r;
+
+	if (!t->zinit) {
+		memset(&t->z, 0, sizeof t->z);
+		if (inflateInit2(&t->z, -15) != Z_OK)
+			return tap_fail(t, "decompression-error",
+					"cannot start zlib");
+		t->zinit = 1;
+	}
+	t->z.next_in = (Bytef *)p;
+	t->z.avail_in = (uInt)n;
+	do {
+		t->z.next_out = out;
+		t->z.avail_out = sizeof out;
+		r = inflate(&t->z, Z_NO_FLUSH);
+	} while (r == Z_OK && t->z.avail_in);
+	if (r == Z_STREAM_END) {
+		t->state = G_TRAILER;
+		t->need = 8;
+	} else if (r != Z_OK && r != Z_BUF_ERROR) {
+		return tap_fail(t, "decompression-error", "gzip data: %s",
+				t->z.msg ? t->z.msg : "corrupt");
+	}
+	return (long)(n - t->z.avail_in);
+}
+
+/* The next n bytes of the file (eof: there are no more). 0, or -1 with the
+ * problem on t. */
+static int tap_feed(struct tap *t, const uint8_t *p, size_t n, int eof)
+{
+	t->total += n;
+	while (n) {
+		size_t k;
+
+		if (t->kind)
+			return -1;
+		if (t->skip) {
+			k = n < t->skip ? n : (size_t)t->skip;
+			t->skip -= k;
+		} else if (t->state == T_NONE) {
+			k = n;
+		} else if (t->state == G_END) {
+			return tap_fail(t, "hidden-data",
+					"bytes after the gzip member (a second "
+					"member or trailing data), which no "
+					"signature covers");
+		} else if (t->state == G_DEFLATE) {
+			long got = tap_inflate(t, p, n);
+			if (got < 0)
+				return -1;
+			k = (size_t)got;
+		} else if (t->state == G_NAME) {
+			const uint8_t *z = memchr(p, 0, n);
+			k = z ? (size_t)(z - p) + 1 : n;
+			if ((t->namelen += k) > GZ_FNAME_MAX)
+				return tap_fail(t, "hidden-data",
+						"the gzip header's file name is "
+						"longer than %d bytes",
+						GZ_FNAME_MAX);
+			if (z) {
+				t->state = t->gzflags & 0x02 ? G_HCRC
+							     : G_DEFLATE;
+				t->need = t->state == G_HCRC ? 2 : 0;
+			}
+		} else {
+			k = t->need - t->nacc < n ? t->need - t->nacc : n;
+			memcpy(t->acc + t->nacc, p, k);
+			t->nacc += k;
+			if (t->nacc == t->need && tap_step(t) < 0)
+				return -1;
+		}
+		p += k;
+		n -= k;
+	}
+	if (!eof)
+		return 0;
+	if (t->kind)
+		return -1;
+	switch (t->state) {
+	case T_START:
+	case T_NONE:
+	case G_END:
+		return 0;
+	case Z_MAGIC:
+		if (!t->nacc && !t->skip)
+			return 0;
+		break;
+	}
+	return tap_fail(t, "truncated",
+			"the compressed stream ends inside a %s",
+			t->state >= Z_MAGIC ? "zstd frame" : "gzip member");
+}
+
+/* The raw handle's read callback: the file's next block, through the
+ * walker. */
+static la_ssize_t raw_read(struct archive *ar, void *ud, const void **buf)
+{
+	cf_archive *a = ud;
+	ssize_t n;
+
+	do
+		n = read(a->fd, a->tap.buf, RAW_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(ar, errno, "read error");
+		return -1;
+	}
+	if (tap_feed(&a->tap, a->tap.buf, (size_t)n, n == 0) < 0) {
+		archive_set_error(ar, EINVAL, "%s", a->tap.why);
+		return -1;
+	}
+	*buf = a->tap.buf;
+	return n;
+}
+
+static void capture(cf_archive *a);
 
 /* ---- the seam: decompressed blocks from raw to tar ---------------------- */
 
@@ -179,8 +483,10 @@ static void *produce(void *ud)
 				if (r < ARCHIVE_WARN) {
 					const char *m = archive_error_string(a->raw);
 					snprintf(g->msg, sizeof g->msg, "%s",
-						 m ? m : "unknown error");
-					g->kind = m && strstr(m, "runcat")
+						 a->tap.kind ? a->tap.why
+						 : m ? m : "unknown error");
+					g->kind = a->tap.kind ? a->tap.kind
+						  : m && strstr(m, "runcat")
 							  ? "truncated"
 							  : "decompression-error";
 					end = 1;
@@ -220,6 +526,8 @@ static la_ssize_t feed(struct archive *t, void *ud, const void **buf)
 	(void)t;
 	if (a->raw_eof || a->why[0])
 		return a->why[0] ? -1 : 0;
+	if (a->hdr_active && a->last)
+		capture(a);
 	pthread_mutex_lock(&g->mu);
 	if (g->inuse) {
 		g->inuse = 0;
@@ -291,7 +599,42 @@ static void ring_stop(cf_archive *a)
 	}
 }
 
+/* ---- decoders ------------------------------------------------------------ */
+
+int cf_archive_support_filters(struct cf_ctx *ctx, struct archive *la,
+			       int which)
+{
+	static const struct {
+		const char *name;
+		int (*enable)(struct archive *);
+		int sets;
+	} tab[] = {
+		{"gzip", archive_read_support_filter_gzip,
+		 CF_FILTERS_ARCHIVE | CF_FILTERS_LOGS},
+		{"zstd", archive_read_support_filter_zstd,
+		 CF_FILTERS_ARCHIVE | CF_FILTERS_LOGS},
+		{"bzip2", archive_read_support_filter_bzip2, CF_FILTERS_LOGS},
+		{"xz", archive_read_support_filter_xz, CF_FILTERS_LOGS},
+	};
+
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+		if (!(tab[i].sets & which))
+			continue;
+		/* ARCHIVE_WARN means "will run the external program": refused */
+		if (tab[i].enable(la) != ARCHIVE_OK)
+			return cf_set_fatal(ctx, 0,
+					    "this libarchive has no built-in %s "
+					    "decoder (casefile never runs an "
+					    "external one)",
+					    tab[i].name);
+	}
+	return CF_OK;
+}
+
 /* ---- open and close ---------------------------------------------------- */
+
+static int open_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
+		   cf_archive **out, const char **kind);
 
 int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out)
 {
@@ -301,24 +644,44 @@ int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out)
 int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		       const char **kind)
 {
-	cf_archive *a;
-	struct stat st;
-	int rc = CF_FATAL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*out = NULL;
 	if (kind)
 		*kind = NULL;
-	if (!(a = cf_calloc(1, sizeof *a)))
+	if (fd < 0)
+		return cf_set_fatal(ctx, errno, "cannot open '%s'", path);
+	return open_fd(ctx, fd, 1, path, out, kind); /* closes fd on failure */
+}
+
+int cf_archive_open_fd(struct cf_ctx *ctx, int fd, const char *label,
+		       cf_archive **out, const char **kind)
+{
+	*out = NULL;
+	if (kind)
+		*kind = NULL;
+	return open_fd(ctx, fd, 0, label, out, kind);
+}
+
+/* Opens the archive on fd (taken over and closed when own_fd). */
+static int open_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
+		   cf_archive **out, const char **kind)
+{
+	cf_archive *a;
+	struct stat st;
+	int rc = CF_FATAL;
+
+	if (!(a = cf_calloc(1, sizeof *a))) {
+		if (own_fd)
+			close(fd);
 		return cf_set_nomem(ctx, "opening an archive");
-	a->fd = -1;
+	}
 	pthread_mutex_init(&a->ring.mu, NULL);
 	pthread_cond_init(&a->ring.cv_free, NULL);
 	pthread_cond_init(&a->ring.cv_full, NULL);
-	a->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (a->fd < 0) {
-		rc = cf_set_fatal(ctx, errno, "cannot open '%s'", path);
-		goto fail;
-	}
+	a->fd = fd;
+	a->own_fd = own_fd;
+	a->tap.need = 4; /* the magic number tells the container */
 	if (fstat(a->fd, &st) < 0) {
 		rc = cf_set_fatal(ctx, errno, "cannot stat '%s'", path);
 		goto fail;
@@ -338,8 +701,11 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		rc = cf_set_nomem(ctx, "opening an archive");
 		goto fail;
 	}
-	if (archive_read_support_filter_all(a->raw) != ARCHIVE_OK ||
-	    archive_read_support_format_raw(a->raw) != ARCHIVE_OK ||
+	if ((rc = cf_archive_support_filters(ctx, a->raw,
+					     CF_FILTERS_ARCHIVE)) != CF_OK)
+		goto fail;
+	rc = CF_FATAL;
+	if (archive_read_support_format_raw(a->raw) != ARCHIVE_OK ||
 	    archive_read_support_format_tar(a->tar) != ARCHIVE_OK) {
 		rc = cf_set_fatal(ctx, 0, "'%s': libarchive lacks tar or filter "
 				  "support", path);
@@ -348,12 +714,15 @@ int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 	{
 		struct archive_entry *e;
 		/* The raw format has one entry: the whole decompressed stream. */
-		if (archive_read_open_fd(a->raw, a->fd, RAW_BLOCK) != ARCHIVE_OK ||
+		if (archive_read_open(a->raw, a, NULL, raw_read, NULL) !=
+			    ARCHIVE_OK ||
 		    archive_read_next_header(a->raw, &e) != ARCHIVE_OK) {
 			const char *m = archive_error_string(a->raw);
 			rc = cf_set_error(ctx, 0, "'%s': %s", path,
-					  m ? m : "cannot decompress");
-			a->kind = "decompression-error";
+					  a->tap.kind ? a->tap.why
+					  : m	      ? m
+						      : "cannot decompress");
+			a->kind = a->tap.kind ? a->tap.kind : "decompression-error";
 			goto fail;
 		}
 	}
@@ -402,10 +771,13 @@ void cf_archive_close(cf_archive *a)
 	pthread_cond_destroy(&a->ring.cv_full);
 	if (a->raw)
 		archive_read_free(a->raw);
-	if (a->fd >= 0)
+	if (a->tap.zinit)
+		inflateEnd(&a->tap.z);
+	if (a->fd >= 0 && a->own_fd)
 		close(a->fd);
 	cf_sha256_free(a->h);
 	free(a->name);
+	free(a->cap);
 	free(a);
 }
 
@@ -489,6 +861,208 @@ static int check_end(cf_archive *a, struct cf_ctx *ctx)
 	return CF_OK;
 }
 
+/* A bound archive that is no longer what was verified. */
+static int changed(cf_archive *a, struct cf_ctx *ctx, const char *member,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int changed(cf_archive *a, struct cf_ctx *ctx, const char *member,
+		   const char *fmt, ...)
+{
+	char detail[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	a->kind = CF_KIND_CHANGED;
+	return cf_set_error(ctx, 0, "%s%s%s: the archive changed after it "
+			    "was verified: %s",
+			    member ? "'" : "", member ? member : "",
+			    member ? "'" : "", detail);
+}
+
+/* ---- headers: nothing hidden between members ---------------------------- *
+ * libarchive reads the headers between two members' data and keeps what it
+ * understands: a global pax header ('g'), an unknown pax keyword or data
+ * padding that is not zero would pass unseen, outside every signature. So
+ * the bytes from the end of one member's data to the start of the next
+ * one's are walked here: the tar headers' chain (typeflag, size), the pax
+ * records of each extended header, and the padding. They are read where
+ * they passed: the slot tar holds, and a copy of what slots already handed
+ * back held (capture(), at most CF_ARCHIVE_MAX_HEADER bytes). */
+
+static void capture(cf_archive *a)
+{
+	uint64_t start = a->fed - a->last_len, from = a->hdr_from + a->ncap;
+
+	if (a->cap_over || from >= a->fed)
+		return;
+	if (from < start) { /* not seen: give up the walk, never guess */
+		a->cap_over = 1;
+		return;
+	}
+	if (!a->cap && !(a->cap = cf_malloc(CF_ARCHIVE_MAX_HEADER + 4096))) {
+		a->cap_over = 1;
+		return;
+	}
+	if (a->ncap + (a->fed - from) > CF_ARCHIVE_MAX_HEADER + 4096) {
+		a->cap_over = 1;
+		return;
+	}
+	memcpy(a->cap + a->ncap, a->last + (from - start), a->fed - from);
+	a->ncap += a->fed - from;
+}
+
+/* Byte at tar offset off of the header region, or -1 when not at hand. */
+static int hbyte(const cf_archive *a, uint64_t off)
+{
+	uint64_t start = a->fed - a->last_len;
+
+	if (off < a->hdr_from)
+		return -1;
+	if (off - a->hdr_from < a->ncap)
+		return a->cap[off - a->hdr_from];
+	if (a->last && off >= start && off < a->fed)
+		return a->last[off - start];
+	return -1;
+}
+
+/* Copies n bytes at off into out; 0, or -1 when not at hand. */
+static int hcopy(const cf_archive *a, uint64_t off, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = hbyte(a, off + i);
+		if (c < 0)
+			return -1;
+		out[i] = (uint8_t)c;
+	}
+	return 0;
+}
+
+static int hidden_at(cf_archive *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int hidden_at(cf_archive *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->hidden, sizeof a->hidden, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* The pax keywords an evidence archive may carry: what casefile's writer
+ * and GNU tar's pax format write, all of them read and checked. */
+static int known_keyword(const char *k, size_t n)
+{
+	static const char *const known[] = {
+		"path", "linkpath", "size", "mtime", "atime", "ctime", "uid",
+		"gid", "uname", "gname", "hdrcharset", CF_PAX_SHA256,
+	};
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strlen(known[i]) == n && !memcmp(known[i], k, n))
+			return 1;
+	return n > 11 && !memcmp(k, "GNU.sparse.", 11);
+}
+
+/* The records of a pax extended header of len bytes at off. */
+static int walk_pax(cf_archive *a, uint64_t off, uint64_t len)
+{
+	uint8_t rec[512];
+	uint64_t at = 0;
+
+	while (at < len) {
+		uint64_t rlen = 0;
+		size_t i, digits = 0;
+		int c;
+
+		while ((c = hbyte(a, off + at + digits)) >= '0' && c <= '9' &&
+		       digits < 8)
+			rlen = rlen * 10 + (uint64_t)(c - '0'), digits++;
+		if (c < 0)
+			return 0;
+		if (c != ' ' || rlen < digits + 2 || rlen > len - at)
+			return 0; /* libarchive judges a malformed record */
+		/* the keyword runs from after the space to '=' */
+		size_t klen = 0, want = rlen - digits - 1;
+		if (want > sizeof rec)
+			want = sizeof rec;
+		if (hcopy(a, off + at + digits + 1, rec, want) < 0)
+			return 0;
+		for (i = 0; i < want && rec[i] != '='; i++)
+			;
+		klen = i;
+		if (klen == want || !known_keyword((const char *)rec, klen)) {
+			for (i = 0; i < klen && i < 60; i++)
+				if (rec[i] < 0x20 || rec[i] >= 0x7f)
+					rec[i] = '?';
+			return hidden_at(a, "its pax header has the keyword "
+					 "'%.*s', which casefile never writes "
+					 "and no signature covers",
+					 (int)(klen < 60 ? klen : 60), rec);
+		}
+		at += rlen;
+	}
+	return 0;
+}
+
+/* Octal (or base-256) number field of a tar header. */
+static uint64_t tar_num(const uint8_t *f, size_t n)
+{
+	uint64_t v = 0;
+
+	if (f[0] & 0x80) {
+		for (size_t i = 1; i < n; i++)
+			v = v << 8 | f[i];
+		return v;
+	}
+	while (n && *f == ' ')
+		f++, n--;
+	for (size_t i = 0; i < n && f[i] >= '0' && f[i] <= '7'; i++)
+		v = v * 8 + (uint64_t)(f[i] - '0');
+	return v;
+}
+
+/* Walks [pad_from, data_start): data padding, then the header chain. 1 with
+ * a->hidden set when something there is hidden, 0 otherwise (also when a
+ * part is not at hand: nothing is claimed then). */
+static int walk_headers(cf_archive *a, uint64_t pad_from, uint64_t data_start)
+{
+	uint64_t off = (pad_from + 511) & ~(uint64_t)511;
+	uint8_t h[512];
+
+	for (uint64_t i = pad_from; i < off && i < data_start; i++) {
+		int c = hbyte(a, i);
+		if (c < 0)
+			return 0;
+		if (c)
+			return hidden_at(a, "non-zero bytes in the padding "
+					 "after the data of the member before "
+					 "it");
+	}
+	while (off + 512 <= data_start) {
+		uint64_t size;
+
+		if (hcopy(a, off, h, sizeof h) < 0)
+			return 0;
+		size = tar_num(h + 124, 12);
+		if (h[156] == 'g')
+			return hidden_at(a, "a global pax header ('g') comes "
+					 "before it, which casefile never "
+					 "writes and no signature covers");
+		if (h[156] == 'x' && walk_pax(a, off + 512, size))
+			return 1;
+		if (h[156] != 'x' && h[156] != 'L' && h[156] != 'K')
+			return 0; /* the member's own header */
+		if (size > data_start)
+			return 0;
+		off += 512 + ((size + 511) & ~(uint64_t)511);
+	}
+	return 0;
+}
+
 /* ---- iteration ---------------------------------------------------------- */
 
 static void read_pax_digest(cf_archive *a, struct archive_entry *e)
@@ -501,8 +1075,14 @@ static void read_pax_digest(cf_archive *a, struct archive_entry *e)
 	archive_entry_xattr_reset(e);
 	while (archive_entry_xattr_next(e, &name, &val, &len) ==
 	       ARCHIVE_OK) {
-		if (strcmp(name, CF_XATTR_SHA256))
+		if (strcmp(name, CF_XATTR_SHA256)) {
+			if (!a->hidden[0])
+				hidden_at(a, "it carries the extended attribute "
+					  "'%.60s', which casefile never "
+					  "writes and no signature covers",
+					  name);
 			continue;
+		}
 		if (len == CF_SHA256_HEX - 1) {
 			memcpy(a->pax_hex, val, len);
 			a->pax_hex[len] = '\0';
@@ -520,6 +1100,12 @@ static void read_pax_digest(cf_archive *a, struct archive_entry *e)
  * decompression only). */
 static int skip_rest(cf_archive *a, struct cf_ctx *ctx)
 {
+	uint8_t d[CF_SHA256_LEN];
+
+	/* Bound: what a caller read of a member must be what was verified,
+	 * so a member it began is hashed to its end and compared. */
+	if (a->seen && a->name && (a->off || a->digested))
+		return cf_archive_member_digest(a, ctx, d);
 	if (!a->name || a->digested || a->data_eof)
 		return CF_OK;
 	a->pend = NULL;
@@ -538,7 +1124,7 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 {
 	struct archive_entry *e;
 	const char *name;
-	uint64_t before;
+	uint64_t before, pad_from;
 	int r, rc = CF_OK;
 
 	memset(m, 0, sizeof *m);
@@ -549,7 +1135,15 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 	if ((r = skip_rest(a, ctx)) != CF_OK)
 		return r;
 	before = (uint64_t)archive_filter_bytes(a->tar, 0);
+	/* where the previous member's data ended (its padding follows) */
+	pad_from = a->count ? a->pad_from : 0;
+	a->hdr_from = pad_from;
+	a->ncap = 0;
+	a->cap_over = 0;
+	a->hidden[0] = '\0';
+	a->hdr_active = 1;
 	r = archive_read_next_header(a->tar, &e);
+	a->hdr_active = 0;
 	free(a->name);
 	a->name = NULL;
 	if (r == ARCHIVE_EOF) {
@@ -557,6 +1151,11 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 			return cf_set_error(ctx, 0, "%s", a->why);
 		if ((r = check_end(a, ctx)) != CF_OK)
 			return r;
+		if (a->seen && a->count != a->nseen)
+			return changed(a, ctx, NULL,
+				       "it now ends after %llu members, the "
+				       "verified one had %zu",
+				       (unsigned long long)a->count, a->nseen);
 		a->ended = 1;
 		return CF_EOF;
 	}
@@ -589,11 +1188,22 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 		return cf_set_nomem(ctx, "reading a member header");
 	}
 	read_pax_digest(a, e);
+	if (!a->cap_over)
+		walk_headers(a, pad_from, a->data_start);
+	if (a->seen && (a->count >= a->nseen ||
+			strcmp(a->seen[a->count].name, a->name)))
+		return changed(a, ctx, a->name,
+			       "member %llu is not the one verified there (%s)",
+			       (unsigned long long)a->count + 1,
+			       a->count < a->nseen ? a->seen[a->count].name
+						   : "none");
 
 	a->size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
 			  ? (uint64_t)archive_entry_size(e)
 			  : 0;
 	a->padded_end = a->data_start + ((a->size + 511) & ~(uint64_t)511);
+	a->pad_from = archive_entry_sparse_count(e) ? a->padded_end
+						     : a->data_start + a->size;
 	a->off = 0;
 	a->pend = NULL;
 	a->pend_len = 0;
@@ -619,6 +1229,10 @@ int cf_archive_next(cf_archive *a, struct cf_ctx *ctx, struct cf_member *m)
 		m->mtime_ns = sec * 1000000000 + archive_entry_mtime_nsec(e);
 	}
 	m->pax_sha256 = a->pax_hex[0] ? a->pax_hex : NULL;
+	m->mode = (unsigned)archive_entry_mode(e) & 07777;
+	m->uid = archive_entry_uid(e);
+	m->gid = archive_entry_gid(e);
+	m->hidden = a->hidden[0] ? a->hidden : NULL;
 	m->index = a->count++;
 	m->link = archive_entry_hardlink(e);
 	m->hardlink = m->link != NULL;
@@ -778,6 +1392,43 @@ int cf_archive_member_digest(cf_archive *a, struct cf_ctx *ctx,
 			return CF_FATAL;
 		a->digested = 1;
 	}
+	if (a->seen) {
+		/* next() checked the name at this position */
+		const struct cf_seen *v = &a->seen[a->count - 1];
+		if (!v->hashed)
+			return changed(a, ctx, a->name,
+				       "its data was not verified");
+		if (memcmp(v->digest, a->digest, CF_SHA256_LEN))
+			return changed(a, ctx, a->name,
+				       "its data differs from the bytes "
+				       "verified");
+	}
 	memcpy(out, a->digest, CF_SHA256_LEN);
+	return CF_OK;
+}
+
+int cf_archive_reopen(struct cf_ctx *ctx, const struct cf_verify_result *vr,
+		      cf_archive **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (vr->fd < 0 || !vr->seen)
+		return cf_set_fatal(ctx, EINVAL, "'%s' was not verified for "
+				    "reading again", vr->path);
+	/* The same open file, never the path again: a file renamed over it,
+	 * or a FIFO serving a second archive, is never what gets read. */
+	if (lseek(vr->fd, 0, SEEK_SET) != 0)
+		return cf_set_fatal(ctx, errno == ESPIPE ? 0 : errno,
+				    "'%s' cannot be read a second time from "
+				    "the start (%s): copy it to a regular "
+				    "file first",
+				    vr->path,
+				    errno == ESPIPE ? "not a regular file"
+						    : strerror(errno));
+	if ((rc = open_fd(ctx, vr->fd, 0, vr->path, out, NULL)) != CF_OK)
+		return rc;
+	(*out)->seen = vr->seen;
+	(*out)->nseen = vr->nseen;
 	return CF_OK;
 }

@@ -19,6 +19,7 @@
  */
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casefile/alloc.h"
 #include "casefile/archive.h"
@@ -42,6 +44,11 @@
 #define MAX_SIGNER (64 * 1024)
 #define MAX_ITEM_LINE (1024 * 1024)
 #define MAX_PROBLEMS 1000
+/* Member names held at once: all of them together at most MAX_NAME_BYTES
+ * (libarchive bounds one at 1 MiB), so that hostile names cannot grow the
+ * verifier past a bounded size whatever the pax headers claim; a problem
+ * keeps at most CF_PATH_MAX bytes of the name it concerns. */
+#define MAX_NAME_BYTES (256u << 20)
 
 /* What the pass remembers of one member (its first occurrence). */
 struct rec {
@@ -51,6 +58,9 @@ struct rec {
 	uint8_t item_sha[CF_SHA256_LEN]; /* what items.jsonl claims */
 	long sums;       /* index in SHA256SUMS, -1 when not listed */
 	unsigned regular : 1, hashed : 1, unsafe : 1, item : 1;
+	unsigned stat : 1; /* items.jsonl vouched for the header's stat */
+	unsigned mode;   /* from the member's header */
+	int64_t uid, gid, mtime_ns;
 };
 
 struct pass {
@@ -69,6 +79,12 @@ struct pass {
 	size_t item_line;
 	void (*progress)(void *, uint64_t, uint64_t);
 	void *ud;
+	size_t name_bytes;  /* bytes of member names held */
+	/* with CF_VERIFY_KEEP_FD: every member in order; first occurrences
+	 * share the name of their rec */
+	int keep_seen;
+	struct cf_seen *seen;
+	size_t nseen, seencap;
 };
 
 /* ---- problems ----------------------------------------------------------- */
@@ -110,7 +126,8 @@ static int add_problem(struct cf_verify_result *r, const char *kind,
 	r->problems = p;
 	p = &r->problems[r->nproblems];
 	p->kind = cf_strdup(kind);
-	p->member = member ? cf_strdup(member) : NULL;
+	/* a hostile name may be a megabyte: keep what identifies it */
+	p->member = member ? cf_strndup(member, CF_PATH_MAX) : NULL;
 	p->detail = cf_strdup(detail);
 	if (!p->kind || !p->detail || (member && !p->member)) {
 		free(p->kind);
@@ -138,6 +155,11 @@ void cf_verify_result_free(struct cf_verify_result *r)
 		free(r->problems[i].detail);
 	}
 	free(r->problems);
+	for (size_t i = 0; i < r->nseen; i++)
+		free(r->seen[i].name);
+	free(r->seen);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->path);
 	free(r->items);
 	cJSON_Delete(r->collection);
@@ -241,6 +263,47 @@ static const char *const required[] = {
 
 /* ---- items.jsonl, line by line ------------------------------------------ */
 
+/* The member's header against the original stat items.jsonl records
+ * (signed with it): mode with its setuid/setgid bits, owner ids, mtime.
+ * An item without a stat vouches for none of them. 0, or -1 on no
+ * memory. */
+static int check_stat(struct pass *p, struct rec *r, const cJSON *item)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(item, "stat");
+	const char *mode = cf_json_str(st, "mode", NULL);
+	const char *mt = cf_json_str(st, "mtime_ns", NULL);
+	char *end;
+	unsigned long m;
+	long long ns;
+
+	if (!cJSON_IsObject(st) || !mode)
+		return 0;
+	m = strtoul(mode, &end, 8);
+	if (*end || (m & 07777) != r->mode)
+		return add_problem(p->res, "inconsistent-metadata", r->name,
+				   "the header gives mode %04o, items.jsonl %.12s",
+				   r->mode, mode);
+	if (cf_json_int(st, "uid", -1) != r->uid ||
+	    cf_json_int(st, "gid", -1) != r->gid)
+		return add_problem(p->res, "inconsistent-metadata", r->name,
+				   "the header gives owner %lld:%lld, items.jsonl "
+				   "%lld:%lld",
+				   (long long)r->uid, (long long)r->gid,
+				   (long long)cf_json_int(st, "uid", -1),
+				   (long long)cf_json_int(st, "gid", -1));
+	if (mt) {
+		ns = strtoll(mt, &end, 10);
+		if (*end || ns != r->mtime_ns)
+			return add_problem(p->res, "inconsistent-metadata",
+					   r->name,
+					   "the header gives mtime %lld ns, "
+					   "items.jsonl %.24s",
+					   (long long)r->mtime_ns, mt);
+	}
+	r->stat = 1;
+	return 0;
+}
+
 static int item_line(struct pass *p, const char *s, size_t len)
 {
 	struct cf_verify_result *res = p->res;
@@ -285,6 +348,8 @@ static int item_line(struct pass *p, const char *s, size_t len)
 				 p->item_line);
 		goto out;
 	}
+	if ((rc = check_stat(p, r, j)) < 0)
+		goto out;
 	if (cf_json_int(j, "size", -1) != (int64_t)r->size)
 		rc = add_problem(res, "inconsistent-metadata", member,
 				 "items.jsonl line %zu gives size %lld, the member "
@@ -428,13 +493,58 @@ static int check_pax(struct pass *p, const struct rec *r,
 	return 0;
 }
 
+/* Remembers a member in archive order for cf_archive_reopen: its rec's
+ * name and digest, or for a repeated member a copy of the name and the
+ * digest of its own data. -1 stop, -2 no memory, 0 go on. */
+static int remember(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
+		    struct rec *r, int first, int safe)
+{
+	struct cf_seen *sn;
+
+	if (p->nseen == p->seencap) {
+		size_t cap = p->seencap ? p->seencap * 2 : 256;
+		struct cf_seen *v = cf_realloc(p->seen, cap * sizeof *v);
+		if (!v)
+			return -2;
+		p->seen = v;
+		p->seencap = cap;
+	}
+	sn = &p->seen[p->nseen];
+	memset(sn, 0, sizeof *sn);
+	if (first) {
+		sn->name = r->name;
+		memcpy(sn->digest, r->digest, CF_SHA256_LEN);
+		sn->hashed = r->hashed;
+		p->nseen++;
+		return 0;
+	}
+	if (!(sn->name = cf_strdup(r->name)))
+		return -2;
+	p->nseen++;
+	if (safe && r->regular) {
+		if (cf_archive_member_digest(a, ctx, sn->digest) != CF_OK)
+			return ctx->err == ENOMEM ? -2 : -1;
+		sn->hashed = 1;
+	}
+	return 0;
+}
+
 /* One member: -1 stop (archive broken), -2 no memory, 0 go on. */
 static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		      const struct cf_member *m, int code)
 {
 	struct cf_verify_result *res = p->res;
 	struct rec *r = find(p, m->name);
-	int rk = rank(m->name), safe = 1, rc;
+	int rk = rank(m->name), safe = 1, rc, first = !r;
+	size_t len = strlen(m->name);
+
+	if (first && (p->name_bytes += len + 1) > MAX_NAME_BYTES) {
+		if (add_problem(res, "limit", NULL,
+				"member names add up to more than %u bytes",
+				MAX_NAME_BYTES) < 0)
+			return -2;
+		return -1;
+	}
 
 	if (code == CF_WARN) {
 		struct cf_ctx c2;
@@ -457,6 +567,9 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 			return -2;
 		}
 	}
+	if (m->hidden &&
+	    add_problem(res, "hidden-data", m->name, "%s", m->hidden) < 0)
+		return -2;
 	if (r) {
 		if (add_problem(res, "duplicate-member", m->name,
 				"appears more than once (again at position %llu)",
@@ -466,6 +579,10 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		if (!(r = add_rec(p, m->name)))
 			return -2;
 		r->size = m->size;
+		r->mode = m->mode;
+		r->uid = m->uid;
+		r->gid = m->gid;
+		r->mtime_ns = m->mtime_ns;
 		r->unsafe = !safe;
 		r->regular = safe && m->type == AE_IFREG;
 		if (rk < p->maxrank &&
@@ -478,14 +595,18 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		if (rk > p->maxrank)
 			p->maxrank = rk;
 	}
-	if (!safe || r->hashed)
-		return 0; /* nothing read from an unsafe or repeated member */
+	if (!safe || !first) {
+		/* nothing verified of an unsafe or repeated member */
+		return p->keep_seen ? remember(p, a, ctx, r, first, safe) : 0;
+	}
 	if ((rc = read_member(p, a, ctx, r)) < 0)
 		return rc;
-	return check_pax(p, r, m) < 0 ? -2 : 0;
+	if (check_pax(p, r, m) < 0)
+		return -2;
+	return p->keep_seen ? remember(p, a, ctx, r, 1, 1) : 0;
 }
 
-static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
+static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 {
 	struct cf_verify_result *res = p->res;
 	struct cf_member m;
@@ -493,7 +614,7 @@ static int stream(struct pass *p, struct cf_ctx *ctx, const char *path)
 	const char *kind;
 	int r, rc;
 
-	if ((r = cf_archive_open_ex(ctx, path, &a, &kind)) != CF_OK) {
+	if ((r = cf_archive_open_fd(ctx, fd, path, &a, &kind)) != CF_OK) {
 		if (r == CF_FATAL)
 			return r; /* cannot read the file at all */
 		p->broken = 1;
@@ -769,6 +890,13 @@ static int after_pass(struct pass *p, cf_key *const *trusted, size_t ntrusted)
 	}
 	if (check_collection(p) < 0 || check_signature(p, trusted, ntrusted) < 0)
 		goto nomem;
+	for (size_t i = 0; i < p->n; i++)
+		if ((p->v[i].mode & 07000) && !p->v[i].stat &&
+		    add_problem(res, "unexpected-header", p->v[i].name,
+				"mode %04o sets setuid, setgid or sticky bits "
+				"that items.jsonl does not record",
+				p->v[i].mode) < 0)
+			goto nomem;
 	if (p->seen_items && find(p, CF_MEMBER_ITEMS)->hashed)
 		for (size_t i = 0; i < p->n; i++)
 			if (p->v[i].regular && !p->v[i].item &&
@@ -798,11 +926,12 @@ int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 				       ud, out);
 }
 
-int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
-			    cf_key *const *trusted, size_t ntrusted, int flags,
-			    void (*progress)(void *ud, uint64_t pos,
-					     uint64_t members),
-			    void *ud, struct cf_verify_result **out)
+/* The verifier proper, on an open file (not closed here; with
+ * CF_VERIFY_KEEP_FD the result keeps own_fd, or a duplicate of fd). */
+static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
+		     cf_key *const *trusted, size_t ntrusted, int flags,
+		     void (*progress)(void *ud, uint64_t pos, uint64_t members),
+		     void *ud, struct cf_verify_result **out)
 {
 	struct pass p;
 	struct cf_verify_result *res;
@@ -817,15 +946,19 @@ int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 	cf_buf_init(&p.line);
 	cf_buf_init(&p.items);
 	p.keep_items = !!(flags & CF_VERIFY_KEEP_ITEMS);
+	p.keep_seen = !!(flags & CF_VERIFY_KEEP_FD);
 	p.progress = progress;
 	p.ud = ud;
 	if (!(res = cf_calloc(1, sizeof *res)) || !(res->path = cf_strdup(path))) {
+		if (res)
+			res->fd = -1;
 		rc = cf_set_nomem(ctx, "verifying");
 		goto out;
 	}
+	res->fd = -1;
 	res->ok = 1;
 	p.res = res;
-	if ((rc = stream(&p, ctx, path)) != CF_OK)
+	if ((rc = stream(&p, ctx, fd, path)) != CF_OK)
 		goto out;
 	if (after_pass(&p, trusted, ntrusted) < 0) {
 		rc = cf_set_nomem(ctx, "verifying");
@@ -840,9 +973,30 @@ int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 			goto out;
 		}
 	}
+	if (p.keep_seen) {
+		if ((res->fd = own_fd ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			rc = cf_set_fatal(ctx, errno, "'%s'", path);
+			goto out;
+		}
+		own_fd = 0;
+		/* the names of first occurrences pass to the result with it */
+		res->seen = p.seen;
+		res->nseen = p.nseen;
+		p.seen = NULL;
+		p.nseen = 0;
+		p.n = 0;
+	}
 	*out = res;
 	res = NULL;
 out:
+	if (own_fd)
+		close(fd);
+	for (size_t i = 0; i < p.nseen; i++) {
+		struct rec *r = find(&p, p.seen[i].name);
+		if (!r || r->name != p.seen[i].name)
+			free(p.seen[i].name); /* a repeated member's copy */
+	}
+	free(p.seen);
 	for (size_t i = 0; i < p.n; i++)
 		free(p.v[i].name);
 	free(p.v);
@@ -855,6 +1009,29 @@ out:
 	cf_buf_release(&p.items);
 	cf_verify_result_free(res);
 	return rc;
+}
+
+int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
+			    cf_key *const *trusted, size_t ntrusted, int flags,
+			    void (*progress)(void *ud, uint64_t pos,
+					     uint64_t members),
+			    void *ud, struct cf_verify_result **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return cf_set_fatal(ctx, errno, "cannot open '%s'", path);
+	return verify_fd(ctx, fd, 1, path, trusted, ntrusted, flags, progress,
+			 ud, out);
+}
+
+int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
+			 cf_key *const *trusted, size_t ntrusted, int flags,
+			 struct cf_verify_result **out)
+{
+	return verify_fd(ctx, fd, 0, label, trusted, ntrusted, flags, NULL,
+			 NULL, out);
 }
 
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,

@@ -44,8 +44,10 @@ int cf_atomic_begin(struct cf_ctx *ctx, struct cf_atomic *a, const char *path,
 	memcpy(a->tmp, path, l);
 	memcpy(a->tmp + l, ".partial", sizeof ".partial");
 	/* A stale partial file from a killed run is replaced; a symlink
-	 * planted there is not followed (O_NOFOLLOW fails on it). */
-	a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	 * planted there is not followed (O_NOFOLLOW fails on it). Open for
+	 * reading too, so that what was written can be checked through the
+	 * same open file before the commit (`add` verifies its copy so). */
+	a->fd = open(a->tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		     mode);
 	if (a->fd < 0) {
 		int e = errno;

@@ -23,6 +23,25 @@
 
 struct cf_ctx;
 
+/* ---- decoders ------------------------------------------------------------ */
+
+struct archive;
+
+/* The decompression filters casefile enables on a libarchive read handle,
+ * and no others: never archive_read_support_filter_all(), which would let a
+ * hostile file make libarchive start an external program (lrzip, lzop,
+ * grzip, uudecode...) found on $PATH. CF_FILTERS_ARCHIVE is what an evidence
+ * archive may be (none, gzip, zstd: `collect --compress`);
+ * CF_FILTERS_LOGS is what a rotated log inside one may be (gzip, bzip2, xz,
+ * zstd). */
+#define CF_FILTERS_ARCHIVE 1
+#define CF_FILTERS_LOGS 2
+/* Enables the filters of set `which` on a read handle. CF_OK, or CF_FATAL
+ * when this libarchive lacks built-in support for one of them (it would
+ * fall back to an external program, which casefile refuses to run). */
+int cf_archive_support_filters(struct cf_ctx *ctx, struct archive *la,
+			       int which);
+
 /* ---- member iterator ---------------------------------------------------- */
 
 typedef struct cf_archive cf_archive;
@@ -36,6 +55,13 @@ struct cf_member {
 	uint64_t index;        /* 0-based position in the archive */
 	const char *link;      /* symlink or hard-link target, or NULL */
 	int hardlink;          /* 1 when link names a hard link */
+	unsigned mode;         /* permission bits with setuid/setgid/sticky */
+	int64_t uid, gid;
+	/* Set when the member's headers carry bytes that no signature
+	 * covers and casefile never writes: a global pax header, a pax
+	 * keyword or extended attribute other than the known ones, non-zero
+	 * data padding. One sentence, valid until the next _next. */
+	const char *hidden;
 };
 
 /* Limits on hostile input. The expansion bound applies once
@@ -59,6 +85,10 @@ int cf_archive_open(struct cf_ctx *ctx, const char *path, cf_archive **out);
  * plus "bad-format" for what is not a tar stream). */
 int cf_archive_open_ex(struct cf_ctx *ctx, const char *path, cf_archive **out,
 		       const char **kind);
+/* Same, on a file descriptor that stays the caller's (not closed), read
+ * from its current offset; label names the file in messages. */
+int cf_archive_open_fd(struct cf_ctx *ctx, int fd, const char *label,
+		       cf_archive **out, const char **kind);
 /* Advances to the next member: CF_OK, CF_EOF at the end, CF_FAILED/CF_FATAL
  * (truncation, decompression error, bad header) with the message set.
  * CF_WARN when the member was read but is unsafe (name refused by
@@ -90,6 +120,18 @@ void cf_archive_close(cf_archive *a);
 
 /* ---- verification (SPEC section 4) -------------------------------------- */
 
+/* One member as the verifier read it, in archive order. */
+struct cf_seen {
+	char *name;
+	uint8_t digest[CF_SHA256_LEN]; /* SHA-256 of the data verified */
+	int hashed;                    /* 0: its data was not read (unsafe
+					  or not a regular file) */
+};
+
+/* Problem kind of a bound re-read (cf_archive_reopen) that met another
+ * archive than the one verified. */
+#define CF_KIND_CHANGED "changed-after-verify"
+
 struct cf_problem {
 	char *kind;    /* "hash-mismatch", "missing-member", "added-member",
 			  "duplicate-member", "reordered-member", "unsafe-name",
@@ -117,9 +159,16 @@ struct cf_verify_result {
 	char *items;
 	size_t items_len;
 	int items_too_large;
+	/* With CF_VERIFY_KEEP_FD: the open file that was verified (closed by
+	 * cf_verify_result_free; -1 otherwise) and every member as it was
+	 * read, in order, for cf_archive_reopen. */
+	int fd;
+	struct cf_seen *seen;
+	size_t nseen;
 };
 
 #define CF_VERIFY_KEEP_ITEMS 1
+#define CF_VERIFY_KEEP_FD 2
 #define CF_VERIFY_ITEMS_MAX (256u << 20)
 
 /* Verifies one archive against the trusted public keys in one streaming
@@ -143,6 +192,12 @@ int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 			    void (*progress)(void *ud, uint64_t pos,
 					     uint64_t members),
 			    void *ud, struct cf_verify_result **res);
+/* Verifies the archive open on fd (read from its current offset, not
+ * closed; with CF_VERIFY_KEEP_FD the result holds a duplicate of it);
+ * label names it in messages and in res->path. */
+int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
+			 cf_key *const *trusted, size_t ntrusted, int flags,
+			 struct cf_verify_result **res);
 /* Adds a problem to a result (and clears ok), once per kind and member.
  * 0, or -1 on no memory. */
 int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,
@@ -155,6 +210,19 @@ int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,
 int cf_archive_verify_chain(struct cf_ctx *ctx, struct cf_verify_result **res,
 			    size_t n);
 void cf_verify_result_free(struct cf_verify_result *r);
+/* Reads again the very archive that vr verified (made with
+ * CF_VERIFY_KEEP_FD): from vr's open file rewound to its start, never by
+ * path, so a file swapped in since, or a FIFO serving another archive, is
+ * never read. The iterator is bound to the verification: a member that is
+ * not the one verified at its position, member data a caller reads that
+ * does not hash to the bytes verified (checked once the member is read, or
+ * when the caller moves on from a member it began), or a member count that
+ * differs fail with CF_FAILED and cf_archive_error_kind() ==
+ * CF_KIND_CHANGED. Members a caller does not read are skipped unhashed.
+ * vr must outlive the iterator. CF_FATAL when vr's file cannot be rewound
+ * (a pipe: not a regular file). */
+int cf_archive_reopen(struct cf_ctx *ctx, const struct cf_verify_result *vr,
+		      cf_archive **out);
 /* {"path","ok","signer","sha256sums","problems":[{"kind","member","detail"}]} */
 cJSON *cf_verify_result_json(const struct cf_verify_result *r);
 

@@ -3,7 +3,10 @@
  * Tests of the verifier's library side (src/archive_verify.c): the result
  * and its JSON, the chain rules on hand-made results, and out-of-memory at
  * every allocation of a whole verification, which must end in a clean
- * CF_FATAL or a complete result, never a crash, a leak or a false "ok".
+ * CF_FATAL or a complete result, never a crash, a leak or a false "ok";
+ * and the bound re-read (cf_archive_reopen) that parses what was verified:
+ * a file renamed over the path is not read, one rewritten in place is
+ * caught member by member, a pipe cannot be read twice.
  * The CLI tests (tests/cli/verify/) drive the mutation suite.
  */
 #include <stdarg.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "casefile/alloc.h"
@@ -38,8 +43,11 @@ static int setup(void **state)
 		 "openssl pkey -in k.pem -pubout -out k.pub;"
 		 "seq 1 2000 > root/var/log/a.log; echo b > root/var/log/b.log;"
 		 "%s/verify/make-archive.sh -o a.tar.zst -k k.pem -C root "
+		 "var/log/a.log var/log/b.log;"
+		 "seq 1 1999 > root/var/log/a.log; echo c > root/var/log/b.log;"
+		 "%s/verify/make-archive.sh -o other.tar.zst -k k.pem -C root "
 		 "var/log/a.log var/log/b.log",
-		 dir, FIXTURE_DIR);
+		 dir, FIXTURE_DIR, FIXTURE_DIR);
 	if (system(cmd) != 0)
 		return -1;
 	cf_ctx_init(&ctx);
@@ -230,12 +238,163 @@ static void test_out_of_memory(void **s)
 	}
 }
 
+
+/* Reads every member of a bound re-read to its end; the code that stopped
+ * it (CF_EOF when all went through). */
+static int read_all(cf_archive *a, struct cf_ctx *ctx)
+{
+	struct cf_member m;
+	const void *p;
+	long n;
+	int rc;
+
+	while ((rc = cf_archive_next(a, ctx, &m)) == CF_OK || rc == CF_WARN) {
+		while ((n = cf_archive_read_block(a, ctx, &p)) > 0)
+			;
+		if (n < 0)
+			return CF_FAILED;
+	}
+	return rc;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A file renamed over the path after verification is never read: the
+ * re-read goes through the open file verified. */
+static void test_reopen_renamed_over(void **s)
+{
+	char path[512], other[512];
+	struct cf_verify_result *r;
+	struct cf_ctx ctx;
+	cf_archive *a;
+
+	(void)s;
+	cf_ctx_init(&ctx);
+	snprintf(path, sizeof path, "%s/swap.tar.zst", dir);
+	snprintf(other, sizeof other, "%s/other.tar.zst", dir);
+	{
+		char a0[512];
+		snprintf(a0, sizeof a0, "%s/a.tar.zst", dir);
+		copy_file(a0, path);
+	}
+	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
+						 CF_VERIFY_KEEP_FD, NULL, NULL,
+						 &r),
+			 CF_OK);
+	assert_true(r->ok);
+	assert_int_equal(r->nseen, 8);
+	assert_true(r->fd >= 0);
+	{
+		char tmp[600];
+		snprintf(tmp, sizeof tmp, "%s.new", path);
+		copy_file(other, tmp);
+		assert_int_equal(rename(tmp, path), 0);
+	}
+	assert_int_equal(cf_archive_reopen(&ctx, r, &a), CF_OK);
+	assert_int_equal(read_all(a, &ctx), CF_EOF);
+	cf_archive_close(a);
+	cf_verify_result_free(r);
+}
+
+/* A file rewritten in place (same inode) between verification and the
+ * re-read: the member whose bytes differ stops it, as "changed". */
+static void test_reopen_rewritten_in_place(void **s)
+{
+	char path[512], other[512], a0[512];
+	struct cf_verify_result *r;
+	struct cf_ctx ctx;
+	cf_archive *a;
+
+	(void)s;
+	cf_ctx_init(&ctx);
+	snprintf(path, sizeof path, "%s/inplace.tar.zst", dir);
+	snprintf(other, sizeof other, "%s/other.tar.zst", dir);
+	snprintf(a0, sizeof a0, "%s/a.tar.zst", dir);
+	copy_file(a0, path);
+	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
+						 CF_VERIFY_KEEP_FD, NULL, NULL,
+						 &r),
+			 CF_OK);
+	assert_true(r->ok);
+	copy_file(other, path); /* cp truncates and writes: same inode */
+	assert_int_equal(cf_archive_reopen(&ctx, r, &a), CF_OK);
+	assert_int_equal(read_all(a, &ctx), CF_FAILED);
+	assert_non_null(cf_archive_error_kind(a));
+	assert_string_equal(cf_archive_error_kind(a), CF_KIND_CHANGED);
+	assert_non_null(strstr(cf_errmsg(&ctx), "changed after it was verified"));
+	cf_archive_close(a);
+
+	/* a member merely skipped is not read, so not checked; one begun is
+	 * hashed to its end when the reader moves on */
+	{
+		struct cf_member m;
+		const void *p;
+		int rc;
+		assert_int_equal(cf_archive_reopen(&ctx, r, &a), CF_OK);
+		while ((rc = cf_archive_next(a, &ctx, &m)) == CF_OK &&
+		       !strstr(m.name, "a.log"))
+			;
+		assert_int_equal(rc, CF_OK);
+		assert_true(cf_archive_read_block(a, &ctx, &p) > 0);
+		assert_int_equal(cf_archive_next(a, &ctx, &m), CF_FAILED);
+		assert_string_equal(cf_archive_error_kind(a), CF_KIND_CHANGED);
+		assert_non_null(strstr(cf_errmsg(&ctx), "a.log"));
+		cf_archive_close(a);
+	}
+	cf_verify_result_free(r);
+}
+
+/* A pipe (a FIFO) cannot be read twice: refused, never a second archive. */
+static void test_reopen_pipe(void **s)
+{
+	char path[512];
+	struct cf_verify_result *r = NULL;
+	struct cf_ctx ctx;
+	cf_archive *a = NULL;
+	int fds[2];
+	pid_t pid;
+
+	(void)s;
+	cf_ctx_init(&ctx);
+	snprintf(path, sizeof path, "%s/a.tar.zst", dir);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char cmd[600];
+		close(fds[0]);
+		dup2(fds[1], 1);
+		snprintf(cmd, sizeof cmd, "cat '%.280s' '%.280s'", path, path);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	assert_int_equal(cf_archive_verify_fd(&ctx, fds[0], "pipe", &key, 1,
+					      CF_VERIFY_KEEP_FD, &r),
+			 CF_OK);
+	close(fds[0]);
+	assert_int_equal(cf_archive_reopen(&ctx, r, &a), CF_FATAL);
+	assert_null(a);
+	assert_non_null(strstr(cf_errmsg(&ctx), "not a regular file"));
+	cf_verify_result_free(r);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_and_json),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_reopen_renamed_over),
+		cmocka_unit_test(test_reopen_rewritten_in_place),
+		cmocka_unit_test(test_reopen_pipe),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
