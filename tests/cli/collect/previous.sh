@@ -22,3 +22,21 @@ tar -cf plain.tar f
 expect_status 3 casefile collect -o d.tar.zst --key k.key --previous plain.tar f
 expect_grep "not an evidence archive" err
 [ ! -e d.tar.zst ] || die "wrote d"
+
+# the chain links only to an archive that verifies: signed by another key,
+# it is refused unless that key is trusted with --trust
+newkey other
+casefile collect --quiet -o o.tar.zst --key other.key f || die "o"
+expect_status 3 casefile collect -o e.tar.zst --key k.key --previous o.tar.zst f
+expect_grep "does not verify \(untrusted-signer" err
+expect_grep "trust" err
+[ ! -e e.tar.zst ] || die "chained to an untrusted archive"
+expect_status 0 casefile collect --quiet -o e.tar.zst --key k.key --previous o.tar.zst \
+  --trust other.pub f
+expect_status 2 casefile collect -o x.tar.zst --key k.key --trust other.pub f
+# a previous archive altered after signing is refused, naming the member
+mkdir t && tar -xf a.tar.zst -C t && echo tampered >> "t/$(tar -tf a.tar.zst | grep '^evidence/' | head -1)"
+(cd t && tar --format=pax -cf ../bad.tar $(tar -tf ../a.tar.zst))
+expect_status 3 casefile collect -o g.tar.zst --key k.key --previous bad.tar f
+expect_grep "does not verify \((hash|pax)-mismatch evidence/" err
+[ ! -e g.tar.zst ] || die "chained to a tampered archive"
