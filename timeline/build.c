@@ -8,7 +8,11 @@
  * unless the caller allows unverified evidence, whose events then carry
  * "unverified": true. An archive already in the store (same sha256sums
  * digest) adds nothing. Otherwise the archive is read once more, front to
- * back, never extracted, to parse every evidence member with the parser
+ * back, never extracted, from the file descriptor the verification read
+ * (never by path again) and bound to it (cf_archive_reopen): a member whose
+ * bytes are not those verified, in a file rewritten in place or a FIFO that
+ * serves another archive, refuses the whole archive and keeps nothing of
+ * it. The pass parses every evidence member with the parser
  * chosen by tl_detect(); compressed rotated logs are decompressed on the
  * fly. The
  * rows of one archive form one unit, rolled back if the archive fails; the
@@ -650,7 +654,7 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 
 	memset(res, 0, sizeof *res);
 	if ((rc = cf_archive_verify_flags(b->ctx, path, b->keys, b->nkeys,
-					  CF_VERIFY_KEEP_ITEMS, NULL, NULL, &vr)) != CF_OK)
+					  TL_VERIFY_FLAGS, NULL, NULL, &vr)) != CF_OK)
 		return rc;
 	return tl_build_verified(b, path, vr, res);
 }
@@ -702,7 +706,8 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	meta_from_collection(vr->collection, &meta);
 	if ((rc = items_load(b->ctx, path, vr, &it)) != CF_OK)
 		goto out;
-	if ((rc = cf_archive_open(b->ctx, path, &a)) != CF_OK)
+	/* the very file verified, each member bound to the bytes verified */
+	if ((rc = cf_archive_reopen(b->ctx, vr, &a)) != CF_OK)
 		goto out;
 	if ((rc = cf_db_begin(b->db, b->ctx)) != CF_OK)
 		goto out;
@@ -732,6 +737,18 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 		pthread_join(th, NULL);
 		if (rc != CF_OK)
 			goto out;
+		if (pr.rc != CF_OK && cf_archive_error_kind(a) &&
+		    !strcmp(cf_archive_error_kind(a), CF_KIND_CHANGED)) {
+			/* Not the archive verified: nothing of it is kept
+			 * (the rollback below), and it is refused as
+			 * tampered evidence. */
+			res->status = TL_ARCHIVE_REFUSED;
+			res->verified = 0;
+			snprintf(res->problem, sizeof res->problem, "%s: %s",
+				 CF_KIND_CHANGED, cf_errmsg(&pr.ctx));
+			rc = CF_OK;
+			goto out;
+		}
 		if (pr.rc != CF_OK) {
 			rc = pr.rc;
 			cf_set_error(b->ctx, pr.ctx.err, "%s", cf_errmsg(&pr.ctx));

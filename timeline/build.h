@@ -43,6 +43,8 @@ struct tl_builder {
 	const struct tl_mapping *mapping;
 	cf_progress *progress;  /* may be NULL */
 	magic_t magic;          /* NULL when libmagic has no database */
+	uint64_t unpacked;      /* rotated-log bytes decompressed in this
+				   build (at most TL_UNPACK_BUILD_MAX) */
 	struct tl_build_stats stats;
 };
 
@@ -69,8 +71,13 @@ void tl_builder_release(struct tl_builder *b);
  * could not be read or the store failed (the archive's rows rolled back). */
 int tl_build_archive(struct tl_builder *b, const char *path,
 		     struct tl_archive_result *res);
+/* How the build verifies: items.jsonl kept, and the open file with every
+ * member's digest, so that the parse pass reads the very bytes verified. */
+#define TL_VERIFY_FLAGS (CF_VERIFY_KEEP_ITEMS | CF_VERIFY_KEEP_FD)
 /* The same for an archive already verified (by a verification thread of
- * `build -j`) with CF_VERIFY_KEEP_ITEMS: takes over vr, which it frees. */
+ * `build -j`) with TL_VERIFY_FLAGS: takes over vr, which it frees. A parse
+ * pass that meets other bytes than those verified refuses the archive
+ * (status refused, problem CF_KIND_CHANGED), keeping nothing of it. */
 struct cf_verify_result;
 int tl_build_verified(struct tl_builder *b, const char *path,
 		      struct cf_verify_result *vr, struct tl_archive_result *res);

@@ -179,6 +179,10 @@ struct vpool {
 	pthread_cond_t cv;
 	char **paths;
 	size_t n, next;
+	size_t taken;  /* results the build has taken */
+	size_t ahead;  /* verified ahead of the build at most: each result
+			  holds an open file, items.jsonl and the members'
+			  digests */
 	struct vslot *slot;
 	cf_key *const *keys;
 	size_t nkeys;
@@ -196,6 +200,9 @@ static void *verify_worker(void *arg)
 		int rc;
 
 		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->next < p->n &&
+		       p->next >= p->taken + p->ahead)
+			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->stop || p->next >= p->n) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
@@ -204,7 +211,7 @@ static void *verify_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		cf_ctx_init(&ctx);
 		rc = cf_archive_verify_flags(&ctx, p->paths[i], p->keys, p->nkeys,
-					     CF_VERIFY_KEEP_ITEMS, NULL, NULL, &vr);
+					     TL_VERIFY_FLAGS, NULL, NULL, &vr);
 		pthread_mutex_lock(&p->mu);
 		p->slot[i].vr = vr;
 		p->slot[i].ctx = ctx;
@@ -226,6 +233,8 @@ static int vpool_wait(struct vpool *p, size_t i, struct cf_ctx *ctx,
 		pthread_cond_wait(&p->cv, &p->mu);
 	*vr = p->slot[i].vr;
 	p->slot[i].vr = NULL;
+	p->taken = i + 1;
+	pthread_cond_broadcast(&p->cv);
 	rc = p->slot[i].rc;
 	if (rc != CF_OK)
 		*ctx = p->slot[i].ctx;
@@ -239,6 +248,7 @@ static void vpool_stop(struct vpool *p, pthread_t *th, int nth)
 {
 	pthread_mutex_lock(&p->mu);
 	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	for (int t = 0; t < nth; t++)
 		pthread_join(th[t], NULL);
@@ -299,6 +309,7 @@ static int do_build(struct opts *o, int argc, char **argv)
 		pool.n = (size_t)(argc - optind);
 		pool.keys = keys;
 		pool.nkeys = o->nkeys;
+		pool.ahead = (size_t)o->jobs + 1;
 		if (!(pool.slot = calloc(pool.n, sizeof *pool.slot))) {
 			cf_cli_error("out of memory");
 			goto out_builder;
