@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <magic.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,12 +499,38 @@ static const char *magic_mime(magic_t mg, const unsigned char *head, size_t n)
 	return mg ? magic_buffer(mg, head, n) : NULL;
 }
 
+/* Records a reject for a whole member that is not parsed (line 0). */
+static int member_reject(struct sink_state *ss, const char *archive,
+			 const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int member_reject(struct sink_state *ss, const char *archive,
+			 const char *member, const char *fmt, ...)
+{
+	char why[512];
+	struct cf_reject rj = {archive, member, 0, 0, why};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	return sink_reject(ss, &rj);
+}
+
+/* A member is parsed from its stream; a compressed rotated log through
+ * tl_unpack, charged to the build's budget (b->unpacked). A member
+ * compressed with a format casefile does not decode (even inside gzip),
+ * or one this libarchive has no built-in decoder for, is a reject naming
+ * it, never handed to an external program. A limit reached half-way stops
+ * the member with a reject (tl_run_stream): the events before it are kept,
+ * as for any read error, since they come from verified bytes. */
 static int parse_member(struct tl_builder *b, cf_archive *a,
 			const struct cf_member *m, const struct items *it,
 			struct tl_meta *meta_base, struct sink_state *ss)
 {
 	struct member_reader mr = {a};
 	struct tl_unpack *u = NULL;
+	struct tl_unpack_budget budget = TL_UNPACK_BUDGET_INIT;
+	const char *foreign;
 	const struct item *item = item_of(it, m->name);
 	unsigned char *head = NULL, *chead = NULL;
 	struct tl_meta meta = *meta_base;
@@ -516,6 +543,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	long n;
 	int rc = CF_OK, is_sqlite;
 
+	budget.used = b->unpacked;
 	if (!(head = cf_malloc(HEAD)))
 		return cf_set_nomem(ss->ctx, "reading members");
 	if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
@@ -523,10 +551,14 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		goto out;
 	}
 	if (tl_is_compressed(head, (size_t)n)) {
-		if (tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg, &u) != CF_OK) {
-			struct cf_reject rj = {meta.archive, m->name, 0, 0,
-					       "cannot decompress the member"};
-			rc = sink_reject(ss, &rj);
+		ss->parser = "decompress";
+		if ((rc = tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg,
+					 &budget, &u)) != CF_OK) {
+			if (ss->ctx->err == ENOMEM)
+				goto out;
+			rc = member_reject(ss, meta.archive, m->name,
+					   "cannot decompress the member: %s",
+					   cf_errmsg(ss->ctx));
 			goto out;
 		}
 		/* u reads from the compressed head until it is consumed: keep it
@@ -539,11 +571,19 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		rd = tl_unpack_read;
 		rdarg = u;
 		if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
-			struct cf_reject rj = {meta.archive, m->name, 0, 0,
-					       "decompression error"};
-			rc = sink_reject(ss, &rj);
+			rc = member_reject(ss, meta.archive, m->name, "%s",
+					   cf_errmsg(ss->ctx));
 			goto out;
 		}
+	}
+	if ((foreign = tl_foreign_compression(head, (size_t)n))) {
+		ss->parser = "decompress";
+		b->stats.skipped++;
+		rc = member_reject(ss, meta.archive, m->name,
+				   "%scompressed with %s, which casefile does "
+				   "not decode (only gzip, bzip2, xz and zstd)",
+				   u ? "decompresses to data " : "", foreign);
+		goto out;
 	}
 	meta.member = m->name;
 	meta.category = item ? item->category : NULL;
@@ -580,6 +620,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		rc = CF_FAILED;
 out:
 	tl_unpack_close(u);
+	b->unpacked = budget.used;
 	free(head);
 	free(chead);
 	return rc;

@@ -8,8 +8,12 @@
  * recorded as a reject, so memory stays bounded whatever the input. Every
  * string that reaches the store is valid UTF-8: invalid bytes become U+FFFD
  * and the event says so, because SQLite, JSON and CSV output all need text.
- * Compressed rotated logs are read through libarchive's "raw" format with
- * every filter enabled, straight from the member's stream: never extracted.
+ * Compressed rotated logs are read through libarchive's "raw" format,
+ * straight from the member's stream: never extracted. Only the built-in
+ * gzip, bzip2, xz and zstd decoders are enabled (cf_archive_support_filters),
+ * never a filter that would start an external program, and the output is
+ * bounded like an archive's: the expansion ratio after a free allowance,
+ * bytes per member and bytes per build (struct tl_unpack_budget).
  */
 #include <archive.h>
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/archive.h"
 #include "casefile/error.h"
 #include "tl.h"
 
@@ -508,6 +513,10 @@ struct tl_unpack {
 	void *arg;
 	struct cf_ctx *ctx;
 	char *block;
+	struct tl_unpack_budget *budget;
+	uint64_t packed;   /* compressed bytes handed to libarchive */
+	uint64_t out;      /* decompressed bytes handed out */
+	int stopped;       /* a limit was reached: every read fails */
 };
 
 int tl_is_compressed(const unsigned char *p, size_t n)
@@ -516,6 +525,27 @@ int tl_is_compressed(const unsigned char *p, size_t n)
 	       (n >= 3 && !memcmp(p, "BZh", 3)) ||
 	       (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
 	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4));
+}
+
+const char *tl_foreign_compression(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *name, *magic;
+		size_t len;
+	} tab[] = {
+		{"compress (.Z)", "\x1f\x9d", 2},
+		{"lrzip", "LRZI", 4},
+		{"lz4", "\x04\x22\x4d\x18", 4},
+		{"lz4 (legacy)", "\x02\x21\x4c\x18", 4},
+		{"lzop", "\x89LZO\0\r\n\x1a\n", 9},
+		{"grzip", "GRZipII\0", 8},
+		{"lzip", "LZIP", 4},
+	};
+
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (n >= tab[i].len && !memcmp(p, tab[i].magic, tab[i].len))
+			return tab[i].name;
+	return NULL;
 }
 
 static la_ssize_t unpack_cb(struct archive *a, void *arg, const void **buf)
@@ -528,20 +558,25 @@ static la_ssize_t unpack_cb(struct archive *a, void *arg, const void **buf)
 		*buf = u->head + u->headpos;
 		got = (long)(u->headlen - u->headpos);
 		u->headpos = u->headlen;
+		u->packed += (uint64_t)got;
 		return got;
 	}
 	if (!u->rd)
 		return 0;
 	got = u->rd(u->arg, u->ctx, u->block, BLOCK);
 	*buf = u->block;
+	if (got > 0)
+		u->packed += (uint64_t)got;
 	return got < 0 ? -1 : got;
 }
 
 int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
-		   tl_read_fn rd, void *arg, struct tl_unpack **out)
+		   tl_read_fn rd, void *arg, struct tl_unpack_budget *budget,
+		   struct tl_unpack **out)
 {
 	struct tl_unpack *u;
 	struct archive_entry *e;
+	int rc;
 
 	*out = NULL;
 	if (!(u = cf_calloc(1, sizeof *u)) || !(u->block = cf_malloc(BLOCK))) {
@@ -553,13 +588,21 @@ int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
 	u->rd = rd;
 	u->arg = arg;
 	u->ctx = ctx;
-	if (!(u->a = archive_read_new()) ||
-	    archive_read_support_filter_all(u->a) != ARCHIVE_OK ||
-	    archive_read_support_format_raw(u->a) != ARCHIVE_OK ||
+	u->budget = budget;
+	if (!(u->a = archive_read_new())) {
+		tl_unpack_close(u);
+		return cf_set_nomem(ctx, "decompressing");
+	}
+	if ((rc = cf_archive_support_filters(ctx, u->a, CF_FILTERS_LOGS)) != CF_OK) {
+		tl_unpack_close(u);
+		return rc;
+	}
+	if (archive_read_support_format_raw(u->a) != ARCHIVE_OK ||
 	    archive_read_open(u->a, u, NULL, unpack_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(u->a, &e) != ARCHIVE_OK) {
 		cf_set_error(ctx, 0, "cannot decompress: %s",
-			     u->a ? archive_error_string(u->a) : "no memory");
+			     archive_error_string(u->a) ? archive_error_string(u->a)
+							: "unknown error");
 		tl_unpack_close(u);
 		return CF_FAILED;
 	}
@@ -567,16 +610,57 @@ int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
 	return CF_OK;
 }
 
+/* CF_OK when `got` more decompressed bytes stay within the limits, else
+ * CF_FAILED with ctx naming the limit (the member stops there). */
+static int unpack_within(struct tl_unpack *u, struct cf_ctx *ctx, uint64_t got)
+{
+	const struct tl_unpack_budget *bg = u->budget;
+	uint64_t out = u->out + got;
+
+	if (out > CF_ARCHIVE_RATIO_FREE && out / CF_ARCHIVE_MAX_RATIO > u->packed)
+		return cf_set_error(ctx, 0, "decompression stopped after %llu "
+				    "bytes: expands beyond %d:1 (%llu compressed "
+				    "bytes; possible decompression bomb)",
+				    (unsigned long long)u->out,
+				    CF_ARCHIVE_MAX_RATIO,
+				    (unsigned long long)u->packed);
+	if (bg && out > bg->member_max)
+		return cf_set_error(ctx, 0, "decompression stopped after %llu "
+				    "bytes: limit of %llu decompressed bytes "
+				    "per member",
+				    (unsigned long long)u->out,
+				    (unsigned long long)bg->member_max);
+	if (bg && got > bg->build_max - bg->used) /* used <= build_max */
+		return cf_set_error(ctx, 0, "decompression stopped after %llu "
+				    "bytes: limit of %llu decompressed bytes of "
+				    "rotated logs per build reached",
+				    (unsigned long long)u->out,
+				    (unsigned long long)bg->build_max);
+	return CF_OK;
+}
+
 long tl_unpack_read(void *arg, struct cf_ctx *ctx, void *buf, size_t n)
 {
 	struct tl_unpack *u = arg;
-	la_ssize_t got = archive_read_data(u->a, buf, n);
+	la_ssize_t got;
 
+	if (u->stopped) {
+		cf_set_error(ctx, 0, "decompression stopped at a limit");
+		return -1;
+	}
+	got = archive_read_data(u->a, buf, n);
 	if (got < 0) {
 		cf_set_error(ctx, 0, "decompression error: %s",
 			     archive_error_string(u->a));
 		return -1;
 	}
+	if (unpack_within(u, ctx, (uint64_t)got) != CF_OK) {
+		u->stopped = 1;
+		return -1;
+	}
+	u->out += (uint64_t)got;
+	if (u->budget)
+		u->budget->used += (uint64_t)got;
 	return (long)got;
 }
 

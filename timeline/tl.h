@@ -102,15 +102,42 @@ int tl_run_stream(struct tl_run *r, const void *head, size_t headlen,
 /* Feeds a buffer (tests, documents held in memory). */
 int tl_run_buffer(struct tl_run *r, const void *buf, size_t len);
 
-/* Wraps a compressed stream (gzip, bzip2, xz, zstd, ...) in libarchive's raw
- * reader; tl_unpack_read reads the decompressed bytes. */
+/* Limits on decompressing rotated logs, besides the archive's expansion
+ * bound that every member gets (more than CF_ARCHIVE_MAX_RATIO times its
+ * compressed bytes once CF_ARCHIVE_RATIO_FREE bytes are out): bytes out of
+ * one member, and bytes out of all the members of one build. Rotated logs
+ * run to a few GiB at most; beyond, a member is cut where the limit falls. */
+#define TL_UNPACK_MEMBER_MAX (4ULL << 30)
+#define TL_UNPACK_BUILD_MAX (64ULL << 30)
+
+struct tl_unpack_budget {
+	uint64_t member_max;  /* decompressed bytes per member */
+	uint64_t build_max;   /* decompressed bytes per build, every member */
+	uint64_t used;        /* decompressed so far in this build */
+};
+#define TL_UNPACK_BUDGET_INIT {TL_UNPACK_MEMBER_MAX, TL_UNPACK_BUILD_MAX, 0}
+
+/* Wraps a compressed stream (gzip, bzip2, xz or zstd; nested and
+ * concatenated streams too) in libarchive's raw reader, with only those
+ * built-in decoders: nothing external is ever started. `head` (headlen
+ * bytes already read) comes first, then rd; both must outlive the handle.
+ * tl_unpack_read reads the decompressed bytes, or -1 with ctx set on a
+ * decompression error or at a limit of the budget (NULL: the ratio bound
+ * only), which it charges; from then on every read fails. CF_FATAL when
+ * this libarchive lacks a built-in decoder, CF_FAILED when the stream
+ * cannot be opened. */
 struct tl_unpack;
 int tl_unpack_open(struct cf_ctx *ctx, const void *head, size_t headlen,
-		   tl_read_fn rd, void *arg, struct tl_unpack **out);
+		   tl_read_fn rd, void *arg, struct tl_unpack_budget *budget,
+		   struct tl_unpack **out);
 long tl_unpack_read(void *u, struct cf_ctx *ctx, void *buf, size_t n);
 void tl_unpack_close(struct tl_unpack *u);
-/* 1 when the bytes start with a compression format's magic. */
+/* 1 when the bytes start with the magic of a format tl_unpack decodes. */
 int tl_is_compressed(const unsigned char *p, size_t n);
+/* The name of the compression format whose magic the bytes start with when
+ * it is one casefile does not decode (compress, lrzip, lz4, lzop, grzip,
+ * lzip), else NULL. */
+const char *tl_foreign_compression(const unsigned char *p, size_t n);
 
 /* ---- helpers for parsers ------------------------------------------------ */
 

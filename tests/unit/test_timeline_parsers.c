@@ -608,7 +608,7 @@ static void test_compressed(void **state)
 		snprintf(path, sizeof path, FX "plaso/compressed/%s", f[i]);
 		assert_int_equal(cf_buf_read_file(&ctx, &b, path, 0), CF_OK);
 		assert_true(tl_is_compressed((unsigned char *)b.data, b.len));
-		assert_int_equal(tl_unpack_open(&ctx, b.data, b.len, NULL, NULL, &u), CF_OK);
+		assert_int_equal(tl_unpack_open(&ctx, b.data, b.len, NULL, NULL, NULL, &u), CF_OK);
 		while ((got = tl_unpack_read(u, &ctx, blk, sizeof blk)) > 0)
 			cf_buf_append(&plain, blk, (size_t)got);
 		assert_int_equal(got, 0);
@@ -625,6 +625,84 @@ static void test_compressed(void **state)
 }
 
 /* ---- web ---------------------------------------------------------------- */
+
+/* Reads a compressed fixture through tl_unpack with a budget: the bytes
+ * handed out, the last read's result, and the message. */
+static long unpack_all(const char *name, struct tl_unpack_budget *bg,
+		       size_t *out, char *msg, size_t msglen)
+{
+	struct cf_buf b;
+	struct cf_ctx ctx;
+	struct tl_unpack *u;
+	char path[512], blk[64];
+	long got;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	snprintf(path, sizeof path, FX "plaso/compressed/%s", name);
+	assert_int_equal(cf_buf_read_file(&ctx, &b, path, 0), CF_OK);
+	assert_int_equal(tl_unpack_open(&ctx, b.data, b.len, NULL, NULL, bg, &u),
+			 CF_OK);
+	*out = 0;
+	while ((got = tl_unpack_read(u, &ctx, blk, sizeof blk)) > 0)
+		*out += (size_t)got;
+	snprintf(msg, msglen, "%s", got < 0 ? cf_errmsg(&ctx) : "");
+	/* once stopped, it stays stopped */
+	if (got < 0)
+		assert_int_equal(tl_unpack_read(u, &ctx, blk, sizeof blk), -1);
+	tl_unpack_close(u);
+	cf_buf_release(&b);
+	return got;
+}
+
+/* The absolute limits on a rotated log: bytes per member, and bytes of
+ * every member of a build; what is handed out never passes either. */
+static void test_unpack_limits(void **state)
+{
+	struct tl_unpack_budget all = TL_UNPACK_BUDGET_INIT;
+	struct tl_unpack_budget bg;
+	size_t plain, got;
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(unpack_all("syslog.gz", &all, &plain, msg, sizeof msg), 0);
+	assert_true(plain > 1000);
+	assert_int_equal(all.used, plain);
+
+	bg = (struct tl_unpack_budget){100, UINT64_MAX, 0};
+	assert_int_equal(unpack_all("syslog.xz", &bg, &got, msg, sizeof msg), -1);
+	assert_true(got <= 100);
+	assert_non_null(strstr(msg, "limit of 100 decompressed bytes per member"));
+
+	/* the build's budget: the first member fits, the second is cut */
+	bg = (struct tl_unpack_budget){UINT64_MAX, plain + plain / 2, 0};
+	assert_int_equal(unpack_all("syslog.gz", &bg, &got, msg, sizeof msg), 0);
+	assert_int_equal(got, plain);
+	assert_int_equal(unpack_all("syslog.bz2", &bg, &got, msg, sizeof msg), -1);
+	assert_true(got <= plain / 2);
+	assert_true(bg.used <= bg.build_max);
+	assert_non_null(strstr(msg, "rotated logs per build"));
+	/* and every member after it stops at once */
+	assert_int_equal(unpack_all("syslog.gz", &bg, &got, msg, sizeof msg), -1);
+	assert_true(got <= plain / 2);
+}
+
+/* The formats casefile does not decode are named, never decoded. */
+static void test_foreign_compression(void **state)
+{
+	(void)state;
+	assert_string_equal(tl_foreign_compression((const unsigned char *)
+						   "LRZI\0\6", 6), "lrzip");
+	assert_string_equal(tl_foreign_compression((const unsigned char *)
+						   "\x04\x22\x4d\x18\x64", 5), "lz4");
+	assert_string_equal(tl_foreign_compression((const unsigned char *)
+						   "\x89LZO\0\r\n\x1a\n", 9), "lzop");
+	assert_string_equal(tl_foreign_compression((const unsigned char *)
+						   "\x1f\x9d\x90", 3), "compress (.Z)");
+	assert_null(tl_foreign_compression((const unsigned char *)"\x1f\x8b", 2));
+	assert_null(tl_foreign_compression((const unsigned char *)"LRZ", 3));
+	assert_null(tl_foreign_compression((const unsigned char *)"Mar  1", 6));
+}
 
 static void test_access_log_lnav(void **state)
 {
@@ -1194,6 +1272,8 @@ int main(void)
 		cmocka_unit_test(test_rfc5424_and_ssh),
 		cmocka_unit_test(test_year_inference),
 		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_unpack_limits),
+		cmocka_unit_test(test_foreign_compression),
 		cmocka_unit_test(test_access_log_lnav),
 		cmocka_unit_test(test_access_log_plaso),
 		cmocka_unit_test(test_fhir_auditevent),
