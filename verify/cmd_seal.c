@@ -86,15 +86,20 @@ static int report(const char *log, const struct seal_result *r, uint64_t total,
 			return CF_EXIT_OK;
 		if (r->new_lines)
 			printf("%s: sealed %llu new line(s); checkpoint %llu covers "
-			       "%llu lines, root %s\n",
+			       "%llu lines, root %s, log id %s\n",
 			       log, (unsigned long long)r->new_lines,
 			       (unsigned long long)r->checkpoint,
-			       (unsigned long long)r->size, r->root_hex);
+			       (unsigned long long)r->size, r->root_hex, r->log_id);
+		else if (r->id_added)
+			printf("%s: nothing new to seal; checkpoint %llu adds the "
+			       "log id %s to a seal made before log ids\n", log,
+			       (unsigned long long)r->checkpoint, r->log_id);
 		else
 			printf("%s: nothing new to seal; checkpoint %llu covers "
-			       "%llu lines\n",
+			       "%llu lines%s%s\n",
 			       log, (unsigned long long)r->checkpoint,
-			       (unsigned long long)r->size);
+			       (unsigned long long)r->size,
+			       r->log_id[0] ? ", log id " : "", r->log_id);
 		fflush(stdout);
 		return CF_EXIT_OK;
 	}
@@ -104,7 +109,8 @@ static int report(const char *log, const struct seal_result *r, uint64_t total,
 	    cf_json_add_int(j, "sealed_lines", (int64_t)r->size) ||
 	    cf_json_add_int(j, "sealed_bytes", (int64_t)r->bytes) ||
 	    cf_json_add_int(j, "new_lines", (int64_t)total) ||
-	    cf_json_add_str(j, "root", r->root_hex)) {
+	    cf_json_add_str(j, "root", r->root_hex) ||
+	    cf_json_add_str(j, "log_id", r->log_id[0] ? r->log_id : NULL)) {
 		cJSON_Delete(j);
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
@@ -182,7 +188,8 @@ int cmd_seal(int argc, char **argv)
 			rc = report(argv[optind], &r, total, json);
 			break;
 		}
-		if (!json && r.new_lines && (rc = report(argv[optind], &r, total, 0)))
+		if (!json && (r.new_lines || r.id_added) &&
+		    (rc = report(argv[optind], &r, total, 0)))
 			break;
 		if (last) {
 			/* The final seal after the signal is done. */

@@ -11,8 +11,17 @@
  * plus the leaves of the few blocks that hold a disclosed line or the
  * tree's ragged right edge.
  *
+ * A proof names its log by the log id inside the signed checkpoint head,
+ * and its archive by the SHA-256 of the signed SHA256SUMS it carries; it
+ * holds no unsigned name that a reader could take for the truth. The
+ * verifier refuses every key it does not check (unknown, duplicated, out
+ * of order, of the wrong type), since cJSON would silently read the first
+ * of two duplicates while another reader takes the last, and it hands back
+ * the proven bytes themselves, so that what is shown is what was checked.
+ *
  * Must never: write a proof that does not verify (each is checked before
- * the file is written), or accept a "text" that differs from the bytes.
+ * the file is written), accept a "text" that differs from the bytes, or
+ * accept a proof whose log id or sha256sums digest is not the signed one.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -36,6 +45,7 @@
 #include "casefile/merkle.h"
 #include "casefile/sums.h"
 #include "casefile/time.h"
+#include "casefile/utf8.h"
 #include "keys.h"
 #include "proof.h"
 #include "seal.h"
@@ -268,6 +278,9 @@ static cJSON *head_json(const struct seal_cp *cp)
 
 	if (!j)
 		return NULL;
+	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, hx);
+	if (cf_json_add_str(j, "log_id", hx))
+		goto fail;
 	cf_hex(cp->root, 32, hx);
 	if (cf_json_add_int(j, "n", (int64_t)cp->n) ||
 	    cf_json_add_int(j, "size", (int64_t)cp->size) ||
@@ -334,7 +347,7 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 	size_t m = 0, np;
 	uint64_t done;
 	cJSON *j = NULL, *arr;
-	const char *base;
+	char id[SEAL_LOG_ID_HEX];
 	int fd = -1, rc = CF_FAILED;
 
 	if (seal_read(ctx, seal, trusted, ntrusted, &cps, &m, &rep) != CF_OK)
@@ -346,6 +359,12 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 		goto out;
 	}
 	cp = &cps[m - 1];
+	if (!cp->has_id) {
+		cf_set_error(ctx, 0, "%s: the latest checkpoint carries no log id (a "
+			     "seal made before log ids); run 'casefile seal' on '%s' "
+			     "once to add it, then disclose", seal, log);
+		goto out;
+	}
 	if (lines[nlines - 1] > cp->size) {
 		cf_set_error(ctx, 0, "line %" PRIu64 " is not sealed yet (the latest "
 			     "checkpoint covers %" PRIu64 " lines); run 'casefile "
@@ -397,9 +416,9 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 		    CF_OK)
 			goto out;
 	}
-	base = strrchr(log, '/') ? strrchr(log, '/') + 1 : log;
+	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, id);
 	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "format", PROOF_FORMAT) ||
-	    cf_json_add_str(j, "kind", "log") || cf_json_add_str(j, "log", base) ||
+	    cf_json_add_str(j, "kind", "log") || cf_json_add_str(j, "log_id", id) ||
 	    !cJSON_AddItemToObject(j, "checkpoint", head_json(cp)) ||
 	    !(arr = cJSON_AddArrayToObject(j, "lines"))) {
 		cf_set_nomem(ctx, "proof");
@@ -497,13 +516,13 @@ int proof_write_archive(struct cf_ctx *ctx, const char *archive,
 	cJSON *j = NULL, *arr;
 	uint8_t *found = NULL;
 	char *enc = NULL, sighex[2 * CF_ED25519_SIG_LEN + 1];
-	const char *base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
 	int r, rc = CF_FAILED;
 
 	cf_buf_init(&sums);
 	cf_buf_init(&sig);
 	cf_buf_init(&data);
-	if (cf_archive_verify(ctx, archive, trusted, ntrusted, &res) != CF_OK)
+	if (cf_archive_verify_flags(ctx, archive, trusted, ntrusted,
+				    CF_VERIFY_KEEP_FD, NULL, NULL, &res) != CF_OK)
 		return CF_FAILED;
 	if (!res->ok) {
 		cf_set_error(ctx, 0, "'%s' does not verify (%s%s%s); run 'casefile "
@@ -515,14 +534,15 @@ int proof_write_archive(struct cf_ctx *ctx, const char *archive,
 	if (!(found = cf_calloc(nmembers, 1)) || !(j = cJSON_CreateObject()) ||
 	    cf_json_add_str(j, "format", PROOF_FORMAT) ||
 	    cf_json_add_str(j, "kind", "archive") ||
-	    cf_json_add_str(j, "archive", base) ||
 	    cf_json_add_str(j, "sha256sums_digest", res->sums_hex) ||
 	    cf_json_add_str(j, "signer", res->signer) ||
 	    !(arr = cJSON_CreateArray())) {
 		cf_set_nomem(ctx, "proof");
 		goto out;
 	}
-	if (cf_archive_open(ctx, archive, &a) != CF_OK) {
+	/* The very file verified, each member bound to the bytes verified:
+	 * what the proof discloses is what was checked. */
+	if (cf_archive_reopen(ctx, res, &a) != CF_OK) {
 		cJSON_Delete(arr);
 		goto out;
 	}
@@ -609,11 +629,128 @@ static int fail(struct proof_report *r, const char *fmt, ...)
 	return CF_OK;
 }
 
+/* The members a proof object has, in this order (man/casefile-seal.5). */
+struct key_spec {
+	const char *name;
+	int type;       /* cJSON_String, cJSON_Number, cJSON_Array, cJSON_Object */
+	int optional;
+};
+
+#define NKEYS(a) (sizeof (a) / sizeof (a)[0])
+static const struct key_spec log_keys[] = {
+	{"format", cJSON_String, 0}, {"kind", cJSON_String, 0},
+	{"log_id", cJSON_String, 0}, {"checkpoint", cJSON_Object, 0},
+	{"lines", cJSON_Array, 0},
+};
+static const struct key_spec head_keys[] = {
+	{"log_id", cJSON_String, 0}, {"n", cJSON_Number, 0},
+	{"size", cJSON_Number, 0}, {"bytes", cJSON_Number, 0},
+	{"root", cJSON_String, 0}, {"time", cJSON_String, 0},
+	{"prev", cJSON_String, 0}, {"signer", cJSON_String, 0},
+	{"head_sig", cJSON_String, 0},
+};
+static const struct key_spec line_keys[] = {
+	{"line", cJSON_Number, 0}, {"data_b64", cJSON_String, 0},
+	{"text", cJSON_String, 1}, {"proof", cJSON_Array, 0},
+};
+static const struct key_spec archive_keys[] = {
+	{"format", cJSON_String, 0}, {"kind", cJSON_String, 0},
+	{"sha256sums_digest", cJSON_String, 0}, {"signer", cJSON_String, 0},
+	{"members", cJSON_Array, 0}, {"sha256sums_b64", cJSON_String, 0},
+	{"sha256sums_sig", cJSON_String, 0},
+};
+static const struct key_spec member_keys[] = {
+	{"name", cJSON_String, 0}, {"data_b64", cJSON_String, 0},
+};
+
+static const char *type_name(int type)
+{
+	return type == cJSON_String ? "a string" : type == cJSON_Number ? "a number"
+	       : type == cJSON_Array ? "an array" : "an object";
+}
+
+/* 0 when o is an object whose members are those of spec: each known, once,
+ * in order, of its type, none required missing. Else -1 with r failed,
+ * naming where (the object) and the key. Every object of a proof goes
+ * through here, so a duplicate key cannot hide anywhere. */
+static int check_keys(const cJSON *o, const char *where,
+		      const struct key_spec *spec, size_t n,
+		      struct proof_report *r)
+{
+	unsigned seen = 0;
+	size_t last = 0;
+
+	if (!cJSON_IsObject(o)) {
+		fail(r, "%s is not a JSON object", where);
+		return -1;
+	}
+	for (const cJSON *it = o->child; it; it = it->next) {
+		const char *key = it->string ? it->string : "";
+		size_t k;
+		for (k = 0; k < n && strcmp(key, spec[k].name); k++)
+			;
+		if (k == n)
+			fail(r, "%s: unknown key \"%s\"", where, key);
+		else if (seen & 1u << k)
+			fail(r, "%s: duplicate key \"%s\"", where, key);
+		else if (seen && k < last)
+			fail(r, "%s: key \"%s\" is out of order", where, key);
+		else if ((it->type & 0xff) != spec[k].type)
+			fail(r, "%s: \"%s\" is not %s", where, key,
+			     type_name(spec[k].type));
+		else {
+			seen |= 1u << k;
+			last = k;
+			continue;
+		}
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!spec[k].optional && !(seen & 1u << k)) {
+			fail(r, "%s: key \"%s\" is missing", where, spec[k].name);
+			return -1;
+		}
+	return 0;
+}
+
 static int hex_field(const cJSON *o, const char *k, uint8_t *out, size_t n)
 {
 	const char *s = cf_json_str(o, k, "");
 
 	return strlen(s) == 2 * n && !cf_unhex(s, 2 * n, out, n) ? 0 : -1;
+}
+
+/* Lowercase hex of exactly n bytes (as casefile writes and signs it). */
+static int lower_hex(const char *s, size_t n)
+{
+	return strlen(s) == 2 * n && strspn(s, "0123456789abcdef") == 2 * n;
+}
+
+/* Appends a proven item to r (data: heap, NUL-terminated, taken over). */
+static int keep_item(struct proof_report *r, uint64_t line, const char *name,
+		     const uint8_t sha[CF_SHA256_LEN], uint8_t *data, size_t len)
+{
+	struct proof_item *g = cf_realloc(r->item, (r->items + 1) * sizeof *g);
+
+	if (!g) {
+		free(data);
+		return -1;
+	}
+	r->item = g;
+	g += r->items;
+	memset(g, 0, sizeof *g);
+	if (name && !(g->name = cf_strdup(name))) {
+		free(data);
+		return -1;
+	}
+	g->line = line;
+	if (sha)
+		memcpy(g->sha256, sha, CF_SHA256_LEN);
+	data[len] = '\0';
+	g->data = data;
+	g->len = len;
+	r->items++;
+	return 0;
 }
 
 static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
@@ -625,20 +762,29 @@ static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
 	struct cf_buf hb;
 	struct cf_ctx sub;
 	const cf_key *k;
-	const char *s;
+	const char *s, *id;
 	cf_merkle_hasher *h = NULL;
+	uint64_t prev_ln = 0;
+	size_t entry = 0;
 	int rc = CF_OK;
 
 	memset(&cp, 0, sizeof cp);
 	cf_buf_init(&hb);
 	cf_ctx_init(&sub);
-	if (!cJSON_IsObject(c) || seal_json_u64(c, "n", &cp.n) ||
+	if (check_keys(j, "the proof", log_keys, NKEYS(log_keys), r) ||
+	    check_keys(c, "the checkpoint", head_keys, NKEYS(head_keys), r))
+		return CF_OK;
+	id = cf_json_str(c, "log_id", "");
+	if (!lower_hex(id, SEAL_LOG_ID_LEN) ||
+	    cf_unhex(id, 2 * SEAL_LOG_ID_LEN, cp.log_id, SEAL_LOG_ID_LEN) ||
+	    seal_json_u64(c, "n", &cp.n) ||
 	    seal_json_u64(c, "size", &cp.size) || seal_json_u64(c, "bytes", &cp.bytes) ||
 	    hex_field(c, "root", cp.root, 32) || hex_field(c, "prev", cp.prev, 32) ||
 	    hex_field(c, "head_sig", cp.head_sig, 64) ||
 	    cf_time_parse(cf_json_str(c, "time", ""), -1, &cp.time_us, NULL) ||
 	    !(s = cf_json_str(c, "signer", NULL)) || strlen(s) >= sizeof cp.signer)
 		return fail(r, "the checkpoint is malformed");
+	cp.has_id = 1;
 	strcpy(cp.signer, s);
 	snprintf(r->signer, sizeof r->signer, "%s", s);
 	if (!(k = keys_find(trusted, ntrusted, s)))
@@ -651,24 +797,42 @@ static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
 			    "(forged or altered checkpoint)", s);
 	}
 	cf_buf_release(&hb);
-	if (!cJSON_IsArray(lines) || !cJSON_GetArraySize(lines))
+	/* The log is the one the signed head names, whatever the label says. */
+	if (strcmp(cf_json_str(j, "log_id", ""), id))
+		return fail(r, "the proof says log %s but its signed checkpoint "
+			    "is of log %s (relabelled proof)",
+			    cf_json_str(j, "log_id", ""), id);
+	snprintf(r->log_id, sizeof r->log_id, "%s", id);
+	if (!cJSON_GetArraySize(lines))
 		return fail(r, "the proof lists no lines");
 	if (!(h = cf_merkle_hasher_new(&sub)))
 		return CF_FAILED;
 	cJSON_ArrayForEach(it, lines) {
 		uint8_t proof[CF_MERKLE_MAX_PROOF][32], leaf[32], *data = NULL;
 		const cJSON *pa = cJSON_GetObjectItemCaseSensitive(it, "proof"), *p;
-		const char *text = cf_json_str(it, "text", NULL);
+		const char *text;
+		char where[48];
 		uint64_t ln = 0;
 		size_t np = 0, dn = 0;
 		int bad = 0;
 
-		if (seal_json_u64(it, "line", &ln) || ln == 0 || !cJSON_IsArray(pa) ||
+		snprintf(where, sizeof where, "line entry %zu", ++entry);
+		if (check_keys(it, where, line_keys, NKEYS(line_keys), r))
+			goto out;
+		text = cf_json_str(it, "text", NULL);
+		if (seal_json_u64(it, "line", &ln) || ln == 0 ||
 		    unb64(cf_json_str(it, "data_b64", "-"), &data, &dn)) {
 			free(data);
-			fail(r, "line entry %zu is malformed", r->items + 1);
+			fail(r, "line entry %zu is malformed", entry);
 			goto out;
 		}
+		if (ln <= prev_ln) {
+			free(data);
+			fail(r, "line %" PRIu64 " comes after line %" PRIu64 ": each "
+			     "line is listed once, in order", ln, prev_ln);
+			goto out;
+		}
+		prev_ln = ln;
 		cJSON_ArrayForEach(p, pa) {
 			if (np >= CF_MERKLE_MAX_PROOF || !cJSON_IsString(p) ||
 			    strlen(p->valuestring) != 64 ||
@@ -698,17 +862,18 @@ static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
 			     ": %s", ln, cp.n, cf_errmsg(&sub));
 			goto out;
 		}
-		free(data);
-		r->items++;
+		if (keep_item(r, ln, NULL, NULL, data, dn)) {
+			rc = CF_FAILED;
+			goto out;
+		}
 	}
 	r->ok = 1;
 	{
 		char t[CF_TIME_STR];
 		snprintf(r->detail, sizeof r->detail,
-			 "%zu line(s) of %s proven against checkpoint %" PRIu64
-			 " (%" PRIu64 " lines, %s)", r->items,
-			 cf_json_str(j, "log", "the log"), cp.n, cp.size,
-			 cf_time_format(cp.time_us, t));
+			 "%zu line(s) of log %s proven against checkpoint %" PRIu64
+			 " (%" PRIu64 " lines, %s)", r->items, r->log_id, cp.n,
+			 cp.size, cf_time_format(cp.time_us, t));
 	}
 out:
 	cf_merkle_hasher_free(h);
@@ -719,19 +884,26 @@ static int verify_archive_proof(const cJSON *j, cf_key *const *trusted,
 				size_t ntrusted, struct proof_report *r)
 {
 	const cJSON *members = cJSON_GetObjectItemCaseSensitive(j, "members"), *it;
-	uint8_t *sums = NULL, sig[CF_ED25519_SIG_LEN], d[32], want[32];
+	uint8_t *sums = NULL, *seen = NULL, sig[CF_ED25519_SIG_LEN], d[32];
+	char hx[CF_SHA256_HEX];
+	const char *digest = cf_json_str(j, "sha256sums_digest", "");
 	struct cf_sums list;
 	struct cf_ctx sub;
 	const cf_key *k;
-	size_t sn = 0;
+	size_t sn = 0, entry = 0;
 	const char *fp = cf_json_str(j, "signer", NULL);
+	int rc = CF_OK;
 
 	cf_sums_init(&list);
 	cf_ctx_init(&sub);
+	if (check_keys(j, "the proof", archive_keys, NKEYS(archive_keys), r))
+		return CF_OK;
 	if (unb64(cf_json_str(j, "sha256sums_b64", "-"), &sums, &sn) ||
-	    hex_field(j, "sha256sums_sig", sig, sizeof sig) || !fp) {
+	    hex_field(j, "sha256sums_sig", sig, sizeof sig) || !fp ||
+	    !lower_hex(digest, CF_SHA256_LEN)) {
 		free(sums);
-		return fail(r, "the proof's SHA256SUMS, signature or signer is malformed");
+		return fail(r, "the proof's SHA256SUMS, digest, signature or signer "
+			    "is malformed");
 	}
 	snprintf(r->signer, sizeof r->signer, "%s", fp);
 	if (!(k = keys_find(trusted, ntrusted, fp))) {
@@ -744,60 +916,101 @@ static int verify_archive_proof(const cJSON *j, cf_key *const *trusted,
 		return fail(r, "the signature over SHA256SUMS does not verify with %s",
 			    fp);
 	}
+	/* The archive is the one whose SHA256SUMS is signed, whatever the
+	 * label says. */
+	if (cf_sha256_buf(&sub, sums, sn, d) != CF_OK) {
+		free(sums);
+		return CF_FAILED;
+	}
+	cf_hex(d, sizeof d, hx);
+	if (strcmp(digest, hx)) {
+		free(sums);
+		return fail(r, "the proof says sha256sums_digest %s but the signed "
+			    "SHA256SUMS it carries has SHA-256 %s (relabelled proof)",
+			    digest, hx);
+	}
+	snprintf(r->sums_hex, sizeof r->sums_hex, "%s", hx);
 	if (cf_sums_parse(&sub, (const char *)sums, sn, &list) != CF_OK) {
 		free(sums);
 		return fail(r, "%s", cf_errmsg(&sub));
 	}
 	free(sums);
-	if (!cJSON_IsArray(members) || !cJSON_GetArraySize(members)) {
-		cf_sums_release(&list);
-		return fail(r, "the proof lists no members");
+	if (!cJSON_GetArraySize(members)) {
+		fail(r, "the proof lists no members");
+		goto out;
+	}
+	if (!(seen = cf_calloc(list.n + 1, 1))) {
+		rc = CF_FAILED;
+		goto out;
 	}
 	cJSON_ArrayForEach(it, members) {
-		const char *name = cf_json_str(it, "name", NULL);
+		const char *name;
+		char where[48];
 		uint8_t *data = NULL;
 		size_t dn;
 		long idx;
-		if (!name || unb64(cf_json_str(it, "data_b64", "-"), &data, &dn)) {
-			cf_sums_release(&list);
-			return fail(r, "member entry %zu is malformed", r->items + 1);
+
+		snprintf(where, sizeof where, "member entry %zu", ++entry);
+		if (check_keys(it, where, member_keys, NKEYS(member_keys), r))
+			goto out;
+		name = cf_json_str(it, "name", "");
+		if (unb64(cf_json_str(it, "data_b64", "-"), &data, &dn)) {
+			fail(r, "member entry %zu is malformed", entry);
+			goto out;
 		}
 		if ((idx = cf_sums_find(&list, name)) < 0) {
 			free(data);
-			cf_sums_release(&list);
-			return fail(r, "member '%s' is not listed in SHA256SUMS", name);
+			fail(r, "member '%s' is not listed in SHA256SUMS", name);
+			goto out;
 		}
-		memcpy(want, list.v[idx].digest, 32);
-		if (cf_sha256_buf(&sub, data, dn, d) != CF_OK || memcmp(d, want, 32)) {
+		if (seen[idx]++) {
 			free(data);
-			cf_sums_release(&list);
-			return fail(r, "member '%s': its bytes do not match SHA256SUMS",
-				    name);
+			fail(r, "member '%s' is listed twice", name);
+			goto out;
 		}
-		free(data);
-		r->items++;
+		if (cf_sha256_buf(&sub, data, dn, d) != CF_OK ||
+		    memcmp(d, list.v[idx].digest, 32)) {
+			free(data);
+			fail(r, "member '%s': its bytes do not match SHA256SUMS", name);
+			goto out;
+		}
+		if (keep_item(r, 0, name, d, data, dn)) {
+			rc = CF_FAILED;
+			goto out;
+		}
 	}
-	cf_sums_release(&list);
 	r->ok = 1;
 	snprintf(r->detail, sizeof r->detail,
-		 "%zu member(s) of %s proven by its signed SHA256SUMS", r->items,
-		 cf_json_str(j, "archive", "the archive"));
-	return CF_OK;
+		 "%zu member(s) of the archive whose SHA256SUMS has SHA-256 %s, "
+		 "proven by its signature", r->items, r->sums_hex);
+out:
+	free(seen);
+	cf_sums_release(&list);
+	return rc;
 }
 
 int proof_verify(struct cf_ctx *ctx, const char *path, cf_key *const *trusted,
 		 size_t ntrusted, struct proof_report *rep)
 {
 	cJSON *j = NULL;
-	const char *kind;
+	const char *kind, *format;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	if (cf_json_parse_file(ctx, path, PROOF_MAX_FILE, &j) != CF_OK)
 		return CF_FAILED;
 	kind = cf_json_str(j, "kind", "");
-	snprintf(rep->kind, sizeof rep->kind, "%s", kind);
-	if (strcmp(cf_json_str(j, "format", ""), PROOF_FORMAT))
+	format = cf_json_str(j, "format", "");
+	if (!strcmp(kind, "log") || !strcmp(kind, "archive"))
+		snprintf(rep->kind, sizeof rep->kind, "%s", kind);
+	if (!cJSON_IsObject(j))
+		rc = fail(rep, "not a proof: not a JSON object");
+	else if (!strcmp(format, PROOF_FORMAT_V1))
+		rc = fail(rep, "a %s proof, from before proofs named their log or "
+			  "archive by what is signed: ask for a new proof "
+			  "(casefile disclose writes %s)", PROOF_FORMAT_V1,
+			  PROOF_FORMAT);
+	else if (strcmp(format, PROOF_FORMAT))
 		rc = fail(rep, "not a %s file", PROOF_FORMAT);
 	else if (!strcmp(kind, "log"))
 		rc = verify_log_proof(j, trusted, ntrusted, rep);
@@ -809,4 +1022,62 @@ int proof_verify(struct cf_ctx *ctx, const char *path, cf_key *const *trusted,
 	if (rc != CF_OK)
 		cf_set_nomem(ctx, path);
 	return rc;
+}
+
+void proof_report_release(struct proof_report *rep)
+{
+	for (size_t i = 0; rep->item && i < rep->items; i++) {
+		free(rep->item[i].name);
+		free(rep->item[i].data);
+	}
+	free(rep->item);
+	rep->item = NULL;
+	rep->items = 0;
+}
+
+/* The bytes as "text" when they are UTF-8 without NUL, else "data_b64". */
+static int add_bytes(cJSON *o, const struct proof_item *it)
+{
+	char *enc;
+	int rc;
+
+	if (!memchr(it->data, 0, it->len) &&
+	    cf_utf8_invalid((const char *)it->data, it->len) < 0)
+		return cf_json_add_str(o, "text", (const char *)it->data);
+	if (!(enc = b64(it->data, it->len)))
+		return -1;
+	rc = cf_json_add_str(o, "data_b64", enc);
+	free(enc);
+	return rc;
+}
+
+int proof_report_json(const struct proof_report *rep, cJSON *j)
+{
+	int log = !strcmp(rep->kind, "log");
+	cJSON *arr;
+
+	if (log ? cf_json_add_str(j, "log_id", rep->log_id[0] ? rep->log_id : NULL)
+		: cf_json_add_str(j, "sha256sums",
+				  rep->sums_hex[0] ? rep->sums_hex : NULL))
+		return -1;
+	if (!(arr = cJSON_AddArrayToObject(j, log ? "lines" : "members")))
+		return -1;
+	for (size_t i = 0; i < rep->items; i++) {
+		const struct proof_item *it = &rep->item[i];
+		char hx[CF_SHA256_HEX];
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			return -1;
+		}
+		cf_hex(it->sha256, CF_SHA256_LEN, hx);
+		if (log ? cf_json_add_int(o, "n", (int64_t)it->line)
+			: (cf_json_add_str(o, "name", it->name) ||
+			   cf_json_add_str(o, "sha256", hx) ||
+			   cf_json_add_int(o, "size", (int64_t)it->len)))
+			return -1;
+		if (add_bytes(o, it))
+			return -1;
+	}
+	return 0;
 }

@@ -4,13 +4,18 @@
  * man/casefile-seal.5), and `seal` itself.
  *
  * A checkpoint line is
- *   {"n","size","bytes","root","time","prev","block_lines","blocks",
- *    "frontier","signer","head_sig","sig"}
+ *   {"log_id","n","size","bytes","root","time","prev","block_lines",
+ *    "blocks","frontier","signer","head_sig","sig"}
  * where sig signs the line without its "sig" member (as custody entries do)
  * and head_sig signs the canonical head
- *   {"n":N,"size":S,"bytes":B,"root":"..","time":"..","prev":"..","signer":".."}
- * so that a disclosure proof can carry a signed (size, root) without the
- * block list. The frontier lets the next seal continue the tree from the
+ *   {"log_id":"..","n":N,"size":S,"bytes":B,"root":"..","time":"..",
+ *    "prev":"..","signer":".."}
+ * so that a disclosure proof can carry a signed (log, size, root) without
+ * the block list. The log id, drawn at the first seal, names the log in
+ * every checkpoint: a proof cannot be passed off as another log's. Seals
+ * written before log ids lack the member; they still verify, their id is
+ * derived from their first checkpoint (seal_log_id), and the next seal
+ * writes it into a new checkpoint. The frontier lets the next seal continue the tree from the
  * new lines alone: re-hashing a ten-million-line log on every --follow tick
  * would cost seconds each time, storing 64 hashes at most costs nothing.
  *
@@ -26,6 +31,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/rand.h>
 
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
@@ -56,19 +63,28 @@ static int popcount64(uint64_t v)
 	return __builtin_popcountll(v);
 }
 
+void seal_log_id(const struct seal_cp *first, uint8_t out[SEAL_LOG_ID_LEN])
+{
+	memcpy(out, first->has_id ? first->log_id : first->hash, SEAL_LOG_ID_LEN);
+}
+
 /* The canonical head text that head_sig signs. */
 int seal_head_text(struct cf_buf *b, const struct seal_cp *cp)
 {
 	char root[CF_SHA256_HEX], prev[CF_SHA256_HEX], t[CF_TIME_STR];
+	char id[SEAL_LOG_ID_HEX];
 
 	cf_hex(cp->root, CF_MERKLE_HASH, root);
 	cf_hex(cp->prev, CF_MERKLE_HASH, prev);
+	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, id);
 	cf_buf_reset(b);
+	if (cp->has_id && cf_buf_printf(b, "{\"log_id\":\"%s\",", id))
+		return -1;
 	return cf_buf_printf(b,
-			     "{\"n\":%" PRIu64 ",\"size\":%" PRIu64 ",\"bytes\":%" PRIu64
+			     "%s\"n\":%" PRIu64 ",\"size\":%" PRIu64 ",\"bytes\":%" PRIu64
 			     ",\"root\":\"%s\",\"time\":\"%s\",\"prev\":\"%s\","
 			     "\"signer\":\"%s\"}",
-			     cp->n, cp->size, cp->bytes, root,
+			     cp->has_id ? "" : "{", cp->n, cp->size, cp->bytes, root,
 			     cf_time_format(cp->time_us, t), prev, cp->signer);
 }
 
@@ -136,7 +152,21 @@ int seal_parse_cp(struct cf_ctx *ctx, const char *line, size_t len,
 	strcpy(kind, "bad-checkpoint");
 	if (cf_json_parse(ctx, line, len, &j) != CF_OK)
 		goto out;
-	for (it = cJSON_IsObject(j) ? j->child : NULL; it; it = it->next, i++)
+	it = cJSON_IsObject(j) ? j->child : NULL;
+	if (it && !strcmp(it->string, "log_id")) {
+		/* Lowercase hex only: the head rebuilt from the bytes must be
+		 * the text that was signed. */
+		s = cJSON_IsString(it) ? it->valuestring : "";
+		if (strlen(s) != 2 * SEAL_LOG_ID_LEN ||
+		    strspn(s, "0123456789abcdef") != 2 * SEAL_LOG_ID_LEN ||
+		    cf_unhex(s, 2 * SEAL_LOG_ID_LEN, cp->log_id, SEAL_LOG_ID_LEN)) {
+			cf_set_error(ctx, 0, "log_id is not 32 lowercase hex digits");
+			goto out;
+		}
+		cp->has_id = 1;
+		it = it->next;
+	}
+	for (; it; it = it->next, i++)
 		if (i >= NCPKEYS || strcmp(it->string, cp_keys[i]))
 			break;
 	if (i != NCPKEYS || it) {
@@ -248,8 +278,25 @@ static const char *chain_kind(const struct seal_cp *cps, size_t m, size_t k,
 	const struct seal_cp *c = &cps[k], *p = k ? &cps[k - 1] : NULL;
 	uint64_t want = p ? p->n + 1 : 1;
 	static const uint8_t zero[32];
+	uint8_t id[SEAL_LOG_ID_LEN];
+	char hx[SEAL_LOG_ID_HEX];
 
 	if (c->n == want && !memcmp(c->prev, p ? p->hash : zero, 32)) {
+		/* One log id throughout; once written, never dropped. */
+		seal_log_id(&cps[0], id);
+		cf_hex(id, sizeof id, hx);
+		if (p && !c->has_id && p->has_id) {
+			snprintf(why, wn, "checkpoint %" PRIu64 " carries no log id "
+				 "after one that did (log %s)", c->n, hx);
+			return "broken-chain";
+		}
+		if (p && c->has_id && memcmp(c->log_id, id, sizeof id)) {
+			char other[SEAL_LOG_ID_HEX];
+			cf_hex(c->log_id, sizeof id, other);
+			snprintf(why, wn, "checkpoint %" PRIu64 " names log %s, the "
+				 "seal is log %s", c->n, other, hx);
+			return "broken-chain";
+		}
 		if (p && (c->size < p->size || c->bytes < p->bytes ||
 			  c->time_us < p->time_us)) {
 			snprintf(why, wn, "checkpoint %" PRIu64 " goes back (size %"
@@ -346,6 +393,12 @@ int seal_read(struct cf_ctx *ctx, const char *seal_path, cf_key *const *trusted,
 	}
 	for (size_t i = valid; i < m; i++)
 		free(cps[i].blocks);
+	if (valid) {
+		uint8_t id[SEAL_LOG_ID_LEN];
+		seal_log_id(&cps[0], id);
+		cf_hex(id, sizeof id, rep->log_id);
+		rep->log_id_derived = !cps[0].has_id;
+	}
 	*out = cps;
 	*nout = valid;
 	cps = NULL;
@@ -395,7 +448,10 @@ static int format_cp(struct cf_ctx *ctx, const cf_key *key,
 	if (cf_key_sign(ctx, key, hb.data, hb.len, sig) != CF_OK)
 		goto out;
 	cf_hex(sig, sizeof sig, sighex);
-	if (!(j = cJSON_CreateObject()) || cf_json_add_int(j, "n", (int64_t)cp->n) ||
+	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, hx);
+	if (!(j = cJSON_CreateObject()) ||
+	    (cp->has_id && cf_json_add_str(j, "log_id", hx)) ||
+	    cf_json_add_int(j, "n", (int64_t)cp->n) ||
 	    cf_json_add_int(j, "size", (int64_t)cp->size) ||
 	    cf_json_add_int(j, "bytes", (int64_t)cp->bytes))
 		goto nomem;
@@ -476,6 +532,55 @@ static int load_last(struct cf_ctx *ctx, int sfd, const char *seal_path,
 				"with the key that made it)", seal_path, kind);
 		goto out;
 	}
+	rc = CF_OK;
+out:
+	cf_buf_release(&b);
+	return rc;
+}
+
+/* The id of a seal whose checkpoints predate log ids (seal_log_id of its
+ * first checkpoint, which must be checkpoint 1 signed by key). */
+static int old_seal_id(struct cf_ctx *ctx, int sfd, const char *seal_path,
+		       const cf_key *key, uint8_t id[SEAL_LOG_ID_LEN])
+{
+	struct seal_cp first;
+	struct cf_buf b;
+	char buf[1 << 16], *nl = NULL, kind[32];
+	cf_key *pub = (cf_key *)key;
+	off_t off = 0;
+	ssize_t r;
+	int rc = CF_FAILED;
+
+	cf_buf_init(&b);
+	while (!nl) {
+		if ((r = pread(sfd, buf, sizeof buf, off)) <= 0) {
+			cf_set_error(ctx, r < 0 ? errno : 0, "cannot read the first "
+				     "checkpoint of '%s'", seal_path);
+			goto out;
+		}
+		nl = memchr(buf, '\n', (size_t)r);
+		if (cf_buf_append(&b, buf, nl ? (size_t)(nl - buf) : (size_t)r)) {
+			cf_set_nomem(ctx, seal_path);
+			goto out;
+		}
+		off += r;
+		if (b.len > SEAL_MAX_FILE) {
+			cf_set_error(ctx, 0, "'%s': the first checkpoint is too long",
+				     seal_path);
+			goto out;
+		}
+	}
+	if (seal_parse_cp(ctx, b.data, b.len, &pub, 1, &first, kind) != CF_OK) {
+		cf_error_prefix(ctx, "first checkpoint of '%s' (%s)", seal_path, kind);
+		goto out;
+	}
+	free(first.blocks);
+	if (first.n != 1 || first.has_id) {
+		cf_set_error(ctx, 0, "'%s': the first checkpoint is not checkpoint 1 "
+			     "of a seal; run 'casefile verify --log'", seal_path);
+		goto out;
+	}
+	seal_log_id(&first, id);
 	rc = CF_OK;
 out:
 	cf_buf_release(&b);
@@ -563,10 +668,25 @@ int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
 	res->bytes = last.bytes;
 	res->checkpoint = last.n;
 	cf_hex(last.root, 32, res->root_hex);
-	if (done == 0) {
+	if (last.has_id)
+		cf_hex(last.log_id, SEAL_LOG_ID_LEN, res->log_id);
+	if (done == 0 && (!last.n || last.has_id)) {
 		rc = CF_OK; /* nothing new: no checkpoint */
 		goto out;
 	}
+	/* The log id: drawn now for a new seal, kept from the last checkpoint,
+	 * or, for a seal from before log ids, derived from its first
+	 * checkpoint and written (even without new lines) from now on. */
+	if (!last.n) {
+		if (RAND_bytes(cp.log_id, SEAL_LOG_ID_LEN) != 1) {
+			cf_set_error(ctx, 0, "cannot draw random bytes for a log id");
+			goto out;
+		}
+	} else if (!last.has_id &&
+		   old_seal_id(ctx, sfd, seal_path, key, cp.log_id) != CF_OK) {
+		goto out;
+	}
+	cp.has_id = 1;
 	if (!(h = cf_merkle_hasher_new(ctx)))
 		goto out;
 	cp.n = last.n + 1;
@@ -600,10 +720,12 @@ int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
 		}
 	}
 	res->new_lines = done;
+	res->id_added = !last.has_id && last.n;
 	res->size = cp.size;
 	res->bytes = cp.bytes;
 	res->checkpoint = cp.n;
 	cf_hex(cp.root, 32, res->root_hex);
+	cf_hex(cp.log_id, SEAL_LOG_ID_LEN, res->log_id);
 	rc = CF_OK;
 out:
 	cf_merkle_hasher_free(h);

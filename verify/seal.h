@@ -28,9 +28,17 @@ struct cf_ctx;
 #define SEAL_SUFFIX ".seal"
 #define SEAL_BLOCK_LEVEL 8 /* 256 lines per block */
 #define SEAL_MAX_FILE ((size_t)1 << 30)
+/* A log's identity: 128 bits drawn at random by the first seal and carried,
+ * signed, by every checkpoint (and so by every proof). A seal made before
+ * log ids has, as its id, the first 128 bits of the SHA-256 of its first
+ * checkpoint's line; the next seal writes that id into its checkpoints. */
+#define SEAL_LOG_ID_LEN 16
+#define SEAL_LOG_ID_HEX (2 * SEAL_LOG_ID_LEN + 1)
 
 /* One checkpoint as read from a seal file. */
 struct seal_cp {
+	int has_id;        /* carries log_id (0: a checkpoint from before ids) */
+	uint8_t log_id[SEAL_LOG_ID_LEN];
 	uint64_t n;        /* 1-based checkpoint number */
 	uint64_t size;     /* lines covered */
 	uint64_t bytes;    /* bytes of LOG covered (ends after a '\n') */
@@ -58,11 +66,16 @@ struct seal_result {
 	uint64_t bytes;
 	uint64_t checkpoint;  /* its number */
 	char root_hex[CF_SHA256_HEX];
+	char log_id[SEAL_LOG_ID_HEX]; /* the log's id ("" while nothing is sealed) */
 	int repaired;         /* a torn last seal line was cut off */
+	int id_added;         /* a checkpoint was written to add the log id */
 };
 
 /* Seals LOG's complete lines appended since the last checkpoint into
- * LOG.seal (seal_path may be NULL for that default). CF_OK with res set;
+ * LOG.seal (seal_path may be NULL for that default). The first checkpoint
+ * draws the log id; when the last checkpoint predates log ids, a
+ * checkpoint carrying the id is written even without new lines. CF_OK with
+ * res set;
  * CF_FAILED when the log no longer matches the sealed part's shape (shorter
  * than sealed, or no line end where the seal says), or on I/O errors. */
 int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
@@ -90,6 +103,8 @@ struct seal_report {
 	int64_t first_us, last_us;
 	char signer[CF_FINGERPRINT_LEN];
 	char root_hex[CF_SHA256_HEX];
+	char log_id[SEAL_LOG_ID_HEX]; /* the seal's log id ("" without checkpoint) */
+	int log_id_derived;     /* from the first checkpoint's hash (an old seal) */
 	int torn_seal;          /* the seal's last line is incomplete (ignored) */
 	struct seal_problem *problems;
 	size_t nproblems;
@@ -102,16 +117,20 @@ void seal_report_release(struct seal_report *rep);
 
 /* ---- shared with disclose ------------------------------------------------ */
 
-/* Reads and checks every checkpoint of a seal file (signatures, chain);
- * *cps gets the valid prefix; problems are added to rep. */
+/* Reads and checks every checkpoint of a seal file (signatures, chain,
+ * one log id throughout); *cps gets the valid prefix; problems are added
+ * to rep, and rep->log_id is set from the first checkpoint. */
 int seal_read(struct cf_ctx *ctx, const char *seal_path, cf_key *const *trusted,
 	      size_t ntrusted, struct seal_cp **cps, size_t *ncps,
 	      struct seal_report *rep);
 void seal_cps_free(struct seal_cp *cps, size_t n);
-/* The canonical head {"n","size","bytes","root","time","prev","signer"}
- * that head_sig signs, into b (replacing its content). 0 or -1. */
+/* The canonical head {"log_id","n","size","bytes","root","time","prev",
+ * "signer"} that head_sig signs ("log_id" only when cp->has_id), into b
+ * (replacing its content). 0 or -1. */
 struct cf_buf;
 int seal_head_text(struct cf_buf *b, const struct seal_cp *cp);
+/* The log id of a seal whose first checkpoint is first. */
+void seal_log_id(const struct seal_cp *first, uint8_t out[SEAL_LOG_ID_LEN]);
 /* A non-negative integer member that a double holds exactly; 0 or -1. */
 #include <cjson/cJSON.h>
 int seal_json_u64(const cJSON *j, const char *k, uint64_t *v);

@@ -46,6 +46,9 @@ static int print_json(const char *log, const struct seal_report *r)
 	    cf_json_add_int(j, "partial_bytes", (int64_t)r->partial_bytes) ||
 	    cf_json_add_str(j, "signer", r->checkpoints ? r->signer : NULL) ||
 	    cf_json_add_str(j, "root", r->checkpoints ? r->root_hex : NULL) ||
+	    cf_json_add_str(j, "log_id", r->checkpoints ? r->log_id : NULL) ||
+	    (r->checkpoints && cf_json_add_bool(j, "log_id_derived",
+						r->log_id_derived)) ||
 	    (r->checkpoints && (cf_json_add_time(j, "first_checkpoint", r->first_us) ||
 				cf_json_add_time(j, "last_checkpoint", r->last_us))) ||
 	    !(arr = cJSON_AddArrayToObject(j, "problems")))
@@ -92,9 +95,12 @@ static void print_text(const char *log, const struct seal_report *r)
 		printf("%s: OK, no checkpoint yet; %llu line(s) unsealed\n", log,
 		       (unsigned long long)r->unsealed_lines);
 	else
-		printf("%s: OK, %llu line(s) sealed by %llu checkpoint(s) from %s "
-		       "to %s, signer %s, root %s; %llu line(s) unsealed\n",
-		       log, (unsigned long long)r->sealed_lines,
+		printf("%s: OK, log id %s%s, %llu line(s) sealed by %llu "
+		       "checkpoint(s) from %s to %s, signer %s, root %s; %llu "
+		       "line(s) unsealed\n",
+		       log, r->log_id, r->log_id_derived ? " (from the first "
+		       "checkpoint: a seal made before log ids)" : "",
+		       (unsigned long long)r->sealed_lines,
 		       (unsigned long long)r->checkpoints,
 		       cf_time_format(r->first_us, t1), cf_time_format(r->last_us, t2),
 		       r->signer, r->root_hex, (unsigned long long)r->unsealed_lines);

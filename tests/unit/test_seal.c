@@ -4,7 +4,8 @@
  * whatever the batch and block boundaries, extension reading only new
  * lines, unfinished last lines left alone, and allocation, write and fsync
  * faults at every point of a seal leaving a seal that verifies, with or
- * without the new checkpoint. Lines of the disclosure list parser too.
+ * without the new checkpoint; one log id throughout a seal. Lines of the
+ * disclosure list parser too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "casefile/alloc.h"
+#include "casefile/buf.h"
 #include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/hash.h"
@@ -228,6 +230,98 @@ static void test_fault_alloc(void **state) { fault_sweep(*state, CF_FAULT_ALLOC)
 static void test_fault_write(void **state) { fault_sweep(*state, CF_FAULT_WRITE); }
 static void test_fault_fsync(void **state) { fault_sweep(*state, CF_FAULT_FSYNC); }
 
+/* Rewrites checkpoint line `line` (NUL-terminated, no newline) as the key
+ * holder could: with log id `id` (NULL: without the member), both
+ * signatures made again. Returns a heap line. */
+static char *resign(cf_key *key, const char *line, const uint8_t *id)
+{
+	struct seal_cp cp;
+	struct cf_buf hb, out;
+	struct cf_ctx ctx;
+	uint8_t sig[CF_ED25519_SIG_LEN];
+	char kind[32], sighex[2 * CF_ED25519_SIG_LEN + 1], idhex[SEAL_LOG_ID_HEX];
+	const char *rest, *end;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&hb);
+	cf_buf_init(&out);
+	assert_int_equal(seal_parse_cp(&ctx, line, strlen(line), &key, 1, &cp, kind),
+			 CF_OK);
+	free(cp.blocks);
+	assert_true(cp.has_id);
+	/* the members after log_id, up to head_sig */
+	rest = strstr(line, ",\"n\":") + 1;
+	end = strstr(line, "\"head_sig\":");
+	cp.has_id = id != NULL;
+	if (id)
+		memcpy(cp.log_id, id, SEAL_LOG_ID_LEN);
+	assert_int_equal(seal_head_text(&hb, &cp), 0);
+	assert_int_equal(cf_key_sign(&ctx, key, hb.data, hb.len, sig), CF_OK);
+	cf_hex(sig, sizeof sig, sighex);
+	cf_hex(cp.log_id, SEAL_LOG_ID_LEN, idhex);
+	assert_int_equal(cf_buf_printf(&out, "{%s%s%s%.*s\"head_sig\":\"%s\"",
+				       id ? "\"log_id\":\"" : "", id ? idhex : "",
+				       id ? "\"," : "", (int)(end - rest), rest,
+				       sighex), 0);
+	assert_int_equal(cf_buf_puts(&out, "}"), 0);
+	assert_int_equal(cf_key_sign(&ctx, key, out.data, out.len, sig), CF_OK);
+	cf_hex(sig, sizeof sig, sighex);
+	out.len--;
+	assert_int_equal(cf_buf_printf(&out, ",\"sig\":\"%s\"}", sighex), 0);
+	cf_buf_release(&hb);
+	return cf_buf_detach(&out);
+}
+
+/* A checkpoint chained and signed by a trusted key but naming another log,
+ * or dropping the log id after checkpoints that carried it, breaks the
+ * chain: one seal, one log. */
+static void test_log_id_bound(void **state)
+{
+	static const uint8_t other[SEAL_LOG_ID_LEN] = {1, 2, 3};
+	struct fx *f = *state;
+	struct seal_result r;
+	struct seal_report rep;
+	struct seal_cp *cps;
+	struct cf_ctx ctx;
+	size_t m;
+	char *seal = NULL, *nl, *forged;
+	size_t cap = 0;
+	FILE *fp;
+
+	cf_ctx_init(&ctx);
+	append_lines(f->log, 1, 10, NULL);
+	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, NULL, &r), CF_OK);
+	append_lines(f->log, 11, 20, NULL);
+	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(strlen(r.log_id), 32);
+	verify_ok(f, 20, 0);
+	assert_non_null(fp = fopen(f->seal, "r"));
+	assert_true(getdelim(&seal, &cap, '\0', fp) > 0);
+	fclose(fp);
+	assert_non_null(nl = strchr(seal, '\n'));
+	*nl = '\0';
+	nl[1 + strcspn(nl + 1, "\n")] = '\0';
+	for (int drop = 0; drop < 2; drop++) {
+		forged = resign(f->key, nl + 1, drop ? NULL : other);
+		assert_non_null(fp = fopen(f->seal, "w"));
+		fprintf(fp, "%s\n%s\n", seal, forged);
+		assert_int_equal(fclose(fp), 0);
+		free(forged);
+		memset(&rep, 0, sizeof rep);
+		assert_int_equal(seal_read(&ctx, f->seal, &f->key, 1, &cps, &m, &rep),
+				 CF_OK);
+		seal_cps_free(cps, m);
+		assert_int_equal(m, 1);
+		assert_int_equal(rep.nproblems, 1);
+		assert_string_equal(rep.problems[0].kind, "broken-chain");
+		assert_non_null(strstr(rep.problems[0].detail,
+				       drop ? "carries no log id" : "names log"));
+		assert_string_equal(rep.log_id, r.log_id);
+		seal_report_release(&rep);
+	}
+	free(seal);
+}
+
 static void test_parse_lines(void **state)
 {
 	struct cf_ctx ctx;
@@ -259,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_fsync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_id_bound, setup, teardown),
 		cmocka_unit_test(test_parse_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
