@@ -28,28 +28,42 @@
 #define MAX_LOG (256u << 20)
 #define MAX_ARCHIVES 100000
 
-/* The verifier's verdict as JSON. */
+/* The verifier's verdict as JSON: the chain, its binding to the case,
+ * and the files of evidence/ that do not match their add entries. */
 static cJSON *check_json(const struct cf_custody_report *r)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *a;
 
-	if (!o || cf_json_add_bool(o, "ok", r->first_bad == 0) ||
+	if (!o || cf_json_add_bool(o, "ok", r->first_bad == 0 && r->nfiles == 0) ||
 	    cf_json_add_int(o, "entries", (int64_t)r->entries) ||
 	    cf_json_add_int(o, "first_bad", (int64_t)r->first_bad) ||
 	    cf_json_add_str(o, "kind", r->kind) ||
 	    cf_json_add_str(o, "detail", r->detail) ||
-	    cf_json_add_str(o, "head", r->head)) {
-		cJSON_Delete(o);
-		return NULL;
+	    cf_json_add_str(o, "head", r->head) ||
+	    cf_json_add_int(o, "unbound", (int64_t)r->unbound) ||
+	    cf_json_add_bool(o, "evidence_checked", r->evidence_checked) ||
+	    !(a = cJSON_AddArrayToObject(o, "files")))
+		goto nomem;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f || !cJSON_AddItemToArray(a, f) ||
+		    cf_json_add_str(f, "file", r->files[i].name) ||
+		    cf_json_add_str(f, "kind", r->files[i].kind) ||
+		    cf_json_add_int(f, "entry", (int64_t)r->files[i].entry) ||
+		    cf_json_add_str(f, "detail", r->files[i].detail))
+			goto nomem;
 	}
 	return o;
+nomem:
+	cJSON_Delete(o);
+	return NULL;
 }
 
 int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 		    cf_key *const *trusted, size_t ntrusted, cJSON **entries,
 		    cJSON **check)
 {
-	struct cf_custody_report vr;
+	struct cf_custody_report vr = {0};
 	char *path = cf_path_join(casedir, CF_CUSTODY_FILE);
 	struct cf_buf b;
 	cJSON *arr = NULL;
@@ -67,7 +81,8 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 	if (cf_buf_read_file(ctx, &b, path, MAX_LOG) != CF_OK)
 		goto out;
 	if (ntrusted) {
-		if (cf_custody_verify(ctx, path, trusted, ntrusted, &vr) != CF_OK)
+		if (cf_custody_verify_case(ctx, casedir, trusted, ntrusted, &vr) !=
+		    CF_OK)
 			goto out;
 		if (!(*check = check_json(&vr))) {
 			rc = cf_set_nomem(ctx, "custody");
@@ -109,6 +124,7 @@ out:
 		*check = NULL;
 	}
 	cJSON_Delete(arr);
+	cf_custody_report_release(&vr);
 	cf_buf_release(&b);
 	free(path);
 	return rc;
@@ -186,6 +202,38 @@ out:
 	return rc;
 }
 
+/* Marks each archive with what the check found ("ok", "extra",
+ * "replaced") and lists the missing ones; without a check, no status. */
+static int mark_archives(cJSON *arch, const cJSON *check)
+{
+	const cJSON *f;
+	cJSON *a;
+
+	if (!cJSON_IsObject(check) || !cf_json_bool(check, "evidence_checked", 0))
+		return 0;
+	cJSON_ArrayForEach(a, arch)
+		if (cf_json_add_str(a, "status", "ok"))
+			return -1;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(check, "files")) {
+		const char *name = cf_json_str(f, "file", ""), *kind = cf_json_str(f, "kind", "");
+		cJSON_ArrayForEach(a, arch)
+			if (!strcmp(cf_json_str(a, "file", ""), name))
+				break;
+		if (a) {
+			if (!cJSON_ReplaceItemInObjectCaseSensitive(a, "status",
+								    cJSON_CreateString(kind)))
+				return -1;
+		} else if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(arch, a) ||
+			   cf_json_add_str(a, "file", name) ||
+			   !cJSON_AddNullToObject(a, "size") ||
+			   !cJSON_AddNullToObject(a, "file_sha256") ||
+			   cf_json_add_str(a, "status", kind)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 			    cf_key *const *trusted, size_t ntrusted,
 			    int64_t generated_at, cJSON **out)
@@ -239,6 +287,8 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 		goto nomem;
 	if (list_archives(ctx, casedir, arch) != CF_OK)
 		goto out;
+	if (mark_archives(arch, cJSON_GetObjectItem(sum, "verification")))
+		goto nomem;
 	*out = rep;
 	rep = NULL;
 	rc = CF_OK;
@@ -300,8 +350,19 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 		P("not verified (no trusted key given with --key).");
 	else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")))
 		P("OK.");
-	else {
+	else if (cf_json_int(v, "first_bad", 0)) {
 		P("FAILED at entry "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "first_bad"), b)); P(": "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "detail"), b));
+	} else {
+		P("FAILED: the files of evidence/ do not match the add entries.");
+	}
+	if (cJSON_IsObject(v) && cf_json_int(v, "unbound", 0)) {
+		P(" Entries 1 to "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "unbound"), b));
+		P(" predate case binding (no case id, no evidence file digest): the log is bound to case.json through entry 1 only");
+		P(cf_json_bool(v, "evidence_checked", 0) ? "." : ", and evidence/ was not checked.");
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(v, "files")) {
+		P(html ? "<br>\n" : "\n\n- ");
+		E(cf_json_str(e, "file", "")); P(": "); E(cf_json_str(e, "kind", "")); P(": "); E(cf_json_str(e, "detail", ""));
 	}
 	P(html ? "</p>\n<h2>Entries</h2>\n<table><thead><tr>" : "\n\n## Entries\n\n|");
 	for (int i = 0; cols[i]; i++) {
@@ -318,12 +379,13 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 		P(html ? "</tr>\n" : "\n");
 	}
 	P(html ? "</tbody></table>\n<h2>Archives in evidence/</h2>\n<table><thead><tr><th>File</th>"
-		 "<th>Size (bytes)</th><th>File SHA-256</th></tr></thead><tbody>\n"
-	       : "\n## Archives in evidence/\n\n| File | Size (bytes) | File SHA-256 |\n|---|---|---|\n");
+		 "<th>Size (bytes)</th><th>File SHA-256</th><th>Against the log</th></tr></thead><tbody>\n"
+	       : "\n## Archives in evidence/\n\n| File | Size (bytes) | File SHA-256 | Against the log |\n|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "archives")) {
 		P(html ? "<tr><td>" : "| "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file"), b)); P(html ? "</td><td>" : " | ");
 		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "size"), b)); P(html ? "</td><td class=\"mono\">" : " | ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file_sha256"), b)); P(html ? "</td></tr>\n" : " |\n");
+		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file_sha256"), b)); P(html ? "</td><td>" : " | ");
+		E(cf_json_str(e, "status", "not checked")); P(html ? "</td></tr>\n" : " |\n");
 	}
 	P(html ? "</tbody></table>\n</body>\n</html>\n" : "");
 	return CF_OK;

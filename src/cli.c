@@ -73,6 +73,8 @@ void cf_cli_error(const char *fmt, ...)
 int cf_cli_fail(const struct cf_ctx *ctx, int exit_status)
 {
 	cf_cli_error("%s", cf_errmsg(ctx));
+	if (ctx->code == CF_TAMPERED) /* an evidence check failed: SPEC 0 */
+		return CF_EXIT_EVIDENCE;
 	return exit_status ? exit_status : CF_EXIT_RUNTIME;
 }
 

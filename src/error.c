@@ -61,6 +61,16 @@ int cf_set_error(struct cf_ctx *ctx, int err, const char *fmt, ...)
 	return r;
 }
 
+int cf_set_tampered(struct cf_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(ctx, CF_TAMPERED, 0, fmt, ap);
+	va_end(ap);
+	return CF_FAILED;
+}
+
 int cf_set_fatal(struct cf_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -87,17 +87,20 @@ static int copy_into(struct cf_ctx *ctx, const char *src, struct cf_atomic *a)
 	return CF_OK;
 }
 
-/* 1 when dest exists with the same bytes as src. */
-static int same_file(const char *src, const char *dest)
+/* 1 when dest exists with the same bytes as src; hex gets their SHA-256. */
+static int same_file(const char *src, const char *dest, char hex[CF_SHA256_HEX])
 {
 	uint8_t a[CF_SHA256_LEN], b[CF_SHA256_LEN];
 	uint64_t na, nb;
 	struct cf_ctx ctx;
 
 	cf_ctx_init(&ctx);
-	return cf_sha256_file(&ctx, dest, b, &nb) == CF_OK &&
-	       cf_sha256_file(&ctx, src, a, &na) == CF_OK && na == nb &&
-	       !memcmp(a, b, sizeof a);
+	if (cf_sha256_file(&ctx, dest, b, &nb) != CF_OK ||
+	    cf_sha256_file(&ctx, src, a, &na) != CF_OK || na != nb ||
+	    memcmp(a, b, sizeof a))
+		return 0;
+	cf_hex(b, sizeof b, hex);
+	return 1;
 }
 
 static void print_problems(const struct cf_verify_result *r)
@@ -113,6 +116,8 @@ int cmd_add(int argc, char **argv)
 {
 	const char *dir = NULL, *keyopt = NULL, *pass = NULL, *name;
 	char **trustv = NULL, *dest = NULL, *evdir = NULL, note[512];
+	char fhex[CF_SHA256_HEX];
+	uint8_t fdg[CF_SHA256_LEN];
 	struct cf_atomic a = {-1, NULL, NULL, 0};
 	struct cf_verify_result *res = NULL;
 	struct cf_ctx ctx;
@@ -168,11 +173,12 @@ int cmd_add(int argc, char **argv)
 		cf_set_nomem(&ctx, "path");
 		goto fail;
 	}
-	if (same_file(argv[optind], dest)) {
+	if (same_file(argv[optind], dest, fhex)) {
 		/* A re-run after an interruption between the rename and the
-		 * custody entry, or a repeat: record it, keep the one copy. */
-		if (cf_custody_append(&ctx, c, key, "add", NULL,
-				      "already in the case, identical") != CF_OK)
+		 * custody entry, or a repeat: record it (with the file, so
+		 * that evidence/ matches the log again), keep the one copy. */
+		if (cf_custody_append_file(&ctx, c, key, "add", NULL, name, fhex,
+					   "already in the case, identical") != CF_OK)
 			goto fail;
 		printf("%s is already in the case (identical)\n", dest);
 		rc = CF_EXIT_OK;
@@ -182,9 +188,16 @@ int cmd_add(int argc, char **argv)
 		cf_error_prefix(&ctx, "already in the case or cannot be added");
 		goto fail;
 	}
-	if (copy_into(&ctx, argv[optind], &a) != CF_OK ||
-	    cf_archive_verify(&ctx, a.tmp, trusted, ntrust ? ntrust : 1, &res) !=
-		    CF_OK)
+	/* The copy is verified through the file descriptor it was written
+	 * with: what is committed is exactly what was verified. */
+	if (copy_into(&ctx, argv[optind], &a) != CF_OK)
+		goto fail;
+	if (lseek(a.fd, 0, SEEK_SET) != 0) {
+		cf_set_error(&ctx, errno, "cannot read back '%s'", a.tmp);
+		goto fail;
+	}
+	if (cf_archive_verify_fd(&ctx, a.fd, a.tmp, trusted, ntrust ? ntrust : 1,
+				 0, &res) != CF_OK)
 		goto fail;
 	if (!res->ok) {
 		cf_atomic_abort(&a);
@@ -205,7 +218,13 @@ int cmd_add(int argc, char **argv)
 	snprintf(note, sizeof note, "%s/%s (%llu members, signer %s)",
 		 CF_CASE_EVIDENCE, name, (unsigned long long)res->members,
 		 res->signer);
-	if (cf_custody_append(&ctx, c, key, "add", res->sums_hex, note) != CF_OK)
+	/* The file's own SHA-256 too: verify --custody checks evidence/
+	 * against it (missing, extra, replaced files). */
+	if (cf_sha256_file(&ctx, dest, fdg, NULL) != CF_OK)
+		goto fail;
+	cf_hex(fdg, sizeof fdg, fhex);
+	if (cf_custody_append_file(&ctx, c, key, "add", res->sums_hex, name, fhex,
+				   note) != CF_OK)
 		goto fail;
 	if (json) {
 		cJSON *j = cJSON_CreateObject();

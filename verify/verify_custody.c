@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * `casefile verify --key PUB --custody [DIR|FILE]`: checks a case's custody
- * log (SPEC section 5) with cf_custody_verify() and names the first bad
- * entry. Exit 0 intact, 1 an entry is bad, 3 the log cannot be read.
- * Removing entries from the end of a log leaves a shorter valid chain, so
- * the last entry's digest is printed: recorded elsewhere (a report, a
- * ticket), it pins the log's length.
+ * log (SPEC section 5) and names the first bad entry. Given a case folder
+ * (the default), cf_custody_verify_case() also checks that the log belongs
+ * to this case (entry 1 is the init of this case.json, every entry names
+ * its id) and compares every file of evidence/ with the add entries:
+ * missing, extra and replaced files are named. Given a FILE, only the log
+ * itself is checked. Exit 0 intact, 1 an entry or a file is bad, 3 the log
+ * cannot be read. Removing entries from the end of a log leaves a shorter
+ * valid chain, so the last entry's digest is printed: recorded elsewhere
+ * (a report, a ticket), it pins the log's length.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,26 +30,92 @@ static const char usage_text[] =
 	"usage: casefile verify --key PUB [--key PUB...] --custody [DIR|FILE] [--json]\n"
 	"\n"
 	"  Checks the custody log of the case in DIR (default: the case around the\n"
-	"  current folder), or the custody log FILE: every entry parses, seq\n"
-	"  increases by one, prev chains to the entry before, and each signature\n"
-	"  verifies with a trusted key.\n";
+	"  current folder), or the custody log FILE: entry 1 is the case's init,\n"
+	"  every entry parses and names the case, seq increases by one, prev\n"
+	"  chains to the entry before, and each signature verifies with a trusted\n"
+	"  key. For a case, also: case.json is the one init recorded, and every\n"
+	"  file of evidence/ matches its add entry (missing, extra, replaced).\n";
 
-
-/* The custody log named by arg (a case folder or a file), or the current
- * case's. Heap string. */
-static char *log_path(struct cf_ctx *ctx, const char *arg)
+/* The case folder or custody log named by arg (heap); *is_file tells. */
+static char *target(struct cf_ctx *ctx, const char *arg, int *is_file)
 {
 	struct stat st;
 	cf_case *c = NULL;
 	char *p;
 
-	if (arg && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
+	*is_file = arg && stat(arg, &st) == 0 && S_ISREG(st.st_mode);
+	if (*is_file)
 		return cf_strdup(arg);
 	if (cf_case_open(ctx, arg, &c) != CF_OK)
 		return NULL;
-	p = cf_path_join(cf_case_dir(c), CF_CUSTODY_FILE);
+	p = cf_strdup(cf_case_dir(c));
 	cf_case_free(c);
 	return p;
+}
+
+static int print_json(struct cf_ctx *ctx, const char *path,
+		      const struct cf_custody_report *r, int ok)
+{
+	cJSON *j = cJSON_CreateObject(), *a;
+	int rc = CF_FAILED;
+
+	if (!j || cf_json_add_bool(j, "ok", ok) ||
+	    cf_json_add_str(j, "path", path) ||
+	    cf_json_add_str(j, "case", r->case_id[0] ? r->case_id : NULL) ||
+	    cf_json_add_int(j, "entries", (int64_t)r->entries) ||
+	    cf_json_add_str(j, "head", r->entries ? r->head : NULL) ||
+	    cf_json_add_int(j, "first_bad", (int64_t)r->first_bad) ||
+	    cf_json_add_str(j, "kind", r->first_bad ? r->kind : NULL) ||
+	    cf_json_add_str(j, "detail", r->first_bad ? r->detail : NULL) ||
+	    cf_json_add_int(j, "unbound", (int64_t)r->unbound) ||
+	    cf_json_add_bool(j, "evidence_checked", r->evidence_checked) ||
+	    !(a = cJSON_AddArrayToObject(j, "files")))
+		goto out;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(a, o) ||
+		    cf_json_add_str(o, "file", r->files[i].name) ||
+		    cf_json_add_str(o, "kind", r->files[i].kind) ||
+		    cf_json_add_int(o, "entry", (int64_t)r->files[i].entry) ||
+		    cf_json_add_str(o, "detail", r->files[i].detail))
+			goto out;
+	}
+	rc = cf_json_emit(ctx, stdout, j);
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+static void print_text(const char *path, const char *what,
+		       const struct cf_custody_report *r)
+{
+	char t1[CF_TIME_STR], t2[CF_TIME_STR];
+
+	if (r->first_bad) {
+		cf_cli_error("%s: entry %llu: %s: %s", what,
+			     (unsigned long long)r->first_bad, r->kind, r->detail);
+		printf("%s: FAILED at entry %llu (%llu entries before it are intact)\n",
+		       what, (unsigned long long)r->first_bad,
+		       (unsigned long long)r->entries);
+		return;
+	}
+	for (size_t i = 0; i < r->nfiles; i++) {
+		cf_cli_error("%s/%s/%s: %s: %s", path, CF_CASE_EVIDENCE,
+			     r->files[i].name, r->files[i].kind, r->files[i].detail);
+		printf("%s/%s/%s: FAILED: %s\n", path, CF_CASE_EVIDENCE,
+		       r->files[i].name, r->files[i].kind);
+	}
+	if (r->unbound)
+		cf_cli_error("warning: %s: entries 1-%llu predate case binding (they "
+			     "name no case id and no evidence file digest): the log "
+			     "is bound to case.json through entry 1 only%s", what,
+			     (unsigned long long)r->unbound,
+			     r->evidence_checked ? "" : ", and evidence/ is not checked");
+	if (!r->nfiles)
+		printf("%s: OK, %llu entries from %s to %s, last entry SHA-256 %s%s\n",
+		       what, (unsigned long long)r->entries,
+		       cf_time_format(r->first_us, t1), cf_time_format(r->last_us, t2),
+		       r->head, r->unbound ? " (predates case binding)" : "");
 }
 
 int verify_custody_main(int argc, char **argv)
@@ -53,10 +123,11 @@ int verify_custody_main(int argc, char **argv)
 	struct cf_custody_report r;
 	struct vm_args a;
 	struct cf_ctx ctx;
-	char *path = NULL, t1[CF_TIME_STR], t2[CF_TIME_STR];
+	char *path = NULL, *what = NULL;
 	cf_key **keys = NULL;
-	int rc;
+	int rc, is_file = 0, ok;
 
+	memset(&r, 0, sizeof r);
 	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
 		goto out;
 	if (argc - a.first_operand > 1 || !a.nkeys || a.log || a.proof) {
@@ -65,45 +136,30 @@ int verify_custody_main(int argc, char **argv)
 	}
 	rc = CF_EXIT_RUNTIME;
 	cf_ctx_init(&ctx);
-	if (!(path = log_path(&ctx, a.first_operand < argc ? argv[a.first_operand]
-							   : NULL)) ||
+	if (!(path = target(&ctx, a.first_operand < argc ? argv[a.first_operand]
+							 : NULL, &is_file)) ||
 	    keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK ||
-	    cf_custody_verify(&ctx, path, keys, a.nkeys, &r) != CF_OK) {
+	    (is_file ? cf_custody_verify(&ctx, path, keys, a.nkeys, &r)
+		     : cf_custody_verify_case(&ctx, path, keys, a.nkeys, &r)) != CF_OK ||
+	    !(what = is_file ? cf_strdup(path) : cf_path_join(path, CF_CUSTODY_FILE))) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
+	ok = r.first_bad == 0 && r.nfiles == 0;
 	if (a.json) {
-		cJSON *j = cJSON_CreateObject();
-		if (!j || cf_json_add_bool(j, "ok", r.first_bad == 0) ||
-		    cf_json_add_str(j, "path", path) ||
-		    cf_json_add_int(j, "entries", (int64_t)r.entries) ||
-		    cf_json_add_str(j, "head", r.entries ? r.head : NULL) ||
-		    cf_json_add_int(j, "first_bad", (int64_t)r.first_bad) ||
-		    cf_json_add_str(j, "kind", r.first_bad ? r.kind : NULL) ||
-		    cf_json_add_str(j, "detail", r.first_bad ? r.detail : NULL) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
+		if (print_json(&ctx, what, &r, ok) != CF_OK) {
 			cf_cli_error("cannot print the result");
 			goto out;
 		}
-		cJSON_Delete(j);
-	} else if (r.first_bad) {
-		cf_cli_error("%s: entry %llu: %s: %s", path,
-			     (unsigned long long)r.first_bad, r.kind, r.detail);
-		printf("%s: FAILED at entry %llu (%llu entries before it are intact)\n",
-		       path, (unsigned long long)r.first_bad,
-		       (unsigned long long)r.entries);
 	} else {
-		printf("%s: OK, %llu entries from %s to %s, last entry SHA-256 %s\n",
-		       path, (unsigned long long)r.entries,
-		       r.entries ? cf_time_format(r.first_us, t1) : "-",
-		       r.entries ? cf_time_format(r.last_us, t2) : "-",
-		       r.entries ? r.head : "-");
+		print_text(path, what, &r);
 	}
-	rc = r.first_bad ? CF_EXIT_EVIDENCE : CF_EXIT_OK;
+	rc = ok ? CF_EXIT_OK : CF_EXIT_EVIDENCE;
 out:
+	cf_custody_report_release(&r);
 	keys_free(keys, a.nkeys);
 	vm_release(&a);
 	free(path);
+	free(what);
 	return rc;
 }

@@ -19,8 +19,8 @@ const char *cf_cli_command(void);
 
 /* Prints "casefile CMD: message\n" to stderr. */
 void cf_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints the context's message; returns exit status 3 (runtime) unless
- * code says otherwise. */
+/* Prints the context's message; returns exit status 1 when the context
+ * records CF_TAMPERED, else 3 (runtime) unless code says otherwise. */
 int cf_cli_fail(const struct cf_ctx *ctx, int exit_status);
 /* Prints a usage error plus "Try 'casefile CMD --help'." and returns 2. */
 int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,6 +20,8 @@ enum {
 	CF_EOF = 1,
 	CF_WARN = -20,
 	CF_FAILED = -25,
+	CF_TAMPERED = -26, /* ctx->code only (functions return CF_FAILED): the
+			      failure is an evidence check (exit status 1) */
 	CF_FATAL = -30,
 };
 
@@ -47,6 +49,11 @@ void cf_ctx_init(struct cf_ctx *ctx);
 int cf_set_error(struct cf_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Same as cf_set_error() but records CF_TAMPERED: what failed is an
+ * evidence check (a forged or foreign entry, a replaced file), so that the
+ * command exits 1, not 3. Returns CF_FAILED. */
+int cf_set_tampered(struct cf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Same as cf_set_error() but returns and records CF_FATAL. */
 int cf_set_fatal(struct cf_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

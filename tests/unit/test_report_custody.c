@@ -4,6 +4,8 @@
  * (cf_case_create, cf_custody_append): the report lists every entry and
  * archive; with a trusted key the log verifies, with another key or after
  * an entry is altered it does not, and without keys it is "not verified".
+ * An evidence file removed, replaced or added behind the log's back is
+ * named with what is wrong, and the verdict fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,9 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "custody_report.h"
+
+/* sha256("abc"), the bytes of the one evidence file */
+#define ABC_SHA256 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 struct fx {
 	char dir[64], casedir[96];
@@ -44,9 +49,9 @@ static int setup(void **state)
 	assert_int_equal(cf_case_create(&ctx, f->casedir, "CASE-9", "Dana <Examiner>",
 					f->key, NULL), CF_OK);
 	assert_int_equal(cf_case_open(&ctx, f->casedir, &c), CF_OK);
-	assert_int_equal(cf_custody_append(&ctx, c, f->key, "add",
+	assert_int_equal(cf_custody_append_file(&ctx, c, f->key, "add",
 		"3f6a1c0e9b2d4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c",
-		"ehr-1.tar.zst"), CF_OK);
+		"ehr-1.tar.zst", ABC_SHA256, "ehr-1.tar.zst"), CF_OK);
 	assert_int_equal(cf_custody_append(&ctx, c, f->key, "report-breach", NULL,
 					   "<script>x</script>"), CF_OK);
 	cf_case_free(c);
@@ -97,6 +102,8 @@ static void trusted_key_verifies_and_lists_everything(void **state)
 	struct cf_buf b;
 
 	assert_true(cf_json_bool(verdict(rep), "ok", 0));
+	assert_true(cf_json_bool(verdict(rep), "evidence_checked", 0));
+	assert_string_equal(cf_json_str(a, "status", ""), "ok");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "entries")), 3);
 	assert_int_equal(cf_json_int(cJSON_GetObjectItem(rep, "summary"), "entries", 0), 3);
 	/* sha256("abc") */
@@ -149,12 +156,80 @@ static void other_key_or_altered_entry_fails(void **state)
 	cJSON_Delete(rep);
 }
 
+/* Writes text to evidence/name in the case, or removes it (text NULL). */
+static void put_evidence(struct fx *f, const char *name, const char *text)
+{
+	char path[200];
+	FILE *a;
+
+	snprintf(path, sizeof path, "%s/evidence/%s", f->casedir, name);
+	if (!text) {
+		assert_int_equal(remove(path), 0);
+		return;
+	}
+	assert_non_null(a = fopen(path, "w"));
+	fputs(text, a);
+	assert_int_equal(fclose(a), 0);
+}
+
+/* The archive row of the report named name, or NULL. */
+static const cJSON *row(const cJSON *rep, const char *name)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(rep, "archives"))
+		if (!strcmp(cf_json_str(a, "file", ""), name))
+			return a;
+	return NULL;
+}
+
+static void evidence_swapped_added_or_removed_is_named(void **state)
+{
+	struct fx *f = *state;
+	const cJSON *v, *p;
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	cJSON *rep;
+
+	put_evidence(f, "ehr-1.tar.zst", "abd"); /* swapped */
+	put_evidence(f, "planted.tar.zst", "x"); /* never added */
+	rep = build(f, f->key);
+	v = verdict(rep);
+	assert_false(cf_json_bool(v, "ok", 1));
+	assert_int_equal(cf_json_int(v, "first_bad", -1), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "files")), 2);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(v, "files"), 0);
+	assert_string_equal(cf_json_str(p, "file", ""), "ehr-1.tar.zst");
+	assert_string_equal(cf_json_str(p, "kind", ""), "replaced");
+	assert_int_equal(cf_json_int(p, "entry", 0), 2);
+	assert_non_null(strstr(cf_json_str(p, "detail", ""), ABC_SHA256));
+	assert_string_equal(cf_json_str(row(rep, "planted.tar.zst"), "status", ""), "extra");
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	assert_int_equal(cf_custody_report_render(&ctx, rep, "md", &b), CF_OK);
+	assert_non_null(strstr(b.data, "planted.tar.zst: extra"));
+	assert_null(strstr(b.data, "OK."));
+	cf_buf_release(&b);
+	cJSON_Delete(rep);
+
+	put_evidence(f, "ehr-1.tar.zst", NULL); /* removed */
+	put_evidence(f, "planted.tar.zst", NULL);
+	rep = build(f, f->key);
+	v = verdict(rep);
+	assert_false(cf_json_bool(v, "ok", 1));
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(v, "files"), 0);
+	assert_string_equal(cf_json_str(p, "kind", ""), "missing");
+	assert_string_equal(cf_json_str(row(rep, "ehr-1.tar.zst"), "status", ""), "missing");
+	cJSON_Delete(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(trusted_key_verifies_and_lists_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_key_is_not_verified, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_key_or_altered_entry_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(evidence_swapped_added_or_removed_is_named, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
