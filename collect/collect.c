@@ -213,8 +213,11 @@ char *cf_member_name(const char *source_id, const char *host_path)
  * the path in the escaped form of cf_utf8_escape; items.jsonl keeps the
  * exact bytes (path_hex). *skip is NULL when the name can be stored, else
  * why not: "unstorable-name" (not a member name at all) or "name-taken"
- * (names with '%' are where an escaped name and a real one could meet:
- * the first keeps it). NULL on no memory. */
+ * (the name is already a member: the first keeps it). Names with '%' are
+ * where an escaped name and a real one could meet; a snapshot and a raw
+ * file can also claim one name (an mlflow store inside its artifact root).
+ * Every name is checked, so no two items ever share a member. NULL on no
+ * memory. */
 static char *member_for(struct cf_srcrun *sr, const char *host_path,
 			const char **skip)
 {
@@ -232,7 +235,7 @@ static char *member_for(struct cf_srcrun *sr, const char *host_path,
 	cf_ctx_init(&nctx);
 	if (cf_path_check_member(&nctx, m) != CF_OK) {
 		*skip = "unstorable-name";
-	} else if (strchr(m, '%')) {
+	} else {
 		switch (seen_add(&sr->c->seen, m)) {
 		case 1: *skip = "name-taken"; break;
 		case -1: free(m); return NULL;

@@ -8,7 +8,12 @@
  * at the timeout. stdout, stderr and status.json become members.
  *
  * sqlite: the database is opened through a `file:...?mode=ro` URI with
- * SQLITE_OPEN_READONLY, never for writing, and copied with the online
+ * SQLITE_OPEN_READONLY, never for writing, under a pin (sqlite_safe.h): the
+ * file SQLite opens, and its -wal, -shm and -journal, must be the very
+ * files checked in the folder held open (same device and inode, no
+ * symlink), or the open fails and the item is recorded unreadable, so a
+ * path swapped between the check and the open is never read under the
+ * source's name. It is copied with the online
  * backup API in one step, which holds one read transaction for the whole
  * copy: the snapshot contains whole transactions only, even while the
  * application keeps writing. The -wal and -journal files are then taken raw
@@ -184,25 +189,18 @@ out:
 
 /* ==== sqlite ============================================================= */
 
-/* 1 when the file at name in dirfd is an SQLite database in WAL mode
- * (header bytes 18-19 = 2) whose -wal file is absent: no connection is
- * live and every committed page is in the main file. Opening it normally,
- * even read-only, would create -wal and -shm beside it. */
-static int quiet_wal_db(int dirfd, const char *name)
+/* 1 when the pinned file (fd, name in dirfd) is an SQLite database in WAL
+ * mode (header bytes 18-19 = 2) whose -wal file is absent: no connection
+ * is live and every committed page is in the main file. Opening it
+ * normally, even read-only, would create -wal and -shm beside it. */
+static int quiet_wal_db(int fd, int dirfd, const char *name)
 {
 	unsigned char h[20];
 	char side[4096];
 	struct stat st;
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = pread(fd, h, sizeof h, 0);
-	close(fd);
-	if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) || h[18] != 2)
+	if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+	    memcmp(h, "SQLite format 3", 16) || h[18] != 2)
 		return 0;
 	snprintf(side, sizeof side, "%s-wal", name);
 	return fstatat(dirfd, side, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
@@ -302,6 +300,8 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 		       const char *category, struct snapshot *snap)
 {
 	struct snapshot s = {NULL, NULL};
+	struct cf_sqlite_pin pin = {.fd = -1};
+	struct cf_ctx pctx;
 	sqlite3 *src = NULL;
 	sqlite3_backup *bk;
 	char *real = NULL, *uri = NULL, *base = NULL, msg[512];
@@ -318,12 +318,26 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 		rc = cf_collect_file(sr, dirfd, base, host, &st, category, NULL);
 		goto out;
 	}
-	quiet = quiet_wal_db(dirfd, base);
+	/* The file checked is the file read: pinned here, and SQLite's opens
+	 * are held to it until the snapshot is taken. */
+	cf_ctx_init(&pctx);
+	if (cf_sqlite_pin_init(&pctx, &pin, dirfd, base) != CF_OK ||
+	    pin.dev != st.st_dev || pin.ino != st.st_ino ||
+	    cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_OFF) != CF_OK) {
+		rc = record_failure(sr, host, category,
+				    cf_errmsg(&pctx)[0] ? cf_errmsg(&pctx)
+							: "open: replaced while being checked",
+				    &st);
+		goto out;
+	}
+	quiet = quiet_wal_db(pin.fd, dirfd, base);
 	if (!(real = cf_real_path(sr->c, host)) || !(uri = file_uri(real, quiet))) {
 		rc = cf_set_nomem(sr->ctx, host);
 		goto out;
 	}
+	cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_MAIN);
 	sr_rc = sqlite3_open_v2(uri, &src, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_SIDES);
 	if (sr_rc == SQLITE_OK) {
 		sqlite3_busy_timeout(src, 5000);
 		s.tmp = cf_path_join(cf_ewriter_dir(cf_collector_writer(sr->c)),
@@ -352,6 +366,12 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 				sr_rc = SQLITE_OK;
 			sqlite3_backup_finish(bk);
 		}
+	}
+	cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_OFF);
+	if (cf_sqlite_pin_check(&pctx, &pin, real) != CF_OK) {
+		snprintf(msg, sizeof msg, "sqlite snapshot: %s", cf_errmsg(&pctx));
+		rc = record_failure(sr, host, category, msg, &st);
+		goto out;
 	}
 	if (sr_rc != SQLITE_OK) {
 		snprintf(msg, sizeof msg, "sqlite snapshot: %s",
@@ -412,6 +432,7 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 out:
 	if (src)
 		sqlite3_close(src);
+	cf_sqlite_pin_release(&pin);
 	snapshot_release(&s);
 	if (fd >= 0)
 		close(fd);

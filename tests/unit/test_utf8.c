@@ -3,7 +3,9 @@
  * Unit tests for the UTF-8 check and the escape of names that are not
  * UTF-8 (src/utf8.c). A host's file names are bytes; collect stores the
  * escaped form as the member name and in items.jsonl, so the escape must be
- * exact (only invalid bytes and '%' change) and reversible.
+ * exact (only invalid bytes and '%' change) and reversible, and the member
+ * names it gives must never let two different host names meet unnoticed
+ * (a property test over every short name of a hostile alphabet).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +97,74 @@ static void test_escape(void **state)
 	}
 }
 
+/* The member name collect gives a host name: the name itself when it is
+ * UTF-8, else its escape (collect/collect.c, member_for). */
+static char *member(const char *name)
+{
+	return cf_utf8_invalid(name, strlen(name)) < 0 ? strdup(name) : cf_utf8_escape(name);
+}
+
+struct named {
+	char name[8];
+	char *m;
+};
+
+static int by_member(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->m, ((const struct named *)b)->m);
+}
+
+/* Every name of up to 4 bytes over an alphabet built to collide ('%', hex
+ * digits, stray and lead bytes, a whole two-byte character): the escape is
+ * valid UTF-8 and reads back to the name; no two names that are not UTF-8
+ * share a member name; and where a UTF-8 name meets another's escape, it
+ * holds a '%', which is what collect checks (name-taken: the first keeps
+ * the name, the other is hashed and recorded, never stored under it). */
+static void test_member_names_never_meet(void **state)
+{
+	static const char alpha[] = {'a', '%', '2', '5', 'F', '\xff', '\xc3', '\xa9'};
+	const size_t k = sizeof alpha, max = 4;
+	size_t n = 0, cap = 1, meets = 0;
+	struct named *v;
+
+	(void)state;
+	for (size_t i = 0, p = 1; i < max; i++)
+		cap += p *= k;
+	v = calloc(cap, sizeof *v);
+	assert_non_null(v);
+	for (size_t len = 0, p = 1; len <= max; len++, p *= k) {
+		for (size_t x = 0; x < p; x++, n++) {
+			char *back;
+			for (size_t i = 0, y = x; i < len; i++, y /= k)
+				v[n].name[i] = alpha[y % k];
+			assert_non_null(v[n].m = member(v[n].name));
+			assert_true(cf_utf8_invalid(v[n].m, strlen(v[n].m)) < 0);
+			if (cf_utf8_invalid(v[n].name, len) >= 0) {
+				back = unescape(v[n].m);
+				assert_string_equal(back, v[n].name);
+				free(back);
+			}
+		}
+	}
+	assert_int_equal(n, cap);
+	qsort(v, n, sizeof *v, by_member);
+	for (size_t i = 1; i < n; i++) {
+		const char *a = v[i - 1].name, *b = v[i].name;
+		int va = cf_utf8_invalid(a, strlen(a)) < 0, vb = cf_utf8_invalid(b, strlen(b)) < 0;
+		if (strcmp(v[i - 1].m, v[i].m))
+			continue;
+		meets++;
+		/* never two escaped names, never two UTF-8 names */
+		assert_true(va != vb);
+		assert_non_null(strchr(v[i].m, '%'));
+		assert_non_null(strchr(va ? a : b, '%'));
+	}
+	assert_true(meets > 0); /* "%FF" and "\xff" do meet: the check is needed */
+	for (size_t i = 0; i < n; i++)
+		free(v[i].m);
+	free(v);
+}
+
 static void safe(const char *in, size_t max, int keep, const char *want)
 {
 	char out[4 * 64 + 1];
@@ -127,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_offsets),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_member_names_never_meet),
 		cmocka_unit_test(test_safe),
 	};
 
