@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Escaping for HTML, SVG, Markdown and CSV, and the template filler.
+ * Escaping for HTML, SVG and Markdown, and the template filler (CSV
+ * fields are written by the core writer, casefile/csv.h).
  *
  * Escaping happens where a value meets a format, never earlier: the report
  * model (JSON) holds raw values and each renderer escapes for its own
@@ -78,23 +79,6 @@ int cf_esc_md(struct cf_buf *b, const char *s)
 			return -1;
 	}
 	return 0;
-}
-
-int cf_esc_csv(struct cf_buf *b, const char *s)
-{
-	int quote;
-
-	if (!s)
-		s = "";
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote && cf_buf_putc(b, '"'))
-		return -1;
-	if (strchr("=+-@", *s) && *s && cf_buf_putc(b, '\''))
-		return -1;
-	for (; *s; s++)
-		if ((*s == '"' && cf_buf_putc(b, '"')) || cf_buf_putc(b, *s))
-			return -1;
-	return quote ? cf_buf_putc(b, '"') : 0;
 }
 
 const char *cf_json_text(const cJSON *v, char buf[64])

@@ -5,9 +5,10 @@
  *
  * Every value in a report (patient ids, actor names, log lines, incident
  * text) comes from evidence or from people and may be hostile: a patient id
- * of "<script>" must print as text in HTML, SVG, Markdown and CSV. Each
- * function appends the escaped form to a cf_buf; none ever passes a value
- * through unchanged in a context where it could be markup.
+ * of "<script>" must print as text in HTML, SVG and Markdown (CSV fields
+ * go through the core writer, casefile/csv.h). Each function appends the
+ * escaped form to a cf_buf; none ever passes a value through unchanged in
+ * a context where it could be markup.
  */
 #ifndef CF_REPORTS_ESCAPE_H
 #define CF_REPORTS_ESCAPE_H
@@ -24,10 +25,6 @@ int cf_esc_html(struct cf_buf *b, const char *s);
  * backslash-escaped (so cmark shows it literally; raw HTML can never form),
  * line breaks become spaces. 0 or -1. */
 int cf_esc_md(struct cf_buf *b, const char *s);
-/* One CSV field (RFC 4180): quoted when it holds a comma, quote or line
- * break; a leading = + - @ gets a ' in front so that a spreadsheet never
- * runs it as a formula. 0 or -1. */
-int cf_esc_csv(struct cf_buf *b, const char *s);
 
 /* A JSON scalar as text for a report cell: strings as they are, whole
  * numbers without a fraction, booleans as yes/no, anything else "". May

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/buf.h"
+#include "casefile/csv.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
@@ -27,31 +29,19 @@ static const char *const csv_cols[] = {
 	"decision", "score", "message", "attrs", "archive", "member", "line",
 	"offset", NULL};
 
-static void csv_field(FILE *f, const char *s)
+/* One CSV row through the core writer (casefile/csv.h: quoting, and cells
+ * a spreadsheet would run as formulas neutralised). 1 on no memory. */
+static int csv_row(struct tl_query_out *q, const char *const *v, size_t n)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
+	struct cf_buf b;
+	int bad;
 
-static void csv_row(FILE *f, const char *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		csv_field(f, v[i]);
-	}
-	fputc('\n', f);
+	cf_buf_init(&b);
+	bad = cf_csv_row(&b, v, n, "\n");
+	if (!bad && b.len)
+		fwrite(b.data, 1, b.len, q->f);
+	cf_buf_release(&b);
+	return bad ? (q->nomem = 1) : 0;
 }
 
 static cJSON *event_json(const struct cf_event *e)
@@ -136,7 +126,8 @@ static int on_event(void *arg, const struct cf_event *e)
 				   e->resource, e->src_ip, e->model, e->model_version,
 				   e->decision, score, e->message, e->attrs, e->archive,
 				   e->member, line, off};
-		csv_row(q->f, v, sizeof v / sizeof v[0]);
+		if (csv_row(q, v, sizeof v / sizeof v[0]))
+			return 1;
 		break;
 	}
 	case TL_FMT_JSONL:
@@ -160,7 +151,8 @@ static int on_event(void *arg, const struct cf_event *e)
 					   e->host ? e->host : "-", shrt, e->message,
 					   "2", e->member, "-", notes,
 					   "casefile", extra};
-			csv_row(q->f, v, sizeof v / sizeof v[0]);
+			if (csv_row(q, v, sizeof v / sizeof v[0]))
+				return 1;
 		}
 		break;
 	}
@@ -203,8 +195,9 @@ int tl_query_run(struct cf_ctx *ctx, cf_db *db, const struct cf_db_filter *f,
 {
 	int rc;
 
-	if (q->format == TL_FMT_CSV)
-		csv_row(q->f, csv_cols, sizeof csv_cols / sizeof csv_cols[0] - 1);
+	if (q->format == TL_FMT_CSV &&
+	    csv_row(q, csv_cols, sizeof csv_cols / sizeof csv_cols[0] - 1))
+		return cf_set_nomem(ctx, "writing events");
 	else if (q->format == TL_FMT_L2TCSV)
 		fputs("date,time,timezone,MACB,source,sourcetype,type,user,host,short,"
 		      "desc,version,filename,inode,notes,format,extra\n", q->f);

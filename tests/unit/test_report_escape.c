@@ -70,22 +70,6 @@ static void md_escape_survives_cmark(void **state)
 	}
 }
 
-static void csv_quotes_and_defuses_formulas(void **state)
-{
-	char *s;
-
-	(void)state;
-	s = esc(cf_esc_csv, "a,b\"c");
-	assert_string_equal(s, "\"a,b\"\"c\"");
-	free(s);
-	s = esc(cf_esc_csv, "=HYPERLINK(\"x\")");
-	assert_string_equal(s, "\"'=HYPERLINK(\"\"x\"\")\"");
-	free(s);
-	s = esc(cf_esc_csv, "plain");
-	assert_string_equal(s, "plain");
-	free(s);
-}
-
 static void template_fills_and_escapes(void **state)
 {
 	cJSON *v = cJSON_Parse("{\"a\":\"<b>\",\"n\":5,\"o\":{\"k\":\"x&y\"},\"z\":null}");
@@ -149,7 +133,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(html_escapes_markup),
 		cmocka_unit_test(md_escape_survives_cmark),
-		cmocka_unit_test(csv_quotes_and_defuses_formulas),
 		cmocka_unit_test(template_fills_and_escapes),
 		cmocka_unit_test(hostile_ids_escaped_in_html_and_svg),
 	};
