@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"       casefile playbook run [-C DIR] [--key KEY] [--passphrase-file FILE]\n"
 	"                [--incident FILE | --discovered TIME] [--done STEP[=NOTE]]...\n"
 	"                [--answer STEP=yes|no]... [--set NAME=VALUE]... [--until STEP]\n"
-	"                [--non-interactive]\n"
+	"                [--non-interactive] [--yes]\n"
 	"                [--json] PLAYBOOK\n"
 	"       casefile playbook status [-C DIR] [--now TIME] [--json] PLAYBOOK\n"
 	"       casefile playbook export --cacao [-o FILE] PLAYBOOK\n"
@@ -51,6 +51,8 @@ static const char usage_text[] =
 	"  --set NAME=VALUE        value for ${NAME} in run steps (first run only)\n"
 	"  --until STEP            stop before STEP\n"
 	"  --non-interactive       never prompt; stop at the first manual step not given\n"
+	"  --yes                   run each run step without asking (it is still shown);\n"
+	"                          needed when standard input is not a terminal\n"
 	"  --now TIME              evaluate deadlines at TIME instead of now\n"
 	"  --cacao                 exchange OASIS CACAO 2.0 JSON\n"
 	"  -o FILE                 write to FILE instead of standard output\n"
@@ -58,7 +60,7 @@ static const char usage_text[] =
 	"  -h, --help              show this help\n";
 
 enum { OPT_JSON = 256, OPT_KEY, OPT_PASS, OPT_INCIDENT, OPT_DISCOVERED, OPT_DONE,
-       OPT_ANSWER, OPT_UNTIL, OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET };
+       OPT_ANSWER, OPT_UNTIL, OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET, OPT_YES };
 
 static const struct option options[] = {
 	{"answer", required_argument, NULL, OPT_ANSWER},
@@ -74,11 +76,12 @@ static const struct option options[] = {
 	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"set", required_argument, NULL, OPT_SET},
 	{"until", required_argument, NULL, OPT_UNTIL},
+	{"yes", no_argument, NULL, OPT_YES},
 	{NULL, 0, NULL, 0},
 };
 
 struct opts {
-	int json, cacao, nonint;
+	int json, cacao, nonint, yes;
 	const char *dir, *key, *pass, *incident, *discovered, *until, *now, *out;
 	char **done; size_t ndone;
 	char **answer; size_t nanswer;
@@ -308,7 +311,8 @@ static int do_run(const struct opts *o, const char *arg)
 	struct pb_playbook *pb = NULL;
 	enum pb_run_result result;
 	struct cf_ctx ctx;
-	char exe[PATH_MAX], *waiting = NULL, *logp = NULL;
+	char exe[PATH_MAX], *waiting = NULL, *logp = NULL, **hosts = NULL;
+	size_t nhosts = 0;
 	const char *keyp;
 	ssize_t n;
 	int rc = CF_EXIT_RUNTIME;
@@ -316,6 +320,13 @@ static int do_run(const struct opts *o, const char *arg)
 
 	cf_ctx_init(&ctx);
 	memset(&ro, 0, sizeof ro);
+	/* every run step is shown and confirmed on the terminal: a script
+	 * says --yes */
+	if (!o->yes && (o->nonint || !isatty(0)))
+		return cf_cli_usage("run asks before each run step and standard input "
+				    "is %s: pass --yes to run the steps without asking",
+				    o->nonint ? "not to be read (--non-interactive)"
+					      : "not a terminal");
 	if (!(pb = load(arg)))
 		return CF_EXIT_RUNTIME;
 	if ((rc = check_step_args(pb, o->done, o->ndone, "--done", 0)) ||
@@ -340,7 +351,8 @@ static int do_run(const struct opts *o, const char *arg)
 		goto out;
 	}
 	exe[n] = '\0';
-	if (cf_case_open(&ctx, o->dir, &sg.c) != CF_OK)
+	if (cf_case_open(&ctx, o->dir, &sg.c) != CF_OK ||
+	    cf_case_clickhouse_hosts(&ctx, sg.c, &hosts, &nhosts) != CF_OK)
 		goto fail;
 	/* --key, $CASEFILE_KEY, then the case's key: as every command does. */
 	if (!(sg.key = cf_signkey_load(&ctx, o->key, o->pass, cf_case_key_path(sg.c),
@@ -365,9 +377,13 @@ static int do_run(const struct opts *o, const char *arg)
 	ro.nanswer = o->nanswer;
 	ro.until = o->until;
 	ro.interactive = !o->nonint && isatty(0) && isatty(2);
+	ro.confirm = !o->yes;
+	ro.db_hosts = hosts;
+	ro.ndb_hosts = nhosts;
 	ro.in = stdin;
-	/* progress lines (and prompts) on stderr, unless --quiet */
-	ro.out = cf_cli_globals.quiet && !ro.interactive ? NULL : stderr;
+	/* progress lines (and prompts) on stderr, unless --quiet; a step to
+	 * confirm is always shown */
+	ro.out = cf_cli_globals.quiet && !ro.interactive && !ro.confirm ? NULL : stderr;
 	if (pb_run(&ctx, pb, &ro, &cust, &result, &waiting) != CF_OK)
 		goto fail;
 	if (o->json) {
@@ -400,6 +416,9 @@ static int do_run(const struct opts *o, const char *arg)
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
+	for (size_t i = 0; i < nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
 	free(waiting);
 	free(logp);
 	cf_key_free(sg.key);
@@ -612,6 +631,7 @@ int cmd_playbook(int argc, char **argv)
 		case OPT_DISCOVERED: o.discovered = optarg; break;
 		case OPT_UNTIL: o.until = optarg; break;
 		case OPT_NONINT: o.nonint = 1; break;
+		case OPT_YES: o.yes = 1; break;
 		case OPT_NOW: o.now = optarg; break;
 		case OPT_CACAO: o.cacao = 1; break;
 		case OPT_DONE:

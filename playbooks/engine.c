@@ -29,6 +29,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
 
 #include <openssl/rand.h>
 
@@ -686,6 +689,183 @@ out:
 
 /* ---- run steps ------------------------------------------------------------- */
 
+/* Appends arg as a shell word a person can read and paste: bare when it
+ * holds only safe characters, else quoted; control bytes are shown as
+ * \xNN (in $'...') so that none can redraw the line on a terminal. */
+static int quote_arg(struct cf_buf *b, const char *a)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_@%+=:,./-";
+	int ctl = 0;
+
+	if (*a && strspn(a, safe) == strlen(a))
+		return cf_buf_puts(b, a);
+	for (const char *p = a; *p; p++)
+		ctl |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (!ctl) {
+		if (cf_buf_putc(b, '\''))
+			return -1;
+		for (const char *p = a; *p; p++)
+			if (*p == '\'' ? cf_buf_puts(b, "'\\''") : cf_buf_putc(b, *p))
+				return -1;
+		return cf_buf_putc(b, '\'');
+	}
+	if (cf_buf_puts(b, "$'"))
+		return -1;
+	for (const char *p = a; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 || c == 0x7f) ? cf_buf_printf(b, "\\x%02x", c)
+		    : (c == '\'' || c == '\\') ? cf_buf_printf(b, "\\%c", c)
+		    : cf_buf_putc(b, (char)c))
+			return -1;
+	}
+	return cf_buf_putc(b, '\'');
+}
+
+/* 1 when host (as in a clickhouse:// URL, "[::1]" for IPv6) is loopback:
+ * localhost, 127.0.0.0/8 or ::1. */
+static int loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char h[64];
+	size_t n = strlen(host);
+
+	if (!strcmp(host, "localhost"))
+		return 1;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof h) {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+		return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	       (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+/* Checks one HOST[:PORT] of a clickhouse:// URL against loopback and the
+ * case's clickhouse_hosts. */
+static int check_db_host(struct eng *E, const struct pb_step *s, const char *url,
+			 const char *p, size_t n)
+{
+	char host[256];
+	size_t hl = n;
+
+	if (n && p[0] == '[') {               /* [v6]:port */
+		const char *e = memchr(p, ']', n);
+		hl = e ? (size_t)(e - p) + 1 : n;
+	} else {
+		const char *c = memchr(p, ':', n);
+		hl = c ? (size_t)(c - p) : n;
+	}
+	if (!hl || hl >= sizeof host)
+		return cf_set_error(E->ctx, 0, "step '%s': bad host in '%s'; not run",
+				    s->id, url);
+	memcpy(host, p, hl);
+	host[hl] = '\0';
+	if (loopback_host(host))
+		return CF_OK;
+	for (size_t i = 0; i < E->o->ndb_hosts; i++)
+		if (!strcasecmp(E->o->db_hosts[i], host))
+			return CF_OK;
+	return cf_set_error(E->ctx, 0, "step '%s': '%s' names the database host "
+			    "'%s', which is neither loopback nor listed in the case's "
+			    "%s (clickhouse_hosts); not run", s->id, url, host,
+			    "case.json");
+}
+
+/* A run step may only reach a ClickHouse server on this machine or one the
+ * case names: every argument holding "clickhouse://" is checked, whatever
+ * option carries it (--db, --db=, an abbreviation), shards included. */
+static int check_db_urls(struct eng *E, const struct pb_step *s, char **args)
+{
+	for (size_t k = 0; k < s->argc; k++) {
+		const char *u, *p, *end, *q;
+
+		for (u = strstr(args[k], "clickhouse://"); u;
+		     u = strstr(u + 13, "clickhouse://")) {
+			p = u + 13;
+			end = p + strcspn(p, "/?");
+			if (check_db_host(E, s, args[k], p, (size_t)(end - p)) != CF_OK)
+				return CF_FAILED;
+			for (q = strstr(end, "shards="); q; q = strstr(q, "shards=")) {
+				q += 7;
+				while (*q && *q != '&') {
+					size_t m = strcspn(q, ",&");
+					if (check_db_host(E, s, args[k], q, m) != CF_OK)
+						return CF_FAILED;
+					q += m + (q[m] == ',');
+				}
+			}
+		}
+	}
+	return CF_OK;
+}
+
+/* Shows a run step and what it will run, then, unless --yes, asks on the
+ * terminal. 1 to run it, 0 when the person said no (or input ended). */
+static int confirm_step(struct eng *E, const struct pb_step *s, char **args)
+{
+	struct cf_buf b;
+	char ans[64];
+	int go = 0;
+
+	cf_buf_init(&b);
+	if (cf_buf_puts(&b, "casefile"))
+		goto nomem;
+	for (size_t k = 0; k < s->argc; k++)
+		if (cf_buf_putc(&b, ' ') || quote_arg(&b, args[k]))
+			goto nomem;
+	if (E->o->out) {
+		fprintf(E->o->out, "step %s: %s\n  runs, in %s:\n  %s\n", s->id,
+			s->title ? s->title : "", E->o->case_dir, b.data);
+		fflush(E->o->out);
+	}
+	cf_buf_release(&b);
+	if (!E->o->confirm)
+		return 1;
+	while (E->o->in && E->o->out &&
+	       ask(E, "Run it? yes or no (no: stop here): ", ans, sizeof ans) == 0) {
+		if (!strcmp(ans, "yes") || !strcmp(ans, "y")) {
+			go = 1;
+			break;
+		}
+		if (!ans[0] || !strcmp(ans, "no") || !strcmp(ans, "n"))
+			break;
+	}
+	return go;
+nomem:
+	cf_buf_release(&b);
+	return cf_set_nomem(E->ctx, s->id);
+}
+
+/* Shows what a finished step printed: the file itself up to SHOW_MAX
+ * bytes, else where it is. */
+#define SHOW_MAX (64u << 10)
+static void show_output(const struct eng *E, const struct pb_step *s,
+			const char *path, const char *what)
+{
+	struct cf_buf b;
+	struct cf_ctx ctx;
+	struct stat st;
+
+	if (!E->o->out || stat(path, &st) != 0 || !st.st_size)
+		return;
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	if ((uint64_t)st.st_size <= SHOW_MAX &&
+	    cf_buf_read_file(&ctx, &b, path, SHOW_MAX) == CF_OK && b.len) {
+		fprintf(E->o->out, "--- %s %s ---\n", s->id, what);
+		fwrite(b.data, 1, b.len, E->o->out);
+		if (b.data[b.len - 1] != '\n')
+			fputc('\n', E->o->out);
+	} else {
+		fprintf(E->o->out, "--- %s %s: %llu bytes in %s ---\n", s->id, what,
+			(unsigned long long)st.st_size, path);
+	}
+	fflush(E->o->out);
+	cf_buf_release(&b);
+}
+
 /* The helper: runs the command, then records its exit status. Never
  * returns. Runs in the forked child with the step lock inherited. */
 static void helper(const struct eng *E, const struct pb_step *s, char **args,
@@ -776,6 +956,17 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 			fprintf(E->o->out, "%s: taking the result of the interrupted run\n", s->id);
 		goto finished;
 	}
+	/* Nothing runs unseen: the host check, the exact command, and (unless
+	 * --yes) the person's yes. */
+	if (check_db_urls(E, s, args) != CF_OK)
+		goto out;
+	if ((code = confirm_step(E, s, args)) != 1) {
+		if (code == 0) {
+			*outcome = STEP_WAIT;
+			rc = add_waiting(E, s->id);
+		}
+		goto out;
+	}
 	unlink(resp);
 	if (set_str(st, "kind", "run") || set_str(st, "status", "started") ||
 	    set_str(st, "command", cmd.data) ||
@@ -812,6 +1003,8 @@ static int run_step(struct eng *E, size_t i, int *outcome)
 		}
 	}
 finished:
+	show_output(E, s, outp, "output");
+	show_output(E, s, errp, "messages");
 	if (cf_json_parse_file(E->ctx, resp, 4096, &res) != CF_OK)
 		goto out;
 	code = (int)cf_json_int(res, "exit", -1);

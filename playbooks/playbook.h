@@ -172,7 +172,10 @@ struct pb_run_opts {
 	char **answer; size_t nanswer; /* "STEP=yes|no" */
 	const char *until;         /* stop before this step */
 	int interactive;           /* prompt on in/out for manual steps */
+	int confirm;               /* ask on in/out before every run step */
 	FILE *in, *out;            /* prompts (interactive) and progress lines */
+	char **db_hosts; size_t ndb_hosts; /* hosts a run step's clickhouse://
+					      URL may name besides loopback */
 	int64_t now;               /* 0 = real clock (tests pin it) */
 };
 

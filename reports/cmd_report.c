@@ -32,6 +32,7 @@
 #include "casefile/json.h"
 #include "casefile/hash.h"
 #include "casefile/path.h"
+#include "casefile/scope.h"
 #include "casefile/sign.h"
 #include "casefile/signkey.h"
 #include "casefile/time.h"
@@ -47,7 +48,8 @@
 
 static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
-	"                              -o DIR [--format LIST] [--verify FILE.json]\n"
+	"                              -o DIR [--include-unverified] [--format LIST]\n"
+	"                              [--verify FILE.json]\n"
 	"                              [--case DIR [--key PUB]... [--sign KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--key PUB]... [--sign KEY] [--json]\n"
@@ -59,6 +61,8 @@ static const char usage_text[] =
 	"\n"
 	"  --scope FILE     the affected scope (`casefile timeline scope --json`)\n"
 	"  --db FILE        the timeline database to compute the scope from\n"
+	"  --include-unverified  with --db: also count events of archives added\n"
+	"                   with --allow-unverified (the report says so)\n"
 	"  --incident FILE  the incident file (YAML, casefile-incident(5))\n"
 	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
 	"                   evidence inventory\n"
@@ -78,7 +82,7 @@ static const char usage_text[] =
 	"  -h, --help       show this help\n";
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL };
+       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL, OPT_INCLUDE_UNVERIFIED };
 
 #define MAX_KEYS 16
 
@@ -89,6 +93,7 @@ static const struct option options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, OPT_KEY},
 	{"output", required_argument, NULL, 'o'},
@@ -105,6 +110,7 @@ struct report_opts {
 	const char *keys[MAX_KEYS];
 	size_t nkeys;
 	int json;
+	int include_unverified; /* --db: count events of unverified archives */
 	unsigned formats; /* FMT_* bits */
 };
 
@@ -215,9 +221,11 @@ static void free_keys(cf_key **keys, size_t n)
  * reads case data appends an entry): action, the SHA-256 of the file that
  * carries every figure, and where it was written. The key is --sign, else
  * $CASEFILE_KEY, else the one recorded in the case; with none at all the
- * report is written and a warning says it was not recorded. */
+ * report is written and a warning says it was not recorded. Nor is it
+ * recorded after an entry the check (the custody log's verification,
+ * may be NULL) found bad: nothing is chained onto a forged entry. */
 static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
-			const char *action, const char *file)
+			const char *action, const char *file, const cJSON *check)
 {
 	uint8_t dg[CF_SHA256_LEN];
 	char hex[CF_SHA256_HEX], *note = NULL;
@@ -227,6 +235,12 @@ static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
 	uint64_t size;
 	int rc = CF_FAILED;
 
+	if (cJSON_IsObject(check) && cf_json_int(check, "first_bad", 0)) {
+		cf_cli_error("the report is not recorded in %s/%s: entry %lld "
+			     "failed verification", o->casedir, CF_CUSTODY_FILE,
+			     (long long)cf_json_int(check, "first_bad", 0));
+		return CF_OK;
+	}
 	if (cf_case_open(ctx, o->casedir, &c) != CF_OK)
 		goto out;
 	if (!(k = cf_signkey_load(ctx, o->sign, o->passfile, cf_case_key_path(c), &used))) {
@@ -254,6 +268,29 @@ out:
 	return rc;
 }
 
+/* 1 when the custody check v of the case in dir (NULL: unnamed) failed:
+ * prints the bad entry, or each file of evidence/ that does not match its
+ * add entry. */
+static int custody_failed(const char *dir, const cJSON *v)
+{
+	const char *d = dir ? dir : "case", *sep = dir ? "/" : " ";
+	const cJSON *f;
+
+	if (!cJSON_IsObject(v) || cf_json_bool(v, "ok", 0))
+		return 0;
+	if (cf_json_int(v, "first_bad", 0))
+		cf_cli_error("%s%s%s failed verification at entry %lld: %s",
+			     dir ? dir : "", dir ? "/" : "",
+			     dir ? CF_CUSTODY_FILE : "custody log",
+			     (long long)cf_json_int(v, "first_bad", 0),
+			     cf_json_str(v, "detail", ""));
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(v, "files"))
+		cf_cli_error("%s%s%s/%s: %s: %s", d, sep, CF_CASE_EVIDENCE,
+			     cf_json_str(f, "file", ""), cf_json_str(f, "kind", ""),
+			     cf_json_str(f, "detail", ""));
+	return 1;
+}
+
 /* 1 when the model shows an evidence check that failed: an archive whose
  * verification failed, or a custody log that did not verify. */
 static int evidence_failed(const cJSON *model)
@@ -268,12 +305,8 @@ static int evidence_failed(const cJSON *model)
 			bad = 1;
 		}
 	v = cJSON_GetObjectItem(cJSON_GetObjectItem(model, "custody"), "verification");
-	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
-		cf_cli_error("custody log failed verification at entry %lld: %s",
-			     (long long)cf_json_int(v, "first_bad", 0),
-			     cf_json_str(v, "detail", ""));
+	if (custody_failed(NULL, v))
 		bad = 1;
-	}
 	return bad;
 }
 
@@ -487,7 +520,10 @@ static int report_breach(const struct report_opts *o)
 	if (load_keys(&ctx, o, keys) != CF_OK ||
 	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
 	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT_BYTES, &in.scope)
-		      : cf_report_scope_from_db(&ctx, o->db, o->incident, &in.scope)) != CF_OK ||
+		      : cf_report_scope_from_db(&ctx, o->db, o->incident,
+						o->include_unverified ?
+						CF_SCOPE_INCLUDE_UNVERIFIED : 0,
+						&in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT_BYTES, &in.verify) != CF_OK) ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
 			     &in.custody_check) != CF_OK))
@@ -540,8 +576,15 @@ static int report_breach(const struct report_opts *o)
 				     "not be synced (%s): a power cut now could lose it",
 				     o->out, strerror(unsynced));
 	}
-	if (o->casedir && sign_custody(&ctx, o, "report-breach", primary(written)) != CF_OK)
+	if (o->casedir && sign_custody(&ctx, o, "report-breach", primary(written),
+					 in.custody_check) != CF_OK)
 		goto fail;
+	{
+		const cJSON *es = cJSON_GetObjectItem(model, "evidence_status");
+
+		if (!strcmp(cf_json_str(es, "state", ""), "unverified"))
+			cf_cli_error("warning: %s", cf_json_str(es, "statement", ""));
+	}
 	rc = print_summary(o, model, written);
 	if (rc == CF_EXIT_OK && evidence_failed(model))
 		rc = CF_EXIT_EVIDENCE;
@@ -633,7 +676,9 @@ static int report_custody(const struct report_opts *o)
 	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
 	    !(written = cJSON_CreateArray()) ||
 	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK ||
-	    sign_custody(&ctx, o, "report-custody", o->out) != CF_OK)
+	    sign_custody(&ctx, o, "report-custody", o->out,
+			 cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"),
+					     "verification")) != CF_OK)
 		goto fail;
 	if (o->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -650,12 +695,8 @@ static int report_custody(const struct report_opts *o)
 	}
 	rc = CF_EXIT_OK;
 	v = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"), "verification");
-	if (cJSON_IsObject(v) && !cf_json_bool(v, "ok", 0)) {
-		cf_cli_error("%s/custody.jsonl failed verification at entry %lld: %s",
-			     o->casedir, (long long)cf_json_int(v, "first_bad", 0),
-			     cf_json_str(v, "detail", ""));
+	if (custody_failed(o->casedir, v))
 		rc = CF_EXIT_EVIDENCE;
-	}
 	goto out;
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -692,6 +733,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_CASE: o.casedir = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_JSON: o.json = 1; break;
+		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_SIGN: o.sign = optarg; break;
 		case OPT_DRILL: o.drill = optarg; break;
 		case OPT_PASS: o.passfile = optarg; break;
@@ -715,7 +757,8 @@ int cmd_report(int argc, char **argv)
 	if (!strcmp(sub, "drill")) {
 		if (!o.drill)
 			return cf_cli_usage("--drill DIR is required");
-		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.nkeys || o.sign)
+		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.nkeys || o.sign ||
+		    o.include_unverified)
 			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
 		return report_drill(&o);
 	}
@@ -724,14 +767,18 @@ int cmd_report(int argc, char **argv)
 	if (!strcmp(sub, "custody")) {
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");
-		if (o.scope || o.db || o.incident || o.verify)
-			return cf_cli_usage("--scope, --db, --incident and --verify go with 'breach'");
+		if (o.scope || o.db || o.incident || o.verify || o.include_unverified)
+			return cf_cli_usage("--scope, --db, --incident, --verify and "
+					    "--include-unverified go with 'breach'");
 		return report_custody(&o);
 	}
 	if (!o.incident)
 		return cf_cli_usage("--incident FILE is required");
 	if (!!o.scope + !!o.db != 1)
 		return cf_cli_usage("give exactly one of --scope and --db");
+	if (o.include_unverified && !o.db)
+		return cf_cli_usage("--include-unverified goes with --db (a scope file "
+				    "says itself whether it includes unverified events)");
 	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
 		return CF_EXIT_USAGE;
 	return report_breach(&o);

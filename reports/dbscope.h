@@ -12,8 +12,9 @@
 struct cf_ctx;
 
 /* Loads the incident with the core's reader, opens the store read-only and
- * computes the scope. *out is freed with cJSON_Delete. */
+ * computes the scope (flags: CF_SCOPE_* of casefile/scope.h). *out is
+ * freed with cJSON_Delete. */
 int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
-			    const char *incident, cJSON **out);
+			    const char *incident, unsigned flags, cJSON **out);
 
 #endif

@@ -103,7 +103,9 @@ static cJSON *cite_of(const cJSON *row)
 	    cf_json_add_str(c, "member", cf_json_str(row, "member", NULL)) ||
 	    cf_json_add_int(c, "line", cf_json_int(row, "line", 0)) ||
 	    (obj_get(row, "offset") &&
-	     cf_json_add_int(c, "offset", cf_json_int(row, "offset", 0)))) {
+	     cf_json_add_int(c, "offset", cf_json_int(row, "offset", 0))) ||
+	    (cJSON_IsTrue(obj_get(row, "unverified")) &&
+	     cf_json_add_bool(c, "unverified", 1))) {
 		cJSON_Delete(c);
 		return NULL;
 	}
@@ -218,6 +220,8 @@ struct build {
 	cJSON *patients;   /* [{id,state,has_contact,evidence:[cites]}] */
 	cJSON *accesses;   /* timeline rows */
 	cJSON *digests;    /* object: digest -> citation count */
+	cJSON *verified;   /* object: digest -> true (verified) or false */
+	uint64_t unverified_cites, unverified_only;
 	uint64_t affected, no_contact, unknown_contact;
 	int64_t discovered_day, delay_day;
 };
@@ -234,6 +238,67 @@ static int count_digest(struct build *b, const cJSON *cite)
 		return 0;
 	}
 	return cf_json_add_int(b->digests, a, 1);
+}
+
+/* Records an archive's verified state; false wins over true. */
+static int set_verified(struct build *b, const char *digest, int ok)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(b->verified, digest);
+
+	if (v) {
+		if (!ok && cJSON_IsTrue(v))
+			v->type = (v->type & ~0xff) | cJSON_False;
+		return 0;
+	}
+	return cf_report_add(b->verified, digest,
+			     ok ? cJSON_CreateTrue() : cJSON_CreateFalse());
+}
+
+/* The verified state of each archive, as far as the inputs tell: the
+ * store's archives table ("archives" of a scope computed with --db), the
+ * scope's "unverified_archives", and `verify --json` results. An archive
+ * any of them calls unverified or failed stays so. */
+static int load_verified(struct build *b)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, obj_get(b->in->scope, "archives")) {
+		const char *d = cf_json_str(a, "sha256sums", NULL);
+		if (d && cJSON_IsBool(obj_get(a, "verified")) &&
+		    set_verified(b, d, cJSON_IsTrue(obj_get(a, "verified"))))
+			return -1;
+	}
+	cJSON_ArrayForEach(a, obj_get(b->in->scope, "unverified_archives")) {
+		const char *d = cJSON_IsString(a) ? a->valuestring
+						  : cf_json_str(a, "sha256sums", NULL);
+		if (d && set_verified(b, d, 0))
+			return -1;
+	}
+	cJSON_ArrayForEach(a, obj_get(b->in->verify, "archives")) {
+		const char *d = cf_json_str(a, "sha256sums", NULL);
+		if (d && set_verified(b, d, cf_json_bool(a, "ok", 0)))
+			return -1;
+	}
+	return 0;
+}
+
+/* Counts a citation from an unverified archive; clears *only_unverified
+ * for one from a verified archive or one whose state is not known. */
+static int note_verified(struct build *b, const cJSON *cite, int *only_unverified)
+{
+	const char *d = cf_json_str(cite, "archive", "");
+	const cJSON *v = obj_get(b->verified, d);
+
+	if (cJSON_IsTrue(obj_get(cite, "unverified")) && !cJSON_IsFalse(v)) {
+		if (set_verified(b, d, 0))
+			return -1;
+		v = obj_get(b->verified, d);
+	}
+	if (cJSON_IsFalse(v))
+		b->unverified_cites++;
+	else
+		*only_unverified = 0;
+	return 0;
 }
 
 static int build_patients(struct build *b)
@@ -259,6 +324,7 @@ static int build_patients(struct build *b)
 			: cf_json_str(p, "patient", cf_json_str(p, "id", NULL));
 		const cJSON *d, *ev, *row, *hc;
 		cJSON *o, *cites;
+		int only_unverified = 1;
 
 		if (!id) {
 			cf_set_error(b->ctx, 0, "%s: a patient without an id",
@@ -296,7 +362,8 @@ static int build_patients(struct build *b)
 					goto nomem;
 				continue;
 			}
-			if (!cJSON_AddItemToArray(cites, c) || count_digest(b, c))
+			if (!cJSON_AddItemToArray(cites, c) || count_digest(b, c) ||
+			    note_verified(b, c, &only_unverified))
 				goto nomem;
 			if ((obj_get(row, "ts") || obj_get(row, "time"))) {
 				if (!(a = access_of(id, row)) ||
@@ -307,6 +374,11 @@ static int build_patients(struct build *b)
 		if (!cJSON_GetArraySize(cites) &&
 		    add_discrepancy(b->discrepancies, "a patient has no evidence citation in the scope"))
 			goto nomem;
+		if (cJSON_GetArraySize(cites) && only_unverified) {
+			if (cf_json_add_bool(o, "unverified_only", 1))
+				goto nomem;
+			b->unverified_only++;
+		}
 	}
 	b->affected = (uint64_t)cJSON_GetArraySize(b->patients);
 	rc = CF_OK;
@@ -933,7 +1005,28 @@ out:
 	return rc ? cf_set_nomem(b->ctx, "hhs portal") : CF_OK;
 }
 
-/* Inventory: every archive cited, joined with the verification result. */
+/* The store's verdict on an archive for the inventory: "verified",
+ * "UNVERIFIED", or NULL when the inputs do not say. */
+static const char *verified_word(const struct build *b, const char *digest)
+{
+	const cJSON *v = obj_get(b->verified, digest);
+
+	return cJSON_IsTrue(v) ? "verified" : cJSON_IsFalse(v) ? "UNVERIFIED" : NULL;
+}
+
+/* The store's row of an archive ("archives" of a scope from --db). */
+static const cJSON *store_archive(const struct build *b, const char *digest)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, obj_get(b->in->scope, "archives"))
+		if (!strcmp(cf_json_str(a, "sha256sums", ""), digest))
+			return a;
+	return NULL;
+}
+
+/* Inventory: every archive cited or in the timeline store, joined with the
+ * verification result and with the verified flag the store recorded. */
 static int build_inventory(struct build *b)
 {
 	const cJSON *archives = obj_get(b->in->verify, "archives"), *d, *v;
@@ -952,31 +1045,108 @@ static int build_inventory(struct build *b)
 		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
 		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
 		    cf_json_add_str(o, "verification", cf_json_bool(v, "ok", 0) ? "OK" : "FAILED") ||
+		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
 		    cf_json_add_int(o, "problems", cJSON_GetArraySize(obj_get(v, "problems"))) ||
 		    cf_json_add_int(o, "citations", cf_json_int(b->digests, dig, 0)) ||
 		    !cJSON_AddTrueToObject(done, dig))
 			goto out;
 	}
+	/* archives cited without a verification result, then the store's
+	 * other archives: their verified state is what `timeline build` recorded
+	 * (verified against its trusted keys, or added unverified) */
 	cJSON_ArrayForEach(d, b->digests) {
+		const char *tl = verified_word(b, d->string);
+		const cJSON *st = store_archive(b, d->string);
 		cJSON *o;
 
 		if (obj_get(done, d->string))
 			continue;
 		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
 		    cf_json_add_str(o, "sha256sums", d->string) ||
-		    !cJSON_AddNullToObject(o, "path") || !cJSON_AddNullToObject(o, "signer") ||
+		    cf_json_add_str(o, "path", cf_json_str(st, "path", NULL)) ||
+		    cf_json_add_str(o, "signer", cf_json_str(st, "signer", NULL)) ||
 		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
+		    cf_json_add_str(o, "verified_state", tl) ||
 		    cf_json_add_int(o, "problems", 0) ||
 		    cf_json_add_int(o, "citations", (int64_t)d->valuedouble) ||
-		    add_note(b->confirm, "evidence_inventory", d->string,
-			     "This archive is cited but no verification result "
-			     "was given for it (casefile verify --json)."))
+		    !cJSON_AddTrueToObject(done, d->string) ||
+		    (!(tl && !strcmp(tl, "verified")) &&
+		     add_note(b->confirm, "evidence_inventory", d->string,
+			      "This archive is cited but no verification result "
+			      "was given for it (casefile verify --json).")))
+			goto out;
+	}
+	cJSON_ArrayForEach(v, obj_get(b->in->scope, "archives")) {
+		const char *dig = cf_json_str(v, "sha256sums", NULL);
+		cJSON *o;
+
+		if (!dig || obj_get(done, dig))
+			continue;
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
+		    cf_json_add_str(o, "sha256sums", dig) ||
+		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
+		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
+		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
+		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
+		    cf_json_add_int(o, "problems", 0) ||
+		    cf_json_add_int(o, "citations", 0) ||
+		    !cJSON_AddTrueToObject(done, dig))
 			goto out;
 	}
 	rc = 0;
 out:
 	cJSON_Delete(done);
 	return rc ? cf_set_nomem(b->ctx, "inventory") : CF_OK;
+}
+
+/* How far the counted evidence was verified, in words the renderers use
+ * as they are: a report never says "verified evidence" of evidence that
+ * was not. "state" is "verified" (every cited archive is known verified),
+ * "unverified" (at least one cited archive is not) or "not stated". */
+static int build_evidence_status(struct build *b)
+{
+	cJSON *o = cJSON_AddObjectToObject(b->model, "evidence_status"), *list;
+	const cJSON *d;
+	const char *state = "verified";
+	char text[512];
+
+	if (!o || !(list = cJSON_AddArrayToObject(o, "unverified_archives")))
+		return cf_set_nomem(b->ctx, "evidence status");
+	cJSON_ArrayForEach(d, b->digests) {
+		const cJSON *v = obj_get(b->verified, d->string);
+
+		if (cJSON_IsFalse(v)) {
+			state = "unverified";
+			if (!cJSON_AddItemToArray(list, cJSON_CreateString(d->string)))
+				return cf_set_nomem(b->ctx, "evidence status");
+		} else if (!cJSON_IsTrue(v) && strcmp(state, "unverified")) {
+			state = "not stated";
+		}
+	}
+	if (!strcmp(state, "unverified"))
+		snprintf(text, sizeof text, "NOT ALL OF THIS EVIDENCE WAS VERIFIED: %llu "
+			 "citation(s) come from %d evidence archive(s) that were not "
+			 "verified (added with --allow-unverified, or failing "
+			 "verification), and %llu of the %llu individual(s) counted "
+			 "are named only by such evidence. Confirm them before any "
+			 "notice is sent.",
+			 (unsigned long long)b->unverified_cites, cJSON_GetArraySize(list),
+			 (unsigned long long)b->unverified_only,
+			 (unsigned long long)b->affected);
+	else if (!strcmp(state, "not stated"))
+		snprintf(text, sizeof text, "The verification of some cited evidence "
+			 "archives is not stated here (see the evidence inventory).");
+	else
+		snprintf(text, sizeof text, "Every cited evidence archive was verified.");
+	if (cf_json_add_str(o, "state", state) ||
+	    cf_json_add_int(o, "unverified_citations", (int64_t)b->unverified_cites) ||
+	    cf_json_add_int(o, "individuals_only_unverified", (int64_t)b->unverified_only) ||
+	    cf_json_add_str(o, "statement", text))
+		return cf_set_nomem(b->ctx, "evidence status");
+	if (!strcmp(state, "unverified") &&
+	    add_note(b->confirm, "evidence_status", "unverified_archives", text))
+		return cf_set_nomem(b->ctx, "evidence status");
+	return CF_OK;
 }
 
 static int build_custody(struct build *b)
@@ -1078,10 +1248,15 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    !(b.patients = cJSON_CreateArray()) ||
 	    !(b.accesses = cJSON_CreateArray()) ||
 	    !(b.digests = cJSON_CreateObject()) ||
+	    !(b.verified = cJSON_CreateObject()) ||
 	    !(b.confirm = cJSON_CreateArray()) ||
 	    !(b.discrepancies = cJSON_CreateArray()) ||
 	    cf_json_add_str(b.model, "format", CF_REPORT_FORMAT) ||
 	    cf_json_add_time(b.model, "generated_at", in->generated_at)) {
+		rc = cf_set_nomem(ctx, "report");
+		goto out;
+	}
+	if (load_verified(&b)) {
 		rc = cf_set_nomem(ctx, "report");
 		goto out;
 	}
@@ -1095,6 +1270,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = build_risk(&b)) != CF_OK ||
 	    (rc = build_portal(&b)) != CF_OK ||
 	    (rc = build_inventory(&b)) != CF_OK ||
+	    (rc = build_evidence_status(&b)) != CF_OK ||
 	    (rc = build_custody(&b)) != CF_OK)
 		goto out;
 	/* The helper object used while counting states is not output. */
@@ -1125,6 +1301,7 @@ out:
 	cJSON_Delete(b.patients);
 	cJSON_Delete(b.accesses);
 	cJSON_Delete(b.digests);
+	cJSON_Delete(b.verified);
 	cJSON_Delete(b.confirm);
 	cJSON_Delete(b.discrepancies);
 	return rc;

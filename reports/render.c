@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "casefile/buf.h"
+#include "casefile/csv.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
@@ -343,6 +344,14 @@ static const char css[] =
 	"section.page{break-before:page}.draft{border-width:2px}"
 	"a{color:inherit;text-decoration:none}}";
 
+/* 1 when the model says every cited archive was verified: only then may
+ * a report say "from verified evidence". */
+static int verified_only(const cJSON *model)
+{
+	return !strcmp(cf_json_str(get(model, "evidence_status"), "state", ""),
+		       "verified");
+}
+
 static int html_cite(struct cf_buf *out, const cJSON *c)
 {
 	char sh[13], ln[32];
@@ -358,7 +367,8 @@ static int html_cite(struct cf_buf *out, const cJSON *c)
 	    cf_buf_puts(out, ln + 1) || cf_buf_puts(out, "\">[") ||
 	    cf_esc_html(out, sh) || cf_buf_putc(out, ' ') ||
 	    cf_esc_html(out, str(c, "member")) || cf_buf_puts(out, ln) ||
-	    cf_buf_puts(out, "]</span>"))
+	    cf_buf_puts(out, cf_json_bool(c, "unverified", 0) ?
+			" <span class=\"bad\">UNVERIFIED</span>]</span>" : "]</span>"))
 		return -1;
 	return 0;
 }
@@ -425,8 +435,15 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 	P("</style>\n</head>\n<body>\n<header>\n<h1>Breach notification package</h1>\n<p class=\"meta\">");
 	H(str(ce, "name")); P(" &middot; incident "); H(str(inc, "id")); P(" &middot; ");
 	H(str(inc, "title")); P("<br>Generated "); H(str(model, "generated_at"));
-	P(" by casefile from verified evidence.</p>\n"
-	  "<p class=\"draft\"><strong>Draft for review.</strong> Figures are pre-filled "
+	/* the claim follows the archives' verified flags (model.c) */
+	if (verified_only(model)) {
+		P(" by casefile from verified evidence.</p>\n");
+	} else {
+		P(" by casefile.</p>\n<p class=\"bad\">");
+		H(str(get(model, "evidence_status"), "statement"));
+		P("</p>\n");
+	}
+	P("<p class=\"draft\"><strong>Draft for review.</strong> Figures are pre-filled "
 	  "from evidence and cite it as [archive digest member:line]. Items marked");
 	P(confirm_badge);
 	P(" must be confirmed by the privacy officer before any notice is sent.</p>\n</header>\n");
@@ -439,7 +456,9 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 	F("%lld", (long long)cf_json_int(get(aff, "count"), "value", 0));
 	P("</span>");
 	if (html_cites(out, get(get(aff, "count"), "cites"), 5)) goto nomem;
-	P("</p>\n");
+	P("</p>\n<p class=\"");
+	P(verified_only(model) ? "ok" : "bad"); P("\">");
+	H(str(get(model, "evidence_status"), "statement")); P("</p>\n");
 	if (cJSON_GetArraySize(get(model, "discrepancies"))) {
 		P("<p class=\"bad\">Discrepancies in the scope:</p>\n<ul>\n");
 		cJSON_ArrayForEach(e, get(model, "discrepancies")) {
@@ -500,7 +519,10 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 	FOR_ROWS(e, get(aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
 
-		P("<tr><td>"); H(str(e, "id")); P("</td><td>"); H(str(e, "state"));
+		P("<tr><td>"); H(str(e, "id"));
+		if (cf_json_bool(e, "unverified_only", 0))
+			P(" <span class=\"bad\">named only by UNVERIFIED evidence</span>");
+		P("</td><td>"); H(str(e, "state"));
 		P("</td><td>");
 		P(cJSON_IsTrue(hc) ? "sufficient" : cJSON_IsFalse(hc) ? "insufficient or out of date" : "unknown");
 		if (!cJSON_IsBool(hc)) P(confirm_badge);
@@ -604,8 +626,8 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 
 	/* 10. Evidence inventory */
 	P("<section id=\"evidence\">\n<h2>10. Evidence inventory</h2>\n<table><thead><tr><th>Archive "
-	  "(sha256sums digest)</th><th>File</th><th>Signer</th><th>Verification</th><th>Citations</th>"
-	  "</tr></thead><tbody>\n");
+	  "(sha256sums digest)</th><th>File</th><th>Signer</th><th>Verification</th>"
+	  "<th>Verified state</th><th>Citations</th></tr></thead><tbody>\n");
 	cJSON_ArrayForEach(e, get(model, "evidence_inventory")) {
 		const char *v = str(e, "verification");
 
@@ -614,6 +636,9 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		P("</td><td class=\""); P(!strcmp(v, "OK") ? "ok" : "bad"); P("\">"); H(v);
 		if (cf_json_int(e, "problems", 0))
 			F(" (%lld problem(s))", (long long)cf_json_int(e, "problems", 0));
+		P("</td><td class=\"");
+		P(!strcmp(str(e, "verified_state"), "verified") ? "ok" : "bad"); P("\">");
+		H(cf_json_str(e, "verified_state", "not stated"));
 		F("</td><td>%lld</td></tr>\n", (long long)cf_json_int(e, "citations", 0));
 	}
 	P("</tbody></table>\n</section>\n");
@@ -670,7 +695,8 @@ static int md_cite(struct cf_buf *out, const cJSON *c)
 	snprintf(sh, sizeof sh, "%s", str(c, "archive"));
 	return cf_buf_puts(out, " \\[") || cf_esc_md(out, sh) || cf_buf_putc(out, ' ') ||
 	       cf_esc_md(out, str(c, "member")) ||
-	       cf_buf_printf(out, ":%lld\\]", (long long)cf_json_int(c, "line", 0));
+	       cf_buf_printf(out, ":%lld%s\\]", (long long)cf_json_int(c, "line", 0),
+			     cf_json_bool(c, "unverified", 0) ? " UNVERIFIED" : "");
 }
 
 static int md_cites(struct cf_buf *out, const cJSON *arr, int max)
@@ -698,13 +724,18 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 	P("# Breach notification package: "); M(str(inc, "id")); P("\n\n");
 	M(str(get(inc, "covered_entity"), "name")); P(" — "); M(str(inc, "title"));
 	P("  \nGenerated "); M(str(model, "generated_at"));
-	P(" by casefile. **Draft for review**: items marked **TO CONFIRM** must be "
-	  "confirmed by the privacy officer.\n\n## 1. Executive summary\n\n");
+	P(verified_only(model) ? " by casefile from verified evidence." : " by casefile.");
+	P(" **Draft for review**: items marked **TO CONFIRM** must be "
+	  "confirmed by the privacy officer.\n\n");
+	if (!verified_only(model)) {
+		P("**"); M(str(get(model, "evidence_status"), "statement")); P("**\n\n");
+	}
+	P("## 1. Executive summary\n\n");
 	if ((rc = cf_report_narrative(ctx, model, CF_TPL_SUMMARY, t->summary, out)) != CF_OK)
 		return rc;
 	F("\nIndividuals affected: **%lld**", (long long)cf_json_int(get(aff, "count"), "value", 0));
 	if (md_cites(out, get(get(aff, "count"), "cites"), 5)) goto nomem;
-	P("\n\n");
+	P("\n\n"); M(str(get(model, "evidence_status"), "statement")); P("\n\n");
 	cJSON_ArrayForEach(e, get(model, "discrepancies")) {
 		P("- Discrepancy: "); M(e->valuestring); P("\n");
 	}
@@ -735,7 +766,10 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 	FOR_ROWS(e, get(aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
 
-		P("| "); M(str(e, "id")); P(" | "); M(str(e, "state")); P(" | ");
+		P("| "); M(str(e, "id"));
+		if (cf_json_bool(e, "unverified_only", 0))
+			P(" (named only by **UNVERIFIED** evidence)");
+		P(" | "); M(str(e, "state")); P(" | ");
 		P(cJSON_IsTrue(hc) ? "sufficient" : cJSON_IsFalse(hc) ? "insufficient" : "unknown **TO CONFIRM**");
 		P(" |"); if (md_cites(out, get(e, "evidence"), 3)) goto nomem;
 		P(" |\n");
@@ -791,10 +825,12 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		if (md_cite(out, get(e, "cite"))) goto nomem;
 		P("\n");
 	}
-	P("\n## 10. Evidence inventory\n\n| Archive | File | Verification | Citations |\n|---|---|---|---|\n");
+	P("\n## 10. Evidence inventory\n\n| Archive | File | Verification | Verified state | Citations |\n"
+	  "|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, get(model, "evidence_inventory")) {
 		P("| "); M(str(e, "sha256sums")); P(" | "); M(str(e, "path")); P(" | ");
-		M(str(e, "verification")); F(" | %lld |\n", (long long)cf_json_int(e, "citations", 0));
+		M(str(e, "verification")); P(" | "); M(cf_json_str(e, "verified_state", "not stated"));
+		F(" | %lld |\n", (long long)cf_json_int(e, "citations", 0));
 	}
 	P("\n## 11. Custody summary\n\n");
 	e = get(model, "custody");
@@ -822,7 +858,8 @@ nomem:
 
 /* ---- CSV -------------------------------------------------------------------- */
 
-#define C(s) do { if (cf_esc_csv(out, (s))) goto nomem; } while (0)
+/* Fields through the core writer: quoting, formulas neutralised. */
+#define C(s) do { if (cf_csv_field(out, (s) ? (s) : "")) goto nomem; } while (0)
 
 int cf_report_csv_patients(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out)
 {

@@ -459,6 +459,40 @@ static int sq_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	return rc;
 }
 
+static int sq_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
+		       void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = CF_OK, step, cb;
+
+	if (sqlite3_prepare_v2(db->sq,
+			       "SELECT sha256sums, path, signer, verified, sequence,"
+			       " host, built_at FROM archives ORDER BY sha256sums",
+			       -1, &s, NULL) != SQLITE_OK)
+		return sq_err(db, ctx, "querying archives");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cf_db_archive a = {
+			.sha256sums = col_text(s, 0),
+			.path = col_text(s, 1),
+			.signer = col_text(s, 2),
+			.verified = sqlite3_column_int(s, 3) != 0,
+			.sequence = sqlite3_column_int64(s, 4),
+			.host = col_text(s, 5),
+			.built_at = sqlite3_column_int64(s, 6),
+		};
+		if (!a.sha256sums)
+			continue;
+		if ((cb = fn(arg, &a)) != 0) {
+			rc = cb;
+			break;
+		}
+	}
+	if (rc == CF_OK && step != SQLITE_DONE)
+		rc = sq_err(db, ctx, "reading archives");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static int sq_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		     int64_t *rejects)
 {
@@ -568,6 +602,7 @@ static const struct db_ops sqlite_ops = {
 	.archive = sq_archive,
 	.query = sq_query,
 	.patients = sq_patients,
+	.archives = sq_archives,
 	.counts = sq_counts,
 	.link = sq_link,
 	.close = sq_close,
@@ -727,6 +762,12 @@ int cf_db_query_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 			 void *arg)
 {
 	return db->ops->patients(db, ctx, fn, arg);
+}
+
+int cf_db_query_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
+			 void *arg)
+{
+	return db->ops->archives(db, ctx, fn, arg);
 }
 
 int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,

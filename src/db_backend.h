@@ -28,6 +28,7 @@ struct db_ops {
 	int (*query)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
 		     cf_db_event_fn, void *);
 	int (*patients)(cf_db *, struct cf_ctx *, cf_db_patient_fn, void *);
+	int (*archives)(cf_db *, struct cf_ctx *, cf_db_archive_fn, void *);
 	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
 	int (*link)(cf_db *, struct cf_ctx *); /* optional: decisions to lineage */
 	int (*close)(cf_db *, struct cf_ctx *);

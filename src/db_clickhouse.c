@@ -826,6 +826,59 @@ static int ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	return rc;
 }
 
+struct archive_reader {
+	cf_db_archive_fn fn;
+	void *arg;
+	int bad;
+};
+
+static int read_archive_line(void *arg, char *line)
+{
+	struct archive_reader *r = arg;
+	char *f[7];
+	struct cf_db_archive a;
+
+	if (tsv_split(line, f, 7) != 7) {
+		r->bad = 1;
+		return CF_FAILED;
+	}
+	a.sha256sums = tsv_unescape(f[0]);
+	a.path = tsv_unescape(f[1]);
+	a.signer = tsv_unescape(f[2]);
+	a.verified = atoi(f[3]) != 0;
+	a.sequence = strtoll(f[4], NULL, 10);
+	a.host = tsv_unescape(f[5]);
+	a.built_at = strtoll(f[6], NULL, 10);
+	return a.sha256sums ? r->fn(r->arg, &a) : 0;
+}
+
+/* The same query as SQLite's sq_archives(). */
+static int ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
+		       void *arg)
+{
+	struct ch_conn *c = db->ch;
+	struct archive_reader r = {fn, arg, 0};
+	struct sink s = {.line = read_archive_line, .arg = &r};
+	struct cf_buf q;
+	int rc;
+
+	cf_buf_init(&q);
+	cf_buf_init(&s.buf);
+	if (cf_buf_puts(&q, "SELECT sha256sums, path, signer, verified, sequence,"
+			    " host, built_at FROM ") ||
+	    table_ref(c, &q, T_ARCHIVES, 0) ||
+	    cf_buf_puts(&q, " ORDER BY sha256sums FORMAT TabSeparated")) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	if (rc == CF_FAILED && r.bad)
+		cf_set_error(ctx, 0, "%s: malformed archive row from ClickHouse", c->base);
+	cf_buf_release(&q);
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
 static int count_table(struct ch_conn *c, struct cf_ctx *ctx, int t, int64_t *n)
 {
 	struct cf_buf q;
@@ -1089,6 +1142,7 @@ static const struct db_ops clickhouse_ops = {
 	.archive = ch_archive,
 	.query = ch_query,
 	.patients = ch_patients,
+	.archives = ch_archives,
 	.counts = ch_counts,
 	.link = ch_link,
 	.close = ch_close,

@@ -10,7 +10,10 @@
  * its evidence (archive digest, member, line, offset), so that each patient
  * in a notification can be traced to signed bytes. Accesses are gathered in
  * an array and sorted by patient, which keeps memory linear and the work
- * O(n log n) for bulk exports of many thousand records.
+ * O(n log n) for bulk exports of many thousand records. Evidence that was
+ * not verified (archives the store's archives table does not record as
+ * verified) never counts unless the caller asks for it, and is then
+ * marked and listed apart.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -343,16 +346,123 @@ struct access {
 	char *patient, *archive, *member, *actor, *action;
 	uint64_t line, offset;
 	int64_t ts;
+	int unverified;    /* from an archive not recorded as verified */
+};
+
+/* The store's archives by digest: those recorded as verified, and those
+ * added with --allow-unverified (with their paths, for the JSON). */
+struct bad_archive {
+	char *digest, *path;
+};
+
+struct archives {
+	char **ok;
+	struct bad_archive *bad;
+	size_t nok, capok, nbad, capbad;
+	int nomem;
 };
 
 struct scope {
 	const struct cf_incident *inc;
+	const struct archives *arch;
+	int include_unverified;
 	struct access *v;
 	size_t n, cap;
 	cJSON *failed, *decisions, *cats;
 	int nomem;
 	uint64_t failed_count;
+	uint64_t excluded;   /* unverified accesses left out */
 };
+
+/* ---- verified and unverified archives ----------------------------------- */
+
+static int on_archive(void *arg, const struct cf_db_archive *a)
+{
+	struct archives *ar = arg;
+
+	if (a->verified) {
+		if (ar->nok == ar->capok) {
+			size_t cap = ar->capok ? ar->capok * 2 : 16;
+			char **v = cf_realloc(ar->ok, cap * sizeof *v);
+			if (!v)
+				return ar->nomem = 1;
+			ar->ok = v;
+			ar->capok = cap;
+		}
+		if (!(ar->ok[ar->nok] = cf_strdup(a->sha256sums)))
+			return ar->nomem = 1;
+		ar->nok++;
+		return 0;
+	}
+	if (ar->nbad == ar->capbad) {
+		size_t cap = ar->capbad ? ar->capbad * 2 : 4;
+		struct bad_archive *v = cf_realloc(ar->bad, cap * sizeof *v);
+		if (!v)
+			return ar->nomem = 1;
+		ar->bad = v;
+		ar->capbad = cap;
+	}
+	ar->bad[ar->nbad].digest = cf_strdup(a->sha256sums);
+	ar->bad[ar->nbad].path = a->path ? cf_strdup(a->path) : NULL;
+	ar->nbad++;
+	if (!ar->bad[ar->nbad - 1].digest || (a->path && !ar->bad[ar->nbad - 1].path))
+		return ar->nomem = 1;
+	return 0;
+}
+
+static void archives_release(struct archives *ar)
+{
+	for (size_t i = 0; i < ar->nok; i++)
+		free(ar->ok[i]);
+	for (size_t i = 0; i < ar->nbad; i++) {
+		free(ar->bad[i].digest);
+		free(ar->bad[i].path);
+	}
+	free(ar->ok);
+	free(ar->bad);
+}
+
+static int cmp_pstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_bad(const void *a, const void *b)
+{
+	return strcmp(((const struct bad_archive *)a)->digest,
+		      ((const struct bad_archive *)b)->digest);
+}
+
+/* 1 when s is in v (sorted with strcmp); a NULL s is in no list. */
+static int sorted_has(char *const *v, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n;
+
+	while (s && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(v[mid], s);
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* An event counts as verified only when its archive is recorded as
+ * verified in the store's archives table and nowhere as unverified: an
+ * event of an archive the store does not know is not taken on trust. The
+ * "unverified" attribute the builder adds is not what decides: attributes
+ * may carry fields copied from the evidence. */
+static int event_unverified(const struct archives *ar, const struct cf_event *e)
+{
+	if (!sorted_has(ar->ok, ar->nok, e->archive))
+		return 1;
+	return bsearch(&(struct bad_archive){.digest = (char *)e->archive},
+		       ar->bad, ar->nbad, sizeof *ar->bad, cmp_bad) != NULL;
+}
 
 static int in_list(char *const *v, size_t n, const char *s)
 {
@@ -447,7 +557,8 @@ static void categories(struct scope *s, const struct cf_event *e)
 	}
 }
 
-static cJSON *evidence_json(const struct cf_event *e)
+/* An evidence row; one from an unverified archive says so. */
+static cJSON *evidence_json(const struct cf_event *e, int unverified)
 {
 	cJSON *j = cJSON_CreateObject();
 
@@ -459,7 +570,8 @@ static cJSON *evidence_json(const struct cf_event *e)
 	    cf_json_add_str(j, "archive", e->archive) ||
 	    cf_json_add_str(j, "member", e->member) ||
 	    cf_json_add_int(j, "line", (int64_t)e->line) ||
-	    cf_json_add_int(j, "offset", (int64_t)e->offset)) {
+	    cf_json_add_int(j, "offset", (int64_t)e->offset) ||
+	    (unverified && cf_json_add_bool(j, "unverified", 1))) {
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -471,9 +583,17 @@ static int on_event(void *arg, const struct cf_event *e)
 	struct scope *s = arg;
 	const struct cf_incident *inc = s->inc;
 	struct access *a;
+	int unverified = event_unverified(s->arch, e);
 
+	if (unverified && !s->include_unverified) {
+		/* never counted, never listed: only how many accesses it hid */
+		if (attributed(inc, e) && e->outcome && !strcmp(e->outcome, "success") &&
+		    e->patient && *e->patient)
+			s->excluded++;
+		return 0;
+	}
 	if (e->action && !strncmp(e->action, "decision", 8) && suspect_model(inc, e)) {
-		cJSON *d = evidence_json(e);
+		cJSON *d = evidence_json(e, unverified);
 		if (!d || cf_json_add_str(d, "model", e->model) ||
 		    cf_json_add_str(d, "version", e->model_version) ||
 		    cf_json_add_str(d, "output", e->decision) ||
@@ -487,7 +607,7 @@ static int on_event(void *arg, const struct cf_event *e)
 		return 0;
 	if (!e->outcome || strcmp(e->outcome, "success")) {
 		if (e->outcome && !strcmp(e->outcome, "failure")) {
-			cJSON *f = evidence_json(e);
+			cJSON *f = evidence_json(e, unverified);
 			if (!f)
 				return s->nomem = 1;
 			cJSON_AddItemToArray(s->failed, f);
@@ -515,6 +635,7 @@ static int on_event(void *arg, const struct cf_event *e)
 	a->line = e->line;
 	a->offset = e->offset;
 	a->ts = e->ts_us;
+	a->unverified = unverified;
 	s->n++;
 	if (!a->patient || !a->archive || !a->member || (e->actor && !a->actor) ||
 	    (e->action && !a->action))
@@ -597,15 +718,40 @@ static int hand_over(cJSON *j, const char *key, cJSON **item, int bad)
 	return cf_json_add_item(j, key, x) != 0;
 }
 
-int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
-		     cJSON **out)
+/* The unverified archives as [{"sha256sums","path"}], sorted by digest. */
+static cJSON *unverified_archives_json(const struct archives *ar)
 {
-	struct scope s = {.inc = inc};
+	cJSON *arr = cJSON_CreateArray(), *o = NULL;
+
+	for (size_t i = 0; arr && i < ar->nbad; i++) {
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			break;
+		}
+		if (cf_json_add_str(o, "sha256sums", ar->bad[i].digest) ||
+		    cf_json_add_str(o, "path", ar->bad[i].path))
+			break;
+		o = NULL;
+	}
+	if (o || !arr) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
+		     unsigned flags, cJSON **out)
+{
+	struct archives ar = {0};
+	struct scope s = {.inc = inc, .arch = &ar,
+			  .include_unverified = !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED)};
 	struct states st = {0};
 	struct cf_db_filter f = {.from_us = inc->from_us, .to_us = inc->to_us,
 				 .has_from = 1, .has_to = 1};
 	cJSON *j = cJSON_CreateObject(), *w, *pats = NULL, *bys = NULL, *ev = NULL;
-	size_t affected = 0;
+	cJSON *unv_pats = NULL, *unv_arch = NULL;
+	size_t affected = 0, unv_affected = 0;
 	int rc;
 
 	*out = NULL;
@@ -613,6 +759,18 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	s.decisions = cJSON_CreateArray();
 	s.cats = cJSON_CreateArray();
 	if (!j || !s.failed || !s.decisions || !s.cats)
+		goto nomem;
+	rc = cf_db_query_archives(db, ctx, on_archive, &ar);
+	if (ar.nomem)
+		goto nomem;
+	if (rc != CF_OK)
+		goto fail;
+	if (ar.nok)
+		qsort(ar.ok, ar.nok, sizeof *ar.ok, cmp_pstr);
+	if (ar.nbad)
+		qsort(ar.bad, ar.nbad, sizeof *ar.bad, cmp_bad);
+	if (!(unv_arch = unverified_archives_json(&ar)) ||
+	    !(unv_pats = cJSON_CreateArray()))
 		goto nomem;
 	rc = cf_db_query_events(db, ctx, &f, on_event, &s);
 	if (s.nomem)
@@ -647,8 +805,10 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
 		else if (!cJSON_AddNumberToObject(bys, state, 1))
 			goto nomem_parts;
+		int only_unverified = 1;
 		for (; k < s.n && !strcmp(s.v[k].patient, s.v[i].patient); k++) {
 			cJSON *e = cJSON_CreateObject();
+			only_unverified &= s.v[k].unverified;
 			if (!e || !cJSON_AddItemToArray(list, e) ||
 			    cf_json_add_str(e, "archive", s.v[k].archive) ||
 			    cf_json_add_str(e, "member", s.v[k].member) ||
@@ -656,8 +816,14 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			    cf_json_add_int(e, "offset", (int64_t)s.v[k].offset) ||
 			    cf_json_add_time(e, "time", s.v[k].ts) ||
 			    cf_json_add_str(e, "actor", s.v[k].actor) ||
-			    cf_json_add_str(e, "action", s.v[k].action))
+			    cf_json_add_str(e, "action", s.v[k].action) ||
+			    (s.v[k].unverified && cf_json_add_bool(e, "unverified", 1)))
 				goto nomem_parts;
+		}
+		if (only_unverified) {
+			if (!cJSON_AddItemToArray(unv_pats, cJSON_CreateString(s.v[i].patient)))
+				goto nomem_parts;
+			unv_affected++;
 		}
 		if (cf_json_add_item(ev, s.v[i].patient, list))
 			goto nomem; /* list freed */
@@ -690,6 +856,11 @@ nomem_parts:
 		bad = hand_over(j, "phi_categories", &s.cats, bad);
 		bad = hand_over(j, "model_decisions", &s.decisions, bad);
 		bad = hand_over(j, "evidence", &ev, bad);
+		bad = bad || cf_json_add_bool(j, "include_unverified", s.include_unverified);
+		bad = hand_over(j, "unverified_archives", &unv_arch, bad);
+		bad = bad || cf_json_add_int(j, "unverified_affected", (int64_t)unv_affected);
+		bad = hand_over(j, "unverified_patients", &unv_pats, bad);
+		bad = bad || cf_json_add_int(j, "unverified_excluded", (int64_t)s.excluded);
 		if (bad)
 			goto nomem;
 	}
@@ -723,6 +894,9 @@ out:
 	cJSON_Delete(pats);
 	cJSON_Delete(bys);
 	cJSON_Delete(ev);
+	cJSON_Delete(unv_pats);
+	cJSON_Delete(unv_arch);
 	cJSON_Delete(j);
+	archives_release(&ar);
 	return rc;
 }

@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"                               [--model NAME[@VERSION]] [--action A] [--source PARSER]\n"
 	"                               [--from TIME] [--to TIME]\n"
 	"                               [--format table|csv|jsonl|l2tcsv|timesketch]\n"
-	"       casefile timeline scope --db FILE --incident FILE [--json]\n"
+	"       casefile timeline scope --db FILE --incident FILE [--include-unverified]\n"
+	"                               [--json]\n"
 	"\n"
 	"  build   verify evidence archives and parse their members into the timeline\n"
 	"  query   print the events a filter selects, in time order\n"
@@ -52,13 +53,15 @@ static const char usage_text[] =
 	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
 	"                        (the store is the same as with -j 1)\n"
 	"  --incident FILE       incident file (casefile-incident(5))\n"
+	"  --include-unverified  scope: also count events of archives added with\n"
+	"                        --allow-unverified, listed apart\n"
 	"  --json                print one JSON object on stdout\n"
 	"  -h, --help            show this help\n";
 
 enum {
 	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
-	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS,
+	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED,
 };
 
 static const struct option options[] = {
@@ -70,6 +73,7 @@ static const struct option options[] = {
 	{"from", required_argument, NULL, OPT_FROM},
 	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, OPT_KEY},
@@ -88,6 +92,7 @@ struct opts {
 	const char *keys[MAX_KEYS];
 	size_t nkeys;
 	int allow_unverified, json;
+	int include_unverified; /* scope: count events of unverified archives */
 	int jobs;             /* archives verified at once (build -j) */
 	struct cf_db_filter f;
 	char *model;
@@ -440,11 +445,22 @@ static int do_query(struct opts *o, int argc)
 
 static void print_scope(const cJSON *j)
 {
-	const cJSON *x;
+	const cJSON *x, *u, *unv = cJSON_GetObjectItemCaseSensitive(j, "unverified_patients");
 	const char *sep = "";
+	long long nunv = (long long)cf_json_int(j, "unverified_affected", 0);
+	long long excluded = (long long)cf_json_int(j, "unverified_excluded", 0);
 
 	printf("incident %s: %lld affected patient(s)\n", cf_json_str(j, "incident", "?"),
 	       (long long)cf_json_int(j, "affected", 0));
+	if (cf_json_bool(j, "include_unverified", 0))
+		printf("         of which %lld named only by UNVERIFIED evidence "
+		       "(--include-unverified), listed apart below\n", nunv);
+	else if (excluded)
+		printf("         not counted: %lld access(es) from UNVERIFIED archives "
+		       "(--include-unverified lists them)\n", excluded);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "unverified_archives"))
+		printf("UNVERIFIED archive %s %s\n", cf_json_str(x, "sha256sums", "?"),
+		       cf_json_str(x, "path", ""));
 	printf("window   %s .. %s\n",
 	       cf_json_str(cJSON_GetObjectItemCaseSensitive(j, "window"), "from", "?"),
 	       cf_json_str(cJSON_GetObjectItemCaseSensitive(j, "window"), "to", "?"));
@@ -464,8 +480,21 @@ static void print_scope(const cJSON *j)
 	printf("model decisions by suspect model versions: %d\n",
 	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "model_decisions")));
 	printf("patients:\n");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "patients"))
-		printf("  %s\n", x->valuestring);
+	/* both lists are sorted the same way: walk them side by side */
+	u = unv ? unv->child : NULL;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "patients")) {
+		if (u && cJSON_IsString(u) && cJSON_IsString(x) &&
+		    !strcmp(u->valuestring, x->valuestring)) {
+			u = u->next;
+			continue;
+		}
+		printf("  %s\n", cJSON_IsString(x) ? x->valuestring : "?");
+	}
+	if (nunv) {
+		printf("patients named only by UNVERIFIED evidence:\n");
+		cJSON_ArrayForEach(x, unv)
+			printf("  %s\n", x->valuestring);
+	}
 }
 
 static int do_scope(struct opts *o, int argc)
@@ -486,7 +515,8 @@ static int do_scope(struct opts *o, int argc)
 		goto out;
 	}
 	if (cf_db_open(&ctx, o->db, CF_DB_READ, &db) != CF_OK ||
-	    cf_scope_compute(&ctx, db, inc, &j) != CF_OK) {
+	    cf_scope_compute(&ctx, db, inc, o->include_unverified ?
+				     CF_SCOPE_INCLUDE_UNVERIFIED : 0, &j) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
@@ -554,6 +584,7 @@ int cmd_timeline(int argc, char **argv)
 			o.keys[o.nkeys++] = optarg;
 			break;
 		case OPT_ALLOW: o.allow_unverified = 1; break;
+		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_MAPPING: o.mapping = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_INCIDENT: o.incident = optarg; break;
@@ -592,6 +623,10 @@ int cmd_timeline(int argc, char **argv)
 			free(o.model);
 			return cf_cli_bad_option(argv);
 		}
+	}
+	if (o.include_unverified && strcmp(sub, "scope")) {
+		free(o.model);
+		return cf_cli_usage("--include-unverified goes with 'scope'");
 	}
 	if (!strcmp(sub, "build"))
 		rc = do_build(&o, argc, argv);

@@ -146,6 +146,7 @@ int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx);
 /* Callbacks return 0 to go on, anything else to stop (returned as is). */
 typedef int (*cf_db_event_fn)(void *arg, const struct cf_event *ev);
 typedef int (*cf_db_patient_fn)(void *arg, const struct cf_patient *p);
+typedef int (*cf_db_archive_fn)(void *arg, const struct cf_db_archive *a);
 
 /* Events matching f in time order (ts_us, then id). Returns CF_OK, the
  * callback's non-zero value, or CF_FAILED. */
@@ -154,6 +155,10 @@ int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
 		       void *arg);
 /* Every patient row, ordered by id. */
 int cf_db_query_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
+			 void *arg);
+/* Every archive row, ordered by sha256sums digest: which archives were
+ * added, and whether each was verified (0: --allow-unverified). */
+int cf_db_query_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 			 void *arg);
 /* Number of events and rejects stored (for summaries and tests). */
 int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,

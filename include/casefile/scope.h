@@ -61,14 +61,25 @@ void cf_incident_free(struct cf_incident *inc);
  * or NULL for a type that is not clinical data. */
 const char *cf_phi_category(const char *resource_type);
 
+/* cf_scope_compute() flags. */
+#define CF_SCOPE_INCLUDE_UNVERIFIED 1u /* count events of unverified archives */
+
 /* Computes the scope as a JSON object:
  *   {"incident","window":{"from","to"},"discovered","affected","patients",
  *    "by_state","failed_attempts","failed_count","phi_categories",
  *    "model_decisions","evidence":{PATIENT:[{"archive","member","line",
- *    "offset","time","actor","action"}]}}
- * Patients are listed without a "Patient/" prefix, sorted. *out is freed
- * with cJSON_Delete. */
+ *    "offset","time","actor","action"}]},"include_unverified",
+ *    "unverified_archives":[{"sha256sums","path"}],"unverified_affected",
+ *    "unverified_patients","unverified_excluded"}
+ * Patients are listed without a "Patient/" prefix, sorted. An event is
+ * verified when the store's archives table records its archive as
+ * verified. Without CF_SCOPE_INCLUDE_UNVERIFIED the other events count
+ * nowhere ("unverified_excluded" says how many accesses they would have
+ * added); with it they count, every row from them carries "unverified":
+ * true, and the patients named only by them are listed apart in
+ * "unverified_patients" ("unverified_affected" of them). *out is freed with
+ * cJSON_Delete. */
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db,
-		     const struct cf_incident *inc, cJSON **out);
+		     const struct cf_incident *inc, unsigned flags, cJSON **out);
 
 #endif

@@ -5,7 +5,7 @@
 . "$CLI_LIB"
 . "$CASE_DIR/case-setup.inc"
 mkfifo case/passphrase   # `key generate` blocks reading it until we write
-casefile playbook run -C case --incident case/incident.yaml --done triage \
+casefile playbook run --yes -C case --incident case/incident.yaml --done triage \
   --non-interactive keys.yaml >run1.out 2>run1.err &
 pid=$!
 state=case/playbooks/cli-keys/state.json
@@ -18,7 +18,7 @@ kill -9 $pid
 wait $pid 2>/dev/null
 [ -f case/playbooks/cli-keys/gen-key.result ] && die "a result exists before the command could finish"
 echo 'correct horse' >case/passphrase   # the orphaned command finishes now
-expect_status 0 casefile playbook run -C case --done notice-individuals --done log-it \
+expect_status 0 casefile playbook run --yes -C case --done notice-individuals --done log-it \
   --non-interactive keys.yaml
 expect_grep '^gen-key: taking the result of the interrupted run$' err
 expect_grep '^cli-keys: finished$' out

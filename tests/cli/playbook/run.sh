@@ -4,17 +4,17 @@
 # and HIPAA clocks, and one custody entry per step.
 . "$CLI_LIB"
 . "$CASE_DIR/case-setup.inc"
-expect_status 0 casefile playbook run -C case --incident case/incident.yaml --non-interactive keys.yaml
+expect_status 0 casefile playbook run --yes -C case --incident case/incident.yaml --non-interactive keys.yaml
 expect_grep '^cli-keys: waiting for triage$' out
-expect_status 0 casefile playbook run -C case --json --non-interactive keys.yaml
+expect_status 0 casefile playbook run --yes -C case --json --non-interactive keys.yaml
 jq -e '.result == "waiting" and .waiting == ["triage"]' out >/dev/null || die "run --json"
 # the run step fails (no passphrase file yet): the run stops there
-expect_status 3 casefile playbook run -C case --done triage=confirmed --non-interactive keys.yaml
+expect_status 3 casefile playbook run --yes -C case --done triage=confirmed --non-interactive keys.yaml
 expect_grep "step 'gen-key' failed \(exit 3\)" err
 grep -q 'step=gen-key visit=1 attempt=1 kind=run status=failed exit=3' case/custody.jsonl ||
   die "the failed attempt is not in the custody log"
 echo 'correct horse' >case/passphrase
-expect_status 0 casefile playbook run -C case --non-interactive keys.yaml
+expect_status 0 casefile playbook run --yes -C case --non-interactive keys.yaml
 expect_grep '^cli-keys: waiting for notice-individuals log-it$' out
 [ -f case/keys/collector.key ] || die "the run step did not generate the key"
 grep -q 'step=gen-key visit=1 attempt=2 kind=run status=done exit=0' case/custody.jsonl ||
@@ -34,7 +34,7 @@ jq -e '.steps[] | select(.id == "recorded") | .answer == true' out >/dev/null ||
 expect_status 0 casefile playbook status -C case --now 2026-06-01T00:00:00Z keys.yaml
 expect_grep '^  overdue +notice-individuals' out
 expect_grep '^  individuals +overdue +2026-05-03T09:30:00.000000Z' out
-expect_status 0 casefile playbook run -C case --done notice-individuals --done log-it --non-interactive keys.yaml
+expect_status 0 casefile playbook run --yes -C case --done notice-individuals --done log-it --non-interactive keys.yaml
 expect_grep '^cli-keys: finished$' out
 expect_status 0 casefile playbook status -C case --json keys.yaml
 jq -e '.hipaa.individuals.status == "done" and (.finished | length > 0)' out >/dev/null ||
@@ -47,8 +47,8 @@ done
 [ "$(grep -c '"action":"playbook-end"' case/custody.jsonl)" = 1 ] || die "end not logged once"
 custody_ok
 # a finished run stays finished and logs nothing more
-expect_status 0 casefile playbook run -C case --non-interactive keys.yaml
+expect_status 0 casefile playbook run --yes -C case --non-interactive keys.yaml
 [ "$(wc -l <case/custody.jsonl)" = 12 ] || die "a finished run wrote to the custody log"
 # unknown step names are usage errors
-expect_status 2 casefile playbook run -C case --done no-such-step keys.yaml
-expect_status 2 casefile playbook run -C case --answer recorded=maybe keys.yaml
+expect_status 2 casefile playbook run --yes -C case --done no-such-step keys.yaml
+expect_status 2 casefile playbook run --yes -C case --answer recorded=maybe keys.yaml

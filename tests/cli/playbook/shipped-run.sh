@@ -10,7 +10,7 @@ mkdir -m 700 keys
 casefile key generate keys/examiner >/dev/null 2>&1 || die "key generate"
 casefile init --key keys/examiner.key --case-id CASE-E2E case >/dev/null 2>&1 || die "init"
 pb=stolen-credentials-fhir-export
-expect_status 0 casefile playbook run -C case --incident demo/incident.yaml \
+expect_status 0 casefile playbook run --yes -C case --incident demo/incident.yaml \
   --set root="$PWD/demo/host" --non-interactive --done triage --done contain \
   --answer law-enforcement=no --done risk-assessment='probability not low' \
   --answer is-breach=yes $pb
@@ -26,7 +26,7 @@ jq -e '.hipaa.affected > 0' out >/dev/null || die "no affected count in the cloc
 ls case/report/* >/dev/null 2>&1 || die "no notification package"
 grep -q "step=size visit=1 attempt=1 kind=decision status=done answer=$([ "$affected" -ge 500 ] && echo yes || echo no)" \
   case/custody.jsonl || die "size decision not logged with its answer"
-expect_status 0 casefile playbook run -C case --non-interactive --done notice-individuals \
+expect_status 0 casefile playbook run --yes -C case --non-interactive --done notice-individuals \
   --done notice-hhs --done notice-individuals-small --done log-for-hhs --done notice-media \
   --done notify-business-partners --done remediate --done lessons-learned $pb
 expect_grep "^$pb: finished$" out
