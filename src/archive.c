@@ -930,6 +930,14 @@ static int hbyte(const cf_archive *a, uint64_t off)
 /* Copies n bytes at off into out; 0, or -1 when not at hand. */
 static int hcopy(const cf_archive *a, uint64_t off, uint8_t *out, size_t n)
 {
+	uint64_t start = a->fed - a->last_len;
+
+	/* the usual case: all of it in the slot tar holds */
+	if (a->last && off >= start && off >= a->hdr_from + a->ncap &&
+	    off + n <= a->fed) {
+		memcpy(out, a->last + (off - start), n);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int c = hbyte(a, off + i);
 		if (c < 0)
