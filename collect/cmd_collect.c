@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile collect`: argv -> options -> one cf_collect_run() (SPEC
- * section 3), then the summary on stderr or one JSON object on stdout.
+ * `casefile collect`: argv -> options, the signing key and the signal
+ * handlers -> one cf_collect_run() (SPEC section 3), then the summary on
+ * stderr or one JSON object on stdout.
  *
  * Exit 3 only when the archive could not be written (or a key, profile or
  * previous archive prevents the job); unreadable items are counted in the
  * summary, not failures.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,9 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/progress.h"
+#include "casefile/signkey.h"
 #include "collect/collect.h"
+#include "collect/profile.h"
 #include "commands.h"
 
 static const char usage_text[] =
@@ -103,6 +107,51 @@ static int list_profiles(int json)
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 }
 
+/* ---- signals ------------------------------------------------------------
+ * SIGINT, SIGTERM and SIGHUP stop a run between items, and the run removes
+ * OUT.partial (SIGKILL leaves at most OUT.partial). Until the run arms the
+ * stop there is nothing to remove: a signal then does what it did before
+ * the handlers were installed (ends the process, or is ignored), so that a
+ * long check of the previous archive can still be interrupted. */
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+
+static struct cf_collect_stop stop;
+static struct sigaction old_sig[NSTOP];
+
+static void on_signal(int sig)
+{
+	if (stop.armed) {
+		stop.signal = sig;
+		return;
+	}
+	for (size_t i = 0; i < NSTOP; i++)
+		if (stop_signals[i] == sig && old_sig[i].sa_handler != SIG_IGN) {
+			sigaction(sig, &old_sig[i], NULL);
+			raise(sig); /* delivered when this handler returns */
+		}
+}
+
+static void watch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	stop.armed = 0;
+	stop.signal = 0;
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &sa, &old_sig[i]);
+}
+
+static void unwatch_signals(void)
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old_sig[i], NULL);
+}
+
 static int report(const struct cf_collect_summary *s, int json)
 {
 	struct cf_ctx ctx;
@@ -149,7 +198,8 @@ int cmd_collect(int argc, char **argv)
 	struct cf_collect_opts o;
 	struct cf_collect_summary s;
 	struct cf_ctx ctx;
-	int c, json = 0, list = 0;
+	const char *key_path = NULL, *passfile = NULL;
+	int c, rc, json = 0, list = 0;
 	char *trust[MAX_TRUST];
 
 	memset(&o, 0, sizeof o);
@@ -162,14 +212,14 @@ int cmd_collect(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return CF_EXIT_OK;
-		case 'k': o.key_path = optarg; break;
+		case 'k': key_path = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'p': o.profile = optarg; break;
 		case OPT_PREVIOUS: o.previous = optarg; break;
 		case OPT_CASE: o.case_id = optarg; break;
 		case OPT_EXAMINER: o.examiner = optarg; break;
 		case OPT_ROOT: o.root = optarg; break;
-		case OPT_PASS: o.passphrase_file = optarg; break;
+		case OPT_PASS: passfile = optarg; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_LIST: list = 1; break;
 		case OPT_TRUST:
@@ -194,13 +244,13 @@ int cmd_collect(int argc, char **argv)
 		}
 	}
 	if (list) {
-		if (o.out || o.key_path || optind < argc)
+		if (o.out || key_path || optind < argc)
 			return cf_cli_usage("--list-profiles takes no other arguments");
 		return list_profiles(json);
 	}
 	if (!o.out)
 		return cf_cli_usage("missing -o OUT.tar.zst");
-	if (!o.key_path)
+	if (!key_path)
 		return cf_cli_usage("missing --key KEY (the signing key)");
 	if (!o.profile && optind >= argc)
 		return cf_cli_usage("nothing to collect: give --profile or PATHs");
@@ -208,11 +258,21 @@ int cmd_collect(int argc, char **argv)
 		return cf_cli_usage("--trust goes with --previous");
 	o.paths = argv + optind;
 	o.npaths = (size_t)(argc - optind);
-	o.progress = json ? CF_PROGRESS_OFF : cf_cli_globals.progress;
-	if (json && cf_cli_globals.progress == CF_PROGRESS_ON)
-		o.progress = CF_PROGRESS_ON;
 	cf_ctx_init(&ctx);
-	if (cf_collect_run(&ctx, &o, &s) != CF_OK)
+	if (!(o.key = cf_signkey_load_file(&ctx, key_path, passfile)))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	/* with --json, a progress line only when asked for */
+	o.progress = cf_progress_new(stderr, "collect",
+				     json && cf_cli_globals.progress != CF_PROGRESS_ON
+					     ? CF_PROGRESS_OFF : cf_cli_globals.progress,
+				     0, 0);
+	o.stop = &stop;
+	watch_signals();
+	rc = cf_collect_run(&ctx, &o, &s);
+	unwatch_signals();
+	cf_progress_free(o.progress);
+	cf_key_free(o.key);
+	if (rc != CF_OK)
 		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 	return report(&s, json);
 }

@@ -8,6 +8,11 @@
  * rather than silently ignored (a misspelt `exclude` must not collect PHI
  * the responder meant to leave out). Parsing is libfyaml's; this file only
  * checks the schema. It never touches the sources the profile names.
+ *
+ * The source types are one table (`types` below): each row is a type's
+ * name, default category, accepted keys, the parser of its own keys and
+ * its runner (walk.c, sources.c, system.c), which the run loop calls
+ * through the row. Adding a source type is adding a row.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +28,10 @@
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "casefile/yaml.h"
-#include "collect.h"
+#include "profile.h"
+#include "sources.h"
+#include "system.h"
+#include "walk.h"
 
 #define MAX_SOURCES 1024
 #define MAX_LIST 4096
@@ -42,24 +50,6 @@ const char *cf_category_lookup(const char *s)
 			return *c;
 	return NULL;
 }
-
-static const struct {
-	const char *name;
-	enum cf_source_type type;
-	const char *dflt_category;
-	const char *const keys[10];
-} types[] = {
-	{"files", CF_SRC_FILES, NULL,
-	 {"id", "type", "category", "description", "paths", "exclude", "max_size", NULL}},
-	{"command", CF_SRC_COMMAND, CF_CAT_COMMAND_OUTPUT,
-	 {"id", "type", "category", "description", "argv", "timeout", NULL}},
-	{"sqlite", CF_SRC_SQLITE, CF_CAT_DATABASE,
-	 {"id", "type", "category", "description", "path", NULL}},
-	{"mlflow", CF_SRC_MLFLOW, CF_CAT_MODEL_LINEAGE,
-	 {"id", "type", "category", "description", "store", "artifacts", "max_size", NULL}},
-	{"system", CF_SRC_SYSTEM, CF_CAT_SYSTEM,
-	 {"id", "type", "category", "description", NULL}},
-};
 
 /* The node to point at for key's value: the value, or the key itself when
  * the value has no position (an empty [] or {}). */
@@ -188,11 +178,111 @@ static int parse_size(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 	return rc == CF_EOF ? CF_OK : rc;
 }
 
+/* ==== the source types ==================================================== */
+
+static int parse_files(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+		       struct cf_source *s)
+{
+	int rc = str_list(ctx, file, map, "paths", 1, 0, &s->paths, &s->npaths);
+
+	if (rc == CF_EOF)
+		rc = cf_yaml_error(ctx, file, map, "source '%s' lacks 'paths'", s->id);
+	if (rc == CF_OK)
+		rc = str_list(ctx, file, map, "exclude", 0, 0, &s->exclude, &s->nexclude);
+	if (rc == CF_OK || rc == CF_EOF)
+		rc = parse_size(ctx, file, map, &s->max_size);
+	return rc;
+}
+
+static int parse_command(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+			 struct cf_source *s)
+{
+	int rc = str_list(ctx, file, map, "argv", 0, 1, &s->argv, &s->nargv);
+
+	if (rc == CF_EOF)
+		rc = cf_yaml_error(ctx, file, map, "source '%s' lacks 'argv'", s->id);
+	s->timeout_s = 30;
+	if (rc == CF_OK && (rc = cf_yaml_int(ctx, file, map, "timeout",
+					     &s->timeout_s)) == CF_EOF)
+		rc = CF_OK;
+	if (rc == CF_OK && (s->timeout_s <= 0 || s->timeout_s > 86400))
+		rc = cf_yaml_error(ctx, file, cf_yaml_get(map, "timeout"),
+				   "'timeout' must be 1 to 86400 seconds");
+	return rc;
+}
+
+static int parse_sqlite(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+			struct cf_source *s)
+{
+	if (!(s->paths = cf_calloc(1, sizeof *s->paths)))
+		return cf_set_nomem(ctx, file);
+	s->npaths = 1;
+	return one_path(ctx, file, map, "path", &s->paths[0]);
+}
+
+static int parse_mlflow(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+			struct cf_source *s)
+{
+	int rc = one_path(ctx, file, map, "store", &s->store);
+
+	if (rc == CF_OK)
+		rc = one_path(ctx, file, map, "artifacts", &s->artifacts);
+	if (rc == CF_OK)
+		rc = parse_size(ctx, file, map, &s->max_size);
+	return rc;
+}
+
+/* The source types (messages list them in this order). A new type is a
+ * row here: its name, its default category (NULL: the entry must name
+ * one), the keys its entry accepts, its parser and its runner. */
+#define COMMON_KEYS "id", "type", "category", "description"
+static const struct cf_source_type types[] = {
+	{"files", NULL, {COMMON_KEYS, "paths", "exclude", "max_size", NULL},
+	 parse_files, cf_source_files},
+	{"command", CF_CAT_COMMAND_OUTPUT, {COMMON_KEYS, "argv", "timeout", NULL},
+	 parse_command, cf_source_command},
+	{"sqlite", CF_CAT_DATABASE, {COMMON_KEYS, "path", NULL},
+	 parse_sqlite, cf_source_sqlite},
+	{"mlflow", CF_CAT_MODEL_LINEAGE,
+	 {COMMON_KEYS, "store", "artifacts", "max_size", NULL},
+	 parse_mlflow, cf_source_mlflow},
+	{"system", CF_CAT_SYSTEM, {COMMON_KEYS, NULL}, NULL, cf_source_system},
+};
+#define NTYPES (sizeof types / sizeof types[0])
+
+const struct cf_source_type *cf_source_type_find(const char *name)
+{
+	for (size_t t = 0; t < NTYPES; t++)
+		if (!strcmp(types[t].name, name))
+			return &types[t];
+	return NULL;
+}
+
+/* "unknown source type 'x' (files, command, ...)", the list from the table. */
+static int unknown_type(struct cf_ctx *ctx, const char *file, struct fy_node *map,
+			const char *type)
+{
+	struct cf_buf b;
+	int rc;
+
+	cf_buf_init(&b);
+	for (size_t t = 0; t < NTYPES; t++)
+		if (cf_buf_printf(&b, "%s%s", t ? ", " : "", types[t].name) < 0) {
+			cf_buf_release(&b);
+			return cf_set_nomem(ctx, file);
+		}
+	rc = cf_yaml_error(ctx, file, cf_yaml_get(map, "type"),
+			   "unknown source type '%s' (%s)", type, b.data);
+	cf_buf_release(&b);
+	return rc;
+}
+
+/* ==== parsing ============================================================= */
+
 static int parse_source(struct cf_ctx *ctx, const char *file,
 			struct fy_node *map, struct cf_source *s)
 {
 	char *type = NULL, *cat = NULL;
-	size_t t;
 	int rc;
 
 	if (!fy_node_is_mapping(map))
@@ -202,17 +292,11 @@ static int parse_source(struct cf_ctx *ctx, const char *file,
 			rc = cf_yaml_error(ctx, file, map, "source lacks 'type'");
 		goto out;
 	}
-	for (t = 0; t < sizeof types / sizeof types[0]; t++)
-		if (!strcmp(types[t].name, type))
-			break;
-	if (t == sizeof types / sizeof types[0]) {
-		rc = cf_yaml_error(ctx, file, cf_yaml_get(map, "type"),
-				   "unknown source type '%s' (files, command, sqlite, mlflow, system)",
-				   type);
+	if (!(s->type = cf_source_type_find(type))) {
+		rc = unknown_type(ctx, file, map, type);
 		goto out;
 	}
-	s->type = types[t].type;
-	if ((rc = cf_yaml_check_keys(ctx, file, map, types[t].keys)) != CF_OK)
+	if ((rc = cf_yaml_check_keys(ctx, file, map, s->type->keys)) != CF_OK)
 		goto out;
 	if ((rc = cf_yaml_str(ctx, file, map, "id", &s->id)) != CF_OK) {
 		if (rc == CF_EOF)
@@ -226,7 +310,7 @@ static int parse_source(struct cf_ctx *ctx, const char *file,
 		goto out;
 	}
 	rc = cf_yaml_str(ctx, file, map, "category", &cat);
-	if (rc == CF_EOF && !types[t].dflt_category) {
+	if (rc == CF_EOF && !s->type->category) {
 		rc = cf_yaml_error(ctx, file, map, "source '%s' lacks 'category'", s->id);
 		goto out;
 	}
@@ -236,51 +320,10 @@ static int parse_source(struct cf_ctx *ctx, const char *file,
 		goto out;
 	}
 	if (rc == CF_EOF)
-		s->category = types[t].dflt_category;
+		s->category = s->type->category;
 	else if (rc != CF_OK)
 		goto out;
-	rc = CF_OK;
-	switch (s->type) {
-	case CF_SRC_FILES:
-		rc = str_list(ctx, file, map, "paths", 1, 0, &s->paths, &s->npaths);
-		if (rc == CF_EOF)
-			rc = cf_yaml_error(ctx, file, map, "source '%s' lacks 'paths'", s->id);
-		if (rc == CF_OK)
-			rc = str_list(ctx, file, map, "exclude", 0, 0, &s->exclude,
-				      &s->nexclude);
-		if (rc == CF_OK || rc == CF_EOF)
-			rc = parse_size(ctx, file, map, &s->max_size);
-		break;
-	case CF_SRC_COMMAND:
-		rc = str_list(ctx, file, map, "argv", 0, 1, &s->argv, &s->nargv);
-		if (rc == CF_EOF)
-			rc = cf_yaml_error(ctx, file, map, "source '%s' lacks 'argv'", s->id);
-		s->timeout_s = 30;
-		if (rc == CF_OK && (rc = cf_yaml_int(ctx, file, map, "timeout",
-						     &s->timeout_s)) == CF_EOF)
-			rc = CF_OK;
-		if (rc == CF_OK && (s->timeout_s <= 0 || s->timeout_s > 86400))
-			rc = cf_yaml_error(ctx, file, cf_yaml_get(map, "timeout"),
-					   "'timeout' must be 1 to 86400 seconds");
-		break;
-	case CF_SRC_SQLITE:
-		if (!(s->paths = cf_calloc(1, sizeof *s->paths))) {
-			rc = cf_set_nomem(ctx, file);
-			break;
-		}
-		s->npaths = 1;
-		rc = one_path(ctx, file, map, "path", &s->paths[0]);
-		break;
-	case CF_SRC_MLFLOW:
-		rc = one_path(ctx, file, map, "store", &s->store);
-		if (rc == CF_OK)
-			rc = one_path(ctx, file, map, "artifacts", &s->artifacts);
-		if (rc == CF_OK)
-			rc = parse_size(ctx, file, map, &s->max_size);
-		break;
-	case CF_SRC_SYSTEM:
-		break;
-	}
+	rc = s->type->parse ? s->type->parse(ctx, file, map, s) : CF_OK;
 out:
 	free(type);
 	free(cat);

@@ -33,7 +33,8 @@
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
-#include "collect.h"
+#include "reader.h"
+#include "writer.h"
 
 #define BLOCK (256 * 1024)
 #define MAGIC_BYTES (64 * 1024)
@@ -158,7 +159,7 @@ static int start_spool(cf_reader *r, struct cf_ctx *ctx, struct cf_item *it)
 
 int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		   const char *path, int64_t max_size, struct cf_item *it,
-		   void (*tick)(void *, uint64_t), void *arg)
+		   cf_progress *progress)
 {
 	struct stat after;
 	uint64_t limit;
@@ -228,8 +229,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 			}
 		}
 		it->size += (uint64_t)n;
-		if (tick)
-			tick(arg, (uint64_t)n);
+		cf_progress_add(progress, (uint64_t)n, 0);
 	}
 	if ((rc = cf_sha256_final(r->h, ctx, it->sha)) != CF_OK)
 		goto out;

@@ -51,7 +51,12 @@
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "casefile/time.h"
-#include "collect.h"
+#include "collector.h"
+#include "items.h"
+#include "source.h"
+#include "sources.h"
+#include "walk.h"
+#include "writer.h"
 
 extern char **environ;
 
@@ -277,22 +282,6 @@ static int open_parent(struct cf_srcrun *sr, const char *host, char **base)
 	return fd;
 }
 
-static int record_failure(struct cf_srcrun *sr, const char *path,
-			  const char *category, const char *msg,
-			  const struct stat *st)
-{
-	cJSON *x = cJSON_CreateObject();
-	int rc;
-
-	if (!x || cf_json_add_path(x, "path", path)) {
-		cJSON_Delete(x);
-		return cf_set_nomem(sr->ctx, path);
-	}
-	if ((rc = cf_collect_log(sr->c, "error", "read-error", sr->src->id, msg, x)) != CF_OK)
-		return rc;
-	return cf_collect_record(sr, path, category, "unreadable", msg, st);
-}
-
 /* Snapshots the database at host path `host` into a member named after it;
  * then takes its -wal and -journal raw. When snap is not NULL the snapshot
  * stays open in it for queries. */
@@ -311,7 +300,7 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	if ((dirfd = open_parent(sr, host, &base)) < 0 ||
 	    fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		snprintf(msg, sizeof msg, "open: %s", strerror(errno));
-		rc = record_failure(sr, host, category, msg, NULL);
+		rc = cf_collect_unreadable(sr, host, category, msg, NULL);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -324,10 +313,10 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	if (cf_sqlite_pin_init(&pctx, &pin, dirfd, base) != CF_OK ||
 	    pin.dev != st.st_dev || pin.ino != st.st_ino ||
 	    cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_OFF) != CF_OK) {
-		rc = record_failure(sr, host, category,
-				    cf_errmsg(&pctx)[0] ? cf_errmsg(&pctx)
-							: "open: replaced while being checked",
-				    &st);
+		rc = cf_collect_unreadable(sr, host, category,
+					   cf_errmsg(&pctx)[0] ? cf_errmsg(&pctx)
+							       : "open: replaced while being checked",
+					   &st);
 		goto out;
 	}
 	quiet = quiet_wal_db(pin.fd, dirfd, base);
@@ -370,13 +359,13 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 	cf_sqlite_pin_arm(&pctx, &pin, CF_SQLITE_PIN_OFF);
 	if (cf_sqlite_pin_check(&pctx, &pin, real) != CF_OK) {
 		snprintf(msg, sizeof msg, "sqlite snapshot: %s", cf_errmsg(&pctx));
-		rc = record_failure(sr, host, category, msg, &st);
+		rc = cf_collect_unreadable(sr, host, category, msg, &st);
 		goto out;
 	}
 	if (sr_rc != SQLITE_OK) {
 		snprintf(msg, sizeof msg, "sqlite snapshot: %s",
 			 src ? sqlite3_errmsg(src) : sqlite3_errstr(sr_rc));
-		rc = record_failure(sr, host, category, msg, &st);
+		rc = cf_collect_unreadable(sr, host, category, msg, &st);
 		goto out;
 	}
 	sqlite3_close(s.db);
@@ -406,7 +395,7 @@ static int sqlite_take(struct cf_srcrun *sr, const char *host,
 		 * lineage as untrusted input, after a quick_check. */
 		if (cf_sqlite_open_untrusted(&sub, s.tmp, CF_SQLITE_QUICK_CHECK, &s.db) !=
 		    CF_OK) {
-			rc = record_failure(sr, host, category, cf_errmsg(&sub), &st);
+			rc = cf_collect_unreadable(sr, host, category, cf_errmsg(&sub), &st);
 			goto out;
 		}
 	}

@@ -31,7 +31,11 @@
 #include "casefile/evidence.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
-#include "collect.h"
+#include "collector.h"
+#include "items.h"
+#include "source.h"
+#include "system.h"
+#include "walk.h"
 
 #define SMALL_MAX (64 * 1024)
 #define PROC_FILE_MAX (256 * 1024)

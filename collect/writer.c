@@ -38,7 +38,7 @@
 #include "casefile/path.h"
 #include "casefile/sums.h"
 #include "casefile/time.h"
-#include "collect.h"
+#include "writer.h"
 
 #define COPY_BLOCK (256 * 1024)
 /* zstd level 3 (zstd's default) compresses the JSON-lines and syslog text

@@ -194,7 +194,6 @@ void gen_time_clf(int64_t us, char out[32]);
 void gen_time_3164(int64_t us, char out[24]);
 /* Builds DIR/host + rel and creates its folders. Heap string or NULL. */
 char *gen_host_path(struct cf_ctx *ctx, struct gen_world *w, const char *rel);
-int gen_mkdirs(struct cf_ctx *ctx, const char *path);
 int gen_write_text(struct cf_ctx *ctx, struct gen_world *w, const char *rel,
 		   const char *text, int64_t mtime);
 

@@ -120,29 +120,6 @@ void gen_time_3164(int64_t us, char out[24])
 		 sod / 60 % 60, sod % 60);
 }
 
-int gen_mkdirs(struct cf_ctx *ctx, const char *path)
-{
-	char *p = cf_strdup(path);
-	int rc = CF_OK;
-
-	if (!p)
-		return cf_set_nomem(ctx, path);
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rc = cf_set_error(ctx, errno, "cannot create '%s'", p);
-			break;
-		}
-		if (!(*s = c))
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 char *gen_host_path(struct cf_ctx *ctx, struct gen_world *w, const char *rel)
 {
 	char *p = cf_path_join(w->host, rel), *slash;
@@ -153,7 +130,7 @@ char *gen_host_path(struct cf_ctx *ctx, struct gen_world *w, const char *rel)
 	}
 	slash = strrchr(p, '/');
 	*slash = '\0';
-	if (gen_mkdirs(ctx, p) != CF_OK) {
+	if (cf_path_mkdirs(ctx, p, 0755) != CF_OK) {
 		free(p);
 		return NULL;
 	}
@@ -439,7 +416,7 @@ int cf_demo_generate(struct cf_ctx *ctx, const struct cf_demo_opts *o,
 	w.sinks[w.nsinks++] = &w.dsep;
 	w.sinks[w.nsinks++] = &w.dread;
 
-	if (gen_mkdirs(ctx, o->dir) != CF_OK)
+	if (cf_path_mkdirs(ctx, o->dir, 0755) != CF_OK)
 		goto out;
 	if (!(w.host = cf_path_join(o->dir, "host"))) {
 		rc = cf_set_nomem(ctx, "path");

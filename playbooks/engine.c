@@ -91,32 +91,6 @@ static char *in_dir(const struct eng *E, const char *id, const char *suffix)
 	return p;
 }
 
-static int mkdirs(struct cf_ctx *ctx, const char *path)
-{
-	char *p = cf_strdup(path);
-
-	if (!p)
-		return cf_set_nomem(ctx, path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0750) < 0 && errno != EEXIST) {
-			cf_set_error(ctx, errno, "cannot create '%s'", p);
-			free(p);
-			return CF_FAILED;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0750) < 0 && errno != EEXIST) {
-		cf_set_error(ctx, errno, "cannot create '%s'", p);
-		free(p);
-		return CF_FAILED;
-	}
-	free(p);
-	return CF_OK;
-}
-
 static int save(struct eng *E)
 {
 	char *text = cJSON_Print(E->state);
@@ -642,7 +616,7 @@ static int draft_notice(struct eng *E, const struct pb_step *s, char hex[CF_SHA2
 	}
 	if (stat(path, &st) == 0) /* drafted before an interruption: keep it */
 		goto digest;
-	if (mkdirs(E->ctx, ndir) != CF_OK)
+	if (cf_path_mkdirs(E->ctx, ndir, 0750) != CF_OK)
 		goto out;
 	cf_time_parse(cf_json_str(E->state, "discovered", ""), -1, &disc, NULL);
 	cf_time_parse(cf_json_str(E->state, "law_enforcement_delay_until", ""), -1, &delay, NULL);
@@ -1175,7 +1149,7 @@ int pb_run(struct cf_ctx *ctx, const struct pb_playbook *pb,
 		rc = cf_set_nomem(ctx, "state");
 		goto out;
 	}
-	if (mkdirs(ctx, E.dir) != CF_OK)
+	if (cf_path_mkdirs(ctx, E.dir, 0750) != CF_OK)
 		goto out;
 	/* One run of a playbook at a time in a case. */
 	lockfd = open(runlock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);

@@ -31,6 +31,7 @@
 #include "casefile/datadir.h"
 #include "casefile/json.h"
 #include "casefile/hash.h"
+#include "casefile/keyring.h"
 #include "casefile/path.h"
 #include "casefile/scope.h"
 #include "casefile/sign.h"
@@ -50,9 +51,9 @@ static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
 	"                              -o DIR [--include-unverified] [--format LIST]\n"
 	"                              [--verify FILE.json]\n"
-	"                              [--case DIR [--key PUB]... [--sign KEY]] [--json]\n"
+	"                              [--case DIR [--trust PUB]... [--key KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
-	"                              [--key PUB]... [--sign KEY] [--json]\n"
+	"                              [--trust PUB]... [--key KEY] [--json]\n"
 	"       casefile report drill --drill DIR -o FILE [--format html|md|json] [--json]\n"
 	"\n"
 	"  breach    write the breach notification package into DIR\n"
@@ -68,11 +69,14 @@ static const char usage_text[] =
 	"                   evidence inventory\n"
 	"  --case DIR       the case folder, for the custody summary\n"
 	"  --drill DIR      the drill folder (after `casefile drill end`)\n"
-	"  --key PUB        trusted public key to verify the custody log with\n"
-	"                   (repeatable); without it the log is not verified\n"
-	"  --sign KEY       key that signs the custody entry recording the report\n"
-	"                   (default: $CASEFILE_KEY, else the case's key);\n"
-	"                   --passphrase-file FILE if it is encrypted\n"
+	"  --trust PUB      trusted public key to verify the custody log with\n"
+	"                   (repeatable); without it (or --key) the log is not\n"
+	"                   verified\n"
+	"  --key KEY        private key that signs the custody entry recording the\n"
+	"                   report (default: $CASEFILE_KEY, else the case's key);\n"
+	"                   without --trust, its public half verifies the log;\n"
+	"                   --passphrase-file FILE if it is encrypted. Deprecated\n"
+	"                   spellings: --key PUB for --trust, --sign KEY for --key\n"
 	"  -o, --output P   output folder (breach) or file (custody)\n"
 	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
 	"                   html,md,json,csv);\n"
@@ -82,7 +86,8 @@ static const char usage_text[] =
 	"  -h, --help       show this help\n";
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL, OPT_INCLUDE_UNVERIFIED };
+       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL, OPT_INCLUDE_UNVERIFIED,
+       OPT_TRUST };
 
 #define MAX_KEYS 16
 
@@ -100,6 +105,7 @@ static const struct option options[] = {
 	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"scope", required_argument, NULL, OPT_SCOPE},
 	{"sign", required_argument, NULL, OPT_SIGN},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{"verify", required_argument, NULL, OPT_VERIFY},
 	{NULL, 0, NULL, 0},
 };
@@ -107,8 +113,10 @@ static const struct option options[] = {
 struct report_opts {
 	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
 	const char *sign, *passfile, *drill;
-	const char *keys[MAX_KEYS];
-	size_t nkeys;
+	char *trust[MAX_KEYS], *keys[MAX_KEYS]; /* --trust, --key */
+	size_t ntrust, nkeys;
+	cf_keyring *trusted; /* verifies the custody log (sort_keys) */
+	cf_key *signer;      /* --key KEY (or --sign), loaded by sort_keys */
 	int json;
 	int include_unverified; /* --db: count events of unverified archives */
 	unsigned formats; /* FMT_* bits */
@@ -201,25 +209,50 @@ static int make_dir(struct cf_ctx *ctx, const char *dir)
 	return cf_set_error(ctx, errno, "cannot create '%s'", dir);
 }
 
-/* Loads the trusted public keys named with --key. */
-static int load_keys(struct cf_ctx *ctx, const struct report_opts *o,
-		     cf_key **keys)
+/* The keys of the command line (SPEC section 1): the --trust files and
+ * each --key FILE, a public key there being the old spelling of --trust
+ * (cf_cli_key_legacy warns) and a private key the signing key, as --sign
+ * was. The signing key is loaded now, so that a bad one stops the report
+ * before anything is written; named with --key and without a trusted key,
+ * its public half verifies the custody log (--sign alone, the old
+ * spelling, keeps its old meaning: sign only). Returns -1 to go on, else
+ * the exit status. */
+static int sort_keys(struct report_opts *o)
 {
-	for (size_t i = 0; i < o->nkeys; i++)
-		if (!(keys[i] = cf_key_load_public(ctx, o->keys[i])))
-			return CF_FAILED;
-	return CF_OK;
-}
+	struct cf_ctx ctx;
+	int pub, trusted = 0, named = 0; /* named: the signing key by --key */
 
-static void free_keys(cf_key **keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cf_key_free(keys[i]);
+	cf_ctx_init(&ctx);
+	if (!(o->trusted = cf_keyring_new(&ctx)))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	for (size_t i = 0; i < o->ntrust; i++)
+		if (cf_keyring_add_file(&ctx, o->trusted, o->trust[i]) != CF_OK)
+			return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	for (size_t i = 0; i < o->nkeys; i++) {
+		if ((pub = cf_cli_key_legacy(&ctx, o->trusted, o->keys[i])) < 0)
+			return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		trusted |= pub;
+		if (!pub && o->sign)
+			return cf_cli_usage("one signing key: give --key KEY once");
+		if (!pub) {
+			o->sign = o->keys[i];
+			named = 1;
+		}
+	}
+	if (o->passfile && !o->sign)
+		return cf_cli_usage("--passphrase-file goes with --key KEY");
+	if (!o->sign)
+		return -1;
+	if (!(o->signer = cf_signkey_load(&ctx, o->sign, o->passfile, NULL, NULL)) ||
+	    (named && !o->ntrust && !trusted &&
+	     cf_keyring_add_key(&ctx, o->trusted, o->signer) != CF_OK))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return -1;
 }
 
 /* Records the report in the case's custody log (SPEC 5: every command that
  * reads case data appends an entry): action, the SHA-256 of the file that
- * carries every figure, and where it was written. The key is --sign, else
+ * carries every figure, and where it was written. The key is --key, else
  * $CASEFILE_KEY, else the one recorded in the case; with none at all the
  * report is written and a warning says it was not recorded. Nor is it
  * recorded after an entry the check (the custody log's verification,
@@ -243,7 +276,10 @@ static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
 	}
 	if (cf_case_open(ctx, o->casedir, &c) != CF_OK)
 		goto out;
-	if (!(k = cf_signkey_load(ctx, o->sign, o->passfile, cf_case_key_path(c), &used))) {
+	if (o->signer) {
+		k = o->signer; /* borrowed: freed by cmd_report */
+	} else if (!(k = cf_signkey_load(ctx, NULL, NULL, cf_case_key_path(c),
+					 &used))) {
 		if (!used) {
 			/* Nothing names a key: not an error, but said. */
 			cf_cli_error("warning: %s; the report is not recorded in %s/%s",
@@ -263,7 +299,8 @@ static int sign_custody(struct cf_ctx *ctx, const struct report_opts *o,
 	rc = cf_custody_append(ctx, c, k, action, hex, note);
 out:
 	free(note);
-	cf_key_free(k);
+	if (k != o->signer)
+		cf_key_free(k);
 	cf_case_free(c);
 	return rc;
 }
@@ -512,20 +549,19 @@ static int report_breach(const struct report_opts *o)
 	struct cf_report_input ri;
 	struct cf_report_templates t;
 	cJSON *model = NULL, *written = NULL;
-	cf_key *keys[MAX_KEYS] = {NULL};
 	int rc = CF_EXIT_RUNTIME;
 
 	cf_ctx_init(&ctx);
 	memset(&in, 0, sizeof in);
-	if (load_keys(&ctx, o, keys) != CF_OK ||
-	    cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
+	if (cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
 	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT_BYTES, &in.scope)
 		      : cf_report_scope_from_db(&ctx, o->db, o->incident,
 						o->include_unverified ?
 						CF_SCOPE_INCLUDE_UNVERIFIED : 0,
 						&in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT_BYTES, &in.verify) != CF_OK) ||
-	    (o->casedir && cf_custody_load(&ctx, o->casedir, keys, o->nkeys, &in.custody,
+	    (o->casedir && cf_custody_load(&ctx, o->casedir, cf_keyring_keys(o->trusted),
+					   cf_keyring_count(o->trusted), &in.custody,
 			     &in.custody_check) != CF_OK))
 		goto fail;
 	if (!cJSON_IsObject(in.scope)) {
@@ -592,7 +628,6 @@ static int report_breach(const struct report_opts *o)
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
-	free_keys(keys, o->nkeys);
 	cJSON_Delete(written);
 	cJSON_Delete(model);
 	inputs_free(&in);
@@ -662,7 +697,6 @@ static int report_custody(const struct report_opts *o)
 	struct cf_buf b;
 	cJSON *rep = NULL, *written = NULL;
 	const cJSON *v;
-	cf_key *keys[MAX_KEYS] = {NULL};
 	const char *fmt = single_format(o);
 	int rc = CF_EXIT_RUNTIME;
 
@@ -670,8 +704,8 @@ static int report_custody(const struct report_opts *o)
 	cf_buf_init(&b);
 	if (strcmp(fmt, "html") && strcmp(fmt, "md") && strcmp(fmt, "json"))
 		return cf_cli_usage("custody reports are html, md or json, not '%s'", fmt);
-	if (load_keys(&ctx, o, keys) != CF_OK ||
-	    cf_custody_report_build(&ctx, o->casedir, keys, o->nkeys,
+	if (cf_custody_report_build(&ctx, o->casedir, cf_keyring_keys(o->trusted),
+				    cf_keyring_count(o->trusted),
 				    report_time(), &rep) != CF_OK ||
 	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
 	    !(written = cJSON_CreateArray()) ||
@@ -701,7 +735,6 @@ static int report_custody(const struct report_opts *o)
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
-	free_keys(keys, o->nkeys);
 	cJSON_Delete(written);
 	cJSON_Delete(rep);
 	cf_buf_release(&b);
@@ -734,13 +767,23 @@ int cmd_report(int argc, char **argv)
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
-		case OPT_SIGN: o.sign = optarg; break;
+		case OPT_SIGN:
+			cf_cli_error("warning: --sign KEY is deprecated; use --key KEY");
+			if (o.sign)
+				return cf_cli_usage("one signing key: give --key KEY once");
+			o.sign = optarg;
+			break;
 		case OPT_DRILL: o.drill = optarg; break;
 		case OPT_PASS: o.passfile = optarg; break;
 		case OPT_KEY:
-			if (o.nkeys == MAX_KEYS)
-				return cf_cli_usage("at most %d --key options", MAX_KEYS);
-			o.keys[o.nkeys++] = optarg;
+		case OPT_TRUST:
+			if (o.nkeys + o.ntrust == MAX_KEYS)
+				return cf_cli_usage("at most %d --trust and --key options",
+						    MAX_KEYS);
+			if (c == OPT_KEY)
+				o.keys[o.nkeys++] = optarg;
+			else
+				o.trust[o.ntrust++] = optarg;
 			break;
 		default:
 			return cf_cli_bad_option(argv + 1);
@@ -750,14 +793,14 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!o.out)
 		return cf_cli_usage("-o is required");
-	if ((o.nkeys || o.sign) && !o.casedir)
-		return cf_cli_usage("--key and --sign go with --case");
-	if (o.passfile && !o.sign)
-		return cf_cli_usage("--passphrase-file goes with --sign");
+	if ((o.ntrust || o.nkeys || o.sign) && !o.casedir)
+		return cf_cli_usage("--trust and --key go with --case");
+	if (o.passfile && !o.sign && !o.nkeys)
+		return cf_cli_usage("--passphrase-file goes with --key KEY");
 	if (!strcmp(sub, "drill")) {
 		if (!o.drill)
 			return cf_cli_usage("--drill DIR is required");
-		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.nkeys || o.sign ||
+		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.ntrust || o.nkeys || o.sign ||
 		    o.include_unverified)
 			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
 		return report_drill(&o);
@@ -770,16 +813,20 @@ int cmd_report(int argc, char **argv)
 		if (o.scope || o.db || o.incident || o.verify || o.include_unverified)
 			return cf_cli_usage("--scope, --db, --incident, --verify and "
 					    "--include-unverified go with 'breach'");
-		return report_custody(&o);
+	} else {
+		if (!o.incident)
+			return cf_cli_usage("--incident FILE is required");
+		if (!!o.scope + !!o.db != 1)
+			return cf_cli_usage("give exactly one of --scope and --db");
+		if (o.include_unverified && !o.db)
+			return cf_cli_usage("--include-unverified goes with --db (a scope file "
+					    "says itself whether it includes unverified events)");
+		if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
+			return CF_EXIT_USAGE;
 	}
-	if (!o.incident)
-		return cf_cli_usage("--incident FILE is required");
-	if (!!o.scope + !!o.db != 1)
-		return cf_cli_usage("give exactly one of --scope and --db");
-	if (o.include_unverified && !o.db)
-		return cf_cli_usage("--include-unverified goes with --db (a scope file "
-				    "says itself whether it includes unverified events)");
-	if (parse_formats(o.format ? o.format : "html,md,json,csv", &o.formats))
-		return CF_EXIT_USAGE;
-	return report_breach(&o);
+	if ((c = sort_keys(&o)) < 0)
+		c = !strcmp(sub, "custody") ? report_custody(&o) : report_breach(&o);
+	cf_keyring_free(o.trusted);
+	cf_key_free(o.signer);
+	return c;
 }

@@ -347,7 +347,7 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "entries"), b)); P(" entries from "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "first"), b)); P(" to ");
 	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "last"), b)); P(". Verification of the hash chain and signatures: ");
 	if (!cJSON_IsObject(v))
-		P("not verified (no trusted key given with --key).");
+		P("not verified (no trusted key given with --trust).");
 	else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")))
 		P("OK.");
 	else if (cf_json_int(v, "first_bad", 0)) {

@@ -36,6 +36,7 @@
 #include "casefile/evidence.h"
 #include "casefile/json.h"
 #include "casefile/path.h"
+#include "casefile/progress.h"
 #include "casefile/sums.h"
 
 #define MAX_COLLECTION (1024 * 1024)
@@ -77,8 +78,7 @@ struct pass {
 	int broken;      /* the stream failed: later members were never seen */
 	int skipping;    /* dropping the rest of an over-long items line */
 	size_t item_line;
-	void (*progress)(void *, uint64_t, uint64_t);
-	void *ud;
+	cf_progress *progress;  /* may be NULL */
 	size_t name_bytes;  /* bytes of member names held */
 	/* with CF_VERIFY_KEEP_FD: every member in order; first occurrences
 	 * share the name of their rec */
@@ -446,8 +446,7 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 			else if (cf_buf_append(&p->items, d, (size_t)n) < 0)
 				return -2;
 		}
-		if (p->progress)
-			p->progress(p->ud, cf_archive_position(a), p->res->members);
+		cf_progress_set(p->progress, cf_archive_position(a), p->res->members);
 	}
 	if (n == 0 && items && (p->line.len || p->skipping))
 		if (items_data(p, "\n", 1) < 0) /* a last line without \n */
@@ -652,8 +651,7 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 		}
 	}
 	res->bytes = cf_archive_uncompressed(a);
-	if (p->progress)
-		p->progress(p->ud, cf_archive_position(a), p->res->members);
+	cf_progress_set(p->progress, cf_archive_position(a), p->res->members);
 	cf_archive_close(a);
 	return rc;
 }
@@ -917,21 +915,17 @@ out:
 
 int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 			 cf_key *const *trusted, size_t ntrusted,
-			 void (*progress)(void *ud, uint64_t pos,
-					  uint64_t members),
-			 void *ud,
-			 struct cf_verify_result **out)
+			 cf_progress *progress, struct cf_verify_result **out)
 {
 	return cf_archive_verify_flags(ctx, path, trusted, ntrusted, 0, progress,
-				       ud, out);
+				       out);
 }
 
 /* The verifier proper, on an open file (not closed here; with
  * CF_VERIFY_KEEP_FD the result keeps own_fd, or a duplicate of fd). */
 static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
 		     cf_key *const *trusted, size_t ntrusted, int flags,
-		     void (*progress)(void *ud, uint64_t pos, uint64_t members),
-		     void *ud, struct cf_verify_result **out)
+		     cf_progress *progress, struct cf_verify_result **out)
 {
 	struct pass p;
 	struct cf_verify_result *res;
@@ -948,7 +942,6 @@ static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
 	p.keep_items = !!(flags & CF_VERIFY_KEEP_ITEMS);
 	p.keep_seen = !!(flags & CF_VERIFY_KEEP_FD);
 	p.progress = progress;
-	p.ud = ud;
 	if (!(res = cf_calloc(1, sizeof *res)) || !(res->path = cf_strdup(path))) {
 		if (res)
 			res->fd = -1;
@@ -1013,9 +1006,7 @@ out:
 
 int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 			    cf_key *const *trusted, size_t ntrusted, int flags,
-			    void (*progress)(void *ud, uint64_t pos,
-					     uint64_t members),
-			    void *ud, struct cf_verify_result **out)
+			    cf_progress *progress, struct cf_verify_result **out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -1023,7 +1014,7 @@ int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 	if (fd < 0)
 		return cf_set_fatal(ctx, errno, "cannot open '%s'", path);
 	return verify_fd(ctx, fd, 1, path, trusted, ntrusted, flags, progress,
-			 ud, out);
+			 out);
 }
 
 int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
@@ -1031,15 +1022,14 @@ int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
 			 struct cf_verify_result **out)
 {
 	return verify_fd(ctx, fd, 0, label, trusted, ntrusted, flags, NULL,
-			 NULL, out);
+			 out);
 }
 
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,
 		      cf_key *const *trusted, size_t ntrusted,
 		      struct cf_verify_result **res)
 {
-	return cf_archive_verify_ex(ctx, path, trusted, ntrusted, NULL, NULL,
-				    res);
+	return cf_archive_verify_ex(ctx, path, trusted, ntrusted, NULL, res);
 }
 
 cJSON *cf_verify_result_json(const struct cf_verify_result *r)

@@ -3,7 +3,8 @@
  * Command-layer helpers: the single way messages reach stderr
  * ("casefile CMD: message"), the usage-error convention (exit 2 with a hint)
  * and the final flush-and-check of stdout that turns a full disk into an
- * error instead of a silently truncated report.
+ * error instead of a silently truncated report; and the one meaning of the
+ * key options (--key signs, --trust trusts) with its deprecation warning.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "casefile/cli.h"
@@ -154,4 +156,49 @@ int cf_cli_common_option(const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+cf_progress *cf_cli_progress(const char *label, const char *path)
+{
+	struct stat st;
+	uint64_t total = path && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+
+	return cf_progress_new(stderr, label, cf_cli_globals.progress, total, 0);
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+int cf_cli_key_legacy(struct cf_ctx *ctx, cf_keyring *kr, const char *path)
+{
+	static int warned;
+	int pub;
+
+	if (cf_keyring_add_legacy(ctx, kr, path, &pub) != CF_OK)
+		return -1;
+	if (pub && !warned) {
+		warned = 1;
+		cf_cli_error("warning: --key PUB is deprecated for a trusted "
+			     "public key; use --trust PUB");
+	}
+	return pub;
+}
+
+cf_keyring *cf_cli_keyring(struct cf_ctx *ctx, char *const *trust,
+			   size_t ntrust, char *const *keys, size_t nkeys)
+{
+	cf_keyring *kr = cf_keyring_new(ctx);
+	size_t i;
+	int pub = 0;
+
+	for (i = 0; kr && i < ntrust; i++)
+		if (cf_keyring_add_file(ctx, kr, trust[i]) != CF_OK)
+			goto fail;
+	for (i = 0; kr && i < nkeys; i++)
+		if ((pub = cf_cli_key_legacy(ctx, kr, keys[i])) < 0 ||
+		    (!pub && cf_keyring_add_signer(ctx, kr, keys[i]) != CF_OK))
+			goto fail;
+	return kr;
+fail:
+	cf_keyring_free(kr);
+	return NULL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Process-wide initialisation of the core and the library version report
- * printed by `casefile --version` and recorded in every collection.json.
+ * Process-wide initialisation of the core and the one list of library
+ * versions, which `casefile --version` prints and every collection.json
+ * records.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "casefile/alloc.h"
 #include "casefile/core.h"
+#include "casefile/json.h"
 #include "casefile/sign.h"
 
 static void *cjson_malloc(size_t n)
@@ -55,14 +57,59 @@ void cf_core_init(void)
 	}
 }
 
-void cf_version_string(char *buf, size_t n)
+void cf_lib_versions(struct cf_lib_version lib[CF_NLIBS])
 {
 	int mv = magic_version();
+	char magic[16];
 
-	snprintf(buf, n,
-		 "casefile %s (%s, %s, SQLite %s, libmagic %d.%02d, cJSON %s, "
-		 "libfyaml %s)",
-		 CASEFILE_VERSION, archive_version_string(),
-		 OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion(), mv / 100,
-		 mv % 100, cJSON_Version(), fy_library_version());
+	snprintf(magic, sizeof magic, "%d.%02d", mv / 100, mv % 100);
+	lib[0].key = "libarchive";
+	snprintf(lib[0].full, sizeof lib[0].full, "%s", archive_version_details());
+	snprintf(lib[0].brief, sizeof lib[0].brief, "%s", archive_version_string());
+	lib[1].key = "openssl";
+	snprintf(lib[1].full, sizeof lib[1].full, "%s", OpenSSL_version(OPENSSL_VERSION));
+	snprintf(lib[1].brief, sizeof lib[1].brief, "%s", lib[1].full);
+	lib[2].key = "sqlite";
+	snprintf(lib[2].full, sizeof lib[2].full, "%s", sqlite3_libversion());
+	snprintf(lib[2].brief, sizeof lib[2].brief, "SQLite %s", lib[2].full);
+	lib[3].key = "libmagic";
+	snprintf(lib[3].full, sizeof lib[3].full, "%s", magic);
+	snprintf(lib[3].brief, sizeof lib[3].brief, "libmagic %s", magic);
+	lib[4].key = "cjson";
+	snprintf(lib[4].full, sizeof lib[4].full, "%s", cJSON_Version());
+	snprintf(lib[4].brief, sizeof lib[4].brief, "cJSON %s", lib[4].full);
+	lib[5].key = "libfyaml";
+	snprintf(lib[5].full, sizeof lib[5].full, "%s", fy_library_version());
+	snprintf(lib[5].brief, sizeof lib[5].brief, "libfyaml %s", lib[5].full);
+}
+
+void cf_version_string(char *buf, size_t n)
+{
+	struct cf_lib_version lib[CF_NLIBS];
+	size_t len;
+
+	cf_lib_versions(lib);
+	len = (size_t)snprintf(buf, n, "casefile %s (", CASEFILE_VERSION);
+	for (int i = 0; i < CF_NLIBS && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+					lib[i].brief, i + 1 < CF_NLIBS ? ", " : ")");
+}
+
+cJSON *cf_tool_json(void)
+{
+	struct cf_lib_version lib[CF_NLIBS];
+	cJSON *t = cJSON_CreateObject(), *l;
+
+	cf_lib_versions(lib);
+	if (!t || cf_json_add_str(t, "name", "casefile") ||
+	    cf_json_add_str(t, "version", CASEFILE_VERSION) ||
+	    !(l = cJSON_AddObjectToObject(t, "libraries")))
+		goto fail;
+	for (int i = 0; i < CF_NLIBS; i++)
+		if (cf_json_add_str(l, lib[i].key, lib[i].full))
+			goto fail;
+	return t;
+fail:
+	cJSON_Delete(t);
+	return NULL;
 }

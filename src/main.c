@@ -90,14 +90,15 @@ static int cmd_help(int argc, char **argv)
 
 static int version(void)
 {
-	char v[512];
+	char v[2048];
 
 	cf_version_string(v, sizeof v);
 	puts(v);
 	return cf_cli_finish_stdout();
 }
 
-/* Removes the shared options from a command's argv (before "--"). */
+/* Removes the shared options (--progress, --quiet, -q) from a command's
+ * argv, before "--": they work after the command as before it. */
 static int strip_common(int argc, char **argv)
 {
 	int out = 1;
@@ -108,7 +109,7 @@ static int strip_common(int argc, char **argv)
 				argv[out++] = argv[i++];
 			break;
 		}
-		if (strcmp(argv[i], "-q") && cf_cli_common_option(argv[i]))
+		if (cf_cli_common_option(argv[i]))
 			continue;
 		argv[out++] = argv[i];
 	}

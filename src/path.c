@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
@@ -134,4 +135,34 @@ char *cf_path_join(const char *a, const char *b)
 		s[la++] = '/';
 	memcpy(s + la, b, lb + 1);
 	return s;
+}
+
+int cf_path_mkdirs(struct cf_ctx *ctx, const char *path, mode_t mode)
+{
+	char *p = cf_strdup(path);
+	struct stat st;
+	int rc = CF_OK;
+
+	if (!p)
+		return cf_set_nomem(ctx, path);
+	for (char *s = p + (*p == '/');; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			rc = cf_set_error(ctx, errno, "cannot create '%s'", p);
+			break;
+		}
+		if (!c) { /* the last one: an existing file is no folder */
+			if (stat(p, &st) < 0)
+				rc = cf_set_error(ctx, errno, "cannot create '%s'", p);
+			else if (!S_ISDIR(st.st_mode))
+				rc = cf_set_error(ctx, ENOTDIR, "cannot create '%s'", p);
+			break;
+		}
+		*s = c;
+	}
+	free(p);
+	return rc;
 }

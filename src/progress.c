@@ -109,14 +109,11 @@ void cf_progress_draw(cf_progress *p)
 	p->drawn = 1;
 }
 
-void cf_progress_add(cf_progress *p, uint64_t bytes, uint64_t items)
+/* Redraws when 64 updates and 100 ms have passed since the last time. */
+static void tick(cf_progress *p)
 {
 	int64_t now;
 
-	if (!p)
-		return;
-	p->bytes += bytes;
-	p->items += items;
 	if (!p->enabled || (++p->calls & 63) != 0)
 		return;
 	now = mono_us();
@@ -124,6 +121,26 @@ void cf_progress_add(cf_progress *p, uint64_t bytes, uint64_t items)
 		return;
 	p->last_us = now;
 	cf_progress_draw(p);
+}
+
+void cf_progress_add(cf_progress *p, uint64_t bytes, uint64_t items)
+{
+	if (!p)
+		return;
+	p->bytes += bytes;
+	p->items += items;
+	tick(p);
+}
+
+void cf_progress_set(cf_progress *p, uint64_t bytes, uint64_t items)
+{
+	if (!p)
+		return;
+	if (bytes > p->bytes)
+		p->bytes = bytes;
+	if (items > p->items)
+		p->items = items;
+	tick(p);
 }
 
 void cf_progress_free(cf_progress *p)

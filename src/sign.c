@@ -309,7 +309,30 @@ out:
 	return k;
 }
 
-cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path)
+/* A private key file's PEM label ("-----BEGIN PRIVATE KEY-----", also
+ * "ENCRYPTED PRIVATE KEY"): judged before anything is parsed. */
+static int holds_private(const struct cf_buf *b)
+{
+	return b->data && strstr(b->data, "PRIVATE KEY") != NULL;
+}
+
+int cf_key_file_kind(struct cf_ctx *ctx, const char *path)
+{
+	struct cf_buf b;
+	int kind;
+
+	cf_buf_init(&b);
+	if (read_key_file(ctx, path, 0, &b) != CF_OK) {
+		cf_buf_release_secret(&b);
+		return CF_FAILED;
+	}
+	kind = holds_private(&b) ? CF_KEY_FILE_PRIVATE : CF_KEY_FILE_PUBLIC;
+	cf_buf_release_secret(&b);
+	return kind;
+}
+
+/* cf_key_load_public (private_ok) and cf_key_load_trusted. */
+static cf_key *load_public(struct cf_ctx *ctx, const char *path, int private_ok)
 {
 	struct cf_buf b;
 	EVP_PKEY *pkey = NULL;
@@ -319,7 +342,13 @@ cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path)
 	cf_buf_init(&b);
 	if (read_key_file(ctx, path, 0, &b) != CF_OK)
 		goto out;
-	if (b.data && strstr(b.data, "PRIVATE KEY")) {
+	if (holds_private(&b) && !private_ok) {
+		cf_set_error(ctx, 0, "'%s' is a private key, not a trusted public "
+				     "key: name its public half (PREFIX.pub)", path);
+		cf_buf_release_secret(&b);
+		return NULL;
+	}
+	if (holds_private(&b)) {
 		/* A private key given where a public one is expected: use
 		 * its public half, but only from an owner-only file. */
 		cf_buf_release_secret(&b);
@@ -344,6 +373,16 @@ out:
 	BIO_free(bio);
 	cf_buf_release(&b);
 	return k;
+}
+
+cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path)
+{
+	return load_public(ctx, path, 1);
+}
+
+cf_key *cf_key_load_trusted(struct cf_ctx *ctx, const char *path)
+{
+	return load_public(ctx, path, 0);
 }
 
 cf_key *cf_key_from_raw_public(struct cf_ctx *ctx, const uint8_t pub[32])

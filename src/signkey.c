@@ -27,8 +27,6 @@ cf_key *cf_signkey_load(struct cf_ctx *ctx, const char *opt_key,
 {
 	const char *path = first(opt_key, getenv("CASEFILE_KEY"), case_key);
 	const char *pf = first(opt_pass, getenv("CASEFILE_PASSPHRASE_FILE"), NULL);
-	char *pass = NULL;
-	cf_key *k;
 
 	if (used)
 		*used = path;
@@ -37,7 +35,16 @@ cf_key *cf_signkey_load(struct cf_ctx *ctx, const char *opt_key,
 			     "set CASEFILE_KEY or record one with `casefile init --key`");
 		return NULL;
 	}
-	if (pf && cf_passphrase_read(ctx, pf, &pass) != CF_OK)
+	return cf_signkey_load_file(ctx, path, pf);
+}
+
+cf_key *cf_signkey_load_file(struct cf_ctx *ctx, const char *path,
+			     const char *passfile)
+{
+	char *pass = NULL;
+	cf_key *k;
+
+	if (passfile && cf_passphrase_read(ctx, passfile, &pass) != CF_OK)
 		return NULL;
 	k = cf_key_load_private(ctx, path, pass);
 	if (pass)

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * UTF-8 validation and the reversible escape of names that are not UTF-8
- * (see include/casefile/utf8.h). glibc's iconv does the decoding, so the
- * rules (no overlong forms, no surrogates, nothing above U+10FFFF) are
- * those of the C library rather than a hand-written table. The target is
- * UTF-32: glibc's UTF-8 to UTF-8 conversion lets code points beyond
- * U+10FFFF through. ASCII, which is almost every name and line, is passed
- * over without calling iconv.
+ * (see include/casefile/utf8.h). This is the one decoder of the program:
+ * member names, JSON and YAML text, proof lines and timeline fields are all
+ * checked here, so that one rule holds everywhere: RFC 3629's well-formed
+ * sequences only, which refuses overlong forms (C0 AF for '/'), the UTF-16
+ * surrogates U+D800 to U+DFFF and anything above U+10FFFF. ASCII, which is
+ * almost every name and line, costs one comparison a byte.
  */
-#include <errno.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,32 +15,66 @@
 #include "casefile/buf.h"
 #include "casefile/utf8.h"
 
+size_t cf_utf8_char(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c = n ? p[0] : 0, cp;
+	size_t len;
+
+	if (!n)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) /* 0xc0 and 0xc1 only start overlong forms */
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4) /* F5 and up start beyond U+10FFFF */
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
 long cf_utf8_invalid(const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
-	while (i < n && !((unsigned char)s[i] & 0x80))
-		i++;
-	if (i == n)
-		return -1;
-
-	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");
-	char out[4096], *in = (char *)s + i;
-	size_t left = n - i;
-	long bad = -1;
-
-	if (cd == (iconv_t)-1)
-		return (long)i; /* no converter: treat the text as not proven valid */
-	while (left) {
-		char *o = out;
-		size_t olen = sizeof out;
-		if (iconv(cd, &in, &left, &o, &olen) == (size_t)-1 && errno != E2BIG) {
-			bad = (long)(in - s);
-			break;
+	while (i < n) {
+		if (!((unsigned char)s[i] & 0x80)) {
+			i++;
+			continue;
 		}
+		if (!(k = cf_utf8_char(s + i, n - i)))
+			return (long)i;
+		i += k;
 	}
-	iconv_close(cd);
-	return bad;
+	return -1;
+}
+
+int cf_utf8_printable(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < n && p[i + 1] <= 0x9f) ||
+		    !(k = cf_utf8_char(s + i, n - i)))
+			return 0;
+		i += k;
+	}
+	return 1;
 }
 
 char *cf_utf8_escape(const char *s)

@@ -695,7 +695,7 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 
 	memset(res, 0, sizeof *res);
 	if ((rc = cf_archive_verify_flags(b->ctx, path, b->keys, b->nkeys,
-					  TL_VERIFY_FLAGS, NULL, NULL, &vr)) != CF_OK)
+					  TL_VERIFY_FLAGS, NULL, &vr)) != CF_OK)
 		return rc;
 	return tl_build_verified(b, path, vr, res);
 }
@@ -744,6 +744,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	meta.archive = res->sha256sums;
 	meta.unverified = !vr->ok;
 	meta.mapping = b->mapping;
+	meta.sshd = b->sshd;
 	meta_from_collection(vr->collection, &meta);
 	if ((rc = items_load(b->ctx, path, vr, &it)) != CF_OK)
 		goto out;
@@ -830,9 +831,13 @@ out:
 
 int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db)
 {
+	int rc;
+
 	memset(b, 0, sizeof *b);
 	b->ctx = ctx;
 	b->db = db;
+	if ((rc = tl_sshd_new(ctx, &b->sshd)) != CF_OK)
+		return rc;
 	if ((b->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS)) &&
 	    magic_load(b->magic, NULL) != 0) {
 		magic_close(b->magic);
@@ -843,6 +848,8 @@ int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db)
 
 void tl_builder_release(struct tl_builder *b)
 {
+	tl_sshd_free(b->sshd);
+	b->sshd = NULL;
 	if (b->magic)
 		magic_close(b->magic);
 	b->magic = NULL;

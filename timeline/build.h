@@ -16,6 +16,7 @@
 
 struct cf_ctx;
 struct tl_mapping;
+struct tl_sshd;
 
 #define TL_MAX_PARSERS 24
 
@@ -43,6 +44,7 @@ struct tl_builder {
 	const struct tl_mapping *mapping;
 	cf_progress *progress;  /* may be NULL */
 	magic_t magic;          /* NULL when libmagic has no database */
+	struct tl_sshd *sshd;   /* sshd patterns, compiled by tl_builder_init */
 	uint64_t unpacked;      /* rotated-log bytes decompressed in this
 				   build (at most TL_UNPACK_BUILD_MAX) */
 	struct tl_build_stats stats;
@@ -64,6 +66,8 @@ struct tl_archive_result {
 	uint64_t events, rejects;
 };
 
+/* CF_OK, or CF_FATAL when the sshd patterns cannot be compiled (ctx says
+ * why; nothing to release then). */
 int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db);
 void tl_builder_release(struct tl_builder *b);
 /* Verifies and adds one archive. CF_OK when the archive was handled (see

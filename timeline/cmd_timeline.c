@@ -21,6 +21,7 @@
 #include "casefile/cli.h"
 #include "casefile/db.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "casefile/progress.h"
 #include "casefile/scope.h"
 #include "casefile/sign.h"
@@ -31,7 +32,7 @@
 #include "tl.h"
 
 static const char usage_text[] =
-	"usage: casefile timeline build --db FILE --key PUB [--key PUB...]\n"
+	"usage: casefile timeline build --db FILE --trust PUB [--trust PUB...]\n"
 	"                               [--allow-unverified] [--mapping FILE] [-j N] [--json]\n"
 	"                               ARCHIVE...\n"
 	"       casefile timeline query --db FILE [--patient ID] [--actor ID]\n"
@@ -47,7 +48,9 @@ static const char usage_text[] =
 	"\n"
 	"  --db FILE             timeline database: SQLite file, or\n"
 	"                        clickhouse://HOST:PORT/DATABASE[?cluster=NAME]\n"
-	"  --key PUB             trusted signer public key (repeatable)\n"
+	"  --trust PUB           trusted signer public key (repeatable)\n"
+	"  --key KEY             trust the public half of this private key; a\n"
+	"                        public key here is the deprecated spelling of --trust\n"
 	"  --allow-unverified    add archives that fail verification, marking their events\n"
 	"  --mapping FILE        YAML field mapping for JSON-lines logs\n"
 	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
@@ -61,7 +64,7 @@ static const char usage_text[] =
 enum {
 	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
-	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED,
+	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
 };
 
 static const struct option options[] = {
@@ -82,6 +85,7 @@ static const struct option options[] = {
 	{"patient", required_argument, NULL, OPT_PATIENT},
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"to", required_argument, NULL, OPT_TO},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{NULL, 0, NULL, 0},
 };
 
@@ -89,8 +93,8 @@ static const struct option options[] = {
 
 struct opts {
 	const char *db, *mapping, *incident, *format;
-	const char *keys[MAX_KEYS];
-	size_t nkeys;
+	char *trust[MAX_KEYS], *keys[MAX_KEYS]; /* --trust, --key */
+	size_t ntrust, nkeys;
 	int allow_unverified, json;
 	int include_unverified; /* scope: count events of unverified archives */
 	int jobs;             /* archives verified at once (build -j) */
@@ -216,7 +220,7 @@ static void *verify_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		cf_ctx_init(&ctx);
 		rc = cf_archive_verify_flags(&ctx, p->paths[i], p->keys, p->nkeys,
-					     TL_VERIFY_FLAGS, NULL, NULL, &vr);
+					     TL_VERIFY_FLAGS, NULL, &vr);
 		pthread_mutex_lock(&p->mu);
 		p->slot[i].vr = vr;
 		p->slot[i].ctx = ctx;
@@ -267,7 +271,7 @@ static void vpool_stop(struct vpool *p, pthread_t *th, int nth)
 static int do_build(struct opts *o, int argc, char **argv)
 {
 	struct cf_ctx ctx;
-	cf_key *keys[MAX_KEYS] = {0};
+	cf_keyring *kr = NULL;
 	struct tl_mapping *mapping = NULL;
 	struct tl_builder b;
 	cf_db *db = NULL;
@@ -283,25 +287,25 @@ static int do_build(struct opts *o, int argc, char **argv)
 	cf_ctx_init(&ctx);
 	if (!o->db)
 		return cJSON_Delete(archives), cf_cli_usage("build needs --db FILE");
-	if (!o->nkeys && !o->allow_unverified)
+	if (!o->ntrust && !o->nkeys && !o->allow_unverified)
 		return cJSON_Delete(archives),
-		       cf_cli_usage("build needs --key PUB (a trusted signer)");
+		       cf_cli_usage("build needs --trust PUB (a trusted signer)");
 	if (optind >= argc)
 		return cJSON_Delete(archives), cf_cli_usage("build needs an ARCHIVE");
 	if (!archives) {
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < o->nkeys; i++)
-		if (!(keys[i] = cf_key_load_public(&ctx, o->keys[i])))
-			goto fail;
+	if (!(kr = cf_cli_keyring(&ctx, o->trust, o->ntrust, o->keys, o->nkeys)))
+		goto fail;
 	if (o->mapping && tl_mapping_load(&ctx, o->mapping, &mapping) != CF_OK)
 		goto fail;
 	if (cf_db_open(&ctx, o->db, CF_DB_WRITE, &db) != CF_OK)
 		goto fail;
-	tl_builder_init(&b, &ctx, db);
-	b.keys = keys;
-	b.nkeys = o->nkeys;
+	if (tl_builder_init(&b, &ctx, db) != CF_OK)
+		goto fail;
+	b.keys = cf_keyring_keys(kr);
+	b.nkeys = cf_keyring_count(kr);
 	b.allow_unverified = o->allow_unverified;
 	b.mapping = mapping;
 	for (int i = optind; i < argc; i++)
@@ -312,8 +316,8 @@ static int do_build(struct opts *o, int argc, char **argv)
 	if (o->jobs > 1 && argc - optind > 1) {
 		pool.paths = argv + optind;
 		pool.n = (size_t)(argc - optind);
-		pool.keys = keys;
-		pool.nkeys = o->nkeys;
+		pool.keys = cf_keyring_keys(kr);
+		pool.nkeys = cf_keyring_count(kr);
 		pool.ahead = (size_t)o->jobs + 1;
 		if (!(pool.slot = calloc(pool.n, sizeof *pool.slot))) {
 			cf_cli_error("out of memory");
@@ -407,8 +411,7 @@ out:
 	cf_db_abandon(db); /* NULL once kept */
 	cJSON_Delete(archives);
 	tl_mapping_free(mapping);
-	for (size_t i = 0; i < o->nkeys; i++)
-		cf_key_free(keys[i]);
+	cf_keyring_free(kr);
 	return rc;
 }
 
@@ -579,9 +582,14 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		}
 		case OPT_KEY:
-			if (o.nkeys == MAX_KEYS)
-				return cf_cli_usage("at most %d --key options", MAX_KEYS);
-			o.keys[o.nkeys++] = optarg;
+		case OPT_TRUST:
+			if (o.nkeys + o.ntrust == MAX_KEYS)
+				return free(o.model), cf_cli_usage("at most %d --trust "
+						"and --key options", MAX_KEYS);
+			if (c == OPT_KEY)
+				o.keys[o.nkeys++] = optarg;
+			else
+				o.trust[o.ntrust++] = optarg;
 			break;
 		case OPT_ALLOW: o.allow_unverified = 1; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;

@@ -25,6 +25,7 @@
 #include "casefile/alloc.h"
 #include "casefile/archive.h"
 #include "casefile/error.h"
+#include "casefile/utf8.h"
 #include "tl.h"
 
 #define BLOCK (256u << 10)
@@ -72,47 +73,9 @@ int tl_month(const char *s)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 int tl_utf8_ok(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		size_t k;
-		if (p[i] == 0 || !(k = utf8_seq(p + i, n - i)))
-			return 0;
-		i += k;
-	}
-	return 1;
+	return !memchr(s, 0, n) && cf_utf8_invalid(s, n) < 0;
 }
 
 void tl_event_reset(struct tl_run *r)
@@ -152,7 +115,7 @@ const char *tl_str(struct tl_run *r, const char *s, size_t n)
 			i = j;
 			continue;
 		}
-		k = p[i] ? utf8_seq(p + i, n - i) : 1;
+		k = p[i] ? cf_utf8_char(s + i, n - i) : 1;
 		if (o + 4 >= room || o >= TL_FIELD_MAX)
 			break;
 		if (!p[i]) {

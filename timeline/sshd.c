@@ -7,10 +7,16 @@
  * so a short table of POSIX extended regexes (log lines only, never
  * structured formats) turns them into actor, action, outcome and source
  * address. An unrecognised sshd message is still an event, with its text.
+ * The patterns are compiled once per build, when the builder starts
+ * (tl_sshd_new), never per member or line; the parse reads them only, so
+ * one compiled set may serve parses in several threads.
  */
+#include <assert.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "tl.h"
 
@@ -19,84 +25,108 @@ struct pattern {
 	const char *action, *outcome, *method;
 	int user, ip, port; /* capture group numbers, 0 = none */
 	int invalid_user;
-	regex_t rx;
-	int ok;
 };
 
 #define IP "([0-9A-Fa-f.:]+)"
-static struct pattern patterns[] = {
+static const struct pattern patterns[] = {
 	{"^Accepted (password|publickey|keyboard-interactive/pam|gssapi-with-mic|hostbased) for (.+) from " IP " port ([0-9]+)",
-	 "login", "success", NULL, 2, 3, 4, 0, {0}, 0},
+	 "login", "success", NULL, 2, 3, 4, 0},
 	{"^Failed (password|publickey|keyboard-interactive/pam|none|hostbased) for invalid user (.*) from " IP "( port ([0-9]+))?",
-	 "login", "failure", NULL, 2, 3, 5, 1, {0}, 0},
+	 "login", "failure", NULL, 2, 3, 5, 1},
 	{"^Failed (password|publickey|keyboard-interactive/pam|none|hostbased) for (.+) from " IP "( port ([0-9]+))?",
-	 "login", "failure", NULL, 2, 3, 5, 0, {0}, 0},
+	 "login", "failure", NULL, 2, 3, 5, 0},
 	{"^Invalid user (.*) from " IP "( port ([0-9]+))?$",
-	 "login", "failure", "invalid-user", 1, 2, 4, 1, {0}, 0},
+	 "login", "failure", "invalid-user", 1, 2, 4, 1},
 	{"^input_userauth_request: invalid user (.*) \\[preauth\\]",
-	 "login", "failure", "invalid-user", 1, 0, 0, 1, {0}, 0},
+	 "login", "failure", "invalid-user", 1, 0, 0, 1},
 	{"^pam_unix\\(sshd:auth\\): authentication failure;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 3, 1, 0, 0, {0}, 0},
+	 "login", "failure", "pam", 3, 1, 0, 0},
 	{"^authentication failure;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 3, 1, 0, 0, {0}, 0},
+	 "login", "failure", "pam", 3, 1, 0, 0},
 	{"^pam_unix\\(sshd:session\\): session opened for user ([^ ]+)",
-	 "session-open", "success", NULL, 1, 0, 0, 0, {0}, 0},
+	 "session-open", "success", NULL, 1, 0, 0, 0},
 	{"^pam_unix\\(sshd:session\\): session closed for user ([^ ]+)",
-	 "session-close", "success", NULL, 1, 0, 0, 0, {0}, 0},
+	 "session-close", "success", NULL, 1, 0, 0, 0},
 	{"^Disconnected from (invalid |authenticating )?user (.+) " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 2, 3, 4, 0, {0}, 0},
+	 "disconnect", NULL, NULL, 2, 3, 4, 0},
 	{"^Received disconnect from " IP "( port ([0-9]+))?:",
-	 "disconnect", NULL, NULL, 0, 1, 3, 0, {0}, 0},
+	 "disconnect", NULL, NULL, 0, 1, 3, 0},
 	{"^Disconnected from " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 0, 1, 2, 0, {0}, 0},
+	 "disconnect", NULL, NULL, 0, 1, 2, 0},
 	{"^Connection closed by (invalid |authenticating )?user (.+) " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 2, 3, 4, 0, {0}, 0},
+	 "disconnect", NULL, NULL, 2, 3, 4, 0},
 	{"^Connection closed by " IP "( port ([0-9]+))?",
-	 "disconnect", NULL, NULL, 0, 1, 3, 0, {0}, 0},
+	 "disconnect", NULL, NULL, 0, 1, 3, 0},
 	{"^Connection from " IP " port ([0-9]+)",
-	 "connect", NULL, NULL, 0, 1, 2, 0, {0}, 0},
+	 "connect", NULL, NULL, 0, 1, 2, 0},
 	{"^reverse mapping checking getaddrinfo for .* \\[" IP "\\] failed",
-	 "dns-mismatch", NULL, NULL, 0, 1, 0, 0, {0}, 0},
+	 "dns-mismatch", NULL, NULL, 0, 1, 0, 0},
 	{"^error: maximum authentication attempts exceeded for (invalid user )?(.+) from " IP " port ([0-9]+)",
-	 "login", "failure", "max-attempts", 2, 3, 4, 0, {0}, 0},
+	 "login", "failure", "max-attempts", 2, 3, 4, 0},
 	{"^PAM ([0-9]+) more authentication failures?;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 4, 2, 0, 0, {0}, 0},
+	 "login", "failure", "pam", 4, 2, 0, 0},
 };
 #define NPAT (sizeof patterns / sizeof patterns[0])
 
-static int compiled;
-/* Literal start of each pattern: regexec runs only when it matches, which
- * keeps the cost per line to a few memcmp on large auth logs. */
-static char prefix[sizeof patterns / sizeof patterns[0]][24];
+struct tl_sshd {
+	regex_t rx[NPAT];
+	size_t n;  /* compiled so far */
+	/* Literal start of each pattern: regexec runs only when it matches,
+	 * which keeps the cost per line to a few memcmp on large auth logs. */
+	char prefix[NPAT][24];
+};
 
-static void compile(void)
+int tl_sshd_new(struct cf_ctx *ctx, struct tl_sshd **out)
 {
-	for (size_t i = 0; i < NPAT; i++) {
-		const char *re = patterns[i].re + 1;
+	struct tl_sshd *s = cf_calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (!s)
+		return cf_set_nomem(ctx, "sshd patterns");
+	for (; s->n < NPAT; s->n++) {
+		const char *re = patterns[s->n].re + 1;
 		size_t k = 0;
-		patterns[i].ok = regcomp(&patterns[i].rx, patterns[i].re,
-					 REG_EXTENDED) == 0;
+		int e = regcomp(&s->rx[s->n], patterns[s->n].re, REG_EXTENDED);
+		if (e) {
+			char why[128];
+			size_t i = s->n;
+			regerror(e, &s->rx[i], why, sizeof why);
+			tl_sshd_free(s);
+			if (e == REG_ESPACE)
+				return cf_set_nomem(ctx, "sshd patterns");
+			return cf_set_fatal(ctx, 0, "sshd pattern %zu: %s", i + 1, why);
+		}
 		while (re[k] && !strchr("\\()[]{}.*+?|^$", re[k]) && k < 23)
 			k++;
-		memcpy(prefix[i], re, k);
-		prefix[i][k] = '\0';
+		memcpy(s->prefix[s->n], re, k);
+		s->prefix[s->n][k] = '\0';
 	}
-	compiled = 1;
+	*out = s;
+	return CF_OK;
+}
+
+void tl_sshd_free(struct tl_sshd *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		regfree(&s->rx[i]);
+	free(s);
 }
 
 int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
 		      size_t n)
 {
+	const struct tl_sshd *sx = r->meta->sshd;
 	regmatch_t m[8];
 	const char *text;
 
-	if (!compiled)
-		compile();
+	assert(sx && sx->n == NPAT); /* compiled at builder start */
 	text = tl_str(r, msg, n); /* NUL-terminated copy for regexec */
 	for (size_t i = 0; i < NPAT; i++) {
-		struct pattern *p = &patterns[i];
-		if (!p->ok || strncmp(text, prefix[i], strlen(prefix[i])) ||
-		    regexec(&p->rx, text, 8, m, 0))
+		const struct pattern *p = &patterns[i];
+		if (strncmp(text, sx->prefix[i], strlen(sx->prefix[i])) ||
+		    regexec(&sx->rx[i], text, 8, m, 0))
 			continue;
 		ev->action = p->action;
 		ev->outcome = p->outcome;

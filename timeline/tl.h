@@ -41,6 +41,9 @@ struct tl_meta {
 	int tz_known;          /* 0: offset unknown, UTC assumed */
 	int unverified;        /* archive built with --allow-unverified */
 	const struct tl_mapping *mapping; /* user field mapping, or NULL */
+	/* not of the member but of the build: the sshd patterns compiled
+	 * once when it starts (tl_sshd_new), which syslog lines of sshd need */
+	const struct tl_sshd *sshd;
 };
 
 /* Where results go (the builder writes them to the store; tests collect). */
@@ -187,8 +190,14 @@ extern const struct tl_parser tl_collector_log; /* casefile/log.jsonl */
 extern const struct tl_parser tl_mlflow_lineage; /* lineage.json */
 extern const struct tl_parser tl_roster;      /* patient roster CSV */
 
-/* sshd message interpretation for syslog lines whose program is sshd: sets
- * actor, action, outcome, src_ip. Returns 1 when recognised. */
+/* The sshd message patterns, compiled: once per build, shared read-only by
+ * every parse. CF_OK, or CF_FATAL (no memory included) with ctx set. */
+struct tl_sshd;
+int tl_sshd_new(struct cf_ctx *ctx, struct tl_sshd **out);
+void tl_sshd_free(struct tl_sshd *s);
+/* sshd message interpretation for syslog lines whose program is sshd, with
+ * the patterns of r->meta->sshd (which must be set): sets actor, action,
+ * outcome, src_ip. Returns 1 when recognised. */
 int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
 		      size_t n);
 

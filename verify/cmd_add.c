@@ -28,10 +28,10 @@
 #include "casefile/cli.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "casefile/path.h"
-#include "commands.h"
 #include "casefile/signkey.h"
-#include "keys.h"
+#include "commands.h"
 
 static const char usage_text[] =
 	"usage: casefile add [-C DIR] [--key KEY] [--passphrase-file FILE]\n"
@@ -121,7 +121,8 @@ int cmd_add(int argc, char **argv)
 	struct cf_atomic a = {-1, NULL, NULL, 0};
 	struct cf_verify_result *res = NULL;
 	struct cf_ctx ctx;
-	cf_key **trusted = NULL, *key = NULL;
+	cf_keyring *trusted = NULL;
+	cf_key *key = NULL;
 	cf_case *c = NULL;
 	size_t ntrust = 0;
 	int json = 0, ch, rc = CF_EXIT_RUNTIME;
@@ -159,15 +160,14 @@ int cmd_add(int argc, char **argv)
 	    cf_case_open(&ctx, dir, &c) != CF_OK ||
 	    !(key = cf_signkey_load(&ctx, keyopt, pass, cf_case_key_path(c), NULL)))
 		goto fail;
-	if (ntrust) {
-		if (keys_load_trusted(&ctx, trustv, ntrust, &trusted) != CF_OK)
-			goto fail;
-	} else if ((trusted = cf_calloc(1, sizeof *trusted))) {
-		trusted[0] = key; /* borrowed: freed below as key */
-	} else {
-		cf_set_nomem(&ctx, "keys");
+	/* The archive's signer: a --trust key, else the signing key. */
+	if (!(trusted = cf_keyring_new(&ctx)))
 		goto fail;
-	}
+	for (size_t i = 0; i < ntrust; i++)
+		if (cf_keyring_add_file(&ctx, trusted, trustv[i]) != CF_OK)
+			goto fail;
+	if (!ntrust && cf_keyring_add_key(&ctx, trusted, key) != CF_OK)
+		goto fail;
 	if (!(evdir = cf_path_join(cf_case_dir(c), CF_CASE_EVIDENCE)) ||
 	    !(dest = cf_path_join(evdir, name))) {
 		cf_set_nomem(&ctx, "path");
@@ -196,8 +196,8 @@ int cmd_add(int argc, char **argv)
 		cf_set_error(&ctx, errno, "cannot read back '%s'", a.tmp);
 		goto fail;
 	}
-	if (cf_archive_verify_fd(&ctx, a.fd, a.tmp, trusted, ntrust ? ntrust : 1,
-				 0, &res) != CF_OK)
+	if (cf_archive_verify_fd(&ctx, a.fd, a.tmp, cf_keyring_keys(trusted),
+				 cf_keyring_count(trusted), 0, &res) != CF_OK)
 		goto fail;
 	if (!res->ok) {
 		cf_atomic_abort(&a);
@@ -247,10 +247,7 @@ fail:
 	cf_atomic_abort(&a);
 out:
 	cf_verify_result_free(res);
-	if (ntrust)
-		keys_free(trusted, ntrust);
-	else
-		free(trusted);
+	cf_keyring_free(trusted);
 	cf_key_free(key);
 	cf_case_free(c);
 	free(trustv);

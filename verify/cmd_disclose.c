@@ -14,16 +14,16 @@
 #include "casefile/cli.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "commands.h"
-#include "keys.h"
 #include "proof.h"
 #include "seal.h"
 
 static const char usage_text[] =
-	"usage: casefile disclose --log LOG --lines LIST [--seal FILE] [--key PUB...]\n"
-	"                         -o PROOF.json [--json]\n"
+	"usage: casefile disclose --log LOG --lines LIST [--seal FILE] [--trust PUB...]\n"
+	"                         [--key KEY] -o PROOF.json [--json]\n"
 	"       casefile disclose --archive ARCHIVE --members NAME[,NAME...]\n"
-	"                         [--key PUB...] -o PROOF.json [--json]\n"
+	"                         [--trust PUB...] [--key KEY] -o PROOF.json [--json]\n"
 	"\n"
 	"  Writes the chosen lines of LOG (LIST such as 12,40-45; lines count from 1)\n"
 	"  with RFC 6962 inclusion proofs against the latest checkpoint in LOG.seal\n"
@@ -31,15 +31,17 @@ static const char usage_text[] =
 	"  archive with its signed SHA256SUMS. Check either with\n"
 	"  'casefile verify --proof'.\n"
 	"\n"
-	"  --key PUB      key whose checkpoints count (default: the public half of\n"
-	"                 $CASEFILE_KEY); repeatable\n"
+	"  --trust PUB    public key whose signatures count; repeatable\n"
+	"  --key KEY      private key whose public half counts (default, without\n"
+	"                 --trust: $CASEFILE_KEY); --key PUB is the deprecated\n"
+	"                 spelling of --trust\n"
 	"  --seal FILE    seal file (default: LOG.seal)\n"
 	"  --members LIST member names, separated by commas (repeatable)\n"
 	"  -o FILE        where to write the proof\n"
 	"  --json         print one JSON object on stdout\n";
 
 enum { OPT_LOG = 256, OPT_LINES, OPT_SEAL, OPT_KEY, OPT_JSON, OPT_ARCHIVE,
-       OPT_MEMBERS };
+       OPT_MEMBERS, OPT_TRUST };
 
 static const struct option options[] = {
 	{"archive", required_argument, NULL, OPT_ARCHIVE},
@@ -51,6 +53,7 @@ static const struct option options[] = {
 	{"members", required_argument, NULL, OPT_MEMBERS},
 	{"output", required_argument, NULL, 'o'},
 	{"seal", required_argument, NULL, OPT_SEAL},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{NULL, 0, NULL, 0},
 };
 
@@ -110,16 +113,18 @@ static int print_done(const char *out, const char *kind, size_t items,
 int cmd_disclose(int argc, char **argv)
 {
 	const char *log = NULL, *spec = NULL, *out = NULL, *archive = NULL;
-	char **keyv, **memv, **names = NULL, *store = NULL, *seal = NULL;
+	const char *envkey = NULL;
+	char **keyv, **trustv, **memv, **names = NULL, *store = NULL, *seal = NULL;
 	uint64_t *lines = NULL;
-	size_t nlines = 0, nkeys = 0, nmemv = 0, nnames = 0;
+	size_t nlines = 0, nkeys = 0, ntrust = 0, nmemv = 0, nnames = 0;
 	struct cf_ctx ctx;
-	cf_key **keys = NULL;
+	cf_keyring *kr = NULL;
 	int json = 0, c, rc = CF_EXIT_RUNTIME;
 
-	keyv = cf_calloc((size_t)argc + 2, sizeof *keyv);
+	keyv = cf_calloc((size_t)argc + 1, sizeof *keyv);
+	trustv = cf_calloc((size_t)argc + 1, sizeof *trustv);
 	memv = cf_calloc((size_t)argc + 1, sizeof *memv);
-	if (!keyv || !memv) {
+	if (!keyv || !trustv || !memv) {
 		cf_cli_error("out of memory");
 		goto out;
 	}
@@ -135,6 +140,7 @@ int cmd_disclose(int argc, char **argv)
 		case OPT_LINES: spec = optarg; break;
 		case OPT_SEAL: seal = optarg; break;
 		case OPT_KEY: keyv[nkeys++] = optarg; break;
+		case OPT_TRUST: trustv[ntrust++] = optarg; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_ARCHIVE: archive = optarg; break;
 		case OPT_MEMBERS: memv[nmemv++] = optarg; break;
@@ -151,10 +157,11 @@ int cmd_disclose(int argc, char **argv)
 				  "--members NAMES, and -o FILE");
 		goto out;
 	}
-	if (!nkeys && getenv("CASEFILE_KEY") && *getenv("CASEFILE_KEY"))
-		keyv[nkeys++] = getenv("CASEFILE_KEY");
-	if (!nkeys) {
-		rc = cf_cli_usage("give --key PUB (or set CASEFILE_KEY)");
+	/* Without --trust or --key: the public half of the signing key. */
+	if (!nkeys && !ntrust && (envkey = getenv("CASEFILE_KEY")) && !*envkey)
+		envkey = NULL;
+	if (!nkeys && !ntrust && !envkey) {
+		rc = cf_cli_usage("give --trust PUB (or --key KEY, or set CASEFILE_KEY)");
 		goto out;
 	}
 	cf_ctx_init(&ctx);
@@ -173,9 +180,12 @@ int cmd_disclose(int argc, char **argv)
 		cf_cli_error("out of memory");
 		goto out;
 	}
-	if (keys_load_trusted(&ctx, keyv, nkeys, &keys) != CF_OK ||
-	    (log ? proof_write_log(&ctx, log, seal, keys, nkeys, lines, nlines, out)
-		 : proof_write_archive(&ctx, archive, keys, nkeys, names, nnames,
+	if (!(kr = cf_cli_keyring(&ctx, trustv, ntrust, keyv, nkeys)) ||
+	    (envkey && cf_keyring_add_signer(&ctx, kr, envkey) != CF_OK) ||
+	    (log ? proof_write_log(&ctx, log, seal, cf_keyring_keys(kr),
+				   cf_keyring_count(kr), lines, nlines, out)
+		 : proof_write_archive(&ctx, archive, cf_keyring_keys(kr),
+				       cf_keyring_count(kr), names, nnames,
 				       out)) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
@@ -183,8 +193,9 @@ int cmd_disclose(int argc, char **argv)
 	rc = print_done(out, log ? "log" : "archive", log ? nlines : nnames,
 			log ? log : archive, json);
 out:
-	keys_free(keys, nkeys);
+	cf_keyring_free(kr);
 	free(keyv);
+	free(trustv);
 	free(memv);
 	free(names);
 	free(store);

@@ -14,7 +14,6 @@
 #include "casefile/json.h"
 #include "commands.h"
 #include "casefile/signkey.h"
-#include "keys.h"
 
 static const char usage_text[] =
 	"usage: casefile init [--case-id ID] [--examiner NAME] [--key KEY]\n"

@@ -21,8 +21,6 @@
 #include "casefile/json.h"
 #include "commands.h"
 #include "casefile/signkey.h"
-#include "keys.h"
-#include "progress_cb.h"
 #include "seal.h"
 
 static const char usage_text[] =
@@ -167,15 +165,10 @@ int cmd_seal(int argc, char **argv)
 	}
 	for (;;) {
 		int last = stop, src;
-		struct progress_cb pc;
 		/* Progress for one-shot seals; --follow is a daemon. */
-		pc.p = NULL;
-		pc.last = 0;
-		if (!follow)
-			progress_cb_start(&pc, "seal", argv[optind], 0);
-		src = seal_log(&ctx, argv[optind], seal, key,
-			       pc.p ? progress_cb_report : NULL, &pc, &r);
-		progress_cb_end(&pc);
+		cf_progress *pg = follow ? NULL : cf_cli_progress("seal", argv[optind]);
+		src = seal_log(&ctx, argv[optind], seal, key, pg, &r);
+		cf_progress_free(pg);
 		if (src != CF_OK) {
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 			break;

@@ -14,12 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "casefile/alloc.h"
 #include "casefile/archive.h"
 #include "casefile/cli.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "casefile/progress.h"
 #include "casefile/sign.h"
 #include "casefile/utf8.h"
@@ -27,8 +27,8 @@
 #include "verify_modes.h"
 
 static const char usage_text[] =
-	"usage: casefile verify --key PUB [--key PUB...] [--json] ARCHIVE...\n"
-	"       casefile verify --key PUB --log LOG | --proof PROOF.json |\n"
+	"usage: casefile verify --trust PUB [--trust PUB...] [--json] ARCHIVE...\n"
+	"       casefile verify --trust PUB --log LOG | --proof PROOF.json |\n"
 	"                       --custody [DIR|FILE]   (see --log --help ...)\n"
 	"\n"
 	"Checks evidence archives in one streaming pass, never extracting them:\n"
@@ -37,46 +37,33 @@ static const char usage_text[] =
 	"of SHA256SUMS by a trusted key, collection.json and items.jsonl, and,\n"
 	"given several archives, their `previous` chain.\n"
 	"\n"
-	"  -k, --key PUB   trust this public key (PEM); may be repeated\n"
+	"  --trust PUB     trust this public key (PEM); may be repeated\n"
+	"  -k, --key KEY   trust the public half of this private key; a public\n"
+	"                  key here is the deprecated spelling of --trust\n"
 	"  --json          print one JSON object on stdout\n"
 	"  -h, --help      show this help\n"
 	"\n"
 	"Exit status: 0 all intact, 1 a problem was found, 2 usage error,\n"
 	"3 an archive or key could not be read.\n";
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_TRUST };
 
 static const struct option options[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, 'k'},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{NULL, 0, NULL, 0},
 };
 
 struct verify_opts {
-	const char **keys; /* --key files, in the order given */
-	size_t nkeys;
+	char **trust; /* --trust files, in the order given */
+	char **keys;  /* --key files, in the order given */
+	size_t ntrust, nkeys;
 	int json;
 };
 
 /* ---- archives ----------------------------------------------------------- */
-
-struct progress_state {
-	cf_progress *p;
-	uint64_t pos, members;
-};
-
-static void on_progress(void *ud, uint64_t pos, uint64_t members)
-{
-	struct progress_state *s = ud;
-
-	if (pos > s->pos || members > s->members) {
-		cf_progress_add(s->p, pos > s->pos ? pos - s->pos : 0,
-				members > s->members ? members - s->members : 0);
-		s->pos = pos > s->pos ? pos : s->pos;
-		s->members = members > s->members ? members : s->members;
-	}
-}
 
 /* A result for an archive that could not be read, for --json. */
 static struct cf_verify_result *unreadable(const char *path, const char *msg)
@@ -94,18 +81,13 @@ static struct cf_verify_result *unreadable(const char *path, const char *msg)
 static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 		      struct cf_verify_result **out)
 {
-	struct progress_state ps = {NULL, 0, 0};
+	cf_progress *pg = cf_cli_progress("verify", path);
 	struct cf_ctx ctx;
-	struct stat st;
 	int rc;
 
 	cf_ctx_init(&ctx);
-	ps.p = cf_progress_new(stderr, "verify", cf_cli_globals.progress,
-			       stat(path, &st) == 0 ? (uint64_t)st.st_size : 0,
-			       0);
-	rc = cf_archive_verify_ex(&ctx, path, keys, nkeys, on_progress, &ps,
-				  out);
-	cf_progress_free(ps.p);
+	rc = cf_archive_verify_ex(&ctx, path, keys, nkeys, pg, out);
+	cf_progress_free(pg);
 	if (rc == CF_OK)
 		return CF_EXIT_OK;
 	cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -187,24 +169,23 @@ static int verify_archives(const struct verify_opts *o, char **paths,
 			   size_t n)
 {
 	struct cf_verify_result **res = NULL;
-	cf_key **keys = NULL;
+	cf_keyring *kr = NULL;
 	struct cf_ctx ctx;
 	int rc = CF_EXIT_RUNTIME, runtime = 0, ok = 1, prc;
 	size_t i;
 
 	cf_ctx_init(&ctx);
-	if (!(keys = calloc(o->nkeys, sizeof *keys)) ||
-	    !(res = calloc(n, sizeof *res))) {
+	if (!(res = calloc(n, sizeof *res))) {
 		cf_cli_error("out of memory");
 		goto out;
 	}
-	for (i = 0; i < o->nkeys; i++)
-		if (!(keys[i] = cf_key_load_public(&ctx, o->keys[i]))) {
-			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-			goto out;
-		}
+	if (!(kr = cf_cli_keyring(&ctx, o->trust, o->ntrust, o->keys, o->nkeys))) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
 	for (i = 0; i < n; i++)
-		if (verify_one(paths[i], keys, o->nkeys, &res[i]) != CF_EXIT_OK)
+		if (verify_one(paths[i], cf_keyring_keys(kr), cf_keyring_count(kr),
+			       &res[i]) != CF_EXIT_OK)
 			runtime = 1;
 	if (cf_archive_verify_chain(&ctx, res, n) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -223,10 +204,8 @@ static int verify_archives(const struct verify_opts *o, char **paths,
 out:
 	for (i = 0; res && i < n; i++)
 		cf_verify_result_free(res[i]);
-	for (i = 0; keys && i < o->nkeys; i++)
-		cf_key_free(keys[i]);
+	cf_keyring_free(kr);
 	free(res);
-	free(keys);
 	return rc;
 }
 
@@ -234,7 +213,7 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-	struct verify_opts o = {NULL, 0, 0};
+	struct verify_opts o = {NULL, NULL, 0, 0, 0};
 	int (*mode)(int, char **);
 	int c, rc;
 
@@ -242,7 +221,11 @@ int cmd_verify(int argc, char **argv)
 	if (verify_mode_select(argc, argv, &mode))
 		return mode(argc, argv);
 
-	if (!(o.keys = calloc((size_t)argc, sizeof *o.keys))) {
+	o.keys = calloc((size_t)argc, sizeof *o.keys);
+	o.trust = calloc((size_t)argc, sizeof *o.trust);
+	if (!o.keys || !o.trust) {
+		free(o.keys);
+		free(o.trust);
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
@@ -252,22 +235,25 @@ int cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
-			free(o.keys);
-			return CF_EXIT_OK;
+			rc = CF_EXIT_OK;
+			goto out;
 		case 'k': o.keys[o.nkeys++] = optarg; break;
+		case OPT_TRUST: o.trust[o.ntrust++] = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		default:
-			free(o.keys);
-			return cf_cli_bad_option(argv);
+			rc = cf_cli_bad_option(argv);
+			goto out;
 		}
 	}
 	if (optind >= argc)
 		rc = cf_cli_usage("no ARCHIVE given");
-	else if (!o.nkeys)
-		rc = cf_cli_usage("--key PUB is required: only the keys named "
+	else if (!o.nkeys && !o.ntrust)
+		rc = cf_cli_usage("--trust PUB is required: only the keys named "
 				  "are trusted");
 	else
 		rc = verify_archives(&o, argv + optind, (size_t)(argc - optind));
+out:
 	free(o.keys);
+	free(o.trust);
 	return rc;
 }

@@ -3,11 +3,11 @@
 # verify/: `casefile verify` and the case, seal and disclose commands
 # (SPEC sections 4 and 5). The archive reader and verifier live in the core
 # (src/archive.c, src/archive_verify.c) because timeline and the case
-# commands read archives too. Sealed logs, proofs and key lookup are modules
-# of this part (cf_verify).
+# commands read archives too. Sealed logs and proofs are modules of this
+# part (cf_verify); trusted keys come from the core's keyring.
 find_package(Threads REQUIRED)
 add_library(cf_verify STATIC verify/scan.c verify/seal.c verify/seal_verify.c
-  verify/keys.c verify/proof.c)
+  verify/proof.c)
 target_include_directories(cf_verify PUBLIC verify)
 target_link_libraries(cf_verify PUBLIC cfcore Threads::Threads)
 list(APPEND CASEFILE_PART_LIBS cf_verify)
@@ -15,5 +15,4 @@ list(APPEND CASEFILE_CMD_SOURCES verify/cmd_verify.c)
 # Modes of verify and the case, seal and disclose commands.
 list(APPEND CASEFILE_CMD_SOURCES verify/cmd_seal.c verify/verify_log.c
   verify/verify_modes.c verify/cmd_init.c verify/verify_custody.c
-  verify/verify_proof.c verify/cmd_disclose.c verify/cmd_add.c
-  verify/progress_cb.c)
+  verify/verify_proof.c verify/cmd_disclose.c verify/cmd_add.c)

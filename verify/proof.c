@@ -42,11 +42,11 @@
 #include "casefile/error.h"
 #include "casefile/hash.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "casefile/merkle.h"
 #include "casefile/sums.h"
 #include "casefile/time.h"
 #include "casefile/utf8.h"
-#include "keys.h"
 #include "proof.h"
 #include "seal.h"
 
@@ -149,24 +149,6 @@ static int unb64(const char *s, uint8_t **out, size_t *n)
 	}
 	*n = (size_t)r - (size_t)pad;
 	return 0;
-}
-
-/* 1 when p[0..n) is UTF-8 without control bytes other than tab, so that
- * "text" shows exactly what the bytes say. */
-static int printable_utf8(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i], len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2
-						     : (c >> 4) == 14 ? 3
-						     : (c >> 3) == 30 ? 4 : 0;
-		if ((c < 0x20 && c != '\t') || c == 0x7f || !len || i + len > n)
-			return 0;
-		for (unsigned k = 1; k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += len;
-	}
-	return 1;
 }
 
 static int write_json(struct cf_ctx *ctx, const cJSON *j, const char *out);
@@ -314,7 +296,7 @@ static int add_line(struct cf_ctx *ctx, cJSON *arr, uint64_t ln,
 		return cf_set_nomem(ctx, "proof");
 	if (cf_json_add_int(o, "line", (int64_t)ln) ||
 	    cf_json_add_str(o, "data_b64", enc) ||
-	    (printable_utf8(d, text->len) &&
+	    (cf_utf8_printable((const char *)d, text->len) &&
 	     cf_json_add_str(o, "text", (const char *)d)) ||
 	    !(pa = cJSON_AddArrayToObject(o, "proof"))) {
 		free(enc);
@@ -522,7 +504,7 @@ int proof_write_archive(struct cf_ctx *ctx, const char *archive,
 	cf_buf_init(&sig);
 	cf_buf_init(&data);
 	if (cf_archive_verify_flags(ctx, archive, trusted, ntrusted,
-				    CF_VERIFY_KEEP_FD, NULL, NULL, &res) != CF_OK)
+				    CF_VERIFY_KEEP_FD, NULL, &res) != CF_OK)
 		return CF_FAILED;
 	if (!res->ok) {
 		cf_set_error(ctx, 0, "'%s' does not verify (%s%s%s); run 'casefile "
@@ -787,7 +769,7 @@ static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
 	cp.has_id = 1;
 	strcpy(cp.signer, s);
 	snprintf(r->signer, sizeof r->signer, "%s", s);
-	if (!(k = keys_find(trusted, ntrusted, s)))
+	if (!(k = cf_key_find(trusted, ntrusted, s)))
 		return fail(r, "the checkpoint is signed by %s, which is not a "
 			    "trusted key", s);
 	if (seal_head_text(&hb, &cp) ||
@@ -853,6 +835,15 @@ static int verify_log_proof(const cJSON *j, cf_key *const *trusted,
 			     "bytes", ln);
 			goto out;
 		}
+		/* "text" is what a person reads: only where it shows exactly
+		 * the bytes (no overlong form, surrogate or control character
+		 * that a terminal or viewer would render as something else) */
+		if (text && !cf_utf8_printable(text, dn)) {
+			free(data);
+			fail(r, "line %" PRIu64 ": \"text\" is not printable UTF-8 "
+			     "(the bytes belong in data_b64 alone)", ln);
+			goto out;
+		}
 		if (cf_merkle_leaf(h, data, dn, leaf) ||
 		    cf_merkle_verify_inclusion(&sub, h, ln - 1, cp.size, leaf, 32,
 					       (const uint8_t(*)[32])proof, np,
@@ -906,7 +897,7 @@ static int verify_archive_proof(const cJSON *j, cf_key *const *trusted,
 			    "is malformed");
 	}
 	snprintf(r->signer, sizeof r->signer, "%s", fp);
-	if (!(k = keys_find(trusted, ntrusted, fp))) {
+	if (!(k = cf_key_find(trusted, ntrusted, fp))) {
 		free(sums);
 		return fail(r, "SHA256SUMS is signed by %s, which is not a trusted key",
 			    fp);

@@ -42,8 +42,7 @@ struct seal_scanner {
 	uint8_t (*leaf)[CF_MERKLE_HASH];
 	uint8_t (*broot)[CF_MERKLE_HASH];
 	cf_merkle_hasher *h[2];
-	seal_progress_fn pf;
-	void *parg;
+	cf_progress *progress;  /* may be NULL */
 };
 
 seal_scanner *seal_scanner_new(struct cf_ctx *ctx, int fd, const char *path,
@@ -90,10 +89,9 @@ void seal_scanner_free(seal_scanner *s)
 	free(s);
 }
 
-void seal_scanner_progress(seal_scanner *s, seal_progress_fn fn, void *arg)
+void seal_scanner_progress(seal_scanner *s, cf_progress *progress)
 {
-	s->pf = fn;
-	s->parg = arg;
+	s->progress = progress;
 }
 
 uint64_t seal_scanner_offset(const seal_scanner *s)
@@ -339,8 +337,7 @@ int seal_scan(seal_scanner *s, struct cf_ctx *ctx, struct cf_merkle_frontier *f,
 			goto pushfail;
 		s->pos = p;
 		*done += cnt;
-		if (s->pf)
-			s->pf(s->parg, s->off + s->pos);
+		cf_progress_set(s->progress, s->off + s->pos, 0);
 	}
 	return CF_OK;
 pushfail:

@@ -40,9 +40,9 @@
 #include "casefile/error.h"
 #include "casefile/hash.h"
 #include "casefile/json.h"
+#include "casefile/keyring.h"
 #include "casefile/lines.h"
 #include "casefile/time.h"
-#include "keys.h"
 #include "seal.h"
 
 static const char *const cp_keys[] = {
@@ -191,7 +191,7 @@ int seal_parse_cp(struct cf_ctx *ctx, const char *line, size_t len,
 	memcpy(cp->head_sig, hsig, sizeof hsig);
 	cp->block_level = SEAL_BLOCK_LEVEL;
 	/* Signatures first: nothing else of a forged line deserves belief. */
-	if (!(k = keys_find(trusted, ntrusted, cp->signer))) {
+	if (!(k = cf_key_find(trusted, ntrusted, cp->signer))) {
 		strcpy(kind, "untrusted-signer");
 		cf_set_error(ctx, 0, "signed by %s, which is not a trusted key",
 			     cp->signer);
@@ -600,7 +600,7 @@ static char *default_seal_path(const char *log_path)
 }
 
 int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
-	     const cf_key *key, seal_progress_fn pf, void *parg,
+	     const cf_key *key, cf_progress *progress,
 	     struct seal_result *res)
 {
 	struct seal_cp last, cp;
@@ -657,7 +657,7 @@ int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
 	if (!(sc = seal_scanner_new(ctx, lfd, log_path, last.bytes,
 				    (uint64_t)st.st_size)))
 		goto out;
-	seal_scanner_progress(sc, pf, parg);
+	seal_scanner_progress(sc, progress);
 	cp = last;
 	cp.blocks = NULL;
 	cp.fr.watch_level = SEAL_BLOCK_LEVEL;

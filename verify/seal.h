@@ -21,6 +21,7 @@
 
 #include "casefile/hash.h"
 #include "casefile/merkle.h"
+#include "casefile/progress.h"
 #include "casefile/sign.h"
 
 struct cf_ctx;
@@ -55,9 +56,6 @@ struct seal_cp {
 	uint64_t line;     /* line number in the seal file */
 };
 
-/* Progress: called now and then with the log offset reached. */
-typedef void (*seal_progress_fn)(void *arg, uint64_t offset);
-
 /* ---- sealing ------------------------------------------------------------- */
 
 struct seal_result {
@@ -79,7 +77,7 @@ struct seal_result {
  * CF_FAILED when the log no longer matches the sealed part's shape (shorter
  * than sealed, or no line end where the seal says), or on I/O errors. */
 int seal_log(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
-	     const cf_key *key, seal_progress_fn pf, void *parg,
+	     const cf_key *key, cf_progress *progress,
 	     struct seal_result *res);
 
 /* ---- verification -------------------------------------------------------- */
@@ -111,8 +109,8 @@ struct seal_report {
 };
 
 int seal_verify(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
-		cf_key *const *trusted, size_t ntrusted, seal_progress_fn pf,
-		void *parg, struct seal_report *rep);
+		cf_key *const *trusted, size_t ntrusted, cf_progress *progress,
+		struct seal_report *rep);
 void seal_report_release(struct seal_report *rep);
 
 /* ---- shared with disclose ------------------------------------------------ */
@@ -153,8 +151,9 @@ typedef int (*seal_block_fn)(void *arg, uint64_t index,
 seal_scanner *seal_scanner_new(struct cf_ctx *ctx, int fd, const char *path,
 			       uint64_t offset, uint64_t limit);
 void seal_scanner_free(seal_scanner *s);
-/* Reports progress after every batch of lines (fn may be NULL). */
-void seal_scanner_progress(seal_scanner *s, seal_progress_fn fn, void *arg);
+/* Sets the log offset reached on progress (cf_progress_set) after every
+ * batch of lines (progress may be NULL). */
+void seal_scanner_progress(seal_scanner *s, cf_progress *progress);
 /* Feeds up to max_lines complete lines into f (watch level = block level).
  * *done gets the count; fewer than asked means the end of the log (or of
  * its complete lines) was reached. */

@@ -184,8 +184,8 @@ static int classify(struct cf_ctx *ctx, const char *log_path,
 }
 
 int seal_verify(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
-		cf_key *const *trusted, size_t ntrusted, seal_progress_fn pf,
-		void *parg, struct seal_report *rep)
+		cf_key *const *trusted, size_t ntrusted, cf_progress *progress,
+		struct seal_report *rep)
 {
 	struct seal_cp *cps = NULL;
 	struct vstate v = {0};
@@ -220,7 +220,7 @@ int seal_verify(struct cf_ctx *ctx, const char *log_path, const char *seal_path,
 	if (!(h = cf_merkle_hasher_new(ctx)) ||
 	    !(sc = seal_scanner_new(ctx, fd, log_path, 0, (uint64_t)st.st_size)))
 		goto out;
-	seal_scanner_progress(sc, pf, parg);
+	seal_scanner_progress(sc, progress);
 	cf_merkle_frontier_init(&f, SEAL_BLOCK_LEVEL);
 	for (i = 0; i < m; i++) {
 		uint64_t want = cps[i].size - f.size;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile verify --key PUB --custody [DIR|FILE]`: checks a case's custody
+ * `casefile verify --trust PUB --custody [DIR|FILE]`: checks a case's custody
  * log (SPEC section 5) and names the first bad entry. Given a case folder
  * (the default), cf_custody_verify_case() also checks that the log belongs
  * to this case (entry 1 is the init of this case.json, every entry names
@@ -23,11 +23,10 @@
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "casefile/time.h"
-#include "keys.h"
 #include "verify_modes.h"
 
 static const char usage_text[] =
-	"usage: casefile verify --key PUB [--key PUB...] --custody [DIR|FILE] [--json]\n"
+	"usage: casefile verify --trust PUB [--trust PUB...] --custody [DIR|FILE] [--json]\n"
 	"\n"
 	"  Checks the custody log of the case in DIR (default: the case around the\n"
 	"  current folder), or the custody log FILE: entry 1 is the case's init,\n"
@@ -124,23 +123,25 @@ int verify_custody_main(int argc, char **argv)
 	struct vm_args a;
 	struct cf_ctx ctx;
 	char *path = NULL, *what = NULL;
-	cf_key **keys = NULL;
+	cf_keyring *kr = NULL;
 	int rc, is_file = 0, ok;
 
 	memset(&r, 0, sizeof r);
 	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
 		goto out;
-	if (argc - a.first_operand > 1 || !a.nkeys || a.log || a.proof) {
-		rc = cf_cli_usage("give --key PUB, --custody and at most one DIR or FILE");
+	if (argc - a.first_operand > 1 || !VM_HAS_KEYS(&a) || a.log || a.proof) {
+		rc = cf_cli_usage("give --trust PUB, --custody and at most one DIR or FILE");
 		goto out;
 	}
 	rc = CF_EXIT_RUNTIME;
 	cf_ctx_init(&ctx);
 	if (!(path = target(&ctx, a.first_operand < argc ? argv[a.first_operand]
 							 : NULL, &is_file)) ||
-	    keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK ||
-	    (is_file ? cf_custody_verify(&ctx, path, keys, a.nkeys, &r)
-		     : cf_custody_verify_case(&ctx, path, keys, a.nkeys, &r)) != CF_OK ||
+	    !(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys)) ||
+	    (is_file ? cf_custody_verify(&ctx, path, cf_keyring_keys(kr),
+					 cf_keyring_count(kr), &r)
+		     : cf_custody_verify_case(&ctx, path, cf_keyring_keys(kr),
+					      cf_keyring_count(kr), &r)) != CF_OK ||
 	    !(what = is_file ? cf_strdup(path) : cf_path_join(path, CF_CUSTODY_FILE))) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
@@ -157,7 +158,7 @@ int verify_custody_main(int argc, char **argv)
 	rc = ok ? CF_EXIT_OK : CF_EXIT_EVIDENCE;
 out:
 	cf_custody_report_release(&r);
-	keys_free(keys, a.nkeys);
+	cf_keyring_free(kr);
 	vm_release(&a);
 	free(path);
 	free(what);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile verify --key PUB --log LOG [--seal FILE]`: checks a sealed log
+ * `casefile verify --trust PUB --log LOG [--seal FILE]`: checks a sealed log
  * (SPEC section 5). Parsing and printing only; the check is in
  * seal_verify.c. Exit 0 when every sealed line is intact (lines after the
  * last checkpoint are reported as unsealed, not as tampering), 1 when an
@@ -15,17 +15,16 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
-#include "keys.h"
-#include "progress_cb.h"
 #include "seal.h"
 #include "verify_modes.h"
 
 static const char usage_text[] =
-	"usage: casefile verify --key PUB [--key PUB...] --log LOG [--seal FILE] [--json]\n"
+	"usage: casefile verify --trust PUB [--trust PUB...] --log LOG [--seal FILE] [--json]\n"
 	"\n"
 	"  Checks LOG against the signed checkpoints in LOG.seal.\n"
 	"\n"
-	"  --key PUB     trusted public key (repeatable)\n"
+	"  --trust PUB   trusted public key (repeatable; --key PUB is the\n"
+	"                deprecated spelling)\n"
 	"  --log LOG     the sealed log\n"
 	"  --seal FILE   seal file (default: LOG.seal)\n"
 	"  --json        print one JSON object on stdout\n"
@@ -112,17 +111,17 @@ static void print_text(const char *log, const struct seal_report *r)
 int verify_log_main(int argc, char **argv)
 {
 	struct seal_report rep = {0};
-	struct progress_cb pc = {NULL, 0};
+	cf_progress *pg;
 	struct vm_args a;
 	struct cf_ctx ctx;
-	cf_key **keys = NULL;
+	cf_keyring *kr = NULL;
 	char *seal = NULL;
 	int rc;
 
 	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
 		goto out;
-	if (a.first_operand != argc || !a.log || !a.nkeys || a.proof || a.custody) {
-		rc = cf_cli_usage("give --key PUB and --log LOG (and nothing else)");
+	if (a.first_operand != argc || !a.log || !VM_HAS_KEYS(&a) || a.proof || a.custody) {
+		rc = cf_cli_usage("give --trust PUB and --log LOG (and nothing else)");
 		goto out;
 	}
 	cf_ctx_init(&ctx);
@@ -135,14 +134,14 @@ int verify_log_main(int argc, char **argv)
 		rc = CF_EXIT_RUNTIME;
 		goto out;
 	}
-	if (keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK) {
+	if (!(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys))) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
-	progress_cb_start(&pc, "verify", a.log, 0);
-	rc = seal_verify(&ctx, a.log, seal, keys, a.nkeys,
-			 pc.p ? progress_cb_report : NULL, &pc, &rep);
-	progress_cb_end(&pc);
+	pg = cf_cli_progress("verify", a.log);
+	rc = seal_verify(&ctx, a.log, seal, cf_keyring_keys(kr), cf_keyring_count(kr),
+			 pg, &rep);
+	cf_progress_free(pg);
 	if (rc != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
@@ -157,7 +156,7 @@ int verify_log_main(int argc, char **argv)
 	}
 out:
 	seal_report_release(&rep);
-	keys_free(keys, a.nkeys);
+	cf_keyring_free(kr);
 	vm_release(&a);
 	free(seal);
 	return rc;

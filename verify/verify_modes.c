@@ -39,7 +39,8 @@ int verify_mode_select(int argc, char **argv, int (**fn)(int, char **))
 	return 0;
 }
 
-enum { OPT_KEY = 256, OPT_JSON, OPT_LOG, OPT_SEAL, OPT_PROOF, OPT_CUSTODY };
+enum { OPT_KEY = 256, OPT_JSON, OPT_LOG, OPT_SEAL, OPT_PROOF, OPT_CUSTODY,
+       OPT_TRUST };
 
 static const struct option options[] = {
 	{"custody", no_argument, NULL, OPT_CUSTODY},
@@ -49,13 +50,15 @@ static const struct option options[] = {
 	{"log", required_argument, NULL, OPT_LOG},
 	{"proof", required_argument, NULL, OPT_PROOF},
 	{"seal", required_argument, NULL, OPT_SEAL},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	{NULL, 0, NULL, 0},
 };
 
 void vm_release(struct vm_args *a)
 {
 	free(a->keys);
-	a->keys = NULL;
+	free(a->trust);
+	a->keys = a->trust = NULL;
 }
 
 int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
@@ -63,7 +66,9 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 	int c;
 
 	memset(a, 0, sizeof *a);
-	if (!(a->keys = cf_calloc((size_t)argc + 1, sizeof *a->keys))) {
+	a->keys = cf_calloc((size_t)argc + 1, sizeof *a->keys);
+	a->trust = cf_calloc((size_t)argc + 1, sizeof *a->trust);
+	if (!a->keys || !a->trust) {
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
@@ -76,6 +81,7 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 			return CF_EXIT_OK;
 		case 'k':
 		case OPT_KEY: a->keys[a->nkeys++] = optarg; break;
+		case OPT_TRUST: a->trust[a->ntrust++] = optarg; break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_LOG: a->log = optarg; break;
 		case OPT_SEAL: a->seal = optarg; break;

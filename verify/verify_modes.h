@@ -16,13 +16,16 @@ int verify_mode_select(int argc, char **argv, int (**fn)(int, char **));
 
 /* Options the three modes share; each mode then checks what it needs. */
 struct vm_args {
-	char **keys;         /* --key, repeatable (points into argv) */
-	size_t nkeys;
+	char **trust;        /* --trust, repeatable (points into argv) */
+	char **keys;         /* --key, repeatable: see cf_cli_keyring() */
+	size_t ntrust, nkeys;
 	int json;            /* --json */
 	int custody;         /* --custody */
 	const char *log, *seal, *proof;
 	int first_operand;   /* index in argv of the first non-option */
 };
+/* 1 when a trusted key was named (--trust or --key). */
+#define VM_HAS_KEYS(a) ((a)->ntrust + (a)->nkeys > 0)
 /* Parses argv; -h prints usage to stdout. Returns -1 to go on, or the exit
  * status to return (0 after --help, 2 on a bad option, 3 out of memory).
  * Release with vm_release() either way. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile verify --key PUB --proof PROOF.json`: checks a disclosure proof
+ * `casefile verify --trust PUB --proof PROOF.json`: checks a disclosure proof
  * of either kind (log lines or archive members) without the rest of the log
  * or archive, and shows what it proved: the lines or members themselves,
  * the bytes that were checked, escaped for the terminal (cf_utf8_safe).
@@ -16,12 +16,11 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/utf8.h"
-#include "keys.h"
 #include "proof.h"
 #include "verify_modes.h"
 
 static const char usage_text[] =
-	"usage: casefile verify --key PUB [--key PUB...] --proof PROOF.json [--json]\n"
+	"usage: casefile verify --trust PUB [--trust PUB...] --proof PROOF.json [--json]\n"
 	"\n"
 	"  Checks a proof written by 'casefile disclose': the signed checkpoint\n"
 	"  and each line's inclusion proof, or the signed SHA256SUMS and each\n"
@@ -96,18 +95,19 @@ int verify_proof_main(int argc, char **argv)
 	struct proof_report r = {0};
 	struct vm_args a;
 	struct cf_ctx ctx;
-	cf_key **keys = NULL;
+	cf_keyring *kr = NULL;
 	int rc;
 
 	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
 		goto out;
-	if (a.first_operand != argc || !a.proof || !a.nkeys || a.log || a.custody) {
-		rc = cf_cli_usage("give --key PUB and --proof PROOF.json");
+	if (a.first_operand != argc || !a.proof || !VM_HAS_KEYS(&a) || a.log || a.custody) {
+		rc = cf_cli_usage("give --trust PUB and --proof PROOF.json");
 		goto out;
 	}
 	cf_ctx_init(&ctx);
-	if (keys_load_trusted(&ctx, a.keys, a.nkeys, &keys) != CF_OK ||
-	    proof_verify(&ctx, a.proof, keys, a.nkeys, &r) != CF_OK) {
+	if (!(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys)) ||
+	    proof_verify(&ctx, a.proof, cf_keyring_keys(kr), cf_keyring_count(kr),
+			 &r) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
@@ -142,7 +142,7 @@ int verify_proof_main(int argc, char **argv)
 	rc = r.ok ? CF_EXIT_OK : CF_EXIT_EVIDENCE;
 out:
 	proof_report_release(&r);
-	keys_free(keys, a.nkeys);
+	cf_keyring_free(kr);
 	vm_release(&a);
 	return rc;
 }

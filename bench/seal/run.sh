@@ -33,7 +33,7 @@ echo "log: $lines lines, $bytes bytes; $(nproc) cores, $(grep -m1 'model name' /
 hyperfine --warmup 1 --runs ${RUNS:-5} --export-json "$data/h.json" \
   --prepare "rm -f $log.seal" --prepare true --prepare true \
   -n seal "$bin seal --key $data/k.key $log" \
-  -n verify "$bin verify --key $data/k.pub --log $log" \
+  -n verify "$bin verify --trust $data/k.pub --log $log" \
   -n sha256sum "sha256sum $log" >/dev/null
 [ -f "$log.seal" ] || "$bin" seal --key "$data/k.key" "$log" >/dev/null
 
@@ -51,7 +51,7 @@ jq -r --argjson n "$lines" '
 
 for c in seal verify; do
   if [ $c = seal ]; then rm -f "$log.seal"; cmd=("$bin" seal --key "$data/k.key" "$log");
-  else cmd=("$bin" verify --key "$data/k.pub" --log "$log"); fi
+  else cmd=("$bin" verify --trust "$data/k.pub" --log "$log"); fi
   /usr/bin/time -v "${cmd[@]}" 2>"$data/time.txt" >/dev/null
   echo "$c peak RSS: $(awk -F: '/Maximum resident/ { gsub(/ /, "", $2); print $2 }' "$data/time.txt") KiB"
 done

@@ -46,8 +46,8 @@ secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); awk
 calc() { awk "BEGIN{print $1}"; }
 
 echo "== build"
-s_sq=$(secs "$bin" -q timeline build --db t.db --key k.pub a.tar.zst)
-s_ch=$(secs "$bin" -q timeline build --db "$ch" --key k.pub a.tar.zst)
+s_sq=$(secs "$bin" -q timeline build --db t.db --trust k.pub a.tar.zst)
+s_ch=$(secs "$bin" -q timeline build --db "$ch" --trust k.pub a.tar.zst)
 n=$("$bin" timeline query --db t.db --format jsonl | wc -l)
 n1=$(curl -s "http://127.0.0.1:$base/" --data-binary "SELECT count() FROM bench.events_local")
 n2=$(curl -s "http://127.0.0.1:$((base + 10))/" --data-binary "SELECT count() FROM bench.events_local")

@@ -101,16 +101,16 @@ if [ "${BASELINES:-1}" = 1 ]; then
   wc -l events.csv
   echo "== build: casefile vs jq pipeline vs sqlite3 .import ($runs runs each)"
   hyperfine --runs "$runs" --export-json build.json \
-    -n casefile "rm -f cf.db && $bin -q timeline build --db cf.db --key k.pub ev.tar.zst" \
+    -n casefile "rm -f cf.db && $bin -q timeline build --db cf.db --trust k.pub ev.tar.zst" \
     -n jq-pipeline "bash jq_pipeline.sh" \
     -n sqlite-import "bash import_csv.sh"
 else
   hyperfine --runs "$runs" --export-json build.json \
-    -n casefile "rm -f cf.db && $bin -q timeline build --db cf.db --key k.pub ev.tar.zst"
+    -n casefile "rm -f cf.db && $bin -q timeline build --db cf.db --trust k.pub ev.tar.zst"
 fi
 echo "== peak memory of the build"
 rm -f cf.db
-/usr/bin/time -v "$bin" -q timeline build --db cf.db --key k.pub ev.tar.zst 2>time.txt
+/usr/bin/time -v "$bin" -q timeline build --db cf.db --trust k.pub ev.tar.zst 2>time.txt
 grep -E "Maximum resident|Elapsed" time.txt
 events=$(sqlite3 cf.db 'select count(*) from events')
 echo "events in the database: $events"

@@ -52,9 +52,9 @@ if [ ! -f A.tar.zst ]; then
   rm -rf root
 fi
 echo "== archive: $(stat -c %s A.tar.zst) bytes compressed, $(zstd -lv A.tar.zst 2>/dev/null | sed -n 's/^Decompressed Size: *//p')"
-"$bin" verify --key k.pub --quiet A.tar.zst
+"$bin" verify --trust k.pub --quiet A.tar.zst
 
-verify="$bin verify --quiet --key k.pub A.tar.zst"
+verify="$bin verify --quiet --trust k.pub A.tar.zst"
 recipe="rm -rf x && mkdir x && tar --zstd -xf A.tar.zst -C x && (cd x && sha256sum -c --quiet SHA256SUMS)"
 floor="zstd -dcq A.tar.zst > /dev/null"
 hyperfine --warmup 1 --runs "$RUNS" --export-json hf.json \

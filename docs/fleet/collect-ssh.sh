@@ -43,7 +43,7 @@ while IFS= read -r dest || [ -n "$dest" ]; do
      $SSH "$dest" "casefile collect --quiet -o '$remote/evidence.tar.zst' --key '$remote/host.key' --profile '$profile' --examiner '${USER:-responder}'; rc=\$?; shred -u '$remote/host.key' 2>/dev/null || rm -f '$remote/host.key'; exit \$rc" &&
      $SCP "$dest:$remote/evidence.tar.zst" "$archive.partial" &&
      mv "$archive.partial" "$archive" &&
-     casefile verify --quiet --key "$key.pub" "$archive" &&
+     casefile verify --quiet --trust "$key.pub" "$archive" &&
      casefile add -C "$case_dir" --trust "$key.pub" "$archive"; then
     $SSH "$dest" "rm -rf '$remote'" || true
     echo "$name: added $archive" >&2

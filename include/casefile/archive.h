@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "casefile/hash.h"
+#include "casefile/progress.h"
 #include "casefile/sign.h"
 
 struct cf_ctx;
@@ -178,20 +179,16 @@ struct cf_verify_result {
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,
 		      cf_key *const *trusted, size_t ntrusted,
 		      struct cf_verify_result **res);
-/* Same, reporting progress: progress(ud, compressed bytes consumed so far,
- * members so far) is called as the archive is read (it may be NULL). */
+/* Same, reporting progress: the compressed bytes consumed so far and the
+ * members so far are set on progress (cf_progress_set) as the archive is
+ * read (it may be NULL). */
 int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
 			 cf_key *const *trusted, size_t ntrusted,
-			 void (*progress)(void *ud, uint64_t pos,
-					  uint64_t members),
-			 void *ud,
-			 struct cf_verify_result **res);
+			 cf_progress *progress, struct cf_verify_result **res);
 /* cf_archive_verify_ex with flags (CF_VERIFY_KEEP_ITEMS). */
 int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
 			    cf_key *const *trusted, size_t ntrusted, int flags,
-			    void (*progress)(void *ud, uint64_t pos,
-					     uint64_t members),
-			    void *ud, struct cf_verify_result **res);
+			    cf_progress *progress, struct cf_verify_result **res);
 /* Verifies the archive open on fd (read from its current offset, not
  * closed; with CF_VERIFY_KEEP_FD the result holds a duplicate of it);
  * label names it in messages and in res->path. */

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include "casefile/error.h"
+#include "casefile/keyring.h"
 #include "casefile/progress.h"
 
 /* The name used in messages ("verify", "key generate"); set by main. */
@@ -50,5 +51,28 @@ extern struct cf_cli_globals cf_cli_globals;
 /* Options shared by many commands; returns 1 when argv[i] was one of them
  * (--progress, --quiet/-q), 0 otherwise. */
 int cf_cli_common_option(const char *arg);
+/* The progress line on stderr for work over one file (its size the total,
+ * none when path is NULL), as --progress/--quiet say; NULL on no memory
+ * (no progress). Freed with cf_progress_free. */
+cf_progress *cf_cli_progress(const char *label, const char *path);
+
+/* ---- keys (SPEC section 1) -------------------------------------------------
+ * --key FILE is always a private signing key, --trust FILE (repeatable)
+ * always a trusted public key. Where --key once named a trusted public key
+ * (verify, timeline build, disclose, report), a public key given to it is
+ * still trusted for one release, with a warning. */
+
+/* cf_keyring_add_legacy() plus the warning, printed once per run:
+ * "warning: --key PUB is deprecated for a trusted public key; use --trust
+ * PUB". Returns 1 when path held a public key (now in kr), 0 when it holds
+ * a private key (the caller's signing key), -1 with the message on ctx. */
+int cf_cli_key_legacy(struct cf_ctx *ctx, cf_keyring *kr, const char *path);
+/* The keyring of a command that checks signatures and signs nothing
+ * (verify, timeline build, disclose): the ntrust --trust files, then the
+ * nkeys --key files, each a public key (the old spelling, see above) or
+ * the user's private signing key, whose public half is trusted. NULL with
+ * the message on ctx when a file cannot be used. */
+cf_keyring *cf_cli_keyring(struct cf_ctx *ctx, char *const *trust,
+			   size_t ntrust, char *const *keys, size_t nkeys);
 
 #endif

@@ -16,8 +16,25 @@
 #define CASEFILE_VERSION "0.1.0"
 
 void cf_core_init(void);
+
+/* The libraries casefile is linked with, as they report themselves at run
+ * time (the one list: --version and collection.json are made from it). */
+#define CF_NLIBS 6
+struct cf_lib_version {
+	const char *key;   /* "libarchive", "openssl", "sqlite", "libmagic",
+			      "cjson", "libfyaml": the name in collection.json */
+	char full[256];    /* as recorded there ("libarchive 3.6.2 zlib/1.2.13
+			      ..."; libmagic "5.44") */
+	char brief[272];   /* as --version shows it ("libarchive 3.6.2",
+			      "SQLite 3.40.1") */
+};
+/* Fills lib[0..CF_NLIBS) in the order above. */
+void cf_lib_versions(struct cf_lib_version lib[CF_NLIBS]);
 /* "casefile 0.1.0 (libarchive 3.6.2, OpenSSL 3.0.x, SQLite 3.40.1,
  * libmagic 5.44, cJSON 1.7.15, libfyaml 0.7.12)" into buf. */
 void cf_version_string(char *buf, size_t n);
+/* collection.json's "tool": {"name":"casefile","version":...,"libraries":
+ * {KEY: FULL, ...}}; a new object (cJSON_Delete) or NULL on no memory. */
+struct cJSON *cf_tool_json(void);
 
 #endif

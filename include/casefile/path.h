@@ -12,6 +12,7 @@
 #define CASEFILE_PATH_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct cf_ctx;
 
@@ -26,5 +27,10 @@ int cf_path_check_member(struct cf_ctx *ctx, const char *name);
 int cf_path_normalise(struct cf_ctx *ctx, const char *in, char **out);
 /* a + "/" + b, without doubling the slash; heap string or NULL. */
 char *cf_path_join(const char *a, const char *b);
+/* mkdir -p: creates each missing folder of path with mode (before the
+ * umask), accepting those that exist. CF_OK when path is a folder at the
+ * end; CF_FAILED naming the folder that could not be created (or that
+ * exists as something else); CF_FATAL on no memory. */
+int cf_path_mkdirs(struct cf_ctx *ctx, const char *path, mode_t mode);
 
 #endif

@@ -29,6 +29,9 @@ cf_progress *cf_progress_new(FILE *out, const char *label,
 			     uint64_t total_items);
 /* Adds to the counters and redraws if 100 ms have passed. NULL is a no-op. */
 void cf_progress_add(cf_progress *p, uint64_t bytes, uint64_t items);
+/* The same for work that reports where it is rather than what it did: the
+ * counters move up to bytes and items (never back). NULL is a no-op. */
+void cf_progress_set(cf_progress *p, uint64_t bytes, uint64_t items);
 /* Forces a redraw now (used by tests). */
 void cf_progress_draw(cf_progress *p);
 /* Erases the line and frees. NULL is a no-op. */

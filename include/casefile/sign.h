@@ -44,6 +44,15 @@ cf_key *cf_key_load_private(struct cf_ctx *ctx, const char *path,
 /* Loads a public key (SubjectPublicKeyInfo PEM), or the public half of a
  * private key file given instead. */
 cf_key *cf_key_load_public(struct cf_ctx *ctx, const char *path);
+/* Loads a key to trust (SPEC section 1, --trust): SubjectPublicKeyInfo PEM
+ * only; a private key file is refused, naming it. */
+cf_key *cf_key_load_trusted(struct cf_ctx *ctx, const char *path);
+/* What a key file holds, judged by its PEM label alone (nothing is parsed;
+ * the bytes read are wiped): CF_KEY_FILE_PRIVATE for a private key, else
+ * CF_KEY_FILE_PUBLIC (whose loader then says whether it really is one);
+ * CF_FAILED, message on ctx, when it cannot be read. */
+enum { CF_KEY_FILE_PUBLIC = 1, CF_KEY_FILE_PRIVATE = 2 };
+int cf_key_file_kind(struct cf_ctx *ctx, const char *path);
 /* Builds a public key from 32 raw bytes. */
 cf_key *cf_key_from_raw_public(struct cf_ctx *ctx, const uint8_t pub[32]);
 

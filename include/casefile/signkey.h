@@ -21,5 +21,10 @@ struct cf_ctx;
 cf_key *cf_signkey_load(struct cf_ctx *ctx, const char *opt_key,
 			const char *opt_pass, const char *case_key,
 			const char **used);
+/* Loads the private key at path exactly, with the passphrase in the first
+ * line of passfile (may be NULL; wiped once the key is loaded). NULL with
+ * ctx set. */
+cf_key *cf_signkey_load_file(struct cf_ctx *ctx, const char *path,
+			     const char *passfile);
 
 #endif

@@ -14,10 +14,18 @@
 
 #include <stddef.h>
 
+/* Length (1 to 4) of the well-formed UTF-8 character at s[0..n), or 0 when
+ * there is none: a stray or truncated sequence, an overlong form, a
+ * surrogate (U+D800 to U+DFFF) or a code point above U+10FFFF. NUL is a
+ * character (length 1). */
+size_t cf_utf8_char(const char *s, size_t n);
 /* Offset of the first byte of s[0..n) that is not part of a valid UTF-8
- * sequence, or -1 when all of it is valid (NUL is valid UTF-8: callers
- * that refuse it check for it). */
+ * sequence (cf_utf8_char), or -1 when all of it is valid (NUL is valid
+ * UTF-8: callers that refuse it check for it). */
 long cf_utf8_invalid(const char *s, size_t n);
+/* 1 when s[0..n) is valid UTF-8 with no control character but tab (no C0,
+ * DEL or C1 U+0080 to U+009F): text that shows exactly what its bytes say. */
+int cf_utf8_printable(const char *s, size_t n);
 /* A heap copy of the NUL-terminated s with '%' and every invalid byte
  * written as "%XX" (upper-case hex); NULL on no memory. */
 char *cf_utf8_escape(const char *s);

@@ -163,7 +163,7 @@ fuzz_meta_verify(struct fuzz_meta_state *st, const char *const v[FM_N],
 	cf_ctx_init(&ctx);
 	/* a readable archive always gets a verdict */
 	if (cf_archive_verify_flags(&ctx, path, &st->key, 1,
-				    CF_VERIFY_KEEP_ITEMS, NULL, NULL,
+				    CF_VERIFY_KEEP_ITEMS, NULL,
 				    &res) != CF_OK)
 		fuzz_meta_fail("verify", &ctx);
 	close(fd);

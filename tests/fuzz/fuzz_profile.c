@@ -9,7 +9,7 @@
 
 #include "casefile/core.h"
 #include "casefile/error.h"
-#include "collect/collect.h"
+#include "collect/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

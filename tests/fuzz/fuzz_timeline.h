@@ -141,13 +141,19 @@ static inline int fuzz_tl_run(const struct tl_parser *p,
 			      const struct tl_meta *m, const uint8_t *data,
 			      size_t size)
 {
+	/* compiled once for the process, as a build compiles them once */
+	static struct tl_sshd *sshd;
 	struct tl_sink s = {fuzz_tl_on_event, fuzz_tl_on_reject,
 			    fuzz_tl_on_patient, NULL};
+	struct tl_meta mm = *m;
 	struct tl_run r;
 	struct cf_ctx ctx;
 
 	cf_ctx_init(&ctx);
-	if (tl_run_init(&r, p, m, &s, &ctx) != CF_OK)
+	if (!sshd && tl_sshd_new(&ctx, &sshd) != CF_OK)
+		return 0;
+	mm.sshd = sshd;
+	if (tl_run_init(&r, p, &mm, &s, &ctx) != CF_OK)
 		return 0;
 	tl_run_buffer(&r, data, size);
 	tl_run_release(&r);

@@ -284,7 +284,7 @@ static void test_reopen_renamed_over(void **s)
 		copy_file(a0, path);
 	}
 	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
-						 CF_VERIFY_KEEP_FD, NULL, NULL,
+						 CF_VERIFY_KEEP_FD, NULL,
 						 &r),
 			 CF_OK);
 	assert_true(r->ok);
@@ -318,7 +318,7 @@ static void test_reopen_rewritten_in_place(void **s)
 	snprintf(a0, sizeof a0, "%s/a.tar.zst", dir);
 	copy_file(a0, path);
 	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
-						 CF_VERIFY_KEEP_FD, NULL, NULL,
+						 CF_VERIFY_KEEP_FD, NULL,
 						 &r),
 			 CF_OK);
 	assert_true(r->ok);

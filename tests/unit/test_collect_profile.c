@@ -15,7 +15,7 @@
 
 #include "casefile/error.h"
 #include "casefile/evidence.h"
-#include "collect/collect.h"
+#include "collect/profile.h"
 
 static const char good[] =
 	"profile: test-host\n"
@@ -51,13 +51,13 @@ static void loads_every_type(void **state)
 			 CF_OK);
 	assert_string_equal(p.name, "test-host");
 	assert_int_equal(p.n, 5);
-	assert_int_equal(p.v[0].type, CF_SRC_FILES);
+	assert_string_equal(p.v[0].type->name, "files");
 	assert_string_equal(p.v[0].category, CF_CAT_AUTH_LOG);
 	assert_int_equal(p.v[0].npaths, 2);
 	assert_string_equal(p.v[0].paths[1], "/var/log/**/*.gz");
 	assert_int_equal(p.v[0].nexclude, 1);
 	assert_int_equal(p.v[0].max_size, 64LL << 20);
-	assert_int_equal(p.v[1].type, CF_SRC_COMMAND);
+	assert_string_equal(p.v[1].type->name, "command");
 	assert_string_equal(p.v[1].category, CF_CAT_COMMAND_OUTPUT);
 	assert_int_equal(p.v[1].nargv, 2);
 	assert_null(p.v[1].argv[2]); /* NULL-terminated for exec */
@@ -66,7 +66,7 @@ static void loads_every_type(void **state)
 	assert_string_equal(p.v[2].category, CF_CAT_DATABASE);
 	assert_string_equal(p.v[3].store, "/srv/mlflow/mlflow.db");
 	assert_string_equal(p.v[3].category, CF_CAT_MODEL_LINEAGE);
-	assert_int_equal(p.v[4].type, CF_SRC_SYSTEM);
+	assert_string_equal(p.v[4].type->name, "system");
 	assert_int_equal(strlen(p.sha256), 64);
 	cf_profile_release(&p);
 }

@@ -120,9 +120,9 @@ static int archive_has(const char *path, const char *needle, char **items)
 
 static void run(const char *type, enum swap kind, int wal, int expect_refused)
 {
-	char *dir = tu_tempdir(), *host = tu_path(dir, "host"), *key = tu_path(dir, "k");
+	char *dir = tu_tempdir(), *host = tu_path(dir, "host");
 	char *prof = tu_path(dir, "p.yaml"), *out = tu_path(dir, "out.tar");
-	char *keyfile = tu_path(dir, "k.key"), *items, text[8192];
+	char *items, text[8192];
 	struct cf_collect_opts o = {0};
 	struct cf_collect_summary sum;
 	struct cf_ctx ctx;
@@ -138,8 +138,6 @@ static void run(const char *type, enum swap kind, int wal, int expect_refused)
 	make_db(swap_db, "genuine", wal, &live);
 	make_db(swap_evil, "planted", wal, &live2);
 	assert_non_null(k = cf_key_generate(&ctx));
-	assert_int_equal(cf_key_save(&ctx, k, key, NULL, 0), CF_OK);
-	cf_key_free(k);
 	if (!strcmp(type, "sqlite"))
 		snprintf(text, sizeof text,
 			 "profile: swap\nsources:\n  - id: db\n    type: sqlite\n    path: %s\n",
@@ -150,7 +148,7 @@ static void run(const char *type, enum swap kind, int wal, int expect_refused)
 			 "    store: %s\n    artifacts: %s/none\n", swap_db, host);
 	tu_write_file(prof, text, strlen(text), 0600);
 	o.out = out;
-	o.key_path = keyfile;
+	o.key = k;
 	o.profile = prof;
 	o.compress = CF_COMPRESS_NONE;
 	if (cf_collect_run(&ctx, &o, &sum) != CF_OK)
@@ -170,6 +168,7 @@ static void run(const char *type, enum swap kind, int wal, int expect_refused)
 		free(again);
 	}
 	free(items);
+	cf_key_free(k);
 	if (live)
 		sqlite3_close(live);
 	if (live2)
@@ -178,10 +177,8 @@ static void run(const char *type, enum swap kind, int wal, int expect_refused)
 	free(swap_db);
 	free(swap_evil);
 	free(host);
-	free(key);
 	free(prof);
 	free(out);
-	free(keyfile);
 	tu_rmtree(dir);
 }
 

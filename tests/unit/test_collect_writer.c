@@ -27,7 +27,8 @@
 #include "casefile/error.h"
 #include "casefile/evidence.h"
 #include "casefile/hash.h"
-#include "collect/collect.h"
+#include "collect/reader.h"
+#include "collect/writer.h"
 
 struct fix {
 	char dir[64], out[128], partial[160];
@@ -251,7 +252,7 @@ static void reader_spools_large_files(void **state)
 	sha(data, n, d);
 	cf_ctx_init(&ctx);
 	assert_int_equal(cf_reader_new(&ctx, f->dir, 100000, &r), CF_OK);
-	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL, NULL), CF_OK);
+	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL), CF_OK);
 	assert_true(it.hashed);
 	assert_int_equal(it.size, n);
 	assert_memory_equal(it.sha, d, sizeof d);
@@ -263,7 +264,7 @@ static void reader_spools_large_files(void **state)
 	assert_string_equal(it.mime, "application/octet-stream");
 	cf_reader_done(r, &it);
 	/* max_size: hashed, not kept */
-	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 1000, &it, NULL, NULL), CF_OK);
+	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 1000, &it, NULL), CF_OK);
 	assert_true(it.hash_only);
 	assert_memory_equal(it.sha, d, sizeof d);
 	assert_null(it.mem);
@@ -273,14 +274,14 @@ static void reader_spools_large_files(void **state)
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_int_equal(write(fd, "{\"a\":1}\n", 8), 8);
 	close(fd);
-	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL, NULL), CF_OK);
+	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL), CF_OK);
 	assert_non_null(it.mem);
 	assert_memory_equal(it.mem, "{\"a\":1}\n", 8);
 	cf_reader_done(r, &it);
 	/* a symlink is not followed */
 	snprintf(path, sizeof path, "%s/link", f->dir);
 	assert_int_equal(symlink("src.bin", path), 0);
-	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL, NULL), CF_OK);
+	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 0, &it, NULL), CF_OK);
 	assert_false(it.hashed);
 	assert_int_not_equal(it.err, 0);
 	cf_reader_done(r, &it);

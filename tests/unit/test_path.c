@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
@@ -188,6 +189,40 @@ static void test_join(void **state)
 	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
 }
 
+/* mkdir -p: every missing folder made, existing ones kept, a file in the
+ * way refused with the name of the folder that could not be made. */
+static void test_mkdirs(void **state)
+{
+	char *dir = tu_tempdir(), *deep = tu_path(dir, "a/b//c/"), *file;
+	struct cf_ctx ctx;
+	mode_t mask;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_path_mkdirs(&ctx, deep, 0750), CF_OK);
+	free(deep);
+	deep = tu_path(dir, "a/b/c");
+	mask = umask(0);
+	umask(mask);
+	assert_int_equal(tu_mode(deep), (int)(0750 & ~mask));
+	assert_int_equal(cf_path_mkdirs(&ctx, deep, 0750), CF_OK); /* again */
+	file = tu_path(dir, "a/f");
+	tu_write_file(file, "x", 1, 0600);
+	assert_int_equal(cf_path_mkdirs(&ctx, file, 0750), CF_FAILED);
+	assert_non_null(strstr(ctx.msg, "/a/f'"));
+	free(file);
+	file = tu_path(dir, "a/f/g/h");
+	assert_int_equal(cf_path_mkdirs(&ctx, file, 0750), CF_FAILED);
+	assert_non_null(strstr(ctx.msg, "/a/f/g'"));
+	assert_int_equal(cf_path_mkdirs(&ctx, "", 0750), CF_FAILED);
+	cf_fault_set(CF_FAULT_ALLOC, 1, 0);
+	assert_int_equal(cf_path_mkdirs(&ctx, deep, 0750), CF_FATAL);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	free(file);
+	free(deep);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_member_limits),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_mkdirs),
 	};
 
 	tu_init();

@@ -90,6 +90,29 @@ static void test_forced_draw_and_erase(void **state)
 	tu_rmtree(dir);
 }
 
+/* Work that reports a position (an archive's compressed bytes read, a
+ * log's offset) sets the counters: they move up, never back, and the
+ * first report counts the whole offset. */
+static void test_set(void **state)
+{
+	cf_progress *p = cf_progress_new(stderr, "seal", CF_PROGRESS_OFF, 4096, 0);
+	char line[160];
+
+	(void)state;
+	cf_progress_set(p, 1024, 0);
+	cf_progress_format(p, 0, line, sizeof line);
+	assert_non_null(strstr(line, "seal: 0 items, 1.0 KiB, "));
+	cf_progress_set(p, 512, 2); /* an older position: bytes stay */
+	cf_progress_format(p, 0, line, sizeof line);
+	assert_non_null(strstr(line, "seal: 2 items, 1.0 KiB, "));
+	cf_progress_set(p, 2048, 1);
+	cf_progress_add(p, 1024, 1);
+	cf_progress_format(p, 0, line, sizeof line);
+	assert_non_null(strstr(line, "seal: 3 items, 3.0 KiB, "));
+	cf_progress_free(p);
+	cf_progress_set(NULL, 1, 1);
+}
+
 /* cf_progress_format at a chosen "now". The start time is not exposed: it
  * lies between two clock readings taken around cf_progress_new() and is
  * found exactly by bisection on "the rate is no longer zero" (with one byte
@@ -155,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disabled_when_not_tty),
 		cmocka_unit_test(test_forced_draw_and_erase),
+		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_no_memory),
 	};

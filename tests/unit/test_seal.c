@@ -110,7 +110,7 @@ static void verify_ok(struct fx *f, uint64_t sealed, uint64_t unsealed)
 	struct cf_ctx ctx;
 
 	cf_ctx_init(&ctx);
-	assert_int_equal(seal_verify(&ctx, f->log, f->seal, &f->key, 1, NULL, NULL,
+	assert_int_equal(seal_verify(&ctx, f->log, f->seal, &f->key, 1, NULL,
 				     &rep),
 			 CF_OK);
 	if (!rep.ok)
@@ -136,7 +136,7 @@ static void test_roots_match_reference(void **state)
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
 		append_lines(f->log, from, ends[i], NULL);
 		from = ends[i] + 1;
-		assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r),
+		assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r),
 				 CF_OK);
 		assert_int_equal(r.size, (uint64_t)ends[i]);
 		assert_int_equal(r.checkpoint, i + 1);
@@ -155,12 +155,12 @@ static void test_unfinished_line_waits(void **state)
 
 	cf_ctx_init(&ctx);
 	append_lines(f->log, 1, 10, "half");
-	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r), CF_OK);
 	assert_int_equal(r.size, 10);
-	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r), CF_OK);
 	assert_int_equal(r.new_lines, 0);
 	append_lines(f->log, 11, 11, NULL); /* completes "half" + line 11 */
-	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r), CF_OK);
 	assert_int_equal(r.size, 11);
 	verify_ok(f, 11, 0);
 }
@@ -173,9 +173,9 @@ static void test_shrunk_log_refused(void **state)
 
 	cf_ctx_init(&ctx);
 	append_lines(f->log, 1, 300, NULL);
-	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r), CF_OK);
 	assert_int_equal(truncate(f->log, 100), 0);
-	assert_int_not_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r),
+	assert_int_not_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r),
 			     CF_OK);
 	assert_non_null(strstr(cf_errmsg(&ctx), "no longer matches its seal"));
 }
@@ -200,7 +200,7 @@ static void fault_sweep(struct fx *f, enum cf_fault_kind kind)
 
 	cf_ctx_init(&ctx);
 	append_lines(f->log, 1, 300, NULL);
-	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, NULL, f->key, NULL, &r), CF_OK);
 	append_lines(f->log, 301, 600, NULL);
 	snprintf(base_log, sizeof base_log, "%s/base.log", f->dir);
 	snprintf(base_seal, sizeof base_seal, "%s/base.seal", f->dir);
@@ -212,7 +212,7 @@ static void fault_sweep(struct fx *f, enum cf_fault_kind kind)
 		copy_file(base_seal, f->seal);
 		cf_ctx_init(&ctx);
 		cf_fault_set(kind, nth, 0);
-		rc = seal_log(&ctx, f->log, NULL, f->key, NULL, NULL, &r);
+		rc = seal_log(&ctx, f->log, NULL, f->key, NULL, &r);
 		calls = cf_fault_count(kind);
 		cf_fault_set(kind, 0, 0);
 		if (rc != CF_OK)
@@ -290,9 +290,9 @@ static void test_log_id_bound(void **state)
 
 	cf_ctx_init(&ctx);
 	append_lines(f->log, 1, 10, NULL);
-	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, &r), CF_OK);
 	append_lines(f->log, 11, 20, NULL);
-	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, NULL, &r), CF_OK);
+	assert_int_equal(seal_log(&ctx, f->log, f->seal, f->key, NULL, &r), CF_OK);
 	assert_int_equal(strlen(r.log_id), 32);
 	verify_ok(f, 20, 0);
 	assert_non_null(fp = fopen(f->seal, "r"));

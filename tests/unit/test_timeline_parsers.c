@@ -20,6 +20,7 @@
 
 #include "casefile/buf.h"
 #include "casefile/error.h"
+#include "casefile/evidence.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
 #include "../../timeline/tl.h"
@@ -132,9 +133,29 @@ static void got_free(struct got *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* The sshd patterns, compiled once for the group as the builder does. */
+static struct tl_sshd *sshd;
+
+static int sshd_setup(void **state)
+{
+	struct cf_ctx ctx;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	return tl_sshd_new(&ctx, &sshd) == CF_OK ? 0 : -1;
+}
+
+static int sshd_teardown(void **state)
+{
+	(void)state;
+	tl_sshd_free(sshd);
+	sshd = NULL;
+	return 0;
+}
+
 static struct tl_meta meta(void)
 {
-	struct tl_meta m = {.archive = "00", .member = "evidence/x"};
+	struct tl_meta m = {.archive = "00", .member = "evidence/x", .sshd = sshd};
 	cf_time_parse("2026-01-02T00:00:00Z", -1, &m.ref_us, NULL);
 	m.tz_known = 1;
 	return m;
@@ -1057,6 +1078,74 @@ static void test_roster_csv(void **state)
 	got_free(&g);
 }
 
+/* The parser each member gets (timeline/detect.c's bids): names first,
+ * then what is ruled out, then the most specific first line, then the
+ * category; the rows where two parsers could claim a member pin which one
+ * wins. */
+static void test_detect_bids(void **state)
+{
+	static const struct {
+		const char *member, *category, *mime, *head;
+		const struct tl_parser *want;
+	} t[] = {
+		/* casefile's own members, by name, whatever they hold */
+		{CF_MEMBER_ITEMS, CF_CAT_CONFIG, NULL, "\x01\x02", &tl_items},
+		{CF_MEMBER_LOG, NULL, "image/png", "", &tl_collector_log},
+		{CF_MEMBER_COLLECTION, NULL, NULL, "{\"a\":1}", NULL},
+		{CF_MEMBER_SUMS, NULL, NULL, "Mar  3 10:00:01 h sshd[1]: x", NULL},
+		{CF_MEMBER_SIG, NULL, NULL, "{}", NULL},
+		/* model artifacts and configuration are no logs */
+		{"evidence/m/lineage.json", CF_CAT_MODEL_ARTIFACT, NULL, "{}", NULL},
+		{"evidence/etc/x.conf", CF_CAT_CONFIG, NULL, "<13>1 2026-01-01T00:00:00Z h",
+		 NULL},
+		/* lineage.json by name, binary or not */
+		{"evidence/m/lineage.json", NULL, "image/png", "\x01\x02\x03", &tl_mlflow_lineage},
+		{"evidence/m/lineage.json", NULL, NULL, "Mar  3 10:00:01 h x: y", &tl_mlflow_lineage},
+		/* media, binaries and empty members */
+		{"evidence/x", CF_CAT_AUTH_LOG, "image/png", "Mar  3 10:00:01 h x: y", NULL},
+		{"evidence/x", NULL, "audio/ogg", "{}", NULL},
+		{"evidence/x", NULL, "video/mp4", "{}", NULL},
+		{"evidence/x", CF_CAT_AUTH_LOG, NULL, "\x01\x02\x03\x04\x05 ab", NULL},
+		{"evidence/x", CF_CAT_AUTH_LOG, NULL, " \n\r\n\t", NULL},
+		/* first lines */
+		{"evidence/x", NULL, NULL, "[Mon Mar 03 10:00:01.123456 2026] [core:error] x",
+		 &tl_apache_error},
+		{"evidence/x", NULL, NULL, "[1,2,3]", &tl_json},
+		{"evidence/x", NULL, NULL, "\n\n  {\"a\": 1}", &tl_json},
+		{"evidence/r.csv", NULL, NULL, "id,name,state\nx,y,MA", &tl_roster},
+		{"evidence/r.txt", NULL, NULL, "id,name,state\nx,y,MA", NULL},
+		{"evidence/r.csv", NULL, NULL, "[x],id,state", &tl_json},
+		{"evidence/r.csv", NULL, NULL, "type=x,id,state,msg=audit(1:2):", &tl_roster},
+		{"evidence/x", NULL, NULL, "type=SYSCALL msg=audit(1.2:3): x", &tl_auditd},
+		{"evidence/x", NULL, NULL, "node=h type=SYSCALL msg=audit(1.2:3): x", &tl_auditd},
+		{"evidence/x", NULL, NULL, "<13>Mar  3 10:00:01 h x: y", &tl_syslog},
+		{"evidence/x", NULL, NULL, "Mar  3 10:00:01 h sshd[1]: Accepted", &tl_syslog},
+		{"evidence/x", NULL, NULL, "2026-03-03T10:00:01+00:00 h x: y", &tl_syslog},
+		{"evidence/x", CF_CAT_ACCESS_LOG, NULL, "Mar  3 10:00:01 h x: [a] \"b\"",
+		 &tl_syslog},
+		{"evidence/x", NULL, NULL, "1.2.3.4 - - [03/Mar/2026:10:00:01 +0000] \"GET /\"",
+		 &tl_access_log},
+		{"evidence/x", CF_CAT_AUTH_LOG, NULL, "1.2.3.4 - - [x] \"GET /\"", &tl_access_log},
+		/* the category when the first line tells nothing */
+		{"evidence/x", CF_CAT_AUTH_LOG, NULL, "something else", &tl_syslog},
+		{"evidence/x", CF_CAT_SYSTEM_LOG, NULL, "something else", &tl_syslog},
+		{"evidence/x", CF_CAT_ACCESS_LOG, NULL, "something else", &tl_access_log},
+		{"evidence/x", CF_CAT_MODEL_DECISION, NULL, "something else", NULL},
+		{"evidence/x", NULL, NULL, "something else", NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const struct tl_parser *p =
+			tl_detect(t[i].member, t[i].category, t[i].mime,
+				  (const unsigned char *)t[i].head, strlen(t[i].head));
+		if (p != t[i].want)
+			fail_msg("row %zu (%s, '%s'): %s, not %s", i, t[i].member,
+				 t[i].head, p ? p->name : "none",
+				 t[i].want ? t[i].want->name : "none");
+	}
+}
+
 /* Raw bytes from the evidence formatted into a field (auditd's uid:N) were
  * not cleaned into UTF-8 (found by fuzzing). */
 static void test_auditd_invalid_utf8_uid(void **state)
@@ -1291,6 +1380,7 @@ int main(void)
 		cmocka_unit_test(test_host_invalid_utf8),
 		cmocka_unit_test(test_mlflow),
 		cmocka_unit_test(test_mlflow_read_error),
+		cmocka_unit_test(test_detect_bids),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, sshd_setup, sshd_teardown);
 }

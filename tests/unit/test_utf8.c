@@ -36,7 +36,7 @@ static void test_invalid_offsets(void **state)
 	/* the length is honoured, not the NUL */
 	assert_int_equal(cf_utf8_invalid("a\0\xff", 2), -1);
 	assert_int_equal(cf_utf8_invalid("a\0\xff", 3), 2);
-	/* an invalid byte far beyond iconv's 4 KiB output block */
+	/* an invalid byte far into a long text */
 	char *big = malloc(20001);
 	assert_non_null(big);
 	for (int i = 0; i < 10000; i++)
@@ -44,6 +44,67 @@ static void test_invalid_offsets(void **state)
 	big[20000] = '\xfe';
 	assert_int_equal(cf_utf8_invalid(big, 20001), 20000);
 	free(big);
+}
+
+/* One character at a time: the boundaries of RFC 3629's table. */
+static void test_char(void **state)
+{
+	(void)state;
+	assert_int_equal(cf_utf8_char("", 0), 0);
+	assert_int_equal(cf_utf8_char("a", 1), 1);
+	assert_int_equal(cf_utf8_char("\0", 1), 1);
+	assert_int_equal(cf_utf8_char("\x7f", 1), 1);
+	assert_int_equal(cf_utf8_char("\xc2\x80", 2), 2);         /* U+0080 */
+	assert_int_equal(cf_utf8_char("\xdf\xbf", 2), 2);         /* U+07FF */
+	assert_int_equal(cf_utf8_char("\xe0\xa0\x80", 3), 3);     /* U+0800 */
+	assert_int_equal(cf_utf8_char("\xed\x9f\xbf", 3), 3);     /* U+D7FF */
+	assert_int_equal(cf_utf8_char("\xee\x80\x80", 3), 3);     /* U+E000 */
+	assert_int_equal(cf_utf8_char("\xef\xbf\xbf", 3), 3);     /* U+FFFF */
+	assert_int_equal(cf_utf8_char("\xf0\x90\x80\x80", 4), 4); /* U+10000 */
+	assert_int_equal(cf_utf8_char("\xf4\x8f\xbf\xbf", 4), 4); /* U+10FFFF */
+	/* overlong forms of '/', U+07FF and U+FFFF */
+	assert_int_equal(cf_utf8_char("\xc0\xaf", 2), 0);
+	assert_int_equal(cf_utf8_char("\xc1\xbf", 2), 0);
+	assert_int_equal(cf_utf8_char("\xe0\x80\xaf", 3), 0);
+	assert_int_equal(cf_utf8_char("\xe0\x9f\xbf", 3), 0);
+	assert_int_equal(cf_utf8_char("\xf0\x80\x80\xaf", 4), 0);
+	assert_int_equal(cf_utf8_char("\xf0\x8f\xbf\xbf", 4), 0);
+	/* surrogates */
+	assert_int_equal(cf_utf8_char("\xed\xa0\x80", 3), 0);     /* U+D800 */
+	assert_int_equal(cf_utf8_char("\xed\xbf\xbf", 3), 0);     /* U+DFFF */
+	/* beyond U+10FFFF, and the bytes that can only start it */
+	assert_int_equal(cf_utf8_char("\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(cf_utf8_char("\xf5\x80\x80\x80", 4), 0);
+	assert_int_equal(cf_utf8_char("\xf7\xbf\xbf\xbf", 4), 0);
+	assert_int_equal(cf_utf8_char("\xf8\x88\x80\x80\x80", 5), 0);
+	assert_int_equal(cf_utf8_char("\xff", 1), 0);
+	/* stray continuation, cut or interrupted sequences */
+	assert_int_equal(cf_utf8_char("\x80", 1), 0);
+	assert_int_equal(cf_utf8_char("\xe2\x82\xac", 2), 0);
+	assert_int_equal(cf_utf8_char("\xe2\x82(", 3), 0);
+	/* cf_utf8_invalid follows the same rule */
+	assert_int_equal(cf_utf8_invalid("ok \xe0\x80\xaf", 6), 3);
+	assert_int_equal(cf_utf8_invalid("ok \xf0\x80\x80\xaf", 7), 3);
+	assert_int_equal(cf_utf8_invalid("ok \xed\xbf\xbf", 6), 3);
+	assert_int_equal(cf_utf8_invalid("ok \xf5\x80\x80\x80", 7), 3);
+}
+
+/* Text a person reads as it is: UTF-8, no control character but tab. */
+static void test_printable(void **state)
+{
+	(void)state;
+	assert_true(cf_utf8_printable("", 0));
+	assert_true(cf_utf8_printable("a\tb caf\xc3\xa9 \xf0\x9f\x94\x92", 14));
+	assert_true(cf_utf8_printable("\xc2\xa0", 2)); /* U+00A0 is not C1 */
+	assert_false(cf_utf8_printable("a\nb", 3));
+	assert_false(cf_utf8_printable("a\0b", 3));
+	assert_false(cf_utf8_printable("\x1b[2J", 4));
+	assert_false(cf_utf8_printable("\x7f", 1));
+	assert_false(cf_utf8_printable("\xc2\x9b" "2J", 4)); /* C1 CSI */
+	assert_false(cf_utf8_printable("x\xc0\xaf", 3));
+	assert_false(cf_utf8_printable("\xed\xa0\x80", 3));
+	assert_false(cf_utf8_printable("\xf4\x90\x80\x80", 4));
+	assert_false(cf_utf8_printable("\xe2\x82", 2));
 }
 
 static void escaped(const char *in, const char *want)
@@ -98,7 +159,7 @@ static void test_escape(void **state)
 }
 
 /* The member name collect gives a host name: the name itself when it is
- * UTF-8, else its escape (collect/collect.c, member_for). */
+ * UTF-8, else its escape (collect/items.c, member_for). */
 static char *member(const char *name)
 {
 	return cf_utf8_invalid(name, strlen(name)) < 0 ? strdup(name) : cf_utf8_escape(name);
@@ -196,6 +257,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_offsets),
+		cmocka_unit_test(test_char),
+		cmocka_unit_test(test_printable),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_member_names_never_meet),
 		cmocka_unit_test(test_safe),

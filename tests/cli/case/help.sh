@@ -14,8 +14,8 @@ expect_status 2 casefile seal
 expect_status 2 casefile seal --key k x.log y.log
 expect_status 2 casefile seal --interval 0 x.log
 expect_status 2 casefile verify --log x.log
-expect_grep 'give --key PUB and --log LOG' err
-expect_status 2 casefile verify --key k.pub --proof p.json --log x.log
+expect_grep 'give --trust PUB and --log LOG' err
+expect_status 2 casefile verify --trust k.pub --proof p.json --log x.log
 expect_status 2 casefile verify --custody --bogus
 expect_status 2 casefile disclose --log x.log --lines 1
 expect_status 2 casefile disclose --log x.log --archive a.tar --lines 1 -o p.json

@@ -41,7 +41,7 @@ expect_grep 'already in the case' out
 # A different archive under the same name is refused.
 mkdir other && cp a1.tar.zst other/ && printf 'x' >>other/a1.tar.zst
 expect_status 3 env CASEFILE_PASSPHRASE_FILE=pass casefile add -C c1 other/a1.tar.zst
-casefile verify --key k.pub --custody c1 >/dev/null || die "custody"
+casefile verify --trust k.pub --custody c1 >/dev/null || die "custody"
 # Usage errors.
 expect_status 2 casefile init
 expect_status 2 casefile add -C c1

@@ -23,8 +23,8 @@ expect_status 0 casefile demo d --generate-only --scenario faulty-model-version 
 expect_status 0 casefile key generate k
 expect_status 0 casefile collect -o a1.tar.zst --key k.key --profile linux-ehr-ai-host --root d/host
 
-expect_status 0 casefile timeline build --db t.db --key k.pub a1.tar.zst
-expect_status 0 casefile timeline build --db "$ch" --key k.pub a1.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub a1.tar.zst
+expect_status 0 casefile timeline build --db "$ch" --trust k.pub a1.tar.zst
 
 # Identical answers: every event, one patient, one actor, and the scope.
 casefile timeline query --db t.db --format jsonl > sq.jsonl || die "sqlite query"
@@ -61,7 +61,7 @@ total=$(wc -l < sq.jsonl)
 [ $((n1 + n2)) -eq "$total" ] || die "shards hold $((n1 + n2)) rows, expected $total"
 
 # Building the same archive again adds nothing.
-expect_status 0 casefile timeline build --db "$ch" --key k.pub a1.tar.zst
+expect_status 0 casefile timeline build --db "$ch" --trust k.pub a1.tar.zst
 [ "$(chq "$first" "SELECT count() FROM $db.events")" -eq "$total" ] || die "re-ingest added rows"
 
 # A build that died half-way left rows of the next archive without its
@@ -72,8 +72,8 @@ digest=$(tar --zstd -xOf a2.tar.zst SHA256SUMS | sha256sum | cut -d' ' -f1)
 printf '1\t0\t\\N\tstale\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t%s\tstale\t1\t0\n' "$digest" |
   curl -sS "http://$first/?insert_distributed_sync=1&query=INSERT%20INTO%20$db.events%20FORMAT%20TabSeparated" --data-binary @- ||
   die "cannot plant a stale row"
-expect_status 0 casefile timeline build --db t.db --key k.pub a2.tar.zst
-expect_status 0 casefile timeline build --db "$ch" --key k.pub a2.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub a2.tar.zst
+expect_status 0 casefile timeline build --db "$ch" --trust k.pub a2.tar.zst
 [ "$(chq "$first" "SELECT count() FROM $db.events WHERE source = 'stale'")" -eq 0 ] || die "stale rows kept"
 casefile timeline query --db t.db --format jsonl > sq2.jsonl || die "sqlite query 2"
 casefile timeline query --db "$ch" --format jsonl > ch2.jsonl || die "clickhouse query 2"

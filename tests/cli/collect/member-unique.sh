@@ -17,7 +17,7 @@ sources:
     artifacts: $(pwd)/srv/art
 YAML
 expect_status 0 casefile collect -o o.tar.zst --key k.key --profile p.yaml --json
-expect_status 0 casefile verify --key k.pub o.tar.zst
+expect_status 0 casefile verify --trust k.pub o.tar.zst
 n=$(tar --zstd -tf o.tar.zst | grep -c "^evidence/ml$(pwd)/srv/art/mlflow.db\$")
 [ "$n" = 1 ] || die "the store's member appears $n times: $(tar --zstd -tf o.tar.zst)"
 member o.tar.zst casefile/items.jsonl > items

@@ -33,7 +33,7 @@ jq -e '.complete == false and (.read_error | test("view"))' lin.json >/dev/null 
 member b.tar.zst casefile/log.jsonl | jq -c 'select(.event == "lineage-incomplete")' > w
 [ -s w ] || die "no lineage-incomplete warning"
 # the timeline reads the store itself and rejects it with the same reason
-expect_status 0 casefile timeline build --db t.db --key k.pub --json b.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub --json b.tar.zst
 # (and the lineage.json it was given says it is incomplete: a second reject)
 jq -e '.parsers.mlflow.rejects == 2' out >/dev/null || die "rejects: $(cat out)"
 sqlite3 t.db .tables | grep -qw rejects || die "no rejects table"

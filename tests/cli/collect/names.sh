@@ -25,7 +25,7 @@ echo escaped > "$(printf 'src/y\377.log')"
 LC_ALL=C LANG= expect_status 0 casefile collect -o out.tar.zst --key k.key --json src
 jq -e '.items == 6' out >/dev/null || die "summary: $(cat out)"
 LC_ALL=C.UTF-8 recipe out.tar.zst k.pub
-LC_ALL=C LANG= expect_status 0 casefile verify --key k.pub out.tar.zst
+LC_ALL=C LANG= expect_status 0 casefile verify --trust k.pub out.tar.zst
 [ "$(member out.tar.zst "evidence/paths${d}/café-données-病歷.log")" = accent ] ||
   die "the UTF-8 name is not kept"
 member out.tar.zst casefile/items.jsonl > items
@@ -57,7 +57,7 @@ jq -e --arg s "$(echo escaped | sha256sum | cut -c1-64)" \
   die "name-taken item: $(cat taken)"
 
 # the timeline reads the archive like any other
-LC_ALL=C LANG= expect_status 0 casefile timeline build --db t.db --key k.pub out.tar.zst
+LC_ALL=C LANG= expect_status 0 casefile timeline build --db t.db --trust k.pub out.tar.zst
 
 # Owner names come from the image's /etc/passwd and /etc/group and go into
 # pax headers: one that is not UTF-8 is kept escaped, and the file of that

@@ -23,7 +23,7 @@ jq -e -s --arg d "$(sha256sum case/case.json | cut -c1-64)" \
   case/$log >/dev/null || die "entries do not carry the case binding"
 tail -n1 case/$log | jq -e --arg d "$(sha256sum a2.tar.zst | cut -c1-64)" \
   '.file == {"name": "a2.tar.zst", "sha256": $d}' >/dev/null || die "add lacks its file"
-casefile verify --key k.pub --custody case >out 2>err || { cat out err; die "intact case fails"; }
+casefile verify --trust k.pub --custody case >out 2>err || { cat out err; die "intact case fails"; }
 
 # sign LINE: LINE (the JSON without "sig") signed with k.key, as a log line.
 sign() {
@@ -33,12 +33,12 @@ sign() {
 }
 # check DIR KIND ENTRY: verify --custody DIR fails with KIND at ENTRY.
 check() {
-  casefile verify --key k.pub --custody "$1" --json >v.json 2>v.err
+  casefile verify --trust k.pub --custody "$1" --json >v.json 2>v.err
   local rc=$?
   [ $rc = 1 ] || { cat v.json v.err >&2; die "$1: status $rc, expected 1"; }
   jq -e --arg k "$2" --argjson e "$3" '.ok == false and .kind == $k and .first_bad == $e' \
     v.json >/dev/null || { cat v.json >&2; die "$1: expected $2 at entry $3"; }
-  casefile verify --key k.pub --custody "$1" >out 2>err
+  casefile verify --trust k.pub --custody "$1" >out 2>err
   grep -q "entry $3: $2" err || { cat err >&2; die "$1: message does not name entry $3"; }
 }
 # fresh NAME: a copy of the intact case.
@@ -74,15 +74,15 @@ check c8 case-mismatch 4
 # Evidence: deleted, planted, swapped for another valid archive.
 # checkf DIR KIND FILE: verify and report custody fail naming FILE as KIND.
 checkf() {
-  casefile verify --key k.pub --custody "$1" --json >v.json 2>v.err
+  casefile verify --trust k.pub --custody "$1" --json >v.json 2>v.err
   local rc=$?
   [ $rc = 1 ] || { cat v.json v.err >&2; die "$1: status $rc, expected 1"; }
   jq -e --arg k "$2" --arg f "$3" '.ok == false and .first_bad == 0 and
     any(.files[]; .kind == $k and .file == $f)' v.json >/dev/null ||
     { cat v.json >&2; die "$1: expected $3 $2"; }
-  expect_status 1 casefile verify --key k.pub --custody "$1"
+  expect_status 1 casefile verify --trust k.pub --custody "$1"
   expect_grep "evidence/$3: $2" err
-  expect_status 1 casefile report custody --case "$1" --key k.pub -o "$1.md"
+  expect_status 1 casefile report custody --case "$1" --trust k.pub -o "$1.md"
   expect_grep "evidence/$3: $2" err
   expect_grep "\\| $3 \\| .* \\| $2 \\|" "$1.md"
 }
@@ -103,8 +103,8 @@ fresh f2; sed -i '2s/"note":"evidence/"note":"Evidence/' f2/$log; cp f2/$log bef
 expect_status 1 casefile add -C f2 a1.tar.zst
 expect_grep 'entry 3: prev-mismatch' err
 cmp -s before f2/$log || die "an entry was appended after a forged one"
-# With --key, report custody sees the forgery itself and records nothing.
-expect_status 1 casefile report custody --case f2 --key k.pub -o f2.md
+# With --trust, report custody sees the forgery itself and records nothing.
+expect_status 1 casefile report custody --case f2 --trust k.pub -o f2.md
 expect_grep 'not recorded' err
 cmp -s before f2/$log || die "report custody appended after a forged entry"
 
@@ -116,13 +116,13 @@ d=$(sha256sum old/case.json | cut -c1-64)
 sign "{\"seq\":1,\"time\":\"2025-01-02T03:04:05.000000Z\",\"actor\":\"Dana\",\"signer\":\"$fp\",\"action\":\"init\",\"subject\":\"$d\",\"note\":\"case created\",\"prev\":\"$(printf '0%.0s' $(seq 64))\"}" >old/$log
 prev=$(head -n1 old/$log | tr -d '\n' | sha256sum | cut -c1-64)
 sign "{\"seq\":2,\"time\":\"2025-01-02T03:05:05.000000Z\",\"actor\":\"Dana\",\"signer\":\"$fp\",\"action\":\"report-custody\",\"subject\":null,\"note\":\"wrote r.md\",\"prev\":\"$prev\"}" >>old/$log
-expect_status 0 casefile verify --key k.pub --custody old
+expect_status 0 casefile verify --trust k.pub --custody old
 expect_grep 'predate case binding' err
 expect_grep 'OK, 2 entries.*predates case binding' out
-expect_status 0 casefile verify --key k.pub --custody old --json
+expect_status 0 casefile verify --trust k.pub --custody old --json
 jq -e '.ok and .unbound == 2 and .evidence_checked == false' out >/dev/null || die "old json"
 # It still takes entries (bound ones), and an edited old case.json fails.
 expect_status 0 casefile add -C old a1.tar.zst
-expect_status 0 casefile verify --key k.pub --custody old --json
+expect_status 0 casefile verify --trust k.pub --custody old --json
 jq -e '.ok and .unbound == 2 and .entries == 3' out >/dev/null || die "old after add"
 printf ' \n' >>old/case.json; check old case-json-mismatch 1

@@ -15,22 +15,22 @@ for round in $(seq 1 15); do
   casefile add -C case a$i.tar.zst >/dev/null 2>&1 & pid=$!
   sleep "0.0$((RANDOM % 6))"
   kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-  casefile verify --key k.pub --custody case/custody.jsonl >out 2>err ||
+  casefile verify --trust k.pub --custody case/custody.jsonl >out 2>err ||
     { cat out err; die "custody log broken after kill $round"; }
 done
 for i in 1 2 3 4 5 6; do
   casefile add -C case a$i.tar.zst >out 2>err || { cat err; die "re-run of add $i"; }
 done
-casefile verify --key k.pub --custody case >out 2>err ||
+casefile verify --trust k.pub --custody case >out 2>err ||
   { cat out err; die "evidence/ does not match the log after the re-runs"; }
 # Concurrent appenders serialise on the lock.
 n0=$(wc -l <case/custody.jsonl)
 for i in 1 2 3 4 5 6; do casefile add -C case a$i.tar.zst >/dev/null 2>&1 & done
 wait
-casefile verify --key k.pub --custody case --json >v.json || { cat v.json; die "concurrent"; }
+casefile verify --trust k.pub --custody case --json >v.json || { cat v.json; die "concurrent"; }
 jq -e --argjson n $((n0 + 6)) '.entries == $n' v.json >/dev/null || die "entries lost"
 # Faults injected into an append leave the log valid, with or without it.
 for f in write:1 fsync:1 alloc:3 alloc:30 alloc:300; do
   CASEFILE_FAULT=$f casefile add -C case a1.tar.zst >/dev/null 2>&1
-  casefile verify --key k.pub --custody case >/dev/null || die "fault $f broke the log"
+  casefile verify --trust k.pub --custody case >/dev/null || die "fault $f broke the log"
 done

@@ -20,7 +20,7 @@ log=case/custody.jsonl
 jq -e -s 'map(.action) == ["init","add","add","add-refused"]' $log >/dev/null ||
   die "actions"
 
-casefile verify --key k.pub --custody case --json >v.json || die "untouched log fails"
+casefile verify --trust k.pub --custody case --json >v.json || die "untouched log fails"
 jq -e '.ok and .entries == 4 and (.head | length) == 64' v.json >/dev/null || die "report"
 
 # Every entry's signature verifies with openssl over the line without "sig".
@@ -35,7 +35,7 @@ done <$log
 
 # check NAME KIND ENTRY: the custody log NAME fails at ENTRY with KIND.
 check() {
-  casefile verify --key k.pub --custody "$1" --json >v.json 2>v.err
+  casefile verify --trust k.pub --custody "$1" --json >v.json 2>v.err
   local rc=$?
   [ $rc = 1 ] || { cat v.json v.err >&2; die "$1: status $rc, expected 1"; }
   jq -e --arg k "$2" --argjson e "$3" '.ok == false and .kind == $k and .first_bad == $e' \
@@ -59,7 +59,7 @@ printf '%s,"sig":"%s"}\n' "$(sed 's/}$//' msg)" "$(xxd -p sig.bin | tr -d '\n')"
 cp $log resigned; sed -i -e '3r line3' -e 3d resigned; check resigned untrusted-signer 3
 # The same line passes once that key is trusted too (the re-signing itself
 # was well formed), and fails the chain at the next entry.
-casefile verify --key k.pub --key other.pub --custody resigned --json >v.json
+casefile verify --trust k.pub --trust other.pub --custody resigned --json >v.json
 [ $? = 1 ] && jq -e '.kind == "prev-mismatch" and .first_bad == 4' v.json >/dev/null ||
   { cat v.json >&2; die "resigned entry should break the chain at entry 4"; }
 # A torn last line: reported, and appends refuse to go on.
@@ -68,4 +68,4 @@ expect_status 3 casefile add -C torn a1.tar.zst
 expect_grep 'torn' err
 
 # The untouched log still passes.
-casefile verify --key k.pub --custody case >/dev/null || die "original fails"
+casefile verify --trust k.pub --custody case >/dev/null || die "original fails"

@@ -11,24 +11,24 @@ printf 'esc \033[2J here\n' >>a.log                      # line 21
 seq 1 5 | sed 's/^/other /' >b.log
 casefile seal --key k.key a.log >/dev/null && casefile seal --key k.key b.log >/dev/null ||
   die "seal"
-casefile disclose --log a.log --lines 3,21 --key k.pub -o p.json >/dev/null || die "disclose a"
-casefile disclose --log b.log --lines 1 --key k.pub -o q.json >/dev/null || die "disclose b"
+casefile disclose --log a.log --lines 3,21 --trust k.pub -o p.json >/dev/null || die "disclose a"
+casefile disclose --log b.log --lines 1 --trust k.pub -o q.json >/dev/null || die "disclose b"
 
 # The log id: one per log, signed in the checkpoint, what verify reports.
 ida=$(jq -r .checkpoint.log_id p.json); idb=$(jq -r .checkpoint.log_id q.json)
 [[ $ida =~ ^[0-9a-f]{32}$ && $ida != "$idb" ]] || die "log ids '$ida' '$idb'"
 [ "$(jq -r .log_id p.json)" = "$ida" ] || die "the proof's log_id"
-casefile verify --key k.pub --log a.log --json >v.json || die "verify log"
+casefile verify --trust k.pub --log a.log --json >v.json || die "verify log"
 [ "$(jq -r .log_id v.json)" = "$ida" ] || die "verify --log reports another log id"
 
 # What was checked is what is shown: lines in the text output, escaped,
 # and in --json.
-expect_status 0 casefile verify --key k.pub --proof p.json
+expect_status 0 casefile verify --trust k.pub --proof p.json
 expect_grep "log $ida" out
 expect_grep '^  line 3: event 3$' out
 grep -qF '  line 21: esc \x1b[2J here' out || { cat out; die "line 21 not shown escaped"; }
 grep -q $'\033' out && die "a control character reached the terminal"
-casefile verify --key k.pub --proof p.json --json >v.json || die "proof --json"
+casefile verify --trust k.pub --proof p.json --json >v.json || die "proof --json"
 jq -e --arg id "$ida" '.ok and .kind == "log" and .items == 2 and .log_id == $id and
   .lines == [{"n":3,"text":"event 3"},{"n":21,"text":"esc \u001b[2J here"}]' v.json \
   >/dev/null || { cat v.json; die "proven lines missing from --json"; }
@@ -37,7 +37,7 @@ jq -e --arg id "$ida" '.ok and .kind == "log" and .items == 2 and .log_id == $id
 # a message matching MESSAGE.
 bad() {
   cmp -s "$2" p.json && die "$1: mutation did not apply"
-  expect_status 1 casefile verify --key k.pub --proof "$2"
+  expect_status 1 casefile verify --trust k.pub --proof "$2"
   expect_grep "$3" err
   expect_grep 'FAILED' out
 }
@@ -70,7 +70,7 @@ edit relabel-id ".log_id = \"$idb\"" 'relabelled'
 edit relabel-cp ".checkpoint.log_id = \"$idb\"" 'signature does not verify'
 edit relabel-name '.log = "b.log"' 'unknown key "log"'
 # Proofs from before log ids carry an unsigned name: refused, with why.
-expect_status 1 casefile verify --key "$FIXTURES/seal-v1/k.pub" \
+expect_status 1 casefile verify --trust "$FIXTURES/seal-v1/k.pub" \
   --proof "$FIXTURES/seal-v1/old-proof.json"
 expect_grep 'casefile-proof/1.*ask for a new proof' err
 
@@ -80,18 +80,18 @@ make_source root
 echo "another line" >>root/var/log/auth.log
 "$MAKE_ARCHIVE" -o b.tar.zst -k k.key -C root $SOURCES || die "archive b"
 casefile disclose --archive a.tar.zst --members evidence/files/etc/hosts \
-  --key k.pub -o m.json >/dev/null || die "disclose archive a"
+  --trust k.pub -o m.json >/dev/null || die "disclose archive a"
 casefile disclose --archive b.tar.zst --members evidence/files/etc/hosts \
-  --key k.pub -o n.json >/dev/null || die "disclose archive b"
+  --trust k.pub -o n.json >/dev/null || die "disclose archive b"
 da=$(jq -r .sha256sums_digest m.json); db=$(jq -r .sha256sums_digest n.json)
 [ "$da" != "$db" ] || die "two archives, one digest"
 [ "$(jq -r .sha256sums_b64 m.json | base64 -d | sha256sum | cut -c1-64)" = "$da" ] ||
   die "disclose wrote a digest that is not SHA256SUMS's"
-expect_status 0 casefile verify --key k.pub --proof m.json
+expect_status 0 casefile verify --trust k.pub --proof m.json
 expect_grep "$da" out
 expect_grep '^  member evidence/files/etc/hosts \([0-9]+ bytes, sha256 [0-9a-f]{64}\):$' out
 expect_grep "^    $(head -n1 root/etc/hosts)\$" out
-casefile verify --key k.pub --proof m.json --json >v.json || die "archive --json"
+casefile verify --trust k.pub --proof m.json --json >v.json || die "archive --json"
 jq -e --arg d "$da" '.ok and .sha256sums == $d and (.members | length) == 1 and
   .members[0].name == "evidence/files/etc/hosts" and
   (.members[0].sha256 | test("^[0-9a-f]{64}$")) and
@@ -102,7 +102,7 @@ jq -e --arg d "$da" '.ok and .sha256sums == $d and (.members | length) == 1 and
 abad() { # abad NAME JQ-FILTER MESSAGE
   jq "$2" m.json >"$1.json" || die "jq $1"
   cmp -s "$1.json" m.json && die "$1: mutation did not apply"
-  expect_status 1 casefile verify --key k.pub --proof "$1.json"
+  expect_status 1 casefile verify --trust k.pub --proof "$1.json"
   expect_grep "$3" err
 }
 abad relabel-digest ".sha256sums_digest = \"$db\"" 'relabelled'
@@ -115,5 +115,5 @@ abad member-data '.members[0].data_b64 = "eA=="' 'do not match SHA256SUMS'
 # digest is not the label's.
 jq --slurpfile o n.json '.sha256sums_b64 = $o[0].sha256sums_b64 |
   .sha256sums_sig = $o[0].sha256sums_sig' m.json >swap.json
-expect_status 1 casefile verify --key k.pub --proof swap.json
+expect_status 1 casefile verify --trust k.pub --proof swap.json
 expect_grep 'relabelled' err

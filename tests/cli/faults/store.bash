@@ -13,5 +13,5 @@ made_store() {
     var/lib/inference/decisions.jsonl:model-decision var/log/auth.log:auth-log \
     var/log/nginx/access.log.1.gz:access-log var/lib/mlflow/lineage.json:model-lineage \
     >/dev/null || die "make-archive"
-  casefile timeline build --db "$1" --key k.pub a.tar.zst >/dev/null 2>&1 || die "build"
+  casefile timeline build --db "$1" --trust k.pub a.tar.zst >/dev/null 2>&1 || die "build"
 }

@@ -18,11 +18,11 @@ printf 'Mar  3 10:00:0%d ehr sshd[7]: Accepted publickey for u%d from 10.0.0.%d 
 casefile collect --quiet -o b.tar.zst --key c.key src >/dev/null 2>&1 || die "collect"
 events() { casefile timeline query --db "$1" --format jsonl 2>/dev/null; }
 
-casefile timeline build --db ref.db --key k.pub a.tar.zst >/dev/null 2>&1 || die "reference build"
+casefile timeline build --db ref.db --trust k.pub a.tar.zst >/dev/null 2>&1 || die "reference build"
 events ref.db >new.ref || die "reference query"
 [ -s new.ref ] || die "no events in the reference"
 cp ref.db base.db
-casefile timeline build --db ref.db --key k.pub --key c.pub b.tar.zst >/dev/null 2>&1 ||
+casefile timeline build --db ref.db --trust k.pub --trust c.pub b.tar.zst >/dev/null 2>&1 ||
   die "reference build of the second archive"
 events ref.db >both.ref || die "reference query"
 cmp -s new.ref both.ref && die "the second archive added nothing"
@@ -37,7 +37,7 @@ sweep_failed() {
   [ ! -e t.db ] || die "$1: exit 3 but t.db exists"
   [ -z "$(ls | grep '^t\.db')" ] || { ls >&2; die "$1: files of the failed store left behind"; }
 }
-sweep casefile timeline build --db t.db --key k.pub a.tar.zst
+sweep casefile timeline build --db t.db --trust k.pub a.tar.zst
 
 # 2. the second archive into an existing store
 sweep_prepare() { rm -f t.db-wal t.db-shm t.db-journal; cp base.db t.db; }
@@ -49,4 +49,4 @@ sweep_failed() {
   events t.db >got || die "$1: the store no longer reads after a failed build"
   cmp -s got new.ref || die "$1: the store changed although the build failed"
 }
-sweep casefile timeline build --db t.db --key k.pub --key c.pub b.tar.zst
+sweep casefile timeline build --db t.db --trust k.pub --trust c.pub b.tar.zst

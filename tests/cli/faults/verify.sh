@@ -16,11 +16,11 @@ sweep_ok() { cmp -s sweep.out sweep.ref || { diff sweep.ref sweep.out >&2; die "
 sweep_failed() {
   ! grep -Eq '^(OK|FAIL)' sweep.out || { cat sweep.out >&2; die "$1: a verdict although verify failed"; }
 }
-sweep casefile verify --key k.pub a.tar.zst
+sweep casefile verify --trust k.pub a.tar.zst
 
 # one member altered, same length: re-pack with GNU tar
 mkdir x && tar --zstd -xf a.tar.zst -C x || die "extract"
 (cd x && m=$(find evidence -name auth.log) && sed -i 's/u1/u9/' "$m" &&
   tar --zstd --format=pax -cf ../b.tar.zst $(tar --zstd -tf ../a.tar.zst)) || die "re-pack"
-grep -q '^FAIL' <(casefile verify --key k.pub b.tar.zst) || die "the altered archive verifies"
-SWEEP_STATUS=1 sweep casefile verify --key k.pub b.tar.zst
+grep -q '^FAIL' <(casefile verify --trust k.pub b.tar.zst) || die "the altered archive verifies"
+SWEEP_STATUS=1 sweep casefile verify --trust k.pub b.tar.zst

@@ -34,7 +34,7 @@ expect_status 0 bash "$script" case hosts.txt
 [ "$(ls case/evidence/ | wc -l)" -eq 2 ] || die "expected two archives in the case"
 ls case/host-keys/*.key 2>/dev/null && die "a host's private key was kept"
 [ -z "$(find remote -name host.key)" ] || die "a key was left on a host"
-expect_status 0 casefile verify --custody case --key examiner.pub
+expect_status 0 casefile verify --custody case --trust examiner.pub
 [ "$(grep -c '"action":"add"' case/custody.jsonl)" -eq 2 ] || die "two add entries expected"
 # An unreachable host is reported and makes the loop fail, the others land.
 printf 'root@ehr-app01\nroot@gone\n' > hosts2.txt

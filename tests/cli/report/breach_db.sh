@@ -23,7 +23,7 @@ bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
   || die "make-archive failed"
 # Leak checking is for this part's code: `timeline build` has its own tests.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-  expect_status 0 casefile timeline build --db t.db --key k.pub a.tar.zst
+  expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
 expect_status 0 casefile timeline scope --db t.db --incident "$T/incident.yaml" --json
 cp out scope.json
 expect_status 0 casefile report breach --db t.db --incident "$T/incident.yaml" -o fromdb --format json

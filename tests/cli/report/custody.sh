@@ -15,13 +15,13 @@ expect_grep 'Chain of custody: case CASE-7' custody.html
 expect_grep 'J. Doe &lt;jd@example.org&gt;' custody.html
 expect_grep "$want" custody.html
 expect_grep '<p>2 entries from ' custody.html
-expect_grep 'not verified \(no trusted key given with --key\)' custody.html
+expect_grep 'not verified \(no trusted key given with --trust\)' custody.html
 # the report itself is entry 3, signed with the key recorded at init
 tail -n1 case/custody.jsonl | jq -e --arg h "$(sha256sum custody.html | cut -d' ' -f1)" \
   '.seq == 3 and .action == "report-custody" and .subject == $h' >/dev/null \
   || die "report not recorded: $(tail -n1 case/custody.jsonl)"
-expect_status 0 casefile verify --key ex.pub --custody case
-expect_status 0 casefile report custody --case case --key ex.pub -o custody.json --json
+expect_status 0 casefile verify --trust ex.pub --custody case
+expect_status 0 casefile report custody --case case --trust ex.pub -o custody.json --json
 jq -e '.custody.entries == 3 and .custody.actions.init == 1 and .custody.verification.ok' out >/dev/null \
   || die "bad --json: $(cat out)"
 jq -e --arg h "$want" '.archives[0].file_sha256 == $h and (.entries | length) == 3' custody.json \

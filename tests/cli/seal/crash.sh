@@ -19,12 +19,12 @@ for round in $(seq 1 12); do
   casefile seal --key k.key --follow --interval 0.01 app.log >/dev/null 2>&1 & spid=$!
   sleep "0.0$((RANDOM % 9 + 1))"
   kill -9 $spid 2>/dev/null; wait $spid 2>/dev/null
-  casefile verify --key k.pub --log app.log >out 2>err ||
+  casefile verify --trust k.pub --log app.log >out 2>err ||
     { cat out err; kill $wpid; die "verify failed after kill $round"; }
 done
 kill $wpid; wait $wpid 2>/dev/null
 casefile seal --key k.key app.log >/dev/null || die "re-run after kills"
-casefile verify --key k.pub --log app.log --json >v.json || die "final verify"
+casefile verify --trust k.pub --log app.log --json >v.json || die "final verify"
 jq -e --argjson n "$(wc -l <app.log)" '.ok and .sealed_lines == $n and .unsealed_lines == 0' \
   v.json >/dev/null || { cat v.json; die "not everything sealed"; }
 
@@ -34,7 +34,7 @@ cp app.log.seal before.seal
 for f in write:1 fsync:1 alloc:5 alloc:50; do
   CASEFILE_FAULT=$f casefile seal --key k.key app.log >out 2>err && continue
   cmp -s before.seal app.log.seal || die "$f changed the seal after failing"
-  casefile verify --key k.pub --log app.log >/dev/null || die "$f broke the seal"
+  casefile verify --trust k.pub --log app.log >/dev/null || die "$f broke the seal"
 done
 casefile seal --key k.key app.log >/dev/null || die "seal after faults"
 
@@ -43,5 +43,5 @@ seq 1 10 | sed 's/^/last /' >>app.log
 casefile seal --key k.key --follow --interval 30 app.log >out 2>err & spid=$!
 sleep 0.5; kill -TERM $spid; wait $spid; rc=$?
 [ $rc = 0 ] || die "seal --follow exited $rc on SIGTERM"
-casefile verify --key k.pub --log app.log --json >v.json || die "verify after TERM"
+casefile verify --trust k.pub --log app.log --json >v.json || die "verify after TERM"
 jq -e '.unsealed_lines == 0' v.json >/dev/null || die "last lines not sealed"

@@ -16,10 +16,10 @@ grep -q "log id $id" out || die "seal does not print the log id"
 # Every checkpoint carries the same id, first, and signs it in its head.
 [ "$(jq -r .log_id app.log.seal | sort -u)" = "$id" ] || die "checkpoints differ in log id"
 [ "$(head -c 10 app.log.seal)" = '{"log_id":' ] || die "log_id is not the first member"
-casefile verify --key k.pub --log app.log --json >v.json || die "verify"
+casefile verify --trust k.pub --log app.log --json >v.json || die "verify"
 jq -e --arg id "$id" '.ok and .log_id == $id and .log_id_derived == false' v.json >/dev/null ||
   { cat v.json; die "verify --log does not report the log id"; }
-expect_status 0 casefile verify --key k.pub --log app.log
+expect_status 0 casefile verify --trust k.pub --log app.log
 expect_grep "OK, log id $id," out
 # Another log, another id.
 seq 1 3 >b.log; casefile seal --key k.key b.log --json >b.json || die "seal b"
@@ -28,7 +28,7 @@ seq 1 3 >b.log; casefile seal --key k.key b.log --json >b.json || die "seal b"
 cp app.log c.log; sed "2s/\"log_id\":\"$id\"/\"log_id\":\"$(jq -r .log_id b.json)\"/" \
   app.log.seal >c.log.seal
 cmp -s c.log.seal app.log.seal && die "mutation did not apply"
-expect_status 1 casefile verify --key k.pub --log c.log --json
+expect_status 1 casefile verify --trust k.pub --log c.log --json
 jq -e '.problems[0].kind == "forged-checkpoint" and .problems[0].checkpoint == 2' out \
   >/dev/null || { cat out; die "changed log id not caught"; }
 
@@ -36,13 +36,13 @@ jq -e '.problems[0].kind == "forged-checkpoint" and .problems[0].checkpoint == 2
 cp "$FIXTURES"/seal-v1/app.log "$FIXTURES"/seal-v1/app.log.seal "$FIXTURES"/seal-v1/k.pub .
 cp "$FIXTURES"/seal-v1/k.key old.key && chmod 600 old.key
 old=$(head -n1 app.log.seal | tr -d '\n' | sha256sum | cut -c1-32)
-casefile verify --key k.pub --log app.log --json >v.json || { cat v.json; die "old seal fails"; }
+casefile verify --trust k.pub --log app.log --json >v.json || { cat v.json; die "old seal fails"; }
 jq -e --arg id "$old" '.ok and .log_id == $id and .log_id_derived and .checkpoints == 2' \
   v.json >/dev/null || { cat v.json; die "old seal: derived log id"; }
-expect_status 0 casefile verify --key k.pub --log app.log
+expect_status 0 casefile verify --trust k.pub --log app.log
 expect_grep 'from the first checkpoint' out
 # No proof from a checkpoint without the id.
-expect_status 3 casefile disclose --log app.log --lines 3 --key k.pub -o p.json
+expect_status 3 casefile disclose --log app.log --lines 3 --trust k.pub -o p.json
 expect_grep 'carries no log id' err
 [ ! -e p.json ] || die "a proof without a log id was written"
 # The next seal adds it, even with no new line; the id does not change.
@@ -53,11 +53,11 @@ expect_grep "checkpoint 3 adds the log id $old" out
 expect_status 0 casefile seal --key old.key app.log
 expect_grep 'nothing new to seal' out
 [ "$(wc -l <app.log.seal)" = 3 ] || die "a second id checkpoint"
-casefile verify --key k.pub --log app.log --json >v.json || { cat v.json; die "upgraded seal"; }
+casefile verify --trust k.pub --log app.log --json >v.json || { cat v.json; die "upgraded seal"; }
 jq -e --arg id "$old" '.ok and .log_id == $id and .checkpoints == 3' v.json >/dev/null ||
   { cat v.json; die "upgraded seal: log id"; }
-casefile disclose --log app.log --lines 3,305 --key k.pub -o p.json >/dev/null || die "disclose"
-casefile verify --key k.pub --proof p.json --json >v.json || { cat v.json; die "proof"; }
+casefile disclose --log app.log --lines 3,305 --trust k.pub -o p.json >/dev/null || die "disclose"
+casefile verify --trust k.pub --proof p.json --json >v.json || { cat v.json; die "proof"; }
 jq -e --arg id "$old" '.ok and .log_id == $id and .items == 2' v.json >/dev/null ||
   { cat v.json; die "proof from the upgraded seal"; }
 # A checkpoint signed by the key holder that names another log id, or

@@ -18,7 +18,7 @@ casefile seal --key k.key app.log >/dev/null || die "seal 3"
 # check NAME KIND FROM TO: verify NAME.log; the first problem is KIND and
 # covers lines FROM..TO (0 0: no lines).
 check() {
-  casefile verify --key k.pub --log "$1.log" --json >v.json 2>v.err
+  casefile verify --trust k.pub --log "$1.log" --json >v.json 2>v.err
   local rc=$?
   [ $rc = 1 ] || { cat v.json v.err >&2; die "$1: status $rc, expected 1"; }
   jq -e --arg k "$2" --argjson f "$3" --argjson t "$4" \
@@ -29,7 +29,7 @@ check() {
 copy() { cp app.log "$1.log"; cp app.log.seal "$1.log.seal"; }
 
 # The untouched log passes, with every line sealed.
-casefile verify --key k.pub --log app.log --json >v.json || die "untouched log fails"
+casefile verify --trust k.pub --log app.log --json >v.json || die "untouched log fails"
 jq -e '.ok and .sealed_lines == 2000 and .checkpoints == 3 and .unsealed_lines == 0' \
   v.json >/dev/null || die "bad OK report"
 
@@ -52,14 +52,14 @@ copy trunc; head -n 1600 app.log >trunc.log; check trunc truncated 1601 2000
 # Lines appended after the last checkpoint are unsealed, not tampering; an
 # unfinished last line is reported as such.
 copy more; gen 2001 2010 >>more.log; printf 'half a line' >>more.log
-casefile verify --key k.pub --log more.log --json >v.json || die "appended lines fail"
+casefile verify --trust k.pub --log more.log --json >v.json || die "appended lines fail"
 jq -e '.ok and .unsealed_lines == 10 and .partial_bytes == 11' v.json >/dev/null ||
   die "unsealed lines misreported"
 
 # The seal: a forged checkpoint, reordered checkpoints, a rolled-back seal,
 # a checkpoint removed, checkpoints signed by an untrusted key.
 checkseal() {
-  casefile verify --key k.pub --log "$1.log" --json >v.json 2>v.err
+  casefile verify --trust k.pub --log "$1.log" --json >v.json 2>v.err
   local rc=$?
   [ $rc = 1 ] || { cat v.json v.err >&2; die "$1: status $rc, expected 1"; }
   jq -e --arg k "$2" --argjson c "$3" \
@@ -83,5 +83,5 @@ expect_status 3 casefile seal --key k.key untr.log
 expect_grep 'extend a seal with the key that made it' err
 
 # The untouched copies still pass after all this.
-casefile verify --key k.pub --log app.log >/dev/null || die "original fails"
+casefile verify --trust k.pub --log app.log >/dev/null || die "original fails"
 cmp -s keep.seal app.log.seal || die "seal changed"

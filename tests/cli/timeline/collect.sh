@@ -5,7 +5,7 @@ source "$CLI_LIB"
 cp -r "$FIXTURES/timeline/made/root" root
 expect_status 0 casefile key generate k
 expect_status 0 casefile collect -o c.tar.zst --key k.key --root root /var/log /var/lib/inference
-expect_status 0 casefile timeline build --db c.db --key k.pub --json c.tar.zst
+expect_status 0 casefile timeline build --db c.db --trust k.pub --json c.tar.zst
 for s in fhir-auditevent model-decision sshd access-log filestat collector; do
   [ "$(jq ".parsers[\"$s\"].events" out)" -gt 0 ] || die "no $s events"
 done

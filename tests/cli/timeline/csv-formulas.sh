@@ -13,7 +13,7 @@ cat >root/var/log/ehr/audit.ndjson <<'NDJSON'
 NDJSON
 expect_status 0 casefile key generate k
 expect_status 0 casefile collect -o c.tar.zst --key k.key --root root /var/log
-expect_status 0 casefile timeline build --db c.db --key k.pub c.tar.zst
+expect_status 0 casefile timeline build --db c.db --trust k.pub c.tar.zst
 Q='"'"'"'=HYPERLINK(""http://evil.example/"",""open"")"'
 
 # timeline query --format csv: actor column (5th), patient column (9th)

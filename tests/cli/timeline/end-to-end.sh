@@ -14,7 +14,7 @@ bash "$F/make-archive.sh" a.tar.zst k.pem root var/log/ehr/audit.ndjson:access-l
   var/log/nginx/access.log.1.gz:access-log var/lib/mlflow/lineage.json:model-lineage \
   || die "make-archive failed"
 
-expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub --json a.tar.zst
 [ "$(jq .events out)" = 33 ] || die "events: $(jq .events out)"
 [ "$(jq '.parsers.mlflow.events' out)" = 8 ] || die "lineage events"
 # decisions joined to the lineage: the run behind version 7, and the version
@@ -30,7 +30,7 @@ expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
 [ "$(sqlite3 t.db "select line||':'||\"offset\" from events where patient='p8'")" = 1:0 ] || die "gz line"
 
 # incremental: the same archive again adds nothing
-expect_status 0 casefile timeline build --db t.db --key k.pub --json a.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub --json a.tar.zst
 [ "$(jq -r '.archives[0].status' out)" = already-present ] || die "not idempotent"
 [ "$(jq .total_events out)" = 33 ] || die "events grew"
 

@@ -22,7 +22,7 @@ mkfifo p.tar.zst
 # writer opens the FIFO)
 ( cat good.tar.zst > p.tar.zst; sleep 1; cat forged.tar.zst > p.tar.zst ) &
 writer=$!
-expect_status 3 casefile timeline build --db t.db --key k.pub p.tar.zst
+expect_status 3 casefile timeline build --db t.db --trust k.pub p.tar.zst
 expect_grep 'cannot be read a second time' err
 kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
 exec 3<>p.tar.zst; exec 3>&-   # unblock a writer still waiting, if any
@@ -32,5 +32,5 @@ if [ -f t.db ]; then
   ! sqlite3 t.db "select actor from events" 2>/dev/null | grep -q forged || die "forged events stored"
 fi
 # the good archive as a file builds
-expect_status 0 casefile timeline build --db t2.db --key k.pub good.tar.zst
+expect_status 0 casefile timeline build --db t2.db --trust k.pub good.tar.zst
 [ "$(sqlite3 t2.db 'select count(*) from events')" -gt 0 ] || die "no events from the good archive"

@@ -17,8 +17,8 @@ expect_status 0 casefile collect -o a2.tar.zst --key k.key --root h2 /var/log
 expect_status 0 casefile collect -o a3.tar.zst --key other.key --root h3 /var/log
 expect_status 0 casefile collect -o a4.tar.zst --key k.key --root h3 /var/log
 # a3 is signed by a key not trusted: refused (exit 1) in both runs.
-expect_status 1 casefile timeline build --db seq.db --key k.pub a1.tar.zst a2.tar.zst a3.tar.zst a4.tar.zst
-expect_status 1 casefile timeline build -j 3 --db par.db --key k.pub a1.tar.zst a2.tar.zst a3.tar.zst a4.tar.zst
+expect_status 1 casefile timeline build --db seq.db --trust k.pub a1.tar.zst a2.tar.zst a3.tar.zst a4.tar.zst
+expect_status 1 casefile timeline build -j 3 --db par.db --trust k.pub a1.tar.zst a2.tar.zst a3.tar.zst a4.tar.zst
 expect_grep 'a3.tar.zst: refused' err
 for t in events rejects patients; do
   a=$(sqlite3 seq.db "SELECT * FROM $t ORDER BY 1" | md5sum)
@@ -28,7 +28,7 @@ done
 [ "$(sqlite3 par.db 'SELECT count(*) FROM events')" -gt 900 ] || die "too few events"
 [ "$(sqlite3 par.db 'SELECT count(*) FROM archives')" -eq 3 ] || die "three archives expected"
 # Building again in parallel adds nothing.
-expect_status 0 casefile timeline build -j 2 --db par.db --key k.pub a1.tar.zst a2.tar.zst a4.tar.zst
+expect_status 0 casefile timeline build -j 2 --db par.db --trust k.pub a1.tar.zst a2.tar.zst a4.tar.zst
 [ "$(sqlite3 par.db 'SELECT count(*) FROM events')" = "$(sqlite3 seq.db 'SELECT count(*) FROM events')" ] ||
   die "re-ingest added events"
-expect_status 2 casefile timeline build -j 0 --db x.db --key k.pub a1.tar.zst
+expect_status 2 casefile timeline build -j 0 --db x.db --trust k.pub a1.tar.zst

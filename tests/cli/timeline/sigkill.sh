@@ -39,10 +39,10 @@ answers() {
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-casefile timeline build --quiet --db prev.db --key k.pub a1.tar.zst || die "build prev"
+casefile timeline build --quiet --db prev.db --trust k.pub a1.tar.zst || die "build prev"
 prev=$(answers prev.db "previous") || exit 1
 t0=$(now_ms)
-casefile timeline build --quiet --db ref.db --key k.pub $ARCHIVES || die "build ref"
+casefile timeline build --quiet --db ref.db --trust k.pub $ARCHIVES || die "build ref"
 span=$(($(now_ms) - t0 + 200))
 ref=$(answers ref.db "reference") || exit 1
 [ "$prev" != "$ref" ] || die "the build adds nothing: the test would prove nothing"
@@ -53,7 +53,7 @@ ref=$(answers ref.db "reference") || exit 1
 kill_build() {
   local ms=$((RANDOM * 32768 + RANDOM)) pid
   ms=$((ms % span))
-  casefile timeline build --quiet -j "$2" --db "$1" --key k.pub $ARCHIVES >/dev/null 2>&1 &
+  casefile timeline build --quiet -j "$2" --db "$1" --trust k.pub $ARCHIVES >/dev/null 2>&1 &
   pid=$!
   sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
   kill -9 $pid 2>/dev/null
@@ -89,9 +89,9 @@ done
 
 # Re-running finishes the job, whatever the kills left.
 : >>new.db.partial
-casefile timeline build --quiet -j 2 --db new.db --key k.pub $ARCHIVES || die "re-run into new.db"
+casefile timeline build --quiet -j 2 --db new.db --trust k.pub $ARCHIVES || die "re-run into new.db"
 [ "$(answers new.db "re-run")" = "$ref" ] || die "re-run into new.db differs from an uninterrupted build"
-casefile timeline build --quiet --db old.db --key k.pub $ARCHIVES || die "re-run into old.db"
+casefile timeline build --quiet --db old.db --trust k.pub $ARCHIVES || die "re-run into old.db"
 [ "$(answers old.db "re-run")" = "$ref" ] || die "re-run into old.db differs from an uninterrupted build"
 # (-wal and -shm beside a WAL database are SQLite's own, readers make them)
 left=$(ls | grep -E '\.partial$|-journal$') && die "left behind: $left"

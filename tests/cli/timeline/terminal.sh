@@ -10,7 +10,7 @@ mkdir src
 printf 'Mar  3 10:00:01 ehr sshd[7]: Accepted publickey for \033[2Jroot\302\233 from 10.0.0.1 port 22 ssh2\n' >src/auth.log
 printf 'Mar  3 10:00:02 ehr app[8]: \033]0;owned\007 caf\303\251 done\n' >>src/auth.log
 casefile collect --quiet -o a.tar.zst --key k.key src >/dev/null 2>&1 || die "collect"
-expect_status 0 casefile timeline build --db t.db --key k.pub a.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
 expect_status 0 casefile timeline query --db t.db
 [ "$(wc -l <out)" -ge 2 ] || die "rows: $(cat -v out)"
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' out; then
@@ -22,6 +22,6 @@ grep -qF '\x1b]0;owned\x07 café done' out || die "second line: $(cat -v out)"
 expect_status 0 casefile timeline query --db t.db --format csv
 grep -q $'\033\\[2Jroot' out || die "csv lost the bytes"
 # messages on stderr name files from the evidence: escaped the same way
-casefile timeline build --db t2.db --key k.pub "$(printf 'no\033[2J.tar.zst')" >out 2>err
+casefile timeline build --db t2.db --trust k.pub "$(printf 'no\033[2J.tar.zst')" >out 2>err
 grep -qF 'no\x1b[2J.tar.zst' err || die "message: $(cat -v err)"
 ! grep -q $'\033' err || die "an escape reached stderr: $(cat -v err)"

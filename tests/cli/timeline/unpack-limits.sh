@@ -22,7 +22,7 @@ openssl pkey -in k.pem -pubout -out k.pub
 bash "$F/make-archive.sh" a.tar.zst k.pem root var/log/bomb.log.1.zst:system-log \
   var/log/bomb.log.2.gz:system-log var/log/under.log.1.zst:system-log \
   var/log/over.log.1.zst:system-log var/log/cat.log.1.gz:system-log || die make-archive
-expect_status 0 casefile timeline build --db t.db --key k.pub a.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
 q() { sqlite3 t.db "$1"; }
 for m in bomb.log.1.zst bomb.log.2.gz over.log.1.zst; do
   q "select reason from rejects where member = 'evidence/files/var/log/$m'" |

@@ -27,7 +27,7 @@ bash "$F/make-archive.sh" a.tar.zst k.pem root var/log/lrz.log.1.gz:system-log \
   var/log/lzo.log.1.gz:system-log var/log/grz.log.1.gz:system-log \
   var/log/lz4.log.1.xz:system-log var/log/plain.log.2.lrz:system-log \
   var/log/old.log.3.Z:system-log var/log/access.log.1.gz:access-log || die make-archive
-PATH="$PWD/fake:$PATH" expect_status 0 casefile timeline build --db t.db --key k.pub a.tar.zst
+PATH="$PWD/fake:$PATH" expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
 [ ! -e ran ] || die "an external decompressor ran: $(cat ran)"
 [ "$(sqlite3 t.db "select count(*) from events where message like '%forged%'")" = 0 ] || die "forged events"
 rej() { sqlite3 t.db "select reason from rejects where member = 'evidence/files/var/log/$1'"; }

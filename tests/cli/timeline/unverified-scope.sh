@@ -12,7 +12,7 @@ openssl pkey -in k.pem -pubout -out k.pub
 openssl genpkey -algorithm ed25519 -out other.pem 2>/dev/null
 bash "$F/make-archive.sh" good.tar.zst k.pem root var/log/ehr/audit.ndjson:access-log || die make-archive
 bash "$F/make-archive.sh" bad.tar.zst other.pem root var/log/nginx/access.log.1.gz:access-log || die make-archive
-expect_status 0 casefile timeline build --db t.db --key k.pub --allow-unverified good.tar.zst bad.tar.zst
+expect_status 0 casefile timeline build --db t.db --trust k.pub --allow-unverified good.tar.zst bad.tar.zst
 bad=$(sqlite3 t.db 'select sha256sums from archives where verified=0')
 [ -n "$bad" ] || die "no unverified archive recorded"
 

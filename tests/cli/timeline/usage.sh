@@ -2,7 +2,7 @@
 # Usage errors exit 2; --help prints the synopsis; bad files name themselves.
 source "$CLI_LIB"
 expect_status 0 casefile timeline --help
-expect_grep '^usage: casefile timeline build --db FILE --key PUB' out
+expect_grep '^usage: casefile timeline build --db FILE --trust PUB' out
 expect_status 2 casefile timeline
 expect_status 2 casefile timeline frobnicate
 expect_status 2 casefile timeline build --db x.db

@@ -9,7 +9,7 @@ head -c 64M /dev/zero | zstd -q -1 >z.zst || die "zstd"
 frames() { for i in $(seq 160); do cat z.zst; done; }   # 160 x 64 MiB
 
 refused() { # refused ARCHIVE: status 1, kind limit, max RSS < 64 MiB
-  /usr/bin/time -f %M -o rss casefile verify --key k.pub --json "$1" >v.json 2>err
+  /usr/bin/time -f %M -o rss casefile verify --trust k.pub --json "$1" >v.json 2>err
   local rc=$?
   [ $rc = 1 ] || { cat err; die "$1: status $rc"; }
   jq -e '.archives[0].problems | any(.kind == "limit" and (.detail | test("1000:1")))' \

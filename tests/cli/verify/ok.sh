@@ -7,7 +7,7 @@ body() {
   for c in zstd gzip none; do
     make_ref a.$c -c $c
     sums=$(tar -xOf a.$c SHA256SUMS | sha256sum | cut -c1-64)
-    expect_status 0 casefile verify --key k.pub a.$c
+    expect_status 0 casefile verify --trust k.pub a.$c
     [ "$(cat out)" = "OK a.$c signer $fp sha256sums $sums" ] || die "line: $(cat out)"
     verify_json a.$c; expect_ok
     jq -e --arg fp "$fp" --arg s "$sums" --arg p "a.$c" \
@@ -18,7 +18,7 @@ body() {
   done
   # several keys: any one of them may be the signer; a chain of two passes
   make_ref b.zstd -p a.zstd
-  expect_status 0 casefile verify --key other.pub --key k.pub a.zstd b.zstd
+  expect_status 0 casefile verify --trust other.pub --trust k.pub a.zstd b.zstd
   [ "$(grep -c '^OK ' out)" = 2 ] || die "two OK lines expected"
   # the archive is readable by the independent recipe, too
   mkdir x && tar --zstd -xf a.zstd -C x && (cd x && sha256sum -c --quiet SHA256SUMS) &&

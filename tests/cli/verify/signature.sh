@@ -34,9 +34,9 @@ body() {
   verify_json o.tar
   expect_problem untrusted-signer SHA256SUMS.sig
   grep -q "$(casefile key fingerprint other.pub)" v.json || die "signer not named"
-  casefile verify --key other.pub o.tar >out || die "other key should pass"
+  casefile verify --trust other.pub o.tar >out || die "other key should pass"
   # the text form prints every problem, one per line
-  expect_status 1 casefile verify --key k.pub o.tar
+  expect_status 1 casefile verify --trust k.pub o.tar
   expect_grep '^FAIL o.tar: SHA256SUMS.sig: signed by SHA256:[0-9a-f]{64} \(casefile/signer.pub\), which is not a trusted key$' out
 }
 for_each_maker body

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Reading one source file exactly once (reader.c): open without following
+ * a symlink or touching atime, read while hashing and typing, fstat again,
+ * and keep the bytes (memory or spool) for the archive writer. Its own
+ * header so that the collector toolkit holds a reader without knowing how
+ * it reads; it never writes a source.
+ */
+#ifndef CASEFILE_COLLECT_READER_H
+#define CASEFILE_COLLECT_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "casefile/hash.h"
+#include "casefile/progress.h"
+
+struct cf_ctx;
+
+/* What collecting one file found out; filled by cf_reader_read(). */
+struct cf_item {
+	struct stat st;            /* fstat before reading */
+	int have_stat;
+	int changed;               /* size/mtime/ctime changed while reading */
+	uint64_t size;             /* bytes read */
+	uint8_t sha[CF_SHA256_LEN];
+	int hashed;                /* sha is valid */
+	char mime[128], desc[256]; /* libmagic, "" when unknown */
+	int err;                   /* errno of the first read error, 0 if none */
+	uint64_t err_offset;
+	char errtext[256];         /* "open: Permission denied", ... */
+	/* Content: in mem (len = size) or in spool_fd, unless hash_only. */
+	const uint8_t *mem;
+	int spool_fd;              /* -1 when none; owned by the reader */
+	int hash_only;
+};
+
+typedef struct cf_reader cf_reader;
+
+/* The reader owns the block buffer, the in-memory buffer for small files
+ * (mem_max bytes) and the libmagic handles. */
+int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
+		  cf_reader **r);
+void cf_reader_free(cf_reader *r);
+/* Opens path read-only without following symlinks or touching atime, reads
+ * it once while hashing and typing it, and keeps its bytes (memory or spool)
+ * unless its size passes max_size (0 = no limit). Read errors are recorded
+ * in it (the bytes before the error are kept); only CF_FATAL (no memory,
+ * spool cannot be written) is returned as failure. */
+int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
+		   const char *path, int64_t max_size, struct cf_item *it,
+		   cf_progress *progress);
+/* Releases the content of the last read (closes its spool). */
+void cf_reader_done(cf_reader *r, struct cf_item *it);
+/* Types a memory block with libmagic. */
+void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it);
+
+#endif
