@@ -17,11 +17,21 @@
 #
 # A case defines sweep_prepare (reset the state before each run), sweep_ok
 # and sweep_failed (both get the fault, e.g. "alloc:17"), then calls
-# `sweep CMD...`. FAULT_SWEEP_STEP=K tests every Kth allocation only
-# (writes and fsyncs are always all tested); FAULT_SWEEP_FROM=N starts at
-# the Nth call, to look into one failure; FAULT_SWEEP_KEEP_GOING=1 lists
-# every failing N (in sweep.failures) instead of stopping at the first.
-# Source after "$CLI_LIB".
+# `sweep CMD...`. Every write and fsync is failed in turn; allocations,
+# by far the most calls, are sampled: every Kth one, K = FAULT_SWEEP_STEP,
+# by default SWEEP_DEFAULT_STEP, the fast loop's sample (the ctest
+# cli/faults/<name>); the exhaustive group's exhaustive/faults/<name> sets
+# FAULT_SWEEP_STEP=1, every allocation. A sample starts at a fixed offset
+# (below K) made from the case's name and the sweep's number within the
+# case, so that cases sample different calls of the code all commands share
+# (start-up, key loading); the same run tests the same calls every time.
+# FAULT_SWEEP_FROM=N starts at the Nth call, to look into one failure
+# (a failure names its call, e.g. alloc:17: rerun with FAULT_SWEEP_FROM=17
+# FAULT_SWEEP_STEP=1); FAULT_SWEEP_KEEP_GOING=1 lists every failing N (in
+# sweep.failures) instead of stopping at the first. Source after
+# "$CLI_LIB".
+SWEEP_DEFAULT_STEP=16
+SWEEP_NTH=0
 
 # OpenSSL 3.0 leaks a few bytes in its own tables when one of its
 # allocations fails during provider start-up; those are suppressed by the
@@ -74,19 +84,28 @@ sweep_check() {
   fi
 }
 
+# sweep_first STEP: the first allocation a sweep fails, 1 when STEP is 1.
+sweep_first() {
+  local sum
+  sum=$(printf '%s' "${0##*/}" | cksum)
+  echo $(((${sum%% *} + SWEEP_NTH) % $1 + 1))
+}
+
 # sweep CMD...: the whole sweep; prints one line of figures per kind. The
 # output of the run without faults is kept in sweep.ref.
 sweep() {
-  local kind n total step st noticed runs
+  local kind n total step first st noticed runs
   sweep_env
   rm -f sweep.failures
   sweep_counts "$@"
+  SWEEP_NTH=$((SWEEP_NTH + 1))
   for kind in alloc write fsync; do
     eval "total=\$SWEEP_$kind"
     step=1
-    [ "$kind" = alloc ] && step=${FAULT_SWEEP_STEP:-1}
+    [ "$kind" = alloc ] && step=${FAULT_SWEEP_STEP:-$SWEEP_DEFAULT_STEP}
+    first=${FAULT_SWEEP_FROM:-$(sweep_first "$step")}
     noticed=0 runs=0
-    for ((n = ${FAULT_SWEEP_FROM:-1}; n <= total; n += step)); do
+    for ((n = first; n <= total; n += step)); do
       sweep_prepare
       CASEFILE_FAULT=$kind:$n LD_PRELOAD=$SWEEP_PRELOAD "$@" >sweep.out 2>sweep.err
       st=$?
@@ -101,7 +120,8 @@ sweep() {
            "$(grep -m1 -E '^(SUMMARY|casefile)' sweep.err)" ;;
       esac
     done
-    echo "$kind: $total calls, $runs runs, $noticed ended in an error"
+    echo "$kind: $total calls, $runs runs (from $first, step $step)," \
+      "$noticed ended in an error"
     # a kind whose every failure goes unnoticed means injection is broken
     if [ "$total" -gt 0 ] && [ "$noticed" = 0 ]; then
       die "no $kind fault was noticed"
