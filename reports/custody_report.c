@@ -164,7 +164,8 @@ static int list_archives(struct cf_ctx *ctx, const char *casedir, cJSON *arr)
 		if (!(names[n] = cf_strdup(de->d_name))) { rc = cf_set_nomem(ctx, "archives"); goto out; }
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n) /* qsort on a NULL array is undefined even for none */
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *p = cf_path_join(dir, names[i]), hex[CF_SHA256_HEX];
 		uint8_t dg[CF_SHA256_LEN];

@@ -877,7 +877,8 @@ static int list_dir(struct cf_ctx *ctx, const char *dir, char ***out, size_t *n)
 		rc = cf_set_error(ctx, errno, "cannot read '%s'", dir);
 		goto out;
 	}
-	qsort(v, *n, sizeof *v, cmp_str);
+	if (*n) /* qsort on a NULL array is undefined even for none */
+		qsort(v, *n, sizeof *v, cmp_str);
 	*out = v;
 	v = NULL;
 	rc = CF_OK;

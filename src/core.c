@@ -5,6 +5,7 @@
  * records.
  */
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -57,6 +58,17 @@ void cf_core_init(void)
 	}
 }
 
+/* libarchive 3.6's archive_version_details() builds its answer in a static
+ * string it initialises anew on every call, losing the previous one: ask
+ * once per process. */
+static char la_details[256];
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+
+static void la_details_once(void)
+{
+	snprintf(la_details, sizeof la_details, "%s", archive_version_details());
+}
+
 void cf_lib_versions(struct cf_lib_version lib[CF_NLIBS])
 {
 	int mv = magic_version();
@@ -64,7 +76,8 @@ void cf_lib_versions(struct cf_lib_version lib[CF_NLIBS])
 
 	snprintf(magic, sizeof magic, "%d.%02d", mv / 100, mv % 100);
 	lib[0].key = "libarchive";
-	snprintf(lib[0].full, sizeof lib[0].full, "%s", archive_version_details());
+	pthread_once(&la_once, la_details_once);
+	snprintf(lib[0].full, sizeof lib[0].full, "%s", la_details);
 	snprintf(lib[0].brief, sizeof lib[0].brief, "%s", archive_version_string());
 	lib[1].key = "openssl";
 	snprintf(lib[1].full, sizeof lib[1].full, "%s", OpenSSL_version(OPENSSL_VERSION));

@@ -460,7 +460,9 @@ static int event_unverified(const struct archives *ar, const struct cf_event *e)
 {
 	if (!sorted_has(ar->ok, ar->nok, e->archive))
 		return 1;
-	return bsearch(&(struct bad_archive){.digest = (char *)e->archive},
+	/* bsearch on a NULL array is undefined even for no element */
+	return ar->nbad &&
+	       bsearch(&(struct bad_archive){.digest = (char *)e->archive},
 		       ar->bad, ar->nbad, sizeof *ar->bad, cmp_bad) != NULL;
 }
 
