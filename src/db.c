@@ -611,9 +611,15 @@ static const struct db_ops sqlite_ops = {
 
 static int sq_open(cf_db *db, struct cf_ctx *ctx, const char *path, int mode)
 {
+	/* A reader opens read-write where the file allows it (SQLite falls
+	 * back to read-only where it does not) and then sets query_only: a
+	 * build killed mid-write leaves a WAL or journal that SQLite must
+	 * recover before anyone can read, which a read-only connection
+	 * cannot do (SQLITE_READONLY_RECOVERY); query_only keeps every
+	 * statement of ours from writing. */
 	int flags = mode == CF_DB_WRITE ?
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
-			    SQLITE_OPEN_READONLY;
+			    SQLITE_OPEN_READWRITE;
 	const char *file = path;
 	struct stat st;
 	int is_new = 0;
@@ -637,6 +643,10 @@ static int sq_open(cf_db *db, struct cf_ctx *ctx, const char *path, int mode)
 	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
 	sqlite3_busy_timeout(db->sq, 5000);
+	if (mode != CF_DB_WRITE &&
+	    sqlite3_exec(db->sq, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+		return sq_err(db, ctx, "cannot open for reading");
 	if (sq_check_store(db, ctx, &is_new))
 		return CF_FAILED;
 	if (mode != CF_DB_WRITE) {
