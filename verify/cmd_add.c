@@ -61,30 +61,36 @@ static const struct option options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Copies src into the open partial file. */
-static int copy_into(struct cf_ctx *ctx, const char *src, struct cf_atomic *a)
+/* Copies src into the open partial file, hashing what it writes: the
+ * file's SHA-256 (for the custody entry) without reading it again. */
+static int copy_into(struct cf_ctx *ctx, const char *src, struct cf_atomic *a,
+		     uint8_t digest[CF_SHA256_LEN])
 {
 	char buf[1 << 16];
 	ssize_t r;
-	int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = CF_FAILED;
+	cf_sha256 *h;
 
 	if (fd < 0)
 		return cf_set_error(ctx, errno, "cannot open '%s'", src);
+	if (!(h = cf_sha256_new(ctx)))
+		goto out;
 	while ((r = read(fd, buf, sizeof buf)) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			cf_set_error(ctx, errno, "cannot read '%s'", src);
-			close(fd);
-			return CF_FAILED;
+			goto out;
 		}
-		if (cf_atomic_write(ctx, a, buf, (size_t)r) != CF_OK) {
-			close(fd);
-			return CF_FAILED;
-		}
+		if (cf_sha256_update(h, ctx, buf, (size_t)r) != CF_OK ||
+		    cf_atomic_write(ctx, a, buf, (size_t)r) != CF_OK)
+			goto out;
 	}
+	rc = cf_sha256_final(h, ctx, digest);
+out:
+	cf_sha256_free(h);
 	close(fd);
-	return CF_OK;
+	return rc;
 }
 
 /* 1 when dest exists with the same bytes as src; hex gets their SHA-256. */
@@ -190,7 +196,7 @@ int cmd_add(int argc, char **argv)
 	}
 	/* The copy is verified through the file descriptor it was written
 	 * with: what is committed is exactly what was verified. */
-	if (copy_into(&ctx, argv[optind], &a) != CF_OK)
+	if (copy_into(&ctx, argv[optind], &a, fdg) != CF_OK)
 		goto fail;
 	if (lseek(a.fd, 0, SEEK_SET) != 0) {
 		cf_set_error(&ctx, errno, "cannot read back '%s'", a.tmp);
@@ -218,10 +224,8 @@ int cmd_add(int argc, char **argv)
 	snprintf(note, sizeof note, "%s/%s (%llu members, signer %s)",
 		 CF_CASE_EVIDENCE, name, (unsigned long long)res->members,
 		 res->signer);
-	/* The file's own SHA-256 too: verify --custody checks evidence/
-	 * against it (missing, extra, replaced files). */
-	if (cf_sha256_file(&ctx, dest, fdg, NULL) != CF_OK)
-		goto fail;
+	/* The file's own SHA-256 too (hashed as it was copied): verify
+	 * --custody checks evidence/ against it (missing, extra, replaced). */
 	cf_hex(fdg, sizeof fdg, fhex);
 	if (cf_custody_append_file(&ctx, c, key, "add", res->sums_hex, name, fhex,
 				   note) != CF_OK)
