@@ -122,6 +122,15 @@ static int make_case_dir(struct cf_ctx *ctx, const char *dir)
 int cf_case_create(struct cf_ctx *ctx, const char *dir, const char *case_id,
 		   const char *examiner, const cf_key *key, const char *key_path)
 {
+	return cf_case_create_ex(ctx, dir, case_id, examiner, key, key_path,
+				 NULL, 0);
+}
+
+int cf_case_create_ex(struct cf_ctx *ctx, const char *dir, const char *case_id,
+		      const char *examiner, const cf_key *key,
+		      const char *key_path, char *const *ch_hosts,
+		      size_t nch_hosts)
+{
 	char uuid[37], fp[CF_FINGERPRINT_LEN], now[CF_TIME_STR];
 	char hex[CF_SHA256_HEX], *p_json = NULL, *p_log = NULL, *p_ev = NULL;
 	char *abs_key = NULL, *text = NULL;
@@ -152,6 +161,11 @@ int cf_case_create(struct cf_ctx *ctx, const char *dir, const char *case_id,
 	    cf_json_add_str(j, "examiner", examiner ? examiner : "") ||
 	    cf_json_add_str(j, "created_at", cf_time_format(cf_time_now(), now)) ||
 	    cf_json_add_str(j, "key", abs_key) || cf_json_add_str(j, "signer", fp) ||
+	    (nch_hosts &&
+	     !cJSON_AddItemToObject(j, "clickhouse_hosts",
+				    cJSON_CreateStringArray(
+					    (const char *const *)ch_hosts,
+					    (int)nch_hosts))) ||
 	    !(text = cJSON_Print(j))) {
 		rc = cf_set_nomem(ctx, "case.json");
 		goto out;

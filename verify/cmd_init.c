@@ -17,7 +17,8 @@
 
 static const char usage_text[] =
 	"usage: casefile init [--case-id ID] [--examiner NAME] [--key KEY]\n"
-	"                     [--passphrase-file FILE] [--json] DIR\n"
+	"                     [--passphrase-file FILE] [--clickhouse-host HOST]...\n"
+	"                     [--json] DIR\n"
 	"\n"
 	"  Creates the case folder DIR with case.json, custody.jsonl and evidence/,\n"
 	"  and signs the first custody entry. KEY's path is recorded in case.json\n"
@@ -28,13 +29,18 @@ static const char usage_text[] =
 	"  --key KEY               Ed25519 private key (default: $CASEFILE_KEY)\n"
 	"  --passphrase-file FILE  passphrase of an encrypted key\n"
 	"                          (default: $CASEFILE_PASSPHRASE_FILE)\n"
+	"  --clickhouse-host HOST  a ClickHouse host (besides loopback) that the\n"
+	"                          case's playbook runs may use (repeatable)\n"
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_ID = 256, OPT_EXAMINER, OPT_KEY, OPT_PASS, OPT_JSON };
+enum { OPT_ID = 256, OPT_EXAMINER, OPT_KEY, OPT_PASS, OPT_JSON, OPT_CH };
+
+#define MAX_CH_HOSTS 64
 
 static const struct option options[] = {
 	{"case-id", required_argument, NULL, OPT_ID},
+	{"clickhouse-host", required_argument, NULL, OPT_CH},
 	{"examiner", required_argument, NULL, OPT_EXAMINER},
 	{"help", no_argument, NULL, 'h'},
 	{"json", no_argument, NULL, OPT_JSON},
@@ -52,6 +58,8 @@ int cmd_init(int argc, char **argv)
 	cf_case *c = NULL;
 	cf_key *key = NULL;
 	int json = 0, ch, rc;
+	char *hosts[MAX_CH_HOSTS];
+	size_t nhosts = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -65,6 +73,13 @@ int cmd_init(int argc, char **argv)
 		case OPT_KEY: keyopt = optarg; break;
 		case OPT_PASS: pass = optarg; break;
 		case OPT_JSON: json = 1; break;
+		case OPT_CH:
+			if (!*optarg || nhosts == MAX_CH_HOSTS)
+				return cf_cli_usage("--clickhouse-host takes a host "
+						    "name, at most %d times",
+						    MAX_CH_HOSTS);
+			hosts[nhosts++] = optarg;
+			break;
 		default:
 			return cf_cli_bad_option(argv);
 		}
@@ -76,7 +91,8 @@ int cmd_init(int argc, char **argv)
 	cf_ctx_init(&ctx);
 	if (!(key = cf_signkey_load(&ctx, keyopt, pass, NULL, &keypath)) ||
 	    cf_key_fingerprint(&ctx, key, fp) != CF_OK ||
-	    cf_case_create(&ctx, argv[optind], id, examiner, key, keypath) != CF_OK ||
+	    cf_case_create_ex(&ctx, argv[optind], id, examiner, key, keypath,
+			      hosts, nhosts) != CF_OK ||
 	    cf_case_open(&ctx, argv[optind], &c) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;

@@ -38,6 +38,13 @@ typedef struct cf_case cf_case;
  * custody log and evidence/, and appends the "init" entry signed by key. */
 int cf_case_create(struct cf_ctx *ctx, const char *dir, const char *case_id,
 		   const char *examiner, const cf_key *key, const char *key_path);
+/* Same, also naming the ClickHouse hosts (besides loopback) that the
+ * case's playbook runs may send a --db URL to ("clickhouse_hosts" in
+ * case.json, read by cf_case_clickhouse_hosts). */
+int cf_case_create_ex(struct cf_ctx *ctx, const char *dir, const char *case_id,
+		      const char *examiner, const cf_key *key,
+		      const char *key_path, char *const *ch_hosts,
+		      size_t nch_hosts);
 /* Opens the case at dir, or when dir is NULL the nearest folder holding
  * case.json from the current folder upwards. */
 int cf_case_open(struct cf_ctx *ctx, const char *dir, cf_case **out);
