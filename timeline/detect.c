@@ -78,6 +78,10 @@ struct probe {
 	const char *line; /* first non-empty line when the content may choose
 			     (named, not media, not binary), else NULL */
 	size_t len;
+	/* the plain bytes the member starts with, for binary formats that
+	 * are told by their magic or record shape (when named) */
+	const unsigned char *head;
+	size_t n;
 };
 
 /* Confidences, highest first; 0 is no bid. */
@@ -189,7 +193,7 @@ const struct tl_parser *tl_detect(const char *member, const char *category,
 				  const char *mime, const unsigned char *head,
 				  size_t n)
 {
-	struct probe p = {member, category, 0, NULL, 0};
+	struct probe p = {member, category, 0, NULL, 0, head, n};
 	const struct tl_parser *best = NULL;
 	int top = BID_NONE;
 

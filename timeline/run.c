@@ -420,13 +420,26 @@ static int finish(struct tl_run *r, struct splitter *sp)
 	return rc;
 }
 
+/* Hands a block to the parser: raw to a binary parser, split into lines
+ * to a line parser. */
+static int feed(struct tl_run *r, struct splitter *sp, const void *p, size_t n)
+{
+	int rc;
+
+	if (!r->parser->bytes)
+		return split(r, sp, p, n);
+	rc = r->parser->bytes(r, p, n, sp->off);
+	sp->off += n;
+	return rc;
+}
+
 int tl_run_buffer(struct tl_run *r, const void *buf, size_t len)
 {
 	struct splitter sp = {0};
 	int rc;
 
 	cf_buf_init(&sp.carry);
-	if ((rc = split(r, &sp, buf, len))) {
+	if ((rc = feed(r, &sp, buf, len))) {
 		cf_buf_release(&sp.carry);
 		return rc;
 	}
@@ -442,7 +455,7 @@ int tl_run_stream(struct tl_run *r, const void *head, size_t headlen,
 	int rc;
 
 	cf_buf_init(&sp.carry);
-	if ((rc = split(r, &sp, head, headlen)))
+	if ((rc = feed(r, &sp, head, headlen)))
 		goto out;
 	if (rd) {
 		if (!(block = cf_malloc(BLOCK))) {
@@ -450,7 +463,7 @@ int tl_run_stream(struct tl_run *r, const void *head, size_t headlen,
 			goto out;
 		}
 		while ((got = rd(arg, r->ctx, block, BLOCK)) > 0)
-			if ((rc = split(r, &sp, block, (size_t)got)))
+			if ((rc = feed(r, &sp, block, (size_t)got)))
 				goto out;
 		if (got < 0) {
 			/* a read error is recorded, the lines before it kept */

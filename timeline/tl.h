@@ -3,8 +3,8 @@
  * Internal interface of the timeline part: how a parser receives the bytes
  * of one evidence member and hands back events, rejects and patients.
  *
- * A member is parsed by exactly one parser, chosen by tl_detect(). Line
- * parsers get each line (without its newline, at most TL_LINE_MAX bytes,
+ * A member is parsed by exactly one parser, chosen by tl_detect(). Binary
+ * parsers get the raw bytes in blocks; line parsers get each line (without its newline, at most TL_LINE_MAX bytes,
  * with its 1-based number and byte offset); a parser that needs the whole
  * member (a pretty-printed JSON document, an SQLite snapshot) buffers it in
  * its own bounded way. Every line ends as events or as a reject with a
@@ -65,6 +65,12 @@ struct tl_parser {
 		    uint64_t off);
 	/* Optional: end of member (flush grouped records, parse a document). */
 	int (*end)(struct tl_run *r);
+	/* Instead of line: the member's raw bytes, in order, as they are read
+	 * (binary records: utmp, a journal file). `off` is the byte offset of
+	 * the first. Returns CF_OK, or an error only when the sink failed or
+	 * memory ran out; a read error after some bytes is recorded by the
+	 * runner as a reject before `end` is called. */
+	int (*bytes)(struct tl_run *r, const void *p, size_t n, uint64_t off);
 	void (*free)(struct tl_run *r);
 };
 
