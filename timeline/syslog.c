@@ -11,8 +11,8 @@
  * never written after its file's mtime), and the year moves on each time
  * the month goes backwards (December to January). A file that spans more
  * than twelve months cannot be dated from its lines alone; events carry
- * "year_inferred" so that a reader knows. Lines of sshd are interpreted
- * further (tl_sshd_interpret). A line without a syslog header (the second
+ * "year_inferred" so that a reader knows. Messages of programs casefile
+ * knows (sshd...) are interpreted further (tl_program_interpret). A line without a syslog header (the second
  * line of a multi-line message, junk) is a reject, never dropped.
  */
 #include <ctype.h>
@@ -231,9 +231,7 @@ static int bsd_rest(struct tl_run *r, struct cf_event *ev, const char *s,
 	if (pe > ps)
 		tl_attr_str(r, "pid", s + ps, pe - ps);
 	ev->message = tl_str(r, msg, mlen);
-	if (te - ts >= 4 && !memcmp(s + ts, "sshd", 4) &&
-	    tl_sshd_interpret(r, ev, msg, mlen))
-		ev->source = "sshd";
+	tl_program_interpret(r, ev, s + ts, te - ts, msg, mlen);
 	return tl_emit(r, ev, ln, off);
 }
 
@@ -296,9 +294,7 @@ static int rfc5424(struct tl_run *r, struct cf_event *ev, const char *s,
 	if (n - i >= 3 && !memcmp(s + i, "\xef\xbb\xbf", 3))
 		i += 3;
 	ev->message = tl_str(r, s + i, n - i);
-	if (fl[2] >= 4 && !memcmp(f[2], "sshd", 4) &&
-	    tl_sshd_interpret(r, ev, s + i, n - i))
-		ev->source = "sshd";
+	tl_program_interpret(r, ev, f[2], fl[2], s + i, n - i);
 	return tl_emit(r, ev, ln, off);
 }
 

@@ -207,6 +207,14 @@ void tl_sshd_free(struct tl_sshd *s);
 int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
 		      size_t n);
 
+/* Interprets the message of a program (syslog tag, journal identifier)
+ * when a table row knows the program: sets actor, action, outcome, src_ip
+ * and ev->source. Returns 1 when recognised, else 0 (event unchanged but
+ * for attributes). */
+int tl_program_interpret(struct tl_run *r, struct cf_event *ev,
+			 const char *prog, size_t plen, const char *msg,
+			 size_t n);
+
 /* JSON object handlers (also used for NDJSON lines and Bundle entries). */
 int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 		   uint64_t off);
