@@ -29,7 +29,10 @@ int cf_previous_read(struct cf_ctx *ctx, const char *path,
 	 * nothing extracted): the link goes to an archive that a trusted key
 	 * signed, and its digest and sequence are those of the bytes
 	 * verified, not of a second read. */
-	if ((rc = cf_archive_verify(ctx, path, trusted, ntrusted, &vr)) != CF_OK) {
+	if ((rc = cf_archive_verify(ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = trusted,
+			.ntrusted = ntrusted}, &vr)) != CF_OK) {
 		cf_error_prefix(ctx, "previous archive");
 		goto out;
 	}

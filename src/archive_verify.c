@@ -913,14 +913,6 @@ out:
 
 /* ---- entry points ------------------------------------------------------- */
 
-int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
-			 cf_key *const *trusted, size_t ntrusted,
-			 cf_progress *progress, struct cf_verify_result **out)
-{
-	return cf_archive_verify_flags(ctx, path, trusted, ntrusted, 0, progress,
-				       out);
-}
-
 /* The verifier proper, on an open file (not closed here; with
  * CF_VERIFY_KEEP_FD the result keeps own_fd, or a duplicate of fd). */
 static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
@@ -1004,32 +996,20 @@ out:
 	return rc;
 }
 
-int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
-			    cf_key *const *trusted, size_t ntrusted, int flags,
-			    cf_progress *progress, struct cf_verify_result **out)
+int cf_archive_verify(struct cf_ctx *ctx, const char *path,
+		      const struct cf_verify_opts *o,
+		      struct cf_verify_result **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
 	*out = NULL;
-	if (fd < 0)
+	if (o->flags & CF_VERIFY_OPEN_FD)
+		return verify_fd(ctx, o->fd, 0, path, o->trusted, o->ntrusted,
+				 o->flags, o->progress, out);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return cf_set_fatal(ctx, errno, "cannot open '%s'", path);
-	return verify_fd(ctx, fd, 1, path, trusted, ntrusted, flags, progress,
-			 out);
-}
-
-int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
-			 cf_key *const *trusted, size_t ntrusted, int flags,
-			 struct cf_verify_result **out)
-{
-	return verify_fd(ctx, fd, 0, label, trusted, ntrusted, flags, NULL,
-			 out);
-}
-
-int cf_archive_verify(struct cf_ctx *ctx, const char *path,
-		      cf_key *const *trusted, size_t ntrusted,
-		      struct cf_verify_result **res)
-{
-	return cf_archive_verify_ex(ctx, path, trusted, ntrusted, NULL, res);
+	return verify_fd(ctx, fd, 1, path, o->trusted, o->ntrusted, o->flags,
+			 o->progress, out);
 }
 
 cJSON *cf_verify_result_json(const struct cf_verify_result *r)

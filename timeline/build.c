@@ -2,7 +2,7 @@
  *
  * `timeline build`: verified evidence archives into the timeline store.
  *
- * Each archive is verified first (cf_archive_verify_flags), which also
+ * Each archive is verified first (cf_archive_verify), which also
  * keeps casefile/items.jsonl (category, MIME type and mtime of each member,
  * stored after the evidence in the archive); one that fails is refused
  * unless the caller allows unverified evidence, whose events then carry
@@ -694,8 +694,11 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	if ((rc = cf_archive_verify_flags(b->ctx, path, b->keys, b->nkeys,
-					  TL_VERIFY_FLAGS, NULL, &vr)) != CF_OK)
+	if ((rc = cf_archive_verify(b->ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = b->keys,
+			.ntrusted = b->nkeys,
+			.flags = TL_VERIFY_FLAGS}, &vr)) != CF_OK)
 		return rc;
 	return tl_build_verified(b, path, vr, res);
 }

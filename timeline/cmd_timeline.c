@@ -219,8 +219,11 @@ static void *verify_worker(void *arg)
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
 		cf_ctx_init(&ctx);
-		rc = cf_archive_verify_flags(&ctx, p->paths[i], p->keys, p->nkeys,
-					     TL_VERIFY_FLAGS, NULL, &vr);
+		rc = cf_archive_verify(&ctx, p->paths[i],
+			&(struct cf_verify_opts){
+				.trusted = p->keys,
+				.ntrusted = p->nkeys,
+				.flags = TL_VERIFY_FLAGS}, &vr);
 		pthread_mutex_lock(&p->mu);
 		p->slot[i].vr = vr;
 		p->slot[i].ctx = ctx;

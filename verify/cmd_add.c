@@ -202,8 +202,12 @@ int cmd_add(int argc, char **argv)
 		cf_set_error(&ctx, errno, "cannot read back '%s'", a.tmp);
 		goto fail;
 	}
-	if (cf_archive_verify_fd(&ctx, a.fd, a.tmp, cf_keyring_keys(trusted),
-				 cf_keyring_count(trusted), 0, &res) != CF_OK)
+	if (cf_archive_verify(&ctx, a.tmp,
+		&(struct cf_verify_opts){
+			.trusted = cf_keyring_keys(trusted),
+			.ntrusted = cf_keyring_count(trusted),
+			.flags = CF_VERIFY_OPEN_FD,
+			.fd = a.fd}, &res) != CF_OK)
 		goto fail;
 	if (!res->ok) {
 		cf_atomic_abort(&a);

@@ -86,7 +86,11 @@ static int verify_one(const char *path, cf_key *const *keys, size_t nkeys,
 	int rc;
 
 	cf_ctx_init(&ctx);
-	rc = cf_archive_verify_ex(&ctx, path, keys, nkeys, pg, out);
+	rc = cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = keys,
+			.ntrusted = nkeys,
+			.progress = pg}, out);
 	cf_progress_free(pg);
 	if (rc == CF_OK)
 		return CF_EXIT_OK;

@@ -503,8 +503,11 @@ int proof_write_archive(struct cf_ctx *ctx, const char *archive,
 	cf_buf_init(&sums);
 	cf_buf_init(&sig);
 	cf_buf_init(&data);
-	if (cf_archive_verify_flags(ctx, archive, trusted, ntrusted,
-				    CF_VERIFY_KEEP_FD, NULL, &res) != CF_OK)
+	if (cf_archive_verify(ctx, archive,
+		&(struct cf_verify_opts){
+			.trusted = trusted,
+			.ntrusted = ntrusted,
+			.flags = CF_VERIFY_KEEP_FD}, &res) != CF_OK)
 		return CF_FAILED;
 	if (!res->ok) {
 		cf_set_error(ctx, 0, "'%s' does not verify (%s%s%s); run 'casefile "

@@ -172,29 +172,31 @@ struct cf_verify_result {
 #define CF_VERIFY_KEEP_FD 2
 #define CF_VERIFY_ITEMS_MAX (256u << 20)
 
+#define CF_VERIFY_OPEN_FD 4
+
+/* How to verify: the trusted public keys, flags (CF_VERIFY_KEEP_ITEMS,
+ * CF_VERIFY_KEEP_FD, CF_VERIFY_OPEN_FD), and where to report progress. */
+struct cf_verify_opts {
+	cf_key *const *trusted;
+	size_t ntrusted;
+	int flags;
+	/* the compressed bytes consumed so far and the members so far are set
+	 * on it (cf_progress_set) as the archive is read; may be NULL */
+	cf_progress *progress;
+	/* with CF_VERIFY_OPEN_FD: the archive open on fd is read from its
+	 * current offset and not closed (with CF_VERIFY_KEEP_FD the result
+	 * holds a duplicate of it); the path then only names it in messages
+	 * and in res->path */
+	int fd;
+};
+
 /* Verifies one archive against the trusted public keys in one streaming
  * pass. Returns CF_OK when the check ran (res->ok tells the verdict) or
  * CF_FAILED/CF_FATAL when it could not run at all (cannot open, no memory).
  * The result is freed with cf_verify_result_free. */
 int cf_archive_verify(struct cf_ctx *ctx, const char *path,
-		      cf_key *const *trusted, size_t ntrusted,
+		      const struct cf_verify_opts *opts,
 		      struct cf_verify_result **res);
-/* Same, reporting progress: the compressed bytes consumed so far and the
- * members so far are set on progress (cf_progress_set) as the archive is
- * read (it may be NULL). */
-int cf_archive_verify_ex(struct cf_ctx *ctx, const char *path,
-			 cf_key *const *trusted, size_t ntrusted,
-			 cf_progress *progress, struct cf_verify_result **res);
-/* cf_archive_verify_ex with flags (CF_VERIFY_KEEP_ITEMS). */
-int cf_archive_verify_flags(struct cf_ctx *ctx, const char *path,
-			    cf_key *const *trusted, size_t ntrusted, int flags,
-			    cf_progress *progress, struct cf_verify_result **res);
-/* Verifies the archive open on fd (read from its current offset, not
- * closed; with CF_VERIFY_KEEP_FD the result holds a duplicate of it);
- * label names it in messages and in res->path. */
-int cf_archive_verify_fd(struct cf_ctx *ctx, int fd, const char *label,
-			 cf_key *const *trusted, size_t ntrusted, int flags,
-			 struct cf_verify_result **res);
 /* Adds a problem to a result (and clears ok), once per kind and member.
  * 0, or -1 on no memory. */
 int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,

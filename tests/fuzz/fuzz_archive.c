@@ -38,7 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && write(fd, data, size) != (ssize_t)size)
 		abort();
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (cf_archive_verify(&ctx, path, &trusted, 1, &res) == CF_OK) {
+	if (cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &trusted,
+			.ntrusted = 1}, &res) == CF_OK) {
 		cJSON_Delete(cf_verify_result_json(res));
 		/* the chain code reads collection.json from the result */
 		two[0] = res;

@@ -162,9 +162,11 @@ fuzz_meta_verify(struct fuzz_meta_state *st, const char *const v[FM_N],
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	cf_ctx_init(&ctx);
 	/* a readable archive always gets a verdict */
-	if (cf_archive_verify_flags(&ctx, path, &st->key, 1,
-				    CF_VERIFY_KEEP_ITEMS, NULL,
-				    &res) != CF_OK)
+	if (cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &st->key,
+			.ntrusted = 1,
+			.flags = CF_VERIFY_KEEP_ITEMS}, &res) != CF_OK)
 		fuzz_meta_fail("verify", &ctx);
 	close(fd);
 	return res;

@@ -75,7 +75,10 @@ static void test_ok_and_json(void **s)
 	(void)s;
 	cf_ctx_init(&ctx);
 	snprintf(path, sizeof path, "%s/a.tar.zst", dir);
-	assert_int_equal(cf_archive_verify(&ctx, path, &key, 1, &r), CF_OK);
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1}, &r), CF_OK);
 	assert_true(r->ok);
 	assert_int_equal(r->nproblems, 0);
 	assert_int_equal(r->members, 8);
@@ -92,7 +95,9 @@ static void test_ok_and_json(void **s)
 
 	/* no trusted key: the valid signature names an untrusted signer */
 	cf_verify_result_free(r);
-	assert_int_equal(cf_archive_verify(&ctx, path, NULL, 0, &r), CF_OK);
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			0}, &r), CF_OK);
 	assert_false(r->ok);
 	assert_int_equal(r->nproblems, 1);
 	assert_string_equal(r->problems[0].kind, "untrusted-signer");
@@ -211,10 +216,16 @@ static void test_out_of_memory(void **s)
 	snprintf(path, sizeof path, "%s/a.tar.zst", dir);
 	cf_ctx_init(&ctx);
 	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
-	assert_int_equal(cf_archive_verify(&ctx, path, &key, 1, &r), CF_OK);
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1}, &r), CF_OK);
 	cf_verify_result_free(r);
 	cf_fault_set(CF_FAULT_ALLOC, (unsigned long)-1, 0); /* count only */
-	assert_int_equal(cf_archive_verify(&ctx, path, &key, 1, &r), CF_OK);
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1}, &r), CF_OK);
 	total = cf_fault_count(CF_FAULT_ALLOC);
 	cf_verify_result_free(r);
 	assert_true(total > 10);
@@ -222,7 +233,10 @@ static void test_out_of_memory(void **s)
 		cf_ctx_init(&ctx);
 		cf_fault_set(CF_FAULT_ALLOC, n, 0);
 		r = NULL;
-		rc = cf_archive_verify(&ctx, path, &key, 1, &r);
+		rc = cf_archive_verify(&ctx, path,
+			&(struct cf_verify_opts){
+				.trusted = &key,
+				.ntrusted = 1}, &r);
 		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
 		if (rc == CF_OK) {
 			/* the failure hit something the verdict survives
@@ -283,9 +297,11 @@ static void test_reopen_renamed_over(void **s)
 		snprintf(a0, sizeof a0, "%s/a.tar.zst", dir);
 		copy_file(a0, path);
 	}
-	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
-						 CF_VERIFY_KEEP_FD, NULL,
-						 &r),
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1,
+			.flags = CF_VERIFY_KEEP_FD}, &r),
 			 CF_OK);
 	assert_true(r->ok);
 	assert_int_equal(r->nseen, 8);
@@ -317,9 +333,11 @@ static void test_reopen_rewritten_in_place(void **s)
 	snprintf(other, sizeof other, "%s/other.tar.zst", dir);
 	snprintf(a0, sizeof a0, "%s/a.tar.zst", dir);
 	copy_file(a0, path);
-	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
-						 CF_VERIFY_KEEP_FD, NULL,
-						 &r),
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1,
+			.flags = CF_VERIFY_KEEP_FD}, &r),
 			 CF_OK);
 	assert_true(r->ok);
 	copy_file(other, path); /* cp truncates and writes: same inode */
@@ -375,8 +393,12 @@ static void test_reopen_pipe(void **s)
 		_exit(127);
 	}
 	close(fds[1]);
-	assert_int_equal(cf_archive_verify_fd(&ctx, fds[0], "pipe", &key, 1,
-					      CF_VERIFY_KEEP_FD, &r),
+	assert_int_equal(cf_archive_verify(&ctx, "pipe",
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1,
+			.flags = CF_VERIFY_KEEP_FD | CF_VERIFY_OPEN_FD,
+			.fd = fds[0]}, &r),
 			 CF_OK);
 	close(fds[0]);
 	assert_int_equal(cf_archive_reopen(&ctx, r, &a), CF_FATAL);

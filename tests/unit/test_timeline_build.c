@@ -92,8 +92,11 @@ static void build_with(const char *path, const char *db_name,
 	int64_t rejects;
 
 	cf_ctx_init(&ctx);
-	assert_int_equal(cf_archive_verify_flags(&ctx, path, &key, 1,
-						 TL_VERIFY_FLAGS, NULL, &vr),
+	assert_int_equal(cf_archive_verify(&ctx, path,
+		&(struct cf_verify_opts){
+			.trusted = &key,
+			.ntrusted = 1,
+			.flags = TL_VERIFY_FLAGS}, &vr),
 			 CF_OK);
 	assert_true(vr->ok);
 	between(path);
