@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Private to the timeline store (src/db.c, src/db_clickhouse.c): the table of
- * backend operations behind include/casefile/db.h and the handle they share.
- * Callers of the store never see this; a backend fills `ops` at open and
- * frees only its own state in ops->close (cf_db_close frees the handle).
+ * Private to the timeline store (src/db.c and its backends, src/db_sqlite.c
+ * and src/db_clickhouse.c): the table of backend operations behind
+ * include/casefile/db.h and the common part of a handle. Callers of the
+ * store never see this; a backend fills `ops` at open and frees its whole
+ * handle in ops->close and ops->abandon.
  */
 #ifndef CASEFILE_DB_BACKEND_H
 #define CASEFILE_DB_BACKEND_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
-#include "casefile/atomic.h"
 #include "casefile/db.h"
 
 struct cf_ctx;
@@ -35,26 +34,16 @@ struct db_ops {
 	void (*abandon)(cf_db *); /* optional: close without keeping the build */
 };
 
-enum { ST_EVENT, ST_REJECT, ST_PATIENT, ST_ARCHIVE, ST_HAS_ARCHIVE, ST_N };
-
-struct ch_conn; /* src/db_clickhouse.c */
-
+/* The common part of every backend's handle, its first member: a backend
+ * allocates its own handle (struct sq_store, struct ch_conn) and frees it,
+ * with all its state, in ops->close and ops->abandon. */
 struct cf_db {
 	const struct db_ops *ops;
-	char *location;
-	/* SQLite */
-	sqlite3 *sq;
-	sqlite3_stmt *st[ST_N];
-	int writable;
-	int deferred_indexes; /* create the indexes at close */
-	int in_txn;           /* an archive's savepoint is open */
-	int in_build;         /* the build's transaction is open */
-	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
-	struct cf_atomic at;
-	/* ClickHouse */
-	struct ch_conn *ch;
 };
 
+/* Opens a SQLite store at path (a file). */
+int cf_db_sqlite_open(struct cf_ctx *ctx, const char *path, int mode,
+		      cf_db **out);
 /* Opens "clickhouse://HOST:PORT/DATABASE[?cluster=NAME[&shards=H:P,...]]";
  * on success *out is a handle whose ops talk to ClickHouse. */
 int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,

@@ -85,7 +85,10 @@ static const char event_cols[] =
 	" patient, resource, src_ip, model, model_version, decision, score,"
 	" message, attrs, archive, member, line, `offset`";
 
+/* The handle of a ClickHouse store: the common part first (store). */
 struct ch_conn {
+	struct cf_db store;
+	char *location;      /* the URI */
 	CURL *curl;
 	char *base;          /* "http://HOST:PORT/" of the node we talk to */
 	char *dbname;        /* [A-Za-z0-9_]+ */
@@ -97,6 +100,11 @@ struct ch_conn {
 	int writable;
 	char curl_err[CURL_ERROR_SIZE];
 };
+
+static struct ch_conn *conn(cf_db *db)
+{
+	return (struct ch_conn *)db;
+}
 
 /* ---- escaping ----------------------------------------------------------- */
 
@@ -440,7 +448,7 @@ static int maybe_flush(struct ch_conn *c, struct cf_ctx *ctx, int t)
 
 static int ch_event(cf_db *db, struct cf_ctx *ctx, const struct cf_event *e)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct cf_buf *b = &c->rows[T_EVENTS];
 	const char *txt[] = {e->ts_desc, e->source ? e->source : "", e->host,
 			     e->actor, e->actor_role, e->action, e->outcome,
@@ -463,7 +471,7 @@ static int ch_event(cf_db *db, struct cf_ctx *ctx, const struct cf_event *e)
 
 static int ch_reject(cf_db *db, struct cf_ctx *ctx, const struct cf_reject *r)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct cf_buf *b = &c->rows[T_REJECTS];
 
 	if (tsv_u64(b, c->ins++, 0) || tsv_field(b, r->archive ? r->archive : "", 0) ||
@@ -476,7 +484,7 @@ static int ch_reject(cf_db *db, struct cf_ctx *ctx, const struct cf_reject *r)
 
 static int ch_patient(cf_db *db, struct cf_ctx *ctx, const struct cf_patient *p)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct cf_buf *b = &c->rows[T_PATIENTS];
 
 	if (tsv_u64(b, c->ins++, 0) || tsv_field(b, p->id ? p->id : "", 0) ||
@@ -489,7 +497,7 @@ static int ch_patient(cf_db *db, struct cf_ctx *ctx, const struct cf_patient *p)
 
 static int ch_archive(cf_db *db, struct cf_ctx *ctx, const struct cf_db_archive *a)
 {
-	struct cf_buf *b = &db->ch->rows[T_ARCHIVES];
+	struct cf_buf *b = &conn(db)->rows[T_ARCHIVES];
 
 	if (tsv_field(b, a->sha256sums ? a->sha256sums : "", 0) ||
 	    tsv_field(b, a->path, 0) || tsv_field(b, a->signer, 0) ||
@@ -503,7 +511,7 @@ static int ch_begin(cf_db *db, struct cf_ctx *ctx)
 {
 	(void)ctx;
 	for (int t = 0; t < T_N; t++)
-		cf_buf_reset(&db->ch->rows[t]);
+		cf_buf_reset(&conn(db)->rows[t]);
 	return CF_OK;
 }
 
@@ -511,7 +519,7 @@ static int ch_begin(cf_db *db, struct cf_ctx *ctx)
 static int ch_commit(cf_db *db, struct cf_ctx *ctx)
 {
 	for (int t = 0; t < T_N; t++)
-		if (flush_table(db->ch, ctx, t) != CF_OK)
+		if (flush_table(conn(db), ctx, t) != CF_OK)
 			return CF_FAILED;
 	return CF_OK;
 }
@@ -521,7 +529,7 @@ static void ch_rollback(cf_db *db)
 	/* Rows already sent stay until has_archive() removes them on the
 	 * next build: there is no archive row to make them count. */
 	for (int t = 0; t < T_N; t++)
-		cf_buf_reset(&db->ch->rows[t]);
+		cf_buf_reset(&conn(db)->rows[t]);
 }
 
 /* Waits until every shard has applied its pending mutations (ALTER ...
@@ -592,7 +600,7 @@ static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *dige
 
 static int ch_has_archive(cf_db *db, struct cf_ctx *ctx, const char *digest)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct cf_buf q;
 	uint64_t n = 0, partial = 0;
 	int rc;
@@ -679,7 +687,7 @@ static int read_event_line(void *arg, char *line)
 static int ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		    cf_db_event_fn fn, void *arg)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct event_reader r = {fn, arg, ctx, 0};
 	struct sink s = {.line = read_event_line, .arg = &r};
 	struct cf_buf q;
@@ -798,7 +806,7 @@ static int read_patient_line(void *arg, char *line)
 static int ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 		       void *arg)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct patient_reader r = {.fn = fn, .arg = arg};
 	struct sink s = {.line = read_patient_line, .arg = &r};
 	struct cf_buf q;
@@ -856,7 +864,7 @@ static int read_archive_line(void *arg, char *line)
 static int ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 		       void *arg)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct archive_reader r = {fn, arg, 0};
 	struct sink s = {.line = read_archive_line, .arg = &r};
 	struct cf_buf q;
@@ -899,8 +907,8 @@ static int count_table(struct ch_conn *c, struct cf_ctx *ctx, int t, int64_t *n)
 static int ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		     int64_t *rejects)
 {
-	if (count_table(db->ch, ctx, T_EVENTS, events) != CF_OK ||
-	    count_table(db->ch, ctx, T_REJECTS, rejects) != CF_OK)
+	if (count_table(conn(db), ctx, T_EVENTS, events) != CF_OK ||
+	    count_table(conn(db), ctx, T_REJECTS, rejects) != CF_OK)
 		return CF_FAILED;
 	return CF_OK;
 }
@@ -1060,7 +1068,7 @@ static int lin_cmp(const void *a, const void *b)
  * version (decisions of that version get its run and creation time). */
 static int ch_link(cf_db *db, struct cf_ctx *ctx)
 {
-	struct ch_conn *c = db->ch;
+	struct ch_conn *c = conn(db);
 	struct cf_db_filter f = {.source = "mlflow"};
 	struct lin_set ls = {0};
 	int rc;
@@ -1120,14 +1128,14 @@ static void conn_free(struct ch_conn *c)
 	free(c->base);
 	free(c->dbname);
 	free(c->cluster);
+	free(c->location);
 	free(c);
 }
 
 static int ch_close(cf_db *db, struct cf_ctx *ctx)
 {
 	(void)ctx;
-	conn_free(db->ch);
-	db->ch = NULL;
+	conn_free(conn(db));
 	return CF_OK;
 }
 
@@ -1264,7 +1272,6 @@ int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,
 {
 	static int curl_ready;
 	struct ch_conn *c = NULL;
-	cf_db *db = NULL;
 	uint64_t n;
 	int rc;
 
@@ -1274,8 +1281,7 @@ int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,
 			return cf_set_error(ctx, 0, "cannot initialise libcurl");
 		curl_ready = 1;
 	}
-	if (!(c = cf_calloc(1, sizeof *c)) || !(db = cf_calloc(1, sizeof *db)) ||
-	    !(db->location = cf_strdup(uri))) {
+	if (!(c = cf_calloc(1, sizeof *c)) || !(c->location = cf_strdup(uri))) {
 		rc = cf_set_nomem(ctx, uri);
 		goto fail;
 	}
@@ -1291,8 +1297,7 @@ int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
-	db->ops = &clickhouse_ops;
-	db->ch = c;
+	c->store.ops = &clickhouse_ops;
 	c->writable = mode == CF_DB_WRITE;
 	if (c->writable) {
 		if ((rc = create_schema(c, ctx)) != CF_OK ||
@@ -1314,12 +1319,9 @@ int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,
 		if (rc != CF_OK)
 			goto fail;
 	}
-	*out = db;
+	*out = &c->store;
 	return CF_OK;
 fail:
-	if (db)
-		free(db->location);
-	free(db);
 	conn_free(c);
 	return rc == CF_OK ? CF_FAILED : rc;
 }
