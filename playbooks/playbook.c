@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/command.h"
 #include "casefile/error.h"
 #include "casefile/time.h"
 #include "casefile/yaml.h"
@@ -127,50 +128,12 @@ const char *pb_successor(const struct pb_playbook *pb, size_t i, int answer)
 	return n;
 }
 
-/* The commands and subcommands a run step may name: SPEC's command line.
- * A run step naming anything else would fail in the middle of an incident,
- * so the validator refuses it beforehand. */
-static const struct {
-	const char *cmd;
-	const char *subs; /* space-separated, NULL = no subcommand */
-} known_commands[] = {
-	{"add", NULL},
-	{"collect", NULL},
-	{"demo", NULL},
-	{"disclose", NULL},
-	{"drill", "start inject decide status end"},
-	{"init", NULL},
-	{"key", "generate fingerprint"},
-	{"playbook", "list show validate run status export import"},
-	{"report", "breach custody drill"},
-	{"seal", NULL},
-	{"timeline", "build query scope"},
-	{"verify", NULL},
-};
-
+/* The commands and subcommands a run step may name: the command table's
+ * (cf_command_known). A run step naming anything else would fail in the
+ * middle of an incident, so the validator refuses it beforehand. */
 int pb_command_known(char *const *argv, size_t argc)
 {
-	if (argc == 0)
-		return 0;
-	for (size_t i = 0; i < sizeof known_commands / sizeof known_commands[0]; i++) {
-		const char *subs = known_commands[i].subs, *p;
-		size_t len;
-
-		if (strcmp(argv[0], known_commands[i].cmd))
-			continue;
-		if (!subs)
-			return 1;
-		if (argc < 2)
-			return 0;
-		/* an empty subcommand would match everywhere (and never move on) */
-		if (!(len = strlen(argv[1])))
-			return 0;
-		for (p = subs; (p = strstr(p, argv[1])); p += len)
-			if ((p == subs || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
-				return 1;
-		return 0;
-	}
-	return 0;
+	return cf_command_known(argv, argc);
 }
 
 /* ==== loading =========================================================== */

@@ -2,17 +2,24 @@
  *
  * casefile's entry point: global options and the one dispatch table.
  *
- * As in git.c, the table *is* the command line: every command is one row.
- * main() sets up the core (allocator hooks, fault injection), strips the
- * options every command shares (--progress, --quiet), names the command for
- * messages, runs it, and checks that stdout reached its destination.
+ * As in git.c, the table *is* the command line: every command is one row of
+ * src/commands.def, which also declares what the command needs set up
+ * (the case, the signing key, the trusted keys). main() sets up the core
+ * (allocator hooks, fault injection), strips the options every command
+ * shares (--progress, --quiet), names the command for messages, lets it
+ * parse its arguments, opens and loads what its row asks for (one error
+ * message for each, the same for every command), runs it, and checks that
+ * stdout reached its destination.
  *
  * Adding a command (keep this list true):
  *   1. cmd_foo() in its part (collect/, verify/, ...) or src/ for the core,
  *      declared in src/commands.h;
- *   2. one row in `commands` below, kept sorted;
+ *   2. one row in src/commands.def, kept sorted, with the preconditions
+ *      main sets up for it (flags) and its subcommands;
  *   3. its source in the part's list in CMakeLists.txt;
- *   4. man/casefile-foo.1, installed by the man loop in CMakeLists.txt;
+ *   4. man/casefile-foo.1, installed by the man loop in CMakeLists.txt,
+ *      whose SYNOPSIS is the usage `casefile foo -h` prints
+ *      (tests/cli/main/help-vs-man.sh);
  *   5. tests in tests/cli/foo/ (at least --help and one usage error).
  */
 #include <stdio.h>
@@ -23,30 +30,24 @@
 #include "casefile/cli.h"
 #include "casefile/core.h"
 #include "casefile/error.h"
+#include "casefile/signkey.h"
 #include "commands.h"
-
-static int cmd_help(int argc, char **argv);
 
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*plain)(int argc, char **argv);
+	int (*env)(int argc, char **argv, struct cf_cmd_env *env);
+	unsigned flags;
 	const char *summary;
 };
 
+#define CF_HANDLER_PLAIN(fn) fn, NULL
+#define CF_HANDLER_ENV(fn) NULL, fn
 static const struct command commands[] = {
-	{"add", cmd_add, "verify an evidence archive and add it to the case"},
-	{"collect", cmd_collect, "collect a signed evidence archive from a host"},
-	{"demo", cmd_demo, "generate a synthetic host with an incident and run the chain"},
-	{"disclose", cmd_disclose, "export log lines or archive members with proofs"},
-	{"drill", cmd_drill, "run a tabletop drill of a playbook against a scenario"},
-	{"help", cmd_help, "show the commands, or one command's usage"},
-	{"init", cmd_init, "create a case folder with its custody log"},
-	{"key", cmd_key, "generate Ed25519 keys and print fingerprints"},
-	{"playbook", cmd_playbook, "list, validate, run and export response playbooks"},
-	{"report", cmd_report, "write the breach notification package and custody report"},
-	{"seal", cmd_seal, "seal an audit log with signed Merkle checkpoints"},
-	{"timeline", cmd_timeline, "build, query and scope the evidence timeline"},
-	{"verify", cmd_verify, "check archives, sealed logs, proofs, custody"},
+#define CF_COMMAND(name, kind, flags, subs, summary) \
+	{#name, CF_HANDLER_##kind(cmd_##name), flags, summary},
+#include "commands.def"
+#undef CF_COMMAND
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -73,7 +74,61 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int cmd_help(int argc, char **argv)
+/* Opens and loads what env->need asks for (src/commands.def), each with
+ * its one error message; 0, or the exit status of the failure. */
+static int setup(struct cf_cmd_env *env)
+{
+	struct cf_ctx ctx;
+
+	cf_ctx_init(&ctx);
+	if ((env->need & CF_CMD_CASE) &&
+	    cf_case_open(&ctx, env->case_dir, &env->c) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if ((env->need & CF_CMD_SIGNKEY) &&
+	    !(env->signkey = cf_signkey_load(&ctx, env->key, env->passphrase,
+					     env->c ? cf_case_key_path(env->c)
+						    : NULL,
+					     &env->key_path)))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (!(env->need & CF_CMD_TRUST))
+		return 0;
+	if (!(env->trusted = cf_keyring_new(&ctx)))
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	for (size_t i = 0; i < env->ntrust; i++)
+		if (cf_keyring_add_file(&ctx, env->trusted, env->trust[i]) != CF_OK)
+			return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (!env->ntrust && env->signkey &&
+	    cf_keyring_add_key(&ctx, env->trusted, env->signkey) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return 0;
+}
+
+/* Runs c on argv: a PLAIN command directly; an ENV command parses, then
+ * main sets up its preconditions and runs its body. */
+static int run(const struct command *c, int argc, char **argv)
+{
+	struct cf_cmd_env env;
+	int rc;
+
+	if (c->plain)
+		return c->plain(argc, argv);
+	memset(&env, 0, sizeof env);
+	env.need = c->flags;
+	if (!(env.trust = cf_calloc((size_t)argc + 1, sizeof *env.trust))) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	rc = c->env(argc, argv, &env);
+	if (rc == CF_CMD_RUN && !(rc = setup(&env)))
+		rc = env.run(&env);
+	cf_keyring_free(env.trusted);
+	cf_key_free(env.signkey);
+	cf_case_free(env.c);
+	free(env.trust);
+	return rc;
+}
+
+int cmd_help(int argc, char **argv)
 {
 	/* "help --help" (also what "help help" becomes) shows the list. */
 	if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
@@ -82,7 +137,7 @@ static int cmd_help(int argc, char **argv)
 		if (!c)
 			return cf_cli_usage("no command '%s'", argv[1]);
 		cf_cli_set_command(c->name);
-		return c->fn(2, args);
+		return run(c, 2, args);
 	}
 	usage(stdout);
 	return cf_cli_finish_stdout();
@@ -145,7 +200,7 @@ int main(int argc, char **argv)
 	}
 	cf_cli_set_command(c->name);
 	argc = strip_common(argc - i, argv + i);
-	rc = c->fn(argc, argv + i);
+	rc = run(c, argc, argv + i);
 	if (rc == CF_EXIT_OK)
 		rc = cf_cli_finish_stdout();
 	if (cf_fault_counting())

@@ -2,18 +2,19 @@
  *
  * `casefile init DIR`: create a case folder (case.json, custody.jsonl,
  * evidence/) and its first custody entry (SPEC section 5). Parsing and
- * printing only; the case is made by cf_case_create() in the core.
+ * printing only: main loads the signing key (the row's CF_CMD_SIGNKEY) and
+ * the case is made by cf_case_create_ex() in the core.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "casefile/case.h"
 #include "casefile/cli.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "commands.h"
-#include "casefile/signkey.h"
 
 static const char usage_text[] =
 	"usage: casefile init [--case-id ID] [--examiner NAME] [--key KEY]\n"
@@ -49,55 +50,32 @@ static const struct option options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-int cmd_init(int argc, char **argv)
+/* What the parser read; one command runs per process. */
+static struct {
+	const char *id, *examiner, *dir;
+	char *hosts[MAX_CH_HOSTS];
+	size_t nhosts;
+	int json;
+} o;
+
+/* Creates the case with the key main loaded (CF_CMD_SIGNKEY: --key or
+ * $CASEFILE_KEY, whose path case.json records) and prints it. */
+static int run(struct cf_cmd_env *env)
 {
-	const char *id = NULL, *examiner = getenv("USER"), *keyopt = NULL;
-	const char *pass = NULL, *keypath = NULL;
 	char fp[CF_FINGERPRINT_LEN];
 	struct cf_ctx ctx;
 	cf_case *c = NULL;
-	cf_key *key = NULL;
-	int json = 0, ch, rc;
-	char *hosts[MAX_CH_HOSTS];
-	size_t nhosts = 0;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
-		case OPT_ID: id = optarg; break;
-		case OPT_EXAMINER: examiner = optarg; break;
-		case OPT_KEY: keyopt = optarg; break;
-		case OPT_PASS: pass = optarg; break;
-		case OPT_JSON: json = 1; break;
-		case OPT_CH:
-			if (!*optarg || nhosts == MAX_CH_HOSTS)
-				return cf_cli_usage("--clickhouse-host takes a host "
-						    "name, at most %d times",
-						    MAX_CH_HOSTS);
-			hosts[nhosts++] = optarg;
-			break;
-		default:
-			return cf_cli_bad_option(argv);
-		}
-	}
-	if (optind != argc - 1)
-		return cf_cli_usage("give exactly one DIR");
-	if (id && !*id)
-		return cf_cli_usage("--case-id must not be empty");
 	cf_ctx_init(&ctx);
-	if (!(key = cf_signkey_load(&ctx, keyopt, pass, NULL, &keypath)) ||
-	    cf_key_fingerprint(&ctx, key, fp) != CF_OK ||
-	    cf_case_create_ex(&ctx, argv[optind], id, examiner, key, keypath,
-			      hosts, nhosts) != CF_OK ||
-	    cf_case_open(&ctx, argv[optind], &c) != CF_OK) {
+	if (cf_key_fingerprint(&ctx, env->signkey, fp) != CF_OK ||
+	    cf_case_create_ex(&ctx, o.dir, o.id, o.examiner, env->signkey,
+			      env->key_path, o.hosts, o.nhosts) != CF_OK ||
+	    cf_case_open(&ctx, o.dir, &c) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
-	if (json) {
+	if (o.json) {
 		cJSON *j = cJSON_CreateObject();
 		if (!j || cf_json_add_str(j, "case", cf_case_dir(c)) ||
 		    cf_json_add_str(j, "id", cf_case_id(c)) ||
@@ -116,6 +94,43 @@ int cmd_init(int argc, char **argv)
 	rc = CF_EXIT_OK;
 out:
 	cf_case_free(c);
-	cf_key_free(key);
 	return rc;
+}
+
+int cmd_init(int argc, char **argv, struct cf_cmd_env *env)
+{
+	int ch;
+
+	memset(&o, 0, sizeof o);
+	o.examiner = getenv("USER");
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case OPT_ID: o.id = optarg; break;
+		case OPT_EXAMINER: o.examiner = optarg; break;
+		case OPT_KEY: env->key = optarg; break;
+		case OPT_PASS: env->passphrase = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_CH:
+			if (!*optarg || o.nhosts == MAX_CH_HOSTS)
+				return cf_cli_usage("--clickhouse-host takes a host "
+						    "name, at most %d times",
+						    MAX_CH_HOSTS);
+			o.hosts[o.nhosts++] = optarg;
+			break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cf_cli_usage("give exactly one DIR");
+	if (o.id && !*o.id)
+		return cf_cli_usage("--case-id must not be empty");
+	o.dir = argv[optind];
+	env->run = run;
+	return CF_CMD_RUN;
 }

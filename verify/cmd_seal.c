@@ -2,7 +2,8 @@
  *
  * `casefile seal`: make an application's audit log tamper-evident without
  * changing it (SPEC section 5). Argument parsing, the --follow loop and
- * printing; the sealing is in seal.c.
+ * printing; main loads the signing key (the row's CF_CMD_SIGNKEY), the
+ * sealing is in seal.c.
  *
  * --follow re-seals every --interval seconds until SIGINT or SIGTERM, then
  * seals once more and exits 0: a signal never interrupts a checkpoint
@@ -20,7 +21,6 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "commands.h"
-#include "casefile/signkey.h"
 #include "seal.h"
 
 static const char usage_text[] =
@@ -118,46 +118,25 @@ static int report(const char *log, const struct seal_result *r, uint64_t total,
 	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 }
 
-int cmd_seal(int argc, char **argv)
+/* What the parser read; one command runs per process. */
+static struct {
+	const char *log, *seal;
+	double interval;
+	int follow, json;
+} o;
+
+/* Seals LOG with the key main loaded (CF_CMD_SIGNKEY), once or, with
+ * --follow, until a signal. */
+static int run(struct cf_cmd_env *env)
 {
-	const char *keypath = NULL, *pass = NULL, *seal = NULL;
 	struct seal_result r;
 	struct sigaction sa;
 	struct cf_ctx ctx;
-	double interval = 10;
-	int follow = 0, json = 0, c, rc = CF_EXIT_OK;
+	int rc = CF_EXIT_OK;
 	uint64_t total = 0;
-	cf_key *key;
-	char *end;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
-		case OPT_KEY: keypath = optarg; break;
-		case OPT_PASS: pass = optarg; break;
-		case OPT_SEAL: seal = optarg; break;
-		case OPT_FOLLOW: follow = 1; break;
-		case OPT_JSON: json = 1; break;
-		case OPT_INTERVAL:
-			interval = strtod(optarg, &end);
-			if (*end || !(interval >= 0.01 && interval <= 86400))
-				return cf_cli_usage("--interval wants 0.01 to 86400 seconds, "
-						    "not '%s'", optarg);
-			break;
-		default:
-			return cf_cli_bad_option(argv);
-		}
-	}
-	if (optind != argc - 1)
-		return cf_cli_usage("give exactly one LOG");
 	cf_ctx_init(&ctx);
-	if (!(key = cf_signkey_load(&ctx, keypath, pass, NULL, NULL)))
-		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-	if (follow) {
+	if (o.follow) {
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
@@ -166,8 +145,8 @@ int cmd_seal(int argc, char **argv)
 	for (;;) {
 		int last = stop, src;
 		/* Progress for one-shot seals; --follow is a daemon. */
-		cf_progress *pg = follow ? NULL : cf_cli_progress("seal", argv[optind]);
-		src = seal_log(&ctx, argv[optind], seal, key, pg, &r);
+		cf_progress *pg = o.follow ? NULL : cf_cli_progress("seal", o.log);
+		src = seal_log(&ctx, o.log, o.seal, env->signkey, pg, &r);
 		cf_progress_free(pg);
 		if (src != CF_OK) {
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -177,20 +156,55 @@ int cmd_seal(int argc, char **argv)
 			cf_cli_error("cut off an incomplete last checkpoint line "
 				     "(left by an interrupted seal)");
 		total += r.new_lines;
-		if (!follow) {
-			rc = report(argv[optind], &r, total, json);
+		if (!o.follow) {
+			rc = report(o.log, &r, total, o.json);
 			break;
 		}
-		if (!json && (r.new_lines || r.id_added) &&
-		    (rc = report(argv[optind], &r, total, 0)))
+		if (!o.json && (r.new_lines || r.id_added) &&
+		    (rc = report(o.log, &r, total, 0)))
 			break;
 		if (last) {
 			/* The final seal after the signal is done. */
-			rc = json ? report(argv[optind], &r, total, 1) : CF_EXIT_OK;
+			rc = o.json ? report(o.log, &r, total, 1) : CF_EXIT_OK;
 			break;
 		}
-		pause_for(interval);
+		pause_for(o.interval);
 	}
-	cf_key_free(key);
 	return rc;
+}
+
+int cmd_seal(int argc, char **argv, struct cf_cmd_env *env)
+{
+	int c;
+	char *end;
+
+	memset(&o, 0, sizeof o);
+	o.interval = 10;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return CF_EXIT_OK;
+		case OPT_KEY: env->key = optarg; break;
+		case OPT_PASS: env->passphrase = optarg; break;
+		case OPT_SEAL: o.seal = optarg; break;
+		case OPT_FOLLOW: o.follow = 1; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_INTERVAL:
+			o.interval = strtod(optarg, &end);
+			if (*end || !(o.interval >= 0.01 && o.interval <= 86400))
+				return cf_cli_usage("--interval wants 0.01 to 86400 seconds, "
+						    "not '%s'", optarg);
+			break;
+		default:
+			return cf_cli_bad_option(argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cf_cli_usage("give exactly one LOG");
+	o.log = argv[optind];
+	env->run = run;
+	return CF_CMD_RUN;
 }

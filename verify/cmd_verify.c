@@ -28,8 +28,13 @@
 
 static const char usage_text[] =
 	"usage: casefile verify --trust PUB [--trust PUB...] [--json] ARCHIVE...\n"
-	"       casefile verify --trust PUB --log LOG | --proof PROOF.json |\n"
-	"                       --custody [DIR|FILE]   (see --log --help ...)\n"
+	"       casefile verify --trust PUB [--trust PUB...] --log LOG [--seal FILE]\n"
+	"                       [--json]\n"
+	"       casefile verify --trust PUB [--trust PUB...] --proof PROOF.json [--json]\n"
+	"       casefile verify --trust PUB [--trust PUB...] --custody [DIR|FILE]\n"
+	"                       [--json]\n"
+	"\n"
+	"('casefile verify --log LOG --help' and so on explain each form.)\n"
 	"\n"
 	"Checks evidence archives in one streaming pass, never extracting them:\n"
 	"every member against SHA256SUMS and its pax header, missing, added,\n"

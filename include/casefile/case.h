@@ -25,9 +25,11 @@
 #include <stdint.h>
 
 #include "casefile/hash.h"
+#include "casefile/keyring.h"
 #include "casefile/sign.h"
 
 struct cf_ctx;
+struct cf_verify_result;
 typedef struct cf_case cf_case;
 
 #define CF_CASE_FILE "case.json"
@@ -61,6 +63,31 @@ const char *cf_case_key_path(const cf_case *c);
  * of non-empty strings is an error naming case.json. */
 int cf_case_clickhouse_hosts(struct cf_ctx *ctx, const cf_case *c,
 			     char ***hosts, size_t *n);
+
+/* Takes the evidence archive at path into the case (`casefile add`): its
+ * copy in evidence/ (named as path's last component) is verified against
+ * trusted through the descriptor it was written with, then renamed into
+ * place (0440, never replacing a file) and recorded by an "add" entry
+ * signed by key. A file already there with the same bytes is recorded
+ * again, not copied. CF_OK and out->status when it ran:
+ *   CF_CASE_ADD_ADDED    copied, verified, recorded;
+ *   CF_CASE_ADD_ALREADY  identical file already in evidence/, recorded;
+ *   CF_CASE_ADD_REFUSED  the copy failed verification (out->verify says
+ *                        why), was removed, and "add-refused" recorded.
+ * CF_FAILED / CF_FATAL with the message on ctx otherwise (out->verify may
+ * then still hold a refusal's problems). Release out with
+ * cf_case_add_result_release, whatever the return. */
+enum cf_case_add_status { CF_CASE_ADD_ADDED = 1, CF_CASE_ADD_ALREADY,
+			  CF_CASE_ADD_REFUSED };
+struct cf_case_add_result {
+	enum cf_case_add_status status;
+	char *dest;                      /* its path in evidence/ (heap) */
+	struct cf_verify_result *verify; /* NULL for ALREADY */
+};
+int cf_case_add(struct cf_ctx *ctx, cf_case *c, const cf_key *key,
+		const cf_keyring *trusted, const char *path,
+		struct cf_case_add_result *out);
+void cf_case_add_result_release(struct cf_case_add_result *r);
 
 /* Appends a custody entry signed by key: flock(LOCK_EX) on the log, the
  * whole log checked (one pass: format, seq, prev chain, case id, entry 1
