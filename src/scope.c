@@ -6,7 +6,9 @@
  * counts when it falls inside the window, is attributed to a suspect (its
  * actor, its source address or a credential it used), succeeded, and names
  * a patient. Anything less certain (a failure, an unknown outcome) is not
- * counted; failures by suspects are listed apart. Every counted access keeps
+ * counted; failures by suspects are listed apart, one row per failed login
+ * attempt however many lines the attempt logged (the parsers' "attempt"
+ * attribute groups them). Every counted access keeps
  * its evidence (archive digest, member, line, offset), so that each patient
  * in a notification can be traced to signed bytes. Accesses are gathered in
  * an array and sorted by patient, which keeps memory linear and the work
@@ -16,6 +18,7 @@
  * marked and listed apart.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +375,10 @@ struct scope {
 	int nomem;
 	uint64_t failed_count;
 	uint64_t excluded;   /* unverified accesses left out */
+	/* login attempts already counted, "archive\nmember\nattempt" keys
+	 * in an open-addressing set (cap a power of two, at most half full) */
+	char **attempts;
+	size_t nattempts, capattempts;
 };
 
 /* ---- verified and unverified archives ----------------------------------- */
@@ -487,6 +494,96 @@ static int uses_credential(const struct cf_incident *inc, const struct cf_event 
 				return 1;
 	}
 	return 0;
+}
+
+/* How many occurrences one event stands for: its "repeat" attribute (a
+ * syslog "message repeated N times" line), else 1. A failure repeated N
+ * times counts N times. -1 when the attributes cannot be read (they are
+ * always JSON written by the parsers: only memory can be lacking). */
+static int64_t repeat_of(const struct cf_event *e)
+{
+	cJSON *a;
+	int64_t n;
+
+	if (!e->attrs || !strstr(e->attrs, "\"repeat\":"))
+		return 1;
+	if (!(a = cJSON_Parse(e->attrs)))
+		return -1;
+	n = cf_json_int(a, "repeat", 1);
+	cJSON_Delete(a);
+	return n >= 1 && n <= 1000000000 ? n : 1;
+}
+
+/* ---- one failed attempt, one count ---------------------------------------- */
+
+static size_t key_hash(const char *k, size_t cap)
+{
+	size_t h = 5381;
+
+	for (; *k; k++)
+		h = h * 33 + (unsigned char)*k;
+	return h & (cap - 1);
+}
+
+/* Adds key to the set: 1 when it is new, 0 when present, -1 out of memory
+ * (the key is the set's once added). */
+static int key_add(struct scope *s, char *key)
+{
+	size_t h;
+
+	if ((s->nattempts + 1) * 2 > s->capattempts) {
+		size_t cap = s->capattempts ? s->capattempts * 2 : 256;
+		char **v = cf_calloc(cap, sizeof *v);
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < s->capattempts; i++) {
+			if (!s->attempts[i])
+				continue;
+			for (h = key_hash(s->attempts[i], cap); v[h]; h = (h + 1) & (cap - 1))
+				;
+			v[h] = s->attempts[i];
+		}
+		free(s->attempts);
+		s->attempts = v;
+		s->capattempts = cap;
+	}
+	for (h = key_hash(key, s->capattempts); s->attempts[h];
+	     h = (h + 1) & (s->capattempts - 1))
+		if (!strcmp(s->attempts[h], key))
+			return 0;
+	s->attempts[h] = key;
+	s->nattempts++;
+	return 1;
+}
+
+/* 1 when the event belongs to a login attempt already counted: the
+ * parsers give the lines of one attempt (sshd's "Invalid user", pam_unix's
+ * "authentication failure", sshd's "Failed password", the disconnect) one
+ * "attempt" attribute, unique within a member. 0 when not (and the
+ * attempt, if any, is now counted), -1 out of memory. */
+static int attempt_counted(struct scope *s, const struct cf_event *e)
+{
+	static const char k[] = "\"attempt\":\"";
+	const char *p = e->attrs, *v = NULL;
+	char *key;
+	int rc;
+
+	for (; p && (p = strstr(p, k)); p += sizeof k - 1)
+		if (p > e->attrs && (p[-1] == ',' || p[-1] == '{')) {
+			v = p + sizeof k - 1;
+			break;
+		}
+	if (!v || !strchr(v, '"'))
+		return 0;
+	if (!(key = cf_malloc(strlen(e->archive ? e->archive : "") +
+			      strlen(e->member ? e->member : "") +
+			      (size_t)(strchr(v, '"') - v) + 3)))
+		return -1;
+	sprintf(key, "%s\n%s\n%.*s", e->archive ? e->archive : "",
+		e->member ? e->member : "", (int)(strchr(v, '"') - v), v);
+	if ((rc = key_add(s, key)) != 1)
+		free(key);
+	return rc < 0 ? -1 : !rc;
 }
 
 static int attributed(const struct cf_incident *inc, const struct cf_event *e)
@@ -609,11 +706,20 @@ static int on_event(void *arg, const struct cf_event *e)
 		return 0;
 	if (!e->outcome || strcmp(e->outcome, "success")) {
 		if (e->outcome && !strcmp(e->outcome, "failure")) {
-			cJSON *f = evidence_json(e, unverified);
-			if (!f)
+			cJSON *f;
+			int64_t times;
+			int counted = attempt_counted(s, e);
+			if (counted)
+				return counted < 0 ? (s->nomem = 1) : 0;
+			f = evidence_json(e, unverified);
+			times = repeat_of(e);
+			if (!f || times < 0 ||
+			    (times > 1 && cf_json_add_int(f, "repeat", times))) {
+				cJSON_Delete(f);
 				return s->nomem = 1;
+			}
 			cJSON_AddItemToArray(s->failed, f);
-			s->failed_count++;
+			s->failed_count += (uint64_t)times;
 		}
 		return 0;
 	}
@@ -884,6 +990,9 @@ out:
 		free(s.v[i].action);
 	}
 	free(s.v);
+	for (size_t i = 0; i < s.capattempts; i++)
+		free(s.attempts[i]);
+	free(s.attempts);
 	for (size_t i = 0; i < st.n; i++) {
 		free(st.id[i]);
 		free(st.st[i]);

@@ -3,14 +3,23 @@
  * Linux audit logs (auditd's audit.log, RAW and ENRICHED formats).
  *
  * A kernel event is written as several records (SYSCALL, CWD, PATH,
- * PROCTITLE, ...) sharing the serial in msg=audit(SECONDS.MILLIS:SERIAL);
- * as auparse does, consecutive records with the same time and serial form
- * one event, ended early by an EOE record. The event is emitted at its first
- * record's line and offset, with the record types, interpreted syscall,
- * uid/auid and result in its attributes. Names come only from the evidence
- * (the ENRICHED suffix after 0x1d, acct= fields) and from the fixed
- * meanings (0 is root, 4294967295 is unset): never from the passwd file of
- * the machine running casefile, which is not the machine that logged.
+ * PROCTITLE, ...) sharing the time and serial in
+ * msg=audit(SECONDS.MILLIS:SERIAL). Records of concurrent events arrive
+ * interleaved and not always SYSCALL first, so, as auparse does, up to
+ * AU_WINDOW events stay open at once: a record joins the open event of its
+ * time and serial; an event closes at its EOE record, when it is more than
+ * AU_TIMEOUT_S seconds older than the newest record, when the window is
+ * full, or at the end of the member. Events are emitted in the order of
+ * their first record, at its line and offset, with the record types,
+ * uid/auid and result in the attributes. The action is the system call of
+ * the SYSCALL record wherever it sits in the event (the name the ENRICHED
+ * suffix gives, else the name of an interpreted log, else the x86_64
+ * number's), else the type of the first record that is not an auxiliary
+ * one (PATH, CWD, PROCTITLE, ...). Names come only from the evidence (the
+ * ENRICHED suffix after 0x1d: AUID, UID, SYSCALL; acct= fields; the names
+ * of an `ausearch -i` log) and from the fixed meanings (0 is root,
+ * 4294967295 is unset): never from the passwd file of the machine running
+ * casefile, which is not the machine that logged.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -24,14 +33,21 @@
 
 #define MAX_RECORDS 256          /* longer events are split */
 #define MAX_EVENT_BYTES (1u << 20)
+#define AU_WINDOW 8              /* events open at once */
+#define AU_TIMEOUT_S 2           /* auparse's end-of-event timeout */
 
-struct au_state {
-	struct cf_buf text;       /* the records of the open event, '\n'-joined */
-	int open;
+struct au_event {
+	struct cf_buf text;       /* its records, '\n'-joined */
 	int64_t sec, msec;
 	uint64_t serial;
 	uint64_t line, off;       /* first record */
 	int nrec;
+	int done;                 /* complete, waits for older ones */
+};
+
+struct au_state {
+	struct au_event ev[AU_WINDOW]; /* open events, oldest first */
+	int n;
 };
 
 static int au_start(struct tl_run *r)
@@ -40,7 +56,8 @@ static int au_start(struct tl_run *r)
 
 	if (!st)
 		return cf_set_nomem(r->ctx, "auditd");
-	cf_buf_init(&st->text);
+	for (int i = 0; i < AU_WINDOW; i++)
+		cf_buf_init(&st->ev[i].text);
 	r->state = st;
 	return CF_OK;
 }
@@ -50,7 +67,8 @@ static void au_free(struct tl_run *r)
 	struct au_state *st = r->state;
 
 	if (st)
-		cf_buf_release(&st->text);
+		for (int i = 0; i < AU_WINDOW; i++)
+			cf_buf_release(&st->ev[i].text);
 	free(st);
 	r->state = NULL;
 }
@@ -63,7 +81,8 @@ static const char *syscall_name(long nr)
 		const char *name;
 	} t[] = {{0, "read"},        {1, "write"},      {2, "open"},
 		 {3, "close"},       {4, "stat"},       {5, "fstat"},
-		 {6, "lstat"},       {9, "mmap"},       {21, "access"},
+		 {6, "lstat"},       {9, "mmap"},       {13, "rt_sigaction"},
+		 {14, "rt_sigprocmask"}, {21, "access"}, {23, "select"},
 		 {41, "socket"},     {42, "connect"},   {43, "accept"},
 		 {49, "bind"},       {50, "listen"},    {56, "clone"},
 		 {57, "fork"},       {58, "vfork"},     {59, "execve"},
@@ -79,7 +98,8 @@ static const char *syscall_name(long nr)
 		 {197, "removexattr"}, {257, "openat"}, {258, "mkdirat"},
 		 {260, "fchownat"},  {263, "unlinkat"}, {264, "renameat"},
 		 {268, "fchmodat"},  {288, "accept4"},  {313, "finit_module"},
-		 {316, "renameat2"}, {322, "execveat"}, {437, "openat2"}};
+		 {228, "clock_gettime"}, {316, "renameat2"}, {322, "execveat"},
+		 {437, "openat2"}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (t[i].nr == nr)
 			return t[i].name;
@@ -112,18 +132,13 @@ static long field(const char *s, size_t n, const char *key, const char **v)
 	return -1;
 }
 
-static void attr_field(struct tl_run *r, const char *s, size_t n,
-		       const char *key)
-{
-	const char *v;
-	long l = field(s, n, key, &v);
-
-	if (l > 0 && !(l == 1 && v[0] == '?') && !(l == 6 && !memcmp(v, "(none)", 6)))
-		tl_attr_str(r, key, v, (size_t)l);
-}
-
+/* The name of a uid field: the fixed meanings of the numbers, "uid:N"
+ * for the others; a value that does not start like a number is already a
+ * name (an `ausearch -i` log: auid=vagrant). */
 static const char *uid_name(struct tl_run *r, const char *v, long l)
 {
+	if (l > 0 && !isdigit((unsigned char)v[0]) && v[0] != '-')
+		return tl_str(r, v, (size_t)l);
 	if (l == 10 && !memcmp(v, "4294967295", 10))
 		return "unset";
 	if (l == 2 && !memcmp(v, "-1", 2))
@@ -133,106 +148,181 @@ static const char *uid_name(struct tl_run *r, const char *v, long l)
 	return tl_strf(r, "uid:%.*s", (int)l, v);
 }
 
-static int au_flush(struct tl_run *r)
+/* One record of an event's text: [b, e) without its ENRICHED suffix,
+ * [eb, e2) the suffix (eb == e2 when there is none). */
+struct rec {
+	const char *b, *e, *eb, *e2;
+};
+
+static void rec_at(const char *p, const char *end, struct rec *rc)
 {
-	struct au_state *st = r->state;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *g;
+
+	rc->b = p;
+	rc->e2 = nl ? nl : end;
+	g = memchr(p, 0x1d, (size_t)(rc->e2 - p));
+	rc->e = g ? g : rc->e2;
+	rc->eb = g ? g + 1 : rc->e2;
+}
+
+/* 1 when a record's type is one that only completes another record. */
+static int auxiliary(const char *t, size_t n)
+{
+	static const char *const aux[] = {
+		"CWD", "PATH", "PROCTITLE", "EXECVE", "SOCKADDR", "SOCKETCALL",
+		"OBJ_PID", "FD_PAIR", "BPRM_FCAPS", "CAPSET", "MMAP", "IPC",
+		"MQ_OPEN", "MQ_SENDRECV", "MQ_NOTIFY", "MQ_GETSETATTR", "KERN_MODULE",
+		"NETFILTER_PKT", "SECCOMP", "OPENAT2", "EOE", NULL};
+	for (int i = 0; aux[i]; i++)
+		if (strlen(aux[i]) == n && !memcmp(aux[i], t, n))
+			return 1;
+	return 0;
+}
+
+/* key=value from the main record, else from any record of the event. */
+static long mfield(const struct rec *m, const char *s, size_t n,
+		   const char *key, const char **v)
+{
+	long l = field(m->b, (size_t)(m->e - m->b), key, v);
+
+	return l >= 0 ? l : field(s, n, key, v);
+}
+
+static int au_flush(struct tl_run *r, struct au_event *ae)
+{
 	struct cf_event ev = {.ts_desc = "Event Recorded", .source = "auditd"};
-	const char *s = st->text.data, *v, *enr;
-	size_t n = st->text.len;
+	const char *s = ae->text.data, *v;
+	size_t n = ae->text.len;
 	long l;
 	struct cf_buf types;
-	int rc;
+	struct rec m = {0}, first = {0};
+	int have_main = 0, is_syscall = 0, rc;
 
-	if (!st->open)
-		return CF_OK;
-	st->open = 0;
-	ev.ts_us = st->sec * 1000000 + st->msec * 1000;
+	ev.ts_us = ae->sec * 1000000 + ae->msec * 1000;
 	cf_buf_init(&types);
+	/* the types in arrival order; the main record: SYSCALL, else the first
+	 * record that is not auxiliary, else the first */
 	for (const char *p = s; p && p < s + n;) {
-		const char *t = strstr(p, "type=");
+		struct rec rr;
 		size_t tl;
-		if (!t || t >= s + n)
-			break;
-		t += 5;
-		tl = strcspn(t, " \n");
+		rec_at(p, s + n, &rr);
+		tl = strcspn(rr.b + 5, " \n");
 		if (types.len)
 			cf_buf_putc(&types, ',');
-		cf_buf_append(&types, t, tl);
-		p = memchr(t, '\n', (size_t)(s + n - t));
-		if (p)
-			p++;
+		cf_buf_append(&types, rr.b + 5, tl);
+		if (p == s)
+			first = rr;
+		if (!is_syscall && tl == 7 && !memcmp(rr.b + 5, "SYSCALL", 7)) {
+			m = rr;
+			have_main = is_syscall = 1;
+		} else if (!have_main && !auxiliary(rr.b + 5, tl)) {
+			m = rr;
+			have_main = 1;
+		}
+		p = rr.e2 < s + n ? rr.e2 + 1 : NULL;
 	}
+	if (!have_main)
+		m = first;
 	tl_attr_str(r, "types", types.data ? types.data : "", (size_t)-1);
-	tl_attr_int(r, "serial", (int64_t)st->serial);
-	tl_attr_int(r, "records", st->nrec);
-	{ /* action: the first record type, or the syscall's name */
-		const char *t = s + 5;
-		size_t tl = strcspn(t, " \n");
-		ev.action = tl_str(r, t, tl);
-	}
-	if ((l = field(s, n, "syscall", &v)) > 0) {
-		char num[24];
-		const char *name;
-		snprintf(num, sizeof num, "%.*s", (int)(l < 20 ? l : 20), v);
-		tl_attr_str(r, "syscall_nr", num, (size_t)-1);
-		if ((name = syscall_name(strtol(num, NULL, 10)))) {
+	tl_attr_int(r, "serial", (int64_t)ae->serial);
+	tl_attr_int(r, "records", ae->nrec);
+	ev.action = tl_str(r, m.b + 5, strcspn(m.b + 5, " \n"));
+	if (is_syscall && (l = field(m.b, (size_t)(m.e - m.b), "syscall", &v)) > 0) {
+		const char *name = NULL;
+		long el;
+		tl_attr_str(r, "syscall_nr", v, (size_t)(l < 20 ? l : 20));
+		if ((el = field(m.eb, (size_t)(m.e2 - m.eb), "SYSCALL", &v)) > 0)
+			name = tl_str(r, v, (size_t)el);         /* ENRICHED */
+		else if (!isdigit((unsigned char)v[0]))
+			name = tl_str(r, v, (size_t)l);          /* ausearch -i */
+		else if (l < 20) {
+			char num[24];
+			snprintf(num, sizeof num, "%.*s", (int)l, v);
+			name = syscall_name(strtol(num, NULL, 10));
+		}
+		if (name) {
 			tl_attr_str(r, "syscall", name, (size_t)-1);
-			if (!strncmp(ev.action, "SYSCALL", 7))
-				ev.action = name;
+			ev.action = name;
 		}
 	}
-	if ((l = field(s, n, "auid", &v)) > 0)
-		tl_attr_str(r, "auid_name", uid_name(r, v, l), (size_t)-1);
-	if ((l = field(s, n, "uid", &v)) > 0)
-		tl_attr_str(r, "uid_name", uid_name(r, v, l), (size_t)-1);
-	attr_field(r, s, n, "auid");
-	attr_field(r, s, n, "uid");
-	attr_field(r, s, n, "pid");
-	attr_field(r, s, n, "ses");
-	attr_field(r, s, n, "exe");
-	attr_field(r, s, n, "comm");
-	attr_field(r, s, n, "key");
-	attr_field(r, s, n, "terminal");
-	attr_field(r, s, n, "op");
-	/* who: acct= of a user-space message, then the ENRICHED names, then auid */
-	if ((l = field(s, n, "acct", &v)) > 0 && !(l == 1 && v[0] == '?'))
-		ev.actor = tl_str(r, v, (size_t)l);
-	else if ((enr = memchr(s, 0x1d, n)) &&
-		 (l = field(enr + 1, n - (size_t)(enr + 1 - s), "AUID", &v)) > 0 &&
-		 !(l == 5 && !memcmp(v, "unset", 5)))
-		ev.actor = tl_str(r, v, (size_t)l);
-	else if ((l = field(s, n, "auid", &v)) > 0 &&
-		 strcmp(uid_name(r, v, l), "unset"))
-		ev.actor = uid_name(r, v, l);
-	if ((enr = memchr(s, 0x1d, n))) {
-		size_t el = strcspn(enr + 1, "\n");
-		tl_attr_str(r, "enriched", enr + 1, el);
+	{ /* uid and auid names: the ENRICHED ones, else what the numbers mean */
+		static const char *const k[][3] = {{"auid", "AUID", "auid_name"},
+						   {"uid", "UID", "uid_name"}};
+		for (int i = 0; i < 2; i++) {
+			long el = field(m.eb, (size_t)(m.e2 - m.eb), k[i][1], &v);
+			if (el > 0)
+				tl_attr_str(r, k[i][2], v, (size_t)el);
+			else if ((l = mfield(&m, s, n, k[i][0], &v)) > 0)
+				tl_attr_str(r, k[i][2], uid_name(r, v, l), (size_t)-1);
+		}
 	}
-	if ((l = field(s, n, "res", &v)) > 0)
+	{
+		static const char *const keys[] = {"auid", "uid", "pid", "ses", "exe",
+						   "comm", "key", "terminal", "op", NULL};
+		for (int i = 0; keys[i]; i++) {
+			l = mfield(&m, s, n, keys[i], &v);
+			if (l > 0 && !(l == 1 && v[0] == '?') &&
+			    !(l == 6 && !memcmp(v, "(none)", 6)))
+				tl_attr_str(r, keys[i], v, (size_t)l);
+		}
+	}
+	/* who: acct= of a user-space message, then the ENRICHED name of the
+	 * auid, then the auid */
+	if ((l = mfield(&m, s, n, "acct", &v)) > 0 && !(l == 1 && v[0] == '?'))
+		ev.actor = tl_str(r, v, (size_t)l);
+	else if ((l = field(m.eb, (size_t)(m.e2 - m.eb), "AUID", &v)) > 0 ||
+		 (l = field(s, n, "AUID", &v)) > 0) {
+		if (!(l == 5 && !memcmp(v, "unset", 5)))
+			ev.actor = tl_str(r, v, (size_t)l);
+	} else if ((l = mfield(&m, s, n, "auid", &v)) > 0 &&
+		   strcmp(uid_name(r, v, l), "unset"))
+		ev.actor = uid_name(r, v, l);
+	if (m.eb < m.e2)
+		tl_attr_str(r, "enriched", m.eb, (size_t)(m.e2 - m.eb));
+	if ((l = mfield(&m, s, n, "res", &v)) > 0)
 		ev.outcome = (l == 7 && !memcmp(v, "success", 7)) || (l == 1 && v[0] == '1') ?
 				     "success" : "failure";
-	else if ((l = field(s, n, "success", &v)) > 0)
+	else if ((l = mfield(&m, s, n, "success", &v)) > 0)
 		ev.outcome = l == 3 && !memcmp(v, "yes", 3) ? "success" : "failure";
-	if ((l = field(s, n, "addr", &v)) > 0 && !(l == 1 && v[0] == '?'))
+	if ((l = mfield(&m, s, n, "addr", &v)) > 0 && !(l == 1 && v[0] == '?'))
 		ev.src_ip = tl_str(r, v, (size_t)l);
-	if ((l = field(s, n, "node", &v)) > 0)
+	if ((l = mfield(&m, s, n, "node", &v)) > 0)
 		ev.host = tl_str(r, v, (size_t)l);
 	{
-		const char *m = strstr(s, "): ");
-		size_t ml = m ? strcspn(m + 3, "\n\x1d") : 0;
-		ev.message = m ? tl_str(r, m + 3, ml) : NULL;
+		const char *mm = memmem(m.b, (size_t)(m.e - m.b), "): ", 3);
+		ev.message = mm ? tl_str(r, mm + 3, (size_t)(m.e - mm - 3)) : NULL;
 	}
 	cf_buf_release(&types);
-	rc = tl_emit(r, &ev, st->line, st->off);
-	cf_buf_reset(&st->text);
-	st->nrec = 0;
+	rc = tl_emit(r, &ev, ae->line, ae->off);
+	cf_buf_reset(&ae->text);
+	ae->nrec = 0;
+	ae->done = 0;
 	return rc;
+}
+
+/* Emits the complete events at the head of the window (all with `all`). */
+static int au_drain(struct tl_run *r, int all)
+{
+	struct au_state *st = r->state;
+	int rc;
+
+	while (st->n && (all || st->ev[0].done)) {
+		struct au_event tmp;
+		if ((rc = au_flush(r, &st->ev[0])))
+			return rc;
+		tmp = st->ev[0];
+		memmove(&st->ev[0], &st->ev[1], (size_t)(st->n - 1) * sizeof st->ev[0]);
+		st->ev[--st->n] = tmp; /* its emptied buffer is reused */
+	}
+	return CF_OK;
 }
 
 static int au_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		   uint64_t off)
 {
 	struct au_state *st = r->state;
+	struct au_event *ae = NULL;
 	const char *a, *t, *colon;
 	size_t i;
 	int64_t sec = 0, msec = 0;
@@ -265,39 +355,55 @@ static int au_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		return tl_reject(r, ln, off, "auditd: bad msg=audit(TIME:SERIAL)");
 	if (nd > 11 || sec > 253402300799LL)
 		return tl_reject(r, ln, off, "auditd: time out of range");
-	if (st->open && (st->serial != serial || st->sec != sec ||
-			 st->msec != msec || st->nrec >= MAX_RECORDS ||
-			 st->text.len + n > MAX_EVENT_BYTES))
-		if ((rc = au_flush(r)))
-			return rc;
+	for (int k = 0; k < st->n; k++) {
+		struct au_event *e = &st->ev[k];
+		if (e->done)
+			continue;
+		if (e->serial == serial && e->sec == sec && e->msec == msec)
+			ae = e;
+		else if (e->sec + AU_TIMEOUT_S < sec)
+			e->done = 1; /* auparse's timeout: it will not grow */
+	}
+	if (ae && (ae->nrec >= MAX_RECORDS || ae->text.len + n > MAX_EVENT_BYTES)) {
+		ae->done = 1;
+		ae = NULL;
+	}
 	if (n >= 9 && !memcmp(t + 5, "EOE ", 4)) {
 		/* end of a multi-record event: closes it, is not a record */
-		if (st->open && st->serial == serial)
-			return au_flush(r);
-		return tl_reject(r, ln, off, "auditd: EOE without its event");
+		if (!ae)
+			return tl_reject(r, ln, off, "auditd: EOE without its event");
+		ae->done = 1;
+		return au_drain(r, 0);
 	}
-	if (!st->open) {
-		st->open = 1;
-		st->sec = sec;
-		st->msec = msec;
-		st->serial = serial;
-		st->line = ln;
-		st->off = off;
-	} else if (cf_buf_putc(&st->text, '\n')) {
+	if (!ae) {
+		if (st->n == AU_WINDOW) {
+			st->ev[0].done = 1;
+			if ((rc = au_drain(r, 0)))
+				return rc;
+		}
+		ae = &st->ev[st->n++];
+		ae->sec = sec;
+		ae->msec = msec;
+		ae->serial = serial;
+		ae->line = ln;
+		ae->off = off;
+		ae->nrec = 0;
+		ae->done = 0;
+	} else if (cf_buf_putc(&ae->text, '\n')) {
 		return cf_set_nomem(r->ctx, "auditd");
 	}
 	/* drop "node=X " before type= into the text too: field() finds it */
-	if (cf_buf_append(&st->text, t, n - (size_t)(t - s)) ||
-	    (t > s && (cf_buf_putc(&st->text, ' ') ||
-		       cf_buf_append(&st->text, s, (size_t)(t - s)))))
+	if (cf_buf_append(&ae->text, t, n - (size_t)(t - s)) ||
+	    (t > s && (cf_buf_putc(&ae->text, ' ') ||
+		       cf_buf_append(&ae->text, s, (size_t)(t - s)))))
 		return cf_set_nomem(r->ctx, "auditd");
-	st->nrec++;
-	return CF_OK;
+	ae->nrec++;
+	return au_drain(r, 0);
 }
 
 static int au_end(struct tl_run *r)
 {
-	return au_flush(r);
+	return au_drain(r, 1);
 }
 
 const struct tl_parser tl_auditd = {

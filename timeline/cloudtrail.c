@@ -4,11 +4,21 @@
  * the `aws cloudtrail lookup-events` form whose CloudTrailEvent member holds
  * the record as a JSON string.
  *
- * actor = userIdentity.userName (else arn, else principalId), role = the
- * identity type, action = eventName, resource = eventSource, src_ip =
- * sourceIPAddress; a record with errorCode or errorMessage, or a console
- * login whose response says Failure, failed.
+ * actor = userIdentity.userName (else arn, else principalId, else the
+ * service in invokedBy), role = the identity type, resource = eventSource;
+ * a record with errorCode or errorMessage, or a console login whose
+ * response says Failure, failed. The action is the eventName of API calls,
+ * console sign-ins and data events; the other kinds of record get their
+ * own prefix so that they never pass for an API call of the same name:
+ * "insight:NAME" for Insights events (eventType AwsCloudTrailInsight,
+ * eventCategory Insight; NAME, the source and the state come from
+ * insightDetails; no outcome), "service:NAME" for AwsServiceEvent records
+ * and "network:NAME" for network activity events. eventType and
+ * eventCategory are kept as attributes. src_ip is sourceIPAddress only
+ * when it is an IPv4 or IPv6 address; a service name there
+ * ("ec2.amazonaws.com", "AWS Internal") goes to "source_service".
  */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "casefile/error.h"
@@ -22,7 +32,9 @@ static int record(struct tl_run *r, const cJSON *o, const cJSON *outer,
 	struct cf_event ev = {.ts_desc = "Event Recorded", .source = "cloudtrail"};
 	const cJSON *uid = cJSON_GetObjectItemCaseSensitive(o, "userIdentity");
 	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(o, "responseElements");
-	const char *t = cf_json_str(o, "eventTime", NULL), *who, *cl;
+	const char *t = cf_json_str(o, "eventTime", NULL), *who, *cl, *ip;
+	const char *type = cf_json_str(o, "eventType", "");
+	const char *cat = cf_json_str(o, "eventCategory", "");
 	int tzoff;
 
 	if (!t && outer)
@@ -35,16 +47,45 @@ static int record(struct tl_run *r, const cJSON *o, const cJSON *outer,
 	    !(who = cf_json_str(uid, "arn", NULL)) &&
 	    !(who = cf_json_str(uid, "principalId", NULL)) && outer)
 		who = cf_json_str(outer, "Username", NULL);
+	if (!who)
+		who = cf_json_str(uid, "invokedBy", NULL);
 	ev.actor = tl_str(r, who, (size_t)-1);
 	ev.actor_role = tl_str(r, cf_json_str(uid, "type", NULL), (size_t)-1);
 	ev.action = tl_str(r, cf_json_str(o, "eventName", NULL), (size_t)-1);
 	ev.resource = tl_str(r, cf_json_str(o, "eventSource", NULL), (size_t)-1);
-	ev.src_ip = tl_str(r, cf_json_str(o, "sourceIPAddress", NULL), (size_t)-1);
+	if ((ip = cf_json_str(o, "sourceIPAddress", NULL))) {
+		unsigned char a[16];
+		if (inet_pton(AF_INET, ip, a) == 1 || inet_pton(AF_INET6, ip, a) == 1)
+			ev.src_ip = tl_str(r, ip, (size_t)-1);
+		else
+			tl_attr_str(r, "source_service", ip, (size_t)-1);
+	}
 	cl = cf_json_str(resp, "ConsoleLogin", NULL);
 	ev.outcome = cJSON_HasObjectItem(o, "errorCode") ||
 			     cJSON_HasObjectItem(o, "errorMessage") ||
 			     (cl && strcmp(cl, "Success")) ?
 			     "failure" : "success";
+	if (*type)
+		tl_attr_str(r, "event_type", type, (size_t)-1);
+	if (*cat)
+		tl_attr_str(r, "event_category", cat, (size_t)-1);
+	if (!strcmp(type, "AwsCloudTrailInsight") || !strcmp(cat, "Insight")) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "insightDetails");
+		const char *name = cf_json_str(d, "eventName", NULL);
+		const char *src = cf_json_str(d, "eventSource", NULL);
+		ev.action = tl_strf(r, "insight:%s", name ? name : ev.action ? ev.action : "?");
+		if (src)
+			ev.resource = tl_str(r, src, (size_t)-1);
+		ev.outcome = NULL; /* unusual activity seen, not a request */
+		tl_attr_str(r, "insight_state", cf_json_str(d, "state", NULL), (size_t)-1);
+		tl_attr_str(r, "insight_type", cf_json_str(d, "insightType", NULL), (size_t)-1);
+		tl_attr_str(r, "shared_event_id", cf_json_str(o, "sharedEventID", NULL),
+			    (size_t)-1);
+	} else if (!strcmp(type, "AwsServiceEvent")) {
+		ev.action = tl_strf(r, "service:%s", ev.action ? ev.action : "?");
+	} else if (!strcmp(cat, "NetworkActivity")) {
+		ev.action = tl_strf(r, "network:%s", ev.action ? ev.action : "?");
+	}
 	tl_attr_str(r, "event_id", cf_json_str(o, "eventID", NULL), (size_t)-1);
 	tl_attr_str(r, "region", cf_json_str(o, "awsRegion", NULL), (size_t)-1);
 	tl_attr_str(r, "user_agent", cf_json_str(o, "userAgent", NULL), (size_t)-1);

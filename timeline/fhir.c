@@ -7,11 +7,20 @@
  * Mapping of an AuditEvent: time = recorded; actor = the agent with
  * requestor true (who.identifier.value, else the id of who.reference);
  * action = subtype code, else type code (the CRUDE action code kept as
- * "action_code"); patient = the entity whose what.reference is Patient/ID,
- * or the Patient compartment of a reference (Patient/ID/Observation);
- * outcome "0" = success, any other code = failure; purpose of use and the
- * resource types touched go to the attributes; src_ip = a network address
- * of the requestor (else of any agent).
+ * "action_code"); outcome "0" = success, any other code = failure; src_ip
+ * = a network address of the requestor (else of any agent).
+ *
+ * Entities name what was touched by a reference, relative ("Patient/123",
+ * "Patient/123/_history/2", the compartment "Patient/123/Observation"),
+ * absolute ("https://host/fhir/r4/Patient/123/_history/2") or contained
+ * ("#p1", resolved in the AuditEvent's contained[]; a contained Patient is
+ * named by its first identifier, its local id meaning nothing outside), or
+ * by what.identifier alone. patient = the first Patient so named, else the
+ * identifier of an entity of type Person (1) in the role Patient (1), else
+ * the R5 AuditEvent.patient. The resource types touched go to
+ * "resource_types"; the purposes of use (R4 purposeOfEvent and
+ * agent.purposeOfUse, R5 authorization and agent.authorization) to
+ * "purpose", comma-separated.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +55,129 @@ static const char *ref_id(struct tl_run *r, const char *ref)
 		return tl_str(r, ref, (size_t)-1);
 	e = strchr(sl + 1, '/');
 	return tl_str(r, sl + 1, e ? (size_t)(e - sl - 1) : strlen(sl + 1));
+}
+
+/* What a reference names: its resource type, its id (NULL when it names a
+ * type only) and the patient whose compartment it is in. */
+struct target {
+	const char *type, *id, *patient;
+};
+
+/* The segments [b, e) of a path, at most 64. */
+static int segments(const char *p, const char *b[64], const char *e[64])
+{
+	int n = 0;
+
+	while (*p && n < 64) {
+		const char *q = p + strcspn(p, "/?#");
+		if (q > p) {
+			b[n] = p;
+			e[n++] = q;
+		}
+		if (*q != '/')
+			break;
+		p = q + 1;
+	}
+	return n;
+}
+
+/* Resource type names are letters only, the first upper case ("R4" in a
+ * base URL is not one). */
+static int is_type(const char *b, const char *e)
+{
+	if (e <= b || *b < 'A' || *b > 'Z')
+		return 0;
+	for (const char *p = b; p < e; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+			return 0;
+	return 1;
+}
+
+/* Relative ("Type/id", "Type/id/_history/v", "Patient/id/Type") or
+ * absolute ("scheme://host/base/Type/id[/_history/v]") reference. */
+static void parse_ref(struct tl_run *r, const char *ref, struct target *t)
+{
+	const char *b[64], *e[64], *p = ref, *sch = strstr(ref, "://");
+	int n, k = -1;
+
+	memset(t, 0, sizeof *t);
+	if (sch)
+		p = strchr(sch + 3, '/') ? strchr(sch + 3, '/') + 1 : "";
+	n = segments(p, b, e);
+	for (int i = 0; i + 1 < n; i++)
+		if (e[i] - b[i] == 7 && !memcmp(b[i], "Patient", 7) &&
+		    !(e[i + 1] - b[i + 1] == 8 && !memcmp(b[i + 1], "_history", 8))) {
+			t->patient = tl_str(r, b[i + 1], (size_t)(e[i + 1] - b[i + 1]));
+			break;
+		}
+	for (int i = 0; i < n; i++)
+		if (e[i] - b[i] == 8 && !memcmp(b[i], "_history", 8)) {
+			k = i - 2;
+			break;
+		}
+	if (k < 0 && !sch && n >= 1) /* relative: Type/id[/Type] */
+		k = n >= 3 && t->patient ? -2 : 0;
+	if (k < 0 && sch && n >= 2 && is_type(b[n - 2], e[n - 2]))
+		k = n - 2;
+	if (k == -2 || (k < 0 && n >= 1 && is_type(b[n - 1], e[n - 1]))) {
+		t->type = tl_str(r, b[n - 1], (size_t)(e[n - 1] - b[n - 1]));
+		return; /* a type only: a compartment or a type-level URL */
+	}
+	if (k < 0 || k >= n)
+		return;
+	t->type = tl_str(r, b[k], (size_t)(e[k] - b[k]));
+	if (k + 1 < n)
+		t->id = tl_str(r, b[k + 1], (size_t)(e[k + 1] - b[k + 1]));
+}
+
+/* "#id": the contained resource with that id. */
+static void contained_ref(struct tl_run *r, const cJSON *o, const char *ref,
+			  struct target *t)
+{
+	const cJSON *c;
+
+	memset(t, 0, sizeof *t);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(o, "contained")) {
+		const char *id = cf_json_str(c, "id", NULL), *ty, *v;
+		if (!id || strcmp(id, ref + 1))
+			continue;
+		ty = cf_json_str(c, "resourceType", NULL);
+		v = cf_json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "identifier"), 0),
+				"value", NULL);
+		t->type = tl_str(r, ty, (size_t)-1);
+		t->id = tl_str(r, ref, (size_t)-1);
+		if (ty && !strcmp(ty, "Patient") && v)
+			t->patient = tl_str(r, v, (size_t)-1);
+		return;
+	}
+}
+
+/* Appends the codes of an array of CodeableConcepts (or Codings) to b. */
+static void add_codes(struct cf_buf *b, const cJSON *arr)
+{
+	const cJSON *p;
+	const char *code;
+
+	cJSON_ArrayForEach(p, arr) if ((code = coding_code(p))) {
+		size_t cl = strlen(code);
+		int dup = 0;
+		for (const char *q = b->data; q && (q = strstr(q, code)); q += cl)
+			if ((q == b->data || q[-1] == ',') && (q[cl] == ',' || !q[cl]))
+				dup = 1;
+		if (dup)
+			continue;
+		if (b->len)
+			cf_buf_putc(b, ',');
+		cf_buf_puts(b, code);
+	}
+}
+
+/* 1 when a coding (or a CodeableConcept) has one of the codes. */
+static int has_code(const cJSON *cc, const char *a, const char *b)
+{
+	const char *c = coding_code(cc);
+
+	return c && (!strcmp(c, a) || (b && !strcmp(c, b)));
 }
 
 static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
@@ -110,38 +242,57 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 	if (out && !cJSON_IsObject(out))
 		tl_attr_json(r, "outcome_code", out);
 	{
-		const cJSON *p, *pu = cJSON_GetObjectItemCaseSensitive(o, "purposeOfEvent");
-		cJSON_ArrayForEach(p, pu) if ((code = coding_code(p))) {
-			tl_attr_str(r, "purpose", code, (size_t)-1);
-			break;
+		struct cf_buf pu;
+		cf_buf_init(&pu);
+		add_codes(&pu, cJSON_GetObjectItemCaseSensitive(o, "purposeOfEvent"));
+		add_codes(&pu, cJSON_GetObjectItemCaseSensitive(o, "authorization"));
+		cJSON_ArrayForEach(a, agents) {
+			add_codes(&pu, cJSON_GetObjectItemCaseSensitive(a, "purposeOfUse"));
+			add_codes(&pu, cJSON_GetObjectItemCaseSensitive(a, "authorization"));
 		}
+		if (pu.len)
+			tl_attr_str(r, "purpose", pu.data, pu.len);
+		cf_buf_release(&pu);
 	}
 	cf_buf_init(&types);
 	cJSON_ArrayForEach(e, ents) {
 		const cJSON *what = cJSON_GetObjectItemCaseSensitive(e, "what");
 		const char *ref = cf_json_str(what, "reference", NULL);
-		const char *sl;
-		if (!ref)
+		struct target t;
+		if (!ref) { /* what.identifier: a patient when Person in role Patient */
+			const char *v = cf_json_str(cJSON_GetObjectItemCaseSensitive(what, "identifier"),
+						    "value", NULL);
+			if (v && !ev.patient &&
+			    has_code(cJSON_GetObjectItemCaseSensitive(e, "type"), "1", NULL) &&
+			    has_code(cJSON_GetObjectItemCaseSensitive(e, "role"), "1", "PAT"))
+				ev.patient = tl_str(r, v, (size_t)-1);
 			continue;
-		if (!strncmp(ref, "Patient/", 8)) {
-			if (!ev.patient)
-				ev.patient = tl_patient_id(r, ref);
-			/* compartment: Patient/ID/Type */
-			if ((sl = strchr(ref + 8, '/')) && strncmp(sl, "/_history", 9) &&
-			    sl[1]) {
-				if (!ev.resource)
-					ev.resource = tl_str(r, ref, (size_t)-1);
-				if (types.len)
-					cf_buf_putc(&types, ',');
-				cf_buf_append(&types, sl + 1, strcspn(sl + 1, "/?"));
-				continue;
-			}
-		} else if (!ev.resource) {
-			ev.resource = tl_str(r, ref, (size_t)-1);
 		}
-		if (types.len)
-			cf_buf_putc(&types, ',');
-		cf_buf_append(&types, ref, strcspn(ref, "/?"));
+		if (ref[0] == '#')
+			contained_ref(r, o, ref, &t);
+		else
+			parse_ref(r, ref, &t);
+		if (t.patient && !ev.patient)
+			ev.patient = t.patient;
+		/* a Patient itself: the resource is "Patient/ID", set below */
+		if (!ev.resource && !(t.type && !strcmp(t.type, "Patient")))
+			ev.resource = tl_str(r, ref, (size_t)-1);
+		if (t.type) {
+			if (types.len)
+				cf_buf_putc(&types, ',');
+			cf_buf_puts(&types, t.type);
+		}
+	}
+	if (!ev.patient) { /* R5: AuditEvent.patient */
+		const char *pref = cf_json_str(cJSON_GetObjectItemCaseSensitive(o, "patient"),
+					       "reference", NULL);
+		struct target t;
+		if (pref && pref[0] == '#')
+			contained_ref(r, o, pref, &t);
+		else if (pref)
+			parse_ref(r, pref, &t);
+		if (pref)
+			ev.patient = t.patient;
 	}
 	if (!ev.resource && ev.patient)
 		ev.resource = tl_strf(r, "Patient/%s", ev.patient);
@@ -182,18 +333,21 @@ int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 		return patient(r, o, ln, off);
 	if (!strcmp(type, "Bundle")) {
 		const cJSON *e, *entries = cJSON_GetObjectItemCaseSensitive(o, "entry");
-		cJSON_ArrayForEach(e, entries) {
-			const cJSON *res = cJSON_GetObjectItemCaseSensitive(e, "resource");
-			const char *t = cf_json_str(res, "resourceType", "");
-			if (!strcmp(t, "Bundle"))
-				rc = tl_reject(r, ln, off, "nested Bundle not read");
-			else if (res)
-				rc = tl_fhir_object(r, res, ln, off);
-			if (rc)
-				break;
-		}
+		cJSON_ArrayForEach(e, entries) if ((rc = tl_fhir_entry(r, e, ln, off)))
+			break;
 		return rc;
 	}
 	return tl_reject(r, ln, off, "FHIR %s resource is not timeline evidence",
 			 tl_str(r, type, strnlen(type, 40)));
+}
+
+int tl_fhir_entry(struct tl_run *r, const cJSON *entry, uint64_t ln,
+		  uint64_t off)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(entry, "resource");
+	const char *t = cf_json_str(res, "resourceType", "");
+
+	if (!strcmp(t, "Bundle"))
+		return tl_reject(r, ln, off, "nested Bundle not read");
+	return res ? tl_fhir_object(r, res, ln, off) : CF_OK;
 }

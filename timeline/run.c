@@ -56,6 +56,8 @@ void tl_run_release(struct tl_run *r)
 {
 	if (r->parser && r->parser->free)
 		r->parser->free(r);
+	tl_programs_free(r->programs);
+	r->programs = NULL;
 	cf_buf_release(&r->attrs);
 	free(r->arena);
 	r->arena = NULL;

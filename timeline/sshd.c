@@ -2,11 +2,28 @@
  *
  * OpenSSH server messages: who logged in or failed to, from where, how.
  *
- * Called by the syslog parser for lines whose program is sshd. The
- * messages are free text whose wording OpenSSH has kept stable for years,
- * so a short table of POSIX extended regexes (log lines only, never
- * structured formats) turns them into actor, action, outcome and source
- * address. An unrecognised sshd message is still an event, with its text.
+ * Called through the program table (programs.c) for messages of sshd,
+ * from syslog lines or journal entries. The messages are free text whose
+ * wording OpenSSH has kept stable for years, so a table of POSIX extended
+ * regexes turns them into actor, action, outcome and source address. Each
+ * pattern spells the whole message, anchored at both ends, because parts
+ * of it come from the client: the user name (up to 100 bytes, anything
+ * but ':', which sshd cuts off as the BSD auth style), the text of a
+ * disconnect, a certificate's key id. A user name "x from 6.6.6.6" must
+ * never become the address: the fixed parts after it ("from ADDR port N
+ * ssh2", up to the end or to the ": " of the key info, which a user name
+ * cannot hold) decide where the name ends. An address that is not numeric
+ * (a reverse-DNS name with UseDNS) goes to "src_host", never to src_ip.
+ * The formats are those of OpenSSH's auth.c (auth_log, allowed_user,
+ * auth_root_allowed, auth_maxtries_exceeded, getpwnamallow), auth-pam.c,
+ * packet.c (the connection id "[PREAMBLE ]ADDR port N", the preamble being
+ * "invalid user U", "authenticating user U" or "user U") and of Linux-PAM's
+ * pam_unix; " [preauth]" (added by the monitor for its child's lines) is
+ * cut first and kept as an attribute.
+ *
+ * Every pattern also says how its line stands to a login attempt
+ * (enum tl_attempt), so that programs.c can give the lines of one attempt
+ * one id. An unrecognised sshd message is still an event, with its text.
  * The patterns are compiled once per build, when the builder starts
  * (tl_sshd_new), never per member or line; the parse reads them only, so
  * one compiled set may serve parses in several threads.
@@ -20,53 +37,116 @@
 #include "casefile/error.h"
 #include "tl.h"
 
+/* What a pattern's groups mean; 0 = none. */
 struct pattern {
 	const char *re;
 	const char *action, *outcome, *method;
-	int user, ip, port; /* capture group numbers, 0 = none */
-	int invalid_user;
+	unsigned char user, ip, port;
+	unsigned char mgrp;   /* group holding the method ("password") */
+	unsigned char inval;  /* group that, matched, says "invalid user" */
+	unsigned char pre;    /* connection preamble ("invalid user"...) */
+	unsigned char why;    /* reason or text, kept as "reason" */
+	unsigned char info;   /* key info after "ssh2: " */
+	unsigned char count;  /* "PAM N more authentication failures" */
+	unsigned char att;    /* enum tl_attempt */
+	unsigned char flags;
 };
 
-#define IP "([0-9A-Fa-f.:]+)"
+#define F_INVALID 1   /* the user is always an invalid one */
+#define F_ROOT 2      /* the actor is root (ROOT LOGIN REFUSED) */
+#define F_TOOMANY 4   /* failure when the reason is too many failures */
+
+/* an address has a dot or a colon: a port number is never one */
+#define IP "([0-9A-Fa-f]*[.:][0-9A-Fa-f.:]*)"
+#define USR "([^:]*)"
+#define PRE "(invalid user|authenticating user|user) " USR " "
+#define AUTH " for (invalid user )?" USR " from " IP " port ([0-9]+)( +ssh[12](: (.+))?)?$"
+#define PAMF "logname=[^ ]* uid=[0-9]* euid=[0-9]* tty=[^ ]* ruser=[^ ]* " \
+	"rhost=([^ ]*)( +user=(.*))?$"
+#define PAMMSG "(Authentication failure|User not known to the underlying " \
+	"authentication module|Maximum number of tries exceeded|Permission " \
+	"denied|User account has expired|Authentication token is no longer " \
+	"valid; new one required|Insufficient credentials to access " \
+	"authentication data|Authentication service cannot retrieve " \
+	"authentication info|Conversation error|System error)"
+
 static const struct pattern patterns[] = {
-	{"^Accepted (password|publickey|keyboard-interactive/pam|gssapi-with-mic|hostbased) for (.+) from " IP " port ([0-9]+)",
-	 "login", "success", NULL, 2, 3, 4, 0},
-	{"^Failed (password|publickey|keyboard-interactive/pam|none|hostbased) for invalid user (.*) from " IP "( port ([0-9]+))?",
-	 "login", "failure", NULL, 2, 3, 5, 1},
-	{"^Failed (password|publickey|keyboard-interactive/pam|none|hostbased) for (.+) from " IP "( port ([0-9]+))?",
-	 "login", "failure", NULL, 2, 3, 5, 0},
-	{"^Invalid user (.*) from " IP "( port ([0-9]+))?$",
-	 "login", "failure", "invalid-user", 1, 2, 4, 1},
-	{"^input_userauth_request: invalid user (.*) \\[preauth\\]",
-	 "login", "failure", "invalid-user", 1, 0, 0, 1},
-	{"^pam_unix\\(sshd:auth\\): authentication failure;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 3, 1, 0, 0},
-	{"^authentication failure;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 3, 1, 0, 0},
-	{"^pam_unix\\(sshd:session\\): session opened for user ([^ ]+)",
-	 "session-open", "success", NULL, 1, 0, 0, 0},
-	{"^pam_unix\\(sshd:session\\): session closed for user ([^ ]+)",
-	 "session-close", "success", NULL, 1, 0, 0, 0},
-	{"^Disconnected from (invalid |authenticating )?user (.+) " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 2, 3, 4, 0},
-	{"^Received disconnect from " IP "( port ([0-9]+))?:",
-	 "disconnect", NULL, NULL, 0, 1, 3, 0},
-	{"^Disconnected from " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 0, 1, 2, 0},
-	{"^Connection closed by (invalid |authenticating )?user (.+) " IP " port ([0-9]+)",
-	 "disconnect", NULL, NULL, 2, 3, 4, 0},
-	{"^Connection closed by " IP "( port ([0-9]+))?",
-	 "disconnect", NULL, NULL, 0, 1, 3, 0},
-	{"^Connection from " IP " port ([0-9]+)",
-	 "connect", NULL, NULL, 0, 1, 2, 0},
-	{"^reverse mapping checking getaddrinfo for .* \\[" IP "\\] failed",
-	 "dns-mismatch", NULL, NULL, 0, 1, 0, 0},
-	{"^error: maximum authentication attempts exceeded for (invalid user )?(.+) from " IP " port ([0-9]+)",
-	 "login", "failure", "max-attempts", 2, 3, 4, 0},
-	{"^PAM ([0-9]+) more authentication failures?;.* rhost=([^ ]*)( +user=([^ ]+))?",
-	 "login", "failure", "pam", 4, 2, 0, 0},
+	/* auth.c auth_log(): "%s %s%s%s for %s%.100s from %.200s port %d ssh2%s%s" */
+	{"^Accepted ([^ ]+)" AUTH, "login", "success", NULL,
+	 3, 4, 5, 1, 2, 0, 0, 8, 0, TL_ATT_TRY, 0},
+	{"^Failed ([^ ]+)" AUTH, "login", "failure", NULL,
+	 3, 4, 5, 1, 2, 0, 0, 8, 0, TL_ATT_TRY, 0},
+	{"^Partial ([^ ]+)" AUTH, "login", "partial", NULL,
+	 3, 4, 5, 1, 2, 0, 0, 8, 0, TL_ATT_IN, 0},
+	{"^Postponed ([^ ]+)" AUTH, "login", "postponed", NULL,
+	 3, 4, 5, 1, 2, 0, 0, 8, 0, TL_ATT_IN, 0},
+	/* getpwnamallow(): "Invalid user %.100s from %.100s port %d" */
+	{"^Invalid user " USR " from " IP "( port ([0-9]+))?$",
+	 "login", "failure", "invalid-user", 1, 2, 4, 0, 0, 0, 0, 0, 0,
+	 TL_ATT_IN, F_INVALID},
+	{"^input_userauth_request: invalid user " USR "$",
+	 "login", "failure", "invalid-user", 1, 0, 0, 0, 0, 0, 0, 0, 0,
+	 TL_ATT_IN, F_INVALID},
+	/* pam_unix: "authentication failure; logname=%s uid=%d euid=%d
+	 * tty=%s ruser=%s rhost=%s %s%s" (" user=%s") */
+	{"^pam_[a-z0-9_]+\\(sshd:auth\\): authentication failure; " PAMF,
+	 "login", "failure", "pam", 3, 1, 0, 0, 0, 0, 0, 0, 0, TL_ATT_IN, 0},
+	{"^PAM ([0-9]+) more authentication failures?; " PAMF,
+	 "login", "failure", "pam", 4, 2, 0, 0, 0, 0, 0, 0, 1, TL_ATT_AFTER, 0},
+	/* auth-pam.c: "PAM: %s for %s%.100s from %.100s" */
+	{"^error: PAM: " PAMMSG " for (illegal user |invalid user )?" USR " from ([^ ]+)$",
+	 "login", "failure", "pam", 3, 4, 0, 0, 2, 0, 1, 0, 0, TL_ATT_IN, 0},
+	/* allowed_user() */
+	{"^User (.+) from ([^ ]+) not allowed because (not listed in AllowUsers|"
+	 "listed in DenyUsers|not in any group|a group is listed in DenyGroups|"
+	 "none of user's groups are listed in AllowGroups)$",
+	 "login", "failure", "not-allowed", 1, 2, 0, 0, 0, 0, 3, 0, 0, TL_ATT_IN, 0},
+	{"^User (.+) not allowed because (account is locked|shell .+ does not exist|"
+	 "shell .+ is not executable)$",
+	 "login", "failure", "not-allowed", 1, 0, 0, 0, 0, 0, 2, 0, 0, TL_ATT_IN, 0},
+	/* auth_root_allowed(): "ROOT LOGIN REFUSED FROM %.200s port %d" */
+	{"^ROOT LOGIN REFUSED FROM " IP "( port ([0-9]+))?$",
+	 "login", "failure", "root-refused", 0, 1, 3, 0, 0, 0, 0, 0, 0,
+	 TL_ATT_IN, F_ROOT},
+	/* auth_maxtries_exceeded() */
+	{"^error: maximum authentication attempts exceeded for (invalid user )?" USR
+	 " from " IP " port ([0-9]+) ssh[12]$",
+	 "login", "failure", "max-attempts", 2, 3, 4, 0, 1, 0, 0, 0, 0,
+	 TL_ATT_AFTER, 0},
+	/* packet.c: "Disconnecting %s: %.100s" with the connection id */
+	{"^Disconnecting " PRE IP " port ([0-9]+): (.*)$",
+	 "disconnect", NULL, NULL, 2, 3, 4, 0, 0, 1, 5, 0, 0, TL_ATT_AFTER,
+	 F_TOOMANY},
+	{"^Disconnecting: (Too many authentication failures)( for (invalid user )?" USR ")?$",
+	 "disconnect", NULL, NULL, 4, 0, 0, 0, 3, 0, 1, 0, 0, TL_ATT_AFTER,
+	 F_TOOMANY},
+	/* sshpkt_fatal(): "Connection closed by %s", "Connection reset by %s",
+	 * "Disconnected from %s" */
+	{"^Connection (closed|reset) by " PRE IP " port ([0-9]+)$",
+	 "disconnect", NULL, NULL, 3, 4, 5, 0, 0, 2, 0, 0, 0, TL_ATT_AFTER, 0},
+	{"^Connection (closed|reset) by " IP "( port ([0-9]+))?$",
+	 "disconnect", NULL, NULL, 0, 2, 4, 0, 0, 0, 0, 0, 0, TL_ATT_AFTER, 0},
+	{"^Disconnected from (" PRE ")?" IP " port ([0-9]+)$",
+	 "disconnect", NULL, NULL, 3, 4, 5, 0, 0, 2, 0, 0, 0, TL_ATT_AFTER, 0},
+	{"^(error: )?Received disconnect from " IP "( port ([0-9]+))?: ?[0-9]+: (.*)$",
+	 "disconnect", NULL, NULL, 0, 2, 4, 0, 0, 0, 5, 0, 0, TL_ATT_AFTER, 0},
+	{"^Connection from " IP " port ([0-9]+)( on .*)?$",
+	 "connect", NULL, NULL, 0, 1, 2, 0, 0, 0, 0, 0, 0, TL_ATT_OPEN, 0},
+	{"^Did not receive identification string from " IP "( port ([0-9]+))?$",
+	 "connect", NULL, NULL, 0, 1, 3, 0, 0, 0, 0, 0, 0, TL_ATT_NONE, 0},
+	{"^reverse mapping checking getaddrinfo for .* \\[" IP "\\] failed"
+	 "( - POSSIBLE BREAK-IN ATTEMPT!|\\.)?$",
+	 "dns-mismatch", NULL, NULL, 0, 1, 0, 0, 0, 0, 0, 0, 0, TL_ATT_NONE, 0},
+	{"^Address " IP " maps to .*, but this does not map back to the address"
+	 "( - POSSIBLE BREAK-IN ATTEMPT!|\\.)?$",
+	 "dns-mismatch", NULL, NULL, 0, 1, 0, 0, 0, 0, 0, 0, 0, TL_ATT_NONE, 0},
+	{"^pam_[a-z0-9_]+\\(sshd:session\\): session opened for user ([^ (]+)(\\(uid=[0-9]+\\))? by .*$",
+	 "session-open", "success", NULL, 1, 0, 0, 0, 0, 0, 0, 0, 0, TL_ATT_NONE, 0},
+	{"^pam_[a-z0-9_]+\\(sshd:session\\): session closed for user ([^ (]+)$",
+	 "session-close", "success", NULL, 1, 0, 0, 0, 0, 0, 0, 0, 0, TL_ATT_NONE, 0},
 };
 #define NPAT (sizeof patterns / sizeof patterns[0])
+#define NGROUP 10
 
 struct tl_sshd {
 	regex_t rx[NPAT];
@@ -114,39 +194,90 @@ void tl_sshd_free(struct tl_sshd *s)
 	free(s);
 }
 
-int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
-		      size_t n)
+/* The text of group g, or NULL when it did not take part. */
+static const char *grp(const char *text, const regmatch_t *m, unsigned g,
+		       size_t *len)
 {
+	if (!g || m[g].rm_so < 0)
+		return NULL;
+	*len = (size_t)(m[g].rm_eo - m[g].rm_so);
+	return text + m[g].rm_so;
+}
+
+/* Fills the event from the groups of pattern p matched on text. */
+static void fill(struct tl_run *r, struct cf_event *ev, const struct pattern *p,
+		 const char *text, const regmatch_t *m, enum tl_attempt *att)
+{
+	const char *s, *method = p->method;
+	size_t n, mlen = (size_t)-1;
+
+	ev->action = p->action;
+	ev->outcome = p->outcome;
+	*att = (enum tl_attempt)p->att;
+	if ((s = grp(text, m, p->user, &n)))
+		ev->actor = tl_str(r, s, n);
+	if (p->flags & F_ROOT)
+		ev->actor = "root";
+	if ((s = grp(text, m, p->ip, &n)) && n)
+		tl_set_addr(r, ev, s, n);
+	if ((s = grp(text, m, p->port, &n)))
+		tl_attr_str(r, "src_port", s, n);
+	if ((s = grp(text, m, p->mgrp, &n))) {
+		method = s;
+		mlen = n;
+		/* the client's first probe: OpenSSH does not count it a try */
+		if (n == 4 && !memcmp(s, "none", 4) && *att == TL_ATT_TRY)
+			*att = TL_ATT_IN;
+	}
+	if ((p->flags & F_INVALID) || grp(text, m, p->inval, &n) ||
+	    ((s = grp(text, m, p->pre, &n)) && n == 12 && !memcmp(s, "invalid user", 12)))
+		tl_attr_bool(r, "invalid_user", 1);
+	/* the preamble of a connection that never authenticated */
+	if ((s = grp(text, m, p->pre, &n)) && n > 4) {
+		ev->outcome = "failure";
+		method = "preauth";
+		mlen = (size_t)-1;
+	}
+	if ((s = grp(text, m, p->why, &n))) {
+		tl_attr_str(r, "reason", s, n);
+		if ((p->flags & F_TOOMANY) && n >= 32 &&
+		    !memcmp(s, "Too many authentication failures", 32)) {
+			ev->outcome = "failure";
+			method = "max-attempts";
+			mlen = (size_t)-1;
+		}
+	}
+	if (method)
+		tl_attr_str(r, "method", method, mlen);
+	if ((s = grp(text, m, p->info, &n)))
+		tl_attr_str(r, "auth_info", s, n);
+	if ((s = grp(text, m, p->count, &n)))
+		tl_attr_int(r, "failures", strtol(s, NULL, 10));
+}
+
+int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
+		      size_t n, enum tl_attempt *att)
+{
+	static const char preauth[] = " [preauth]";
+	const size_t pl = sizeof preauth - 1;
 	const struct tl_sshd *sx = r->meta->sshd;
-	regmatch_t m[8];
+	regmatch_t m[NGROUP];
 	const char *text;
 
 	assert(sx && sx->n == NPAT); /* compiled at builder start */
+	*att = TL_ATT_NONE;
+	while (n && msg[n - 1] == ' ')
+		n--;
+	if (n >= pl && !memcmp(msg + n - pl, preauth, pl)) {
+		n -= pl;
+		tl_attr_bool(r, "preauth", 1);
+	}
 	text = tl_str(r, msg, n); /* NUL-terminated copy for regexec */
 	for (size_t i = 0; i < NPAT; i++) {
-		const struct pattern *p = &patterns[i];
 		if (strncmp(text, sx->prefix[i], strlen(sx->prefix[i])) ||
-		    regexec(&sx->rx[i], text, 8, m, 0))
+		    regexec(&sx->rx[i], text, NGROUP, m, 0))
 			continue;
-		ev->action = p->action;
-		ev->outcome = p->outcome;
-		if (p->user && m[p->user].rm_so >= 0 &&
-		    m[p->user].rm_eo > m[p->user].rm_so)
-			ev->actor = tl_str(r, text + m[p->user].rm_so,
-					   (size_t)(m[p->user].rm_eo - m[p->user].rm_so));
-		if (p->ip && m[p->ip].rm_so >= 0 && m[p->ip].rm_eo > m[p->ip].rm_so)
-			ev->src_ip = tl_str(r, text + m[p->ip].rm_so,
-					    (size_t)(m[p->ip].rm_eo - m[p->ip].rm_so));
-		if (p->port && m[p->port].rm_so >= 0)
-			tl_attr_str(r, "src_port", text + m[p->port].rm_so,
-				    (size_t)(m[p->port].rm_eo - m[p->port].rm_so));
-		if (p->method)
-			tl_attr_str(r, "method", p->method, (size_t)-1);
-		else if (i < 3)
-			tl_attr_str(r, "method", text + m[1].rm_so,
-				    (size_t)(m[1].rm_eo - m[1].rm_so));
-		if (p->invalid_user)
-			tl_attr_bool(r, "invalid_user", 1);
+		fill(r, ev, &patterns[i], text, m, att);
 		return 1;
 	}
 	return 0;

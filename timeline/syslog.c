@@ -1,19 +1,46 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * syslog files: RFC 3164 (BSD, year-less local time), RFC 5424, and the
- * rsyslog variants with an RFC 3339 time stamp, with or without <PRI>.
+ * rsyslog variants with an RFC 3339 time stamp, with or without <PRI>,
+ * mixed in one file; FreeBSD's "syslogd -v" form with "<facility.level>"
+ * (or "<4.6>") between the time and the host.
  *
  * A BSD time stamp has neither year nor zone. The zone is the collected
- * host's UTC offset (collection.json), kept in the event as "tz"; the year
- * is inferred from the member's reference time (the file's mtime, else the
- * collection's start): the first line takes the reference's year, or the
- * year before when its month and day come after the reference's (a log is
- * never written after its file's mtime), and the year moves on each time
- * the month goes backwards (December to January). A file that spans more
- * than twelve months cannot be dated from its lines alone; events carry
- * "year_inferred" so that a reader knows. Messages of programs casefile
- * knows (sshd...) are interpreted further (tl_program_interpret). A line without a syslog header (the second
- * line of a multi-line message, junk) is a reject, never dropped.
+ * host's: its tz database rules when collection.json names the zone (the
+ * offset of each time stamp, daylight saving time included; "tz" and
+ * "tz_name" kept in the event), else its UTC offset at collection time.
+ * A wall-clock time that happens twice (clocks going back) is read as its
+ * first occurrence unless that would put it before the line before it
+ * while the second would not; a time that never happened (clocks jumping
+ * forward) is read with the offset before the jump; both are marked
+ * ("tz_ambiguous", "tz_gap").
+ *
+ * The year: the first dated line takes the latest year that does not put
+ * it more than a day after the member's reference time (its file's mtime,
+ * else the collection's start: a log is not written after its file's
+ * mtime; the day covers an unknown zone and a clock a little off). Each
+ * later line takes the year that puts it nearest to the line before it,
+ * never after that limit: a step back of less than six months (a late
+ * line, clock jitter, "Mar  1" then "Feb 28") is a step back in time, a
+ * larger one (December to January) a new year. An RFC 3339 time stamp in
+ * the file anchors the lines after it. "Feb 29" takes the nearest leap
+ * year. A file whose lines leave gaps of more than six months, or that
+ * spans many years, cannot be dated from its lines alone; events carry
+ * "year_inferred" so that a reader knows.
+ *
+ * Lines that start with a space or a tab continue the record before them
+ * (multi-line kernel or Java traces): they are appended to its message
+ * (each after one space, up to TL_FIELD_MAX bytes, then "message_cut"),
+ * the event keeps the first line's evidence pointer and says how many
+ * lines it covers in "lines". The event is therefore emitted when the
+ * next record starts, or at the end of the member.
+ *
+ * rsyslog's "message repeated N times: [ MSG]" is the event MSG, with
+ * "repeat": N (the line stands for N more occurrences of the line before
+ * it; a failure repeated is counted N times by scope). Messages of
+ * programs casefile knows (sshd...) are interpreted further
+ * (tl_program_interpret). A line without a syslog header (junk, or an
+ * indented line after a rejected one) is a reject, never dropped.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -22,25 +49,133 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/time.h"
+#include "casefile/tz.h"
 #include "tl.h"
 
+#define DAY_US (86400 * CF_US_PER_SEC)
+
 struct sys_state {
-	int have_year;
-	int64_t year;
-	unsigned last_month;
+	int have_prev;
+	int64_t prev_local;   /* wall-clock time (us) of the last dated line */
+	int64_t prev_utc;     /* and its UTC time */
+	/* the record being built: its event is held (with a copy of the
+	 * run's arena and attributes, which every line resets) until the
+	 * next record starts, for the continuation lines */
+	int held;
+	struct cf_event ev;
+	uint64_t ln, off, nlines;
+	struct cf_buf arena, attrs, more;
+	int cut;
 };
 
 static int sys_start(struct tl_run *r)
 {
-	if (!(r->state = cf_calloc(1, sizeof(struct sys_state))))
+	struct sys_state *st;
+
+	if (!(st = r->state = cf_calloc(1, sizeof *st)))
 		return cf_set_nomem(r->ctx, "syslog");
+	cf_buf_init(&st->arena);
+	cf_buf_init(&st->attrs);
+	cf_buf_init(&st->more);
 	return CF_OK;
 }
 
 static void sys_free(struct tl_run *r)
 {
-	free(r->state);
+	struct sys_state *st = r->state;
+
+	if (st) {
+		cf_buf_release(&st->arena);
+		cf_buf_release(&st->attrs);
+		cf_buf_release(&st->more);
+	}
+	free(st);
 	r->state = NULL;
+}
+
+/* Holds the event being built in place of emitting it. Its strings are in
+ * the run's arena (tl_str), in static storage or in the meta: copying the
+ * arena's bytes back at the same address brings every one back. */
+static int hold(struct tl_run *r, struct cf_event *ev, uint64_t ln,
+		uint64_t off)
+{
+	struct sys_state *st = r->state;
+
+	cf_buf_reset(&st->arena);
+	cf_buf_reset(&st->attrs);
+	cf_buf_reset(&st->more);
+	if (cf_buf_append(&st->arena, r->arena, r->arena_used) ||
+	    cf_buf_append(&st->attrs, r->attrs.data, r->attrs.len))
+		return cf_set_nomem(r->ctx, "syslog");
+	st->ev = *ev;
+	st->ln = ln;
+	st->off = off;
+	st->nlines = 1;
+	st->cut = 0;
+	st->held = 1;
+	return CF_OK;
+}
+
+/* Emits the held event, with its continuation lines. */
+static int flush(struct tl_run *r)
+{
+	struct sys_state *st = r->state;
+	struct cf_event *ev = &st->ev;
+
+	if (!st->held)
+		return CF_OK;
+	st->held = 0;
+	tl_event_reset(r);
+	memcpy(r->arena, st->arena.data, st->arena.len);
+	r->arena_used = st->arena.len;
+	if (cf_buf_append(&r->attrs, st->attrs.data, st->attrs.len))
+		return cf_set_nomem(r->ctx, "syslog");
+	if (st->more.len) {
+		size_t m = ev->message ? strlen(ev->message) : 0;
+		struct cf_buf all;
+		cf_buf_init(&all);
+		if (cf_buf_append(&all, ev->message, m) ||
+		    cf_buf_append(&all, st->more.data, st->more.len)) {
+			cf_buf_release(&all);
+			return cf_set_nomem(r->ctx, "syslog");
+		}
+		if (all.len > TL_FIELD_MAX)
+			st->cut = 1;
+		ev->message = tl_str(r, all.data, all.len);
+		cf_buf_release(&all);
+	}
+	if (st->nlines > 1)
+		tl_attr_int(r, "lines", (int64_t)st->nlines);
+	if (st->cut)
+		tl_attr_bool(r, "message_cut", 1);
+	return tl_emit(r, ev, st->ln, st->off);
+}
+
+/* An indented line: the held record's next line. */
+static int continuation(struct tl_run *r, const char *s, size_t n)
+{
+	struct sys_state *st = r->state;
+	size_t i = 0;
+
+	st->nlines++;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (i == n)
+		return CF_OK;
+	if (st->more.len + (n - i) + 1 > TL_FIELD_MAX) {
+		st->cut = 1;
+		return CF_OK;
+	}
+	if (cf_buf_putc(&st->more, ' ') || cf_buf_append(&st->more, s + i, n - i))
+		return cf_set_nomem(r->ctx, "syslog");
+	return CF_OK;
+}
+
+static int sys_end(struct tl_run *r)
+{
+	return flush(r);
 }
 
 static const unsigned char month_days[] = {31, 29, 31, 30, 31, 30,
@@ -115,27 +250,96 @@ static size_t rfc3339_time(const char *s, size_t n, int64_t *us, int *off)
 	return end;
 }
 
-static int64_t infer_year(struct tl_run *r, unsigned mon, unsigned day)
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The host's UTC offset (seconds) at a UTC instant (us). */
+static int host_offset(const struct tl_meta *m, int64_t utc_us)
+{
+	return m->tz ? cf_tz_offset(m->tz, floor_div(utc_us, CF_US_PER_SEC))
+		     : m->tz_offset_s;
+}
+
+/* Remembers a dated line: the next year-less one is dated near it. */
+static void note_time(struct tl_run *r, int64_t utc_us)
 {
 	struct sys_state *st = r->state;
 
-	if (!st->have_year) {
-		int64_t ry;
-		unsigned rm, rd;
-		int64_t local = r->meta->ref_us +
-				(int64_t)r->meta->tz_offset_s * CF_US_PER_SEC;
-		int64_t days = local / (86400 * CF_US_PER_SEC);
+	st->have_prev = 1;
+	st->prev_utc = utc_us;
+	st->prev_local = utc_us + (int64_t)host_offset(r->meta, utc_us) * CF_US_PER_SEC;
+}
 
-		if (local < 0 && local % (86400 * CF_US_PER_SEC))
-			days--;
-		cf_civil_from_days(days, &ry, &rm, &rd);
-		st->year = (mon > rm || (mon == rm && day > rd)) ? ry - 1 : ry;
-		st->have_year = 1;
-	} else if (mon < st->last_month) {
-		st->year++;
+static unsigned days_in(int64_t y, unsigned mon)
+{
+	return mon == 2 && !is_leap(y) ? 28 : month_days[mon - 1];
+}
+
+/* Dates a year-less "Mmm dd hh:mm:ss" in local time (us), by the rules of
+ * the header comment. -1 when no year has that date. */
+static int date_local(struct tl_run *r, unsigned mon, unsigned day,
+		      int64_t tod, int64_t *out)
+{
+	struct sys_state *st = r->state;
+	int64_t ref = r->meta->ref_us, limit, base, y, best = 0;
+	unsigned bm, bd;
+	int found = 0;
+
+	limit = ref + (int64_t)host_offset(r->meta, ref) * CF_US_PER_SEC + DAY_US;
+	cf_civil_from_days(floor_div(st->have_prev ? st->prev_local : limit - DAY_US,
+				     DAY_US), &base, &bm, &bd);
+	for (y = base - 8; y <= base + 1; y++) {
+		int64_t t;
+		if (day > days_in(y, mon))
+			continue;
+		t = cf_days_from_civil(y, mon, day) * DAY_US + tod;
+		if (t > limit)
+			continue;
+		if (!found || (st->have_prev ? llabs(t - st->prev_local) <
+						       llabs(best - st->prev_local)
+					      : t > best))
+			best = t;
+		found = 1;
 	}
-	st->last_month = mon;
-	return st->year;
+	if (!found)
+		return -1;
+	*out = best;
+	return 0;
+}
+
+/* Local wall-clock time (us) to UTC with the host's rules; adds the "tz"
+ * attributes. */
+static int64_t local_to_utc(struct tl_run *r, int64_t local)
+{
+	const struct tl_meta *m = r->meta;
+	struct sys_state *st = r->state;
+	int64_t frac = local - floor_div(local, CF_US_PER_SEC) * CF_US_PER_SEC;
+	int64_t first, second, utc;
+	int off, kind;
+
+	if (!m->tz) {
+		tl_attr_tz(r, m->tz_offset_s);
+		if (!m->tz_known)
+			tl_attr_bool(r, "tz_assumed", 1);
+		return local - (int64_t)m->tz_offset_s * CF_US_PER_SEC;
+	}
+	kind = cf_tz_local_to_utc(m->tz, floor_div(local, CF_US_PER_SEC), &first,
+				  &off, &second);
+	utc = first * CF_US_PER_SEC + frac;
+	if (kind == CF_TZ_AMBIGUOUS && st->have_prev && utc < st->prev_utc &&
+	    second * CF_US_PER_SEC + frac >= st->prev_utc) {
+		utc = second * CF_US_PER_SEC + frac; /* the hour again, after */
+		off = (int)((local - utc) / CF_US_PER_SEC);
+	}
+	tl_attr_tz(r, off);
+	tl_attr_str(r, "tz_name", cf_tz_name(m->tz), (size_t)-1);
+	if (kind == CF_TZ_AMBIGUOUS)
+		tl_attr_bool(r, "tz_ambiguous", 1);
+	else if (kind == CF_TZ_GAP)
+		tl_attr_bool(r, "tz_gap", 1);
+	return utc;
 }
 
 static int is_level(const char *s, size_t n)
@@ -149,7 +353,86 @@ static int is_level(const char *s, size_t n)
 	return 0;
 }
 
-/* After the time: [HOST] TAG[PID]: MSG. */
+/* FreeBSD syslogd -v writes "<4.6>", -vv "<auth.info>" (names from
+ * <syslog.h>'s facilitynames and prioritynames, numbers when a code has
+ * no name) between the time and the host. Returns the length of
+ * "<fac.pri> " at s, adding "facility" and "severity", or 0. */
+static size_t verbose_facpri(struct tl_run *r, const char *s, size_t n)
+{
+	static const char *const fac[] = {
+		"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+		"uucp", "cron", "authpriv", "ftp", "ntp", "security", "console",
+		NULL, "local0", "local1", "local2", "local3", "local4", "local5",
+		"local6", "local7"};
+	static const struct {
+		const char *name;
+		int v;
+	} pri[] = {{"emerg", 0}, {"panic", 0}, {"alert", 1}, {"crit", 2},
+		   {"err", 3}, {"error", 3}, {"warning", 4}, {"warn", 4},
+		   {"notice", 5}, {"info", 6}, {"debug", 7}};
+	size_t dot = 0, end, i;
+	long f = -1, p = -1;
+
+	if (n < 5 || s[0] != '<')
+		return 0;
+	for (end = 1; end < n && end < 24 && s[end] != '>'; end++)
+		if (s[end] == '.' && !dot)
+			dot = end;
+	if (end >= n || s[end] != '>' || !dot || dot == 1 || dot + 1 == end ||
+	    end + 1 >= n || s[end + 1] != ' ')
+		return 0;
+	for (i = 0; i < sizeof fac / sizeof fac[0]; i++)
+		if (fac[i] && strlen(fac[i]) == dot - 1 &&
+		    !memcmp(fac[i], s + 1, dot - 1))
+			f = (long)i;
+	for (i = 0; i < sizeof pri / sizeof pri[0]; i++)
+		if (strlen(pri[i].name) == end - dot - 1 &&
+		    !memcmp(pri[i].name, s + dot + 1, end - dot - 1))
+			p = pri[i].v;
+	if (f < 0) {
+		char *e;
+		f = strtol(s + 1, &e, 10);
+		if (e != s + dot || !isdigit((unsigned char)s[1]) || f > 23)
+			return 0;
+	}
+	if (p < 0) {
+		if (end - dot != 2 || !isdigit((unsigned char)s[dot + 1]) ||
+		    s[dot + 1] > '7')
+			return 0;
+		p = s[dot + 1] - '0';
+	}
+	tl_attr_int(r, "facility", f);
+	tl_attr_int(r, "severity", p);
+	return end + 2;
+}
+
+/* rsyslog's "message repeated N times: [ MSG]": the event is MSG's, with
+ * "repeat": N; then the program's interpreter. The message stays the
+ * line's own. */
+static void interpret(struct tl_run *r, struct cf_event *ev, const char *prog,
+		      size_t plen, const char *msg, size_t n)
+{
+	static const char pre[] = "message repeated ";
+	size_t i = sizeof pre - 1;
+	int64_t times = 0;
+
+	if (n > i + 10 && !memcmp(msg, pre, i) && msg[n - 1] == ']' &&
+	    isdigit((unsigned char)msg[i])) {
+		for (; i < n && isdigit((unsigned char)msg[i]) && times < 1000000000; i++)
+			times = times * 10 + (msg[i] - '0');
+		if (n - i > 9 && !memcmp(msg + i, " times: [", 9) && times > 0) {
+			i += 9;
+			while (i < n - 1 && msg[i] == ' ')
+				i++;
+			tl_attr_int(r, "repeat", times);
+			msg += i;
+			n -= i + 1;
+		}
+	}
+	tl_program_interpret(r, ev, prog, plen, msg, n);
+}
+
+/* After the time: [<fac.pri>] [HOST] TAG[PID]: MSG. */
 static int bsd_rest(struct tl_run *r, struct cf_event *ev, const char *s,
 		   size_t n, uint64_t ln, uint64_t off)
 {
@@ -162,10 +445,11 @@ static int bsd_rest(struct tl_run *r, struct cf_event *ev, const char *s,
 		while (i < n && s[i] == ' ')
 			i++;
 		ev->message = tl_str(r, s + i, n - i);
-		return tl_emit(r, ev, ln, off);
+		return hold(r, ev, ln, off);
 	}
 	while (i < n && s[i] == ' ')
 		i++;
+	i += verbose_facpri(r, s + i, n - i);
 	hs = i;
 	while (i < n && s[i] != ' ')
 		i++;
@@ -231,8 +515,8 @@ static int bsd_rest(struct tl_run *r, struct cf_event *ev, const char *s,
 	if (pe > ps)
 		tl_attr_str(r, "pid", s + ps, pe - ps);
 	ev->message = tl_str(r, msg, mlen);
-	tl_program_interpret(r, ev, s + ts, te - ts, msg, mlen);
-	return tl_emit(r, ev, ln, off);
+	interpret(r, ev, s + ts, te - ts, msg, mlen);
+	return hold(r, ev, ln, off);
 }
 
 static int rfc5424(struct tl_run *r, struct cf_event *ev, const char *s,
@@ -256,6 +540,7 @@ static int rfc5424(struct tl_run *r, struct cf_event *ev, const char *s,
 		return tl_reject(r, ln, off, "syslog: RFC 5424 line without time");
 	if (cf_time_parse(f[0], (long)fl[0], &ev->ts_us, &tzoff))
 		return tl_reject(r, ln, off, "syslog: bad or out-of-range time stamp");
+	note_time(r, ev->ts_us);
 	tl_attr_tz(r, tzoff);
 	if (!(fl[1] == 1 && f[1][0] == '-'))
 		ev->host = tl_str(r, f[1], fl[1]);
@@ -294,21 +579,30 @@ static int rfc5424(struct tl_run *r, struct cf_event *ev, const char *s,
 	if (n - i >= 3 && !memcmp(s + i, "\xef\xbb\xbf", 3))
 		i += 3;
 	ev->message = tl_str(r, s + i, n - i);
-	tl_program_interpret(r, ev, f[2], fl[2], s + i, n - i);
-	return tl_emit(r, ev, ln, off);
+	interpret(r, ev, f[2], fl[2], s + i, n - i);
+	return hold(r, ev, ln, off);
 }
 
 static int sys_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		    uint64_t off)
 {
+	struct sys_state *st = r->state;
 	struct cf_event ev = {.ts_desc = "Event Recorded"};
 	unsigned mon, day;
 	int64_t tod, us;
 	size_t k, i = 0;
-	int tzoff;
+	int tzoff, rc;
 
-	if (!n)
+	if (!n) /* a blank line inside a trace does not end the record */
 		return tl_reject(r, ln, off, "empty line");
+	if (s[0] == ' ' || s[0] == '\t') {
+		if (st->held)
+			return continuation(r, s, n);
+		return tl_reject(r, ln, off, "syslog: indented line without "
+			"a record before it");
+	}
+	if ((rc = flush(r)) != CF_OK)
+		return rc;
 	if (memchr(s, '\0', n))
 		return tl_reject(r, ln, off, "NUL byte in line");
 	if (s[0] == '<') { /* <PRI> */
@@ -326,25 +620,19 @@ static int sys_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 	if ((k = bsd_time(s + i, n - i, &mon, &day, &tod)) == (size_t)-1)
 		return tl_reject(r, ln, off, "syslog: time stamp out of range");
 	if (k) {
-		int64_t year = infer_year(r, mon, day);
-		if (mon == 2 && day == 29 && !is_leap(year))
-			return tl_reject(r, ln, off,
-					 "syslog: Feb 29 in inferred year %lld",
-					 (long long)year);
-		if (day > month_days[mon - 1])
+		if (day > month_days[mon - 1] ||
+		    date_local(r, mon, day, tod, &us))
 			return tl_reject(r, ln, off, "syslog: no such day");
-		us = cf_days_from_civil(year, mon, day) * 86400 * CF_US_PER_SEC + tod;
-		ev.ts_us = us - (int64_t)r->meta->tz_offset_s * CF_US_PER_SEC;
 		tl_attr_bool(r, "year_inferred", 1);
-		tl_attr_tz(r, r->meta->tz_offset_s);
-		if (!r->meta->tz_known)
-			tl_attr_bool(r, "tz_assumed", 1);
+		ev.ts_us = local_to_utc(r, us);
+		note_time(r, ev.ts_us);
 		return bsd_rest(r, &ev, s + i + k, n - i - k, ln, off);
 	}
 	if ((k = rfc3339_time(s + i, n - i, &us, &tzoff)) == (size_t)-1)
 		return tl_reject(r, ln, off, "syslog: bad or out-of-range time stamp");
 	if (k) {
 		ev.ts_us = us;
+		note_time(r, us);
 		tl_attr_tz(r, tzoff);
 		return bsd_rest(r, &ev, s + i + k, n - i - k, ln, off);
 	}
@@ -355,5 +643,6 @@ const struct tl_parser tl_syslog = {
 	.name = "syslog",
 	.start = sys_start,
 	.line = sys_line,
+	.end = sys_end,
 	.free = sys_free,
 };

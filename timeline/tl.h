@@ -23,6 +23,7 @@
 #include "casefile/db.h"
 
 struct cf_ctx;
+struct cf_tz;
 
 #define TL_LINE_MAX (1u << 20)      /* longer lines become rejects */
 #define TL_FIELD_MAX (64u << 10)    /* longer strings are cut (marked) */
@@ -39,6 +40,9 @@ struct tl_meta {
 	int64_t ref_us;        /* file mtime (else collection start): year inference */
 	int tz_offset_s;       /* host's UTC offset (seconds east) */
 	int tz_known;          /* 0: offset unknown, UTC assumed */
+	/* the host's zone rules (tz database name from collection.json), or
+	 * NULL: local times then use tz_offset_s */
+	const struct cf_tz *tz;
 	int unverified;        /* archive built with --allow-unverified */
 	const struct tl_mapping *mapping; /* user field mapping, or NULL */
 	/* not of the member but of the build: the sshd patterns compiled
@@ -92,6 +96,10 @@ struct tl_run {
 	 * looks like a reject or a complete event is neither, and the run
 	 * fails instead of storing it */
 	unsigned long refused;
+	/* state of the program interpreters for this member (programs.c:
+	 * the login attempts open per process), made when first needed and
+	 * freed by tl_run_release */
+	struct tl_programs *programs;
 };
 
 /* ---- running ------------------------------------------------------------ */
@@ -195,29 +203,62 @@ extern const struct tl_parser tl_items;       /* casefile/items.jsonl */
 extern const struct tl_parser tl_collector_log; /* casefile/log.jsonl */
 extern const struct tl_parser tl_mlflow_lineage; /* lineage.json */
 extern const struct tl_parser tl_roster;      /* patient roster CSV */
+extern const struct tl_parser tl_dpkg_log;    /* /var/log/dpkg.log */
+extern const struct tl_parser tl_apt_history; /* /var/log/apt/history.log */
+extern const struct tl_parser tl_apt_term;    /* /var/log/apt/term.log */
+/* Index of the dpkg.log action word at s ("install", "status"...) followed
+ * by a space or the end, else -1. */
+int tl_dpkg_verb(const char *s, size_t n);
+extern const struct tl_parser tl_utmp;        /* wtmp, btmp, utmp, lastlog */
+/* 1 when a member's base name is a login record file (wtmp, btmp, utmp,
+ * lastlog, with a rotation suffix or none). */
+int tl_utmp_named(const char *member);
+/* 1 when the head starts with utmp records that look real (up to 16 full
+ * records checked: type, pid, time, strings, reserved bytes). */
+int tl_utmp_plausible(const unsigned char *head, size_t n);
+extern const struct tl_parser tl_journal;     /* systemd journal files (sd-journal) */
 
 /* The sshd message patterns, compiled: once per build, shared read-only by
  * every parse. CF_OK, or CF_FATAL (no memory included) with ctx set. */
 struct tl_sshd;
 int tl_sshd_new(struct cf_ctx *ctx, struct tl_sshd **out);
 void tl_sshd_free(struct tl_sshd *s);
-/* sshd message interpretation for syslog lines whose program is sshd, with
+/* How a program's message stands to a login attempt (one authentication
+ * try: a password typed, a key offered), for tl_program_interpret, which
+ * gives the lines of one attempt of one process the same "attempt" id:
+ * NONE not part of one; OPEN a new connection starts one; IN part of the
+ * open attempt (starts one if none is open); TRY concludes the open
+ * attempt (or one of its own); AFTER follows the last attempt, concluded
+ * or not (a disconnect, a summary of failures), else stands alone. */
+enum tl_attempt { TL_ATT_NONE, TL_ATT_OPEN, TL_ATT_IN, TL_ATT_TRY, TL_ATT_AFTER };
+
+/* sshd message interpretation for messages whose program is sshd, with
  * the patterns of r->meta->sshd (which must be set): sets actor, action,
- * outcome, src_ip. Returns 1 when recognised. */
+ * outcome, src_ip and *att. Returns 1 when recognised. */
 int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,
-		      size_t n);
+		      size_t n, enum tl_attempt *att);
 
 /* Interprets the message of a program (syslog tag, journal identifier)
  * when a table row knows the program: sets actor, action, outcome, src_ip
- * and ev->source. Returns 1 when recognised, else 0 (event unchanged but
- * for attributes). */
+ * and ev->source, and the attribute "attempt" on the lines of one login
+ * attempt, grouped by the process id the caller put in the "pid"
+ * attribute before the call (and ev->ts_us). Returns 1 when recognised,
+ * else 0 (event unchanged but for attributes). */
 int tl_program_interpret(struct tl_run *r, struct cf_event *ev,
 			 const char *prog, size_t plen, const char *msg,
 			 size_t n);
+void tl_programs_free(struct tl_programs *p);
+/* An address from a message: src_ip when it is a numeric IPv4 or IPv6
+ * address, else the attribute "src_host" (a name from reverse DNS). */
+void tl_set_addr(struct tl_run *r, struct cf_event *ev, const char *s,
+		 size_t n);
 
 /* JSON object handlers (also used for NDJSON lines and Bundle entries). */
 int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 		   uint64_t off);
+/* One entry of a Bundle (a nested Bundle is a reject). */
+int tl_fhir_entry(struct tl_run *r, const cJSON *entry, uint64_t lineno,
+		  uint64_t off);
 int tl_cloudtrail_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 			 uint64_t off);
 int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
@@ -264,5 +305,29 @@ const cJSON *tl_json_path(const cJSON *o, const char *path);
 const struct tl_parser *tl_detect(const char *member, const char *category,
 				  const char *mime, const unsigned char *head,
 				  size_t n);
+
+/* Why tl_detect chose as it did (`timeline build --explain`): every
+ * parser's bid in table order (0: none) with what it rests on, and why the
+ * content could not choose when it could not. Pointers are static text or
+ * point into `head`. */
+#define TL_BIDS_MAX 32
+struct tl_bid {
+	const struct tl_parser *parser;
+	int bid;            /* confidence; the highest wins, the first of equals */
+	const char *why;    /* NULL when no bid */
+};
+struct tl_detect_info {
+	struct tl_bid bids[TL_BIDS_MAX];
+	size_t nbids;
+	const struct tl_parser *winner;  /* NULL: not parsed */
+	const char *content;  /* why the content may not choose, or NULL */
+	const char *line;     /* the first non-empty line looked at, or NULL */
+	size_t len;
+};
+/* tl_detect, filling *info (which may be NULL). */
+const struct tl_parser *tl_detect_explain(const char *member,
+					  const char *category, const char *mime,
+					  const unsigned char *head, size_t n,
+					  struct tl_detect_info *info);
 
 #endif

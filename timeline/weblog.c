@@ -8,6 +8,11 @@
  * 400 counts as success. When the URI names a FHIR patient
  * ("/Patient/ID", "?patient=ID", "subject=Patient/ID") the event carries
  * that patient, so that web logs of an EHR front end take part in scoping.
+ * Apache and nginx escape quotes inside the request; other servers (and
+ * forged lines) do not, so a request holding raw quotes is read by
+ * anchoring on the status and size from the end of the line (marked
+ * "raw_quotes": where a request and a user agent both hold such quotes the
+ * split is a guess, the last plausible one). A reject says what failed.
  * Error-log time stamps are local time of the host, like BSD syslog.
  */
 #include <ctype.h>
@@ -105,14 +110,123 @@ static const char *uri_patient(struct tl_run *r, const char *u, size_t n)
 	return NULL;
 }
 
+/* 1 when s[i..] is `" SSS SIZE` (status: 3 digits, size: digits or "-")
+ * followed by the end of the line or a space (with `quote_next`, by the end
+ * of the line or ` "`); *after gets the index after SIZE. */
+static int status_at(const char *s, size_t n, size_t i, int quote_next,
+		     size_t *after)
+{
+	long st;
+	size_t j;
+
+	if (i + 6 > n || s[i] != '"' || s[i + 1] != ' ' || dig(s + i + 2, 3, &st) ||
+	    s[i + 5] != ' ')
+		return 0;
+	j = i + 6;
+	if (j < n && s[j] == '-') {
+		j++;
+	} else {
+		size_t b = j;
+		while (j < n && isdigit((unsigned char)s[j]))
+			j++;
+		if (j == b)
+			return 0;
+	}
+	if (j < n && (s[j] != ' ' || (quote_next && (j + 1 >= n || s[j + 1] != '"'))))
+		return 0;
+	*after = j;
+	return 1;
+}
+
+/* The referer and user agent after the size: ` "REF" "UA"` where the user
+ * agent runs to the last quote of the line (it may hold raw quotes, the
+ * referer may not). Returns 0 when the tail is not that. */
+static int tail_fields(const char *s, size_t n, size_t i, size_t *rb,
+		       size_t *re, size_t *ub, size_t *ue)
+{
+	const char *q;
+
+	if (i + 2 > n || s[i] != ' ' || s[i + 1] != '"')
+		return 0;
+	*rb = i + 2;
+	if (!(q = memchr(s + *rb, '"', n - *rb)))
+		return 0;
+	*re = (size_t)(q - s);
+	if (*re + 3 > n || s[*re + 1] != ' ' || s[*re + 2] != '"' || s[n - 1] != '"' ||
+	    n - 1 < *re + 3)
+		return 0;
+	*ub = *re + 3;
+	*ue = n - 1;
+	return 1;
+}
+
+/* The request, status and size as Apache and nginx write them (quotes in
+ * the request escaped), then the optional referer and user agent, each a
+ * quoted field with escapes; later fields (nginx's X-Forwarded-For) are
+ * left alone. Returns 0 when the line is not that. */
+static int strict_fields(const char *s, size_t n, size_t i, size_t f[8])
+{
+	size_t j, k;
+
+	if (!(j = quoted(s, n, i, &f[0], &f[1])) || !status_at(s, n, j - 1, 0, &k))
+		return 0;
+	f[2] = j + 1;      /* status */
+	f[3] = k;          /* end of size */
+	f[4] = f[5] = f[6] = f[7] = 0;
+	if (k == n || k + 1 >= n || s[k + 1] != '"')
+		return 1;
+	if (!(j = quoted(s, n, k + 1, &f[4], &f[5])))
+		return 0;
+	if (j == n)
+		return 1;
+	if (s[j] != ' ' || !(j = quoted(s, n, j + 1, &f[6], &f[7])))
+		return 0;
+	return j == n || s[j] == ' ';
+}
+
+/* A request line holding raw quotes (attack payloads do: `GET /?q=" OR
+ * 1=1`): the status and size are taken from the end, the request is what
+ * lies before them. The last `" SSS SIZE` whose tail is the end of the line
+ * or a referer and a user agent wins; the user agent may hold quotes too.
+ * Returns 0 when no such split exists; *why says what is missing. */
+static int loose_fields(const char *s, size_t n, size_t i, size_t f[8],
+			const char **why)
+{
+	int seen_status = 0;
+
+	*why = memchr(s + i + 1, '"', n - i - 1) ? "no status and size after the request" :
+						   "request field not closed by a quote";
+	for (size_t p = n; p-- > i + 1;) {
+		size_t k, rb, re, ub, ue;
+		if (!status_at(s, n, p, 1, &k))
+			continue;
+		seen_status = 1;
+		f[0] = i + 1;
+		f[1] = p;
+		f[2] = p + 2;
+		f[3] = k;
+		if (k == n) {
+			f[4] = f[5] = f[6] = f[7] = 0;
+			return 1;
+		}
+		if (tail_fields(s, n, k, &rb, &re, &ub, &ue)) {
+			f[4] = rb, f[5] = re, f[6] = ub, f[7] = ue;
+			return 1;
+		}
+	}
+	if (seen_status)
+		*why = "referer or user agent field not closed by a quote";
+	return 0;
+}
+
 static int access_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		       uint64_t off)
 {
 	struct cf_event ev = {.ts_desc = "Event Recorded"};
-	const char *tok[4];
-	size_t tl[4], i = 0, nt = 0, rb, re, b, e;
+	const char *tok[4], *why;
+	size_t tl[4], i = 0, nt = 0, f[8];
 	long status;
-	int tzoff;
+	int tzoff, raw = 0;
 
 	if (!n)
 		return tl_reject(r, ln, off, "empty line");
@@ -127,28 +241,28 @@ static int access_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		while (i < n && s[i] == ' ')
 			i++;
 	}
-	if ((nt != 3 && nt != 4) || i >= n || s[i] != '[')
-		return tl_reject(r, ln, off, "access log: not common/combined format");
+	if (i >= n || s[i] != '[')
+		return tl_reject(r, ln, off, "access log: no [time] field");
+	if (nt != 3 && nt != 4)
+		return tl_reject(r, ln, off,
+				 "access log: %zu fields before the time (3 or 4 expected)",
+				 nt);
 	if (i + 28 > n || s[i + 27] != ']' ||
 	    clf_time(s + i + 1, 26, &ev.ts_us, &tzoff))
 		return tl_reject(r, ln, off, "access log: bad or out-of-range time");
 	i += 28;
 	while (i < n && s[i] == ' ')
 		i++;
-	if (!(i = quoted(s, n, i, &rb, &re)))
-		return tl_reject(r, ln, off, "access log: bad request field");
-	if (i + 4 > n || s[i] != ' ' || dig(s + i + 1, 3, &status))
-		return tl_reject(r, ln, off, "access log: bad status");
-	i += 4;
-	if (i < n && s[i] == ' ')
-		i++;
-	{
-		size_t bs = i;
-		while (i < n && s[i] != ' ')
-			i++;
-		if (i > bs && !(i - bs == 1 && s[bs] == '-'))
-			tl_attr_str(r, "bytes", s + bs, i - bs);
+	if (i >= n || s[i] != '"')
+		return tl_reject(r, ln, off, "access log: no quoted request after the time");
+	if (!strict_fields(s, n, i, f)) {
+		if (!loose_fields(s, n, i, f, &why))
+			return tl_reject(r, ln, off, "access log: %s", why);
+		raw = 1;
 	}
+	dig(s + f[2], 3, &status);
+	if (f[3] > f[2] + 4 && !(f[3] - f[2] - 4 == 1 && s[f[2] + 4] == '-'))
+		tl_attr_str(r, "bytes", s + f[2] + 4, f[3] - f[2] - 4);
 	if (nt == 4) {
 		tl_attr_str(r, "vhost", tok[0], tl[0]);
 		memmove(tok, tok + 1, 3 * sizeof tok[0]);
@@ -159,11 +273,22 @@ static int access_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		ev.actor = tl_str(r, tok[2], tl[2]);
 	tl_attr_tz(r, tzoff);
 	tl_attr_int(r, "status", status);
-	{ /* "METHOD URI PROTO" */
-		const char *q = s + rb, *sp1, *sp2;
-		size_t ql = re - rb;
+	if (raw)
+		tl_attr_bool(r, "raw_quotes", 1);
+	{ /* "METHOD URI PROTO": the protocol is the last word, so that a URI
+	   * with spaces (raw payloads) stays whole */
+		const char *q = s + f[0], *sp1, *sp2 = NULL;
+		size_t ql = f[1] - f[0];
 		sp1 = memchr(q, ' ', ql);
-		sp2 = sp1 ? memchr(sp1 + 1, ' ', ql - (size_t)(sp1 + 1 - q)) : NULL;
+		if (sp1) {
+			for (const char *p = q + ql; p-- > sp1 + 1;)
+				if (*p == ' ') {
+					sp2 = p;
+					break;
+				}
+			if (sp2 && !(q + ql - sp2 > 5 && !memcmp(sp2 + 1, "HTTP/", 5)))
+				sp2 = NULL;
+		}
 		if (sp1) {
 			size_t ul = sp2 ? (size_t)(sp2 - sp1 - 1) : ql - (size_t)(sp1 + 1 - q);
 			ev.action = tl_str(r, q, (size_t)(sp1 - q));
@@ -177,16 +302,10 @@ static int access_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		}
 		ev.message = tl_str(r, q, ql);
 	}
-	while (i < n && s[i] == ' ')
-		i++;
-	if ((i = quoted(s, n, i, &b, &e))) {
-		if (!(e - b == 1 && s[b] == '-'))
-			tl_attr_str(r, "referer", s + b, e - b);
-		while (i < n && s[i] == ' ')
-			i++;
-		if (quoted(s, n, i, &b, &e))
-			tl_attr_str(r, "user_agent", s + b, e - b);
-	}
+	if (f[5] > f[4] && !(f[5] - f[4] == 1 && s[f[4]] == '-'))
+		tl_attr_str(r, "referer", s + f[4], f[5] - f[4]);
+	if (f[6])
+		tl_attr_str(r, "user_agent", s + f[6], f[7] - f[6]);
 	ev.outcome = status < 400 ? "success" : "failure";
 	return tl_emit(r, &ev, ln, off);
 }
