@@ -22,6 +22,7 @@
  * snapshot, removed at once.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <magic.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@
 #include "casefile/evidence.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
+#include "casefile/tz.h"
 #include "build.h"
 #include "tl.h"
 
@@ -516,6 +518,126 @@ static int member_reject(struct sink_state *ss, const char *archive,
 	return sink_reject(ss, &rj);
 }
 
+/* ---- members not parsed, and --explain ---------------------------------- */
+
+/* The type a member not parsed is counted under. */
+static char *type_of(const char *mime, const char *category)
+{
+	if (mime && *mime) {
+		size_t n = strcspn(mime, ";");
+		while (n && mime[n - 1] == ' ')
+			n--;
+		return cf_strndup(mime, n);
+	}
+	return cf_strdup(category && *category ? category : "unknown");
+}
+
+/* Counts a member no parser reads, with its type and why. */
+static int not_parsed(struct tl_builder *b, struct cf_ctx *ctx, const char *member,
+		      const char *type, const char *mime, const char *category,
+		      const char *reason)
+{
+	struct tl_build_stats *st = &b->stats;
+	struct tl_not_parsed *x;
+
+	st->skipped++;
+	if (st->nnot_parsed == st->not_parsed_cap) {
+		size_t cap = st->not_parsed_cap ? st->not_parsed_cap * 2 : 32;
+		struct tl_not_parsed *v = cf_realloc(st->not_parsed, cap * sizeof *v);
+		if (!v)
+			return cf_set_nomem(ctx, "members not parsed");
+		st->not_parsed = v;
+		st->not_parsed_cap = cap;
+	}
+	x = &st->not_parsed[st->nnot_parsed];
+	x->member = cf_strdup(member);
+	x->type = type ? cf_strdup(type) : type_of(mime, category);
+	x->reason = cf_strdup(reason);
+	if (!x->member || !x->type || !x->reason) {
+		free(x->member);
+		free(x->type);
+		free(x->reason);
+		return cf_set_nomem(ctx, "members not parsed");
+	}
+	st->nnot_parsed++;
+	return CF_OK;
+}
+
+/* 1 when --explain names the member (by member name or original path). */
+static int explained(const struct tl_builder *b, const char *member,
+		     const char *path)
+{
+	for (size_t i = 0; i < b->nexplain; i++)
+		if (!fnmatch(b->explain[i], member, 0) ||
+		    (path && !fnmatch(b->explain[i], path, 0)))
+			return 1;
+	return 0;
+}
+
+static const char *compression_name(const unsigned char *h, size_t n)
+{
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+		return "gzip";
+	if (n >= 3 && !memcmp(h, "BZh", 3))
+		return "bzip2";
+	if (n >= 6 && !memcmp(h, "\xfd" "7zXZ\0", 6))
+		return "xz";
+	if (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
+		return "zstd";
+	return "compressed";
+}
+
+static void explanation_free(struct tl_explanation *x)
+{
+	free(x->archive);
+	free(x->member);
+	free(x->path);
+	free(x->category);
+	free(x->mime);
+	free(x->reason);
+	free(x->first_line);
+}
+
+/* A new explanation for a member, or NULL (ctx set) without memory. */
+static struct tl_explanation *explanation_new(struct tl_builder *b,
+					      struct cf_ctx *ctx,
+					      const char *member,
+					      const char *path,
+					      const char *category)
+{
+	struct tl_explanation *x;
+
+	if (b->nex == b->excap) {
+		size_t cap = b->excap ? b->excap * 2 : 8;
+		struct tl_explanation *v = cf_realloc(b->ex, cap * sizeof *v);
+		if (!v)
+			return cf_set_nomem(ctx, "--explain"), NULL;
+		b->ex = v;
+		b->excap = cap;
+	}
+	x = &b->ex[b->nex];
+	memset(x, 0, sizeof *x);
+	x->archive = cf_strdup(b->archive_path ? b->archive_path : "");
+	x->member = cf_strdup(member);
+	x->path = path ? cf_strdup(path) : NULL;
+	x->category = category ? cf_strdup(category) : NULL;
+	if (!x->archive || !x->member || (path && !x->path) ||
+	    (category && !x->category)) {
+		explanation_free(x);
+		return cf_set_nomem(ctx, "--explain"), NULL;
+	}
+	b->nex++;
+	return x;
+}
+
+static int explain_reason(struct tl_explanation *x, struct cf_ctx *ctx,
+			  const char *why)
+{
+	if (!(x->reason = cf_strdup(why)))
+		return cf_set_nomem(ctx, "--explain");
+	return CF_OK;
+}
+
 /* A member is parsed from its stream; a compressed rotated log through
  * tl_unpack, charged to the build's budget (b->unpacked). A member
  * compressed with a format casefile does not decode (even inside gzip),
@@ -525,7 +647,8 @@ static int member_reject(struct sink_state *ss, const char *archive,
  * as for any read error, since they come from verified bytes. */
 static int parse_member(struct tl_builder *b, cf_archive *a,
 			const struct cf_member *m, const struct items *it,
-			struct tl_meta *meta_base, struct sink_state *ss)
+			struct tl_meta *meta_base, struct sink_state *ss,
+			struct tl_explanation *x)
 {
 	struct member_reader mr = {a};
 	struct tl_unpack *u = NULL;
@@ -540,6 +663,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	tl_read_fn rd = read_member;
 	void *rdarg = &mr;
 	const char *mime;
+	struct tl_detect_info info;
 	long n;
 	int rc = CF_OK, is_sqlite;
 
@@ -552,10 +676,19 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	}
 	if (tl_is_compressed(head, (size_t)n)) {
 		ss->parser = "decompress";
+		if (x)
+			x->compression = compression_name(head, (size_t)n);
 		if ((rc = tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg,
 					 &budget, &u)) != CF_OK) {
 			if (ss->ctx->err == ENOMEM)
 				goto out;
+			if (x) {
+				char why[600];
+				snprintf(why, sizeof why, "cannot decompress the member: %s",
+					 cf_errmsg(ss->ctx));
+				rc = explain_reason(x, ss->ctx, why);
+				goto out;
+			}
 			rc = member_reject(ss, meta.archive, m->name,
 					   "cannot decompress the member: %s",
 					   cf_errmsg(ss->ctx));
@@ -571,18 +704,27 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		rd = tl_unpack_read;
 		rdarg = u;
 		if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
-			rc = member_reject(ss, meta.archive, m->name, "%s",
-					   cf_errmsg(ss->ctx));
+			if (x)
+				rc = explain_reason(x, ss->ctx, cf_errmsg(ss->ctx));
+			else
+				rc = member_reject(ss, meta.archive, m->name, "%s",
+						   cf_errmsg(ss->ctx));
 			goto out;
 		}
 	}
 	if ((foreign = tl_foreign_compression(head, (size_t)n))) {
+		char why[200], type[64];
+		snprintf(why, sizeof why, "%scompressed with %s, which casefile does "
+			 "not decode (only gzip, bzip2, xz and zstd)",
+			 u ? "decompresses to data " : "", foreign);
+		snprintf(type, sizeof type, "%s-compressed", foreign);
+		if (x) {
+			rc = explain_reason(x, ss->ctx, why);
+			goto out;
+		}
 		ss->parser = "decompress";
-		b->stats.skipped++;
-		rc = member_reject(ss, meta.archive, m->name,
-				   "%scompressed with %s, which casefile does "
-				   "not decode (only gzip, bzip2, xz and zstd)",
-				   u ? "decompresses to data " : "", foreign);
+		if ((rc = not_parsed(b, ss->ctx, m->name, type, NULL, NULL, why)) == CF_OK)
+			rc = member_reject(ss, meta.archive, m->name, "%s", why);
 		goto out;
 	}
 	meta.member = m->name;
@@ -593,11 +735,28 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	else if (m->mtime_ns)
 		meta.ref_us = m->mtime_ns / 1000;
 	mime = item && item->mime ? item->mime : magic_mime(b->magic, head, (size_t)n);
+	if (x && mime && !(x->mime = cf_strdup(mime))) {
+		rc = cf_set_nomem(ss->ctx, "--explain");
+		goto out;
+	}
+	if (x && mime)
+		x->mime_from = item && item->mime ? "items.jsonl" : "libmagic";
 	is_sqlite = n >= 16 && !memcmp(head, "SQLite format 3", 16);
 	if (is_sqlite) {
 		if (!(meta.category && (!strcmp(meta.category, CF_CAT_MODEL_LINEAGE) ||
-					strstr(m->name, "mlflow"))))
+					strstr(m->name, "mlflow")))) {
+			static const char why[] = "an SQLite database that is not "
+						  "an MLflow store (category "
+						  "model-lineage or \"mlflow\" in its name)";
+			rc = x ? explain_reason(x, ss->ctx, why)
+			       : not_parsed(b, ss->ctx, m->name, NULL, mime,
+					    meta.category, why);
 			goto out;
+		}
+		if (x) {
+			x->parser = tl_mlflow_lineage.name;
+			goto out;
+		}
 		ss->parser = "mlflow";
 		b->stats.members++;
 		if ((rc = tl_run_init(&run, &tl_mlflow_lineage, &meta, &sink, ss->ctx)))
@@ -606,10 +765,27 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		tl_run_release(&run);
 		goto out;
 	}
-	if (!(p = tl_detect(m->name, meta.category, mime, head, (size_t)n))) {
-		b->stats.skipped++;
+	p = tl_detect_explain(m->name, meta.category, mime, head, (size_t)n, &info);
+	if (x) {
+		x->info = info;
+		x->info.line = NULL;
+		x->detected = 1;
+		x->parser = p ? p->name : NULL;
+		if (info.line &&
+		    !(x->first_line = cf_strndup(info.line, info.len < 200 ? info.len : 200))) {
+			rc = cf_set_nomem(ss->ctx, "--explain");
+			goto out;
+		}
+	}
+	if (!p) {
+		const char *why = info.content ? info.content
+					       : "no parser recognised its first lines";
+		rc = x ? explain_reason(x, ss->ctx, why)
+		       : not_parsed(b, ss->ctx, m->name, NULL, mime, meta.category, why);
 		goto out;
 	}
+	if (x)
+		goto out;
 	b->stats.members++;
 	ss->parser = p->name;
 	if ((rc = tl_run_init(&run, p, &meta, &sink, ss->ctx)))
@@ -639,6 +815,41 @@ struct producer {
 	uint64_t pos;  /* archive position at the last progress update */
 };
 
+/* --explain: the members it names, through parse_member's choices without
+ * parsing them. */
+static int explain_pass(struct tl_builder *b, cf_archive *a, const struct items *it,
+			struct tl_meta *meta)
+{
+	struct cf_member m;
+	struct cf_ctx ctx;
+	struct sink_state ss = {NULL, &ctx, &b->stats, "?", 0};
+	int rc;
+
+	cf_ctx_init(&ctx);
+	while ((rc = cf_archive_next(a, &ctx, &m)) == CF_OK || rc == CF_WARN) {
+		const struct item *item;
+		struct tl_explanation *x;
+		if (rc == CF_WARN || m.type != 0100000 /* AE_IFREG */)
+			continue;
+		if (strncmp(m.name, CF_EVIDENCE_PREFIX, strlen(CF_EVIDENCE_PREFIX)) &&
+		    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
+			continue;
+		item = item_of(it, m.name);
+		if (!explained(b, m.name, item ? item->path : NULL))
+			continue;
+		if (!(x = explanation_new(b, &ctx, m.name, item ? item->path : NULL,
+					  item ? item->category : NULL)) ||
+		    (rc = parse_member(b, a, &m, it, meta, &ss, x)) != CF_OK) {
+			rc = CF_FATAL;
+			break;
+		}
+	}
+	if (rc == CF_EOF)
+		return CF_OK;
+	return cf_set_error(b->ctx, ctx.err, "%s", ctx.msg[0] ? cf_errmsg(&ctx)
+							     : "reading the archive");
+}
+
 /* The parse pass over every evidence member, in its own thread. */
 static void *produce(void *arg)
 {
@@ -652,7 +863,8 @@ static void *produce(void *arg)
 		if (strncmp(m.name, CF_EVIDENCE_PREFIX, strlen(CF_EVIDENCE_PREFIX)) &&
 		    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
 			continue;
-		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss)) != CF_OK)
+		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss,
+				       NULL)) != CF_OK)
 			break;
 		if (pr->b->progress) { /* compressed bytes of the archive consumed */
 			uint64_t pos = cf_archive_position(pr->a);
@@ -667,12 +879,25 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-static void meta_from_collection(const cJSON *c, struct tl_meta *m)
+/* The host facts of collection.json into m. The zone's rules are read from
+ * the tz database when its name is there (m->tz, freed by the caller with
+ * cf_tz_free); a zone this machine does not know leaves the offset only.
+ * CF_OK, or CF_FATAL when memory runs out. */
+static int meta_from_collection(struct cf_ctx *ctx, const cJSON *c,
+				struct tl_meta *m)
 {
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(c, "host");
 	const cJSON *tz = cJSON_GetObjectItemCaseSensitive(host, "timezone");
 	const char *off = cf_json_str(tz, "utc_offset", NULL);
+	const char *zone = cf_json_str(tz, "name", NULL);
+	struct cf_tz *rules = NULL;
+	struct cf_ctx tzctx;
 	int dummy;
+
+	cf_ctx_init(&tzctx);
+	if (zone && cf_tz_load(&tzctx, zone, &rules) == CF_FATAL)
+		return cf_set_nomem(ctx, "time zone");
+	m->tz = rules;
 
 	m->host = cf_json_str(host, "hostname", NULL);
 	if (off && strlen(off) == 6 && (off[0] == '+' || off[0] == '-') && off[3] == ':') {
@@ -685,6 +910,7 @@ static void meta_from_collection(const cJSON *c, struct tl_meta *m)
 	}
 	if (cf_time_parse(cf_json_str(c, "started_at", ""), -1, &m->ref_us, &dummy))
 		m->ref_us = cf_time_now();
+	return CF_OK;
 }
 
 int tl_build_archive(struct tl_builder *b, const char *path,
@@ -735,6 +961,19 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 		rc = CF_OK;
 		goto out;
 	}
+	if (b->nexplain) { /* explain, write nothing */
+		meta.archive = res->sha256sums;
+		meta.sshd = b->sshd;
+		b->archive_path = path;
+		if ((rc = meta_from_collection(b->ctx, vr->collection, &meta)) == CF_OK &&
+		    (rc = items_load(b->ctx, path, vr, &it)) == CF_OK &&
+		    (rc = cf_archive_reopen(b->ctx, vr, &a)) == CF_OK)
+			rc = explain_pass(b, a, &it, &meta);
+		b->archive_path = NULL;
+		if (rc == CF_OK)
+			res->status = vr->ok ? TL_ARCHIVE_ADDED : TL_ARCHIVE_ADDED_UNVERIFIED;
+		goto out;
+	}
 	if ((has = cf_db_has_archive(b->db, b->ctx, vr->sums_hex)) < 0) {
 		rc = CF_FAILED;
 		goto out;
@@ -748,8 +987,8 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	meta.unverified = !vr->ok;
 	meta.mapping = b->mapping;
 	meta.sshd = b->sshd;
-	meta_from_collection(vr->collection, &meta);
-	if ((rc = items_load(b->ctx, path, vr, &it)) != CF_OK)
+	if ((rc = meta_from_collection(b->ctx, vr->collection, &meta)) != CF_OK ||
+	    (rc = items_load(b->ctx, path, vr, &it)) != CF_OK)
 		goto out;
 	/* the very file verified, each member bound to the bytes verified */
 	if ((rc = cf_archive_reopen(b->ctx, vr, &a)) != CF_OK)
@@ -828,6 +1067,7 @@ out:
 		pipe_release(&pp);
 	cf_archive_close(a);
 	items_free(&it);
+	cf_tz_free((struct cf_tz *)meta.tz);
 	cf_verify_result_free(vr);
 	return rc;
 }
@@ -851,6 +1091,19 @@ int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db)
 
 void tl_builder_release(struct tl_builder *b)
 {
+	for (size_t i = 0; i < b->stats.nnot_parsed; i++) {
+		free(b->stats.not_parsed[i].member);
+		free(b->stats.not_parsed[i].type);
+		free(b->stats.not_parsed[i].reason);
+	}
+	free(b->stats.not_parsed);
+	b->stats.not_parsed = NULL;
+	b->stats.nnot_parsed = b->stats.not_parsed_cap = 0;
+	for (size_t i = 0; i < b->nex; i++)
+		explanation_free(&b->ex[i]);
+	free(b->ex);
+	b->ex = NULL;
+	b->nex = b->excap = 0;
 	tl_sshd_free(b->sshd);
 	b->sshd = NULL;
 	if (b->magic)

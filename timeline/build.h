@@ -13,6 +13,7 @@
 #include "casefile/hash.h"
 #include "casefile/progress.h"
 #include "casefile/sign.h"
+#include "tl.h"
 
 struct cf_ctx;
 struct tl_mapping;
@@ -25,10 +26,33 @@ struct tl_parser_count {
 	uint64_t events, rejects;
 };
 
+/* A member no parser reads: counted, never fed to a parser line by line. */
+struct tl_not_parsed {
+	char *member;
+	char *type;    /* MIME type (items.jsonl, else libmagic, without
+			  parameters), else the category, else "unknown" */
+	char *reason;  /* why: what ruled the content out, or no bid */
+};
+
+/* What `timeline build --explain` shows of one member (heap strings). */
+struct tl_explanation {
+	char *archive;        /* the path given */
+	char *member, *path, *category, *mime;
+	const char *mime_from;    /* "items.jsonl", "libmagic" or NULL */
+	const char *compression;  /* "gzip", "bzip2", "xz", "zstd" or NULL */
+	const char *parser;       /* the parser that takes it, NULL: none */
+	char *reason;             /* why it is not parsed, or NULL */
+	char *first_line;         /* the line the bids saw (bounded), or NULL */
+	struct tl_detect_info info; /* the bids (info.line cleared) */
+	int detected;             /* info holds the bids */
+};
+
 struct tl_build_stats {
 	uint64_t events, rejects, patients;
 	uint64_t members;  /* members parsed */
 	uint64_t skipped;  /* members with nothing to parse (binary, config) */
+	struct tl_not_parsed *not_parsed; /* `skipped` of them, in order */
+	size_t nnot_parsed, not_parsed_cap;
 	struct tl_parser_count parsers[TL_MAX_PARSERS];
 	size_t nparsers;
 	const char *last_name;          /* cache of the last lookup */
@@ -47,6 +71,14 @@ struct tl_builder {
 	struct tl_sshd *sshd;   /* sshd patterns, compiled by tl_builder_init */
 	uint64_t unpacked;      /* rotated-log bytes decompressed in this
 				   build (at most TL_UNPACK_BUILD_MAX) */
+	/* --explain: members matching one of these fnmatch(3) patterns (by
+	 * member name or original path) are explained, not parsed; nothing
+	 * is written, and db may be NULL */
+	char *const *explain;
+	size_t nexplain;
+	struct tl_explanation *ex;
+	size_t nex, excap;
+	const char *archive_path; /* the archive being explained */
 	struct tl_build_stats stats;
 };
 

@@ -10,6 +10,7 @@
  * fails is abandoned (cf_db_abandon): the store stays as it was, and one the
  * build created is removed.
  */
+#include <fnmatch.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"usage: casefile timeline build --db FILE --trust PUB [--trust PUB...]\n"
 	"                               [--allow-unverified] [--mapping FILE] [-j N] [--json]\n"
 	"                               ARCHIVE...\n"
+	"       casefile timeline build --explain PATTERN [--explain PATTERN...]\n"
+	"                               --trust PUB [--allow-unverified] [--json] ARCHIVE...\n"
 	"       casefile timeline query --db FILE [--patient ID] [--actor ID]\n"
 	"                               [--model NAME[@VERSION]] [--action A] [--source PARSER]\n"
 	"                               [--from TIME] [--to TIME]\n"
@@ -53,6 +56,9 @@ static const char usage_text[] =
 	"                        public key here is the deprecated spelling of --trust\n"
 	"  --allow-unverified    add archives that fail verification, marking their events\n"
 	"  --mapping FILE        YAML field mapping for JSON-lines logs\n"
+	"  --explain PATTERN     build nothing: show which parser takes each member\n"
+	"                        whose name or original path matches the glob, and why\n"
+	"                        (bids, decompression, category, MIME type)\n"
 	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
 	"                        (the store is the same as with -j 1)\n"
 	"  --incident FILE       incident file (casefile-incident(5))\n"
@@ -65,6 +71,7 @@ enum {
 	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
 	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
+	OPT_EXPLAIN,
 };
 
 static const struct option options[] = {
@@ -72,6 +79,7 @@ static const struct option options[] = {
 	{"actor", required_argument, NULL, OPT_ACTOR},
 	{"allow-unverified", no_argument, NULL, OPT_ALLOW},
 	{"db", required_argument, NULL, OPT_DB},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"help", no_argument, NULL, 'h'},
@@ -90,6 +98,7 @@ static const struct option options[] = {
 };
 
 #define MAX_KEYS 32
+#define MAX_EXPLAIN 64
 
 struct opts {
 	const char *db, *mapping, *incident, *format;
@@ -98,6 +107,8 @@ struct opts {
 	int allow_unverified, json;
 	int include_unverified; /* scope: count events of unverified archives */
 	int jobs;             /* archives verified at once (build -j) */
+	char *explain[MAX_EXPLAIN]; /* build --explain patterns */
+	size_t nexplain;
 	struct cf_db_filter f;
 	char *model;
 };
@@ -136,6 +147,21 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 				st->parsers[i].name,
 				(unsigned long long)st->parsers[i].events,
 				(unsigned long long)st->parsers[i].rejects);
+		/* members not parsed, by type, in the order types first appear */
+		for (size_t i = 0; i < st->nnot_parsed; i++) {
+			size_t k, count = 0;
+			for (k = 0; k < i; k++)
+				if (!strcmp(st->not_parsed[k].type, st->not_parsed[i].type))
+					break;
+			if (k < i)
+				continue;
+			for (k = i; k < st->nnot_parsed; k++)
+				count += !strcmp(st->not_parsed[k].type, st->not_parsed[i].type);
+			fprintf(stderr, "  not parsed: %-30s %6zu member%s (%s)\n",
+				st->not_parsed[i].type, count, count == 1 ? "" : "s",
+				count == 1 ? st->not_parsed[i].member
+					   : st->not_parsed[i].reason);
+		}
 	}
 	if (!o->json)
 		return CF_EXIT_OK;
@@ -150,6 +176,30 @@ static int summary(const struct opts *o, const struct tl_builder *b,
 	    cf_json_add_int(j, "total_rejects", total_rejects) ||
 	    !(p = cJSON_AddObjectToObject(j, "parsers")))
 		goto nomem;
+	{
+		cJSON *np = cJSON_AddObjectToObject(j, "not_parsed"), *bt, *ml;
+		if (!np || !(bt = cJSON_AddObjectToObject(np, "by_type")) ||
+		    !(ml = cJSON_AddArrayToObject(np, "members")))
+			goto nomem;
+		for (size_t i = 0; i < st->nnot_parsed; i++) {
+			const struct tl_not_parsed *x = &st->not_parsed[i];
+			cJSON *c = cJSON_GetObjectItemCaseSensitive(bt, x->type), *m;
+			if (c)
+				cJSON_SetNumberValue(c, c->valuedouble + 1);
+			else if (cf_json_add_int(bt, x->type, 1))
+				goto nomem;
+			if (!(m = cJSON_CreateObject()))
+				goto nomem;
+			if (!cJSON_AddItemToArray(ml, m)) {
+				cJSON_Delete(m);
+				goto nomem;
+			}
+			if (cf_json_add_str(m, "member", x->member) ||
+			    cf_json_add_str(m, "type", x->type) ||
+			    cf_json_add_str(m, "reason", x->reason))
+				goto nomem;
+		}
+	}
 	for (size_t i = 0; i < st->nparsers; i++) {
 		cJSON *x = cJSON_AddObjectToObject(p, st->parsers[i].name);
 		if (!x || cf_json_add_int(x, "events", (int64_t)st->parsers[i].events) ||
@@ -167,6 +217,168 @@ nomem:
 	cJSON_Delete(j);
 	cf_cli_error("out of memory");
 	return CF_EXIT_RUNTIME;
+}
+
+/* ---- build --explain ---------------------------------------------------- */
+
+static void explain_text(const struct tl_explanation *x)
+{
+	printf("%s: %s\n", x->archive, x->member);
+	if (x->path)
+		printf("  original path: %s\n", x->path);
+	printf("  category:      %s\n", x->category ? x->category : "(none in items.jsonl)");
+	printf("  MIME type:     %s%s%s%s\n", x->mime ? x->mime : "(unknown)",
+	       x->mime_from ? " (from " : "", x->mime_from ? x->mime_from : "",
+	       x->mime_from ? ")" : "");
+	if (x->compression)
+		printf("  decompressed:  %s\n", x->compression);
+	if (x->detected) {
+		if (x->first_line)
+			printf("  first line:    %s\n", x->first_line);
+		if (x->info.content)
+			printf("  content:       not looked at: %s\n", x->info.content);
+		printf("  bids:\n");
+		for (size_t i = 0; i < x->info.nbids; i++) {
+			const struct tl_bid *bd = &x->info.bids[i];
+			if (bd->bid)
+				printf("    %-16s %3d  %s%s\n", bd->parser->name, bd->bid,
+				       bd->why, bd->parser == x->info.winner ? "  <- wins" : "");
+		}
+		if (!x->info.winner)
+			printf("    (none)\n");
+	}
+	if (x->parser)
+		printf("  parser:        %s\n", x->parser);
+	else
+		printf("  not parsed:    %s\n", x->reason ? x->reason : "?");
+}
+
+static int explain_json(cJSON *arr, const struct tl_explanation *x)
+{
+	cJSON *o = cJSON_CreateObject(), *bids;
+
+	if (!o)
+		return -1;
+	if (!cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (cf_json_add_str(o, "archive", x->archive) ||
+	    cf_json_add_str(o, "member", x->member) ||
+	    cf_json_add_str(o, "path", x->path) ||
+	    cf_json_add_str(o, "category", x->category) ||
+	    cf_json_add_str(o, "mime", x->mime) ||
+	    cf_json_add_str(o, "mime_from", x->mime_from) ||
+	    cf_json_add_str(o, "compression", x->compression) ||
+	    cf_json_add_str(o, "first_line", x->first_line) ||
+	    cf_json_add_str(o, "content", x->info.content) ||
+	    cf_json_add_str(o, "parser", x->parser) ||
+	    cf_json_add_str(o, "reason", x->reason) ||
+	    !(bids = cJSON_AddArrayToObject(o, "bids")))
+		return -1;
+	for (size_t i = 0; i < x->info.nbids; i++) {
+		const struct tl_bid *bd = &x->info.bids[i];
+		cJSON *b;
+		if (!bd->bid)
+			continue;
+		if (!(b = cJSON_CreateObject()))
+			return -1;
+		if (!cJSON_AddItemToArray(bids, b)) {
+			cJSON_Delete(b);
+			return -1;
+		}
+		if (cf_json_add_str(b, "parser", bd->parser->name) ||
+		    cf_json_add_int(b, "bid", bd->bid) ||
+		    cf_json_add_str(b, "why", bd->why) ||
+		    cf_json_add_bool(b, "wins", bd->parser == x->info.winner))
+			return -1;
+	}
+	return 0;
+}
+
+/* Explains the members --explain names in each archive: nothing is
+ * written. Exit 1 when an archive was refused, as build. */
+static int do_explain(struct opts *o, int argc, char **argv)
+{
+	struct cf_ctx ctx;
+	cf_keyring *kr = NULL;
+	struct tl_builder b;
+	cJSON *j = NULL, *arr = NULL;
+	int rc = CF_EXIT_RUNTIME, refused = 0, inited = 0;
+	size_t *hits = NULL;
+
+	cf_ctx_init(&ctx);
+	if (!o->ntrust && !o->nkeys && !o->allow_unverified)
+		return cf_cli_usage("build needs --trust PUB (a trusted signer)");
+	if (optind >= argc)
+		return cf_cli_usage("build needs an ARCHIVE");
+	if (!(kr = cf_cli_keyring(&ctx, o->trust, o->ntrust, o->keys, o->nkeys)))
+		goto fail;
+	if (tl_builder_init(&b, &ctx, NULL) != CF_OK)
+		goto fail;
+	inited = 1;
+	b.keys = cf_keyring_keys(kr);
+	b.nkeys = cf_keyring_count(kr);
+	b.allow_unverified = o->allow_unverified;
+	b.explain = o->explain;
+	b.nexplain = o->nexplain;
+	for (int i = optind; i < argc; i++) {
+		struct tl_archive_result res;
+		if (tl_build_archive(&b, argv[i], &res) != CF_OK)
+			goto fail;
+		if (res.status == TL_ARCHIVE_REFUSED) {
+			refused++;
+			cf_cli_error("%s: refused, verification failed: %s", argv[i],
+				     res.problem);
+		} else if (res.status == TL_ARCHIVE_ADDED_UNVERIFIED) {
+			cf_cli_error("%s: NOT VERIFIED (%s)", argv[i], res.problem);
+		}
+	}
+	/* a pattern that names nothing is worth a word */
+	if (!(hits = calloc(o->nexplain ? o->nexplain : 1, sizeof *hits))) {
+		cf_cli_error("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < b.nex; i++)
+		for (size_t k = 0; k < o->nexplain; k++)
+			if (!fnmatch(o->explain[k], b.ex[i].member, 0) ||
+			    (b.ex[i].path && !fnmatch(o->explain[k], b.ex[i].path, 0)))
+				hits[k]++;
+	for (size_t k = 0; k < o->nexplain; k++)
+		if (!hits[k])
+			cf_cli_error("--explain '%s': no member matches", o->explain[k]);
+	if (o->json) {
+		if (!(j = cJSON_CreateObject()) ||
+		    !(arr = cJSON_AddArrayToObject(j, "explain"))) {
+			cf_cli_error("out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < b.nex; i++)
+			if (explain_json(arr, &b.ex[i])) {
+				cf_cli_error("out of memory");
+				goto out;
+			}
+		if (cf_json_emit(&ctx, stdout, j) != CF_OK)
+			goto fail;
+	} else {
+		for (size_t i = 0; i < b.nex; i++)
+			explain_text(&b.ex[i]);
+		if (fflush(stdout) || ferror(stdout)) {
+			cf_cli_error("cannot write the explanation");
+			goto out;
+		}
+	}
+	rc = refused ? CF_EXIT_EVIDENCE : CF_EXIT_OK;
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	free(hits);
+	cJSON_Delete(j);
+	if (inited)
+		tl_builder_release(&b);
+	cf_keyring_free(kr);
+	return rc;
 }
 
 /* ---- build -j: verification ahead of the build ------------------------- */
@@ -575,6 +787,12 @@ int cmd_timeline(int argc, char **argv)
 			free(o.model);
 			return CF_EXIT_OK;
 		case OPT_DB: o.db = optarg; break;
+		case OPT_EXPLAIN:
+			if (o.nexplain == MAX_EXPLAIN)
+				return free(o.model), cf_cli_usage("at most %d --explain "
+						"options", MAX_EXPLAIN);
+			o.explain[o.nexplain++] = optarg;
+			break;
 		case 'j':
 		case OPT_JOBS: {
 			char *end;
@@ -639,7 +857,13 @@ int cmd_timeline(int argc, char **argv)
 		free(o.model);
 		return cf_cli_usage("--include-unverified goes with 'scope'");
 	}
-	if (!strcmp(sub, "build"))
+	if (o.nexplain && strcmp(sub, "build")) {
+		free(o.model);
+		return cf_cli_usage("--explain goes with 'build'");
+	}
+	if (!strcmp(sub, "build") && o.nexplain)
+		rc = do_explain(&o, argc, argv);
+	else if (!strcmp(sub, "build"))
 		rc = do_build(&o, argc, argv);
 	else if (!strcmp(sub, "query"))
 		rc = do_query(&o, argc);

@@ -16,3 +16,7 @@ install(DIRECTORY timeline/mappings/
 find_package(Threads REQUIRED)
 find_library(CSV_LIBRARY csv REQUIRED)
 target_link_libraries(cf_timeline PUBLIC Threads::Threads ${CSV_LIBRARY})
+# The systemd journal parser reads journal files with sd-journal (Debian
+# libsystemd-dev).
+pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+target_link_libraries(cf_timeline PUBLIC PkgConfig::LIBSYSTEMD)

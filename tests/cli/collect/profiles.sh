@@ -25,6 +25,12 @@ ln -s /etc $h/var/log/ehr/2026/escape
 mkdir -p $h/run/app && echo inside > $h/run/app/state && ln -s /run $h/var/run
 cat "$FIXTURES/../../demo/schemas/mlflow-sqlite-core.sql" "$FIXTURES/mlflow/seed.sql" | sqlite3 $h/srv/mlflow/mlflow.db
 echo 'artifact_path: model' > $h/srv/mlflow/artifacts/1/run1/artifacts/model/MLmodel
+# journal files, persistent and volatile, closed and dirty (*.journal~)
+mid=3d1219c7c4c5404aaa1f6d2a48adfda4
+mkdir -p $h/var/log/journal/$mid $h/run/log/journal/$mid
+printf 'LPKSHHRH' > $h/var/log/journal/$mid/system.journal
+printf 'LPKSHHRH' > $h/var/log/journal/$mid/user-1000@0005f1-2.journal~
+printf 'LPKSHHRH' > $h/run/log/journal/$mid/system.journal
 
 expect_status 0 casefile collect -o out.tar.zst --key k.key --profile linux-ehr-ai-host \
   --root $h --case-id IR-1 --examiner "A. Responder"
@@ -36,7 +42,10 @@ for m in evidence/ehr-audit/var/log/ehr/2026/03/audit.ndjson \
          evidence/web-config/etc/nginx/conf.d/ehr.conf \
          evidence/mlflow/srv/mlflow/mlflow.db \
          evidence/mlflow/srv/mlflow/artifacts/1/run1/artifacts/model/MLmodel \
-         evidence/mlflow/lineage.json evidence/system/etc/os-release; do
+         evidence/mlflow/lineage.json evidence/system/etc/os-release \
+         evidence/journal-files/var/log/journal/$mid/system.journal \
+         "evidence/journal-files/var/log/journal/$mid/user-1000@0005f1-2.journal~" \
+         evidence/journal-files/run/log/journal/$mid/system.journal; do
   grep -qx "$m" names || die "missing member $m"
 done
 ! grep -q 'tls.key' names || die "excluded file stored"
@@ -60,7 +69,9 @@ member out.tar.zst casefile/collection.json | jq -e '.host.hostname == "ehr-web-
   and (.profile.sha256 | length == 64) and .examiner == "A. Responder" and .case_id == "IR-1"' >/dev/null \
   || die "collection.json host facts"
 # commands describe the live host: not run under --root, and logged
-member out.tar.zst casefile/log.jsonl | grep -q '"event":"not-run","source":"journal"' || die "journal not logged as not run"
+member out.tar.zst casefile/log.jsonl | grep -q '"event":"not-run","source":"listening"' || die "ss not logged as not run"
+# the journal is its files, not also a journalctl export of the same entries
+! member out.tar.zst casefile/log.jsonl | grep -q journalctl || die "journalctl run beside the journal files"
 # every item's category is one of SPEC section 2
 jq -r .category items | sort -u | grep -vxE 'access-log|auth-log|system-log|model-decision|model-lineage|model-artifact|config|database|command-output|system' \
   && die "unknown category" || true
