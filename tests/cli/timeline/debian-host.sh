@@ -53,6 +53,7 @@ brec=$(utmpdump "$u/btmp" 2>/dev/null | wc -l)
 # package logs: each dpkg.log line is an event, none goes to syslog
 [ "$(on /var/log/dpkg.log "and source = 'dpkg'")" = "$(grep -c . "$p/ubuntu-base-dpkg.log")" ] || die "dpkg.log events"
 [ "$(on /var/log/apt/history.log "and source = 'apt' and actor is not null")" -gt 0 ] || die "apt history events"
+[ "$(on /var/log/apt/term.log "and source = 'apt-term'")" = "$(grep -c '^Log started' "$p/ubuntu-base-term.log")" ] || die "apt term.log events"
 [ "$(q "select count(*) from events where source = 'syslog' and member like '%/var/log/%'")" = 0 ] || die "a log went to syslog"
 # rejects: at most 1% of what the parsers read
 ev=$(q "select count(*) from events")
