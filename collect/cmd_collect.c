@@ -75,7 +75,6 @@ static int list_profiles(int json)
 {
 	struct cf_ctx ctx;
 	cJSON *arr, *o, *it;
-	int rc;
 
 	cf_ctx_init(&ctx);
 	if (cf_profile_list(&ctx, &arr) != CF_OK)
@@ -92,19 +91,9 @@ static int list_profiles(int json)
 		cJSON_Delete(arr);
 		return CF_EXIT_OK;
 	}
-	if (!(o = cJSON_CreateObject())) {
+	if (!(o = cJSON_CreateObject()))
 		cJSON_Delete(arr);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	if (cf_json_add_item(o, "profiles", arr)) {
-		cJSON_Delete(o);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, o);
-	cJSON_Delete(o);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return cf_cli_print_json(o, !o || cf_json_add_item(o, "profiles", arr));
 }
 
 /* ---- signals ------------------------------------------------------------
@@ -154,9 +143,8 @@ static void unwatch_signals(void)
 
 static int report(const struct cf_collect_summary *s, int json)
 {
-	struct cf_ctx ctx;
 	cJSON *o;
-	int rc;
+	int bad;
 
 	if (!json) {
 		if (!cf_cli_globals.quiet)
@@ -173,24 +161,17 @@ static int report(const struct cf_collect_summary *s, int json)
 				s->sums_hex);
 		return CF_EXIT_OK;
 	}
-	cf_ctx_init(&ctx);
-	if (!(o = cJSON_CreateObject()) || cf_json_add_str(o, "archive", s->out) ||
-	    cf_json_add_str(o, "collection_id", s->collection_id) ||
-	    cf_json_add_int(o, "sequence", (int64_t)s->sequence) ||
-	    cf_json_add_int(o, "items", (int64_t)s->items) ||
-	    cf_json_add_int(o, "bytes", (int64_t)s->bytes) ||
-	    cf_json_add_int(o, "unreadable", (int64_t)s->unreadable) ||
-	    cf_json_add_int(o, "changed_during_read", (int64_t)s->changed) ||
-	    cf_json_add_int(o, "recorded_only", (int64_t)s->skipped) ||
-	    cf_json_add_num(o, "duration_s", (double)s->duration_us / 1e6) ||
-	    cf_json_add_str(o, "sha256sums", s->sums_hex)) {
-		cJSON_Delete(o);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, o);
-	cJSON_Delete(o);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	bad = !(o = cJSON_CreateObject()) || cf_json_add_str(o, "archive", s->out) ||
+	      cf_json_add_str(o, "collection_id", s->collection_id) ||
+	      cf_json_add_int(o, "sequence", (int64_t)s->sequence) ||
+	      cf_json_add_int(o, "items", (int64_t)s->items) ||
+	      cf_json_add_int(o, "bytes", (int64_t)s->bytes) ||
+	      cf_json_add_int(o, "unreadable", (int64_t)s->unreadable) ||
+	      cf_json_add_int(o, "changed_during_read", (int64_t)s->changed) ||
+	      cf_json_add_int(o, "recorded_only", (int64_t)s->skipped) ||
+	      cf_json_add_num(o, "duration_s", (double)s->duration_us / 1e6) ||
+	      cf_json_add_str(o, "sha256sums", s->sums_hex);
+	return cf_cli_print_json(o, bad);
 }
 
 int cmd_collect(int argc, char **argv)

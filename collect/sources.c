@@ -459,21 +459,34 @@ static int note_artifact(void *arg, const char *host, const struct cf_item_resul
 	return CF_OK;
 }
 
+/* Prepares sql with up to two text parameters (a NULL one is left unbound,
+ * which SQLite reads as null). NULL when the table is missing (older
+ * MLflow): the reason is noted in why. */
+static sqlite3_stmt *query(sqlite3 *db, const char *sql, const char *p1,
+			   const char *p2, char *why)
+{
+	sqlite3_stmt *st;
+
+	if (!cf_sqlite_prepare_optional(db, sql, &st, why))
+		return NULL;
+	if (p1)
+		sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+	if (p2)
+		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+	return st;
+}
+
 /* Runs sql (with up to two text parameters) and adds one object per row
  * (column name -> value; *_time columns in ms become RFC 3339) to arr.
  * A missing table (older MLflow) yields nothing. */
 static int rows(sqlite3 *db, const char *sql, const char *p1, const char *p2,
 		cJSON *arr, char *why)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = query(db, sql, p1, p2, why);
 	int r;
 
-	if (!cf_sqlite_prepare_optional(db, sql, &st, why))
+	if (!st)
 		return CF_OK;
-	if (p1)
-		sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
-	if (p2)
-		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o)
@@ -510,14 +523,11 @@ nomem:
 static int kv(sqlite3 *db, const char *sql, const char *p1, const char *p2,
 	      cJSON *obj, char *why)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = query(db, sql, p1, p2, why);
 	int r;
 
-	if (!cf_sqlite_prepare_optional(db, sql, &st, why))
+	if (!st)
 		return CF_OK;
-	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
-	if (p2)
-		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		const char *v = (const char *)sqlite3_column_text(st, 1);

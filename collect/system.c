@@ -187,6 +187,15 @@ static void tz_offset(const char *name, char out[8])
 		 (int)(off % 3600 / 60));
 }
 
+/* j when every member was added (bad == 0), else frees it: NULL. */
+static cJSON *built(cJSON *j, int bad)
+{
+	if (!bad)
+		return j;
+	cJSON_Delete(j);
+	return NULL;
+}
+
 static cJSON *clock_json(void)
 {
 	struct timex tx;
@@ -201,14 +210,11 @@ static cJSON *clock_json(void)
 		cf_json_add_str(j, "error", strerror(errno));
 		return j;
 	}
-	if (cf_json_add_bool(j, "synchronized", !(tx.status & STA_UNSYNC) && st != TIME_ERROR) ||
-	    cf_json_add_int(j, "maxerror_us", tx.maxerror) ||
-	    cf_json_add_int(j, "esterror_us", tx.esterror) ||
-	    cf_json_add_int(j, "status", tx.status)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return built(j, cf_json_add_bool(j, "synchronized",
+					 !(tx.status & STA_UNSYNC) && st != TIME_ERROR) ||
+			cf_json_add_int(j, "maxerror_us", tx.maxerror) ||
+			cf_json_add_int(j, "esterror_us", tx.esterror) ||
+			cf_json_add_int(j, "status", tx.status));
 }
 
 static cJSON *uname_json(void)
@@ -218,15 +224,11 @@ static cJSON *uname_json(void)
 
 	if (uname(&u) < 0 || !(j = cJSON_CreateObject()))
 		return NULL;
-	if (cf_json_add_str(j, "sysname", u.sysname) ||
-	    cf_json_add_str(j, "nodename", u.nodename) ||
-	    cf_json_add_str(j, "release", u.release) ||
-	    cf_json_add_str(j, "version", u.version) ||
-	    cf_json_add_str(j, "machine", u.machine)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return built(j, cf_json_add_str(j, "sysname", u.sysname) ||
+			cf_json_add_str(j, "nodename", u.nodename) ||
+			cf_json_add_str(j, "release", u.release) ||
+			cf_json_add_str(j, "version", u.version) ||
+			cf_json_add_str(j, "machine", u.machine));
 }
 
 /* Boot time in seconds since the epoch from /proc/stat's btime. */
@@ -532,17 +534,14 @@ static cJSON *boot_json(void)
 
 	if (!j)
 		return NULL;
-	if (cf_json_add_str(j, "boot_id",
-			    first_line(NULL, "/proc/sys/kernel/random/boot_id", s, sizeof s)
-				    ? s : NULL) ||
-	    (bt > 0 ? cf_json_add_time(j, "booted_at", bt * CF_US_PER_SEC)
-		    : cf_json_add_str(j, "booted_at", NULL)) ||
-	    cf_json_add_str(j, "uptime",
-			    first_line(NULL, "/proc/uptime", s, sizeof s) ? s : NULL)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return built(j, cf_json_add_str(j, "boot_id",
+					first_line(NULL, "/proc/sys/kernel/random/boot_id",
+						   s, sizeof s) ? s : NULL) ||
+			(bt > 0 ? cf_json_add_time(j, "booted_at", bt * CF_US_PER_SEC)
+				: cf_json_add_str(j, "booted_at", NULL)) ||
+			cf_json_add_str(j, "uptime",
+					first_line(NULL, "/proc/uptime", s, sizeof s)
+						? s : NULL));
 }
 
 static cJSON *timesync_json(void)
@@ -555,13 +554,10 @@ static cJSON *timesync_json(void)
 		cJSON_Delete(c);
 		return NULL;
 	}
-	if (cf_json_add_item(j, "kernel", c) ||
-	    cf_json_add_bool(j, "systemd_timesyncd_synchronized",
-			     stat("/run/systemd/timesync/synchronized", &st) == 0)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return built(j, cf_json_add_item(j, "kernel", c) ||
+			cf_json_add_bool(j, "systemd_timesyncd_synchronized",
+					 stat("/run/systemd/timesync/synchronized",
+					      &st) == 0));
 }
 
 int cf_source_system(struct cf_srcrun *sr)

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,25 +232,33 @@ static void paths_free(struct paths *p)
 		free(*f[i]);
 }
 
+/* The files and folders of the run, under DIR. */
+static const struct { size_t off; const char *rel; } path_rel[] = {
+	{offsetof(struct paths, logs), "logs"},
+	{offsetof(struct paths, key), "keys/examiner"},
+	{offsetof(struct paths, keypriv), "keys/examiner.key"},
+	{offsetof(struct paths, pub), "keys/examiner.pub"},
+	{offsetof(struct paths, casedir), "case"},
+	{offsetof(struct paths, archive), "ehr-app01.tar.zst"},
+	{offsetof(struct paths, db), "timeline.db"},
+	{offsetof(struct paths, incident), "incident.yaml"},
+	{offsetof(struct paths, truth), "ground-truth.json"},
+	{offsetof(struct paths, scope), "scope.json"},
+	{offsetof(struct paths, report), "report"},
+	{offsetof(struct paths, root), "host"},
+};
+
 static int paths_make(struct paths *p, const char *dir)
 {
 	memset(p, 0, sizeof *p);
-	p->dir = cf_strdup(dir);
-	p->logs = cf_path_join(dir, "logs");
-	p->key = cf_path_join(dir, "keys/examiner");
-	p->keypriv = cf_path_join(dir, "keys/examiner.key");
-	p->pub = cf_path_join(dir, "keys/examiner.pub");
-	p->casedir = cf_path_join(dir, "case");
-	p->archive = cf_path_join(dir, "ehr-app01.tar.zst");
-	p->db = cf_path_join(dir, "timeline.db");
-	p->incident = cf_path_join(dir, "incident.yaml");
-	p->truth = cf_path_join(dir, "ground-truth.json");
-	p->scope = cf_path_join(dir, "scope.json");
-	p->report = cf_path_join(dir, "report");
-	p->root = cf_path_join(dir, "host");
-	return p->dir && p->logs && p->key && p->keypriv && p->pub && p->casedir &&
-	       p->archive && p->db && p->incident && p->truth && p->scope &&
-	       p->report && p->root ? 0 : -1;
+	if (!(p->dir = cf_strdup(dir)))
+		return -1;
+	for (size_t i = 0; i < sizeof path_rel / sizeof path_rel[0]; i++) {
+		char **f = (char **)((char *)p + path_rel[i].off);
+		if (!(*f = cf_path_join(dir, path_rel[i].rel)))
+			return -1;
+	}
+	return 0;
 }
 
 static void define_steps(struct step *s, const struct paths *p)
@@ -374,11 +383,9 @@ static int print_json(const struct cf_demo_opts *o, const struct cf_demo_stats *
 		      const struct paths *p, const struct step *steps, int ran,
 		      const char *scope_note)
 {
-	struct cf_ctx ctx;
 	cJSON *j = cJSON_CreateObject(), *g, *a, *x;
 	int bad;
 
-	cf_ctx_init(&ctx);
 	bad = !j || cf_json_add_str(j, "dir", p->dir) ||
 	      cf_json_add_str(j, "scenario", cf_demo_scenario_name(o->scenario)) ||
 	      cf_json_add_int(j, "seed", (int64_t)o->seed) ||
@@ -406,14 +413,7 @@ static int print_json(const struct cf_demo_opts *o, const struct cf_demo_stats *
 	bad = bad || cf_json_add_str(j, "scope", *scope_note ? scope_note : NULL) ||
 	      cf_json_add_str(j, "report", ran && steps[S_REPORT].status == ST_OK
 						   ? p->report : NULL);
-	if (bad) {
-		cJSON_Delete(j);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	bad = cf_json_emit(&ctx, stdout, j) != CF_OK;
-	cJSON_Delete(j);
-	return bad ? cf_cli_fail(&ctx, CF_EXIT_RUNTIME) : 0;
+	return cf_cli_print_json(j, bad);
 }
 
 int cmd_demo(int argc, char **argv)

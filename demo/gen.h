@@ -2,7 +2,8 @@
  *
  * Internal interface between the generator's modules (demo/gen_*.c): the
  * PRNG, the output sinks, the simulated world and the ground-truth
- * accumulator. Nothing here is used outside demo/.
+ * accumulator. Nothing here is used outside demo/. The modules form layers
+ * (README.md): a module calls only modules below it.
  *
  * The generator runs hour by hour over a fixed three-week period. Each module
  * appends the lines of the current hour to the sinks of the files it feeds;
@@ -176,7 +177,8 @@ struct gen_world {
 #define GEN_US_HOUR (3600LL * 1000000)
 #define GEN_US_DAY (24 * GEN_US_HOUR)
 
-/* Names and places (gen_world.c). */
+/* ---- gen_world.c: names, places, helpers, the world's setup ---------- */
+/* Names and places. */
 extern const char *const gen_first_names[];
 extern const char *const gen_last_names[];
 extern const unsigned gen_nfirst, gen_nlast;
@@ -185,6 +187,16 @@ extern const struct gen_state gen_states[];
 extern const unsigned gen_nstates;
 extern const char *const gen_role_code[ROLE_N];
 extern const char *const gen_role_name[ROLE_N];
+
+/* µs since the epoch of y-m-d hh:mm UTC. */
+int64_t gen_at(int y, unsigned m, unsigned d, unsigned hh, unsigned mm);
+/* Allocates the world's tables (from o, ncl, npat, nteams, set by the
+ * caller) and draws the people, the models and the incident. */
+int gen_world_make(struct cf_ctx *ctx, struct gen_world *w);
+/* Frees everything the world and its sinks hold. */
+void gen_world_release(struct gen_world *w);
+/* Version of model m serving at time t. */
+int gen_model_version_at(const struct gen_world *w, int m, int64_t t);
 
 /* Formatting helpers for the log formats the core does not produce. */
 void gen_ip_str(uint32_t ip, char out[16]);
@@ -197,15 +209,15 @@ char *gen_host_path(struct cf_ctx *ctx, struct gen_world *w, const char *rel);
 int gen_write_text(struct cf_ctx *ctx, struct gen_world *w, const char *rel,
 		   const char *text, int64_t mtime);
 
-/* Modules, each called once per hour (t = start of the hour). */
+/* ---- the log modules (gen_ehr.c, gen_model.c, gen_host.c), driven by
+ * gen_run.c ---------------------------------------------------------------- */
+/* Each called once per hour (t = start of the hour). */
 int gen_ehr_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t);
 int gen_host_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t);
 int gen_model_batch_hour(struct cf_ctx *ctx, struct gen_world *w, int64_t t);
 /* Called by the EHR module when a chart view asks for a sepsis score. */
 int gen_model_decide(struct gen_world *w, int model, int64_t t,
 		     uint32_t patient, const char *user, const char *input_ref);
-/* Version of model m serving at time t. */
-int gen_model_version_at(const struct gen_world *w, int m, int64_t t);
 
 /* Whole files written once. */
 int gen_ehr_patients(struct cf_ctx *ctx, struct gen_world *w);
@@ -213,6 +225,7 @@ int gen_host_configs(struct cf_ctx *ctx, struct gen_world *w);
 int gen_model_mlflow(struct cf_ctx *ctx, struct gen_world *w);
 int gen_truth_write(struct cf_ctx *ctx, struct gen_world *w);
 
+/* ---- gen_truth.c ------------------------------------------------------ */
 /* Ground truth: record one access or one decision as it is written. */
 void gen_truth_access(struct gen_world *w, int64_t t, int32_t clin,
 		      uint32_t ip, int64_t patient, int ok);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The simulated world and the generator's main loop.
+ * The simulated world: the tables of names and places, the formatting
+ * and file helpers every log module uses, and the drawing of the people,
+ * the models and the incident (gen_run.c runs the modules over it).
  *
  * A three-week period (2026-02-15 to 2026-03-08 UTC) of a mid-sized
  * hospital: 40 clinicians and 500 patients per unit of --scale, care teams
@@ -158,7 +160,7 @@ int gen_write_text(struct cf_ctx *ctx, struct gen_world *w, const char *rel,
 }
 
 /* ---- the world ----------------------------------------------------------- */
-static int64_t at(int y, unsigned m, unsigned d, unsigned hh, unsigned mm)
+int64_t gen_at(int y, unsigned m, unsigned d, unsigned hh, unsigned mm)
 {
 	return (cf_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60) *
 	       1000000LL;
@@ -223,9 +225,9 @@ static void make_models(struct gen_world *w)
 {
 	static const struct { int v; int64_t from; } sep[] = {
 		{5, 0}, {6, 1}, {7, 2}, {8, 3}};
-	int64_t sep_t[4] = {at(2026, 1, 12, 15, 0), at(2026, 2, 20, 14, 0),
-			    at(2026, 3, 1, 10, 0), at(2026, 3, 4, 11, 30)};
-	int64_t read_t[2] = {at(2025, 12, 8, 9, 0), at(2026, 2, 25, 9, 0)};
+	int64_t sep_t[4] = {gen_at(2026, 1, 12, 15, 0), gen_at(2026, 2, 20, 14, 0),
+			    gen_at(2026, 3, 1, 10, 0), gen_at(2026, 3, 4, 11, 30)};
+	int64_t read_t[2] = {gen_at(2025, 12, 8, 9, 0), gen_at(2026, 2, 25, 9, 0)};
 	struct gen_model *m = &w->models[0];
 
 	m->name = "sepsis-risk";
@@ -270,8 +272,8 @@ static int make_scenario(struct cf_ctx *ctx, struct gen_world *w)
 	w->suspect_model = -1;
 	switch (w->o->scenario) {
 	case CF_DEMO_INSIDER:
-		w->win_from = at(2026, 2, 20, 0, 0);
-		w->discovered = w->win_to = at(2026, 3, 3, 16, 0);
+		w->win_from = gen_at(2026, 2, 20, 0, 0);
+		w->discovered = w->win_to = gen_at(2026, 3, 3, 16, 0);
 		for (uint32_t k = 0; k < w->ncl; k++) {
 			uint32_t i = (start + k) % w->ncl;
 			if (w->cl[i].role == ROLE_NURSE && !w->cl[i].night) {
@@ -298,8 +300,8 @@ static int make_scenario(struct cf_ctx *ctx, struct gen_world *w)
 		}
 		break;
 	case CF_DEMO_STOLEN:
-		w->win_from = at(2026, 3, 1, 0, 0);
-		w->discovered = w->win_to = at(2026, 3, 4, 9, 30);
+		w->win_from = gen_at(2026, 3, 1, 0, 0);
+		w->discovered = w->win_to = gen_at(2026, 3, 4, 9, 30);
 		for (uint32_t k = 0; k < w->ncl; k++) {
 			uint32_t i = (start + k) % w->ncl;
 			if (w->cl[i].role == ROLE_PHYSICIAN) {
@@ -310,8 +312,8 @@ static int make_scenario(struct cf_ctx *ctx, struct gen_world *w)
 		w->suspect_ip = (203u << 24) | (0u << 16) | (113u << 8) | 77u;
 		break;
 	case CF_DEMO_FAULTY:
-		w->win_from = at(2026, 3, 1, 10, 0);
-		w->discovered = w->win_to = at(2026, 3, 4, 9, 30);
+		w->win_from = gen_at(2026, 3, 1, 10, 0);
+		w->discovered = w->win_to = gen_at(2026, 3, 4, 9, 30);
 		w->suspect_model = 0;
 		w->suspect_version = 7;
 		break;
@@ -321,52 +323,24 @@ static int make_scenario(struct cf_ctx *ctx, struct gen_world *w)
 	return CF_OK;
 }
 
-/* ---- main loop ------------------------------------------------------------ */
-static int switch_files(struct cf_ctx *ctx, struct gen_world *w, int64_t t)
+/* Draws the people, the models and the incident from the seed: the
+ * callers' counts (ncl, npat, nteams) and options must be set. CF_OK, or
+ * CF_FAILED / CF_FATAL with the message on ctx; what was allocated is
+ * freed by gen_world_release(). */
+int gen_world_make(struct cf_ctx *ctx, struct gen_world *w)
 {
-	int64_t y;
-	unsigned m, d;
-	char rel[96], *p;
-	int rc = CF_OK;
-	struct target { struct gen_sink *s; const char *rel; } fixed[6];
-	int nf = 0;
-
-	cf_civil_from_days(t / GEN_US_DAY, &y, &m, &d);
-	snprintf(rel, sizeof rel, "var/log/ehr/audit-%04d-%02u-%02u.ndjson",
-		 (int)y, m, d);
-	/* Weekly rotation with delaycompress, as logrotate leaves it: the week
-	 * before last compressed, last week plain, this week live. */
-	fixed[nf++] = (struct target){&w->web,
-		t < at(2026, 2, 22, 0, 0) ? "var/log/nginx/access.log.2.gz"
-		: t < at(2026, 3, 1, 0, 0) ? "var/log/nginx/access.log.1"
-		: "var/log/nginx/access.log"};
-	fixed[nf++] = (struct target){&w->syslog,
-		t < at(2026, 3, 1, 0, 0) ? "var/log/syslog.1" : "var/log/syslog"};
-	fixed[nf++] = (struct target){&w->auth, "var/log/auth.log"};
-	fixed[nf++] = (struct target){&w->audit, "var/log/audit/audit.log"};
-	fixed[nf++] = (struct target){&w->dsep,
-		"var/log/inference/decisions-sepsis-risk.jsonl"};
-	fixed[nf++] = (struct target){&w->dread,
-		"var/log/inference/decisions-readmission-risk.jsonl"};
-	if (!(p = gen_host_path(ctx, w, rel)))
-		return CF_FAILED;
-	rc = gen_sink_switch(ctx, &w->fhir, p);
-	free(p);
-	for (int i = 0; rc == CF_OK && i < nf; i++) {
-		if (fixed[i].s->path) {
-			size_t a = strlen(fixed[i].s->path), b = strlen(fixed[i].rel);
-			if (a >= b && !strcmp(fixed[i].s->path + a - b, fixed[i].rel))
-				continue;
-		}
-		if (!(p = gen_host_path(ctx, w, fixed[i].rel)))
-			return CF_FAILED;
-		rc = gen_sink_switch(ctx, fixed[i].s, p);
-		free(p);
-	}
-	return rc;
+	w->cl = cf_calloc(w->ncl, sizeof *w->cl);
+	w->pat = cf_calloc(w->npat, sizeof *w->pat);
+	w->counted = cf_calloc(w->npat, 1);
+	w->model_hit = cf_calloc(w->npat, 1);
+	if (!w->cl || !w->pat || !w->counted || !w->model_hit)
+		return cf_set_nomem(ctx, "the world");
+	make_people(w);
+	make_models(w);
+	return make_scenario(ctx, w);
 }
 
-static void world_release(struct gen_world *w)
+void gen_world_release(struct gen_world *w)
 {
 	for (int i = 0; i < w->nsinks; i++)
 		gen_sink_release(w->sinks[i]);
@@ -380,101 +354,3 @@ static void world_release(struct gen_world *w)
 	free(w->host);
 }
 
-int cf_demo_generate(struct cf_ctx *ctx, const struct cf_demo_opts *o,
-		     struct cf_demo_stats *st)
-{
-	struct gen_world w;
-	int rc = CF_FAILED;
-
-	memset(&w, 0, sizeof w);
-	w.o = o;
-	if (o->scale < 1 || o->scale > CF_DEMO_MAX_SCALE)
-		return cf_set_error(ctx, 0, "scale %u is outside 1..%u", o->scale,
-				    CF_DEMO_MAX_SCALE);
-	gen_rng_seed(&w.rng_setup, o->seed, 0);
-	gen_rng_seed(&w.rng_ehr, o->seed, 1);
-	gen_rng_seed(&w.rng_host, o->seed, 2);
-	gen_rng_seed(&w.rng_model, o->seed, 3);
-	w.t0 = at(2026, 2, 15, 0, 0);
-	w.t_end = at(2026, 3, 8, 0, 0);
-	w.ncl = 40 * o->scale;
-	w.npat = 500 * o->scale;
-	w.nteams = w.ncl / 8;
-	snprintf(w.hostname, sizeof w.hostname, "ehr-app01");
-	gen_sink_init(&w.fhir, "FHIR audit log");
-	gen_sink_init(&w.web, "web access log");
-	gen_sink_init(&w.syslog, "syslog");
-	gen_sink_init(&w.auth, "auth log");
-	gen_sink_init(&w.audit, "audit log");
-	gen_sink_init(&w.dsep, "sepsis-risk decision log");
-	gen_sink_init(&w.dread, "readmission-risk decision log");
-	w.sinks[w.nsinks++] = &w.fhir;
-	w.sinks[w.nsinks++] = &w.web;
-	w.sinks[w.nsinks++] = &w.syslog;
-	w.sinks[w.nsinks++] = &w.auth;
-	w.sinks[w.nsinks++] = &w.audit;
-	w.sinks[w.nsinks++] = &w.dsep;
-	w.sinks[w.nsinks++] = &w.dread;
-
-	if (cf_path_mkdirs(ctx, o->dir, 0755) != CF_OK)
-		goto out;
-	if (!(w.host = cf_path_join(o->dir, "host"))) {
-		rc = cf_set_nomem(ctx, "path");
-		goto out;
-	}
-	if (mkdir(w.host, 0755) < 0) {
-		rc = cf_set_error(ctx, errno, errno == EEXIST
-			? "'%s' exists: choose a new folder (a generated host is "
-			  "never overwritten)" : "cannot create '%s'", w.host);
-		goto out;
-	}
-	w.cl = cf_calloc(w.ncl, sizeof *w.cl);
-	w.pat = cf_calloc(w.npat, sizeof *w.pat);
-	w.counted = cf_calloc(w.npat, 1);
-	w.model_hit = cf_calloc(w.npat, 1);
-	if (!w.cl || !w.pat || !w.counted || !w.model_hit) {
-		rc = cf_set_nomem(ctx, "the world");
-		goto out;
-	}
-	make_people(&w);
-	make_models(&w);
-	if ((rc = make_scenario(ctx, &w)) != CF_OK)
-		goto out;
-
-	for (int64_t t = w.t0; t < w.t_end; t += GEN_US_HOUR) {
-		if ((rc = switch_files(ctx, &w, t)) != CF_OK ||
-		    (rc = gen_ehr_hour(ctx, &w, t)) != CF_OK ||
-		    (rc = gen_model_batch_hour(ctx, &w, t)) != CF_OK ||
-		    (rc = gen_host_hour(ctx, &w, t)) != CF_OK)
-			goto out;
-		uint64_t bytes = 0;
-		for (int i = 0; i < w.nsinks; i++) {
-			bytes += w.sinks[i]->arena.len;
-			if ((rc = gen_sink_flush(ctx, w.sinks[i])) != CF_OK)
-				goto out;
-		}
-		cf_progress_add(o->progress, bytes, 1);
-	}
-	for (int i = 0; i < w.nsinks; i++)
-		if ((rc = gen_sink_close(ctx, w.sinks[i])) != CF_OK)
-			goto out;
-	if ((rc = gen_ehr_patients(ctx, &w)) != CF_OK ||
-	    (rc = gen_host_configs(ctx, &w)) != CF_OK ||
-	    (rc = gen_model_mlflow(ctx, &w)) != CF_OK ||
-	    (rc = gen_truth_write(ctx, &w)) != CF_OK)
-		goto out;
-	if (st) {
-		memset(st, 0, sizeof *st);
-		for (int i = 0; i < w.nsinks; i++) {
-			st->events += w.sinks[i]->events;
-			st->bytes += w.sinks[i]->bytes;
-			st->files += w.sinks[i]->files;
-		}
-		for (uint32_t i = 0; i < w.npat; i++)
-			st->affected += w.counted[i];
-		st->decisions = (unsigned)w.ndec;
-	}
-out:
-	world_release(&w);
-	return rc;
-}

@@ -6,7 +6,7 @@
 find_package(ZLIB REQUIRED)
 add_library(cf_demo STATIC
   demo/gen_ehr.c demo/gen_host.c demo/gen_model.c demo/gen_rng.c
-  demo/gen_sink.c demo/gen_truth.c demo/gen_world.c)
+  demo/gen_run.c demo/gen_sink.c demo/gen_truth.c demo/gen_world.c)
 target_include_directories(cf_demo PUBLIC demo)
 target_link_libraries(cf_demo PUBLIC cfcore ZLIB::ZLIB)
 list(APPEND CASEFILE_PART_LIBS cf_demo)

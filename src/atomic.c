@@ -6,6 +6,7 @@
  * under their final name: a reader (or a court) would take a truncated file
  * for a complete one. Nothing here follows a symlink at the partial name.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -70,6 +71,8 @@ int cf_atomic_begin(struct cf_ctx *ctx, struct cf_atomic *a, const char *path,
 int cf_atomic_write(struct cf_ctx *ctx, struct cf_atomic *a, const void *p,
 		    size_t n)
 {
+	/* Only between a successful cf_atomic_begin() and the commit. */
+	assert(a->fd >= 0 && a->tmp && a->path);
 	if (cf_write_all(a->fd, p, n) < 0)
 		return cf_set_error(ctx, errno, "cannot write '%s'", a->tmp);
 	return CF_OK;
@@ -100,6 +103,8 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 
 	if (a->fd < 0)
 		return cf_set_error(ctx, EBADF, "atomic write not open");
+	/* An open partial file always has both names (cf_atomic_begin). */
+	assert(a->tmp && a->path);
 	if (cf_fsync(a->fd) < 0) {
 		rc = cf_set_error(ctx, errno, "cannot sync '%s'", a->tmp);
 		goto fail;
@@ -121,6 +126,7 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 	}
 	free(a->tmp);
 	a->tmp = NULL;
+	assert(a->fd < 0 && a->path);
 	/* Without the folder's fsync the rename may not survive a power cut.
 	 * The caller is told the write failed, so the file must not stay
 	 * under its final name looking complete. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "casefile/cli.h"
+#include "casefile/json.h"
 #include "casefile/utf8.h"
 
 struct cf_cli_globals cf_cli_globals = {CF_PROGRESS_AUTO, 0};
@@ -78,6 +79,22 @@ int cf_cli_fail(const struct cf_ctx *ctx, int exit_status)
 	if (ctx->code == CF_TAMPERED) /* an evidence check failed: SPEC 0 */
 		return CF_EXIT_EVIDENCE;
 	return exit_status ? exit_status : CF_EXIT_RUNTIME;
+}
+
+int cf_cli_print_json(struct cJSON *j, int nomem)
+{
+	struct cf_ctx ctx;
+	int rc;
+
+	if (nomem || !j) {
+		cJSON_Delete(j);
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	cf_ctx_init(&ctx);
+	rc = cf_json_emit(&ctx, stdout, j);
+	cJSON_Delete(j);
+	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 }
 
 int cf_cli_usage(const char *fmt, ...)

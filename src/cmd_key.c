@@ -50,25 +50,17 @@ struct key_opts {
 static int print_result(const struct key_opts *o, const char *fp,
 			const char *priv, const char *pub)
 {
-	struct cf_ctx ctx;
 	cJSON *j;
-	int rc;
+	int bad;
 
 	if (!o->json) {
 		puts(fp);
 		return CF_EXIT_OK;
 	}
-	cf_ctx_init(&ctx);
-	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "fingerprint", fp) ||
-	    (priv && cf_json_add_str(j, "private_key", priv)) ||
-	    (pub && cf_json_add_str(j, "public_key", pub))) {
-		cJSON_Delete(j);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, j);
-	cJSON_Delete(j);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	bad = !(j = cJSON_CreateObject()) || cf_json_add_str(j, "fingerprint", fp) ||
+	      (priv && cf_json_add_str(j, "private_key", priv)) ||
+	      (pub && cf_json_add_str(j, "public_key", pub));
+	return cf_cli_print_json(j, bad);
 }
 
 static int key_generate(const struct key_opts *o, const char *prefix)

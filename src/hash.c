@@ -9,6 +9,7 @@
  * EVP call is reported as ENOMEM: callers must not take it for a verdict on
  * the data.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ void cf_sha256_free(cf_sha256 *h)
 
 int cf_sha256_reset(cf_sha256 *h, struct cf_ctx *ctx)
 {
+	assert(h && h->md && h->mctx);
 	if (!EVP_DigestInit_ex2(h->mctx, h->md, NULL))
 		return cf_set_fatal(ctx, ENOMEM, "sha256: digest init failed");
 	return CF_OK;
@@ -63,6 +65,7 @@ int cf_sha256_reset(cf_sha256 *h, struct cf_ctx *ctx)
 
 int cf_sha256_update(cf_sha256 *h, struct cf_ctx *ctx, const void *p, size_t n)
 {
+	assert(h && h->mctx && (p || !n));
 	if (n && !EVP_DigestUpdate(h->mctx, p, n))
 		return cf_set_fatal(ctx, ENOMEM, "sha256: digest update failed");
 	return CF_OK;
@@ -72,6 +75,7 @@ int cf_sha256_final(cf_sha256 *h, struct cf_ctx *ctx, uint8_t out[CF_SHA256_LEN]
 {
 	unsigned int len = 0;
 
+	assert(h && h->mctx);
 	if (!EVP_DigestFinal_ex(h->mctx, out, &len) || len != CF_SHA256_LEN)
 		return cf_set_fatal(ctx, ENOMEM, "sha256: digest final failed");
 	return CF_OK;
@@ -120,6 +124,7 @@ int cf_sha256_file(struct cf_ctx *ctx, const char *path,
 			break;
 		if (cf_sha256_update(h, ctx, buf, (size_t)r) != CF_OK)
 			goto out;
+		assert((size_t)r <= chunk);
 		total += (uint64_t)r;
 	}
 	rc = cf_sha256_final(h, ctx, out);
@@ -136,6 +141,7 @@ void cf_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 
+	assert(out && (p || !n));
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = digits[p[i] >> 4];
 		out[2 * i + 1] = digits[p[i] & 15];

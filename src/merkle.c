@@ -11,6 +11,7 @@
  * proof to bound a loop or an array: the loops are bounded by the proof's
  * own length and by 64-bit shifts.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -67,6 +68,7 @@ int cf_merkle_leaf_begin(cf_merkle_hasher *h)
 {
 	static const uint8_t zero = 0x00;
 
+	assert(h && h->c && h->md);
 	return EVP_DigestInit_ex2(h->c, h->md, NULL) == 1 &&
 			       EVP_DigestUpdate(h->c, &zero, 1) == 1
 		       ? 0
@@ -96,6 +98,7 @@ int cf_merkle_node(cf_merkle_hasher *h, const uint8_t l[CF_MERKLE_HASH],
 {
 	uint8_t buf[1 + 2 * CF_MERKLE_HASH];
 
+	assert(h && h->c && h->md);
 	buf[0] = 0x01;
 	memcpy(buf + 1, l, CF_MERKLE_HASH);
 	memcpy(buf + 1 + CF_MERKLE_HASH, r, CF_MERKLE_HASH);
@@ -140,6 +143,8 @@ int cf_merkle_frontier_push(struct cf_merkle_frontier *f, cf_merkle_hasher *h,
 			return -1;
 		level++;
 	}
+	/* size + step fits in 64 bits, so the carry stops below bit 64. */
+	assert(level < CF_MERKLE_MAX_LEVELS);
 	memcpy(f->node[level], cur, CF_MERKLE_HASH);
 	f->size += step;
 	return 0;
@@ -172,8 +177,10 @@ static uint64_t split_point(uint64_t n)
 {
 	uint64_t k = 1;
 
+	assert(n >= 2);
 	while (k << 1 < n)
 		k <<= 1;
+	assert(k < n && n - k <= k);
 	return k;
 }
 
@@ -204,8 +211,10 @@ int cf_merkle_range_root(cf_merkle_hasher *h, cf_merkle_subtree_fn fn,
 		memcpy(out, empty_root, CF_MERKLE_HASH);
 		return 0;
 	}
-	if (is_pow2(n) && !(start & (n - 1)))
+	if (is_pow2(n) && !(start & (n - 1))) {
+		assert((uint64_t)1 << log2u(n) == n);
 		return fn(arg, start, log2u(n), out);
+	}
 	k = split_point(n);
 	if (cf_merkle_range_root(h, fn, arg, start, start + k, l) ||
 	    cf_merkle_range_root(h, fn, arg, start + k, end, r))
@@ -234,6 +243,7 @@ static int gen_path(struct gen *g, uint64_t m, uint64_t start, uint64_t end)
 {
 	uint64_t n = end - start, k;
 
+	assert(start <= end && m < n);
 	if (n <= 1)
 		return 0;
 	k = split_point(n);
@@ -249,6 +259,7 @@ static int gen_sub(struct gen *g, uint64_t m, uint64_t start, uint64_t end,
 {
 	uint64_t n = end - start, k;
 
+	assert(start <= end && m >= 1 && m <= n);
 	if (m == n)
 		return b ? 0 : gen_add(g, start, end);
 	k = split_point(n);
@@ -272,6 +283,7 @@ int cf_merkle_inclusion_proof(struct cf_ctx *ctx, cf_merkle_hasher *h,
 				    (unsigned long long)size);
 	if (gen_path(&g, index, 0, size))
 		return cf_set_error(ctx, 0, "cannot compute an inclusion proof");
+	assert(g.n <= CF_MERKLE_MAX_PROOF);
 	*n = g.n;
 	return CF_OK;
 }
@@ -290,6 +302,7 @@ int cf_merkle_consistency_proof(struct cf_ctx *ctx, cf_merkle_hasher *h,
 				    (unsigned long long)size2);
 	if (gen_sub(&g, size1, 0, size2, 1))
 		return cf_set_error(ctx, 0, "cannot compute a consistency proof");
+	assert(g.n <= CF_MERKLE_MAX_PROOF);
 	*n = g.n;
 	return CF_OK;
 }
@@ -446,6 +459,8 @@ int cf_merkle_array_subtree(void *arg, uint64_t start, unsigned level,
 	for (uint64_t i = 0; i < n; i++)
 		if (cf_merkle_frontier_push(&f, a->h, 0, a->leaf[start + i]))
 			return -1;
+	/* 2^level leaves fold into the one node of that level. */
+	assert(f.size == n);
 	memcpy(out, f.node[level], CF_MERKLE_HASH);
 	return 0;
 }

@@ -6,6 +6,7 @@
  * every 100 ms, so a loop calling cf_progress_add() per 64 KiB block pays a
  * branch and an addition, nothing more.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ cf_progress *cf_progress_new(FILE *out, const char *label,
 {
 	cf_progress *p = cf_calloc(1, sizeof *p);
 
+	assert(out && label);
 	if (!p)
 		return NULL;
 	p->out = out;
@@ -66,6 +68,7 @@ static void human(uint64_t v, char *buf, size_t n)
 
 	while (d >= 1024 && u < 4)
 		d /= 1024, u++;
+	assert(u < (int)(sizeof unit / sizeof unit[0]));
 	if (u == 0)
 		snprintf(buf, n, "%llu B", (unsigned long long)v);
 	else
@@ -80,6 +83,7 @@ void cf_progress_format(const cf_progress *p, int64_t now_us, char *buf,
 	char b[32], r[32], eta[32] = "";
 	size_t len;
 
+	assert(p && buf && n > 0);
 	human(p->bytes, b, sizeof b);
 	human((uint64_t)rate, r, sizeof r);
 	if (p->total_bytes && rate > 0 && p->bytes <= p->total_bytes) {
@@ -127,6 +131,8 @@ void cf_progress_add(cf_progress *p, uint64_t bytes, uint64_t items)
 {
 	if (!p)
 		return;
+	/* The counters only grow: a wrap would show a bogus rate and ETA. */
+	assert(p->bytes + bytes >= p->bytes && p->items + items >= p->items);
 	p->bytes += bytes;
 	p->items += items;
 	tick(p);

@@ -5,6 +5,7 @@
  * The writer and the strict parser live together so that whatever collect
  * writes, verify reads back byte for byte, and anything else is a finding.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static int add(struct cf_ctx *ctx, struct cf_sums *s, const char *name,
 		s->v = v;
 		s->cap = cap;
 	}
+	assert(s->n < s->cap && s->n < CF_SUMS_MAX_ENTRIES);
 	if (!(s->v[s->n].name = cf_strndup(name, namelen)))
 		return cf_set_nomem(ctx, "SHA256SUMS");
 	memcpy(s->v[s->n].digest, digest, CF_SHA256_LEN);
@@ -89,7 +91,11 @@ int cf_sums_parse(struct cf_ctx *ctx, const char *text, size_t len,
 		return cf_set_error(ctx, 0, "SHA256SUMS does not end with a newline");
 	while (pos < len) {
 		const char *p = text + pos, *nl = memchr(p, '\n', len - pos);
-		size_t l = (size_t)(nl - p);
+		size_t l;
+
+		/* The text ends with a newline (checked above). */
+		assert(nl);
+		l = (size_t)(nl - p);
 		uint8_t d[CF_SHA256_LEN];
 		char name[CF_PATH_MAX + 1];
 		int rc;
@@ -106,7 +112,8 @@ int cf_sums_parse(struct cf_ctx *ctx, const char *text, size_t len,
 		if (l - 66 > CF_PATH_MAX)
 			return cf_set_error(ctx, 0, "SHA256SUMS line %zu: name too long",
 					    line);
-		cf_unhex(p, 64, d, sizeof d);
+		if (cf_unhex(p, 64, d, sizeof d) != 0)
+			assert(!"lowercase hex checked above");
 		memcpy(name, p + 66, l - 66);
 		name[l - 66] = '\0';
 		if (cf_path_check_member(ctx, name) != CF_OK)

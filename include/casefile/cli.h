@@ -38,6 +38,12 @@ int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
 		      const char *usage);
 /* Flushes and checks stdout; returns 0 or 3 with a message. */
 int cf_cli_finish_stdout(void);
+/* A command's --json result: prints j (compact, one line) on stdout and
+ * frees it. nomem is non-zero when j (possibly NULL) could not be built in
+ * full: then nothing is printed. Returns 0, or 3 after "out of memory" or
+ * the write error. */
+struct cJSON;
+int cf_cli_print_json(struct cJSON *j, int nomem);
 /* 1 when colour may be used on f (terminal and NO_COLOR unset). */
 int cf_cli_color(FILE *f);
 
