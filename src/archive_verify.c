@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The evidence-archive verifier (SPEC section 4): one streaming pass over an
- * archive, then checks on what the pass remembered.
+ * archive, remembering what the checks at the end need; the checks and the
+ * result (problems, JSON, chains) are in src/archive_verdict.c.
  *
  * SHA256SUMS and its signature come last in the archive, so every member's
  * digest is computed as it streams by and kept (name, size, 32 bytes, a few
  * flags: about 100 bytes a member, members bounded by
- * CF_ARCHIVE_MAX_MEMBERS); the comparisons happen at the end. Only the small
- * metadata members are held whole (collection.json up to 1 MiB, SHA256SUMS
- * up to 64 MiB, the signature, signer.pub); items.jsonl is read line by line.
- * Every problem found is reported with a kind, the member concerned and one
- * sentence, at most once per kind and member, so that one altered byte does
- * not bury the report; the verdict is "no problem at all".
+ * CF_ARCHIVE_MAX_MEMBERS, in an open-addressing index by name); the
+ * comparisons happen at the end. Only the small metadata members are held
+ * whole (collection.json up to 1 MiB, SHA256SUMS up to 64 MiB, the
+ * signature, signer.pub); items.jsonl is read line by line. What the pass
+ * sees as it goes (member order, unsafe names, pax digests, items.jsonl
+ * against each header) is reported on the spot, with a kind, the member
+ * concerned and one sentence; the verdict is "no problem at all".
  *
  * It must never extract or write anything, and never trust what the archive
  * says about who signed it: only the keys the caller passes are trusted
@@ -20,10 +22,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,134 +35,18 @@
 #include "casefile/json.h"
 #include "casefile/path.h"
 #include "casefile/progress.h"
-#include "casefile/sums.h"
+#include "archive_verify_int.h"
 
 #define MAX_COLLECTION (1024 * 1024)
 #define MAX_SUMS (64 * 1024 * 1024)
 #define MAX_SIG 4096
 #define MAX_SIGNER (64 * 1024)
 #define MAX_ITEM_LINE (1024 * 1024)
-#define MAX_PROBLEMS 1000
 /* Member names held at once: all of them together at most MAX_NAME_BYTES
  * (libarchive bounds one at 1 MiB), so that hostile names cannot grow the
  * verifier past a bounded size whatever the pax headers claim; a problem
  * keeps at most CF_PATH_MAX bytes of the name it concerns. */
 #define MAX_NAME_BYTES (256u << 20)
-
-/* What the pass remembers of one member (its first occurrence). */
-struct rec {
-	char *name;
-	uint64_t size;
-	uint8_t digest[CF_SHA256_LEN];
-	uint8_t item_sha[CF_SHA256_LEN]; /* what items.jsonl claims */
-	long sums;       /* index in SHA256SUMS, -1 when not listed */
-	unsigned regular : 1, hashed : 1, unsafe : 1, item : 1;
-	unsigned stat : 1; /* items.jsonl vouched for the header's stat */
-	unsigned mode;   /* from the member's header */
-	int64_t uid, gid, mtime_ns;
-};
-
-struct pass {
-	struct cf_verify_result *res;
-	struct rec *v;
-	size_t n, cap;
-	uint32_t *tab;   /* open addressing: index + 1, 0 = empty */
-	size_t tabcap;
-	int maxrank;
-	struct cf_buf collection, sums, sig, signer, line;
-	struct cf_buf items;  /* raw items.jsonl, with CF_VERIFY_KEEP_ITEMS */
-	int keep_items, items_over;
-	int seen_items;
-	int broken;      /* the stream failed: later members were never seen */
-	int skipping;    /* dropping the rest of an over-long items line */
-	size_t item_line;
-	cf_progress *progress;  /* may be NULL */
-	size_t name_bytes;  /* bytes of member names held */
-	/* with CF_VERIFY_KEEP_FD: every member in order; first occurrences
-	 * share the name of their rec */
-	int keep_seen;
-	struct cf_seen *seen;
-	size_t nseen, seencap;
-};
-
-/* ---- problems ----------------------------------------------------------- */
-
-static int add_problem(struct cf_verify_result *r, const char *kind,
-		       const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int add_problem(struct cf_verify_result *r, const char *kind,
-		       const char *member, const char *fmt, ...)
-{
-	struct cf_problem *p;
-	char detail[1200];
-	va_list ap;
-
-	r->ok = 0;
-	for (size_t i = 0; i < r->nproblems; i++)
-		if (!strcmp(r->problems[i].kind, kind) &&
-		    ((!member && !r->problems[i].member) ||
-		     (member && r->problems[i].member &&
-		      !strcmp(member, r->problems[i].member))))
-			return 0;
-	if (r->nproblems == MAX_PROBLEMS) {
-		kind = "too-many-problems";
-		member = NULL;
-		snprintf(detail, sizeof detail,
-			 "more than %d problems; the rest are not listed",
-			 MAX_PROBLEMS);
-	} else if (r->nproblems > MAX_PROBLEMS) {
-		return 0;
-	} else {
-		va_start(ap, fmt);
-		vsnprintf(detail, sizeof detail, fmt, ap);
-		va_end(ap);
-	}
-	p = cf_realloc(r->problems, (r->nproblems + 1) * sizeof *p);
-	if (!p)
-		return -1;
-	r->problems = p;
-	p = &r->problems[r->nproblems];
-	p->kind = cf_strdup(kind);
-	/* a hostile name may be a megabyte: keep what identifies it */
-	p->member = member ? cf_strndup(member, CF_PATH_MAX) : NULL;
-	p->detail = cf_strdup(detail);
-	if (!p->kind || !p->detail || (member && !p->member)) {
-		free(p->kind);
-		free(p->member);
-		free(p->detail);
-		return -1;
-	}
-	r->nproblems++;
-	return 0;
-}
-
-int cf_verify_add_problem(struct cf_verify_result *r, const char *kind,
-			  const char *member, const char *detail)
-{
-	return add_problem(r, kind, member, "%s", detail);
-}
-
-void cf_verify_result_free(struct cf_verify_result *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->nproblems; i++) {
-		free(r->problems[i].kind);
-		free(r->problems[i].member);
-		free(r->problems[i].detail);
-	}
-	free(r->problems);
-	for (size_t i = 0; i < r->nseen; i++)
-		free(r->seen[i].name);
-	free(r->seen);
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r->path);
-	free(r->items);
-	cJSON_Delete(r->collection);
-	free(r);
-}
 
 /* ---- member index ------------------------------------------------------- */
 
@@ -176,7 +58,7 @@ static size_t hash_name(const char *s)
 	return (size_t)h;
 }
 
-static struct rec *find(struct pass *p, const char *name)
+struct rec *cf_verify_int_find(struct pass *p, const char *name)
 {
 	size_t i;
 
@@ -256,11 +138,6 @@ static int rank(const char *name)
 	return 1; /* evidence/... and anything else */
 }
 
-static const char *const required[] = {
-	CF_MEMBER_COLLECTION, CF_MEMBER_ITEMS, CF_MEMBER_LOG,
-	CF_MEMBER_SIGNER,     CF_MEMBER_SUMS,  CF_MEMBER_SIG,
-};
-
 /* ---- items.jsonl, line by line ------------------------------------------ */
 
 /* The member's header against the original stat items.jsonl records
@@ -280,25 +157,25 @@ static int check_stat(struct pass *p, struct rec *r, const cJSON *item)
 		return 0;
 	m = strtoul(mode, &end, 8);
 	if (*end || (m & 07777) != r->mode)
-		return add_problem(p->res, "inconsistent-metadata", r->name,
-				   "the header gives mode %04o, items.jsonl %.12s",
-				   r->mode, mode);
+		return cf_verify_int_problem(p->res, "inconsistent-metadata", r->name,
+					     "the header gives mode %04o, items.jsonl %.12s",
+					     r->mode, mode);
 	if (cf_json_int(st, "uid", -1) != r->uid ||
 	    cf_json_int(st, "gid", -1) != r->gid)
-		return add_problem(p->res, "inconsistent-metadata", r->name,
-				   "the header gives owner %lld:%lld, items.jsonl "
-				   "%lld:%lld",
-				   (long long)r->uid, (long long)r->gid,
-				   (long long)cf_json_int(st, "uid", -1),
-				   (long long)cf_json_int(st, "gid", -1));
+		return cf_verify_int_problem(p->res, "inconsistent-metadata", r->name,
+					     "the header gives owner %lld:%lld, items.jsonl "
+					     "%lld:%lld",
+					     (long long)r->uid, (long long)r->gid,
+					     (long long)cf_json_int(st, "uid", -1),
+					     (long long)cf_json_int(st, "gid", -1));
 	if (mt) {
 		ns = strtoll(mt, &end, 10);
 		if (*end || ns != r->mtime_ns)
-			return add_problem(p->res, "inconsistent-metadata",
-					   r->name,
-					   "the header gives mtime %lld ns, "
-					   "items.jsonl %.24s",
-					   (long long)r->mtime_ns, mt);
+			return cf_verify_int_problem(p->res, "inconsistent-metadata",
+						     r->name,
+						     "the header gives mtime %lld ns, "
+						     "items.jsonl %.24s",
+						     (long long)r->mtime_ns, mt);
 	}
 	r->stat = 1;
 	return 0;
@@ -318,24 +195,24 @@ static int item_line(struct pass *p, const char *s, size_t len)
 	if (cf_json_parse(&ctx, s, len, &j) != CF_OK && ctx.err == ENOMEM)
 		return -1;
 	if (!cJSON_IsObject(j)) {
-		rc = add_problem(res, "inconsistent-metadata", CF_MEMBER_ITEMS,
-				 "line %zu is not a JSON object", p->item_line);
+		rc = cf_verify_int_problem(res, "inconsistent-metadata", CF_MEMBER_ITEMS,
+					   "line %zu is not a JSON object", p->item_line);
 		goto out;
 	}
 	member = cf_json_str(j, "member", NULL);
 	if (!member)
 		goto out; /* an item recorded without content (skipped) */
-	if (!(r = find(p, member))) {
-		rc = add_problem(res, "inconsistent-metadata", member,
-				 "items.jsonl line %zu names this member, which "
-				 "is not in the archive before items.jsonl",
-				 p->item_line);
+	if (!(r = cf_verify_int_find(p, member))) {
+		rc = cf_verify_int_problem(res, "inconsistent-metadata", member,
+					   "items.jsonl line %zu names this member, which "
+					   "is not in the archive before items.jsonl",
+					   p->item_line);
 		goto out;
 	}
 	if (r->item) {
-		rc = add_problem(res, "inconsistent-metadata", member,
-				 "items.jsonl describes this member twice (line %zu)",
-				 p->item_line);
+		rc = cf_verify_int_problem(res, "inconsistent-metadata", member,
+					   "items.jsonl describes this member twice (line %zu)",
+					   p->item_line);
 		goto out;
 	}
 	r->item = 1;
@@ -343,19 +220,19 @@ static int item_line(struct pass *p, const char *s, size_t len)
 	if (strlen(sha) != 64 ||
 	    cf_unhex(sha, 64, r->item_sha, CF_SHA256_LEN) < 0) {
 		r->item = 0;
-		rc = add_problem(res, "inconsistent-metadata", member,
-				 "items.jsonl line %zu has no valid sha256",
-				 p->item_line);
+		rc = cf_verify_int_problem(res, "inconsistent-metadata", member,
+					   "items.jsonl line %zu has no valid sha256",
+					   p->item_line);
 		goto out;
 	}
 	if ((rc = check_stat(p, r, j)) < 0)
 		goto out;
 	if (cf_json_int(j, "size", -1) != (int64_t)r->size)
-		rc = add_problem(res, "inconsistent-metadata", member,
-				 "items.jsonl line %zu gives size %lld, the member "
-				 "has %llu bytes",
-				 p->item_line, (long long)cf_json_int(j, "size", -1),
-				 (unsigned long long)r->size);
+		rc = cf_verify_int_problem(res, "inconsistent-metadata", member,
+					   "items.jsonl line %zu gives size %lld, the member "
+					   "has %llu bytes",
+					   p->item_line, (long long)cf_json_int(j, "size", -1),
+					   (unsigned long long)r->size);
 out:
 	cJSON_Delete(j);
 	return rc;
@@ -368,9 +245,9 @@ static int items_data(struct pass *p, const char *s, size_t n)
 		size_t k = nl ? (size_t)(nl - s) : n;
 		if (p->line.len + k > MAX_ITEM_LINE) {
 			/* count the line, report it, drop what remains of it */
-			if (add_problem(p->res, "limit", CF_MEMBER_ITEMS,
-					"line %zu is longer than %d bytes",
-					p->item_line + 1, MAX_ITEM_LINE) < 0)
+			if (cf_verify_int_problem(p->res, "limit", CF_MEMBER_ITEMS,
+						  "line %zu is longer than %d bytes",
+						  p->item_line + 1, MAX_ITEM_LINE) < 0)
 				return -1;
 			p->line.len = 0;
 			p->skipping = 1;
@@ -430,9 +307,9 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		if (b && !over) {
 			if (b->len + (size_t)n > max) {
 				over = 1;
-				if (add_problem(p->res, "limit", r->name,
-						"larger than the %zu bytes allowed",
-						max) < 0)
+				if (cf_verify_int_problem(p->res, "limit", r->name,
+							  "larger than the %zu bytes allowed",
+							  max) < 0)
 					return -2;
 			} else if (cf_buf_append(b, d, (size_t)n) < 0) {
 				return -2;
@@ -460,9 +337,9 @@ static int read_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		 * failure belongs to the stream, not to the member being read. */
 		int stream_fault = !k || !strcmp(k, "decompression-error") ||
 				   !strcmp(k, "limit");
-		if (add_problem(p->res, k ? k : "decompression-error",
-				stream_fault ? NULL : r->name, "%s",
-				cf_errmsg(ctx)) < 0)
+		if (cf_verify_int_problem(p->res, k ? k : "decompression-error",
+					  stream_fault ? NULL : r->name, "%s",
+					  cf_errmsg(ctx)) < 0)
 			return -2;
 		return -1;
 	}
@@ -480,15 +357,15 @@ static int check_pax(struct pass *p, const struct rec *r,
 		if (strncmp(r->name, CF_EVIDENCE_PREFIX,
 			    strlen(CF_EVIDENCE_PREFIX)))
 			return 0;
-		return add_problem(p->res, "pax-mismatch", r->name,
-				   "the pax header lacks the %s keyword",
-				   CF_PAX_SHA256);
+		return cf_verify_int_problem(p->res, "pax-mismatch", r->name,
+					     "the pax header lacks the %s keyword",
+					     CF_PAX_SHA256);
 	}
 	if (strcmp(m->pax_sha256, hex))
-		return add_problem(p->res, "pax-mismatch", r->name,
-				   "content SHA-256 %s differs from the pax "
-				   "header's %.64s",
-				   hex, m->pax_sha256);
+		return cf_verify_int_problem(p->res, "pax-mismatch", r->name,
+					     "content SHA-256 %s differs from the pax "
+					     "header's %.64s",
+					     hex, m->pax_sha256);
 	return 0;
 }
 
@@ -533,14 +410,14 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		      const struct cf_member *m, int code)
 {
 	struct cf_verify_result *res = p->res;
-	struct rec *r = find(p, m->name);
+	struct rec *r = cf_verify_int_find(p, m->name);
 	int rk = rank(m->name), safe = 1, rc, first = !r;
 	size_t len = strlen(m->name);
 
 	if (first && (p->name_bytes += len + 1) > MAX_NAME_BYTES) {
-		if (add_problem(res, "limit", NULL,
-				"member names add up to more than %u bytes",
-				MAX_NAME_BYTES) < 0)
+		if (cf_verify_int_problem(res, "limit", NULL,
+					  "member names add up to more than %u bytes",
+					  MAX_NAME_BYTES) < 0)
 			return -2;
 		return -1;
 	}
@@ -552,27 +429,27 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		    m->hardlink ||
 		    (m->type != AE_IFREG && m->type != AE_IFDIR)) {
 			safe = 0;
-			if (add_problem(res, "unsafe-name", m->name, "%s",
-					cf_errmsg(ctx)) < 0)
+			if (cf_verify_int_problem(res, "unsafe-name", m->name, "%s",
+						  cf_errmsg(ctx)) < 0)
 				return -2;
 		} else if (m->type == AE_IFDIR) {
-			if (add_problem(res, "added-member", m->name,
-					"a directory entry, which SHA256SUMS "
-					"cannot list") < 0)
+			if (cf_verify_int_problem(res, "added-member", m->name,
+						  "a directory entry, which SHA256SUMS "
+						  "cannot list") < 0)
 				return -2;
 			safe = 0;
-		} else if (add_problem(res, "bad-header", m->name, "%s",
-				       cf_errmsg(ctx)) < 0) {
+		} else if (cf_verify_int_problem(res, "bad-header", m->name, "%s",
+						 cf_errmsg(ctx)) < 0) {
 			return -2;
 		}
 	}
 	if (m->hidden &&
-	    add_problem(res, "hidden-data", m->name, "%s", m->hidden) < 0)
+	    cf_verify_int_problem(res, "hidden-data", m->name, "%s", m->hidden) < 0)
 		return -2;
 	if (r) {
-		if (add_problem(res, "duplicate-member", m->name,
-				"appears more than once (again at position %llu)",
-				(unsigned long long)m->index + 1) < 0)
+		if (cf_verify_int_problem(res, "duplicate-member", m->name,
+					  "appears more than once (again at position %llu)",
+					  (unsigned long long)m->index + 1) < 0)
 			return -2;
 	} else {
 		if (!(r = add_rec(p, m->name)))
@@ -585,11 +462,11 @@ static int one_member(struct pass *p, cf_archive *a, struct cf_ctx *ctx,
 		r->unsafe = !safe;
 		r->regular = safe && m->type == AE_IFREG;
 		if (rk < p->maxrank &&
-		    add_problem(res, "reordered-member", m->name,
-				"out of the evidence format's order "
-				"(collection.json, evidence/, items.jsonl, "
-				"log.jsonl, signer.pub, SHA256SUMS, "
-				"SHA256SUMS.sig)") < 0)
+		    cf_verify_int_problem(res, "reordered-member", m->name,
+					  "out of the evidence format's order "
+					  "(collection.json, evidence/, items.jsonl, "
+					  "log.jsonl, signer.pub, SHA256SUMS, "
+					  "SHA256SUMS.sig)") < 0)
 			return -2;
 		if (rk > p->maxrank)
 			p->maxrank = rk;
@@ -617,8 +494,8 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 		if (r == CF_FATAL)
 			return r; /* cannot read the file at all */
 		p->broken = 1;
-		return add_problem(res, kind ? kind : "bad-format", NULL, "%s",
-				   cf_errmsg(ctx)) < 0
+		return cf_verify_int_problem(res, kind ? kind : "bad-format", NULL, "%s",
+					     cf_errmsg(ctx)) < 0
 			       ? cf_set_nomem(ctx, "verifying")
 			       : CF_OK;
 	}
@@ -633,8 +510,8 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 				rc = CF_FATAL; /* not a verdict on the archive */
 				break;
 			}
-			if (add_problem(res, k ? k : "bad-header", NULL, "%s",
-					cf_errmsg(ctx)) < 0)
+			if (cf_verify_int_problem(res, k ? k : "bad-header", NULL, "%s",
+						  cf_errmsg(ctx)) < 0)
 				rc = cf_set_nomem(ctx, "verifying");
 			p->broken = 1;
 			break;
@@ -653,261 +530,6 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 	res->bytes = cf_archive_uncompressed(a);
 	cf_progress_set(p->progress, cf_archive_position(a), p->res->members);
 	cf_archive_close(a);
-	return rc;
-}
-
-/* ---- checks after the pass ---------------------------------------------- */
-
-static int check_sums(struct pass *p, const struct cf_sums *s)
-{
-	struct cf_verify_result *res = p->res;
-	char a[CF_SHA256_HEX], b[CF_SHA256_HEX];
-	long maxseen = -1;
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		struct rec *r = find(p, s->v[i].name);
-		if (!r) {
-			if (add_problem(res, "missing-member", s->v[i].name,
-					"listed in SHA256SUMS line %zu, absent "
-					"from the archive",
-					s->v[i].line) < 0)
-				return -1;
-			continue;
-		}
-		if (r->sums >= 0) {
-			if (add_problem(res, "bad-manifest", CF_MEMBER_SUMS,
-					"lists '%s' twice (lines %zu and %zu)",
-					r->name, s->v[r->sums].line,
-					s->v[i].line) < 0)
-				return -1;
-			continue;
-		}
-		r->sums = (long)i;
-		if (!r->hashed)
-			continue;
-		if (memcmp(r->digest, s->v[i].digest, CF_SHA256_LEN)) {
-			cf_hex(r->digest, CF_SHA256_LEN, a);
-			cf_hex(s->v[i].digest, CF_SHA256_LEN, b);
-			if (add_problem(res, "hash-mismatch", r->name,
-					"content SHA-256 %s differs from "
-					"SHA256SUMS line %zu (%s)",
-					a, s->v[i].line, b) < 0)
-				return -1;
-		}
-		if (r->item && memcmp(r->item_sha, s->v[i].digest,
-				      CF_SHA256_LEN)) {
-			cf_hex(r->item_sha, CF_SHA256_LEN, a);
-			cf_hex(s->v[i].digest, CF_SHA256_LEN, b);
-			if (add_problem(res, "inconsistent-metadata", r->name,
-					"items.jsonl gives sha256 %s, "
-					"SHA256SUMS %s",
-					a, b) < 0)
-				return -1;
-		}
-	}
-	for (i = 0; i < p->n; i++) {
-		struct rec *r = &p->v[i];
-		if (r->sums < 0) {
-			if (r->unsafe || !strcmp(r->name, CF_MEMBER_SUMS) ||
-			    !strcmp(r->name, CF_MEMBER_SIG))
-				continue;
-			if (add_problem(res, "added-member", r->name,
-					"in the archive but not listed in "
-					"SHA256SUMS") < 0)
-				return -1;
-			continue;
-		}
-		if (r->sums < maxseen &&
-		    add_problem(res, "reordered-member", r->name,
-				"comes after members that SHA256SUMS lists "
-				"later (line %zu)",
-				s->v[r->sums].line) < 0)
-			return -1;
-		if (r->sums > maxseen)
-			maxseen = r->sums;
-	}
-	return 0;
-}
-
-static int check_collection(struct pass *p)
-{
-	struct cf_verify_result *res = p->res;
-	struct cf_ctx ctx;
-	const cJSON *prev, *seq;
-	const char *hex;
-
-	if (!find(p, CF_MEMBER_COLLECTION) || !find(p, CF_MEMBER_COLLECTION)->hashed)
-		return 0;
-	cf_ctx_init(&ctx);
-	if (cf_json_parse(&ctx, p->collection.data ? p->collection.data : "",
-			  p->collection.len, &res->collection) != CF_OK &&
-	    ctx.err == ENOMEM)
-		return -1;
-	if (!cJSON_IsObject(res->collection)) {
-		cJSON_Delete(res->collection);
-		res->collection = NULL;
-		/* valid JSON of another type leaves no parse error to quote */
-		return add_problem(res, "inconsistent-metadata",
-				   CF_MEMBER_COLLECTION, "not a JSON object%s%s",
-				   ctx.msg[0] ? ": " : "", ctx.msg);
-	}
-	if (cf_json_int(res->collection, "format", 0) != CF_EVIDENCE_FORMAT &&
-	    add_problem(res, "inconsistent-metadata", CF_MEMBER_COLLECTION,
-			"format is not %d", CF_EVIDENCE_FORMAT) < 0)
-		return -1;
-	seq = cJSON_GetObjectItemCaseSensitive(res->collection, "sequence");
-	if ((!cJSON_IsNumber(seq) || seq->valuedouble < 1 ||
-	     seq->valuedouble != (double)(int64_t)seq->valuedouble) &&
-	    add_problem(res, "inconsistent-metadata", CF_MEMBER_COLLECTION,
-			"sequence is not a positive integer") < 0)
-		return -1;
-	prev = cJSON_GetObjectItemCaseSensitive(res->collection, "previous");
-	if (!prev || cJSON_IsNull(prev))
-		return 0;
-	hex = cf_json_str(prev, "sha256sums", "");
-	if (!cJSON_IsObject(prev) || strlen(hex) != 64 ||
-	    cf_unhex(hex, 64, (uint8_t[CF_SHA256_LEN]){0}, CF_SHA256_LEN) < 0 ||
-	    cf_json_int(prev, "sequence", 0) < 1)
-		return add_problem(res, "inconsistent-metadata",
-				   CF_MEMBER_COLLECTION,
-				   "previous is neither null nor "
-				   "{\"sha256sums\": hex, \"sequence\": n}");
-	return 0;
-}
-
-/* Reads a PEM public key from memory, for naming an untrusted signer. */
-static cf_key *signer_key(struct cf_ctx *ctx, const struct cf_buf *b)
-{
-	BIO *bio;
-	EVP_PKEY *pk = NULL;
-	uint8_t raw[CF_ED25519_PUB_LEN];
-	size_t len = sizeof raw;
-	cf_key *k = NULL;
-	unsigned long refused = cf_alloc_failures();
-
-	if (!b->len)
-		return NULL;
-	if (!(bio = BIO_new_mem_buf(b->data, (int)b->len))) {
-		cf_set_nomem(ctx, "reading signer.pub");
-		return NULL;
-	}
-	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
-	if (!pk && cf_alloc_failures() != refused) {
-		cf_set_nomem(ctx, "reading signer.pub");
-		return NULL;
-	}
-	if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519 &&
-	    EVP_PKEY_get_raw_public_key(pk, raw, &len) == 1 &&
-	    len == sizeof raw)
-		k = cf_key_from_raw_public(ctx, raw);
-	EVP_PKEY_free(pk);
-	return k;
-}
-
-static int check_signature(struct pass *p, cf_key *const *trusted,
-			   size_t ntrusted)
-{
-	struct cf_verify_result *res = p->res;
-	struct rec *sums = find(p, CF_MEMBER_SUMS), *sig = find(p, CF_MEMBER_SIG);
-	struct cf_ctx ctx;
-	char fp[CF_FINGERPRINT_LEN];
-	cf_key *k;
-	int ok, rc;
-
-	if (!sums || !sums->hashed || !sig || !sig->hashed)
-		return 0; /* reported as missing */
-	cf_ctx_init(&ctx);
-	if (p->sig.len != CF_ED25519_SIG_LEN)
-		return add_problem(res, "bad-signature", CF_MEMBER_SIG,
-				   "is %zu bytes, not a %d-byte Ed25519 signature",
-				   p->sig.len, CF_ED25519_SIG_LEN);
-	for (size_t i = 0; i < ntrusted; i++) {
-		rc = cf_key_verify(&ctx, trusted[i],
-				   p->sums.data ? p->sums.data : "", p->sums.len,
-				   (const uint8_t *)p->sig.data, p->sig.len);
-		if (rc == CF_OK)
-			return cf_key_fingerprint(&ctx, trusted[i], res->signer) ==
-					       CF_OK
-				       ? 0
-				       : -1;
-		if (rc == CF_FATAL)
-			return -1; /* could not check: no verdict */
-	}
-	k = signer_key(&ctx, &p->signer);
-	if (!k && ctx.code == CF_FATAL)
-		return -1;
-	rc = k ? cf_key_verify(&ctx, k, p->sums.data ? p->sums.data : "",
-			       p->sums.len, (const uint8_t *)p->sig.data,
-			       p->sig.len)
-	       : CF_FAILED;
-	ok = rc == CF_OK && cf_key_fingerprint(&ctx, k, fp) == CF_OK;
-	cf_key_free(k);
-	if (rc == CF_FATAL || (rc == CF_OK && !ok))
-		return -1;
-	if (ok)
-		return add_problem(res, "untrusted-signer", CF_MEMBER_SIG,
-				   "signed by %s (casefile/signer.pub), which is "
-				   "not a trusted key",
-				   fp);
-	return add_problem(res, "bad-signature", CF_MEMBER_SIG,
-			   "no trusted key verifies the signature of SHA256SUMS");
-}
-
-static int after_pass(struct pass *p, cf_key *const *trusted, size_t ntrusted)
-{
-	struct cf_verify_result *res = p->res;
-	struct rec *sr = find(p, CF_MEMBER_SUMS);
-	struct cf_sums s;
-	struct cf_ctx ctx;
-	int rc = 0;
-
-	cf_sums_init(&s);
-	cf_ctx_init(&ctx);
-	/* After a broken stream the absent members are its consequence. */
-	for (size_t i = 0; !p->broken && i < sizeof required / sizeof required[0];
-	     i++)
-		if (!find(p, required[i]) &&
-		    add_problem(res, "missing-member", required[i],
-				"required by the evidence format, absent") < 0)
-			goto nomem;
-	if (sr && sr->hashed) {
-		cf_hex(sr->digest, CF_SHA256_LEN, res->sums_hex);
-		if (cf_sums_parse(&ctx, p->sums.data ? p->sums.data : "",
-				  p->sums.len, &s) != CF_OK) {
-			if (ctx.code == CF_FATAL)
-				goto nomem;
-			if (add_problem(res, "bad-manifest", CF_MEMBER_SUMS, "%s",
-					cf_errmsg(&ctx)) < 0)
-				goto nomem;
-		} else if (check_sums(p, &s) < 0) {
-			goto nomem;
-		}
-	}
-	if (check_collection(p) < 0 || check_signature(p, trusted, ntrusted) < 0)
-		goto nomem;
-	for (size_t i = 0; i < p->n; i++)
-		if ((p->v[i].mode & 07000) && !p->v[i].stat &&
-		    add_problem(res, "unexpected-header", p->v[i].name,
-				"mode %04o sets setuid, setgid or sticky bits "
-				"that items.jsonl does not record",
-				p->v[i].mode) < 0)
-			goto nomem;
-	if (p->seen_items && find(p, CF_MEMBER_ITEMS)->hashed)
-		for (size_t i = 0; i < p->n; i++)
-			if (p->v[i].regular && !p->v[i].item &&
-			    !strncmp(p->v[i].name, CF_EVIDENCE_PREFIX,
-				     strlen(CF_EVIDENCE_PREFIX)) &&
-			    add_problem(res, "inconsistent-metadata", p->v[i].name,
-					"not described in items.jsonl") < 0)
-				goto nomem;
-	goto out;
-nomem:
-	rc = -1;
-out:
-	cf_sums_release(&s);
 	return rc;
 }
 
@@ -945,7 +567,7 @@ static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
 	p.res = res;
 	if ((rc = stream(&p, ctx, fd, path)) != CF_OK)
 		goto out;
-	if (after_pass(&p, trusted, ntrusted) < 0) {
+	if (cf_verify_int_after_pass(&p, trusted, ntrusted) < 0) {
 		rc = cf_set_nomem(ctx, "verifying");
 		goto out;
 	}
@@ -977,7 +599,7 @@ out:
 	if (own_fd)
 		close(fd);
 	for (size_t i = 0; i < p.nseen; i++) {
-		struct rec *r = find(&p, p.seen[i].name);
+		struct rec *r = cf_verify_int_find(&p, p.seen[i].name);
 		if (!r || r->name != p.seen[i].name)
 			free(p.seen[i].name); /* a repeated member's copy */
 	}
@@ -1010,133 +632,4 @@ int cf_archive_verify(struct cf_ctx *ctx, const char *path,
 		return cf_set_fatal(ctx, errno, "cannot open '%s'", path);
 	return verify_fd(ctx, fd, 1, path, o->trusted, o->ntrusted, o->flags,
 			 o->progress, out);
-}
-
-cJSON *cf_verify_result_json(const struct cf_verify_result *r)
-{
-	cJSON *j = cJSON_CreateObject(), *a, *o;
-
-	if (!j || cf_json_add_str(j, "path", r->path) ||
-	    cf_json_add_bool(j, "ok", r->ok) ||
-	    cf_json_add_str(j, "signer", r->signer[0] ? r->signer : NULL) ||
-	    cf_json_add_str(j, "sha256sums", r->sums_hex[0] ? r->sums_hex : NULL) ||
-	    !(a = cJSON_AddArrayToObject(j, "problems")))
-		goto fail;
-	for (size_t i = 0; i < r->nproblems; i++) {
-		if (!(o = cJSON_CreateObject()))
-			goto fail;
-		cJSON_AddItemToArray(a, o);
-		if (cf_json_add_str(o, "kind", r->problems[i].kind) ||
-		    cf_json_add_str(o, "member", r->problems[i].member) ||
-		    cf_json_add_str(o, "detail", r->problems[i].detail))
-			goto fail;
-	}
-	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
-}
-
-/* ---- chains ------------------------------------------------------------- */
-
-static int same_archive(const struct cf_verify_result *a,
-			const struct cf_verify_result *b)
-{
-	return a->sums_hex[0] && !strcmp(a->sums_hex, b->sums_hex);
-}
-
-static const char *prev_hex(const struct cf_verify_result *r)
-{
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(r->collection,
-							  "previous");
-	return cJSON_IsObject(p) ? cf_json_str(p, "sha256sums", NULL) : NULL;
-}
-
-static int is_first(const struct cf_verify_result *r)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->collection,
-							     "previous"));
-}
-
-/* Checks res[i]'s link against the others. -1 on no memory. */
-static int chain_one(struct cf_verify_result **res, size_t n, size_t i)
-{
-	struct cf_verify_result *r = res[i];
-	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(r->collection,
-							     "previous");
-	const char *hex = prev_hex(r);
-	int64_t seq = cf_json_int(r->collection, "sequence", 0), pseq;
-	size_t j;
-
-	for (j = 0; j < i; j++) {
-		/* two archives (not the same one given twice) that claim the
-		 * same predecessor, or that both start the chain */
-		const char *h2;
-		if (!res[j] || !res[j]->collection || same_archive(res[j], r))
-			continue;
-		h2 = prev_hex(res[j]);
-		if ((hex && h2 && !strcmp(hex, h2)) ||
-		    (is_first(r) && is_first(res[j]))) {
-			if (add_problem(r, "chain-fork", CF_MEMBER_COLLECTION,
-					"%s and %s both follow %s%s",
-					res[j]->path, r->path,
-					hex ? "the archive with sha256sums " : "",
-					hex ? hex : "nothing (two first archives)") < 0 ||
-			    add_problem(res[j], "chain-fork", CF_MEMBER_COLLECTION,
-					"%s and %s both follow %s%s",
-					res[j]->path, r->path,
-					hex ? "the archive with sha256sums " : "",
-					hex ? hex : "nothing (two first archives)") < 0)
-				return -1;
-		}
-	}
-	if (!hex) {
-		if (cJSON_IsNull(prev) && seq != 1)
-			return add_problem(r, "chain-gap", CF_MEMBER_COLLECTION,
-					   "has no previous archive but sequence "
-					   "%lld; a chain starts at 1",
-					   (long long)seq);
-		return 0;
-	}
-	pseq = cf_json_int(prev, "sequence", 0);
-	if (pseq != seq - 1 &&
-	    add_problem(r, "chain-gap", CF_MEMBER_COLLECTION,
-			"sequence %lld claims to follow sequence %lld",
-			(long long)seq, (long long)pseq) < 0)
-		return -1;
-	for (j = 0; j < n; j++)
-		if (res[j] && !strcmp(res[j]->sums_hex, hex))
-			break;
-	if (j == n)
-		return add_problem(r, "chain-missing", CF_MEMBER_COLLECTION,
-				   "its previous archive (sha256sums %s, sequence "
-				   "%lld) was not given",
-				   hex, (long long)pseq);
-	if (j == i)
-		return add_problem(r, "chain-gap", CF_MEMBER_COLLECTION,
-				   "names itself as its previous archive");
-	if (res[j]->collection &&
-	    cf_json_int(res[j]->collection, "sequence", 0) != pseq)
-		return add_problem(r, "chain-gap", CF_MEMBER_COLLECTION,
-				   "its previous archive %s has sequence %lld, "
-				   "not %lld",
-				   res[j]->path,
-				   (long long)cf_json_int(res[j]->collection,
-							  "sequence", 0),
-				   (long long)pseq);
-	return 0;
-}
-
-int cf_archive_verify_chain(struct cf_ctx *ctx, struct cf_verify_result **res,
-			    size_t n)
-{
-	if (n < 2)
-		return CF_OK;
-	for (size_t i = 0; i < n; i++) {
-		if (!res[i] || !res[i]->collection)
-			continue;
-		if (chain_one(res, n, i) < 0)
-			return cf_set_nomem(ctx, "checking the chain");
-	}
-	return CF_OK;
 }

@@ -2,12 +2,12 @@
 #
 # verify/: `casefile verify` and the case, seal and disclose commands
 # (SPEC sections 4 and 5). The archive reader and verifier live in the core
-# (src/archive.c, src/archive_verify.c) because timeline and the case
-# commands read archives too. Sealed logs and proofs are modules of this
-# part (cf_verify); trusted keys come from the core's keyring.
+# (src/archive*.c) because timeline and the case commands read archives
+# too. Sealed logs and proofs are modules of this part (cf_verify); trusted
+# keys come from the core's keyring.
 find_package(Threads REQUIRED)
 add_library(cf_verify STATIC verify/scan.c verify/seal.c verify/seal_verify.c
-  verify/proof.c)
+  verify/proof.c verify/proof_check.c)
 target_include_directories(cf_verify PUBLIC verify)
 target_link_libraries(cf_verify PUBLIC cfcore Threads::Threads)
 list(APPEND CASEFILE_PART_LIBS cf_verify)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Tests of the verifier's library side (src/archive_verify.c): the result
- * and its JSON, the chain rules on hand-made results, and out-of-memory at
+ * Tests of the verifier's library side (src/archive_verify.c and
+ * src/archive_verdict.c): the result and its JSON, the chain rules on hand-made results, and out-of-memory at
  * every allocation of a whole verification, which must end in a clean
  * CF_FATAL or a complete result, never a crash, a leak or a false "ok";
  * and the bound re-read (cf_archive_reopen) that parses what was verified:

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Talking to ClickHouse for the timeline store (src/db_clickhouse.c): the
+ * URI, HTTP requests with libcurl, escaping, table names and the schema.
+ *
+ * Written for the oldest server known to work, Debian 12's
+ * clickhouse-server 18.16: no DateTime64 (times are Int64 microseconds), no
+ * query parameters, so every literal goes through cf_ch_quote() and every
+ * row through cf_ch_tsv_field(); nothing from the evidence is ever pasted
+ * into SQL unescaped. The host in the URI may only hold the characters of
+ * a DNS name or an IP address, and database and cluster names only
+ * letters, digits and '_', so nothing else reaches a URL or a statement.
+ *
+ * Schema changes on a cluster need either ZooKeeper (ON CLUSTER) or the
+ * shards' HTTP addresses in the URI (`&shards=H:P,H:P`), which cf_ch_ddl()
+ * then visits one by one. This file never prints.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "db_clickhouse_int.h"
+
+static const char *const table_name[T_N] = {"events", "rejects", "patients",
+					    "archives"};
+
+static const char *const table_cols[T_N] = {
+	[T_EVENTS] = "ins UInt64, ts_us Int64, ts_desc Nullable(String),"
+		     " source String, host Nullable(String), actor Nullable(String),"
+		     " actor_role Nullable(String), action Nullable(String),"
+		     " outcome Nullable(String), patient Nullable(String),"
+		     " resource Nullable(String), src_ip Nullable(String),"
+		     " model Nullable(String), model_version Nullable(String),"
+		     " decision Nullable(String), score Nullable(Float64),"
+		     " message Nullable(String), attrs Nullable(String),"
+		     " archive String, member String, line UInt64, `offset` UInt64",
+	[T_REJECTS] = "ins UInt64, archive String, member String, line UInt64,"
+		      " `offset` UInt64, reason String",
+	[T_PATIENTS] = "ins UInt64, id String, state Nullable(String),"
+		       " has_contact UInt8, archive Nullable(String),"
+		       " member Nullable(String), line UInt64",
+	[T_ARCHIVES] = "sha256sums String, path Nullable(String),"
+		       " signer Nullable(String), verified UInt8, sequence Int64,"
+		       " host Nullable(String), built_at Int64",
+};
+
+static const char *const table_order[T_N] = {
+	[T_EVENTS] = "(ts_us, ins)",
+	[T_REJECTS] = "(archive, member, line, ins)",
+	[T_PATIENTS] = "(id, ins)",
+	[T_ARCHIVES] = "sha256sums",
+};
+
+/* ---- escaping ----------------------------------------------------------- */
+
+/* Appends s as a ClickHouse string literal: '...' with \ and ' escaped. */
+int cf_ch_quote(struct cf_buf *b, const char *s)
+{
+	if (cf_buf_putc(b, '\''))
+		return -1;
+	for (; *s; s++) {
+		if ((*s == '\\' || *s == '\'') && cf_buf_putc(b, '\\'))
+			return -1;
+		if (cf_buf_putc(b, *s))
+			return -1;
+	}
+	return cf_buf_putc(b, '\'');
+}
+
+/* Appends one TabSeparated field: NULL as \N, with the escapes the format
+ * defines for backslash, tab, newline, carriage return and NUL-free text. */
+int cf_ch_tsv_field(struct cf_buf *b, const char *s, int last)
+{
+	if (!s) {
+		if (cf_buf_puts(b, "\\N"))
+			return -1;
+	} else {
+		for (; *s; s++) {
+			const char *esc = NULL;
+			switch (*s) {
+			case '\\': esc = "\\\\"; break;
+			case '\t': esc = "\\t"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			}
+			if (esc ? cf_buf_puts(b, esc) : cf_buf_putc(b, *s))
+				return -1;
+		}
+	}
+	return cf_buf_putc(b, last ? '\n' : '\t');
+}
+
+int cf_ch_tsv_u64(struct cf_buf *b, uint64_t v, int last)
+{
+	return cf_buf_printf(b, "%" PRIu64 "%c", v, last ? '\n' : '\t');
+}
+
+int cf_ch_tsv_i64(struct cf_buf *b, int64_t v, int last)
+{
+	return cf_buf_printf(b, "%" PRId64 "%c", v, last ? '\n' : '\t');
+}
+
+/* Unescapes a TabSeparated field in place; returns NULL for \N. */
+char *cf_ch_tsv_unescape(char *f)
+{
+	char *r = f, *w = f;
+
+	if (!strcmp(f, "\\N"))
+		return NULL;
+	while (*r) {
+		if (*r != '\\' || !r[1]) {
+			*w++ = *r++;
+			continue;
+		}
+		r++;
+		switch (*r) {
+		case 't': *w++ = '\t'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case '0': *w++ = '\0'; break;
+		default: *w++ = *r; break;
+		}
+		r++;
+	}
+	*w = '\0';
+	return f;
+}
+
+/* Splits a line into at most n tab-separated fields; returns the count. */
+size_t cf_ch_tsv_split(char *line, char **fields, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n) {
+		char *tab = strchr(line, '\t');
+		fields[k++] = line;
+		if (!tab)
+			break;
+		*tab = '\0';
+		line = tab + 1;
+	}
+	return k;
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+	struct sink *s = user;
+	size_t len = size * n;
+
+	if (cf_buf_append(&s->buf, p, len) < 0) {
+		s->nomem = 1;
+		return 0;
+	}
+	if (!s->line)
+		return len;
+	/* Hand over every complete line, then keep the partial one: one
+	 * move per block received, not one per line. */
+	size_t start = 0;
+	for (;;) {
+		char *line = s->buf.data + start;
+		char *nl = memchr(line, '\n', s->buf.len - start);
+		int r;
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		start = (size_t)(nl - s->buf.data) + 1;
+		if ((r = s->line(s->arg, line)) != 0) {
+			s->stopped = r;
+			return 0;
+		}
+	}
+	memmove(s->buf.data, s->buf.data + start, s->buf.len - start);
+	s->buf.len -= start;
+	s->buf.data[s->buf.len] = '\0';
+	return len;
+}
+
+/* POSTs body to base; the query goes in the URL when body carries data
+ * (INSERT), else the body is the query. */
+int cf_ch_post(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
+	       const char *url_query, const char *body, size_t len,
+	       struct sink *sink)
+{
+	struct cf_buf url;
+	long status = 0;
+	CURLcode cc;
+	int rc = CF_OK;
+
+	cf_buf_init(&url);
+	if (cf_buf_puts(&url, base) || cf_buf_puts(&url, "?insert_distributed_sync=1"))
+		goto nomem;
+	if (url_query) {
+		char *q = curl_easy_escape(c->curl, url_query, 0);
+		if (!q || cf_buf_puts(&url, "&query=") || cf_buf_puts(&url, q)) {
+			curl_free(q);
+			goto nomem;
+		}
+		curl_free(q);
+	}
+	curl_easy_setopt(c->curl, CURLOPT_URL, url.data);
+	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, sink);
+	cc = curl_easy_perform(c->curl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (sink->stopped) {
+		rc = sink->stopped;
+	} else if (sink->nomem) {
+		rc = cf_set_nomem(ctx, "reading a ClickHouse answer");
+	} else if (cc != CURLE_OK) {
+		rc = cf_set_error(ctx, 0, "%s: %s", base,
+				  c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc));
+	} else if (status != 200) {
+		const char *msg = sink->buf.data ? sink->buf.data : "";
+		int n = (int)strcspn(msg, "\n");
+		rc = cf_set_error(ctx, 0, "%s: ClickHouse answered %ld: %.*s", base,
+				  status, n > 600 ? 600 : n, msg);
+	}
+	cf_buf_release(&url);
+	return rc;
+nomem:
+	cf_buf_release(&url);
+	return cf_set_nomem(ctx, "ClickHouse request");
+}
+
+/* Runs a statement whose answer is small (DDL, counts); *out, when given,
+ * receives the body (caller releases). */
+int cf_ch_exec(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
+	       const char *sql, struct cf_buf *out)
+{
+	struct sink s = {.line = NULL};
+	int rc;
+
+	cf_buf_init(&s.buf);
+	s.buf.limit = out ? 0 : ERRBODY_MAX * 16;
+	rc = cf_ch_post(c, ctx, base, NULL, sql, strlen(sql), &s);
+	if (rc == CF_OK && out) {
+		*out = s.buf;
+		return CF_OK;
+	}
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
+/* A single unsigned number answered by sql (e.g. count()). */
+int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
+	      uint64_t *v)
+{
+	struct cf_buf out;
+	char *end;
+	int rc = cf_ch_exec(c, ctx, c->base, sql, &out);
+
+	if (rc != CF_OK)
+		return rc;
+	errno = 0;
+	*v = strtoull(out.data ? out.data : "", &end, 10);
+	if (!out.data || end == out.data || errno)
+		rc = cf_set_error(ctx, 0, "%s: unexpected answer to '%s'", c->base,
+				  sql);
+	cf_buf_release(&out);
+	return rc;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+/* "db.events" for reading and inserting (the Distributed table on a
+ * cluster), or "db.events_local" when local is set (data tables). */
+int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t, int local)
+{
+	return cf_buf_printf(b, "%s.%s%s", c->dbname, table_name[t],
+			     local && c->cluster ? "_local" : "");
+}
+
+/* Runs DDL on every node that must hold it: each listed shard, or the node
+ * itself with ON CLUSTER (needs ZooKeeper), or the single server. */
+int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql)
+{
+	if (c->cluster && c->nshards) {
+		for (size_t i = 0; i < c->nshards; i++)
+			if (cf_ch_exec(c, ctx, c->shards[i], sql, NULL) != CF_OK)
+				return CF_FAILED;
+		return CF_OK;
+	}
+	return cf_ch_exec(c, ctx, c->base, sql, NULL);
+}
+
+int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)
+{
+	struct cf_buf q;
+	const char *on = "";
+	int rc = CF_OK;
+
+	cf_buf_init(&q);
+	if (c->cluster && !c->nshards) {
+		/* ON CLUSTER NAME: the cluster name was checked to be a
+		 * plain identifier when the URI was parsed. */
+		if (cf_buf_printf(&q, " ON CLUSTER %s", c->cluster))
+			goto nomem;
+		on = cf_buf_detach(&q);
+		if (!on)
+			goto nomem;
+	}
+	cf_buf_reset(&q);
+	if (cf_buf_printf(&q, "CREATE DATABASE IF NOT EXISTS %s%s", c->dbname, on))
+		goto nomem;
+	if ((rc = cf_ch_ddl(c, ctx, q.data)) != CF_OK)
+		goto out;
+	for (int t = 0; t < T_N && rc == CF_OK; t++) {
+		cf_buf_reset(&q);
+		if (cf_buf_puts(&q, "CREATE TABLE IF NOT EXISTS ") ||
+		    cf_ch_table_ref(c, &q, t, 1) ||
+		    cf_buf_printf(&q, "%s (%s) ENGINE = MergeTree() ORDER BY %s", on,
+				  table_cols[t], table_order[t]))
+			goto nomem;
+		if ((rc = cf_ch_ddl(c, ctx, q.data)) != CF_OK || !c->cluster)
+			continue;
+		cf_buf_reset(&q);
+		if (cf_buf_puts(&q, "CREATE TABLE IF NOT EXISTS ") ||
+		    cf_ch_table_ref(c, &q, t, 0) || cf_buf_printf(&q, "%s AS ", on) ||
+		    cf_ch_table_ref(c, &q, t, 1) ||
+		    cf_buf_printf(&q, " ENGINE = Distributed(%s, %s, %s_local, rand())",
+				  c->cluster, c->dbname, table_name[t]))
+			goto nomem;
+		rc = cf_ch_ddl(c, ctx, q.data);
+	}
+	goto out;
+nomem:
+	rc = cf_set_nomem(ctx, "ClickHouse schema");
+out:
+	if (*on)
+		free((char *)on);
+	cf_buf_release(&q);
+	return rc;
+}
+
+/* ---- the URI ---------------------------------------------------------- */
+
+static int is_ident(const char *s, size_t n)
+{
+	if (!n || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return !isdigit((unsigned char)s[0]);
+}
+
+/* host[:port] -> "http://host:port/"; the host may only hold characters
+ * of a DNS name or an IP address, so nothing else reaches the URL. */
+static char *endpoint(const char *s, size_t n)
+{
+	struct cf_buf b;
+	size_t colon = n;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == ':')
+			colon = colon == n ? i : colon;
+		else if (!isalnum((unsigned char)ch) && ch != '.' && ch != '-' &&
+			 ch != '[' && ch != ']')
+			return NULL;
+	}
+	if (colon == 0)
+		return NULL;
+	for (size_t i = colon + 1; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return NULL;
+	cf_buf_init(&b);
+	if (cf_buf_printf(&b, "http://%.*s%s/", (int)n, s, colon == n ? ":8123" : "")) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b);
+}
+
+/* clickhouse://HOST[:PORT]/DATABASE[?cluster=NAME[&shards=H:P,H:P]] */
+int cf_ch_parse_uri(struct cf_ctx *ctx, struct ch_conn *c, const char *uri)
+{
+	const char *p = uri + strlen("clickhouse://"), *slash, *qm, *db;
+	size_t dblen;
+
+	slash = strchr(p, '/');
+	if (!slash || !(c->base = endpoint(p, (size_t)(slash - p))))
+		return cf_set_error(ctx, 0, "'%s': expected clickhouse://HOST:PORT/DATABASE",
+				    uri);
+	db = slash + 1;
+	qm = strchr(db, '?');
+	dblen = qm ? (size_t)(qm - db) : strlen(db);
+	if (!is_ident(db, dblen) || !(c->dbname = cf_strndup(db, dblen)))
+		return cf_set_error(ctx, 0, "'%s': the database name must be letters, "
+				    "digits and '_'", uri);
+	for (const char *q = qm ? qm + 1 : NULL; q && *q;) {
+		size_t n = strcspn(q, "&");
+		if (!strncmp(q, "cluster=", 8) && is_ident(q + 8, n - 8)) {
+			if (!(c->cluster = cf_strndup(q + 8, n - 8)))
+				return cf_set_nomem(ctx, uri);
+		} else if (!strncmp(q, "shards=", 7)) {
+			for (const char *s = q + 7; s < q + n;) {
+				size_t m = strcspn(s, ",&");
+				char **v, *e;
+				if (m > (size_t)(q + n - s))
+					m = (size_t)(q + n - s);
+				if (!(e = endpoint(s, m)))
+					return cf_set_error(ctx, 0, "'%s': bad shard address '%.*s'",
+							    uri, (int)m, s);
+				if (!(v = cf_realloc(c->shards, (c->nshards + 1) * sizeof *v))) {
+					free(e);
+					return cf_set_nomem(ctx, uri);
+				}
+				c->shards = v;
+				c->shards[c->nshards++] = e;
+				s += m + (s[m] == ',');
+			}
+		} else {
+			return cf_set_error(ctx, 0, "'%s': unknown or malformed parameter '%.*s'",
+					    uri, (int)n, q);
+		}
+		q += n + (q[n] == '&');
+	}
+	if (c->nshards && !c->cluster)
+		return cf_set_error(ctx, 0, "'%s': shards= goes with cluster=", uri);
+	return CF_OK;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Private to the ClickHouse store: the handle (struct ch_conn) and the
+ * calls between its three files. src/db_clickhouse_http.c talks to the
+ * server (the URI, HTTP requests, escaping of SQL literals and
+ * TabSeparated fields, the schema); src/db_clickhouse.c is the backend
+ * proper (open and close, writing in batches, lineage);
+ * src/db_clickhouse_read.c answers the read operations. Nothing else may
+ * include it: the rest of casefile sees a cf_db (casefile/db.h).
+ */
+#ifndef CASEFILE_DB_CLICKHOUSE_INT_H
+#define CASEFILE_DB_CLICKHOUSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/db.h"
+#include "db_backend.h"
+
+#define ERRBODY_MAX 4096         /* bytes of a server error kept */
+
+enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_N };
+
+/* The handle of a ClickHouse store: the common part first (store). */
+struct ch_conn {
+	struct cf_db store;
+	char *location;      /* the URI */
+	CURL *curl;
+	char *base;          /* "http://HOST:PORT/" of the node we talk to */
+	char *dbname;        /* [A-Za-z0-9_]+ */
+	char *cluster;       /* NULL for a single server */
+	char **shards;       /* HTTP bases of every shard, for DDL */
+	size_t nshards;
+	struct cf_buf rows[T_N]; /* pending TabSeparated rows */
+	uint64_t ins;        /* next insertion number */
+	int writable;
+	char curl_err[CURL_ERROR_SIZE];
+};
+
+/* Receives a response: either into a bounded buffer (errors, small
+ * results) or line by line into a callback (query results). */
+struct sink {
+	struct cf_buf buf;        /* whole body, or the partial last line */
+	int (*line)(void *arg, char *line);
+	void *arg;
+	int stopped;              /* the line callback's non-zero value */
+	int nomem;
+};
+
+static inline struct ch_conn *conn(cf_db *db)
+{
+	return (struct ch_conn *)db;
+}
+
+static inline char *dup_or_null(const char *s, int *nomem)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (!(d = cf_strdup(s)))
+		*nomem = 1;
+	return d;
+}
+
+/* ---- escaping (db_clickhouse_http.c) ---- */
+
+/* Appends s as a ClickHouse string literal: '...' with \ and ' escaped.
+ * 0, or -1 when b failed. */
+int cf_ch_quote(struct cf_buf *b, const char *s);
+/* Appends one TabSeparated field (NULL as \N) and a tab, or a newline
+ * when last. 0, or -1 when b failed. */
+int cf_ch_tsv_field(struct cf_buf *b, const char *s, int last);
+int cf_ch_tsv_u64(struct cf_buf *b, uint64_t v, int last);
+int cf_ch_tsv_i64(struct cf_buf *b, int64_t v, int last);
+/* Unescapes a TabSeparated field in place; returns NULL for \N. */
+char *cf_ch_tsv_unescape(char *f);
+/* Splits a line into at most n tab-separated fields; returns the count. */
+size_t cf_ch_tsv_split(char *line, char **fields, size_t n);
+
+/* ---- HTTP (db_clickhouse_http.c) ---- */
+
+/* POSTs body to base; the query goes in the URL when body carries data
+ * (INSERT), else the body is the query. The answer goes to sink. CF_OK,
+ * the line callback's non-zero value, or CF_FAILED/CF_FATAL on ctx. */
+int cf_ch_post(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
+	       const char *url_query, const char *body, size_t len,
+	       struct sink *sink);
+/* Runs a statement whose answer is small (DDL, counts); *out, when given,
+ * receives the body (caller releases). */
+int cf_ch_exec(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
+	       const char *sql, struct cf_buf *out);
+/* A single unsigned number answered by sql (e.g. count()). */
+int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
+	      uint64_t *v);
+
+/* ---- names and schema (db_clickhouse_http.c) ---- */
+
+/* Appends "db.events" (the Distributed table on a cluster), or
+ * "db.events_local" when local is set. 0, or -1 when b failed. */
+int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t,
+		    int local);
+/* Runs DDL on every node that must hold it. */
+int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
+/* Creates the database and its tables when they do not exist. */
+int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx);
+/* Fills c->base, dbname, cluster and shards from
+ * clickhouse://HOST[:PORT]/DATABASE[?cluster=NAME[&shards=H:P,H:P]]. */
+int cf_ch_parse_uri(struct cf_ctx *ctx, struct ch_conn *c, const char *uri);
+
+/* ---- reading (db_clickhouse_read.c): the db_ops read operations ---- */
+
+int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		cf_db_event_fn fn, void *arg);
+int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
+		   void *arg);
+int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
+		   void *arg);
+int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
+		 int64_t *rejects);
+
+#endif

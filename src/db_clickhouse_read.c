@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The read operations of the ClickHouse timeline store (src/db_clickhouse.c):
+ * events matching a filter, patients, archives and row counts, streamed as
+ * TabSeparated lines from one SELECT each and handed to the caller's
+ * callback line by line, so a query of millions of events holds one line
+ * at a time. Events come ordered by time, then by insertion number (`ins`),
+ * exactly as SQLite's rowid orders them: `query` and `scope` answer
+ * identically on both backends. Filter values reach the SQL only through
+ * cf_ch_quote(). This file never prints.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/db.h"
+#include "casefile/error.h"
+#include "casefile/time.h"
+#include "db_clickhouse_int.h"
+
+static const char event_cols[] =
+	"ts_us, ts_desc, source, host, actor, actor_role, action, outcome,"
+	" patient, resource, src_ip, model, model_version, decision, score,"
+	" message, attrs, archive, member, line, `offset`";
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct event_reader {
+	cf_db_event_fn fn;
+	void *arg;
+	struct cf_ctx *ctx;
+	int bad;
+};
+
+static int read_event_line(void *arg, char *line)
+{
+	struct event_reader *r = arg;
+	char *f[21];
+	struct cf_event e = {0};
+	char *score;
+
+	if (cf_ch_tsv_split(line, f, 21) != 21) {
+		r->bad = 1;
+		return CF_FAILED;
+	}
+	for (int i = 0; i < 21; i++)
+		if (i != 0 && i != 14 && i != 19 && i != 20)
+			f[i] = cf_ch_tsv_unescape(f[i]);
+	e.ts_us = strtoll(f[0], NULL, 10);
+	e.ts_desc = f[1];
+	e.source = f[2];
+	e.host = f[3];
+	e.actor = f[4];
+	e.actor_role = f[5];
+	e.action = f[6];
+	e.outcome = f[7];
+	e.patient = f[8];
+	e.resource = f[9];
+	e.src_ip = f[10];
+	e.model = f[11];
+	e.model_version = f[12];
+	e.decision = f[13];
+	score = cf_ch_tsv_unescape(f[14]);
+	e.has_score = score != NULL;
+	e.score = score ? strtod(score, NULL) : 0;
+	e.message = f[15];
+	e.attrs = f[16];
+	e.archive = f[17];
+	e.member = f[18];
+	e.line = strtoull(f[19], NULL, 10);
+	e.offset = strtoull(f[20], NULL, 10);
+	return r->fn(r->arg, &e);
+}
+
+int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		cf_db_event_fn fn, void *arg)
+{
+	struct ch_conn *c = conn(db);
+	struct event_reader r = {fn, arg, ctx, 0};
+	struct sink s = {.line = read_event_line, .arg = &r};
+	struct cf_buf q;
+	const char *where = " WHERE";
+	int rc;
+	struct {
+		const char *col, *val;
+	} eq[] = {{"patient", f->patient}, {"actor", f->actor},
+		  {"model", f->model},     {"model_version", f->model_version},
+		  {"action", f->action},   {"source", f->source}};
+
+	cf_buf_init(&q);
+	cf_buf_init(&s.buf);
+	if (cf_buf_printf(&q, "SELECT %s FROM ", event_cols) ||
+	    cf_ch_table_ref(c, &q, T_EVENTS, 0))
+		goto nomem;
+	for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+		if (!eq[i].val)
+			continue;
+		if (cf_buf_printf(&q, "%s %s = ", where, eq[i].col) ||
+		    cf_ch_quote(&q, eq[i].val))
+			goto nomem;
+		where = " AND";
+	}
+	if (f->has_from && cf_buf_printf(&q, "%s ts_us >= %" PRId64, where, f->from_us))
+		goto nomem;
+	where = f->has_from ? " AND" : where;
+	if (f->has_to && cf_buf_printf(&q, "%s ts_us <= %" PRId64, where, f->to_us))
+		goto nomem;
+	if (cf_buf_puts(&q, " ORDER BY ts_us, ins FORMAT TabSeparated"))
+		goto nomem;
+	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	if (rc == CF_FAILED && r.bad)
+		cf_set_error(ctx, 0, "%s: malformed event row from ClickHouse", c->base);
+	cf_buf_release(&q);
+	cf_buf_release(&s.buf);
+	return rc;
+nomem:
+	cf_buf_release(&q);
+	return cf_set_nomem(ctx, "ClickHouse query");
+}
+
+/* Folds the rows of one patient id as SQLite's upsert does: the first row's
+ * evidence, the first non-null state, contact if any row has it. */
+struct patient_reader {
+	cf_db_patient_fn fn;
+	void *arg;
+	char *id, *state, *archive, *member;
+	uint64_t line;
+	int has_contact, have, bad, nomem;
+};
+
+static void patient_clear(struct patient_reader *r)
+{
+	free(r->id);
+	free(r->state);
+	free(r->archive);
+	free(r->member);
+	r->id = r->state = r->archive = r->member = NULL;
+	r->have = 0;
+}
+
+static int patient_emit(struct patient_reader *r)
+{
+	struct cf_patient p = {r->id, r->state, r->has_contact, r->archive,
+			       r->member, r->line};
+	int rc = r->have ? r->fn(r->arg, &p) : 0;
+
+	patient_clear(r);
+	return rc;
+}
+
+static int read_patient_line(void *arg, char *line)
+{
+	struct patient_reader *r = arg;
+	char *f[6];
+	int rc;
+
+	if (cf_ch_tsv_split(line, f, 6) != 6) {
+		r->bad = 1;
+		return CF_FAILED;
+	}
+	for (int i = 0; i < 5; i++)
+		if (i != 2)
+			f[i] = cf_ch_tsv_unescape(f[i]);
+	if (!f[0])
+		return 0;
+	if (r->have && strcmp(r->id, f[0]) && (rc = patient_emit(r)) != 0)
+		return rc;
+	if (!r->have) {
+		r->id = dup_or_null(f[0], &r->nomem);
+		r->archive = dup_or_null(f[3], &r->nomem);
+		r->member = dup_or_null(f[4], &r->nomem);
+		r->line = strtoull(f[5], NULL, 10);
+		r->has_contact = 0;
+		r->have = 1;
+	}
+	if (!r->state && f[1])
+		r->state = dup_or_null(f[1], &r->nomem);
+	if (atoi(f[2]))
+		r->has_contact = 1;
+	return r->nomem ? CF_FATAL : 0;
+}
+
+int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
+		   void *arg)
+{
+	struct ch_conn *c = conn(db);
+	struct patient_reader r = {.fn = fn, .arg = arg};
+	struct sink s = {.line = read_patient_line, .arg = &r};
+	struct cf_buf q;
+	int rc;
+
+	cf_buf_init(&q);
+	cf_buf_init(&s.buf);
+	if (cf_buf_puts(&q, "SELECT id, state, has_contact, archive, member, line FROM ") ||
+	    cf_ch_table_ref(c, &q, T_PATIENTS, 0) ||
+	    cf_buf_puts(&q, " ORDER BY id, ins FORMAT TabSeparated")) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	if (rc == CF_OK)
+		rc = patient_emit(&r);
+	if (r.nomem)
+		rc = cf_set_nomem(ctx, "reading patients");
+	else if (r.bad)
+		rc = cf_set_error(ctx, 0, "%s: malformed patient row from ClickHouse",
+				  c->base);
+	patient_clear(&r);
+	cf_buf_release(&q);
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
+struct archive_reader {
+	cf_db_archive_fn fn;
+	void *arg;
+	int bad;
+};
+
+static int read_archive_line(void *arg, char *line)
+{
+	struct archive_reader *r = arg;
+	char *f[7];
+	struct cf_db_archive a;
+
+	if (cf_ch_tsv_split(line, f, 7) != 7) {
+		r->bad = 1;
+		return CF_FAILED;
+	}
+	a.sha256sums = cf_ch_tsv_unescape(f[0]);
+	a.path = cf_ch_tsv_unescape(f[1]);
+	a.signer = cf_ch_tsv_unescape(f[2]);
+	a.verified = atoi(f[3]) != 0;
+	a.sequence = strtoll(f[4], NULL, 10);
+	a.host = cf_ch_tsv_unescape(f[5]);
+	a.built_at = strtoll(f[6], NULL, 10);
+	return a.sha256sums ? r->fn(r->arg, &a) : 0;
+}
+
+/* The same query as SQLite's sq_archives(). */
+int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
+		   void *arg)
+{
+	struct ch_conn *c = conn(db);
+	struct archive_reader r = {fn, arg, 0};
+	struct sink s = {.line = read_archive_line, .arg = &r};
+	struct cf_buf q;
+	int rc;
+
+	cf_buf_init(&q);
+	cf_buf_init(&s.buf);
+	if (cf_buf_puts(&q, "SELECT sha256sums, path, signer, verified, sequence,"
+			    " host, built_at FROM ") ||
+	    cf_ch_table_ref(c, &q, T_ARCHIVES, 0) ||
+	    cf_buf_puts(&q, " ORDER BY sha256sums FORMAT TabSeparated")) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	if (rc == CF_FAILED && r.bad)
+		cf_set_error(ctx, 0, "%s: malformed archive row from ClickHouse", c->base);
+	cf_buf_release(&q);
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
+static int count_table(struct ch_conn *c, struct cf_ctx *ctx, int t, int64_t *n)
+{
+	struct cf_buf q;
+	uint64_t v = 0;
+	int rc;
+
+	cf_buf_init(&q);
+	if (cf_buf_puts(&q, "SELECT count() FROM ") || cf_ch_table_ref(c, &q, t, 0)) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = cf_ch_u64(c, ctx, q.data, &v);
+	*n = (int64_t)v;
+	cf_buf_release(&q);
+	return rc;
+}
+
+int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
+		 int64_t *rejects)
+{
+	if (count_table(conn(db), ctx, T_EVENTS, events) != CF_OK ||
+	    count_table(conn(db), ctx, T_REJECTS, rejects) != CF_OK)
+		return CF_FAILED;
+	return CF_OK;
+}
