@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `timeline build`: verified evidence archives into the timeline store.
+ * `timeline build`: one verified evidence archive into the timeline store.
  *
- * Each archive is verified first (cf_archive_verify), which also
- * keeps casefile/items.jsonl (category, MIME type and mtime of each member,
+ * Each archive is verified first (cf_archive_verify), which also keeps
+ * casefile/items.jsonl (category, MIME type and mtime of each member,
  * stored after the evidence in the archive); one that fails is refused
  * unless the caller allows unverified evidence, whose events then carry
  * "unverified": true. An archive already in the store (same sha256sums
@@ -12,17 +12,19 @@
  * (never by path again) and bound to it (cf_archive_reopen): a member whose
  * bytes are not those verified, in a file rewritten in place or a FIFO that
  * serves another archive, refuses the whole archive and keeps nothing of
- * it. The pass parses every evidence member with the parser
- * chosen by tl_detect(); compressed rotated logs are decompressed on the
- * fly. The
- * rows of one archive form one unit, rolled back if the archive fails; the
- * store keeps them only when the whole build is kept (src/db.c), so an
- * interrupted build leaves no half archive behind. The only file written
- * besides the store is the private temporary copy of an MLflow SQLite
- * snapshot, removed at once.
+ * it. This file holds that pass: items.jsonl, the choice of a parser for
+ * each evidence member (tl_detect(); compressed rotated logs decompressed
+ * on the fly, MLflow SQLite snapshots), the parsing thread, and the
+ * archive's transaction. The rows travel to the store through the
+ * parse/insert pipeline of pipe.c; members not parsed and --explain are
+ * recorded by explain.c; many archives, verified ahead by threads, go
+ * through build_archives.c. The rows of one archive form one unit, rolled
+ * back if the archive fails; the store keeps them only when the whole
+ * build is kept (src/db.c), so an interrupted build leaves no half archive
+ * behind. The only file written besides the store is the private temporary
+ * copy of an MLflow SQLite snapshot, removed at once.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <magic.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,6 +41,7 @@
 #include "casefile/time.h"
 #include "casefile/tz.h"
 #include "build.h"
+#include "build_int.h"
 #include "tl.h"
 
 #define HEAD (64u << 10)
@@ -52,302 +55,6 @@ struct items {
 	struct item *v;
 	size_t n, cap;
 };
-
-/* ---- statistics --------------------------------------------------------- */
-
-static struct tl_parser_count *count_for(struct tl_build_stats *st,
-					 const char *name)
-{
-	/* parsers name their source with a constant: compare pointers first */
-	if (st->last_name == name && st->last)
-		return st->last;
-	for (size_t i = 0; i < st->nparsers; i++)
-		if (!strcmp(st->parsers[i].name, name)) {
-			st->last_name = name;
-			return st->last = &st->parsers[i];
-		}
-	if (st->nparsers == TL_MAX_PARSERS)
-		return &st->parsers[TL_MAX_PARSERS - 1];
-	snprintf(st->parsers[st->nparsers].name,
-		 sizeof st->parsers[0].name, "%s", name);
-	return &st->parsers[st->nparsers++];
-}
-
-/* ---- the parse/insert pipeline ----------------------------------------- *
- * Parsing (archive reading, decompression, parsers) runs in a second thread
- * and hands finished rows over in batches; the calling thread inserts them.
- * On two cores the parsers and SQLite then work at the same time. Rows are
- * copied into the batch's pool, so a parser's arena is free again at once.
- */
-
-#define BATCH_RECS 4096
-#define BATCH_POOL (4u << 20) /* > the largest row (fields and attrs capped) */
-#define NBATCH 4
-
-enum { REC_EVENT, REC_REJECT, REC_PATIENT };
-
-struct rec {
-	int kind;
-	union {
-		struct cf_event ev;
-		struct cf_reject rj;
-		struct cf_patient pt;
-	} u;
-};
-
-struct batch {
-	struct rec *r;
-	size_t n;
-	char *pool;
-	size_t used;
-};
-
-struct pipe {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct batch *b[NBATCH];
-	struct batch *full[NBATCH];   /* FIFO of batches to insert */
-	size_t head, nfull;
-	struct batch *freeb[NBATCH];
-	size_t nfree;
-	struct batch *cur;            /* being filled by the producer */
-	int done, abort;
-};
-
-struct sink_state {
-	struct pipe *pp;
-	struct cf_ctx *ctx;   /* the producer's */
-	struct tl_build_stats *st;
-	const char *parser;
-	int failed;
-};
-
-static void batch_free(struct batch *b)
-{
-	if (!b)
-		return;
-	free(b->r);
-	free(b->pool);
-	free(b);
-}
-
-static int pipe_init(struct pipe *pp)
-{
-	memset(pp, 0, sizeof *pp);
-	for (int i = 0; i < NBATCH; i++) {
-		struct batch *b = cf_calloc(1, sizeof *b);
-		if (!b || !(b->r = cf_malloc(BATCH_RECS * sizeof *b->r)) ||
-		    !(b->pool = cf_malloc(BATCH_POOL))) {
-			batch_free(b);
-			for (int k = 0; k < i; k++)
-				batch_free(pp->b[k]);
-			return -1;
-		}
-		pp->b[i] = b;
-		pp->freeb[pp->nfree++] = b;
-	}
-	pthread_mutex_init(&pp->mu, NULL);
-	pthread_cond_init(&pp->cv, NULL);
-	return 0;
-}
-
-static void pipe_release(struct pipe *pp)
-{
-	for (int i = 0; i < NBATCH; i++)
-		batch_free(pp->b[i]);
-	pthread_mutex_destroy(&pp->mu);
-	pthread_cond_destroy(&pp->cv);
-}
-
-/* Producer: queues the current batch (if any) and, when take_new, waits
- * for a free one. -1 when the consumer gave up. */
-static int pipe_flush(struct pipe *pp, int take_new)
-{
-	int rc;
-
-	pthread_mutex_lock(&pp->mu);
-	if (pp->cur && pp->cur->n) {
-		pp->full[(pp->head + pp->nfull) % NBATCH] = pp->cur;
-		pp->nfull++;
-		pp->cur = NULL;
-		pthread_cond_broadcast(&pp->cv);
-	}
-	if (take_new && !pp->cur) {
-		while (!pp->nfree && !pp->abort)
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		if (pp->nfree && !pp->abort) {
-			pp->cur = pp->freeb[--pp->nfree];
-			pp->cur->n = 0;
-			pp->cur->used = 0;
-		}
-	}
-	rc = pp->abort ? -1 : 0;
-	pthread_mutex_unlock(&pp->mu);
-	return rc;
-}
-
-/* Producer: the end of the pass (or its failure). */
-static void pipe_finish(struct pipe *pp)
-{
-	pipe_flush(pp, 0);
-	pthread_mutex_lock(&pp->mu);
-	if (pp->cur) { /* an empty batch never queued */
-		pp->freeb[pp->nfree++] = pp->cur;
-		pp->cur = NULL;
-	}
-	pp->done = 1;
-	pthread_cond_broadcast(&pp->cv);
-	pthread_mutex_unlock(&pp->mu);
-}
-
-/* Room for one row with `bytes` of strings in the current batch. */
-static struct rec *pipe_room(struct pipe *pp, size_t bytes)
-{
-	if (pp->cur && (pp->cur->n == BATCH_RECS || pp->cur->used + bytes > BATCH_POOL) &&
-	    pipe_flush(pp, 0))
-		return NULL;
-	if (!pp->cur && pipe_flush(pp, 1))
-		return NULL;
-	if (!pp->cur)
-		return NULL;
-	return &pp->cur->r[pp->cur->n++];
-}
-
-static size_t len0(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-static const char *keep(struct batch *b, const char *s)
-{
-	size_t n;
-	char *p;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	p = b->pool + b->used;
-	memcpy(p, s, n);
-	b->used += n;
-	return p;
-}
-
-static int sink_event(void *arg, const struct cf_event *ev)
-{
-	struct sink_state *s = arg;
-	size_t bytes = len0(ev->ts_desc) + len0(ev->source) + len0(ev->host) +
-		       len0(ev->actor) + len0(ev->actor_role) + len0(ev->action) +
-		       len0(ev->outcome) + len0(ev->patient) + len0(ev->resource) +
-		       len0(ev->src_ip) + len0(ev->model) + len0(ev->model_version) +
-		       len0(ev->decision) + len0(ev->message) + len0(ev->attrs) +
-		       len0(ev->member);
-	struct rec *r = pipe_room(s->pp, bytes);
-	struct batch *b = s->pp->cur;
-	struct cf_event *e;
-
-	if (!r) {
-		s->failed = 1;
-		return CF_FAILED;
-	}
-	r->kind = REC_EVENT;
-	e = &r->u.ev;
-	*e = *ev; /* the archive digest outlives the pass: not copied */
-	e->ts_desc = keep(b, ev->ts_desc);
-	e->source = keep(b, ev->source);
-	e->host = keep(b, ev->host);
-	e->actor = keep(b, ev->actor);
-	e->actor_role = keep(b, ev->actor_role);
-	e->action = keep(b, ev->action);
-	e->outcome = keep(b, ev->outcome);
-	e->patient = keep(b, ev->patient);
-	e->resource = keep(b, ev->resource);
-	e->src_ip = keep(b, ev->src_ip);
-	e->model = keep(b, ev->model);
-	e->model_version = keep(b, ev->model_version);
-	e->decision = keep(b, ev->decision);
-	e->message = keep(b, ev->message);
-	e->attrs = keep(b, ev->attrs);
-	e->member = keep(b, ev->member);
-	s->st->events++;
-	count_for(s->st, ev->source)->events++;
-	return CF_OK;
-}
-
-static int sink_reject(void *arg, const struct cf_reject *rj)
-{
-	struct sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(rj->member) + len0(rj->reason));
-	struct batch *b = s->pp->cur;
-
-	if (!r) {
-		s->failed = 1;
-		return CF_FAILED;
-	}
-	r->kind = REC_REJECT;
-	r->u.rj = *rj;
-	r->u.rj.member = keep(b, rj->member);
-	r->u.rj.reason = keep(b, rj->reason);
-	s->st->rejects++;
-	count_for(s->st, s->parser)->rejects++;
-	return CF_OK;
-}
-
-static int sink_patient(void *arg, const struct cf_patient *p)
-{
-	struct sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(p->id) + len0(p->state) +
-					      len0(p->member));
-	struct batch *b = s->pp->cur;
-
-	if (!r) {
-		s->failed = 1;
-		return CF_FAILED;
-	}
-	r->kind = REC_PATIENT;
-	r->u.pt = *p;
-	r->u.pt.id = keep(b, p->id);
-	r->u.pt.state = keep(b, p->state);
-	r->u.pt.member = keep(b, p->member);
-	s->st->patients++;
-	return CF_OK;
-}
-
-/* Consumer: inserts batches until the producer is done. On a store error
- * it tells the producer to stop, drains, and returns CF_FAILED (ctx set). */
-static int pipe_consume(struct pipe *pp, cf_db *db, struct cf_ctx *ctx)
-{
-	int rc = CF_OK;
-
-	for (;;) {
-		struct batch *b;
-		pthread_mutex_lock(&pp->mu);
-		while (!pp->nfull && !pp->done)
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		if (!pp->nfull) {
-			pthread_mutex_unlock(&pp->mu);
-			return rc;
-		}
-		b = pp->full[pp->head];
-		pp->head = (pp->head + 1) % NBATCH;
-		pp->nfull--;
-		pthread_mutex_unlock(&pp->mu);
-		for (size_t i = 0; rc == CF_OK && i < b->n; i++) {
-			struct rec *r = &b->r[i];
-			if (r->kind == REC_EVENT)
-				rc = cf_db_insert_event(db, ctx, &r->u.ev);
-			else if (r->kind == REC_REJECT)
-				rc = cf_db_insert_reject(db, ctx, &r->u.rj);
-			else
-				rc = cf_db_insert_patient(db, ctx, &r->u.pt);
-		}
-		pthread_mutex_lock(&pp->mu);
-		pp->freeb[pp->nfree++] = b;
-		if (rc != CF_OK)
-			pp->abort = 1;
-		pthread_cond_broadcast(&pp->cv);
-		pthread_mutex_unlock(&pp->mu);
-	}
-}
 
 /* ---- items.jsonl -------------------------------------------------------- */
 
@@ -502,10 +209,10 @@ static const char *magic_mime(magic_t mg, const unsigned char *head, size_t n)
 }
 
 /* Records a reject for a whole member that is not parsed (line 0). */
-static int member_reject(struct sink_state *ss, const char *archive,
+static int member_reject(struct tl_sink_state *ss, const char *archive,
 			 const char *member, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static int member_reject(struct sink_state *ss, const char *archive,
+static int member_reject(struct tl_sink_state *ss, const char *archive,
 			 const char *member, const char *fmt, ...)
 {
 	char why[512];
@@ -515,127 +222,7 @@ static int member_reject(struct sink_state *ss, const char *archive,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	return sink_reject(ss, &rj);
-}
-
-/* ---- members not parsed, and --explain ---------------------------------- */
-
-/* The type a member not parsed is counted under. */
-static char *type_of(const char *mime, const char *category)
-{
-	if (mime && *mime) {
-		size_t n = strcspn(mime, ";");
-		while (n && mime[n - 1] == ' ')
-			n--;
-		return cf_strndup(mime, n);
-	}
-	return cf_strdup(category && *category ? category : "unknown");
-}
-
-/* Counts a member no parser reads, with its type and why. */
-static int not_parsed(struct tl_builder *b, struct cf_ctx *ctx, const char *member,
-		      const char *type, const char *mime, const char *category,
-		      const char *reason)
-{
-	struct tl_build_stats *st = &b->stats;
-	struct tl_not_parsed *x;
-
-	st->skipped++;
-	if (st->nnot_parsed == st->not_parsed_cap) {
-		size_t cap = st->not_parsed_cap ? st->not_parsed_cap * 2 : 32;
-		struct tl_not_parsed *v = cf_realloc(st->not_parsed, cap * sizeof *v);
-		if (!v)
-			return cf_set_nomem(ctx, "members not parsed");
-		st->not_parsed = v;
-		st->not_parsed_cap = cap;
-	}
-	x = &st->not_parsed[st->nnot_parsed];
-	x->member = cf_strdup(member);
-	x->type = type ? cf_strdup(type) : type_of(mime, category);
-	x->reason = cf_strdup(reason);
-	if (!x->member || !x->type || !x->reason) {
-		free(x->member);
-		free(x->type);
-		free(x->reason);
-		return cf_set_nomem(ctx, "members not parsed");
-	}
-	st->nnot_parsed++;
-	return CF_OK;
-}
-
-/* 1 when --explain names the member (by member name or original path). */
-static int explained(const struct tl_builder *b, const char *member,
-		     const char *path)
-{
-	for (size_t i = 0; i < b->nexplain; i++)
-		if (!fnmatch(b->explain[i], member, 0) ||
-		    (path && !fnmatch(b->explain[i], path, 0)))
-			return 1;
-	return 0;
-}
-
-static const char *compression_name(const unsigned char *h, size_t n)
-{
-	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
-		return "gzip";
-	if (n >= 3 && !memcmp(h, "BZh", 3))
-		return "bzip2";
-	if (n >= 6 && !memcmp(h, "\xfd" "7zXZ\0", 6))
-		return "xz";
-	if (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
-		return "zstd";
-	return "compressed";
-}
-
-static void explanation_free(struct tl_explanation *x)
-{
-	free(x->archive);
-	free(x->member);
-	free(x->path);
-	free(x->category);
-	free(x->mime);
-	free(x->reason);
-	free(x->first_line);
-}
-
-/* A new explanation for a member, or NULL (ctx set) without memory. */
-static struct tl_explanation *explanation_new(struct tl_builder *b,
-					      struct cf_ctx *ctx,
-					      const char *member,
-					      const char *path,
-					      const char *category)
-{
-	struct tl_explanation *x;
-
-	if (b->nex == b->excap) {
-		size_t cap = b->excap ? b->excap * 2 : 8;
-		struct tl_explanation *v = cf_realloc(b->ex, cap * sizeof *v);
-		if (!v)
-			return cf_set_nomem(ctx, "--explain"), NULL;
-		b->ex = v;
-		b->excap = cap;
-	}
-	x = &b->ex[b->nex];
-	memset(x, 0, sizeof *x);
-	x->archive = cf_strdup(b->archive_path ? b->archive_path : "");
-	x->member = cf_strdup(member);
-	x->path = path ? cf_strdup(path) : NULL;
-	x->category = category ? cf_strdup(category) : NULL;
-	if (!x->archive || !x->member || (path && !x->path) ||
-	    (category && !x->category)) {
-		explanation_free(x);
-		return cf_set_nomem(ctx, "--explain"), NULL;
-	}
-	b->nex++;
-	return x;
-}
-
-static int explain_reason(struct tl_explanation *x, struct cf_ctx *ctx,
-			  const char *why)
-{
-	if (!(x->reason = cf_strdup(why)))
-		return cf_set_nomem(ctx, "--explain");
-	return CF_OK;
+	return tl_pipe_reject(ss, &rj);
 }
 
 /* A member is parsed from its stream; a compressed rotated log through
@@ -647,7 +234,7 @@ static int explain_reason(struct tl_explanation *x, struct cf_ctx *ctx,
  * as for any read error, since they come from verified bytes. */
 static int parse_member(struct tl_builder *b, cf_archive *a,
 			const struct cf_member *m, const struct items *it,
-			struct tl_meta *meta_base, struct sink_state *ss,
+			struct tl_meta *meta_base, struct tl_sink_state *ss,
 			struct tl_explanation *x)
 {
 	struct member_reader mr = {a};
@@ -658,7 +245,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	unsigned char *head = NULL, *chead = NULL;
 	struct tl_meta meta = *meta_base;
 	const struct tl_parser *p;
-	struct tl_sink sink = {sink_event, sink_reject, sink_patient, ss};
+	struct tl_sink sink = {tl_pipe_event, tl_pipe_reject, tl_pipe_patient, ss};
 	struct tl_run run;
 	tl_read_fn rd = read_member;
 	void *rdarg = &mr;
@@ -677,7 +264,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	if (tl_is_compressed(head, (size_t)n)) {
 		ss->parser = "decompress";
 		if (x)
-			x->compression = compression_name(head, (size_t)n);
+			x->compression = tl_compression_name(head, (size_t)n);
 		if ((rc = tl_unpack_open(ss->ctx, head, (size_t)n, rd, rdarg,
 					 &budget, &u)) != CF_OK) {
 			if (ss->ctx->err == ENOMEM)
@@ -686,7 +273,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 				char why[600];
 				snprintf(why, sizeof why, "cannot decompress the member: %s",
 					 cf_errmsg(ss->ctx));
-				rc = explain_reason(x, ss->ctx, why);
+				rc = tl_explain_reason(x, ss->ctx, why);
 				goto out;
 			}
 			rc = member_reject(ss, meta.archive, m->name,
@@ -705,7 +292,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 		rdarg = u;
 		if ((n = fill_head(rd, rdarg, ss->ctx, head)) < 0) {
 			if (x)
-				rc = explain_reason(x, ss->ctx, cf_errmsg(ss->ctx));
+				rc = tl_explain_reason(x, ss->ctx, cf_errmsg(ss->ctx));
 			else
 				rc = member_reject(ss, meta.archive, m->name, "%s",
 						   cf_errmsg(ss->ctx));
@@ -719,11 +306,11 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 			 u ? "decompresses to data " : "", foreign);
 		snprintf(type, sizeof type, "%s-compressed", foreign);
 		if (x) {
-			rc = explain_reason(x, ss->ctx, why);
+			rc = tl_explain_reason(x, ss->ctx, why);
 			goto out;
 		}
 		ss->parser = "decompress";
-		if ((rc = not_parsed(b, ss->ctx, m->name, type, NULL, NULL, why)) == CF_OK)
+		if ((rc = tl_not_parsed(b, ss->ctx, m->name, type, NULL, NULL, why)) == CF_OK)
 			rc = member_reject(ss, meta.archive, m->name, "%s", why);
 		goto out;
 	}
@@ -748,9 +335,9 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 			static const char why[] = "an SQLite database that is not "
 						  "an MLflow store (category "
 						  "model-lineage or \"mlflow\" in its name)";
-			rc = x ? explain_reason(x, ss->ctx, why)
-			       : not_parsed(b, ss->ctx, m->name, NULL, mime,
-					    meta.category, why);
+			rc = x ? tl_explain_reason(x, ss->ctx, why)
+			       : tl_not_parsed(b, ss->ctx, m->name, NULL, mime,
+					       meta.category, why);
 			goto out;
 		}
 		if (x) {
@@ -780,8 +367,8 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	if (!p) {
 		const char *why = info.content ? info.content
 					       : "no parser recognised its first lines";
-		rc = x ? explain_reason(x, ss->ctx, why)
-		       : not_parsed(b, ss->ctx, m->name, NULL, mime, meta.category, why);
+		rc = x ? tl_explain_reason(x, ss->ctx, why)
+		       : tl_not_parsed(b, ss->ctx, m->name, NULL, mime, meta.category, why);
 		goto out;
 	}
 	if (x)
@@ -809,7 +396,7 @@ struct producer {
 	cf_archive *a;
 	const struct items *it;
 	struct tl_meta *meta;
-	struct sink_state ss;
+	struct tl_sink_state ss;
 	struct cf_ctx ctx;
 	int rc;
 	uint64_t pos;  /* archive position at the last progress update */
@@ -822,7 +409,7 @@ static int explain_pass(struct tl_builder *b, cf_archive *a, const struct items 
 {
 	struct cf_member m;
 	struct cf_ctx ctx;
-	struct sink_state ss = {NULL, &ctx, &b->stats, "?", 0};
+	struct tl_sink_state ss = {NULL, &ctx, &b->stats, "?", 0};
 	int rc;
 
 	cf_ctx_init(&ctx);
@@ -835,10 +422,10 @@ static int explain_pass(struct tl_builder *b, cf_archive *a, const struct items 
 		    strcmp(m.name, CF_MEMBER_ITEMS) && strcmp(m.name, CF_MEMBER_LOG))
 			continue;
 		item = item_of(it, m.name);
-		if (!explained(b, m.name, item ? item->path : NULL))
+		if (!tl_explained(b, m.name, item ? item->path : NULL))
 			continue;
-		if (!(x = explanation_new(b, &ctx, m.name, item ? item->path : NULL,
-					  item ? item->category : NULL)) ||
+		if (!(x = tl_explanation_new(b, &ctx, m.name, item ? item->path : NULL,
+					     item ? item->category : NULL)) ||
 		    (rc = parse_member(b, a, &m, it, meta, &ss, x)) != CF_OK) {
 			rc = CF_FATAL;
 			break;
@@ -875,7 +462,7 @@ static void *produce(void *arg)
 	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
 	if (pr->rc != CF_OK && !pr->ctx.msg[0])
 		cf_set_error(&pr->ctx, 0, "parsing stopped: the store failed");
-	pipe_finish(pr->ss.pp);
+	tl_pipe_finish(pr->ss.pp);
 	return NULL;
 }
 
@@ -935,7 +522,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	struct items it = {0};
 	struct tl_meta meta = {0};
 	cf_archive *a = NULL;
-	struct pipe pp;
+	struct tl_pipe pp;
 	struct producer pr = {0};
 	int rc, has, in_txn = 0, piped = 0;
 
@@ -999,7 +586,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	{
 		uint64_t ev0 = b->stats.events, rj0 = b->stats.rejects;
 		pthread_t th;
-		if (pipe_init(&pp)) {
+		if (tl_pipe_init(&pp)) {
 			rc = cf_set_nomem(b->ctx, "building");
 			goto out;
 		}
@@ -1017,7 +604,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 			rc = cf_set_error(b->ctx, 0, "cannot start the parsing thread");
 			goto out;
 		}
-		rc = pipe_consume(&pp, b->db, b->ctx);
+		rc = tl_pipe_consume(&pp, b->db, b->ctx);
 		pthread_join(th, NULL);
 		if (rc != CF_OK)
 			goto out;
@@ -1064,7 +651,7 @@ out:
 	if (rc != CF_OK)
 		cf_error_prefix(b->ctx, "%s", path);
 	if (piped)
-		pipe_release(&pp);
+		tl_pipe_release(&pp);
 	cf_archive_close(a);
 	items_free(&it);
 	cf_tz_free((struct cf_tz *)meta.tz);
@@ -1091,19 +678,7 @@ int tl_builder_init(struct tl_builder *b, struct cf_ctx *ctx, cf_db *db)
 
 void tl_builder_release(struct tl_builder *b)
 {
-	for (size_t i = 0; i < b->stats.nnot_parsed; i++) {
-		free(b->stats.not_parsed[i].member);
-		free(b->stats.not_parsed[i].type);
-		free(b->stats.not_parsed[i].reason);
-	}
-	free(b->stats.not_parsed);
-	b->stats.not_parsed = NULL;
-	b->stats.nnot_parsed = b->stats.not_parsed_cap = 0;
-	for (size_t i = 0; i < b->nex; i++)
-		explanation_free(&b->ex[i]);
-	free(b->ex);
-	b->ex = NULL;
-	b->nex = b->excap = 0;
+	tl_explain_release(b);
 	tl_sshd_free(b->sshd);
 	b->sshd = NULL;
 	if (b->magic)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The timeline builder (timeline/build.c): verified archives into the
- * store, with counts per parser for the summary. Used by cmd_timeline.c.
+ * The timeline builder (timeline/build.c, with pipe.c, explain.c and
+ * build_archives.c behind it): verified archives into the store, with
+ * counts per parser for the summary. Used by cmd_timeline.c.
  */
 #ifndef CASEFILE_TIMELINE_BUILD_H
 #define CASEFILE_TIMELINE_BUILD_H
@@ -117,5 +118,23 @@ int tl_build_archive(struct tl_builder *b, const char *path,
 struct cf_verify_result;
 int tl_build_verified(struct tl_builder *b, const char *path,
 		      struct cf_verify_result *vr, struct tl_archive_result *res);
+
+#define TL_MAX_JOBS 64 /* verification threads of tl_build_archives */
+
+/* Verifies and adds the n archives of paths strictly in that order, as n
+ * calls of tl_build_archive would, calling done(arg, path, res) after each
+ * archive handled: CF_OK to go on; anything else stops the build and is
+ * returned (done sets b->ctx). With jobs > 1 (at most TL_MAX_JOBS), up to
+ * `jobs` threads verify the next archives ahead of the one being built,
+ * holding at most jobs + 1 results (each an open file, items.jsonl and the
+ * members' digests); the store is the same as with jobs 1. CF_OK when
+ * every archive was handled (refused ones included); else CF_FAILED or
+ * CF_FATAL as tl_build_archive for the archive that stopped the build
+ * (ctx names it; its rows rolled back), or done's code. */
+int tl_build_archives(struct tl_builder *b, char *const *paths, size_t n,
+		      int jobs,
+		      int (*done)(void *arg, const char *path,
+				  const struct tl_archive_result *res),
+		      void *arg);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * `casefile timeline build|query|scope` (SPEC section 6): argument parsing
- * and printing only. The work is in timeline/build.c (archives into the
- * store), timeline/query.c (output formats), src/db.c (the store) and
- * src/scope.c (breach scope, shared with the breach report).
+ * and printing only. The work is in timeline/build_archives.c and build.c
+ * (archives into the store, -j verifying ahead), timeline/query.c (output
+ * formats), src/db.c (the store) and src/scope.c (breach scope, shared
+ * with the breach report).
  *
  * build exits 1 when an archive failed verification and was refused (the
  * others are still added), 3 when the store cannot be written; a build that
@@ -12,7 +13,6 @@
  */
 #include <fnmatch.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +126,46 @@ static const char *status_word(enum tl_archive_status s)
 	return "?";
 }
 
+/* What archive_done needs: it prints, counts and records each archive. */
+struct build_run {
+	const struct opts *o;
+	struct cf_ctx *ctx;
+	cJSON *archives;  /* build: the JSON of each archive; --explain: NULL */
+	int refused;
+};
+
+/* tl_build_archives' callback: the archive's message and JSON. */
+static int archive_done(void *arg, const char *path,
+			const struct tl_archive_result *res)
+{
+	struct build_run *r = arg;
+	cJSON *a;
+
+	if (res->status == TL_ARCHIVE_REFUSED) {
+		r->refused++;
+		cf_cli_error("%s: refused, verification failed: %s", path,
+			     res->problem);
+	} else if (res->status == TL_ARCHIVE_PRESENT && !cf_cli_globals.quiet) {
+		fprintf(stderr, "casefile timeline build: %s: already in %s, "
+				"nothing added\n", path, r->o->db);
+	} else if (res->status == TL_ARCHIVE_ADDED_UNVERIFIED) {
+		cf_cli_error("%s: NOT VERIFIED (%s)%s", path, res->problem,
+			     r->archives ? ": its events are marked \"unverified\"" : "");
+	}
+	if (!r->archives)
+		return CF_OK;
+	if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(r->archives, a) ||
+	    cf_json_add_str(a, "path", path) ||
+	    cf_json_add_str(a, "status", status_word(res->status)) ||
+	    cf_json_add_str(a, "sha256sums", res->sha256sums[0] ? res->sha256sums : NULL) ||
+	    cf_json_add_str(a, "signer", res->signer[0] ? res->signer : NULL) ||
+	    cf_json_add_bool(a, "verified", res->verified) ||
+	    cf_json_add_int(a, "events", (int64_t)res->events) ||
+	    cf_json_add_int(a, "rejects", (int64_t)res->rejects))
+		return cf_set_fatal(r->ctx, 0, "out of memory");
+	return CF_OK;
+}
+
 /* Prints the summary; *archives is attached to the JSON (and set to NULL)
  * only when it is printed. */
 static int summary(const struct opts *o, const struct tl_builder *b,
@@ -219,6 +259,81 @@ nomem:
 	return CF_EXIT_RUNTIME;
 }
 
+/* The archives into the store, in order; exit 1 when one was refused. */
+static int do_build(struct opts *o, int argc, char **argv)
+{
+	struct cf_ctx ctx;
+	cf_keyring *kr = NULL;
+	struct tl_mapping *mapping = NULL;
+	struct tl_builder b;
+	cf_db *db = NULL;
+	struct build_run run = {o, &ctx, cJSON_CreateArray(), 0};
+	struct stat sb;
+	uint64_t total = 0;
+	int64_t ne = 0, nr = 0;
+	int rc = CF_EXIT_RUNTIME, brc;
+
+	cf_ctx_init(&ctx);
+	if (!o->db)
+		return cJSON_Delete(run.archives), cf_cli_usage("build needs --db FILE");
+	if (!o->ntrust && !o->nkeys && !o->allow_unverified)
+		return cJSON_Delete(run.archives),
+		       cf_cli_usage("build needs --trust PUB (a trusted signer)");
+	if (optind >= argc)
+		return cJSON_Delete(run.archives), cf_cli_usage("build needs an ARCHIVE");
+	if (!run.archives) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
+	if (!(kr = cf_cli_keyring(&ctx, o->trust, o->ntrust, o->keys, o->nkeys)))
+		goto fail;
+	if (o->mapping && tl_mapping_load(&ctx, o->mapping, &mapping) != CF_OK)
+		goto fail;
+	if (cf_db_open(&ctx, o->db, CF_DB_WRITE, &db) != CF_OK)
+		goto fail;
+	if (tl_builder_init(&b, &ctx, db) != CF_OK)
+		goto fail;
+	b.keys = cf_keyring_keys(kr);
+	b.nkeys = cf_keyring_count(kr);
+	b.allow_unverified = o->allow_unverified;
+	b.mapping = mapping;
+	for (int i = optind; i < argc; i++)
+		if (!stat(argv[i], &sb))
+			total += (uint64_t)sb.st_size;
+	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
+				     total, 0);
+	brc = tl_build_archives(&b, argv + optind, (size_t)(argc - optind), o->jobs,
+				archive_done, &run);
+	cf_progress_free(b.progress);
+	b.progress = NULL;
+	if (brc != CF_OK ||
+	    (b.stats.events && cf_db_link_lineage(db, &ctx) != CF_OK) ||
+	    cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
+		cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out_builder;
+	}
+	if (cf_db_close(db, &ctx) != CF_OK) {
+		db = NULL;
+		tl_builder_release(&b);
+		goto fail;
+	}
+	db = NULL;
+	rc = summary(o, &b, &run.archives, ne, nr);
+	if (rc == CF_EXIT_OK && run.refused)
+		rc = CF_EXIT_EVIDENCE;
+out_builder:
+	tl_builder_release(&b);
+	goto out;
+fail:
+	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+out:
+	cf_db_abandon(db); /* NULL once kept */
+	cJSON_Delete(run.archives);
+	tl_mapping_free(mapping);
+	cf_keyring_free(kr);
+	return rc;
+}
+
 /* ---- build --explain ---------------------------------------------------- */
 
 static void explain_text(const struct tl_explanation *x)
@@ -304,8 +419,9 @@ static int do_explain(struct opts *o, int argc, char **argv)
 	cf_keyring *kr = NULL;
 	struct tl_builder b;
 	cJSON *j = NULL, *arr = NULL;
-	int rc = CF_EXIT_RUNTIME, refused = 0, inited = 0;
+	int rc = CF_EXIT_RUNTIME, inited = 0;
 	size_t *hits = NULL;
+	struct build_run run = {o, &ctx, NULL, 0};
 
 	cf_ctx_init(&ctx);
 	if (!o->ntrust && !o->nkeys && !o->allow_unverified)
@@ -322,18 +438,9 @@ static int do_explain(struct opts *o, int argc, char **argv)
 	b.allow_unverified = o->allow_unverified;
 	b.explain = o->explain;
 	b.nexplain = o->nexplain;
-	for (int i = optind; i < argc; i++) {
-		struct tl_archive_result res;
-		if (tl_build_archive(&b, argv[i], &res) != CF_OK)
-			goto fail;
-		if (res.status == TL_ARCHIVE_REFUSED) {
-			refused++;
-			cf_cli_error("%s: refused, verification failed: %s", argv[i],
-				     res.problem);
-		} else if (res.status == TL_ARCHIVE_ADDED_UNVERIFIED) {
-			cf_cli_error("%s: NOT VERIFIED (%s)", argv[i], res.problem);
-		}
-	}
+	if (tl_build_archives(&b, argv + optind, (size_t)(argc - optind), 1,
+			      archive_done, &run) != CF_OK)
+		goto fail;
 	/* a pattern that names nothing is worth a word */
 	if (!(hits = calloc(o->nexplain ? o->nexplain : 1, sizeof *hits))) {
 		cf_cli_error("out of memory");
@@ -368,7 +475,7 @@ static int do_explain(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = refused ? CF_EXIT_EVIDENCE : CF_EXIT_OK;
+	rc = run.refused ? CF_EXIT_EVIDENCE : CF_EXIT_OK;
 	goto out;
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -377,255 +484,6 @@ out:
 	cJSON_Delete(j);
 	if (inited)
 		tl_builder_release(&b);
-	cf_keyring_free(kr);
-	return rc;
-}
-
-/* ---- build -j: verification ahead of the build ------------------------- */
-
-/* Archives are verified by up to `jobs` threads, each taking the next
- * archive in command-line order, while the main thread builds them into the
- * store strictly in that order as their verification completes. Inserts
- * stay sequential and ordered, so the store is exactly what a sequential
- * run writes; what runs in parallel is the verification pass (decompress
- * and hash every byte), the costliest part of adding many archives. */
-struct vslot {
-	struct cf_verify_result *vr;
-	struct cf_ctx ctx;
-	int rc, done;
-};
-
-struct vpool {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char **paths;
-	size_t n, next;
-	size_t taken;  /* results the build has taken */
-	size_t ahead;  /* verified ahead of the build at most: each result
-			  holds an open file, items.jsonl and the members'
-			  digests */
-	struct vslot *slot;
-	cf_key *const *keys;
-	size_t nkeys;
-	int stop;
-};
-
-static void *verify_worker(void *arg)
-{
-	struct vpool *p = arg;
-
-	for (;;) {
-		size_t i;
-		struct cf_verify_result *vr = NULL;
-		struct cf_ctx ctx;
-		int rc;
-
-		pthread_mutex_lock(&p->mu);
-		while (!p->stop && p->next < p->n &&
-		       p->next >= p->taken + p->ahead)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->stop || p->next >= p->n) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		cf_ctx_init(&ctx);
-		rc = cf_archive_verify(&ctx, p->paths[i],
-			&(struct cf_verify_opts){
-				.trusted = p->keys,
-				.ntrusted = p->nkeys,
-				.flags = TL_VERIFY_FLAGS}, &vr);
-		pthread_mutex_lock(&p->mu);
-		p->slot[i].vr = vr;
-		p->slot[i].ctx = ctx;
-		p->slot[i].rc = rc;
-		p->slot[i].done = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-/* Waits for archive i's verification; returns its code (ctx set). */
-static int vpool_wait(struct vpool *p, size_t i, struct cf_ctx *ctx,
-		      struct cf_verify_result **vr)
-{
-	int rc;
-
-	pthread_mutex_lock(&p->mu);
-	while (!p->slot[i].done)
-		pthread_cond_wait(&p->cv, &p->mu);
-	*vr = p->slot[i].vr;
-	p->slot[i].vr = NULL;
-	p->taken = i + 1;
-	pthread_cond_broadcast(&p->cv);
-	rc = p->slot[i].rc;
-	if (rc != CF_OK)
-		*ctx = p->slot[i].ctx;
-	pthread_mutex_unlock(&p->mu);
-	return rc;
-}
-
-/* Tells the workers to take no new archive, joins them, frees what the
- * build did not take. */
-static void vpool_stop(struct vpool *p, pthread_t *th, int nth)
-{
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	for (int t = 0; t < nth; t++)
-		pthread_join(th[t], NULL);
-	for (size_t i = 0; i < p->n; i++)
-		cf_verify_result_free(p->slot[i].vr);
-	free(p->slot);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
-}
-
-static int do_build(struct opts *o, int argc, char **argv)
-{
-	struct cf_ctx ctx;
-	cf_keyring *kr = NULL;
-	struct tl_mapping *mapping = NULL;
-	struct tl_builder b;
-	cf_db *db = NULL;
-	cJSON *archives = cJSON_CreateArray();
-	struct stat sb;
-	uint64_t total = 0;
-	int64_t ne = 0, nr = 0;
-	int rc = CF_EXIT_RUNTIME, refused = 0;
-	struct vpool pool = {0};
-	pthread_t th[64];
-	int nth = 0, pooled = 0;
-
-	cf_ctx_init(&ctx);
-	if (!o->db)
-		return cJSON_Delete(archives), cf_cli_usage("build needs --db FILE");
-	if (!o->ntrust && !o->nkeys && !o->allow_unverified)
-		return cJSON_Delete(archives),
-		       cf_cli_usage("build needs --trust PUB (a trusted signer)");
-	if (optind >= argc)
-		return cJSON_Delete(archives), cf_cli_usage("build needs an ARCHIVE");
-	if (!archives) {
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	if (!(kr = cf_cli_keyring(&ctx, o->trust, o->ntrust, o->keys, o->nkeys)))
-		goto fail;
-	if (o->mapping && tl_mapping_load(&ctx, o->mapping, &mapping) != CF_OK)
-		goto fail;
-	if (cf_db_open(&ctx, o->db, CF_DB_WRITE, &db) != CF_OK)
-		goto fail;
-	if (tl_builder_init(&b, &ctx, db) != CF_OK)
-		goto fail;
-	b.keys = cf_keyring_keys(kr);
-	b.nkeys = cf_keyring_count(kr);
-	b.allow_unverified = o->allow_unverified;
-	b.mapping = mapping;
-	for (int i = optind; i < argc; i++)
-		if (!stat(argv[i], &sb))
-			total += (uint64_t)sb.st_size;
-	b.progress = cf_progress_new(stderr, "timeline build", cf_cli_globals.progress,
-				     total, 0);
-	if (o->jobs > 1 && argc - optind > 1) {
-		pool.paths = argv + optind;
-		pool.n = (size_t)(argc - optind);
-		pool.keys = cf_keyring_keys(kr);
-		pool.nkeys = cf_keyring_count(kr);
-		pool.ahead = (size_t)o->jobs + 1;
-		if (!(pool.slot = calloc(pool.n, sizeof *pool.slot))) {
-			cf_cli_error("out of memory");
-			goto out_builder;
-		}
-		pthread_mutex_init(&pool.mu, NULL);
-		pthread_cond_init(&pool.cv, NULL);
-		pooled = 1;
-		for (; nth < o->jobs && nth < (int)pool.n; nth++)
-			if (pthread_create(&th[nth], NULL, verify_worker, &pool))
-				break;
-	}
-	for (int i = optind; i < argc; i++) {
-		struct tl_archive_result res;
-		struct cf_verify_result *vr = NULL;
-		int brc;
-		cJSON *a;
-		if (pooled) {
-			memset(&res, 0, sizeof res);
-			brc = vpool_wait(&pool, (size_t)(i - optind), &ctx, &vr);
-			if (brc == CF_OK) {
-				brc = tl_build_verified(&b, argv[i], vr, &res);
-			} else {
-				cf_verify_result_free(vr);
-				cf_error_prefix(&ctx, "%s", argv[i]);
-			}
-		} else {
-			brc = tl_build_archive(&b, argv[i], &res);
-		}
-		if (brc != CF_OK) {
-			if (pooled)
-				vpool_stop(&pool, th, nth);
-			pooled = 0;
-			cf_progress_free(b.progress);
-			b.progress = NULL;
-			tl_builder_release(&b);
-			cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-			cf_db_abandon(db);
-			db = NULL;
-			goto out;
-		}
-		if (res.status == TL_ARCHIVE_REFUSED) {
-			refused++;
-			cf_cli_error("%s: refused, verification failed: %s", argv[i],
-				     res.problem);
-		} else if (res.status == TL_ARCHIVE_PRESENT && !cf_cli_globals.quiet) {
-			fprintf(stderr, "casefile timeline build: %s: already in %s, "
-					"nothing added\n", argv[i], o->db);
-		} else if (res.status == TL_ARCHIVE_ADDED_UNVERIFIED) {
-			cf_cli_error("%s: NOT VERIFIED (%s): its events are marked "
-				     "\"unverified\"", argv[i], res.problem);
-		}
-		if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(archives, a) ||
-		    cf_json_add_str(a, "path", argv[i]) ||
-		    cf_json_add_str(a, "status", status_word(res.status)) ||
-		    cf_json_add_str(a, "sha256sums", res.sha256sums[0] ? res.sha256sums : NULL) ||
-		    cf_json_add_str(a, "signer", res.signer[0] ? res.signer : NULL) ||
-		    cf_json_add_bool(a, "verified", res.verified) ||
-		    cf_json_add_int(a, "events", (int64_t)res.events) ||
-		    cf_json_add_int(a, "rejects", (int64_t)res.rejects)) {
-			cf_cli_error("out of memory");
-			goto out_builder;
-		}
-	}
-	cf_progress_free(b.progress);
-	b.progress = NULL;
-	if ((b.stats.events && cf_db_link_lineage(db, &ctx) != CF_OK) ||
-	    cf_db_counts(db, &ctx, &ne, &nr) != CF_OK) {
-		cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-		goto out_builder;
-	}
-	if (cf_db_close(db, &ctx) != CF_OK) {
-		db = NULL;
-		tl_builder_release(&b);
-		goto fail;
-	}
-	db = NULL;
-	rc = summary(o, &b, &archives, ne, nr);
-	if (rc == CF_EXIT_OK && refused)
-		rc = CF_EXIT_EVIDENCE;
-out_builder:
-	if (pooled)
-		vpool_stop(&pool, th, nth);
-	cf_progress_free(b.progress);
-	b.progress = NULL;
-	tl_builder_release(&b);
-	goto out;
-fail:
-	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-out:
-	cf_db_abandon(db); /* NULL once kept */
-	cJSON_Delete(archives);
-	tl_mapping_free(mapping);
 	cf_keyring_free(kr);
 	return rc;
 }
@@ -797,8 +655,9 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_JOBS: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 64)
-				return cf_cli_usage("-j takes a number from 1 to 64");
+			if (*end || n < 1 || n > TL_MAX_JOBS)
+				return cf_cli_usage("-j takes a number from 1 to %d",
+						    TL_MAX_JOBS);
 			o.jobs = (int)n;
 			break;
 		}
