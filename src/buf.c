@@ -4,8 +4,12 @@
  *
  * Capacity doubles from 256 bytes so appending n bytes costs O(n) amortised;
  * an optional limit turns "grow without end on a hostile 4 GB line" into an
- * E2BIG error the caller can report.
+ * E2BIG error the caller can report. cf_buf_reserve() is the one place
+ * that can fail, so it is where the first failure is recorded (b->err)
+ * and where every later append is refused: the error is sticky until
+ * cf_buf_reset().
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,8 +43,23 @@ void cf_buf_release_secret(struct cf_buf *b)
 void cf_buf_reset(struct cf_buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->data)
 		b->data[0] = '\0';
+}
+
+int cf_buf_error(const struct cf_buf *b)
+{
+	return b->err;
+}
+
+/* Records the first failure; returns -1 with errno set to it. */
+static int fail(struct cf_buf *b, int err)
+{
+	if (!b->err)
+		b->err = err;
+	errno = b->err;
+	return -1;
 }
 
 int cf_buf_reserve(struct cf_buf *b, size_t extra)
@@ -48,15 +67,15 @@ int cf_buf_reserve(struct cf_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
-	if (extra > SIZE_MAX - b->len - 1) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (b->err)
+		return fail(b, b->err);
+	if (extra > SIZE_MAX - b->len - 1)
+		return fail(b, ENOMEM);
 	need = b->len + extra + 1;
-	if (b->limit && b->len + extra > b->limit) {
-		errno = E2BIG;
-		return -1;
-	}
+	if (b->limit && b->len + extra > b->limit)
+		return fail(b, E2BIG);
+	/* Whenever there is storage, it holds the text and its NUL. */
+	assert(!b->data || b->len < b->cap);
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 256;
@@ -64,7 +83,7 @@ int cf_buf_reserve(struct cf_buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = cf_realloc(b->data, cap);
 	if (!p)
-		return -1;
+		return fail(b, ENOMEM);
 	b->data = p;
 	b->cap = cap;
 	return 0;
@@ -74,9 +93,11 @@ int cf_buf_append(struct cf_buf *b, const void *p, size_t n)
 {
 	if (cf_buf_reserve(b, n) < 0)
 		return -1;
+	assert(p || !n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
+	assert(b->len < b->cap);
 	b->data[b->len] = '\0';
 	return 0;
 }
@@ -99,10 +120,13 @@ int cf_buf_vprintf(struct cf_buf *b, const char *fmt, va_list ap)
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0 || cf_buf_reserve(b, (size_t)n) < 0)
+	if (n < 0)
+		return fail(b, errno ? errno : EINVAL);
+	if (cf_buf_reserve(b, (size_t)n) < 0)
 		return -1;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
+	assert(b->len < b->cap && b->data[b->len] == '\0');
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * Unit tests for the growable buffer (src/buf.c): growth, the E2BIG limit
- * that bounds memory on hostile input, printf, detach, and reading a file
- * with a maximum size.
+ * that bounds memory on hostile input, printf, detach, the sticky first
+ * failure, and reading a file with a maximum size.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +146,54 @@ static void test_alloc_failure_keeps_contents(void **state)
 	cf_buf_release_secret(&b);
 }
 
+/* The first failure is sticky (as sqlite3_str's accError): every later
+ * append is refused without writing, even one that would fit, so that a
+ * document built with unchecked appends is never missing a piece in the
+ * middle; cf_buf_reset forgets the failure. */
+static void test_sticky_error(void **state)
+{
+	struct cf_buf b;
+	char block[300];
+
+	(void)state;
+	cf_buf_init(&b);
+	b.limit = 6;
+	assert_int_equal(cf_buf_error(&b), 0);
+	assert_int_equal(cf_buf_puts(&b, "abc"), 0);
+	assert_int_equal(cf_buf_puts(&b, "defg"), -1);
+	assert_int_equal(cf_buf_error(&b), E2BIG);
+	errno = 0;
+	assert_int_equal(cf_buf_putc(&b, 'x'), -1);      /* would fit */
+	assert_int_equal(errno, E2BIG);
+	assert_int_equal(cf_buf_printf(&b, "%d", 1), -1);
+	assert_int_equal(cf_buf_reserve(&b, 0), -1);
+	assert_string_equal(b.data, "abc");
+	cf_buf_reset(&b);
+	assert_int_equal(cf_buf_error(&b), 0);
+	assert_int_equal(cf_buf_puts(&b, "xyz"), 0);
+	assert_string_equal(b.data, "xyz");
+	cf_buf_release(&b);
+
+	/* ENOMEM: the allocation that failed is not retried by the next
+	 * append, which would otherwise succeed and leave a hole */
+	memset(block, 'k', sizeof block);
+	cf_buf_init(&b);
+	assert_int_equal(cf_buf_puts(&b, "keep"), 0);
+	cf_fault_set(CF_FAULT_ALLOC, 1, 0);
+	assert_int_equal(cf_buf_append(&b, block, sizeof block), -1);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	assert_int_equal(cf_buf_error(&b), ENOMEM);
+	errno = 0;
+	assert_int_equal(cf_buf_append(&b, block, sizeof block), -1);
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(cf_buf_puts(&b, "!"), -1);
+	assert_string_equal(b.data, "keep");
+	cf_buf_release(&b);
+	assert_int_equal(cf_buf_error(&b), 0);
+	assert_int_equal(cf_buf_puts(&b, "again"), 0);
+	cf_buf_release(&b);
+}
+
 static void test_read_file(void **state)
 {
 	char *dir = tu_tempdir(), *path = tu_path(dir, "data"),
@@ -201,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_alloc_failure_keeps_contents),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_sticky_error),
 	};
 
 	tu_init();
