@@ -5,8 +5,10 @@
  * The custody log is JSON lines written by the core (case.h); this file
  * only reads it. Verification of its hash chain and signatures is the
  * core's cf_custody_verify() against keys the user names; without them the
- * report says "not verified" rather than trusting the log's own claims. Archives are listed in
- * name order so two runs over one case give the same report.
+ * report says "not verified" rather than trusting the log's own claims.
+ * Archives are listed in name order so two runs over one case give the
+ * same report. The renderer's appends are unchecked: the buffer's first
+ * failure is sticky and is checked once at the end.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -305,19 +307,25 @@ out:
 	return rc;
 }
 
-#define P(s) do { if (cf_buf_puts(out, (s))) goto nomem; } while (0)
-#define E(s) do { if (esc(out, (s))) goto nomem; } while (0)
+/* A member of o as report text: strings as they are, numbers whole. */
+static void put(struct cf_buf *out, cf_esc_fn esc, const cJSON *o, const char *key)
+{
+	char b[64];
+
+	esc(out, cf_json_text(cJSON_GetObjectItemCaseSensitive(o, key), b));
+}
 
 int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 			     const char *fmt, struct cf_buf *out)
 {
 	static const char *const cols[] = {"seq", "time", "actor", "signer",
 		"action", "subject", "note", NULL};
+	static const char *const acols[] = {"file", "size", "file_sha256", NULL};
 	const cJSON *sum = cJSON_GetObjectItem(rep, "summary"), *e, *v;
 	const cJSON *cs = cJSON_GetObjectItem(rep, "case");
 	int html = !strcmp(fmt, "html");
 	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
-	char b[64];
+	const char *cell = html ? "</td><td>" : " | ";
 
 	if (!strcmp(fmt, "json")) {
 		char *s = cJSON_Print(rep);
@@ -327,69 +335,82 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 		return r ? cf_set_nomem(ctx, "custody report") : CF_OK;
 	}
 	v = cJSON_GetObjectItem(sum, "verification");
-	if (html) {
-		P("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-		  "<title>Chain of custody</title>\n<style>body{font-family:'DejaVu Sans',Arial,sans-serif;"
-		  "max-width:60rem;margin:2rem auto;padding:0 1.5rem;font-size:14px;color:#18181b}"
-		  "h1{border-bottom:3px solid #1f3a5f}h2{color:#1f3a5f;border-bottom:1px solid #cbd5e1}"
-		  "table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #cbd5e1;"
-		  "padding:.3rem;text-align:left;vertical-align:top}th{background:#f1f5f9}"
-		  ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all}"
-		  "@media print{body{margin:0;max-width:none}table{break-inside:auto}tr{break-inside:avoid}}"
-		  "</style>\n</head>\n<body>\n<h1>Chain of custody: case ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("</h1>\n<p>Examiner: "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b));
-		P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b)); P(".</p>\n<h2>Summary</h2>\n<p>");
+	if (html)
+		cf_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+			    "<title>Chain of custody</title>\n<style>body{font-family:'DejaVu Sans',Arial,sans-serif;"
+			    "max-width:60rem;margin:2rem auto;padding:0 1.5rem;font-size:14px;color:#18181b}"
+			    "h1{border-bottom:3px solid #1f3a5f}h2{color:#1f3a5f;border-bottom:1px solid #cbd5e1}"
+			    "table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #cbd5e1;"
+			    "padding:.3rem;text-align:left;vertical-align:top}th{background:#f1f5f9}"
+			    ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all}"
+			    "@media print{body{margin:0;max-width:none}table{break-inside:auto}tr{break-inside:avoid}}"
+			    "</style>\n</head>\n<body>\n<h1>Chain of custody: case ");
+	else
+		cf_buf_puts(out, "# Chain of custody: case ");
+	put(out, esc, cs, "id");
+	cf_buf_puts(out, html ? "</h1>\n<p>Examiner: " : "\n\nExaminer: ");
+	put(out, esc, cs, "examiner");
+	cf_buf_puts(out, ". Generated ");
+	put(out, esc, rep, "generated_at");
+	cf_buf_puts(out, html ? ".</p>\n<h2>Summary</h2>\n<p>" : ".\n\n## Summary\n\n");
+	put(out, esc, sum, "entries");
+	cf_buf_puts(out, " entries from ");
+	put(out, esc, sum, "first");
+	cf_buf_puts(out, " to ");
+	put(out, esc, sum, "last");
+	cf_buf_puts(out, ". Verification of the hash chain and signatures: ");
+	if (!cJSON_IsObject(v)) {
+		cf_buf_puts(out, "not verified (no trusted key given with --trust).");
+	} else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok"))) {
+		cf_buf_puts(out, "OK.");
+	} else if (cf_json_int(v, "first_bad", 0)) {
+		cf_buf_puts(out, "FAILED at entry ");
+		put(out, esc, v, "first_bad");
+		cf_buf_puts(out, ": ");
+		put(out, esc, v, "detail");
 	} else {
-		P("# Chain of custody: case "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "id"), b)); P("\n\nExaminer: ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(cs, "examiner"), b)); P(". Generated "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(rep, "generated_at"), b));
-		P(".\n\n## Summary\n\n");
-	}
-	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "entries"), b)); P(" entries from "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "first"), b)); P(" to ");
-	E(cf_json_text(cJSON_GetObjectItemCaseSensitive(sum, "last"), b)); P(". Verification of the hash chain and signatures: ");
-	if (!cJSON_IsObject(v))
-		P("not verified (no trusted key given with --trust).");
-	else if (cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")))
-		P("OK.");
-	else if (cf_json_int(v, "first_bad", 0)) {
-		P("FAILED at entry "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "first_bad"), b)); P(": "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "detail"), b));
-	} else {
-		P("FAILED: the files of evidence/ do not match the add entries.");
+		cf_buf_puts(out, "FAILED: the files of evidence/ do not match the add entries.");
 	}
 	if (cJSON_IsObject(v) && cf_json_int(v, "unbound", 0)) {
-		P(" Entries 1 to "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(v, "unbound"), b));
-		P(" predate case binding (no case id, no evidence file digest): the log is bound to case.json through entry 1 only");
-		P(cf_json_bool(v, "evidence_checked", 0) ? "." : ", and evidence/ was not checked.");
+		cf_buf_puts(out, " Entries 1 to ");
+		put(out, esc, v, "unbound");
+		cf_buf_puts(out, " predate case binding (no case id, no evidence file digest): the log is bound to case.json through entry 1 only");
+		cf_buf_puts(out, cf_json_bool(v, "evidence_checked", 0) ? "." : ", and evidence/ was not checked.");
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(v, "files")) {
-		P(html ? "<br>\n" : "\n\n- ");
-		E(cf_json_str(e, "file", "")); P(": "); E(cf_json_str(e, "kind", "")); P(": "); E(cf_json_str(e, "detail", ""));
+		cf_buf_puts(out, html ? "<br>\n" : "\n\n- ");
+		esc(out, cf_json_str(e, "file", ""));
+		cf_buf_puts(out, ": ");
+		esc(out, cf_json_str(e, "kind", ""));
+		cf_buf_puts(out, ": ");
+		esc(out, cf_json_str(e, "detail", ""));
 	}
-	P(html ? "</p>\n<h2>Entries</h2>\n<table><thead><tr>" : "\n\n## Entries\n\n|");
-	for (int i = 0; cols[i]; i++) {
-		P(html ? "<th>" : " "); P(cols[i]); P(html ? "</th>" : " |");
-	}
-	P(html ? "</tr></thead><tbody>\n" : "\n|---|---|---|---|---|---|---|\n");
+	cf_buf_puts(out, html ? "</p>\n<h2>Entries</h2>\n<table><thead><tr>" : "\n\n## Entries\n\n|");
+	for (int i = 0; cols[i]; i++)
+		cf_buf_printf(out, html ? "<th>%s</th>" : " %s |", cols[i]);
+	cf_buf_puts(out, html ? "</tr></thead><tbody>\n" : "\n|---|---|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "entries")) {
-		P(html ? "<tr>" : "|");
+		cf_buf_puts(out, html ? "<tr>" : "|");
 		for (int i = 0; cols[i]; i++) {
-			P(html ? (i == 3 || i == 5 ? "<td class=\"mono\">" : "<td>") : " ");
-			E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, cols[i]), b));
-			P(html ? "</td>" : " |");
+			cf_buf_puts(out, html ? (i == 3 || i == 5 ? "<td class=\"mono\">" : "<td>") : " ");
+			put(out, esc, e, cols[i]);
+			cf_buf_puts(out, html ? "</td>" : " |");
 		}
-		P(html ? "</tr>\n" : "\n");
+		cf_buf_puts(out, html ? "</tr>\n" : "\n");
 	}
-	P(html ? "</tbody></table>\n<h2>Archives in evidence/</h2>\n<table><thead><tr><th>File</th>"
-		 "<th>Size (bytes)</th><th>File SHA-256</th><th>Against the log</th></tr></thead><tbody>\n"
-	       : "\n## Archives in evidence/\n\n| File | Size (bytes) | File SHA-256 | Against the log |\n|---|---|---|---|\n");
+	cf_buf_puts(out, html ? "</tbody></table>\n<h2>Archives in evidence/</h2>\n<table><thead><tr><th>File</th>"
+		    "<th>Size (bytes)</th><th>File SHA-256</th><th>Against the log</th></tr></thead><tbody>\n"
+		    : "\n## Archives in evidence/\n\n| File | Size (bytes) | File SHA-256 | Against the log |\n|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(rep, "archives")) {
-		P(html ? "<tr><td>" : "| "); E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file"), b)); P(html ? "</td><td>" : " | ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "size"), b)); P(html ? "</td><td class=\"mono\">" : " | ");
-		E(cf_json_text(cJSON_GetObjectItemCaseSensitive(e, "file_sha256"), b)); P(html ? "</td><td>" : " | ");
-		E(cf_json_str(e, "status", "not checked")); P(html ? "</td></tr>\n" : " |\n");
+		cf_buf_puts(out, html ? "<tr><td>" : "| ");
+		for (int i = 0; acols[i]; i++) {
+			put(out, esc, e, acols[i]);
+			cf_buf_puts(out, html && i == 1 ? "</td><td class=\"mono\">" : cell);
+		}
+		esc(out, cf_json_str(e, "status", "not checked"));
+		cf_buf_puts(out, html ? "</td></tr>\n" : " |\n");
 	}
-	P(html ? "</tbody></table>\n</body>\n</html>\n" : "");
-	return CF_OK;
-nomem:
-	return cf_set_nomem(ctx, "custody report");
+	cf_buf_puts(out, html ? "</tbody></table>\n</body>\n</html>\n" : "");
+	return cf_buf_error(out) ? cf_set_nomem(ctx, "custody report") : CF_OK;
 }

@@ -7,6 +7,8 @@
  * HTML that prints well, Markdown, or the JSON with the report's time. It
  * recomputes nothing, so the report and `drill status` cannot disagree.
  * Every value comes from a file participants typed into and is escaped.
+ * The appends are unchecked: the buffer's first failure is sticky and is
+ * checked once at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,10 +62,6 @@ static const char *str(const cJSON *o, const char *k)
 	return cf_json_str(o, k, "");
 }
 
-#define P(s) do { if (cf_buf_puts(out, (s))) goto nomem; } while (0)
-#define E(s) do { if (esc(out, (s))) goto nomem; } while (0)
-#define F(...) do { if (cf_buf_printf(out, __VA_ARGS__)) goto nomem; } while (0)
-
 static const char css[] =
 	"body{font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;color:#18181b;"
 	"max-width:60rem;margin:2rem auto;padding:0 1.5rem;font-size:14px;line-height:1.45}"
@@ -84,16 +82,25 @@ static const char *result_class(const char *r)
 	return !strcmp(r, "late") ? "r-late" : "r-bad";
 }
 
+/* How rows, cells and list items open and close in each format. */
+struct markup {
+	const char *row, *cell, *end_row, *item, *end_item;
+};
+static const struct markup markups[2] = {
+	{"| ", " | ", " |\n", "- ", "\n"},                                 /* Markdown */
+	{"<tr><td>", "</td><td>", "</td></tr>\n", "<li>", "</li>\n"},      /* HTML */
+};
+
 /* Horizontal bars: points earned of the points possible per action. */
-static int svg_points(struct cf_buf *out, const cJSON *expected)
+static void svg_points(struct cf_buf *out, const cJSON *expected)
 {
 	const cJSON *e;
 	int n = cJSON_GetArraySize(expected), i = 0, W = 760, L = 200, bh = 18, gap = 8;
 
-	F("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 %d %d\" "
-	  "width=\"%d\" height=\"%d\" aria-label=\"Points earned per expected action\">\n"
-	  "<title>Points earned per expected action</title>\n",
-	  W, n * (bh + gap) + 10, W, n * (bh + gap) + 10);
+	cf_buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 %d %d\" "
+		      "width=\"%d\" height=\"%d\" aria-label=\"Points earned per expected action\">\n"
+		      "<title>Points earned per expected action</title>\n",
+		      W, n * (bh + gap) + 10, W, n * (bh + gap) + 10);
 	cJSON_ArrayForEach(e, expected) {
 		double max = cf_json_num(e, "max_points", 0), got = cf_json_num(e, "points", 0);
 		double full = W - L - 60, w = max > 0 ? full * got / max : 0;
@@ -101,23 +108,18 @@ static int svg_points(struct cf_buf *out, const cJSON *expected)
 		const char *r = str(e, "result");
 		const char *col = !strcmp(r, "on time") ? "#15803d" : !strcmp(r, "late") ? "#d97706" : "#b91c1c";
 
-		F("<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\" fill=\"#18181b\">",
-		  L - 8, y + 13);
-		if (cf_esc_html(out, str(e, "step")))
-			goto nomem;
-		F("</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e4e4e7\"/>",
-		  L, y, full, bh);
-		F("<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", L, y, w, bh, col);
-		if (cf_esc_html(out, r))
-			goto nomem;
-		F("</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#18181b\">%g / %g</text>\n",
-		  L + full + 6, y + 13, got, max);
+		cf_buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\" fill=\"#18181b\">",
+			      L - 8, y + 13);
+		cf_esc_html(out, str(e, "step"));
+		cf_buf_printf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e4e4e7\"/>",
+			      L, y, full, bh);
+		cf_buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", L, y, w, bh, col);
+		cf_esc_html(out, r);
+		cf_buf_printf(out, "</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#18181b\">%g / %g</text>\n",
+			      L + full + 6, y + 13, got, max);
 		i++;
 	}
-	P("</svg>\n");
-	return 0;
-nomem:
-	return -1;
+	cf_buf_puts(out, "</svg>\n");
 }
 
 int cf_drill_report_render(struct cf_ctx *ctx, const cJSON *aa,
@@ -126,6 +128,7 @@ int cf_drill_report_render(struct cf_ctx *ctx, const cJSON *aa,
 {
 	int html = !strcmp(fmt, "html");
 	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
+	const struct markup *m = &markups[html];
 	const cJSON *e;
 	char when[CF_TIME_STR], b[64];
 
@@ -137,7 +140,7 @@ int cf_drill_report_render(struct cf_ctx *ctx, const cJSON *aa,
 
 		if (!j || cf_json_add_str(j, "report_generated_at", when)) {
 			cJSON_Delete(j);
-			goto nomem;
+			return cf_set_nomem(ctx, "drill report");
 		}
 		s = cJSON_Print(j);
 		cJSON_Delete(j);
@@ -146,31 +149,35 @@ int cf_drill_report_render(struct cf_ctx *ctx, const cJSON *aa,
 		return bad ? cf_set_nomem(ctx, "drill report") : CF_OK;
 	}
 	if (html) {
-		P("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-		  "<title>After-action report</title>\n<style>");
-		P(css);
-		P("</style>\n</head>\n<body>\n<h1>After-action report: ");
-		E(str(aa, "title"));
-		P("</h1>\n<p class=\"meta\">Scenario ");
+		cf_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+			    "<title>After-action report</title>\n<style>");
+		cf_buf_puts(out, css);
+		cf_buf_puts(out, "</style>\n</head>\n<body>\n<h1>After-action report: ");
+		esc(out, str(aa, "title"));
+		cf_buf_puts(out, "</h1>\n<p class=\"meta\">Scenario ");
 	} else {
-		P("# After-action report: "); E(str(aa, "title")); P("\n\nScenario ");
+		cf_buf_puts(out, "# After-action report: ");
+		esc(out, str(aa, "title"));
+		cf_buf_puts(out, "\n\nScenario ");
 	}
-	E(str(aa, "scenario")); P(", playbook "); E(str(aa, "playbook"));
-	P(". Drill clock at the end "); E(str(aa, "clock")); P(" ("); E(str(aa, "simulated_time"));
-	P("). Report generated "); E(when); P(".");
-	P(html ? "</p>\n<h2>Summary</h2>\n<p>Score: <span class=\"score\">" : "\n\n## Summary\n\nScore: **");
-	F("%g / 100", cf_json_num(aa, "score", 0));
-	P(html ? "</span> (" : "** (");
-	F("%g of %g points).", cf_json_num(aa, "points", 0), cf_json_num(aa, "max_points", 0));
-	P(html ? "</p>\n" : "\n\n");
-	if (html && svg_points(out, get(aa, "expected")))
-		goto nomem;
+	cf_esc_put(out, esc, aa, "", "scenario", ", playbook ", "playbook",
+		   ". Drill clock at the end ", "clock", " (", "simulated_time",
+		   "). Report generated ", NULL);
+	esc(out, when);
+	cf_buf_puts(out, ".");
+	cf_buf_puts(out, html ? "</p>\n<h2>Summary</h2>\n<p>Score: <span class=\"score\">" : "\n\n## Summary\n\nScore: **");
+	cf_buf_printf(out, "%g / 100", cf_json_num(aa, "score", 0));
+	cf_buf_puts(out, html ? "</span> (" : "** (");
+	cf_buf_printf(out, "%g of %g points).", cf_json_num(aa, "points", 0), cf_json_num(aa, "max_points", 0));
+	cf_buf_puts(out, html ? "</p>\n" : "\n\n");
+	if (html)
+		svg_points(out, get(aa, "expected"));
 
 	/* Timeline of injects and decisions, in simulated time. */
-	P(html ? "<h2>Timeline of injects and decisions</h2>\n<table><thead><tr><th>Clock</th>"
-		 "<th>Time (simulated)</th><th>Event</th><th>Detail</th></tr></thead><tbody>\n"
-	       : "## Timeline of injects and decisions\n\n| Clock | Time (simulated) | Event | Detail |\n|---|---|---|---|\n");
+	cf_buf_puts(out, html ? "<h2>Timeline of injects and decisions</h2>\n<table><thead><tr><th>Clock</th>"
+		    "<th>Time (simulated)</th><th>Event</th><th>Detail</th></tr></thead><tbody>\n"
+		    : "## Timeline of injects and decisions\n\n| Clock | Time (simulated) | Event | Detail |\n|---|---|---|---|\n");
 	{
 		const cJSON *inj = get(aa, "injects"), *dec = get(aa, "decisions");
 		const cJSON *a = inj ? inj->child : NULL, *d = dec ? dec->child : NULL;
@@ -179,71 +186,76 @@ int cf_drill_report_render(struct cf_ctx *ctx, const cJSON *aa,
 			int take_inject = a && (!d || cf_json_int(a, "at_us", 0) <= cf_json_int(d, "at_us", 0));
 			const cJSON *x = take_inject ? a : d;
 
-			P(html ? "<tr><td>" : "| "); E(str(x, "offset")); P(html ? "</td><td>" : " | ");
-			E(str(x, "time")); P(html ? "</td><td>" : " | ");
+			cf_esc_put(out, esc, x, m->row, "offset", m->cell, "time", m->cell, NULL);
 			if (take_inject) {
-				P("inject: "); E(str(x, "title")); P(html ? "</td><td>" : " | ");
-				E(str(x, "text"));
+				cf_esc_put(out, esc, x, "inject: ", "title", m->cell, "text", NULL);
 				a = a->next;
 			} else {
-				P("decision: "); E(str(x, "step")); P(html ? "</td><td>" : " | ");
-				E(str(x, "participant")); P(" ("); E(str(x, "role")); P(")");
-				if (cJSON_IsString(get(x, "answer"))) { P(", answered "); E(str(x, "answer")); }
-				if (cJSON_IsString(get(x, "note"))) { P(": "); E(str(x, "note")); }
+				cf_esc_put(out, esc, x, "decision: ", "step", m->cell, "participant",
+					   " (", "role", ")", NULL);
+				if (cJSON_IsString(get(x, "answer"))) {
+					cf_buf_puts(out, ", answered ");
+					esc(out, str(x, "answer"));
+				}
+				if (cJSON_IsString(get(x, "note"))) {
+					cf_buf_puts(out, ": ");
+					esc(out, str(x, "note"));
+				}
 				d = d->next;
 			}
-			P(html ? "</td></tr>\n" : " |\n");
+			cf_buf_puts(out, m->end_row);
 		}
 	}
-	P(html ? "</tbody></table>\n<h2>Expected actions</h2>\n<table><thead><tr><th>Step</th><th>Owner</th>"
-		 "<th>Due</th><th>Done</th><th>By</th><th>Result</th><th>Points</th></tr></thead><tbody>\n"
-	       : "\n## Expected actions\n\n| Step | Owner | Due | Done | By | Result | Points |\n|---|---|---|---|---|---|---|\n");
+	cf_buf_puts(out, html ? "</tbody></table>\n<h2>Expected actions</h2>\n<table><thead><tr><th>Step</th><th>Owner</th>"
+		    "<th>Due</th><th>Done</th><th>By</th><th>Result</th><th>Points</th></tr></thead><tbody>\n"
+		    : "\n## Expected actions\n\n| Step | Owner | Due | Done | By | Result | Points |\n|---|---|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, get(aa, "expected")) {
-		P(html ? "<tr><td>" : "| "); E(str(e, "step")); P(": "); E(str(e, "title"));
-		P(html ? "</td><td>" : " | "); E(str(e, "owner"));
-		P(html ? "</td><td>" : " | "); E(str(e, "due"));
-		P(html ? "</td><td>" : " | "); E(str(e, "recorded"));
-		P(html ? "</td><td>" : " | "); E(str(e, "by"));
-		if (html) {
-			P("</td><td class=\""); P(result_class(str(e, "result"))); P("\">");
-		} else {
-			P(" | ");
+		static const char *const keys[] = {"owner", "due", "recorded", "by", NULL};
+
+		cf_esc_put(out, esc, e, m->row, "step", ": ", "title", NULL);
+		for (int i = 0; keys[i]; i++) {
+			cf_buf_puts(out, m->cell);
+			esc(out, str(e, keys[i]));
 		}
-		E(str(e, "result"));
+		if (html)
+			cf_buf_printf(out, "</td><td class=\"%s\">", result_class(str(e, "result")));
+		else
+			cf_buf_puts(out, m->cell);
+		esc(out, str(e, "result"));
 		if (cJSON_IsString(get(e, "expected_answer"))) {
-			P(" (right answer: "); E(str(e, "expected_answer")); P(")");
+			cf_buf_puts(out, " (right answer: ");
+			esc(out, str(e, "expected_answer"));
+			cf_buf_puts(out, ")");
 		}
-		P(html ? "</td><td>" : " | ");
-		F("%s / ", cf_json_text(get(e, "points"), b));
-		F("%s", cf_json_text(get(e, "max_points"), b));
-		P(html ? "</td></tr>\n" : " |\n");
+		cf_buf_puts(out, m->cell);
+		cf_buf_printf(out, "%s / ", cf_json_text(get(e, "points"), b));
+		cf_buf_printf(out, "%s", cf_json_text(get(e, "max_points"), b));
+		cf_buf_puts(out, m->end_row);
 	}
-	P(html ? "</tbody></table>\n<h2>Strengths</h2>\n<ul>\n" : "\n## Strengths\n\n");
+	cf_buf_puts(out, html ? "</tbody></table>\n<h2>Strengths</h2>\n<ul>\n" : "\n## Strengths\n\n");
 	cJSON_ArrayForEach(e, get(aa, "expected"))
 		if (!strcmp(str(e, "result"), "on time")) {
-			P(html ? "<li>" : "- "); E(str(e, "title")); P(" ("); E(str(e, "step"));
-			P(") done on time by "); E(str(e, "by")); P(html ? "</li>\n" : "\n");
+			cf_esc_put(out, esc, e, m->item, "title", " (", "step",
+				   ") done on time by ", "by", m->end_item, NULL);
 		}
-	P(html ? "</ul>\n<h2>Gaps</h2>\n<ul>\n" : "\n## Gaps\n\n");
+	cf_buf_puts(out, html ? "</ul>\n<h2>Gaps</h2>\n<ul>\n" : "\n## Gaps\n\n");
 	cJSON_ArrayForEach(e, get(aa, "expected"))
 		if (strcmp(str(e, "result"), "on time")) {
-			P(html ? "<li>" : "- "); E(str(e, "title")); P(" ("); E(str(e, "step"));
-			P("): "); E(str(e, "result")); P(html ? "</li>\n" : "\n");
+			cf_esc_put(out, esc, e, m->item, "title", " (", "step", "): ",
+				   "result", m->end_item, NULL);
 		}
-	P(html ? "</ul>\n<h2>Improvement plan</h2>\n<table><thead><tr><th>#</th><th>Action</th>"
-		 "<th>Owner</th><th>Due</th></tr></thead><tbody>\n"
-	       : "\n## Improvement plan\n\n| # | Action | Owner | Due |\n|---|---|---|---|\n");
+	cf_buf_puts(out, html ? "</ul>\n<h2>Improvement plan</h2>\n<table><thead><tr><th>#</th><th>Action</th>"
+		    "<th>Owner</th><th>Due</th></tr></thead><tbody>\n"
+		    : "\n## Improvement plan\n\n| # | Action | Owner | Due |\n|---|---|---|---|\n");
 	{
 		int i = 1;
 
 		cJSON_ArrayForEach(e, get(aa, "improvement_plan")) {
-			F(html ? "<tr><td>%d</td><td>" : "| %d | ", i++);
-			E(str(e, "action")); P(html ? "</td><td>" : " | "); E(str(e, "owner"));
-			P(html ? "</td><td>" : " | "); E(str(e, "due")); P(html ? "</td></tr>\n" : " |\n");
+			cf_buf_printf(out, "%s%d", m->row, i++);
+			cf_esc_put(out, esc, e, m->cell, "action", m->cell, "owner", m->cell, "due",
+				   m->end_row, NULL);
 		}
 	}
-	P(html ? "</tbody></table>\n</body>\n</html>\n" : "");
-	return CF_OK;
-nomem:
-	return cf_set_nomem(ctx, "drill report");
+	cf_buf_puts(out, html ? "</tbody></table>\n</body>\n</html>\n" : "");
+	return cf_buf_error(out) ? cf_set_nomem(ctx, "drill report") : CF_OK;
 }

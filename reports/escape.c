@@ -11,11 +11,13 @@
  * must not become markup or a link. The template filler does plain
  * substitution only: no logic, no loops, nothing a value could trigger.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "casefile/buf.h"
 #include "casefile/error.h"
+#include "casefile/json.h"
 #include "escape.h"
 
 int cf_esc_html(struct cf_buf *b, const char *s)
@@ -38,6 +40,24 @@ int cf_esc_html(struct cf_buf *b, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+int cf_esc_put(struct cf_buf *b, cf_esc_fn esc, const cJSON *obj, ...)
+{
+	va_list ap;
+	const char *s;
+	int key = 0;
+
+	va_start(ap, obj);
+	while ((s = va_arg(ap, const char *))) {
+		if (key)
+			esc(b, cf_json_str(obj, s, ""));
+		else
+			cf_buf_puts(b, s);
+		key = !key;
+	}
+	va_end(ap);
+	return cf_buf_error(b) ? -1 : 0;
 }
 
 /* 1 when s opens with something CommonMark reads as a block marker at the

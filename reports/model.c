@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Building the breach report model (see model.h).
+ * Building the breach report model (see model.h): reading the inputs.
+ *
+ * This half turns the incident file, the scope and the verification
+ * results into the figures (patients, affected counts, the timeline, PHI
+ * categories, model decisions) with their citations, and drives the
+ * build; model_notices.c computes the obligations, risk assessment, portal
+ * fields, inventory and custody summary from them (model_int.h).
  *
  * The scope JSON is produced elsewhere (timeline scope) and may also be
  * edited by hand, so it is read defensively: per-patient details are
@@ -22,6 +28,7 @@
 #include "casefile/time.h"
 #include "escape.h"
 #include "model.h"
+#include "model_int.h"
 #include "rules.h"
 
 #define MAX_PATIENTS 10000000u
@@ -59,7 +66,7 @@ static int64_t day_of(int64_t us)
 }
 
 /* Day of an RFC 3339 time or a bare YYYY-MM-DD date; -1 when neither. */
-static int64_t parse_day(const char *s)
+int64_t cf_model_parse_day(const char *s)
 {
 	int64_t us;
 	int y;
@@ -74,11 +81,6 @@ static int64_t parse_day(const char *s)
 	    m <= 12 && d >= 1 && d <= 31)
 		return cf_days_from_civil(y, m, d);
 	return -1;
-}
-
-static const cJSON *obj_get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
 /* 1 when an evidence row names an archive (so a NULL from cite_of() means
@@ -112,14 +114,14 @@ static cJSON *cite_of(const cJSON *row)
 	return c;
 }
 
-static int add_copy(cJSON *arr, const cJSON *item)
+int cf_model_add_copy(cJSON *arr, const cJSON *item)
 {
 	cJSON *d = cJSON_Duplicate(item, 1);
 
 	return d && cJSON_AddItemToArray(arr, d) ? 0 : (cJSON_Delete(d), -1);
 }
 
-static int add_note(cJSON *arr, const char *section, const char *field,
+int cf_model_add_note(cJSON *arr, const char *section, const char *field,
 		    const char *why)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -212,19 +214,6 @@ static cJSON *access_of(const char *patient, const cJSON *row)
 	}
 	return a;
 }
-
-struct build {
-	struct cf_ctx *ctx;
-	const struct cf_report_input *in;
-	cJSON *model, *confirm, *discrepancies;
-	cJSON *patients;   /* [{id,state,has_contact,evidence:[cites]}] */
-	cJSON *accesses;   /* timeline rows */
-	cJSON *digests;    /* object: digest -> citation count */
-	cJSON *verified;   /* object: digest -> true (verified) or false */
-	uint64_t unverified_cites, unverified_only;
-	uint64_t affected, no_contact, unknown_contact;
-	int64_t discovered_day, delay_day;
-};
 
 static int count_digest(struct build *b, const cJSON *cite)
 {
@@ -400,7 +389,7 @@ static cJSON *cites_for(struct build *b, const char *state)
 
 		if (!first || (state && strcmp(cf_json_str(p, "state", ""), state)))
 			continue;
-		if (add_copy(arr, first)) {
+		if (cf_model_add_copy(arr, first)) {
 			cJSON_Delete(arr);
 			return NULL;
 		}
@@ -630,561 +619,6 @@ static int build_models(struct build *b)
 	return CF_OK;
 }
 
-/* Joins the strings of a JSON array with ", " into a heap string. */
-static char *join(const cJSON *arr, const char *key)
-{
-	size_t len = 1;
-	const cJSON *e;
-	char *s;
-
-	cJSON_ArrayForEach(e, arr) {
-		const char *v = cJSON_IsString(e) ? e->valuestring : cf_json_str(e, key, "");
-		len += strlen(v) + 2;
-	}
-	if (!(s = cf_malloc(len)))
-		return NULL;
-	*s = 0;
-	cJSON_ArrayForEach(e, arr) {
-		const char *v = cJSON_IsString(e) ? e->valuestring : cf_json_str(e, key, "");
-		if (*s)
-			strcat(s, ", ");
-		strcat(s, v);
-	}
-	return s;
-}
-
-/* Adds a factor; takes ownership of cites (may be NULL: none). */
-static int add_factor(cJSON *arr, const char *id, const char *title,
-		      const char *finding, cJSON *cites, const char *confirm)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!cites)
-		cites = cJSON_CreateArray();
-	if (cf_report_add(arr, NULL, o)) {
-		cJSON_Delete(cites);
-		return -1;
-	}
-	if (cf_report_add(o, "cites", cites) || cf_json_add_str(o, "id", id) ||
-	    cf_json_add_str(o, "title", title) ||
-	    cf_json_add_str(o, "finding", finding) ||
-	    cf_json_add_bool(o, "confirm", 1) ||
-	    cf_json_add_str(o, "confirm_note", confirm))
-		return -1;
-	return 0;
-}
-
-static int build_risk(struct build *b)
-{
-	const cJSON *sus = obj_get(b->in->incident, "suspects");
-	const cJSON *tl = obj_get(b->model, "timeline"), *e;
-	cJSON *sec, *arr, *cites = NULL;
-	char *phi = join(obj_get(b->model, "phi_categories"), "category");
-	char *actors = join(obj_get(sus, "actors"), NULL);
-	char *ips = join(obj_get(sus, "ips"), NULL);
-	char *creds = join(obj_get(sus, "credentials"), NULL);
-	char *models = join(obj_get(sus, "models"), NULL);
-	char text[2048];
-	int rc = CF_FATAL, bad;
-	uint64_t reads = 0, other = 0;
-
-	if (!phi || !actors || !ips || !creds || !models)
-		goto out;
-	if (!(sec = cJSON_AddObjectToObject(b->model, "risk_assessment")) ||
-	    cf_json_add_str(sec, "rule", "45 CFR 164.402(2)") ||
-	    !(arr = cJSON_AddArrayToObject(sec, "factors")))
-		goto out;
-	/* 1. Nature and extent of the PHI. */
-	snprintf(text, sizeof text,
-		 "%llu individual(s) identified by patient identifier in the "
-		 "evidence. PHI categories seen: %s.",
-		 (unsigned long long)b->affected, *phi ? phi : "none identified");
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(b->model, "phi_categories")) {
-		const cJSON *c;
-		cJSON_ArrayForEach(c, obj_get(e, "cites"))
-			if (add_copy(cites, c))
-				goto out;
-	}
-	bad = add_factor(arr, "nature_extent", "Nature and extent of the PHI "
-		      "involved, including the types of identifiers and the "
-		      "likelihood of re-identification", text, cites,
-		      "Confirm the categories and whether sensitive information "
-		      "(financial, mental health, substance use, HIV) or direct "
-		      "identifiers such as SSNs were exposed.");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 2. The unauthorised person. */
-	snprintf(text, sizeof text, "Suspected actors: %s. Source addresses: %s. "
-		 "Credentials: %s. Model versions: %s.",
-		 *actors ? actors : "none named", *ips ? ips : "none named",
-		 *creds ? creds : "none named", *models ? models : "none named");
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
-		if (cJSON_GetArraySize(cites) < 20 && add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	bad = add_factor(arr, "unauthorized_person", "The unauthorized person who "
-		      "used the PHI or to whom the disclosure was made", text, cites,
-		      "Confirm who the person is and whether they are obliged "
-		      "to protect PHI (another covered entity, a workforce "
-		      "member acting in good faith).");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 3. Acquired or viewed. */
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses")) {
-		const char *act = cf_json_str(e, "action", "");
-		if (!strcmp(act, "read") || !strcmp(act, "export") ||
-		    !strcmp(act, "search") || !strcmp(act, "download"))
-			reads++;
-		else
-			other++;
-	}
-	snprintf(text, sizeof text, "%llu successful access(es) to the records of "
-		 "%llu individual(s) (%llu read or export, %llu other); %lld failed "
-		 "attempt(s) are listed apart and not counted.",
-		 (unsigned long long)(reads + other), (unsigned long long)b->affected,
-		 (unsigned long long)reads, (unsigned long long)other,
-		 (long long)cf_json_int(tl, "failed_attempt_count", 0));
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
-		if (cJSON_GetArraySize(cites) < 20 && add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "failed_attempts"))
-		if (obj_get(e, "cite") && cJSON_IsObject(obj_get(e, "cite")) &&
-		    add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	bad = add_factor(arr, "acquired_viewed", "Whether the PHI was actually "
-		      "acquired or viewed", text, cites,
-		      "Confirm from the evidence cited that the data was "
-		      "displayed or transferred, not only requested.");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 4. Mitigation: only a person knows. */
-	if (add_factor(arr, "mitigation", "The extent to which the risk to the "
-		       "PHI has been mitigated", "To be completed: describe "
-		       "assurances obtained, credentials revoked, data "
-		       "retrieved or destroyed.", NULL,
-		       "Not derivable from evidence; a person must complete it.") ||
-	    cf_json_add_str(sec, "conclusion", "An impermissible use or disclosure "
-			    "is presumed to be a breach unless this assessment "
-			    "demonstrates a low probability that the PHI has been "
-			    "compromised (45 CFR 164.402(2)).") ||
-	    add_note(b->confirm, "risk_assessment", "factors", "Every factor is "
-		     "pre-filled from evidence and must be reviewed and signed "
-		     "off by the privacy officer.") ||
-	    add_note(b->confirm, "risk_assessment", "mitigation", "Extent of "
-		     "mitigation is left for a person to complete."))
-		goto out;
-	rc = CF_OK;
-out:
-	cJSON_Delete(cites);
-	free(phi);
-	free(actors);
-	free(ips);
-	free(creds);
-	free(models);
-	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "risk assessment");
-}
-
-static int add_date(cJSON *o, const char *key, int64_t day)
-{
-	char d[16];
-
-	if (day < 0)
-		return cJSON_AddNullToObject(o, key) ? 0 : -1;
-	return cf_json_add_str(o, key, cf_report_iso_date(day, d));
-}
-
-static int build_obligations(struct build *b, const struct cf_state_count *st,
-			     size_t nst)
-{
-	struct cf_breach_facts f = {b->discovered_day, b->delay_day, b->affected,
-				    b->no_contact, st, nst};
-	struct cf_breach_duties d;
-	cJSON *sec, *o, *arr;
-	int rc = CF_FATAL;
-
-	if (cf_breach_duties_compute(&f, &d))
-		return cf_set_nomem(b->ctx, "obligations");
-	if (!(sec = cJSON_AddObjectToObject(b->model, "obligations")) ||
-	    add_date(sec, "discovered", b->discovered_day))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "law_enforcement_delay")) ||
-	    add_date(o, "until", b->delay_day) || add_date(o, "not_before", d.not_before) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.412"))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "individual_notice")) ||
-	    cf_json_add_bool(o, "required", b->affected > 0) ||
-	    add_date(o, "due", d.individual_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.404(b)") ||
-	    cf_json_add_str(o, "text", "Without unreasonable delay and in no case "
-			    "later than 60 calendar days after discovery, by "
-			    "first-class mail (or e-mail if the individual agreed)."))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "hhs_notice")) ||
-	    cf_json_add_bool(o, "immediate", d.hhs_immediate) ||
-	    add_date(o, "due", d.hhs_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.408") ||
-	    cf_json_add_str(o, "text", d.hhs_immediate
-		? "500 or more individuals: notify the Secretary contemporaneously "
-		  "with the individual notices, through the HHS breach portal."
-		: "Fewer than 500 individuals: log the breach and notify the "
-		  "Secretary within 60 days after the end of the calendar year "
-		  "of discovery."))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "media_notice")) ||
-	    cf_json_add_bool(o, "required", d.media_required) ||
-	    add_date(o, "due", d.media_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.406") ||
-	    !(arr = cJSON_AddArrayToObject(o, "states")))
-		goto out;
-	for (size_t i = 0; i < d.nmedia_states; i++) {
-		cJSON *s = cJSON_CreateObject();
-
-		if (!s || !cJSON_AddItemToArray(arr, s) ||
-		    cf_json_add_str(s, "state", st[d.media_states[i]].state) ||
-		    cf_json_add_int(s, "count", (int64_t)st[d.media_states[i]].count))
-			goto out;
-	}
-	if (!(o = cJSON_AddObjectToObject(sec, "substitute_notice")) ||
-	    cf_json_add_str(o, "kind", cf_breach_substitute_name(d.substitute)) ||
-	    cf_json_add_int(o, "no_contact", (int64_t)b->no_contact) ||
-	    cf_json_add_int(o, "contact_unknown", (int64_t)b->unknown_contact) ||
-	    add_date(o, "keep_until", d.substitute_until) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.404(d)(2)") ||
-	    cf_json_add_str(o, "text",
-		d.substitute == CF_SUBST_CONSPICUOUS
-		? "10 or more individuals cannot be reached: a conspicuous posting "
-		  "on the home page of the web site for 90 days or notice in major "
-		  "print or broadcast media where they likely reside, and a "
-		  "toll-free number active for at least 90 days."
-		: d.substitute == CF_SUBST_ALTERNATIVE
-		? "Fewer than 10 individuals cannot be reached: substitute notice "
-		  "by an alternative form of written notice, telephone or other "
-		  "means."
-		: b->unknown_contact
-		? "No individual is known to lack contact information, but it is "
-		  "not known for some (see contact_unknown): confirm it before "
-		  "ruling out substitute notice (10 or more unreachable require "
-		  "conspicuous notice)."
-		: "No substitute notice: every individual has usable contact "
-		  "information."))
-		goto out;
-	if (b->unknown_contact &&
-	    add_note(b->confirm, "obligations", "substitute_notice", "Contact "
-		     "information is not known for some individuals; confirm "
-		     "before relying on the substitute-notice finding."))
-		goto out;
-	if (b->delay_day >= 0 &&
-	    add_note(b->confirm, "obligations", "law_enforcement_delay", "Confirm "
-		     "the law-enforcement statement: a written statement sets the "
-		     "period; an oral one delays for no longer than 30 days unless "
-		     "followed by a written statement (164.412(b))."))
-		goto out;
-	rc = CF_OK;
-out:
-	free(d.media_states);
-	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "obligations");
-}
-
-static int portal_field(cJSON *arr, const char *field, const char *value,
-			int confirm)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o || !cJSON_AddItemToArray(arr, o) || cf_json_add_str(o, "field", field) ||
-	    cf_json_add_str(o, "value", value) || cf_json_add_bool(o, "confirm", confirm))
-		return -1;
-	return 0;
-}
-
-static const char *entity_type_name(const char *t)
-{
-	if (!strcmp(t, "health-plan")) return "Health Plan";
-	if (!strcmp(t, "clearinghouse")) return "Healthcare Clearing House";
-	if (!strcmp(t, "business-associate")) return "Business Associate";
-	return "Healthcare Provider";
-}
-
-/* Breach type and location pre-filled from the suspects and the evidence;
- * both are marked for confirmation. */
-static const char *guess_type(const cJSON *inc)
-{
-	const cJSON *s = obj_get(inc, "suspects");
-
-	if (cJSON_GetArraySize(obj_get(s, "ips")) || cJSON_GetArraySize(obj_get(s, "credentials")))
-		return "Hacking/IT Incident";
-	return "Unauthorized Access/Disclosure";
-}
-
-static const char *guess_location(const cJSON *accesses)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, accesses) {
-		const char *r = cf_json_str(a, "resource", "");
-		const char *m = cf_json_str(obj_get(a, "cite"), "member", "");
-
-		if (strstr(r, "Patient") || strstr(r, "fhir") || strstr(m, "ehr") ||
-		    strstr(m, "fhir"))
-			return "Electronic Medical Record";
-	}
-	return "Network Server";
-}
-
-static int build_portal(struct build *b)
-{
-	const cJSON *inc = b->in->incident, *ce = obj_get(inc, "covered_entity");
-	const cJSON *acc = obj_get(obj_get(b->model, "timeline"), "accesses");
-	const cJSON *w = obj_get(inc, "window");
-	cJSON *arr = cJSON_AddArrayToObject(b->model, "hhs_portal"), *types = NULL;
-	const cJSON *e;
-	char num[32], d[16], *phi = NULL, *ptypes = NULL;
-	int64_t start = -1, end = -1;
-	int rc = -1;
-
-	if (!arr || !(types = cJSON_CreateArray()))
-		goto out;
-	if (cJSON_GetArraySize((cJSON *)acc)) {
-		start = parse_day(cf_json_str(cJSON_GetArrayItem(acc, 0), "ts", NULL));
-		end = parse_day(cf_json_str(cJSON_GetArrayItem(acc, cJSON_GetArraySize(acc) - 1), "ts", NULL));
-	} else {
-		start = parse_day(cf_json_str(w, "from", NULL));
-		end = parse_day(cf_json_str(w, "to", NULL));
-	}
-	cJSON_ArrayForEach(e, obj_get(b->model, "phi_categories")) {
-		const char *t = cf_json_str(e, "portal_type", "Other");
-		int dup = 0;
-		const cJSON *x;
-
-		cJSON_ArrayForEach(x, types)
-			dup |= !strcmp(x->valuestring, t);
-		if (!dup && cf_report_add(types, NULL, cJSON_CreateString(t)))
-			goto out;
-	}
-	if (!(phi = join(obj_get(b->model, "phi_categories"), "category")) ||
-	    !(ptypes = join(types, NULL)))
-		goto out;
-	snprintf(num, sizeof num, "%llu", (unsigned long long)b->affected);
-	if (portal_field(arr, "Covered entity name", cf_json_str(ce, "name", ""), 0) ||
-	    portal_field(arr, "Type of covered entity",
-			 entity_type_name(cf_json_str(ce, "type", "provider")), 0) ||
-	    portal_field(arr, "Breach start date",
-			 start >= 0 ? cf_report_iso_date(start, d) : "", 1) ||
-	    portal_field(arr, "Breach end date",
-			 end >= 0 ? cf_report_iso_date(end, d) : "", 1) ||
-	    portal_field(arr, "Discovery date", cf_report_iso_date(b->discovered_day, d), 0) ||
-	    portal_field(arr, "Approximate number of individuals affected", num, 0) ||
-	    portal_field(arr, "Type of breach", guess_type(inc), 1) ||
-	    portal_field(arr, "Location of breached information", guess_location(acc), 1) ||
-	    portal_field(arr, "Type of PHI involved", ptypes, 1) ||
-	    portal_field(arr, "PHI involved (detail)", phi, 1) ||
-	    portal_field(arr, "Business associate involved",
-			 !strcmp(cf_json_str(ce, "type", ""), "business-associate") ? "Yes" : "No", 1) ||
-	    portal_field(arr, "Safeguards in place prior to breach", "", 1) ||
-	    portal_field(arr, "Actions taken in response to breach", "", 1) ||
-	    portal_field(arr, "Individual notice provided (planned by)",
-			 cf_json_str(obj_get(obj_get(b->model, "obligations"), "individual_notice"), "due", ""), 1) ||
-	    add_note(b->confirm, "hhs_portal", "Type of breach / Location",
-		     "Pre-filled from the suspects and the evidence members; "
-		     "confirm against the investigation.") ||
-	    add_note(b->confirm, "hhs_portal", "Safeguards / Actions taken",
-		     "Not derivable from evidence; a person must complete them."))
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(types);
-	free(phi);
-	free(ptypes);
-	return rc ? cf_set_nomem(b->ctx, "hhs portal") : CF_OK;
-}
-
-/* The store's verdict on an archive for the inventory: "verified",
- * "UNVERIFIED", or NULL when the inputs do not say. */
-static const char *verified_word(const struct build *b, const char *digest)
-{
-	const cJSON *v = obj_get(b->verified, digest);
-
-	return cJSON_IsTrue(v) ? "verified" : cJSON_IsFalse(v) ? "UNVERIFIED" : NULL;
-}
-
-/* The store's row of an archive ("archives" of a scope from --db). */
-static const cJSON *store_archive(const struct build *b, const char *digest)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, obj_get(b->in->scope, "archives"))
-		if (!strcmp(cf_json_str(a, "sha256sums", ""), digest))
-			return a;
-	return NULL;
-}
-
-/* Inventory: every archive cited or in the timeline store, joined with the
- * verification result and with the verified flag the store recorded. */
-static int build_inventory(struct build *b)
-{
-	const cJSON *archives = obj_get(b->in->verify, "archives"), *d, *v;
-	cJSON *arr = cJSON_AddArrayToObject(b->model, "evidence_inventory");
-	cJSON *done = cJSON_CreateObject();
-	int rc = -1;
-
-	if (!arr || !done)
-		goto out;
-	cJSON_ArrayForEach(v, archives) {
-		const char *dig = cf_json_str(v, "sha256sums", "");
-		cJSON *o = cJSON_CreateObject();
-
-		if (!o || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", dig) ||
-		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", cf_json_bool(v, "ok", 0) ? "OK" : "FAILED") ||
-		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
-		    cf_json_add_int(o, "problems", cJSON_GetArraySize(obj_get(v, "problems"))) ||
-		    cf_json_add_int(o, "citations", cf_json_int(b->digests, dig, 0)) ||
-		    !cJSON_AddTrueToObject(done, dig))
-			goto out;
-	}
-	/* archives cited without a verification result, then the store's
-	 * other archives: their verified state is what `timeline build` recorded
-	 * (verified against its trusted keys, or added unverified) */
-	cJSON_ArrayForEach(d, b->digests) {
-		const char *tl = verified_word(b, d->string);
-		const cJSON *st = store_archive(b, d->string);
-		cJSON *o;
-
-		if (obj_get(done, d->string))
-			continue;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", d->string) ||
-		    cf_json_add_str(o, "path", cf_json_str(st, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(st, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
-		    cf_json_add_str(o, "verified_state", tl) ||
-		    cf_json_add_int(o, "problems", 0) ||
-		    cf_json_add_int(o, "citations", (int64_t)d->valuedouble) ||
-		    !cJSON_AddTrueToObject(done, d->string) ||
-		    (!(tl && !strcmp(tl, "verified")) &&
-		     add_note(b->confirm, "evidence_inventory", d->string,
-			      "This archive is cited but no verification result "
-			      "was given for it (casefile verify --json).")))
-			goto out;
-	}
-	cJSON_ArrayForEach(v, obj_get(b->in->scope, "archives")) {
-		const char *dig = cf_json_str(v, "sha256sums", NULL);
-		cJSON *o;
-
-		if (!dig || obj_get(done, dig))
-			continue;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", dig) ||
-		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
-		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
-		    cf_json_add_int(o, "problems", 0) ||
-		    cf_json_add_int(o, "citations", 0) ||
-		    !cJSON_AddTrueToObject(done, dig))
-			goto out;
-	}
-	rc = 0;
-out:
-	cJSON_Delete(done);
-	return rc ? cf_set_nomem(b->ctx, "inventory") : CF_OK;
-}
-
-/* How far the counted evidence was verified, in words the renderers use
- * as they are: a report never says "verified evidence" of evidence that
- * was not. "state" is "verified" (every cited archive is known verified),
- * "unverified" (at least one cited archive is not) or "not stated". */
-static int build_evidence_status(struct build *b)
-{
-	cJSON *o = cJSON_AddObjectToObject(b->model, "evidence_status"), *list;
-	const cJSON *d;
-	const char *state = "verified";
-	char text[512];
-
-	if (!o || !(list = cJSON_AddArrayToObject(o, "unverified_archives")))
-		return cf_set_nomem(b->ctx, "evidence status");
-	cJSON_ArrayForEach(d, b->digests) {
-		const cJSON *v = obj_get(b->verified, d->string);
-
-		if (cJSON_IsFalse(v)) {
-			state = "unverified";
-			if (!cJSON_AddItemToArray(list, cJSON_CreateString(d->string)))
-				return cf_set_nomem(b->ctx, "evidence status");
-		} else if (!cJSON_IsTrue(v) && strcmp(state, "unverified")) {
-			state = "not stated";
-		}
-	}
-	if (!strcmp(state, "unverified"))
-		snprintf(text, sizeof text, "NOT ALL OF THIS EVIDENCE WAS VERIFIED: %llu "
-			 "citation(s) come from %d evidence archive(s) that were not "
-			 "verified (added with --allow-unverified, or failing "
-			 "verification), and %llu of the %llu individual(s) counted "
-			 "are named only by such evidence. Confirm them before any "
-			 "notice is sent.",
-			 (unsigned long long)b->unverified_cites, cJSON_GetArraySize(list),
-			 (unsigned long long)b->unverified_only,
-			 (unsigned long long)b->affected);
-	else if (!strcmp(state, "not stated"))
-		snprintf(text, sizeof text, "The verification of some cited evidence "
-			 "archives is not stated here (see the evidence inventory).");
-	else
-		snprintf(text, sizeof text, "Every cited evidence archive was verified.");
-	if (cf_json_add_str(o, "state", state) ||
-	    cf_json_add_int(o, "unverified_citations", (int64_t)b->unverified_cites) ||
-	    cf_json_add_int(o, "individuals_only_unverified", (int64_t)b->unverified_only) ||
-	    cf_json_add_str(o, "statement", text))
-		return cf_set_nomem(b->ctx, "evidence status");
-	if (!strcmp(state, "unverified") &&
-	    add_note(b->confirm, "evidence_status", "unverified_archives", text))
-		return cf_set_nomem(b->ctx, "evidence status");
-	return CF_OK;
-}
-
-static int build_custody(struct build *b)
-{
-	static const char *const keys[] = {"seq", "time", "actor", "signer",
-		"action", "subject", "note", NULL};
-	cJSON *o, *log;
-	const cJSON *e;
-
-	if (!b->in->custody)
-		return cJSON_AddNullToObject(b->model, "custody") ? CF_OK
-			: cf_set_nomem(b->ctx, "custody");
-	if (!(o = cJSON_AddObjectToObject(b->model, "custody")) ||
-	    cf_json_add_int(o, "entries", cJSON_GetArraySize(b->in->custody)) ||
-	    cf_report_add(o, "verification", b->in->custody_check
-				   ? cJSON_Duplicate(b->in->custody_check, 1)
-				   : cJSON_CreateNull()) ||
-	    !(log = cJSON_AddArrayToObject(o, "log")))
-		return cf_set_nomem(b->ctx, "custody");
-	cJSON_ArrayForEach(e, b->in->custody) {
-		cJSON *r = cJSON_CreateObject();
-
-		if (!r || !cJSON_AddItemToArray(log, r))
-			return cf_set_nomem(b->ctx, "custody");
-		for (size_t i = 0; keys[i]; i++) {
-			const cJSON *v = obj_get(e, keys[i]);
-
-			if (v && cf_report_add(r, keys[i], cJSON_Duplicate(v, 1)))
-				return cf_set_nomem(b->ctx, "custody");
-		}
-	}
-	if (!b->in->custody_check &&
-	    add_note(b->confirm, "custody", "verification", "The custody log "
-		     "was summarised but not verified."))
-		return cf_set_nomem(b->ctx, "custody");
-	return CF_OK;
-}
-
 /* Rewrites obj[key], an RFC 3339 time, in the canonical output form. */
 static int normalise_time(cJSON *obj, const char *key)
 {
@@ -1225,7 +659,7 @@ static int build_incident(struct build *b)
 	    add_discrepancy(b->discrepancies, "the scope's 'discovered' differs "
 			    "from the incident file's; the incident file is used"))
 		return cf_set_nomem(b->ctx, "incident");
-	b->delay_day = delay ? parse_day(delay) : -1;
+	b->delay_day = delay ? cf_model_parse_day(delay) : -1;
 	if (delay && b->delay_day < 0)
 		return cf_set_error(b->ctx, 0, "incident: law_enforcement_delay_until "
 				    "'%s' is not a date", delay);
@@ -1266,12 +700,12 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = build_timeline(&b)) != CF_OK ||
 	    (rc = build_phi(&b)) != CF_OK ||
 	    (rc = build_models(&b)) != CF_OK ||
-	    (rc = build_obligations(&b, st, nst)) != CF_OK ||
-	    (rc = build_risk(&b)) != CF_OK ||
-	    (rc = build_portal(&b)) != CF_OK ||
-	    (rc = build_inventory(&b)) != CF_OK ||
-	    (rc = build_evidence_status(&b)) != CF_OK ||
-	    (rc = build_custody(&b)) != CF_OK)
+	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
+	    (rc = cf_model_risk(&b)) != CF_OK ||
+	    (rc = cf_model_portal(&b)) != CF_OK ||
+	    (rc = cf_model_inventory(&b)) != CF_OK ||
+	    (rc = cf_model_evidence_status(&b)) != CF_OK ||
+	    (rc = cf_model_custody(&b)) != CF_OK)
 		goto out;
 	/* The helper object used while counting states is not output. */
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(b.model, "affected"), "_tmp");

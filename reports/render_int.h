@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * What the breach report's renderers share (render.c, render_html.c,
+ * render_md.c, render_csv.c); not for use outside them.
+ *
+ * The HTML and Markdown documents are the same twelve sections in one
+ * order. Each section is one row of cf_report_sections[]: its anchor, its
+ * heading and one function per format, which writes the section's body to
+ * the shared buffer. The drivers (cf_report_html, cf_report_md) write the
+ * headings and check the buffer's sticky error once per section, so
+ * adding a section is one function per format and one row, and a table of
+ * contents can be generated from the table.
+ */
+#ifndef CF_REPORTS_RENDER_INT_H
+#define CF_REPORTS_RENDER_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "casefile/json.h"
+#include "render.h"
+
+struct cf_buf;
+struct cf_ctx;
+
+/* Rows shown per table in HTML and Markdown: a breach of 100 000 records
+ * stays a document a person can open and print; every row remains in
+ * report.json and the CSV files, and the table says so. */
+#define CF_REPORT_MAX_ROWS 2000
+
+/* Iterates over at most CF_REPORT_MAX_ROWS elements; `n` counts them. */
+#define CF_REPORT_FOR_ROWS(e, arr, n) \
+	for ((n) = 0, (e) = (arr) ? (arr)->child : NULL; \
+	     (e) && (n) < CF_REPORT_MAX_ROWS; (e) = (e)->next, (n)++)
+
+/* One rendering in progress; the parts of the model every section reads. */
+struct cf_render {
+	struct cf_ctx *ctx;
+	const cJSON *model;
+	const cJSON *inc, *aff, *tl, *ob;   /* incident, affected, timeline, obligations */
+	const struct cf_report_templates *t;
+	struct cf_buf *out;
+	const char *what;   /* the document, for an out-of-memory message */
+};
+
+/* Writes one section's body; CF_OK, or the error of a template or of the
+ * chart. Buffer failures are left on out (sticky) for the driver. */
+typedef int (*cf_report_section_fn)(const struct cf_render *r);
+
+struct cf_report_section {
+	const char *id;          /* HTML anchor */
+	const char *title;       /* heading, after its number */
+	const char *html_title;  /* the HTML heading when longer, or NULL */
+	int page;                /* 1: starts a printed page (HTML) */
+	cf_report_section_fn html, md;
+};
+
+/* The sections in document order, ended by a row with a NULL id. */
+extern const struct cf_report_section cf_report_sections[];
+
+static inline const cJSON *cf_rget(const cJSON *o, const char *k)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static inline const char *cf_rstr(const cJSON *o, const char *k)
+{
+	return cf_json_str(o, k, "");
+}
+
+/* 1 when the model says every cited archive was verified: only then may
+ * a report say "from verified evidence". */
+int cf_report_verified_only(const cJSON *model);
+/* "N more rows in WHERE" after a table capped at `shown` rows. */
+void cf_report_more_rows(struct cf_buf *out, const cJSON *arr, int shown,
+			 const char *where, int html);
+/* CF_OK, or the out-of-memory error when out has failed (sticky). */
+int cf_report_check(const struct cf_render *r);
+
+/* The section bodies, HTML (render_html.c) and Markdown (render_md.c). */
+#define CF_REPORT_SECTION(name) \
+	int cf_report_html_##name(const struct cf_render *r); \
+	int cf_report_md_##name(const struct cf_render *r);
+CF_REPORT_SECTION(summary)
+CF_REPORT_SECTION(timeline)
+CF_REPORT_SECTION(affected)
+CF_REPORT_SECTION(risk)
+CF_REPORT_SECTION(obligations)
+CF_REPORT_SECTION(notice)
+CF_REPORT_SECTION(media)
+CF_REPORT_SECTION(hhs)
+CF_REPORT_SECTION(models)
+CF_REPORT_SECTION(evidence)
+CF_REPORT_SECTION(custody)
+CF_REPORT_SECTION(confirm)
+#undef CF_REPORT_SECTION
+
+#endif

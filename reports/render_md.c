@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The Markdown rendering of the breach report (cf_report_md, render.h).
+ *
+ * The same sections as the HTML (cf_report_sections, render.c), for a
+ * reviewer who edits text rather than prints: GitHub-style tables, the
+ * narrative templates filled in place, citations as [digest member:line].
+ * Every value goes through cf_esc_md, so a patient id cannot become markup
+ * or a link. The appends are unchecked; the driver checks the buffer's
+ * sticky error once per section.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "escape.h"
+#include "render_int.h"
+
+#define get cf_rget
+#define str cf_rstr
+
+static void md_cite(struct cf_buf *out, const cJSON *c)
+{
+	char sh[13];
+
+	if (!cJSON_IsObject(c))
+		return;
+	snprintf(sh, sizeof sh, "%s", str(c, "archive"));
+	cf_buf_puts(out, " \\[");
+	cf_esc_md(out, sh);
+	cf_buf_putc(out, ' ');
+	cf_esc_md(out, str(c, "member"));
+	cf_buf_printf(out, ":%lld%s\\]", (long long)cf_json_int(c, "line", 0),
+		      cf_json_bool(c, "unverified", 0) ? " UNVERIFIED" : "");
+}
+
+static void md_cites(struct cf_buf *out, const cJSON *arr, int max)
+{
+	const cJSON *c;
+	int n = 0, total = cJSON_GetArraySize(arr);
+
+	cJSON_ArrayForEach(c, arr) {
+		if (n++ == max) {
+			cf_buf_printf(out, " (and %d more in report.json)", total - max);
+			return;
+		}
+		md_cite(out, c);
+	}
+}
+
+/* The values of keys (NULL-terminated) of e, escaped, each between pre
+ * and post: " ", " |" make table cells after a "|". */
+static void md_fields(struct cf_buf *out, const cJSON *e, const char *const *keys,
+		      const char *pre, const char *post)
+{
+	for (; *keys; keys++) {
+		cf_buf_puts(out, pre);
+		cf_esc_md(out, str(e, *keys));
+		cf_buf_puts(out, post);
+	}
+}
+
+/* ---- sections -------------------------------------------------------------- */
+
+int cf_report_md_summary(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+	int rc;
+
+	if ((rc = cf_report_narrative(r->ctx, r->model, CF_TPL_SUMMARY, r->t->summary, out)) != CF_OK)
+		return rc;
+	cf_buf_printf(out, "\nIndividuals affected: **%lld**",
+		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
+	md_cites(out, get(get(r->aff, "count"), "cites"), 5);
+	cf_buf_puts(out, "\n\n");
+	cf_esc_md(out, str(get(r->model, "evidence_status"), "statement"));
+	cf_buf_puts(out, "\n\n");
+	cJSON_ArrayForEach(e, get(r->model, "discrepancies")) {
+		cf_buf_puts(out, "- Discrepancy: ");
+		cf_esc_md(out, e->valuestring);
+		cf_buf_puts(out, "\n");
+	}
+	return CF_OK;
+}
+
+/* Timeline rows (at most CF_REPORT_MAX_ROWS): open, the fields between
+ * pre and post, the citation, end. */
+static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *keys,
+		      const char *open, const char *pre, const char *post,
+		      const char *end)
+{
+	const cJSON *e;
+	int n;
+
+	CF_REPORT_FOR_ROWS(e, rows, n) {
+		cf_buf_puts(out, open);
+		md_fields(out, e, keys, pre, post);
+		md_cite(out, get(e, "cite"));
+		cf_buf_puts(out, end);
+	}
+	cf_report_more_rows(out, rows, n, "report.json", 0);
+}
+
+int cf_report_md_timeline(const struct cf_render *r)
+{
+	static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
+		"patient", NULL};
+	static const char *const fkeys[] = {"ts", "actor", "action", "outcome", NULL};
+	struct cf_buf *out = r->out;
+
+	cf_buf_puts(out, "The chart of accesses over time by actor is in report.html.\n\n"
+		    "| Time (UTC) | Actor | Source IP | Action | Patient | Evidence |\n|---|---|---|---|---|---|\n");
+	md_events(out, get(r->tl, "accesses"), akeys, "|", " ", " |", " |\n");
+	cf_buf_printf(out, "\nFailed attempts (not counted): %lld\n\n",
+		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
+	md_events(out, get(r->tl, "failed_attempts"), fkeys, "-", " ", "", "\n");
+	return CF_OK;
+}
+
+int cf_report_md_affected(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+	int n;
+
+	cf_buf_printf(out, "Count: **%lld**\n\n| State | Count | Media notice |\n|---|---|---|\n",
+		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
+	cJSON_ArrayForEach(e, get(r->aff, "by_state")) {
+		cf_buf_puts(out, "| ");
+		cf_esc_md(out, str(e, "state"));
+		cf_buf_printf(out, " | %lld | %s |\n", (long long)cf_json_int(e, "count", 0),
+			      cf_json_bool(e, "media_notice", 0) ? "required" : "no");
+	}
+	cf_buf_puts(out, "\n| Patient | State | Contact | Evidence |\n|---|---|---|---|\n");
+	CF_REPORT_FOR_ROWS(e, get(r->aff, "patients"), n) {
+		const cJSON *hc = get(e, "has_contact");
+
+		cf_buf_puts(out, "| ");
+		cf_esc_md(out, str(e, "id"));
+		if (cf_json_bool(e, "unverified_only", 0))
+			cf_buf_puts(out, " (named only by **UNVERIFIED** evidence)");
+		cf_esc_put(out, cf_esc_md, e, " | ", "state", " | ", NULL);
+		cf_buf_puts(out, cJSON_IsTrue(hc) ? "sufficient" : cJSON_IsFalse(hc)
+			    ? "insufficient" : "unknown **TO CONFIRM**");
+		cf_buf_puts(out, " |");
+		md_cites(out, get(e, "evidence"), 3);
+		cf_buf_puts(out, " |\n");
+	}
+	cf_report_more_rows(out, get(r->aff, "patients"), n, "affected.csv and report.json", 0);
+	return CF_OK;
+}
+
+int cf_report_md_risk(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e, *ra = get(r->model, "risk_assessment");
+
+	cJSON_ArrayForEach(e, get(ra, "factors")) {
+		cf_esc_put(out, cf_esc_md, e, "### ", "title", "\n\n", "finding",
+			   " **TO CONFIRM**: ", "confirm_note", NULL);
+		md_cites(out, get(e, "cites"), 4);
+		cf_buf_puts(out, "\n\n");
+	}
+	cf_esc_md(out, str(ra, "conclusion"));
+	cf_buf_puts(out, " **TO CONFIRM**\n");
+	return CF_OK;
+}
+
+int cf_report_md_obligations(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *ob = r->ob, *led = get(ob, "law_enforcement_delay");
+	const cJSON *e = get(ob, "media_notice"), *s;
+
+	cf_esc_put(out, cf_esc_md, ob, "Discovered: ", "discovered", NULL);
+	if (!cJSON_IsNull(get(led, "until")))
+		cf_esc_put(out, cf_esc_md, led, ". Law-enforcement delay until ", "until",
+			   " **TO CONFIRM**", NULL);
+	cf_buf_puts(out, "\n\n| Notice | Due by | What |\n|---|---|---|\n");
+	cf_esc_put(out, cf_esc_md, get(ob, "individual_notice"), "| Individuals | ", "due",
+		   " | ", "text", NULL);
+	cf_esc_put(out, cf_esc_md, get(ob, "hhs_notice"), " |\n| Secretary of HHS | ", "due",
+		   " | ", "text", NULL);
+	cf_buf_puts(out, " |\n| Media | ");
+	if (cf_json_bool(e, "required", 0)) {
+		cf_esc_md(out, str(e, "due"));
+		cf_buf_puts(out, " | More than 500 residents of:");
+		cJSON_ArrayForEach(s, get(e, "states")) {
+			cf_buf_puts(out, " ");
+			cf_esc_md(out, str(s, "state"));
+			cf_buf_printf(out, " (%lld)", (long long)cf_json_int(s, "count", 0));
+		}
+		cf_buf_puts(out, " |\n");
+	} else {
+		cf_buf_puts(out, "not required | No State has more than 500 affected residents. |\n");
+	}
+	e = get(ob, "substitute_notice");
+	cf_esc_put(out, cf_esc_md, e, "| Substitute notice | ", "keep_until", " | ", "text",
+		   " |\n", NULL);
+	return CF_OK;
+}
+
+int cf_report_md_notice(const struct cf_render *r)
+{
+	return cf_report_narrative(r->ctx, r->model, CF_TPL_NOTICE, r->t->notice, r->out);
+}
+
+int cf_report_md_media(const struct cf_render *r)
+{
+	return cf_report_narrative(r->ctx, r->model, CF_TPL_MEDIA, r->t->media, r->out);
+}
+
+int cf_report_md_hhs(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+
+	cf_buf_puts(out, "| Field | Value |\n|---|---|\n");
+	cJSON_ArrayForEach(e, get(r->model, "hhs_portal")) {
+		cf_esc_put(out, cf_esc_md, e, "| ", "field", " | ", "value", NULL);
+		if (cf_json_bool(e, "confirm", 0))
+			cf_buf_puts(out, " **TO CONFIRM**");
+		cf_buf_puts(out, " |\n");
+	}
+	return CF_OK;
+}
+
+int cf_report_md_models(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+	char tmp[64];
+
+	cJSON_ArrayForEach(e, get(r->model, "model_decisions")) {
+		const cJSON *d = get(e, "decision") ? get(e, "decision") : get(e, "output");
+
+		cf_esc_put(out, cf_esc_md, e, "- ", "ts", " patient ", "patient", ", ", "model",
+			   "@", NULL);
+		cf_esc_md(out, cf_json_text(get(e, "version"), tmp));
+		cf_buf_puts(out, ": ");
+		cf_esc_md(out, cf_json_text(d, tmp));
+		md_cite(out, get(e, "cite"));
+		cf_buf_puts(out, "\n");
+	}
+	return CF_OK;
+}
+
+int cf_report_md_evidence(const struct cf_render *r)
+{
+	static const char *const keys[] = {"sha256sums", "path", "verification", NULL};
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+
+	cf_buf_puts(out, "| Archive | File | Verification | Verified state | Citations |\n"
+		    "|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(e, get(r->model, "evidence_inventory")) {
+		cf_buf_putc(out, '|');
+		md_fields(out, e, keys, " ", " |");
+		cf_buf_putc(out, ' ');
+		cf_esc_md(out, cf_json_str(e, "verified_state", "not stated"));
+		cf_buf_printf(out, " | %lld |\n", (long long)cf_json_int(e, "citations", 0));
+	}
+	return CF_OK;
+}
+
+int cf_report_md_custody(const struct cf_render *r)
+{
+	static const char *const keys[] = {"time", "actor", "action", "note", NULL};
+	struct cf_buf *out = r->out;
+	const cJSON *e = get(r->model, "custody"), *v = get(e, "verification"), *c;
+	char tmp[64];
+
+	if (!cJSON_IsObject(e)) {
+		cf_buf_puts(out, "No case folder was given; no custody log summarised.\n");
+		return CF_OK;
+	}
+	cf_buf_printf(out, "%lld entries; verification: %s\n\n", (long long)cf_json_int(e, "entries", 0),
+		      !cJSON_IsObject(v) ? "not verified **TO CONFIRM**"
+		      : cf_json_bool(v, "ok", 0) ? "OK" : "FAILED");
+	cJSON_ArrayForEach(c, get(e, "log")) {
+		cf_buf_puts(out, "- ");
+		cf_esc_md(out, cf_json_text(get(c, "seq"), tmp));
+		md_fields(out, c, keys, " ", "");
+		cf_buf_puts(out, "\n");
+	}
+	return CF_OK;
+}
+
+int cf_report_md_confirm(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, get(r->model, "to_confirm")) {
+		cf_esc_put(out, cf_esc_md, e, "- **", "section", " / ", "field", "**: ", "why",
+			   "\n", NULL);
+	}
+	return CF_OK;
+}
+
+/* ---- the document ---------------------------------------------------------- */
+
+int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
+		 const struct cf_report_templates *t, struct cf_buf *out)
+{
+	struct cf_render r = {ctx, model, cf_rget(model, "incident"),
+		cf_rget(model, "affected"), cf_rget(model, "timeline"),
+		cf_rget(model, "obligations"), t, out, "markdown report"};
+	const struct cf_report_section *s;
+	int rc, n = 1, verified = cf_report_verified_only(model);
+
+	cf_buf_puts(out, "# Breach notification package: ");
+	cf_esc_md(out, str(r.inc, "id"));
+	cf_buf_puts(out, "\n\n");
+	cf_esc_md(out, str(get(r.inc, "covered_entity"), "name"));
+	cf_esc_put(out, cf_esc_md, r.inc, " — ", "title", NULL);
+	cf_esc_put(out, cf_esc_md, model, "  \nGenerated ", "generated_at", NULL);
+	cf_buf_puts(out, verified ? " by casefile from verified evidence." : " by casefile.");
+	cf_buf_puts(out, " **Draft for review**: items marked **TO CONFIRM** must be "
+		    "confirmed by the privacy officer.\n");
+	if (!verified) {
+		cf_buf_puts(out, "\n**");
+		cf_esc_md(out, str(get(model, "evidence_status"), "statement"));
+		cf_buf_puts(out, "**\n");
+	}
+	/* Each section ends with a newline; its heading opens with another. */
+	for (s = cf_report_sections; s->id; s++, n++) {
+		cf_buf_printf(out, "\n## %d. %s\n\n", n, s->title);
+		if ((rc = cf_report_check(&r)) != CF_OK || (rc = s->md(&r)) != CF_OK)
+			return rc;
+	}
+	return cf_report_check(&r);
+}
