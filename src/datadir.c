@@ -32,6 +32,7 @@ static const struct {
 	{"scenarios", "playbooks/scenarios"},
 	{"templates", "reports/templates"},
 	{"schemas", "demo/schemas"},
+	{"sigma", "timeline/sigma"},
 };
 
 static int is_dir(const char *p)

@@ -133,3 +133,18 @@ int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx)
 	/* a backend without the join leaves decisions as they were logged */
 	return db->ops->link ? db->ops->link(db, ctx) : CF_OK;
 }
+
+int cf_db_insert_finding(cf_db *db, struct cf_ctx *ctx,
+			 const struct cf_finding *f)
+{
+	if (!db->ops->finding)
+		return cf_set_error(ctx, 0, "this store cannot keep findings");
+	return db->ops->finding(db, ctx, f);
+}
+
+int cf_db_query_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
+			 void *arg)
+{
+	/* a backend without findings has none */
+	return db->ops->findings ? db->ops->findings(db, ctx, fn, arg) : CF_OK;
+}

@@ -30,6 +30,8 @@ struct db_ops {
 	int (*archives)(cf_db *, struct cf_ctx *, cf_db_archive_fn, void *);
 	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
 	int (*link)(cf_db *, struct cf_ctx *); /* optional: decisions to lineage */
+	int (*finding)(cf_db *, struct cf_ctx *, const struct cf_finding *);
+	int (*findings)(cf_db *, struct cf_ctx *, cf_db_finding_fn, void *);
 	int (*close)(cf_db *, struct cf_ctx *);
 	void (*abandon)(cf_db *); /* optional: close without keeping the build */
 };

@@ -124,7 +124,7 @@ static int ch_patient(cf_db *db, struct cf_ctx *ctx, const struct cf_patient *p)
 	struct cf_buf *b = &c->rows[T_PATIENTS];
 
 	if (cf_ch_tsv_u64(b, c->ins++, 0) || cf_ch_tsv_field(b, p->id ? p->id : "", 0) ||
-	    cf_ch_tsv_field(b, p->state, 0) || cf_ch_tsv_u64(b, p->has_contact ? 1 : 0, 0) ||
+	    cf_ch_tsv_field(b, p->state, 0) || cf_ch_tsv_u64(b, (uint64_t)(p->has_contact & 0xff), 0) ||
 	    cf_ch_tsv_field(b, p->archive, 0) || cf_ch_tsv_field(b, p->member, 0) ||
 	    cf_ch_tsv_u64(b, p->line, 1))
 		return cf_set_nomem(ctx, "ClickHouse rows");
@@ -276,8 +276,10 @@ static int ch_has_archive(cf_db *db, struct cf_ctx *ctx, const char *digest)
 /* A registry event the decisions are joined to (source "mlflow"). */
 struct lin {
 	char *model, *version, *run;
+	char *stage;     /* the stage reached (stage-changed), else NULL */
 	int64_t ts_us;
-	int production;  /* 1: stage changed to Production; 0: version created */
+	int production;  /* 1: stage changed to Production */
+	int is_stage;    /* 1: stage-changed; 0: version created */
 };
 
 struct lin_set {
@@ -296,7 +298,7 @@ static int collect_lineage(void *arg, const struct cf_event *e)
 		return 0;
 	prod = !strcmp(e->action, "stage-changed") && e->decision &&
 	       !strcmp(e->decision, "Production");
-	if (!prod && strcmp(e->action, "version-created"))
+	if (strcmp(e->action, "stage-changed") && strcmp(e->action, "version-created"))
 		return 0;
 	if (ls->n == ls->cap) {
 		size_t cap = ls->cap ? ls->cap * 2 : 32;
@@ -310,9 +312,11 @@ static int collect_lineage(void *arg, const struct cf_event *e)
 	memset(l, 0, sizeof *l);
 	l->ts_us = e->ts_us;
 	l->production = prod;
+	l->is_stage = !strcmp(e->action, "stage-changed");
+	l->stage = l->is_stage ? dup_or_null(e->decision, &ls->nomem) : NULL;
 	l->model = dup_or_null(e->model, &ls->nomem);
 	l->version = dup_or_null(e->model_version, &ls->nomem);
-	if (!prod && e->attrs) {
+	if (!l->is_stage && e->attrs) {
 		cJSON *a = cJSON_Parse(e->attrs);
 		l->run = dup_or_null(cf_json_str(a, "run_id", NULL), &ls->nomem);
 		cJSON_Delete(a);
@@ -330,6 +334,7 @@ static void lin_free(struct lin_set *ls)
 		free(ls->v[i].model);
 		free(ls->v[i].version);
 		free(ls->v[i].run);
+		free(ls->v[i].stage);
 	}
 	free(ls->v);
 }
@@ -417,7 +422,87 @@ static int lin_cmp(const void *a, const void *b)
 
 	if (c)
 		return c;
-	return x->ts_us < y->ts_us ? -1 : x->ts_us > y->ts_us;
+	if (x->ts_us != y->ts_us)
+		return x->ts_us < y->ts_us ? -1 : 1;
+	/* ties: a stable order (the greatest stage last, as SQLite's
+	 * ORDER BY ts_us DESC, decision DESC picks it) */
+	if ((c = x->is_stage - y->is_stage))
+		return c;
+	if ((c = strcmp(x->stage ? x->stage : "", y->stage ? y->stage : "")))
+		return c;
+	return strcmp(x->version ? x->version : "", y->version ? y->version : "");
+}
+
+/* Decisions of (model, version) in [from, to) (INT64_MIN/INT64_MAX: open)
+ * not yet given a stage get model_stage = stage, or Production labelled
+ * inferred when stage is NULL (the SQLite store's STAGE_AT). */
+static int stage_update(struct ch_conn *c, struct cf_ctx *ctx, const struct lin *v,
+			int64_t from, int64_t to, const char *stage)
+{
+	struct cf_buf q;
+	cJSON *m = cJSON_CreateObject();
+	int rc;
+
+	cf_buf_init(&q);
+	if (!m || cf_json_add_str(m, "model_stage", stage ? stage : "Production") ||
+	    (!stage && cf_json_add_bool(m, "model_stage_inferred", 1)) ||
+	    cf_buf_puts(&q, "ALTER TABLE ") || cf_ch_table_ref(c, &q, T_EVENTS, 1) ||
+	    (c->cluster && !c->nshards &&
+	     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster)) ||
+	    cf_buf_puts(&q, " UPDATE ") || append_attrs(&q, m) ||
+	    cf_buf_puts(&q, " WHERE source = 'model-decision' AND ifNull(model, '') = ") ||
+	    cf_ch_quote(&q, v->model) ||
+	    cf_buf_puts(&q, " AND ifNull(model_version, '') = ") ||
+	    cf_ch_quote(&q, v->version) ||
+	    (from != INT64_MIN && cf_buf_printf(&q, " AND ts_us >= %" PRId64, from)) ||
+	    (to != INT64_MAX && cf_buf_printf(&q, " AND ts_us < %" PRId64, to)) ||
+	    cf_buf_puts(&q, " AND (isNull(attrs) OR position(assumeNotNull(attrs),"
+			" '\"model_stage\":') = 0)")) {
+		cJSON_Delete(m);
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse lineage");
+	}
+	rc = cf_ch_ddl(c, ctx, q.data);
+	cJSON_Delete(m);
+	cf_buf_release(&q);
+	return rc;
+}
+
+/* The stage of each version over time, from its stage-changed events
+ * (ls sorted by lin_cmp): before the first, Production inferred; from
+ * each recorded time on, the stage recorded (of equal times, the last). */
+static int link_stages(struct ch_conn *c, struct cf_ctx *ctx, const struct lin_set *ls)
+{
+	int rc = CF_OK;
+
+	for (size_t i = 0; i < ls->n && rc == CF_OK; i++) {
+		const struct lin *v = &ls->v[i];
+		int64_t from = INT64_MIN;
+		const char *stage = NULL;
+		int seen = 0;
+		if (!v->version)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++) /* each version once */
+			seen = ls->v[j].version && !strcmp(ls->v[j].model, v->model) &&
+			       !strcmp(ls->v[j].version, v->version);
+		if (seen)
+			continue;
+		for (size_t j = i; j < ls->n && rc == CF_OK; j++) {
+			const struct lin *s = &ls->v[j];
+			if (!s->is_stage || !s->version || strcmp(s->model, v->model) ||
+			    strcmp(s->version, v->version))
+				continue;
+			if (s->ts_us != from || from == INT64_MIN) {
+				if (from == INT64_MIN || s->ts_us != from)
+					rc = stage_update(c, ctx, v, from, s->ts_us, stage);
+				from = s->ts_us;
+			}
+			stage = s->stage;
+		}
+		if (rc == CF_OK)
+			rc = stage_update(c, ctx, v, from, INT64_MAX, stage);
+	}
+	return rc;
 }
 
 /* The same join as the SQLite store's link step (src/db.c), expressed as a
@@ -453,17 +538,19 @@ static int ch_link(cf_db *db, struct cf_ctx *ctx)
 		rc = wait_mutations(c, ctx);
 	for (size_t i = 0; i < ls.n && rc == CF_OK; i++) {
 		int seen = 0;
-		if (ls.v[i].production || !ls.v[i].version)
+		if (ls.v[i].is_stage || !ls.v[i].version)
 			continue;
 		/* The first version-created event of a version counts. */
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !ls.v[j].production && ls.v[j].version &&
+			seen = !ls.v[j].is_stage && ls.v[j].version &&
 			       !strcmp(ls.v[j].model, ls.v[i].model) &&
 			       !strcmp(ls.v[j].version, ls.v[i].version);
 		if (!seen)
 			rc = lin_update(c, ctx, &ls.v[i], NULL);
 	}
 	if (rc == CF_OK)
+		rc = wait_mutations(c, ctx);
+	if (rc == CF_OK && (rc = link_stages(c, ctx, &ls)) == CF_OK)
 		rc = wait_mutations(c, ctx);
 out:
 	lin_free(&ls);

@@ -25,7 +25,7 @@
 static const char event_cols[] =
 	"ts_us, ts_desc, source, host, actor, actor_role, action, outcome,"
 	" patient, resource, src_ip, model, model_version, decision, score,"
-	" message, attrs, archive, member, line, `offset`";
+	" message, attrs, archive, member, line, `offset`, ins";
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -39,11 +39,11 @@ struct event_reader {
 static int read_event_line(void *arg, char *line)
 {
 	struct event_reader *r = arg;
-	char *f[21];
+	char *f[22];
 	struct cf_event e = {0};
 	char *score;
 
-	if (cf_ch_tsv_split(line, f, 21) != 21) {
+	if (cf_ch_tsv_split(line, f, 22) != 22) {
 		r->bad = 1;
 		return CF_FAILED;
 	}
@@ -73,6 +73,7 @@ static int read_event_line(void *arg, char *line)
 	e.member = f[18];
 	e.line = strtoull(f[19], NULL, 10);
 	e.offset = strtoull(f[20], NULL, 10);
+	e.id = strtoll(f[21], NULL, 10);
 	return r->fn(r->arg, &e);
 }
 
@@ -179,8 +180,7 @@ static int read_patient_line(void *arg, char *line)
 	}
 	if (!r->state && f[1])
 		r->state = dup_or_null(f[1], &r->nomem);
-	if (atoi(f[2]))
-		r->has_contact = 1;
+	r->has_contact |= atoi(f[2]) & 0xff; /* contact bits (casefile/patient.h) */
 	return r->nomem ? CF_FATAL : 0;
 }
 

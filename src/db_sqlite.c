@@ -57,6 +57,14 @@ struct sq_store {
 
 /* ---- SQLite: schema ----------------------------------------------------- */
 
+/* Detection findings (cf_db_insert_finding): in every store written since
+ * they exist; a store built before has none until a write adds the table. */
+#define FINDINGS_SQL \
+	"CREATE TABLE IF NOT EXISTS findings (" \
+	" id INTEGER PRIMARY KEY, detected_at INTEGER NOT NULL," \
+	" rule_id TEXT NOT NULL, title TEXT, level TEXT, group_key TEXT," \
+	" count INTEGER NOT NULL, first_us INTEGER, last_us INTEGER, events TEXT);"
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS events ("
 	" id INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, ts_desc TEXT,"
@@ -74,7 +82,8 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS archives ("
 	" sha256sums TEXT PRIMARY KEY, path TEXT, signer TEXT,"
 	" verified INTEGER NOT NULL, sequence INTEGER, host TEXT,"
-	" built_at INTEGER);";
+	" built_at INTEGER);"
+	FINDINGS_SQL;
 
 static const char index_sql[] =
 	"CREATE INDEX IF NOT EXISTS events_patient ON events(patient, ts_us);"
@@ -91,7 +100,11 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_PATIENT] = "INSERT INTO patients (id, state, has_contact, archive,"
 		       " member, line) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
 		       " SET state = coalesce(patients.state, excluded.state),"
-		       " has_contact = max(patients.has_contact, excluded.has_contact)",
+		       /* the contact bits of both, the first birth date
+			* (casefile/patient.h) */
+		       " has_contact = ((patients.has_contact | excluded.has_contact) & 255)"
+		       " | (CASE WHEN patients.has_contact >= 256 THEN patients.has_contact"
+		       " ELSE excluded.has_contact END & ~255)",
 	[ST_ARCHIVE] = "INSERT OR IGNORE INTO archives (sha256sums, path, signer,"
 		       " verified, sequence, host, built_at) VALUES (?,?,?,?,?,?,?)",
 	[ST_HAS_ARCHIVE] = "SELECT 1 FROM archives WHERE sha256sums = ?",
@@ -289,7 +302,7 @@ static int sq_patient(cf_db *h, struct cf_ctx *ctx, const struct cf_patient *p)
 
 	bind_text(s, 1, p->id);
 	bind_text(s, 2, p->state);
-	sqlite3_bind_int(s, 3, p->has_contact ? 1 : 0);
+	sqlite3_bind_int(s, 3, p->has_contact);
 	bind_text(s, 4, p->archive);
 	bind_text(s, 5, p->member);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)p->line);
@@ -376,7 +389,7 @@ static int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		  {"action", f->action},   {"source", f->source}};
 
 	cf_buf_init(&sql);
-	if (cf_buf_printf(&sql, "SELECT %s FROM events", event_cols))
+	if (cf_buf_printf(&sql, "SELECT %s, id FROM events", event_cols))
 		goto nomem;
 	for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
 		if (!eq[i].val)
@@ -429,6 +442,7 @@ static int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		e.member = col_text(s, c++);
 		e.line = (uint64_t)sqlite3_column_int64(s, c++);
 		e.offset = (uint64_t)sqlite3_column_int64(s, c++);
+		e.id = sqlite3_column_int64(s, c++);
 		if ((cb = fn(arg, &e)) != 0) {
 			rc = cb;
 			goto out;
@@ -526,6 +540,12 @@ static int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
 	return CF_OK;
 }
 
+/* The stage of a decision's version at its time (ties: the greatest). */
+#define STAGE_AT "SELECT l.decision FROM temp.lineage l WHERE l.action =" \
+	" 'stage-changed' AND l.model = events.model AND l.model_version =" \
+	" events.model_version AND l.ts_us <= events.ts_us ORDER BY l.ts_us" \
+	" DESC, l.decision DESC LIMIT 1"
+
 /* The lineage is small (a few events per model version): copy it to a
  * temporary table so that each decision's lookups scan only that. */
 static int sq_link(cf_db *h, struct cf_ctx *ctx)
@@ -559,6 +579,20 @@ static int sq_link(cf_db *h, struct cf_ctx *ctx)
 		" WHERE source = 'model-decision' AND EXISTS (SELECT 1 FROM"
 		" temp.lineage l WHERE l.action = 'version-created' AND l.model ="
 		" events.model AND l.model_version = events.model_version);"
+		/* the version's stage at the decision's time: the last stage
+		 * the registry recorded for it by then; none recorded (MLflow
+		 * keeps only the current stage and its last update) while it
+		 * served decisions: Production, labelled inferred */
+		"UPDATE events SET attrs = CASE WHEN (" STAGE_AT ") IS NULL THEN"
+		" json_set(coalesce(attrs, '{}'), '$.model_stage', 'Production',"
+		"  '$.model_stage_inferred', json('true'))"
+		" ELSE json_set(coalesce(attrs, '{}'), '$.model_stage', (" STAGE_AT "))"
+		" END"
+		" WHERE source = 'model-decision' AND model_version IS NOT NULL AND"
+		" json_extract(coalesce(attrs, '{}'), '$.model_stage') IS NULL AND"
+		" EXISTS (SELECT 1 FROM temp.lineage l WHERE l.action IN"
+		" ('version-created', 'stage-changed') AND l.model = events.model AND"
+		" l.model_version = events.model_version);"
 		"DROP TABLE temp.lineage;");
 }
 
@@ -635,6 +669,76 @@ static int sq_close(cf_db *h, struct cf_ctx *ctx)
 	return rc;
 }
 
+/* ---- SQLite: findings ------------------------------------------------------ */
+
+static int sq_finding(cf_db *h, struct cf_ctx *ctx, const struct cf_finding *f)
+{
+	struct sq_store *db = (struct sq_store *)h;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (!db->writable)
+		return cf_set_error(ctx, 0, "%s: opened read-only", db->location);
+	if (sqlite3_prepare_v2(db->sq, "INSERT INTO findings (detected_at, rule_id,"
+			       " title, level, group_key, count, first_us, last_us,"
+			       " events) VALUES (?,?,?,?,?,?,?,?,?)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return sq_err(db, ctx, "preparing a finding");
+	sqlite3_bind_int64(s, 1, f->detected_at);
+	bind_text(s, 2, f->rule_id ? f->rule_id : "");
+	bind_text(s, 3, f->title);
+	bind_text(s, 4, f->level);
+	bind_text(s, 5, f->group_key);
+	sqlite3_bind_int64(s, 6, f->count);
+	sqlite3_bind_int64(s, 7, f->first_us);
+	sqlite3_bind_int64(s, 8, f->last_us);
+	bind_text(s, 9, f->events);
+	rc = sq_step_reset(db, ctx, s, "inserting a finding");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int sq_findings(cf_db *h, struct cf_ctx *ctx, cf_db_finding_fn fn,
+		       void *arg)
+{
+	struct sq_store *db = (struct sq_store *)h;
+	sqlite3_stmt *s = NULL;
+	int rc = CF_OK, step, cb;
+
+	if (sq_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+		       " AND name = 'findings'") <= 0)
+		return CF_OK; /* a store from before findings: none */
+	if (sqlite3_prepare_v2(db->sq,
+			       "SELECT detected_at, rule_id, title, level, group_key,"
+			       " count, first_us, last_us, events FROM findings f"
+			       " WHERE count > 0 AND detected_at = (SELECT"
+			       " max(detected_at) FROM findings g WHERE g.rule_id ="
+			       " f.rule_id) ORDER BY rule_id, first_us, id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return sq_err(db, ctx, "querying findings");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cf_finding f = {
+			.detected_at = sqlite3_column_int64(s, 0),
+			.rule_id = col_text(s, 1),
+			.title = col_text(s, 2),
+			.level = col_text(s, 3),
+			.group_key = col_text(s, 4),
+			.count = sqlite3_column_int64(s, 5),
+			.first_us = sqlite3_column_int64(s, 6),
+			.last_us = sqlite3_column_int64(s, 7),
+			.events = col_text(s, 8),
+		};
+		if ((cb = fn(arg, &f)) != 0) {
+			rc = cb;
+			break;
+		}
+	}
+	if (rc == CF_OK && step != SQLITE_DONE)
+		rc = sq_err(db, ctx, "reading findings");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static const struct db_ops sqlite_ops = {
 	.has_archive = sq_has_archive,
 	.begin = sq_begin,
@@ -649,6 +753,8 @@ static const struct db_ops sqlite_ops = {
 	.archives = sq_archives,
 	.counts = sq_counts,
 	.link = sq_link,
+	.finding = sq_finding,
+	.findings = sq_findings,
 	.close = sq_close,
 	.abandon = sq_abandon,
 };

@@ -49,6 +49,11 @@
 struct item {
 	char *member, *category, *mime, *path;
 	int64_t mtime_us;
+	/* an MLflow lineage.json whose snapshot is in the archive: the
+	 * snapshot's member (one source of truth per store), else NULL */
+	const char *summary_of;
+	int snapshot;  /* kind "sqlite-snapshot", its bytes in the archive */
+	char *source;  /* items.jsonl "source" (the profile's source id) */
 };
 
 struct items {
@@ -65,6 +70,7 @@ static void items_free(struct items *it)
 		free(it->v[i].category);
 		free(it->v[i].mime);
 		free(it->v[i].path);
+		free(it->v[i].source);
 	}
 	free(it->v);
 	memset(it, 0, sizeof *it);
@@ -105,6 +111,10 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 		x->mime = cf_strdup(cf_json_str(o, "mime", NULL));
 	if (cf_json_str(o, "path", NULL))
 		x->path = cf_strdup(cf_json_str(o, "path", NULL));
+	if (cf_json_str(o, "source", NULL))
+		x->source = cf_strdup(cf_json_str(o, "source", NULL));
+	x->snapshot = !strcmp(cf_json_str(o, "kind", ""), "sqlite-snapshot") &&
+		      !cf_json_str(o, "skip_reason", NULL);
 	st = cJSON_GetObjectItemCaseSensitive(o, "stat");
 	if (tl_json_time(cJSON_GetObjectItemCaseSensitive(st ? st : o, "mtime"),
 			 &x->mtime_us, &tz))
@@ -116,7 +126,26 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 	return cf_alloc_failures() != refused ? -1 : 0;
 }
 
-/* Reads casefile/items.jsonl out of the archive (bounded). */
+/* The collector's mlflow source writes the store's snapshot and a
+ * lineage.json made from it (category model-lineage, kind "derived", the
+ * same source id and original path). items.jsonl lists every member before
+ * any is parsed, in whatever order or thread: a lineage.json whose snapshot
+ * the archive holds is marked as its summary, and not counted. */
+static void items_link_summaries(struct items *it)
+{
+	for (size_t i = 0; i < it->n; i++) {
+		struct item *l = &it->v[i];
+		if (!l->category || strcmp(l->category, CF_CAT_MODEL_LINEAGE) || !l->path)
+			continue;
+		for (size_t j = 0; j < it->n && !l->summary_of; j++)
+			if (it->v[j].snapshot && it->v[j].path &&
+			    !strcmp(it->v[j].path, l->path) &&
+			    !strcmp(it->v[j].source ? it->v[j].source : "",
+				    l->source ? l->source : ""))
+				l->summary_of = it->v[j].member;
+	}
+}
+
 /* The items of items.jsonl, which the verification pass kept (no second
  * read of the archive to reach it, near the end of the stream). */
 static int items_load(struct cf_ctx *ctx, const char *path,
@@ -133,6 +162,7 @@ static int items_load(struct cf_ctx *ctx, const char *path,
 			return cf_set_nomem(ctx, "items.jsonl");
 		p += n + (nl != NULL);
 	}
+	items_link_summaries(it);
 	return CF_OK;
 }
 
@@ -328,6 +358,19 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	}
 	if (x && mime)
 		x->mime_from = item && item->mime ? "items.jsonl" : "libmagic";
+	if (item && item->summary_of) {
+		char why[600];
+		snprintf(why, sizeof why, "summary of %s: the MLflow snapshot's "
+			 "events stand for it", item->summary_of);
+		if (x) {
+			x->parser = NULL;
+			rc = tl_explain_reason(x, ss->ctx, why);
+		} else {
+			rc = tl_not_parsed(b, ss->ctx, m->name, "mlflow-lineage-summary", NULL,
+					   NULL, why);
+		}
+		goto out;
+	}
 	is_sqlite = n >= 16 && !memcmp(head, "SQLite format 3", 16);
 	if (is_sqlite) {
 		if (!(meta.category && (!strcmp(meta.category, CF_CAT_MODEL_LINEAGE) ||

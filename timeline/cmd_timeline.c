@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile timeline build|query|scope` (SPEC section 6): argument parsing
+ * `casefile timeline build|query|scope|detect` (SPEC section 6; detect is
+ * in cmd_detect.c): argument parsing
  * and printing only. The work is in timeline/build_archives.c and build.c
  * (archives into the store, -j verifying ahead), timeline/query.c (output
  * formats), src/db.c (the store) and src/scope.c (breach scope, shared
@@ -30,6 +31,7 @@
 #include "build.h"
 #include "commands.h"
 #include "query.h"
+#include "sigma.h"
 #include "tl.h"
 
 static const char usage_text[] =
@@ -44,10 +46,13 @@ static const char usage_text[] =
 	"                               [--format table|csv|jsonl|l2tcsv|timesketch]\n"
 	"       casefile timeline scope --db FILE --incident FILE [--include-unverified]\n"
 	"                               [--json]\n"
+	"       casefile timeline detect --db FILE [--rules PATH...] [--from TIME]\n"
+	"                                [--to TIME] [--json] [--store]\n"
 	"\n"
 	"  build   verify evidence archives and parse their members into the timeline\n"
 	"  query   print the events a filter selects, in time order\n"
 	"  scope   compute who was affected by an incident, with the evidence\n"
+	"  detect  run Sigma rules over the timeline (casefile-detect(5))\n"
 	"\n"
 	"  --db FILE             timeline database: SQLite file, or\n"
 	"                        clickhouse://HOST:PORT/DATABASE[?cluster=NAME]\n"
@@ -62,6 +67,9 @@ static const char usage_text[] =
 	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
 	"                        (the store is the same as with -j 1)\n"
 	"  --incident FILE       incident file (casefile-incident(5))\n"
+	"  --rules PATH          detect: a Sigma rule file or folder (repeatable;\n"
+	"                        default: the rules shipped with casefile)\n"
+	"  --store               detect: also keep the findings in the store\n"
 	"  --include-unverified  scope: also count events of archives added with\n"
 	"                        --allow-unverified, listed apart\n"
 	"  --json                print one JSON object on stdout\n"
@@ -630,8 +638,11 @@ int cmd_timeline(int argc, char **argv)
 		return CF_EXIT_OK;
 	}
 	if (argc < 2)
-		return cf_cli_usage("timeline needs a subcommand: build, query or scope");
+		return cf_cli_usage("timeline needs a subcommand: build, query, scope "
+				    "or detect");
 	sub = argv[1];
+	if (!strcmp(sub, "detect"))
+		return cmd_timeline_detect(argc - 1, argv + 1);
 	if (strcmp(sub, "build") && strcmp(sub, "query") && strcmp(sub, "scope"))
 		return cf_cli_usage("unknown timeline subcommand '%s'", sub);
 	argc--;

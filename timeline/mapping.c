@@ -19,6 +19,7 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/scope.h"
 #include "casefile/time.h"
 #include "casefile/yaml.h"
 #include "tl.h"
@@ -187,6 +188,62 @@ int tl_mapped_with(struct tl_run *r, const struct tl_mapping *m,
 
 /* ---- decision logs ------------------------------------------------------ */
 
+static int has_str(const cJSON *arr, const char *s)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr)
+		if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
+			return 1;
+	return 0;
+}
+
+/* The PHI categories of a decision's inputs: input_ref is a FHIR reference
+ * ("Observation/vs-1", a full URL, "Observation?patient=...") or an array
+ * of them; each resource type goes through the same table as `timeline
+ * scope` (cf_phi_category): attributes input_types and phi_categories
+ * (each once, in order of appearance). */
+static void decision_inputs(struct tl_run *r, const cJSON *ref)
+{
+	cJSON *types = cJSON_CreateArray(), *cats = cJSON_CreateArray();
+	const cJSON *one = cJSON_IsArray(ref) ? ref->child : ref;
+
+	for (; one && types && cats; one = cJSON_IsArray(ref) ? one->next : NULL) {
+		const char *s = cJSON_IsString(one) ? one->valuestring : NULL;
+		const char *end, *slash;
+		char type[64];
+		const char *cat;
+		if (!s)
+			continue;
+		/* the type is the path segment before the id: "[base/]Type/id" */
+		end = s + strcspn(s, "?#");
+		slash = NULL;
+		for (const char *p = s; p < end; p++)
+			if (*p == '/' && p + 1 < end)
+				slash = p;
+		if (slash) {
+			const char *b = slash;
+			while (b > s && b[-1] != '/')
+				b--;
+			snprintf(type, sizeof type, "%.*s", (int)(slash - b), b);
+		} else {
+			snprintf(type, sizeof type, "%.*s", (int)(end - s), s);
+		}
+		if (!(cat = cf_phi_category(type)))
+			continue;
+		if (!has_str(types, type))
+			cJSON_AddItemToArray(types, cJSON_CreateString(type));
+		if (!has_str(cats, cat))
+			cJSON_AddItemToArray(cats, cJSON_CreateString(cat));
+	}
+	if (cJSON_GetArraySize(types)) {
+		tl_attr_json(r, "input_types", types);
+		tl_attr_json(r, "phi_categories", cats);
+	}
+	cJSON_Delete(types);
+	cJSON_Delete(cats);
+}
+
 int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t ln,
 		       uint64_t off)
 {
@@ -226,15 +283,24 @@ int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t ln,
 		ev.score = v->valuedouble;
 		ev.has_score = 1;
 	}
-	ev.outcome = "success";
+	ev.outcome = "success"; /* acted on: no human set it aside */
+	tl_attr_str(r, "requested_by", ev.actor, (size_t)-1);
 	tl_attr_str(r, "input_ref", cf_json_str(o, "input_ref", NULL), (size_t)-1);
+	decision_inputs(r, cJSON_GetObjectItemCaseSensitive(o, "input_ref"));
 	tl_attr_str(r, "request_id", cf_json_str(o, "request_id", NULL), (size_t)-1);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "threshold")) && cJSON_IsNumber(v))
 		tl_attr_json(r, "threshold", v);
 	ov = cJSON_GetObjectItemCaseSensitive(o, "override");
 	if (cJSON_IsObject(ov)) {
+		/* a human set the output aside: its own outcome, never counted
+		 * with the decisions acted on */
 		tl_attr_json(r, "override", ov);
-		ev.action = "decision-overridden";
+		ev.outcome = "overridden";
+		tl_attr_str(r, "override_by", cf_json_str(ov, "by", NULL), (size_t)-1);
+		tl_attr_str(r, "override_reason", cf_json_str(ov, "reason", NULL),
+			    (size_t)-1);
+		tl_attr_str(r, "override_decision", cf_json_str(ov, "decision", NULL),
+			    (size_t)-1);
 	}
 	ev.message = tl_strf(r, "%s@%s -> %s%s%s", ev.model,
 			     ev.model_version ? ev.model_version : "?",

@@ -9,9 +9,12 @@ list(FILTER CF_TIMELINE_SOURCES EXCLUDE REGEX "/cmd_[a-z_]+\\.c$")
 add_library(cf_timeline STATIC ${CF_TIMELINE_SOURCES})
 target_link_libraries(cf_timeline PUBLIC cfcore)
 list(APPEND CASEFILE_PART_LIBS cf_timeline)
-list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c)
+list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c timeline/cmd_detect.c)
 install(DIRECTORY timeline/mappings/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/mappings)
+# The shipped Sigma rule pack (`timeline detect` without --rules).
+install(DIRECTORY timeline/sigma/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/sigma)
 # libcsv (Debian libcsv-dev) has no pkg-config file.
 find_package(Threads REQUIRED)
 find_library(CSV_LIBRARY csv REQUIRED)
@@ -20,3 +23,7 @@ target_link_libraries(cf_timeline PUBLIC Threads::Threads ${CSV_LIBRARY})
 # libsystemd-dev).
 pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 target_link_libraries(cf_timeline PUBLIC PkgConfig::LIBSYSTEMD)
+# Sigma rules' `re` modifier is PCRE2 (Debian libpcre2-dev), as the Sigma
+# specification asks.
+pkg_check_modules(LIBPCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+target_link_libraries(cf_timeline PUBLIC PkgConfig::LIBPCRE2)

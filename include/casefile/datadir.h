@@ -15,7 +15,8 @@
 
 struct cf_ctx;
 
-/* kind: "profiles", "playbooks", "scenarios", "templates", "schemas".
+/* kind: "profiles", "playbooks", "scenarios", "templates", "schemas",
+ * "sigma" (the detection rule pack).
  * Returns the folder as a heap string, or NULL with ctx set when none
  * exists. */
 char *cf_data_dir(struct cf_ctx *ctx, const char *kind);

@@ -52,6 +52,8 @@ struct cf_event {
 	const char *member;     /* archive member the event came from */
 	uint64_t line;          /* 1-based line in the member (0: not line-based) */
 	uint64_t offset;        /* byte offset of that line in the member */
+	int64_t id;             /* the event's number in the store (set by
+				 * cf_db_query_events; ignored on insert) */
 };
 
 /* A line (or document) that could not be parsed. */
@@ -65,7 +67,9 @@ struct cf_reject {
 struct cf_patient {
 	const char *id;       /* without "Patient/" */
 	const char *state;    /* two-letter state, or NULL */
-	int has_contact;      /* 1 when a telecom or an address is present */
+	int has_contact;      /* CF_CONTACT_* bits and birth date of
+			       * casefile/patient.h (older stores: 0 or 1);
+			       * ClickHouse keeps the low 8 bits only */
 	const char *archive, *member;
 	uint64_t line;
 };
@@ -143,6 +147,27 @@ int cf_db_insert_archive(cf_db *db, struct cf_ctx *ctx,
  * "model_version_created". Cheap when there is no lineage. */
 int cf_db_link_lineage(cf_db *db, struct cf_ctx *ctx);
 
+/* A detection finding (`timeline detect --store`, casefile-detect(5)):
+ * one rule's matches, or one firing of a correlation for one group. Each
+ * run of a rule is stored whole, with its time: a rule that found nothing
+ * is stored as one row with count 0, so that readers see it ran. */
+struct cf_finding {
+	int64_t detected_at;    /* UTC microseconds: the run */
+	const char *rule_id;    /* the rule's id (else its name or title) */
+	const char *title;
+	const char *level;      /* critical, high, medium, low, informational */
+	const char *group_key;  /* "field=value, ..." of a correlation, or NULL */
+	int64_t count;          /* events matched (0: the rule ran, no finding) */
+	int64_t first_us, last_us;
+	const char *events;     /* JSON array of the evidence events:
+				 * [{"id","ts","archive","member","line",...}] */
+};
+
+/* Adds a finding. The store must be open with CF_DB_WRITE; it is kept at
+ * cf_db_close() like a build. An existing store without the table gets it. */
+int cf_db_insert_finding(cf_db *db, struct cf_ctx *ctx,
+			 const struct cf_finding *f);
+
 /* Callbacks return 0 to go on, anything else to stop (returned as is). */
 typedef int (*cf_db_event_fn)(void *arg, const struct cf_event *ev);
 typedef int (*cf_db_patient_fn)(void *arg, const struct cf_patient *p);
@@ -153,6 +178,12 @@ typedef int (*cf_db_archive_fn)(void *arg, const struct cf_db_archive *a);
 int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
 		       const struct cf_db_filter *f, cf_db_event_fn fn,
 		       void *arg);
+typedef int (*cf_db_finding_fn)(void *arg, const struct cf_finding *f);
+/* The findings of the latest run of each rule (count > 0 only), ordered by
+ * rule id then first event time. A store without findings (or built before
+ * they existed) has none: CF_OK without a call. */
+int cf_db_query_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
+			 void *arg);
 /* Every patient row, ordered by id. */
 int cf_db_query_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 			 void *arg);

@@ -954,7 +954,7 @@ static void test_decisions(void **state)
 	assert_true(g.ev[0].has_score && g.ev[0].score > 0.9);
 	assert_string_equal(g.ev[0].actor, "pract-1");
 	assert_string_equal(attr(&g.ev[0], "request_id", buf, sizeof buf), "q1");
-	assert_string_equal(g.ev[1].action, "decision-overridden");
+	assert_string_equal(g.ev[1].outcome, "overridden");
 	assert_non_null(strstr(g.ev[1].attrs, "\"override\":{"));
 	got_free(&g);
 }
