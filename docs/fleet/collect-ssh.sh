@@ -11,8 +11,11 @@
 #
 #   docs/fleet/collect-ssh.sh CASE_DIR HOSTS_FILE [PROFILE]
 #
-# HOSTS_FILE: one ssh destination per line (user@host), '#' starts a
-# comment. Each host needs casefile installed. Set SSH/SCP to use other
+# HOSTS_FILE: one ssh destination per line (user@host, or a Host of your
+# ssh_config), optionally followed by a folder on that host to collect
+# under instead of / (`casefile collect --root`, e.g. a mounted disk image);
+# '#' starts a comment. Each host needs casefile installed (on the PATH of
+# its ssh sessions). Set SSH/SCP to use other
 # programs (e.g. with options for a jump host) and REMOTE_TMP for another
 # scratch folder on the hosts (default /var/tmp).
 set -euo pipefail
@@ -26,8 +29,10 @@ keys="$case_dir/host-keys"
 mkdir -p "$keys"
 failed=0
 
-while IFS= read -r dest || [ -n "$dest" ]; do
-  dest=${dest%%#*}; dest=${dest//[[:space:]]/}
+# The hosts file is read on fd 3: ssh and scp must not eat it from stdin.
+while IFS= read -r line <&3 || [ -n "$line" ]; do
+  line=${line%%#*}
+  read -r dest root _ <<<"$line" || true
   [ -n "$dest" ] || continue
   name=${dest#*@}
   # Nanoseconds: two collections of one host never share a name.
@@ -40,7 +45,7 @@ while IFS= read -r dest || [ -n "$dest" ]; do
   if casefile key generate --quiet "$key" >/dev/null &&
      $SSH "$dest" "umask 077 && mkdir -p '$remote'" &&
      $SCP "$key.key" "$dest:$remote/host.key" &&
-     $SSH "$dest" "casefile collect --quiet -o '$remote/evidence.tar.zst' --key '$remote/host.key' --profile '$profile' --examiner '${USER:-responder}'; rc=\$?; shred -u '$remote/host.key' 2>/dev/null || rm -f '$remote/host.key'; exit \$rc" &&
+     $SSH "$dest" "casefile collect --quiet -o '$remote/evidence.tar.zst' --key '$remote/host.key' --profile '$profile' --examiner '${USER:-responder}'${root:+ --root '$root'}; rc=\$?; shred -u '$remote/host.key' 2>/dev/null || rm -f '$remote/host.key'; exit \$rc" &&
      $SCP "$dest:$remote/evidence.tar.zst" "$archive.partial" &&
      mv "$archive.partial" "$archive" &&
      casefile verify --quiet --trust "$key.pub" "$archive" &&
@@ -53,6 +58,6 @@ while IFS= read -r dest || [ -n "$dest" ]; do
   fi
   # The private half has done its one job.
   rm -f "$key.key"
-done < "$hosts"
+done 3< "$hosts" </dev/null
 
 [ "$failed" -eq 0 ] || { echo "$failed host(s) failed" >&2; exit 1; }
