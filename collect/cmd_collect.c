@@ -49,7 +49,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_PREVIOUS = 256, OPT_CASE, OPT_EXAMINER, OPT_ROOT, OPT_COMPRESS,
-	OPT_PASS, OPT_JSON, OPT_LIST, OPT_TRUST,
+	OPT_LIST, OPT_TRUST,
 };
 
 #define MAX_TRUST 16
@@ -58,17 +58,14 @@ static const struct option options[] = {
 	{"case-id", required_argument, NULL, OPT_CASE},
 	{"compress", required_argument, NULL, OPT_COMPRESS},
 	{"examiner", required_argument, NULL, OPT_EXAMINER},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, 'k'},
 	{"list-profiles", no_argument, NULL, OPT_LIST},
 	{"output", required_argument, NULL, 'o'},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"previous", required_argument, NULL, OPT_PREVIOUS},
 	{"profile", required_argument, NULL, 'p'},
 	{"root", required_argument, NULL, OPT_ROOT},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_PASS, CF_CLI_OPT_END,
 };
 
 static int list_profiles(int json)
@@ -179,6 +176,8 @@ int cmd_collect(int argc, char **argv)
 	struct cf_collect_opts o;
 	struct cf_collect_summary s;
 	struct cf_ctx ctx;
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "hk:o:p:", options,
+					   usage_text);
 	const char *key_path = NULL, *passfile = NULL;
 	int c, rc, json = 0, list = 0;
 	char *trust[MAX_TRUST];
@@ -186,13 +185,8 @@ int cmd_collect(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.trust = trust;
 	o.compress = CF_COMPRESS_ZSTD;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:o:p:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
 		case 'k': key_path = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'p': o.profile = optarg; break;
@@ -200,8 +194,6 @@ int cmd_collect(int argc, char **argv)
 		case OPT_CASE: o.case_id = optarg; break;
 		case OPT_EXAMINER: o.examiner = optarg; break;
 		case OPT_ROOT: o.root = optarg; break;
-		case OPT_PASS: passfile = optarg; break;
-		case OPT_JSON: json = 1; break;
 		case OPT_LIST: list = 1; break;
 		case OPT_TRUST:
 			if (o.ntrust == MAX_TRUST)
@@ -220,10 +212,12 @@ int cmd_collect(int argc, char **argv)
 				return cf_cli_usage("--compress takes none, gzip or zstd, not '%s'",
 						    optarg);
 			break;
-		default:
-			return cf_cli_bad_option(argv);
 		}
 	}
+	if (c != -1)
+		return a.exit;
+	json = a.json;
+	passfile = a.passphrase;
 	if (list) {
 		if (o.out || key_path || optind < argc)
 			return cf_cli_usage("--list-profiles takes no other arguments");

@@ -65,44 +65,42 @@ static int collection_json(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 			   uint64_t seq, int64_t started, struct cf_buf *out)
 {
 	static const char *const comp[] = {"zstd", "gzip", "none"};
-	cJSON *j = cJSON_CreateObject(), *host = NULL, *x;
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *host = NULL, *x;
 	char *text;
 	int rc = CF_OK;
 
-	if (!j || cf_json_add_int(j, "format", CF_EVIDENCE_FORMAT) ||
-	    cf_json_add_str(j, "collection_id", collection_id) ||
-	    cf_json_add_str(j, "case_id", o->case_id) ||
-	    cf_json_add_str(j, "examiner", o->examiner))
+	cf_jb_int(&jb, j, "format", CF_EVIDENCE_FORMAT);
+	cf_jb_str(&jb, j, "collection_id", collection_id);
+	cf_jb_str(&jb, j, "case_id", o->case_id);
+	cf_jb_str(&jb, j, "examiner", o->examiner);
+	if (jb.err)
 		goto nomem;
 	if ((rc = cf_host_facts(ctx, root, &host)) != CF_OK)
 		goto out;
-	if (cf_json_add_item(j, "host", host) || !(x = cf_tool_json()) ||
-	    cf_json_add_item(j, "tool", x))
-		goto nomem;
+	cf_jb_item(&jb, j, "host", host);
+	if (!jb.err)
+		cf_jb_made(&jb, j, "tool", cf_tool_json());
 	if (p->path) {
-		if (!(x = cJSON_AddObjectToObject(j, "profile")) ||
-		    cf_json_add_str(x, "name", p->name) ||
-		    cf_json_add_str(x, "sha256", p->sha256) ||
-		    cf_json_add_str(x, "path", p->path))
-			goto nomem;
-	} else if (!cJSON_AddNullToObject(j, "profile")) {
-		goto nomem;
+		x = cf_jb_object(&jb, j, "profile");
+		cf_jb_str(&jb, x, "name", p->name);
+		cf_jb_str(&jb, x, "sha256", p->sha256);
+		cf_jb_str(&jb, x, "path", p->path);
+	} else {
+		cf_jb_item(&jb, j, "profile", NULL);
 	}
-	if (cf_json_add_time(j, "started_at", started))
-		goto nomem;
+	cf_jb_time(&jb, j, "started_at", started);
 	if (prev_hex) {
-		if (!(x = cJSON_AddObjectToObject(j, "previous")) ||
-		    cf_json_add_str(x, "sha256sums", prev_hex) ||
-		    cf_json_add_int(x, "sequence", (int64_t)seq - 1))
-			goto nomem;
-	} else if (!cJSON_AddNullToObject(j, "previous")) {
-		goto nomem;
+		x = cf_jb_object(&jb, j, "previous");
+		cf_jb_str(&jb, x, "sha256sums", prev_hex);
+		cf_jb_int(&jb, x, "sequence", (int64_t)seq - 1);
+	} else {
+		cf_jb_item(&jb, j, "previous", NULL);
 	}
-	if (cf_json_add_int(j, "sequence", (int64_t)seq) ||
-	    cf_json_add_str(j, "compression", comp[o->compress]) ||
-	    cf_json_add_str(j, "root", root))
-		goto nomem;
-	if (!(text = cJSON_PrintBuffered(j, 4096, 1)))
+	cf_jb_int(&jb, j, "sequence", (int64_t)seq);
+	cf_jb_str(&jb, j, "compression", comp[o->compress]);
+	cf_jb_str(&jb, j, "root", root);
+	if (jb.err || !(text = cJSON_PrintBuffered(j, 4096, 1)))
 		goto nomem;
 	if (cf_buf_puts(out, text) < 0 || cf_buf_putc(out, '\n') < 0) {
 		free(text);
@@ -126,25 +124,25 @@ static int run_source(struct cf_collector *c, struct cf_ctx *ctx,
 	const struct cf_collect_counts *n = cf_collector_counts(c);
 	uint64_t items = n->items, unread = n->unreadable;
 	int64_t t0 = cf_time_now();
+	struct cf_jb jb;
 	cJSON *x;
 	int rc;
 
 	cf_collector_next_source(c);
-	if (!(x = cJSON_CreateObject()) || cf_json_add_str(x, "type", src->type->name)) {
-		cJSON_Delete(x);
+	x = cf_jb_init(&jb);
+	cf_jb_str(&jb, x, "type", src->type->name);
+	if (!(x = cf_jb_finish(&jb)))
 		return cf_set_nomem(ctx, src->id);
-	}
 	if ((rc = cf_collect_log(c, "info", "source-start", src->id, NULL, x)) != CF_OK)
 		return rc;
 	if ((rc = src->type->run(&sr)) != CF_OK)
 		return rc;
-	if (!(x = cJSON_CreateObject()) ||
-	    cf_json_add_int(x, "items", (int64_t)(n->items - items)) ||
-	    cf_json_add_int(x, "unreadable", (int64_t)(n->unreadable - unread)) ||
-	    cf_json_add_int(x, "duration_ms", (cf_time_now() - t0) / 1000)) {
-		cJSON_Delete(x);
+	x = cf_jb_init(&jb);
+	cf_jb_int(&jb, x, "items", (int64_t)(n->items - items));
+	cf_jb_int(&jb, x, "unreadable", (int64_t)(n->unreadable - unread));
+	cf_jb_int(&jb, x, "duration_ms", (cf_time_now() - t0) / 1000);
+	if (!(x = cf_jb_finish(&jb)))
 		return cf_set_nomem(ctx, src->id);
-	}
 	return cf_collect_log(c, "info", "source-end", src->id, NULL, x);
 }
 
@@ -258,31 +256,31 @@ static int log_started(struct cf_collector *c, struct cf_ctx *ctx,
 		       const struct cf_collect_opts *o, const char *collection_id,
 		       const char *ppath)
 {
-	cJSON *x = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *x = cf_jb_init(&jb);
 
-	if (!x || cf_json_add_str(x, "collection_id", collection_id) ||
-	    cf_json_add_str(x, "output", o->out) ||
-	    cf_json_add_str(x, "profile", ppath)) {
-		cJSON_Delete(x);
+	cf_jb_str(&jb, x, "collection_id", collection_id);
+	cf_jb_str(&jb, x, "output", o->out);
+	cf_jb_str(&jb, x, "profile", ppath);
+	if (!(x = cf_jb_finish(&jb)))
 		return cf_set_nomem(ctx, "log");
-	}
 	return cf_collect_log(c, "info", "started", NULL, NULL, x);
 }
 
 static int log_finished(struct cf_collector *c, struct cf_ctx *ctx, int64_t t0)
 {
 	const struct cf_collect_counts *n = cf_collector_counts(c);
-	cJSON *x = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *x = cf_jb_init(&jb);
 
-	if (!x || cf_json_add_time(x, "finished_at", cf_time_now()) ||
-	    cf_json_add_int(x, "items", (int64_t)n->items) ||
-	    cf_json_add_int(x, "bytes", (int64_t)n->bytes) ||
-	    cf_json_add_int(x, "unreadable", (int64_t)n->unreadable) ||
-	    cf_json_add_int(x, "changed_during_read", (int64_t)n->changed) ||
-	    cf_json_add_int(x, "duration_ms", (cf_time_now() - t0) / 1000)) {
-		cJSON_Delete(x);
+	cf_jb_time(&jb, x, "finished_at", cf_time_now());
+	cf_jb_int(&jb, x, "items", (int64_t)n->items);
+	cf_jb_int(&jb, x, "bytes", (int64_t)n->bytes);
+	cf_jb_int(&jb, x, "unreadable", (int64_t)n->unreadable);
+	cf_jb_int(&jb, x, "changed_during_read", (int64_t)n->changed);
+	cf_jb_int(&jb, x, "duration_ms", (cf_time_now() - t0) / 1000);
+	if (!(x = cf_jb_finish(&jb)))
 		return cf_set_nomem(ctx, CF_MEMBER_LOG);
-	}
 	return cf_collect_log(c, "info", "finished", NULL, NULL, x);
 }
 

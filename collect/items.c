@@ -104,34 +104,34 @@ static int64_t ts_ns(const struct timespec *t)
 
 /* Nanoseconds since the epoch do not fit a JSON number exactly (cJSON
  * holds doubles): they are written as a decimal string. */
-static int add_ns(cJSON *j, const char *key, const struct timespec *t)
+static void add_ns(struct cf_jb *jb, cJSON *j, const char *key,
+		   const struct timespec *t)
 {
 	char s[32];
 
 	snprintf(s, sizeof s, "%lld", (long long)ts_ns(t));
-	return cf_json_add_str(j, key, s);
+	cf_jb_str(jb, j, key, s);
 }
 
 static cJSON *stat_json(const struct stat *st)
 {
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 	char mode[16];
 
 	snprintf(mode, sizeof mode, "%04o", (unsigned)(st->st_mode & 07777));
-	if (!j || cf_json_add_str(j, "type", type_name(st->st_mode)) ||
-	    cf_json_add_time(j, "mtime", ts_ns(&st->st_mtim) / 1000) ||
-	    add_ns(j, "mtime_ns", &st->st_mtim) ||
-	    cf_json_add_time(j, "ctime", ts_ns(&st->st_ctim) / 1000) ||
-	    add_ns(j, "ctime_ns", &st->st_ctim) ||
-	    cf_json_add_str(j, "mode", mode) ||
-	    cf_json_add_int(j, "uid", st->st_uid) || cf_json_add_int(j, "gid", st->st_gid) ||
-	    cf_json_add_int(j, "inode", (int64_t)st->st_ino) ||
-	    cf_json_add_int(j, "device", (int64_t)st->st_dev) ||
-	    cf_json_add_int(j, "size", (int64_t)st->st_size)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	cf_jb_str(&jb, j, "type", type_name(st->st_mode));
+	cf_jb_time(&jb, j, "mtime", ts_ns(&st->st_mtim) / 1000);
+	add_ns(&jb, j, "mtime_ns", &st->st_mtim);
+	cf_jb_time(&jb, j, "ctime", ts_ns(&st->st_ctim) / 1000);
+	add_ns(&jb, j, "ctime_ns", &st->st_ctim);
+	cf_jb_str(&jb, j, "mode", mode);
+	cf_jb_int(&jb, j, "uid", st->st_uid);
+	cf_jb_int(&jb, j, "gid", st->st_gid);
+	cf_jb_int(&jb, j, "inode", (int64_t)st->st_ino);
+	cf_jb_int(&jb, j, "device", (int64_t)st->st_dev);
+	cf_jb_int(&jb, j, "size", (int64_t)st->st_size);
+	return cf_jb_finish(&jb);
 }
 
 /* Adds "stat" to j; -1 on no memory. */
@@ -167,21 +167,19 @@ static const char *guess_category(const char *p)
 static cJSON *item_new(struct cf_srcrun *sr, const char *member, const char *path,
 		       const char *category, const char *kind)
 {
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 
 	if (!category)
 		category = sr->src->category;
 	if (!category)
 		category = guess_category(path ? path : "");
-
-	if (!j || cf_json_add_str(j, "member", member) ||
-	    cf_json_add_str(j, "source", sr->src->id) ||
-	    cf_json_add_str(j, "category", category) ||
-	    cf_json_add_path(j, "path", path) || cf_json_add_str(j, "kind", kind)) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	cf_jb_str(&jb, j, "member", member);
+	cf_jb_str(&jb, j, "source", sr->src->id);
+	cf_jb_str(&jb, j, "category", category);
+	cf_jb_path(&jb, j, "path", path);
+	cf_jb_str(&jb, j, "kind", kind);
+	return cf_jb_finish(&jb);
 }
 
 static int add_errors(cJSON *j, const struct cf_item *it)
@@ -204,13 +202,14 @@ static int add_errors(cJSON *j, const struct cf_item *it)
 static int log_path(struct cf_srcrun *sr, const char *level, const char *event,
 		    const char *path, int64_t offset, const char *message)
 {
-	cJSON *x = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *x = cf_jb_init(&jb);
 
-	if (!x || cf_json_add_path(x, "path", path) ||
-	    (offset >= 0 && cf_json_add_int(x, "offset", offset))) {
-		cJSON_Delete(x);
+	cf_jb_path(&jb, x, "path", path);
+	if (offset >= 0)
+		cf_jb_int(&jb, x, "offset", offset);
+	if (!(x = cf_jb_finish(&jb)))
 		return cf_set_nomem(sr->ctx, path);
-	}
 	return cf_collect_log(sr->c, level, event, sr->src->id, message, x);
 }
 

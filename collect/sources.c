@@ -476,69 +476,65 @@ static sqlite3_stmt *query(sqlite3 *db, const char *sql, const char *p1,
 	return st;
 }
 
-/* Runs sql (with up to two text parameters) and adds one object per row
- * (column name -> value; *_time columns in ms become RFC 3339) to arr.
- * A missing table (older MLflow) yields nothing. */
-static int rows(sqlite3 *db, const char *sql, const char *p1, const char *p2,
-		cJSON *arr, char *why)
+/* Runs sql (with up to two text parameters) into out: with as_kv, the
+ * rows' first two columns as key/value members of the object out; else
+ * one object per row (column name -> value; *_time columns in ms become
+ * RFC 3339) added to the array out. A missing table (older MLflow) yields
+ * nothing. CF_FATAL on no memory. */
+static int select_json(sqlite3 *db, const char *sql, const char *p1,
+		       const char *p2, int as_kv, cJSON *out, char *why)
 {
 	sqlite3_stmt *st = query(db, sql, p1, p2, why);
-	int r;
+	struct cf_jb jb = CF_JB_INIT;
+	int r = SQLITE_DONE;
 
 	if (!st)
 		return CF_OK;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			goto nomem;
-		cJSON_AddItemToArray(arr, o);
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
+	while (!jb.err && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o;
+		if (as_kv) {
+			const char *k = (const char *)sqlite3_column_text(st, 0);
+			const char *v = (const char *)sqlite3_column_text(st, 1);
+			if (k)
+				cf_jb_str(&jb, out, k, v);
+			continue;
+		}
+		o = cf_jb_object(&jb, out, NULL);
+		for (int i = 0; !jb.err && i < sqlite3_column_count(st); i++) {
 			const char *name = sqlite3_column_name(st, i);
 			size_t nl = strlen(name);
-			int t = sqlite3_column_type(st, i), bad;
+			int t = sqlite3_column_type(st, i);
 			int is_time = nl > 5 && !strcmp(name + nl - 5, "_time");
 			if (t == SQLITE_NULL)
-				bad = cf_json_add_str(o, name, NULL);
+				cf_jb_str(&jb, o, name, NULL);
 			else if (is_time && t == SQLITE_INTEGER)
-				bad = cf_json_add_time(o, name, sqlite3_column_int64(st, i) * 1000);
+				cf_jb_time(&jb, o, name, sqlite3_column_int64(st, i) * 1000);
 			else if (t == SQLITE_INTEGER)
-				bad = cf_json_add_int(o, name, sqlite3_column_int64(st, i));
+				cf_jb_int(&jb, o, name, sqlite3_column_int64(st, i));
 			else if (t == SQLITE_FLOAT)
-				bad = cf_json_add_num(o, name, sqlite3_column_double(st, i));
+				cf_jb_num(&jb, o, name, sqlite3_column_double(st, i));
 			else
-				bad = cf_json_add_str(o, name, (const char *)sqlite3_column_text(st, i));
-			if (bad)
-				goto nomem;
+				cf_jb_str(&jb, o, name, (const char *)sqlite3_column_text(st, i));
 		}
 	}
-	cf_sqlite_note_step(db, r, why);
+	if (!jb.err)
+		cf_sqlite_note_step(db, r, why);
 	sqlite3_finalize(st);
-	return CF_OK;
-nomem:
-	sqlite3_finalize(st);
-	return CF_FATAL;
+	return jb.err ? CF_FATAL : CF_OK;
+}
+
+/* One object per row into the array arr (see select_json). */
+static int rows(sqlite3 *db, const char *sql, const char *p1, const char *p2,
+		cJSON *arr, char *why)
+{
+	return select_json(db, sql, p1, p2, 0, arr, why);
 }
 
 /* key/value rows into an object. */
 static int kv(sqlite3 *db, const char *sql, const char *p1, const char *p2,
 	      cJSON *obj, char *why)
 {
-	sqlite3_stmt *st = query(db, sql, p1, p2, why);
-	int r;
-
-	if (!st)
-		return CF_OK;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *v = (const char *)sqlite3_column_text(st, 1);
-		if (k && cf_json_add_str(obj, k, v)) {
-			sqlite3_finalize(st);
-			return CF_FATAL;
-		}
-	}
-	cf_sqlite_note_step(db, r, why);
-	sqlite3_finalize(st);
-	return CF_OK;
+	return select_json(db, sql, p1, p2, 1, obj, why);
 }
 
 /* A model-version source URI as a path on the host, or NULL. */

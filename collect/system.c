@@ -187,19 +187,11 @@ static void tz_offset(const char *name, char out[8])
 		 (int)(off % 3600 / 60));
 }
 
-/* j when every member was added (bad == 0), else frees it: NULL. */
-static cJSON *built(cJSON *j, int bad)
-{
-	if (!bad)
-		return j;
-	cJSON_Delete(j);
-	return NULL;
-}
-
 static cJSON *clock_json(void)
 {
 	struct timex tx;
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 	int st;
 
 	memset(&tx, 0, sizeof tx);
@@ -210,25 +202,28 @@ static cJSON *clock_json(void)
 		cf_json_add_str(j, "error", strerror(errno));
 		return j;
 	}
-	return built(j, cf_json_add_bool(j, "synchronized",
-					 !(tx.status & STA_UNSYNC) && st != TIME_ERROR) ||
-			cf_json_add_int(j, "maxerror_us", tx.maxerror) ||
-			cf_json_add_int(j, "esterror_us", tx.esterror) ||
-			cf_json_add_int(j, "status", tx.status));
+	cf_jb_bool(&jb, j, "synchronized",
+		   !(tx.status & STA_UNSYNC) && st != TIME_ERROR);
+	cf_jb_int(&jb, j, "maxerror_us", tx.maxerror);
+	cf_jb_int(&jb, j, "esterror_us", tx.esterror);
+	cf_jb_int(&jb, j, "status", tx.status);
+	return cf_jb_finish(&jb);
 }
 
 static cJSON *uname_json(void)
 {
 	struct utsname u;
+	struct cf_jb jb;
 	cJSON *j;
 
-	if (uname(&u) < 0 || !(j = cJSON_CreateObject()))
+	if (uname(&u) < 0 || !(j = cf_jb_init(&jb)))
 		return NULL;
-	return built(j, cf_json_add_str(j, "sysname", u.sysname) ||
-			cf_json_add_str(j, "nodename", u.nodename) ||
-			cf_json_add_str(j, "release", u.release) ||
-			cf_json_add_str(j, "version", u.version) ||
-			cf_json_add_str(j, "machine", u.machine));
+	cf_jb_str(&jb, j, "sysname", u.sysname);
+	cf_jb_str(&jb, j, "nodename", u.nodename);
+	cf_jb_str(&jb, j, "release", u.release);
+	cf_jb_str(&jb, j, "version", u.version);
+	cf_jb_str(&jb, j, "machine", u.machine);
+	return cf_jb_finish(&jb);
 }
 
 /* Boot time in seconds since the epoch from /proc/stat's btime. */
@@ -248,9 +243,10 @@ static int64_t boot_time(void)
 
 int cf_host_facts(struct cf_ctx *ctx, const char *root, cJSON **out)
 {
-	cJSON *j = cJSON_CreateObject(), *x;
-	char s[256], off[8];
 	unsigned long refused = cf_alloc_failures();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *x;
+	char s[256], off[8];
 	int have;
 
 	*out = NULL;
@@ -260,36 +256,32 @@ int cf_host_facts(struct cf_ctx *ctx, const char *root, cJSON **out)
 		have = first_line(root, "/etc/hostname", s, sizeof s);
 	else
 		have = gethostname(s, sizeof s) == 0;
-	if (cf_json_add_str(j, "hostname", have ? s : NULL) ||
-	    cf_json_add_str(j, "machine_id",
-			    first_line(root, "/etc/machine-id", s, sizeof s) ? s : NULL) ||
-	    cf_json_add_str(j, "boot_id",
-			    !root && first_line(NULL, "/proc/sys/kernel/random/boot_id", s,
-						sizeof s) ? s : NULL))
-		goto nomem;
+	cf_jb_str(&jb, j, "hostname", have ? s : NULL);
+	cf_jb_str(&jb, j, "machine_id",
+		  first_line(root, "/etc/machine-id", s, sizeof s) ? s : NULL);
+	cf_jb_str(&jb, j, "boot_id",
+		  !root && first_line(NULL, "/proc/sys/kernel/random/boot_id", s,
+				      sizeof s) ? s : NULL);
 	/* os_release, uname_json and clock_json give NULL when there is
 	 * nothing to say or no memory: either way a null, which must fit */
-	if (cf_json_add_item(j, "os_release", os_release(root)) ||
-	    cf_json_add_item(j, "kernel", root ? NULL : uname_json()))
-		goto nomem;
+	if (!jb.err)
+		cf_jb_item(&jb, j, "os_release", os_release(root));
+	if (!jb.err)
+		cf_jb_item(&jb, j, "kernel", root ? NULL : uname_json());
 	have = tz_name(root, s, sizeof s);
-	if (!(x = cJSON_AddObjectToObject(j, "timezone")))
-		goto nomem;
+	x = cf_jb_object(&jb, j, "timezone");
 	tz_offset(have ? s : NULL, off);
-	if (cf_json_add_str(x, "name", have ? s : NULL) ||
-	    cf_json_add_str(x, "utc_offset", off))
-		goto nomem;
-	if (cf_json_add_item(j, "clock", root ? NULL : clock_json()) ||
-	    cf_json_add_bool(j, "live", !root))
-		goto nomem;
+	cf_jb_str(&jb, x, "name", have ? s : NULL);
+	cf_jb_str(&jb, x, "utc_offset", off);
+	if (!jb.err)
+		cf_jb_item(&jb, j, "clock", root ? NULL : clock_json());
+	cf_jb_bool(&jb, j, "live", !root);
 	/* a fact left out for lack of memory would read as "not there" */
 	if (cf_alloc_failures() != refused)
-		goto nomem;
-	*out = j;
+		jb.err = -1;
+	if (!(*out = cf_jb_finish(&jb)))
+		return cf_set_nomem(ctx, "host facts");
 	return CF_OK;
-nomem:
-	cJSON_Delete(j);
-	return cf_set_nomem(ctx, "host facts");
 }
 
 /* ---- the system source ------------------------------------------------- */
@@ -528,36 +520,35 @@ static cJSON *processes_json(void)
 
 static cJSON *boot_json(void)
 {
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 	char s[128];
 	int64_t bt = boot_time();
 
 	if (!j)
 		return NULL;
-	return built(j, cf_json_add_str(j, "boot_id",
-					first_line(NULL, "/proc/sys/kernel/random/boot_id",
-						   s, sizeof s) ? s : NULL) ||
-			(bt > 0 ? cf_json_add_time(j, "booted_at", bt * CF_US_PER_SEC)
-				: cf_json_add_str(j, "booted_at", NULL)) ||
-			cf_json_add_str(j, "uptime",
-					first_line(NULL, "/proc/uptime", s, sizeof s)
-						? s : NULL));
+	cf_jb_str(&jb, j, "boot_id",
+		  first_line(NULL, "/proc/sys/kernel/random/boot_id", s, sizeof s)
+			  ? s : NULL);
+	if (bt > 0)
+		cf_jb_time(&jb, j, "booted_at", bt * CF_US_PER_SEC);
+	else
+		cf_jb_str(&jb, j, "booted_at", NULL);
+	cf_jb_str(&jb, j, "uptime",
+		  first_line(NULL, "/proc/uptime", s, sizeof s) ? s : NULL);
+	return cf_jb_finish(&jb);
 }
 
 static cJSON *timesync_json(void)
 {
-	cJSON *j = cJSON_CreateObject(), *c = clock_json();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *c = clock_json();
 	struct stat st;
 
-	if (!j || !c) {
-		cJSON_Delete(j);
-		cJSON_Delete(c);
-		return NULL;
-	}
-	return built(j, cf_json_add_item(j, "kernel", c) ||
-			cf_json_add_bool(j, "systemd_timesyncd_synchronized",
-					 stat("/run/systemd/timesync/synchronized",
-					      &st) == 0));
+	cf_jb_made(&jb, j, "kernel", c);
+	cf_jb_bool(&jb, j, "systemd_timesyncd_synchronized",
+		   stat("/run/systemd/timesync/synchronized", &st) == 0);
+	return cf_jb_finish(&jb);
 }
 
 int cf_source_system(struct cf_srcrun *sr)

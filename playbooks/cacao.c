@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "casefile/alloc.h"
+#include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
@@ -135,20 +136,24 @@ static int export_step(const struct pb_playbook *pb, size_t i, cJSON *wf, cJSON 
 				return -1;
 		}
 	} else {
-		struct cf_buf_like { char text[4096]; } cmd;
+		struct cf_buf cmd;
 		cJSON *cmds = cJSON_AddArrayToObject(st, "commands"), *c1;
-		size_t off = 0;
+		int bad;
+		cf_buf_init(&cmd);
 		if (s->kind == PB_RUN) {
-			off = (size_t)snprintf(cmd.text, sizeof cmd.text, "casefile");
-			for (size_t k = 0; k < s->argc && off < sizeof cmd.text; k++)
-				off += (size_t)snprintf(cmd.text + off, sizeof cmd.text - off, " %s",
-							s->argv[k]);
+			cf_buf_puts(&cmd, "casefile");
+			for (size_t k = 0; k < s->argc; k++)
+				cf_buf_printf(&cmd, " %s", s->argv[k]);
 		} else
-			snprintf(cmd.text, sizeof cmd.text, "%s", s->title);
-		if (ident(agent, sizeof agent, "individual", pb->id, role) || !cmds ||
-		    !(c1 = cJSON_CreateObject()) || !cJSON_AddItemToArray(cmds, c1) ||
-		    cf_json_add_str(c1, "type", "manual") || cf_json_add_str(c1, "command", cmd.text) ||
-		    cf_json_add_str(st, "agent", agent))
+			cf_buf_puts(&cmd, s->title ? s->title : "");
+		bad = cf_buf_error(&cmd) ||
+		      ident(agent, sizeof agent, "individual", pb->id, role) || !cmds ||
+		      !(c1 = cJSON_CreateObject()) || !cJSON_AddItemToArray(cmds, c1) ||
+		      cf_json_add_str(c1, "type", "manual") ||
+		      cf_json_add_str(c1, "command", cmd.data ? cmd.data : "") ||
+		      cf_json_add_str(st, "agent", agent);
+		cf_buf_release(&cmd);
+		if (bad)
 			return -1;
 		if (!cJSON_GetObjectItemCaseSensitive(agents, agent)) {
 			cJSON *a = cJSON_AddObjectToObject(agents, agent);

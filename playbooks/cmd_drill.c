@@ -41,18 +41,16 @@ static const char usage_text[] =
 	"  --json               print one JSON object on stdout\n"
 	"  -h, --help           show this help\n";
 
-enum { OPT_JSON = 256, OPT_PLAYBOOK, OPT_ADVANCE, OPT_ANSWER, OPT_BY, OPT_NOTE, OPT_AT };
+enum { OPT_PLAYBOOK = 256, OPT_ADVANCE, OPT_ANSWER, OPT_BY, OPT_NOTE, OPT_AT };
 
 static const struct option options[] = {
 	{"advance", required_argument, NULL, OPT_ADVANCE},
 	{"answer", required_argument, NULL, OPT_ANSWER},
 	{"at", required_argument, NULL, OPT_AT},
 	{"by", required_argument, NULL, OPT_BY},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
 	{"note", required_argument, NULL, OPT_NOTE},
 	{"playbook", required_argument, NULL, OPT_PLAYBOOK},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 static void print_injects(const cJSON *arr)
@@ -151,33 +149,31 @@ out:
 
 int cmd_drill(int argc, char **argv)
 {
-	static const char *const subs[] = {"start", "inject", "decide", "status", "end", NULL};
 	const char *sub, *dir = ".", *playbook = NULL, *advance = NULL, *answer = NULL;
 	const char *by = NULL, *note = NULL, *at = NULL;
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "hd:", options,
+					   usage_text);
 	struct cf_ctx ctx;
 	cJSON *j = NULL;
-	int c, json = 0, nargs, rc, printed = 0;
+	int c, json, nargs, rc, printed = 0;
 
-	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
 		return c;
 	sub = argv[1];
-	while ((c = getopt_long(argc - 1, argv + 1, "hd:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
 		case 'd': dir = optarg; break;
-		case OPT_JSON: json = 1; break;
 		case OPT_PLAYBOOK: playbook = optarg; break;
 		case OPT_ADVANCE: advance = optarg; break;
 		case OPT_ANSWER: answer = optarg; break;
 		case OPT_BY: by = optarg; break;
 		case OPT_NOTE: note = optarg; break;
 		case OPT_AT: at = optarg; break;
-		default:
-			return cf_cli_bad_option(argv + 1);
 		}
 	}
+	if (c != -1)
+		return a.exit;
+	json = a.json;
 	nargs = argc - 1 - optind;
 	argv += 1 + optind;
 	if ((!strcmp(sub, "start") || !strcmp(sub, "decide")) ? nargs != 1 : nargs != 0)

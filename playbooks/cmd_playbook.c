@@ -59,25 +59,22 @@ static const char usage_text[] =
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_JSON = 256, OPT_KEY, OPT_PASS, OPT_INCIDENT, OPT_DISCOVERED, OPT_DONE,
-       OPT_ANSWER, OPT_UNTIL, OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET, OPT_YES };
+enum { OPT_INCIDENT = 256, OPT_DISCOVERED, OPT_DONE, OPT_ANSWER, OPT_UNTIL,
+       OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET, OPT_YES };
 
 static const struct option options[] = {
 	{"answer", required_argument, NULL, OPT_ANSWER},
 	{"cacao", no_argument, NULL, OPT_CACAO},
 	{"discovered", required_argument, NULL, OPT_DISCOVERED},
 	{"done", required_argument, NULL, OPT_DONE},
-	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
 	{"non-interactive", no_argument, NULL, OPT_NONINT},
 	{"now", required_argument, NULL, OPT_NOW},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"set", required_argument, NULL, OPT_SET},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"yes", no_argument, NULL, OPT_YES},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_KEY, CF_CLI_OPT_PASS,
+	CF_CLI_OPT_END,
 };
 
 struct opts {
@@ -88,19 +85,10 @@ struct opts {
 	char **set; size_t nset;
 };
 
+/* Prints j (NULL: it could not be built) and frees it. */
 static int emit(cJSON *j)
 {
-	struct cf_ctx ctx;
-	int rc;
-
-	cf_ctx_init(&ctx);
-	if (!j) {
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, j);
-	cJSON_Delete(j);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	return cf_cli_print_json(j, 0);
 }
 
 /* Loads PLAYBOOK (id or path), printing every validation error. */
@@ -606,27 +594,20 @@ static int add_arg(char ***list, size_t *n, char *v)
 
 int cmd_playbook(int argc, char **argv)
 {
-	static const char *const subs[] = {"list", "show", "validate", "run", "status",
-					   "export", "import", NULL};
 	struct opts o;
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "hC:o:", options,
+					   usage_text);
 	const char *sub;
 	int c, nargs, rc;
 
 	memset(&o, 0, sizeof o);
-	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
 		return c;
 	sub = argv[1];
-	while ((c = getopt_long(argc - 1, argv + 1, "hC:o:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = CF_EXIT_OK;
-			goto out;
 		case 'C': o.dir = optarg; break;
 		case 'o': o.out = optarg; break;
-		case OPT_JSON: o.json = 1; break;
-		case OPT_KEY: o.key = optarg; break;
-		case OPT_PASS: o.pass = optarg; break;
 		case OPT_INCIDENT: o.incident = optarg; break;
 		case OPT_DISCOVERED: o.discovered = optarg; break;
 		case OPT_UNTIL: o.until = optarg; break;
@@ -645,11 +626,15 @@ int cmd_playbook(int argc, char **argv)
 				goto out;
 			}
 			break;
-		default:
-			rc = cf_cli_bad_option(argv + 1);
-			goto out;
 		}
 	}
+	if (c != -1) {
+		rc = a.exit;
+		goto out;
+	}
+	o.json = a.json;
+	o.key = a.key;
+	o.pass = a.passphrase;
 	nargs = argc - 1 - optind;
 	argv += 1 + optind;
 	rc = CF_EXIT_USAGE;

@@ -468,12 +468,10 @@ int pb_expand(struct cf_ctx *ctx, const char *s, const cJSON *values,
 		size_t n;
 
 		if (!open) {
-			if (cf_buf_puts(&b, p))
-				goto nomem;
+			cf_buf_puts(&b, p);
 			break;
 		}
-		if (cf_buf_append(&b, p, (size_t)(open - p)))
-			goto nomem;
+		cf_buf_append(&b, p, (size_t)(open - p));
 		if (!(close = strchr(open + 2, '}')) || close == open + 2 ||
 		    (n = (size_t)(close - open - 2)) >= sizeof name) {
 			cf_buf_release(&b);
@@ -500,13 +498,11 @@ int pb_expand(struct cf_ctx *ctx, const char *s, const cJSON *values,
 			cf_buf_release(&b);
 			return cf_set_error(ctx, 0, "'%s': the value '%s' is not text", s, name);
 		}
-		if (cf_buf_puts(&b, text))
-			goto nomem;
+		cf_buf_puts(&b, text);
 	}
-	if (!(*out = cf_buf_detach(&b)))
+	if (cf_buf_error(&b) || !(*out = cf_buf_detach(&b))) {
+		cf_buf_release(&b);
 		return cf_set_nomem(ctx, "argument");
+	}
 	return CF_OK;
-nomem:
-	cf_buf_release(&b);
-	return cf_set_nomem(ctx, "argument");
 }

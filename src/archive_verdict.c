@@ -118,27 +118,21 @@ void cf_verify_result_free(struct cf_verify_result *r)
 
 cJSON *cf_verify_result_json(const struct cf_verify_result *r)
 {
-	cJSON *j = cJSON_CreateObject(), *a, *o;
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *a, *o;
 
-	if (!j || cf_json_add_str(j, "path", r->path) ||
-	    cf_json_add_bool(j, "ok", r->ok) ||
-	    cf_json_add_str(j, "signer", r->signer[0] ? r->signer : NULL) ||
-	    cf_json_add_str(j, "sha256sums", r->sums_hex[0] ? r->sums_hex : NULL) ||
-	    !(a = cJSON_AddArrayToObject(j, "problems")))
-		goto fail;
-	for (size_t i = 0; i < r->nproblems; i++) {
-		if (!(o = cJSON_CreateObject()))
-			goto fail;
-		cJSON_AddItemToArray(a, o);
-		if (cf_json_add_str(o, "kind", r->problems[i].kind) ||
-		    cf_json_add_str(o, "member", r->problems[i].member) ||
-		    cf_json_add_str(o, "detail", r->problems[i].detail))
-			goto fail;
+	cf_jb_str(&jb, j, "path", r->path);
+	cf_jb_bool(&jb, j, "ok", r->ok);
+	cf_jb_str(&jb, j, "signer", r->signer[0] ? r->signer : NULL);
+	cf_jb_str(&jb, j, "sha256sums", r->sums_hex[0] ? r->sums_hex : NULL);
+	a = cf_jb_array(&jb, j, "problems");
+	for (size_t i = 0; i < r->nproblems && !jb.err; i++) {
+		o = cf_jb_object(&jb, a, NULL);
+		cf_jb_str(&jb, o, "kind", r->problems[i].kind);
+		cf_jb_str(&jb, o, "member", r->problems[i].member);
+		cf_jb_str(&jb, o, "detail", r->problems[i].detail);
 	}
-	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
+	return cf_jb_finish(&jb);
 }
 
 /* ---- checks after the pass ---------------------------------------------- */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "casefile/cli.h"
+#include "casefile/command.h"
 #include "casefile/json.h"
 #include "casefile/utf8.h"
 
@@ -119,10 +120,39 @@ int cf_cli_bad_option(char **argv)
 			    arg ? arg : "?");
 }
 
-int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
-		      const char *usage)
+int cf_cli_next(struct cf_cli_args *a)
+{
+	int c;
+
+	if (!a->started) {
+		a->started = 1;
+		optind = 1;
+		opterr = 0;
+	}
+	for (;;) {
+		c = getopt_long(a->argc, a->argv, a->shortopts, a->longopts, NULL);
+		switch (c) {
+		case CF_CLI_JSON: a->json = 1; break;
+		case CF_CLI_KEY: a->key = optarg; break;
+		case CF_CLI_PASS: a->passphrase = optarg; break;
+		case 'h':
+			fputs(a->usage, stdout);
+			a->exit = CF_EXIT_OK;
+			return -2;
+		case '?':
+		case ':':
+			a->exit = cf_cli_bad_option(a->argv);
+			return -2;
+		default:
+			return c;
+		}
+	}
+}
+
+int cf_cli_subcommand(int argc, char **argv, const char *usage)
 {
 	static char name[64];
+	const struct cf_command_info *c = cf_command_find(argv[0]);
 	char known[256] = "";
 	size_t n = 0;
 
@@ -130,18 +160,21 @@ int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? CF_EXIT_USAGE : CF_EXIT_OK;
 	}
-	for (const char *const *s = subs; *s; s++) {
-		if (!strcmp(*s, argv[1])) {
-			snprintf(name, sizeof name, "%s %s", argv[0], argv[1]);
-			cf_cli_set_command(name);
-			optind = 1;
-			opterr = 0;
-			return -1;
-		}
-		if (n < sizeof known)
-			n += (size_t)snprintf(known + n, sizeof known - n, "%s%s",
-					      n ? ", " : "", *s);
+	if (cf_command_has_sub(c, argv[1])) {
+		snprintf(name, sizeof name, "%s %s", argv[0], argv[1]);
+		cf_cli_set_command(name);
+		optind = 1;
+		opterr = 0;
+		return -1;
 	}
+	/* the known ones as "a, b, c" */
+	for (const char *s = c && c->subs ? c->subs : ""; *s && n + 3 < sizeof known; s++)
+		if (*s == ' ') {
+			known[n++] = ',';
+			known[n++] = ' ';
+		} else
+			known[n++] = *s;
+	known[n] = '\0';
 	return cf_cli_usage("unknown subcommand '%s' (%s)", argv[1], known);
 }
 

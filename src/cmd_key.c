@@ -31,14 +31,11 @@ static const char usage_text[] =
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_FORCE = 256, OPT_PASS, OPT_JSON };
+enum { OPT_FORCE = 256 };
 
 static const struct option options[] = {
 	{"force", no_argument, NULL, OPT_FORCE},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_PASS, CF_CLI_OPT_END,
 };
 
 struct key_opts {
@@ -129,26 +126,21 @@ static int key_fingerprint(const struct key_opts *o, const char *path)
 int cmd_key(int argc, char **argv)
 {
 	struct key_opts o = {0, 0, NULL};
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "h", options,
+					   usage_text);
 	const char *sub;
 	int c;
 
-	static const char *const subs[] = {"generate", "fingerprint", NULL};
-
-	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
 		return c;
 	sub = argv[1];
-	while ((c = getopt_long(argc - 1, argv + 1, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
-		case OPT_FORCE: o.force = 1; break;
-		case OPT_JSON: o.json = 1; break;
-		case OPT_PASS: o.passfile = optarg; break;
-		default:
-			return cf_cli_bad_option(argv + 1);
-		}
-	}
+	while ((c = cf_cli_next(&a)) > 0)
+		if (c == OPT_FORCE)
+			o.force = 1;
+	if (c != -1)
+		return a.exit;
+	o.json = a.json;
+	o.passfile = a.passphrase;
 	if (optind + 1 != argc - 1)
 		return cf_cli_usage("expected exactly one %s",
 				    !strcmp(sub, "generate") ? "PREFIX" : "KEYFILE");

@@ -2,7 +2,8 @@
  *
  * The command table (src/commands.def) as data for the core and the parts:
  * cf_commands() lists the rows, cf_command_known() says whether an argv
- * names a command and, where it has them, a subcommand. Function pointers
+ * names a command and, where it has them, a subcommand (cf_command_has_sub,
+ * which cf_cli_subcommand also asks). Function pointers
  * stay in src/main.c: the core never calls a command.
  */
 #include <string.h>
@@ -31,21 +32,28 @@ const struct cf_command_info *cf_command_find(const char *name)
 	return NULL;
 }
 
+int cf_command_has_sub(const struct cf_command_info *c, const char *sub)
+{
+	const char *p;
+	size_t len;
+
+	/* an empty subcommand would match everywhere (and never move on), one
+	 * with a space a run of the list ("generate fingerprint") */
+	if (!c || !c->subs || !sub || !(len = strlen(sub)) || strchr(sub, ' '))
+		return 0;
+	for (p = c->subs; (p = strstr(p, sub)); p += len)
+		if ((p == c->subs || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return 1;
+	return 0;
+}
+
 int cf_command_known(char *const *argv, size_t argc)
 {
 	const struct cf_command_info *c;
-	const char *p;
-	size_t len;
 
 	if (argc == 0 || !(c = cf_command_find(argv[0])))
 		return 0;
 	if (!c->subs)
 		return 1;
-	/* an empty subcommand would match everywhere (and never move on) */
-	if (argc < 2 || !(len = strlen(argv[1])))
-		return 0;
-	for (p = c->subs; (p = strstr(p, argv[1])); p += len)
-		if ((p == c->subs || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
-			return 1;
-	return 0;
+	return argc >= 2 && cf_command_has_sub(c, argv[1]);
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "casefile/case.h"
+#include "casefile/cli.h"
 #include "casefile/command.h"
 #include "casefile/keyring.h"
 #include "casefile/sign.h"
@@ -49,6 +50,24 @@ struct cf_cmd_env {
 				   public half of signkey when none given */
 };
 
+/* The end of an ENV command's option loop, c being the last return of
+ * cf_cli_next: every ENV command takes exactly one operand (named operand
+ * in the usage error) and the shared --key and --passphrase-file, taken
+ * into env. Returns -1 to go on, the operand being argv[optind], or the
+ * exit status after -h, a bad option or a wrong count of operands. */
+static inline int cf_cmd_env_args(struct cf_cmd_env *env,
+				  const struct cf_cli_args *a, int c,
+				  const char *operand)
+{
+	if (c != -1)
+		return a->exit;
+	if (optind != a->argc - 1)
+		return cf_cli_usage("give exactly one %s", operand);
+	env->key = a->key;
+	env->passphrase = a->passphrase;
+	return -1;
+}
+
 /* PLAIN commands (they set up what they need themselves). */
 int cmd_collect(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
@@ -60,6 +79,7 @@ int cmd_playbook(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 
 /* ENV commands (two steps, see above). */
 int cmd_add(int argc, char **argv, struct cf_cmd_env *env);

@@ -204,6 +204,111 @@ int cf_json_add_time(cJSON *obj, const char *key, int64_t us)
 	return cf_json_add_str(obj, key, cf_time_format(us, t));
 }
 
+/* ---- sticky building ----------------------------------------------------- */
+
+cJSON *cf_jb_init(struct cf_jb *jb)
+{
+	jb->root = cJSON_CreateObject();
+	jb->err = jb->root ? 0 : -1;
+	return jb->root;
+}
+
+/* One add: nothing after a failure; obj NULL (a child that could not be
+ * made) or the add failing makes the failure. */
+#define JB_ADD(jb, obj, add) \
+	do { \
+		if (!(jb)->err && (!(obj) || (add))) \
+			(jb)->err = -1; \
+	} while (0)
+
+void cf_jb_str(struct cf_jb *jb, cJSON *obj, const char *key, const char *val)
+{
+	JB_ADD(jb, obj, cf_json_add_str(obj, key, val));
+}
+
+void cf_jb_path(struct cf_jb *jb, cJSON *obj, const char *key, const char *path)
+{
+	JB_ADD(jb, obj, cf_json_add_path(obj, key, path));
+}
+
+void cf_jb_int(struct cf_jb *jb, cJSON *obj, const char *key, int64_t val)
+{
+	JB_ADD(jb, obj, cf_json_add_int(obj, key, val));
+}
+
+void cf_jb_num(struct cf_jb *jb, cJSON *obj, const char *key, double val)
+{
+	JB_ADD(jb, obj, cf_json_add_num(obj, key, val));
+}
+
+void cf_jb_bool(struct cf_jb *jb, cJSON *obj, const char *key, int val)
+{
+	JB_ADD(jb, obj, cf_json_add_bool(obj, key, val));
+}
+
+void cf_jb_time(struct cf_jb *jb, cJSON *obj, const char *key, int64_t us)
+{
+	JB_ADD(jb, obj, cf_json_add_time(obj, key, us));
+}
+
+void cf_jb_item(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
+{
+	if (jb->err || !obj) {
+		cJSON_Delete(item);
+		jb->err = -1;
+		return;
+	}
+	if (cf_json_add_item(obj, key, item))
+		jb->err = -1;
+}
+
+void cf_jb_made(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		jb->err = -1;
+	cf_jb_item(jb, obj, key, item);
+}
+
+/* Adds the new child (NULL: no memory) under key, or to the end of an
+ * array; the child, or NULL with the failure kept. */
+static cJSON *jb_child(struct cf_jb *jb, cJSON *obj, const char *key,
+		       cJSON *child)
+{
+	if (jb->err || !obj || !child) {
+		cJSON_Delete(child);
+		jb->err = -1;
+		return NULL;
+	}
+	if (cJSON_IsArray(obj) ? !cJSON_AddItemToArray(obj, child)
+			       : !cJSON_AddItemToObject(obj, key, child)) {
+		cJSON_Delete(child);
+		jb->err = -1;
+		return NULL;
+	}
+	return child;
+}
+
+cJSON *cf_jb_object(struct cf_jb *jb, cJSON *obj, const char *key)
+{
+	return jb_child(jb, obj, key, jb->err ? NULL : cJSON_CreateObject());
+}
+
+cJSON *cf_jb_array(struct cf_jb *jb, cJSON *obj, const char *key)
+{
+	return jb_child(jb, obj, key, jb->err ? NULL : cJSON_CreateArray());
+}
+
+cJSON *cf_jb_finish(struct cf_jb *jb)
+{
+	cJSON *j = jb->root;
+
+	jb->root = NULL;
+	if (!jb->err)
+		return j;
+	cJSON_Delete(j);
+	return NULL;
+}
+
 int cf_json_append_line(struct cf_buf *b, const cJSON *j)
 {
 	char *s = cJSON_PrintUnformatted(j);

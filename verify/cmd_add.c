@@ -35,15 +35,12 @@ static const char usage_text[] =
 	"                          (repeatable; default: the signing key)\n"
 	"  --json                  print one JSON object on stdout\n";
 
-enum { OPT_KEY = 256, OPT_PASS, OPT_TRUST, OPT_JSON };
+enum { OPT_TRUST = 256 };
 
 static const struct option options[] = {
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_KEY, CF_CLI_OPT_PASS,
+	CF_CLI_OPT_END,
 };
 
 static void print_problems(const struct cf_verify_result *r)
@@ -78,13 +75,14 @@ static int run(struct cf_cmd_env *env)
 		printf("%s: FAILED verification, not added\n", archive);
 		rc = CF_EXIT_EVIDENCE;
 	} else if (json) {
-		cJSON *j = cJSON_CreateObject();
-		if (!j || cf_json_add_str(j, "added", r.dest) ||
-		    cf_json_add_str(j, "sha256sums", r.verify->sums_hex) ||
-		    cf_json_add_str(j, "signer", r.verify->signer) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK)
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
+		cf_jb_str(&jb, j, "added", r.dest);
+		cf_jb_str(&jb, j, "sha256sums", r.verify->sums_hex);
+		cf_jb_str(&jb, j, "signer", r.verify->signer);
+		if (jb.err || cf_json_emit(&ctx, stdout, j) != CF_OK)
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-		cJSON_Delete(j);
+		cJSON_Delete(cf_jb_finish(&jb));
 	} else {
 		printf("added %s: sha256sums %s, signer %s\n", r.dest,
 		       r.verify->sums_hex, r.verify->signer);
@@ -95,29 +93,20 @@ static int run(struct cf_cmd_env *env)
 
 int cmd_add(int argc, char **argv, struct cf_cmd_env *env)
 {
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "hC:", options, usage_text);
 	const char *name;
 	struct cf_ctx ctx;
 	int ch;
 
-	optind = 1;
-	opterr = 0;
-	json = 0;
-	while ((ch = getopt_long(argc, argv, "hC:", options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
-		case 'C': env->case_dir = optarg; break;
-		case OPT_KEY: env->key = optarg; break;
-		case OPT_PASS: env->passphrase = optarg; break;
-		case OPT_TRUST: env->trust[env->ntrust++] = optarg; break;
-		case OPT_JSON: json = 1; break;
-		default:
-			return cf_cli_bad_option(argv);
-		}
+	while ((ch = cf_cli_next(&a)) > 0) {
+		if (ch == 'C')
+			env->case_dir = optarg;
+		else if (ch == OPT_TRUST)
+			env->trust[env->ntrust++] = optarg;
 	}
-	if (optind != argc - 1)
-		return cf_cli_usage("give exactly one ARCHIVE");
+	if ((ch = cf_cmd_env_args(env, &a, ch, "ARCHIVE")) >= 0)
+		return ch;
+	json = a.json;
 	/* A name that cannot be a file of evidence/ is refused before the
 	 * case is opened. */
 	cf_ctx_init(&ctx);

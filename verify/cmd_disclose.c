@@ -40,13 +40,12 @@ static const char usage_text[] =
 	"  -o FILE        where to write the proof\n"
 	"  --json         print one JSON object on stdout\n";
 
-enum { OPT_LOG = 256, OPT_LINES, OPT_SEAL, OPT_KEY, OPT_JSON, OPT_ARCHIVE,
+enum { OPT_LOG = 256, OPT_LINES, OPT_SEAL, OPT_KEY, OPT_ARCHIVE,
        OPT_MEMBERS, OPT_TRUST };
 
+/* --key is repeatable here (a trusted key, or the signer's): its own row. */
 static const struct option options[] = {
 	{"archive", required_argument, NULL, OPT_ARCHIVE},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, OPT_KEY},
 	{"lines", required_argument, NULL, OPT_LINES},
 	{"log", required_argument, NULL, OPT_LOG},
@@ -54,7 +53,7 @@ static const struct option options[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"seal", required_argument, NULL, OPT_SEAL},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 /* Splits every --members value at commas into names (pointers into a
@@ -119,6 +118,7 @@ int cmd_disclose(int argc, char **argv)
 	size_t nlines = 0, nkeys = 0, ntrust = 0, nmemv = 0, nnames = 0;
 	struct cf_ctx ctx;
 	cf_keyring *kr = NULL;
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "ho:", options, usage_text);
 	int json = 0, c, rc = CF_EXIT_RUNTIME;
 
 	keyv = cf_calloc((size_t)argc + 1, sizeof *keyv);
@@ -128,28 +128,23 @@ int cmd_disclose(int argc, char **argv)
 		cf_cli_error("out of memory");
 		goto out;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = CF_EXIT_OK;
-			goto out;
 		case OPT_LOG: log = optarg; break;
 		case OPT_LINES: spec = optarg; break;
 		case OPT_SEAL: seal = optarg; break;
 		case OPT_KEY: keyv[nkeys++] = optarg; break;
 		case OPT_TRUST: trustv[ntrust++] = optarg; break;
-		case OPT_JSON: json = 1; break;
 		case OPT_ARCHIVE: archive = optarg; break;
 		case OPT_MEMBERS: memv[nmemv++] = optarg; break;
 		case 'o': out = optarg; break;
-		default:
-			rc = cf_cli_bad_option(argv);
-			goto out;
 		}
 	}
+	if (c != -1) {
+		rc = a.exit;
+		goto out;
+	}
+	json = a.json;
 	seal = seal ? cf_strdup(seal) : NULL;
 	if (optind != argc || !out || !!log == !!archive || (log && (!spec || nmemv)) ||
 	    (archive && (!nmemv || spec))) {

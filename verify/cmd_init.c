@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_ID = 256, OPT_EXAMINER, OPT_KEY, OPT_PASS, OPT_JSON, OPT_CH };
+enum { OPT_ID = 256, OPT_EXAMINER, OPT_CH };
 
 #define MAX_CH_HOSTS 64
 
@@ -43,11 +43,8 @@ static const struct option options[] = {
 	{"case-id", required_argument, NULL, OPT_ID},
 	{"clickhouse-host", required_argument, NULL, OPT_CH},
 	{"examiner", required_argument, NULL, OPT_EXAMINER},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_KEY, CF_CLI_OPT_PASS,
+	CF_CLI_OPT_END,
 };
 
 /* What the parser read; one command runs per process. */
@@ -76,17 +73,18 @@ static int run(struct cf_cmd_env *env)
 		goto out;
 	}
 	if (o.json) {
-		cJSON *j = cJSON_CreateObject();
-		if (!j || cf_json_add_str(j, "case", cf_case_dir(c)) ||
-		    cf_json_add_str(j, "id", cf_case_id(c)) ||
-		    cf_json_add_str(j, "examiner", cf_case_examiner(c)) ||
-		    cf_json_add_str(j, "signer", fp) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
+		cf_jb_str(&jb, j, "case", cf_case_dir(c));
+		cf_jb_str(&jb, j, "id", cf_case_id(c));
+		cf_jb_str(&jb, j, "examiner", cf_case_examiner(c));
+		cf_jb_str(&jb, j, "signer", fp);
+		rc = jb.err || cf_json_emit(&ctx, stdout, j) != CF_OK;
+		cJSON_Delete(cf_jb_finish(&jb));
+		if (rc) {
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 			goto out;
 		}
-		cJSON_Delete(j);
 	} else {
 		printf("case %s created in %s, signer %s\n", cf_case_id(c),
 		       cf_case_dir(c), fp);
@@ -99,22 +97,15 @@ out:
 
 int cmd_init(int argc, char **argv, struct cf_cmd_env *env)
 {
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "h", options, usage_text);
 	int ch;
 
 	memset(&o, 0, sizeof o);
 	o.examiner = getenv("USER");
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((ch = cf_cli_next(&a)) > 0) {
 		switch (ch) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
 		case OPT_ID: o.id = optarg; break;
 		case OPT_EXAMINER: o.examiner = optarg; break;
-		case OPT_KEY: env->key = optarg; break;
-		case OPT_PASS: env->passphrase = optarg; break;
-		case OPT_JSON: o.json = 1; break;
 		case OPT_CH:
 			if (!*optarg || o.nhosts == MAX_CH_HOSTS)
 				return cf_cli_usage("--clickhouse-host takes a host "
@@ -122,12 +113,11 @@ int cmd_init(int argc, char **argv, struct cf_cmd_env *env)
 						    MAX_CH_HOSTS);
 			o.hosts[o.nhosts++] = optarg;
 			break;
-		default:
-			return cf_cli_bad_option(argv);
 		}
 	}
-	if (optind != argc - 1)
-		return cf_cli_usage("give exactly one DIR");
+	if ((ch = cf_cmd_env_args(env, &a, ch, "DIR")) >= 0)
+		return ch;
+	o.json = a.json;
 	if (o.id && !*o.id)
 		return cf_cli_usage("--case-id must not be empty");
 	o.dir = argv[optind];

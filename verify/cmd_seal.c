@@ -40,17 +40,14 @@ static const char usage_text[] =
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_KEY = 256, OPT_PASS, OPT_SEAL, OPT_FOLLOW, OPT_INTERVAL, OPT_JSON };
+enum { OPT_SEAL = 256, OPT_FOLLOW, OPT_INTERVAL };
 
 static const struct option options[] = {
 	{"follow", no_argument, NULL, OPT_FOLLOW},
-	{"help", no_argument, NULL, 'h'},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"seal", required_argument, NULL, OPT_SEAL},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_KEY, CF_CLI_OPT_PASS,
+	CF_CLI_OPT_END,
 };
 
 static volatile sig_atomic_t stop;
@@ -75,9 +72,8 @@ static void pause_for(double secs)
 static int report(const char *log, const struct seal_result *r, uint64_t total,
 		  int json)
 {
-	struct cf_ctx ctx;
+	struct cf_jb jb;
 	cJSON *j;
-	int rc;
 
 	if (!json) {
 		if (cf_cli_globals.quiet)
@@ -101,21 +97,15 @@ static int report(const char *log, const struct seal_result *r, uint64_t total,
 		fflush(stdout);
 		return CF_EXIT_OK;
 	}
-	cf_ctx_init(&ctx);
-	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "log", log) ||
-	    cf_json_add_int(j, "checkpoint", (int64_t)r->checkpoint) ||
-	    cf_json_add_int(j, "sealed_lines", (int64_t)r->size) ||
-	    cf_json_add_int(j, "sealed_bytes", (int64_t)r->bytes) ||
-	    cf_json_add_int(j, "new_lines", (int64_t)total) ||
-	    cf_json_add_str(j, "root", r->root_hex) ||
-	    cf_json_add_str(j, "log_id", r->log_id[0] ? r->log_id : NULL)) {
-		cJSON_Delete(j);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, j);
-	cJSON_Delete(j);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	j = cf_jb_init(&jb);
+	cf_jb_str(&jb, j, "log", log);
+	cf_jb_int(&jb, j, "checkpoint", (int64_t)r->checkpoint);
+	cf_jb_int(&jb, j, "sealed_lines", (int64_t)r->size);
+	cf_jb_int(&jb, j, "sealed_bytes", (int64_t)r->bytes);
+	cf_jb_int(&jb, j, "new_lines", (int64_t)total);
+	cf_jb_str(&jb, j, "root", r->root_hex);
+	cf_jb_str(&jb, j, "log_id", r->log_id[0] ? r->log_id : NULL);
+	return cf_cli_print_json(cf_jb_finish(&jb), 0);
 }
 
 /* What the parser read; one command runs per process. */
@@ -175,35 +165,27 @@ static int run(struct cf_cmd_env *env)
 
 int cmd_seal(int argc, char **argv, struct cf_cmd_env *env)
 {
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "h", options, usage_text);
 	int c;
 	char *end;
 
 	memset(&o, 0, sizeof o);
 	o.interval = 10;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
-		case OPT_KEY: env->key = optarg; break;
-		case OPT_PASS: env->passphrase = optarg; break;
 		case OPT_SEAL: o.seal = optarg; break;
 		case OPT_FOLLOW: o.follow = 1; break;
-		case OPT_JSON: o.json = 1; break;
 		case OPT_INTERVAL:
 			o.interval = strtod(optarg, &end);
 			if (*end || !(o.interval >= 0.01 && o.interval <= 86400))
 				return cf_cli_usage("--interval wants 0.01 to 86400 seconds, "
 						    "not '%s'", optarg);
 			break;
-		default:
-			return cf_cli_bad_option(argv);
 		}
 	}
-	if (optind != argc - 1)
-		return cf_cli_usage("give exactly one LOG");
+	if ((c = cf_cmd_env_args(env, &a, c, "LOG")) >= 0)
+		return c;
+	o.json = a.json;
 	o.log = argv[optind];
 	env->run = run;
 	return CF_CMD_RUN;

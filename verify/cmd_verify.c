@@ -51,14 +51,13 @@ static const char usage_text[] =
 	"Exit status: 0 all intact, 1 a problem was found, 2 usage error,\n"
 	"3 an archive or key could not be read.\n";
 
-enum { OPT_JSON = 256, OPT_TRUST };
+enum { OPT_TRUST = 256 };
 
+/* -k/--key is repeatable here (a trusted key, or the signer's). */
 static const struct option options[] = {
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
 	{"key", required_argument, NULL, 'k'},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 struct verify_opts {
@@ -223,6 +222,7 @@ out:
 int cmd_verify(int argc, char **argv)
 {
 	struct verify_opts o = {NULL, NULL, 0, 0, 0};
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "hk:", options, usage_text);
 	int (*mode)(int, char **);
 	int c, rc;
 
@@ -238,30 +238,22 @@ int cmd_verify(int argc, char **argv)
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = CF_EXIT_OK;
-			goto out;
-		case 'k': o.keys[o.nkeys++] = optarg; break;
-		case OPT_TRUST: o.trust[o.ntrust++] = optarg; break;
-		case OPT_JSON: o.json = 1; break;
-		default:
-			rc = cf_cli_bad_option(argv);
-			goto out;
-		}
+	while ((c = cf_cli_next(&a)) > 0) {
+		if (c == 'k')
+			o.keys[o.nkeys++] = optarg;
+		else if (c == OPT_TRUST)
+			o.trust[o.ntrust++] = optarg;
 	}
-	if (optind >= argc)
+	o.json = a.json;
+	if (c != -1)
+		rc = a.exit;
+	else if (optind >= argc)
 		rc = cf_cli_usage("no ARCHIVE given");
 	else if (!o.nkeys && !o.ntrust)
 		rc = cf_cli_usage("--trust PUB is required: only the keys named "
 				  "are trusted");
 	else
 		rc = verify_archives(&o, argv + optind, (size_t)(argc - optind));
-out:
 	free(o.keys);
 	free(o.trust);
 	return rc;

@@ -227,29 +227,23 @@ out:
 static cJSON *head_json(const struct seal_cp *cp)
 {
 	char hx[CF_SHA256_HEX], sig[2 * CF_ED25519_SIG_LEN + 1];
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 
-	if (!j)
-		return NULL;
 	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, hx);
-	if (cf_json_add_str(j, "log_id", hx))
-		goto fail;
+	cf_jb_str(&jb, j, "log_id", hx);
 	cf_hex(cp->root, 32, hx);
-	if (cf_json_add_int(j, "n", (int64_t)cp->n) ||
-	    cf_json_add_int(j, "size", (int64_t)cp->size) ||
-	    cf_json_add_int(j, "bytes", (int64_t)cp->bytes) ||
-	    cf_json_add_str(j, "root", hx) ||
-	    cf_json_add_time(j, "time", cp->time_us))
-		goto fail;
+	cf_jb_int(&jb, j, "n", (int64_t)cp->n);
+	cf_jb_int(&jb, j, "size", (int64_t)cp->size);
+	cf_jb_int(&jb, j, "bytes", (int64_t)cp->bytes);
+	cf_jb_str(&jb, j, "root", hx);
+	cf_jb_time(&jb, j, "time", cp->time_us);
 	cf_hex(cp->prev, 32, hx);
 	cf_hex(cp->head_sig, sizeof cp->head_sig, sig);
-	if (cf_json_add_str(j, "prev", hx) || cf_json_add_str(j, "signer", cp->signer) ||
-	    cf_json_add_str(j, "head_sig", sig))
-		goto fail;
-	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
+	cf_jb_str(&jb, j, "prev", hx);
+	cf_jb_str(&jb, j, "signer", cp->signer);
+	cf_jb_str(&jb, j, "head_sig", sig);
+	return cf_jb_finish(&jb);
 }
 
 static int add_line(struct cf_ctx *ctx, cJSON *arr, uint64_t ln,
@@ -299,6 +293,7 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 	struct stat st;
 	size_t m = 0, np;
 	uint64_t done;
+	struct cf_jb jb;
 	cJSON *j = NULL, *arr;
 	char id[SEAL_LOG_ID_HEX];
 	int fd = -1, rc = CF_FAILED;
@@ -370,10 +365,13 @@ int proof_write_log(struct cf_ctx *ctx, const char *log, const char *seal,
 			goto out;
 	}
 	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, id);
-	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "format", PROOF_FORMAT) ||
-	    cf_json_add_str(j, "kind", "log") || cf_json_add_str(j, "log_id", id) ||
-	    !cJSON_AddItemToObject(j, "checkpoint", head_json(cp)) ||
-	    !(arr = cJSON_AddArrayToObject(j, "lines"))) {
+	j = cf_jb_init(&jb);
+	cf_jb_str(&jb, j, "format", PROOF_FORMAT);
+	cf_jb_str(&jb, j, "kind", "log");
+	cf_jb_str(&jb, j, "log_id", id);
+	cf_jb_made(&jb, j, "checkpoint", head_json(cp));
+	arr = cf_jb_array(&jb, j, "lines");
+	if (jb.err) {
 		cf_set_nomem(ctx, "proof");
 		goto out;
 	}

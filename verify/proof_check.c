@@ -498,48 +498,48 @@ void proof_report_release(struct proof_report *rep)
 }
 
 /* The bytes as "text" when they are UTF-8 without NUL, else "data_b64". */
-static int add_bytes(cJSON *o, const struct proof_item *it)
+static void add_bytes(struct cf_jb *jb, cJSON *o, const struct proof_item *it)
 {
 	char *enc;
-	int rc;
 
 	if (!memchr(it->data, 0, it->len) &&
-	    cf_utf8_invalid((const char *)it->data, it->len) < 0)
-		return cf_json_add_str(o, "text", (const char *)it->data);
-	if (!(enc = proof_b64(it->data, it->len)))
-		return -1;
-	rc = cf_json_add_str(o, "data_b64", enc);
+	    cf_utf8_invalid((const char *)it->data, it->len) < 0) {
+		cf_jb_str(jb, o, "text", (const char *)it->data);
+		return;
+	}
+	if (!(enc = jb->err ? NULL : proof_b64(it->data, it->len))) {
+		jb->err = -1;
+		return;
+	}
+	cf_jb_str(jb, o, "data_b64", enc);
 	free(enc);
-	return rc;
 }
 
 int proof_report_json(const struct proof_report *rep, cJSON *j)
 {
 	int log = !strcmp(rep->kind, "log");
-	cJSON *arr;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *arr, *o;
 
-	if (log ? cf_json_add_str(j, "log_id", rep->log_id[0] ? rep->log_id : NULL)
-		: cf_json_add_str(j, "sha256sums",
-				  rep->sums_hex[0] ? rep->sums_hex : NULL))
-		return -1;
-	if (!(arr = cJSON_AddArrayToObject(j, log ? "lines" : "members")))
-		return -1;
-	for (size_t i = 0; i < rep->items; i++) {
+	if (log)
+		cf_jb_str(&jb, j, "log_id", rep->log_id[0] ? rep->log_id : NULL);
+	else
+		cf_jb_str(&jb, j, "sha256sums", rep->sums_hex[0] ? rep->sums_hex : NULL);
+	arr = cf_jb_array(&jb, j, log ? "lines" : "members");
+	for (size_t i = 0; i < rep->items && !jb.err; i++) {
 		const struct proof_item *it = &rep->item[i];
 		char hx[CF_SHA256_HEX];
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
-			return -1;
-		}
+
+		o = cf_jb_object(&jb, arr, NULL);
 		cf_hex(it->sha256, CF_SHA256_LEN, hx);
-		if (log ? cf_json_add_int(o, "n", (int64_t)it->line)
-			: (cf_json_add_str(o, "name", it->name) ||
-			   cf_json_add_str(o, "sha256", hx) ||
-			   cf_json_add_int(o, "size", (int64_t)it->len)))
-			return -1;
-		if (add_bytes(o, it))
-			return -1;
+		if (log) {
+			cf_jb_int(&jb, o, "n", (int64_t)it->line);
+		} else {
+			cf_jb_str(&jb, o, "name", it->name);
+			cf_jb_str(&jb, o, "sha256", hx);
+			cf_jb_int(&jb, o, "size", (int64_t)it->len);
+		}
+		add_bytes(&jb, o, it);
 	}
-	return 0;
+	return jb.err;
 }

@@ -437,6 +437,7 @@ static int format_cp(struct cf_ctx *ctx, const cf_key *key,
 	char t[CF_TIME_STR], *msg = NULL;
 	uint8_t sig[CF_ED25519_SIG_LEN];
 	struct cf_buf hb;
+	struct cf_jb jb;
 	cJSON *j = NULL, *fr;
 	int rc = CF_FAILED;
 
@@ -449,35 +450,33 @@ static int format_cp(struct cf_ctx *ctx, const cf_key *key,
 		goto out;
 	cf_hex(sig, sizeof sig, sighex);
 	cf_hex(cp->log_id, SEAL_LOG_ID_LEN, hx);
-	if (!(j = cJSON_CreateObject()) ||
-	    (cp->has_id && cf_json_add_str(j, "log_id", hx)) ||
-	    cf_json_add_int(j, "n", (int64_t)cp->n) ||
-	    cf_json_add_int(j, "size", (int64_t)cp->size) ||
-	    cf_json_add_int(j, "bytes", (int64_t)cp->bytes))
-		goto nomem;
+	j = cf_jb_init(&jb);
+	if (cp->has_id)
+		cf_jb_str(&jb, j, "log_id", hx);
+	cf_jb_int(&jb, j, "n", (int64_t)cp->n);
+	cf_jb_int(&jb, j, "size", (int64_t)cp->size);
+	cf_jb_int(&jb, j, "bytes", (int64_t)cp->bytes);
 	cf_hex(cp->root, 32, hx);
-	if (cf_json_add_str(j, "root", hx) ||
-	    cf_json_add_str(j, "time", cf_time_format(cp->time_us, t)))
-		goto nomem;
+	cf_jb_str(&jb, j, "root", hx);
+	cf_jb_str(&jb, j, "time", cf_time_format(cp->time_us, t));
 	cf_hex(cp->prev, 32, hx);
-	if (cf_json_add_str(j, "prev", hx) ||
-	    cf_json_add_int(j, "block_lines", 1 << SEAL_BLOCK_LEVEL) ||
-	    cf_json_add_str(j, "blocks", blocks_hex) ||
-	    !(fr = cJSON_AddArrayToObject(j, "frontier")))
-		goto nomem;
-	for (int l = CF_MERKLE_MAX_LEVELS - 1; l >= 0; l--) {
+	cf_jb_str(&jb, j, "prev", hx);
+	cf_jb_int(&jb, j, "block_lines", 1 << SEAL_BLOCK_LEVEL);
+	cf_jb_str(&jb, j, "blocks", blocks_hex);
+	fr = cf_jb_array(&jb, j, "frontier");
+	for (int l = CF_MERKLE_MAX_LEVELS - 1; l >= 0 && !jb.err; l--) {
 		cJSON *s;
 		if (!(cp->size & ((uint64_t)1 << l)))
 			continue;
 		cf_hex(cp->fr.node[l], 32, hx);
 		if (!(s = cJSON_CreateString(hx)) || !cJSON_AddItemToArray(fr, s)) {
 			cJSON_Delete(s);
-			goto nomem;
+			jb.err = -1;
 		}
 	}
-	if (cf_json_add_str(j, "signer", cp->signer) ||
-	    cf_json_add_str(j, "head_sig", sighex) ||
-	    !(msg = cJSON_PrintUnformatted(j)))
+	cf_jb_str(&jb, j, "signer", cp->signer);
+	cf_jb_str(&jb, j, "head_sig", sighex);
+	if (jb.err || !(msg = cJSON_PrintUnformatted(j)))
 		goto nomem;
 	if (cf_key_sign(ctx, key, msg, strlen(msg), sig) != CF_OK)
 		goto out;

@@ -55,32 +55,30 @@ static char *target(struct cf_ctx *ctx, const char *arg, int *is_file)
 static int print_json(struct cf_ctx *ctx, const char *path,
 		      const struct cf_custody_report *r, int ok)
 {
-	cJSON *j = cJSON_CreateObject(), *a;
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *a, *o;
 	int rc = CF_FAILED;
 
-	if (!j || cf_json_add_bool(j, "ok", ok) ||
-	    cf_json_add_str(j, "path", path) ||
-	    cf_json_add_str(j, "case", r->case_id[0] ? r->case_id : NULL) ||
-	    cf_json_add_int(j, "entries", (int64_t)r->entries) ||
-	    cf_json_add_str(j, "head", r->entries ? r->head : NULL) ||
-	    cf_json_add_int(j, "first_bad", (int64_t)r->first_bad) ||
-	    cf_json_add_str(j, "kind", r->first_bad ? r->kind : NULL) ||
-	    cf_json_add_str(j, "detail", r->first_bad ? r->detail : NULL) ||
-	    cf_json_add_int(j, "unbound", (int64_t)r->unbound) ||
-	    cf_json_add_bool(j, "evidence_checked", r->evidence_checked) ||
-	    !(a = cJSON_AddArrayToObject(j, "files")))
-		goto out;
-	for (size_t i = 0; i < r->nfiles; i++) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(a, o) ||
-		    cf_json_add_str(o, "file", r->files[i].name) ||
-		    cf_json_add_str(o, "kind", r->files[i].kind) ||
-		    cf_json_add_int(o, "entry", (int64_t)r->files[i].entry) ||
-		    cf_json_add_str(o, "detail", r->files[i].detail))
-			goto out;
+	cf_jb_bool(&jb, j, "ok", ok);
+	cf_jb_str(&jb, j, "path", path);
+	cf_jb_str(&jb, j, "case", r->case_id[0] ? r->case_id : NULL);
+	cf_jb_int(&jb, j, "entries", (int64_t)r->entries);
+	cf_jb_str(&jb, j, "head", r->entries ? r->head : NULL);
+	cf_jb_int(&jb, j, "first_bad", (int64_t)r->first_bad);
+	cf_jb_str(&jb, j, "kind", r->first_bad ? r->kind : NULL);
+	cf_jb_str(&jb, j, "detail", r->first_bad ? r->detail : NULL);
+	cf_jb_int(&jb, j, "unbound", (int64_t)r->unbound);
+	cf_jb_bool(&jb, j, "evidence_checked", r->evidence_checked);
+	a = cf_jb_array(&jb, j, "files");
+	for (size_t i = 0; i < r->nfiles && !jb.err; i++) {
+		o = cf_jb_object(&jb, a, NULL);
+		cf_jb_str(&jb, o, "file", r->files[i].name);
+		cf_jb_str(&jb, o, "kind", r->files[i].kind);
+		cf_jb_int(&jb, o, "entry", (int64_t)r->files[i].entry);
+		cf_jb_str(&jb, o, "detail", r->files[i].detail);
 	}
-	rc = cf_json_emit(ctx, stdout, j);
-out:
+	if ((j = cf_jb_finish(&jb)))
+		rc = cf_json_emit(ctx, stdout, j);
 	cJSON_Delete(j);
 	return rc;
 }

@@ -33,47 +33,34 @@ static const char usage_text[] =
 
 static int print_json(const char *log, const struct seal_report *r)
 {
-	struct cf_ctx ctx;
-	cJSON *j = cJSON_CreateObject(), *arr = NULL;
-	int rc = CF_EXIT_RUNTIME;
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *arr, *o;
 
-	cf_ctx_init(&ctx);
-	if (!j || cf_json_add_bool(j, "ok", r->ok) || cf_json_add_str(j, "log", log) ||
-	    cf_json_add_int(j, "checkpoints", (int64_t)r->checkpoints) ||
-	    cf_json_add_int(j, "sealed_lines", (int64_t)r->sealed_lines) ||
-	    cf_json_add_int(j, "unsealed_lines", (int64_t)r->unsealed_lines) ||
-	    cf_json_add_int(j, "partial_bytes", (int64_t)r->partial_bytes) ||
-	    cf_json_add_str(j, "signer", r->checkpoints ? r->signer : NULL) ||
-	    cf_json_add_str(j, "root", r->checkpoints ? r->root_hex : NULL) ||
-	    cf_json_add_str(j, "log_id", r->checkpoints ? r->log_id : NULL) ||
-	    (r->checkpoints && cf_json_add_bool(j, "log_id_derived",
-						r->log_id_derived)) ||
-	    (r->checkpoints && (cf_json_add_time(j, "first_checkpoint", r->first_us) ||
-				cf_json_add_time(j, "last_checkpoint", r->last_us))) ||
-	    !(arr = cJSON_AddArrayToObject(j, "problems")))
-		goto nomem;
-	for (size_t i = 0; i < r->nproblems; i++) {
-		const struct seal_problem *p = &r->problems[i];
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
-			goto nomem;
-		}
-		if (cf_json_add_str(o, "kind", p->kind) ||
-		    cf_json_add_int(o, "from_line", (int64_t)p->from) ||
-		    cf_json_add_int(o, "to_line", (int64_t)p->to) ||
-		    cf_json_add_int(o, "checkpoint", (int64_t)p->checkpoint) ||
-		    cf_json_add_str(o, "detail", p->detail))
-			goto nomem;
+	cf_jb_bool(&jb, j, "ok", r->ok);
+	cf_jb_str(&jb, j, "log", log);
+	cf_jb_int(&jb, j, "checkpoints", (int64_t)r->checkpoints);
+	cf_jb_int(&jb, j, "sealed_lines", (int64_t)r->sealed_lines);
+	cf_jb_int(&jb, j, "unsealed_lines", (int64_t)r->unsealed_lines);
+	cf_jb_int(&jb, j, "partial_bytes", (int64_t)r->partial_bytes);
+	cf_jb_str(&jb, j, "signer", r->checkpoints ? r->signer : NULL);
+	cf_jb_str(&jb, j, "root", r->checkpoints ? r->root_hex : NULL);
+	cf_jb_str(&jb, j, "log_id", r->checkpoints ? r->log_id : NULL);
+	if (r->checkpoints) {
+		cf_jb_bool(&jb, j, "log_id_derived", r->log_id_derived);
+		cf_jb_time(&jb, j, "first_checkpoint", r->first_us);
+		cf_jb_time(&jb, j, "last_checkpoint", r->last_us);
 	}
-	rc = cf_json_emit(&ctx, stdout, j) == CF_OK ? CF_EXIT_OK
-						     : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-	cJSON_Delete(j);
-	return rc;
-nomem:
-	cJSON_Delete(j);
-	cf_cli_error("out of memory");
-	return CF_EXIT_RUNTIME;
+	arr = cf_jb_array(&jb, j, "problems");
+	for (size_t i = 0; i < r->nproblems && !jb.err; i++) {
+		const struct seal_problem *p = &r->problems[i];
+		o = cf_jb_object(&jb, arr, NULL);
+		cf_jb_str(&jb, o, "kind", p->kind);
+		cf_jb_int(&jb, o, "from_line", (int64_t)p->from);
+		cf_jb_int(&jb, o, "to_line", (int64_t)p->to);
+		cf_jb_int(&jb, o, "checkpoint", (int64_t)p->checkpoint);
+		cf_jb_str(&jb, o, "detail", p->detail);
+	}
+	return cf_cli_print_json(cf_jb_finish(&jb), 0);
 }
 
 static void print_text(const char *log, const struct seal_report *r)

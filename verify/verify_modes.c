@@ -39,19 +39,17 @@ int verify_mode_select(int argc, char **argv, int (**fn)(int, char **))
 	return 0;
 }
 
-enum { OPT_KEY = 256, OPT_JSON, OPT_LOG, OPT_SEAL, OPT_PROOF, OPT_CUSTODY,
-       OPT_TRUST };
+enum { OPT_LOG = 256, OPT_SEAL, OPT_PROOF, OPT_CUSTODY, OPT_TRUST };
 
+/* -k/--key is repeatable here (a trusted key, or the signer's). */
 static const struct option options[] = {
 	{"custody", no_argument, NULL, OPT_CUSTODY},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
+	{"key", required_argument, NULL, 'k'},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"proof", required_argument, NULL, OPT_PROOF},
 	{"seal", required_argument, NULL, OPT_SEAL},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 void vm_release(struct vm_args *a)
@@ -63,6 +61,7 @@ void vm_release(struct vm_args *a)
 
 int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 {
+	struct cf_cli_args args = CF_CLI_ARGS(argc, argv, "hk:", options, usage);
 	int c;
 
 	memset(a, 0, sizeof *a);
@@ -72,25 +71,19 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 		cf_cli_error("out of memory");
 		return CF_EXIT_RUNTIME;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hk:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&args)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return CF_EXIT_OK;
-		case 'k':
-		case OPT_KEY: a->keys[a->nkeys++] = optarg; break;
+		case 'k': a->keys[a->nkeys++] = optarg; break;
 		case OPT_TRUST: a->trust[a->ntrust++] = optarg; break;
-		case OPT_JSON: a->json = 1; break;
 		case OPT_LOG: a->log = optarg; break;
 		case OPT_SEAL: a->seal = optarg; break;
 		case OPT_PROOF: a->proof = optarg; break;
 		case OPT_CUSTODY: a->custody = 1; break;
-		default:
-			return cf_cli_bad_option(argv);
 		}
 	}
+	if (c != -1)
+		return args.exit;
+	a->json = args.json;
 	a->first_operand = optind;
 	return -1;
 }

@@ -112,21 +112,24 @@ int verify_proof_main(int argc, char **argv)
 		goto out;
 	}
 	if (a.json) {
-		cJSON *j = cJSON_CreateObject();
-		if (!j || cf_json_add_bool(j, "ok", r.ok) ||
-		    cf_json_add_str(j, "proof", a.proof) ||
-		    cf_json_add_str(j, "kind", r.kind) ||
-		    cf_json_add_int(j, "items", (int64_t)r.items) ||
-		    cf_json_add_str(j, "signer", r.signer[0] ? r.signer : NULL) ||
-		    cf_json_add_str(j, "detail", r.detail) ||
-		    (r.ok && proof_report_json(&r, j)) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
+		int bad;
+
+		cf_jb_bool(&jb, j, "ok", r.ok);
+		cf_jb_str(&jb, j, "proof", a.proof);
+		cf_jb_str(&jb, j, "kind", r.kind);
+		cf_jb_int(&jb, j, "items", (int64_t)r.items);
+		cf_jb_str(&jb, j, "signer", r.signer[0] ? r.signer : NULL);
+		cf_jb_str(&jb, j, "detail", r.detail);
+		bad = jb.err || (r.ok && proof_report_json(&r, j)) ||
+		      cf_json_emit(&ctx, stdout, j) != CF_OK;
+		cJSON_Delete(cf_jb_finish(&jb));
+		if (bad) {
 			cf_cli_error("cannot print the result");
 			rc = CF_EXIT_RUNTIME;
 			goto out;
 		}
-		cJSON_Delete(j);
 	} else if (r.ok) {
 		printf("%s: OK, %s, signer %s\n", a.proof, r.detail, r.signer);
 		print_items(&r);

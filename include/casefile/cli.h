@@ -9,6 +9,7 @@
 #ifndef CASEFILE_CLI_H
 #define CASEFILE_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include "casefile/error.h"
 #include "casefile/keyring.h"
@@ -30,12 +31,58 @@ int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cf_cli_bad_option(char **argv);
 /* Front of a command with subcommands ("casefile key generate ..."): no
  * subcommand prints usage to stderr and returns 2; -h/--help prints it to
- * stdout and returns 0; a word not in the NULL-ended list subs is a usage
- * error (2), naming the known ones. Otherwise names the command "CMD SUB"
- * for messages, resets getopt (the caller parses argc - 1, argv + 1) and
+ * stdout and returns 0; a word that is not one of the subcommands of
+ * argv[0]'s row in the command table (src/commands.def) is a usage error
+ * (2), naming the known ones. Otherwise names the command "CMD SUB" for
+ * messages, resets getopt (the caller parses argc - 1, argv + 1) and
  * returns -1. */
-int cf_cli_subcommand(int argc, char **argv, const char *const *subs,
-		      const char *usage);
+int cf_cli_subcommand(int argc, char **argv, const char *usage);
+/* ---- a command's options ---------------------------------------------------
+ * What every command's getopt_long loop does the same way, done once:
+ *
+ *	static const struct option options[] = {
+ *		{"seal", required_argument, NULL, OPT_SEAL},
+ *		CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
+ *	};
+ *	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "h", options, usage_text);
+ *	while ((c = cf_cli_next(&a)) > 0)
+ *		switch (c) { case OPT_SEAL: ...; }
+ *	if (c != -1)
+ *		return a.exit;
+ *	... operands from argv[optind], a.json, a.key, a.passphrase ...
+ *
+ * The first call resets getopt (silently: the messages are ours). Rows of
+ * the shared options are below; where --key means something else (the
+ * repeatable trusted keys of verify and disclose) the command keeps its own
+ * row and case. */
+enum { CF_CLI_JSON = 0x1000, CF_CLI_KEY, CF_CLI_PASS };
+#define CF_CLI_OPT_HELP {"help", no_argument, NULL, 'h'}
+#define CF_CLI_OPT_JSON {"json", no_argument, NULL, CF_CLI_JSON}
+#define CF_CLI_OPT_KEY {"key", required_argument, NULL, CF_CLI_KEY}
+#define CF_CLI_OPT_PASS {"passphrase-file", required_argument, NULL, CF_CLI_PASS}
+#define CF_CLI_OPT_END {NULL, 0, NULL, 0}
+
+struct cf_cli_args {
+	int argc;                      /* what getopt_long reads */
+	char **argv;
+	const char *shortopts;         /* with 'h' for -h */
+	const struct option *longopts;
+	const char *usage;             /* printed on stdout for -h/--help */
+	int json;                      /* --json was given */
+	const char *key;               /* --key FILE (the last one), or NULL */
+	const char *passphrase;        /* --passphrase-file FILE, or NULL */
+	int exit;                      /* see cf_cli_next */
+	int started;
+};
+#define CF_CLI_ARGS(argc, argv, shortopts, longopts, usage) \
+	{(argc), (argv), (shortopts), (longopts), (usage), 0, NULL, NULL, 0, 0}
+
+/* The next option the command handles itself (> 0), with optarg set; -1
+ * after the last option (the operands start at argv[optind]); or -2 when
+ * the command must return a->exit: 0 after -h/--help printed the usage, 2
+ * after an unknown option or a missing argument was reported. */
+int cf_cli_next(struct cf_cli_args *a);
+
 /* Flushes and checks stdout; returns 0 or 3 with a message. */
 int cf_cli_finish_stdout(void);
 /* A command's --json result: prints j (compact, one line) on stdout and

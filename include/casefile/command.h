@@ -30,6 +30,9 @@ struct cf_command_info {
 const struct cf_command_info *cf_commands(size_t *n);
 /* The row named name, or NULL. */
 const struct cf_command_info *cf_command_find(const char *name);
+/* 1 when sub (a non-empty word) is one of c's subcommands; 0 otherwise,
+ * and for a command without subcommands. */
+int cf_command_has_sub(const struct cf_command_info *c, const char *sub);
 /* 1 when argv[0..argc) starts with a command and, for a command with
  * subcommands, one of them (a non-empty word); 0 otherwise. */
 int cf_command_known(char *const *argv, size_t argc);

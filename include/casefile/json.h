@@ -54,6 +54,51 @@ int cf_json_add_item(cJSON *obj, const char *key, cJSON *item);
 /* Adds an RFC 3339 UTC time string. */
 int cf_json_add_time(cJSON *obj, const char *key, int64_t us);
 
+/* ---- sticky building -----------------------------------------------------
+ * As sqlite3_str keeps accError: a struct cf_jb holds the first failure of
+ * a document being built, every add after it does nothing, and the caller
+ * checks once, at the end. One cf_jb serves the root and every object and
+ * array below it (cJSON itself has nowhere to keep an error). The adders
+ * are those above; obj NULL (a child that could not be made) is a failure.
+ *
+ *	struct cf_jb jb;
+ *	cJSON *j = cf_jb_init(&jb), *o;
+ *	cf_jb_str(&jb, j, "path", path);
+ *	o = cf_jb_object(&jb, j, "clock");
+ *	cf_jb_int(&jb, o, "offset_us", off);
+ *	return cf_jb_finish(&jb);        (NULL when anything failed)
+ *
+ * To add to an object made elsewhere: struct cf_jb jb = CF_JB_INIT; ...;
+ * then test jb.err. */
+struct cf_jb {
+	cJSON *root; /* the object cf_jb_init made (NULL: none, or no memory) */
+	int err;     /* 0, or -1 from the first add that failed (no memory) */
+};
+#define CF_JB_INIT {NULL, 0}
+
+/* Starts a document: a new empty object, also returned (NULL and err set
+ * on no memory). */
+cJSON *cf_jb_init(struct cf_jb *jb);
+void cf_jb_str(struct cf_jb *jb, cJSON *obj, const char *key, const char *val);
+void cf_jb_path(struct cf_jb *jb, cJSON *obj, const char *key, const char *path);
+void cf_jb_int(struct cf_jb *jb, cJSON *obj, const char *key, int64_t val);
+void cf_jb_num(struct cf_jb *jb, cJSON *obj, const char *key, double val);
+void cf_jb_bool(struct cf_jb *jb, cJSON *obj, const char *key, int val);
+void cf_jb_time(struct cf_jb *jb, cJSON *obj, const char *key, int64_t us);
+/* Adds item (NULL: a JSON null) under key; frees item when it is not
+ * added (an earlier failure, or no memory). */
+void cf_jb_item(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item);
+/* As cf_jb_item, for the result of a function that gives NULL when it
+ * runs out of memory: there NULL is the failure, not a null. */
+void cf_jb_made(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item);
+/* A new empty object or array under key in obj, or appended when obj is
+ * an array (key unused); NULL after a failure (the adders then do
+ * nothing). */
+cJSON *cf_jb_object(struct cf_jb *jb, cJSON *obj, const char *key);
+cJSON *cf_jb_array(struct cf_jb *jb, cJSON *obj, const char *key);
+/* The root, or NULL after freeing it when anything failed. */
+cJSON *cf_jb_finish(struct cf_jb *jb);
+
 /* Appends the compact form of j and a newline to b. 0 or -1 (ENOMEM). */
 int cf_json_append_line(struct cf_buf *b, const cJSON *j);
 /* Prints the compact form of j and a newline to f, flushes it and checks

@@ -141,6 +141,87 @@ static void test_nomem_is_not_invalid(void **state)
 	assert_int_equal(cf_alloc_failures() - before, (unsigned long)failed);
 }
 
+/* The document of test_builder, built with the sticky builder. */
+static cJSON *build_doc(void)
+{
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *a, *o;
+
+	cf_jb_str(&jb, j, "s", "text");
+	cf_jb_path(&jb, j, "p", "a\xff");
+	cf_jb_int(&jb, j, "i", 42);
+	cf_jb_num(&jb, j, "n", 0.5);
+	cf_jb_bool(&jb, j, "b", 1);
+	cf_jb_time(&jb, j, "t", 0);
+	cf_jb_item(&jb, j, "z", NULL);
+	cf_jb_made(&jb, j, "m", cJSON_CreateString("made"));
+	a = cf_jb_array(&jb, j, "a");
+	for (int k = 0; k < 3; k++) {
+		o = cf_jb_object(&jb, a, NULL);
+		cf_jb_int(&jb, o, "k", k);
+	}
+	o = cf_jb_object(&jb, j, "o");
+	cf_jb_str(&jb, o, "x", NULL);
+	return cf_jb_finish(&jb);
+}
+
+/* Every member lands in order; and when any one allocation fails, the
+ * whole document is refused (NULL), never a document with a member
+ * missing, though the later adds would succeed. */
+static void test_builder(void **state)
+{
+	static const char want[] =
+		"{\"s\":\"text\",\"p\":\"a%FF\",\"p_hex\":\"61ff\",\"i\":42,"
+		"\"n\":0.5,\"b\":true,\"t\":\"1970-01-01T00:00:00.000000Z\","
+		"\"z\":null,\"m\":\"made\",\"a\":[{\"k\":0},{\"k\":1},{\"k\":2}],"
+		"\"o\":{\"x\":null}}";
+	cJSON *j = build_doc();
+	char *s;
+	int failed = 0;
+
+	(void)state;
+	assert_non_null(j);
+	assert_non_null(s = cJSON_PrintUnformatted(j));
+	assert_string_equal(s, want);
+	cJSON_free(s);
+	cJSON_Delete(j);
+	for (unsigned long n = 1; n < 200; n++) {
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		j = build_doc();
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (!j) {
+			failed++;
+			continue;
+		}
+		assert_non_null(s = cJSON_PrintUnformatted(j));
+		assert_string_equal(s, want);
+		cJSON_free(s);
+		cJSON_Delete(j);
+	}
+	assert_true(failed > 10);
+}
+
+/* An add to an object made elsewhere (CF_JB_INIT); a NULL from a maker is
+ * a failure, and an item offered after a failure is freed, not leaked. */
+static void test_builder_existing(void **state)
+{
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *j = cJSON_CreateObject();
+
+	(void)state;
+	assert_non_null(j);
+	cf_jb_int(&jb, j, "a", 1);
+	assert_int_equal(jb.err, 0);
+	cf_jb_made(&jb, j, "b", NULL);
+	assert_int_equal(jb.err, -1);
+	cf_jb_item(&jb, j, "c", cJSON_CreateString("dropped"));
+	cf_jb_str(&jb, j, "d", "dropped");
+	assert_null(cf_jb_object(&jb, j, "e"));
+	assert_int_equal(cJSON_GetArraySize(j), 1);
+	assert_null(cf_jb_finish(&jb)); /* no root of its own */
+	cJSON_Delete(j);
+}
+
 static char *nested(int depth, const char *open, const char *close)
 {
 	char *s = malloc((size_t)depth * 2 + 1);
@@ -323,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_adders_and_lines),
 		cmocka_unit_test(test_adders_not_utf8),
 		cmocka_unit_test(test_emit),
+		cmocka_unit_test(test_builder),
+		cmocka_unit_test(test_builder_existing),
 	};
 
 	tu_init();
