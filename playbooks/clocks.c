@@ -8,7 +8,7 @@
  * calendar year of discovery (164.408(b),(c)). Media: when more than 500
  * residents of one state are affected, on the individuals' clock
  * (164.406). A law-enforcement delay (164.412) moves a deadline that falls
- * inside it to the end of the delay. While the counts are not known the
+ * inside it to the day after the delay's last day. While the counts are not known the
  * clocks assume the stricter case, so nothing is shown as later than it
  * may be.
  */
@@ -50,8 +50,11 @@ void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 	c->affected = count_of(values, "affected", 0);
 	c->max_state = count_of(values, "by_state", 1);
 	c->individuals = discovered + 60 * DAY_US;
-	if (c->delay_until > c->individuals)
-		c->individuals = c->delay_until;
+	/* delay_until is when the delay is over (the start of the day after
+	 * its last day, casefile-incident(5)); a deadline it covers becomes
+	 * that whole next day, as in the breach report. */
+	if (c->delay_until && c->delay_until + DAY_US > c->individuals)
+		c->individuals = c->delay_until + DAY_US;
 	/* End of the calendar year of discovery, then 60 days: the first
 	 * instant after the 60th day. */
 	cf_civil_from_days(discovered / DAY_US - (discovered % DAY_US < 0), &y, &m, &d);
@@ -61,8 +64,8 @@ void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 		c->hhs_basis = "500 or more affected: notify HHS with the individuals (164.408(b))";
 	} else if (c->affected >= 0) {
 		c->hhs = end_of_year + 60 * DAY_US;
-		if (c->delay_until > c->hhs)
-			c->hhs = c->delay_until;
+		if (c->delay_until && c->delay_until + DAY_US > c->hhs)
+			c->hhs = c->delay_until + DAY_US;
 		c->hhs_basis = "fewer than 500 affected: annual log to HHS within 60 days after the calendar year ends (164.408(c))";
 	} else {
 		c->hhs = c->individuals;
@@ -78,4 +81,18 @@ void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 		c->media = c->individuals;
 		c->media_basis = "per-state counts not known yet: assuming a media notice is required (164.406)";
 	}
+}
+
+int64_t pb_step_due(const struct pb_step *s, int64_t discovered,
+		    int64_t delay_until)
+{
+	int64_t due;
+
+	if (s->deadline_us < 0)
+		return 0;
+	due = discovered + s->deadline_us;
+	if ((s->kind == PB_NOTIFY || s->kind == PB_DEADLINE) &&
+	    delay_until > discovered && delay_until + DAY_US > due)
+		due = delay_until + DAY_US;
+	return due;
 }

@@ -5,7 +5,9 @@
 # `drill`; the shipped playbooks, notice templates and drill scenarios.
 add_library(cf_playbooks STATIC
   playbooks/playbook.c playbooks/expr.c playbooks/clocks.c
-  playbooks/engine.c playbooks/library.c playbooks/cacao.c playbooks/drill.c)
+  playbooks/engine.c playbooks/engine_state.c
+  playbooks/engine_steps.c playbooks/library.c playbooks/cacao.c playbooks/drill.c
+  playbooks/drill_scenario.c playbooks/drill_report.c)
 target_link_libraries(cf_playbooks PUBLIC cfcore)
 target_include_directories(cf_playbooks PUBLIC ${CMAKE_SOURCE_DIR}/playbooks)
 list(APPEND CASEFILE_PART_LIBS cf_playbooks)

@@ -149,6 +149,12 @@ struct pb_clocks {
  * (affected, by_state), any of which may be absent from values. */
 void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 		       int64_t delay_until, const cJSON *values);
+/* A step's deadline: discovery + s->deadline_us; for notify and deadline
+ * steps a law-enforcement delay (delay_until: the instant it is over, 0 =
+ * none) that covers it moves it to the end of the day after (164.412),
+ * as the clocks do. 0 when the step has no deadline. */
+int64_t pb_step_due(const struct pb_step *s, int64_t discovered,
+		    int64_t delay_until);
 
 /* ---- engine ----------------------------------------------------------- */
 

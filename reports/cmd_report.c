@@ -6,16 +6,14 @@
  * Argument parsing, reading the inputs and writing the files only; the
  * figures come from model.c and rules.c, the formats from render.c. The
  * package holds PHI: the folder is created 0700 and every file 0600. The
- * package is written whole or not at all: its files go into a hidden
- * staging folder inside the output folder and are renamed into place only
- * once every one of them is written and synced, so a failed or interrupted
- * run never leaves a half package, nor a mix of a new package and an
- * earlier one in the same folder. Inputs (scope, incident, verification
- * result, case) are only ever read.
+ * package is written whole or not at all (cf_atomic_dir_*, src/atomic.c):
+ * its files go into a hidden staging folder inside the output folder and
+ * are renamed into place only once every one of them is written and
+ * synced, so a failed or interrupted run never leaves a half package, nor
+ * a mix of a new package and an earlier one in the same folder. Inputs
+ * (scope, incident, verification result, case) are only ever read.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +48,7 @@
 static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
 	"                              -o DIR [--include-unverified] [--format LIST]\n"
-	"                              [--verify FILE.json]\n"
+	"                              [--verify FILE.json] [--today YYYY-MM-DD]\n"
 	"                              [--case DIR [--trust PUB]... [--key KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--trust PUB]... [--key KEY] [--json]\n"
@@ -65,6 +63,8 @@ static const char usage_text[] =
 	"  --include-unverified  with --db: also count events of archives added\n"
 	"                   with --allow-unverified (the report says so)\n"
 	"  --incident FILE  the incident file (YAML, casefile-incident(5))\n"
+	"  --today DATE     the day notice deadlines are checked against\n"
+	"                   (default: the report's date, SOURCE_DATE_EPOCH or now)\n"
 	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
 	"                   evidence inventory\n"
 	"  --case DIR       the case folder, for the custody summary\n"
@@ -86,8 +86,8 @@ static const char usage_text[] =
 	"  -h, --help       show this help\n";
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_JSON, OPT_KEY, OPT_SIGN, OPT_PASS, OPT_DRILL, OPT_INCLUDE_UNVERIFIED,
-       OPT_TRUST };
+       OPT_KEY, OPT_SIGN, OPT_DRILL, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
+       OPT_TODAY };
 
 #define MAX_KEYS 16
 
@@ -96,23 +96,22 @@ static const struct option options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"drill", required_argument, NULL, OPT_DRILL},
 	{"format", required_argument, NULL, OPT_FORMAT},
-	{"help", no_argument, NULL, 'h'},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
 	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
+	{"key", required_argument, NULL, OPT_KEY}, /* repeatable: its own row */
 	{"output", required_argument, NULL, 'o'},
-	{"passphrase-file", required_argument, NULL, OPT_PASS},
 	{"scope", required_argument, NULL, OPT_SCOPE},
 	{"sign", required_argument, NULL, OPT_SIGN},
+	{"today", required_argument, NULL, OPT_TODAY},
 	{"trust", required_argument, NULL, OPT_TRUST},
 	{"verify", required_argument, NULL, OPT_VERIFY},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_PASS, CF_CLI_OPT_END,
 };
 
 struct report_opts {
 	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
 	const char *sign, *passfile, *drill;
+	const char *today; /* --today YYYY-MM-DD, checked */
 	char *trust[MAX_KEYS], *keys[MAX_KEYS]; /* --trust, --key */
 	size_t ntrust, nkeys;
 	cf_keyring *trusted; /* verifies the custody log (sort_keys) */
@@ -181,32 +180,16 @@ static char *read_template(struct cf_ctx *ctx, const char *name)
 	return cf_buf_detach(&b);
 }
 
-static int write_out(struct cf_ctx *ctx, const char *dir, const char *name,
+/* Writes a one-file report at path; notes path in written (may be NULL). */
+static int write_out(struct cf_ctx *ctx, const char *path,
 		     const struct cf_buf *b, cJSON *written)
 {
-	char *path = dir ? cf_path_join(dir, name) : cf_strdup(name);
-	int rc;
+	int rc = cf_write_file_atomic(ctx, path, b->data ? b->data : "", b->len, 0600, 0);
 
-	if (!path)
-		return cf_set_nomem(ctx, name);
-	rc = cf_write_file_atomic(ctx, path, b->data ? b->data : "", b->len, 0600, 0);
 	if (rc == CF_OK && written &&
 	    !cJSON_AddItemToArray(written, cJSON_CreateString(path)))
-		rc = cf_set_nomem(ctx, name);
-	free(path);
+		rc = cf_set_nomem(ctx, path);
 	return rc;
-}
-
-/* The folder for the package: created 0700 when absent. */
-static int make_dir(struct cf_ctx *ctx, const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0)
-		return CF_OK;
-	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return CF_OK;
-	return cf_set_error(ctx, errno, "cannot create '%s'", dir);
 }
 
 /* The keys of the command line (SPEC section 1): the --trust files and
@@ -376,67 +359,8 @@ static int note_written(struct cf_ctx *ctx, const struct report_opts *o,
 	return ok ? CF_OK : cf_set_nomem(ctx, name);
 }
 
-/* Removes the staging folder and whatever is in it (only files: the
- * package's and the .partial files of an interrupted write). */
-static void stage_remove(const char *stage)
-{
-	DIR *d = opendir(stage);
-	struct dirent *de;
-
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	rmdir(stage);
-}
-
-/* Moves every written file from the staging folder to its final name and
- * syncs the output folder. Everything that can fail for lack of memory or
- * space comes before the first rename; renames within one folder tree do
- * not fail for either. Should one fail all the same, the files not yet
- * moved stay in the staging folder, which the caller removes. A failed sync
- * of the folder, once the files are in place, cannot be undone without
- * losing the earlier package too: it is a warning (*unsynced, the errno),
- * not an error. */
-static int stage_publish(struct cf_ctx *ctx, const char *out, const char *stage,
-			 const cJSON *written, int *unsynced)
-{
-	const cJSON *e;
-	struct cf_buf from;
-	int rc = CF_OK, dfd;
-
-	*unsynced = 0;
-	if ((dfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return cf_set_error(ctx, errno, "cannot open '%s'", out);
-	cf_buf_init(&from);
-	if (cf_buf_reserve(&from, strlen(stage) + 64) < 0) {
-		close(dfd);
-		return cf_set_nomem(ctx, stage);
-	}
-	cJSON_ArrayForEach(e, written) {
-		const char *to = e->valuestring, *name = strrchr(to, '/');
-		name = name ? name + 1 : to;
-		cf_buf_reset(&from);
-		if (cf_buf_printf(&from, "%s/%s", stage, name) < 0) {
-			rc = cf_set_nomem(ctx, name);
-			break;
-		}
-		if (rename(from.data, to) < 0) {
-			rc = cf_set_error(ctx, errno, "cannot move '%s' into place", to);
-			break;
-		}
-	}
-	cf_buf_release(&from);
-	if (rc == CF_OK && cf_fsync(dfd) < 0 && errno != EINVAL)
-		*unsynced = errno ? errno : EIO;
-	close(dfd);
-	return rc;
-}
-
 static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
-		      const char *stage, const cJSON *model,
+		      struct cf_atomic_dir *pub, const cJSON *model,
 		      const struct cf_report_templates *t, cJSON *written)
 {
 	struct cf_buf b;
@@ -444,17 +368,30 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 
 	cf_buf_init(&b);
 #define EMIT(fn, name) do { cf_buf_reset(&b); \
-	if ((rc = (fn)) != CF_OK || (rc = write_out(ctx, stage, name, &b, NULL)) != CF_OK || \
+	if ((rc = (fn)) != CF_OK || (rc = cf_atomic_dir_add(ctx, pub, name, b.data, b.len, 0600)) != CF_OK || \
 	    (rc = note_written(ctx, o, name, written)) != CF_OK) \
 		goto out; } while (0)
 	if (o->formats & FMT_HTML)
 		EMIT(cf_report_html(ctx, model, t, &b), "report.html");
 	if (o->formats & FMT_MD) {
+		const cJSON *det = cJSON_GetObjectItemCaseSensitive(model, "determination");
+		const cJSON *ba = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(model, "obligations"), "ba_notice");
+
 		EMIT(cf_report_md(ctx, model, t, &b), "report.md");
-		EMIT(cf_report_narrative(ctx, model, CF_TPL_NOTICE, t->notice, &b),
-		     "notice-individual.md");
-		EMIT(cf_report_narrative(ctx, model, CF_TPL_MEDIA, t->media, &b),
-		     "notice-media.md");
+		/* The letters only when notices are owed; otherwise what
+		 * replaces them: the no-notification memorandum, or a business
+		 * associate's notice to its covered entities (164.410). */
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(det, "memo")))
+			EMIT(cf_report_memo_md(ctx, model, &b), "determination-memo.md");
+		else if (cJSON_IsObject(ba))
+			EMIT(cf_report_ba_notice_md(ctx, model, &b), "notice-covered-entity.md");
+		if (cf_json_bool(det, "notification_required", 1) && !ba) {
+			EMIT(cf_report_narrative(ctx, model, CF_TPL_NOTICE, t->notice, &b),
+			     "notice-individual.md");
+			EMIT(cf_report_narrative(ctx, model, CF_TPL_MEDIA, t->media, &b),
+			     "notice-media.md");
+		}
 	}
 	if (o->formats & FMT_JSON) {
 		char *s;
@@ -466,7 +403,7 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 			goto out;
 		}
 		free(s);
-		if ((rc = write_out(ctx, stage, "report.json", &b, NULL)) != CF_OK ||
+		if ((rc = cf_atomic_dir_add(ctx, pub, "report.json", b.data, b.len, 0600)) != CF_OK ||
 		    (rc = note_written(ctx, o, "report.json", written)) != CF_OK)
 			goto out;
 	}
@@ -477,10 +414,10 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 	}
 #undef EMIT
 	if (o->formats & FMT_XLSX) {
-		char *path = cf_path_join(stage, "affected.xlsx");
+		char *path = cf_atomic_dir_path(ctx, pub, "affected.xlsx");
 
 		if (!path) {
-			rc = cf_set_nomem(ctx, "affected.xlsx");
+			rc = CF_FAILED;
 			goto out;
 		}
 		rc = cf_report_xlsx(ctx, model, path);
@@ -581,30 +518,22 @@ static int report_breach(const struct report_opts *o)
 	ri.custody = in.custody;
 	ri.custody_check = in.custody_check;
 	ri.generated_at = report_time();
-	if (cf_report_build(&ctx, &ri, &model) != CF_OK ||
-	    make_dir(&ctx, o->out) != CF_OK)
+	ri.today = o->today;
+	if (cf_report_build(&ctx, &ri, &model) != CF_OK)
 		goto fail;
 	if (!(written = cJSON_CreateArray())) {
 		cf_cli_error("out of memory");
 		goto out;
 	}
 	{
-		char *stage = cf_path_join(o->out, ".casefile-report-XXXXXX");
-		int ok;
+		struct cf_atomic_dir pub;
+		int ok, unsynced = 0;
 
-		if (!stage || !mkdtemp(stage)) {
-			if (stage)
-				cf_set_error(&ctx, errno, "cannot create a folder in '%s'", o->out);
-			else
-				cf_set_nomem(&ctx, "report");
-			free(stage);
+		if (cf_atomic_dir_begin(&ctx, &pub, o->out, 0700, "report") != CF_OK)
 			goto fail;
-		}
-		int unsynced = 0;
-		ok = render_all(&ctx, o, stage, model, &t, written) == CF_OK &&
-		     stage_publish(&ctx, o->out, stage, written, &unsynced) == CF_OK;
-		stage_remove(stage);
-		free(stage);
+		ok = render_all(&ctx, o, &pub, model, &t, written) == CF_OK &&
+		     cf_atomic_dir_commit(&ctx, &pub, &unsynced) == CF_OK;
+		cf_atomic_dir_abort(&pub);
 		if (!ok)
 			goto fail;
 		if (unsynced)
@@ -662,7 +591,7 @@ static int report_drill(const struct report_opts *o)
 	cf_buf_init(&b);
 	if (cf_drill_report_load(&ctx, o->drill, &aa) != CF_OK ||
 	    cf_drill_report_render(&ctx, aa, fmt, report_time(), &b) != CF_OK ||
-	    write_out(&ctx, NULL, o->out, &b, NULL) != CF_OK) {
+	    write_out(&ctx, o->out, &b, NULL) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
@@ -709,7 +638,7 @@ static int report_custody(const struct report_opts *o)
 				    report_time(), &rep) != CF_OK ||
 	    cf_custody_report_render(&ctx, rep, fmt, &b) != CF_OK ||
 	    !(written = cJSON_CreateArray()) ||
-	    write_out(&ctx, NULL, o->out, &b, written) != CF_OK ||
+	    write_out(&ctx, o->out, &b, written) != CF_OK ||
 	    sign_custody(&ctx, o, "report-custody", o->out,
 			 cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "summary"),
 					     "verification")) != CF_OK)
@@ -744,20 +673,17 @@ out:
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "ho:", options,
+					   usage_text);
 	const char *sub;
 	int c;
 
 	memset(&o, 0, sizeof o);
-	static const char *const subs[] = {"breach", "custody", "drill", NULL};
-
-	if ((c = cf_cli_subcommand(argc, argv, subs, usage_text)) >= 0)
+	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
 		return c;
 	sub = argv[1];
-	while ((c = getopt_long(argc - 1, argv + 1, "ho:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
 		case 'o': o.out = optarg; break;
 		case OPT_SCOPE: o.scope = optarg; break;
 		case OPT_DB: o.db = optarg; break;
@@ -765,8 +691,19 @@ int cmd_report(int argc, char **argv)
 		case OPT_VERIFY: o.verify = optarg; break;
 		case OPT_CASE: o.casedir = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
-		case OPT_JSON: o.json = 1; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
+		case OPT_TODAY: {
+			int y;
+			unsigned m, d;
+			char tail;
+
+			if (strlen(optarg) != 10 ||
+			    sscanf(optarg, "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 ||
+			    m < 1 || m > 12 || d < 1 || d > 31)
+				return cf_cli_usage("--today '%s' is not a date (YYYY-MM-DD)", optarg);
+			o.today = optarg;
+			break;
+		}
 		case OPT_SIGN:
 			cf_cli_error("warning: --sign KEY is deprecated; use --key KEY");
 			if (o.sign)
@@ -774,7 +711,6 @@ int cmd_report(int argc, char **argv)
 			o.sign = optarg;
 			break;
 		case OPT_DRILL: o.drill = optarg; break;
-		case OPT_PASS: o.passfile = optarg; break;
 		case OPT_KEY:
 		case OPT_TRUST:
 			if (o.nkeys + o.ntrust == MAX_KEYS)
@@ -785,10 +721,12 @@ int cmd_report(int argc, char **argv)
 			else
 				o.trust[o.ntrust++] = optarg;
 			break;
-		default:
-			return cf_cli_bad_option(argv + 1);
 		}
 	}
+	if (c != -1)
+		return a.exit;
+	o.json = a.json;
+	o.passfile = a.passphrase;
 	if (optind != argc - 1)
 		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!o.out)
@@ -801,7 +739,7 @@ int cmd_report(int argc, char **argv)
 		if (!o.drill)
 			return cf_cli_usage("--drill DIR is required");
 		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.ntrust || o.nkeys || o.sign ||
-		    o.include_unverified)
+		    o.include_unverified || o.today)
 			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
 		return report_drill(&o);
 	}
@@ -810,8 +748,9 @@ int cmd_report(int argc, char **argv)
 	if (!strcmp(sub, "custody")) {
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");
-		if (o.scope || o.db || o.incident || o.verify || o.include_unverified)
-			return cf_cli_usage("--scope, --db, --incident, --verify and "
+		if (o.scope || o.db || o.incident || o.verify || o.include_unverified ||
+		    o.today)
+			return cf_cli_usage("--scope, --db, --incident, --verify, --today and "
 					    "--include-unverified go with 'breach'");
 	} else {
 		if (!o.incident)

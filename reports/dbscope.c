@@ -17,28 +17,75 @@
 #include "escape.h"
 
 #include "casefile/db.h"
+#include "casefile/patient.h"
 #include "casefile/scope.h"
 
 struct details {
 	cJSON *scope, *out;
+	const struct cf_incident *inc;
 	int nomem;
 };
 
-/* Adds {patient, state, has_contact, evidence} for a patient in scope. */
+/* The data elements the patient row shows (factor 1 of the risk
+ * assessment), cited by the row's record: a State of residence is part of
+ * an address; a contact flag shows an address or a telephone number. The
+ * store keeps no more of the record, so no more is claimed. */
+static int add_elements(cJSON *o, const struct cf_patient *p, int has_state)
+{
+	cJSON *els, *rec;
+
+	if (!p->archive || (!has_state && !(p->has_contact & CF_CONTACT_ANY)))
+		return 0;
+	if (!(rec = cJSON_AddObjectToObject(o, "record")) ||
+	    cf_json_add_str(rec, "archive", p->archive) ||
+	    cf_json_add_str(rec, "member", p->member) ||
+	    cf_json_add_int(rec, "line", (int64_t)p->line) ||
+	    !(els = cJSON_AddArrayToObject(o, "elements")))
+		return -1;
+	if (has_state &&
+	    cf_report_add(els, NULL, cJSON_CreateString("address (State of residence)")))
+		return -1;
+	if (!has_state && (p->has_contact & CF_CONTACT_ANY) &&
+	    cf_report_add(els, NULL, cJSON_CreateString("address or telephone number")))
+		return -1;
+	return 0;
+}
+
+/* Adds {patient, state, has_contact, evidence[, record, elements]} for a
+ * patient in scope, and its reach: has_contact says whether written notice
+ * can reach the patient (164.404(d)(1): a postal address, or e-mail with
+ * consent; phone-only cannot), "reach" how (casefile/patient.h); a
+ * decedent's notice goes to next of kin (has_contact: their address is
+ * known), and without it no substitute notice is owed ("substitute_exempt",
+ * 164.404(d)(2)); "minor" is as of the discovery day. */
 static int on_patient(void *arg, const struct cf_patient *p)
 {
 	struct details *d = arg;
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(d->scope, "evidence"), p->id);
+	const char *code = cf_state_code(p->state);
+	int has_state = code != NULL;
+	enum cf_reach r = cf_patient_reach(p->has_contact, 1);
+	int dead = !!(p->has_contact & CF_PATIENT_DECEASED);
+	int kin = !!(p->has_contact & CF_PATIENT_KIN_ADDRESS);
+	int minor = !dead && cf_patient_is_minor(cf_patient_birth_day(p->has_contact),
+						  d->inc->discovered_day);
 	cJSON *o;
 
 	if (!ev)
 		return 0;
 	if (!(o = cJSON_CreateObject()) || cf_report_add(d->out, NULL, o) ||
 	    cf_json_add_str(o, "patient", p->id) ||
-	    cf_json_add_str(o, "state", p->state && strlen(p->state) == 2 ? p->state : "unknown") ||
-	    cf_json_add_bool(o, "has_contact", p->has_contact) ||
-	    cf_report_add(o, "evidence", cJSON_Duplicate(ev, 1)))
+	    cf_json_add_str(o, "state", has_state ? code : "unknown") ||
+	    cf_json_add_bool(o, "has_contact", dead ? kin : cf_reach_written(r)) ||
+	    cf_json_add_str(o, "reach", cf_reach_name(r)) ||
+	    (dead && (cf_json_add_bool(o, "deceased", 1) ||
+		      cf_json_add_str(o, "notice_to", "next of kin or personal representative"))) ||
+	    (dead && !kin && cf_json_add_bool(o, "substitute_exempt", 1)) ||
+	    (minor && (cf_json_add_bool(o, "minor", 1) ||
+		       cf_json_add_str(o, "notice_to", "parent or guardian"))) ||
+	    cf_report_add(o, "evidence", cJSON_Duplicate(ev, 1)) ||
+	    add_elements(o, p, has_state))
 		return d->nomem = 1;
 	return 0;
 }
@@ -62,7 +109,7 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 			    const char *incident, unsigned flags, cJSON **out)
 {
 	struct cf_incident *inc = NULL;
-	struct details d = {NULL, NULL, 0};
+	struct details d = {NULL, NULL, NULL, 0};
 	cf_db *db = NULL;
 	int rc;
 
@@ -75,6 +122,7 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 		rc = cf_set_nomem(ctx, "scope");
 		goto out;
 	}
+	d.inc = inc;
 	if ((rc = cf_db_query_patients(db, ctx, on_patient, &d)) != CF_OK || d.nomem) {
 		rc = d.nomem ? cf_set_nomem(ctx, "scope") : CF_FAILED;
 		goto out;

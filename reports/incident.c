@@ -9,15 +9,21 @@
  * scope` applies, so a file the count accepts is the file the notice is
  * drafted from; the report adds only what a notice needs (the covered
  * entity's name). The document, once checked, is converted to JSON so the
- * report model and the templates read one kind of tree.
+ * report model and the templates read one kind of tree, and the core's
+ * reading of the rules' facts (local calendar days, the law-enforcement
+ * delay in force, the determination) is added under "resolved" so that
+ * the model never re-derives them differently.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
+#include "casefile/json.h"
 #include "casefile/scope.h"
+#include "casefile/time.h"
 #include "casefile/yaml.h"
+#include "escape.h"
 #include "model.h"
 
 /* The checked document is at most three levels deep; the bound only keeps
@@ -79,6 +85,92 @@ static cJSON *to_json(struct fy_node *n, int depth)
 	}
 }
 
+static int add_day(cJSON *o, const char *key, int64_t day)
+{
+	char d[16];
+
+	if (day < 0)
+		return cJSON_AddNullToObject(o, key) ? 0 : -1;
+	return cf_json_add_str(o, key, cf_report_iso_date(day, d));
+}
+
+static int add_opt_time(cJSON *o, const char *key, int has, int64_t us)
+{
+	return has ? cf_json_add_time(o, key, us)
+		   : (cJSON_AddNullToObject(o, key) ? 0 : -1);
+}
+
+/* The core's reading of the facts the rules run on, as JSON. */
+static cJSON *resolved_of(const struct cf_incident *inc)
+{
+	static const char *const fkeys[] = {"nature_extent", "unauthorized_person",
+					    "acquired_viewed", "mitigation"};
+	const struct cf_le_delay *le = &inc->le;
+	const struct cf_ba_facts *ba = &inc->ba;
+	const struct cf_determination *d = &inc->determination;
+	cJSON *r = cJSON_CreateObject(), *o, *a;
+
+	if (!r || cf_json_add_str(r, "time_zone", inc->covered_entity.time_zone) ||
+	    cf_json_add_int(r, "utc_offset_s", inc->discovered_offset_s) ||
+	    add_day(r, "discovered_date", inc->discovered_day) ||
+	    cf_json_add_str(r, "discovery_basis", ba->agent &&
+			    ba->discovered_us < inc->discovered_us
+			    ? "business associate acting as agent (164.404(a)(2))"
+			    : "covered entity"))
+		goto fail;
+	if (le->kind == CF_LE_NONE) {
+		if (!cJSON_AddNullToObject(r, "law_enforcement"))
+			goto fail;
+	} else if (!(o = cJSON_AddObjectToObject(r, "law_enforcement")) ||
+		   cf_json_add_str(o, "kind", le->kind == CF_LE_ORAL ? "oral" : "written") ||
+		   cf_json_add_bool(o, "legacy_key", le->legacy) ||
+		   add_day(o, "statement", le->statement_day) ||
+		   cf_json_add_str(o, "agency", le->agency) ||
+		   cf_json_add_str(o, "official", le->official) ||
+		   add_day(o, "until", le->until_day) ||
+		   add_day(o, "last_day", le->last_day) ||
+		   cf_json_add_bool(o, "capped", le->capped)) {
+		goto fail;
+	}
+	if (!ba->present) {
+		if (!cJSON_AddNullToObject(r, "business_associate"))
+			goto fail;
+	} else if (!(o = cJSON_AddObjectToObject(r, "business_associate")) ||
+		   cf_json_add_str(o, "name", ba->name) ||
+		   cf_json_add_str(o, "contact", ba->contact) ||
+		   add_opt_time(o, "discovered", ba->has_discovered, ba->discovered_us) ||
+		   add_opt_time(o, "notified", ba->has_notified, ba->notified_us) ||
+		   cf_json_add_bool(o, "agent", ba->agent)) {
+		goto fail;
+	}
+	if (!(a = cJSON_AddArrayToObject(r, "covered_entities")))
+		goto fail;
+	for (size_t i = 0; i < inc->nnotify; i++)
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(a, o) ||
+		    cf_json_add_str(o, "name", inc->notify[i].name) ||
+		    cf_json_add_str(o, "contact", inc->notify[i].contact))
+			goto fail;
+	if (!d->decision) {
+		if (!cJSON_AddNullToObject(r, "determination"))
+			goto fail;
+	} else {
+		if (!(o = cJSON_AddObjectToObject(r, "determination")) ||
+		    cf_json_add_str(o, "decision", d->decision) ||
+		    cf_json_add_str(o, "decided_by", d->decided_by) ||
+		    add_day(o, "decided_on", d->decided_day) ||
+		    cf_json_add_str(o, "rationale", d->rationale) ||
+		    !(a = cJSON_AddObjectToObject(o, "factors")))
+			goto fail;
+		for (int i = 0; i < 4; i++)
+			if (cf_json_add_str(a, fkeys[i], d->factors[i]))
+				goto fail;
+	}
+	return r;
+fail:
+	cJSON_Delete(r);
+	return NULL;
+}
+
 int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 {
 	struct fy_document *doc = NULL;
@@ -98,7 +190,10 @@ int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 				   "with a 'name' is required for the notices");
 		goto out;
 	}
-	if (!(*out = to_json(fy_document_root(doc), 0))) {
+	if (!(*out = to_json(fy_document_root(doc), 0)) ||
+	    cf_report_add(*out, "resolved", resolved_of(inc))) {
+		cJSON_Delete(*out);
+		*out = NULL;
 		cf_set_nomem(ctx, path);
 		rc = CF_FATAL;
 	}

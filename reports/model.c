@@ -25,7 +25,10 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/scope.h"
+#include "casefile/scope.h"
 #include "casefile/time.h"
+#include "casefile/tz.h"
 #include "escape.h"
 #include "model.h"
 #include "model_int.h"
@@ -81,6 +84,17 @@ int64_t cf_model_parse_day(const char *s)
 	    m <= 12 && d >= 1 && d <= 31)
 		return cf_days_from_civil(y, m, d);
 	return -1;
+}
+
+int64_t cf_model_local_day(const struct build *b, const char *s)
+{
+	int64_t us;
+
+	if (!s)
+		return -1;
+	if (strlen(s) > 10 && cf_time_parse(s, -1, &us, NULL) == 0)
+		return cf_local_day(b->tz, b->offset_s, us);
+	return cf_model_parse_day(s);
 }
 
 /* 1 when an evidence row names an archive (so a NULL from cite_of() means
@@ -177,10 +191,21 @@ static int sort_by_ts(cJSON *arr)
 static const cJSON *patient_detail(const cJSON *scope, const char *id,
 				   const cJSON *inline_obj)
 {
-	const cJSON *d, *e;
-
 	if (inline_obj)
 		return inline_obj;
+	return cf_model_patient_detail(scope, id);
+}
+
+const cJSON *cf_model_patient_detail(const cJSON *scope, const char *id)
+{
+	const cJSON *d, *e;
+	const cJSON *p;
+
+	/* inline in "patients" */
+	cJSON_ArrayForEach(p, obj_get(scope, "patients"))
+		if (cJSON_IsObject(p) &&
+		    !strcmp(cf_json_str(p, "patient", cf_json_str(p, "id", "")), id))
+			return p;
 	cJSON_ArrayForEach(e, obj_get(scope, "patient_details"))
 		if (!strcmp(cf_json_str(e, "patient", cf_json_str(e, "id", "")), id))
 			return e;
@@ -339,7 +364,10 @@ static int build_patients(struct build *b)
 				       : cJSON_AddNullToObject(o, "has_contact")) ||
 		    !(cites = cJSON_AddArrayToObject(o, "evidence")))
 			goto nomem;
-		if (cJSON_IsBool(hc) && !cJSON_IsTrue(hc))
+		/* a decedent whose next of kin cannot be reached needs no
+		 * substitute notice (164.404(d)(2); dbscope.c) */
+		if (cJSON_IsBool(hc) && !cJSON_IsTrue(hc) &&
+		    !cJSON_IsTrue(obj_get(d, "substitute_exempt")))
 			b->no_contact++;
 		else if (!cJSON_IsBool(hc))
 			b->unknown_contact++;
@@ -565,7 +593,11 @@ static const char *portal_phi_type(const char *cat)
 	};
 	char low[256];
 	size_t i;
+	const char *t = cf_phi_portal(cat, NULL);
 
+	if (t)
+		return t;
+	/* a category written by hand ("demographics (name, address)") */
 	for (i = 0; cat[i] && i + 1 < sizeof low; i++)
 		low[i] = (char)(cat[i] >= 'A' && cat[i] <= 'Z' ? cat[i] + 32 : cat[i]);
 	low[i] = 0;
@@ -586,12 +618,14 @@ static int build_phi(struct build *b)
 		const char *name = cJSON_IsString(e) ? e->valuestring
 			: cf_json_str(e, "category", cf_json_str(e, "name", NULL));
 		cJSON *o, *cites;
+		const char *item = NULL;
 
 		if (!name)
 			continue;
 		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
 		    cf_json_add_str(o, "category", name) ||
 		    cf_json_add_str(o, "portal_type", portal_phi_type(name)) ||
+		    (cf_phi_portal(name, &item) && cf_json_add_str(o, "portal_item", item)) ||
 		    (obj_get(e, "count") && cf_json_add_int(o, "count", cf_json_int(e, "count", 0))) ||
 		    !(cites = cJSON_AddArrayToObject(o, "cites")))
 			return cf_set_nomem(b->ctx, "phi_categories");
@@ -642,7 +676,9 @@ static int build_incident(struct build *b)
 	const char *disc = cf_json_str(inc, "discovered", NULL);
 	const char *delay = cf_json_str(inc, "law_enforcement_delay_until", NULL);
 	const char *sdisc = cf_json_str(b->in->scope, "discovered", NULL);
+	const char *zone;
 	int64_t us, sus;
+	int rc;
 
 	if (cf_report_add(b->model, "incident", o))
 		return cf_set_nomem(b->ctx, "incident");
@@ -651,18 +687,40 @@ static int build_incident(struct build *b)
 	    normalise_time(cJSON_GetObjectItemCaseSensitive(o, "window"), "from") ||
 	    normalise_time(cJSON_GetObjectItemCaseSensitive(o, "window"), "to"))
 		return cf_set_nomem(b->ctx, "incident");
-	if (!disc || cf_time_parse(disc, -1, &us, NULL))
+	if (!disc || cf_time_parse(disc, -1, &us, &b->offset_s))
 		return cf_set_error(b->ctx, 0, "incident: 'discovered' is not an "
 				    "RFC 3339 time");
-	b->discovered_day = day_of(us);
 	if (sdisc && (cf_time_parse(sdisc, -1, &sus, NULL) || sus != us) &&
 	    add_discrepancy(b->discrepancies, "the scope's 'discovered' differs "
 			    "from the incident file's; the incident file is used"))
 		return cf_set_nomem(b->ctx, "incident");
-	b->delay_day = delay ? cf_model_parse_day(delay) : -1;
-	if (delay && b->delay_day < 0)
-		return cf_set_error(b->ctx, 0, "incident: law_enforcement_delay_until "
-				    "'%s' is not a date", delay);
+	b->is_ba = !strcmp(cf_json_str(obj_get(inc, "covered_entity"), "type", ""),
+			   "business-associate");
+	/* The core's reading (cf_report_incident_load) when there is one: the
+	 * local calendar, the delay in force, the determination. */
+	if (!(b->resolved = obj_get(inc, "resolved")) || !cJSON_IsObject(b->resolved)) {
+		b->resolved = NULL;
+		b->discovered_day = cf_local_day(NULL, b->offset_s, us);
+		b->delay_day = delay ? cf_model_parse_day(delay) : -1;
+		if (delay && b->delay_day < 0)
+			return cf_set_error(b->ctx, 0, "incident: law_enforcement_delay_until "
+					    "'%s' is not a date", delay);
+		return CF_OK;
+	}
+	zone = cf_json_str(b->resolved, "time_zone", NULL);
+	if (zone && (rc = cf_tz_load(b->ctx, zone, &b->tz)) != CF_OK)
+		return rc;
+	b->offset_s = (int)cf_json_int(b->resolved, "utc_offset_s", b->offset_s);
+	b->discovered_day = cf_model_parse_day(cf_json_str(b->resolved, "discovered_date", NULL));
+	b->delay_day = cf_model_parse_day(cf_json_str(obj_get(b->resolved, "law_enforcement"),
+						      "last_day", NULL));
+	if (b->discovered_day < 0)
+		return cf_set_error(b->ctx, 0, "incident: no discovery date");
+	if ((b->decision = obj_get(b->resolved, "determination")) &&
+	    !cJSON_IsObject(b->decision))
+		b->decision = NULL;
+	b->not_breach = b->decision &&
+		strcmp(cf_json_str(b->decision, "decision", "breach"), "breach");
 	return CF_OK;
 }
 
@@ -700,12 +758,17 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = build_timeline(&b)) != CF_OK ||
 	    (rc = build_phi(&b)) != CF_OK ||
 	    (rc = build_models(&b)) != CF_OK ||
+	    (rc = cf_model_counting(&b)) != CF_OK ||
 	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
+	    (rc = cf_model_deadlines(&b)) != CF_OK ||
 	    (rc = cf_model_risk(&b)) != CF_OK ||
+	    (rc = cf_model_determination(&b)) != CF_OK ||
+	    (rc = cf_model_letter(&b)) != CF_OK ||
 	    (rc = cf_model_portal(&b)) != CF_OK ||
 	    (rc = cf_model_inventory(&b)) != CF_OK ||
 	    (rc = cf_model_evidence_status(&b)) != CF_OK ||
-	    (rc = cf_model_custody(&b)) != CF_OK)
+	    (rc = cf_model_custody(&b)) != CF_OK ||
+	    (rc = cf_model_signoff(&b)) != CF_OK)
 		goto out;
 	/* The helper object used while counting states is not output. */
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(b.model, "affected"), "_tmp");
@@ -731,6 +794,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	rc = CF_OK;
 out:
 	free(st);
+	cf_tz_free(b.tz);
 	cJSON_Delete(b.model);
 	cJSON_Delete(b.patients);
 	cJSON_Delete(b.accesses);

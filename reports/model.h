@@ -35,6 +35,8 @@ struct cf_report_input {
 	const cJSON *custody;    /* array of custody entries, or NULL */
 	const cJSON *custody_check; /* {"ok","entries","first_bad","detail"} or NULL */
 	int64_t generated_at;    /* microseconds, UTC */
+	const char *today;       /* YYYY-MM-DD deadlines are checked against,
+				    or NULL: the day of generated_at */
 };
 
 /* Builds the report model; *out is freed with cJSON_Delete. A scope that

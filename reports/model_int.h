@@ -18,6 +18,8 @@
 #include "model.h"
 #include "rules.h"
 
+struct cf_tz;
+
 /* One model being built: the inputs, the model so far, and the working
  * sets later sections read. */
 struct build {
@@ -31,6 +33,14 @@ struct build {
 	uint64_t unverified_cites, unverified_only;
 	uint64_t affected, no_contact, unknown_contact;
 	int64_t discovered_day, delay_day;
+	/* The covered entity's calendar: its zone (NULL: the fixed offset
+	 * written in `discovered`), for every date the report prints. */
+	struct cf_tz *tz;
+	int offset_s;
+	const cJSON *resolved;  /* the core's reading ("resolved"), or NULL */
+	const cJSON *decision;  /* resolved.determination, or NULL: presumed */
+	int not_breach;         /* the determination rules a breach out */
+	int is_ba;              /* covered_entity.type business-associate */
 };
 
 static inline const cJSON *obj_get(const cJSON *o, const char *k)
@@ -40,6 +50,9 @@ static inline const cJSON *obj_get(const cJSON *o, const char *k)
 
 /* Day of an RFC 3339 time or a bare YYYY-MM-DD date; -1 when neither. */
 int64_t cf_model_parse_day(const char *s);
+/* The covered entity's local calendar day of an RFC 3339 time (a bare
+ * date is that day); -1 when neither. */
+int64_t cf_model_local_day(const struct build *b, const char *s);
 /* Appends a deep copy of item to arr. 0, or -1 on no memory. */
 int cf_model_add_copy(cJSON *arr, const cJSON *item);
 /* Appends {section, field, why} (a field a person must confirm) to arr.
@@ -47,14 +60,44 @@ int cf_model_add_copy(cJSON *arr, const cJSON *item);
 int cf_model_add_note(cJSON *arr, const char *section, const char *field,
 		      const char *why);
 
-/* The sections of model_notices.c, in the order cf_report_build calls
- * them; each CF_OK or an error on b->ctx. */
+/* Joins the strings of a JSON array (or each object's key) with ", "
+ * into a heap string the caller frees; NULL on no memory. */
+char *cf_model_join(const cJSON *arr, const char *key);
+/* The details of patient id in the scope, whichever shape it uses
+ * ("patient_details", "evidence" keyed by patient); NULL when none. */
+const cJSON *cf_model_patient_detail(const cJSON *scope, const char *id);
+
+/* What a counted access's action means for factor 3 (model_risk.c). */
+enum cf_access_meaning {
+	CF_ACCESS_VIEWED = 0,  /* read, vread, search*, history*, export, GET */
+	CF_ACCESS_CHANGED = 1, /* create, update, patch, delete */
+	CF_ACCESS_UNCLEAR = 2, /* anything else */
+};
+enum cf_access_meaning cf_model_access_meaning(const char *action,
+					       const char *resource);
+
+/* The sections of model_notices.c and model_risk.c, in the order
+ * cf_report_build calls them; each CF_OK or an error on b->ctx.
+ * cf_model_deadlines (after the obligations) adds target dates and
+ * overdue flags against today; cf_model_letter the letter's claims. */
+int cf_model_deadlines(struct build *b);
+int cf_model_letter(struct build *b);
 int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 			 size_t nst);
+/* Adds to the obligations section `sec` the local calendar, the
+ * law-enforcement statement, the business-associate notice or record, and
+ * why switched-off duties are not owed (model_rules.c). */
+int cf_model_obligations_rules(struct build *b, cJSON *sec,
+			       const struct cf_breach_duties *d);
 int cf_model_risk(struct build *b);
+int cf_model_determination(struct build *b);
+int cf_model_signoff(struct build *b);
 int cf_model_portal(struct build *b);
 int cf_model_inventory(struct build *b);
 int cf_model_evidence_status(struct build *b);
 int cf_model_custody(struct build *b);
+/* model_counting.c: who is counted, how they are reached, and discovery
+ * against the evidence (the scope's blocks of src/scope_count.c). */
+int cf_model_counting(struct build *b);
 
 #endif

@@ -3,9 +3,10 @@
  * The breach report model's notice computation (see model.h, model_int.h):
  * from the figures model.c read out of the scope, what 45 CFR 164.400-414
  * asks for: the obligations and their due dates (the rules themselves are
- * in rules.c), the four-factor risk assessment pre-filled from evidence,
- * the HHS breach portal fields, the evidence inventory and how far it was
- * verified, and the custody summary. Whatever needs a person's judgement
+ * in rules.c; the four-factor risk assessment, the letter's claims and
+ * the overdue checks are in model_risk.c), the HHS breach portal fields,
+ * the evidence inventory and how far it was verified, and the custody
+ * summary. Whatever needs a person's judgement
  * is pre-filled where the evidence allows and always listed under
  * `to_confirm`; nothing here reads a file or prints.
  */
@@ -21,7 +22,7 @@
 #include "model_int.h"
 
 /* Joins the strings of a JSON array with ", " into a heap string. */
-static char *join(const cJSON *arr, const char *key)
+char *cf_model_join(const cJSON *arr, const char *key)
 {
 	size_t len = 1;
 	const cJSON *e;
@@ -43,145 +44,6 @@ static char *join(const cJSON *arr, const char *key)
 	return s;
 }
 
-/* Adds a factor; takes ownership of cites (may be NULL: none). */
-static int add_factor(cJSON *arr, const char *id, const char *title,
-		      const char *finding, cJSON *cites, const char *confirm)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!cites)
-		cites = cJSON_CreateArray();
-	if (cf_report_add(arr, NULL, o)) {
-		cJSON_Delete(cites);
-		return -1;
-	}
-	if (cf_report_add(o, "cites", cites) || cf_json_add_str(o, "id", id) ||
-	    cf_json_add_str(o, "title", title) ||
-	    cf_json_add_str(o, "finding", finding) ||
-	    cf_json_add_bool(o, "confirm", 1) ||
-	    cf_json_add_str(o, "confirm_note", confirm))
-		return -1;
-	return 0;
-}
-
-int cf_model_risk(struct build *b)
-{
-	const cJSON *sus = obj_get(b->in->incident, "suspects");
-	const cJSON *tl = obj_get(b->model, "timeline"), *e;
-	cJSON *sec, *arr, *cites = NULL;
-	char *phi = join(obj_get(b->model, "phi_categories"), "category");
-	char *actors = join(obj_get(sus, "actors"), NULL);
-	char *ips = join(obj_get(sus, "ips"), NULL);
-	char *creds = join(obj_get(sus, "credentials"), NULL);
-	char *models = join(obj_get(sus, "models"), NULL);
-	char text[2048];
-	int rc = CF_FATAL, bad;
-	uint64_t reads = 0, other = 0;
-
-	if (!phi || !actors || !ips || !creds || !models)
-		goto out;
-	if (!(sec = cJSON_AddObjectToObject(b->model, "risk_assessment")) ||
-	    cf_json_add_str(sec, "rule", "45 CFR 164.402(2)") ||
-	    !(arr = cJSON_AddArrayToObject(sec, "factors")))
-		goto out;
-	/* 1. Nature and extent of the PHI. */
-	snprintf(text, sizeof text,
-		 "%llu individual(s) identified by patient identifier in the "
-		 "evidence. PHI categories seen: %s.",
-		 (unsigned long long)b->affected, *phi ? phi : "none identified");
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(b->model, "phi_categories")) {
-		const cJSON *c;
-		cJSON_ArrayForEach(c, obj_get(e, "cites"))
-			if (cf_model_add_copy(cites, c))
-				goto out;
-	}
-	bad = add_factor(arr, "nature_extent", "Nature and extent of the PHI "
-		      "involved, including the types of identifiers and the "
-		      "likelihood of re-identification", text, cites,
-		      "Confirm the categories and whether sensitive information "
-		      "(financial, mental health, substance use, HIV) or direct "
-		      "identifiers such as SSNs were exposed.");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 2. The unauthorised person. */
-	snprintf(text, sizeof text, "Suspected actors: %s. Source addresses: %s. "
-		 "Credentials: %s. Model versions: %s.",
-		 *actors ? actors : "none named", *ips ? ips : "none named",
-		 *creds ? creds : "none named", *models ? models : "none named");
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
-		if (cJSON_GetArraySize(cites) < 20 && cf_model_add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	bad = add_factor(arr, "unauthorized_person", "The unauthorized person who "
-		      "used the PHI or to whom the disclosure was made", text, cites,
-		      "Confirm who the person is and whether they are obliged "
-		      "to protect PHI (another covered entity, a workforce "
-		      "member acting in good faith).");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 3. Acquired or viewed. */
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses")) {
-		const char *act = cf_json_str(e, "action", "");
-		if (!strcmp(act, "read") || !strcmp(act, "export") ||
-		    !strcmp(act, "search") || !strcmp(act, "download"))
-			reads++;
-		else
-			other++;
-	}
-	snprintf(text, sizeof text, "%llu successful access(es) to the records of "
-		 "%llu individual(s) (%llu read or export, %llu other); %lld failed "
-		 "attempt(s) are listed apart and not counted.",
-		 (unsigned long long)(reads + other), (unsigned long long)b->affected,
-		 (unsigned long long)reads, (unsigned long long)other,
-		 (long long)cf_json_int(tl, "failed_attempt_count", 0));
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
-		if (cJSON_GetArraySize(cites) < 20 && cf_model_add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	cJSON_ArrayForEach(e, obj_get(tl, "failed_attempts"))
-		if (obj_get(e, "cite") && cJSON_IsObject(obj_get(e, "cite")) &&
-		    cf_model_add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	bad = add_factor(arr, "acquired_viewed", "Whether the PHI was actually "
-		      "acquired or viewed", text, cites,
-		      "Confirm from the evidence cited that the data was "
-		      "displayed or transferred, not only requested.");
-	cites = NULL;
-	if (bad)
-		goto out;
-	/* 4. Mitigation: only a person knows. */
-	if (add_factor(arr, "mitigation", "The extent to which the risk to the "
-		       "PHI has been mitigated", "To be completed: describe "
-		       "assurances obtained, credentials revoked, data "
-		       "retrieved or destroyed.", NULL,
-		       "Not derivable from evidence; a person must complete it.") ||
-	    cf_json_add_str(sec, "conclusion", "An impermissible use or disclosure "
-			    "is presumed to be a breach unless this assessment "
-			    "demonstrates a low probability that the PHI has been "
-			    "compromised (45 CFR 164.402(2)).") ||
-	    cf_model_add_note(b->confirm, "risk_assessment", "factors", "Every factor is "
-		     "pre-filled from evidence and must be reviewed and signed "
-		     "off by the privacy officer.") ||
-	    cf_model_add_note(b->confirm, "risk_assessment", "mitigation", "Extent of "
-		     "mitigation is left for a person to complete."))
-		goto out;
-	rc = CF_OK;
-out:
-	cJSON_Delete(cites);
-	free(phi);
-	free(actors);
-	free(ips);
-	free(creds);
-	free(models);
-	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "risk assessment");
-}
-
 static int add_date(cJSON *o, const char *key, int64_t day)
 {
 	char d[16];
@@ -195,7 +57,7 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 			     size_t nst)
 {
 	struct cf_breach_facts f = {b->discovered_day, b->delay_day, b->affected,
-				    b->no_contact, st, nst};
+				    b->no_contact, st, nst, b->not_breach, b->is_ba};
 	struct cf_breach_duties d;
 	cJSON *sec, *o, *arr;
 	int rc = CF_FATAL;
@@ -210,7 +72,7 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 	    cf_json_add_str(o, "rule", "45 CFR 164.412"))
 		goto out;
 	if (!(o = cJSON_AddObjectToObject(sec, "individual_notice")) ||
-	    cf_json_add_bool(o, "required", b->affected > 0) ||
+	    cf_json_add_bool(o, "required", d.individual_due >= 0) ||
 	    add_date(o, "due", d.individual_due) ||
 	    cf_json_add_str(o, "rule", "45 CFR 164.404(b)") ||
 	    cf_json_add_str(o, "text", "Without unreasonable delay and in no case "
@@ -271,6 +133,10 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 		     "information is not known for some individuals; confirm "
 		     "before relying on the substitute-notice finding."))
 		goto out;
+	if (cf_model_obligations_rules(b, sec, &d) != CF_OK) {
+		free(d.media_states);
+		return CF_FATAL;
+	}
 	if (b->delay_day >= 0 &&
 	    cf_model_add_note(b->confirm, "obligations", "law_enforcement_delay", "Confirm "
 		     "the law-enforcement statement: a written statement sets the "
@@ -342,11 +208,11 @@ int cf_model_portal(struct build *b)
 	if (!arr || !(types = cJSON_CreateArray()))
 		goto out;
 	if (cJSON_GetArraySize((cJSON *)acc)) {
-		start = cf_model_parse_day(cf_json_str(cJSON_GetArrayItem(acc, 0), "ts", NULL));
-		end = cf_model_parse_day(cf_json_str(cJSON_GetArrayItem(acc, cJSON_GetArraySize(acc) - 1), "ts", NULL));
+		start = cf_model_local_day(b, cf_json_str(cJSON_GetArrayItem(acc, 0), "ts", NULL));
+		end = cf_model_local_day(b, cf_json_str(cJSON_GetArrayItem(acc, cJSON_GetArraySize(acc) - 1), "ts", NULL));
 	} else {
-		start = cf_model_parse_day(cf_json_str(w, "from", NULL));
-		end = cf_model_parse_day(cf_json_str(w, "to", NULL));
+		start = cf_model_local_day(b, cf_json_str(w, "from", NULL));
+		end = cf_model_local_day(b, cf_json_str(w, "to", NULL));
 	}
 	cJSON_ArrayForEach(e, obj_get(b->model, "phi_categories")) {
 		const char *t = cf_json_str(e, "portal_type", "Other");
@@ -358,8 +224,8 @@ int cf_model_portal(struct build *b)
 		if (!dup && cf_report_add(types, NULL, cJSON_CreateString(t)))
 			goto out;
 	}
-	if (!(phi = join(obj_get(b->model, "phi_categories"), "category")) ||
-	    !(ptypes = join(types, NULL)))
+	if (!(phi = cf_model_join(obj_get(b->model, "phi_categories"), "category")) ||
+	    !(ptypes = cf_model_join(types, NULL)))
 		goto out;
 	snprintf(num, sizeof num, "%llu", (unsigned long long)b->affected);
 	if (portal_field(arr, "Covered entity name", cf_json_str(ce, "name", ""), 0) ||

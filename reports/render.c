@@ -34,7 +34,9 @@ const struct cf_report_section cf_report_sections[] = {
 	ROW("summary", "Executive summary", NULL, 0, summary),
 	ROW("timeline", "Timeline", NULL, 0, timeline),
 	ROW("affected", "Affected individuals", NULL, 1, affected),
+	ROW("counting", "Who is counted and how they are reached", NULL, 0, counting),
 	ROW("risk", "Risk assessment (45 CFR 164.402(2))", NULL, 0, risk),
+	ROW("determination", "Breach determination (45 CFR 164.402)", NULL, 0, determination),
 	ROW("obligations", "Obligations and due dates", NULL, 0, obligations),
 	ROW("notice", "Draft notice to individuals",
 	    "Draft notice to individuals (45 CFR 164.404(c))", 1, notice),
@@ -45,6 +47,7 @@ const struct cf_report_section cf_report_sections[] = {
 	ROW("evidence", "Evidence inventory", NULL, 0, evidence),
 	ROW("custody", "Custody summary", NULL, 0, custody),
 	ROW("confirm", "Fields a person must confirm", NULL, 0, confirm),
+	ROW("signoff", "Sign-off (45 CFR 164.530(j))", NULL, 0, signoff),
 	{NULL, NULL, NULL, 0, NULL, NULL},
 };
 #undef ROW
@@ -117,14 +120,22 @@ static int join_into(cJSON *v, const char *key, const cJSON *arr,
 	return rc;
 }
 
+/* A field of the HHS portal section: its dates are the covered entity's
+ * local calendar days (model_notices.c), which the letters print too. */
+static const char *portal_value(const cJSON *model, const char *field)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, get(model, "hhs_portal"))
+		if (!strcmp(str(e, "field"), field))
+			return cf_json_str(e, "value", NULL);
+	return NULL;
+}
+
 cJSON *cf_report_vars(const cJSON *model)
 {
 	const cJSON *inc = get(model, "incident"), *ce = get(inc, "covered_entity");
 	const cJSON *con = get(ce, "contact"), *ob = get(model, "obligations");
-	const cJSON *acc = get(get(model, "timeline"), "accesses");
-	const cJSON *w = get(inc, "window");
-	const cJSON *first = cJSON_GetArrayItem(acc, 0);
-	const cJSON *last = cJSON_GetArrayItem(acc, cJSON_GetArraySize(acc) - 1);
 	cJSON *v = cJSON_CreateObject();
 	char num[32];
 
@@ -140,9 +151,9 @@ cJSON *cf_report_vars(const cJSON *model)
 	    cf_json_add_str(v, "incident_id", str(inc, "id")) ||
 	    cf_json_add_str(v, "incident_title", str(inc, "title")) ||
 	    cf_json_add_str(v, "affected", num) ||
-	    put_long_date(v, "discovered", str(inc, "discovered")) ||
-	    put_long_date(v, "breach_from", first ? str(first, "ts") : cf_json_str(w, "from", NULL)) ||
-	    put_long_date(v, "breach_to", last ? str(last, "ts") : cf_json_str(w, "to", NULL)) ||
+	    put_long_date(v, "discovered", str(ob, "discovered")) ||
+	    put_long_date(v, "breach_from", portal_value(model, "Breach start date")) ||
+	    put_long_date(v, "breach_to", portal_value(model, "Breach end date")) ||
 	    put_long_date(v, "individual_due", str(get(ob, "individual_notice"), "due")) ||
 	    put_long_date(v, "hhs_due", str(get(ob, "hhs_notice"), "due")) ||
 	    join_into(v, "phi_list", get(model, "phi_categories"), "category",
@@ -154,6 +165,17 @@ cJSON *cf_report_vars(const cJSON *model)
 	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text"))) {
 		cJSON_Delete(v);
 		return NULL;
+	}
+	/* The letter's claims, stated or "[To confirm: ...]" (model_risk.c). */
+	{
+		static const char *const claim[] = {"phone_line", "access_blocked",
+			"law_enforcement", "prevention", "credit_monitoring", NULL};
+
+		for (size_t i = 0; claim[i]; i++)
+			if (cf_json_add_str(v, claim[i], str(get(model, "letter"), claim[i]))) {
+				cJSON_Delete(v);
+				return NULL;
+			}
 	}
 	return v;
 }

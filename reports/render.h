@@ -46,6 +46,11 @@ int cf_report_csv_patients(struct cf_ctx *ctx, const cJSON *model,
 			   struct cf_buf *out);
 int cf_report_csv_states(struct cf_ctx *ctx, const cJSON *model,
 			 struct cf_buf *out);
+/* The no-notification memorandum (determination-memo.md) and a business
+ * associate's notice to its covered entities (notice-covered-entity.md),
+ * Markdown (render_rules.c). CF_OK or the error on ctx. */
+int cf_report_memo_md(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out);
+int cf_report_ba_notice_md(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out);
 int cf_report_csv_portal(struct cf_ctx *ctx, const cJSON *model,
 			 struct cf_buf *out);
 

@@ -550,8 +550,13 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		cf_buf_printf(out, "<section id=\"%s\"%s>\n<h2>%d. %s</h2>\n", s->id,
 			      s->page ? " class=\"page\"" : "", n,
 			      s->html_title ? s->html_title : s->title);
-		if ((rc = cf_report_check(&r)) != CF_OK || (rc = s->html(&r)) != CF_OK)
+		if (!cf_report_section_applies(model, s->id)) {
+			cf_buf_puts(out, "<p class=\"note\">Not required: see the "
+				    "obligations and the breach determination.</p>\n");
+		} else if ((rc = cf_report_check(&r)) != CF_OK ||
+			   (rc = s->html(&r)) != CF_OK) {
 			return rc;
+		}
 		cf_buf_puts(out, "</section>\n");
 	}
 	cf_buf_puts(out, "</body>\n</html>\n");

@@ -92,6 +92,14 @@ CF_REPORT_SECTION(models)
 CF_REPORT_SECTION(evidence)
 CF_REPORT_SECTION(custody)
 CF_REPORT_SECTION(confirm)
+CF_REPORT_SECTION(determination)
+CF_REPORT_SECTION(signoff)
+CF_REPORT_SECTION(counting)
 #undef CF_REPORT_SECTION
+
+/* 0 when the section's notice is not owed (notice, media, hhs: no breach,
+ * nobody affected, or a business associate's incident): the drivers then
+ * print why instead of a draft. */
+int cf_report_section_applies(const cJSON *model, const char *id);
 
 #endif

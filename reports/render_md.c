@@ -329,8 +329,13 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 	/* Each section ends with a newline; its heading opens with another. */
 	for (s = cf_report_sections; s->id; s++, n++) {
 		cf_buf_printf(out, "\n## %d. %s\n\n", n, s->title);
-		if ((rc = cf_report_check(&r)) != CF_OK || (rc = s->md(&r)) != CF_OK)
+		if (!cf_report_section_applies(model, s->id)) {
+			cf_buf_puts(out, "Not required: see the obligations and the "
+				    "breach determination.\n");
+		} else if ((rc = cf_report_check(&r)) != CF_OK ||
+			   (rc = s->md(&r)) != CF_OK) {
 			return rc;
+		}
 	}
 	return cf_report_check(&r);
 }

@@ -45,6 +45,18 @@ const char *cf_breach_substitute_name(enum cf_subst_kind k)
 	}
 }
 
+int64_t cf_breach_retain_until(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	cf_civil_from_days(day, &y, &m, &d);
+	y += CF_BREACH_RETAIN_YEARS;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return cf_days_from_civil(y, 3, 1);
+	return cf_days_from_civil(y, m, d);
+}
+
 int cf_breach_state_needs_media(const struct cf_state_count *s)
 {
 	return s->state && strcmp(s->state, "unknown") &&
@@ -68,6 +80,17 @@ int cf_breach_duties_compute(const struct cf_breach_facts *f,
 
 	memset(d, 0, sizeof *d);
 	d->not_before = f->le_delay_day >= 0 ? f->le_delay_day + 1 : -1;
+	d->ba_due = d->individual_due = d->hhs_due = d->media_due = -1;
+	d->substitute_until = -1;
+	d->notify = f->affected > 0 && !f->not_breach;
+	if (!d->notify)
+		return 0;
+	if (f->business_associate) {
+		d->ba_due = delayed(cf_breach_add_days(f->discovered_day,
+						       CF_BREACH_NOTICE_DAYS),
+				    f->le_delay_day);
+		return 0;
+	}
 	d->individual_due = delayed(
 		cf_breach_add_days(f->discovered_day, CF_BREACH_NOTICE_DAYS),
 		f->le_delay_day);

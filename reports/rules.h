@@ -22,6 +22,7 @@
 #define CF_BREACH_MEDIA_THRESHOLD 500/* 164.406(a): MORE than 500 in a State */
 #define CF_BREACH_SUBST_THRESHOLD 10 /* 164.404(d)(2)(ii): 10 or more */
 #define CF_BREACH_SUBST_DAYS 90      /* web posting and toll-free number */
+#define CF_BREACH_RETAIN_YEARS 6     /* 164.530(j)(2): documentation kept */
 
 enum cf_subst_kind {
 	CF_SUBST_NONE = 0,     /* everyone can be reached by first-class mail */
@@ -42,13 +43,20 @@ struct cf_breach_facts {
 	uint64_t no_contact;      /* individuals with insufficient contact info */
 	const struct cf_state_count *states;
 	size_t nstates;
+	int not_breach;           /* 1: determined not a breach (164.402(1),
+				     secured, de-identified, low probability) */
+	int business_associate;   /* 1: a BA's breach: it notifies its covered
+				     entities (164.410), not individuals */
 };
 
 struct cf_breach_duties {
-	int64_t individual_due;   /* last day for individual notices */
+	int notify;               /* 1: some notice is owed; 0: no breach, or
+				     nobody affected: every due day is -1 */
+	int64_t ba_due;           /* BA's notice to the covered entity, or -1 */
+	int64_t individual_due;   /* last day for individual notices, or -1 */
 	int64_t not_before;       /* first day notices may go out (delay), or -1 */
 	int hhs_immediate;        /* 1: HHS with the notices; 0: annual log */
-	int64_t hhs_due;          /* last day for the HHS notice */
+	int64_t hhs_due;          /* last day for the HHS notice, or -1 */
 	int media_required;       /* 1 when some State has more than 500 */
 	int64_t media_due;        /* last day for the media notice, or -1 */
 	size_t *media_states;     /* indexes into facts.states (heap, free()) */
@@ -69,10 +77,18 @@ enum cf_subst_kind cf_breach_substitute(uint64_t no_contact);
 /* 1 when a State count requires media notice (more than 500); "unknown"
  * never does, as it is no State or jurisdiction. */
 int cf_breach_state_needs_media(const struct cf_state_count *s);
-/* Computes every duty from the facts. A law-enforcement delay (164.412)
- * moves each deadline to the day after the delay ends when that is later,
- * and sets not_before. Returns 0, or -1 on no memory (media_states). The
- * caller frees d->media_states. */
+/* The last day a document made on `day` must be kept: six years later
+ * (164.530(j)(2)); a February 29 runs to March 1 of a common year, never
+ * to a day short of six years. */
+int64_t cf_breach_retain_until(int64_t day);
+/* Computes every duty from the facts. le_delay_day is the LAST day of a
+ * law-enforcement delay (inclusive; 164.412): each deadline that falls on
+ * or before it moves to the next day, and not_before is that day. Nobody
+ * affected, or a determination that it is not a breach, owe no notice
+ * (notify 0, every due day -1). A business associate owes only its notice
+ * to the covered entity, 60 days from its discovery (164.410(b)).
+ * Returns 0, or -1 on no memory (media_states). The caller frees
+ * d->media_states. */
 int cf_breach_duties_compute(const struct cf_breach_facts *f,
 			     struct cf_breach_duties *d);
 /* Names for output: "none", "alternative", "conspicuous". */

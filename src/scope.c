@@ -6,8 +6,11 @@
  * The rule is the one a privacy officer must be able to defend: an access
  * counts when it falls inside the window, is attributed to a suspect (its
  * actor, its source address or a credential it used), succeeded, and names
- * a patient. Anything less certain (a failure, an unknown outcome) is not
- * counted; failures by suspects are listed apart, one row per failed login
+ * a patient. An access of unknown outcome (none recorded, or "unknown") is
+ * presumed a breach (164.402(2)): it counts, and its row says
+ * "outcome": "unknown" so that scope_count.c lists it "to confirm". A
+ * failure is not counted; failures by suspects are listed apart, one row
+ * per failed login
  * attempt however many lines the attempt logged (the parsers' "attempt"
  * attribute groups them). Every counted access keeps
  * its evidence (archive digest, member, line, offset), so that each patient
@@ -26,9 +29,11 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/patient.h"
 #include "casefile/scope.h"
 #include "casefile/time.h"
 #include "casefile/yaml.h"
+#include "scope_count.h"
 
 /* ---- scope --------------------------------------------------------------- */
 
@@ -37,6 +42,8 @@ struct access {
 	uint64_t line, offset;
 	int64_t ts;
 	int unverified;    /* from an archive not recorded as verified */
+	int unknown_outcome; /* outcome NULL or "unknown": presumed (164.402(2)) */
+	int treatment;     /* purpose of use TREAT (scope_count.c) */
 };
 
 /* The store's archives by digest: those recorded as verified, and those
@@ -314,6 +321,44 @@ static void add_category(struct scope *s, const char *type, size_t n)
 		s->nomem = 1;
 }
 
+/* An Observation or DiagnosticReport searched by category
+ * ("Observation?patient=1&category=vital-signs"): the table's row for
+ * "Observation.vital-signs" when it has one. 1 when added. */
+static int typed_category(struct scope *s, const char *type, size_t n,
+			  const char *resource)
+{
+	const char *q = strchr(resource, '?'), *c;
+	char t[96];
+	size_t cn;
+
+	if (!q || !((n == 11 && !memcmp(type, "Observation", 11)) ||
+		    (n == 16 && !memcmp(type, "DiagnosticReport", 16))))
+		return 0;
+	for (c = q; (c = strstr(c, "category=")); c++)
+		if (c[-1] == '?' || c[-1] == '&')
+			break;
+	if (!c)
+		return 0;
+	c += 9;
+	/* a token search may name the system: "category=SYSTEM|code" */
+	cn = strcspn(c, "&#");
+	if (memchr(c, '|', cn)) {
+		const char *bar = memchr(c, '|', cn);
+		cn -= (size_t)(bar + 1 - c);
+		c = bar + 1;
+	}
+	if (!cn || n + 1 + cn >= sizeof t)
+		return 0;
+	memcpy(t, type, n);
+	t[n] = '.';
+	memcpy(t + n + 1, c, cn);
+	t[n + 1 + cn] = '\0';
+	if (!cf_phi_category(t))
+		return 0;
+	add_category(s, t, n + 1 + cn);
+	return 1;
+}
+
 /* Resource types from the FHIR attribute or the resource path. */
 static void categories(struct scope *s, const struct cf_event *e)
 {
@@ -334,7 +379,7 @@ static void categories(struct scope *s, const struct cf_event *e)
 			while (*p == '/')
 				p++;
 			n = strcspn(p, "/?");
-			if (n && *p >= 'A' && *p <= 'Z')
+			if (n && *p >= 'A' && *p <= 'Z' && !typed_category(s, p, n, e->resource))
 				add_category(s, p, n);
 			p += n;
 			if (*p == '?')
@@ -346,22 +391,21 @@ static void categories(struct scope *s, const struct cf_event *e)
 /* An evidence row; one from an unverified archive says so. */
 static cJSON *evidence_json(const struct cf_event *e, int unverified)
 {
-	cJSON *j = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb);
 
-	if (!j || cf_json_add_time(j, "time", e->ts_us) ||
-	    cf_json_add_str(j, "actor", e->actor) ||
-	    cf_json_add_str(j, "src_ip", e->src_ip) ||
-	    cf_json_add_str(j, "action", e->action) ||
-	    cf_json_add_str(j, "patient", e->patient) ||
-	    cf_json_add_str(j, "archive", e->archive) ||
-	    cf_json_add_str(j, "member", e->member) ||
-	    cf_json_add_int(j, "line", (int64_t)e->line) ||
-	    cf_json_add_int(j, "offset", (int64_t)e->offset) ||
-	    (unverified && cf_json_add_bool(j, "unverified", 1))) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	cf_jb_time(&jb, j, "time", e->ts_us);
+	cf_jb_str(&jb, j, "actor", e->actor);
+	cf_jb_str(&jb, j, "src_ip", e->src_ip);
+	cf_jb_str(&jb, j, "action", e->action);
+	cf_jb_str(&jb, j, "patient", e->patient);
+	cf_jb_str(&jb, j, "archive", e->archive);
+	cf_jb_str(&jb, j, "member", e->member);
+	cf_jb_int(&jb, j, "line", (int64_t)e->line);
+	cf_jb_int(&jb, j, "offset", (int64_t)e->offset);
+	if (unverified)
+		cf_jb_bool(&jb, j, "unverified", 1);
+	return cf_jb_finish(&jb);
 }
 
 static int on_event(void *arg, const struct cf_event *e)
@@ -373,7 +417,9 @@ static int on_event(void *arg, const struct cf_event *e)
 
 	if (unverified && !s->include_unverified) {
 		/* never counted, never listed: only how many accesses it hid */
-		if (attributed(inc, e) && e->outcome && !strcmp(e->outcome, "success") &&
+		if (attributed(inc, e) &&
+		    (!e->outcome || !strcmp(e->outcome, "success") ||
+		     !strcmp(e->outcome, "unknown")) &&
 		    e->patient && *e->patient)
 			s->excluded++;
 		return 0;
@@ -391,7 +437,7 @@ static int on_event(void *arg, const struct cf_event *e)
 	}
 	if (!attributed(inc, e))
 		return 0;
-	if (!e->outcome || strcmp(e->outcome, "success")) {
+	if (e->outcome && strcmp(e->outcome, "success") && strcmp(e->outcome, "unknown")) {
 		if (e->outcome && !strcmp(e->outcome, "failure")) {
 			cJSON *f;
 			int64_t times;
@@ -431,6 +477,8 @@ static int on_event(void *arg, const struct cf_event *e)
 	a->offset = e->offset;
 	a->ts = e->ts_us;
 	a->unverified = unverified;
+	a->unknown_outcome = !e->outcome || !strcmp(e->outcome, "unknown");
+	a->treatment = cf_scope_purpose_treatment(e->attrs);
 	s->n++;
 	if (!a->patient || !a->archive || !a->member || (e->actor && !a->actor) ||
 	    (e->action && !a->action))
@@ -500,17 +548,12 @@ static int cmp_str(const void *a, const void *b)
 		      ((const cJSON *const *)b)[0]->valuestring);
 }
 
-/* Adds *item to j under key unless an earlier step failed (bad); the item
- * is j's (or freed) afterwards and *item cleared. What is not handed over
- * stays for the caller to free. Returns the new "bad". */
-static int hand_over(cJSON *j, const char *key, cJSON **item, int bad)
+/* Adds *item to j under key unless an earlier step failed; the item is
+ * j's (or freed) afterwards and *item cleared. */
+static void hand_over(struct cf_jb *jb, cJSON *j, const char *key, cJSON **item)
 {
-	cJSON *x = *item;
-
-	if (bad)
-		return 1;
+	cf_jb_item(jb, j, key, *item);
 	*item = NULL;
-	return cf_json_add_item(j, key, x) != 0;
 }
 
 /* The unverified archives as [{"sha256sums","path"}], sorted by digest. */
@@ -546,6 +589,7 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 				 .has_from = 1, .has_to = 1};
 	cJSON *j = cJSON_CreateObject(), *w, *pats = NULL, *bys = NULL, *ev = NULL;
 	cJSON *unv_pats = NULL, *unv_arch = NULL;
+	struct cf_jb jb = CF_JB_INIT; /* adds to j */
 	size_t affected = 0, unv_affected = 0;
 	int rc;
 
@@ -579,11 +623,12 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 		goto fail;
 	if (s.n)
 		qsort(s.v, s.n, sizeof *s.v, by_patient);
-	if (cf_json_add_str(j, "incident", inc->id) ||
-	    !(w = cJSON_AddObjectToObject(j, "window")) ||
-	    cf_json_add_time(w, "from", inc->from_us) ||
-	    cf_json_add_time(w, "to", inc->to_us) ||
-	    cf_json_add_time(j, "discovered", inc->discovered_us))
+	cf_jb_str(&jb, j, "incident", inc->id);
+	w = cf_jb_object(&jb, j, "window");
+	cf_jb_time(&jb, w, "from", inc->from_us);
+	cf_jb_time(&jb, w, "to", inc->to_us);
+	cf_jb_time(&jb, j, "discovered", inc->discovered_us);
+	if (jb.err)
 		goto nomem;
 	if (!(pats = cJSON_CreateArray()) || !(bys = cJSON_CreateObject()) ||
 	    !(ev = cJSON_CreateObject()))
@@ -594,7 +639,7 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 		cJSON *list = cJSON_CreateArray(), *cnt;
 		if (!list || !cJSON_AddItemToArray(pats, cJSON_CreateString(s.v[i].patient)))
 			goto nomem_parts;
-		if (!state || strlen(state) != 2)
+		if (!(state = cf_state_code(state)))
 			state = "unknown";
 		if ((cnt = cJSON_GetObjectItemCaseSensitive(bys, state)))
 			cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
@@ -602,17 +647,22 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			goto nomem_parts;
 		int only_unverified = 1;
 		for (; k < s.n && !strcmp(s.v[k].patient, s.v[i].patient); k++) {
-			cJSON *e = cJSON_CreateObject();
+			cJSON *e = cf_jb_object(&jb, list, NULL);
 			only_unverified &= s.v[k].unverified;
-			if (!e || !cJSON_AddItemToArray(list, e) ||
-			    cf_json_add_str(e, "archive", s.v[k].archive) ||
-			    cf_json_add_str(e, "member", s.v[k].member) ||
-			    cf_json_add_int(e, "line", (int64_t)s.v[k].line) ||
-			    cf_json_add_int(e, "offset", (int64_t)s.v[k].offset) ||
-			    cf_json_add_time(e, "time", s.v[k].ts) ||
-			    cf_json_add_str(e, "actor", s.v[k].actor) ||
-			    cf_json_add_str(e, "action", s.v[k].action) ||
-			    (s.v[k].unverified && cf_json_add_bool(e, "unverified", 1)))
+			cf_jb_str(&jb, e, "archive", s.v[k].archive);
+			cf_jb_str(&jb, e, "member", s.v[k].member);
+			cf_jb_int(&jb, e, "line", (int64_t)s.v[k].line);
+			cf_jb_int(&jb, e, "offset", (int64_t)s.v[k].offset);
+			cf_jb_time(&jb, e, "time", s.v[k].ts);
+			cf_jb_str(&jb, e, "actor", s.v[k].actor);
+			cf_jb_str(&jb, e, "action", s.v[k].action);
+			if (s.v[k].unverified)
+				cf_jb_bool(&jb, e, "unverified", 1);
+			if (s.v[k].unknown_outcome)
+				cf_jb_str(&jb, e, "outcome", "unknown");
+			if (s.v[k].treatment)
+				cf_jb_bool(&jb, e, "purpose_treatment", 1);
+			if (jb.err)
 				goto nomem_parts;
 		}
 		if (only_unverified) {
@@ -642,23 +692,24 @@ nomem_parts:
 			cJSON_AddItemToArray(s.cats, v[i]);
 		free(v);
 	}
-	{
-		int bad = cf_json_add_int(j, "affected", (int64_t)affected) != 0;
-		bad = hand_over(j, "patients", &pats, bad);
-		bad = hand_over(j, "by_state", &bys, bad);
-		bad = hand_over(j, "failed_attempts", &s.failed, bad);
-		bad = bad || cf_json_add_int(j, "failed_count", (int64_t)s.failed_count);
-		bad = hand_over(j, "phi_categories", &s.cats, bad);
-		bad = hand_over(j, "model_decisions", &s.decisions, bad);
-		bad = hand_over(j, "evidence", &ev, bad);
-		bad = bad || cf_json_add_bool(j, "include_unverified", s.include_unverified);
-		bad = hand_over(j, "unverified_archives", &unv_arch, bad);
-		bad = bad || cf_json_add_int(j, "unverified_affected", (int64_t)unv_affected);
-		bad = hand_over(j, "unverified_patients", &unv_pats, bad);
-		bad = bad || cf_json_add_int(j, "unverified_excluded", (int64_t)s.excluded);
-		if (bad)
-			goto nomem;
-	}
+	cf_jb_int(&jb, j, "affected", (int64_t)affected);
+	hand_over(&jb, j, "patients", &pats);
+	hand_over(&jb, j, "by_state", &bys);
+	hand_over(&jb, j, "failed_attempts", &s.failed);
+	cf_jb_int(&jb, j, "failed_count", (int64_t)s.failed_count);
+	hand_over(&jb, j, "phi_categories", &s.cats);
+	hand_over(&jb, j, "model_decisions", &s.decisions);
+	hand_over(&jb, j, "evidence", &ev);
+	cf_jb_bool(&jb, j, "include_unverified", s.include_unverified);
+	hand_over(&jb, j, "unverified_archives", &unv_arch);
+	cf_jb_int(&jb, j, "unverified_affected", (int64_t)unv_affected);
+	hand_over(&jb, j, "unverified_patients", &unv_pats);
+	cf_jb_int(&jb, j, "unverified_excluded", (int64_t)s.excluded);
+	if (jb.err)
+		goto nomem;
+	/* who is counted and how they are reached (scope_count.c) */
+	if ((rc = cf_scope_count(ctx, db, inc, j)) != CF_OK)
+		goto out;
 	*out = j;
 	j = NULL;
 	rc = CF_OK;

@@ -27,6 +27,7 @@
 
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/patient.h"
 #include "casefile/time.h"
 #include "tl.h"
 
@@ -305,20 +306,54 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 	return tl_emit(r, &ev, ln, off);
 }
 
+/* The breach facts of a Patient (casefile/patient.h): the State of the
+ * first current address (use other than "old") naming one, as a USPS code
+ * (names and any case accepted); a postal address when such an address has
+ * a line or a text; the telecom systems (e-mail, phone: FHIR has no field
+ * for consent to electronic notice, so a Patient's e-mail never counts as
+ * consented: a roster's email_consent column says that); deceasedBoolean
+ * true or any deceasedDateTime; a contact (next of kin, guardian...) with
+ * an address; a full birthDate. */
 static int patient(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 {
 	struct cf_patient p = {0};
 	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(o, "address");
-	const cJSON *tel = cJSON_GetObjectItemCaseSensitive(o, "telecom");
-	const char *id = cf_json_str(o, "id", NULL), *st;
+	const cJSON *tel = cJSON_GetObjectItemCaseSensitive(o, "telecom"), *x;
+	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(o, "deceasedBoolean");
+	const char *id = cf_json_str(o, "id", NULL), *st = NULL;
+	int v = CF_CONTACT_KINDS;
 
 	if (!id || !*id)
 		return tl_reject(r, ln, off, "Patient resource without id");
 	p.id = tl_str(r, id, (size_t)-1);
-	st = cf_json_str(cJSON_GetArrayItem(addr, 0), "state", NULL);
-	if (st && strlen(st) == 2)
+	cJSON_ArrayForEach(x, addr) {
+		if (!strcmp(cf_json_str(x, "use", ""), "old"))
+			continue;
+		if (!st)
+			st = cf_state_code(cf_json_str(x, "state", NULL));
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(x, "line")) > 0 ||
+		    *cf_json_str(x, "text", ""))
+			v |= CF_CONTACT_POSTAL;
+	}
+	if (st)
 		p.state = tl_str(r, st, 2);
-	p.has_contact = cJSON_GetArraySize(addr) > 0 || cJSON_GetArraySize(tel) > 0;
+	cJSON_ArrayForEach(x, tel) {
+		const char *sys = cf_json_str(x, "system", "");
+		if (!*cf_json_str(x, "value", ""))
+			continue;
+		if (!strcmp(sys, "email"))
+			v |= CF_CONTACT_EMAIL;
+		else if (!strcmp(sys, "phone") || !strcmp(sys, "sms"))
+			v |= CF_CONTACT_PHONE;
+	}
+	if (cJSON_GetArraySize(addr) > 0 || cJSON_GetArraySize(tel) > 0)
+		v |= CF_CONTACT_ANY;
+	if (cJSON_IsTrue(dec) || cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "deceasedDateTime")))
+		v |= CF_PATIENT_DECEASED;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "contact"))
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(x, "address")))
+			v |= CF_PATIENT_KIN_ADDRESS;
+	p.has_contact = cf_patient_set_birth(v, cf_json_str(o, "birthDate", NULL));
 	return tl_patient(r, &p, ln);
 }
 

@@ -5,11 +5,16 @@
  * export instead of, or besides, FHIR Patient resources.
  *
  * The file has a header row naming its columns: an id column ("id",
- * "patient_id" or "patient"), "state", and any contact columns ("phone",
- * "email", "address", "postal", "telecom"); a non-empty contact column
- * means the patient can be reached. libcsv parses (quoted fields, embedded
- * commas and newlines); rows it cannot parse, or without an id, are
- * rejects. Each row gives a patient, not an event.
+ * "patient_id" or "patient"), "state" (a USPS code in any case or a State
+ * name, casefile/patient.h), and any contact columns: "address" or
+ * "postal" (a postal address), "email", "phone" or "telecom" (a telephone
+ * number), "email_consent" (yes/y/true/1: the patient agreed to notice by
+ * e-mail, 164.404(d)(1)), "deceased" (yes/y/true/1) or "deceased_date"
+ * (non-empty), "birth_date", "birthdate" or "dob" (YYYY-MM-DD),
+ * "next_of_kin_address" or "representative_address" (non-empty). libcsv
+ * parses (quoted fields, embedded commas and newlines); rows it cannot
+ * parse, or without an id, are rejects. Each row gives a patient, not an
+ * event.
  */
 #include <csv.h>
 #include <stdlib.h>
@@ -18,18 +23,56 @@
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
+#include "casefile/patient.h"
 #include "tl.h"
 
 #define MAX_COLS 256
+
+enum col { COL_OTHER, COL_POSTAL, COL_EMAIL, COL_PHONE, COL_CONSENT,
+	   COL_DECEASED, COL_DECEASED_DATE, COL_BIRTH, COL_KIN };
+
+static const struct {
+	const char *name;
+	enum col kind;
+} columns[] = {
+	{"address", COL_POSTAL}, {"postal", COL_POSTAL}, {"email", COL_EMAIL},
+	{"phone", COL_PHONE}, {"telecom", COL_PHONE},
+	{"email_consent", COL_CONSENT}, {"deceased", COL_DECEASED},
+	{"deceased_date", COL_DECEASED_DATE}, {"birth_date", COL_BIRTH},
+	{"birthdate", COL_BIRTH}, {"dob", COL_BIRTH},
+	{"next_of_kin_address", COL_KIN}, {"representative_address", COL_KIN},
+};
+
+static int yes(const char *f)
+{
+	return !strcasecmp(f, "yes") || !strcasecmp(f, "y") ||
+	       !strcasecmp(f, "true") || !strcmp(f, "1");
+}
+
+/* The facts a non-empty field of a column of this kind adds. */
+static int field_facts(enum col k, const char *f, int v)
+{
+	switch (k) {
+	case COL_POSTAL: return v | CF_CONTACT_POSTAL | CF_CONTACT_ANY;
+	case COL_EMAIL: return v | CF_CONTACT_EMAIL | CF_CONTACT_ANY;
+	case COL_PHONE: return v | CF_CONTACT_PHONE | CF_CONTACT_ANY;
+	case COL_CONSENT: return yes(f) ? v | CF_CONTACT_EMAIL_CONSENT : v;
+	case COL_DECEASED: return yes(f) ? v | CF_PATIENT_DECEASED : v;
+	case COL_DECEASED_DATE: return v | CF_PATIENT_DECEASED;
+	case COL_BIRTH: return cf_patient_set_birth(v, f);
+	case COL_KIN: return v | CF_PATIENT_KIN_ADDRESS;
+	default: return v;
+	}
+}
 
 struct roster {
 	struct csv_parser csv;
 	int header_done;
 	int id_col, state_col;
-	unsigned char contact[MAX_COLS];
+	unsigned char kind[MAX_COLS]; /* what a column says (enum col) */
 	int col;                 /* current column in the row */
 	char *id, *state;        /* of the current row */
-	int has_contact;
+	int has_contact;         /* CF_CONTACT_* bits and birth date */
 	uint64_t row_line, row_off, line, off;
 	struct tl_run *r;
 	int rc;
@@ -78,18 +121,18 @@ static void on_field(void *s, size_t n, void *arg)
 			ro->id_col = c;
 		else if (!strcasecmp(f, "state"))
 			ro->state_col = c;
-		else if (!strcasecmp(f, "phone") || !strcasecmp(f, "email") ||
-			 !strcasecmp(f, "address") || !strcasecmp(f, "postal") ||
-			 !strcasecmp(f, "telecom"))
-			ro->contact[c] = 1;
+		else
+			for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+				if (!strcasecmp(f, columns[i].name))
+					ro->kind[c] = (unsigned char)columns[i].kind;
 		return;
 	}
 	if (c == ro->id_col && n && !ro->id)
 		ro->id = cf_strndup(f, n);
-	else if (c == ro->state_col && n == 2 && !ro->state)
-		ro->state = cf_strndup(f, n);
-	else if (c < MAX_COLS && ro->contact[c] && n)
-		ro->has_contact = 1;
+	else if (c == ro->state_col && n && !ro->state && cf_state_code(f))
+		ro->state = cf_strndup(cf_state_code(f), 2);
+	else if (c < MAX_COLS && ro->kind[c] && n)
+		ro->has_contact = field_facts((enum col)ro->kind[c], f, ro->has_contact);
 }
 
 static void on_row(int term, void *arg)
@@ -108,7 +151,7 @@ static void on_row(int term, void *arg)
 			ro->rc = tl_reject(r, ro->row_line, ro->row_off,
 					   "roster: row without a patient id");
 		} else {
-			struct cf_patient p = {.has_contact = ro->has_contact};
+			struct cf_patient p = {.has_contact = ro->has_contact | CF_CONTACT_KINDS};
 			p.id = tl_patient_id(r, ro->id);
 			p.state = ro->state && tl_utf8_ok(ro->state, 2) ?
 					  tl_str(r, ro->state, 2) : NULL;

@@ -28,21 +28,91 @@ struct cf_suspect_model {
 	char *version; /* NULL: every version */
 };
 
+/* law_enforcement.kind (45 CFR 164.412). */
+enum { CF_LE_NONE = 0, CF_LE_WRITTEN = 1, CF_LE_ORAL = 2 };
+#define CF_LE_ORAL_MAX_DAYS 30  /* 164.412(b) */
+
+/* A law-enforcement delay. Days are local calendar days of the covered
+ * entity (days since 1970-01-01), -1 when not known. `last_day` is the
+ * LAST day of the delay, inclusive: notices may go out from the next day. */
+struct cf_le_delay {
+	int kind;                /* CF_LE_* */
+	int legacy;              /* 1: from law_enforcement_delay_until */
+	int64_t statement_day;   /* day of the statement */
+	int64_t until_day;       /* the end as written (inclusive), or -1 */
+	int64_t last_day;        /* in force: an oral one capped (164.412(b)) */
+	int capped;              /* 1 when the 30-day cap cut until_day */
+	char *agency, *official;
+};
+
+/* The business associate of a covered entity (164.410, 164.404(a)(2)). */
+struct cf_ba_facts {
+	int present;
+	char *name, *contact;
+	int has_discovered, has_notified;
+	int64_t discovered_us;   /* when the BA discovered the breach */
+	int64_t notified_us;     /* when the BA told the covered entity */
+	int agent;               /* the BA acted as the entity's agent */
+};
+
+/* A covered entity a business associate must notify (164.410(a)). */
+struct cf_named_entity {
+	char *name, *contact;
+};
+
+/* The breach determination (164.402): decision is one of "breach",
+ * "exception-good-faith", "exception-inadvertent",
+ * "exception-cannot-retain", "secured", "de-identified",
+ * "low-probability"; NULL when the file has no determination block. */
+struct cf_determination {
+	char *decision, *decided_by, *rationale;
+	int64_t decided_day;     /* local day, -1 when not given */
+	char *factors[4];        /* low-probability: the four factors of
+				    164.402(2)(i)-(iv), in that order */
+};
+
+/* The last day of a law-enforcement delay (inclusive) from its kind, the
+ * day of the statement and the end written (-1: none written): an oral
+ * statement delays at most 30 days from the statement (164.412(b)); a
+ * written one until the end it states (164.412(a)). -1 when there is no
+ * delay. *capped (may be NULL) says whether the cap applied. */
+int64_t cf_le_last_day(int kind, int64_t statement_day, int64_t until_day,
+		       int *capped);
+/* The local calendar day of utc_us in zone tz, or at the fixed offset
+ * offset_s when tz is NULL. */
+struct cf_tz;
+int64_t cf_local_day(const struct cf_tz *tz, int offset_s, int64_t utc_us);
+
 struct cf_incident {
 	char *id, *title, *notes;
 	struct {
 		char *name, *type; /* provider | health-plan | clearinghouse |
 				      business-associate */
 		char *phone, *email, *web, *postal;
+		char *time_zone;   /* tz database name, or NULL */
 	} covered_entity;
 	int64_t discovered_us;
+	/* The covered entity's local calendar (45 CFR 164.404(a)(2) counts
+	 * days from discovery): the offset of time_zone at discovery, or the
+	 * offset written in `discovered` when there is no time_zone. */
+	int discovered_offset_s;         /* seconds east of UTC */
+	int64_t discovered_day;          /* local day, days since 1970-01-01 */
 	int64_t from_us, to_us;          /* the window, inclusive */
 	char **actors, **ips, **credentials;
 	size_t nactors, nips, ncredentials;
 	struct cf_suspect_model *models;
 	size_t nmodels;
+	/* The legacy key: the time as written (a bare date: 00:00 UTC). */
 	int64_t law_enforcement_delay_until_us;
 	int has_law_enforcement_delay;   /* 0 when null */
+	struct cf_le_delay le;           /* the delay, either key (164.412) */
+	struct cf_ba_facts ba;           /* the covered entity's BA (164.410) */
+	struct cf_named_entity *notify;  /* a BA's covered entities to notify */
+	size_t nnotify;
+	struct cf_determination determination;
+	int imminent_misuse;             /* urgent telephone notice, 164.404(d)(3) */
+	int exclude_treatment_access;    /* leave treatment-relationship accesses
+					    out of `affected` (listed apart) */
 };
 
 /* Loads and checks an incident file; errors are "FILE:LINE:COL: message".
@@ -56,10 +126,22 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, struct cf_incident **out);
 void cf_incident_free(struct cf_incident *inc);
+/* The end of the law-enforcement delay of an incident document that may
+ * hold only some keys (a playbook's --incident): the instant the day after
+ * the delay's last day begins on the covered entity's calendar, or 0 when
+ * there is no delay. Checks the keys it reads as cf_incident_from_yaml
+ * does (a bare date is accepted wherever a time is). */
+int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
+			  struct fy_document *doc, int64_t *end_us);
 
 /* The FHIR resource type's PHI category ("Observation" -> "lab results"),
  * or NULL for a type that is not clinical data. */
 const char *cf_phi_category(const char *resource_type);
+/* The HHS breach portal's box for a category cf_phi_category() returns
+ * ("Clinical", "Demographic", "Financial"; NULL for a category not in the
+ * table: "Other"), with its item under the box ("Lab Results") in *item
+ * when item is not NULL. */
+const char *cf_phi_portal(const char *category, const char **item);
 
 /* cf_scope_compute() flags. */
 #define CF_SCOPE_INCLUDE_UNVERIFIED 1u /* count events of unverified archives */
@@ -77,8 +159,11 @@ const char *cf_phi_category(const char *resource_type);
  * nowhere ("unverified_excluded" says how many accesses they would have
  * added); with it they count, every row from them carries "unverified":
  * true, and the patients named only by them are listed apart in
- * "unverified_patients" ("unverified_affected" of them). *out is freed with
- * cJSON_Delete. */
+ * "unverified_patients" ("unverified_affected" of them). Then (src/
+ * scope_count.c) "treatment_relationship", "to_confirm" (accesses of
+ * unknown outcome: counted, 164.402(2)), "residence", "reach", "urgent_
+ * telephone" and "discovery"; "by_state" keys are USPS codes
+ * (cf_state_code). *out is freed with cJSON_Delete. */
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db,
 		     const struct cf_incident *inc, unsigned flags, cJSON **out);
 

@@ -51,7 +51,7 @@ jq -e '.affected == 5' out >/dev/null || die "affected $(jq .affected out)"
 jq -e '.patients == ["p1","p2","p3","p6","p8"]' out >/dev/null || die patients
 jq -e '.by_state == {"MA":1,"CA":1,"unknown":3}' out >/dev/null || die by_state
 jq -e '.failed_count == 2' out >/dev/null || die failed
-jq -e '.phi_categories == ["demographics","lab results","medications"]' out >/dev/null || die phi
+jq -e '.phi_categories == ["demographics","medications","observations"]' out >/dev/null || die phi
 jq -e '.model_decisions | length == 2 and .[0].version == "7" and .[0].patient == "p1"' out >/dev/null || die decisions
 jq -e '.evidence.p8[0].member == "evidence/files/var/log/nginx/access.log.1.gz"' out >/dev/null || die evidence
 jq -e '.window.from == "2026-03-01T00:00:00.000000Z" and .discovered == "2026-03-04T09:30:00.000000Z"' out >/dev/null || die window

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The breach report model's risk assessment, letter claims and deadline
+ * checks (see model_int.h): the parts of the package that must say only
+ * what is true.
+ *
+ * - The four factors of 45 CFR 164.402(2). Factor 1 lists the data
+ *   elements the evidence shows for the individuals counted (a Patient
+ *   record with a State of residence shows an address), each with its
+ *   citation; every usual identifier it does not show is named "not
+ *   established from evidence" for a person to confirm. Factor 3 classes
+ *   each counted access by what its action means: FHIR read, vread,
+ *   search (any search-* interaction), history (any history-*), export
+ *   ($export, Bulk Data), an HTTP GET of patient data or a POST to _search
+ *   viewed or acquired PHI; create, update, patch, delete (and POST, PUT,
+ *   PATCH, DELETE) changed a record, which shows no viewing by itself;
+ *   anything else is unclear. Failed or refused attempts are never counted.
+ * - The letter's factual claims (a toll-free number, access blocked, a
+ *   report to law enforcement, credit monitoring offered, prevention
+ *   steps): stated only when the incident file's `response` block states
+ *   them, otherwise written as a bracketed "[To confirm: ...]" in the draft
+ *   and listed under `to_confirm`.
+ * - Deadlines against today (the report's date, or --today): every notice
+ *   with a due date gets a target date TARGET_DAYS before the limit and a
+ *   status (open, past target, due today, overdue).
+ * Nothing here reads a file or prints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "escape.h"
+#include "model_int.h"
+
+/* Days before the legal limit the package aims to send a notice by: the
+ * rule asks for notice "without unreasonable delay", the limit is an outer
+ * bound, and ten days leave room for printing and mailing. */
+#define TARGET_DAYS 10
+
+/* At most this many citations per factor (the rest are in the timeline). */
+#define MAX_CITES 20
+
+/* ---- factor 3: what an action means --------------------------------------- */
+
+static int word_in(const char *w, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcasecmp(w, *list))
+			return 1;
+	return 0;
+}
+
+enum cf_access_meaning cf_model_access_meaning(const char *action,
+					       const char *resource)
+{
+	static const char *const viewed[] = {"read", "vread", "search",
+		"history", "export", "$export", "bulk-export", "download",
+		"get", "GetObject", "110106" /* DICOM Export */, NULL};
+	static const char *const changed[] = {"create", "update", "patch",
+		"delete", "post", "put", NULL};
+	const char *r = resource ? resource : "";
+
+	if (!action || !*action)
+		return CF_ACCESS_UNCLEAR;
+	/* a Bulk Data export or $everything, whatever verb started it */
+	if (strstr(r, "$export") || strstr(r, "$everything"))
+		return CF_ACCESS_VIEWED;
+	if (word_in(action, viewed) || !strncasecmp(action, "search-", 7) ||
+	    !strncasecmp(action, "history-", 8))
+		return CF_ACCESS_VIEWED;
+	/* a FHIR search by POST ("POST /fhir/Patient/_search") */
+	if (!strcasecmp(action, "post") && strstr(r, "/_search"))
+		return CF_ACCESS_VIEWED;
+	if (word_in(action, changed))
+		return CF_ACCESS_CHANGED;
+	return CF_ACCESS_UNCLEAR;
+}
+
+/* ---- factor 1: the data elements the evidence shows ---------------------- */
+
+/* The identifiers a privacy officer asks about, in the words of the
+ * finding; those the evidence does not show are listed as not established. */
+static const char *const usual_elements[] = {"name", "address",
+	"date of birth", "medical record number", "Social Security number",
+	"telephone number", "e-mail address", "health plan or insurance id",
+	NULL};
+
+/* Counts element for one individual and keeps up to MAX_CITES citations:
+ * out is {ELEMENT: {"individuals": n, "cites": [...]}}. -1 on no memory. */
+static int note_element(cJSON *out, const char *element, const cJSON *cite)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(out, element), *n;
+
+	if (!o) {
+		if (!(o = cJSON_AddObjectToObject(out, element)) ||
+		    cf_json_add_int(o, "individuals", 0) ||
+		    !cJSON_AddArrayToObject(o, "cites"))
+			return -1;
+	}
+	n = cJSON_GetObjectItemCaseSensitive(o, "individuals");
+	cJSON_SetNumberValue(n, n->valuedouble + 1);
+	if (cite && cJSON_IsObject(cite) && cf_json_str(cite, "archive", NULL) &&
+	    cJSON_GetArraySize(obj_get(o, "cites")) < MAX_CITES)
+		return cf_model_add_copy(cJSON_GetObjectItemCaseSensitive(o, "cites"), cite);
+	return 0;
+}
+
+/* The elements of the counted individuals: each patient's details in the
+ * scope may carry "elements", strings (cited by the detail's "record") or
+ * {"element", "archive", "member", "line"} objects. */
+static cJSON *data_elements(const struct build *b)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *p;
+
+	if (!out)
+		return NULL;
+	cJSON_ArrayForEach(p, b->patients) {
+		const cJSON *d = cf_model_patient_detail(b->in->scope,
+							 cf_json_str(p, "id", ""));
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, obj_get(d, "elements")) {
+			const char *name = cJSON_IsString(e) ? e->valuestring
+						: cf_json_str(e, "element", NULL);
+
+			if (name && note_element(out, name, cJSON_IsString(e)
+						 ? obj_get(d, "record") : e)) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+		}
+	}
+	return out;
+}
+
+/* Factor 1: the finding, the elements shown (with citations) and those
+ * not established. */
+static int factor_nature(struct build *b, cJSON *arr, const char *phi)
+{
+	cJSON *els = data_elements(b), *f = NULL, *shown, *missing, *cites;
+	const cJSON *e;
+	struct cf_buf t;
+	int rc = -1;
+
+	cf_buf_init(&t);
+	if (!els || !(cites = cJSON_CreateArray()))
+		goto out;
+	f = cJSON_CreateObject();
+	if (cf_report_add(arr, NULL, f)) {
+		cJSON_Delete(cites);
+		goto out;
+	}
+	if (cf_report_add(f, "cites", cites) ||
+	    !(shown = cJSON_AddArrayToObject(f, "data_elements")) ||
+	    !(missing = cJSON_AddArrayToObject(f, "not_established")))
+		goto out;
+	cf_buf_printf(&t, "%llu individual(s) identified by patient identifier "
+		      "in the evidence. PHI categories seen: %s. Data elements "
+		      "the evidence shows: ", (unsigned long long)b->affected,
+		      *phi ? phi : "none identified");
+	cJSON_ArrayForEach(e, els) {
+		cJSON *o = cJSON_CreateObject();
+		const cJSON *c;
+		int first = e == els->child;
+
+		if (cf_report_add(shown, NULL, o) || cf_json_add_str(o, "element", e->string) ||
+		    cf_json_add_int(o, "individuals", cf_json_int(e, "individuals", 0)) ||
+		    cf_report_add(o, "cites", cJSON_Duplicate(obj_get(e, "cites"), 1)))
+			goto out;
+		cJSON_ArrayForEach(c, obj_get(e, "cites"))
+			if (cJSON_GetArraySize(cites) < MAX_CITES && cf_model_add_copy(cites, c))
+				goto out;
+		cf_buf_printf(&t, "%s%s (%lld individual(s))", first ? "" : ", ",
+			      e->string, (long long)cf_json_int(e, "individuals", 0));
+	}
+	if (!els->child)
+		cf_buf_puts(&t, "none");
+	cf_buf_puts(&t, ". Not established from evidence (to confirm): ");
+	for (size_t i = 0, n = 0; usual_elements[i]; i++) {
+		int has = 0;
+
+		cJSON_ArrayForEach(e, els)
+			has |= !strncasecmp(e->string, usual_elements[i], strlen(usual_elements[i]));
+		if (has)
+			continue;
+		if (cf_report_add(missing, NULL, cJSON_CreateString(usual_elements[i])))
+			goto out;
+		cf_buf_printf(&t, "%s%s", n++ ? ", " : "", usual_elements[i]);
+	}
+	cf_buf_putc(&t, '.');
+	if (cf_buf_error(&t) || cf_json_add_str(f, "id", "nature_extent") ||
+	    cf_json_add_str(f, "title", "Nature and extent of the PHI involved, "
+			    "including the types of identifiers and the likelihood "
+			    "of re-identification") ||
+	    cf_json_add_str(f, "finding", t.data) || cf_json_add_bool(f, "confirm", 1) ||
+	    cf_json_add_str(f, "confirm_note", "Confirm the categories and whether "
+			    "sensitive information (financial, mental health, substance "
+			    "use, HIV) or direct identifiers such as SSNs were exposed; "
+			    "the elements not established from evidence must be checked "
+			    "against the records accessed.") ||
+	    (cJSON_GetArraySize(missing) &&
+	     cf_model_add_note(b->confirm, "risk_assessment", "data_elements",
+			       "Data elements not established from evidence (see "
+			       "not_established): confirm from the records accessed "
+			       "whether they were exposed.")))
+		goto out;
+	rc = 0;
+out:
+	cf_buf_release(&t);
+	cJSON_Delete(els);
+	return rc;
+}
+
+/* Factor 3: counted accesses by meaning, failed attempts apart. */
+static int factor_acquired(struct build *b, cJSON *arr)
+{
+	const cJSON *tl = obj_get(b->model, "timeline"), *e;
+	cJSON *f = cJSON_CreateObject(), *cites, *counts, *by, *unclear_acts;
+	uint64_t n[3] = {0, 0, 0};
+	long long failed = (long long)cf_json_int(tl, "failed_attempt_count", 0);
+	char text[2048], acts[512] = "";
+
+	if (cf_report_add(arr, NULL, f) || !(cites = cJSON_AddArrayToObject(f, "cites")) ||
+	    !(counts = cJSON_AddObjectToObject(f, "counts")) ||
+	    !(by = cJSON_AddObjectToObject(counts, "viewed_by_action")) ||
+	    !(unclear_acts = cJSON_AddArrayToObject(counts, "unclear_actions")))
+		return -1;
+	/* viewed first among the citations: they carry the finding */
+	for (int pass = 0; pass < 2; pass++)
+		cJSON_ArrayForEach(e, obj_get(tl, "accesses")) {
+			const char *act = cf_json_str(e, "action", "");
+			enum cf_access_meaning m = cf_model_access_meaning(act,
+					cf_json_str(e, "resource", NULL));
+
+			if ((pass == 0) != (m == CF_ACCESS_VIEWED))
+				continue;
+			if (cJSON_GetArraySize(cites) < MAX_CITES &&
+			    cf_model_add_copy(cites, obj_get(e, "cite")))
+				return -1;
+			n[m]++;
+			if (m == CF_ACCESS_VIEWED) {
+				cJSON *c = cJSON_GetObjectItemCaseSensitive(by, *act ? act : "?");
+				if (c)
+					cJSON_SetNumberValue(c, c->valuedouble + 1);
+				else if (cf_json_add_int(by, *act ? act : "?", 1))
+					return -1;
+			} else if (m == CF_ACCESS_UNCLEAR) {
+				const cJSON *x;
+				int dup = 0;
+				cJSON_ArrayForEach(x, unclear_acts)
+					dup |= !strcmp(x->valuestring, *act ? act : "(none)");
+				if (!dup && cf_report_add(unclear_acts, NULL,
+						cJSON_CreateString(*act ? act : "(none)")))
+					return -1;
+				if (!dup && strlen(acts) + strlen(act) + 8 < sizeof acts)
+					snprintf(acts + strlen(acts), sizeof acts - strlen(acts),
+						 "%s%s", *acts ? ", " : "", *act ? act : "(none)");
+			}
+		}
+	cJSON_ArrayForEach(e, obj_get(tl, "failed_attempts"))
+		if (cJSON_IsObject(obj_get(e, "cite")) &&
+		    cf_model_add_copy(cites, obj_get(e, "cite")))
+			return -1;
+	snprintf(text, sizeof text, "%llu successful access(es) to the records of "
+		 "%llu individual(s): %llu viewed or acquired PHI (read, search, "
+		 "history or export); %llu changed a record (create, update, "
+		 "delete), which does not by itself show that PHI was viewed; "
+		 "%llu do not show by their action whether PHI was viewed%s%s%s. "
+		 "%lld failed or refused attempt(s) are listed apart and not "
+		 "counted.",
+		 (unsigned long long)(n[0] + n[1] + n[2]), (unsigned long long)b->affected,
+		 (unsigned long long)n[CF_ACCESS_VIEWED],
+		 (unsigned long long)n[CF_ACCESS_CHANGED],
+		 (unsigned long long)n[CF_ACCESS_UNCLEAR], *acts ? " (" : "", acts,
+		 *acts ? ")" : "", failed);
+	if (cf_json_add_int(counts, "viewed", (int64_t)n[CF_ACCESS_VIEWED]) ||
+	    cf_json_add_int(counts, "changed", (int64_t)n[CF_ACCESS_CHANGED]) ||
+	    cf_json_add_int(counts, "unclear", (int64_t)n[CF_ACCESS_UNCLEAR]) ||
+	    cf_json_add_int(counts, "failed", failed) ||
+	    cf_json_add_str(f, "id", "acquired_viewed") ||
+	    cf_json_add_str(f, "title", "Whether the PHI was actually acquired or viewed") ||
+	    cf_json_add_str(f, "finding", text) || cf_json_add_bool(f, "confirm", 1) ||
+	    cf_json_add_str(f, "confirm_note", "Confirm from the evidence cited that "
+			    "the data was displayed or transferred, not only requested."))
+		return -1;
+	if ((n[CF_ACCESS_CHANGED] || n[CF_ACCESS_UNCLEAR]) &&
+	    cf_model_add_note(b->confirm, "risk_assessment", "acquired_viewed",
+			      "Some counted accesses do not show by their action that "
+			      "PHI was viewed or acquired (see counts): confirm what "
+			      "they exposed."))
+		return -1;
+	return 0;
+}
+
+static int add_factor(cJSON *arr, const char *id, const char *title,
+		      const char *finding, cJSON *cites, const char *confirm)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!cites)
+		cites = cJSON_CreateArray();
+	if (cf_report_add(arr, NULL, o)) {
+		cJSON_Delete(cites);
+		return -1;
+	}
+	if (cf_report_add(o, "cites", cites) || cf_json_add_str(o, "id", id) ||
+	    cf_json_add_str(o, "title", title) ||
+	    cf_json_add_str(o, "finding", finding) ||
+	    cf_json_add_bool(o, "confirm", 1) ||
+	    cf_json_add_str(o, "confirm_note", confirm))
+		return -1;
+	return 0;
+}
+
+int cf_model_risk(struct build *b)
+{
+	const cJSON *sus = obj_get(b->in->incident, "suspects");
+	const cJSON *tl = obj_get(b->model, "timeline"), *e;
+	cJSON *sec, *arr, *cites = NULL;
+	char *phi = cf_model_join(obj_get(b->model, "phi_categories"), "category");
+	char *actors = cf_model_join(obj_get(sus, "actors"), NULL);
+	char *ips = cf_model_join(obj_get(sus, "ips"), NULL);
+	char *creds = cf_model_join(obj_get(sus, "credentials"), NULL);
+	char *models = cf_model_join(obj_get(sus, "models"), NULL);
+	char text[2048];
+	int rc = CF_FATAL, bad;
+
+	if (!phi || !actors || !ips || !creds || !models)
+		goto out;
+	if (!(sec = cJSON_AddObjectToObject(b->model, "risk_assessment")) ||
+	    cf_json_add_str(sec, "rule", "45 CFR 164.402(2)") ||
+	    !(arr = cJSON_AddArrayToObject(sec, "factors")))
+		goto out;
+	/* 1. Nature and extent of the PHI. */
+	if (factor_nature(b, arr, phi))
+		goto out;
+	/* 2. The unauthorised person. */
+	snprintf(text, sizeof text, "Suspected actors: %s. Source addresses: %s. "
+		 "Credentials: %s. Model versions: %s.",
+		 *actors ? actors : "none named", *ips ? ips : "none named",
+		 *creds ? creds : "none named", *models ? models : "none named");
+	if (!(cites = cJSON_CreateArray()))
+		goto out;
+	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
+		if (cJSON_GetArraySize(cites) < MAX_CITES && cf_model_add_copy(cites, obj_get(e, "cite")))
+			goto out;
+	bad = add_factor(arr, "unauthorized_person", "The unauthorized person who "
+		      "used the PHI or to whom the disclosure was made", text, cites,
+		      "Confirm who the person is and whether they are obliged "
+		      "to protect PHI (another covered entity, a workforce "
+		      "member acting in good faith).");
+	cites = NULL;
+	if (bad)
+		goto out;
+	/* 3. Acquired or viewed. */
+	if (factor_acquired(b, arr))
+		goto out;
+	/* 4. Mitigation: only a person knows. */
+	if (add_factor(arr, "mitigation", "The extent to which the risk to the "
+		       "PHI has been mitigated", "To be completed: describe "
+		       "assurances obtained, credentials revoked, data "
+		       "retrieved or destroyed.", NULL,
+		       "Not derivable from evidence; a person must complete it.") ||
+	    cf_json_add_str(sec, "conclusion", "An impermissible use or disclosure "
+			    "is presumed to be a breach unless this assessment "
+			    "demonstrates a low probability that the PHI has been "
+			    "compromised (45 CFR 164.402(2)).") ||
+	    cf_model_add_note(b->confirm, "risk_assessment", "factors", "Every factor is "
+		     "pre-filled from evidence and must be reviewed and signed "
+		     "off by the privacy officer.") ||
+	    cf_model_add_note(b->confirm, "risk_assessment", "mitigation", "Extent of "
+		     "mitigation is left for a person to complete."))
+		goto out;
+	rc = CF_OK;
+out:
+	cJSON_Delete(cites);
+	free(phi);
+	free(actors);
+	free(ips);
+	free(creds);
+	free(models);
+	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "risk assessment");
+}
+
+/* ---- the letter's claims --------------------------------------------------- */
+
+/* A claim of the notices: stated when the incident file's `response` block
+ * gives it (the text is the file's), else a bracketed placeholder in the
+ * draft and a note under to_confirm. */
+struct claim {
+	const char *key, *field, *placeholder, *why;
+};
+
+static const struct claim claims[] = {
+	{"access_blocked", "What we are doing: access stopped",
+	 "[To confirm: how and when the access was stopped, e.g. the account "
+	 "disabled and its password reset on DATE; delete if not done.]",
+	 "The draft does not say the access was blocked: state in "
+	 "response.access_blocked what was done, or leave it out."},
+	{"law_enforcement", "What we are doing: law enforcement",
+	 "[To confirm: whether the incident was reported to law enforcement, "
+	 "to whom and when; delete if not.]",
+	 "The draft does not say the incident was reported to law enforcement: "
+	 "state it in response.law_enforcement, or leave it out."},
+	{"prevention", "What we are doing: prevention",
+	 "[To confirm: the steps taken to protect against further breaches "
+	 "(45 CFR 164.404(c)(1)(D)).]",
+	 "The notice must say what the entity is doing to protect against "
+	 "further breaches (164.404(c)(1)(D)): state it in response.prevention."},
+	{"credit_monitoring", "What you can do: services offered",
+	 "[To confirm: any service offered, such as credit monitoring, with how "
+	 "to enrol; delete if none is offered.]",
+	 "No service (credit monitoring, identity protection) is stated as "
+	 "offered: state it in response.credit_monitoring, or leave it out."},
+};
+
+/* 1 for true (the incident reader keeps scalars as strings; the core
+ * allows only true or false there). */
+static int yes(const cJSON *v)
+{
+	return cJSON_IsTrue(v) || (cJSON_IsString(v) && !strcmp(v->valuestring, "true"));
+}
+
+int cf_model_letter(struct build *b)
+{
+	const cJSON *inc = b->in->incident, *resp = obj_get(inc, "response");
+	const char *phone = cf_json_str(obj_get(obj_get(inc, "covered_entity"), "contact"),
+					"phone", NULL);
+	cJSON *sec = cJSON_AddObjectToObject(b->model, "letter"), *list;
+	char line[512];
+
+	if (!sec || !(list = cJSON_AddArrayToObject(sec, "claims")))
+		return cf_set_nomem(b->ctx, "letter");
+	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++) {
+		const char *v = cf_json_str(resp, claims[i].key, NULL);
+		cJSON *o = cJSON_CreateObject();
+
+		if (v && !*v)
+			v = NULL;
+		if (cf_report_add(list, NULL, o) || cf_json_add_str(o, "claim", claims[i].key) ||
+		    cf_json_add_bool(o, "stated", v != NULL) ||
+		    cf_json_add_str(o, "source", v ? "incident file (response)" : NULL) ||
+		    cf_json_add_str(sec, claims[i].key, v ? v : claims[i].placeholder) ||
+		    (!v && cf_model_add_note(b->confirm, "letter", claims[i].field,
+					     claims[i].why)))
+			return cf_set_nomem(b->ctx, "letter");
+	}
+	/* The telephone line: "toll-free" only when the file says so. */
+	if (!phone)
+		snprintf(line, sizeof line, "call [To confirm: a toll-free telephone number]");
+	else if (yes(obj_get(resp, "phone_toll_free")))
+		snprintf(line, sizeof line, "call our toll-free number %s", phone);
+	else
+		snprintf(line, sizeof line, "call us at %s [To confirm: whether this "
+			 "number is toll-free]", phone);
+	{
+		cJSON *o = cJSON_CreateObject();
+		int stated = phone && yes(obj_get(resp, "phone_toll_free"));
+
+		if (cf_report_add(list, NULL, o) || cf_json_add_str(o, "claim", "phone_toll_free") ||
+		    cf_json_add_bool(o, "stated", stated) ||
+		    cf_json_add_str(o, "source", stated ? "incident file (response)" : NULL) ||
+		    cf_json_add_str(sec, "phone_line", line) ||
+		    (!stated && cf_model_add_note(b->confirm, "letter", "For more information: "
+				"toll-free number", "The contact procedures must include a "
+				"toll-free number, an e-mail address, a web site or a postal "
+				"address (164.404(c)(1)(E)); the draft calls the number "
+				"toll-free only when response.phone_toll_free is true.")))
+			return cf_set_nomem(b->ctx, "letter");
+	}
+	return CF_OK;
+}
+
+/* ---- deadlines against today --------------------------------------------- */
+
+static int check_due(struct build *b, cJSON *o, const char *what, int64_t today)
+{
+	char d[16], note[256];
+	int64_t due = cf_model_parse_day(cf_json_str(o, "due", NULL)), target;
+	const char *status;
+
+	if (due < 0 || cJSON_IsFalse(obj_get(o, "required")))
+		return 0;
+	target = due - TARGET_DAYS;
+	status = today > due ? "overdue" : today == due ? "due today"
+		: today > target ? "past target" : "open";
+	if (cf_json_add_str(o, "target", cf_report_iso_date(target, d)) ||
+	    cf_json_add_str(o, "status", status) ||
+	    cf_json_add_int(o, "days_left", due - today))
+		return -1;
+	if (today < due)
+		return 0;
+	snprintf(note, sizeof note, "%s notice was due %s (today is %s): unless it "
+		 "has been given, it is %s.", what, cf_json_str(o, "due", ""),
+		 cf_report_iso_date(today, d), status);
+	return cf_model_add_note(b->confirm, "obligations", what, note);
+}
+
+int cf_model_deadlines(struct build *b)
+{
+	cJSON *ob = cJSON_GetObjectItemCaseSensitive(b->model, "obligations");
+	int64_t today = b->in->today ? cf_model_parse_day(b->in->today) : -1;
+	char d[16];
+	static const struct { const char *key, *what; } rows[] = {
+		{"individual_notice", "Individual"}, {"hhs_notice", "HHS"},
+		{"media_notice", "Media"},
+	};
+
+	if (today < 0) {
+		int64_t s = b->in->generated_at / 1000000 - (b->in->generated_at % 1000000 < 0);
+		today = s / 86400 - (s % 86400 < 0);
+	}
+	if (!ob)
+		return CF_OK;
+	if (cf_json_add_str(ob, "today", cf_report_iso_date(today, d)) ||
+	    cf_json_add_int(ob, "target_days_before_due", TARGET_DAYS))
+		return cf_set_nomem(b->ctx, "deadlines");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		cJSON *o = cJSON_GetObjectItemCaseSensitive(ob, rows[i].key);
+
+		if (cJSON_IsObject(o) && check_due(b, o, rows[i].what, today))
+			return cf_set_nomem(b->ctx, "deadlines");
+	}
+	return CF_OK;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The breach report model's federal-rule facts (see model_int.h): the
+ * covered entity's local calendar, the law-enforcement delay in force
+ * (164.412), business associates (164.410, 164.404(a)(2)), the breach
+ * determination (164.402) with its no-notification memorandum, and the
+ * sign-off block that ends every package (164.530(j)).
+ *
+ * The facts come from the core's one reading of the incident file
+ * ("resolved", reports/incident.c); the dates from rules.c. Nothing here
+ * decides what the rule leaves to judgement: a determination is what a
+ * named person recorded, and without one the breach is presumed
+ * (164.402(2)) and the report says it must be confirmed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casefile/error.h"
+#include "casefile/json.h"
+#include "casefile/scope.h"
+#include "escape.h"
+#include "model_int.h"
+
+static int add_day(cJSON *o, const char *key, int64_t day)
+{
+	char d[16];
+
+	if (day < 0)
+		return cJSON_AddNullToObject(o, key) ? 0 : -1;
+	return cf_json_add_str(o, key, cf_report_iso_date(day, d));
+}
+
+/* Replaces o[key] by a string (in place: see normalise_time in model.c). */
+static int set_str(cJSON *o, const char *key, const char *val)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsString(v))
+		return cJSON_SetValuestring(v, val) ? 0 : -1;
+	return cf_json_add_str(o, key, val);
+}
+
+/* ---- determination -------------------------------------------------------- */
+
+static const struct decision {
+	const char *id, *rule, *label;
+} decisions[] = {
+	{"breach", "45 CFR 164.402", "A breach of unsecured protected health "
+	 "information: notification is required (164.404-164.410)."},
+	{"exception-good-faith", "45 CFR 164.402(1)(i)", "Not a breach: an "
+	 "unintentional acquisition, access or use by a workforce member or a "
+	 "person acting under the authority of the covered entity or business "
+	 "associate, made in good faith and within the scope of authority, and "
+	 "not further used or disclosed in a manner the Privacy Rule does not "
+	 "permit."},
+	{"exception-inadvertent", "45 CFR 164.402(1)(ii)", "Not a breach: an "
+	 "inadvertent disclosure by a person authorized to access protected "
+	 "health information to another person authorized to access it at the "
+	 "same covered entity, business associate or organized health care "
+	 "arrangement, not further used or disclosed impermissibly."},
+	{"exception-cannot-retain", "45 CFR 164.402(1)(iii)", "Not a breach: a "
+	 "disclosure where the covered entity or business associate has a good "
+	 "faith belief that the unauthorized recipient would not reasonably have "
+	 "been able to retain the information."},
+	{"secured", "45 CFR 164.402 (unsecured protected health information), "
+	 "164.404(a)(1)", "No notification: the information was secured "
+	 "(rendered unusable, unreadable or indecipherable to unauthorized "
+	 "persons by encryption as specified in HHS guidance, with the key not "
+	 "compromised); the notification duties apply to unsecured protected "
+	 "health information only."},
+	{"de-identified", "45 CFR 164.514(a)-(b)", "No notification: the "
+	 "information was de-identified under 164.514(b) and is not protected "
+	 "health information."},
+	{"low-probability", "45 CFR 164.402(2)", "Not a breach: a risk "
+	 "assessment of the four factors of 164.402(2)(i)-(iv) demonstrates a "
+	 "low probability that the protected health information has been "
+	 "compromised."},
+};
+
+static const struct decision *decision_of(const char *id)
+{
+	for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++)
+		if (!strcmp(decisions[i].id, id))
+			return &decisions[i];
+	return &decisions[0];
+}
+
+/* The memorandum that replaces the notices when the determination rules a
+ * breach out: who decided, when, on which rule, and why. */
+static int add_memo(struct build *b, cJSON *sec, const struct decision *dd)
+{
+	const cJSON *d = b->decision;
+	int64_t on = cf_model_parse_day(cf_json_str(d, "decided_on", NULL));
+	cJSON *m = cJSON_AddObjectToObject(sec, "memo");
+	char text[4096], date[32];
+
+	snprintf(text, sizeof text,
+		 "Incident %s (%s): on %s, %s determined that no notification "
+		 "is required under 45 CFR 164.404-164.410. Basis: %s (%s). "
+		 "Rationale: %s The covered entity bears the burden of showing "
+		 "that no notification was required (164.414(b)); this "
+		 "memorandum and the evidence cited in this package are kept "
+		 "for six years (164.530(j)).",
+		 cf_json_str(b->in->incident, "id", ""),
+		 cf_json_str(obj_get(b->in->incident, "covered_entity"), "name", ""),
+		 on >= 0 ? cf_report_long_date(on, date) : "(date to be confirmed)",
+		 cf_json_str(d, "decided_by", ""), dd->label, dd->rule,
+		 cf_json_str(d, "rationale", ""));
+	if (!m || cf_json_add_str(m, "title", "Breach determination: no "
+				  "notification required") ||
+	    cf_json_add_str(m, "text", text) ||
+	    add_day(m, "retain_until", on >= 0 ? cf_breach_retain_until(on) : -1) ||
+	    cf_json_add_str(m, "rule", "45 CFR 164.414(b), 164.530(j)"))
+		return -1;
+	return 0;
+}
+
+int cf_model_determination(struct build *b)
+{
+	const cJSON *d = b->decision;
+	const struct decision *dd = decision_of(d ? cf_json_str(d, "decision", "breach")
+						  : "breach");
+	cJSON *sec = cJSON_AddObjectToObject(b->model, "determination");
+
+	if (!sec || cf_json_add_str(sec, "decision", dd->id) ||
+	    cf_json_add_bool(sec, "presumed", !d) ||
+	    cf_json_add_str(sec, "rule", d ? dd->rule : "45 CFR 164.402(2)") ||
+	    cf_json_add_str(sec, "finding", d ? dd->label
+		: "No determination is recorded: an impermissible use or "
+		  "disclosure is presumed to be a breach unless a risk "
+		  "assessment demonstrates a low probability of compromise "
+		  "(164.402(2)).") ||
+	    cf_json_add_bool(sec, "notification_required",
+			     !b->not_breach && b->affected > 0) ||
+	    cf_json_add_str(sec, "decided_by", cf_json_str(d, "decided_by", NULL)) ||
+	    cf_json_add_str(sec, "decided_on", cf_json_str(d, "decided_on", NULL)) ||
+	    cf_json_add_str(sec, "rationale", cf_json_str(d, "rationale", NULL)) ||
+	    cf_report_add(sec, "factors", obj_get(d, "factors")
+			  ? cJSON_Duplicate(obj_get(d, "factors"), 1) : cJSON_CreateNull()))
+		return cf_set_nomem(b->ctx, "determination");
+	if (b->not_breach ? add_memo(b, sec, dd)
+			  : !cJSON_AddNullToObject(sec, "memo"))
+		return cf_set_nomem(b->ctx, "determination");
+	if (!d && cf_model_add_note(b->confirm, "determination", "decision",
+			"No determination block: the report presumes a breach "
+			"(164.402(2)). Record the decision, who made it and when "
+			"(casefile-incident(5), determination)."))
+		return cf_set_nomem(b->ctx, "determination");
+	if (!b->not_breach && b->affected == 0 &&
+	    cf_model_add_note(b->confirm, "determination", "affected", "No "
+			"individual is counted: no notice and no deadline is "
+			"computed. Confirm the scope before relying on it."))
+		return cf_set_nomem(b->ctx, "determination");
+	return CF_OK;
+}
+
+/* ---- sign-off -------------------------------------------------------------- */
+
+int cf_model_signoff(struct build *b)
+{
+	const cJSON *d = b->decision;
+	int64_t on = cf_model_parse_day(cf_json_str(d, "decided_on", NULL));
+	int64_t from = on >= 0 ? on : cf_local_day(b->tz, b->offset_s, b->in->generated_at);
+	cJSON *o = cJSON_AddObjectToObject(b->model, "sign_off");
+
+	if (!o || cf_json_add_str(o, "decided_by", cf_json_str(d, "decided_by", NULL)) ||
+	    add_day(o, "date", on) ||
+	    add_day(o, "retain_until", cf_breach_retain_until(from)) ||
+	    cf_json_add_str(o, "retention_basis", on >= 0
+			    ? "six years from the determination (45 CFR 164.530(j)(2))"
+			    : "six years from the date of this package, until a "
+			      "determination is signed (45 CFR 164.530(j)(2))") ||
+	    cf_json_add_str(o, "rule", "45 CFR 164.530(j)"))
+		return cf_set_nomem(b->ctx, "sign-off");
+	return CF_OK;
+}
+
+/* ---- obligations: calendar, delay, business associates --------------------- */
+
+static int add_le(struct build *b, cJSON *sec, const struct cf_breach_duties *d)
+{
+	const cJSON *le = obj_get(b->resolved, "law_enforcement");
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(sec, "law_enforcement_delay");
+	char why[512];
+
+	(void)d;
+	if (!o || !cJSON_IsObject(le))
+		return 0;
+	if (cf_json_add_str(o, "kind", cf_json_str(le, "kind", NULL)) ||
+	    cf_json_add_str(o, "statement", cf_json_str(le, "statement", NULL)) ||
+	    cf_json_add_str(o, "agency", cf_json_str(le, "agency", NULL)) ||
+	    cf_json_add_str(o, "official", cf_json_str(le, "official", NULL)) ||
+	    cf_json_add_str(o, "until_stated", cf_json_str(le, "until", NULL)) ||
+	    cf_json_add_bool(o, "capped", cf_json_bool(le, "capped", 0)) ||
+	    cf_json_add_str(o, "meaning", "'until' is the last day of the delay, "
+			    "inclusive, on the covered entity's calendar; notices "
+			    "may go out from 'not_before'.") ||
+	    set_str(o, "rule", !strcmp(cf_json_str(le, "kind", ""), "oral")
+		    ? "45 CFR 164.412(b)" : "45 CFR 164.412(a)"))
+		return -1;
+	if (cf_json_bool(le, "capped", 0)) {
+		snprintf(why, sizeof why, "The oral statement of %s delays notice "
+			 "for at most 30 days (164.412(b)): the delay ends on %s, "
+			 "not on %s, unless a written statement followed (record "
+			 "it as kind: written).", cf_json_str(le, "statement", "?"),
+			 cf_json_str(le, "last_day", "?"), cf_json_str(le, "until", "?"));
+		if (cf_model_add_note(b->confirm, "obligations", "law_enforcement_delay", why))
+			return -1;
+	}
+	if (cf_json_bool(le, "legacy_key", 0) &&
+	    cf_model_add_note(b->confirm, "obligations", "law_enforcement_delay",
+			"law_enforcement_delay_until is read as a written statement "
+			"ending on that day; record the statement, agency and "
+			"official in a law_enforcement block."))
+		return -1;
+	return 0;
+}
+
+/* The covered entities a business associate notifies (164.410). */
+static int add_ba_notice(struct build *b, cJSON *sec, const struct cf_breach_duties *d)
+{
+	const cJSON *ents = obj_get(b->resolved, "covered_entities"), *p;
+	cJSON *o = cJSON_AddObjectToObject(sec, "ba_notice"), *ids;
+
+	if (!o || cf_json_add_bool(o, "required", d->ba_due >= 0) ||
+	    add_day(o, "due", d->ba_due) ||
+	    cf_json_add_str(o, "rule", "45 CFR 164.410(b)") ||
+	    cf_json_add_str(o, "identification_rule", "45 CFR 164.410(c)(1)") ||
+	    cf_report_add(o, "recipients", ents ? cJSON_Duplicate(ents, 1)
+						: cJSON_CreateArray()) ||
+	    !(ids = cJSON_AddArrayToObject(o, "individuals")) ||
+	    cf_json_add_str(o, "text", "As a business associate: notify each "
+			    "covered entity without unreasonable delay and in no "
+			    "case later than 60 calendar days after discovery, "
+			    "identifying each individual whose information was "
+			    "involved (164.410(c)(1)) with the information the "
+			    "covered entity needs for its notices (164.410(c)(2)). "
+			    "The covered entity notifies individuals, HHS and the "
+			    "media."))
+		return -1;
+	if (d->ba_due >= 0)
+		cJSON_ArrayForEach(p, b->patients)
+			if (cf_report_add(ids, NULL, cJSON_CreateString(cf_json_str(p, "id", ""))))
+				return -1;
+	if (!cJSON_GetArraySize(ents) && d->ba_due >= 0 &&
+	    cf_model_add_note(b->confirm, "obligations", "ba_notice", "Name the "
+			"covered entities to notify (covered_entities in the "
+			"incident file)."))
+		return -1;
+	return 0;
+}
+
+/* A covered entity's record of its business associate. */
+static int add_ba_record(struct build *b, cJSON *sec)
+{
+	const cJSON *ba = obj_get(b->resolved, "business_associate");
+	cJSON *o;
+	int64_t told;
+
+	if (!cJSON_IsObject(ba))
+		return 0;
+	if (!(o = cJSON_AddObjectToObject(sec, "business_associate")) ||
+	    cf_json_add_str(o, "name", cf_json_str(ba, "name", NULL)) ||
+	    cf_json_add_str(o, "contact", cf_json_str(ba, "contact", NULL)) ||
+	    cf_json_add_str(o, "discovered", cf_json_str(ba, "discovered", NULL)) ||
+	    cf_json_add_str(o, "notified", cf_json_str(ba, "notified", NULL)) ||
+	    cf_json_add_bool(o, "agent", cf_json_bool(ba, "agent", 0)) ||
+	    cf_json_add_str(o, "rule", cf_json_bool(ba, "agent", 0)
+			    ? "45 CFR 164.404(a)(2): a breach is discovered by the "
+			      "covered entity when its agent discovers it"
+			    : "45 CFR 164.410: the business associate notifies the "
+			      "covered entity, whose clock runs from that notice"))
+		return -1;
+	told = cf_model_local_day(b, cf_json_str(ba, "notified", NULL));
+	if (!cf_json_bool(ba, "agent", 0) && told >= 0 && told != b->discovered_day &&
+	    cf_model_add_note(b->confirm, "obligations", "business_associate",
+			"The business associate's notice is not on the discovery "
+			"date: 'discovered' should be the day the breach was known "
+			"to the covered entity (at the latest, the day it was "
+			"told), and earlier if its agent knew (164.404(a)(2))."))
+		return -1;
+	return 0;
+}
+
+/* Why a duty is not owed, for the rows the rules switched off. */
+static int mark_not_required(struct build *b, cJSON *sec)
+{
+	static const char *const keys[] = {"individual_notice", "hhs_notice",
+					   "media_notice"};
+	const char *why = b->not_breach
+		? "Not required: the determination rules out a breach (see the "
+		  "determination and its memorandum)."
+		: b->affected == 0
+		? "Not required: no individual is affected."
+		: "Not owed by a business associate: the covered entity notifies "
+		  "(164.410).";
+
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *o = cJSON_GetObjectItemCaseSensitive(sec, keys[i]);
+
+		if (!o)
+			continue;
+		cJSON_DeleteItemFromObject(o, "required");
+		if (cf_json_add_bool(o, "required", 0) || set_str(o, "text", why))
+			return -1;
+	}
+	return 0;
+}
+
+int cf_model_obligations_rules(struct build *b, cJSON *sec,
+			       const struct cf_breach_duties *d)
+{
+	char off[16];
+	int s = b->offset_s < 0 ? -b->offset_s : b->offset_s;
+
+	snprintf(off, sizeof off, "%c%02d:%02d", b->offset_s < 0 ? '-' : '+',
+		 s / 3600, s / 60 % 60);
+	if (cf_json_add_str(sec, "time_zone", cf_json_str(b->resolved, "time_zone", NULL)) ||
+	    cf_json_add_str(sec, "utc_offset", off) ||
+	    cf_json_add_str(sec, "calendar", "Dates are the covered entity's local "
+			    "calendar days; discovery is the first day on which the "
+			    "breach is known (45 CFR 164.404(a)(2)).") ||
+	    cf_json_add_str(sec, "discovery_basis",
+			    cf_json_str(b->resolved, "discovery_basis", "covered entity")) ||
+	    add_le(b, sec, d) || add_ba_record(b, sec) ||
+	    (b->is_ba && add_ba_notice(b, sec, d)) ||
+	    (!d->notify || b->is_ba ? mark_not_required(b, sec) : 0))
+		return cf_set_nomem(b->ctx, "obligations");
+	return CF_OK;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The "counting" section of the breach report in HTML and Markdown: the
+ * statements reports/model_counting.c wrote (who is counted, how they are
+ * reached, discovery against the evidence), each with its rule, and the
+ * patients a person must look at (phone-only, unreachable, deceased,
+ * minors, unknown outcome). Values are escaped for each format here.
+ */
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "escape.h"
+#include "render_int.h"
+
+#define get cf_rget
+
+/* The patient lists worth a look, by their key in the counting blocks. */
+static const struct {
+	const char *block, *sub, *key, *label;
+} lists[] = {
+	{"to_confirm", NULL, "patients", "Outcome unknown (to confirm)"},
+	{"reach", NULL, "phone_only_patients", "Phone only (no written notice)"},
+	{"reach", NULL, "unreachable_patients", "No usable contact"},
+	{"reach", "deceased", "patients", "Deceased (next of kin)"},
+	{"reach", "minors", "patients", "Minors (parent or guardian)"},
+};
+
+static const cJSON *list_of(const cJSON *sec, size_t i)
+{
+	const cJSON *b = get(sec, lists[i].block);
+
+	return get(lists[i].sub ? get(b, lists[i].sub) : b, lists[i].key);
+}
+
+static void ids(struct cf_buf *out, const cJSON *arr, cf_esc_fn esc)
+{
+	const cJSON *e;
+	int n;
+
+	CF_REPORT_FOR_ROWS(e, arr, n) {
+		if (n)
+			cf_buf_puts(out, ", ");
+		esc(out, cJSON_IsString(e) ? e->valuestring : "");
+	}
+	if (cJSON_GetArraySize(arr) > n)
+		cf_buf_printf(out, " and %d more (report.json)", cJSON_GetArraySize(arr) - n);
+}
+
+int cf_report_md_counting(const struct cf_render *r)
+{
+	const cJSON *sec = get(r->model, "counting"), *s;
+
+	cJSON_ArrayForEach(s, get(sec, "statements")) {
+		cf_esc_put(r->out, cf_esc_md, s, "- ", "text", NULL);
+		if (*cf_rstr(s, "rule"))
+			cf_esc_put(r->out, cf_esc_md, s, " (", "rule", ")", NULL);
+		cf_buf_puts(r->out, "\n");
+	}
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		if (!cJSON_GetArraySize(list_of(sec, i)))
+			continue;
+		cf_buf_printf(r->out, "- %s: ", lists[i].label);
+		ids(r->out, list_of(sec, i), cf_esc_md);
+		cf_buf_puts(r->out, "\n");
+	}
+	return CF_OK;
+}
+
+int cf_report_html_counting(const struct cf_render *r)
+{
+	const cJSON *sec = get(r->model, "counting"), *s;
+
+	cf_buf_puts(r->out, "<ul>\n");
+	cJSON_ArrayForEach(s, get(sec, "statements")) {
+		cf_esc_put(r->out, cf_esc_html, s, "<li>", "text", NULL);
+		if (*cf_rstr(s, "rule"))
+			cf_esc_put(r->out, cf_esc_html, s, " <span class=\"cite\">(", "rule",
+				   ")</span>", NULL);
+		cf_buf_puts(r->out, "</li>\n");
+	}
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		if (!cJSON_GetArraySize(list_of(sec, i)))
+			continue;
+		cf_buf_printf(r->out, "<li>%s: ", lists[i].label);
+		ids(r->out, list_of(sec, i), cf_esc_html);
+		cf_buf_puts(r->out, "</li>\n");
+	}
+	cf_buf_puts(r->out, "</ul>\n");
+	return CF_OK;
+}
