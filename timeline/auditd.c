@@ -189,6 +189,85 @@ static long mfield(const struct rec *m, const char *s, size_t n,
 	return l >= 0 ? l : field(s, n, key, v);
 }
 
+/* Appends an EXECVE argument or a PATH name as the program saw it: auditd
+ * writes it quoted when it is plain text, else (a space, a quote, a
+ * control byte) as hex, which is decoded here, up to a NUL. "(null)" and
+ * other unquoted values that are not hex are kept as written. */
+static void untrusted(struct cf_buf *b, const char *v, long l)
+{
+	int hex = l > 0 && l % 2 == 0 && v[-1] != '"';
+
+	for (long i = 0; hex && i < l; i++)
+		hex = isxdigit((unsigned char)v[i]) != 0;
+	if (!hex) {
+		cf_buf_append(b, v, (size_t)l);
+		return;
+	}
+	for (long i = 0; i < l; i += 2) {
+		char x[3] = {v[i], v[i + 1], 0};
+		int c = (int)strtol(x, NULL, 16);
+		if (!c)
+			break;
+		cf_buf_putc(b, (char)c);
+	}
+}
+
+/* Sigma's auditd fields (timeline/sigma_map.c): a0..a9, the arguments of
+ * the EXECVE record (decoded), else those of the main record (a SYSCALL's
+ * registers, in hex as logged); name and nametype, those of every PATH
+ * record in item order, '\n'-joined. */
+static void au_args(struct tl_run *r, const char *s, size_t n,
+		    const struct rec *m)
+{
+	struct rec ex = *m, rr;
+	struct cf_buf b, names, types;
+	const char *v;
+	long l;
+	int have_ex = 0;
+
+	cf_buf_init(&b);
+	cf_buf_init(&names);
+	cf_buf_init(&types);
+	for (const char *p = s; p && p < s + n;) {
+		rec_at(p, s + n, &rr);
+		if (!have_ex && !strncmp(rr.b + 5, "EXECVE ", 7)) {
+			ex = rr;
+			have_ex = 1;
+		}
+		if (!strncmp(rr.b + 5, "PATH ", 5)) {
+			if ((l = field(rr.b, (size_t)(rr.e - rr.b), "name", &v)) > 0) {
+				if (names.len)
+					cf_buf_putc(&names, '\n');
+				untrusted(&names, v, l);
+			}
+			if ((l = field(rr.b, (size_t)(rr.e - rr.b), "nametype", &v)) > 0) {
+				if (types.len)
+					cf_buf_putc(&types, '\n');
+				cf_buf_append(&types, v, (size_t)l);
+			}
+		}
+		p = rr.e2 < s + n ? rr.e2 + 1 : NULL;
+	}
+	for (int i = 0; i < 10; i++) {
+		char key[4] = {'a', (char)('0' + i), 0};
+		if ((l = field(ex.b, (size_t)(ex.e - ex.b), key, &v)) < 0)
+			continue;
+		cf_buf_reset(&b);
+		if (have_ex)
+			untrusted(&b, v, l);
+		else
+			cf_buf_append(&b, v, (size_t)l);
+		tl_attr_str(r, key, b.data ? b.data : "", b.data ? b.len : 0);
+	}
+	if (names.len && names.data)
+		tl_attr_str(r, "name", names.data, names.len);
+	if (types.len && types.data)
+		tl_attr_str(r, "nametype", types.data, types.len);
+	cf_buf_release(&b);
+	cf_buf_release(&names);
+	cf_buf_release(&types);
+}
+
 static int au_flush(struct tl_run *r, struct au_event *ae)
 {
 	struct cf_event ev = {.ts_desc = "Event Recorded", .source = "auditd"};
@@ -267,6 +346,7 @@ static int au_flush(struct tl_run *r, struct au_event *ae)
 				tl_attr_str(r, keys[i], v, (size_t)l);
 		}
 	}
+	au_args(r, s, n, &m);
 	/* who: acct= of a user-space message, then the ENRICHED name of the
 	 * auid, then the auid */
 	if ((l = mfield(&m, s, n, "acct", &v)) > 0 && !(l == 1 && v[0] == '?'))

@@ -93,6 +93,11 @@ static int record(struct tl_run *r, const cJSON *o, const cJSON *outer,
 	tl_attr_str(r, "error_message", cf_json_str(o, "errorMessage", NULL), (size_t)-1);
 	tl_attr_str(r, "access_key_id", cf_json_str(uid, "accessKeyId", NULL), (size_t)-1);
 	tl_attr_str(r, "account", cf_json_str(uid, "accountId", NULL), (size_t)-1);
+	/* the S3 bucket of a bucket or object request (Sigma's
+	 * requestParameters.bucketName) */
+	tl_attr_str(r, "bucket",
+		    cf_json_str(cJSON_GetObjectItemCaseSensitive(o, "requestParameters"),
+				"bucketName", NULL), (size_t)-1);
 	tl_attr_tz(r, tzoff);
 	ev.message = tl_strf(r, "%s %s by %s", ev.action ? ev.action : "?",
 			     ev.resource ? ev.resource : "?", ev.actor ? ev.actor : "?");

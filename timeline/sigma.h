@@ -123,6 +123,7 @@ enum sigma_col {
 	SG_ACTOR_ROLE, SG_ACTION, SG_OUTCOME, SG_PATIENT, SG_RESOURCE, SG_SRC_IP,
 	SG_MODEL, SG_MODEL_VERSION, SG_DECISION, SG_SCORE, SG_MESSAGE,
 	SG_ARCHIVE, SG_MEMBER,
+	SG_HOUR, SG_WEEKDAY,   /* derived from ts in the event's zone */
 };
 struct sigma_fieldmap {
 	enum sigma_col col;

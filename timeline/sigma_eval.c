@@ -193,6 +193,26 @@ static char *scratch(struct sg_ev *x)
 	return x->num[x->which];
 }
 
+/* The event's local time: ts shifted by its "tz" attribute ("+HH:MM",
+ * as parsers record the zone a line was written in), else UTC. Returns
+ * the hour (0..23) and the weekday (0 Monday .. 6 Sunday). */
+static void local_time(const struct cf_event *e, const cJSON *attrs, int *hour,
+		       int *wday)
+{
+	const cJSON *tz = attrs ? cJSON_GetObjectItemCaseSensitive(attrs, "tz")
+				: NULL;
+	int64_t s = e->ts_us / 1000000 - (e->ts_us % 1000000 < 0), day;
+	int hh, mm;
+
+	if (cJSON_IsString(tz) && strlen(tz->valuestring) == 6 &&
+	    (tz->valuestring[0] == '+' || tz->valuestring[0] == '-') &&
+	    sscanf(tz->valuestring + 1, "%2d:%2d", &hh, &mm) == 2)
+		s += (tz->valuestring[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+	day = s / 86400 - (s % 86400 < 0);
+	*hour = (int)((s - day * 86400) / 3600);
+	*wday = (int)(((day + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+}
+
 static const char *field_text(struct sg_ev *x, const struct sigma_fieldmap *m)
 {
 	char *b;
@@ -227,11 +247,22 @@ static const char *field_text(struct sg_ev *x, const struct sigma_fieldmap *m)
 	case SG_MESSAGE: return e->message;
 	case SG_ARCHIVE: return e->archive;
 	case SG_MEMBER: return e->member;
-	case SG_ATTR: break;
+	case SG_ATTR: case SG_HOUR: case SG_WEEKDAY: break;
 	}
 	if (!x->parsed) {
 		x->parsed = 1;
 		x->attrs = e->attrs ? cJSON_Parse(e->attrs) : NULL;
+	}
+	if (m->col == SG_HOUR || m->col == SG_WEEKDAY) {
+		static const char *const days[] = {"mon", "tue", "wed", "thu",
+						   "fri", "sat", "sun"};
+		int hour, wday;
+		local_time(e, x->attrs, &hour, &wday);
+		if (m->col == SG_WEEKDAY)
+			return days[wday];
+		b = scratch(x);
+		snprintf(b, sizeof x->num[0], "%d", hour);
+		return b;
 	}
 	v = x->attrs && m->attr ? cJSON_GetObjectItemCaseSensitive(x->attrs, m->attr)
 				: NULL;

@@ -27,6 +27,10 @@ static const struct {
 	{"model_version", SG_MODEL_VERSION}, {"decision", SG_DECISION},
 	{"score", SG_SCORE},     {"message", SG_MESSAGE},
 	{"archive", SG_ARCHIVE}, {"member", SG_MEMBER},
+	/* derived from ts, in the zone the log was written in (its "tz"
+	 * attribute, else UTC): hour 0..23, weekday mon..sun, for rules on
+	 * working hours and change windows */
+	{"hour", SG_HOUR},       {"weekday", SG_WEEKDAY},
 };
 
 /* Common Sigma names (Linux, auditd, CloudTrail) -> column or attribute.
@@ -70,6 +74,7 @@ static const struct {
 	{"eventID", SG_ATTR, "event_id", 0},
 	{"eventType", SG_ATTR, "event_type", 0},
 	{"eventCategory", SG_ATTR, "event_category", 0},
+	{"requestParameters.bucketName", SG_ATTR, "bucket", 0},
 	/* auditd (timeline/auditd.c): an event is all the records of one
 	 * serial, so `type` is true when any of its records has that type */
 	{"type", SG_ATTR, "types", ','},
@@ -126,10 +131,15 @@ int sigma_map_field(const char *name, struct sigma_fieldmap *m)
 /* ---- logsources ---------------------------------------------------------- */
 
 static const char *const src_any[] = {NULL};
-static const char *const src_linux[] = {"syslog", "journal", "auditd", "lastlog",
-					"wtmp", "btmp", "dpkg", "apt", "apt-term",
-					NULL};
-static const char *const src_syslog[] = {"syslog", "journal", NULL};
+/* Syslog and journal lines of the programs timeline/programs.c interprets
+ * take the program's source (sshd, sudo...); the others stay syslog or
+ * journal. A program's rule selects by the program attribute after. */
+static const char *const src_linux[] = {"syslog", "journal", "sshd", "sudo", "su",
+					"systemd-logind", "kernel", "auditd",
+					"lastlog", "wtmp", "btmp", "dpkg", "apt",
+					"apt-term", NULL};
+static const char *const src_syslog[] = {"syslog", "journal", "sshd", "sudo",
+					 "su", "systemd-logind", "kernel", NULL};
 static const char *const src_auditd[] = {"auditd", NULL};
 static const char *const src_cloudtrail[] = {"cloudtrail", NULL};
 static const char *const src_fhir[] = {"fhir-auditevent", NULL};
