@@ -52,16 +52,14 @@ static const char usage_text[] =
 	"  --json             print one JSON object on stdout\n"
 	"  -h, --help         show this help\n";
 
-enum { OPT_SEED = 256, OPT_SCALE, OPT_SCENARIO, OPT_GENONLY, OPT_JSON };
+enum { OPT_SEED = 256, OPT_SCALE, OPT_SCENARIO, OPT_GENONLY };
 
 static const struct option options[] = {
 	{"generate-only", no_argument, NULL, OPT_GENONLY},
-	{"help", no_argument, NULL, 'h'},
-	{"json", no_argument, NULL, OPT_JSON},
 	{"scale", required_argument, NULL, OPT_SCALE},
 	{"scenario", required_argument, NULL, OPT_SCENARIO},
 	{"seed", required_argument, NULL, OPT_SEED},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 #define MAX_ARGS 16
@@ -376,6 +374,9 @@ static int print_text(const struct cf_demo_opts *o, const struct cf_demo_stats *
 	else
 		printf("report: not written (report breach %s)\n",
 		       steps[S_REPORT].status == ST_FAILED ? "failed" : "was skipped");
+	if (steps[S_BUILD].status == ST_OK)
+		printf("open the timeline: casefile view --db %s --incident %s\n",
+		       p->db, p->incident);
 	return 0;
 }
 
@@ -426,14 +427,10 @@ int cmd_demo(int argc, char **argv)
 	unsigned long long v;
 	int c, json = 0, genonly = 0, rc = CF_EXIT_OK, ran = 0;
 	char scope_note[512] = "";
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "h", options, usage_text);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return CF_EXIT_OK;
 		case OPT_SEED:
 			if (parse_uint(optarg, UINT64_MAX, &v))
 				return cf_cli_usage("--seed wants a number, not '%s'", optarg);
@@ -452,11 +449,11 @@ int cmd_demo(int argc, char **argv)
 						    "faulty-model-version)", optarg);
 			break;
 		case OPT_GENONLY: genonly = 1; break;
-		case OPT_JSON: json = 1; break;
-		default:
-			return cf_cli_bad_option(argv);
 		}
 	}
+	if (c != -1)
+		return a.exit;
+	json = a.json;
 	if (argc - optind > 1)
 		return cf_cli_usage("expected at most one DIR");
 	if (optind < argc)

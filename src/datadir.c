@@ -33,6 +33,7 @@ static const struct {
 	{"templates", "reports/templates"},
 	{"schemas", "demo/schemas"},
 	{"sigma", "timeline/sigma"},
+	{"view", "view/assets"},
 };
 
 static int is_dir(const char *p)

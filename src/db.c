@@ -7,6 +7,7 @@
  * and state, as git's ref backends do: callers never know which one they
  * talk to. This file never prints.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,33 @@ int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
 	static const struct cf_db_filter all;
 
 	return db->ops->query(db, ctx, f ? f : &all, fn, arg);
+}
+
+int cf_db_event_span(cf_db *db, struct cf_ctx *ctx,
+		     const struct cf_db_filter *f, int64_t *count,
+		     int64_t *first_us, int64_t *last_us)
+{
+	static const struct cf_db_filter all;
+
+	*count = *first_us = *last_us = 0;
+	if (!db->ops->span)
+		return cf_set_error(ctx, 0, "this store cannot count events");
+	return db->ops->span(db, ctx, f ? f : &all, count, first_us, last_us);
+}
+
+int cf_db_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		    int64_t start_us, int64_t width_us, size_t n,
+		    int64_t *counts)
+{
+	static const struct cf_db_filter all;
+
+	if (width_us <= 0 || n == 0)
+		return cf_set_error(ctx, EINVAL, "histogram: bad buckets");
+	memset(counts, 0, n * sizeof *counts);
+	if (!db->ops->histogram)
+		return cf_set_error(ctx, 0, "this store cannot count events");
+	return db->ops->histogram(db, ctx, f ? f : &all, start_us, width_us, n,
+				  counts);
 }
 
 int cf_db_query_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,

@@ -26,6 +26,10 @@ struct db_ops {
 	int (*archive)(cf_db *, struct cf_ctx *, const struct cf_db_archive *);
 	int (*query)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
 		     cf_db_event_fn, void *);
+	int (*span)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
+		    int64_t *, int64_t *, int64_t *);
+	int (*histogram)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
+			 int64_t, int64_t, size_t, int64_t *);
 	int (*patients)(cf_db *, struct cf_ctx *, cf_db_patient_fn, void *);
 	int (*archives)(cf_db *, struct cf_ctx *, cf_db_archive_fn, void *);
 	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);

@@ -55,6 +55,8 @@ static int flush_table(struct ch_conn *c, struct cf_ctx *ctx, int t)
 		[T_REJECTS] = "ins, archive, member, line, `offset`, reason",
 		[T_PATIENTS] = "ins, id, state, has_contact, archive, member, line",
 		[T_ARCHIVES] = "sha256sums, path, signer, verified, sequence, host, built_at",
+		[T_FINDINGS] = "ins, detected_at, rule_id, title, level, group_key,"
+			       " count, first_us, last_us, events",
 	};
 	struct cf_buf q;
 	struct sink s = {.line = NULL};
@@ -139,6 +141,26 @@ static int ch_archive(cf_db *db, struct cf_ctx *ctx, const struct cf_db_archive 
 	    cf_ch_tsv_field(b, a->path, 0) || cf_ch_tsv_field(b, a->signer, 0) ||
 	    cf_ch_tsv_u64(b, a->verified ? 1 : 0, 0) || cf_ch_tsv_i64(b, a->sequence, 0) ||
 	    cf_ch_tsv_field(b, a->host, 0) || cf_ch_tsv_i64(b, a->built_at, 1))
+		return cf_set_nomem(ctx, "ClickHouse rows");
+	return CF_OK;
+}
+
+/* A finding waits with the others of its run; ch_close() sends them, so
+ * that a run abandoned half-way (ch_abandon) stores nothing, as SQLite's
+ * transaction does. */
+static int ch_finding(cf_db *db, struct cf_ctx *ctx, const struct cf_finding *f)
+{
+	struct ch_conn *c = conn(db);
+	struct cf_buf *b = &c->rows[T_FINDINGS];
+
+	if (!c->writable)
+		return cf_set_error(ctx, 0, "%s: opened read-only", c->location);
+	if (cf_ch_tsv_u64(b, c->ins++, 0) || cf_ch_tsv_i64(b, f->detected_at, 0) ||
+	    cf_ch_tsv_field(b, f->rule_id ? f->rule_id : "", 0) ||
+	    cf_ch_tsv_field(b, f->title, 0) || cf_ch_tsv_field(b, f->level, 0) ||
+	    cf_ch_tsv_field(b, f->group_key, 0) || cf_ch_tsv_i64(b, f->count, 0) ||
+	    cf_ch_tsv_i64(b, f->first_us, 0) || cf_ch_tsv_i64(b, f->last_us, 0) ||
+	    cf_ch_tsv_field(b, f->events, 1))
 		return cf_set_nomem(ctx, "ClickHouse rows");
 	return CF_OK;
 }
@@ -369,42 +391,50 @@ static int lin_update(struct ch_conn *c, struct cf_ctx *ctx, const struct lin *l
 		      const struct lin *next)
 {
 	struct cf_buf q;
-	cJSON *m = cJSON_CreateObject();
+	struct cf_jb jb;
+	cJSON *m = cf_jb_init(&jb);
 	int rc;
 
+	/* Both the query and the attributes keep their first failure: the
+	 * appends are written plainly and checked once, before the DDL. */
 	cf_buf_init(&q);
-	if (!m || cf_buf_puts(&q, "ALTER TABLE ") || cf_ch_table_ref(c, &q, T_EVENTS, 1) ||
-	    (c->cluster && !c->nshards &&
-	     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster)) ||
-	    cf_buf_puts(&q, " UPDATE "))
-		goto nomem;
+	cf_buf_puts(&q, "ALTER TABLE ");
+	cf_ch_table_ref(c, &q, T_EVENTS, 1);
+	if (c->cluster && !c->nshards)
+		cf_buf_printf(&q, " ON CLUSTER %s", c->cluster);
+	cf_buf_puts(&q, " UPDATE ");
 	if (l->production) {
-		if (cf_json_add_bool(m, "model_version_inferred", 1) ||
-		    cf_buf_puts(&q, "model_version = ") || cf_ch_quote(&q, l->version) ||
-		    cf_buf_puts(&q, ", ") || append_attrs(&q, m) ||
-		    cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
-			       " isNull(model_version) AND ifNull(model, '') = ") ||
-		    cf_ch_quote(&q, l->model) ||
-		    cf_buf_printf(&q, " AND ts_us >= %" PRId64, l->ts_us) ||
-		    (next && cf_buf_printf(&q, " AND ts_us < %" PRId64, next->ts_us)))
+		cf_jb_bool(&jb, m, "model_version_inferred", 1);
+		cf_buf_puts(&q, "model_version = ");
+		cf_ch_quote(&q, l->version);
+		cf_buf_puts(&q, ", ");
+		if (jb.err || append_attrs(&q, m))
 			goto nomem;
+		cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
+			   " isNull(model_version) AND ifNull(model, '') = ");
+		cf_ch_quote(&q, l->model);
+		cf_buf_printf(&q, " AND ts_us >= %" PRId64, l->ts_us);
+		if (next)
+			cf_buf_printf(&q, " AND ts_us < %" PRId64, next->ts_us);
 	} else {
 		char t[CF_TIME_STR];
 		cf_time_format(l->ts_us, t);
 		/* SQLite's strftime('%Y-%m-%dT%H:%M:%fZ'): milliseconds. */
 		memcpy(t + 23, "Z", 2);
-		if (cf_json_add_str(m, "model_run", l->run) ||
-		    cf_json_add_str(m, "model_version_created", t) ||
-		    append_attrs(&q, m) ||
-		    cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
-			       " ifNull(model, '') = ") ||
-		    cf_ch_quote(&q, l->model) ||
-		    cf_buf_puts(&q, " AND ifNull(model_version, '') = ") ||
-		    cf_ch_quote(&q, l->version) ||
-		    cf_buf_puts(&q, " AND (isNull(attrs) OR position(assumeNotNull(attrs),"
-			       " '\"model_run\":') = 0)"))
+		cf_jb_str(&jb, m, "model_run", l->run);
+		cf_jb_str(&jb, m, "model_version_created", t);
+		if (jb.err || append_attrs(&q, m))
 			goto nomem;
+		cf_buf_puts(&q, " WHERE source = 'model-decision' AND"
+			   " ifNull(model, '') = ");
+		cf_ch_quote(&q, l->model);
+		cf_buf_puts(&q, " AND ifNull(model_version, '') = ");
+		cf_ch_quote(&q, l->version);
+		cf_buf_puts(&q, " AND (isNull(attrs) OR position(assumeNotNull(attrs),"
+			   " '\"model_run\":') = 0)");
 	}
+	if (cf_buf_error(&q))
+		goto nomem;
 	rc = cf_ch_ddl(c, ctx, q.data);
 	cJSON_Delete(m);
 	cf_buf_release(&q);
@@ -579,9 +609,15 @@ static void conn_free(struct ch_conn *c)
 
 static int ch_close(cf_db *db, struct cf_ctx *ctx)
 {
-	(void)ctx;
+	int rc = flush_table(conn(db), ctx, T_FINDINGS);
+
 	conn_free(conn(db));
-	return CF_OK;
+	return rc;
+}
+
+static void ch_abandon(cf_db *db)
+{
+	conn_free(conn(db));
 }
 
 static const struct db_ops clickhouse_ops = {
@@ -594,11 +630,16 @@ static const struct db_ops clickhouse_ops = {
 	.patient = ch_patient,
 	.archive = ch_archive,
 	.query = cf_ch_query,
+	.span = cf_ch_span,
+	.histogram = cf_ch_histogram,
 	.patients = cf_ch_patients,
 	.archives = cf_ch_archives,
 	.counts = cf_ch_counts,
 	.link = ch_link,
+	.finding = ch_finding,
+	.findings = cf_ch_findings,
 	.close = ch_close,
+	.abandon = ch_abandon,
 };
 
 static int start_ins(struct ch_conn *c, struct cf_ctx *ctx)

@@ -30,7 +30,7 @@
 #include "db_clickhouse_int.h"
 
 static const char *const table_name[T_N] = {"events", "rejects", "patients",
-					    "archives"};
+					    "archives", "findings"};
 
 static const char *const table_cols[T_N] = {
 	[T_EVENTS] = "ins UInt64, ts_us Int64, ts_desc Nullable(String),"
@@ -50,6 +50,11 @@ static const char *const table_cols[T_N] = {
 	[T_ARCHIVES] = "sha256sums String, path Nullable(String),"
 		       " signer Nullable(String), verified UInt8, sequence Int64,"
 		       " host Nullable(String), built_at Int64",
+	/* SQLite's findings table (src/db_sqlite.c), ins for its id */
+	[T_FINDINGS] = "ins UInt64, detected_at Int64, rule_id String,"
+		       " title Nullable(String), level Nullable(String),"
+		       " group_key Nullable(String), count Int64, first_us Int64,"
+		       " last_us Int64, events Nullable(String)",
 };
 
 static const char *const table_order[T_N] = {
@@ -57,6 +62,7 @@ static const char *const table_order[T_N] = {
 	[T_REJECTS] = "(archive, member, line, ins)",
 	[T_PATIENTS] = "(id, ins)",
 	[T_ARCHIVES] = "sha256sums",
+	[T_FINDINGS] = "(rule_id, detected_at, ins)",
 };
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -289,16 +295,32 @@ int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t, int local)
 }
 
 /* Runs DDL on every node that must hold it: each listed shard, or the node
- * itself with ON CLUSTER (needs ZooKeeper), or the single server. */
+ * itself with ON CLUSTER (needs ZooKeeper), or the single server. A server
+ * refusing ON CLUSTER for want of ZooKeeper (18.16: "DDL background thread
+ * is not initialized"; later: "no DistributedDDL configuration") gets an
+ * answer that says what to add. */
 int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql)
 {
+	char why[CF_ERRMSG_MAX];
+
 	if (c->cluster && c->nshards) {
 		for (size_t i = 0; i < c->nshards; i++)
 			if (cf_ch_exec(c, ctx, c->shards[i], sql, NULL) != CF_OK)
 				return CF_FAILED;
 		return CF_OK;
 	}
-	return cf_ch_exec(c, ctx, c->base, sql, NULL);
+	if (cf_ch_exec(c, ctx, c->base, sql, NULL) == CF_OK)
+		return CF_OK;
+	if (!c->cluster || (!strstr(cf_errmsg(ctx), "DistributedDDL") && /* >= 19 */
+			    !strstr(cf_errmsg(ctx), "DDL background thread") && /* 18.16 */
+			    !strstr(cf_errmsg(ctx), "ZooKeeper")))
+		return CF_FAILED;
+	snprintf(why, sizeof why, "%s", cf_errmsg(ctx));
+	return cf_set_error(ctx, 0, "cluster=%s needs ZooKeeper for ON CLUSTER, which "
+			    "this server lacks: add &shards=HOST:PORT,HOST:PORT (each "
+			    "shard's HTTP address) to the URI, or give the servers "
+			    "<zookeeper> and <distributed_ddl> in their configuration (%s)",
+			    c->cluster, why);
 }
 
 int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)

@@ -23,7 +23,10 @@
 
 #define ERRBODY_MAX 4096         /* bytes of a server error kept */
 
-enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_N };
+/* T_FINDINGS (detection findings) is written outside builds: after
+ * T_ARCHIVES, so that the build-only loops (purge, insertion numbers)
+ * stop before it. */
+enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_FINDINGS, T_N };
 
 /* The handle of a ClickHouse store: the common part first (store). */
 struct ch_conn {
@@ -116,11 +119,18 @@ int cf_ch_parse_uri(struct cf_ctx *ctx, struct ch_conn *c, const char *uri);
 
 int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		cf_db_event_fn fn, void *arg);
+int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+	       int64_t *count, int64_t *first_us, int64_t *last_us);
+int cf_ch_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		    int64_t start_us, int64_t width_us, size_t n,
+		    int64_t *counts);
 int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 		   void *arg);
 int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 		   void *arg);
 int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		 int64_t *rejects);
+int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
+		   void *arg);
 
 #endif

@@ -77,6 +77,59 @@ static int read_event_line(void *arg, char *line)
 	return r->fn(r->arg, &e);
 }
 
+/* The WHERE clause of a filter (the same as SQLite's filter_where() in
+ * src/db_sqlite.c), values quoted by cf_ch_quote(). Returns the word that
+ * continues it: " WHERE" when the filter selects everything, else " AND";
+ * a failure stays on q. */
+static const char *ch_where(struct cf_buf *q, const struct cf_db_filter *f)
+{
+	const char *w = " WHERE";
+	struct {
+		const char *col, *val;
+	} eq[] = {{"patient", f->patient}, {"actor", f->actor},
+		  {"model", f->model},     {"model_version", f->model_version},
+		  {"action", f->action},   {"source", f->source},
+		  {"host", f->host},       {"outcome", f->outcome},
+		  {"src_ip", f->src_ip}};
+
+	for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+		if (!eq[i].val)
+			continue;
+		cf_buf_printf(q, "%s %s = ", w, eq[i].col);
+		cf_ch_quote(q, eq[i].val);
+		w = " AND";
+	}
+	if (f->has_from) {
+		cf_buf_printf(q, "%s ts_us >= %" PRId64, w, f->from_us);
+		w = " AND";
+	}
+	if (f->has_to) {
+		cf_buf_printf(q, "%s ts_us <= %" PRId64, w, f->to_us);
+		w = " AND";
+	}
+	if (f->text) {
+		/* ASCII case folding, as SQLite's lower() */
+		cf_buf_printf(q, "%s positionCaseInsensitive(message, ", w);
+		cf_ch_quote(q, f->text);
+		cf_buf_puts(q, ") > 0");
+		w = " AND";
+	}
+	if (f->has_id) {
+		cf_buf_printf(q, "%s ins = %" PRId64, w, f->id);
+		w = " AND";
+	}
+	return w;
+}
+
+/* The query time limit, then the output format. */
+static void ch_tail(struct cf_buf *q, const struct cf_db_filter *f)
+{
+	if (f->timeout_ms)
+		cf_buf_printf(q, " SETTINGS max_execution_time = %u.%03u",
+			      f->timeout_ms / 1000, f->timeout_ms % 1000);
+	cf_buf_puts(q, " FORMAT TabSeparated");
+}
+
 int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		cf_db_event_fn fn, void *arg)
 {
@@ -84,43 +137,125 @@ int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	struct event_reader r = {fn, arg, ctx, 0};
 	struct sink s = {.line = read_event_line, .arg = &r};
 	struct cf_buf q;
-	const char *where = " WHERE";
 	int rc;
-	struct {
-		const char *col, *val;
-	} eq[] = {{"patient", f->patient}, {"actor", f->actor},
-		  {"model", f->model},     {"model_version", f->model_version},
-		  {"action", f->action},   {"source", f->source}};
 
 	cf_buf_init(&q);
 	cf_buf_init(&s.buf);
-	if (cf_buf_printf(&q, "SELECT %s FROM ", event_cols) ||
-	    cf_ch_table_ref(c, &q, T_EVENTS, 0))
-		goto nomem;
-	for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
-		if (!eq[i].val)
-			continue;
-		if (cf_buf_printf(&q, "%s %s = ", where, eq[i].col) ||
-		    cf_ch_quote(&q, eq[i].val))
-			goto nomem;
-		where = " AND";
+	cf_buf_printf(&q, "SELECT %s FROM ", event_cols);
+	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	ch_where(&q, f);
+	cf_buf_puts(&q, " ORDER BY ts_us, ins");
+	if (f->limit || f->offset)
+		cf_buf_printf(&q, " LIMIT %" PRIu64 " OFFSET %" PRIu64,
+			      f->limit && f->limit <= INT64_MAX ? f->limit :
+								 (uint64_t)INT64_MAX,
+			      f->offset);
+	ch_tail(&q, f);
+	if (q.err) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
 	}
-	if (f->has_from && cf_buf_printf(&q, "%s ts_us >= %" PRId64, where, f->from_us))
-		goto nomem;
-	where = f->has_from ? " AND" : where;
-	if (f->has_to && cf_buf_printf(&q, "%s ts_us <= %" PRId64, where, f->to_us))
-		goto nomem;
-	if (cf_buf_puts(&q, " ORDER BY ts_us, ins FORMAT TabSeparated"))
-		goto nomem;
 	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
 	if (rc == CF_FAILED && r.bad)
 		cf_set_error(ctx, 0, "%s: malformed event row from ClickHouse", c->base);
 	cf_buf_release(&q);
 	cf_buf_release(&s.buf);
 	return rc;
-nomem:
+}
+
+/* Rows of numbers: the span's one row, or the histogram's buckets. */
+struct num_reader {
+	int64_t *span;          /* count, first, last */
+	int64_t *counts;        /* buckets */
+	size_t n;
+	int bad;
+};
+
+static int read_num_line(void *arg, char *line)
+{
+	struct num_reader *r = arg;
+	char *f[3];
+	int64_t b;
+
+	if (r->span) {
+		if (cf_ch_tsv_split(line, f, 3) != 3)
+			return r->bad = 1, CF_FAILED;
+		for (int i = 0; i < 3; i++)
+			r->span[i] = strtoll(f[i], NULL, 10);
+		return 0;
+	}
+	if (cf_ch_tsv_split(line, f, 2) != 2)
+		return r->bad = 1, CF_FAILED;
+	b = strtoll(f[0], NULL, 10);
+	if (b >= 0 && (uint64_t)b < r->n)
+		r->counts[b] = strtoll(f[1], NULL, 10);
+	return 0;
+}
+
+static int ch_numbers(struct ch_conn *c, struct cf_ctx *ctx, struct cf_buf *q,
+		      struct num_reader *r)
+{
+	struct sink s = {.line = read_num_line, .arg = r};
+	int rc;
+
+	if (q->err)
+		return cf_set_nomem(ctx, "ClickHouse query");
+	cf_buf_init(&s.buf);
+	rc = cf_ch_post(c, ctx, c->base, NULL, q->data, q->len, &s);
+	if (rc == CF_FAILED && r->bad)
+		cf_set_error(ctx, 0, "%s: malformed count row from ClickHouse",
+			     c->base);
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
+int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+	       int64_t *count, int64_t *first_us, int64_t *last_us)
+{
+	struct ch_conn *c = conn(db);
+	int64_t v[3] = {0, 0, 0};
+	struct num_reader r = {.span = v};
+	struct cf_buf q;
+	int rc;
+
+	cf_buf_init(&q);
+	cf_buf_puts(&q, "SELECT count(), min(ts_us), max(ts_us) FROM ");
+	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	ch_where(&q, f);
+	ch_tail(&q, f);
+	rc = ch_numbers(c, ctx, &q, &r);
 	cf_buf_release(&q);
-	return cf_set_nomem(ctx, "ClickHouse query");
+	*count = v[0];
+	*first_us = v[0] ? v[1] : 0;
+	*last_us = v[0] ? v[2] : 0;
+	return rc;
+}
+
+int cf_ch_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		    int64_t start_us, int64_t width_us, size_t n,
+		    int64_t *counts)
+{
+	struct ch_conn *c = conn(db);
+	struct num_reader r = {.counts = counts, .n = n};
+	struct cf_buf q;
+	int64_t end_us;
+	const char *w;
+	int rc;
+
+	if (n > INT64_MAX || __builtin_mul_overflow((int64_t)n, width_us, &end_us) ||
+	    __builtin_add_overflow(end_us, start_us, &end_us))
+		end_us = INT64_MAX;
+	cf_buf_init(&q);
+	cf_buf_printf(&q, "SELECT intDiv(ts_us - (%" PRId64 "), %" PRId64
+		      ") AS b, count() FROM ", start_us, width_us);
+	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	w = ch_where(&q, f);
+	cf_buf_printf(&q, "%s ts_us >= %" PRId64 " AND ts_us < %" PRId64
+		      " GROUP BY b", w, start_us, end_us);
+	ch_tail(&q, f);
+	rc = ch_numbers(c, ctx, &q, &r);
+	cf_buf_release(&q);
+	return rc;
 }
 
 /* Folds the rows of one patient id as SQLite's upsert does: the first row's
@@ -292,4 +427,77 @@ int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 	    count_table(conn(db), ctx, T_REJECTS, rejects) != CF_OK)
 		return CF_FAILED;
 	return CF_OK;
+}
+
+/* ---- findings --------------------------------------------------------------- */
+
+struct finding_reader {
+	cf_db_finding_fn fn;
+	void *arg;
+	int bad;
+};
+
+static int read_finding_line(void *arg, char *line)
+{
+	struct finding_reader *r = arg;
+	char *f[9];
+	struct cf_finding x;
+
+	if (cf_ch_tsv_split(line, f, 9) != 9) {
+		r->bad = 1;
+		return CF_FAILED;
+	}
+	x.detected_at = strtoll(f[0], NULL, 10);
+	x.rule_id = cf_ch_tsv_unescape(f[1]);
+	x.title = cf_ch_tsv_unescape(f[2]);
+	x.level = cf_ch_tsv_unescape(f[3]);
+	x.group_key = cf_ch_tsv_unescape(f[4]);
+	x.count = strtoll(f[5], NULL, 10);
+	x.first_us = strtoll(f[6], NULL, 10);
+	x.last_us = strtoll(f[7], NULL, 10);
+	x.events = cf_ch_tsv_unescape(f[8]);
+	return x.rule_id ? r->fn(r->arg, &x) : 0;
+}
+
+/* The same query as SQLite's sq_findings(): the latest run of each rule,
+ * its findings only, by rule id, first event, then insertion. GLOBAL IN:
+ * on a cluster both sides are Distributed tables. A store without the
+ * table (built before findings existed, never written since) has none. */
+int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
+		   void *arg)
+{
+	struct ch_conn *c = conn(db);
+	struct finding_reader r = {fn, arg, 0};
+	struct sink s = {.line = read_finding_line, .arg = &r};
+	struct cf_buf q;
+	uint64_t n = 0;
+	int rc;
+
+	cf_buf_init(&q);
+	cf_buf_init(&s.buf);
+	if (cf_buf_puts(&q, "SELECT count() FROM system.tables WHERE database = ") ||
+	    cf_ch_quote(&q, c->dbname) || cf_buf_puts(&q, " AND name = 'findings'"))
+		goto nomem;
+	if ((rc = cf_ch_u64(c, ctx, q.data, &n)) != CF_OK || !n)
+		goto out;
+	cf_buf_reset(&q);
+	if (cf_buf_puts(&q, "SELECT detected_at, rule_id, title, level, group_key,"
+			    " count, first_us, last_us, events FROM ") ||
+	    cf_ch_table_ref(c, &q, T_FINDINGS, 0) ||
+	    cf_buf_puts(&q, " WHERE count > 0 AND (rule_id, detected_at) GLOBAL IN"
+			    " (SELECT rule_id, max(detected_at) FROM ") ||
+	    cf_ch_table_ref(c, &q, T_FINDINGS, 0) ||
+	    cf_buf_puts(&q, " GROUP BY rule_id) ORDER BY rule_id, first_us, ins"
+			    " FORMAT TabSeparated"))
+		goto nomem;
+	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	if (rc == CF_FAILED && r.bad)
+		cf_set_error(ctx, 0, "%s: malformed finding row from ClickHouse", c->base);
+	goto out;
+nomem:
+	rc = cf_set_nomem(ctx, "ClickHouse query");
+out:
+	cf_buf_release(&q);
+	cf_buf_release(&s.buf);
+	return rc;
 }

@@ -7,6 +7,7 @@
  * the C library's range limits or locale, and so that a hostile timestamp
  * ("9999-99-99") is refused instead of normalised into another date.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -136,6 +137,19 @@ int cf_time_parse(const char *s, long slen, int64_t *us, int *offset_s)
 	if (offset_s)
 		*offset_s = (int)off;
 	return 0;
+}
+
+int cf_time_parse_bound(const char *s, int end, int64_t *us)
+{
+	char full[CF_TIME_STR];
+
+	if (strlen(s) == 10) {
+		/* a date alone: its first or last microsecond, UTC */
+		snprintf(full, sizeof full, "%sT%s", s,
+			 end ? "23:59:59.999999Z" : "00:00:00Z");
+		return cf_time_parse(full, -1, us, NULL);
+	}
+	return cf_time_parse(s, -1, us, NULL);
 }
 
 char *cf_time_format(int64_t us, char out[CF_TIME_STR])

@@ -12,6 +12,7 @@
  * fails is abandoned (cf_db_abandon): the store stays as it was, and one the
  * build created is removed.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -42,7 +43,8 @@ static const char usage_text[] =
 	"                               --trust PUB [--allow-unverified] [--json] ARCHIVE...\n"
 	"       casefile timeline query --db FILE [--patient ID] [--actor ID]\n"
 	"                               [--model NAME[@VERSION]] [--action A] [--source PARSER]\n"
-	"                               [--from TIME] [--to TIME]\n"
+	"                               [--ip ADDR] [--host HOST] [--outcome O] [--text S]\n"
+	"                               [--from TIME] [--to TIME] [--limit N] [--offset N]\n"
 	"                               [--format table|csv|jsonl|l2tcsv|timesketch]\n"
 	"       casefile timeline scope --db FILE --incident FILE [--include-unverified]\n"
 	"                               [--json]\n"
@@ -66,6 +68,9 @@ static const char usage_text[] =
 	"                        (bids, decompression, category, MIME type)\n"
 	"  -j, --jobs N          verify up to N archives at once ahead of the build\n"
 	"                        (the store is the same as with -j 1)\n"
+	"  --from, --to TIME     query: RFC 3339, or a date alone (the whole day)\n"
+	"  --text S              query: the message contains S (ASCII case ignored)\n"
+	"  --limit, --offset N   query: at most N events, after skipping N\n"
 	"  --incident FILE       incident file (casefile-incident(5))\n"
 	"  --rules PATH          detect: a Sigma rule file or folder (repeatable;\n"
 	"                        default: the rules shipped with casefile)\n"
@@ -76,10 +81,11 @@ static const char usage_text[] =
 	"  -h, --help            show this help\n";
 
 enum {
-	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_JSON, OPT_PATIENT,
+	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_PATIENT,
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
 	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
-	OPT_EXPLAIN,
+	OPT_EXPLAIN, OPT_IP, OPT_HOST, OPT_OUTCOME, OPT_TEXT, OPT_LIMIT,
+	OPT_OFFSET,
 };
 
 static const struct option options[] = {
@@ -90,19 +96,23 @@ static const struct option options[] = {
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"from", required_argument, NULL, OPT_FROM},
-	{"help", no_argument, NULL, 'h'},
+	{"host", required_argument, NULL, OPT_HOST},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
 	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
+	{"ip", required_argument, NULL, OPT_IP},
 	{"jobs", required_argument, NULL, OPT_JOBS},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"key", required_argument, NULL, OPT_KEY},
+	{"key", required_argument, NULL, OPT_KEY}, /* repeatable: its own row */
+	{"limit", required_argument, NULL, OPT_LIMIT},
 	{"mapping", required_argument, NULL, OPT_MAPPING},
 	{"model", required_argument, NULL, OPT_MODEL},
+	{"offset", required_argument, NULL, OPT_OFFSET},
+	{"outcome", required_argument, NULL, OPT_OUTCOME},
 	{"patient", required_argument, NULL, OPT_PATIENT},
 	{"source", required_argument, NULL, OPT_SOURCE},
+	{"text", required_argument, NULL, OPT_TEXT},
 	{"to", required_argument, NULL, OPT_TO},
 	{"trust", required_argument, NULL, OPT_TRUST},
-	{NULL, 0, NULL, 0},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 #define MAX_KEYS 32
@@ -527,6 +537,40 @@ static int do_query(struct opts *o, int argc)
 
 /* ---- scope -------------------------------------------------------------- */
 
+/* The counting blocks of src/scope_count.c, one line each. */
+static void print_counting(const cJSON *j)
+{
+	const cJSON *tc = cJSON_GetObjectItemCaseSensitive(j, "to_confirm");
+	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "treatment_relationship");
+	const cJSON *re = cJSON_GetObjectItemCaseSensitive(j, "reach");
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(j, "residence");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "discovery");
+
+	if (tc)
+		printf("unknown outcome (counted, to confirm, 164.402(2)): %lld access(es), "
+		       "%lld patient(s)\n", (long long)cf_json_int(tc, "count", 0),
+		       (long long)cf_json_int(tc, "affected", 0));
+	if (tr)
+		printf("treatment relationship (%s): %lld patient(s)\n",
+		       cf_json_bool(tr, "excluded", 0) ? "excluded" : "counted",
+		       (long long)cf_json_int(tr, "count", 0));
+	if (re)
+		printf("written notice (164.404(d)): %lld reachable, %lld phone only, "
+		       "%lld no contact, %lld deceased, %lld minor(s)\n",
+		       (long long)cf_json_int(re, "written_notice", 0),
+		       (long long)cf_json_int(re, "phone_only", 0),
+		       (long long)cf_json_int(re, "none", 0),
+		       (long long)cf_json_int(cJSON_GetObjectItemCaseSensitive(re, "deceased"), "count", 0),
+		       (long long)cf_json_int(cJSON_GetObjectItemCaseSensitive(re, "minors"), "count", 0));
+	if (cf_json_bool(res, "media_could_change", 0))
+		printf("residents of unknown State (%lld) could require media notice (164.406)\n",
+		       (long long)cf_json_int(res, "unknown", 0));
+	if (cf_json_bool(d, "knowable_earlier", 0))
+		printf("discovery: %s on %s suggests the breach was knowable before "
+		       "`discovered` (164.404(a)(2))\n", cf_json_str(d, "basis", "evidence"),
+		       cf_json_str(d, "earliest_sign_day", "?"));
+}
+
 static void print_scope(const cJSON *j)
 {
 	const cJSON *x, *u, *unv = cJSON_GetObjectItemCaseSensitive(j, "unverified_patients");
@@ -563,6 +607,7 @@ static void print_scope(const cJSON *j)
 	       (long long)cf_json_int(j, "failed_count", 0));
 	printf("model decisions by suspect model versions: %d\n",
 	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "model_decisions")));
+	print_counting(j);
 	printf("patients:\n");
 	/* both lists are sorted the same way: walk them side by side */
 	u = unv ? unv->child : NULL;
@@ -622,14 +667,28 @@ out:
 
 static int parse_time(const char *what, const char *s, int64_t *us)
 {
-	if (cf_time_parse(s, -1, us, NULL))
-		return cf_cli_usage("%s: '%s' is not an RFC 3339 time", what, s);
+	if (cf_time_parse_bound(s, !strcmp(what, "--to"), us))
+		return cf_cli_usage("%s: '%s' is not an RFC 3339 time or a date",
+				    what, s);
+	return 0;
+}
+
+static int parse_count(const char *what, const char *s, uint64_t *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *s == '-')
+		return cf_cli_usage("%s takes a number, not '%s'", what, s);
 	return 0;
 }
 
 int cmd_timeline(int argc, char **argv)
 {
 	struct opts o = {0};
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "hj:", options,
+					   usage_text);
 	const char *sub;
 	int c, rc;
 
@@ -647,14 +706,8 @@ int cmd_timeline(int argc, char **argv)
 		return cf_cli_usage("unknown timeline subcommand '%s'", sub);
 	argc--;
 	argv++;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hj:", options, NULL)) != -1) {
+	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			free(o.model);
-			return CF_EXIT_OK;
 		case OPT_DB: o.db = optarg; break;
 		case OPT_EXPLAIN:
 			if (o.nexplain == MAX_EXPLAIN)
@@ -685,7 +738,6 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_ALLOW: o.allow_unverified = 1; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_MAPPING: o.mapping = optarg; break;
-		case OPT_JSON: o.json = 1; break;
 		case OPT_INCIDENT: o.incident = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_PATIENT:
@@ -694,6 +746,17 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_ACTOR: o.f.actor = optarg; break;
 		case OPT_ACTION: o.f.action = optarg; break;
 		case OPT_SOURCE: o.f.source = optarg; break;
+		case OPT_IP: o.f.src_ip = optarg; break;
+		case OPT_HOST: o.f.host = optarg; break;
+		case OPT_OUTCOME: o.f.outcome = optarg; break;
+		case OPT_TEXT: o.f.text = optarg; break;
+		case OPT_LIMIT:
+		case OPT_OFFSET:
+			if ((rc = parse_count(c == OPT_LIMIT ? "--limit" : "--offset",
+					      optarg, c == OPT_LIMIT ? &o.f.limit :
+								   &o.f.offset)))
+				return free(o.model), rc;
+			break;
 		case OPT_MODEL: {
 			char *at;
 			free(o.model);
@@ -718,11 +781,13 @@ int cmd_timeline(int argc, char **argv)
 				return free(o.model), rc;
 			o.f.has_to = 1;
 			break;
-		default:
-			free(o.model);
-			return cf_cli_bad_option(argv);
 		}
 	}
+	if (c != -1) {
+		free(o.model);
+		return a.exit;
+	}
+	o.json = a.json;
 	if (o.include_unverified && strcmp(sub, "scope")) {
 		free(o.model);
 		return cf_cli_usage("--include-unverified goes with 'scope'");

@@ -95,6 +95,17 @@ struct cf_db_filter {
 	int64_t from_us, to_us;  /* inclusive bounds when has_from / has_to */
 	int has_from, has_to;
 	const char *source;      /* parser name */
+	const char *host;
+	const char *outcome;
+	const char *src_ip;
+	const char *text;        /* a substring of the message, ASCII letters
+				  * matched without regard to case */
+	int64_t id;              /* only the event with this id, when has_id */
+	int has_id;
+	uint64_t limit;          /* at most this many events (0: all) */
+	uint64_t offset;         /* after skipping this many, in time order */
+	unsigned timeout_ms;     /* a query running longer fails with
+				  * "query timed out" (0: no limit) */
 };
 
 enum {
@@ -178,6 +189,18 @@ typedef int (*cf_db_archive_fn)(void *arg, const struct cf_db_archive *a);
 int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
 		       const struct cf_db_filter *f, cf_db_event_fn fn,
 		       void *arg);
+/* How many events match f (limit and offset ignored) and the times of
+ * the first and last (both 0 when none). */
+int cf_db_event_span(cf_db *db, struct cf_ctx *ctx,
+		     const struct cf_db_filter *f, int64_t *count,
+		     int64_t *first_us, int64_t *last_us);
+/* Events matching f (limit and offset ignored) counted into n buckets of
+ * width_us microseconds from start_us: counts[i] gets the events with
+ * start_us + i * width_us <= ts_us < start_us + (i + 1) * width_us; events
+ * outside are not counted. width_us > 0, n >= 1. */
+int cf_db_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		    int64_t start_us, int64_t width_us, size_t n,
+		    int64_t *counts);
 typedef int (*cf_db_finding_fn)(void *arg, const struct cf_finding *f);
 /* The findings of the latest run of each rule (count > 0 only), ordered by
  * rule id then first event time. A store without findings (or built before

@@ -22,6 +22,11 @@
  * range. `len` is the number of bytes of s to read (s need not be NUL-
  * terminated), or -1 for strlen(s). */
 int cf_time_parse(const char *s, long len, int64_t *us, int *offset_s);
+/* A bound of a time range: RFC 3339 as cf_time_parse(), or a date alone
+ * (YYYY-MM-DD, UTC), which is the day's first microsecond as a start and
+ * its last as an end (end != 0), so that `--to 2026-03-01` takes in the
+ * whole day. 0, or -1 as cf_time_parse(). */
+int cf_time_parse_bound(const char *s, int end, int64_t *us);
 /* Formats as RFC 3339 UTC with microseconds; returns out. */
 char *cf_time_format(int64_t us, char out[CF_TIME_STR]);
 /* Microseconds since the epoch from the real-time clock. */

@@ -170,7 +170,7 @@ static void test_decision_override(void **state)
 	assert_string_equal(g.outcome[0], "overridden");
 	assert_non_null(strstr(g.attrs[0], "\"override_by\":\"pract-2\""));
 	assert_non_null(strstr(g.attrs[0], "\"override_reason\":\"lactate\""));
-	assert_non_null(strstr(g.attrs[0], "\"phi_categories\":[\"lab results\"]"));
+	assert_non_null(strstr(g.attrs[0], "\"phi_categories\":[\"observations\"]"));
 	assert_non_null(strstr(g.attrs[0], "\"requested_by\":\"pract-1\""));
 	assert_string_equal(g.outcome[1], "success");
 	assert_null(strstr(g.attrs[1], "override_by"));

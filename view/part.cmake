@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# view/: `casefile view` (SPEC section 6), the timeline, findings and
+# evidence served to a browser. libmicrohttpd (Debian libmicrohttpd-dev)
+# is the web server; the page (HTML, CSS, JavaScript, no network fetches)
+# ships as data and is served from memory.
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+add_library(cf_view STATIC view/api.c view/http.c)
+target_include_directories(cf_view PUBLIC ${CMAKE_SOURCE_DIR}/view)
+target_link_libraries(cf_view PUBLIC cfcore PkgConfig::MHD)
+list(APPEND CASEFILE_PART_LIBS cf_view)
+list(APPEND CASEFILE_CMD_SOURCES view/cmd_view.c)
+install(DIRECTORY view/assets/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/view)
