@@ -178,13 +178,26 @@ static const struct item *item_of(const struct items *it, const char *member)
 
 struct member_reader {
 	cf_archive *a;
+	struct tl_builder *b;
 };
 
+/* Reads the member, and moves the progress line on by the compressed bytes
+ * of the archive consumed so far, as they are read: one large log is most
+ * of an archive, and a line that moved only between members would stand
+ * still through it. */
 static long read_member(void *arg, struct cf_ctx *ctx, void *buf, size_t n)
 {
 	struct member_reader *mr = arg;
+	long got = cf_archive_read(mr->a, ctx, buf, n);
 
-	return cf_archive_read(mr->a, ctx, buf, n);
+	if (mr->b->progress) {
+		uint64_t pos = cf_archive_position(mr->a);
+		if (pos > mr->b->progress_pos) {
+			cf_progress_add(mr->b->progress, pos - mr->b->progress_pos, 0);
+			mr->b->progress_pos = pos;
+		}
+	}
+	return got;
 }
 
 /* Fills up to HEAD bytes from rd. */
@@ -267,7 +280,7 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 			struct tl_meta *meta_base, struct tl_sink_state *ss,
 			struct tl_explanation *x)
 {
-	struct member_reader mr = {a};
+	struct member_reader mr = {a, b};
 	struct tl_unpack *u = NULL;
 	struct tl_unpack_budget budget = TL_UNPACK_BUDGET_INIT;
 	const char *foreign;
@@ -442,7 +455,6 @@ struct producer {
 	struct tl_sink_state ss;
 	struct cf_ctx ctx;
 	int rc;
-	uint64_t pos;  /* archive position at the last progress update */
 };
 
 /* --explain: the members it names, through parse_member's choices without
@@ -496,10 +508,11 @@ static void *produce(void *arg)
 		if ((rc = parse_member(pr->b, pr->a, &m, pr->it, pr->meta, &pr->ss,
 				       NULL)) != CF_OK)
 			break;
-		if (pr->b->progress) { /* compressed bytes of the archive consumed */
+		if (pr->b->progress) { /* and the bytes read past the member */
 			uint64_t pos = cf_archive_position(pr->a);
-			cf_progress_add(pr->b->progress, pos - pr->pos, 1);
-			pr->pos = pos;
+			cf_progress_add(pr->b->progress, pos > pr->b->progress_pos ?
+					pos - pr->b->progress_pos : 0, 1);
+			pr->b->progress_pos = pos;
 		}
 	}
 	pr->rc = rc == CF_EOF ? CF_OK : (rc == CF_OK ? CF_FAILED : rc);
@@ -570,6 +583,7 @@ int tl_build_verified(struct tl_builder *b, const char *path,
 	int rc, has, in_txn = 0, piped = 0;
 
 	memset(res, 0, sizeof *res);
+	b->progress_pos = 0; /* a fresh archive, read from its start */
 	res->verified = vr->ok;
 	snprintf(res->sha256sums, sizeof res->sha256sums, "%s", vr->sums_hex);
 	snprintf(res->signer, sizeof res->signer, "%s", vr->signer);

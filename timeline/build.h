@@ -68,6 +68,8 @@ struct tl_builder {
 	int allow_unverified;
 	const struct tl_mapping *mapping;
 	cf_progress *progress;  /* may be NULL */
+	uint64_t progress_pos;  /* this archive's compressed bytes counted in
+				   progress so far (read_member) */
 	magic_t magic;          /* NULL when libmagic has no database */
 	struct tl_sshd *sshd;   /* sshd patterns, compiled by tl_builder_init */
 	uint64_t unpacked;      /* rotated-log bytes decompressed in this

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/csv.h"
 #include "casefile/error.h"
@@ -73,6 +74,68 @@ static cJSON *event_json(const struct cf_event *e)
 fail:
 	cJSON_Delete(j);
 	return NULL;
+}
+
+/* ---- Timesketch ---------------------------------------------------------- */
+
+/* Timesketch needs a non-empty message on every event; an event whose
+ * source line gave none (the collector's own log, some audit records) is
+ * described by its fields: "collector: started (actor=..., ...)". The
+ * caller frees; NULL on no memory. */
+static char *ts_message(const struct cf_event *e)
+{
+	const char *names[] = {"actor", "patient", "resource", "src_ip", "model",
+			       "outcome"};
+	const char *vals[] = {e->actor, e->patient, e->resource, e->src_ip,
+			      e->model, e->outcome};
+	struct cf_buf b;
+	int bad, n = 0;
+
+	if (e->message && *e->message)
+		return cf_strdup(e->message);
+	cf_buf_init(&b);
+	bad = cf_buf_printf(&b, "%s: %s", e->source && *e->source ? e->source : "event",
+			    e->action && *e->action ? e->action : "event");
+	for (size_t i = 0; !bad && i < sizeof names / sizeof names[0]; i++)
+		if (vals[i] && *vals[i])
+			bad = cf_buf_printf(&b, "%s%s=%s", n++ ? ", " : " (",
+					    names[i], vals[i]);
+	if (!bad && n)
+		bad = cf_buf_printf(&b, ")");
+	if (bad) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b);
+}
+
+/* Timesketch indexes attributes in OpenSearch, where a field holds one type
+ * across the sketch: the same attribute is a number in one source and a
+ * string in another (an access log's status 200, an auditd status
+ * "success"), and the second kind is refused as a mapping conflict. Every
+ * attribute value is therefore exported as a string: strings as they are,
+ * numbers, booleans, objects and arrays as their JSON text. 0, or 1 on no
+ * memory. */
+static int ts_attrs_as_strings(cJSON *attrs)
+{
+	cJSON *a;
+
+	cJSON_ArrayForEach(a, attrs) {
+		char *txt;
+		cJSON *s;
+		if (cJSON_IsString(a))
+			continue;
+		if (!(txt = cJSON_PrintUnformatted(a)))
+			return 1;
+		s = cJSON_CreateString(txt);
+		free(txt);
+		if (!s || !cJSON_ReplaceItemViaPointer(attrs, a, s)) {
+			cJSON_Delete(s);
+			return 1;
+		}
+		a = s;
+	}
+	return 0;
 }
 
 static int put_json(struct tl_query_out *q, cJSON *j)
@@ -158,13 +221,15 @@ static int on_event(void *arg, const struct cf_event *e)
 	}
 	case TL_FMT_TIMESKETCH: {
 		cJSON *j = event_json(e);
-		char us[24];
+		char us[24], *msg = NULL;
 		snprintf(us, sizeof us, "%lld", (long long)e->ts_us);
 		if (j) { /* message first-class; integer microseconds, not a double */
 			cJSON_DeleteItemFromObject(j, "message");
 			cJSON_DeleteItemFromObject(j, "time");
 		}
-		if (j && (cf_json_add_str(j, "message", e->message ? e->message : "") ||
+		if (j && (ts_attrs_as_strings(cJSON_GetObjectItemCaseSensitive(j, "attrs")) ||
+			  !(msg = ts_message(e)) ||
+			  cf_json_add_str(j, "message", msg) ||
 			  cf_json_add_time(j, "datetime", e->ts_us) ||
 			  !cJSON_AddRawToObject(j, "timestamp", us) ||
 			  cf_json_add_str(j, "timestamp_desc",
@@ -174,6 +239,7 @@ static int on_event(void *arg, const struct cf_event *e)
 			cJSON_Delete(j);
 			j = NULL;
 		}
+		free(msg);
 		return put_json(q, j);
 	}
 	}
