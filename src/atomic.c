@@ -104,7 +104,7 @@ int cf_fsync_parent(struct cf_ctx *ctx, const char *path)
 int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 {
 	struct stat st;
-	int rc;
+	int rc, replaced;
 
 	if (a->fd < 0)
 		return cf_set_error(ctx, EBADF, "atomic write not open");
@@ -124,6 +124,7 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 		rc = cf_set_error(ctx, EEXIST, "'%s'", a->path);
 		goto fail;
 	}
+	replaced = lstat(a->path, &st) == 0;
 	if (rename(a->tmp, a->path) < 0) {
 		rc = cf_set_error(ctx, errno, "cannot rename '%s' to '%s'", a->tmp,
 				  a->path);
@@ -133,10 +134,13 @@ int cf_atomic_commit(struct cf_ctx *ctx, struct cf_atomic *a)
 	a->tmp = NULL;
 	assert(a->fd < 0 && a->path);
 	/* Without the folder's fsync the rename may not survive a power cut.
-	 * The caller is told the write failed, so the file must not stay
-	 * under its final name looking complete. */
+	 * The caller is told the write failed, so a new file must not stay
+	 * under its final name looking complete. A file that replaced one
+	 * (a state file rewritten in place) stays: its bytes are whole and
+	 * synced, and removing it would lose the old version too, which the
+	 * rename already took; after a power cut the folder holds either. */
 	rc = cf_fsync_parent(ctx, a->path);
-	if (rc != CF_OK)
+	if (rc != CF_OK && !replaced)
 		unlink(a->path);
 	free(a->path);
 	a->path = NULL;

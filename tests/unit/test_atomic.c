@@ -275,6 +275,29 @@ static void test_fsync_faults(void **state)
 	assert_int_equal(fault_loop(f, CF_FAULT_FSYNC, write_steps), 2);
 }
 
+/* A state file rewritten in place whose folder cannot be synced: the
+ * write fails, but the file is never lost. It holds the new bytes, whole
+ * (the old ones went with the rename), never nothing. */
+static void test_replace_folder_sync_fails(void **state)
+{
+	struct fx *f = *state;
+	static const char old[] = "state before\n", now[] = "state after\n";
+	struct cf_ctx ctx;
+
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_write_file_atomic(&ctx, f->path, old, sizeof old - 1,
+					      0600, 0), CF_OK);
+	cf_fault_set(CF_FAULT_FSYNC, 2, 0); /* the file, then its folder */
+	assert_int_not_equal(cf_write_file_atomic(&ctx, f->path, now,
+						  sizeof now - 1, 0600, 0),
+			     CF_OK);
+	cf_fault_set(CF_FAULT_FSYNC, 0, 0);
+	assert_true(ctx.msg[0] != '\0');
+	assert_content(f->path, now);
+	assert_false(tu_exists(f->partial));
+	unlink(f->path);
+}
+
 static void test_open_faults(void **state)
 {
 	struct fx *f = *state;
@@ -318,6 +341,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsync_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_folder_sync_fails, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_open_faults, setup, teardown),
 	};
 
