@@ -147,35 +147,6 @@ void sg_rule_free(struct sigma_rule *r)
 	free(r);
 }
 
-/* ---- accessors ---------------------------------------------------------- */
-
-const char *sigma_rule_id(const struct sigma_rule *r)
-{
-	return r->id ? r->id : r->name ? r->name : r->title;
-}
-
-const char *sigma_rule_title(const struct sigma_rule *r)
-{
-	return r->title;
-}
-
-enum sigma_level sigma_rule_level(const struct sigma_rule *r)
-{
-	return r->level;
-}
-
-int sigma_rule_reports(const struct sigma_rule *r)
-{
-	return r->reports;
-}
-
-const char *sigma_level_name(enum sigma_level l)
-{
-	static const char *const names[] = {"critical", "high", "medium", "low",
-					    "informational"};
-	return l < SIGMA_NLEVELS ? names[l] : "medium";
-}
-
 /* ---- one event ------------------------------------------------------------- */
 
 struct sg_ev {
