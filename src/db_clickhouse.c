@@ -37,6 +37,7 @@
 #include "casefile/db.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/patient.h"
 #include "casefile/time.h"
 #include "db_clickhouse_int.h"
 
@@ -48,15 +49,17 @@
 static int flush_table(struct ch_conn *c, struct cf_ctx *ctx, int t)
 {
 	static const char *const cols[T_N] = {
-		[T_EVENTS] = "ins, ts_us, ts_desc, source, host, actor, actor_role,"
-			     " action, outcome, patient, resource, src_ip, model,"
-			     " model_version, decision, score, message, attrs, archive,"
-			     " member, line, `offset`",
+		/* parenthesised: one string each, not two elements */
+		[T_EVENTS] = ("ins, ts_us, ts_desc, source, host, actor, actor_role,"
+			      " action, outcome, patient, resource, src_ip, model,"
+			      " model_version, decision, score, message, attrs, archive,"
+			      " member, line, `offset`"),
 		[T_REJECTS] = "ins, archive, member, line, `offset`, reason",
-		[T_PATIENTS] = "ins, id, state, has_contact, archive, member, line",
+		[T_PATIENTS] = ("ins, id, state, has_contact, archive, member, line,"
+				" reach, deceased, next_of_kin, birth_date"),
 		[T_ARCHIVES] = "sha256sums, path, signer, verified, sequence, host, built_at",
-		[T_FINDINGS] = "ins, detected_at, rule_id, title, level, group_key,"
-			       " count, first_us, last_us, events",
+		[T_FINDINGS] = ("ins, detected_at, rule_id, title, level, group_key,"
+				" count, first_us, last_us, events"),
 	};
 	struct cf_buf q;
 	struct sink s = {.line = NULL};
@@ -124,11 +127,16 @@ static int ch_patient(cf_db *db, struct cf_ctx *ctx, const struct cf_patient *p)
 {
 	struct ch_conn *c = conn(db);
 	struct cf_buf *b = &c->rows[T_PATIENTS];
+	struct cf_patient_cols f;
 
+	cf_patient_to_cols(p->has_contact, &f);
 	if (cf_ch_tsv_u64(b, c->ins++, 0) || cf_ch_tsv_field(b, p->id ? p->id : "", 0) ||
-	    cf_ch_tsv_field(b, p->state, 0) || cf_ch_tsv_u64(b, (uint64_t)(p->has_contact & 0xff), 0) ||
+	    cf_ch_tsv_field(b, p->state, 0) || cf_ch_tsv_u64(b, (uint64_t)f.has_contact, 0) ||
 	    cf_ch_tsv_field(b, p->archive, 0) || cf_ch_tsv_field(b, p->member, 0) ||
-	    cf_ch_tsv_u64(b, p->line, 1))
+	    cf_ch_tsv_u64(b, p->line, 0) || cf_ch_tsv_u64(b, (uint64_t)f.reach, 0) ||
+	    cf_ch_tsv_u64(b, (uint64_t)f.deceased, 0) ||
+	    cf_ch_tsv_u64(b, (uint64_t)f.next_of_kin, 0) ||
+	    cf_ch_tsv_field(b, f.birth_date[0] ? f.birth_date : NULL, 1))
 		return cf_set_nomem(ctx, "ClickHouse rows");
 	return maybe_flush(c, ctx, T_PATIENTS);
 }

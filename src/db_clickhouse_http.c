@@ -46,7 +46,7 @@ static const char *const table_cols[T_N] = {
 		      " `offset` UInt64, reason String",
 	[T_PATIENTS] = "ins UInt64, id String, state Nullable(String),"
 		       " has_contact UInt8, archive Nullable(String),"
-		       " member Nullable(String), line UInt64",
+		       " member Nullable(String), line UInt64, " CH_PATIENT_FACTS,
 	[T_ARCHIVES] = "sha256sums String, path Nullable(String),"
 		       " signer Nullable(String), verified UInt8, sequence Int64,"
 		       " host Nullable(String), built_at Int64",
@@ -265,26 +265,53 @@ int cf_ch_exec(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
 	return rc;
 }
 
-/* A single unsigned number answered by sql (e.g. count()). */
-int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
-	      uint64_t *v)
+/* A single unsigned number answered by sql at the node base. */
+static int u64_at(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
+		  const char *sql, uint64_t *v)
 {
 	struct cf_buf out;
 	char *end;
-	int rc = cf_ch_exec(c, ctx, c->base, sql, &out);
+	int rc = cf_ch_exec(c, ctx, base, sql, &out);
 
 	if (rc != CF_OK)
 		return rc;
 	errno = 0;
 	*v = strtoull(out.data ? out.data : "", &end, 10);
 	if (!out.data || end == out.data || errno)
-		rc = cf_set_error(ctx, 0, "%s: unexpected answer to '%s'", c->base,
+		rc = cf_set_error(ctx, 0, "%s: unexpected answer to '%s'", base,
 				  sql);
 	cf_buf_release(&out);
 	return rc;
 }
 
+int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
+	      uint64_t *v)
+{
+	return u64_at(c, ctx, c->base, sql, v);
+}
+
 /* ---- names -------------------------------------------------------------- */
+
+int cf_ch_has_patient_facts(struct ch_conn *c, struct cf_ctx *ctx,
+			    const char *base, int local, int *has)
+{
+	struct cf_buf q;
+	uint64_t n = 0;
+	int rc;
+
+	cf_buf_init(&q);
+	if (cf_buf_puts(&q, "SELECT count() FROM system.columns WHERE database = ") ||
+	    cf_ch_quote(&q, c->dbname) ||
+	    cf_buf_printf(&q, " AND table = '%s%s' AND name = 'birth_date'",
+			  table_name[T_PATIENTS], local && c->cluster ? "_local" : "")) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = u64_at(c, ctx, base, q.data, &n);
+	*has = n > 0;
+	cf_buf_release(&q);
+	return rc;
+}
 
 /* "db.events" for reading and inserting (the Distributed table on a
  * cluster), or "db.events_local" when local is set (data tables). */
@@ -361,6 +388,30 @@ int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)
 				  c->cluster, c->dbname, table_name[t]))
 			goto nomem;
 		rc = cf_ch_ddl(c, ctx, q.data);
+	}
+	/* a store created before the patient facts columns gets them, on
+	 * every shard and in the Distributed table; 18.16 has no ADD COLUMN
+	 * IF NOT EXISTS, so each node is asked first (with ON CLUSTER, the
+	 * node we talk to speaks for all) */
+	for (int local = !!c->cluster; local >= 0 && rc == CF_OK; local--) {
+		size_t n = c->cluster && c->nshards ? c->nshards : 1;
+		for (size_t i = 0; i < n && rc == CF_OK; i++) {
+			const char *node = c->cluster && c->nshards ? c->shards[i] : c->base;
+			int has = 0;
+			if ((rc = cf_ch_has_patient_facts(c, ctx, node, local, &has)) != CF_OK ||
+			    has)
+				continue;
+			cf_buf_reset(&q);
+			if (cf_buf_puts(&q, "ALTER TABLE ") ||
+			    cf_ch_table_ref(c, &q, T_PATIENTS, local) ||
+			    cf_buf_printf(&q, "%s ADD COLUMN reach Nullable(UInt8),"
+					  " ADD COLUMN deceased Nullable(UInt8),"
+					  " ADD COLUMN next_of_kin Nullable(UInt8),"
+					  " ADD COLUMN birth_date Nullable(String)", on))
+				goto nomem;
+			rc = c->cluster && c->nshards ? cf_ch_exec(c, ctx, node, q.data, NULL)
+						       : cf_ch_ddl(c, ctx, q.data);
+		}
 	}
 	goto out;
 nomem:

@@ -28,6 +28,13 @@
  * stop before it. */
 enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_FINDINGS, T_N };
 
+/* The patients table's columns for the facts of casefile/patient.h
+ * (struct cf_patient_cols); a store created before them has none until
+ * a write adds them (cf_ch_create_schema). */
+#define CH_PATIENT_FACTS \
+	"reach Nullable(UInt8), deceased Nullable(UInt8)," \
+	" next_of_kin Nullable(UInt8), birth_date Nullable(String)"
+
 /* The handle of a ClickHouse store: the common part first (store). */
 struct ch_conn {
 	struct cf_db store;
@@ -109,7 +116,12 @@ int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t,
 		    int local);
 /* Runs DDL on every node that must hold it. */
 int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
-/* Creates the database and its tables when they do not exist. */
+/* *has: whether the patients table (its _local one on a cluster when
+ * local) at the node base has the CH_PATIENT_FACTS columns. */
+int cf_ch_has_patient_facts(struct ch_conn *c, struct cf_ctx *ctx,
+			    const char *base, int local, int *has);
+/* Creates the database and its tables when they do not exist, and adds
+ * the columns a store created by an older casefile lacks. */
 int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx);
 /* Fills c->base, dbname, cluster and shards from
  * clickhouse://HOST[:PORT]/DATABASE[?cluster=NAME[&shards=H:P,H:P]]. */

@@ -19,6 +19,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
+#include "casefile/patient.h"
 #include "casefile/time.h"
 #include "db_clickhouse_int.h"
 
@@ -259,13 +260,14 @@ int cf_ch_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 }
 
 /* Folds the rows of one patient id as SQLite's upsert does: the first row's
- * evidence, the first non-null state, contact if any row has it. */
+ * evidence, the first non-null state and birth date, a contact, reach,
+ * death or next of kin if any row has it (casefile/patient.h). */
 struct patient_reader {
 	cf_db_patient_fn fn;
 	void *arg;
-	char *id, *state, *archive, *member;
+	char *id, *state, *archive, *member, *birth;
 	uint64_t line;
-	int has_contact, have, bad, nomem;
+	int has_contact, reach, deceased, kin, have, bad, nomem;
 };
 
 static void patient_clear(struct patient_reader *r)
@@ -274,14 +276,17 @@ static void patient_clear(struct patient_reader *r)
 	free(r->state);
 	free(r->archive);
 	free(r->member);
-	r->id = r->state = r->archive = r->member = NULL;
+	free(r->birth);
+	r->id = r->state = r->archive = r->member = r->birth = NULL;
 	r->have = 0;
 }
 
 static int patient_emit(struct patient_reader *r)
 {
-	struct cf_patient p = {r->id, r->state, r->has_contact, r->archive,
-			       r->member, r->line};
+	struct cf_patient p = {r->id, r->state,
+			       cf_patient_from_cols(r->has_contact, r->reach,
+						    r->deceased, r->kin, r->birth),
+			       r->archive, r->member, r->line};
 	int rc = r->have ? r->fn(r->arg, &p) : 0;
 
 	patient_clear(r);
@@ -291,15 +296,15 @@ static int patient_emit(struct patient_reader *r)
 static int read_patient_line(void *arg, char *line)
 {
 	struct patient_reader *r = arg;
-	char *f[6];
+	char *f[10];
 	int rc;
 
-	if (cf_ch_tsv_split(line, f, 6) != 6) {
+	if (cf_ch_tsv_split(line, f, 10) != 10) {
 		r->bad = 1;
 		return CF_FAILED;
 	}
-	for (int i = 0; i < 5; i++)
-		if (i != 2)
+	for (int i = 0; i < 10; i++)
+		if (i != 5)
 			f[i] = cf_ch_tsv_unescape(f[i]);
 	if (!f[0])
 		return 0;
@@ -311,11 +316,21 @@ static int read_patient_line(void *arg, char *line)
 		r->member = dup_or_null(f[4], &r->nomem);
 		r->line = strtoull(f[5], NULL, 10);
 		r->has_contact = 0;
+		r->reach = r->deceased = r->kin = -1;
 		r->have = 1;
 	}
 	if (!r->state && f[1])
 		r->state = dup_or_null(f[1], &r->nomem);
-	r->has_contact |= atoi(f[2]) & 0xff; /* contact bits (casefile/patient.h) */
+	if (!r->birth && f[9])
+		r->birth = dup_or_null(f[9], &r->nomem);
+	/* has_contact: 0/1, or the packed facts of an older casefile's row */
+	r->has_contact |= f[2] ? atoi(f[2]) : 0;
+	if (f[6])
+		r->reach = (r->reach < 0 ? 0 : r->reach) | atoi(f[6]);
+	if (f[7])
+		r->deceased = r->deceased > 0 || atoi(f[7]) > 0;
+	if (f[8])
+		r->kin = r->kin > 0 || atoi(f[8]) > 0;
 	return r->nomem ? CF_FATAL : 0;
 }
 
@@ -326,11 +341,16 @@ int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	struct patient_reader r = {.fn = fn, .arg = arg};
 	struct sink s = {.line = read_patient_line, .arg = &r};
 	struct cf_buf q;
-	int rc;
+	int rc, facts = 0;
 
+	/* a store created before the facts columns reads them as unknown */
+	if ((rc = cf_ch_has_patient_facts(c, ctx, c->base, 0, &facts)) != CF_OK)
+		return rc;
 	cf_buf_init(&q);
 	cf_buf_init(&s.buf);
-	if (cf_buf_puts(&q, "SELECT id, state, has_contact, archive, member, line FROM ") ||
+	if (cf_buf_puts(&q, "SELECT id, state, has_contact, archive, member, line, ") ||
+	    cf_buf_puts(&q, facts ? "reach, deceased, next_of_kin, birth_date FROM " :
+				    "NULL, NULL, NULL, NULL FROM ") ||
 	    cf_ch_table_ref(c, &q, T_PATIENTS, 0) ||
 	    cf_buf_puts(&q, " ORDER BY id, ins FORMAT TabSeparated")) {
 		cf_buf_release(&q);

@@ -36,6 +36,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
+#include "casefile/patient.h"
 #include "db_backend.h"
 
 #define APPLICATION_ID 0x43464c31 /* "CFL1" */
@@ -53,6 +54,7 @@ struct sq_store {
 	int in_txn;           /* an archive's savepoint is open */
 	int in_build;         /* the build's transaction is open */
 	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
+	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
 	struct cf_atomic at;
 };
 
@@ -65,6 +67,17 @@ struct sq_store {
 	" id INTEGER PRIMARY KEY, detected_at INTEGER NOT NULL," \
 	" rule_id TEXT NOT NULL, title TEXT, level TEXT, group_key TEXT," \
 	" count INTEGER NOT NULL, first_us INTEGER, last_us INTEGER, events TEXT);"
+
+/* The patient facts of casefile/patient.h (struct cf_patient_cols), in
+ * every store written since they exist; a store built before holds only
+ * has_contact (0/1) and gets them, empty, on its next write. */
+#define PATIENT_FACTS_COLS "reach, deceased, next_of_kin, birth_date"
+static const char *const patient_facts_add[] = {
+	"ALTER TABLE patients ADD COLUMN reach INTEGER",
+	"ALTER TABLE patients ADD COLUMN deceased INTEGER",
+	"ALTER TABLE patients ADD COLUMN next_of_kin INTEGER",
+	"ALTER TABLE patients ADD COLUMN birth_date TEXT",
+};
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS events ("
@@ -79,7 +92,8 @@ static const char schema_sql[] =
 	" line INTEGER, \"offset\" INTEGER, reason TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS patients ("
 	" id TEXT PRIMARY KEY, state TEXT, has_contact INTEGER NOT NULL,"
-	" archive TEXT, member TEXT, line INTEGER);"
+	" archive TEXT, member TEXT, line INTEGER, reach INTEGER,"
+	" deceased INTEGER, next_of_kin INTEGER, birth_date TEXT);"
 	"CREATE TABLE IF NOT EXISTS archives ("
 	" sha256sums TEXT PRIMARY KEY, path TEXT, signer TEXT,"
 	" verified INTEGER NOT NULL, sequence INTEGER, host TEXT,"
@@ -99,13 +113,16 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_REJECT] = "INSERT INTO rejects (archive, member, line, \"offset\","
 		      " reason) VALUES (?,?,?,?,?)",
 	[ST_PATIENT] = "INSERT INTO patients (id, state, has_contact, archive,"
-		       " member, line) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
+		       " member, line, " PATIENT_FACTS_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)"
+		       " ON CONFLICT(id) DO UPDATE"
 		       " SET state = coalesce(patients.state, excluded.state),"
-		       /* the contact bits of both, the first birth date
+		       /* the facts of both, the first birth date
 			* (casefile/patient.h) */
-		       " has_contact = ((patients.has_contact | excluded.has_contact) & 255)"
-		       " | (CASE WHEN patients.has_contact >= 256 THEN patients.has_contact"
-		       " ELSE excluded.has_contact END & ~255)",
+		       " has_contact = (patients.has_contact OR excluded.has_contact),"
+		       " reach = coalesce(patients.reach, 0) | excluded.reach,"
+		       " deceased = (coalesce(patients.deceased, 0) OR excluded.deceased),"
+		       " next_of_kin = (coalesce(patients.next_of_kin, 0) OR excluded.next_of_kin),"
+		       " birth_date = coalesce(patients.birth_date, excluded.birth_date)",
 	[ST_ARCHIVE] = "INSERT OR IGNORE INTO archives (sha256sums, path, signer,"
 		       " verified, sequence, host, built_at) VALUES (?,?,?,?,?,?,?)",
 	[ST_HAS_ARCHIVE] = "SELECT 1 FROM archives WHERE sha256sums = ?",
@@ -166,6 +183,7 @@ static int64_t sq_int(struct sq_store *db, const char *sql)
 static int sq_check_store(struct sq_store *db, struct cf_ctx *ctx, int *is_new)
 {
 	sqlite3_stmt *s = NULL;
+	int rc;
 	int64_t app = sq_int(db, "PRAGMA application_id");
 	int64_t ntables = sq_int(db, "SELECT count(*) FROM sqlite_schema");
 	char sql[512];
@@ -185,6 +203,24 @@ static int sq_check_store(struct sq_store *db, struct cf_ctx *ctx, int *is_new)
 				    db->location, sqlite3_errmsg(db->sq));
 	}
 	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(db->sq, "SELECT id, state, has_contact, archive,"
+				       " member, line FROM patients LIMIT 0",
+			       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return cf_set_error(ctx, 0, "%s: damaged timeline database: %s",
+				    db->location, sqlite3_errmsg(db->sq));
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* without them: a store written before the patient facts columns
+	 * (any other failure, e.g. memory, is one) */
+	rc = sqlite3_prepare_v2(db->sq, "SELECT " PATIENT_FACTS_COLS
+				" FROM patients LIMIT 0", -1, &s, NULL);
+	sqlite3_finalize(s);
+	db->patient_facts = rc == SQLITE_OK;
+	if (rc != SQLITE_OK && ((rc & 0xff) != SQLITE_ERROR ||
+				!strstr(sqlite3_errmsg(db->sq), "no such column")))
+		return sq_err(db, ctx, "reading the patients table");
 	return CF_OK;
 }
 
@@ -215,6 +251,11 @@ static int sq_setup_write(struct sq_store *db, struct cf_ctx *ctx, int is_new)
 	}
 	if (sq_exec(db, ctx, schema_sql))
 		return CF_FAILED;
+	if (!is_new && !db->patient_facts)
+		for (size_t i = 0; i < sizeof patient_facts_add / sizeof *patient_facts_add; i++)
+			if (sq_exec(db, ctx, patient_facts_add[i]))
+				return CF_FAILED;
+	db->patient_facts = 1;
 	nevents = sq_int(db, "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)");
 	/* Indexes are built after the bulk insert when the table was empty. */
 	if (nevents == 0)
@@ -300,13 +341,19 @@ static int sq_patient(cf_db *h, struct cf_ctx *ctx, const struct cf_patient *p)
 {
 	struct sq_store *db = (struct sq_store *)h;
 	sqlite3_stmt *s = db->st[ST_PATIENT];
+	struct cf_patient_cols c;
 
+	cf_patient_to_cols(p->has_contact, &c);
 	bind_text(s, 1, p->id);
 	bind_text(s, 2, p->state);
-	sqlite3_bind_int(s, 3, p->has_contact);
+	sqlite3_bind_int(s, 3, c.has_contact);
 	bind_text(s, 4, p->archive);
 	bind_text(s, 5, p->member);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)p->line);
+	sqlite3_bind_int(s, 7, c.reach);
+	sqlite3_bind_int(s, 8, c.deceased);
+	sqlite3_bind_int(s, 9, c.next_of_kin);
+	bind_text(s, 10, c.birth_date[0] ? c.birth_date : NULL);
 	return sq_step_reset(db, ctx, s, "inserting a patient");
 }
 
@@ -373,6 +420,12 @@ static void sq_rollback(cf_db *h)
 static const char *col_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* The integer in column i, or dflt when it is NULL. */
+static int col_int_or(sqlite3_stmt *s, int i, int dflt)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
 }
 
 /* The WHERE clause of a filter, with ? for every value (never a value
@@ -665,15 +718,23 @@ static int sq_patients(cf_db *h, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	int rc = CF_OK, step, cb;
 
 	if (sqlite3_prepare_v2(db->sq,
-			       "SELECT id, state, has_contact, archive, member, line"
-			       " FROM patients ORDER BY id",
+			       db->patient_facts ?
+				       "SELECT id, state, has_contact, archive, member,"
+				       " line, " PATIENT_FACTS_COLS
+				       " FROM patients ORDER BY id" :
+				       "SELECT id, state, has_contact, archive, member,"
+				       " line, NULL, NULL, NULL, NULL"
+				       " FROM patients ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return sq_err(db, ctx, "querying patients");
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cf_patient p = {
 			.id = col_text(s, 0),
 			.state = col_text(s, 1),
-			.has_contact = sqlite3_column_int(s, 2),
+			.has_contact = cf_patient_from_cols(
+				sqlite3_column_int(s, 2), col_int_or(s, 6, -1),
+				col_int_or(s, 7, -1), col_int_or(s, 8, -1),
+				col_text(s, 9)),
 			.archive = col_text(s, 3),
 			.member = col_text(s, 4),
 			.line = (uint64_t)sqlite3_column_int64(s, 5),

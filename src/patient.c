@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -116,6 +117,43 @@ int cf_patient_is_minor(int64_t birth_day, int64_t on)
 	/* the 18th birthday; February 29 of a common year is March 1 */
 	adult = cf_days_from_civil(y + 18, m, d);
 	return on < adult;
+}
+
+/* ---- the stored columns ------------------------------------------------- */
+
+void cf_patient_to_cols(int v, struct cf_patient_cols *c)
+{
+	int64_t day = cf_patient_birth_day(v), y;
+	unsigned m, d;
+
+	c->has_contact = !!(v & CF_CONTACT_ANY);
+	c->reach = v & (CF_CONTACT_ANY | CF_CONTACT_POSTAL | CF_CONTACT_EMAIL |
+			CF_CONTACT_EMAIL_CONSENT | CF_CONTACT_PHONE | CF_CONTACT_KINDS);
+	c->deceased = !!(v & CF_PATIENT_DECEASED);
+	c->next_of_kin = !!(v & CF_PATIENT_KIN_ADDRESS);
+	c->birth_date[0] = '\0';
+	if (day != INT64_MIN) {
+		cf_civil_from_days(day, &y, &m, &d);
+		snprintf(c->birth_date, sizeof c->birth_date, "%04d-%02u-%02u",
+			 (int)y, m, d);
+	}
+}
+
+int cf_patient_from_cols(int has_contact, int reach, int deceased,
+			 int next_of_kin, const char *birth_date)
+{
+	int v;
+
+	if (reach < 0)
+		return has_contact < 0 ? 0 : has_contact;
+	v = reach & (CF_PATIENT_FLAGS & ~(CF_PATIENT_DECEASED | CF_PATIENT_KIN_ADDRESS));
+	if (has_contact > 0)
+		v |= CF_CONTACT_ANY;
+	if (deceased > 0)
+		v |= CF_PATIENT_DECEASED;
+	if (next_of_kin > 0)
+		v |= CF_PATIENT_KIN_ADDRESS;
+	return cf_patient_set_birth(v, birth_date);
 }
 
 /* ---- reach ----------------------------------------------------------------- */

@@ -69,7 +69,8 @@ struct cf_patient {
 	const char *state;    /* two-letter state, or NULL */
 	int has_contact;      /* CF_CONTACT_* bits and birth date of
 			       * casefile/patient.h (older stores: 0 or 1);
-			       * ClickHouse keeps the low 8 bits only */
+			       * stored in columns of their own
+			       * (struct cf_patient_cols) */
 	const char *archive, *member;
 	uint64_t line;
 };

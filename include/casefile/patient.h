@@ -7,11 +7,13 @@
  * (next of kin of a decedent, 164.404(d)(1)(ii); parent or guardian of a
  * minor, 164.502(g)).
  *
- * The parsers (FHIR Patient resources, roster CSV files) record these
- * facts in the patients table's `has_contact` column as the CF_CONTACT_*
- * bits and the birth date below; the scope reads them back with the same
- * functions. A store built before these bits existed holds 0 or 1 there:
- * 1 (CF_CONTACT_ANY alone) still means "reachable", as it always did.
+ * The parsers (FHIR Patient resources, roster CSV files) hand these facts
+ * to the store in cf_patient.has_contact as the CF_CONTACT_* bits and the
+ * birth date below; the stores keep them in columns of their own (see
+ * struct cf_patient_cols) and the scope reads them back with the same
+ * functions. The stored `has_contact` column keeps its old meaning, 0 or
+ * 1 (some contact, CF_CONTACT_ANY), so a store built before the other
+ * columns existed reads as "reachable" or not, kind unknown.
  * Nothing here reads the clock, the locale or a file.
  */
 #ifndef CASEFILE_PATIENT_H
@@ -34,6 +36,24 @@
  * CF_BIRTH_BIAS; 0 when unknown. Covers 1611-2328. */
 #define CF_BIRTH_SHIFT 8
 #define CF_BIRTH_BIAS 131072
+
+/* The patients table's columns for has_contact v (src/db_sqlite.c,
+ * src/db_clickhouse*.c): has_contact 0/1 (CF_CONTACT_ANY), reach (the
+ * CF_CONTACT_* bits, CF_CONTACT_KINDS included), deceased and next_of_kin
+ * (0/1: CF_PATIENT_DECEASED, CF_PATIENT_KIN_ADDRESS), birth_date
+ * ("YYYY-MM-DD", "" when unknown). */
+struct cf_patient_cols {
+	int has_contact, reach, deceased, next_of_kin;
+	char birth_date[16];
+};
+void cf_patient_to_cols(int v, struct cf_patient_cols *c);
+/* has_contact from the columns. reach < 0 means the row has no reach (a
+ * store, or a row, written before the columns existed): has_contact is
+ * then taken as stored (0 or 1; the low bits of a store that packed the
+ * facts into it) and the other columns are unknown. deceased and
+ * next_of_kin > 0 set their bits; birth_date may be NULL. */
+int cf_patient_from_cols(int has_contact, int reach, int deceased,
+			 int next_of_kin, const char *birth_date);
 
 /* How a written notice reaches a patient (164.404(d)(1)). */
 enum cf_reach {
