@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * `casefile drill start|inject|decide|status|end` (SPEC section 7, man
+ * `casefile drill list|start|inject|decide|status|end` (SPEC section 7, man
  * casefile-drill(1)): a tabletop exercise of a playbook against a scenario
  * on a simulated clock. Argument parsing and printing only; the drill
  * itself is in drill.c.
@@ -21,14 +21,15 @@
 #include "playbook.h"
 
 static const char usage_text[] =
-	"usage: casefile drill start [-d DIR] [--playbook PLAYBOOK] [--json] SCENARIO\n"
+	"usage: casefile drill list [--json]\n"
+	"       casefile drill start [-d DIR] [--playbook PLAYBOOK] [--json] SCENARIO\n"
 	"       casefile drill inject [-d DIR] [--advance DURATION] [--json]\n"
 	"       casefile drill decide [-d DIR] [--answer yes|no] [--by NAME] [--note TEXT]\n"
 	"                [--at OFFSET] [--json] STEP\n"
 	"       casefile drill status [-d DIR] [--json]\n"
 	"       casefile drill end [-d DIR] [--json]\n"
 	"\n"
-	"SCENARIO is a shipped scenario's id or the path of a scenario YAML file.\n"
+	"SCENARIO is a shipped scenario's id (see 'list') or the path of a scenario YAML file.\n"
 	"\n"
 	"  -d DIR               the drill folder (default: the current folder)\n"
 	"  --playbook PLAYBOOK  play this playbook (default: the scenario's)\n"
@@ -105,6 +106,37 @@ static void print_human(const char *sub, const cJSON *j)
 		printf("after-action report: %s\n", cf_json_str(j, "report", ""));
 }
 
+/* `drill list`: the shipped scenarios, with the playbook each drills. */
+static int list(int json)
+{
+	struct cf_ctx ctx;
+	cJSON *arr, *j = NULL, *e;
+	int rc;
+
+	cf_ctx_init(&ctx);
+	if (pb_scenario_list(&ctx, &arr) != CF_OK)
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (json) {
+		if (!(j = cJSON_CreateObject()) || !cJSON_AddItemToObject(j, "scenarios", arr)) {
+			cJSON_Delete(arr);
+			cJSON_Delete(j);
+			cf_set_nomem(&ctx, "drill list");
+			return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		}
+		rc = cf_json_emit(&ctx, stdout, j) == CF_OK ? CF_EXIT_OK
+							   : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		cJSON_Delete(j);
+		return rc;
+	}
+	cJSON_ArrayForEach(e, arr)
+		printf("%-32s %s (playbook %s)%s\n", cf_json_str(e, "id", ""),
+		       cf_json_str(e, "title", ""), cf_json_str(e, "playbook", "?"),
+		       cf_json_str(e, "error", NULL) ? " (invalid: run 'casefile drill start' on it)"
+						     : "");
+	cJSON_Delete(arr);
+	return CF_EXIT_OK;
+}
+
 /* A scenario argument: an existing file, else a shipped scenario id. */
 static char *scenario_path(struct cf_ctx *ctx, const char *arg)
 {
@@ -149,7 +181,8 @@ out:
 
 int cmd_drill(int argc, char **argv)
 {
-	const char *sub, *dir = ".", *playbook = NULL, *advance = NULL, *answer = NULL;
+	static const char default_dir[] = ".";
+	const char *sub, *dir = default_dir, *playbook = NULL, *advance = NULL, *answer = NULL;
 	const char *by = NULL, *note = NULL, *at = NULL;
 	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "hd:", options,
 					   usage_text);
@@ -176,6 +209,11 @@ int cmd_drill(int argc, char **argv)
 	json = a.json;
 	nargs = argc - 1 - optind;
 	argv += 1 + optind;
+	if (!strcmp(sub, "list")) {
+		if (nargs || dir != default_dir || playbook || advance || answer || by || note || at)
+			return cf_cli_usage("'list' takes only --json");
+		return list(json);
+	}
 	if ((!strcmp(sub, "start") || !strcmp(sub, "decide")) ? nargs != 1 : nargs != 0)
 		return cf_cli_usage(!strcmp(sub, "start") ? "expected one SCENARIO"
 				    : !strcmp(sub, "decide") ? "expected one STEP"

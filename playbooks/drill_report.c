@@ -2,13 +2,15 @@
  *
  * Scoring a drill and its after-action report (see drill.c). Scoring per
  * expected action: on time (full points), late (half), wrong answer
- * (none), missed (none); the score is the percentage of points earned.
+ * (none), missed (none), pending (not yet due at the drill clock: not
+ * scored); the score is the percentage of the points of the scored
+ * actions that were earned.
  * `status` shows the score so far; `end` writes the after-action report
  * in Markdown and JSON with an improvement plan whose items are owned by
  * the playbook role responsible for the step.
  *
- * Must never: score an action the drill has not reached yet as missed
- * before the drill ends.
+ * Must never: score an action as missed before it is due at the drill
+ * clock, even when the drill is ended early.
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,9 +38,11 @@ static const cJSON *decision_for(const struct drill *D, const char *step)
 	return NULL;
 }
 
-/* Scores every expected action; final = the drill is over (a pending
- * action is then missed). Returns the score table; *score in 0-100. */
-static cJSON *score(const struct drill *D, int final, double *score_out, int *earned_out,
+/* Scores every expected action at the drill clock: one not recorded is
+ * missed once its time is past, else pending, and a pending action counts
+ * neither for nor against (its points stay out of *total_out). Returns
+ * the score table; *score in 0-100. */
+static cJSON *score(const struct drill *D, double *score_out, int *earned_out,
 		    int *total_out)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -61,9 +65,8 @@ static cJSON *score(const struct drill *D, int final, double *score_out, int *ea
 			cJSON_Delete(arr);
 			return NULL;
 		}
-		total += x->points;
 		if (!d)
-			result = final || clk > x->within ? "missed" : "pending";
+			result = clk > x->within ? "missed" : "pending";
 		else if (x->answer >= 0 &&
 			 strcmp(cf_json_str(d, "answer", ""), x->answer ? "yes" : "no"))
 			result = "wrong";
@@ -75,6 +78,7 @@ static cJSON *score(const struct drill *D, int final, double *score_out, int *ea
 			pts = x->points;
 		}
 		earned += pts;
+		total += strcmp(result, "pending") ? x->points : 0;
 		drill_offset(x->within, off, sizeof off);
 		if (cf_json_add_str(e, "step", x->step) ||
 		    cf_json_add_str(e, "title", k != PB_NONE ? D->pb->steps[k].title : NULL) ||
@@ -107,7 +111,7 @@ int pb_drill_status(struct cf_ctx *ctx, const char *dir, cJSON **out)
 	if (drill_open(ctx, dir, &D) != CF_OK)
 		goto out;
 	if (!(*out = cJSON_CreateObject()) || drill_report_common(ctx, &D, *out) != CF_OK ||
-	    !(tab = score(&D, cf_json_str(D.state, "ended", NULL) != NULL, &sc, &earned, &total)) ||
+	    !(tab = score(&D, &sc, &earned, &total)) ||
 	    !cJSON_AddItemToObject(*out, "expected", tab) ||
 	    cf_json_add_num(*out, "score", sc) ||
 	    cf_json_add_int(*out, "remaining_injects",
@@ -156,12 +160,12 @@ static void aar_summary(struct cf_buf *b, const struct aar *A)
 {
 	const struct drill *D = A->D;
 	char t1[CF_TIME_STR], t2[CF_TIME_STR], t3[CF_TIME_STR], off[32];
-	int counts[4] = {0, 0, 0, 0};
-	static const char *const names[4] = {"on time", "late", "wrong", "missed"};
+	int counts[5] = {0, 0, 0, 0, 0};
+	static const char *const names[5] = {"on time", "late", "wrong", "missed", "pending"};
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, A->tab)
-		for (int r = 0; r < 4; r++)
+		for (int r = 0; r < 5; r++)
 			counts[r] += !strcmp(cf_json_str(e, "result", ""), names[r]);
 	drill_offset(drill_clock(D), off, sizeof off);
 	cf_buf_printf(b, "# After-action report: %s\n\n## Summary\n\n"
@@ -176,9 +180,10 @@ static void aar_summary(struct cf_buf *b, const struct aar *A)
 		cf_buf_printf(b, "%s %s (%s)", i ? "," : "", D->sc->who[i].name,
 			      D->sc->who[i].role);
 	cf_buf_printf(b, "%s\n- **Score: %.1f / 100** (%d of %d points): %d on time, "
-		      "%d late, %d wrong, %d missed of %zu expected actions\n",
+		      "%d late, %d wrong, %d missed of %zu expected actions; %d not yet due "
+		      "when the exercise ended (not scored)\n",
 		      D->sc->nwho ? "" : " none recorded", A->score, A->earned, A->total,
-		      counts[0], counts[1], counts[2], counts[3], D->sc->nexp);
+		      counts[0], counts[1], counts[2], counts[3], D->sc->nexp, counts[4]);
 	if (D->sc->description)
 		cf_buf_printf(b, "\n%s\n", D->sc->description);
 }
@@ -339,7 +344,7 @@ int pb_drill_end(struct cf_ctx *ctx, const char *dir, int64_t now, cJSON **out)
 		goto out;
 	if (!(md = cf_path_join(dir, "after-action.md")) ||
 	    !(js = cf_path_join(dir, "after-action.json")) ||
-	    !(tab = score(&D, 1, &sc, &earned, &total)) || !(*out = cJSON_CreateObject()) ||
+	    !(tab = score(&D, &sc, &earned, &total)) || !(*out = cJSON_CreateObject()) ||
 	    drill_report_common(ctx, &D, *out) != CF_OK || cf_json_add_str(*out, "title", D.sc->title) ||
 	    cf_json_add_num(*out, "score", sc) || cf_json_add_int(*out, "points", earned) ||
 	    cf_json_add_int(*out, "max_points", total) ||
@@ -354,7 +359,7 @@ int pb_drill_end(struct cf_ctx *ctx, const char *dir, int64_t now, cJSON **out)
 		const char *name = who_has(&D, owner);
 		char action[600], who[200];
 		cJSON *p;
-		if (!strcmp(r, "on time"))
+		if (!strcmp(r, "on time") || !strcmp(r, "pending"))
 			continue;
 		snprintf(action, sizeof action,
 			 !strcmp(r, "wrong")

@@ -43,6 +43,25 @@ const char *pb_scenario_playbook(const struct pb_scenario *s)
 	return s->playbook;
 }
 
+/* A shipped scenario's id, title and playbook, for pb_scenario_list. */
+static int describe_scenario(struct cf_ctx *ctx, const char *path, cJSON *e)
+{
+	struct pb_scenario *s = NULL;
+	int rc;
+
+	if (pb_scenario_load(ctx, path, NULL, &s) != CF_OK)
+		return CF_FAILED;
+	rc = cf_json_add_str(e, "id", s->id) || cf_json_add_str(e, "title", s->title) ||
+	     cf_json_add_str(e, "playbook", s->playbook) ? CF_FATAL : CF_OK;
+	pb_scenario_free(s);
+	return rc;
+}
+
+int pb_scenario_list(struct cf_ctx *ctx, cJSON **out)
+{
+	return pb_list_data(ctx, "scenarios", describe_scenario, out);
+}
+
 /* ---- loading ------------------------------------------------------------ */
 
 struct sl { struct cf_ctx *ctx; const char *file; struct pb_diag *diag; int errors, nomem; };

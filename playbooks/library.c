@@ -43,9 +43,10 @@ static int by_id(const void *a, const void *b)
 	return strcmp(cf_json_str(x, "id", ""), cf_json_str(y, "id", ""));
 }
 
-int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
+int pb_list_data(struct cf_ctx *ctx, const char *kind, pb_describe_fn describe,
+		 cJSON **out)
 {
-	char *dir = cf_data_dir(ctx, "playbooks");
+	char *dir = cf_data_dir(ctx, kind);
 	struct dirent *de;
 	cJSON **items = NULL, *arr = NULL;
 	size_t n = 0;
@@ -62,10 +63,10 @@ int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
 	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		struct pb_playbook *pb = NULL;
 		struct cf_ctx lctx;
 		cJSON *e, **grown;
 		char *path;
+		int drc;
 
 		if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") || de->d_name[0] == '.')
 			continue;
@@ -74,23 +75,19 @@ int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
 			goto nomem;
 		}
 		cf_ctx_init(&lctx);
-		pb_load(&lctx, path, NULL, &pb);
-		if (cf_json_add_str(e, "id", pb ? pb->id : NULL) ||
-		    cf_json_add_str(e, "title", pb ? pb->title : NULL) ||
-		    cf_json_add_str(e, "path", path) ||
-		    (!pb && cf_json_add_str(e, "error", cf_errmsg(&lctx))) ||
+		drc = describe(&lctx, path, e);
+		if (drc == CF_FATAL || cf_json_add_str(e, "path", path) ||
+		    (drc != CF_OK && cf_json_add_str(e, "error", cf_errmsg(&lctx))) ||
 		    !(grown = cf_realloc(items, (n + 1) * sizeof *items))) {
-			pb_free(pb);
 			free(path);
 			cJSON_Delete(e);
 			goto nomem;
 		}
-		if (!pb) { /* keep broken files visible, sorted by file name */
+		if (drc != CF_OK) { /* keep broken files visible, sorted by file name */
 			char *id = cf_strndup(de->d_name, len - 5);
 			cJSON_DeleteItemFromObject(e, "id");
 			if (!id || cf_json_add_str(e, "id", id)) {
 				free(id);
-				pb_free(pb);
 				free(path);
 				cJSON_Delete(e);
 				items = grown;
@@ -100,7 +97,6 @@ int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
 		}
 		items = grown;
 		items[n++] = e;
-		pb_free(pb);
 		free(path);
 	}
 	qsort(items, n, sizeof *items, by_id);
@@ -114,7 +110,7 @@ int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
 	rc = CF_OK;
 	goto out;
 nomem:
-	rc = cf_set_nomem(ctx, "playbook list");
+	rc = cf_set_nomem(ctx, kind);
 out:
 	for (size_t i = 0; i < n; i++)
 		cJSON_Delete(items[i]);
@@ -122,6 +118,25 @@ out:
 	closedir(d);
 	free(dir);
 	return rc;
+}
+
+/* A shipped playbook's id and title. */
+static int describe_playbook(struct cf_ctx *ctx, const char *path, cJSON *e)
+{
+	struct pb_playbook *pb = NULL;
+	int rc;
+
+	if (pb_load(ctx, path, NULL, &pb) != CF_OK)
+		return CF_FAILED;
+	rc = cf_json_add_str(e, "id", pb->id) || cf_json_add_str(e, "title", pb->title)
+		? CF_FATAL : CF_OK;
+	pb_free(pb);
+	return rc;
+}
+
+int pb_list_shipped(struct cf_ctx *ctx, cJSON **out)
+{
+	return pb_list_data(ctx, "playbooks", describe_playbook, out);
 }
 
 /* ---- YAML writer --------------------------------------------------------- */

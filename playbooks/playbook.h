@@ -110,6 +110,15 @@ char *pb_resolve(struct cf_ctx *ctx, const char *arg);
 /* Lists the shipped playbooks as a JSON array of {"id","title","path"},
  * sorted by id. Invalid files are listed with an "error" member. */
 int pb_list_shipped(struct cf_ctx *ctx, cJSON **out);
+/* Adds "id" and "title" (and anything else worth listing) of the YAML
+ * file at path to e. CF_OK; CF_FAILED when the file is invalid (message
+ * on ctx); CF_FATAL when out of memory. */
+typedef int (*pb_describe_fn)(struct cf_ctx *ctx, const char *path, cJSON *e);
+/* Lists the *.yaml files of the shipped data folder `kind` (see
+ * cf_data_dir) as a JSON array of describe's objects plus "path", sorted
+ * by id; an invalid file keeps its file name as id and has an "error". */
+int pb_list_data(struct cf_ctx *ctx, const char *kind, pb_describe_fn describe,
+		 cJSON **out);
 /* Writes the playbook back as YAML (the canonical form import produces). */
 int pb_write_yaml(struct cf_ctx *ctx, const struct pb_playbook *pb, FILE *f);
 
@@ -225,6 +234,9 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path,
 		     struct pb_diag *diag, struct pb_scenario **out);
 void pb_scenario_free(struct pb_scenario *s);
 const char *pb_scenario_playbook(const struct pb_scenario *s);
+/* Lists the shipped scenarios: {"id","title","playbook","path"} each,
+ * sorted by id (see pb_list_data). */
+int pb_scenario_list(struct cf_ctx *ctx, cJSON **out);
 /* Checks that every expected step exists in the playbook and that answers
  * go with decisions; problems go to diag. */
 int pb_scenario_check(struct cf_ctx *ctx, const struct pb_scenario *s,

@@ -22,6 +22,7 @@
 
 struct cf_cli_globals cf_cli_globals = {CF_PROGRESS_AUTO, 0};
 static const char *command = "";
+void (*cf_cli_help_hook)(const struct option *longopts, const char *usage);
 
 void cf_cli_set_command(const char *name)
 {
@@ -41,22 +42,35 @@ static void vmsg(const char *fmt, va_list ap)
  * kept. */
 static void vmsg(const char *fmt, va_list ap)
 {
-	char *text = NULL, *safe = NULL;
+	static const char warning_word[] = "warning:";
+	char *text = NULL, *safe = NULL, prefix[128];
+	int warn;
 	va_list cp;
 	int n;
 
 	fflush(stdout);
-	if (*command)
-		fprintf(stderr, "casefile %s: ", command);
-	else
-		fputs("casefile: ", stderr);
 	va_copy(cp, ap);
 	n = vasprintf(&text, fmt, cp);
 	va_end(cp);
+	warn = n >= 0 && !strncmp(text, warning_word, sizeof warning_word - 1);
+	/* on a terminal: an error's "casefile CMD:" in red, a warning's
+	 * "warning:" in yellow */
+	if (*command)
+		snprintf(prefix, sizeof prefix, "casefile %s:", command);
+	else
+		snprintf(prefix, sizeof prefix, "casefile:");
+	if (warn) {
+		fprintf(stderr, "%s ", prefix);
+		cf_cli_put_tone(stderr, CF_TONE_WARN, warning_word);
+	} else {
+		cf_cli_put_tone(stderr, CF_TONE_FAIL, prefix);
+		fputc(' ', stderr);
+	}
 	if (n >= 0 && (safe = malloc(4 * (size_t)n + 1)))
-		fputs(cf_utf8_safe(safe, text, (size_t)n, 1), stderr);
+		fputs(cf_utf8_safe(safe, text, (size_t)n, 1) + (warn ? sizeof warning_word - 1 : 0),
+		      stderr);
 	else if (n >= 0)
-		fputs(text, stderr); /* no memory to escape it: as it is */
+		fputs(text + (warn ? sizeof warning_word - 1 : 0), stderr); /* no memory to escape it */
 	else
 		vfprintf(stderr, fmt, ap);
 	free(safe);
@@ -136,7 +150,10 @@ int cf_cli_next(struct cf_cli_args *a)
 		case CF_CLI_KEY: a->key = optarg; break;
 		case CF_CLI_PASS: a->passphrase = optarg; break;
 		case 'h':
-			fputs(a->usage, stdout);
+			if (cf_cli_help_hook)
+				cf_cli_help_hook(a->longopts, a->usage);
+			else
+				fputs(a->usage, stdout);
 			a->exit = CF_EXIT_OK;
 			return -2;
 		case '?':
@@ -192,6 +209,17 @@ int cf_cli_color(FILE *f)
 	const char *nc = getenv("NO_COLOR");
 
 	return (!nc || !*nc) && isatty(fileno(f));
+}
+
+/* SGR sequences of the tones (ECMA-48): bold green, bold red, yellow. */
+static const char *const tone_sgr[] = {"\033[1;32m", "\033[1;31m", "\033[33m"};
+
+void cf_cli_put_tone(FILE *f, enum cf_cli_tone tone, const char *word)
+{
+	if (cf_cli_color(f))
+		fprintf(f, "%s%s\033[0m", tone_sgr[tone], word);
+	else
+		fputs(word, f);
 }
 
 int cf_cli_common_option(const char *arg)

@@ -78,6 +78,9 @@ int cmd_key(int argc, char **argv);
 int cmd_playbook(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+/* The hidden `casefile __complete WORD...` (src/cmd_complete.c), not a row of
+ * the table: run runs a command of the table on argv (for its --help). */
+int cmd_complete(int argc, char **argv, int (*run)(int argc, char **argv));
 int cmd_verify(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 

@@ -143,6 +143,14 @@ int cmd_help(int argc, char **argv)
 	return cf_cli_finish_stdout();
 }
 
+/* Runs the command of the table argv[0] names (for shell completion). */
+static int run_named(int argc, char **argv)
+{
+	const struct command *c = find(argv[0]);
+
+	return c ? run(c, argc, argv) : CF_EXIT_USAGE;
+}
+
 static int version(void)
 {
 	char v[2048];
@@ -194,6 +202,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CF_EXIT_USAGE;
 	}
+	if (!strcmp(argv[i], "__complete")) /* hidden: src/cmd_complete.c */
+		return cmd_complete(argc - i, argv + i, run_named);
 	if (!(c = find(argv[i]))) {
 		cf_cli_usage("'%s' is not a casefile command", argv[i]);
 		return CF_EXIT_USAGE;

@@ -72,7 +72,9 @@ static int run(struct cf_cmd_env *env)
 		printf("%s is already in the case (identical)\n", r.dest);
 	} else if (r.status == CF_CASE_ADD_REFUSED) {
 		print_problems(r.verify);
-		printf("%s: FAILED verification, not added\n", archive);
+		printf("%s: ", archive);
+		cf_cli_put_tone(stdout, CF_TONE_FAIL, "FAILED");
+		puts(" verification, not added");
 		rc = CF_EXIT_EVIDENCE;
 	} else if (json) {
 		struct cf_jb jb;

@@ -126,13 +126,15 @@ static int print_text(struct cf_verify_result **res, size_t n)
 			   !strcmp(r->problems[0].kind, "unreadable")))
 			continue; /* already reported on stderr */
 		if (r->ok) {
-			printf("OK %s signer %s sha256sums %s\n", r->path,
+			cf_cli_put_tone(stdout, CF_TONE_OK, "OK");
+			printf(" %s signer %s sha256sums %s\n", r->path,
 			       r->signer, r->sums_hex);
 			continue;
 		}
 		for (size_t k = 0; k < r->nproblems; k++) {
 			const struct cf_problem *p = &r->problems[k];
-			printf("FAIL %s: ", r->path);
+			cf_cli_put_tone(stdout, CF_TONE_FAIL, "FAIL");
+			printf(" %s: ", r->path);
 			if (p->member) {
 				put_safe(p->member);
 				fputs(": ", stdout);

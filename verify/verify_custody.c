@@ -91,16 +91,19 @@ static void print_text(const char *path, const char *what,
 	if (r->first_bad) {
 		cf_cli_error("%s: entry %llu: %s: %s", what,
 			     (unsigned long long)r->first_bad, r->kind, r->detail);
-		printf("%s: FAILED at entry %llu (%llu entries before it are intact)\n",
-		       what, (unsigned long long)r->first_bad,
+		printf("%s: ", what);
+		cf_cli_put_tone(stdout, CF_TONE_FAIL, "FAILED");
+		printf(" at entry %llu (%llu entries before it are intact)\n",
+		       (unsigned long long)r->first_bad,
 		       (unsigned long long)r->entries);
 		return;
 	}
 	for (size_t i = 0; i < r->nfiles; i++) {
 		cf_cli_error("%s/%s/%s: %s: %s", path, CF_CASE_EVIDENCE,
 			     r->files[i].name, r->files[i].kind, r->files[i].detail);
-		printf("%s/%s/%s: FAILED: %s\n", path, CF_CASE_EVIDENCE,
-		       r->files[i].name, r->files[i].kind);
+		printf("%s/%s/%s: ", path, CF_CASE_EVIDENCE, r->files[i].name);
+		cf_cli_put_tone(stdout, CF_TONE_FAIL, "FAILED");
+		printf(": %s\n", r->files[i].kind);
 	}
 	if (r->unbound)
 		cf_cli_error("warning: %s: entries 1-%llu predate case binding (they "
@@ -108,11 +111,14 @@ static void print_text(const char *path, const char *what,
 			     "is bound to case.json through entry 1 only%s", what,
 			     (unsigned long long)r->unbound,
 			     r->evidence_checked ? "" : ", and evidence/ is not checked");
-	if (!r->nfiles)
-		printf("%s: OK, %llu entries from %s to %s, last entry SHA-256 %s%s\n",
-		       what, (unsigned long long)r->entries,
+	if (!r->nfiles) {
+		printf("%s: ", what);
+		cf_cli_put_tone(stdout, CF_TONE_OK, "OK");
+		printf(", %llu entries from %s to %s, last entry SHA-256 %s%s\n",
+		       (unsigned long long)r->entries,
 		       cf_time_format(r->first_us, t1), cf_time_format(r->last_us, t2),
 		       r->head, r->unbound ? " (predates case binding)" : "");
+	}
 }
 
 int verify_custody_main(int argc, char **argv)

@@ -82,6 +82,10 @@ struct cf_cli_args {
  * the command must return a->exit: 0 after -h/--help printed the usage, 2
  * after an unknown option or a missing argument was reported. */
 int cf_cli_next(struct cf_cli_args *a);
+/* When set, -h/--help calls it instead of printing the usage: shell
+ * completion (src/cmd_complete.c) lists the options of the command's table. */
+extern void (*cf_cli_help_hook)(const struct option *longopts,
+				const char *usage);
 
 /* Flushes and checks stdout; returns 0 or 3 with a message. */
 int cf_cli_finish_stdout(void);
@@ -91,8 +95,14 @@ int cf_cli_finish_stdout(void);
  * the write error. */
 struct cJSON;
 int cf_cli_print_json(struct cJSON *j, int nomem);
-/* 1 when colour may be used on f (terminal and NO_COLOR unset). */
+/* 1 when colour may be used on f (a terminal, and NO_COLOR unset or
+ * empty: https://no-color.org). */
 int cf_cli_color(FILE *f);
+/* The tones of a verdict word. */
+enum cf_cli_tone { CF_TONE_OK, CF_TONE_FAIL, CF_TONE_WARN };
+/* Prints word on f: green (OK), red (FAIL) or yellow (WARN) when
+ * cf_cli_color(f), else exactly as it is. */
+void cf_cli_put_tone(FILE *f, enum cf_cli_tone tone, const char *word);
 
 /* Global options parsed by main before dispatch. */
 struct cf_cli_globals {

@@ -41,7 +41,7 @@ static void test_has_sub_whole_words(void **state)
 static void test_rows_of_table_commands(void **state)
 {
 	static const struct { const char *cmd, *subs[8]; } want[] = {
-		{"drill", {"start", "inject", "decide", "status", "end"}},
+		{"drill", {"list", "start", "inject", "decide", "status", "end"}},
 		{"key", {"generate", "fingerprint"}},
 		{"playbook", {"list", "show", "validate", "run", "status", "export", "import"}},
 		{"report", {"breach", "custody", "drill"}},

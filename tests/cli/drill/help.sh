@@ -2,7 +2,8 @@
 # scenario naming a step the playbook lacks are refused with the place.
 . "$CLI_LIB"
 expect_status 0 casefile drill --help
-expect_grep '^usage: casefile drill start' out
+expect_grep '^usage: casefile drill list' out
+expect_grep '^ +casefile drill start' out
 expect_status 2 casefile drill
 expect_status 2 casefile drill start
 expect_status 3 casefile drill status -d nowhere

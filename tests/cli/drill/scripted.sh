@@ -22,6 +22,8 @@ expect_status 3 casefile drill decide -d d no-such-step
 expect_status 3 casefile drill decide -d d triage --by 'Mallory'
 expect_status 3 casefile drill decide -d d triage --at P3D       # after the clock
 expect_status 2 casefile drill inject -d d --answer yes
+# past the last deadline (P10D), so what was never recorded is missed
+expect_status 0 casefile drill inject -d d --advance P10D
 expect_status 0 casefile drill end -d d --json
 # 10 + 10 (late contain) + 20 + 0 + 0 + 0 = 40 of 100
 jq -e '.score == 40 and .points == 40 and .max_points == 100' out >/dev/null || { cat out; die "score"; }
