@@ -224,6 +224,7 @@ static int incident_yaml(const struct gen_world *w, struct cf_buf *b)
 		"# Incident file (man casefile-incident.5), written by casefile demo.\n"
 		"id: %s\n"
 		"title: %s\n"
+		"kind: %s\n"
 		"covered_entity:\n"
 		"  name: Example Health\n"
 		"  type: provider            # provider | health-plan | clearinghouse | business-associate\n"
@@ -239,7 +240,11 @@ static int incident_yaml(const struct gen_world *w, struct cf_buf *b)
 		"law_enforcement_delay_until: null\n"
 		"notes: synthetic incident (scenario %s, seed %llu, scale %u); "
 		"the expected answers are in ground-truth.json\n",
-		incident_id[s], incident_title[s], d, f, t,
+		incident_id[s], incident_title[s],
+		s == CF_DEMO_FAULTY ? "model-malfunction    # no PHI disclosed: "
+				      "a patient-safety review"
+				    : "unauthorised-access",
+		d, f, t,
 		w->suspect_cl >= 0 ? w->cl[w->suspect_cl].id : "", ip,
 		w->suspect_model >= 0 ? w->models[w->suspect_model].name : "",
 		w->suspect_model >= 0 ? "@" : "",

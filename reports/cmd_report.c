@@ -48,6 +48,7 @@
 static const char usage_text[] =
 	"usage: casefile report breach (--scope FILE.json | --db FILE) --incident FILE\n"
 	"                              -o DIR [--include-unverified] [--format LIST]\n"
+	"                              [--from-findings RULE_ID...]\n"
 	"                              [--verify FILE.json] [--today YYYY-MM-DD]\n"
 	"                              [--case DIR [--trust PUB]... [--key KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
@@ -62,6 +63,9 @@ static const char usage_text[] =
 	"  --db FILE        the timeline database to compute the scope from\n"
 	"  --include-unverified  with --db: also count events of archives added\n"
 	"                   with --allow-unverified (the report says so)\n"
+	"  --from-findings RULE_ID  with --db: also take as suspects those of the\n"
+	"                   stored findings of this rule (as `timeline scope`;\n"
+	"                   repeatable); the report lists them with their evidence\n"
 	"  --incident FILE  the incident file (YAML, casefile-incident(5))\n"
 	"  --today DATE     the day notice deadlines are checked against\n"
 	"                   (default: the report's date, SOURCE_DATE_EPOCH or now)\n"
@@ -87,7 +91,7 @@ static const char usage_text[] =
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
        OPT_KEY, OPT_SIGN, OPT_DRILL, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
-       OPT_TODAY };
+       OPT_TODAY, OPT_FROM_FINDINGS };
 
 #define MAX_KEYS 16
 
@@ -96,6 +100,7 @@ static const struct option options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"drill", required_argument, NULL, OPT_DRILL},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"from-findings", required_argument, NULL, OPT_FROM_FINDINGS},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
 	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
 	{"key", required_argument, NULL, OPT_KEY}, /* repeatable: its own row */
@@ -118,6 +123,8 @@ struct report_opts {
 	cf_key *signer;      /* --key KEY (or --sign), loaded by sort_keys */
 	int json;
 	int include_unverified; /* --db: count events of unverified archives */
+	const char *findings[MAX_KEYS]; /* --from-findings RULE_ID */
+	size_t nfindings;
 	unsigned formats; /* FMT_* bits */
 };
 
@@ -493,6 +500,7 @@ static int report_breach(const struct report_opts *o)
 	if (cf_report_incident_load(&ctx, o->incident, &in.incident) != CF_OK ||
 	    (o->scope ? cf_json_parse_file(&ctx, o->scope, MAX_INPUT_BYTES, &in.scope)
 		      : cf_report_scope_from_db(&ctx, o->db, o->incident,
+						o->findings, o->nfindings,
 						o->include_unverified ?
 						CF_SCOPE_INCLUDE_UNVERIFIED : 0,
 						&in.scope)) != CF_OK ||
@@ -692,6 +700,11 @@ int cmd_report(int argc, char **argv)
 		case OPT_CASE: o.casedir = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
+		case OPT_FROM_FINDINGS:
+			if (o.nfindings == MAX_KEYS)
+				return cf_cli_usage("at most %d --from-findings options", MAX_KEYS);
+			o.findings[o.nfindings++] = optarg;
+			break;
 		case OPT_TODAY: {
 			int y;
 			unsigned m, d;
@@ -739,7 +752,7 @@ int cmd_report(int argc, char **argv)
 		if (!o.drill)
 			return cf_cli_usage("--drill DIR is required");
 		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.ntrust || o.nkeys || o.sign ||
-		    o.include_unverified || o.today)
+		    o.include_unverified || o.today || o.nfindings)
 			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
 		return report_drill(&o);
 	}
@@ -749,7 +762,7 @@ int cmd_report(int argc, char **argv)
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");
 		if (o.scope || o.db || o.incident || o.verify || o.include_unverified ||
-		    o.today)
+		    o.today || o.nfindings)
 			return cf_cli_usage("--scope, --db, --incident, --verify, --today and "
 					    "--include-unverified go with 'breach'");
 	} else {
@@ -757,6 +770,9 @@ int cmd_report(int argc, char **argv)
 			return cf_cli_usage("--incident FILE is required");
 		if (!!o.scope + !!o.db != 1)
 			return cf_cli_usage("give exactly one of --scope and --db");
+		if (o.nfindings && !o.db)
+			return cf_cli_usage("--from-findings goes with --db (the findings "
+					    "are in the store)");
 		if (o.include_unverified && !o.db)
 			return cf_cli_usage("--include-unverified goes with --db (a scope file "
 					    "says itself whether it includes unverified events)");

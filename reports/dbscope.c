@@ -19,6 +19,7 @@
 #include "casefile/db.h"
 #include "casefile/patient.h"
 #include "casefile/scope.h"
+#include "casefile/suspects.h"
 
 struct details {
 	cJSON *scope, *out;
@@ -106,7 +107,8 @@ static int on_archive(void *arg, const struct cf_db_archive *a)
 }
 
 int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
-			    const char *incident, unsigned flags, cJSON **out)
+			    const char *incident, const char *const *rules,
+			    size_t nrules, unsigned flags, cJSON **out)
 {
 	struct cf_incident *inc = NULL;
 	struct details d = {NULL, NULL, NULL, 0};
@@ -116,7 +118,8 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 	*out = NULL;
 	if ((rc = cf_incident_load(ctx, incident, &inc)) != CF_OK ||
 	    (rc = cf_db_open(ctx, location, CF_DB_READ, &db)) != CF_OK ||
-	    (rc = cf_scope_compute(ctx, db, inc, flags, &d.scope)) != CF_OK)
+	    (rc = cf_scope_with_findings(ctx, db, inc, rules, nrules, flags,
+					 &d.scope)) != CF_OK)
 		goto out;
 	if (!(d.out = cJSON_CreateArray())) {
 		rc = cf_set_nomem(ctx, "scope");

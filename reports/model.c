@@ -721,6 +721,8 @@ static int build_incident(struct build *b)
 		b->decision = NULL;
 	b->not_breach = b->decision &&
 		strcmp(cf_json_str(b->decision, "decision", "breach"), "breach");
+	b->safety_only = !strcmp(cf_json_str(b->resolved, "kind", ""), "model-malfunction") &&
+		!cf_json_bool(b->resolved, "phi_disclosed", 0);
 	return CF_OK;
 }
 
@@ -758,7 +760,9 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = build_timeline(&b)) != CF_OK ||
 	    (rc = build_phi(&b)) != CF_OK ||
 	    (rc = build_models(&b)) != CF_OK ||
+	    (rc = cf_model_safety(&b)) != CF_OK ||
 	    (rc = cf_model_counting(&b)) != CF_OK ||
+	    (rc = cf_model_findings(&b)) != CF_OK ||
 	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
 	    (rc = cf_model_deadlines(&b)) != CF_OK ||
 	    (rc = cf_model_risk(&b)) != CF_OK ||

@@ -40,6 +40,8 @@ struct build {
 	const cJSON *resolved;  /* the core's reading ("resolved"), or NULL */
 	const cJSON *decision;  /* resolved.determination, or NULL: presumed */
 	int not_breach;         /* the determination rules a breach out */
+	int safety_only;        /* a model malfunction that disclosed no PHI:
+				   a patient-safety review, no notices */
 	int is_ba;              /* covered_entity.type business-associate */
 };
 
@@ -99,5 +101,10 @@ int cf_model_custody(struct build *b);
 /* model_counting.c: who is counted, how they are reached, and discovery
  * against the evidence (the scope's blocks of src/scope_count.c). */
 int cf_model_counting(struct build *b);
+/* model_findings.c: the findings that named suspects (--from-findings). */
+int cf_model_findings(struct build *b);
+/* model_safety.c: the patient-safety review of a model malfunction
+ * (incident kind model-malfunction); nothing for any other kind. */
+int cf_model_safety(struct build *b);
 
 #endif

@@ -57,7 +57,8 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 			     size_t nst)
 {
 	struct cf_breach_facts f = {b->discovered_day, b->delay_day, b->affected,
-				    b->no_contact, st, nst, b->not_breach, b->is_ba};
+				    b->no_contact, st, nst, b->not_breach || b->safety_only,
+				    b->is_ba};
 	struct cf_breach_duties d;
 	cJSON *sec, *o, *arr;
 	int rc = CF_FATAL;

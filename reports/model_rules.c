@@ -131,7 +131,7 @@ int cf_model_determination(struct build *b)
 		  "assessment demonstrates a low probability of compromise "
 		  "(164.402(2)).") ||
 	    cf_json_add_bool(sec, "notification_required",
-			     !b->not_breach && b->affected > 0) ||
+			     !b->not_breach && !b->safety_only && b->affected > 0) ||
 	    cf_json_add_str(sec, "decided_by", cf_json_str(d, "decided_by", NULL)) ||
 	    cf_json_add_str(sec, "decided_on", cf_json_str(d, "decided_on", NULL)) ||
 	    cf_json_add_str(sec, "rationale", cf_json_str(d, "rationale", NULL)) ||
@@ -146,7 +146,7 @@ int cf_model_determination(struct build *b)
 			"(164.402(2)). Record the decision, who made it and when "
 			"(casefile-incident(5), determination)."))
 		return cf_set_nomem(b->ctx, "determination");
-	if (!b->not_breach && b->affected == 0 &&
+	if (!b->not_breach && !b->safety_only && b->affected == 0 &&
 	    cf_model_add_note(b->confirm, "determination", "affected", "No "
 			"individual is counted: no notice and no deadline is "
 			"computed. Confirm the scope before relying on it."))
@@ -290,6 +290,10 @@ static int mark_not_required(struct build *b, cJSON *sec)
 	const char *why = b->not_breach
 		? "Not required: the determination rules out a breach (see the "
 		  "determination and its memorandum)."
+		: b->safety_only
+		? "Not required: a model malfunction that disclosed no PHI "
+		  "(phi_disclosed: false) is a patient-safety matter, not a "
+		  "breach; see the patient-safety review."
 		: b->affected == 0
 		? "Not required: no individual is affected."
 		: "Not owed by a business associate: the covered entity notifies "

@@ -95,6 +95,8 @@ CF_REPORT_SECTION(confirm)
 CF_REPORT_SECTION(determination)
 CF_REPORT_SECTION(signoff)
 CF_REPORT_SECTION(counting)
+CF_REPORT_SECTION(findings)
+CF_REPORT_SECTION(safety)
 #undef CF_REPORT_SECTION
 
 /* 0 when the section's notice is not owed (notice, media, hhs: no breach,

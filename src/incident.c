@@ -588,6 +588,44 @@ out:
 	return rc;
 }
 
+static const char *const kind_names[CF_KIND_COUNT] = {
+	"unauthorised-access", "model-malfunction", "training-data-exposure",
+	"vendor-exposure", "lost-device", "ransomware"};
+
+const char *cf_incident_kind_name(int kind)
+{
+	return kind >= 0 && kind < CF_KIND_COUNT ? kind_names[kind]
+						 : kind_names[0];
+}
+
+/* `kind` (absent or null: unauthorised-access) and `phi_disclosed`
+ * (absent: false), which routes a model malfunction to the
+ * patient-safety review alone or to it and the breach notices. */
+static int load_kind(struct cf_ctx *ctx, const char *path, struct fy_node *root,
+		     struct cf_incident *inc)
+{
+	char *k = NULL;
+	int r;
+
+	if ((r = yaml_text(ctx, path, root, "kind", &k)) < 0 ||
+	    cf_yaml_bool(ctx, path, root, "phi_disclosed", &inc->phi_disclosed) < 0) {
+		free(k);
+		return CF_FAILED;
+	}
+	if (r == CF_EOF)
+		return CF_OK;
+	for (inc->kind = 0; inc->kind < CF_KIND_COUNT; inc->kind++)
+		if (!strcmp(k, kind_names[inc->kind]))
+			break;
+	free(k);
+	if (inc->kind == CF_KIND_COUNT)
+		return cf_yaml_error(ctx, path, cf_yaml_get(root, "kind"),
+				     "kind must be unauthorised-access, "
+				     "model-malfunction, training-data-exposure, "
+				     "vendor-exposure, lost-device or ransomware");
+	return CF_OK;
+}
+
 int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, struct cf_incident **out)
 {
@@ -597,7 +635,7 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 					   "law_enforcement", "business_associate",
 					   "covered_entities", "determination",
 					   "imminent_misuse", "exclude_treatment_access",
-					   "response", NULL};
+					   "response", "kind", "phi_disclosed", NULL};
 	struct fy_node *root, *w, *n;
 	struct cf_incident *inc = NULL;
 	int rc = CF_FAILED, r, written_offset = 0;
@@ -625,6 +663,8 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 		cf_yaml_error(ctx, path, root, "'id' is required");
 		goto out;
 	}
+	if (load_kind(ctx, path, root, inc))
+		goto out;
 	if ((n = cf_yaml_get(root, "covered_entity")) && load_entity(ctx, path, n, inc))
 		goto out;
 	if ((r = yaml_time(ctx, path, root, "discovered", &inc->discovered_us)) < 0)

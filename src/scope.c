@@ -429,6 +429,7 @@ static int on_event(void *arg, const struct cf_event *e)
 		if (!d || cf_json_add_str(d, "model", e->model) ||
 		    cf_json_add_str(d, "version", e->model_version) ||
 		    cf_json_add_str(d, "output", e->decision) ||
+		    cf_json_add_str(d, "outcome", e->outcome) ||
 		    (e->has_score && cf_json_add_num(d, "score", e->score))) {
 			cJSON_Delete(d);
 			return s->nomem = 1;
@@ -707,6 +708,9 @@ nomem_parts:
 	cf_jb_int(&jb, j, "unverified_excluded", (int64_t)s.excluded);
 	if (jb.err)
 		goto nomem;
+	/* per model version: its decisions and patients (scope_cohort.c) */
+	if ((rc = cf_scope_cohorts(ctx, j)) != CF_OK)
+		goto out;
 	/* who is counted and how they are reached (scope_count.c) */
 	if ((rc = cf_scope_count(ctx, db, inc, j)) != CF_OK)
 		goto out;

@@ -21,12 +21,15 @@
 #include <sys/stat.h>
 
 #include "casefile/archive.h"
+#include "casefile/atomic.h"
+#include "casefile/buf.h"
 #include "casefile/cli.h"
 #include "casefile/db.h"
 #include "casefile/json.h"
 #include "casefile/keyring.h"
 #include "casefile/progress.h"
 #include "casefile/scope.h"
+#include "casefile/suspects.h"
 #include "casefile/sign.h"
 #include "casefile/time.h"
 #include "build.h"
@@ -47,6 +50,7 @@ static const char usage_text[] =
 	"                               [--from TIME] [--to TIME] [--limit N] [--offset N]\n"
 	"                               [--format table|csv|jsonl|l2tcsv|timesketch]\n"
 	"       casefile timeline scope --db FILE --incident FILE [--include-unverified]\n"
+	"                               [--from-findings RULE_ID...] [--cohort-csv FILE]\n"
 	"                               [--json]\n"
 	"       casefile timeline detect --db FILE [--rules PATH...] [--from TIME]\n"
 	"                                [--to TIME] [--json] [--store]\n"
@@ -77,6 +81,11 @@ static const char usage_text[] =
 	"  --store               detect: also keep the findings in the store\n"
 	"  --include-unverified  scope: also count events of archives added with\n"
 	"                        --allow-unverified, listed apart\n"
+	"  --from-findings RULE_ID  scope: also take as suspects the actors, source\n"
+	"                        addresses and model versions of the stored findings\n"
+	"                        of this rule (`detect --store`; repeatable)\n"
+	"  --cohort-csv FILE     scope: write the decision cohorts (one row per\n"
+	"                        patient and model version) as CSV to FILE\n"
 	"  --json                print one JSON object on stdout\n"
 	"  -h, --help            show this help\n";
 
@@ -85,17 +94,19 @@ enum {
 	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
 	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
 	OPT_EXPLAIN, OPT_IP, OPT_HOST, OPT_OUTCOME, OPT_TEXT, OPT_LIMIT,
-	OPT_OFFSET,
+	OPT_OFFSET, OPT_COHORT_CSV, OPT_FROM_FINDINGS,
 };
 
 static const struct option options[] = {
 	{"action", required_argument, NULL, OPT_ACTION},
 	{"actor", required_argument, NULL, OPT_ACTOR},
 	{"allow-unverified", no_argument, NULL, OPT_ALLOW},
+	{"cohort-csv", required_argument, NULL, OPT_COHORT_CSV},
 	{"db", required_argument, NULL, OPT_DB},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"from", required_argument, NULL, OPT_FROM},
+	{"from-findings", required_argument, NULL, OPT_FROM_FINDINGS},
 	{"host", required_argument, NULL, OPT_HOST},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
 	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
@@ -117,9 +128,13 @@ static const struct option options[] = {
 
 #define MAX_KEYS 32
 #define MAX_EXPLAIN 64
+#define MAX_FINDINGS 64
 
 struct opts {
 	const char *db, *mapping, *incident, *format;
+	const char *cohort_csv; /* scope: the cohort file */
+	const char *findings[MAX_FINDINGS]; /* scope --from-findings */
+	size_t nfindings;
 	char *trust[MAX_KEYS], *keys[MAX_KEYS]; /* --trust, --key */
 	size_t ntrust, nkeys;
 	int allow_unverified, json;
@@ -607,6 +622,20 @@ static void print_scope(const cJSON *j)
 	       (long long)cf_json_int(j, "failed_count", 0));
 	printf("model decisions by suspect model versions: %d\n",
 	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "model_decisions")));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "cohorts"))
+		printf("cohort %s@%s: %lld decision(s), %lld patient(s), %lld overridden, "
+		       "%lld acted on, first %s (%s:%lld), last %s (%s:%lld)\n",
+		       cf_json_str(x, "model", "?"), cf_json_str(x, "version", "?"),
+		       (long long)cf_json_int(x, "decisions", 0),
+		       (long long)cf_json_int(x, "patients", 0),
+		       (long long)cf_json_int(x, "overridden", 0),
+		       (long long)cf_json_int(x, "acted_on", 0),
+		       cf_json_str(cJSON_GetObjectItemCaseSensitive(x, "first"), "time", "?"),
+		       cf_json_str(cJSON_GetObjectItemCaseSensitive(x, "first"), "member", "?"),
+		       (long long)cf_json_int(cJSON_GetObjectItemCaseSensitive(x, "first"), "line", 0),
+		       cf_json_str(cJSON_GetObjectItemCaseSensitive(x, "last"), "time", "?"),
+		       cf_json_str(cJSON_GetObjectItemCaseSensitive(x, "last"), "member", "?"),
+		       (long long)cf_json_int(cJSON_GetObjectItemCaseSensitive(x, "last"), "line", 0));
 	print_counting(j);
 	printf("patients:\n");
 	/* both lists are sorted the same way: walk them side by side */
@@ -623,6 +652,32 @@ static void print_scope(const cJSON *j)
 		printf("patients named only by UNVERIFIED evidence:\n");
 		cJSON_ArrayForEach(x, unv)
 			printf("  %s\n", x->valuestring);
+	}
+}
+
+/* Which finding named which suspects (--from-findings), with the first
+ * events of its evidence. */
+static void print_findings(const cJSON *j)
+{
+	const cJSON *f, *x;
+
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "suspects_from_findings")) {
+		int n = 0;
+		printf("suspects from finding %s (%s, %s, %lld event(s)):",
+		       cf_json_str(f, "rule_id", "?"), cf_json_str(f, "title", "?"),
+		       cf_json_str(f, "level", "?"), (long long)cf_json_int(f, "count", 0));
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(f, "actors"))
+			printf(" actor %s", x->valuestring);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(f, "ips"))
+			printf(" ip %s", x->valuestring);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(f, "models"))
+			printf(" model %s", x->valuestring);
+		printf("\n");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(f, "events"))
+			if (n++ < 5)
+				printf("  %s %s:%lld\n", cf_json_str(x, "ts", "?"),
+				       cf_json_str(x, "member", "?"),
+				       (long long)cf_json_int(x, "line", 0));
 	}
 }
 
@@ -644,16 +699,30 @@ static int do_scope(struct opts *o, int argc)
 		goto out;
 	}
 	if (cf_db_open(&ctx, o->db, CF_DB_READ, &db) != CF_OK ||
-	    cf_scope_compute(&ctx, db, inc, o->include_unverified ?
-				     CF_SCOPE_INCLUDE_UNVERIFIED : 0, &j) != CF_OK) {
+	    cf_scope_with_findings(&ctx, db, inc, o->findings, o->nfindings,
+				   o->include_unverified ?
+				   CF_SCOPE_INCLUDE_UNVERIFIED : 0, &j) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
+	}
+	if (o->cohort_csv) {
+		struct cf_buf b;
+		cf_buf_init(&b);
+		rc = cf_scope_cohort_csv(&ctx, j, &b) == CF_OK &&
+		     cf_write_file_atomic(&ctx, o->cohort_csv, b.data ? b.data : "",
+					  b.len, 0600, 0) == CF_OK; /* PHI */
+		cf_buf_release(&b);
+		if (!rc) {
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			goto out;
+		}
 	}
 	if (o->json) {
 		rc = cf_json_emit(&ctx, stdout, j) == CF_OK ?
 			     CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 	} else {
 		print_scope(j);
+		print_findings(j);
 		rc = CF_EXIT_OK;
 	}
 out:
@@ -737,6 +806,13 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		case OPT_ALLOW: o.allow_unverified = 1; break;
 		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
+		case OPT_COHORT_CSV: o.cohort_csv = optarg; break;
+		case OPT_FROM_FINDINGS:
+			if (o.nfindings == MAX_FINDINGS)
+				return free(o.model), cf_cli_usage("at most %d --from-findings "
+						"options", MAX_FINDINGS);
+			o.findings[o.nfindings++] = optarg;
+			break;
 		case OPT_MAPPING: o.mapping = optarg; break;
 		case OPT_INCIDENT: o.incident = optarg; break;
 		case OPT_FORMAT: o.format = optarg; break;
@@ -791,6 +867,14 @@ int cmd_timeline(int argc, char **argv)
 	if (o.include_unverified && strcmp(sub, "scope")) {
 		free(o.model);
 		return cf_cli_usage("--include-unverified goes with 'scope'");
+	}
+	if (o.cohort_csv && strcmp(sub, "scope")) {
+		free(o.model);
+		return cf_cli_usage("--cohort-csv goes with 'scope'");
+	}
+	if (o.nfindings && strcmp(sub, "scope")) {
+		free(o.model);
+		return cf_cli_usage("--from-findings goes with 'scope'");
 	}
 	if (o.nexplain && strcmp(sub, "build")) {
 		free(o.model);

@@ -244,6 +244,130 @@ static void decision_inputs(struct tl_run *r, const cJSON *ref)
 	cJSON_Delete(cats);
 }
 
+/* ---- in-service interval, inferred from the decisions ------------------- */
+
+/* A decision cited by its time, line and offset. */
+struct dec_at {
+	int64_t ts;
+	uint64_t ln, off;
+};
+
+struct tl_inservice {
+	struct inservice_version {
+		char *model, *version;
+		struct dec_at first, last;
+	} *v;
+	size_t n, cap;
+};
+
+void tl_inservice_free(struct tl_inservice *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].model);
+		free(s->v[i].version);
+	}
+	free(s->v);
+	free(s);
+}
+
+/* Notes a decision of ev->model at ev->model_version: the earliest time
+ * (the first line on a tie) and the latest (the last line on a tie). */
+static int inservice_note(struct tl_run *r, const struct cf_event *ev,
+			  uint64_t ln, uint64_t off)
+{
+	struct tl_inservice *s = r->inservice;
+	struct dec_at at = {ev->ts_us, ln, off};
+	struct inservice_version *e = NULL;
+
+	if (!ev->model || !ev->model_version)
+		return CF_OK; /* no version named: nothing to date */
+	if (!s && !(s = r->inservice = cf_calloc(1, sizeof *s)))
+		return cf_set_nomem(r->ctx, "decisions");
+	for (size_t i = 0; i < s->n && !e; i++)
+		if (!strcmp(s->v[i].model, ev->model) &&
+		    !strcmp(s->v[i].version, ev->model_version))
+			e = &s->v[i];
+	if (e) {
+		if (at.ts < e->first.ts)
+			e->first = at;
+		if (at.ts >= e->last.ts)
+			e->last = at;
+		return CF_OK;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		struct inservice_version *v = cf_realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return cf_set_nomem(r->ctx, "decisions");
+		s->v = v;
+		s->cap = cap;
+	}
+	e = &s->v[s->n];
+	e->model = cf_strdup(ev->model);
+	e->version = cf_strdup(ev->model_version);
+	if (!e->model || !e->version) {
+		free(e->model);
+		free(e->version);
+		return cf_set_nomem(r->ctx, "decisions");
+	}
+	e->first = e->last = at;
+	s->n++;
+	return CF_OK;
+}
+
+static int decision_emit(struct tl_run *r, struct cf_event *ev, uint64_t ln,
+			 uint64_t off)
+{
+	if (inservice_note(r, ev, ln, off) != CF_OK) {
+		tl_event_reset(r);
+		return CF_FAILED;
+	}
+	return tl_emit(r, ev, ln, off);
+}
+
+/* One event per end of the interval, in the order the versions were
+ * first seen: the same member always gives the same events, wherever it
+ * is stored. */
+int tl_decisions_end(struct tl_run *r)
+{
+	struct tl_inservice *s = r->inservice;
+	int rc = CF_OK;
+
+	for (size_t i = 0; s && i < s->n && rc == CF_OK; i++) {
+		for (int last = 0; last < 2 && rc == CF_OK; last++) {
+			const struct dec_at *at = last ? &s->v[i].last : &s->v[i].first;
+			struct cf_event ev = {
+				/* not "model-decision": these are no decisions,
+				 * and the registry join (cf_db_link_lineage)
+				 * leaves them as they are */
+				.ts_us = at->ts, .source = "decision",
+				.ts_desc = last ? "Last Decision (inferred)" :
+						  "First Decision (inferred)",
+				.action = last ? "model-in-service-last" :
+						 "model-in-service-first",
+			};
+			tl_event_reset(r);
+			ev.model = tl_str(r, s->v[i].model, (size_t)-1);
+			ev.model_version = tl_str(r, s->v[i].version, (size_t)-1);
+			tl_attr_bool(r, "inferred", 1);
+			tl_attr_str(r, "basis", last ? "last decision in this log" :
+					       "first decision in this log", (size_t)-1);
+			ev.message = tl_strf(r, last ?
+					     "%s@%s still in service at its last decision "
+					     "in this log (inferred)" :
+					     "%s@%s in service by its first decision "
+					     "in this log (inferred)", ev.model,
+					     ev.model_version);
+			rc = tl_emit(r, &ev, at->ln, at->off);
+		}
+	}
+	tl_inservice_free(s);
+	r->inservice = NULL;
+	return rc;
+}
+
 int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t ln,
 		       uint64_t off)
 {
@@ -265,7 +389,7 @@ int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t ln,
 			ev.action = "decision";
 		ev.source = "model-decision";
 		tl_attr_tz(r, tz);
-		return tl_emit(r, &ev, ln, off);
+		return decision_emit(r, &ev, ln, off);
 	}
 	if (!(t = cJSON_GetObjectItemCaseSensitive(o, "time")))
 		return tl_reject(r, ln, off, "decision without \"time\"");
@@ -306,7 +430,7 @@ int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t ln,
 			     ev.model_version ? ev.model_version : "?",
 			     ev.decision ? ev.decision : "?",
 			     ev.patient ? " for " : "", ev.patient ? ev.patient : "");
-	return tl_emit(r, &ev, ln, off);
+	return decision_emit(r, &ev, ln, off);
 }
 
 /* ---- mapping files ------------------------------------------------------ */

@@ -58,6 +58,8 @@ void tl_run_release(struct tl_run *r)
 		r->parser->free(r);
 	tl_programs_free(r->programs);
 	r->programs = NULL;
+	tl_inservice_free(r->inservice);
+	r->inservice = NULL;
 	cf_buf_release(&r->attrs);
 	free(r->arena);
 	r->arena = NULL;
@@ -417,6 +419,8 @@ static int finish(struct tl_run *r, struct splitter *sp)
 	cf_buf_release(&sp->carry);
 	if (rc == CF_OK && r->parser->end)
 		rc = r->parser->end(r);
+	if (rc == CF_OK && r->inservice)
+		rc = tl_decisions_end(r);
 	if (rc == CF_OK && cf_alloc_failures() != r->refused)
 		rc = cf_set_nomem(r->ctx, "parsing");
 	return rc;

@@ -100,6 +100,9 @@ struct tl_run {
 	 * the login attempts open per process), made when first needed and
 	 * freed by tl_run_release */
 	struct tl_programs *programs;
+	/* the first and last decision of each model version seen in this
+	 * member (mapping.c), emitted as in-service events at its end */
+	struct tl_inservice *inservice;
 };
 
 /* ---- running ------------------------------------------------------------ */
@@ -263,6 +266,11 @@ int tl_cloudtrail_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 			 uint64_t off);
 int tl_decision_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 		       uint64_t off);
+/* At the end of a member: for each model version its decisions named,
+ * events "model-in-service-first" and "model-in-service-last" at its
+ * first and last decision (attribute inferred: true), citing them. */
+int tl_decisions_end(struct tl_run *r);
+void tl_inservice_free(struct tl_inservice *s);
 int tl_mapped_object(struct tl_run *r, const cJSON *o, uint64_t lineno,
 		     uint64_t off);
 int tl_mapped_with(struct tl_run *r, const struct tl_mapping *m,

@@ -113,7 +113,24 @@ struct cf_incident {
 	int imminent_misuse;             /* urgent telephone notice, 164.404(d)(3) */
 	int exclude_treatment_access;    /* leave treatment-relationship accesses
 					    out of `affected` (listed apart) */
+	int kind;                        /* enum cf_incident_kind (`kind`) */
+	int phi_disclosed;               /* `phi_disclosed`: the incident also
+					    disclosed PHI (model-malfunction) */
 };
+
+/* What kind of incident a file describes (`kind`); a file without the key
+ * is an unauthorised access, as every file was before the key existed. */
+enum cf_incident_kind {
+	CF_KIND_UNAUTHORISED_ACCESS = 0,
+	CF_KIND_MODEL_MALFUNCTION,
+	CF_KIND_TRAINING_DATA_EXPOSURE,
+	CF_KIND_VENDOR_EXPOSURE,
+	CF_KIND_LOST_DEVICE,
+	CF_KIND_RANSOMWARE,
+	CF_KIND_COUNT
+};
+/* The name of a kind as the file writes it ("model-malfunction"). */
+const char *cf_incident_kind_name(int kind);
 
 /* Loads and checks an incident file; errors are "FILE:LINE:COL: message".
  * Freed with cf_incident_free(). */
@@ -166,5 +183,19 @@ const char *cf_phi_portal(const char *category, const char **item);
  * (cf_state_code). *out is freed with cJSON_Delete. */
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db,
 		     const struct cf_incident *inc, unsigned flags, cJSON **out);
+
+/* Decision cohorts (src/scope_cohort.c): adds to a scope "cohorts", one
+ * per model version in its "model_decisions": {"model","version",
+ * "decisions","overridden","acted_on","patients","first","last",
+ * "by_patient":[{"patient","decisions","overridden","acted_on","first",
+ * "last"}]}, first/last citing {"time","archive","member","line","offset",
+ * "patient"}. cf_scope_compute() calls it. */
+int cf_scope_cohorts(struct cf_ctx *ctx, cJSON *scope);
+/* The cohort file for clinical review: a CSV header then one row per
+ * patient and version (patient,model,version,decisions,overridden,
+ * acted_on,first,last), appended to out. */
+struct cf_buf;
+int cf_scope_cohort_csv(struct cf_ctx *ctx, const cJSON *scope,
+			struct cf_buf *out);
 
 #endif

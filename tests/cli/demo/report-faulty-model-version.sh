@@ -1,0 +1,33 @@
+# Routing by incident kind: the faulty-model demo's incident is a
+# model-malfunction that disclosed no PHI, so its package is a
+# patient-safety review with no notice duty and no notice deadline: the
+# cohort is the distinct patients of the suspect version's decisions (as the
+# scope and the generator's ground truth list them) and the overrides are
+# counted; no draft letter is written.
+source "$CLI_LIB"
+expect_status 0 casefile demo gen --scenario faulty-model-version --seed 5 --json
+grep -q '^kind: model-malfunction' gen/incident.yaml || die "incident kind"
+r=gen/report/report.json s=gen/scope.json t=gen/ground-truth.json
+[ -s "$r" ] || die "no report.json"
+jq -e '.obligations | [.individual_notice.due, .hhs_notice.due, .media_notice.due] == [null, null, null]
+       and .individual_notice.required == false and .media_notice.required == false' "$r" >/dev/null ||
+  { jq .obligations "$r" >&2; die "a notice deadline"; }
+jq -e '.determination.notification_required == false' "$r" >/dev/null || die "notification required"
+[ ! -e gen/report/notice-individual.md ] && [ ! -e gen/report/notice-media.md ] || die "a draft letter"
+jq -e '.patient_safety | type == "object" and .phi_disclosed == false' "$r" >/dev/null ||
+  die "no patient-safety review"
+cohort=$(jq '.patient_safety.cohort' "$r")
+[ "$cohort" -gt 0 ] || die "empty cohort"
+[ "$cohort" = "$(jq '[.model_decisions[] | select(.model + "@" + .version == "sepsis-risk@7") | .patient] | unique | length' "$s")" ] ||
+  die "cohort $cohort is not the scope's patients of sepsis-risk@7"
+[ "$cohort" = "$(jq '[.model_decisions[].patient] | unique | length' "$t")" ] ||
+  die "cohort $cohort is not the ground truth's"
+over=$(jq '[.model_decisions[] | select(.outcome == "overridden")] | length' "$s")
+[ "$over" -gt 0 ] || die "no override in the scope"
+jq -e --argjson o "$over" --argjson n "$(jq '.model_decisions | length' "$s")" \
+  '.patient_safety | .overridden == $o and .decisions == $n and .acted_on == $n - $o' "$r" >/dev/null ||
+  { jq '.patient_safety | del(.cohort_patients)' "$r" >&2; die "overrides"; }
+grep -q "Patient-safety review" gen/report/report.md || die "no section in report.md"
+grep -q "Cohort: $cohort patient(s)" gen/report/report.html || die "no cohort in report.html"
+jq -e '[.to_confirm[] | select(.section == "patient_safety")] | length >= 3' "$r" >/dev/null ||
+  die "adverse-event reporting not listed to confirm"
