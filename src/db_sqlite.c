@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The SQLite backend of the timeline store (the default: a file beside the
- * case). Bulk loading is what matters for speed: statements are prepared
+ * case): opening, writing, closing and findings here, queries in
+ * db_sqlite_read.c.
+ *
+ * Bulk loading is what matters for speed: statements are prepared
  * once, the whole build is one transaction, and when a build starts on an
  * empty store the secondary indexes are created once at the end instead of
  * being updated row by row (a sorted index build is several times cheaper
@@ -38,25 +41,10 @@
 #include "casefile/error.h"
 #include "casefile/patient.h"
 #include "db_backend.h"
+#include "db_sqlite_int.h"
 
 #define APPLICATION_ID 0x43464c31 /* "CFL1" */
 
-enum { ST_EVENT, ST_REJECT, ST_PATIENT, ST_ARCHIVE, ST_HAS_ARCHIVE, ST_N };
-
-/* The handle of a SQLite store: the common part first. */
-struct sq_store {
-	struct cf_db base;
-	char *location;
-	sqlite3 *sq;
-	sqlite3_stmt *st[ST_N];
-	int writable;
-	int deferred_indexes; /* create the indexes at close */
-	int in_txn;           /* an archive's savepoint is open */
-	int in_build;         /* the build's transaction is open */
-	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
-	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
-	struct cf_atomic at;
-};
 
 /* ---- SQLite: schema ----------------------------------------------------- */
 
@@ -71,7 +59,6 @@ struct sq_store {
 /* The patient facts of casefile/patient.h (struct cf_patient_cols), in
  * every store written since they exist; a store built before holds only
  * has_contact (0/1) and gets them, empty, on its next write. */
-#define PATIENT_FACTS_COLS "reach, deceased, next_of_kin, birth_date"
 static const char *const patient_facts_add[] = {
 	"ALTER TABLE patients ADD COLUMN reach INTEGER",
 	"ALTER TABLE patients ADD COLUMN deceased INTEGER",
@@ -128,12 +115,13 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_HAS_ARCHIVE] = "SELECT 1 FROM archives WHERE sha256sums = ?",
 };
 
-static const char event_cols[] =
+
+const char sq_event_cols[] =
 	"ts_us, ts_desc, source, host, actor, actor_role, action, outcome,"
 	" patient, resource, src_ip, model, model_version, decision, score,"
 	" message, attrs, archive, member, line, \"offset\"";
 
-static int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what)
+int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what)
 {
 	return cf_set_error(ctx, 0, "%s: %s: %s", db->location, what,
 			    sqlite3_errmsg(db->sq));
@@ -167,7 +155,7 @@ static int sq_exec(struct sq_store *db, struct cf_ctx *ctx, const char *sql)
 }
 
 /* Single integer from a query, or -1. */
-static int64_t sq_int(struct sq_store *db, const char *sql)
+int64_t sq_int(struct sq_store *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t v = -1;
@@ -196,7 +184,7 @@ static int sq_check_store(struct sq_store *db, struct cf_ctx *ctx, int *is_new)
 	if (app != APPLICATION_ID)
 		return cf_set_error(ctx, 0, "%s: not a casefile timeline database",
 				    db->location);
-	snprintf(sql, sizeof sql, "SELECT id, %s FROM events LIMIT 0", event_cols);
+	snprintf(sql, sizeof sql, "SELECT id, %s FROM events LIMIT 0", sq_event_cols);
 	if (sqlite3_prepare_v2(db->sq, sql, -1, &s, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return cf_set_error(ctx, 0, "%s: damaged timeline database: %s",
@@ -415,387 +403,6 @@ static void sq_rollback(cf_db *h)
 	db->in_txn = 0;
 }
 
-/* ---- SQLite: reading ---------------------------------------------------- */
-
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
-
-/* The integer in column i, or dflt when it is NULL. */
-static int col_int_or(sqlite3_stmt *s, int i, int dflt)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
-}
-
-/* The WHERE clause of a filter, with ? for every value (never a value
- * pasted into the SQL), and its binding: filter_where() and filter_bind()
- * walk the same fields in the same order. */
-static const char *const eq_cols[] = {
-	"patient", "actor", "model", "model_version", "action", "source",
-	"host", "outcome", "src_ip",
-};
-
-static void filter_eq_vals(const struct cf_db_filter *f, const char **v)
-{
-	v[0] = f->patient;
-	v[1] = f->actor;
-	v[2] = f->model;
-	v[3] = f->model_version;
-	v[4] = f->action;
-	v[5] = f->source;
-	v[6] = f->host;
-	v[7] = f->outcome;
-	v[8] = f->src_ip;
-}
-
-#define NEQ (sizeof eq_cols / sizeof eq_cols[0])
-
-/* Appends the clause; returns the word that continues it (" WHERE" when
- * the filter selects everything, else " AND"); failures stay on sql. */
-static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f)
-{
-	const char *v[NEQ], *w = " WHERE";
-
-	filter_eq_vals(f, v);
-	for (size_t i = 0; i < NEQ; i++) {
-		if (!v[i])
-			continue;
-		cf_buf_printf(sql, "%s %s = ?", w, eq_cols[i]);
-		w = " AND";
-	}
-	if (f->has_from && !cf_buf_printf(sql, "%s ts_us >= ?", w))
-		w = " AND";
-	if (f->has_to && !cf_buf_printf(sql, "%s ts_us <= ?", w))
-		w = " AND";
-	if (f->text && !cf_buf_printf(sql, "%s instr(lower(message), lower(?)) > 0", w))
-		w = " AND";
-	if (f->has_id && !cf_buf_printf(sql, "%s id = ?", w))
-		w = " AND";
-	return w;
-}
-
-/* Binds the filter's values after the n parameters already bound;
- * returns the number of the next one. */
-static int filter_bind(sqlite3_stmt *s, const struct cf_db_filter *f, int n)
-{
-	const char *v[NEQ];
-
-	filter_eq_vals(f, v);
-	for (size_t i = 0; i < NEQ; i++)
-		if (v[i])
-			sqlite3_bind_text(s, ++n, v[i], -1, SQLITE_STATIC);
-	if (f->has_from)
-		sqlite3_bind_int64(s, ++n, f->from_us);
-	if (f->has_to)
-		sqlite3_bind_int64(s, ++n, f->to_us);
-	if (f->text)
-		sqlite3_bind_text(s, ++n, f->text, -1, SQLITE_STATIC);
-	if (f->has_id)
-		sqlite3_bind_int64(s, ++n, f->id);
-	return n + 1;
-}
-
-/* The query time limit: SQLite calls back every few thousand steps of its
- * virtual machine, and a non-zero answer interrupts the statement. */
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int deadline_passed(void *arg)
-{
-	return mono_ms() > *(const int64_t *)arg;
-}
-
-static void deadline_set(struct sq_store *db, const struct cf_db_filter *f,
-			 int64_t *deadline)
-{
-	if (!f->timeout_ms)
-		return;
-	*deadline = mono_ms() + f->timeout_ms;
-	sqlite3_progress_handler(db->sq, 4000, deadline_passed, deadline);
-}
-
-/* Ends a statement's time limit: CF_OK after SQLITE_DONE, else the
- * error of the failed step. */
-static int deadline_end(struct sq_store *db, struct cf_ctx *ctx,
-			const struct cf_db_filter *f, int step, const char *what)
-{
-	if (f->timeout_ms)
-		sqlite3_progress_handler(db->sq, 0, NULL, NULL);
-	if (step == SQLITE_DONE)
-		return CF_OK;
-	if (step == SQLITE_INTERRUPT)
-		return cf_set_error(ctx, ETIMEDOUT, "%s: %s: query timed out after"
-				    " %u ms", db->location, what, f->timeout_ms);
-	return sq_err(db, ctx, what);
-}
-
-static int sq_prepare(struct sq_store *db, struct cf_ctx *ctx,
-		      struct cf_buf *sql, sqlite3_stmt **s)
-{
-	if (sql->err)
-		return cf_set_nomem(ctx, "building a query");
-	if (sqlite3_prepare_v2(db->sq, sql->data, -1, s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying events");
-	return CF_OK;
-}
-
-static int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		    cf_db_event_fn fn, void *arg)
-{
-	struct sq_store *db = (struct sq_store *)h;
-	struct cf_buf sql;
-	sqlite3_stmt *s = NULL;
-	int64_t deadline = 0;
-	int rc = CF_FAILED, n, step;
-
-	cf_buf_init(&sql);
-	cf_buf_printf(&sql, "SELECT %s, id FROM events", event_cols);
-	filter_where(&sql, f);
-	cf_buf_puts(&sql, " ORDER BY ts_us, id");
-	if (f->limit || f->offset)
-		cf_buf_puts(&sql, " LIMIT ? OFFSET ?");
-	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
-		goto out;
-	n = filter_bind(s, f, 0);
-	if (f->limit || f->offset) {
-		sqlite3_bind_int64(s, n++, f->limit && f->limit <= INT64_MAX ?
-					   (sqlite3_int64)f->limit : -1);
-		sqlite3_bind_int64(s, n, f->offset <= INT64_MAX ?
-					 (sqlite3_int64)f->offset : INT64_MAX);
-	}
-	deadline_set(db, f, &deadline);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_event e = {0};
-		int c = 0, cb;
-
-		e.ts_us = sqlite3_column_int64(s, c++);
-		e.ts_desc = col_text(s, c++);
-		e.source = col_text(s, c++);
-		e.host = col_text(s, c++);
-		e.actor = col_text(s, c++);
-		e.actor_role = col_text(s, c++);
-		e.action = col_text(s, c++);
-		e.outcome = col_text(s, c++);
-		e.patient = col_text(s, c++);
-		e.resource = col_text(s, c++);
-		e.src_ip = col_text(s, c++);
-		e.model = col_text(s, c++);
-		e.model_version = col_text(s, c++);
-		e.decision = col_text(s, c++);
-		e.has_score = sqlite3_column_type(s, c) != SQLITE_NULL;
-		e.score = sqlite3_column_double(s, c++);
-		e.message = col_text(s, c++);
-		e.attrs = col_text(s, c++);
-		e.archive = col_text(s, c++);
-		e.member = col_text(s, c++);
-		e.line = (uint64_t)sqlite3_column_int64(s, c++);
-		e.offset = (uint64_t)sqlite3_column_int64(s, c++);
-		e.id = sqlite3_column_int64(s, c++);
-		if ((cb = fn(arg, &e)) != 0) {
-			rc = cb;
-			step = SQLITE_DONE;
-			break;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		deadline_end(db, ctx, f, step, "reading events");
-		goto out;
-	}
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	if (rc == CF_FAILED)
-		rc = CF_OK;
-out:
-	sqlite3_finalize(s);
-	cf_buf_release(&sql);
-	return rc;
-}
-
-/* One aggregate of the filtered events: three statements rather than one,
- * because SQLite answers min() or max() alone from the time index in a few
- * steps, and count(*) alone from the smallest index, where the three
- * together read the whole table. */
-static int sq_aggregate(struct sq_store *db, struct cf_ctx *ctx,
-			const struct cf_db_filter *f, const char *agg,
-			int64_t *out)
-{
-	struct cf_buf sql;
-	sqlite3_stmt *s = NULL;
-	int64_t deadline = 0;
-	int rc = CF_FAILED, step;
-
-	cf_buf_init(&sql);
-	cf_buf_printf(&sql, "SELECT %s FROM events", agg);
-	filter_where(&sql, f);
-	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
-		goto out;
-	filter_bind(s, f, 0);
-	deadline_set(db, f, &deadline);
-	step = sqlite3_step(s);
-	if (step != SQLITE_ROW) {
-		deadline_end(db, ctx, f, step, "counting events");
-		goto out;
-	}
-	*out = sqlite3_column_int64(s, 0);
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	rc = CF_OK;
-out:
-	sqlite3_finalize(s);
-	cf_buf_release(&sql);
-	return rc;
-}
-
-static int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		   int64_t *count, int64_t *first_us, int64_t *last_us)
-{
-	struct sq_store *db = (struct sq_store *)h;
-
-	if (sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
-		return CF_FAILED;
-	if (!*count)
-		return CF_OK;
-	if (sq_aggregate(db, ctx, f, "min(ts_us)", first_us) != CF_OK ||
-	    sq_aggregate(db, ctx, f, "max(ts_us)", last_us) != CF_OK)
-		return CF_FAILED;
-	return CF_OK;
-}
-
-static int sq_histogram(cf_db *h, struct cf_ctx *ctx,
-			const struct cf_db_filter *f, int64_t start_us,
-			int64_t width_us, size_t nb, int64_t *counts)
-{
-	struct sq_store *db = (struct sq_store *)h;
-	struct cf_buf sql;
-	sqlite3_stmt *s = NULL;
-	int64_t deadline = 0, end_us;
-	const char *w;
-	int rc = CF_FAILED, n, step;
-
-	/* the buckets' end, clamped rather than overflowing */
-	if (nb > INT64_MAX || __builtin_mul_overflow((int64_t)nb, width_us, &end_us) ||
-	    __builtin_add_overflow(end_us, start_us, &end_us))
-		end_us = INT64_MAX;
-	cf_buf_init(&sql);
-	cf_buf_puts(&sql, "SELECT (ts_us - ?1) / ?2 AS b, count(*) FROM events");
-	w = filter_where(&sql, f);
-	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ? GROUP BY b", w);
-	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
-		goto out;
-	sqlite3_bind_int64(s, 1, start_us);
-	sqlite3_bind_int64(s, 2, width_us);
-	n = filter_bind(s, f, 2);
-	sqlite3_bind_int64(s, n++, start_us);
-	sqlite3_bind_int64(s, n, end_us);
-	deadline_set(db, f, &deadline);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t b = sqlite3_column_int64(s, 0);
-
-		if (b >= 0 && (uint64_t)b < nb)
-			counts[b] = sqlite3_column_int64(s, 1);
-	}
-	if (step != SQLITE_DONE) {
-		deadline_end(db, ctx, f, step, "counting events");
-		goto out;
-	}
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	rc = CF_OK;
-out:
-	sqlite3_finalize(s);
-	cf_buf_release(&sql);
-	return rc;
-}
-
-static int sq_patients(cf_db *h, struct cf_ctx *ctx, cf_db_patient_fn fn,
-		       void *arg)
-{
-	struct sq_store *db = (struct sq_store *)h;
-	sqlite3_stmt *s = NULL;
-	int rc = CF_OK, step, cb;
-
-	if (sqlite3_prepare_v2(db->sq,
-			       db->patient_facts ?
-				       "SELECT id, state, has_contact, archive, member,"
-				       " line, " PATIENT_FACTS_COLS
-				       " FROM patients ORDER BY id" :
-				       "SELECT id, state, has_contact, archive, member,"
-				       " line, NULL, NULL, NULL, NULL"
-				       " FROM patients ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying patients");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_patient p = {
-			.id = col_text(s, 0),
-			.state = col_text(s, 1),
-			.has_contact = cf_patient_from_cols(
-				sqlite3_column_int(s, 2), col_int_or(s, 6, -1),
-				col_int_or(s, 7, -1), col_int_or(s, 8, -1),
-				col_text(s, 9)),
-			.archive = col_text(s, 3),
-			.member = col_text(s, 4),
-			.line = (uint64_t)sqlite3_column_int64(s, 5),
-		};
-		if ((cb = fn(arg, &p)) != 0) {
-			rc = cb;
-			break;
-		}
-	}
-	if (rc == CF_OK && step != SQLITE_DONE)
-		rc = sq_err(db, ctx, "reading patients");
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static int sq_archives(cf_db *h, struct cf_ctx *ctx, cf_db_archive_fn fn,
-		       void *arg)
-{
-	struct sq_store *db = (struct sq_store *)h;
-	sqlite3_stmt *s = NULL;
-	int rc = CF_OK, step, cb;
-
-	if (sqlite3_prepare_v2(db->sq,
-			       "SELECT sha256sums, path, signer, verified, sequence,"
-			       " host, built_at FROM archives ORDER BY sha256sums",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying archives");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_db_archive a = {
-			.sha256sums = col_text(s, 0),
-			.path = col_text(s, 1),
-			.signer = col_text(s, 2),
-			.verified = sqlite3_column_int(s, 3) != 0,
-			.sequence = sqlite3_column_int64(s, 4),
-			.host = col_text(s, 5),
-			.built_at = sqlite3_column_int64(s, 6),
-		};
-		if (!a.sha256sums)
-			continue;
-		if ((cb = fn(arg, &a)) != 0) {
-			rc = cb;
-			break;
-		}
-	}
-	if (rc == CF_OK && step != SQLITE_DONE)
-		rc = sq_err(db, ctx, "reading archives");
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
-		     int64_t *rejects)
-{
-	struct sq_store *db = (struct sq_store *)h;
-	*events = sq_int(db, "SELECT count(*) FROM events");
-	*rejects = sq_int(db, "SELECT count(*) FROM rejects");
-	if (*events < 0 || *rejects < 0)
-		return sq_err(db, ctx, "counting rows");
-	return CF_OK;
-}
-
 /* The stage of a decision's version at its time (ties: the greatest). */
 #define STAGE_AT "SELECT l.decision FROM temp.lineage l WHERE l.action =" \
 	" 'stage-changed' AND l.model = events.model AND l.model_version =" \
@@ -975,14 +582,14 @@ static int sq_findings(cf_db *h, struct cf_ctx *ctx, cf_db_finding_fn fn,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cf_finding f = {
 			.detected_at = sqlite3_column_int64(s, 0),
-			.rule_id = col_text(s, 1),
-			.title = col_text(s, 2),
-			.level = col_text(s, 3),
-			.group_key = col_text(s, 4),
+			.rule_id = sq_col_text(s, 1),
+			.title = sq_col_text(s, 2),
+			.level = sq_col_text(s, 3),
+			.group_key = sq_col_text(s, 4),
 			.count = sqlite3_column_int64(s, 5),
 			.first_us = sqlite3_column_int64(s, 6),
 			.last_us = sqlite3_column_int64(s, 7),
-			.events = col_text(s, 8),
+			.events = sq_col_text(s, 8),
 		};
 		if ((cb = fn(arg, &f)) != 0) {
 			rc = cb;

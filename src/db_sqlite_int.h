@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Private to the SQLite backend of the timeline store: the handle shared
+ * by src/db_sqlite.c (opening, writing, closing, findings) and
+ * src/db_sqlite_read.c (queries, histograms, patients, archives, counts).
+ */
+#ifndef CASEFILE_DB_SQLITE_INT_H
+#define CASEFILE_DB_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "casefile/atomic.h"
+#include "casefile/db.h"
+#include "db_backend.h"
+
+enum { ST_EVENT, ST_REJECT, ST_PATIENT, ST_ARCHIVE, ST_HAS_ARCHIVE, ST_N };
+
+/* The handle of a SQLite store: the common part first. */
+struct sq_store {
+	struct cf_db base;
+	char *location;
+	sqlite3 *sq;
+	sqlite3_stmt *st[ST_N];
+	int writable;
+	int deferred_indexes; /* create the indexes at close */
+	int in_txn;           /* an archive's savepoint is open */
+	int in_build;         /* the build's transaction is open */
+	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
+	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
+	struct cf_atomic at;
+};
+
+const char *sq_col_text(sqlite3_stmt *s, int i);
+/* The patient facts' columns, and the events' columns in the order
+ * sq_query reads them. */
+#define PATIENT_FACTS_COLS "reach, deceased, next_of_kin, birth_date"
+extern const char sq_event_cols[];
+
+int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		    cf_db_event_fn fn, void *arg);
+int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
+		   int64_t *count, int64_t *first_us, int64_t *last_us);
+int sq_histogram(cf_db *h, struct cf_ctx *ctx,
+			const struct cf_db_filter *f, int64_t start_us,
+			int64_t width_us, size_t nb, int64_t *counts);
+int sq_patients(cf_db *h, struct cf_ctx *ctx, cf_db_patient_fn fn,
+		       void *arg);
+int sq_archives(cf_db *h, struct cf_ctx *ctx, cf_db_archive_fn fn,
+		       void *arg);
+int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
+		     int64_t *rejects);
+int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
+int64_t sq_int(struct sq_store *db, const char *sql);
+
+#endif
