@@ -99,7 +99,8 @@ int pb_list_data(struct cf_ctx *ctx, const char *kind, pb_describe_fn describe,
 		items[n++] = e;
 		free(path);
 	}
-	qsort(items, n, sizeof *items, by_id);
+	if (n)
+		qsort(items, n, sizeof *items, by_id);
 	if (!(arr = cJSON_CreateArray()))
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {

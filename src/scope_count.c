@@ -157,7 +157,8 @@ static int collect(struct count *c, const cJSON *j)
 		return -1;
 	cJSON_ArrayForEach(p, pats) if (cJSON_IsString(p))
 		c->pid[c->npid++] = p->valuestring;
-	qsort(c->pid, c->npid, sizeof *c->pid, cmp_key);
+	if (c->npid)
+		qsort(c->pid, c->npid, sizeof *c->pid, cmp_key);
 	cJSON_ArrayForEach(p, ev) cap += (size_t)cJSON_GetArraySize(p);
 	if (cap && (!(c->pairs = cf_calloc(cap, sizeof *c->pairs)) ||
 		    !(c->prior = cf_calloc(cap, sizeof *c->prior))))
