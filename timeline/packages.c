@@ -86,33 +86,6 @@ static size_t local_stamp(const char *s, size_t n, int gap, int64_t *us)
 	return len;
 }
 
-/* Local time of the host (whole seconds) to UTC, with the zone kept in the
- * attributes: the host's zone rules when collection.json names its zone
- * (daylight saving time of that instant; a time the clocks went back over
- * reads as its first occurrence, marked "tz_ambiguous"; one they jumped
- * over, "tz_gap"), else its UTC offset at collection time. */
-static int64_t to_utc(struct tl_run *r, int64_t local_us)
-{
-	const struct tl_meta *m = r->meta;
-	int64_t utc_s;
-	int off, kind;
-
-	if (!m->tz) {
-		tl_attr_tz(r, m->tz_offset_s);
-		if (!m->tz_known)
-			tl_attr_bool(r, "tz_assumed", 1);
-		return local_us - (int64_t)m->tz_offset_s * CF_US_PER_SEC;
-	}
-	kind = cf_tz_local_to_utc(m->tz, local_us / CF_US_PER_SEC, &utc_s, &off, NULL);
-	tl_attr_tz(r, off);
-	tl_attr_str(r, "tz_name", cf_tz_name(m->tz), (size_t)-1);
-	if (kind == CF_TZ_AMBIGUOUS)
-		tl_attr_bool(r, "tz_ambiguous", 1);
-	else if (kind == CF_TZ_GAP)
-		tl_attr_bool(r, "tz_gap", 1);
-	return utc_s * CF_US_PER_SEC;
-}
-
 /* Splits "name:arch" into attributes; the resource is the whole. */
 static void package_attrs(struct tl_run *r, struct cf_event *ev,
 			  const char *p, size_t n)
@@ -219,7 +192,7 @@ static int dpkg_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		if (f[2][1] - f[2][0] != 6 || memcmp(s + f[2][0], "<none>", 6))
 			tl_attr_str(r, "version", s + f[2][0], f[2][1] - f[2][0]);
 	}
-	ev.ts_us = to_utc(r, us);
+	ev.ts_us = tl_local_to_utc(r, us, INT64_MIN);
 	ev.action = dpkg_verbs[v].action;
 	ev.message = tl_str(r, s + k + 1, n - k - 1);
 	return tl_emit(r, &ev, ln, off);
@@ -309,7 +282,7 @@ static void hist_common(struct tl_run *r, const struct hist *h,
 	const char *by = hist_get(r, h, H_BY), *cmd = hist_get(r, h, H_CMD);
 	const char *err = hist_get(r, h, H_ERROR), *end = hist_get(r, h, H_END);
 
-	ev->ts_us = to_utc(r, h->start_us);
+	ev->ts_us = tl_local_to_utc(r, h->start_us, INT64_MIN);
 	if (cmd)
 		tl_attr_str(r, "commandline", cmd, (size_t)-1);
 	if (by) { /* "user (1000)" */
@@ -547,7 +520,7 @@ static int term_flush(struct tl_run *r, const char *end, size_t endlen)
 	t->open = 0;
 	if (cf_buf_error(&t->out))
 		return cf_set_nomem(r->ctx, "apt term.log");
-	ev.ts_us = to_utc(r, t->start_us);
+	ev.ts_us = tl_local_to_utc(r, t->start_us, INT64_MIN);
 	tl_attr_int(r, "lines", (int64_t)t->lines);
 	if (t->out.len)
 		tl_attr_str(r, "output", t->out.data, t->out.len);

@@ -25,6 +25,8 @@
 #include "casefile/alloc.h"
 #include "casefile/archive.h"
 #include "casefile/error.h"
+#include "casefile/time.h"
+#include "casefile/tz.h"
 #include "casefile/utf8.h"
 #include "tl.h"
 
@@ -331,6 +333,43 @@ int tl_patient(struct tl_run *r, struct cf_patient *p, uint64_t lineno)
 	rc = r->sink->patient ? r->sink->patient(r->sink->arg, p) : CF_OK;
 	tl_event_reset(r);
 	return rc;
+}
+
+/* ---- local times --------------------------------------------------------- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int64_t tl_local_to_utc(struct tl_run *r, int64_t local, int64_t after_us)
+{
+	const struct tl_meta *m = r->meta;
+	int64_t frac = local - floor_div(local, CF_US_PER_SEC) * CF_US_PER_SEC;
+	int64_t first, second, utc;
+	int off, kind;
+
+	if (!m->tz) {
+		tl_attr_tz(r, m->tz_offset_s);
+		if (!m->tz_known)
+			tl_attr_bool(r, "tz_assumed", 1);
+		return local - (int64_t)m->tz_offset_s * CF_US_PER_SEC;
+	}
+	kind = cf_tz_local_to_utc(m->tz, floor_div(local, CF_US_PER_SEC), &first,
+				  &off, &second);
+	utc = first * CF_US_PER_SEC + frac;
+	if (kind == CF_TZ_AMBIGUOUS && utc < after_us &&
+	    second * CF_US_PER_SEC + frac >= after_us) {
+		utc = second * CF_US_PER_SEC + frac; /* the hour again, after */
+		off = (int)((local - utc) / CF_US_PER_SEC);
+	}
+	tl_attr_tz(r, off);
+	tl_attr_str(r, "tz_name", cf_tz_name(m->tz), (size_t)-1);
+	if (kind == CF_TZ_AMBIGUOUS)
+		tl_attr_bool(r, "tz_ambiguous", 1);
+	else if (kind == CF_TZ_GAP)
+		tl_attr_bool(r, "tz_gap", 1);
+	return utc;
 }
 
 /* ---- line splitting ----------------------------------------------------- */

@@ -309,39 +309,6 @@ static int date_local(struct tl_run *r, unsigned mon, unsigned day,
 	return 0;
 }
 
-/* Local wall-clock time (us) to UTC with the host's rules; adds the "tz"
- * attributes. */
-static int64_t local_to_utc(struct tl_run *r, int64_t local)
-{
-	const struct tl_meta *m = r->meta;
-	struct sys_state *st = r->state;
-	int64_t frac = local - floor_div(local, CF_US_PER_SEC) * CF_US_PER_SEC;
-	int64_t first, second, utc;
-	int off, kind;
-
-	if (!m->tz) {
-		tl_attr_tz(r, m->tz_offset_s);
-		if (!m->tz_known)
-			tl_attr_bool(r, "tz_assumed", 1);
-		return local - (int64_t)m->tz_offset_s * CF_US_PER_SEC;
-	}
-	kind = cf_tz_local_to_utc(m->tz, floor_div(local, CF_US_PER_SEC), &first,
-				  &off, &second);
-	utc = first * CF_US_PER_SEC + frac;
-	if (kind == CF_TZ_AMBIGUOUS && st->have_prev && utc < st->prev_utc &&
-	    second * CF_US_PER_SEC + frac >= st->prev_utc) {
-		utc = second * CF_US_PER_SEC + frac; /* the hour again, after */
-		off = (int)((local - utc) / CF_US_PER_SEC);
-	}
-	tl_attr_tz(r, off);
-	tl_attr_str(r, "tz_name", cf_tz_name(m->tz), (size_t)-1);
-	if (kind == CF_TZ_AMBIGUOUS)
-		tl_attr_bool(r, "tz_ambiguous", 1);
-	else if (kind == CF_TZ_GAP)
-		tl_attr_bool(r, "tz_gap", 1);
-	return utc;
-}
-
 static int is_level(const char *s, size_t n)
 {
 	static const char *const lv[] = {"EMERG", "ALERT", "CRIT", "ERR", "ERROR",
@@ -624,7 +591,8 @@ static int sys_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		    date_local(r, mon, day, tod, &us))
 			return tl_reject(r, ln, off, "syslog: no such day");
 		tl_attr_bool(r, "year_inferred", 1);
-		ev.ts_us = local_to_utc(r, us);
+		ev.ts_us = tl_local_to_utc(r, us, st->have_prev ? st->prev_utc
+							     : INT64_MIN);
 		note_time(r, ev.ts_us);
 		return bsd_rest(r, &ev, s + i + k, n - i - k, ln, off);
 	}

@@ -187,6 +187,14 @@ void tl_attr_bool(struct tl_run *r, const char *key, int v);
 void tl_attr_json(struct tl_run *r, const char *key, const cJSON *v);
 /* Adds "tz":"+HH:MM" for an offset in seconds. */
 void tl_attr_tz(struct tl_run *r, int offset_s);
+/* A local wall-clock time of the host (us) to UTC, adding the "tz"
+ * attributes: with the host's zone rules when r->meta->tz is set
+ * (daylight saving time of that instant; a time the clocks went back over
+ * is its first occurrence, or the second when only the second comes at or
+ * after `after_us`, marked "tz_ambiguous"; one they jumped over, "tz_gap"),
+ * else its UTC offset at collection ("tz_assumed" when unknown). after_us
+ * is INT64_MIN when nothing came before. */
+int64_t tl_local_to_utc(struct tl_run *r, int64_t local_us, int64_t after_us);
 
 /* 1-12 for an English month abbreviation at s (3 bytes), else 0. */
 int tl_month(const char *s);
