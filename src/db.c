@@ -13,6 +13,7 @@
 
 #include "casefile/db.h"
 #include "casefile/error.h"
+#include "casefile/json.h"
 #include "db_backend.h"
 
 /* Location schemes, tried in order; a location with none is a SQLite file. */
@@ -175,4 +176,32 @@ int cf_db_query_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
 {
 	/* a backend without findings has none */
 	return db->ops->findings ? db->ops->findings(db, ctx, fn, arg) : CF_OK;
+}
+
+cJSON *cf_event_json(const struct cf_event *e, int with_id)
+{
+	static const char *const keys[] = {
+		"ts_desc", "source", "host", "actor", "actor_role", "action",
+		"outcome", "patient", "resource", "src_ip", "model",
+		"model_version", "decision", "message", "archive", "member"};
+	const char *vals[] = {e->ts_desc, e->source, e->host, e->actor,
+			      e->actor_role, e->action, e->outcome, e->patient,
+			      e->resource, e->src_ip, e->model, e->model_version,
+			      e->decision, e->message, e->archive, e->member};
+	struct cf_jb jb;
+	cJSON *j = cf_jb_init(&jb), *a;
+
+	if (with_id)
+		cf_jb_int(&jb, j, "id", e->id);
+	cf_jb_time(&jb, j, "time", e->ts_us);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (vals[i])
+			cf_jb_str(&jb, j, keys[i], vals[i]);
+	if (e->has_score)
+		cf_jb_num(&jb, j, "score", e->score);
+	if (e->attrs && (a = cJSON_Parse(e->attrs)))
+		cf_jb_item(&jb, j, "attrs", a);
+	cf_jb_int(&jb, j, "line", (int64_t)e->line);
+	cf_jb_int(&jb, j, "offset", (int64_t)e->offset);
+	return cf_jb_finish(&jb);
 }

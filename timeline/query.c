@@ -45,37 +45,6 @@ static int csv_row(struct tl_query_out *q, const char *const *v, size_t n)
 	return bad ? (q->nomem = 1) : 0;
 }
 
-static cJSON *event_json(const struct cf_event *e)
-{
-	cJSON *j = cJSON_CreateObject(), *a;
-	const char *keys[] = {"ts_desc", "source", "host", "actor", "actor_role",
-			      "action", "outcome", "patient", "resource", "src_ip",
-			      "model", "model_version", "decision", "message",
-			      "archive", "member"};
-	const char *vals[] = {e->ts_desc, e->source, e->host, e->actor,
-			      e->actor_role, e->action, e->outcome, e->patient,
-			      e->resource, e->src_ip, e->model, e->model_version,
-			      e->decision, e->message, e->archive, e->member};
-
-	if (!j || cf_json_add_time(j, "time", e->ts_us))
-		goto fail;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (vals[i] && cf_json_add_str(j, keys[i], vals[i]))
-			goto fail;
-	if (e->has_score && cf_json_add_num(j, "score", e->score))
-		goto fail;
-	if (e->attrs && (a = cJSON_Parse(e->attrs)) &&
-	    cf_json_add_item(j, "attrs", a))
-		goto fail;
-	if (cf_json_add_int(j, "line", (int64_t)e->line) ||
-	    cf_json_add_int(j, "offset", (int64_t)e->offset))
-		goto fail;
-	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
-}
-
 /* ---- Timesketch ---------------------------------------------------------- */
 
 /* Timesketch needs a non-empty message on every event; an event whose
@@ -194,7 +163,7 @@ static int on_event(void *arg, const struct cf_event *e)
 		break;
 	}
 	case TL_FMT_JSONL:
-		return put_json(q, event_json(e));
+		return put_json(q, cf_event_json(e, 0));
 	case TL_FMT_L2TCSV: {
 		char date[11], tm[9], notes[160], extra[96], shrt[81];
 		const char *macb = "....";
@@ -220,7 +189,7 @@ static int on_event(void *arg, const struct cf_event *e)
 		break;
 	}
 	case TL_FMT_TIMESKETCH: {
-		cJSON *j = event_json(e);
+		cJSON *j = cf_event_json(e, 0);
 		char us[24], *msg = NULL;
 		snprintf(us, sizeof us, "%lld", (long long)e->ts_us);
 		if (j) { /* message first-class; integer microseconds, not a double */

@@ -114,37 +114,6 @@ int view_filter(view_param_fn get, void *arg, struct cf_db_filter *f,
 
 /* ---- answers -------------------------------------------------------------- */
 
-/* The event as `timeline query --format jsonl` prints it, with its id. */
-static cJSON *event_json(struct cf_jb *jb, const struct cf_event *e)
-{
-	cJSON *j = cJSON_CreateObject(), *a;
-	const char *keys[] = {"ts_desc", "source", "host", "actor", "actor_role",
-			      "action", "outcome", "patient", "resource", "src_ip",
-			      "model", "model_version", "decision", "message",
-			      "archive", "member"};
-	const char *vals[] = {e->ts_desc, e->source, e->host, e->actor,
-			      e->actor_role, e->action, e->outcome, e->patient,
-			      e->resource, e->src_ip, e->model, e->model_version,
-			      e->decision, e->message, e->archive, e->member};
-
-	if (!j) {
-		jb->err = -1;
-		return NULL;
-	}
-	cf_jb_int(jb, j, "id", e->id);
-	cf_jb_time(jb, j, "time", e->ts_us);
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (vals[i])
-			cf_jb_str(jb, j, keys[i], vals[i]);
-	if (e->has_score)
-		cf_jb_num(jb, j, "score", e->score);
-	if (e->attrs && (a = cJSON_Parse(e->attrs)))
-		cf_jb_item(jb, j, "attrs", a);
-	cf_jb_int(jb, j, "line", (int64_t)e->line);
-	cf_jb_int(jb, j, "offset", (int64_t)e->offset);
-	return j;
-}
-
 struct page {
 	struct cf_jb *jb;
 	cJSON *arr;
@@ -154,10 +123,12 @@ struct page {
 static int on_event(void *arg, const struct cf_event *e)
 {
 	struct page *p = arg;
-	cJSON *j = event_json(p->jb, e);
+	cJSON *j = cf_event_json(e, 1);
 
-	if (!j)
+	if (!j) {
+		p->jb->err = -1;
 		return CF_FATAL;
+	}
 	if (p->arr && !cJSON_AddItemToArray(p->arr, j)) {
 		cJSON_Delete(j);
 		p->jb->err = -1;

@@ -219,4 +219,11 @@ int cf_db_query_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 int cf_db_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 		 int64_t *rejects);
 
+/* An event as `timeline query --format jsonl` prints it and the viewer's
+ * API serves it (with its store id first when with_id): time, the
+ * columns that are set, score, attrs, line and offset. NULL on no
+ * memory. */
+struct cJSON;
+struct cJSON *cf_event_json(const struct cf_event *e, int with_id);
+
 #endif
