@@ -369,10 +369,7 @@ static int interpret_sudo(struct tl_run *r, struct cf_event *ev,
 	if (!key[k]) {
 		const char *e = find(s, (size_t)(end - s), " ; ");
 		size_t rn = e ? (size_t)(e - s) : (size_t)(end - s);
-		long tries = 0;
-		/* the message is not NUL-terminated: digits within rn only */
-		for (size_t d = 0; d < rn && d < 9 && s[d] >= '0' && s[d] <= '9'; d++)
-			tries = tries * 10 + (s[d] - '0');
+		long long tries = tl_digits(s, rn, NULL);
 		tl_attr_str(r, "reason", s, rn);
 		ev->outcome = "failure";
 		if (tries > 0 && find(s, rn, " incorrect password attempt")) {

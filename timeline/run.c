@@ -79,6 +79,18 @@ int tl_month(const char *s)
 	return 0;
 }
 
+long long tl_digits(const char *s, size_t n, size_t *used)
+{
+	long long v = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 18 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (s[i] - '0');
+	if (used)
+		*used = i;
+	return v;
+}
+
 int tl_utf8_ok(const char *s, size_t n)
 {
 	return !memchr(s, 0, n) && cf_utf8_invalid(s, n) < 0;

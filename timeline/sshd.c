@@ -252,7 +252,7 @@ static void fill(struct tl_run *r, struct cf_event *ev, const struct pattern *p,
 	if ((s = grp(text, m, p->info, &n)))
 		tl_attr_str(r, "auth_info", s, n);
 	if ((s = grp(text, m, p->count, &n)))
-		tl_attr_int(r, "failures", strtol(s, NULL, 10));
+		tl_attr_int(r, "failures", tl_digits(s, n, NULL));
 }
 
 int tl_sshd_interpret(struct tl_run *r, struct cf_event *ev, const char *msg,

@@ -357,9 +357,9 @@ static size_t verbose_facpri(struct tl_run *r, const char *s, size_t n)
 		    !memcmp(pri[i].name, s + dot + 1, end - dot - 1))
 			p = pri[i].v;
 	if (f < 0) {
-		char *e;
-		f = strtol(s + 1, &e, 10);
-		if (e != s + dot || !isdigit((unsigned char)s[1]) || f > 23)
+		size_t used;
+		f = (long)tl_digits(s + 1, dot - 1, &used);
+		if (used != dot - 1 || f > 23)
 			return 0;
 	}
 	if (p < 0) {

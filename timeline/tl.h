@@ -198,6 +198,11 @@ int64_t tl_local_to_utc(struct tl_run *r, int64_t local_us, int64_t after_us);
 
 /* 1-12 for an English month abbreviation at s (3 bytes), else 0. */
 int tl_month(const char *s);
+/* The decimal number in the leading digits of s[0..n) (at most 18 of
+ * them, so it cannot overflow); *used (when not NULL) is how many digits
+ * were read, 0 when s does not start with one. Parsers use it, never
+ * strtol, because a line's fields are slices, not NUL-terminated. */
+long long tl_digits(const char *s, size_t n, size_t *used);
 /* 1 when the n bytes are valid UTF-8 without NUL. */
 int tl_utf8_ok(const char *s, size_t n);
 /* Strips "Patient/" and a trailing "/_history/..." into the arena. */
