@@ -19,6 +19,7 @@
 #include "casefile/time.h"
 #include "casefile/tz.h"
 #include "casefile/yaml.h"
+#include "incident_int.h"
 
 /* ---- incident files ------------------------------------------------------ */
 
@@ -65,6 +66,7 @@ void cf_incident_free(struct cf_incident *inc)
 		free(inc->models[i].version);
 	}
 	free(inc->models);
+	cf_incident_exposure_release(&inc->exposure);
 	free(inc);
 }
 
@@ -635,7 +637,9 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 					   "law_enforcement", "business_associate",
 					   "covered_entities", "determination",
 					   "imminent_misuse", "exclude_treatment_access",
-					   "response", "kind", "phi_disclosed", NULL};
+					   "response", "kind", "phi_disclosed",
+					   "exposed_data", "reidentification", "vendor",
+					   "deletion_attestations", NULL};
 	struct fy_node *root, *w, *n;
 	struct cf_incident *inc = NULL;
 	int rc = CF_FAILED, r, written_offset = 0;
@@ -703,6 +707,8 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 	if ((n = cf_yaml_get(root, "response")) && check_response(ctx, path, n))
 		goto out;
 	if (load_rules(ctx, path, root, inc, written_offset))
+		goto out;
+	if (cf_incident_load_exposure(ctx, path, root, inc))
 		goto out;
 	*out = inc;
 	inc = NULL;

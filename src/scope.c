@@ -408,11 +408,12 @@ static cJSON *evidence_json(const struct cf_event *e, int unverified)
 	return cf_jb_finish(&jb);
 }
 
+static int add_access(struct scope *s, const struct cf_event *e, int unverified);
+
 static int on_event(void *arg, const struct cf_event *e)
 {
 	struct scope *s = arg;
 	const struct cf_incident *inc = s->inc;
-	struct access *a;
 	int unverified = event_unverified(s->arch, e);
 
 	if (unverified && !s->include_unverified) {
@@ -459,6 +460,30 @@ static int on_event(void *arg, const struct cf_event *e)
 	}
 	if (!e->patient || !*e->patient)
 		return 0;
+	return add_access(s, e, unverified);
+}
+
+/* A record of exposed data at rest (scope_data.c): counted like an
+ * access, under the same rule for unverified archives. */
+static int on_data_record(void *arg, const struct cf_event *e)
+{
+	struct scope *s = arg;
+	struct cf_event r = *e;
+	int unverified = event_unverified(s->arch, e);
+
+	if (unverified && !s->include_unverified) {
+		s->excluded++;
+		return 0;
+	}
+	if (!r.outcome) /* data held, not an attempt of unknown outcome */
+		r.outcome = "present";
+	return add_access(s, &r, unverified) ? CF_FATAL : CF_OK;
+}
+
+static int add_access(struct scope *s, const struct cf_event *e, int unverified)
+{
+	struct access *a;
+
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
 		struct access *v = cf_realloc(s->v, cap * sizeof *v);
@@ -617,6 +642,12 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 		goto nomem;
 	if (rc != CF_OK)
 		goto fail;
+	/* the patients in exposed data at rest (scope_data.c) */
+	rc = cf_scope_data_at_rest(ctx, db, inc, on_data_record, &s, j);
+	if (s.nomem)
+		goto nomem;
+	if (rc != CF_OK)
+		goto out;
 	rc = cf_db_query_patients(db, ctx, on_patient, &st);
 	if (st.nomem)
 		goto nomem;
@@ -654,7 +685,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			cf_jb_str(&jb, e, "member", s.v[k].member);
 			cf_jb_int(&jb, e, "line", (int64_t)s.v[k].line);
 			cf_jb_int(&jb, e, "offset", (int64_t)s.v[k].offset);
-			cf_jb_time(&jb, e, "time", s.v[k].ts);
+			if (s.v[k].ts != INT64_MIN) /* a patients-table row: no time */
+				cf_jb_time(&jb, e, "time", s.v[k].ts);
 			cf_jb_str(&jb, e, "actor", s.v[k].actor);
 			cf_jb_str(&jb, e, "action", s.v[k].action);
 			if (s.v[k].unverified)

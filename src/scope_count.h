@@ -26,4 +26,18 @@ int cf_scope_purpose_treatment(const char *attrs);
 int cf_scope_count(struct cf_ctx *ctx, cf_db *db,
 		   const struct cf_incident *inc, cJSON *j);
 
+/* Data at rest (scope_data.c): when the incident names exposed data
+ * (`exposed_data`), hands every record of it that names a patient (a
+ * `dataset` event, or a patients-table row with ts_us INT64_MIN: no time)
+ * to add(arg, event) once, and adds "data_at_rest" to scope: {"sources":
+ * [{"path","what","mlflow_run","dataset","run_found","datasets":[{"name",
+ * "digest","source","archive","member"}],"patterns","members":[{"member",
+ * "records"}],"records","patients"}],"patients"}. Nothing when the
+ * incident names no data. CF_OK, or the store's error / add's status. */
+struct cf_incident;
+int cf_scope_data_at_rest(struct cf_ctx *ctx, cf_db *db,
+			  const struct cf_incident *inc,
+			  int (*add)(void *arg, const struct cf_event *e),
+			  void *arg, cJSON *scope);
+
 #endif

@@ -83,6 +83,43 @@ int64_t cf_le_last_day(int kind, int64_t statement_day, int64_t until_day,
 struct cf_tz;
 int64_t cf_local_day(const struct cf_tz *tz, int offset_s, int64_t utc_us);
 
+/* One piece of data at rest the incident exposed (`exposed_data`,
+ * casefile-incident(5)): a training dataset, an export, a bucket, a model
+ * artifact or a host's database. The patients in it are the affected
+ * population (src/scope_data.c). At least one of path and mlflow_run. */
+struct cf_exposed_data {
+	char *path;        /* glob (fnmatch) on the original path, or NULL */
+	char *what;        /* training-dataset | export | bucket |
+			      model-artifact | database, or NULL */
+	char *mlflow_run;  /* the MLflow run that took it as input, or NULL */
+	char *dataset;     /* that input's name (NULL: every input of the run) */
+};
+
+/* A deletion attestation (`deletion_attestations`, factor 4). */
+struct cf_attestation {
+	char *by, *note;
+	int64_t day;       /* local day (days since 1970-01-01), -1: not given */
+};
+
+/* What the exposure of data at rest or to a vendor adds to the risk
+ * assessment (45 CFR 164.402(2)): re-identification (factor 1), the
+ * recipient (factor 2), deletion attestations (factor 4). */
+struct cf_exposure {
+	struct cf_exposed_data *data;
+	size_t ndata;
+	/* `reidentification.status`: identified | safe-harbor |
+	 * expert-determination | limited-data-set | pseudonymised; NULL when
+	 * not given */
+	char *deidentification;
+	int key_exposed;   /* the pseudonymisation key or crosswalk was
+			      exposed too: 1, 0, or -1 when not given */
+	int has_vendor;    /* a `vendor` block */
+	char *recipient, *retention, *training;
+	int baa;           /* a business associate agreement: 1, 0, -1 */
+	struct cf_attestation *attest;
+	size_t nattest;
+};
+
 struct cf_incident {
 	char *id, *title, *notes;
 	struct {
@@ -116,6 +153,7 @@ struct cf_incident {
 	int kind;                        /* enum cf_incident_kind (`kind`) */
 	int phi_disclosed;               /* `phi_disclosed`: the incident also
 					    disclosed PHI (model-malfunction) */
+	struct cf_exposure exposure;     /* data at rest, vendor facts */
 };
 
 /* What kind of incident a file describes (`kind`); a file without the key
