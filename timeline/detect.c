@@ -98,6 +98,7 @@ enum {
 	BID_SYSLOG_LINE = 40,     /* <PRI>, "Mmm dd ", RFC 3339 */
 	BID_PACKAGES_LINE = 45,   /* dpkg.log line, "Start-Date:", "Log started:" */
 	BID_AUDIT_LINE = 50,      /* type=/node= ... msg=audit( */
+	BID_DATASET = 55,         /* .csv with a patient column */
 	BID_ROSTER = 60,          /* .csv with id and state columns */
 	BID_RECORD_SHAPE = 65,    /* binary records that look real (utmp) */
 	BID_JSON_LINE = 70,       /* '{' or '[' */
@@ -146,6 +147,32 @@ static int bid_roster(const struct probe *p)
 {
 	return p->line && ends_with(p->member, ".csv") &&
 		       is_roster_header(p->line, p->len) ? BID_ROSTER : BID_NONE;
+}
+
+/* A CSV header (the first line) with a patient column (dataset.c). */
+static int is_dataset_header(const char *l, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t b = i, e;
+		while (i < len && l[i] != ',')
+			i++;
+		e = i++;
+		while (e > b && (l[e - 1] == '\r' || l[e - 1] == '"' || l[e - 1] == ' '))
+			e--;
+		while (b < e && (l[b] == '"' || l[b] == ' '))
+			b++;
+		if (tl_dataset_patient_col(l + b, e - b))
+			return 1;
+	}
+	return 0;
+}
+
+static int bid_dataset(const struct probe *p)
+{
+	return p->line && ends_with(p->member, ".csv") &&
+		       is_dataset_header(p->line, p->len) ? BID_DATASET : BID_NONE;
 }
 
 static int bid_auditd(const struct probe *p)
@@ -294,6 +321,7 @@ static const struct bidder {
 	{&tl_apache_error, bid_apache_error},
 	{&tl_json, bid_json},
 	{&tl_roster, bid_roster},
+	{&tl_dataset, bid_dataset},
 	{&tl_auditd, bid_auditd},
 	{&tl_syslog, bid_syslog},
 	{&tl_access_log, bid_access_log},
@@ -319,6 +347,7 @@ static const char *bid_why(int b)
 		return "first line: a dpkg.log action, \"Start-Date:\" or \"Log started:\"";
 	case BID_AUDIT_LINE: return "first line: type= or node= with msg=audit(";
 	case BID_ROSTER: return "a .csv name and a header with id and state columns";
+	case BID_DATASET: return "a .csv name and a header with a patient column";
 	case BID_RECORD_SHAPE: return "binary records of its shape";
 	case BID_JSON_LINE: return "first line starts with '{' or '['";
 	case BID_APACHE_ERROR_LINE: return "first line: \"[Ddd Mmm \" of an Apache error log";
@@ -342,14 +371,18 @@ const struct tl_parser *tl_detect_explain(const char *member, const char *catego
 {
 	struct probe p = {member, category, 0, NULL, 0, head, n};
 	const struct tl_parser *best = NULL;
-	int top = BID_NONE, media;
+	int top = BID_NONE, media, data_csv;
 
 	p.named = strncmp(member, "casefile/", 9) && strcmp(member, CF_MEMBER_SUMS) &&
 		  strcmp(member, CF_MEMBER_SIG) &&
 		  !category_is(&p, CF_CAT_MODEL_ARTIFACT) && !category_is(&p, CF_CAT_CONFIG);
 	media = mime && (!strncmp(mime, "image/", 6) || !strncmp(mime, "audio/", 6) ||
 			 !strncmp(mime, "video/", 6));
-	if (p.named && !media && !looks_binary(head, n))
+	/* A CSV among model artifacts is data at rest (a training set
+	 * exported beside its run): only the dataset parser may read it. */
+	data_csv = !p.named && category_is(&p, CF_CAT_MODEL_ARTIFACT) &&
+		   ends_with(member, ".csv");
+	if ((p.named || data_csv) && !media && !looks_binary(head, n))
 		p.line = first_line(head, n, &p.len);
 	if (info) {
 		memset(info, 0, sizeof *info);
@@ -360,6 +393,8 @@ const struct tl_parser *tl_detect_explain(const char *member, const char *catego
 						!strcmp(member, CF_MEMBER_SUMS) ||
 						!strcmp(member, CF_MEMBER_SIG)
 					? "casefile's own member: only its name may choose"
+					: data_csv ? "a CSV among model artifacts: data "
+						     "at rest, read only as a dataset"
 					: "a model artifact or configuration (items.jsonl "
 					  "category): never a log";
 		else if (media)
@@ -372,7 +407,8 @@ const struct tl_parser *tl_detect_explain(const char *member, const char *catego
 	}
 	/* the first of equal bids wins */
 	for (size_t i = 0; i < sizeof bidders / sizeof bidders[0]; i++) {
-		int b = bidders[i].bid(&p);
+		int b = data_csv && bidders[i].parser != &tl_dataset ? BID_NONE
+								     : bidders[i].bid(&p);
 		if (info && info->nbids < TL_BIDS_MAX) {
 			struct tl_bid *x = &info->bids[info->nbids++];
 			x->parser = bidders[i].parser;

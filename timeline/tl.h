@@ -219,6 +219,10 @@ extern const struct tl_parser tl_items;       /* casefile/items.jsonl */
 extern const struct tl_parser tl_collector_log; /* casefile/log.jsonl */
 extern const struct tl_parser tl_mlflow_lineage; /* lineage.json */
 extern const struct tl_parser tl_roster;      /* patient roster CSV */
+extern const struct tl_parser tl_dataset;     /* dataset CSV, a row per patient */
+/* 1 when the n bytes at name are a dataset's patient column name
+ * (patient_id, patient, subject_id, person_id, mrn; any case). */
+int tl_dataset_patient_col(const char *name, size_t n);
 extern const struct tl_parser tl_dpkg_log;    /* /var/log/dpkg.log */
 extern const struct tl_parser tl_apt_history; /* /var/log/apt/history.log */
 extern const struct tl_parser tl_apt_term;    /* /var/log/apt/term.log */

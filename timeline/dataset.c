@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Datasets at rest: a CSV file whose header names a patient column (a
+ * training-dataset export, a dataset manifest, a table dumped from a
+ * host's database) gives one event per row, source "dataset", action
+ * "record", with the patient the row names, so that an incident that
+ * exposed the file can count the patients in it, each cited to the member
+ * and line (`exposed_data`, casefile-incident(5); src/scope_data.c).
+ *
+ * The patient column is the first of "patient_id", "patient", "subject_id",
+ * "person_id" or "mrn" (any case); a "Patient/" prefix is dropped. A row
+ * has no time of its own: the event is dated by the file's modification
+ * time (ts_desc "File Modified (record present)"), the last time the data
+ * was written, or by the collection's start when the mtime is not known.
+ * A roster (with a "state" column too) is roster.c's, not this parser's.
+ * libcsv parses (quotes, embedded commas and newlines); a row it cannot
+ * parse, or without a patient, is a reject.
+ */
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casefile/alloc.h"
+#include "casefile/error.h"
+#include "tl.h"
+
+static const char *const patient_cols[] = {"patient_id", "patient", "subject_id",
+					   "person_id", "mrn", NULL};
+
+int tl_dataset_patient_col(const char *name, size_t n)
+{
+	for (size_t i = 0; patient_cols[i]; i++)
+		if (strlen(patient_cols[i]) == n && !strncasecmp(name, patient_cols[i], n))
+			return 1;
+	return 0;
+}
+
+struct dataset {
+	struct csv_parser csv;
+	int header_done, pcol, col, ncols;
+	char *patient;
+	uint64_t row_line, row_off, line, off;
+	struct tl_run *r;
+	int rc;
+};
+
+static int ds_start(struct tl_run *r)
+{
+	struct dataset *d = cf_calloc(1, sizeof *d);
+
+	if (!d)
+		return cf_set_nomem(r->ctx, "dataset");
+	if (csv_init(&d->csv, CSV_APPEND_NULL) != 0) {
+		free(d);
+		return cf_set_nomem(r->ctx, "dataset");
+	}
+	d->pcol = -1;
+	d->r = r;
+	r->state = d;
+	return CF_OK;
+}
+
+static void ds_free(struct tl_run *r)
+{
+	struct dataset *d = r->state;
+
+	if (d) {
+		csv_free(&d->csv);
+		free(d->patient);
+	}
+	free(d);
+	r->state = NULL;
+}
+
+static void on_field(void *s, size_t n, void *arg)
+{
+	struct dataset *d = arg;
+	int c = d->col++;
+
+	if (!d->header_done) {
+		if (d->pcol < 0 && tl_dataset_patient_col(s, n))
+			d->pcol = c;
+		d->ncols++;
+		return;
+	}
+	if (c == d->pcol && n && !d->patient)
+		d->patient = cf_strndup(s, n);
+}
+
+static int emit_row(struct dataset *d)
+{
+	struct tl_run *r = d->r;
+	struct cf_event ev = {.ts_us = r->meta->ref_us,
+			      .ts_desc = "File Modified (record present)",
+			      .source = "dataset", .action = "record"};
+	const char *p = d->patient;
+
+	if (!strncmp(p, "Patient/", 8))
+		p += 8;
+	tl_event_reset(r);
+	if (!*p || !tl_utf8_ok(p, strlen(p)))
+		return tl_reject(r, d->row_line, d->row_off, "dataset: row without a patient");
+	ev.patient = tl_str(r, p, (size_t)-1);
+	ev.resource = r->meta->path ? tl_str(r, r->meta->path, (size_t)-1) : NULL;
+	ev.message = tl_strf(r, "record of patient %s in %s", ev.patient,
+			     r->meta->path ? r->meta->path : r->meta->member);
+	tl_attr_int(r, "columns", d->ncols);
+	return tl_emit(r, &ev, d->row_line, d->row_off);
+}
+
+static void on_row(int term, void *arg)
+{
+	struct dataset *d = arg;
+	struct tl_run *r = d->r;
+
+	(void)term;
+	if (!d->header_done) {
+		d->header_done = 1;
+		if (d->pcol < 0 && !d->rc)
+			d->rc = tl_reject(r, d->row_line, d->row_off,
+					  "dataset: no patient column in the header");
+	} else if (!d->rc && d->pcol >= 0) {
+		d->rc = d->patient ? emit_row(d)
+				   : tl_reject(r, d->row_line, d->row_off,
+					       "dataset: row without a patient");
+	}
+	free(d->patient);
+	d->patient = NULL;
+	d->col = 0;
+	d->row_line = d->line + 1;
+	d->row_off = d->off;
+}
+
+static int ds_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
+		   uint64_t off)
+{
+	struct dataset *d = r->state;
+
+	if (d->row_line == 0) {
+		d->row_line = ln;
+		d->row_off = off;
+	}
+	d->line = ln;
+	d->off = off + n + 1;
+	if (csv_parse(&d->csv, s, n, on_field, on_row, d) != n ||
+	    csv_parse(&d->csv, "\n", 1, on_field, on_row, d) != 1) {
+		int rc = tl_reject(r, ln, off, "dataset: %s",
+				   csv_strerror(csv_error(&d->csv)));
+		csv_free(&d->csv);
+		if (csv_init(&d->csv, CSV_APPEND_NULL) != 0)
+			return cf_set_nomem(r->ctx, "dataset");
+		d->col = 0;
+		d->row_line = 0;
+		return rc;
+	}
+	return d->rc;
+}
+
+static int ds_end(struct tl_run *r)
+{
+	struct dataset *d = r->state;
+
+	csv_fini(&d->csv, on_field, on_row, d);
+	return d->rc;
+}
+
+const struct tl_parser tl_dataset = {
+	.name = "dataset",
+	.start = ds_start,
+	.line = ds_line,
+	.end = ds_end,
+	.free = ds_free,
+};
