@@ -47,7 +47,8 @@ static const char usage_text[] =
 	"  --scale N          volume factor 1..1000 (default 1: 40 clinicians,\n"
 	"                     500 patients, about 144 000 events)\n"
 	"  --scenario NAME    insider-snooping, stolen-credentials-bulk-export\n"
-	"                     (default) or faulty-model-version\n"
+	"                     (default), faulty-model-version or\n"
+	"                     training-data-exposure\n"
 	"  --generate-only    write the files and stop (benchmark inputs)\n"
 	"  --json             print one JSON object on stdout\n"
 	"  -h, --help         show this help\n";
@@ -446,7 +447,8 @@ int cmd_demo(int argc, char **argv)
 			if (cf_demo_scenario_parse(optarg, &o.scenario))
 				return cf_cli_usage("unknown scenario '%s' (insider-snooping, "
 						    "stolen-credentials-bulk-export, "
-						    "faulty-model-version)", optarg);
+						    "faulty-model-version, "
+						    "training-data-exposure)", optarg);
 			break;
 		case OPT_GENONLY: genonly = 1; break;
 		}

@@ -30,6 +30,7 @@ enum cf_demo_scenario {
 	CF_DEMO_INSIDER = 0,  /* insider-snooping */
 	CF_DEMO_STOLEN,       /* stolen-credentials-bulk-export */
 	CF_DEMO_FAULTY,       /* faulty-model-version */
+	CF_DEMO_TRAINING,     /* training-data-exposure */
 	CF_DEMO_NSCENARIOS
 };
 

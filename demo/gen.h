@@ -156,6 +156,9 @@ struct gen_world {
 	uint32_t *targets;           /* insider: patients snooped on */
 	uint32_t ntargets;
 	uint32_t export_next;        /* stolen: next patient to export */
+	char exposed_run[33];        /* training: the run whose training set
+					was exposed ("" in other scenarios) */
+	char exposed_dataset[64];    /* training: that input's name */
 
 	struct gen_audit *aud;       /* this hour's auditd events */
 	size_t naud, capaud;
@@ -231,5 +234,7 @@ void gen_truth_access(struct gen_world *w, int64_t t, int32_t clin,
 		      uint32_t ip, int64_t patient, int ok);
 int gen_truth_decision(struct gen_world *w, int m, int64_t t,
 		       uint32_t patient, int version, int high);
+/* A patient whose record is in the exposed training set: affected. */
+void gen_truth_dataset(struct gen_world *w, uint32_t patient);
 
 #endif

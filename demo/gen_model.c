@@ -205,6 +205,60 @@ static int write_artifacts(struct cf_ctx *ctx, struct gen_world *w,
 	return rc;
 }
 
+/* The training-data-exposure scenario: the training set of the exposed
+ * run, exported as CSV into the run's artifacts (one row per patient, the
+ * features the model reads and the label), and recorded as the run's
+ * input dataset (MLflow's datasets, inputs and input_tags tables) with the
+ * file as its source. Every patient in it is affected (the ground truth). A
+ * stream of its own keeps the other streams as they are. */
+static int training_export(struct cf_ctx *ctx, struct gen_world *w, sqlite3 *db,
+			   const char *path, int exp, const char *run_id,
+			   int64_t mtime_us)
+{
+	struct gen_rng r;
+	struct cf_buf b;
+	char rel[160], src[192], digest[9];
+	int rc;
+
+	gen_rng_seed(&r, w->o->seed, 0x7d5e7);
+	cf_buf_init(&b);
+	cf_buf_puts(&b, "patient_id,age,sex,heart_rate,resp_rate,temp_c,lactate,wbc,label\n");
+	for (uint32_t i = 0; i < w->npat; i++) {
+		const struct gen_pat *p = &w->pat[i];
+		if (gen_rng_below(&r, 100) >= 30)
+			continue;
+		cf_buf_printf(&b, "pat-%05u,%lld,%s,%u,%u,%u.%u,%u.%u,%u.%u,%u\n",
+			      i + 1, (long long)((gen_at(2026, 3, 1, 0, 0) / GEN_US_DAY -
+						  p->birth_days) / 365),
+			      p->female ? "F" : "M", 60 + gen_rng_below(&r, 70),
+			      12 + gen_rng_below(&r, 20), 36 + gen_rng_below(&r, 4),
+			      gen_rng_below(&r, 10), 5 + gen_rng_below(&r, 40),
+			      gen_rng_below(&r, 10), 3 + gen_rng_below(&r, 18),
+			      gen_rng_below(&r, 10), gen_rng_below(&r, 100) < 12);
+		gen_truth_dataset(w, i);
+	}
+	if (cf_buf_error(&b)) {
+		cf_buf_release(&b);
+		return cf_set_nomem(ctx, "training set");
+	}
+	snprintf(rel, sizeof rel, "srv/mlflow/artifacts/%s/datasets/training.csv", run_id);
+	snprintf(src, sizeof src, "{\"uri\": \"/%s\"}", rel);
+	gen_rng_hex(&r, digest, 8);
+	rc = gen_write_text(ctx, w, rel, b.data, mtime_us);
+	cf_buf_release(&b);
+	if (rc == CF_OK)
+		rc = insert(ctx, db, path, "INSERT INTO datasets VALUES('ds-%s',%d,%Q,%Q,"
+			    "'local',%Q,NULL,NULL)", run_id, exp, w->exposed_dataset,
+			    digest, src);
+	if (rc == CF_OK)
+		rc = insert(ctx, db, path, "INSERT INTO inputs VALUES('in-%s','DATASET',"
+			    "'ds-%s','RUN',%Q,0)", run_id, run_id, run_id);
+	if (rc == CF_OK)
+		rc = insert(ctx, db, path, "INSERT INTO input_tags VALUES('in-%s',"
+			    "'mlflow.data.context','training')", run_id);
+	return rc;
+}
+
 static int store_version(struct cf_ctx *ctx, struct gen_world *w, sqlite3 *db,
 			 const char *path, int exp, int mi, int vi,
 			 const char *user)
@@ -283,6 +337,9 @@ static int store_version(struct cf_ctx *ctx, struct gen_world *w, sqlite3 *db,
 			"INSERT INTO registered_model_aliases VALUES(%Q,%d,%Q)",
 			last ? "champion" : "previous", v->version, m->name)) != CF_OK)
 			return rc;
+	if (w->exposed_run[0] && !strcmp(v->run_id, w->exposed_run) &&
+	    (rc = training_export(ctx, w, db, path, exp, v->run_id, end * 1000)) != CF_OK)
+		return rc;
 	return write_artifacts(ctx, w, m, v, created * 1000);
 }
 

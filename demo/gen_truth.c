@@ -55,6 +55,11 @@ void gen_truth_access(struct gen_world *w, int64_t t, int32_t clin,
 	}
 }
 
+void gen_truth_dataset(struct gen_world *w, uint32_t patient)
+{
+	w->counted[patient] = 1;
+}
+
 int gen_truth_decision(struct gen_world *w, int m, int64_t t,
 		       uint32_t patient, int version, int high)
 {
@@ -78,11 +83,12 @@ static int cmp_dec(const void *a, const void *b)
 }
 
 static const char *const incident_id[CF_DEMO_NSCENARIOS] = {
-	"INC-2026-009", "INC-2026-014", "INC-2026-017"};
+	"INC-2026-009", "INC-2026-014", "INC-2026-017", "INC-2026-021"};
 static const char *const incident_title[CF_DEMO_NSCENARIOS] = {
 	"Nurse viewing records of patients outside her care team",
 	"Stolen clinician credentials used for bulk FHIR export",
 	"Sepsis model version 7 under-reporting risk after deployment",
+	"Training-set export of the sepsis model readable from outside",
 };
 
 /* Writes the suspects' lists into a JSON object. */
@@ -210,6 +216,25 @@ static int truth_json(const struct gen_world *w, cJSON *o)
 	return 0;
 }
 
+static const char *const kind_name[CF_DEMO_NSCENARIOS] = {
+	"unauthorised-access", "unauthorised-access",
+	"model-malfunction    # no PHI disclosed: a patient-safety review",
+	"training-data-exposure",
+};
+
+/* The exposed data of the training-data-exposure scenario: named by the
+ * MLflow run that took it as input, as an investigator finds it. */
+static int exposed_yaml(const struct gen_world *w, struct cf_buf *b)
+{
+	if (!w->exposed_run[0])
+		return 0;
+	return cf_buf_printf(b,
+		"exposed_data:\n"
+		"  - {what: training-dataset, mlflow_run: %s, dataset: %s}\n"
+		"reidentification: {status: identified, key_exposed: false}\n",
+		w->exposed_run, w->exposed_dataset);
+}
+
 static int incident_yaml(const struct gen_world *w, struct cf_buf *b)
 {
 	char f[CF_TIME_STR], t[CF_TIME_STR], d[CF_TIME_STR], ip[16] = "";
@@ -220,7 +245,7 @@ static int incident_yaml(const struct gen_world *w, struct cf_buf *b)
 	cf_time_format(w->win_from, f);
 	cf_time_format(w->win_to, t);
 	cf_time_format(w->discovered, d);
-	return cf_buf_printf(b,
+	if (cf_buf_printf(b,
 		"# Incident file (man casefile-incident.5), written by casefile demo.\n"
 		"id: %s\n"
 		"title: %s\n"
@@ -240,17 +265,16 @@ static int incident_yaml(const struct gen_world *w, struct cf_buf *b)
 		"law_enforcement_delay_until: null\n"
 		"notes: synthetic incident (scenario %s, seed %llu, scale %u); "
 		"the expected answers are in ground-truth.json\n",
-		incident_id[s], incident_title[s],
-		s == CF_DEMO_FAULTY ? "model-malfunction    # no PHI disclosed: "
-				      "a patient-safety review"
-				    : "unauthorised-access",
+		incident_id[s], incident_title[s], kind_name[s],
 		d, f, t,
 		w->suspect_cl >= 0 ? w->cl[w->suspect_cl].id : "", ip,
 		w->suspect_model >= 0 ? w->models[w->suspect_model].name : "",
 		w->suspect_model >= 0 ? "@" : "",
 		w->suspect_model >= 0 ? w->suspect_version : 0,
 		cf_demo_scenario_name(s), (unsigned long long)w->o->seed,
-		w->o->scale);
+		w->o->scale))
+		return -1;
+	return exposed_yaml(w, b);
 }
 
 int gen_truth_write(struct cf_ctx *ctx, struct gen_world *w)

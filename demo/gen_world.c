@@ -65,7 +65,7 @@ const char *const gen_role_name[ROLE_N] = {"physician", "nurse", "pharmacist",
 
 static const char *const scenario_names[CF_DEMO_NSCENARIOS] = {
 	"insider-snooping", "stolen-credentials-bulk-export",
-	"faulty-model-version",
+	"faulty-model-version", "training-data-exposure",
 };
 
 const char *cf_demo_scenario_name(enum cf_demo_scenario s)
@@ -317,6 +317,18 @@ static int make_scenario(struct cf_ctx *ctx, struct gen_world *w)
 		w->suspect_model = 0;
 		w->suspect_version = 7;
 		break;
+	case CF_DEMO_TRAINING: {
+		/* The artifact store was left readable from outside: the
+		 * training-set export of sepsis-risk's last run was exposed. */
+		const struct gen_model *m = &w->models[0];
+		const struct gen_model_version *v = &m->v[m->nv - 1];
+		w->win_from = gen_at(2026, 3, 2, 0, 0);
+		w->discovered = w->win_to = gen_at(2026, 3, 5, 11, 0);
+		memcpy(w->exposed_run, v->run_id, sizeof w->exposed_run);
+		snprintf(w->exposed_dataset, sizeof w->exposed_dataset,
+			 "%s-train-v%d", m->name, v->version);
+		break;
+	}
 	default:
 		return cf_set_error(ctx, 0, "unknown scenario");
 	}
