@@ -31,7 +31,7 @@ int cf_scope_count(struct cf_ctx *ctx, cf_db *db,
  * `dataset` event, or a patients-table row with ts_us INT64_MIN: no time)
  * to add(arg, event) once, and adds "data_at_rest" to scope: {"sources":
  * [{"path","what","mlflow_run","dataset","run_found","datasets":[{"name",
- * "digest","source","archive","member"}],"patterns","members":[{"member",
+ * "digest","source","context","archive","member"}],"patterns","members":[{"member",
  * "records"}],"records","patients"}],"patients"}. Nothing when the
  * incident names no data. CF_OK, or the store's error / add's status. */
 struct cf_incident;

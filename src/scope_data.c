@@ -149,6 +149,7 @@ static int on_run(void *arg, const struct cf_event *e)
 			    cf_json_add_str(o, "name", name) ||
 			    cf_json_add_str(o, "digest", cf_json_str(ds, "digest", NULL)) ||
 			    cf_json_add_str(o, "source", cf_json_str(ds, "source", NULL)) ||
+			    cf_json_add_str(o, "context", cf_json_str(ds, "context", NULL)) ||
 			    cf_json_add_str(o, "archive", e->archive) ||
 			    cf_json_add_str(o, "member", e->member) ||
 			    (!it->d->path && source_pattern(it, cf_json_str(ds, "source", ""))))
