@@ -11,8 +11,12 @@
  * HIPAA notice is owed (model.c sets safety_only, the rules then switch
  * the notices off); with it the breach notices are computed as well.
  *
- * Reads the scope's "model_decisions" (src/scope.c): a decision whose
- * "outcome" is "overridden" was overridden, any other was acted on.
+ * Counts nothing itself: it reads the scope's decision cohorts
+ * ("cohorts", src/scope_cohort.c), the one place where decisions, patients,
+ * overrides and acts are counted, so that `timeline scope`, the cohort
+ * file and this review can never disagree. A decision "acted on" is one
+ * whose outcome is success; an overridden one was overridden by a
+ * clinician (scope_cohort.c).
  */
 #include <string.h>
 
@@ -20,69 +24,40 @@
 #include "casefile/json.h"
 #include "model_int.h"
 
-static int is_overridden(const cJSON *d)
+/* Adds a deep copy of v (nothing when v is NULL) under key k. */
+static int add_copy(cJSON *o, const char *k, const cJSON *v)
 {
-	return !strcmp(cf_json_str(d, "outcome", ""), "overridden");
-}
+	cJSON *d;
 
-/* Adds patient p to the object set (key -> true); 1 when new, 0 when
- * already there or p is empty, -1 on no memory. */
-static int add_to_set(cJSON *set, const char *p)
-{
-	if (!*p || cJSON_GetObjectItemCaseSensitive(set, p))
+	if (!v)
 		return 0;
-	return cJSON_AddTrueToObject(set, p) ? 1 : -1;
+	if (!(d = cJSON_Duplicate(v, 1)))
+		return -1;
+	return cf_json_add_item(o, k, d);
 }
 
-/* The row of versions for d's model and version, added when new. */
-static cJSON *version_row(cJSON *versions, const cJSON *d)
+/* A version's row: the cohort's counts, its first and last decision (time
+ * and citation) as its in-service interval in the window. */
+static int version_row(cJSON *versions, const cJSON *c)
 {
-	const char *m = cf_json_str(d, "model", ""), *v = cf_json_str(d, "version", "");
-	cJSON *row;
+	const cJSON *f = obj_get(c, "first"), *l = obj_get(c, "last");
+	cJSON *row = cJSON_CreateObject();
 
-	cJSON_ArrayForEach(row, versions)
-		if (!strcmp(cf_json_str(row, "model", ""), m) &&
-		    !strcmp(cf_json_str(row, "version", ""), v))
-			return row;
-	if (!(row = cJSON_CreateObject()) || !cJSON_AddItemToArray(versions, row)) {
+	if (!row || !cJSON_AddItemToArray(versions, row)) {
 		cJSON_Delete(row);
-		return NULL;
-	}
-	if (cf_json_add_str(row, "model", m) || cf_json_add_str(row, "version", v) ||
-	    cf_json_add_int(row, "decisions", 0) || cf_json_add_int(row, "acted_on", 0) ||
-	    cf_json_add_int(row, "overridden", 0) ||
-	    !cJSON_AddObjectToObject(row, "_patients"))
-		return NULL;
-	return row;
-}
-
-static void bump(cJSON *o, const char *key)
-{
-	cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	cJSON_SetNumberValue(n, n->valuedouble + 1);
-}
-
-/* First and last decision time of a version: its in-service interval as
- * the decisions show it (RFC 3339 strings compare as times in one form). */
-static int span(cJSON *row, const char *t)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(row, "first_decision");
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(row, "last_decision");
-
-	if (!*t)
-		return 0;
-	if (!f) {
-		return cf_json_add_str(row, "first_decision", t) ||
-		       cf_json_add_str(row, "last_decision", t);
-	}
-	if (strcmp(t, f->valuestring) < 0 &&
-	    !cJSON_SetValuestring((cJSON *)f, t))
 		return -1;
-	if (strcmp(t, l->valuestring) > 0 &&
-	    !cJSON_SetValuestring((cJSON *)l, t))
-		return -1;
-	return 0;
+	}
+	return cf_json_add_str(row, "model", cf_json_str(c, "model", "")) ||
+	       cf_json_add_str(row, "version", cf_json_str(c, "version", "")) ||
+	       cf_json_add_int(row, "decisions", cf_json_int(c, "decisions", 0)) ||
+	       cf_json_add_int(row, "acted_on", cf_json_int(c, "acted_on", 0)) ||
+	       cf_json_add_int(row, "overridden", cf_json_int(c, "overridden", 0)) ||
+	       cf_json_add_str(row, "first_decision", cf_json_str(f, "time", NULL)) ||
+	       cf_json_add_str(row, "last_decision", cf_json_str(l, "time", NULL)) ||
+	       add_copy(row, "first", f) || add_copy(row, "last", l) ||
+	       cf_json_add_int(row, "patients", cf_json_int(c, "patients", 0)) ||
+	       cf_json_add_str(row, "in_service", "inferred from the first and "
+			       "last decision in the window");
 }
 
 static int add_pointers(struct build *b, cJSON *sec)
@@ -122,10 +97,9 @@ static int add_pointers(struct build *b, cJSON *sec)
 
 int cf_model_safety(struct build *b)
 {
-	const cJSON *d;
-	cJSON *sec, *versions, *set = NULL, *row;
-	int64_t n = 0, over = 0;
-	int r;
+	const cJSON *c, *p;
+	cJSON *sec, *versions, *set = NULL, *row, *list;
+	int64_t n = 0, acted = 0, over = 0;
 
 	if (strcmp(cf_json_str(b->resolved, "kind", ""), "model-malfunction"))
 		return CF_OK;
@@ -142,42 +116,28 @@ int cf_model_safety(struct build *b)
 		  "and the breach notices.") ||
 	    !(versions = cJSON_AddArrayToObject(sec, "versions")))
 		goto nomem;
-	cJSON_ArrayForEach(d, obj_get(b->in->scope, "model_decisions")) {
-		const char *p = cf_json_str(d, "patient", "");
-
-		if (!(row = version_row(versions, d)) ||
-		    (r = add_to_set(set, p)) < 0 ||
-		    add_to_set(cJSON_GetObjectItemCaseSensitive(row, "_patients"), p) < 0 ||
-		    span(row, cf_json_str(d, "time", cf_json_str(d, "ts", ""))))
+	cJSON_ArrayForEach(c, obj_get(b->in->scope, "cohorts")) {
+		if (version_row(versions, c))
 			goto nomem;
-		n++;
-		bump(row, "decisions");
-		if (is_overridden(d)) {
-			over++;
-			bump(row, "overridden");
-		} else {
-			bump(row, "acted_on");
+		n += cf_json_int(c, "decisions", 0);
+		acted += cf_json_int(c, "acted_on", 0);
+		over += cf_json_int(c, "overridden", 0);
+		/* the cohort: distinct patients over every version */
+		cJSON_ArrayForEach(p, obj_get(c, "by_patient")) {
+			const char *id = cf_json_str(p, "patient", "");
+			if (*id && !cJSON_GetObjectItemCaseSensitive(set, id) &&
+			    !cJSON_AddTrueToObject(set, id))
+				goto nomem;
 		}
-	}
-	cJSON_ArrayForEach(row, versions) {
-		cJSON *ps = cJSON_DetachItemFromObjectCaseSensitive(row, "_patients");
-		int np = cJSON_GetArraySize(ps);
-
-		cJSON_Delete(ps);
-		if (cf_json_add_int(row, "patients", np) ||
-		    cf_json_add_str(row, "in_service", "inferred from the first and "
-				    "last decision in the window"))
-			goto nomem;
 	}
 	if (cf_json_add_int(sec, "cohort", cJSON_GetArraySize(set)) ||
 	    cf_json_add_int(sec, "decisions", n) ||
-	    cf_json_add_int(sec, "acted_on", n - over) ||
+	    cf_json_add_int(sec, "acted_on", acted) ||
 	    cf_json_add_int(sec, "overridden", over) ||
-	    !cJSON_AddArrayToObject(sec, "cohort_patients"))
+	    !(list = cJSON_AddArrayToObject(sec, "cohort_patients")))
 		goto nomem;
 	for (row = set->child; row; row = row->next)
-		if (!cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(sec, "cohort_patients"),
-					  cJSON_CreateString(row->string)))
+		if (!cJSON_AddItemToArray(list, cJSON_CreateString(row->string)))
 			goto nomem;
 	if (add_pointers(b, sec) ||
 	    cf_model_add_note(b->confirm, "patient_safety", "lineage",

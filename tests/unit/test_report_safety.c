@@ -21,6 +21,7 @@
 #include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/scope.h"
 #include "casefile/time.h"
 #include "model.h"
 #include "render.h"
@@ -33,13 +34,31 @@ static const char scope_text[] =
 	"{\"patients\":[\"p1\",\"p9\"],"
 	"\"model_decisions\":["
 	"{\"time\":\"2026-03-02T10:00:00.000000Z\",\"patient\":\"p1\",\"model\":\"sepsis\","
-	"\"version\":\"7\",\"output\":\"low-risk\",\"outcome\":\"success\"},"
+	"\"version\":\"7\",\"output\":\"low-risk\",\"outcome\":\"success\","
+	"\"archive\":\"aa\",\"member\":\"evidence/d/sepsis.jsonl\",\"line\":20},"
 	"{\"time\":\"2026-03-01T09:00:00.000000Z\",\"patient\":\"p1\",\"model\":\"sepsis\","
-	"\"version\":\"7\",\"output\":\"low-risk\"},"
+	"\"version\":\"7\",\"output\":\"low-risk\",\"outcome\":\"success\","
+	"\"archive\":\"aa\",\"member\":\"evidence/d/sepsis.jsonl\",\"line\":11},"
 	"{\"time\":\"2026-03-03T08:00:00.000000Z\",\"patient\":\"p2\",\"model\":\"sepsis\","
-	"\"version\":\"7\",\"output\":\"low-risk\",\"outcome\":\"overridden\"},"
+	"\"version\":\"7\",\"output\":\"low-risk\",\"outcome\":\"overridden\","
+	"\"archive\":\"aa\",\"member\":\"evidence/d/sepsis.jsonl\",\"line\":31},"
 	"{\"time\":\"2026-03-02T11:00:00.000000Z\",\"patient\":\"p3\",\"model\":\"sepsis\","
-	"\"version\":\"6\",\"output\":\"high-risk\"}]}";
+	"\"version\":\"6\",\"output\":\"high-risk\",\"outcome\":\"success\","
+	"\"archive\":\"aa\",\"member\":\"evidence/d/sepsis.jsonl\",\"line\":22}]}";
+
+/* The scope as `timeline scope` writes it: the decision cohorts computed
+ * by the core from model_decisions (src/scope_cohort.c), which the review
+ * reads and never recounts. */
+static cJSON *scope_json(void)
+{
+	cJSON *s = cJSON_Parse(scope_text);
+	struct cf_ctx ctx;
+
+	assert_non_null(s);
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_scope_cohorts(&ctx, s), CF_OK);
+	return s;
+}
 
 static const struct cf_report_templates tpl = {"S {{affected}}",
 	"N {{entity_name}}", "M {{media_states}}"};
@@ -84,7 +103,7 @@ static cJSON *build(const char *extra)
 {
 	struct cf_ctx ctx;
 	struct cf_report_input in;
-	cJSON *inc = incident(extra), *scope = cJSON_Parse(scope_text), *m = NULL;
+	cJSON *inc = incident(extra), *scope = scope_json(), *m = NULL;
 
 	input(&in, inc, scope);
 	cf_ctx_init(&ctx);
@@ -115,13 +134,19 @@ static void malfunction_without_disclosure_is_a_safety_review(void **state)
 	assert_int_equal(cf_json_int(s, "acted_on", 0), 3);
 	assert_int_equal(cf_json_int(s, "overridden", 0), 1);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(s, "versions")), 2);
-	v = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "versions"), 0);
+	/* in the cohorts' order: by model, then version */
+	v = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "versions"), 1);
 	assert_string_equal(cf_json_str(v, "version", ""), "7");
 	assert_int_equal(cf_json_int(v, "patients", 0), 2);
 	assert_int_equal(cf_json_int(v, "decisions", 0), 3);
 	assert_int_equal(cf_json_int(v, "overridden", 0), 1);
 	assert_string_equal(cf_json_str(v, "first_decision", ""), "2026-03-01T09:00:00.000000Z");
 	assert_string_equal(cf_json_str(v, "last_decision", ""), "2026-03-03T08:00:00.000000Z");
+	/* the interval's ends cite the decision log's lines (the cohort's) */
+	assert_string_equal(cf_json_str(cJSON_GetObjectItem(v, "first"), "member", ""),
+			    "evidence/d/sepsis.jsonl");
+	assert_int_equal(cf_json_int(cJSON_GetObjectItem(v, "first"), "line", 0), 11);
+	assert_int_equal(cf_json_int(cJSON_GetObjectItem(v, "last"), "line", 0), 31);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(s, "reporting")), 3);
 	v = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "reporting"), 0);
 	assert_non_null(strstr(cf_json_str(v, "what", ""), "MedWatch"));
@@ -143,6 +168,37 @@ static void malfunction_without_disclosure_is_a_safety_review(void **state)
 	assert_non_null(strstr(b.data, "<p>Cohort: 3 patient(s)"));
 	cf_buf_release(&b);
 	cJSON_Delete(m);
+}
+
+/* One place counts decisions: the review reports the scope's cohorts as
+ * they are, and does not recount the decision list (here removed, and
+ * the first cohort's figures changed, as another count would differ). */
+static void the_review_reads_the_cohorts(void **state)
+{
+	cJSON *inc = incident("kind: model-malfunction\n"), *scope = scope_json(), *m = NULL;
+	cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(scope, "cohorts"), 0);
+	struct cf_report_input in;
+	struct cf_ctx ctx;
+	const cJSON *s;
+
+	(void)state;
+	cJSON_DeleteItemFromObject(scope, "model_decisions");
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "decisions"), 40);
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "acted_on"), 30);
+	cJSON_SetNumberValue(cJSON_GetObjectItem(c, "overridden"), 10);
+	input(&in, inc, scope);
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_report_build(&ctx, &in, &m), CF_OK);
+	s = cJSON_GetObjectItem(m, "patient_safety");
+	/* cohorts[0] is sepsis@6 (sorted by version): 40, 30 and 10 with
+	 * sepsis@7's 3 decisions, 2 acted on and 1 overridden */
+	assert_int_equal(cf_json_int(s, "decisions", 0), 43);
+	assert_int_equal(cf_json_int(s, "acted_on", 0), 32);
+	assert_int_equal(cf_json_int(s, "overridden", 0), 11);
+	assert_int_equal(cf_json_int(s, "cohort", 0), 3);
+	cJSON_Delete(m);
+	cJSON_Delete(inc);
+	cJSON_Delete(scope);
 }
 
 static void malfunction_that_disclosed_phi_gets_both(void **state)
@@ -210,7 +266,7 @@ static void bad_kind_names_the_line(void **state)
  * an error with a message or CF_OK, never a crash or a leak. */
 static void every_allocation_failure_is_handled(void **state)
 {
-	cJSON *inc = incident("kind: model-malfunction\n"), *scope = cJSON_Parse(scope_text);
+	cJSON *inc = incident("kind: model-malfunction\n"), *scope = scope_json();
 	struct cf_report_input in;
 	unsigned long n;
 	int ok = 0;
@@ -248,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(malfunction_without_disclosure_is_a_safety_review),
 		cmocka_unit_test(malfunction_that_disclosed_phi_gets_both),
+		cmocka_unit_test(the_review_reads_the_cohorts),
 		cmocka_unit_test(old_files_are_unauthorised_access),
 		cmocka_unit_test(bad_kind_names_the_line),
 		cmocka_unit_test(every_allocation_failure_is_handled),
