@@ -410,6 +410,33 @@ static cJSON *evidence_json(const struct cf_event *e, int unverified)
 
 static int add_access(struct scope *s, const struct cf_event *e, int unverified);
 
+/* A decision's context from its attributes (timeline/mapping.c): the
+ * version's stage at that moment, the inputs and their PHI categories, who
+ * asked, and the override (who, why). -1 on no memory. */
+static int decision_context(cJSON *d, const char *attrs)
+{
+	static const char *const keys[][2] = {
+		{"model_stage", "stage"}, {"input_ref", "input_ref"},
+		{"phi_categories", "phi_categories"}, {"requested_by", "requested_by"},
+		{"threshold", "threshold"}, {"override_by", "override_by"},
+		{"override_reason", "override_reason"}, {"model_run", "run_id"},
+	};
+	cJSON *a = attrs ? cJSON_Parse(attrs) : NULL;
+	int rc = 0;
+
+	for (size_t i = 0; a && !rc && i < sizeof keys / sizeof keys[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[i][0]);
+		cJSON *c;
+		if (!v)
+			continue;
+		rc = !(c = cJSON_Duplicate(v, 1)) || cf_json_add_item(d, keys[i][1], c);
+	}
+	if (!rc && cf_json_bool(a, "model_stage_inferred", 0))
+		rc = cf_json_add_bool(d, "stage_inferred", 1);
+	cJSON_Delete(a);
+	return rc ? -1 : 0;
+}
+
 static int on_event(void *arg, const struct cf_event *e)
 {
 	struct scope *s = arg;
@@ -431,7 +458,8 @@ static int on_event(void *arg, const struct cf_event *e)
 		    cf_json_add_str(d, "version", e->model_version) ||
 		    cf_json_add_str(d, "output", e->decision) ||
 		    cf_json_add_str(d, "outcome", e->outcome) ||
-		    (e->has_score && cf_json_add_num(d, "score", e->score))) {
+		    (e->has_score && cf_json_add_num(d, "score", e->score)) ||
+		    decision_context(d, e->attrs)) {
 			cJSON_Delete(d);
 			return s->nomem = 1;
 		}
@@ -742,6 +770,9 @@ nomem_parts:
 		goto nomem;
 	/* per model version: its decisions and patients (scope_cohort.c) */
 	if ((rc = cf_scope_cohorts(ctx, j)) != CF_OK)
+		goto out;
+	/* each implicated version's registry history (scope_lineage.c) */
+	if ((rc = cf_scope_lineage(ctx, db, inc, j)) != CF_OK)
 		goto out;
 	/* who is counted and how they are reached (scope_count.c) */
 	if ((rc = cf_scope_count(ctx, db, inc, j)) != CF_OK)

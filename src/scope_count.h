@@ -40,4 +40,16 @@ int cf_scope_data_at_rest(struct cf_ctx *ctx, cf_db *db,
 			  int (*add)(void *arg, const struct cf_event *e),
 			  void *arg, cJSON *scope);
 
+/* The lineage of each implicated model version (scope_lineage.c): a
+ * suspect's, a cohort's, or the one whose run took exposed data. Adds
+ * "lineage": [{"model","version","registered":{"time","by","run_id",
+ * "source","status","tags",cite},"stages":[{"stage","time",cite}],
+ * "aliases":[{"alias","time","time_inferred",cite}],"run":{"run_id",
+ * "name","user","params","metrics","tags","datasets","started","ended"}
+ * or null,"promoted":{"how","time","by","basis",cite} or null,
+ * "replaced_by":{"version","created"} or null}], cite being "archive",
+ * "member", "line". CF_OK, or the store's error. */
+int cf_scope_lineage(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
+		     cJSON *scope);
+
 #endif
