@@ -761,11 +761,13 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = build_phi(&b)) != CF_OK ||
 	    (rc = build_models(&b)) != CF_OK ||
 	    (rc = cf_model_safety(&b)) != CF_OK ||
+	    (rc = cf_model_ai(&b)) != CF_OK ||
 	    (rc = cf_model_counting(&b)) != CF_OK ||
 	    (rc = cf_model_findings(&b)) != CF_OK ||
 	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
 	    (rc = cf_model_deadlines(&b)) != CF_OK ||
 	    (rc = cf_model_risk(&b)) != CF_OK ||
+	    (rc = cf_model_exposure_risk(&b)) != CF_OK ||
 	    (rc = cf_model_determination(&b)) != CF_OK ||
 	    (rc = cf_model_letter(&b)) != CF_OK ||
 	    (rc = cf_model_portal(&b)) != CF_OK ||

@@ -106,5 +106,11 @@ int cf_model_findings(struct build *b);
 /* model_safety.c: the patient-safety review of a model malfunction
  * (incident kind model-malfunction); nothing for any other kind. */
 int cf_model_safety(struct build *b);
+/* model_ai.c: the AI section (lineage, cohorts, overrides, the letter's
+ * paragraph) when a model is involved; nothing otherwise. */
+int cf_model_ai(struct build *b);
+/* model_exposure.c: the facts of data at rest and vendor exposure added
+ * to risk factors 1, 2 and 4 (after cf_model_risk). */
+int cf_model_exposure_risk(struct build *b);
 
 #endif

@@ -44,6 +44,7 @@ const struct cf_report_section cf_report_sections[] = {
 	    "Draft notice to the media (45 CFR 164.406)", 0, media),
 	ROW("hhs", "HHS breach portal fields", NULL, 1, hhs),
 	ROW("safety", "Patient-safety review (model malfunction)", NULL, 0, safety),
+	ROW("ai", "AI models involved: lineage, cohorts, overrides", NULL, 0, ai),
 	ROW("models", "Model decisions affected", NULL, 0, models),
 	ROW("findings", "Findings that named the suspects", NULL, 0, findings),
 	ROW("evidence", "Evidence inventory", NULL, 0, evidence),

@@ -31,3 +31,25 @@ grep -q "Patient-safety review" gen/report/report.md || die "no section in repor
 grep -q "Cohort: $cohort patient(s)" gen/report/report.html || die "no cohort in report.html"
 jq -e '[.to_confirm[] | select(.section == "patient_safety")] | length >= 3' "$r" >/dev/null ||
   die "adverse-event reporting not listed to confirm"
+# Every decision in the scope shows its version's stage and override state,
+# and the AI section carries the version's lineage (its registry entry and
+# the version that replaced it, read back from the collected store), the
+# cohort as the scope counts it, every override with who and why, and the
+# paragraph for the letter.
+jq -e '.model_decisions | length > 0 and all(.stage != null and (.outcome == "success" or .outcome == "overridden"))' "$s" >/dev/null ||
+  die "a decision without its stage or override state"
+jq -e '[.model_decisions[] | select(.outcome == "overridden") | .override_by, .override_reason] | all(. != null)' "$s" >/dev/null ||
+  die "an override without who and why"
+db=gen/timeline.db
+v8=$(sqlite3 $db "SELECT min(CAST(model_version AS INTEGER)) FROM events WHERE source = 'mlflow' AND action = 'version-created'
+                  AND model = 'sepsis-risk' AND CAST(model_version AS INTEGER) > 7")
+run7=$(sqlite3 $db "SELECT json_extract(attrs, '\$.run_id') FROM events WHERE source = 'mlflow' AND action = 'version-created'
+                    AND model = 'sepsis-risk' AND model_version = '7'")
+jq -e --arg v "version $v8 " --arg r "$run7" '.ai.versions | length == 1 and .[0].model == "sepsis-risk" and .[0].version == "7"
+       and (.[0].replaced_by | startswith($v)) and .[0].run_id == $r and (.[0].parameters | length > 0)' "$r" >/dev/null ||
+  { jq '.ai.versions' "$r" >&2; die "AI section: lineage"; }
+jq -e '.ai.cohorts[0].decisions == .patient_safety.decisions and .ai.overridden == .patient_safety.overridden
+       and (.ai.overrides | length) == ([.ai.overridden, 50] | min)' "$r" >/dev/null || die "AI section: cohort and overrides"
+grep -q "AI models involved" gen/report/report.md && grep -q "AI models involved" gen/report/report.html ||
+  die "AI section not rendered"
+jq -r .ai.letter_paragraph "$r" | grep -q 'artificial intelligence (AI), called sepsis-risk' || die "letter paragraph"

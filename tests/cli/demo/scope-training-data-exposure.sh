@@ -29,3 +29,9 @@ jq -e '.data_at_rest.sources[0] | .run_found == true and (.datasets | length) ==
 jq -e '.obligations.individual_notice | .required == true and .due != null' $r >/dev/null ||
   { jq .obligations.individual_notice $r >&2; die "individual notices not due"; }
 jq -e '.patient_safety == null' $r >/dev/null || die "a patient-safety review"
+# the AI section: the version whose run took the exposed data, the data
+# and the paragraph for the letter
+jq -e '.ai.versions | length == 1 and .[0].model == "sepsis-risk" and (.[0].data | test("training.csv"))' $r >/dev/null ||
+  { jq .ai.versions $r >&2; die "AI section: the exposed run's version"; }
+jq -e --argjson n "$(jq .affected $s)" '.ai.data_at_rest[0].patients == $n' $r >/dev/null || die "AI section: data"
+jq -r .ai.letter_paragraph $r | grep -q 'your information was in that copy' || die "letter paragraph"

@@ -54,3 +54,21 @@ bad '[0-9]+:[0-9]+: .key_exposed. must be true or false' 'reidentification: {key
 bad '[0-9]+:[0-9]+: vendor: .recipient. is required' 'vendor: {baa: true}\n'
 bad '[0-9]+:[0-9]+: .date. must be a date' 'deletion_attestations:\n  - {by: X, date: soon}\n'
 bad '[0-9]+:[0-9]+: unknown key' 'exposed_data:\n  - {path: /x, bucket: b}\n'
+# the breach report: the exposure's facts in risk factors 1, 2 and 4, from
+# the incident file's reidentification, vendor and deletion_attestations,
+# and the AI section's exposed data and paragraph for the letter
+expect_status 0 casefile report breach --db t.db --incident "$F/incident.yaml" -o rep --format json,md,html
+R=rep/report.json
+f() { jq -r ".risk_assessment.factors[] | select(.id == \"$1\") | .facts | join(\" \")" $R; }
+f nature_extent | grep -q 'training-dataset /srv/exports/train.csv): 4 patient(s) named in 5 record(s)' ||
+  die "factor 1: $(f nature_extent)"
+f nature_extent | grep -q 'pseudonymised' || die "factor 1: pseudonymised"
+f nature_extent | grep -q 'key or crosswalk was exposed as well' || die "factor 1: key exposed"
+f unauthorized_person | grep -q '^Recipient: Example Cloud Storage Inc; no business associate agreement covers it; retention: 30 days' ||
+  die "factor 2: $(f unauthorized_person)"
+f mitigation | grep -q 'Deletion attested by Example Cloud Storage Inc on 2026-03-06: bucket objects deleted' ||
+  die "factor 4: $(f mitigation)"
+grep -q 'no business associate agreement covers it' rep/report.md || die "factor 2 not in report.md"
+jq -e '.ai.involved and ([.ai.data_at_rest[].patients] == [4, 2])' $R >/dev/null || die "AI section"
+jq -r .ai.letter_paragraph $R | grep -q 'your information was in that copy' || die "letter paragraph"
+grep -q 'AI models involved' rep/report.md && grep -q 'AI models involved' rep/report.html || die "AI section rendered"
