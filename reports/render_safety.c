@@ -19,6 +19,17 @@
 static const char *const none =
 	"Not a model malfunction (incident kind): no patient-safety review.";
 
+/* A version's counts (numbers: cf_esc_put writes strings only), each
+ * followed by sep. */
+static void row_counts(struct cf_buf *out, const cJSON *e, const char *sep)
+{
+	static const char *const keys[] = {"patients", "decisions", "acted_on",
+					   "overridden"};
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		cf_buf_printf(out, "%lld%s", (long long)cf_json_int(e, keys[i], 0), sep);
+}
+
 static void counts(struct cf_buf *out, const cJSON *s, int html)
 {
 	cf_buf_printf(out, "%sCohort: %lld patient(s); %lld decision(s), %lld "
@@ -46,10 +57,10 @@ int cf_report_html_safety(const struct cf_render *r)
 		    "<th>First decision</th><th>Last decision</th></tr>\n");
 	cJSON_ArrayForEach(e, get(s, "versions")) {
 		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "model", "</td><td>",
-			   "version", "</td><td>", "patients", "</td><td>", "decisions",
-			   "</td><td>", "acted_on", "</td><td>", "overridden",
-			   "</td><td>", "first_decision", "</td><td>", "last_decision",
-			   "</td></tr>\n", NULL);
+			   "version", "</td><td>", NULL);
+		row_counts(out, e, "</td><td>");
+		cf_esc_put(out, cf_esc_html, e, "", "first_decision", "</td><td>",
+			   "last_decision", "</td></tr>\n", NULL);
 	}
 	cf_buf_puts(out, "</table>\n<p class=\"note\">In service: inferred from the "
 		    "first and last decision in the window.</p>\n<ul>\n");
@@ -74,11 +85,12 @@ int cf_report_md_safety(const struct cf_render *r)
 	cf_buf_puts(out, "| Model | Version | Patients | Decisions | Acted on | "
 		    "Overridden | First decision | Last decision |\n"
 		    "|---|---|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(s, "versions"))
-		cf_esc_put(out, cf_esc_md, e, "| ", "model", " | ", "version", " | ",
-			   "patients", " | ", "decisions", " | ", "acted_on", " | ",
-			   "overridden", " | ", "first_decision", " | ",
+	cJSON_ArrayForEach(e, get(s, "versions")) {
+		cf_esc_put(out, cf_esc_md, e, "| ", "model", " | ", "version", " | ", NULL);
+		row_counts(out, e, " | ");
+		cf_esc_put(out, cf_esc_md, e, "", "first_decision", " | ",
 			   "last_decision", " |\n", NULL);
+	}
 	cf_buf_puts(out, "\nIn service: inferred from the first and last decision "
 		    "in the window.\n\n");
 	cJSON_ArrayForEach(e, get(s, "reporting"))

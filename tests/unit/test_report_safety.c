@@ -163,9 +163,12 @@ static void malfunction_without_disclosure_is_a_safety_review(void **state)
 	assert_int_equal(cf_report_md(&ctx, m, &tpl, &b), CF_OK);
 	assert_non_null(strstr(b.data, "Patient-safety review"));
 	assert_non_null(strstr(b.data, "Cohort: 3 patient(s); 4 decision(s), 3 acted on, 1 overridden."));
+	/* each version's counts are in its row (they were once left blank) */
+	assert_non_null(strstr(b.data, "| sepsis | 7 | 2 | 3 | 2 | 1 | 2026-03-01T09:00:00.000000Z |"));
 	cf_buf_reset(&b);
 	assert_int_equal(cf_report_html(&ctx, m, &tpl, &b), CF_OK);
 	assert_non_null(strstr(b.data, "<p>Cohort: 3 patient(s)"));
+	assert_non_null(strstr(b.data, "<td>7</td><td>2</td><td>3</td><td>2</td><td>1</td>"));
 	cf_buf_release(&b);
 	cJSON_Delete(m);
 }
