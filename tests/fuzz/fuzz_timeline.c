@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct tl_parser *const all[] = {
 		&tl_syslog, &tl_auditd, &tl_access_log, &tl_apache_error, &tl_json,
-		&tl_items, &tl_collector_log, &tl_mlflow_lineage, &tl_roster};
+		&tl_items, &tl_collector_log, &tl_mlflow_lineage, &tl_roster,
+		&tl_dataset};
 	const struct tl_parser *p;
 	struct cf_buf plain;
 	int rc = 0;
