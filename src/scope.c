@@ -421,8 +421,9 @@ static int decision_context(cJSON *d, const char *attrs)
 		{"threshold", "threshold"}, {"override_by", "override_by"},
 		{"override_reason", "override_reason"}, {"model_run", "run_id"},
 	};
+	unsigned long refused = cf_alloc_failures();
 	cJSON *a = attrs ? cJSON_Parse(attrs) : NULL;
-	int rc = 0;
+	int rc = attrs && !a && cf_alloc_failures() != refused;
 
 	for (size_t i = 0; a && !rc && i < sizeof keys / sizeof keys[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[i][0]);

@@ -89,11 +89,14 @@ static int add_pattern(struct item *it, const char *p)
  * source in another store (s3://, gs://, ...) matches by its file name. */
 static int source_pattern(struct item *it, const char *src)
 {
+	unsigned long refused = cf_alloc_failures();
 	cJSON *j = cJSON_Parse(src);
 	const char *s = src, *scheme;
 	char *pat;
 	int rc;
 
+	if (!j && cf_alloc_failures() != refused)
+		return -1;
 	if (j && cJSON_IsObject(j))
 		s = cf_json_str(j, "uri", cf_json_str(j, "path", src));
 	if (!strncmp(s, "file://", 7))
@@ -125,13 +128,14 @@ static int source_pattern(struct item *it, const char *src)
 static int on_run(void *arg, const struct cf_event *e)
 {
 	struct data *D = arg;
+	unsigned long refused = cf_alloc_failures();
 	cJSON *a;
 	const cJSON *ds;
 
 	if (!e->attrs)
 		return 0;
 	if (!(a = cJSON_Parse(e->attrs)))
-		return 0;
+		return cf_alloc_failures() != refused ? (D->nomem = 1) : 0;
 	for (size_t i = 0; i < D->n && !D->nomem; i++) {
 		struct item *it = &D->it[i];
 		cJSON *arr;

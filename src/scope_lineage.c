@@ -21,11 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/scope.h"
 #include "casefile/time.h"
 #include "scope_count.h"
+
+/* The attributes of an event; NULL when there are none or they do not
+ * parse, and *nomem set when they did not parse for lack of memory (cJSON
+ * then fails as on bad input: only the allocator's count tells). */
+static cJSON *attrs_of(const struct cf_event *e, int *nomem)
+{
+	unsigned long refused = cf_alloc_failures();
+	cJSON *a = e->attrs ? cJSON_Parse(e->attrs) : NULL;
+
+	if (e->attrs && !a && cf_alloc_failures() != refused)
+		*nomem = 1;
+	return a;
+}
 
 struct lin {
 	cJSON *out;        /* the "lineage" array, one row per version */
@@ -86,6 +100,14 @@ static int add_attr(cJSON *o, const char *key, const cJSON *attrs, const char *a
 	return cf_json_add_item(o, key, d);
 }
 
+/* Adds the fact of e under key; -1 on no memory. */
+static int add_fact(cJSON *o, const char *key, const struct cf_event *e)
+{
+	cJSON *f = fact(e);
+
+	return !f || cf_json_add_item(o, key, f);
+}
+
 /* Attaches f to arr (the array owns it from then on); -1 on no memory,
  * with f freed. */
 static int attach(cJSON *arr, cJSON *f)
@@ -111,8 +133,8 @@ static int on_version(void *arg, const struct cf_event *e)
 	snprintf(key, sizeof key, "%s\n%s", e->model, e->model_version);
 	if (cJSON_GetObjectItemCaseSensitive(L->versions, key))
 		return 0;
-	a = e->attrs ? cJSON_Parse(e->attrs) : NULL;
-	if (!(o = cJSON_AddObjectToObject(L->versions, key)) ||
+	a = attrs_of(e, &L->nomem);
+	if (L->nomem || !(o = cJSON_AddObjectToObject(L->versions, key)) ||
 	    cf_json_add_num(o, "created", (double)e->ts_us) ||
 	    cf_json_add_str(o, "run_id", cf_json_str(a, "run_id", NULL)))
 		L->nomem = 1;
@@ -129,24 +151,28 @@ static int on_run(struct lin *L, const struct cf_event *e, const cJSON *a)
 		return 0;
 	if (!o && !(o = cJSON_AddObjectToObject(L->runs, run)))
 		return -1;
-	if (!strcmp(e->action, "run-ended"))
-		return cf_json_add_item(o, "ended", fact(e));
+	if (!strcmp(e->action, "run-ended")) {
+		cJSON *f = fact(e);
+		return !f || cf_json_add_item(o, "ended", f);
+	}
 	return cf_json_add_str(o, "run_id", run) || cf_json_add_str(o, "user", e->actor) ||
 	       add_attr(o, "name", a, "run_name") || add_attr(o, "experiment", a, "experiment") ||
 	       add_attr(o, "params", a, "params") || add_attr(o, "metrics", a, "metrics") ||
 	       add_attr(o, "tags", a, "tags") || add_attr(o, "datasets", a, "datasets") ||
-	       cf_json_add_item(o, "started", fact(e));
+	       add_fact(o, "started", e);
 }
 
 /* Second pass: the facts of the implicated versions and every run. */
 static int on_mlflow(void *arg, const struct cf_event *e)
 {
 	struct lin *L = arg;
-	cJSON *a = e->attrs ? cJSON_Parse(e->attrs) : NULL, *r, *f;
+	cJSON *a = attrs_of(e, &L->nomem), *r, *f;
 	const char *act = e->action ? e->action : "";
 	int bad = 0;
 
-	if (!strcmp(act, "run-started") || !strcmp(act, "run-ended")) {
+	if (L->nomem)
+		bad = 1;
+	else if (!strcmp(act, "run-started") || !strcmp(act, "run-ended")) {
 		bad = on_run(L, e, a);
 	} else if (e->model && e->model_version &&
 		   (r = row_of(L->out, e->model, e->model_version))) {
