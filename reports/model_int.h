@@ -106,5 +106,7 @@ int cf_model_findings(struct build *b);
 /* model_safety.c: the patient-safety review of a model malfunction
  * (incident kind model-malfunction); nothing for any other kind. */
 int cf_model_safety(struct build *b);
+/* model_states.c: the State notices (states.h), after the obligations. */
+int cf_model_states(struct build *b);
 
 #endif
