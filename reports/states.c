@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
@@ -503,7 +504,7 @@ static char *join_names(const cJSON *recipients)
 
 	cJSON_ArrayForEach(e, recipients)
 		len += strlen(cf_json_str(e, "name", "")) + 2;
-	if (!(s = malloc(len)))
+	if (!(s = cf_malloc(len)))
 		return NULL;
 	*s = 0;
 	cJSON_ArrayForEach(e, recipients) {
@@ -525,7 +526,7 @@ static int add_notice(cJSON *arr, const cJSON *rule, uint64_t n,
 	cJSON *o = cJSON_CreateObject();
 	static const char *const copy[] = {"id", "state", "title", "trigger",
 		"residents_at_least", "recipients", "content", "monitoring",
-		"letter", "citation", "last_verified", "notes", NULL};
+		"letter", "citation", "last_verified", "notes", "line", NULL};
 	int rc = -1;
 
 	if (!cJSON_IsNumber(cJSON_GetObjectItem(clk, "days")))
@@ -534,7 +535,7 @@ static int add_notice(cJSON *arr, const cJSON *rule, uint64_t n,
 	if (days >= 0 && base >= 0)
 		due = biz ? cf_business_days_add(base, days) : base + days;
 	if (days < 0)
-		snprintf(when, sizeof when, "%s", cf_json_str(clk, "text", ""));
+		*when = 0; /* the rule's own text, below */
 	else if (!days)
 		snprintf(when, sizeof when, "On %s.", note);
 	else
@@ -559,7 +560,7 @@ static int add_notice(cJSON *arr, const cJSON *rule, uint64_t n,
 		       : !cJSON_AddNullToObject(o, "days")) ||
 	    cf_json_add_bool(o, "business_days", biz) ||
 	    add_day(o, "due", due) ||
-	    cf_json_add_str(o, "when", when) ||
+	    cf_json_add_str(o, "when", days < 0 ? cf_json_str(clk, "text", "") : when) ||
 	    cf_json_add_bool(o, "to_confirm", 1))
 		goto out;
 	rc = 0;

@@ -48,6 +48,13 @@ jq -e '[.state_notices.not_triggered[].id] | index("FL-501.171-DEPT") != null' \
   counts/report.json >/dev/null || die "FL 499 not said to be below the threshold"
 expect_grep '^\| TX \| 250 \| Texas Attorney General.*\| 2026-04-03 \*\*TO CONFIRM\*\* \|.*521\.053' counts/report.md
 [ ! -e counts/notice-individual-MA.md ] || die "an MA letter without MA residents"
+# a recorded determination starts the Texas clock: March 10 + 30 days
+cp "$F/incident.yaml" det.yaml
+printf 'determination: {decision: breach, decided_by: Pat Officer, decided_on: 2026-03-10}\n' >>det.yaml
+expect_status 0 casefile report breach --scope scope.json --incident det.yaml -o det
+jq -e '.state_notices.notices[] | select(.id == "TX-BCC-521.053-AG")
+       | .due == "2026-04-09" and .clock_start == "2026-03-10"' det/report.json >/dev/null \
+  || die "TX from the determination: $(jq -c .state_notices.notices det/report.json)"
 
 # an organisation's own rules
 cat >own.yaml <<'EOF'
@@ -76,3 +83,13 @@ expect_status 3 casefile report breach --scope "$F/scope.json" \
 expect_grep "bad\.yaml:7:[0-9]+: 'business_days' must be true or false" err
 [ ! -e bad/report.json ] || die "a package from a malformed rules file"
 expect_status 2 casefile report custody --case . -o c.html --states own.yaml
+
+# no notice under the federal rules (a documented exception): no State
+# notice either, and the section says why
+cp "$F/incident.yaml" memo.yaml
+printf 'determination: {decision: exception-good-faith, decided_by: Pat Officer, decided_on: 2026-03-06, rationale: "Opened the wrong chart in good faith."}\n' >>memo.yaml
+expect_status 0 casefile report breach --scope "$F/scope.json" --incident memo.yaml -o memo
+jq -e '.state_notices.evaluated == false and (.state_notices.notices == null)' memo/report.json >/dev/null \
+  || die "State notices for no breach: $(jq -c .state_notices memo/report.json)"
+[ ! -e memo/notice-individual-MA.md ] || die "an MA letter for no breach"
+expect_grep 'State rules were not evaluated' memo/report.md
