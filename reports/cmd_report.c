@@ -42,6 +42,7 @@
 #include "escape.h"
 #include "model.h"
 #include "render.h"
+#include "states.h"
 
 #define MAX_INPUT_BYTES (256u << 20) /* scope, verify result, custody log */
 
@@ -50,6 +51,7 @@ static const char usage_text[] =
 	"                              -o DIR [--include-unverified] [--format LIST]\n"
 	"                              [--from-findings RULE_ID...]\n"
 	"                              [--verify FILE.json] [--today YYYY-MM-DD]\n"
+	"                              [--states FILE]\n"
 	"                              [--case DIR [--trust PUB]... [--key KEY]] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--trust PUB]... [--key KEY] [--json]\n"
@@ -67,6 +69,8 @@ static const char usage_text[] =
 	"                   stored findings of this rule (as `timeline scope`;\n"
 	"                   repeatable); the report lists them with their evidence\n"
 	"  --incident FILE  the incident file (YAML, casefile-incident(5))\n"
+	"  --states FILE    the State notification rules (casefile-states(5));\n"
+	"                   default: the shipped states.yaml\n"
 	"  --today DATE     the day notice deadlines are checked against\n"
 	"                   (default: the report's date, SOURCE_DATE_EPOCH or now)\n"
 	"  --verify FILE    `casefile verify --json` of the archives, for the\n"
@@ -91,7 +95,7 @@ static const char usage_text[] =
 
 enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
        OPT_KEY, OPT_SIGN, OPT_DRILL, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
-       OPT_TODAY, OPT_FROM_FINDINGS };
+       OPT_TODAY, OPT_FROM_FINDINGS, OPT_STATES };
 
 #define MAX_KEYS 16
 
@@ -107,6 +111,7 @@ static const struct option options[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"scope", required_argument, NULL, OPT_SCOPE},
 	{"sign", required_argument, NULL, OPT_SIGN},
+	{"states", required_argument, NULL, OPT_STATES},
 	{"today", required_argument, NULL, OPT_TODAY},
 	{"trust", required_argument, NULL, OPT_TRUST},
 	{"verify", required_argument, NULL, OPT_VERIFY},
@@ -116,6 +121,7 @@ static const struct option options[] = {
 struct report_opts {
 	const char *scope, *db, *incident, *verify, *casedir, *out, *format;
 	const char *sign, *passfile, *drill;
+	const char *states; /* --states FILE, or NULL: the shipped rules */
 	const char *today; /* --today YYYY-MM-DD, checked */
 	char *trust[MAX_KEYS], *keys[MAX_KEYS]; /* --trust, --key */
 	size_t ntrust, nkeys;
@@ -341,6 +347,7 @@ static int evidence_failed(const cJSON *model)
 
 struct inputs {
 	cJSON *incident, *scope, *verify, *custody, *custody_check;
+	cJSON *states; /* the State rules (states.h) */
 	char *tpl[3];
 };
 
@@ -351,6 +358,7 @@ static void inputs_free(struct inputs *in)
 	cJSON_Delete(in->verify);
 	cJSON_Delete(in->custody);
 	cJSON_Delete(in->custody_check);
+	cJSON_Delete(in->states);
 	for (int i = 0; i < 3; i++)
 		free(in->tpl[i]);
 }
@@ -364,6 +372,31 @@ static int note_written(struct cf_ctx *ctx, const struct report_opts *o,
 
 	free(path);
 	return ok ? CF_OK : cf_set_nomem(ctx, name);
+}
+
+/* The variant letters of the State notices (render_states.c), each from
+ * its own shipped template. */
+static int state_letters(struct cf_ctx *ctx, const struct report_opts *o,
+			 struct cf_atomic_dir *pub, const cJSON *model,
+			 struct cf_buf *b, cJSON *written)
+{
+	const cJSON *l = cJSON_GetObjectItem(cJSON_GetObjectItem(model, "state_notices"),
+					     "letters");
+	int rc = CF_OK;
+
+	for (l = l ? l->child : NULL; l && rc == CF_OK; l = l->next) {
+		const char *file = cf_json_str(l, "file", "");
+		char *tpl = read_template(ctx, cf_json_str(l, "template", ""));
+
+		cf_buf_reset(b);
+		if (!tpl)
+			return CF_FAILED;
+		if ((rc = cf_report_state_letter_md(ctx, model, l, tpl, b)) == CF_OK &&
+		    (rc = cf_atomic_dir_add(ctx, pub, file, b->data, b->len, 0600)) == CF_OK)
+			rc = note_written(ctx, o, file, written);
+		free(tpl);
+	}
+	return rc;
 }
 
 static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
@@ -398,6 +431,8 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 			     "notice-individual.md");
 			EMIT(cf_report_narrative(ctx, model, CF_TPL_MEDIA, t->media, &b),
 			     "notice-media.md");
+			if ((rc = state_letters(ctx, o, pub, model, &b, written)) != CF_OK)
+				goto out;
 		}
 	}
 	if (o->formats & FMT_JSON) {
@@ -485,6 +520,19 @@ static const char *primary(const cJSON *written)
 	return cJSON_GetArrayItem(written, 0)->valuestring;
 }
 
+/* The State rules: FILE (--states), else the shipped file. */
+static int load_states(struct cf_ctx *ctx, const char *file, cJSON **out)
+{
+	char *path = file ? NULL : cf_data_file(ctx, "states", CF_STATES_FILE);
+	int rc;
+
+	if (!file && !path)
+		return CF_FAILED;
+	rc = cf_state_rules_load(ctx, file ? file : path, out);
+	free(path);
+	return rc;
+}
+
 static int report_breach(const struct report_opts *o)
 {
 	static const char *const names[3] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA};
@@ -505,6 +553,7 @@ static int report_breach(const struct report_opts *o)
 						CF_SCOPE_INCLUDE_UNVERIFIED : 0,
 						&in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT_BYTES, &in.verify) != CF_OK) ||
+	    load_states(&ctx, o->states, &in.states) != CF_OK ||
 	    (o->casedir && cf_custody_load(&ctx, o->casedir, cf_keyring_keys(o->trusted),
 					   cf_keyring_count(o->trusted), &in.custody,
 			     &in.custody_check) != CF_OK))
@@ -527,6 +576,7 @@ static int report_breach(const struct report_opts *o)
 	ri.custody_check = in.custody_check;
 	ri.generated_at = report_time();
 	ri.today = o->today;
+	ri.state_rules = in.states;
 	if (cf_report_build(&ctx, &ri, &model) != CF_OK)
 		goto fail;
 	if (!(written = cJSON_CreateArray())) {
@@ -724,6 +774,7 @@ int cmd_report(int argc, char **argv)
 			o.sign = optarg;
 			break;
 		case OPT_DRILL: o.drill = optarg; break;
+		case OPT_STATES: o.states = optarg; break;
 		case OPT_KEY:
 		case OPT_TRUST:
 			if (o.nkeys + o.ntrust == MAX_KEYS)
@@ -752,7 +803,7 @@ int cmd_report(int argc, char **argv)
 		if (!o.drill)
 			return cf_cli_usage("--drill DIR is required");
 		if (o.scope || o.db || o.incident || o.verify || o.casedir || o.ntrust || o.nkeys || o.sign ||
-		    o.include_unverified || o.today || o.nfindings)
+		    o.include_unverified || o.today || o.nfindings || o.states)
 			return cf_cli_usage("only --drill, -o, --format and --json go with 'drill'");
 		return report_drill(&o);
 	}
@@ -762,9 +813,9 @@ int cmd_report(int argc, char **argv)
 		if (!o.casedir)
 			return cf_cli_usage("--case DIR is required");
 		if (o.scope || o.db || o.incident || o.verify || o.include_unverified ||
-		    o.today || o.nfindings)
-			return cf_cli_usage("--scope, --db, --incident, --verify, --today and "
-					    "--include-unverified go with 'breach'");
+		    o.today || o.nfindings || o.states)
+			return cf_cli_usage("--scope, --db, --incident, --verify, --today, "
+					    "--states and --include-unverified go with 'breach'");
 	} else {
 		if (!o.incident)
 			return cf_cli_usage("--incident FILE is required");

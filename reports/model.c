@@ -766,6 +766,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = cf_model_findings(&b)) != CF_OK ||
 	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
 	    (rc = cf_model_deadlines(&b)) != CF_OK ||
+	    (rc = cf_model_states(&b)) != CF_OK ||
 	    (rc = cf_model_risk(&b)) != CF_OK ||
 	    (rc = cf_model_exposure_risk(&b)) != CF_OK ||
 	    (rc = cf_model_determination(&b)) != CF_OK ||

@@ -37,6 +37,8 @@ struct cf_report_input {
 	int64_t generated_at;    /* microseconds, UTC */
 	const char *today;       /* YYYY-MM-DD deadlines are checked against,
 				    or NULL: the day of generated_at */
+	const cJSON *state_rules;/* cf_state_rules_load (states.h), or NULL:
+				    no State notices are evaluated */
 };
 
 /* Builds the report model; *out is freed with cJSON_Delete. A scope that

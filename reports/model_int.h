@@ -112,5 +112,7 @@ int cf_model_ai(struct build *b);
 /* model_exposure.c: the facts of data at rest and vendor exposure added
  * to risk factors 1, 2 and 4 (after cf_model_risk). */
 int cf_model_exposure_risk(struct build *b);
+/* model_states.c: the State notices (states.h), after the obligations. */
+int cf_model_states(struct build *b);
 
 #endif

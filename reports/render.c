@@ -38,6 +38,7 @@ const struct cf_report_section cf_report_sections[] = {
 	ROW("risk", "Risk assessment (45 CFR 164.402(2))", NULL, 0, risk),
 	ROW("determination", "Breach determination (45 CFR 164.402)", NULL, 0, determination),
 	ROW("obligations", "Obligations and due dates", NULL, 0, obligations),
+	ROW("states", "State notices (to confirm)", NULL, 0, states),
 	ROW("notice", "Draft notice to individuals",
 	    "Draft notice to individuals (45 CFR 164.404(c))", 1, notice),
 	ROW("media", "Draft notice to the media",

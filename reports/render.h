@@ -51,6 +51,13 @@ int cf_report_csv_states(struct cf_ctx *ctx, const cJSON *model,
  * Markdown (render_rules.c). CF_OK or the error on ctx. */
 int cf_report_memo_md(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out);
 int cf_report_ba_notice_md(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out);
+/* A State's variant of the individual notice (render_states.c): `letter`
+ * is one of the model's state_notices.letters, `tpl` its template. The
+ * values the letter omits ("count", "nature") are not available to the
+ * template: one that uses them fails. CF_OK or the error on ctx. */
+int cf_report_state_letter_md(struct cf_ctx *ctx, const cJSON *model,
+			      const cJSON *letter, const char *tpl,
+			      struct cf_buf *out);
 int cf_report_csv_portal(struct cf_ctx *ctx, const cJSON *model,
 			 struct cf_buf *out);
 

@@ -98,6 +98,7 @@ CF_REPORT_SECTION(counting)
 CF_REPORT_SECTION(findings)
 CF_REPORT_SECTION(safety)
 CF_REPORT_SECTION(ai)
+CF_REPORT_SECTION(states)
 #undef CF_REPORT_SECTION
 
 /* 0 when the section's notice is not owed (notice, media, hhs: no breach,

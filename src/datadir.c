@@ -31,6 +31,7 @@ static const struct {
 	{"playbooks", "playbooks/library"},
 	{"scenarios", "playbooks/scenarios"},
 	{"templates", "reports/templates"},
+	{"states", "reports/states"},
 	{"schemas", "demo/schemas"},
 	{"sigma", "timeline/sigma"},
 	{"view", "view/assets"},

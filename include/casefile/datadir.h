@@ -15,7 +15,8 @@
 
 struct cf_ctx;
 
-/* kind: "profiles", "playbooks", "scenarios", "templates", "schemas",
+/* kind: "profiles", "playbooks", "scenarios", "templates", "states" (the
+ * State notification rules), "schemas",
  * "sigma" (the detection rule pack).
  * Returns the folder as a heap string, or NULL with ctx set when none
  * exists. */
