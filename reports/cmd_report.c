@@ -58,12 +58,16 @@ static const char usage_text[] =
 	"       casefile report drill --drill DIR -o FILE [--format html|md|json] [--json]\n"
 	"       casefile report hhs-log --cases DIR... [--year YYYY]\n"
 	"                              [--previous LOG.json] [-o FILE] [--json]\n"
+	"       casefile report mailing --db FILE --incident FILE -o FILE.csv\n"
+	"                              [--include-unverified] [--json]\n"
 	"\n"
 	"  breach    write the breach notification package into DIR\n"
 	"  custody   write the chain-of-custody report of a case\n"
 	"  drill     write the after-action report of an ended drill\n"
 	"  hhs-log   list the breaches of fewer than 500 individuals discovered\n"
 	"            in one calendar year, for the annual filing with HHS\n"
+	"  mailing   write the mail-merge list of the affected individuals (PHI:\n"
+	"            only inside a case folder)\n"
 	"\n"
 	"  --scope FILE     the affected scope (`casefile timeline scope --json`)\n"
 	"  --db FILE        the timeline database to compute the scope from\n"
@@ -707,6 +711,8 @@ int cmd_report(int argc, char **argv)
 	sub = argv[1];
 	if (!strcmp(sub, "hhs-log"))
 		return cf_report_cmd_hhs_log(argc, argv, usage_text);
+	if (!strcmp(sub, "mailing"))
+		return cf_report_cmd_mailing(argc, argv, usage_text);
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
 		case 'o': o.out = optarg; break;

@@ -4,6 +4,9 @@
  * fewer than 500 individuals that a covered entity files with HHS within
  * 60 days after the end of the calendar year of discovery (45 CFR
  * 164.408(c)), gathered from the breach packages of several cases.
+ * `casefile report mailing`: the mail-merge list of the affected
+ * individuals, read back from the patient records in evidence; it holds
+ * PHI, so it is written only inside a case folder (mode 0600).
  *
  * Argument parsing, reading the packages (report.json, written by `report
  * breach`) and writing the log only; what goes in the log is hhs_log.c's.
@@ -25,7 +28,10 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/path.h"
+#include "dbscope.h"
 #include "hhs_log.h"
+#include "mailing.h"
+#include "casefile/scope.h"
 
 #define MAX_MODEL_BYTES (256u << 20)
 #define MAX_CASES 4096
@@ -232,5 +238,105 @@ out:
 	cJSON_Delete(log);
 	cJSON_Delete(prev);
 	loaded_free(&l);
+	return rc;
+}
+
+/* ---- mailing ------------------------------------------------------------------ */
+
+enum { OPT_DB = 300, OPT_INCIDENT, OPT_INCLUDE_UNVERIFIED };
+
+static const struct option mailing_options[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
+	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
+};
+
+/* 1 when path's folder, or a folder above it, holds case.json. */
+static int in_case(const char *path)
+{
+	char *dir = realpath(".", NULL), *p, *slash;
+	char *full = NULL;
+	int found = 0;
+
+	if (!dir)
+		return 0;
+	if (path[0] == '/')
+		full = strdup(path);
+	else
+		full = cf_path_join(dir, path);
+	free(dir);
+	if (!full)
+		return 0;
+	while ((slash = strrchr(full, '/'))) {
+		*slash = '\0';
+		if (!(p = cf_path_join(*full ? full : "/", "case.json")))
+			break;
+		found = is_file(p);
+		free(p);
+		if (found || !*full)
+			break;
+	}
+	free(full);
+	return found;
+}
+
+int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
+{
+	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "ho:", mailing_options, usage);
+	const char *db = NULL, *incident = NULL, *out = NULL;
+	unsigned flags = 0;
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	cJSON *scope = NULL;
+	size_t rows = 0;
+	int c, rc = CF_EXIT_RUNTIME;
+
+	while ((c = cf_cli_next(&a)) > 0) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case OPT_DB: db = optarg; break;
+		case OPT_INCIDENT: incident = optarg; break;
+		case OPT_INCLUDE_UNVERIFIED: flags |= CF_SCOPE_INCLUDE_UNVERIFIED; break;
+		}
+	}
+	if (c != -1)
+		return a.exit;
+	if (optind != argc - 1)
+		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	if (!db || !incident || !out)
+		return cf_cli_usage("mailing needs --db FILE, --incident FILE and -o FILE");
+	if (!in_case(out))
+		return cf_cli_usage("'%s': the mailing list holds PHI and stays in the case "
+				    "folder: -o must name a file inside a folder holding "
+				    "case.json", out);
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	if (cf_report_scope_from_db(&ctx, db, incident, NULL, 0, flags, &scope) != CF_OK ||
+	    cf_mailing_csv(&ctx, scope, &b, &rows) != CF_OK ||
+	    cf_write_file_atomic(&ctx, out, b.data ? b.data : "", b.len, 0600, 0) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (a.json) {
+		cJSON *j = cJSON_CreateObject();
+
+		if (!j || cf_json_add_str(j, "output", out) ||
+		    cf_json_add_int(j, "rows", (int64_t)rows) ||
+		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
+			cJSON_Delete(j);
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+			goto out;
+		}
+		cJSON_Delete(j);
+	} else if (!cf_cli_globals.quiet) {
+		fprintf(stderr, "casefile report mailing: %zu individual(s); wrote %s "
+			"(PHI: keep it in the case folder)\n", rows, out);
+	}
+	rc = cf_cli_finish_stdout();
+out:
+	cf_buf_release_secret(&b);
+	cJSON_Delete(scope);
 	return rc;
 }

@@ -43,5 +43,7 @@ int cf_hhs_log_md(struct cf_ctx *ctx, const cJSON *log, struct cf_buf *out);
 /* `casefile report hhs-log` (cmd_report_filing.c): argc/argv from
  * "report", usage the report command's usage text. The exit status. */
 int cf_report_cmd_hhs_log(int argc, char **argv, const char *usage);
+/* `casefile report mailing` (cmd_report_filing.c), likewise. */
+int cf_report_cmd_mailing(int argc, char **argv, const char *usage);
 
 #endif
