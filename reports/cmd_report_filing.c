@@ -290,7 +290,7 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 	struct cf_ctx ctx;
 	struct cf_buf b;
 	cJSON *scope = NULL;
-	size_t rows = 0;
+	size_t rows = 0, part2 = 0;
 	int c, rc = CF_EXIT_RUNTIME;
 
 	while ((c = cf_cli_next(&a)) > 0) {
@@ -314,7 +314,7 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 	cf_ctx_init(&ctx);
 	cf_buf_init(&b);
 	if (cf_report_scope_from_db(&ctx, db, incident, NULL, 0, flags, &scope) != CF_OK ||
-	    cf_mailing_csv(&ctx, scope, &b, &rows) != CF_OK ||
+	    cf_mailing_csv(&ctx, scope, &b, &rows, &part2) != CF_OK ||
 	    cf_write_file_atomic(&ctx, out, b.data ? b.data : "", b.len, 0600, 0) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
@@ -324,6 +324,7 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 
 		if (!j || cf_json_add_str(j, "output", out) ||
 		    cf_json_add_int(j, "rows", (int64_t)rows) ||
+		    cf_json_add_int(j, "part2", (int64_t)part2) ||
 		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
 			cJSON_Delete(j);
 			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
@@ -334,6 +335,9 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 		fprintf(stderr, "casefile report mailing: %zu individual(s); wrote %s "
 			"(PHI: keep it in the case folder)\n", rows, out);
 	}
+	if (part2)
+		cf_cli_error("warning: %zu individual(s) with 42 CFR Part 2 records: "
+			     "a separate Part 2 breach report is owed", part2);
 	rc = cf_cli_finish_stdout();
 out:
 	cf_buf_release_secret(&b);

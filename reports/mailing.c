@@ -132,12 +132,29 @@ static int member_line(const struct member *m, uint64_t ln, const char **p, size
 	return -1;
 }
 
+/* 1 when a list of FHIR Codings carries a 42 CFR Part 2 label: the HL7
+ * v3 ActCode privacy law 42CFRPart2, or the sensitivity ETH (substance
+ * abuse information). */
+static int part2_label(const cJSON *codings)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, codings) {
+		const char *code = cf_json_str(c, "code", "");
+
+		if (!strcmp(code, "42CFRPart2") || !strcmp(code, "ETH"))
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- the letter's facts --------------------------------------------------- */
 
 struct facts {
 	char name[MAX_FIELD], postal[MAX_FIELD], email[MAX_FIELD], mrn[MAX_FIELD];
 	char kin_name[MAX_FIELD], kin_postal[MAX_FIELD];
 	int email_consent;
+	int part2;          /* Patient.meta.security labels it Part 2 */
 };
 
 static void put(char *dst, const char *src)
@@ -205,6 +222,7 @@ static void from_patient(const cJSON *p, struct facts *f)
 {
 	const cJSON *x, *c;
 
+	f->part2 = part2_label(get(get(p, "meta"), "security"));
 	human_name(pick_name(get(p, "name")), f->name);
 	cJSON_ArrayForEach(x, get(p, "address"))
 		if (strcmp(cf_json_str(x, "use", ""), "old")) {
@@ -251,17 +269,31 @@ static const cJSON *find_patient(const cJSON *o, const char *id)
 struct row {
 	char *f[64];
 	size_t n;
+	int nomem;
 };
 
 static void on_field(void *s, size_t len, void *arg)
 {
 	struct row *r = arg;
 
-	if (r->n < 64 && (r->f[r->n] = malloc(len + 1))) {
-		memcpy(r->f[r->n], s, len);
-		r->f[r->n][len] = '\0';
+	if (r->n == 64)
+		return;
+	if (!(r->f[r->n] = malloc(len + 1))) {
+		r->nomem = 1;
+		return;
 	}
-	r->n += r->n < 64;
+	memcpy(r->f[r->n], s, len);
+	r->f[r->n][len] = '\0';
+	r->n++;
+}
+
+static void row_free(struct row *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->f[i])
+			OPENSSL_cleanse(r->f[i], strlen(r->f[i]));
+		free(r->f[i]);
+	}
 }
 
 static int split(const char *p, size_t len, struct row *r)
@@ -273,18 +305,11 @@ static int split(const char *p, size_t len, struct row *r)
 	if (csv_init(&csv, CSV_APPEND_NULL) != 0)
 		return -1;
 	ok = csv_parse(&csv, p, len, on_field, NULL, r) == len &&
-	     csv_fini(&csv, on_field, NULL, r) == 0;
+	     csv_fini(&csv, on_field, NULL, r) == 0 && !r->nomem;
 	csv_free(&csv);
+	if (!ok)
+		row_free(r);
 	return ok ? 0 : -1;
-}
-
-static void row_free(struct row *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->f[i])
-			OPENSSL_cleanse(r->f[i], strlen(r->f[i]));
-		free(r->f[i]);
-	}
 }
 
 /* A roster row (timeline/roster.c's columns, plus name and MRN). */
@@ -367,9 +392,11 @@ static int load_cached(struct cf_ctx *ctx, const cJSON *scope, struct member *c,
 
 /* PHI categories (of the FHIR resources each access names, read back from
  * its line in the evidence) and access days (UTC) of the patient's
- * evidence rows (an array, may be NULL). */
+ * evidence rows (an array, may be NULL); *part2 set when an AuditEvent
+ * labels an entity as Part 2 (entity.securityLabel). */
 static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache,
-		    unsigned *next, const cJSON *rows, char *cats, char *days)
+		    unsigned *next, const cJSON *rows, char *cats, char *days,
+		    int *part2)
 {
 	const cJSON *e, *x;
 	struct member *m;
@@ -397,8 +424,10 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 		if (member_line(m, (uint64_t)cf_json_int(e, "line", 0), &p, &len) ||
 		    !len || *p != '{' || !(o = cJSON_ParseWithLength(p, len)))
 			continue;
-		cJSON_ArrayForEach(x, get(o, "entity"))
+		cJSON_ArrayForEach(x, get(o, "entity")) {
 			category_of(cf_json_str(get(x, "what"), "reference", ""), cats);
+			*part2 |= part2_label(get(x, "securityLabel"));
+		}
 		cJSON_Delete(o);
 	}
 	return CF_OK;
@@ -482,12 +511,12 @@ static int load_cached(struct cf_ctx *ctx, const cJSON *scope, struct member *c,
 }
 
 int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
-		   size_t *nrows)
+		   size_t *nrows, size_t *npart2)
 {
 	static const char *const head[] = {"patient", "name", "postal_address",
 		"email", "mrn", "channel", "notice_to", "recipient_name",
 		"recipient_address", "phi_categories", "access_dates_utc",
-		"archive", "member", "line"};
+		"part2", "archive", "member", "line"};
 	const cJSON *d, *p, **v = NULL;
 	struct member m[CACHE];
 	struct facts *f = NULL;
@@ -496,7 +525,7 @@ int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
 	unsigned next = 0;
 	int rc = CF_OK;
 
-	*nrows = 0;
+	*nrows = *npart2 = 0;
 	memset(m, 0, sizeof m);
 	for (int i = 0; i < CACHE; i++)
 		cf_buf_init(&m[i].data);
@@ -519,8 +548,8 @@ int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
 	cJSON_ArrayForEach(p, get(scope, "patients")) {
 		const char *id = cJSON_IsString(p) ? p->valuestring : "";
 		const cJSON *rec, *ev = get(get(scope, "evidence"), id);
-		const char *to, *ch, *row[14];
-		int email_ok, other;
+		const char *to, *ch, *row[15];
+		int email_ok, other, p2 = 0;
 		char line[24];
 
 		d = detail_of(v, n, id);
@@ -531,7 +560,7 @@ int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
 		if ((rc = facts_of(ctx, scope, m, &next, d, f)) != CF_OK ||
 		    (rc = accesses(ctx, scope, m, &next,
 				   get(d, "evidence") ? get(d, "evidence") : ev,
-				   cats, days)) != CF_OK)
+				   cats, days, &p2)) != CF_OK)
 			break;
 		snprintf(line, sizeof line, "%lld", (long long)cf_json_int(rec, "line", 0));
 		row[0] = id;
@@ -545,10 +574,12 @@ int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
 		row[8] = other ? f->kin_postal : (email_ok && !*f->postal ? f->email : f->postal);
 		row[9] = cats;
 		row[10] = days;
-		row[11] = rec ? cf_json_str(rec, "archive", "") : "";
-		row[12] = rec ? cf_json_str(rec, "member", "") : "";
-		row[13] = rec ? line : "";
-		if (cf_csv_row(out, row, 14, "\n"))
+		row[11] = p2 || f->part2 ? "yes" : "";
+		row[12] = rec ? cf_json_str(rec, "archive", "") : "";
+		row[13] = rec ? cf_json_str(rec, "member", "") : "";
+		row[14] = rec ? line : "";
+		*npart2 += p2 || f->part2;
+		if (cf_csv_row(out, row, 15, "\n"))
 			rc = cf_set_nomem(ctx, "mailing");
 		OPENSSL_cleanse(f, sizeof *f);
 		(*nrows)++;

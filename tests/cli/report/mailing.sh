@@ -26,10 +26,10 @@ expect_status 0 casefile report mailing --db t.db --incident "$F/incident.yaml" 
   -o case/out/mailing.csv --json
 M=case/out/mailing.csv
 [ "$(stat -c %a $M)" = 600 ] || die "mailing list not 0600"
-jq -e '.rows == 7' out >/dev/null || die "summary: $(cat out)"
+jq -e '.rows == 7 and .part2 == 2' out >/dev/null || die "summary: $(cat out)"
 head -1 $M | grep -q '^# CONTAINS PROTECTED HEALTH INFORMATION.*Keep this file in the case folder' \
   || die "no PHI header: $(head -2 $M)"
-expect_grep '^patient,name,postal_address,email,mrn,channel,notice_to,recipient_name,recipient_address,phi_categories,access_dates_utc,archive,member,line$' $M
+expect_grep '^patient,name,postal_address,email,mrn,channel,notice_to,recipient_name,recipient_address,phi_categories,access_dates_utc,part2,archive,member,line$' $M
 
 # The affected, counted from the fixture: patients the suspect read in the
 # window (successful AuditEvents), each once.
@@ -68,7 +68,13 @@ r m3 | grep -qF ',parent or guardian,Carla Souza,"7 Elm St, Austin, TX 73301",' 
 r m4 | grep -qF 'm4,Ivy Ng,,,,substitute notice (telephone number only),' || die "m4: $(r m4)"
 r r1 | grep -qF 'r1,"Park, Dee",,dee@example.org,R-77,e-mail (the individual agreed to electronic notice),' || die "r1: $(r r1)"
 r r1 | grep -qF ',evidence/files/var/lib/ehr/roster.csv,2' || die "r1 pointer: $(r r1)"
-r u1 | grep -qF 'u1,,,,,unknown: no patient record in the evidence,the individual,,,demographics,2026-03-03,,,' || die "u1: $(r u1)"
+r u1 | grep -qF 'u1,,,,,unknown: no patient record in the evidence,the individual,,,demographics,2026-03-03,,,,' || die "u1: $(r u1)"
+# 42 CFR Part 2: m4 by its Patient's security label, m5 by the label of
+# the Condition its access named; nobody else.
+[ "$(grep -c ',yes,' $M)" = 2 ] || die "part2 count"
+r m4 | grep -qF ',yes,' || die "m4 part2"
+r m5 | grep -qF ',demographics; diagnoses,2026-03-03,yes,' || die "m5 part2: $(r m5)"
+expect_grep 'Part 2 breach report is owed' err
 [ "$(grep -c ',first-class mail,' $M)" = 3 ] || die "first-class mail count"
 grep -q '^x9,\|^r2,' $M && die "a patient not accessed is listed"
 exit 0
