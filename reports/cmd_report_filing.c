@@ -204,14 +204,15 @@ int cf_report_cmd_hhs_log(int argc, char **argv, const char *usage)
 	for (size_t i = 0; i < ndirs; i++)
 		if (load_dir(&ctx, &l, dirs[i]) != CF_OK)
 			goto fail;
-	if ((prevpath && cf_json_parse_file(&ctx, prevpath, MAX_MODEL_BYTES, &prev) != CF_OK) ||
-	    cf_hhs_log_build(&ctx, l.cases, l.n, year, prev, &log) != CF_OK)
+	if (prevpath && cf_json_parse_file(&ctx, prevpath, MAX_MODEL_BYTES, &prev) != CF_OK)
 		goto fail;
 	if (prevpath && strcmp(cf_json_str(prev, "format", ""), CF_HHS_LOG_FORMAT)) {
 		cf_cli_error("%s: not an earlier log (`casefile report hhs-log --json`)",
 			     prevpath);
 		goto out;
 	}
+	if (cf_hhs_log_build(&ctx, l.cases, l.n, year, prev, &log) != CF_OK)
+		goto fail;
 	if ((out || !a.json) && cf_hhs_log_md(&ctx, log, &b) != CF_OK)
 		goto fail;
 	if (out) {
