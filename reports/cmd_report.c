@@ -40,6 +40,8 @@
 #include "dbscope.h"
 #include "drill_report.h"
 #include "escape.h"
+#include "hhs_log.h"
+#include "hhs_worksheet.h"
 #include "model.h"
 #include "render.h"
 #include "states.h"
@@ -56,10 +58,18 @@ static const char usage_text[] =
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--trust PUB]... [--key KEY] [--json]\n"
 	"       casefile report drill --drill DIR -o FILE [--format html|md|json] [--json]\n"
+	"       casefile report hhs-log --cases DIR... [--year YYYY]\n"
+	"                              [--previous LOG.json] [-o FILE] [--json]\n"
+	"       casefile report mailing --db FILE --incident FILE -o FILE.csv\n"
+	"                              [--include-unverified] [--json]\n"
 	"\n"
 	"  breach    write the breach notification package into DIR\n"
 	"  custody   write the chain-of-custody report of a case\n"
 	"  drill     write the after-action report of an ended drill\n"
+	"  hhs-log   list the breaches of fewer than 500 individuals discovered\n"
+	"            in one calendar year, for the annual filing with HHS\n"
+	"  mailing   write the mail-merge list of the affected individuals (PHI:\n"
+	"            only inside a case folder)\n"
 	"\n"
 	"  --scope FILE     the affected scope (`casefile timeline scope --json`)\n"
 	"  --db FILE        the timeline database to compute the scope from\n"
@@ -77,6 +87,13 @@ static const char usage_text[] =
 	"                   evidence inventory\n"
 	"  --case DIR       the case folder, for the custody summary\n"
 	"  --drill DIR      the drill folder (after `casefile drill end`)\n"
+	"  --cases DIR...   hhs-log: breach packages (folders holding report.json,\n"
+	"                   or folders of them); every operand after it is a case\n"
+	"  --year YYYY      hhs-log: the calendar year of discovery (default: the\n"
+	"                   latest year of a breach of fewer than 500 in the cases)\n"
+	"  --previous LOG   hhs-log: the log filed before (`hhs-log --json`); a\n"
+	"                   breach whose count changed since is marked for an\n"
+	"                   addendum\n"
 	"  --trust PUB      trusted public key to verify the custody log with\n"
 	"                   (repeatable); without it (or --key) the log is not\n"
 	"                   verified\n"
@@ -85,7 +102,8 @@ static const char usage_text[] =
 	"                   without --trust, its public half verifies the log;\n"
 	"                   --passphrase-file FILE if it is encrypted. Deprecated\n"
 	"                   spellings: --key PUB for --trust, --sign KEY for --key\n"
-	"  -o, --output P   output folder (breach) or file (custody)\n"
+	"  -o, --output P   output folder (breach) or file (custody, drill,\n"
+	"                   hhs-log: Markdown; without it hhs-log prints the log)\n"
 	"  --format LIST    breach: any of html,md,json,csv,xlsx (default\n"
 	"                   html,md,json,csv);\n"
 	"                   custody, drill: html, md or json (default from the\n"
@@ -434,6 +452,7 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 			if ((rc = state_letters(ctx, o, pub, model, &b, written)) != CF_OK)
 				goto out;
 		}
+		EMIT(cf_report_worksheet_md(ctx, model, &b), "hhs-worksheet.md");
 	}
 	if (o->formats & FMT_JSON) {
 		char *s;
@@ -740,6 +759,10 @@ int cmd_report(int argc, char **argv)
 	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
 		return c;
 	sub = argv[1];
+	if (!strcmp(sub, "hhs-log"))
+		return cf_report_cmd_hhs_log(argc, argv, usage_text);
+	if (!strcmp(sub, "mailing"))
+		return cf_report_cmd_mailing(argc, argv, usage_text);
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
 		case 'o': o.out = optarg; break;

@@ -112,6 +112,7 @@ static cJSON *resolved_of(const struct cf_incident *inc)
 
 	if (!r || cf_json_add_str(r, "kind", cf_incident_kind_name(inc->kind)) ||
 	    cf_json_add_bool(r, "phi_disclosed", inc->phi_disclosed) ||
+	    cf_json_add_bool(r, "part2", inc->part2) ||
 	    cf_json_add_str(r, "time_zone", inc->covered_entity.time_zone) ||
 	    cf_json_add_int(r, "utc_offset_s", inc->discovered_offset_s) ||
 	    add_day(r, "discovered_date", inc->discovered_day) ||

@@ -31,6 +31,7 @@
 #include "casefile/tz.h"
 #include "escape.h"
 #include "model.h"
+#include "hhs_worksheet.h"
 #include "model_int.h"
 #include "rules.h"
 
@@ -772,6 +773,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    (rc = cf_model_determination(&b)) != CF_OK ||
 	    (rc = cf_model_letter(&b)) != CF_OK ||
 	    (rc = cf_model_portal(&b)) != CF_OK ||
+	    (rc = cf_model_worksheet(&b)) != CF_OK ||
 	    (rc = cf_model_inventory(&b)) != CF_OK ||
 	    (rc = cf_model_evidence_status(&b)) != CF_OK ||
 	    (rc = cf_model_custody(&b)) != CF_OK ||

@@ -21,6 +21,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "escape.h"
+#include "hhs_worksheet.h"
 #include "render_int.h"
 
 #define get cf_rget
@@ -381,19 +382,13 @@ int cf_report_html_media(const struct cf_render *r)
 
 int cf_report_html_hhs(const struct cf_render *r)
 {
-	static const char *const head[] = {"Field", "Value", NULL};
 	struct cf_buf *out = r->out;
-	const cJSON *e;
+	const cJSON *p = get(get(r->model, "hhs_worksheet"), "part2");
 
-	html_thead(out, head);
-	cJSON_ArrayForEach(e, get(r->model, "hhs_portal")) {
-		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "field", "</td><td>", "value", NULL);
-		if (cf_json_bool(e, "confirm", 0))
-			cf_buf_puts(out, confirm_badge);
-		cf_buf_puts(out, "</td></tr>\n");
-	}
-	cf_buf_puts(out, "</tbody></table>\n");
-	return CF_OK;
+	if (cf_json_bool(p, "flag", 0))
+		cf_esc_put(out, cf_esc_html, p, "<p class=\"note\"><strong>42 CFR Part 2:"
+			   "</strong> ", "text", "</p>\n", NULL);
+	return cf_report_worksheet_body_html(r->model, out, confirm_badge);
 }
 
 int cf_report_html_models(const struct cf_render *r)

@@ -16,6 +16,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "escape.h"
+#include "hhs_worksheet.h"
 #include "render_int.h"
 
 #define get cf_rget
@@ -218,14 +219,10 @@ int cf_report_md_hhs(const struct cf_render *r)
 	struct cf_buf *out = r->out;
 	const cJSON *e;
 
-	cf_buf_puts(out, "| Field | Value |\n|---|---|\n");
-	cJSON_ArrayForEach(e, get(r->model, "hhs_portal")) {
-		cf_esc_put(out, cf_esc_md, e, "| ", "field", " | ", "value", NULL);
-		if (cf_json_bool(e, "confirm", 0))
-			cf_buf_puts(out, " **TO CONFIRM**");
-		cf_buf_puts(out, " |\n");
-	}
-	return CF_OK;
+	e = get(get(r->model, "hhs_worksheet"), "part2");
+	if (cf_json_bool(e, "flag", 0))
+		cf_esc_put(out, cf_esc_md, e, "**42 CFR Part 2:** ", "text", "\n", NULL);
+	return cf_report_worksheet_body_md(r->model, out);
 }
 
 int cf_report_md_models(const struct cf_render *r)

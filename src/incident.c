@@ -14,6 +14,7 @@
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
+#include "casefile/filing.h"
 #include "casefile/json.h"
 #include "casefile/scope.h"
 #include "casefile/time.h"
@@ -208,7 +209,8 @@ static int load_entity(struct cf_ctx *ctx, const char *file, struct fy_node *ce,
 {
 	static const char *const keys[] = {"name", "type", "contact", "time_zone",
 					   NULL};
-	static const char *const ckeys[] = {"phone", "email", "web", "postal", NULL};
+	static const char *const ckeys[] = {"phone", "email", "web", "postal",
+					    "person", NULL};
 	static const char *const types[] = {"provider", "health-plan",
 					    "clearinghouse", "business-associate",
 					    NULL};
@@ -639,7 +641,8 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 					   "imminent_misuse", "exclude_treatment_access",
 					   "response", "kind", "phi_disclosed",
 					   "exposed_data", "reidentification", "vendor",
-					   "deletion_attestations", NULL};
+					   "deletion_attestations", "hhs_filing", "part2",
+					   NULL};
 	struct fy_node *root, *w, *n;
 	struct cf_incident *inc = NULL;
 	int rc = CF_FAILED, r, written_offset = 0;
@@ -670,6 +673,9 @@ int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 	if (load_kind(ctx, path, root, inc))
 		goto out;
 	if ((n = cf_yaml_get(root, "covered_entity")) && load_entity(ctx, path, n, inc))
+		goto out;
+	if (cf_incident_check_filing(ctx, path, cf_yaml_get(root, "hhs_filing")) ||
+	    cf_yaml_bool(ctx, path, root, "part2", &inc->part2) < 0)
 		goto out;
 	if ((r = yaml_time(ctx, path, root, "discovered", &inc->discovered_us)) < 0)
 		goto out;

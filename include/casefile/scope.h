@@ -154,6 +154,9 @@ struct cf_incident {
 	int phi_disclosed;               /* `phi_disclosed`: the incident also
 					    disclosed PHI (model-malfunction) */
 	struct cf_exposure exposure;     /* data at rest, vendor facts */
+	int part2;                       /* `part2`: the records include
+					    substance-use-disorder records of
+					    a 42 CFR Part 2 program */
 };
 
 /* What kind of incident a file describes (`kind`); a file without the key

@@ -44,7 +44,7 @@ static void test_rows_of_table_commands(void **state)
 		{"drill", {"list", "start", "inject", "decide", "status", "end"}},
 		{"key", {"generate", "fingerprint"}},
 		{"playbook", {"list", "show", "validate", "run", "status", "export", "import"}},
-		{"report", {"breach", "custody", "drill"}},
+		{"report", {"breach", "custody", "drill", "hhs-log", "mailing"}},
 	};
 
 	(void)state;

@@ -8,12 +8,13 @@ export SOURCE_DATE_EPOCH=1772712000
 expect_status 0 casefile report breach --scope "$F/scope.json" \
   --incident "$F/incident.yaml" --verify "$F/verify.json" -o pkg --json
 for f in report.html report.md report.json notice-individual.md \
-         notice-media.md notice-individual-MA.md affected.csv states.csv hhs-portal.csv; do
+         notice-media.md notice-individual-MA.md affected.csv states.csv hhs-portal.csv \
+         hhs-worksheet.md; do
   [ -s "pkg/$f" ] || die "pkg/$f missing or empty"
   [ "$(stat -c %a "pkg/$f")" = 600 ] || die "pkg/$f is not mode 0600"
 done
 [ "$(stat -c %a pkg)" = 700 ] || die "pkg is not mode 0700"
-jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 9' out >/dev/null \
+jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 10' out >/dev/null \
   || die "--json summary wrong: $(cat out)"
 jq -S . "$F/expected-report.json" >want.json
 # The State notices (the shipped rules: the MA residents) are checked in
