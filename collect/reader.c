@@ -21,6 +21,20 @@
  * Typing stays on the collecting thread: libmagic 5.44 writes a global
  * variable inside magic_buffer() (helgrind), so two handles on two threads
  * would race.
+ *
+ * Typing costs one full libmagic pass per item, not two. The full pass
+ * (soft magic: thousands of rules, regular expressions over text) is what
+ * costs; the description is taken with it. libmagic's checks other than
+ * soft magic (empty, JSON, CSV, tar, CDF, text encodings, "data") cost a
+ * few per cent of it, so they are asked again without soft magic
+ * (MAGIC_NO_CHECK_SOFT). When that description is the full one, no soft
+ * rule printed anything, and the MIME type is the one those checks give
+ * (soft rules are tested alike whatever is printed, so none would have
+ * matched in MIME mode either); otherwise a soft rule typed the item and a
+ * full MIME pass is made, as before. The result is the two full calls'
+ * (tests/unit/test_collect_magic.c compares them on every fixture). One
+ * handle serves every call, its flags changed between calls: each handle
+ * holds its own copy of the magic database (megabytes).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,14 +58,16 @@ struct cf_reader {
 	uint8_t *mem;
 	size_t mem_max;
 	cf_sha256 *h;
-	magic_t mime, desc;
+	magic_t magic;
 	char *dir;
 };
 
-static magic_t magic_cookie(int flags)
+#define MAGIC_FLAGS MAGIC_ERROR
+
+static magic_t magic_cookie(void)
 {
 	size_t max = MAGIC_BYTES;
-	magic_t m = magic_open(flags | MAGIC_ERROR);
+	magic_t m = magic_open(MAGIC_FLAGS);
 
 	if (!m)
 		return NULL;
@@ -83,8 +99,7 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	}
 	/* Without a magic database items get an empty type, not a failure:
 	 * the evidence itself does not depend on it. */
-	r->mime = magic_cookie(MAGIC_MIME_TYPE);
-	r->desc = magic_cookie(MAGIC_NONE);
+	r->magic = magic_cookie();
 	*out = r;
 	return CF_OK;
 }
@@ -93,10 +108,8 @@ void cf_reader_free(cf_reader *r)
 {
 	if (!r)
 		return;
-	if (r->mime)
-		magic_close(r->mime);
-	if (r->desc)
-		magic_close(r->desc);
+	if (r->magic)
+		magic_close(r->magic);
 	cf_sha256_free(r->h);
 	free(r->block);
 	if (r->mem)
@@ -105,16 +118,34 @@ void cf_reader_free(cf_reader *r)
 	free(r);
 }
 
+/* libmagic's answer for p with flags, "" when it has none. */
+static const char *magic_as(magic_t m, int flags, const void *p, size_t n)
+{
+	const char *s;
+
+	if (magic_setflags(m, MAGIC_FLAGS | flags) < 0)
+		return "";
+	s = magic_buffer(m, p, n);
+	return s ? s : "";
+}
+
 void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it)
 {
 	const char *s;
 
+	it->mime[0] = it->desc[0] = '\0';
+	if (!r->magic)
+		return;
 	if (n > MAGIC_BYTES)
 		n = MAGIC_BYTES;
-	s = r->mime ? magic_buffer(r->mime, p, n) : NULL;
-	snprintf(it->mime, sizeof it->mime, "%s", s ? s : "");
-	s = r->desc ? magic_buffer(r->desc, p, n) : NULL;
-	snprintf(it->desc, sizeof it->desc, "%s", s ? s : "");
+	/* libmagic's answer lives in the handle until the next call */
+	snprintf(it->desc, sizeof it->desc, "%s", magic_as(r->magic, MAGIC_NONE, p, n));
+	s = magic_as(r->magic, MAGIC_NONE | MAGIC_NO_CHECK_SOFT, p, n);
+	if (!strcmp(s, it->desc))
+		s = magic_as(r->magic, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, p, n);
+	else
+		s = magic_as(r->magic, MAGIC_MIME_TYPE, p, n);
+	snprintf(it->mime, sizeof it->mime, "%s", s);
 }
 
 void cf_reader_done(cf_reader *r, struct cf_item *it)
