@@ -312,7 +312,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	cJSON *j = NULL;
 	int64_t max = sr->src->max_size;
 	const char *unstorable;
-	int rc;
+	int rc, fill = 0;
 
 	if (res)
 		memset(res, 0, sizeof *res);
@@ -352,6 +352,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		    cf_json_add_str(j, "mime", it.mime) ||
 		    cf_json_add_str(j, "description", it.desc))
 			goto nomem;
+		fill = 1; /* "" until the typing slot says */
 	}
 	if (add_stat(j, it.have_stat ? &it.st : lst) ||
 	    cf_json_add_bool(j, "changed_during_read", it.changed) ||
@@ -383,7 +384,8 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		res->size = it.size;
 		cf_hex(it.sha, sizeof it.sha, res->sha);
 	}
-	rc = cf_collect_item(c, j);
+	rc = cf_collect_item_typed(c, j, it.type_slot, fill);
+	it.type_slot = -1; /* the collector's now */
 	j = NULL;
 	goto out;
 nomem:
@@ -446,6 +448,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	int rc;
 
 	memset(&it, 0, sizeof it);
+	it.type_slot = -1;
 	if (fd >= 0)
 		rc = cf_fd_sha256(ctx, fd, sha, &len);
 	else

@@ -18,9 +18,13 @@
  * in the output's folder, copied into the archive after the header. Memory
  * stays bounded whatever the file size. libmagic types the first block
  * already read (at most 64 KiB of it) instead of opening the file again.
- * Typing stays on the collecting thread: libmagic 5.44 writes a global
- * variable inside magic_buffer() (helgrind), so two handles on two threads
- * would race.
+ * Typing runs on a thread of its own, overlapping the reading, hashing and
+ * archiving of this item and the next ones (the collector holds back the
+ * items.jsonl entries until their type is known, collector.c): the first
+ * block is copied into one of TYPE_SLOTS buffers and typed there. Every
+ * libmagic call, on that thread or on the collecting one (cf_reader_magic),
+ * holds magic_mu: libmagic 5.44 writes a global variable inside
+ * magic_buffer() (helgrind), so two calls must never run at once.
  *
  * Typing costs one full libmagic pass per item, not two. The full pass
  * (soft magic: thousands of rules, regular expressions over text) is what
@@ -39,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +58,8 @@
 #define BLOCK (256 * 1024)
 #define MAGIC_BYTES (64 * 1024)
 
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
+
 struct cf_reader {
 	uint8_t *block;
 	uint8_t *mem;
@@ -60,6 +67,20 @@ struct cf_reader {
 	cf_sha256 *h;
 	magic_t magic;
 	char *dir;
+	/* the typing thread */
+	pthread_mutex_t magic_mu;  /* held by every libmagic call */
+	pthread_mutex_t mu;        /* the slots */
+	pthread_cond_t cv_job, cv_done;
+	pthread_t thread;
+	int started, stop;
+	uint64_t seq;
+	struct slot {
+		uint8_t *buf;
+		size_t len;
+		int state;
+		uint64_t seq;      /* typed in the order queued */
+		struct cf_item res; /* mime and desc */
+	} slot[CF_TYPE_SLOTS];
 };
 
 #define MAGIC_FLAGS MAGIC_ERROR
@@ -79,6 +100,8 @@ static magic_t magic_cookie(void)
 	return m;
 }
 
+static void *typist(void *ud);
+
 int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 		  cf_reader **out)
 {
@@ -87,6 +110,10 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	*out = NULL;
 	if (!r)
 		return cf_set_nomem(ctx, "reader");
+	pthread_mutex_init(&r->magic_mu, NULL);
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv_job, NULL);
+	pthread_cond_init(&r->cv_done, NULL);
 	r->mem_max = mem_max;
 	if (!(r->block = cf_malloc(BLOCK)) || !(r->mem = cf_malloc(mem_max ? mem_max : 1)) ||
 	    !(r->dir = cf_strdup(spool_dir))) {
@@ -100,6 +127,14 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	/* Without a magic database items get an empty type, not a failure:
 	 * the evidence itself does not depend on it. */
 	r->magic = magic_cookie();
+	for (int i = 0; i < CF_TYPE_SLOTS; i++)
+		if (!(r->slot[i].buf = cf_malloc(MAGIC_BYTES))) {
+			cf_reader_free(r);
+			return cf_set_nomem(ctx, "reader");
+		}
+	/* Without the thread every item is typed on the calling one. */
+	if (r->magic && pthread_create(&r->thread, NULL, typist, r) == 0)
+		r->started = 1;
 	*out = r;
 	return CF_OK;
 }
@@ -108,6 +143,19 @@ void cf_reader_free(cf_reader *r)
 {
 	if (!r)
 		return;
+	if (r->started) {
+		pthread_mutex_lock(&r->mu);
+		r->stop = 1;
+		pthread_cond_signal(&r->cv_job);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread, NULL);
+	}
+	pthread_mutex_destroy(&r->magic_mu);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv_job);
+	pthread_cond_destroy(&r->cv_done);
+	for (int i = 0; i < CF_TYPE_SLOTS; i++)
+		free(r->slot[i].buf);
 	if (r->magic)
 		magic_close(r->magic);
 	cf_sha256_free(r->h);
@@ -129,7 +177,7 @@ static const char *magic_as(magic_t m, int flags, const void *p, size_t n)
 	return s ? s : "";
 }
 
-void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it)
+static void type_now(cf_reader *r, const void *p, size_t n, struct cf_item *it)
 {
 	const char *s;
 
@@ -148,9 +196,85 @@ void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it)
 	snprintf(it->mime, sizeof it->mime, "%s", s);
 }
 
+void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it)
+{
+	pthread_mutex_lock(&r->magic_mu);
+	type_now(r, p, n, it);
+	pthread_mutex_unlock(&r->magic_mu);
+}
+
+/* The typing thread: the oldest queued slot, until told to stop. */
+static void *typist(void *ud)
+{
+	cf_reader *r = ud;
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		struct slot *s = NULL;
+
+		for (int i = 0; i < CF_TYPE_SLOTS; i++)
+			if (r->slot[i].state == SLOT_QUEUED &&
+			    (!s || r->slot[i].seq < s->seq))
+				s = &r->slot[i];
+		if (!s && r->stop)
+			break;
+		if (!s) {
+			pthread_cond_wait(&r->cv_job, &r->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&r->mu);
+		cf_reader_magic(r, s->buf, s->len, &s->res);
+		pthread_mutex_lock(&r->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&r->cv_done);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+int cf_reader_type_start(cf_reader *r, const void *p, size_t n)
+{
+	int i;
+
+	if (!r->started)
+		return -1;
+	if (n > MAGIC_BYTES)
+		n = MAGIC_BYTES;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < CF_TYPE_SLOTS && r->slot[i].state != SLOT_FREE; i++)
+		;
+	if (i < CF_TYPE_SLOTS) {
+		/* only this thread writes a free slot; the typist waits */
+		memcpy(r->slot[i].buf, p, n);
+		r->slot[i].len = n;
+		r->slot[i].seq = r->seq++;
+		r->slot[i].state = SLOT_QUEUED;
+		pthread_cond_signal(&r->cv_job);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return i < CF_TYPE_SLOTS ? i : -1;
+}
+
+void cf_reader_type_wait(cf_reader *r, int slot, char mime[128], char desc[256])
+{
+	struct slot *s = &r->slot[slot];
+
+	pthread_mutex_lock(&r->mu);
+	while (s->state != SLOT_DONE)
+		pthread_cond_wait(&r->cv_done, &r->mu);
+	if (mime)
+		memcpy(mime, s->res.mime, sizeof s->res.mime);
+	if (desc)
+		memcpy(desc, s->res.desc, sizeof s->res.desc);
+	s->state = SLOT_FREE;
+	pthread_mutex_unlock(&r->mu);
+}
+
 void cf_reader_done(cf_reader *r, struct cf_item *it)
 {
-	(void)r;
+	if (it->type_slot >= 0)
+		cf_reader_type_wait(r, it->type_slot, NULL, NULL);
+	it->type_slot = -1;
 	if (it->spool_fd >= 0)
 		close(it->spool_fd);
 	it->spool_fd = -1;
@@ -198,6 +322,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 
 	memset(it, 0, sizeof *it);
 	it->spool_fd = -1;
+	it->type_slot = -1;
 	if ((fd = open_source(dirfd, path)) < 0) {
 		set_err(it, errno, 0, "open");
 		return CF_OK;
@@ -242,8 +367,10 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 			break;
 		}
 		if (!typed) {
-			/* An empty file, or the first block read. */
-			cf_reader_magic(r, dst, (size_t)n, it);
+			/* An empty file, or the first block read: typed on
+			 * the typing thread, or here when it has no slot. */
+			if ((it->type_slot = cf_reader_type_start(r, dst, (size_t)n)) < 0)
+				cf_reader_magic(r, dst, (size_t)n, it);
 			typed = 1;
 		}
 		if (n == 0)
