@@ -57,6 +57,8 @@
 
 #define BLOCK (256 * 1024)
 #define MAGIC_BYTES (64 * 1024)
+#define HOLE_GRAIN 4096        /* holes are whole aligned blocks of zeros */
+#define HOLES_MAX 4096         /* holes kept per file; beyond, zeros are data */
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 
@@ -67,6 +69,7 @@ struct cf_reader {
 	cf_sha256 *h;
 	magic_t magic;
 	char *dir;
+	struct cf_extent *holes; /* HOLES_MAX */
 	/* the typing thread */
 	pthread_mutex_t magic_mu;  /* held by every libmagic call */
 	pthread_mutex_t mu;        /* the slots */
@@ -116,6 +119,7 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	pthread_cond_init(&r->cv_done, NULL);
 	r->mem_max = mem_max;
 	if (!(r->block = cf_malloc(BLOCK)) || !(r->mem = cf_malloc(mem_max ? mem_max : 1)) ||
+	    !(r->holes = cf_malloc(HOLES_MAX * sizeof *r->holes)) ||
 	    !(r->dir = cf_strdup(spool_dir))) {
 		cf_reader_free(r);
 		return cf_set_nomem(ctx, "reader");
@@ -159,6 +163,7 @@ void cf_reader_free(cf_reader *r)
 	if (r->magic)
 		magic_close(r->magic);
 	cf_sha256_free(r->h);
+	free(r->holes);
 	free(r->block);
 	if (r->mem)
 		cf_free_secret(r->mem, r->mem_max); /* may hold PHI */
@@ -312,13 +317,68 @@ static int start_spool(cf_reader *r, struct cf_ctx *ctx, struct cf_item *it)
 	return CF_OK;
 }
 
+/* Writes n bytes at p to the spool at offset off. */
+static int spool_at(cf_reader *r, struct cf_ctx *ctx, struct cf_item *it,
+		    const uint8_t *p, size_t n, uint64_t off)
+{
+	if (lseek(it->spool_fd, (off_t)off, SEEK_SET) < 0 ||
+	    cf_write_all(it->spool_fd, p, n) < 0)
+		return cf_set_fatal(ctx, errno, "cannot write a temporary file in '%s'",
+				    r->dir);
+	return CF_OK;
+}
+
+/* Makes the grain at off a hole: extends the last hole or starts one. 0
+ * when the holes are all taken (the grain is then data). */
+static int add_hole(cf_reader *r, struct cf_item *it, uint64_t off)
+{
+	struct cf_extent *last = it->nholes ? &r->holes[it->nholes - 1] : NULL;
+
+	if (last && last->off + last->len == off) {
+		last->len += HOLE_GRAIN;
+		return 1;
+	}
+	if (it->nholes == HOLES_MAX)
+		return 0;
+	r->holes[it->nholes].off = off;
+	r->holes[it->nholes].len = HOLE_GRAIN;
+	it->nholes++;
+	return 1;
+}
+
+/* A block of a sparse source read at off: its aligned grains of zeros
+ * become holes, the rest goes to the spool at its offset when spool is
+ * set (a hole is never written there). */
+static int sparse_block(cf_reader *r, struct cf_ctx *ctx, struct cf_item *it,
+			const uint8_t *p, size_t n, uint64_t off, int spool)
+{
+	size_t run = 0, i = 0;
+	int rc;
+
+	it->holes = r->holes;
+	while (i < n) {
+		size_t g = n - i < HOLE_GRAIN ? n - i : HOLE_GRAIN;
+		if (g == HOLE_GRAIN && (off + i) % HOLE_GRAIN == 0 && !p[i] &&
+		    !memcmp(p + i, p + i + 1, HOLE_GRAIN - 1) && add_hole(r, it, off + i)) {
+			if (spool && i > run &&
+			    (rc = spool_at(r, ctx, it, p + run, i - run, off + run)) != CF_OK)
+				return rc;
+			run = i + g;
+		}
+		i += g;
+	}
+	if (spool && n > run)
+		return spool_at(r, ctx, it, p + run, n - run, off + run);
+	return CF_OK;
+}
+
 int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		   const char *path, int64_t max_size, struct cf_item *it,
 		   cf_progress *progress)
 {
 	struct stat after;
 	uint64_t limit;
-	int fd, rc = CF_OK, typed = 0;
+	int fd, rc = CF_OK, typed = 0, sparse;
 
 	memset(it, 0, sizeof *it);
 	it->spool_fd = -1;
@@ -337,6 +397,8 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		goto out;
 	}
 	it->hash_only = max_size > 0 && it->st.st_size > max_size;
+	/* Fewer blocks than bytes: it has holes (GNU tar's test) */
+	sparse = !it->hash_only && (uint64_t)it->st.st_blocks * 512 < (uint64_t)it->st.st_size;
 	if (!it->hash_only && (uint64_t)it->st.st_size > r->mem_max &&
 	    (rc = start_spool(r, ctx, it)) != CF_OK)
 		goto out;
@@ -377,9 +439,14 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 			break;
 		if ((rc = cf_sha256_update(r->h, ctx, dst, (size_t)n)) != CF_OK)
 			goto out;
-		if (!in_mem && !it->hash_only) {
-			if (it->spool_fd < 0 && (rc = start_spool(r, ctx, it)) != CF_OK)
+		if (!in_mem && !it->hash_only && it->spool_fd < 0 &&
+		    (rc = start_spool(r, ctx, it)) != CF_OK)
+			goto out;
+		if (sparse) {
+			if ((rc = sparse_block(r, ctx, it, dst, (size_t)n, it->size,
+					       !in_mem)) != CF_OK)
 				goto out;
+		} else if (!in_mem && !it->hash_only) {
 			if (cf_write_all(it->spool_fd, dst, (size_t)n) < 0) {
 				rc = cf_set_fatal(ctx, errno,
 						  "cannot write a temporary file in '%s'", r->dir);

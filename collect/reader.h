@@ -17,6 +17,7 @@
 #include "casefile/progress.h"
 
 struct cf_ctx;
+struct cf_extent;
 
 /* What collecting one file found out; filled by cf_reader_read(). */
 struct cf_item {
@@ -34,6 +35,10 @@ struct cf_item {
 	const uint8_t *mem;
 	int spool_fd;              /* -1 when none; owned by the reader */
 	int hash_only;
+	/* A sparse source's runs of zeros (whole 4 KiB blocks), which the
+	 * spool does not hold: stored as holes. Owned by the reader. */
+	const struct cf_extent *holes;
+	size_t nholes;
 	/* >= 0: mime and desc are being found on the typing thread, in this
 	 * slot (cf_reader_type_wait); they are "" here until then */
 	int type_slot;
