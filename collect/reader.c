@@ -16,12 +16,15 @@
  * is read from the source only once, so the bytes read are kept: in memory
  * up to mem_max (4 MiB by default), beyond that in an unlinked spool file
  * in the output's folder, copied into the archive after the header. Memory
- * stays bounded whatever the file size. libmagic types the first block
- * already read (at most 64 KiB of it) instead of opening the file again.
+ * stays bounded whatever the file size. A sparse file (fewer blocks than
+ * bytes) has its whole aligned 4 KiB blocks of zeros recorded as holes,
+ * which the spool never holds and the writer stores as a pax sparse
+ * member. libmagic types the first block already read (at most 64 KiB of
+ * it) instead of opening the file again.
  * Typing runs on a thread of its own, overlapping the reading, hashing and
  * archiving of this item and the next ones (the collector holds back the
  * items.jsonl entries until their type is known, collector.c): the first
- * block is copied into one of TYPE_SLOTS buffers and typed there. Every
+ * block is copied into one of CF_TYPE_SLOTS buffers and typed there. Every
  * libmagic call, on that thread or on the collecting one (cf_reader_magic),
  * holds magic_mu: libmagic 5.44 writes a global variable inside
  * magic_buffer() (helgrind), so two calls must never run at once.
