@@ -33,6 +33,7 @@
 #include "collector.h"
 
 #define MEM_MAX (4u << 20)     /* files up to this size are held in memory */
+#define PEND_MAX 64            /* items.jsonl entries held back at most */
 
 /* ==== uid/gid names ====================================================== */
 
@@ -156,6 +157,13 @@ struct cf_collector {
 	cf_progress *prog;
 	struct seen seen;
 	struct cf_collect_counts counts;
+	/* items.jsonl entries held back, in order, until the oldest one's
+	 * type is known (reader.c types on a thread of its own) */
+	struct pend {
+		cJSON *j;
+		int slot, fill;
+	} pend[PEND_MAX];
+	size_t phead, npend, ntyped;
 };
 
 const char *cf_collector_root(const struct cf_collector *c)
@@ -311,18 +319,85 @@ int cf_collect_log(struct cf_collector *c, const char *level, const char *event,
 	return rc;
 }
 
-int cf_collect_item(struct cf_collector *c, cJSON *j)
+/* Puts value in j's string field key, where it is (key order is kept). */
+static int set_str(cJSON *j, const char *key, const char *value)
 {
+	cJSON *n = cJSON_CreateString(value);
+
+	if (!n)
+		return -1;
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(j, key, n)) {
+		cJSON_Delete(n);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the oldest entry held back, once its type is known. */
+static int flush_one(struct cf_collector *c)
+{
+	struct pend p = c->pend[c->phead];
+	int rc = CF_OK;
+
+	c->phead = (c->phead + 1) % PEND_MAX;
+	c->npend--;
+	if (p.slot >= 0) {
+		char mime[128], desc[256];
+		cf_reader_type_wait(c->r, p.slot, mime, desc);
+		c->ntyped--;
+		if (p.fill && (set_str(p.j, "mime", mime) || set_str(p.j, "description", desc)))
+			rc = cf_set_nomem(c->ctx, "items");
+	}
+	if (rc == CF_OK)
+		rc = spool_line(c, c->items_fd, c->items_h, &c->items_len, p.j);
+	cJSON_Delete(p.j);
+	return rc;
+}
+
+/* Writes held-back entries until at most keep_typed of them wait for a
+ * type and keep in all. When an entry is written depends only on these
+ * counts, never on how far the typing thread has got, so a run makes the
+ * same calls in the same order every time (fault sweeps rely on it). */
+static int flush(struct cf_collector *c, size_t keep_typed, size_t keep)
+{
+	int rc = CF_OK;
+
+	while (rc == CF_OK && c->npend &&
+	       (c->pend[c->phead].slot < 0 || c->ntyped > keep_typed || c->npend > keep))
+		rc = flush_one(c);
+	return rc;
+}
+
+int cf_collect_item_typed(struct cf_collector *c, cJSON *j, int slot, int fill)
+{
+	struct pend *p;
 	int rc;
 
 	if (cf_json_add_time(j, "collected_at", cf_time_now())) {
 		cJSON_Delete(j);
+		if (slot >= 0)
+			cf_reader_type_wait(c->r, slot, NULL, NULL);
 		return cf_set_nomem(c->ctx, "items");
 	}
-	rc = spool_line(c, c->items_fd, c->items_h, &c->items_len, j);
-	cJSON_Delete(j);
 	cf_progress_add(c->prog, 0, 1);
-	return rc;
+	if (slot < 0 && !c->npend) {
+		rc = spool_line(c, c->items_fd, c->items_h, &c->items_len, j);
+		cJSON_Delete(j);
+		return rc;
+	}
+	p = &c->pend[(c->phead + c->npend++) % PEND_MAX];
+	p->j = j;
+	p->slot = slot;
+	p->fill = fill;
+	if (slot >= 0)
+		c->ntyped++;
+	/* one slot stays free for the next file, one for cf_reader_magic */
+	return flush(c, CF_TYPE_SLOTS - 2, PEND_MAX - 1);
+}
+
+int cf_collect_item(struct cf_collector *c, cJSON *j)
+{
+	return cf_collect_item_typed(c, j, -1, 0);
 }
 
 /* ==== opening and finishing ============================================== */
@@ -429,6 +504,8 @@ int cf_collector_finish(struct cf_collector *c, const cf_key *key,
 	char *pem = NULL;
 	int rc;
 
+	if ((rc = flush(c, 0, 0)) != CF_OK)
+		return rc;
 	if ((rc = cf_sha256_final(c->items_h, c->ctx, d)) != CF_OK ||
 	    (rc = cf_collector_add_own(c, CF_MEMBER_ITEMS, c->items_fd, NULL,
 				       c->items_len, d)) != CF_OK)
@@ -450,6 +527,11 @@ void cf_collector_free(struct cf_collector *c)
 {
 	if (!c)
 		return;
+	for (; c->npend; c->npend--, c->phead = (c->phead + 1) % PEND_MAX) {
+		if (c->pend[c->phead].slot >= 0)
+			cf_reader_type_wait(c->r, c->pend[c->phead].slot, NULL, NULL);
+		cJSON_Delete(c->pend[c->phead].j);
+	}
 	cf_ewriter_free(c->w); /* removes OUT.partial unless committed */
 	cf_reader_free(c->r);
 	if (c->items_fd >= 0)

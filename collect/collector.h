@@ -95,6 +95,11 @@ int cf_open_dir_nofollow(struct cf_collector *c, const char *dir);
 
 /* Appends j (taken over) to items.jsonl with its collected_at. */
 int cf_collect_item(struct cf_collector *c, cJSON *j);
+/* The same for an entry whose type is still being found in the reader's
+ * typing slot `slot` (taken over; -1: none): the entry is held back until
+ * it is known, and when fill is set its "mime" and "description" fields
+ * (present, in place) get it. Entries keep their order. */
+int cf_collect_item_typed(struct cf_collector *c, cJSON *j, int slot, int fill);
 /* Appends to log.jsonl: level "info", "warning" or "error". extra taken over. */
 int cf_collect_log(struct cf_collector *c, const char *level, const char *event,
 		   const char *source, const char *message, cJSON *extra);

@@ -253,10 +253,11 @@ int cf_collect_unreadable(struct cf_srcrun *sr, const char *path,
 
 /* Stores len bytes (from fd at offset 0, or from mem when fd < 0) as
  * member `name` with the metadata of st (NULL: a member casefile made),
- * and counts them. */
+ * and counts them; it (NULL for a member casefile made) gives the holes of
+ * a sparse file. */
 static int store(struct cf_collector *c, struct cf_ctx *ctx, const char *name,
 		 const struct stat *st, int fd, const void *mem, uint64_t len,
-		 const uint8_t sha[CF_SHA256_LEN])
+		 const uint8_t sha[CF_SHA256_LEN], const struct cf_item *it)
 {
 	struct cf_collect_counts *n = cf_collector_counts(c);
 	struct cf_member_meta m = {0};
@@ -264,6 +265,10 @@ static int store(struct cf_collector *c, struct cf_ctx *ctx, const char *name,
 
 	cf_collector_meta(c, st, &m);
 	m.name = name;
+	if (it) {
+		m.holes = it->holes;
+		m.nholes = it->nholes;
+	}
 	if (fd >= 0)
 		rc = cf_ewriter_add_fd(cf_collector_writer(c), ctx, &m, fd, len, sha);
 	else
@@ -312,7 +317,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 	cJSON *j = NULL;
 	int64_t max = sr->src->max_size;
 	const char *unstorable;
-	int rc;
+	int rc, fill = 0;
 
 	if (res)
 		memset(res, 0, sizeof *res);
@@ -352,6 +357,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		    cf_json_add_str(j, "mime", it.mime) ||
 		    cf_json_add_str(j, "description", it.desc))
 			goto nomem;
+		fill = 1; /* "" until the typing slot says */
 	}
 	if (add_stat(j, it.have_stat ? &it.st : lst) ||
 	    cf_json_add_bool(j, "changed_during_read", it.changed) ||
@@ -374,7 +380,7 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		n->skipped++;
 	if (!skip && it.hashed) {
 		if ((rc = store(c, ctx, member, &it.st, it.mem ? -1 : it.spool_fd, it.mem,
-				it.size, it.sha)) != CF_OK)
+				it.size, it.sha, &it)) != CF_OK)
 			goto out;
 		if (res)
 			res->stored = 1;
@@ -383,7 +389,8 @@ int cf_collect_file(struct cf_srcrun *sr, int dirfd, const char *name,
 		res->size = it.size;
 		cf_hex(it.sha, sizeof it.sha, res->sha);
 	}
-	rc = cf_collect_item(c, j);
+	rc = cf_collect_item_typed(c, j, it.type_slot, fill);
+	it.type_slot = -1; /* the collector's now */
 	j = NULL;
 	goto out;
 nomem:
@@ -446,6 +453,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 	int rc;
 
 	memset(&it, 0, sizeof it);
+	it.type_slot = -1;
 	if (fd >= 0)
 		rc = cf_fd_sha256(ctx, fd, sha, &len);
 	else
@@ -483,7 +491,7 @@ int cf_collect_generated(struct cf_srcrun *sr, const char *member_suffix,
 		j = NULL;
 		goto out;
 	}
-	if ((rc = store(c, ctx, mname, st, fd, data, len, sha)) != CF_OK)
+	if ((rc = store(c, ctx, mname, st, fd, data, len, sha, NULL)) != CF_OK)
 		goto out;
 	cf_progress_add(cf_collector_progress(c), len, 0);
 	if (res) {

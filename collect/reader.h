@@ -17,6 +17,7 @@
 #include "casefile/progress.h"
 
 struct cf_ctx;
+struct cf_extent;
 
 /* What collecting one file found out; filled by cf_reader_read(). */
 struct cf_item {
@@ -34,7 +35,17 @@ struct cf_item {
 	const uint8_t *mem;
 	int spool_fd;              /* -1 when none; owned by the reader */
 	int hash_only;
+	/* A sparse source's runs of zeros (whole 4 KiB blocks), which the
+	 * spool does not hold: stored as holes. Owned by the reader. */
+	const struct cf_extent *holes;
+	size_t nholes;
+	/* >= 0: mime and desc are being found on the typing thread, in this
+	 * slot (cf_reader_type_wait); they are "" here until then */
+	int type_slot;
 };
+
+/* Typing slots: items whose type may be pending at once. */
+#define CF_TYPE_SLOTS 8
 
 typedef struct cf_reader cf_reader;
 
@@ -51,9 +62,17 @@ void cf_reader_free(cf_reader *r);
 int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		   const char *path, int64_t max_size, struct cf_item *it,
 		   cf_progress *progress);
-/* Releases the content of the last read (closes its spool). */
+/* Releases the content of the last read (closes its spool) and its typing
+ * slot, if it still holds one. */
 void cf_reader_done(cf_reader *r, struct cf_item *it);
-/* Types a memory block with libmagic. */
+/* Types a memory block with libmagic, now, on the calling thread. */
 void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it);
+/* Queues the first n bytes (64 KiB at most, copied) of p for the typing
+ * thread: the slot, or -1 when there is no thread or no free slot (type it
+ * with cf_reader_magic then). */
+int cf_reader_type_start(cf_reader *r, const void *p, size_t n);
+/* Waits for slot's type, copies it (mime, desc: NULL to drop it) and
+ * frees the slot. */
+void cf_reader_type_wait(cf_reader *r, int slot, char mime[128], char desc[256]);
 
 #endif

@@ -13,6 +13,12 @@
  * hand over bytes already hashed (in memory, or in a spool file: see
  * reader.c); this file never reads a source.
  *
+ * A sparse source (its holes found by reader.c) becomes a pax sparse
+ * member in GNU's format 1.0, which GNU tar and bsdtar extract as the same
+ * bytes (holes read as zeros): the holes are described by a map and never
+ * stored, compressed or made to count against verify's expansion bound as
+ * data (see casefile-verify(1) on the bound for holes).
+ *
  * Compression uses libzstd's worker threads (libarchive's zstd `threads`
  * option): the collecting thread reads and hashes while the workers
  * compress, which is how collection uses both cores.
@@ -206,6 +212,18 @@ static int write_header(cf_ewriter *w, struct cf_ctx *ctx,
 		archive_entry_set_gname(e, m->gname);
 	archive_entry_set_mtime(e, (time_t)m->mtime_s, m->mtime_ns);
 	archive_entry_xattr_add_entry(e, CF_XATTR_SHA256, hex, 64);
+	if (m->nholes) {
+		/* libarchive takes the data runs: those between the holes,
+		 * and an empty one at the end when the file ends in a hole */
+		uint64_t at = 0;
+		for (size_t i = 0; i < m->nholes; i++) {
+			if (m->holes[i].off > at)
+				archive_entry_sparse_add_entry(e, (la_int64_t)at,
+							       (la_int64_t)(m->holes[i].off - at));
+			at = m->holes[i].off + m->holes[i].len;
+		}
+		archive_entry_sparse_add_entry(e, (la_int64_t)at, (la_int64_t)(len - at));
+	}
 	if (archive_write_header(w->a, e) != ARCHIVE_OK)
 		rc = la_error(ctx, w, m->name);
 	archive_entry_free(e);
@@ -248,9 +266,27 @@ int cf_ewriter_add_fd(cf_ewriter *w, struct cf_ctx *ctx,
 	uint64_t off = 0;
 	int rc = write_header(w, ctx, m, len, sha);
 
+	size_t hole = 0;
+
 	while (rc == CF_OK && off < len) {
 		size_t want = len - off < COPY_BLOCK ? (size_t)(len - off) : COPY_BLOCK;
-		ssize_t r = pread(fd, w->buf, want, (off_t)off);
+		ssize_t r;
+
+		/* a hole is not in the spool: libarchive skips its bytes */
+		while (hole < m->nholes && m->holes[hole].off + m->holes[hole].len <= off)
+			hole++;
+		if (hole < m->nholes && m->holes[hole].off <= off) {
+			uint64_t end = m->holes[hole].off + m->holes[hole].len;
+			if (end - off < want)
+				want = (size_t)(end - off);
+			memset(w->buf, 0, want);
+			rc = write_data(w, ctx, m->name, w->buf, want);
+			off += want;
+			continue;
+		}
+		if (hole < m->nholes && m->holes[hole].off - off < want)
+			want = (size_t)(m->holes[hole].off - off);
+		r = pread(fd, w->buf, want, (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {

@@ -24,6 +24,11 @@ typedef struct cf_ewriter cf_ewriter;
 
 enum cf_compress { CF_COMPRESS_ZSTD = 0, CF_COMPRESS_GZIP, CF_COMPRESS_NONE };
 
+/* A run of bytes: offset and length. */
+struct cf_extent {
+	uint64_t off, len;
+};
+
 struct cf_member_meta {
 	const char *name;     /* member name (checked with cf_path_check_member) */
 	int64_t mtime_s;      /* original mtime */
@@ -31,6 +36,10 @@ struct cf_member_meta {
 	mode_t mode;          /* permission bits */
 	int64_t uid, gid;
 	const char *uname, *gname; /* may be NULL */
+	/* Holes of a sparse file: runs of zeros stored as a pax sparse
+	 * member (GNU sparse format 1.0), in order, within the size. */
+	const struct cf_extent *holes;
+	size_t nholes;
 };
 
 int cf_ewriter_open(struct cf_ctx *ctx, const char *out, enum cf_compress c,

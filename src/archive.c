@@ -88,11 +88,15 @@ static int seam_fail(cf_archive *a, const char *kind, const char *what,
 	return -1;
 }
 
-/* The expansion bound, counting what sparse members make up as well: a
- * pax sparse member of a terabyte of holes is a bomb too. */
+/* The expansion bound, counting what sparse members make up as well
+ * beyond the first CF_ARCHIVE_HOLES_FREE bytes of holes: a pax sparse
+ * member of a terabyte of holes is a bomb too. */
 static int over_ratio(cf_archive *a)
 {
-	uint64_t out = a->fed + a->holes, packed;
+	uint64_t out = a->fed, packed;
+
+	if (a->holes > CF_ARCHIVE_HOLES_FREE)
+		out += a->holes - CF_ARCHIVE_HOLES_FREE;
 	char msg[128];
 
 	if (out <= CF_ARCHIVE_RATIO_FREE)

@@ -6,7 +6,9 @@
 #   casefile  casefile collect (read once: hash, type, pax+zstd, sign, fsync)
 #   (a)       find DIR -type f -exec sha256sum {} + > SUMS && tar --zstd -cf out DIR
 #   (b)       bsdtar --zstd --options zstd:threads=2 -cf out DIR
-# then each once under /usr/bin/time -v for the peak RSS.
+#   (c)       bsdtar --zstd -cf out DIR (one thread)
+# then each once under /usr/bin/time -v for the peak RSS. The load average
+# is printed before and after: on a shared machine it is part of the result.
 #
 # Outputs go to a tmpfs folder (OUT, default /dev/shm/casefile-bench) so
 # that the figures compare the tools and not the disk's write-back:
@@ -34,20 +36,26 @@ cd "$data"
 cf="$bin collect --quiet -o $out/cf.tar.zst --key k.key host"
 a="find host -type f -exec sha256sum {} + > $out/SUMS && tar --zstd -cf $out/a.tar.zst host"
 b="bsdtar --zstd --options zstd:threads=2 -cf $out/b.tar.zst host"
+c="bsdtar --zstd -cf $out/c.tar.zst host"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --warmup 1 --runs "$runs" --prepare "rm -f $out/*" \
   --export-json "$data/hyperfine.json" \
-  -n casefile "$cf" -n baseline-a "$a" -n baseline-b "$b"
+  -n casefile "$cf" -n baseline-a "$a" -n baseline-b "$b" -n baseline-c "$c"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 rss() { rm -f "$out"/*; /usr/bin/time -v sh -c "$1" 2>&1 >/dev/null |
   awk -F': ' '/Maximum resident/ {print $2}'
   ls -l "$out"/*.tar.zst | awk '{print "archive size", $NF, $5}' >&2; }
-rss_cf=$(rss "$cf"); rss_a=$(rss "$a"); rss_b=$(rss "$b")
-jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$rss_b" '
+rss_cf=$(rss "$cf"); rss_a=$(rss "$a"); rss_b=$(rss "$b"); rss_c=$(rss "$c")
+jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$rss_b" --arg rc "$rss_c" '
   (.results | map({(.command): .median}) | add) as $m |
-  "median s: casefile \($m.casefile) baseline-a \($m["baseline-a"]) baseline-b \($m["baseline-b"])",
-  "throughput MB/s: casefile \($bytes / $m.casefile / 1e6 | floor) a \($bytes / $m["baseline-a"] / 1e6 | floor) b \($bytes / $m["baseline-b"] / 1e6 | floor)",
+  (.results | map({(.command): ((.user + .system) * 100 | floor / 100)}) | add) as $cpu |
+  "median s: casefile \($m.casefile) baseline-a \($m["baseline-a"]) baseline-b \($m["baseline-b"]) baseline-c \($m["baseline-c"])",
+  "mean CPU s (user+sys): casefile \($cpu.casefile) a \($cpu["baseline-a"]) b \($cpu["baseline-b"]) c \($cpu["baseline-c"])",
+  "throughput MB/s: casefile \($bytes / $m.casefile / 1e6 | floor) a \($bytes / $m["baseline-a"] / 1e6 | floor) b \($bytes / $m["baseline-b"] / 1e6 | floor) c \($bytes / $m["baseline-c"] / 1e6 | floor)",
   "ratio casefile/a: \($m["baseline-a"] / $m.casefile * 100 | floor / 100)x (target >= 2.3x)",
   "ratio casefile/b: \($m["baseline-b"] / $m.casefile * 100 | floor / 100)x (target >= 0.75x)",
-  "peak RSS KiB: casefile \($rcf) a \($ra) b \($rb) (target casefile < 65536)"' "$data/hyperfine.json"
+  "ratio casefile/c: \($m["baseline-c"] / $m.casefile * 100 | floor / 100)x",
+  "peak RSS KiB: casefile \($rcf) a \($ra) b \($rb) c \($rc) (target casefile < 65536)"' "$data/hyperfine.json"
 rm -rf "$out"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$data"

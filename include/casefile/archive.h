@@ -76,6 +76,14 @@ struct cf_member {
 #define CF_ARCHIVE_MAX_RATIO 1000
 #define CF_ARCHIVE_RATIO_FREE (16ULL * 1024 * 1024)
 #define CF_ARCHIVE_MAX_HEADER (1024 * 1024 + 4096)
+/* The holes of pax sparse members (declared runs of zeros, never stored)
+ * cost verification only their hashing: the first CF_ARCHIVE_HOLES_FREE
+ * bytes of them in an archive are left out of the expansion bound, which
+ * counts the rest as it counts decompressed bytes. A sparse lastlog of
+ * a few hundred megabytes (uids up to about 900,000) verifies in an archive
+ * of a few kilobytes; a member of a terabyte of holes is still refused,
+ * once 256 MiB of them have been hashed. */
+#define CF_ARCHIVE_HOLES_FREE (256ULL * 1024 * 1024)
 
 /* Opens an archive (tar/pax under any compression libarchive reads).
  * CF_FATAL (errno on ctx) when the file cannot be opened or read,

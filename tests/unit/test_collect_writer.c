@@ -261,7 +261,12 @@ static void reader_spools_large_files(void **state)
 	assert_int_equal(pread(it.spool_fd, back, n, 0), (ssize_t)n);
 	assert_memory_equal(back, data, n);
 	assert_false(it.changed);
+	/* typed on the reader's typing thread */
+	assert_true(it.type_slot >= 0);
+	cf_reader_type_wait(r, it.type_slot, it.mime, it.desc);
+	it.type_slot = -1;
 	assert_string_equal(it.mime, "application/octet-stream");
+	assert_string_equal(it.desc, "data");
 	cf_reader_done(r, &it);
 	/* max_size: hashed, not kept */
 	assert_int_equal(cf_reader_read(r, &ctx, AT_FDCWD, path, 1000, &it, NULL), CF_OK);
