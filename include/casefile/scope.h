@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "casefile/db.h"
+#include "casefile/tz.h"
 
 struct cf_ctx;
 struct fy_document;
@@ -82,6 +83,11 @@ int64_t cf_le_last_day(int kind, int64_t statement_day, int64_t until_day,
  * offset_s when tz is NULL. */
 struct cf_tz;
 int64_t cf_local_day(const struct cf_tz *tz, int offset_s, int64_t utc_us);
+
+/* The instant (UTC microseconds) local calendar day `day` begins in zone
+ * tz, or at the fixed offset offset_s when tz is NULL; a deadline that is
+ * a local day ends when the next day begins. */
+int64_t cf_local_day_start(const struct cf_tz *tz, int offset_s, int64_t day);
 
 struct cf_incident {
 	char *id, *title, *notes;
@@ -148,6 +154,18 @@ void cf_incident_free(struct cf_incident *inc);
  * the delay's last day begins on the covered entity's calendar, or 0 when
  * there is no delay. Checks the keys it reads as cf_incident_from_yaml
  * does (a bare date is accepted wherever a time is). */
+/* The covered entity's calendar as an incident document that may hold
+ * only some keys gives it (checked as cf_incident_delay_end does): its
+ * covered_entity.time_zone ("" when none), the offset written in
+ * `discovered` (used when there is no time zone) and the end of the
+ * law-enforcement delay (0: none). Playbook clocks count days with it. */
+struct cf_incident_calendar {
+	char time_zone[CF_TZ_NAME_MAX + 1];
+	int offset_s;
+	int64_t delay_end_us;
+};
+int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
+			 struct fy_document *doc, struct cf_incident_calendar *cal);
 int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, int64_t *end_us);
 
