@@ -341,7 +341,7 @@ static int evidence_failed(const cJSON *model)
 
 struct inputs {
 	cJSON *incident, *scope, *verify, *custody, *custody_check;
-	char *tpl[3];
+	char *tpl[4];
 };
 
 static void inputs_free(struct inputs *in)
@@ -351,7 +351,7 @@ static void inputs_free(struct inputs *in)
 	cJSON_Delete(in->verify);
 	cJSON_Delete(in->custody);
 	cJSON_Delete(in->custody_check);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(in->tpl[i]);
 }
 
@@ -487,7 +487,8 @@ static const char *primary(const cJSON *written)
 
 static int report_breach(const struct report_opts *o)
 {
-	static const char *const names[3] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA};
+	static const char *const names[4] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA,
+					     CF_TPL_NO_NOTICE};
 	struct cf_ctx ctx;
 	struct inputs in;
 	struct cf_report_input ri;
@@ -513,12 +514,13 @@ static int report_breach(const struct report_opts *o)
 		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
 		goto out;
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (!(in.tpl[i] = read_template(&ctx, names[i])))
 			goto fail;
 	t.summary = in.tpl[0];
 	t.notice = in.tpl[1];
 	t.media = in.tpl[2];
+	t.no_notice = in.tpl[3];
 	ri.incident = in.incident;
 	ri.scope = in.scope;
 	ri.scope_name = o->scope ? o->scope : o->db;

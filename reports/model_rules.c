@@ -115,6 +115,40 @@ static int add_memo(struct build *b, cJSON *sec, const struct decision *dd)
 	return 0;
 }
 
+/* Why no notice is owed, with its rule, for the executive summary
+ * ("no_notice": {"reason","rule"}); absent when notice is owed. The order is
+ * that of the determination: a ruling that there is no breach comes first,
+ * then a malfunction that disclosed nothing, then an empty count. */
+static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
+{
+	cJSON *o;
+
+	if (!b->not_breach && !b->safety_only && b->affected > 0)
+		return 0;
+	if (!(o = cJSON_AddObjectToObject(sec, "no_notice")))
+		return -1;
+	if (b->not_breach)
+		return cf_json_add_str(o, "reason", dd->label) ||
+		       cf_json_add_str(o, "rule", dd->rule);
+	if (b->safety_only)
+		return cf_json_add_str(o, "reason", "The incident is a model "
+				       "malfunction that disclosed no protected health "
+				       "information (phi_disclosed: false). A breach is an "
+				       "acquisition, access, use or disclosure of protected "
+				       "health information; a wrong model output shown to "
+				       "the patient's own clinicians is none, so it is a "
+				       "patient-safety matter (see the patient-safety "
+				       "review).") ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.402");
+	return cf_json_add_str(o, "reason", "The evidence shows no individual whose "
+			       "unsecured protected health information was accessed, "
+			       "acquired, used or disclosed by the suspects in the "
+			       "window; notices are owed to each such individual, and "
+			       "there is none. If the scope changes, generate this "
+			       "package again.") ||
+	       cf_json_add_str(o, "rule", "45 CFR 164.404(a)(1)");
+}
+
 int cf_model_determination(struct build *b)
 {
 	const cJSON *d = b->decision;
@@ -140,6 +174,8 @@ int cf_model_determination(struct build *b)
 		return cf_set_nomem(b->ctx, "determination");
 	if (b->not_breach ? add_memo(b, sec, dd)
 			  : !cJSON_AddNullToObject(sec, "memo"))
+		return cf_set_nomem(b->ctx, "determination");
+	if (add_no_notice(b, sec, dd))
 		return cf_set_nomem(b->ctx, "determination");
 	if (!d && cf_model_add_note(b->confirm, "determination", "decision",
 			"No determination block: the report presumes a breach "
