@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "dbscope.h"
@@ -126,8 +127,14 @@ static int on_record(void *arg, const struct cf_event *ev)
 
 	if (!d || !ev->attrs || !ev->archive)
 		return 0;
-	if (!(attrs = cJSON_Parse(ev->attrs)))
-		return 0;
+	{
+		unsigned long before = cf_alloc_failures();
+
+		/* attrs the store holds are JSON: a parse that fails for want
+		 * of memory must fail the report, not drop the elements */
+		if (!(attrs = cJSON_Parse(ev->attrs)))
+			return cf_alloc_failures() != before ? (R->nomem = 1) : 0;
+	}
 	/* as the scope: an unverified archive counts only when asked */
 	if (!R->unverified && cf_json_bool(attrs, "unverified", 0)) {
 		cJSON_Delete(attrs);

@@ -77,6 +77,17 @@ static const struct decision {
 	 "compromised."},
 };
 
+/* What the package finds without a determination block when the incident
+ * is a model malfunction that disclosed no PHI (`kind: model-malfunction`,
+ * `phi_disclosed: false`): no breach is presumed, as nothing was used or
+ * disclosed. Not a decision the incident file can name. */
+static const struct decision no_disclosure = {"no-phi-disclosed",
+	"45 CFR 164.402", "Not a breach: a model malfunction that disclosed no "
+	"protected health information. A breach is an acquisition, access, use "
+	"or disclosure of protected health information (164.402); the wrong "
+	"model outputs are a patient-safety matter (see the patient-safety "
+	"review)."};
+
 static const struct decision *decision_of(const char *id)
 {
 	for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++)
@@ -152,14 +163,15 @@ static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
 int cf_model_determination(struct build *b)
 {
 	const cJSON *d = b->decision;
-	const struct decision *dd = decision_of(d ? cf_json_str(d, "decision", "breach")
-						  : "breach");
+	const struct decision *dd = !d && b->safety_only ? &no_disclosure
+		: decision_of(d ? cf_json_str(d, "decision", "breach") : "breach");
+	int presumed_breach = !d && !b->safety_only;
 	cJSON *sec = cJSON_AddObjectToObject(b->model, "determination");
 
 	if (!sec || cf_json_add_str(sec, "decision", dd->id) ||
 	    cf_json_add_bool(sec, "presumed", !d) ||
-	    cf_json_add_str(sec, "rule", d ? dd->rule : "45 CFR 164.402(2)") ||
-	    cf_json_add_str(sec, "finding", d ? dd->label
+	    cf_json_add_str(sec, "rule", !presumed_breach ? dd->rule : "45 CFR 164.402(2)") ||
+	    cf_json_add_str(sec, "finding", !presumed_breach ? dd->label
 		: "No determination is recorded: an impermissible use or "
 		  "disclosure is presumed to be a breach unless a risk "
 		  "assessment demonstrates a low probability of compromise "
@@ -177,10 +189,16 @@ int cf_model_determination(struct build *b)
 		return cf_set_nomem(b->ctx, "determination");
 	if (add_no_notice(b, sec, dd))
 		return cf_set_nomem(b->ctx, "determination");
-	if (!d && cf_model_add_note(b->confirm, "determination", "decision",
+	if (presumed_breach && cf_model_add_note(b->confirm, "determination", "decision",
 			"No determination block: the report presumes a breach "
 			"(164.402(2)). Record the decision, who made it and when "
 			"(casefile-incident(5), determination)."))
+		return cf_set_nomem(b->ctx, "determination");
+	if (!d && b->safety_only &&
+	    cf_model_add_note(b->confirm, "determination", "decision",
+			"No determination block: confirm that the malfunction "
+			"disclosed no PHI (phi_disclosed: false) and record who "
+			"decided and when (casefile-incident(5), determination)."))
 		return cf_set_nomem(b->ctx, "determination");
 	if (!b->not_breach && !b->safety_only && b->affected == 0 &&
 	    cf_model_add_note(b->confirm, "determination", "affected", "No "

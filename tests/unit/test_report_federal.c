@@ -370,6 +370,17 @@ static void summary_without_duties_prints_no_deadline(void **state)
 		assert_null(strstr(s, "due by"));
 		assert_null(strstr(s, "March 1, 2027"));
 		free(s);
+		if (i == 2) {
+			/* a malfunction that disclosed nothing is no presumed
+			 * breach (164.402) */
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "determination");
+
+			assert_string_equal(cf_json_str(d, "decision", ""), "no-phi-disclosed");
+			assert_string_equal(cf_json_str(d, "rule", ""), "45 CFR 164.402");
+			assert_null(strstr(cf_json_str(d, "finding", ""), "presumed"));
+			assert_null(strstr(cf_json_str(cJSON_GetObjectItemCaseSensitive(m,
+				"risk_assessment"), "conclusion", ""), "presumed"));
+		}
 		cJSON_Delete(m);
 	}
 	/* a breach: the deadlines, and no no-notice wording */
