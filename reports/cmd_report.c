@@ -450,10 +450,16 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 	int rc;
 
 	if (!o->json) {
-		if (!cf_cli_globals.quiet)
+		if (cf_cli_globals.quiet)
+			return CF_EXIT_OK;
+		if (*due || *hhs)
 			fprintf(stderr, "casefile report breach: %lld individual(s) affected; "
 				"individual notices due %s, HHS %s; package in %s\n",
-				n, due, hhs, o->out);
+				n, *due ? due : "(none)", *hhs ? hhs : "(none)", o->out);
+		else /* no notice is owed, or a business associate's own */
+			fprintf(stderr, "casefile report breach: %lld individual(s) affected; "
+				"no notice to individuals or HHS due; package in %s\n",
+				n, o->out);
 		return CF_EXIT_OK;
 	}
 	cf_ctx_init(&ctx);

@@ -127,7 +127,8 @@ static int add_memo(struct build *b, cJSON *sec, const struct decision *dd)
 }
 
 /* Why no notice is owed, with its rule, for the executive summary
- * ("no_notice": {"reason","rule"}); absent when notice is owed. The order is
+ * ("no_notice": {"reason","rule"}, and "head"/"effect" when the summary's
+ * usual heading and consequence do not fit); absent when notice is owed. The order is
  * that of the determination: a ruling that there is no breach comes first,
  * then a malfunction that disclosed nothing, then an empty count. */
 static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
@@ -151,6 +152,25 @@ static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
 				       "patient-safety matter (see the patient-safety "
 				       "review).") ||
 		       cf_json_add_str(o, "rule", "45 CFR 164.402");
+	if (!strcmp(cf_json_str(b->resolved, "kind", ""), "model-malfunction"))
+		/* phi_disclosed: true, yet nobody counted: the recipients are
+		 * not named, so whose PHI went out is not known yet */
+		return cf_json_add_str(o, "head", "No notice can be dated yet") ||
+		       cf_json_add_str(o, "effect", "No deadline is computed until "
+				       "the individuals are identified; the 60 days "
+				       "run from discovery all the same (164.404(b)).") ||
+		       cf_json_add_str(o, "reason", "The incident file says the "
+				       "malfunction disclosed protected health information "
+				       "(phi_disclosed: true), but the evidence counts no "
+				       "individual: name who received the model's outputs "
+				       "(suspects) so that the scope can count whose "
+				       "information was disclosed, and generate this "
+				       "package again.") ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.404(a)(1)") ||
+		       cf_model_add_note(b->confirm, "determination", "phi_disclosed",
+				       "phi_disclosed is true but no individual is "
+				       "counted: identify the recipients and the "
+				       "individuals whose PHI was disclosed.");
 	return cf_json_add_str(o, "reason", "The evidence shows no individual whose "
 			       "unsecured protected health information was accessed, "
 			       "acquired, used or disclosed by the suspects in the "

@@ -168,6 +168,14 @@ cJSON *cf_report_vars(const cJSON *model)
 			    str(get(get(model, "determination"), "no_notice"), "reason")) ||
 	    cf_json_add_str(v, "no_notice_rule",
 			    str(get(get(model, "determination"), "no_notice"), "rule")) ||
+	    cf_json_add_str(v, "no_notice_head",
+			    cf_json_str(get(get(model, "determination"), "no_notice"), "head",
+					"No breach notification is owed")) ||
+	    cf_json_add_str(v, "no_notice_effect",
+			    cf_json_str(get(get(model, "determination"), "no_notice"), "effect",
+					"No notice to individuals, to the Secretary of HHS "
+					"or to the media is due, and no notification "
+					"deadline applies.")) ||
 	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text"))) {
 		cJSON_Delete(v);
 		return NULL;

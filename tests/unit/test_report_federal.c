@@ -355,16 +355,24 @@ static void summary_without_duties_prints_no_deadline(void **state)
 		"decided_by: A. Officer, decided_on: 2027-01-05, rationale: \"AES.\"}\n",
 		"discovered: 2027-01-01T02:00:00Z\n",
 		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\n",
+		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\nphi_disclosed: true\n",
 	};
-	static const char *const rules[] = {"164.402 (unsecured", "164.404(a)(1)", "(45 CFR 164.402)"};
+	static const char *const rules[] = {"164.402 (unsecured", "164.404(a)(1)",
+					    "(45 CFR 164.402)", "(45 CFR 164.404(a)(1))"};
+	/* PHI disclosed but nobody counted: not "no notice owed" */
+	static const char *const heads[] = {"No breach notification is owed",
+		"No breach notification is owed", "No breach notification is owed",
+		"No notice can be dated yet"};
 	cJSON *m;
 	char *s;
 
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
-		m = model_of(tails[i], i == 1);
+	for (size_t i = 0; i < 4; i++) {
+		m = model_of(tails[i], i == 1 || i == 3);
 		s = summary_of(m);
-		assert_non_null(strstr(s, "No breach notification is owed"));
+		assert_non_null(strstr(s, heads[i]));
+		if (i == 3)
+			assert_null(strstr(s, "No breach notification is owed"));
 		assert_non_null(strstr(s, rules[i]));
 		assert_null(strstr(s, "to be confirmed"));
 		assert_null(strstr(s, "due by"));
