@@ -128,17 +128,42 @@ static int add_memo(struct build *b, cJSON *sec, const struct decision *dd)
 
 /* Why no notice is owed, with its rule, for the executive summary
  * ("no_notice": {"reason","rule"}, and "head"/"effect" when the summary's
- * usual heading and consequence do not fit); absent when notice is owed. The order is
+ * usual heading and consequence do not fit); absent when notice is owed to
+ * individuals. A business associate owes none of those: its summary gives
+ * the due date of its notice to the covered entities instead. The order is
  * that of the determination: a ruling that there is no breach comes first,
  * then a malfunction that disclosed nothing, then an empty count. */
 static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
 {
+	const cJSON *ba = obj_get(obj_get(b->model, "obligations"), "ba_notice");
+	int64_t ba_day = cf_model_parse_day(cf_json_str(ba, "due", NULL));
+	char head[96], date[32], reason[512];
 	cJSON *o;
 
-	if (!b->not_breach && !b->safety_only && b->affected > 0)
+	if (!b->not_breach && !b->safety_only && b->affected > 0 &&
+	    (!b->is_ba || ba_day < 0))
 		return 0;
 	if (!(o = cJSON_AddObjectToObject(sec, "no_notice")))
 		return -1;
+	if (!b->not_breach && !b->safety_only && b->affected > 0) {
+		/* a business associate's breach: its one notice is to the
+		 * covered entities; none of its own to individuals, HHS, media */
+		snprintf(head, sizeof head, "Notice to each covered entity is due by %s",
+			 cf_report_long_date(ba_day, date));
+		snprintf(reason, sizeof reason, "%s is a business associate: it "
+			 "notifies each covered entity it serves, identifying each "
+			 "of the %llu individual(s) whose information was involved "
+			 "(164.410(c)); the covered entity notifies the individuals, "
+			 "the Secretary of HHS and the media (164.404-164.408).",
+			 cf_json_str(obj_get(b->in->incident, "covered_entity"), "name",
+				     "The entity"), (unsigned long long)b->affected);
+		return cf_json_add_str(o, "head", head) ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.410(b)") ||
+		       cf_json_add_str(o, "reason", reason) ||
+		       cf_json_add_str(o, "effect", "The business associate owes no "
+				       "notice of its own to individuals, to the "
+				       "Secretary of HHS or to the media.");
+	}
 	if (b->not_breach)
 		return cf_json_add_str(o, "reason", dd->label) ||
 		       cf_json_add_str(o, "rule", dd->rule);

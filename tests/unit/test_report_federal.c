@@ -219,6 +219,31 @@ static const char *ob(const cJSON *m, const char *duty, const char *key)
 		    : cf_json_str(cJSON_GetObjectItemCaseSensitive(m, "obligations"), key, NULL);
 }
 
+/* The executive summary filled from the shipped templates. */
+static char *summary_of(const cJSON *m)
+{
+	struct cf_report_templates t;
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	const char *name, *tpl;
+	char *sum = tu_read_file(FIXTURE_DIR "/../../reports/templates/breach-summary.md", NULL);
+	char *none = tu_read_file(FIXTURE_DIR "/../../reports/templates/"
+				  "breach-summary-no-notice.md", NULL), *out;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	memset(&t, 0, sizeof t);
+	t.summary = sum;
+	t.no_notice = none;
+	tpl = cf_report_summary_tpl(m, &t, &name);
+	assert_int_equal(cf_report_narrative(&ctx, m, name, tpl, &b), CF_OK);
+	out = strndup(b.data, b.len);
+	cf_buf_release(&b);
+	free(sum);
+	free(none);
+	return out;
+}
+
 static void dec31_in_chicago_is_dec31(void **state)
 {
 	cJSON *m = model_of("discovered: 2027-01-01T02:00:00Z\n", 0);
@@ -307,6 +332,17 @@ static void business_associate_route(void **state)
 	n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "obligations"),
 					     "ba_notice");
 	assert_string_equal(cf_json_str(n, "due", ""), "2027-03-01");
+	{
+		/* its summary: the notice to the covered entities, nothing
+		 * to individuals, no "(date to be confirmed)" */
+		char *s = summary_of(m);
+
+		assert_non_null(strstr(s, "**Notice to each covered entity is due by "
+				       "March 1, 2027** (45 CFR 164.410(b))"));
+		assert_null(strstr(s, "to be confirmed"));
+		assert_null(strstr(s, "Notices to individuals are due"));
+		free(s);
+	}
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(n, "individuals")), 2);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(n, "recipients")), 2);
 	assert_null(ob(m, "individual_notice", "due"));
@@ -319,31 +355,6 @@ static void business_associate_route(void **state)
 	assert_string_equal(ob(m, NULL, "discovered"), "2026-12-31");
 	assert_string_equal(ob(m, "individual_notice", "due"), "2027-03-01");
 	cJSON_Delete(m);
-}
-
-/* The executive summary filled from the shipped templates. */
-static char *summary_of(const cJSON *m)
-{
-	struct cf_report_templates t;
-	struct cf_ctx ctx;
-	struct cf_buf b;
-	const char *name, *tpl;
-	char *sum = tu_read_file(FIXTURE_DIR "/../../reports/templates/breach-summary.md", NULL);
-	char *none = tu_read_file(FIXTURE_DIR "/../../reports/templates/"
-				  "breach-summary-no-notice.md", NULL), *out;
-
-	cf_ctx_init(&ctx);
-	cf_buf_init(&b);
-	memset(&t, 0, sizeof t);
-	t.summary = sum;
-	t.no_notice = none;
-	tpl = cf_report_summary_tpl(m, &t, &name);
-	assert_int_equal(cf_report_narrative(&ctx, m, name, tpl, &b), CF_OK);
-	out = strndup(b.data, b.len);
-	cf_buf_release(&b);
-	free(sum);
-	free(none);
-	return out;
 }
 
 /* When no notice is owed the summary says so and why, with the rule, and
