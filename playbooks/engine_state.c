@@ -362,6 +362,9 @@ int eng_start_state(struct eng *E)
 			return CF_FAILED;
 		delay = cal.delay_end_us;
 		d = cf_json_str(incident, "discovered", NULL);
+		/* the discovery the breach report counts from: an agent's */
+		if (!discovered && d && cal.discovered_us)
+			discovered = cal.discovered_us;
 		if (!discovered && (!d || cf_time_parse(d, -1, &discovered, NULL))) {
 			cJSON_Delete(incident);
 			return cf_set_error(E->ctx, 0, "%s: 'discovered' must be an RFC 3339 time",

@@ -746,6 +746,10 @@ int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
 	if (load_rules(ctx, path, root, inc, off))
 		goto out;
 	cal->offset_s = off;
+	/* discovery by an agent is the entity's discovery (164.404(a)(2)) */
+	cal->discovered_us = inc->ba.agent && inc->ba.has_discovered &&
+			     inc->ba.discovered_us < inc->discovered_us
+		? inc->ba.discovered_us : inc->discovered_us;
 	if (inc->covered_entity.time_zone)
 		snprintf(cal->time_zone, sizeof cal->time_zone, "%s",
 			 inc->covered_entity.time_zone);

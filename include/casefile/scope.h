@@ -163,6 +163,9 @@ struct cf_incident_calendar {
 	char time_zone[CF_TZ_NAME_MAX + 1];
 	int offset_s;
 	int64_t delay_end_us;
+	int64_t discovered_us;  /* `discovered`, or the business associate's
+				   discovery when it acted as the entity's
+				   agent (164.404(a)(2)); 0 when absent */
 };
 int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
 			 struct fy_document *doc, struct cf_incident_calendar *cal);

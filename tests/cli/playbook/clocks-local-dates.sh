@@ -26,6 +26,7 @@ window: {from: 2026-03-01T00:00:00Z, to: 2027-01-01T02:00:00Z}
 suspects: {actors: [pract-0666]}
 I
 cp -r case case2
+cp -r case case3
 same_dates dec31.yaml case
 jq -e '.hipaa.individuals.due_date == "2027-03-01" and
        .hipaa.individuals.due == "2027-03-02T06:00:00.000000Z"' case.status >/dev/null ||
@@ -37,3 +38,10 @@ sed '$a law_enforcement: {kind: oral, statement: 2027-02-01, agency: FBI, until:
 same_dates oral.yaml case2
 jq -e '.hipaa.individuals.due_date == "2027-03-04"' case2.status >/dev/null ||
   die "oral delay: $(jq -c .hipaa case2.status)"
+# a business associate acting as the entity's agent discovered it on Dec 31
+# (Chicago): both count from its discovery, not the entity's (164.404(a)(2))
+sed 's/^discovered: .*/discovered: 2027-01-10T15:00:00Z/' dec31.yaml >agent.yaml
+printf 'business_associate: {name: Vendor, discovered: 2027-01-01T02:00:00Z, notified: 2027-01-10, agent: true}\n' >>agent.yaml
+same_dates agent.yaml case3
+jq -e '.hipaa.individuals.due_date == "2027-03-01"' case3.status >/dev/null ||
+  die "agent's discovery: $(jq -c .hipaa case3.status)"
