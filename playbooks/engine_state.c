@@ -233,9 +233,11 @@ static cJSON *yaml_to_json(struct fy_node *n, int depth)
 	return j;
 }
 
-/* The incident as JSON, and the end of its law-enforcement delay as the
- * core reads it (cf_incident_delay_end: the instant the day after the
- * delay's last day begins, 0 for none), the meaning the report uses. */
+/* The incident as JSON, and the covered entity's calendar as the core
+ * reads it (cf_incident_calendar: time zone, the offset written in
+ * `discovered`, the discovery counted from, and the end of the
+ * law-enforcement delay, the instant the day after its last day begins, 0
+ * for none), the meaning the report uses. */
 static int load_incident(struct cf_ctx *ctx, const char *path, cJSON **out,
 			 struct cf_incident_calendar *cal)
 {

@@ -149,11 +149,6 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, struct cf_incident **out);
 void cf_incident_free(struct cf_incident *inc);
-/* The end of the law-enforcement delay of an incident document that may
- * hold only some keys (a playbook's --incident): the instant the day after
- * the delay's last day begins on the covered entity's calendar, or 0 when
- * there is no delay. Checks the keys it reads as cf_incident_from_yaml
- * does (a bare date is accepted wherever a time is). */
 /* The covered entity's calendar as an incident document that may hold
  * only some keys gives it (checked as cf_incident_delay_end does): its
  * covered_entity.time_zone ("" when none), the offset written in
@@ -169,6 +164,12 @@ struct cf_incident_calendar {
 };
 int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
 			 struct fy_document *doc, struct cf_incident_calendar *cal);
+
+/* The end of the law-enforcement delay of an incident document that may
+ * hold only some keys (a playbook's --incident): the instant the day after
+ * the delay's last day begins on the covered entity's calendar, or 0 when
+ * there is no delay. Checks the keys it reads as cf_incident_from_yaml
+ * does (a bare date is accepted wherever a time is). */
 int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, int64_t *end_us);
 
