@@ -528,7 +528,7 @@ static int add_patient(cJSON *o, const struct gen_world *w, uint32_t i)
 {
 	const struct gen_pat *p = &w->pat[i];
 	char id[16], buf[64], date[CF_TIME_STR];
-	cJSON *a, *x, *y;
+	cJSON *a, *x, *y, *z;
 
 	snprintf(id, sizeof id, "pat-%05u", i + 1);
 	cf_time_format((int64_t)p->birth_days * GEN_US_DAY, date);
@@ -536,8 +536,16 @@ static int add_patient(cJSON *o, const struct gen_world *w, uint32_t i)
 	if (cf_json_add_str(o, "resourceType", "Patient") ||
 	    cf_json_add_str(o, "id", id))
 		return -1;
+	/* the medical record number, typed MR (HL7 table 0203) as US Core
+	 * servers type it, so that the breach report names it */
 	if (!(a = cJSON_AddArrayToObject(o, "identifier")) ||
 	    !(x = cJSON_CreateObject()) || !cJSON_AddItemToArray(a, x) ||
+	    cf_json_add_str(x, "use", "usual") ||
+	    !(y = cJSON_AddObjectToObject(x, "type")) ||
+	    !(y = cJSON_AddArrayToObject(y, "coding")) ||
+	    !(z = cJSON_CreateObject()) || !cJSON_AddItemToArray(y, z) ||
+	    cf_json_add_str(z, "system", "http://terminology.hl7.org/CodeSystem/v2-0203") ||
+	    cf_json_add_str(z, "code", "MR") ||
 	    cf_json_add_str(x, "system", "urn:oid:2.16.840.1.113883.3.7777.2") ||
 	    (snprintf(buf, sizeof buf, "MRN%08u", 10000000 + i * 7),
 	     cf_json_add_str(x, "value", buf)))

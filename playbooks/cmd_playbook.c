@@ -452,17 +452,22 @@ static int do_status(const struct opts *o, const char *arg)
 		char id[300]; /* members of a group are indented under it */
 		snprintf(id, sizeof id, "%s%s", cf_json_str(e, "group", NULL) ? "  " : "",
 			 cf_json_str(e, "id", ""));
-		printf("  %-10s %-30s %-9s %s%s%s\n", cf_json_str(e, "status", ""), id,
-		       cf_json_str(e, "kind", ""), cf_json_str(e, "title", ""),
-		       cf_json_str(e, "deadline", NULL) ? "  due " : "",
-		       cf_json_str(e, "deadline", ""));
+		printf("  %-10s %-30s %-9s %s", cf_json_str(e, "status", ""), id,
+		       cf_json_str(e, "kind", ""), cf_json_str(e, "title", ""));
+		if (cf_json_str(e, "deadline", NULL))
+			printf("  due %s (late from %s)", cf_json_str(e, "deadline_date", ""),
+			       cf_json_str(e, "deadline", ""));
+		putchar('\n');
 	}
 	h = cJSON_GetObjectItemCaseSensitive(j, "hipaa");
 	printf("\nHIPAA clocks%s:\n", cf_json_int(h, "affected", -1) >= 0 ? "" : " (affected count not known yet)");
 	for (const char *const *k = (const char *const[]){"individuals", "hhs", "media", NULL}; *k; k++) {
 		const cJSON *c1 = cJSON_GetObjectItemCaseSensitive(h, *k);
-		printf("  %-12s %-12s %s\n               %s\n", *k, cf_json_str(c1, "status", ""),
-		       cf_json_str(c1, "due", ""), cf_json_str(c1, "basis", ""));
+		printf("  %-12s %-12s %s%s%s%s\n               %s\n", *k,
+		       cf_json_str(c1, "status", ""), cf_json_str(c1, "due_date", ""),
+		       cf_json_str(c1, "due", NULL) ? " (late from " : "",
+		       cf_json_str(c1, "due", ""), cf_json_str(c1, "due", NULL) ? ")" : "",
+		       cf_json_str(c1, "basis", ""));
 	}
 	rc = CF_EXIT_OK;
 	goto out;

@@ -64,12 +64,16 @@ static int do_step(struct eng *E, size_t i, int *outcome)
 	case PB_RUN:
 		return eng_run_step(E, i, outcome);
 	case PB_DEADLINE: {
-		int64_t disc = 0, delay = 0;
+		int64_t disc = 0, delay = 0, due;
+		struct pb_cal cal;
 		cf_time_parse(cf_json_str(E->state, "discovered", ""), -1, &disc, NULL);
 		cf_time_parse(cf_json_str(E->state, "law_enforcement_delay_until", ""), -1,
 			      &delay, NULL);
-		if (eng_set_str(st, "note", now_us(E) <= pb_step_due(s, disc, delay)
-				? "met" : "missed"))
+		if (pb_cal_from_state(E->ctx, E->state, &cal) != CF_OK)
+			return CF_FAILED;
+		due = pb_step_due(s, &cal, disc, delay);
+		pb_cal_release(&cal);
+		if (eng_set_str(st, "note", now_us(E) < due ? "met" : "missed"))
 			return cf_set_nomem(E->ctx, "state");
 		break;
 	}

@@ -233,11 +233,13 @@ static cJSON *yaml_to_json(struct fy_node *n, int depth)
 	return j;
 }
 
-/* The incident as JSON, and the end of its law-enforcement delay as the
- * core reads it (cf_incident_delay_end: the instant the day after the
- * delay's last day begins, 0 for none), the meaning the report uses. */
+/* The incident as JSON, and the covered entity's calendar as the core
+ * reads it (cf_incident_calendar: time zone, the offset written in
+ * `discovered`, the discovery counted from, and the end of the
+ * law-enforcement delay, the instant the day after its last day begins, 0
+ * for none), the meaning the report uses. */
 static int load_incident(struct cf_ctx *ctx, const char *path, cJSON **out,
-			 int64_t *delay_end)
+			 struct cf_incident_calendar *cal)
 {
 	struct fy_document *doc = NULL;
 	int rc;
@@ -245,7 +247,7 @@ static int load_incident(struct cf_ctx *ctx, const char *path, cJSON **out,
 	*out = NULL;
 	if (cf_yaml_load(ctx, path, &doc) != CF_OK)
 		return CF_FAILED;
-	if (cf_incident_delay_end(ctx, path, doc, delay_end) != CF_OK) {
+	if (cf_incident_calendar(ctx, path, doc, cal) != CF_OK) {
 		fy_document_destroy(doc);
 		return CF_FAILED;
 	}
@@ -351,20 +353,28 @@ int eng_start_state(struct eng *E)
 	cJSON *incident = NULL;
 	int64_t discovered = E->o->discovered, delay = 0;
 	const struct pb_run_opts *o = E->o;
+	struct cf_incident_calendar cal;
+	cJSON *calendar;
 
 	if (eng_file_digest(E->ctx, E->pb->path, hex) != CF_OK)
 		return CF_FAILED;
 	if (o->incident_path) {
 		const char *d;
-		if (load_incident(E->ctx, o->incident_path, &incident, &delay) != CF_OK)
+		if (load_incident(E->ctx, o->incident_path, &incident, &cal) != CF_OK)
 			return CF_FAILED;
+		delay = cal.delay_end_us;
 		d = cf_json_str(incident, "discovered", NULL);
+		/* the discovery the breach report counts from: an agent's */
+		if (!discovered && d && cal.discovered_us)
+			discovered = cal.discovered_us;
 		if (!discovered && (!d || cf_time_parse(d, -1, &discovered, NULL))) {
 			cJSON_Delete(incident);
 			return cf_set_error(E->ctx, 0, "%s: 'discovered' must be an RFC 3339 time",
 					    o->incident_path);
 		}
 	}
+	else
+		memset(&cal, 0, sizeof cal);
 	if (!discovered) {
 		cJSON_Delete(incident);
 		return cf_set_error(E->ctx, 0,
@@ -384,6 +394,9 @@ int eng_start_state(struct eng *E)
 	    cf_json_add_time(E->state, "discovered", discovered) ||
 	    (delay ? cf_json_add_time(E->state, "law_enforcement_delay_until", delay)
 		   : !cJSON_AddNullToObject(E->state, "law_enforcement_delay_until")) ||
+	    !(calendar = cJSON_AddObjectToObject(E->state, "calendar")) ||
+	    (cal.time_zone[0] && cf_json_add_str(calendar, "time_zone", cal.time_zone)) ||
+	    cf_json_add_int(calendar, "offset_s", cal.offset_s) ||
 	    cf_json_add_str(E->state, "current", E->pb->steps[E->pb->first].id) ||
 	    !cJSON_AddNullToObject(E->state, "finished") ||
 	    !(E->values = cJSON_AddObjectToObject(E->state, "values")) ||
@@ -469,18 +482,23 @@ int eng_complete(struct eng *E, size_t i, int answer)
 
 /* ---- status ------------------------------------------------------------------ */
 
-static int add_clock(cJSON *clocks, const char *name, int64_t due, const char *basis,
-		     int done, int64_t now)
+/* A clock: "due" is the instant it is over, "due_date" the local date of
+ * its last day, as the breach report prints it. */
+static int add_clock(cJSON *clocks, const struct pb_cal *cal, const char *name,
+		     int64_t due, const char *basis, int done, int64_t now)
 {
 	cJSON *c = cJSON_AddObjectToObject(clocks, name);
+	char day[PB_DATE_STR];
 
 	if (!c)
 		return -1;
 	if (!due)
 		return cf_json_add_str(c, "status", "not-required") ||
 		       cf_json_add_str(c, "basis", basis);
-	return cf_json_add_time(c, "due", due) || cf_json_add_str(c, "basis", basis) ||
-	       cf_json_add_str(c, "status", done ? "done" : now > due ? "overdue" : "due");
+	return cf_json_add_time(c, "due", due) ||
+	       cf_json_add_str(c, "due_date", pb_due_date(cal, due, day)) ||
+	       cf_json_add_str(c, "basis", basis) ||
+	       cf_json_add_str(c, "status", done ? "done" : now >= due ? "overdue" : "due");
 }
 
 int pb_status(struct cf_ctx *ctx, const struct pb_playbook *pb,
@@ -491,9 +509,12 @@ int pb_status(struct cf_ctx *ctx, const struct pb_playbook *pb,
 	int64_t disc = 0, delay = 0;
 	int done_aud[3] = {0, 0, 0};
 	struct pb_clocks c;
+	struct pb_cal cal;
 	cJSON *j, *arr, *clocks;
 
 	*out = NULL;
+	if (pb_cal_from_state(ctx, state, &cal) != CF_OK)
+		return CF_FAILED;
 	cf_time_parse(cf_json_str(state, "discovered", ""), -1, &disc, NULL);
 	cf_time_parse(cf_json_str(state, "law_enforcement_delay_until", ""), -1, &delay, NULL);
 	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "playbook", pb->id) ||
@@ -508,14 +529,15 @@ int pb_status(struct cf_ctx *ctx, const struct pb_playbook *pb,
 		const struct pb_step *s = &pb->steps[i];
 		const cJSON *st = cJSON_GetObjectItemCaseSensitive(steps, s->id);
 		const char *status = cf_json_str(st, "status", "pending");
-		int64_t due = pb_step_due(s, disc, delay), fin = 0;
+		int64_t due = pb_step_due(s, &cal, disc, delay), fin = 0;
+		char day[PB_DATE_STR];
 		cJSON *e = cJSON_CreateObject();
 
 		if (!e || !cJSON_AddItemToArray(arr, e))
 			goto nomem_e;
 		if (!strcmp(status, "done")) {
 			cf_time_parse(cf_json_str(st, "finished", ""), -1, &fin, NULL);
-			if (due && fin > due)
+			if (due && fin >= due)
 				status = "done-late";
 			if (s->kind == PB_NOTIFY && s->audience) {
 				done_aud[0] |= !strcmp(s->audience, "individuals");
@@ -526,7 +548,7 @@ int pb_status(struct cf_ctx *ctx, const struct pb_playbook *pb,
 			if (cf_json_str(state, "finished", NULL))
 				status = "not-taken";
 			else if (due)
-				status = now > due ? "overdue" : "due";
+				status = now >= due ? "overdue" : "due";
 		}
 		if (cf_json_add_str(e, "id", s->id) ||
 		    cf_json_add_str(e, "kind", pb_kind_name(s->kind)) ||
@@ -534,6 +556,7 @@ int pb_status(struct cf_ctx *ctx, const struct pb_playbook *pb,
 		    cf_json_add_str(e, "owner", s->owner) ||
 		    cf_json_add_str(e, "status", status) ||
 		    (due && cf_json_add_time(e, "deadline", due)) ||
+		    (due && cf_json_add_str(e, "deadline_date", pb_due_date(&cal, due, day))) ||
 		    (fin && cf_json_add_time(e, "finished", fin)) ||
 		    (s->parent != PB_NONE &&
 		     cf_json_add_str(e, "group", pb->steps[s->parent].id)) ||
@@ -545,19 +568,21 @@ nomem_e:
 		cJSON_Delete(e);
 		goto nomem;
 	}
-	pb_clocks_compute(&c, disc, delay, values);
+	pb_clocks_compute(&c, &cal, disc, delay, values);
 	if (!(clocks = cJSON_AddObjectToObject(j, "hipaa")) ||
 	    (c.affected >= 0 && cf_json_add_int(clocks, "affected", c.affected)) ||
 	    (c.delay_until && cf_json_add_time(clocks, "law_enforcement_delay_until",
 					       c.delay_until)) ||
-	    add_clock(clocks, "individuals", c.individuals,
+	    add_clock(clocks, &cal, "individuals", c.individuals,
 		      "60 calendar days after discovery (164.404(b))", done_aud[0], now) ||
-	    add_clock(clocks, "hhs", c.hhs, c.hhs_basis, done_aud[1], now) ||
-	    add_clock(clocks, "media", c.media, c.media_basis, done_aud[2], now))
+	    add_clock(clocks, &cal, "hhs", c.hhs, c.hhs_basis, done_aud[1], now) ||
+	    add_clock(clocks, &cal, "media", c.media, c.media_basis, done_aud[2], now))
 		goto nomem;
+	pb_cal_release(&cal);
 	*out = j;
 	return CF_OK;
 nomem:
+	pb_cal_release(&cal);
 	cJSON_Delete(j);
 	return cf_set_nomem(ctx, "status");
 }

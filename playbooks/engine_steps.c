@@ -130,9 +130,10 @@ int eng_add_waiting(struct eng *E, const char *id)
 int eng_draft_notice(struct eng *E, const struct pb_step *s, char hex[CF_SHA256_HEX])
 {
 	char *ndir = cf_path_join(E->dir, "notices"), *path = NULL, *tpl = NULL;
-	char t1[CF_TIME_STR], t2[CF_TIME_STR], name[300];
+	char t1[CF_TIME_STR], t2[CF_TIME_STR], name[300], dday[PB_DATE_STR];
 	struct cf_ctx tctx;
 	struct pb_clocks c;
+	struct pb_cal cal;
 	struct cf_buf b, body;
 	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(E->values, "incident");
 	int64_t disc = 0, delay = 0, due;
@@ -152,17 +153,22 @@ int eng_draft_notice(struct eng *E, const struct pb_step *s, char hex[CF_SHA256_
 		goto out;
 	cf_time_parse(cf_json_str(E->state, "discovered", ""), -1, &disc, NULL);
 	cf_time_parse(cf_json_str(E->state, "law_enforcement_delay_until", ""), -1, &delay, NULL);
-	pb_clocks_compute(&c, disc, delay, E->values);
+	if (pb_cal_from_state(E->ctx, E->state, &cal) != CF_OK)
+		goto out;
+	pb_clocks_compute(&c, &cal, disc, delay, E->values);
 	due = !strcmp(s->audience, "hhs") ? c.hhs : !strcmp(s->audience, "media") && c.media
 		? c.media : c.individuals;
 	if (s->deadline_us >= 0)
-		due = pb_step_due(s, disc, delay);
+		due = pb_step_due(s, &cal, disc, delay);
+	pb_due_date(&cal, due, dday);
+	pb_cal_release(&cal);
 	cf_buf_printf(&b, "# DRAFT notice: %s\n\n"
 		      "- Audience: %s\n- Incident: %s\n- Discovered: %s\n"
-		      "- Due no later than: %s\n- Individuals affected: %ld%s\n"
+		      "- Due no later than: %s (the end of that day, local time; "
+		      "late from %s)\n- Individuals affected: %ld%s\n"
 		      "- Drafted by playbook %s, step %s\n\n",
 		      s->title, s->audience, cf_json_str(inc, "id", "(no incident file)"),
-		      cf_time_format(disc, t1), cf_time_format(due, t2), c.affected,
+		      cf_time_format(disc, t1), dday, cf_time_format(due, t2), c.affected,
 		      c.affected < 0 ? " (not known yet: run the scoping step)" : "",
 		      E->pb->id, s->id);
 	if (s->template_name) {

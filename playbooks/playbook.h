@@ -154,16 +154,35 @@ struct pb_clocks {
 	long max_state;         /* largest per-state count, -1 when unknown */
 	const char *hhs_basis, *media_basis;
 };
+/* The covered entity's calendar for the clocks: its zone (NULL: the fixed
+ * offset offset_s, seconds east of UTC). A NULL struct pb_cal * is UTC. */
+struct cf_tz;
+struct pb_cal {
+	struct cf_tz *tz;
+	int offset_s;
+};
+/* The calendar a run keeps in its state ("calendar": {"time_zone",
+ * "offset_s"}, from the incident file); a state without one counts UTC
+ * days. CF_FAILED when the zone cannot be loaded. */
+int pb_cal_from_state(struct cf_ctx *ctx, const cJSON *state, struct pb_cal *cal);
+void pb_cal_release(struct pb_cal *cal);
+/* The local calendar date (YYYY-MM-DD) of the last day of a deadline that
+ * is over at instant `due`, the date the breach report prints. */
+#define PB_DATE_STR 16
+char *pb_due_date(const struct pb_cal *cal, int64_t due, char out[PB_DATE_STR]);
 /* Computes the clocks from discovery, the delay and the scope values
- * (affected, by_state), any of which may be absent from values. */
-void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
-		       int64_t delay_until, const cJSON *values);
-/* A step's deadline: discovery + s->deadline_us; for notify and deadline
- * steps a law-enforcement delay (delay_until: the instant it is over, 0 =
- * none) that covers it moves it to the end of the day after (164.412),
- * as the clocks do. 0 when the step has no deadline. */
-int64_t pb_step_due(const struct pb_step *s, int64_t discovered,
-		    int64_t delay_until);
+ * (affected, by_state), any of which may be absent from values. Every
+ * clock is the instant its last local day is over: a notice is late from
+ * that instant on. */
+void pb_clocks_compute(struct pb_clocks *c, const struct pb_cal *cal,
+		       int64_t discovered, int64_t delay_until, const cJSON *values);
+/* A step's deadline: discovery + s->deadline_us, counted in local calendar
+ * days to the end of the last one when it is whole days; for notify and
+ * deadline steps a law-enforcement delay (delay_until: the instant it is
+ * over, 0 = none) that covers it moves it to the end of the day after
+ * (164.412), as the clocks do. 0 when the step has no deadline. */
+int64_t pb_step_due(const struct pb_step *s, const struct pb_cal *cal,
+		    int64_t discovered, int64_t delay_until);
 
 /* ---- engine ----------------------------------------------------------- */
 

@@ -366,7 +366,7 @@ static int evidence_failed(const cJSON *model)
 struct inputs {
 	cJSON *incident, *scope, *verify, *custody, *custody_check;
 	cJSON *states; /* the State rules (states.h) */
-	char *tpl[3];
+	char *tpl[4];
 };
 
 static void inputs_free(struct inputs *in)
@@ -377,7 +377,7 @@ static void inputs_free(struct inputs *in)
 	cJSON_Delete(in->custody);
 	cJSON_Delete(in->custody_check);
 	cJSON_Delete(in->states);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(in->tpl[i]);
 }
 
@@ -504,10 +504,16 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 	int rc;
 
 	if (!o->json) {
-		if (!cf_cli_globals.quiet)
+		if (cf_cli_globals.quiet)
+			return CF_EXIT_OK;
+		if (*due || *hhs)
 			fprintf(stderr, "casefile report breach: %lld individual(s) affected; "
 				"individual notices due %s, HHS %s; package in %s\n",
-				n, due, hhs, o->out);
+				n, *due ? due : "(none)", *hhs ? hhs : "(none)", o->out);
+		else /* no notice is owed, or a business associate's own */
+			fprintf(stderr, "casefile report breach: %lld individual(s) affected; "
+				"no notice to individuals or HHS due; package in %s\n",
+				n, o->out);
 		return CF_EXIT_OK;
 	}
 	cf_ctx_init(&ctx);
@@ -554,7 +560,8 @@ static int load_states(struct cf_ctx *ctx, const char *file, cJSON **out)
 
 static int report_breach(const struct report_opts *o)
 {
-	static const char *const names[3] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA};
+	static const char *const names[4] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA,
+					     CF_TPL_NO_NOTICE};
 	struct cf_ctx ctx;
 	struct inputs in;
 	struct cf_report_input ri;
@@ -581,12 +588,13 @@ static int report_breach(const struct report_opts *o)
 		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
 		goto out;
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (!(in.tpl[i] = read_template(&ctx, names[i])))
 			goto fail;
 	t.summary = in.tpl[0];
 	t.notice = in.tpl[1];
 	t.media = in.tpl[2];
+	t.no_notice = in.tpl[3];
 	ri.incident = in.incident;
 	ri.scope = in.scope;
 	ri.scope_name = o->scope ? o->scope : o->db;

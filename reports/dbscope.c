@@ -3,14 +3,17 @@
  * `report breach --db`: the scope computed from the timeline store by the
  * core's scope module, so that the report and `timeline scope` can never
  * disagree on a number, plus each patient's State and contact status from
- * the store's patients table (which the scope JSON does not carry) and
- * every archive of the store with its verified flag ("archives"), so that
+ * the store's patients table (which the scope JSON does not carry), the
+ * identifying elements each Patient record carried (its "fhir-patient"
+ * event, cited by archive, member and line: factor 1 of the risk
+ * assessment), and every archive of the store with its verified flag ("archives"), so that
  * the report words its statements by what was verified.
  *
  * Opens the store read-only and never writes to it.
  */
 #include <string.h>
 
+#include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "dbscope.h"
@@ -91,6 +94,104 @@ static int on_patient(void *arg, const struct cf_patient *p)
 	return 0;
 }
 
+/* ---- the elements each Patient record carried ------------------------------ */
+
+struct records {
+	cJSON *index;   /* patient id -> its detail object (references) */
+	int unverified; /* count records of unverified archives too */
+	int nomem;
+};
+
+/* 1 when the detail already lists element (as a string or an object). */
+static int has_element(const cJSON *els, const char *element)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, els)
+		if (!strcmp(cJSON_IsString(e) ? e->valuestring
+					      : cf_json_str(e, "element", ""), element))
+			return 1;
+	return 0;
+}
+
+/* A "fhir-patient" event (timeline/fhir.c): each element its record
+ * carried, once per patient, cited by the record's archive, member and
+ * line. They replace the coarse elements add_elements() read off the
+ * patients row, which only say that some address was known. */
+static int on_record(void *arg, const struct cf_event *ev)
+{
+	struct records *R = arg;
+	cJSON *d = ev->patient ? cJSON_GetObjectItemCaseSensitive(R->index, ev->patient) : NULL;
+	cJSON *attrs, *els;
+	const cJSON *e;
+
+	if (!d || !ev->attrs || !ev->archive)
+		return 0;
+	{
+		unsigned long before = cf_alloc_failures();
+
+		/* attrs the store holds are JSON: a parse that fails for want
+		 * of memory must fail the report, not drop the elements */
+		if (!(attrs = cJSON_Parse(ev->attrs)))
+			return cf_alloc_failures() != before ? (R->nomem = 1) : 0;
+	}
+	/* as the scope: an unverified archive counts only when asked */
+	if (!R->unverified && cf_json_bool(attrs, "unverified", 0)) {
+		cJSON_Delete(attrs);
+		return 0;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(d, "record")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "record");
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "elements");
+	}
+	if (!(els = cJSON_GetObjectItemCaseSensitive(d, "elements")) &&
+	    !(els = cJSON_AddArrayToObject(d, "elements")))
+		goto nomem;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(attrs, "elements")) {
+		cJSON *o;
+
+		if (!cJSON_IsString(e) || has_element(els, e->valuestring))
+			continue;
+		if (!(o = cJSON_CreateObject()) || cf_report_add(els, NULL, o) ||
+		    cf_json_add_str(o, "element", e->valuestring) ||
+		    cf_json_add_str(o, "archive", ev->archive) ||
+		    cf_json_add_str(o, "member", ev->member) ||
+		    cf_json_add_int(o, "line", (int64_t)ev->line))
+			goto nomem;
+	}
+	cJSON_Delete(attrs);
+	return 0;
+nomem:
+	cJSON_Delete(attrs);
+	return R->nomem = 1;
+}
+
+/* Adds to the patient details the elements of their Patient records. */
+static int add_record_elements(struct cf_ctx *ctx, cf_db *db, cJSON *details,
+			       unsigned flags)
+{
+	struct records R = {cJSON_CreateObject(),
+			    !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED), 0};
+	struct cf_db_filter f;
+	cJSON *d;
+	int rc;
+
+	if (!R.index)
+		return cf_set_nomem(ctx, "scope");
+	cJSON_ArrayForEach(d, details)
+		if (!cJSON_AddItemReferenceToObject(R.index, cf_json_str(d, "patient", ""), d)) {
+			cJSON_Delete(R.index);
+			return cf_set_nomem(ctx, "scope");
+		}
+	memset(&f, 0, sizeof f);
+	f.source = "fhir-patient";
+	rc = cf_db_query_events(db, ctx, &f, on_record, &R);
+	cJSON_Delete(R.index);
+	if (R.nomem)
+		return cf_set_nomem(ctx, "scope");
+	return rc == CF_OK ? CF_OK : CF_FAILED;
+}
+
 /* Adds {sha256sums, path, signer, verified} for an archive of the store. */
 static int on_archive(void *arg, const struct cf_db_archive *a)
 {
@@ -130,6 +231,8 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 		rc = d.nomem ? cf_set_nomem(ctx, "scope") : CF_FAILED;
 		goto out;
 	}
+	if ((rc = add_record_elements(ctx, db, d.out, flags)) != CF_OK)
+		goto out;
 	rc = cf_report_add(d.scope, "patient_details", d.out) ? cf_set_nomem(ctx, "scope") : CF_OK;
 	d.out = NULL;
 	/* every archive of the store with its verified flag, for the wording

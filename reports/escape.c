@@ -46,12 +46,15 @@ int cf_esc_put(struct cf_buf *b, cf_esc_fn esc, const cJSON *obj, ...)
 {
 	va_list ap;
 	const char *s;
+	char num[64];
 	int key = 0;
 
 	va_start(ap, obj);
 	while ((s = va_arg(ap, const char *))) {
+		const cJSON *v = key ? cJSON_GetObjectItemCaseSensitive(obj, s) : NULL;
+
 		if (key)
-			esc(b, cf_json_str(obj, s, ""));
+			esc(b, cJSON_IsNumber(v) ? cf_json_text(v, num) : cf_json_str(obj, s, ""));
 		else
 			cf_buf_puts(b, s);
 		key = !key;

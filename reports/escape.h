@@ -40,8 +40,9 @@ int cf_report_add(cJSON *obj, const char *key, cJSON *item);
 typedef int (*cf_esc_fn)(struct cf_buf *b, const char *s);
 
 /* Writes a run of text and values: the arguments after obj alternate a
- * literal (written as it is) and a key of obj (its string value, "" when
- * absent or not a string, written through esc), ended by NULL; e.g.
+ * literal (written as it is) and a key of obj (its string value, a number
+ * as cf_json_text() writes it, "" when absent or of another type, written
+ * through esc), ended by NULL; e.g.
  * cf_esc_put(b, cf_esc_html, row, "<td>", "id", "</td><td>", "state",
  * "</td>", NULL). 0, or -1 when b has failed (its error is sticky). */
 int cf_esc_put(struct cf_buf *b, cf_esc_fn esc, const cJSON *obj, ...)

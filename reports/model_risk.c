@@ -366,7 +366,12 @@ int cf_model_risk(struct build *b)
 		       "assurances obtained, credentials revoked, data "
 		       "retrieved or destroyed.", NULL,
 		       "Not derivable from evidence; a person must complete it.") ||
-	    cf_json_add_str(sec, "conclusion", "An impermissible use or disclosure "
+	    cf_json_add_str(sec, "conclusion", b->safety_only
+			    ? "Not needed to decide on notice: the four factors weigh "
+			      "an impermissible use or disclosure of PHI, and this "
+			      "model malfunction disclosed none (phi_disclosed: false; "
+			      "45 CFR 164.402). Kept for the record."
+			    : "An impermissible use or disclosure "
 			    "is presumed to be a breach unless this assessment "
 			    "demonstrates a low probability that the PHI has been "
 			    "compromised (45 CFR 164.402(2)).") ||

@@ -77,6 +77,17 @@ static const struct decision {
 	 "compromised."},
 };
 
+/* What the package finds without a determination block when the incident
+ * is a model malfunction that disclosed no PHI (`kind: model-malfunction`,
+ * `phi_disclosed: false`): no breach is presumed, as nothing was used or
+ * disclosed. Not a decision the incident file can name. */
+static const struct decision no_disclosure = {"no-phi-disclosed",
+	"45 CFR 164.402", "Not a breach: a model malfunction that disclosed no "
+	"protected health information. A breach is an acquisition, access, use "
+	"or disclosure of protected health information (164.402); the wrong "
+	"model outputs are a patient-safety matter (see the patient-safety "
+	"review)."};
+
 static const struct decision *decision_of(const char *id)
 {
 	for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++)
@@ -115,17 +126,97 @@ static int add_memo(struct build *b, cJSON *sec, const struct decision *dd)
 	return 0;
 }
 
+/* Why no notice is owed, with its rule, for the executive summary
+ * ("no_notice": {"reason","rule"}, and "head"/"effect" when the summary's
+ * usual heading and consequence do not fit); absent when notice is owed to
+ * individuals. A business associate owes none of those: its summary gives
+ * the due date of its notice to the covered entities instead. The order is
+ * that of the determination: a ruling that there is no breach comes first,
+ * then a malfunction that disclosed nothing, then an empty count. */
+static int add_no_notice(struct build *b, cJSON *sec, const struct decision *dd)
+{
+	const cJSON *ba = obj_get(obj_get(b->model, "obligations"), "ba_notice");
+	int64_t ba_day = cf_model_parse_day(cf_json_str(ba, "due", NULL));
+	char head[96], date[32], reason[512];
+	cJSON *o;
+
+	if (!b->not_breach && !b->safety_only && b->affected > 0 &&
+	    (!b->is_ba || ba_day < 0))
+		return 0;
+	if (!(o = cJSON_AddObjectToObject(sec, "no_notice")))
+		return -1;
+	if (!b->not_breach && !b->safety_only && b->affected > 0) {
+		/* a business associate's breach: its one notice is to the
+		 * covered entities; none of its own to individuals, HHS, media */
+		snprintf(head, sizeof head, "Notice to each covered entity is due by %s",
+			 cf_report_long_date(ba_day, date));
+		snprintf(reason, sizeof reason, "%s is a business associate: it "
+			 "notifies each covered entity it serves, identifying each "
+			 "of the %llu individual(s) whose information was involved "
+			 "(164.410(c)); the covered entity notifies the individuals, "
+			 "the Secretary of HHS and the media (164.404-164.408).",
+			 cf_json_str(obj_get(b->in->incident, "covered_entity"), "name",
+				     "The entity"), (unsigned long long)b->affected);
+		return cf_json_add_str(o, "head", head) ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.410(b)") ||
+		       cf_json_add_str(o, "reason", reason) ||
+		       cf_json_add_str(o, "effect", "The business associate owes no "
+				       "notice of its own to individuals, to the "
+				       "Secretary of HHS or to the media.");
+	}
+	if (b->not_breach)
+		return cf_json_add_str(o, "reason", dd->label) ||
+		       cf_json_add_str(o, "rule", dd->rule);
+	if (b->safety_only)
+		return cf_json_add_str(o, "reason", "The incident is a model "
+				       "malfunction that disclosed no protected health "
+				       "information (phi_disclosed: false). A breach is an "
+				       "acquisition, access, use or disclosure of protected "
+				       "health information; a wrong model output shown to "
+				       "the patient's own clinicians is none, so it is a "
+				       "patient-safety matter (see the patient-safety "
+				       "review).") ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.402");
+	if (!strcmp(cf_json_str(b->resolved, "kind", ""), "model-malfunction"))
+		/* phi_disclosed: true, yet nobody counted: the recipients are
+		 * not named, so whose PHI went out is not known yet */
+		return cf_json_add_str(o, "head", "No notice can be dated yet") ||
+		       cf_json_add_str(o, "effect", "No deadline is computed until "
+				       "the individuals are identified; the 60 days "
+				       "run from discovery all the same (164.404(b)).") ||
+		       cf_json_add_str(o, "reason", "The incident file says the "
+				       "malfunction disclosed protected health information "
+				       "(phi_disclosed: true), but the evidence counts no "
+				       "individual: name who received the model's outputs "
+				       "(suspects) so that the scope can count whose "
+				       "information was disclosed, and generate this "
+				       "package again.") ||
+		       cf_json_add_str(o, "rule", "45 CFR 164.404(a)(1)") ||
+		       cf_model_add_note(b->confirm, "determination", "phi_disclosed",
+				       "phi_disclosed is true but no individual is "
+				       "counted: identify the recipients and the "
+				       "individuals whose PHI was disclosed.");
+	return cf_json_add_str(o, "reason", "The evidence shows no individual whose "
+			       "unsecured protected health information was accessed, "
+			       "acquired, used or disclosed by the suspects in the "
+			       "window; notices are owed to each such individual, and "
+			       "there is none. If the scope changes, generate this "
+			       "package again.") ||
+	       cf_json_add_str(o, "rule", "45 CFR 164.404(a)(1)");
+}
+
 int cf_model_determination(struct build *b)
 {
 	const cJSON *d = b->decision;
-	const struct decision *dd = decision_of(d ? cf_json_str(d, "decision", "breach")
-						  : "breach");
+	const struct decision *dd = !d && b->safety_only ? &no_disclosure
+		: decision_of(d ? cf_json_str(d, "decision", "breach") : "breach");
+	int presumed_breach = !d && !b->safety_only;
 	cJSON *sec = cJSON_AddObjectToObject(b->model, "determination");
 
 	if (!sec || cf_json_add_str(sec, "decision", dd->id) ||
 	    cf_json_add_bool(sec, "presumed", !d) ||
-	    cf_json_add_str(sec, "rule", d ? dd->rule : "45 CFR 164.402(2)") ||
-	    cf_json_add_str(sec, "finding", d ? dd->label
+	    cf_json_add_str(sec, "rule", !presumed_breach ? dd->rule : "45 CFR 164.402(2)") ||
+	    cf_json_add_str(sec, "finding", !presumed_breach ? dd->label
 		: "No determination is recorded: an impermissible use or "
 		  "disclosure is presumed to be a breach unless a risk "
 		  "assessment demonstrates a low probability of compromise "
@@ -141,10 +232,18 @@ int cf_model_determination(struct build *b)
 	if (b->not_breach ? add_memo(b, sec, dd)
 			  : !cJSON_AddNullToObject(sec, "memo"))
 		return cf_set_nomem(b->ctx, "determination");
-	if (!d && cf_model_add_note(b->confirm, "determination", "decision",
+	if (add_no_notice(b, sec, dd))
+		return cf_set_nomem(b->ctx, "determination");
+	if (presumed_breach && cf_model_add_note(b->confirm, "determination", "decision",
 			"No determination block: the report presumes a breach "
 			"(164.402(2)). Record the decision, who made it and when "
 			"(casefile-incident(5), determination)."))
+		return cf_set_nomem(b->ctx, "determination");
+	if (!d && b->safety_only &&
+	    cf_model_add_note(b->confirm, "determination", "decision",
+			"No determination block: confirm that the malfunction "
+			"disclosed no PHI (phi_disclosed: false) and record who "
+			"decided and when (casefile-incident(5), determination)."))
 		return cf_set_nomem(b->ctx, "determination");
 	if (!b->not_breach && !b->safety_only && b->affected == 0 &&
 	    cf_model_add_note(b->confirm, "determination", "affected", "No "

@@ -166,6 +166,18 @@ cJSON *cf_report_vars(const cJSON *model)
 		      "(no State with more than 500 residents affected)") ||
 	    join_into(v, "model_list", get(get(inc, "suspects"), "models"), NULL, "none") ||
 	    cf_json_add_str(v, "hhs_text", str(get(ob, "hhs_notice"), "text")) ||
+	    cf_json_add_str(v, "no_notice_reason",
+			    str(get(get(model, "determination"), "no_notice"), "reason")) ||
+	    cf_json_add_str(v, "no_notice_rule",
+			    str(get(get(model, "determination"), "no_notice"), "rule")) ||
+	    cf_json_add_str(v, "no_notice_head",
+			    cf_json_str(get(get(model, "determination"), "no_notice"), "head",
+					"No breach notification is owed")) ||
+	    cf_json_add_str(v, "no_notice_effect",
+			    cf_json_str(get(get(model, "determination"), "no_notice"), "effect",
+					"No notice to individuals, to the Secretary of HHS "
+					"or to the media is due, and no notification "
+					"deadline applies.")) ||
 	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text"))) {
 		cJSON_Delete(v);
 		return NULL;
@@ -182,6 +194,18 @@ cJSON *cf_report_vars(const cJSON *model)
 			}
 	}
 	return v;
+}
+
+const char *cf_report_summary_tpl(const cJSON *model,
+				  const struct cf_report_templates *t,
+				  const char **name)
+{
+	if (t->no_notice && cJSON_IsObject(get(get(model, "determination"), "no_notice"))) {
+		*name = CF_TPL_NO_NOTICE;
+		return t->no_notice;
+	}
+	*name = CF_TPL_SUMMARY;
+	return t->summary;
 }
 
 int cf_report_narrative(struct cf_ctx *ctx, const cJSON *model,

@@ -22,12 +22,22 @@ struct cf_report_templates {
 	const char *summary;   /* executive summary */
 	const char *notice;    /* individual notice, 164.404(c) */
 	const char *media;     /* media notice, 164.406 */
+	const char *no_notice; /* executive summary when no notice is owed
+				  (determination.no_notice); NULL: summary */
 };
 
 /* Names the templates are found under (cf_data_file "templates"). */
 #define CF_TPL_SUMMARY "breach-summary.md"
 #define CF_TPL_NOTICE "breach-notice-individual.md"
 #define CF_TPL_MEDIA "breach-notice-media.md"
+#define CF_TPL_NO_NOTICE "breach-summary-no-notice.md"
+
+/* The executive summary to fill for the model: the no-notice one (which
+ * prints no deadline) when the model says no notice is owed. *name gets
+ * the template's name, for messages. */
+const char *cf_report_summary_tpl(const cJSON *model,
+				  const struct cf_report_templates *t,
+				  const char **name);
 
 /* The values the templates may use, derived from the model (dates in long
  * form, lists joined). Freed with cJSON_Delete; NULL on no memory. */

@@ -158,9 +158,10 @@ int cf_report_html_summary(const struct cf_render *r)
 {
 	struct cf_buf *out = r->out;
 	const cJSON *e;
+	const char *name, *tpl = cf_report_summary_tpl(r->model, r->t, &name);
 	int rc;
 
-	if ((rc = html_narrative(r, CF_TPL_SUMMARY, r->t->summary)) != CF_OK)
+	if ((rc = html_narrative(r, name, tpl)) != CF_OK)
 		return rc;
 	cf_buf_printf(out, "<p>Individuals affected: <span class=\"figure\">%lld</span>",
 		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));

@@ -69,9 +69,10 @@ int cf_report_md_summary(const struct cf_render *r)
 {
 	struct cf_buf *out = r->out;
 	const cJSON *e;
+	const char *name, *tpl = cf_report_summary_tpl(r->model, r->t, &name);
 	int rc;
 
-	if ((rc = cf_report_narrative(r->ctx, r->model, CF_TPL_SUMMARY, r->t->summary, out)) != CF_OK)
+	if ((rc = cf_report_narrative(r->ctx, r->model, name, tpl, out)) != CF_OK)
 		return rc;
 	cf_buf_printf(out, "\nIndividuals affected: **%lld**",
 		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));

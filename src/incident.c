@@ -256,6 +256,19 @@ int64_t cf_local_day(const struct cf_tz *tz, int offset_s, int64_t utc_us)
 	return s / 86400 - (s % 86400 < 0);
 }
 
+int64_t cf_local_day_start(const struct cf_tz *tz, int offset_s, int64_t day)
+{
+	int64_t utc;
+	int off;
+
+	if (!tz)
+		return (day * 86400 - offset_s) * CF_US_PER_SEC;
+	/* a midnight skipped by a clock change reads with the offset before
+	 * it, which is the first instant of the day after the jump */
+	cf_tz_local_to_utc(tz, day * 86400, &utc, &off, NULL);
+	return utc * CF_US_PER_SEC;
+}
+
 int64_t cf_le_last_day(int kind, int64_t statement_day, int64_t until_day,
 		       int *capped)
 {
@@ -724,15 +737,15 @@ out:
 	return rc;
 }
 
-int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
-			  struct fy_document *doc, int64_t *end_us)
+int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
+			 struct fy_document *doc, struct cf_incident_calendar *cal)
 {
 	struct fy_node *root = fy_document_root(doc), *n;
 	struct cf_incident *inc;
 	struct cf_tz *tz = NULL;
 	int rc = CF_FAILED, off = 0;
 
-	*end_us = 0;
+	memset(cal, 0, sizeof *cal);
 	if (!root || !fy_node_is_mapping(root))
 		return cf_yaml_error(ctx, path, root, "an incident file is a YAML mapping");
 	if (!(inc = cf_calloc(1, sizeof *inc)))
@@ -744,6 +757,14 @@ int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
 	off = discovered_offset(root);
 	if (load_rules(ctx, path, root, inc, off))
 		goto out;
+	cal->offset_s = off;
+	/* discovery by an agent is the entity's discovery (164.404(a)(2)) */
+	cal->discovered_us = inc->ba.agent && inc->ba.has_discovered &&
+			     inc->ba.discovered_us < inc->discovered_us
+		? inc->ba.discovered_us : inc->discovered_us;
+	if (inc->covered_entity.time_zone)
+		snprintf(cal->time_zone, sizeof cal->time_zone, "%s",
+			 inc->covered_entity.time_zone);
 	rc = CF_OK;
 	if (inc->le.last_day < 0)
 		goto out;
@@ -751,17 +772,20 @@ int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
 	if (inc->covered_entity.time_zone &&
 	    (rc = cf_tz_load(ctx, inc->covered_entity.time_zone, &tz)) != CF_OK)
 		goto out;
-	if (tz) {
-		int64_t utc;
-
-		cf_tz_local_to_utc(tz, (inc->le.last_day + 1) * 86400, &utc, &off, NULL);
-		*end_us = utc * CF_US_PER_SEC;
-	} else {
-		*end_us = ((inc->le.last_day + 1) * 86400 - off) * CF_US_PER_SEC;
-	}
+	cal->delay_end_us = cf_local_day_start(tz, off, inc->le.last_day + 1);
 out:
 	cf_tz_free(tz);
 	cf_incident_free(inc);
+	return rc;
+}
+
+int cf_incident_delay_end(struct cf_ctx *ctx, const char *path,
+			  struct fy_document *doc, int64_t *end_us)
+{
+	struct cf_incident_calendar cal;
+	int rc = cf_incident_calendar(ctx, path, doc, &cal);
+
+	*end_us = rc == CF_OK ? cal.delay_end_us : 0;
 	return rc;
 }
 

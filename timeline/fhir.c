@@ -2,7 +2,8 @@
  *
  * FHIR R4 resources: AuditEvent (who did what to which patient, when, with
  * what outcome), Patient (state of residence and reachability, for the
- * breach counts) and Bundle (their container).
+ * breach counts, and the identifying elements the record carries, as a
+ * "fhir-patient" event the report cites) and Bundle (their container).
  *
  * Mapping of an AuditEvent: time = recorded; actor = the agent with
  * requestor true (who.identifier.value, else the id of who.reference);
@@ -306,6 +307,151 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 	return tl_emit(r, &ev, ln, off);
 }
 
+/* ---- the data elements a Patient record carries ------------------------- */
+
+/* Identifier types of HL7 v2 table 0203 (the FHIR identifier-type value
+ * set) and the element each one is, in the words of the breach report's
+ * factor 1 (45 CFR 164.402(2)(i): "the types of identifiers"). */
+static const struct {
+	const char *code, *element;
+} id_types[] = {
+	{"MR", "medical record number"},
+	{"SS", "Social Security number"},
+	{"MB", "health plan or insurance id"},   /* member number */
+	{"MC", "health plan or insurance id"},   /* Medicare */
+	{"MA", "health plan or insurance id"},   /* Medicaid */
+	{"SN", "health plan or insurance id"},   /* subscriber number */
+	{"DL", "driver's license number"},
+	{"PPN", "passport number"},
+};
+
+static int nonempty(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return (cJSON_IsString(v) && *v->valuestring) || cJSON_IsNumber(v) ||
+	       (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0);
+}
+
+static void add_element(cJSON *arr, const char *name)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr)
+		if (!strcmp(e->valuestring, name))
+			return;
+	cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+}
+
+/* The element an identifier with a value is: by its type (coding of
+ * table 0203, any system), else the US SSN system, else "other
+ * identifier". */
+static const char *identifier_element(const cJSON *idf)
+{
+	const cJSON *codings = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(idf, "type"), "coding"), *c;
+
+	cJSON_ArrayForEach(c, codings) {
+		const char *code = cf_json_str(c, "code", "");
+		for (size_t i = 0; i < sizeof id_types / sizeof id_types[0]; i++)
+			if (!strcmp(code, id_types[i].code))
+				return id_types[i].element;
+	}
+	if (!strcmp(cf_json_str(idf, "system", ""), "http://hl7.org/fhir/sid/us-ssn"))
+		return "Social Security number";
+	return "other identifier";
+}
+
+/* The identifying elements present in a Patient resource, as a JSON array
+ * of names: "name" (a name with a family, given or text part), "address"
+ * (a line, city, district, postal code or text), else "State of
+ * residence" when only a State is given, "date of birth", "date of
+ * death", "telephone number" (phone or sms), "fax number", "e-mail
+ * address", one per identifier type above, "photograph". An element
+ * present but empty ({"use": "home"}) is not counted. NULL when the array
+ * cannot be made. */
+static cJSON *patient_elements(const cJSON *o)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *x;
+	int addr = 0, state = 0;
+
+	if (!arr)
+		return NULL;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "name"))
+		if (nonempty(x, "family") || nonempty(x, "given") || nonempty(x, "text"))
+			add_element(arr, "name");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "address")) {
+		addr |= nonempty(x, "line") || nonempty(x, "city") ||
+			nonempty(x, "district") || nonempty(x, "postalCode") ||
+			nonempty(x, "text");
+		state |= nonempty(x, "state");
+	}
+	if (addr || state)
+		add_element(arr, addr ? "address" : "State of residence");
+	if (nonempty(o, "birthDate"))
+		add_element(arr, "date of birth");
+	if (nonempty(o, "deceasedDateTime"))
+		add_element(arr, "date of death");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "telecom")) {
+		const char *sys = cf_json_str(x, "system", "");
+		if (!nonempty(x, "value"))
+			continue;
+		if (!strcmp(sys, "phone") || !strcmp(sys, "sms"))
+			add_element(arr, "telephone number");
+		else if (!strcmp(sys, "fax"))
+			add_element(arr, "fax number");
+		else if (!strcmp(sys, "email"))
+			add_element(arr, "e-mail address");
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "identifier"))
+		if (nonempty(x, "value"))
+			add_element(arr, identifier_element(x));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "photo"))
+		if (nonempty(x, "data") || nonempty(x, "url"))
+			add_element(arr, "photograph");
+	/* an element lost to no memory shows in cf_alloc_failures(), which
+	 * fails the run (tl.h) */
+	return arr;
+}
+
+/* The record of a Patient resource as an event (source "fhir-patient",
+ * action "patient-record"), so that the breach report cites the archive,
+ * member and line of each element it lists: attrs "elements" (the array
+ * above). Its time is meta.lastUpdated, else the member's file time
+ * ("File Modified"). A record with no element emits nothing. */
+static int patient_record(struct tl_run *r, const cJSON *o, const char *id,
+			  uint64_t ln, uint64_t off)
+{
+	struct cf_event ev = {.source = "fhir-patient", .action = "patient-record",
+			      .ts_desc = "Record Last Updated"};
+	const char *upd = cf_json_str(cJSON_GetObjectItemCaseSensitive(o, "meta"),
+				      "lastUpdated", NULL);
+	cJSON *els = patient_elements(o);
+	int tzoff = 0, rc;
+
+	if (!els)
+		return cf_set_nomem(r->ctx, "Patient elements");
+	if (!cJSON_GetArraySize(els)) {
+		cJSON_Delete(els);
+		return CF_OK;
+	}
+	if (!upd || cf_time_parse(upd, -1, &ev.ts_us, &tzoff)) {
+		ev.ts_us = r->meta->ref_us;
+		ev.ts_desc = "File Modified";
+	} else {
+		tl_attr_tz(r, tzoff);
+	}
+	ev.patient = tl_str(r, id, (size_t)-1);
+	ev.resource = tl_strf(r, "Patient/%s", ev.patient);
+	tl_attr_json(r, "elements", els);
+	ev.message = tl_strf(r, "Patient record %s carries %d identifying element(s)",
+			     ev.patient, cJSON_GetArraySize(els));
+	cJSON_Delete(els);
+	rc = tl_emit(r, &ev, ln, off);
+	return rc;
+}
+
 /* The breach facts of a Patient (casefile/patient.h): the State of the
  * first current address (use other than "old") naming one, as a USPS code
  * (names and any case accepted); a postal address when such an address has
@@ -354,7 +500,9 @@ static int patient(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(x, "address")))
 			v |= CF_PATIENT_KIN_ADDRESS;
 	p.has_contact = cf_patient_set_birth(v, cf_json_str(o, "birthDate", NULL));
-	return tl_patient(r, &p, ln);
+	if (tl_patient(r, &p, ln) != CF_OK)
+		return CF_FAILED;
+	return patient_record(r, o, id, ln, off);
 }
 
 int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)

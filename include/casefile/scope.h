@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "casefile/db.h"
+#include "casefile/tz.h"
 
 struct cf_ctx;
 struct fy_document;
@@ -119,6 +120,10 @@ struct cf_exposure {
 	struct cf_attestation *attest;
 	size_t nattest;
 };
+/* The instant (UTC microseconds) local calendar day `day` begins in zone
+ * tz, or at the fixed offset offset_s when tz is NULL; a deadline that is
+ * a local day ends when the next day begins. */
+int64_t cf_local_day_start(const struct cf_tz *tz, int offset_s, int64_t day);
 
 struct cf_incident {
 	char *id, *title, *notes;
@@ -184,6 +189,22 @@ int cf_incident_load(struct cf_ctx *ctx, const char *path,
 int cf_incident_from_yaml(struct cf_ctx *ctx, const char *path,
 			  struct fy_document *doc, struct cf_incident **out);
 void cf_incident_free(struct cf_incident *inc);
+/* The covered entity's calendar as an incident document that may hold
+ * only some keys gives it (checked as cf_incident_delay_end does): its
+ * covered_entity.time_zone ("" when none), the offset written in
+ * `discovered` (used when there is no time zone) and the end of the
+ * law-enforcement delay (0: none). Playbook clocks count days with it. */
+struct cf_incident_calendar {
+	char time_zone[CF_TZ_NAME_MAX + 1];
+	int offset_s;
+	int64_t delay_end_us;
+	int64_t discovered_us;  /* `discovered`, or the business associate's
+				   discovery when it acted as the entity's
+				   agent (164.404(a)(2)); 0 when absent */
+};
+int cf_incident_calendar(struct cf_ctx *ctx, const char *path,
+			 struct fy_document *doc, struct cf_incident_calendar *cal);
+
 /* The end of the law-enforcement delay of an incident document that may
  * hold only some keys (a playbook's --incident): the instant the day after
  * the delay's last day begins on the covered entity's calendar, or 0 when

@@ -277,6 +277,10 @@ static void check_patient(const cJSON *j, const char *path, void *arg)
 	assert_non_null(str_at(j, "id", NULL));
 	assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "name")));
 	assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "identifier")));
+	/* the medical record number is typed MR, as the report's factor 1 reads it */
+	assert_string_equal(cf_json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		j, "identifier"), 0), "type"), "coding"), 0), "code", ""), "MR");
 	assert_non_null(bd);
 	assert_int_equal(strlen(bd), 10);
 	cJSON_ArrayForEach(a, addr)

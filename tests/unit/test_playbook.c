@@ -216,31 +216,119 @@ static void test_clocks(void **state)
 {
 	struct pb_clocks c;
 	int64_t disc, want;
-	char t[CF_TIME_STR];
+	char t[CF_TIME_STR], day[PB_DATE_STR];
 	cJSON *small = cJSON_Parse("{\"s\":{\"affected\":12,\"by_state\":{\"CA\":12}}}");
 	cJSON *big = cJSON_Parse("{\"s\":{\"affected\":900,\"by_state\":{\"CA\":450,\"unknown\":450}}}");
 
 	(void)state;
 	assert_int_equal(cf_time_parse("2026-03-04T09:30:00Z", -1, &disc, NULL), 0);
-	pb_clocks_compute(&c, disc, 0, NULL);
-	assert_string_equal(cf_time_format(c.individuals, t), "2026-05-03T09:30:00.000000Z");
+	pb_clocks_compute(&c, NULL, disc, 0, NULL);
+	/* May 3 is the 60th day: late from the first instant of May 4 */
+	assert_string_equal(cf_time_format(c.individuals, t), "2026-05-04T00:00:00.000000Z");
+	assert_string_equal(pb_due_date(NULL, c.individuals, day), "2026-05-03");
 	assert_int_equal(c.hhs, c.individuals); /* unknown count: assume 500+ */
 	assert_int_equal(c.media, c.individuals);
-	pb_clocks_compute(&c, disc, 0, small);
+	pb_clocks_compute(&c, NULL, disc, 0, small);
 	assert_int_equal(c.affected, 12);
 	/* 60 days after 2026-12-31 ends: 2027-03-02T00:00 */
 	assert_string_equal(cf_time_format(c.hhs, t), "2027-03-02T00:00:00.000000Z");
 	assert_int_equal(c.media, 0);
-	pb_clocks_compute(&c, disc, 0, big);
+	pb_clocks_compute(&c, NULL, disc, 0, big);
 	assert_int_equal(c.hhs, c.individuals);
 	assert_int_equal(c.media, 0); /* 'unknown' is not a state */
 	/* a delay over at 00:00 June 1 (its last day May 31): the notices are
 	 * due by the end of June 1, as in the breach report */
 	assert_int_equal(cf_time_parse("2026-06-01T00:00:00Z", -1, &want, NULL), 0);
-	pb_clocks_compute(&c, disc, want, big);
+	pb_clocks_compute(&c, NULL, disc, want, big);
 	assert_string_equal(cf_time_format(c.individuals, t), "2026-06-02T00:00:00.000000Z");
+	/* a delay over before the 60 days are: no change */
+	assert_int_equal(cf_time_parse("2026-04-01T00:00:00Z", -1, &want, NULL), 0);
+	pb_clocks_compute(&c, NULL, disc, want, big);
+	assert_string_equal(cf_time_format(c.individuals, t), "2026-05-04T00:00:00.000000Z");
 	cJSON_Delete(small);
 	cJSON_Delete(big);
+}
+
+/* The clocks count the covered entity's local calendar days (45 CFR
+ * 164.404(b)), as the breach report does, with America/Chicago from
+ * tests/fixtures/tz. */
+static void test_clocks_local(void **state)
+{
+	struct cf_ctx ctx;
+	struct pb_cal cal = {NULL, 0}, fixed = {NULL, -6 * 3600};
+	struct pb_clocks c;
+	struct pb_step days = {0}, hours = {0};
+	int64_t disc, delay;
+	char t[CF_TIME_STR], day[PB_DATE_STR];
+	cJSON *small = cJSON_Parse("{\"affected\":12,\"by_state\":{\"IL\":12}}");
+	cJSON *st = cJSON_Parse("{\"calendar\":{\"time_zone\":\"America_Chicago\",\"offset_s\":0}}");
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	setenv("TZDIR", FIXTURE_DIR "/tz", 1);
+	assert_int_equal(pb_cal_from_state(&ctx, st, &cal), CF_OK);
+	assert_non_null(cal.tz);
+	/* 20:00 on Dec 31 in Chicago is Jan 1 02:00 UTC: a Dec 31 discovery.
+	 * Individuals by Mar 1 (ends 06:00 UTC Mar 2, CST), the annual HHS log
+	 * of 2026 by Mar 1 2027, not of 2027. */
+	assert_int_equal(cf_time_parse("2026-12-31T20:00:00-06:00", -1, &disc, NULL), 0);
+	pb_clocks_compute(&c, &cal, disc, 0, small);
+	assert_string_equal(pb_due_date(&cal, c.individuals, day), "2027-03-01");
+	assert_string_equal(cf_time_format(c.individuals, t), "2027-03-02T06:00:00.000000Z");
+	assert_string_equal(pb_due_date(&cal, c.hhs, day), "2027-03-01");
+	assert_string_equal(cf_time_format(c.hhs, t), "2027-03-02T06:00:00.000000Z");
+	/* the same with only the offset written in `discovered` */
+	pb_clocks_compute(&c, &fixed, disc, 0, small);
+	assert_string_equal(pb_due_date(&fixed, c.hhs, day), "2027-03-01");
+	/* one microsecond later on the same local day: same dates; at local
+	 * midnight the next day */
+	pb_clocks_compute(&c, &cal, disc + 4 * 3600 * CF_US_PER_SEC - 1, 0, small);
+	assert_string_equal(pb_due_date(&cal, c.individuals, day), "2027-03-01");
+	pb_clocks_compute(&c, &cal, disc + 4 * 3600 * CF_US_PER_SEC, 0, small);
+	assert_string_equal(pb_due_date(&cal, c.individuals, day), "2027-03-02");
+	assert_string_equal(pb_due_date(&cal, c.hhs, day), "2028-02-29"); /* 2028 is leap */
+	/* across the spring DST change (Mar 8 2026): Jan 10 + 60 = Mar 11,
+	 * which ends at 05:00 UTC (CDT), not 06:00 */
+	assert_int_equal(cf_time_parse("2026-01-10T12:00:00-06:00", -1, &disc, NULL), 0);
+	pb_clocks_compute(&c, &cal, disc, 0, small);
+	assert_string_equal(cf_time_format(c.individuals, t), "2026-03-12T05:00:00.000000Z");
+	/* and back (Nov 1 2026): Sep 10 + 60 = Nov 9, ends 06:00 UTC (CST) */
+	assert_int_equal(cf_time_parse("2026-09-10T23:30:00-05:00", -1, &disc, NULL), 0);
+	pb_clocks_compute(&c, &cal, disc, 0, small);
+	assert_string_equal(cf_time_format(c.individuals, t), "2026-11-10T06:00:00.000000Z");
+	/* a delay over at 00:00 CDT May 21 (last day May 20) moves a deadline
+	 * it covers to the end of May 21, local */
+	assert_int_equal(cf_time_parse("2026-03-04T09:30:00-06:00", -1, &disc, NULL), 0);
+	assert_int_equal(cf_time_parse("2026-05-21T05:00:00Z", -1, &delay, NULL), 0);
+	pb_clocks_compute(&c, &cal, disc, delay, small);
+	assert_string_equal(cf_time_format(c.individuals, t), "2026-05-22T05:00:00.000000Z");
+	assert_string_equal(pb_due_date(&cal, c.individuals, day), "2026-05-21");
+	/* step deadlines: whole days end with the local day; hours run on */
+	days.kind = PB_NOTIFY;
+	assert_int_equal(cf_duration_parse("P60D", &days.deadline_us), 0);
+	hours.kind = PB_ACTION;
+	assert_int_equal(cf_duration_parse("PT4H", &hours.deadline_us), 0);
+	assert_int_equal(cf_time_parse("2026-12-31T20:00:00-06:00", -1, &disc, NULL), 0);
+	assert_string_equal(cf_time_format(pb_step_due(&days, &cal, disc, 0), t),
+			    "2027-03-02T06:00:00.000000Z");
+	assert_string_equal(cf_time_format(pb_step_due(&hours, &cal, disc, 0), t),
+			    "2027-01-01T06:00:00.000000Z");
+	assert_string_equal(cf_time_format(pb_step_due(&days, &cal, disc, delay), t),
+			    "2027-03-02T06:00:00.000000Z");
+	/* a state of an older run, without a calendar, counts UTC days */
+	pb_cal_release(&cal);
+	assert_null(cal.tz);
+	cJSON_Delete(st);
+	st = cJSON_Parse("{}");
+	assert_int_equal(pb_cal_from_state(&ctx, st, &cal), CF_OK);
+	assert_null(cal.tz);
+	assert_int_equal(cal.offset_s, 0);
+	cJSON_Delete(st);
+	/* a zone name from a tampered state is refused, not opened */
+	st = cJSON_Parse("{\"calendar\":{\"time_zone\":\"../../etc/passwd\"}}");
+	assert_int_equal(pb_cal_from_state(&ctx, st, &cal), CF_FAILED);
+	cJSON_Delete(st);
+	cJSON_Delete(small);
 }
 
 static void test_cacao_round_trip(void **state)
@@ -470,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_expressions),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_clocks_local),
 		cmocka_unit_test(test_cacao_round_trip),
 		cmocka_unit_test(test_engine_resume),
 		cmocka_unit_test(test_status_overdue),

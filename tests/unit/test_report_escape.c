@@ -93,6 +93,26 @@ static void template_fills_and_escapes(void **state)
 
 /* A model with a hostile patient and actor renders escaped in the HTML
  * tables and in the SVG chart. */
+/* Table cells of counts: a number is written, not left blank (the
+ * patient-safety cohort table printed empty cells for its counts). */
+static void put_writes_numbers(void **state)
+{
+	cJSON *o = cJSON_Parse("{\"model\":\"sepsis<7>\",\"patients\":328,"
+			       "\"score\":0.25,\"flag\":true}");
+	struct cf_buf b;
+
+	(void)state;
+	cf_buf_init(&b);
+	assert_int_equal(cf_esc_put(&b, cf_esc_html, o, "<td>", "model", "</td><td>",
+				    "patients", "</td><td>", "score", "</td><td>", "flag",
+				    "</td><td>", "absent", "</td>", NULL), 0);
+	cf_buf_putc(&b, '\0');
+	assert_string_equal(b.data, "<td>sepsis&lt;7&gt;</td><td>328</td><td>0.25</td>"
+			    "<td></td><td></td>");
+	cf_buf_release(&b);
+	cJSON_Delete(o);
+}
+
 static void hostile_ids_escaped_in_html_and_svg(void **state)
 {
 	const char *model_text =
@@ -135,6 +155,7 @@ int main(void)
 		cmocka_unit_test(md_escape_survives_cmark),
 		cmocka_unit_test(template_fills_and_escapes),
 		cmocka_unit_test(hostile_ids_escaped_in_html_and_svg),
+		cmocka_unit_test(put_writes_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,9 @@
 #include "casefile/scope.h"
 #include "casefile/time.h"
 #include "casefile/tz.h"
+#include "casefile/buf.h"
 #include "model.h"
+#include "render.h"
 #include "rules.h"
 #include "testutil.h"
 
@@ -217,6 +219,31 @@ static const char *ob(const cJSON *m, const char *duty, const char *key)
 		    : cf_json_str(cJSON_GetObjectItemCaseSensitive(m, "obligations"), key, NULL);
 }
 
+/* The executive summary filled from the shipped templates. */
+static char *summary_of(const cJSON *m)
+{
+	struct cf_report_templates t;
+	struct cf_ctx ctx;
+	struct cf_buf b;
+	const char *name, *tpl;
+	char *sum = tu_read_file(FIXTURE_DIR "/../../reports/templates/breach-summary.md", NULL);
+	char *none = tu_read_file(FIXTURE_DIR "/../../reports/templates/"
+				  "breach-summary-no-notice.md", NULL), *out;
+
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	memset(&t, 0, sizeof t);
+	t.summary = sum;
+	t.no_notice = none;
+	tpl = cf_report_summary_tpl(m, &t, &name);
+	assert_int_equal(cf_report_narrative(&ctx, m, name, tpl, &b), CF_OK);
+	out = strndup(b.data, b.len);
+	cf_buf_release(&b);
+	free(sum);
+	free(none);
+	return out;
+}
+
 static void dec31_in_chicago_is_dec31(void **state)
 {
 	cJSON *m = model_of("discovered: 2027-01-01T02:00:00Z\n", 0);
@@ -305,6 +332,17 @@ static void business_associate_route(void **state)
 	n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "obligations"),
 					     "ba_notice");
 	assert_string_equal(cf_json_str(n, "due", ""), "2027-03-01");
+	{
+		/* its summary: the notice to the covered entities, nothing
+		 * to individuals, no "(date to be confirmed)" */
+		char *s = summary_of(m);
+
+		assert_non_null(strstr(s, "**Notice to each covered entity is due by "
+				       "March 1, 2027** (45 CFR 164.410(b))"));
+		assert_null(strstr(s, "to be confirmed"));
+		assert_null(strstr(s, "Notices to individuals are due"));
+		free(s);
+	}
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(n, "individuals")), 2);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(n, "recipients")), 2);
 	assert_null(ob(m, "individual_notice", "due"));
@@ -316,6 +354,62 @@ static void business_associate_route(void **state)
 		     "notified: 2027-01-10, agent: true}\n", 0);
 	assert_string_equal(ob(m, NULL, "discovered"), "2026-12-31");
 	assert_string_equal(ob(m, "individual_notice", "due"), "2027-03-01");
+	cJSON_Delete(m);
+}
+
+/* When no notice is owed the summary says so and why, with the rule, and
+ * prints no deadline and no "(date to be confirmed)". */
+static void summary_without_duties_prints_no_deadline(void **state)
+{
+	static const char *const tails[] = {
+		"discovered: 2027-01-01T02:00:00Z\ndetermination: {decision: secured, "
+		"decided_by: A. Officer, decided_on: 2027-01-05, rationale: \"AES.\"}\n",
+		"discovered: 2027-01-01T02:00:00Z\n",
+		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\n",
+		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\nphi_disclosed: true\n",
+	};
+	static const char *const rules[] = {"164.402 (unsecured", "164.404(a)(1)",
+					    "(45 CFR 164.402)", "(45 CFR 164.404(a)(1))"};
+	/* PHI disclosed but nobody counted: not "no notice owed" */
+	static const char *const heads[] = {"No breach notification is owed",
+		"No breach notification is owed", "No breach notification is owed",
+		"No notice can be dated yet"};
+	cJSON *m;
+	char *s;
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		m = model_of(tails[i], i == 1 || i == 3);
+		s = summary_of(m);
+		assert_non_null(strstr(s, heads[i]));
+		if (i == 3)
+			assert_null(strstr(s, "No breach notification is owed"));
+		assert_non_null(strstr(s, rules[i]));
+		assert_null(strstr(s, "to be confirmed"));
+		assert_null(strstr(s, "due by"));
+		assert_null(strstr(s, "March 1, 2027"));
+		free(s);
+		if (i == 2) {
+			/* a malfunction that disclosed nothing is no presumed
+			 * breach (164.402) */
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "determination");
+
+			assert_string_equal(cf_json_str(d, "decision", ""), "no-phi-disclosed");
+			assert_string_equal(cf_json_str(d, "rule", ""), "45 CFR 164.402");
+			assert_null(strstr(cf_json_str(d, "finding", ""), "presumed"));
+			assert_null(strstr(cf_json_str(cJSON_GetObjectItemCaseSensitive(m,
+				"risk_assessment"), "conclusion", ""), "presumed"));
+		}
+		cJSON_Delete(m);
+	}
+	/* a breach: the deadlines, and no no-notice wording */
+	m = model_of("discovered: 2027-01-01T02:00:00Z\n", 0);
+	assert_null(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(m, "determination"), "no_notice"));
+	s = summary_of(m);
+	assert_non_null(strstr(s, "Notices to individuals are due by **March 1, 2027**"));
+	assert_null(strstr(s, "No breach notification is owed"));
+	free(s);
 	cJSON_Delete(m);
 }
 
@@ -380,6 +474,7 @@ int main(void)
 		cmocka_unit_test(determination_replaces_notices_with_a_memo),
 		cmocka_unit_test(business_associate_route),
 		cmocka_unit_test(bad_rule_blocks_name_the_line),
+		cmocka_unit_test(summary_without_duties_prints_no_deadline),
 	};
 
 	tu_init();

@@ -851,17 +851,65 @@ static void test_fhir_ndjson_bundle_patients(void **state)
 	assert_int_equal(g.patients, 2);
 	assert_string_equal(g.patient_state[0], "MA");
 	assert_string_equal(g.patient_state[1], "");
-	assert_int_equal(g.n, 2);
-	assert_string_equal(g.ev[0].actor, "pract-0666");
+	/* p1's record shows a State and nothing else; p2's shows nothing and
+	 * is no event */
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.ev[0].source, "fhir-patient");
 	assert_string_equal(g.ev[0].patient, "p1");
-	assert_string_equal(g.ev[0].outcome, "failure");
-	assert_string_equal(g.ev[0].src_ip, "203.0.113.77");
-	assert_string_equal(attr(&g.ev[0], "resource_types", buf, sizeof buf),
+	assert_non_null(strstr(g.ev[0].attrs, "\"elements\":[\"State of residence\"]"));
+	assert_string_equal(g.ev[1].actor, "pract-0666");
+	assert_string_equal(g.ev[1].patient, "p1");
+	assert_string_equal(g.ev[1].outcome, "failure");
+	assert_string_equal(g.ev[1].src_ip, "203.0.113.77");
+	assert_string_equal(attr(&g.ev[1], "resource_types", buf, sizeof buf),
 			    "Observation");
-	assert_string_equal(g.ev[1].actor, "u9");
-	assert_string_equal(g.ev[1].patient, "p2");
+	assert_string_equal(g.ev[2].actor, "u9");
+	assert_string_equal(g.ev[2].patient, "p2");
 	assert_int_equal(g.rejects, 1); /* truncated JSON */
 	assert_non_null(strstr(g.last_reason, "invalid JSON"));
+	got_free(&g);
+}
+
+/* The identifying elements of the FHIR specification's Patient examples,
+ * read off each resource by hand (fixtures/timeline/fhir/SOURCE.md). */
+static void test_fhir_patient_elements(void **state)
+{
+	static const struct {
+		const char *patient, *elements, *ts;
+	} want[] = {
+		{"mom", "[\"name\",\"address\",\"date of birth\",\"telephone number\","
+		 "\"Social Security number\"]", "2012-05-29T23:45:32.000000Z"},
+		{"f001", "[\"name\",\"address\",\"date of birth\",\"telephone number\","
+		 "\"e-mail address\",\"other identifier\"]", NULL},
+		{"f201", "[\"name\",\"address\",\"date of birth\",\"telephone number\","
+		 "\"other identifier\",\"photograph\"]", NULL},
+		{"example", "[\"name\",\"address\",\"date of birth\",\"telephone number\","
+		 "\"medical record number\"]", NULL},
+	};
+	struct tl_meta m = meta();
+	struct got g = {0};
+	char t[CF_TIME_STR];
+
+	(void)state;
+	run_file(NULL, &m, FX "fhir/patient-examples.ndjson", &g);
+	assert_int_equal(g.rejects, 0);
+	assert_int_equal(g.patients, 4);
+	assert_int_equal(g.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		cJSON *a = cJSON_Parse(g.ev[i].attrs), *e = cJSON_Parse(want[i].elements);
+
+		assert_string_equal(g.ev[i].source, "fhir-patient");
+		assert_string_equal(g.ev[i].action, "patient-record");
+		assert_string_equal(g.ev[i].patient, want[i].patient);
+		assert_int_equal(g.ev[i].line, i + 1);
+		assert_true(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, "elements"), e, 1));
+		if (want[i].ts)
+			assert_string_equal(cf_time_format(g.ev[i].ts, t), want[i].ts);
+		else
+			assert_int_equal(g.ev[i].ts, m.ref_us);
+		cJSON_Delete(a);
+		cJSON_Delete(e);
+	}
 	got_free(&g);
 }
 
@@ -1380,6 +1428,7 @@ int main(void)
 		cmocka_unit_test(test_access_log_plaso),
 		cmocka_unit_test(test_fhir_auditevent),
 		cmocka_unit_test(test_fhir_ndjson_bundle_patients),
+		cmocka_unit_test(test_fhir_patient_elements),
 		cmocka_unit_test(test_cloudtrail),
 		cmocka_unit_test(test_lnav_json_lines),
 		cmocka_unit_test(test_decisions),

@@ -53,3 +53,22 @@ jq -e '.ai.cohorts[0].decisions == .patient_safety.decisions and .ai.overridden 
 grep -q "AI models involved" gen/report/report.md && grep -q "AI models involved" gen/report/report.html ||
   die "AI section not rendered"
 jq -r .ai.letter_paragraph "$r" | grep -q 'artificial intelligence (AI), called sepsis-risk' || die "letter paragraph"
+# a privacy officer signs it as it is: no presumed breach, a summary that
+# says no notice is owed and why, the cohort table with its counts
+jq -e '.determination | .decision == "no-phi-disclosed" and .rule == "45 CFR 164.402"' "$r" >/dev/null ||
+  { jq .determination "$r" >&2; die "the determination presumes a breach"; }
+sed -n '/^## 1\./,/^## 2\./p' gen/report/report.md >summary.md
+grep -q 'No breach notification is owed' summary.md || die "summary: no-notice wording"
+! grep -q 'to be confirmed\|are due by' summary.md || die "summary: a deadline"
+grep -Eq "^\| sepsis-risk \| 7 \| $cohort \| $(jq '.model_decisions | length' "$s") \|" gen/report/report.md ||
+  die "cohort table without its counts"
+# unless PHI was disclosed: with nobody counted (no recipient named) the
+# summary does not say that no notice is owed, it asks who received it
+sed 's/^kind: model-malfunction.*/kind: model-malfunction\nphi_disclosed: true/' gen/incident.yaml >disclosed.yaml
+expect_status 0 casefile report breach --db gen/timeline.db --incident disclosed.yaml -o disclosed --format json,md
+expect_grep 'no notice to individuals or HHS due' err
+sed -n '/^## 1\./,/^## 2\./p' disclosed/report.md >summary2.md
+grep -q 'No notice can be dated yet' summary2.md && ! grep -q 'No breach notification is owed' summary2.md ||
+  die "PHI disclosed: the summary says no notice is owed"
+jq -e '[.to_confirm[] | select(.field == "phi_disclosed")] | length == 1' disclosed/report.json >/dev/null ||
+  die "PHI disclosed with nobody counted: not listed to confirm"

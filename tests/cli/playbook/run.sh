@@ -20,20 +20,20 @@ expect_grep '^cli-keys: waiting for notice-individuals log-it$' out
 grep -q 'step=gen-key visit=1 attempt=2 kind=run status=done exit=0' case/custody.jsonl ||
   die "the retried run step is not logged"
 notice=case/playbooks/cli-keys/notices/notice-individuals.md
-expect_grep '^- Due no later than: 2026-05-03T09:30:00.000000Z$' "$notice"
+expect_grep '^- Due no later than: 2026-05-03 \(the end of that day, local time; late from 2026-05-04T00:00:00.000000Z\)$' "$notice"
 expect_grep '^### What information was involved$' "$notice"
 expect_status 0 casefile playbook status -C case --now 2026-03-05T00:00:00Z --json keys.yaml
 jq -e '.steps[] | select(.id == "triage") | .status == "done-late" or .status == "done"' out >/dev/null ||
   die "triage not done in status"
-jq -e '.steps[] | select(.id == "notice-individuals") | .status == "due" and .deadline == "2026-05-03T09:30:00.000000Z"' out >/dev/null ||
+jq -e '.steps[] | select(.id == "notice-individuals") | .status == "due" and .deadline == "2026-05-04T00:00:00.000000Z" and .deadline_date == "2026-05-03"' out >/dev/null ||
   die "notice-individuals not due with its deadline"
-jq -e '.hipaa.individuals.due == "2026-05-03T09:30:00.000000Z" and .hipaa.individuals.status == "due"' out >/dev/null ||
+jq -e '.hipaa.individuals.due == "2026-05-04T00:00:00.000000Z" and .hipaa.individuals.due_date == "2026-05-03" and .hipaa.individuals.status == "due"' out >/dev/null ||
   die "individual-notice clock wrong"
 jq -e '.steps[] | select(.id == "recorded") | .answer == true' out >/dev/null ||
   die "the computed decision did not use the saved fingerprint"
 expect_status 0 casefile playbook status -C case --now 2026-06-01T00:00:00Z keys.yaml
 expect_grep '^  overdue +notice-individuals' out
-expect_grep '^  individuals +overdue +2026-05-03T09:30:00.000000Z' out
+expect_grep '^  individuals +overdue +2026-05-03 \(late from 2026-05-04T00:00:00.000000Z\)' out
 expect_status 0 casefile playbook run --yes -C case --done notice-individuals --done log-it --non-interactive keys.yaml
 expect_grep '^cli-keys: finished$' out
 expect_status 0 casefile playbook status -C case --json keys.yaml

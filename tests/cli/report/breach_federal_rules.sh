@@ -52,6 +52,11 @@ expect_grep 'Pat Officer' memo/determination-memo.md
 expect_grep '2033-01-04' memo/determination-memo.md
 jq -e '(.individual_due // "") == "" and (.hhs_due // "") == ""' out >/dev/null || die "deadlines for no breach: $(cat out)"
 expect_grep 'Not required' memo/report.md
+# the executive summary says no notice is owed, and why, with no deadline
+expect_grep 'No breach notification is owed\*\* \(45 CFR 164.402\(1\)\(i\)\)' memo/report.md
+expect_grep 'No breach notification is owed' memo/report.html
+! grep -q 'to be confirmed\|are due by' memo/report.md memo/report.html ||
+  die "a deadline in the summary of a package that owes no notice"
 
 # a business associate: its notice to the covered entities only
 sed 's/time_zone: America_Chicago}/time_zone: America_Chicago, type: business-associate}/' local.yaml >ba.yaml

@@ -15,8 +15,9 @@ bash "$F/make-archive.sh" a.tar.zst k.pem root var/log/ehr/audit.ndjson:access-l
   || die "make-archive failed"
 
 expect_status 0 casefile timeline build --db t.db --trust k.pub --json a.tar.zst
-# 33 events before the in-service intervals of sepsis-risk@6 and @7 (4)
-[ "$(jq .events out)" = 37 ] || die "events: $(jq .events out)"
+# 33 events and the records of Patients p1 and p2 (2) before the
+# in-service intervals of sepsis-risk@6 and @7 (4)
+[ "$(jq .events out)" = 39 ] || die "events: $(jq .events out)"
 [ "$(jq '.parsers.mlflow.events' out)" = 8 ] || die "lineage events"
 # decisions joined to the lineage: the run behind version 7, and the version
 # live (in Production) for a decision that did not name one
@@ -33,10 +34,12 @@ expect_status 0 casefile timeline build --db t.db --trust k.pub --json a.tar.zst
 # incremental: the same archive again adds nothing
 expect_status 0 casefile timeline build --db t.db --trust k.pub --json a.tar.zst
 [ "$(jq -r '.archives[0].status' out)" = already-present ] || die "not idempotent"
-[ "$(jq .total_events out)" = 37 ] || die "events grew"
+[ "$(jq .total_events out)" = 39 ] || die "events grew"
 
 expect_status 0 casefile timeline query --db t.db --patient Patient/p1 --format jsonl
-[ "$(wc -l <out)" = 2 ] || die "query --patient $(wc -l <out)"
+# two accesses and the Patient record
+[ "$(wc -l <out)" = 3 ] || die "query --patient $(wc -l <out)"
+expect_grep '"source":"fhir-patient".*"elements":\["State of residence","telephone number"\]' out
 expect_grep '"model_version":"7"' out
 expect_status 0 casefile timeline query --db t.db --model sepsis-risk@6 --source model-decision --format csv
 [ "$(wc -l <out)" = 2 ] || die "query --model with header"
