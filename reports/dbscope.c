@@ -11,6 +11,7 @@
  *
  * Opens the store read-only and never writes to it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "casefile/alloc.h"
@@ -97,10 +98,31 @@ static int on_patient(void *arg, const struct cf_patient *p)
 /* ---- the elements each Patient record carried ------------------------------ */
 
 struct records {
-	cJSON *index;   /* patient id -> its detail object (references) */
+	cJSON **index;  /* the patient details, sorted by patient id */
+	size_t n;
 	int unverified; /* count records of unverified archives too */
 	int nomem;
 };
+
+static int by_patient(const void *a, const void *b)
+{
+	return strcmp(cf_json_str(*(cJSON *const *)a, "patient", ""),
+		      cf_json_str(*(cJSON *const *)b, "patient", ""));
+}
+
+/* The detail of patient id, or NULL. */
+static cJSON *detail_of(const struct records *R, const char *id)
+{
+	cJSON key = {0}, name = {0}, *k = &key, **hit;
+
+	name.type = cJSON_String;
+	name.valuestring = (char *)id;
+	name.string = (char *)"patient";
+	key.type = cJSON_Object;
+	key.child = &name;
+	hit = R->n ? bsearch(&k, R->index, R->n, sizeof *R->index, by_patient) : NULL;
+	return hit ? *hit : NULL;
+}
 
 /* 1 when the detail already lists element (as a string or an object). */
 static int has_element(const cJSON *els, const char *element)
@@ -121,7 +143,7 @@ static int has_element(const cJSON *els, const char *element)
 static int on_record(void *arg, const struct cf_event *ev)
 {
 	struct records *R = arg;
-	cJSON *d = ev->patient ? cJSON_GetObjectItemCaseSensitive(R->index, ev->patient) : NULL;
+	cJSON *d = ev->patient ? detail_of(R, ev->patient) : NULL;
 	cJSON *attrs, *els;
 	const cJSON *e;
 
@@ -140,10 +162,12 @@ static int on_record(void *arg, const struct cf_event *ev)
 		cJSON_Delete(attrs);
 		return 0;
 	}
-	if (cJSON_GetObjectItemCaseSensitive(d, "record")) {
-		cJSON_DeleteItemFromObjectCaseSensitive(d, "record");
+	/* the first Patient record's elements replace the coarse ones read
+	 * off the patients row (strings); "record" (where the patient's
+	 * record is, read back by `report mailing`) stays */
+	els = cJSON_GetObjectItemCaseSensitive(d, "elements");
+	if (els && cJSON_IsString(cJSON_GetArrayItem(els, 0)))
 		cJSON_DeleteItemFromObjectCaseSensitive(d, "elements");
-	}
 	if (!(els = cJSON_GetObjectItemCaseSensitive(d, "elements")) &&
 	    !(els = cJSON_AddArrayToObject(d, "elements")))
 		goto nomem;
@@ -170,23 +194,23 @@ nomem:
 static int add_record_elements(struct cf_ctx *ctx, cf_db *db, cJSON *details,
 			       unsigned flags)
 {
-	struct records R = {cJSON_CreateObject(),
-			    !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED), 0};
+	struct records R = {NULL, 0, !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED), 0};
+	size_t cap = (size_t)cJSON_GetArraySize(details);
 	struct cf_db_filter f;
 	cJSON *d;
 	int rc;
 
-	if (!R.index)
+	if (cap && !(R.index = cf_malloc(cap * sizeof *R.index)))
 		return cf_set_nomem(ctx, "scope");
 	cJSON_ArrayForEach(d, details)
-		if (!cJSON_AddItemReferenceToObject(R.index, cf_json_str(d, "patient", ""), d)) {
-			cJSON_Delete(R.index);
-			return cf_set_nomem(ctx, "scope");
-		}
+		if (R.n < cap)
+			R.index[R.n++] = d;
+	if (R.n)
+		qsort(R.index, R.n, sizeof *R.index, by_patient);
 	memset(&f, 0, sizeof f);
 	f.source = "fhir-patient";
 	rc = cf_db_query_events(db, ctx, &f, on_record, &R);
-	cJSON_Delete(R.index);
+	free(R.index);
 	if (R.nomem)
 		return cf_set_nomem(ctx, "scope");
 	return rc == CF_OK ? CF_OK : CF_FAILED;
