@@ -9,7 +9,7 @@ add_library(cf_reports STATIC
   reports/custody_report.c reports/dbscope.c reports/drill_report.c reports/escape.c reports/incident.c
   reports/model.c reports/model_counting.c reports/model_notices.c reports/model_rules.c reports/model_risk.c reports/model_safety.c reports/render.c reports/render_counting.c reports/render_csv.c reports/render_html.c
   reports/render_md.c reports/render_rules.c reports/render_safety.c reports/rules.c reports/xlsx.c
-  reports/model_findings.c reports/render_findings.c)
+  reports/model_findings.c reports/render_findings.c reports/report_inputs.c)
 target_include_directories(cf_reports PUBLIC ${CMAKE_SOURCE_DIR}/reports)
 target_link_libraries(cf_reports PUBLIC cfcore PkgConfig::CMARK
   PkgConfig::XLSXWRITER)

@@ -13,7 +13,7 @@ for f in report.html report.md report.json notice-individual.md \
   [ "$(stat -c %a "pkg/$f")" = 600 ] || die "pkg/$f is not mode 0600"
 done
 [ "$(stat -c %a pkg)" = 700 ] || die "pkg is not mode 0700"
-jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 8' out >/dev/null \
+jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 9' out >/dev/null \
   || die "--json summary wrong: $(cat out)"
 jq -S . "$F/expected-report.json" >want.json
 jq -S . pkg/report.json >got.json
@@ -60,5 +60,5 @@ expect_grep '@media print' pkg/report.html
 # Only the requested formats are written.
 expect_status 0 casefile report breach --scope "$F/scope.json" \
   --incident "$F/incident.yaml" -o csvonly --format csv
-[ "$(ls csvonly | tr '\n' ' ')" = "affected.csv hhs-portal.csv states.csv " ] \
+[ "$(ls csvonly | tr '\n' ' ')" = "accesses.csv affected.csv hhs-portal.csv states.csv " ] \
   || die "csv only wrote: $(ls csvonly)"
