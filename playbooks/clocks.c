@@ -38,6 +38,36 @@ static long count_of(const cJSON *values, const char *name, int take_max)
 	return (long)best;
 }
 
+static int64_t day_of(int64_t us)
+{
+	return us / DAY_US - (us % DAY_US < 0);
+}
+
+/* A last day on or before the delay's last day moves to the day after. */
+static int64_t delayed_day(int64_t day, int64_t delay_last)
+{
+	return delay_last >= 0 && day <= delay_last ? delay_last + 1 : day;
+}
+
+/* The clocks as last days, as the breach report counts them (reports/
+ * rules.c): 60 days after the day of discovery; the annual log 60 days
+ * after December 31; a delay over at delay_until (the start of the day
+ * after its last day) moves a deadline it covers to that day. */
+static void last_days(struct pb_clocks *c)
+{
+	int64_t disc = day_of(c->discovered), y;
+	int64_t delay_last = c->delay_until ? day_of(c->delay_until) - 1 : -1;
+	unsigned m, d;
+
+	cf_civil_from_days(disc, &y, &m, &d);
+	c->individuals_day = delayed_day(disc + 60, delay_last);
+	if (c->affected >= 0 && c->affected < 500)
+		c->hhs_day = delayed_day(cf_days_from_civil(y, 12, 31) + 60, delay_last);
+	else
+		c->hhs_day = c->individuals_day;
+	c->media_day = c->media ? c->individuals_day : -1;
+}
+
 void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 		       int64_t delay_until, const cJSON *values)
 {
@@ -81,6 +111,7 @@ void pb_clocks_compute(struct pb_clocks *c, int64_t discovered,
 		c->media = c->individuals;
 		c->media_basis = "per-state counts not known yet: assuming a media notice is required (164.406)";
 	}
+	last_days(c);
 }
 
 int64_t pb_step_due(const struct pb_step *s, int64_t discovered,

@@ -463,8 +463,10 @@ static int do_status(const struct opts *o, const char *arg)
 	printf("\nHIPAA clocks%s:\n", cf_json_int(h, "affected", -1) >= 0 ? "" : " (affected count not known yet)");
 	for (const char *const *k = (const char *const[]){"individuals", "hhs", "media", NULL}; *k; k++) {
 		const cJSON *c1 = cJSON_GetObjectItemCaseSensitive(h, *k);
-		printf("  %-12s %-12s %s\n               %s\n", *k, cf_json_str(c1, "status", ""),
-		       cf_json_str(c1, "due", ""), cf_json_str(c1, "basis", ""));
+		printf("  %-12s %-12s %s%s%s%s\n               %s\n", *k, cf_json_str(c1, "status", ""),
+		       cf_json_str(c1, "due", ""), cf_json_str(c1, "last_day", NULL) ? "  (last day " : "",
+		       cf_json_str(c1, "last_day", NULL) ? cf_json_str(c1, "last_day", "") : "",
+		       cf_json_str(c1, "last_day", NULL) ? ")" : "", cf_json_str(c1, "basis", ""));
 	}
 	rc = CF_EXIT_OK;
 	goto out;

@@ -485,17 +485,25 @@ int eng_complete(struct eng *E, size_t i, int answer)
 
 /* ---- status ------------------------------------------------------------------ */
 
-static int add_clock(cJSON *clocks, const char *name, int64_t due, const char *basis,
-		     int done, int64_t now)
+/* A clock: its due instant, and its last day as the breach report words
+ * it ("last_day", YYYY-MM-DD), so that both say the same date. */
+static int add_clock(cJSON *clocks, const char *name, int64_t due, int64_t last_day,
+		     const char *basis, int done, int64_t now)
 {
 	cJSON *c = cJSON_AddObjectToObject(clocks, name);
+	char day[16];
+	int64_t y;
+	unsigned m, d;
 
 	if (!c)
 		return -1;
 	if (!due)
 		return cf_json_add_str(c, "status", "not-required") ||
 		       cf_json_add_str(c, "basis", basis);
-	return cf_json_add_time(c, "due", due) || cf_json_add_str(c, "basis", basis) ||
+	cf_civil_from_days(last_day, &y, &m, &d);
+	snprintf(day, sizeof day, "%04lld-%02u-%02u", (long long)y, m, d);
+	return cf_json_add_time(c, "due", due) || cf_json_add_str(c, "last_day", day) ||
+	       cf_json_add_str(c, "basis", basis) ||
 	       cf_json_add_str(c, "status", done ? "done" : now > due ? "overdue" : "due");
 }
 
@@ -566,10 +574,10 @@ nomem_e:
 	    (c.affected >= 0 && cf_json_add_int(clocks, "affected", c.affected)) ||
 	    (c.delay_until && cf_json_add_time(clocks, "law_enforcement_delay_until",
 					       c.delay_until)) ||
-	    add_clock(clocks, "individuals", c.individuals,
+	    add_clock(clocks, "individuals", c.individuals, c.individuals_day,
 		      "60 calendar days after discovery (164.404(b))", done_aud[0], now) ||
-	    add_clock(clocks, "hhs", c.hhs, c.hhs_basis, done_aud[1], now) ||
-	    add_clock(clocks, "media", c.media, c.media_basis, done_aud[2], now))
+	    add_clock(clocks, "hhs", c.hhs, c.hhs_day, c.hhs_basis, done_aud[1], now) ||
+	    add_clock(clocks, "media", c.media, c.media_day, c.media_basis, done_aud[2], now))
 		goto nomem;
 	*out = j;
 	return CF_OK;

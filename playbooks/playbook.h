@@ -153,6 +153,12 @@ struct pb_clocks {
 	long affected;          /* -1 when not known yet */
 	long max_state;         /* largest per-state count, -1 when unknown */
 	const char *hhs_basis, *media_basis;
+	/* The same deadlines as the breach report words them: the last
+	 * calendar day (UTC days since 1970-01-01) on which the notice may go
+	 * out, counted from the day of discovery (164.404(b)), a delay moving
+	 * a deadline it covers to the day after its last day (164.412); -1
+	 * when the clock is 0. */
+	int64_t individuals_day, hhs_day, media_day;
 };
 /* Computes the clocks from discovery, the delay and the scope values
  * (affected, by_state), any of which may be absent from values. */
