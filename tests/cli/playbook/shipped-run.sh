@@ -24,7 +24,7 @@ jq -e '.steps[] | select(.id == "size") | .status == "done"' out >/dev/null ||
   die "size decision not taken"
 jq -e '.hipaa.affected > 0' out >/dev/null || die "no affected count in the clocks"
 # status and the package it drafted agree on the count and on the dates
-jq -n --slurpfile s out --slurpfile r case/report/report.json '
+jq -en --slurpfile s out --slurpfile r case/report/report.json '
   $s[0].hipaa as $h | $r[0] as $m
   | $h.affected == $m.affected.count.value
   and $h.individuals.last_day == $m.obligations.individual_notice.due
