@@ -522,7 +522,9 @@ static int report_breach(const struct report_opts *o)
 	    cf_report_verify_store(&ctx, in.scope, cf_keyring_keys(o->trusted),
 				   cf_keyring_count(o->trusted), &in.verify) != CF_OK)
 		goto fail;
-	if (!o->casedir && o->db && (found_case = cf_report_case_of(in.scope))) {
+	if (!o->casedir && o->db && cf_report_case_of(&ctx, in.scope, &found_case) != CF_OK)
+		goto fail;
+	if (found_case) {
 		oc = *o;
 		oc.casedir = found_case;
 		o = &oc;

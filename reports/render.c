@@ -119,11 +119,13 @@ cJSON *cf_report_by_actor(const cJSON *accesses)
 				     cf_json_int(o, "n", 0) + 1);
 		if (set_add(p, str(a, "patient")) < 0 || set_add(ips, str(a, "src_ip")) < 0)
 			goto fail;
+		/* set in place (cJSON_SetValuestring reports a failed copy; a
+		 * replaced item would lose its name on a failed one) */
 		if (*ts && strcmp(ts, str(o, "first")) < 0 &&
-		    !cJSON_ReplaceItemInObjectCaseSensitive(o, "first", cJSON_CreateString(ts)))
+		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "first"), ts))
 			goto fail;
 		if (strcmp(ts, str(o, "last")) > 0 &&
-		    !cJSON_ReplaceItemInObjectCaseSensitive(o, "last", cJSON_CreateString(ts)))
+		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "last"), ts))
 			goto fail;
 	}
 	cJSON_ArrayForEach(g, groups) {

@@ -48,9 +48,16 @@ int cf_report_verify_store(struct cf_ctx *ctx, const cJSON *scope,
 		if (!path || stat(path, &st) || !S_ISREG(st.st_mode))
 			continue; /* moved since: the store's verdict stands */
 		cf_ctx_init(&vctx);
-		if (cf_archive_verify(&vctx, path, &(struct cf_verify_opts){
-				.trusted = keys, .ntrusted = nkeys}, &vr) != CF_OK)
-			continue; /* unreadable now: likewise */
+		if ((rc = cf_archive_verify(&vctx, path, &(struct cf_verify_opts){
+				.trusted = keys, .ntrusted = nkeys}, &vr)) != CF_OK) {
+			cf_verify_result_free(vr);
+			if (rc == CF_FATAL) { /* out of memory: not a verdict */
+				rc = cf_set_nomem(ctx, "verification");
+				break;
+			}
+			rc = CF_OK;
+			continue; /* unreadable now: the store's verdict stands */
+		}
 		/* a file at that path that is another archive says nothing of
 		 * the one the store holds */
 		if (strcmp(vr->sums_hex, cf_json_str(a, "sha256sums", ""))) {
@@ -90,29 +97,38 @@ static char *parent_of(const char *path)
 	return d;
 }
 
-char *cf_report_case_of(const cJSON *scope)
+int cf_report_case_of(struct cf_ctx *ctx, const cJSON *scope, char **out)
 {
 	const cJSON *a;
 
+	*out = NULL;
 	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(scope, "archives")) {
-		const char *path = cf_json_str(a, "path", NULL);
-		char *ev, *dir, *base, *file;
+		const char *path = cf_json_str(a, "path", NULL), *base;
+		char *ev, *dir, *file;
 		int found;
 
-		if (!path || !(ev = parent_of(path)))
+		if (!path)
 			continue;
+		if (!(ev = parent_of(path)))
+			return cf_set_nomem(ctx, "case");
 		base = strrchr(ev, '/');
-		if (strcmp(base ? base + 1 : ev, CF_CASE_EVIDENCE) || !(dir = parent_of(ev))) {
+		if (strcmp(base ? base + 1 : ev, CF_CASE_EVIDENCE)) {
 			free(ev);
 			continue;
 		}
+		dir = parent_of(ev);
 		free(ev);
-		file = cf_path_join(dir, CF_CASE_FILE);
-		found = file && !access(file, R_OK);
+		if (!dir || !(file = cf_path_join(dir, CF_CASE_FILE))) {
+			free(dir);
+			return cf_set_nomem(ctx, "case");
+		}
+		found = !access(file, R_OK);
 		free(file);
-		if (found)
-			return dir;
+		if (found) {
+			*out = dir;
+			return CF_OK;
+		}
 		free(dir);
 	}
-	return NULL;
+	return CF_OK;
 }

@@ -19,8 +19,9 @@ struct cf_ctx;
  * when no archive could be checked. CF_OK, or an error on no memory. */
 int cf_report_verify_store(struct cf_ctx *ctx, const cJSON *scope,
 			   cf_key *const *keys, size_t nkeys, cJSON **out);
-/* The case folder whose evidence/ holds an archive of the store (a folder
- * with a case.json), or NULL. The caller frees. */
-char *cf_report_case_of(const cJSON *scope);
+/* *out: the case folder whose evidence/ holds an archive of the store (a
+ * folder with a case.json), or NULL; the caller frees. CF_OK, or an error
+ * on no memory. */
+int cf_report_case_of(struct cf_ctx *ctx, const cJSON *scope, char **out);
 
 #endif
