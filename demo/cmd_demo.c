@@ -284,7 +284,8 @@ static void define_steps(struct step *s, const struct paths *p)
 			{S_BUILD, -1, -1}, p->scope, 0, 0, 0, ""},
 		[S_REPORT] = {"report breach", "report", {"casefile", "report",
 			"breach", "--db", p->db, "--incident", p->incident, "-o",
-			p->report}, {S_BUILD, -1, -1}, NULL, 0, 0, 0, ""},
+			p->report, "--case", p->casedir, "--trust", p->pub},
+			{S_BUILD, S_ADD, -1}, NULL, 0, 0, 0, ""},
 	};
 	memcpy(s, d, sizeof d);
 }

@@ -357,6 +357,8 @@ static int do_run(const struct opts *o, const char *arg)
 	ro.self_exe = exe;
 	ro.incident_path = o->incident;
 	ro.case_key = keyp;
+	ro.case_id = cf_case_id(sg.c);
+	ro.case_examiner = cf_case_examiner(sg.c);
 	ro.set = o->set;
 	ro.nset = o->nset;
 	ro.done = o->done;

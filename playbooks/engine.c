@@ -142,6 +142,42 @@ static int do_step(struct eng *E, size_t i, int *outcome)
 
 /* ---- the run ----------------------------------------------------------------- */
 
+/* The plan, before anything runs: every step in order with its kind, its
+ * state in this run and its title, and for a run step the command it
+ * runs (with the run's values; a value not set yet is shown as written). */
+static void show_plan(struct eng *E)
+{
+	const struct pb_playbook *pb = E->pb;
+	FILE *f = E->o->out;
+
+	if (!f)
+		return;
+	fprintf(f, "plan of %s (%zu steps), run %s in %s:\n", pb->id, pb->nsteps,
+		E->run_id ? E->run_id : cf_json_str(E->state, "run_id", "?"), E->o->case_dir);
+	for (size_t i = 0; i < pb->nsteps; i++) {
+		const struct pb_step *s = &pb->steps[i];
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(E->steps, s->id);
+
+		fprintf(f, "  %2zu. %-28s %-9s %-8s %s\n", i + 1, s->id, pb_kind_name(s->kind),
+			cf_json_str(st, "status", "pending"), s->title ? s->title : "");
+		if (s->kind != PB_RUN || !s->argc)
+			continue;
+		fputs("        casefile", f);
+		for (size_t k = 0; k < s->argc; k++) {
+			struct cf_ctx scratch;
+			char *v = NULL;
+
+			cf_ctx_init(&scratch);
+			if (pb_expand(&scratch, s->argv[k], E->values, &v) != CF_OK)
+				v = NULL;
+			fprintf(f, " %s", v ? v : s->argv[k]);
+			free(v);
+		}
+		fputc('\n', f);
+	}
+	fflush(f);
+}
+
 int pb_run(struct cf_ctx *ctx, const struct pb_playbook *pb,
 	   const struct pb_run_opts *o, const struct pb_custody *cust,
 	   enum pb_run_result *result, char **waiting)
@@ -197,7 +233,10 @@ int pb_run(struct cf_ctx *ctx, const struct pb_playbook *pb,
 		}
 		if (eng_log_owed(&E, "@start", "playbook-start") != CF_OK)
 			goto out;
+		if (o->nset && (eng_apply_set(&E) != CF_OK || eng_save(&E) != CF_OK))
+			goto out;
 	}
+	show_plan(&E);
 	rc = CF_FAILED;
 	for (;;) {
 		const char *cur = cf_json_str(E.state, "current", NULL);

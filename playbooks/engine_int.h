@@ -76,4 +76,8 @@ int eng_draft_notice(struct eng *E, const struct pb_step *s, char hex[CF_SHA256_
 /* Runs a run step through a helper process; *outcome is a STEP_ value. */
 int eng_run_step(struct eng *E, size_t i, int *outcome);
 
+/* Applies --set NAME=VALUE to values.vars: at the start of a run and
+ * when a run resumes (a value asked for by a stopped step is given then). */
+int eng_apply_set(struct eng *E);
+
 #endif

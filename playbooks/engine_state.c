@@ -308,8 +308,8 @@ static int set_abs(struct eng *E, cJSON *vars, const char *name, const char *pat
 	return bad ? cf_set_nomem(E->ctx, "state") : CF_OK;
 }
 
-/* values.vars: the playbook's defaults, then what the case knows (its
- * key, the incident file), then --set. Paths are made absolute because
+/* values.vars: the playbook's defaults, then what the case knows (its id
+ * and examiner, its key, the incident file), then --set. Paths are made absolute because
  * run steps execute in the case folder. */
 static int make_vars(struct eng *E)
 {
@@ -329,10 +329,26 @@ static int make_vars(struct eng *E)
 		if (eng_set_str(vars, "playbook_dir", rel))
 			return cf_set_nomem(E->ctx, "state");
 	}
+	/* who collects and for which case: the case says, not a role name;
+	 * a case that names no examiner gives an empty one (a collect step
+	 * with neither is refused, engine_steps.c) */
+	if (o->case_id && (eng_set_str(vars, "case_id", o->case_id) ||
+			   eng_set_str(vars, "examiner", o->case_examiner ? o->case_examiner : "")))
+		return cf_set_nomem(E->ctx, "state");
 	if ((o->case_key && set_abs(E, vars, "key", o->case_key) != CF_OK) ||
 	    (o->incident_path &&
 	     set_abs(E, vars, "incident_file", o->incident_path) != CF_OK))
 		return CF_FAILED;
+	return eng_apply_set(E);
+}
+
+int eng_apply_set(struct eng *E)
+{
+	const struct pb_run_opts *o = E->o;
+	cJSON *vars = cJSON_GetObjectItemCaseSensitive(E->values, "vars");
+
+	if (!vars && !(vars = cJSON_AddObjectToObject(E->values, "vars")))
+		return cf_set_nomem(E->ctx, "state");
 	for (size_t i = 0; i < o->nset; i++) {
 		const char *eq = strchr(o->set[i], '=');
 		char name[256];

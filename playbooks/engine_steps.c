@@ -428,6 +428,51 @@ static void helper(const struct eng *E, const struct pb_step *s, char **args,
 	_exit(cf_write_file_atomic(&ctx, resp, text, strlen(text), 0640, 0) == CF_OK ? 0 : 125);
 }
 
+#define ROOT_HINT "set root to a mounted image or copied tree (--set root=DIR), " \
+	"or --set root=/ to collect the machine the run is on"
+
+/* The value of option opt in a step's arguments, or NULL. */
+static const char *arg_value(const struct pb_step *s, char **args, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (size_t k = 1; k < s->argc; k++) {
+		if (!strcmp(args[k], opt) && k + 1 < s->argc)
+			return args[k + 1];
+		if (!strncmp(args[k], opt, n) && args[k][n] == '=')
+			return args[k] + n + 1;
+	}
+	return NULL;
+}
+
+/* A collect step names who collects and for which case (an archive with
+ * neither cannot be tied to the case), and collects the machine the run
+ * is on only when the run's inputs say so: a profile collected with a
+ * --root of "/", or with no --root at all, needs the value `root` given
+ * as "/" (--set root=/, or the playbook's vars). Paths named without a
+ * profile are what the step names, and are taken as they are. */
+static int check_collect(struct eng *E, const struct pb_step *s, char **args)
+{
+	const char *ex, *id, *root, *asked;
+
+	if (!s->argc || strcmp(args[0], "collect"))
+		return CF_OK;
+	ex = arg_value(s, args, "--examiner");
+	id = arg_value(s, args, "--case-id");
+	if ((!ex || !*ex) && (!id || !*id))
+		return cf_set_error(E->ctx, 0, "step '%s' would collect evidence without an "
+				    "examiner or a case id: give the case both (casefile init "
+				    "--examiner NAME --case-id ID) or the step --examiner and "
+				    "--case-id", s->id);
+	root = arg_value(s, args, "--root");
+	asked = cf_json_str(cJSON_GetObjectItemCaseSensitive(E->values, "vars"), "root", NULL);
+	if (((root && !strcmp(root, "/")) || (!root && arg_value(s, args, "--profile"))) &&
+	    !(asked && !strcmp(asked, "/")))
+		return cf_set_error(E->ctx, 0, "step '%s' would collect this machine: "
+				    ROOT_HINT, s->id);
+	return CF_OK;
+}
+
 int eng_run_step(struct eng *E, size_t i, int *outcome)
 {
 	const struct pb_step *s = &E->pb->steps[i];
@@ -450,7 +495,12 @@ int eng_run_step(struct eng *E, size_t i, int *outcome)
 	/* ${NAME} from the run's values, before anything is started */
 	for (size_t k = 0; k < s->argc; k++) {
 		if (pb_expand(E->ctx, s->argv[k], E->values, &args[k]) != CF_OK) {
-			rc = cf_error_prefix(E->ctx, "step '%s'", s->id);
+			/* a collection's root is never guessed (check_collect) */
+			if (!strcmp(s->argv[0], "collect") && strstr(s->argv[k], "${root}"))
+				rc = cf_set_error(E->ctx, 0, "step '%s' would collect this "
+						  "machine: " ROOT_HINT, s->id);
+			else
+				rc = cf_error_prefix(E->ctx, "step '%s'", s->id);
 			goto out;
 		}
 		cf_buf_puts(&cmd, k ? " " : "casefile ");
@@ -476,9 +526,9 @@ int eng_run_step(struct eng *E, size_t i, int *outcome)
 			fprintf(E->o->out, "%s: taking the result of the interrupted run\n", s->id);
 		goto finished;
 	}
-	/* Nothing runs unseen: the host check, the exact command, and (unless
-	 * --yes) the person's yes. */
-	if (check_db_urls(E, s, args) != CF_OK)
+	/* Nothing runs unseen: the host check, the collection check, the exact
+	 * command, and (unless --yes) the person's yes. */
+	if (check_db_urls(E, s, args) != CF_OK || check_collect(E, s, args) != CF_OK)
 		goto out;
 	if ((code = confirm_step(E, s, args)) != 1) {
 		if (code == 0) {

@@ -200,6 +200,8 @@ struct pb_run_opts {
 	const char *self_exe;      /* binary run for `run` steps */
 	const char *incident_path; /* incident YAML (first run) or NULL */
 	const char *case_key;      /* the case's signing key path, or NULL */
+	const char *case_id;       /* the case's id and examiner (case.json), */
+	const char *case_examiner; /* values case_id and examiner; or NULL */
 	char **set;    size_t nset;    /* "NAME=VALUE" overriding `vars` */
 	int64_t discovered;        /* overrides the incident's, 0 = none */
 	char **done;   size_t ndone;   /* "STEP" or "STEP=note" */

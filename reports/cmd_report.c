@@ -44,6 +44,7 @@
 #include "hhs_worksheet.h"
 #include "model.h"
 #include "render.h"
+#include "report_inputs.h"
 #include "states.h"
 
 #define MAX_INPUT_BYTES (256u << 20) /* scope, verify result, custody log */
@@ -54,7 +55,7 @@ static const char usage_text[] =
 	"                              [--from-findings RULE_ID...]\n"
 	"                              [--verify FILE.json] [--today YYYY-MM-DD]\n"
 	"                              [--states FILE]\n"
-	"                              [--case DIR [--trust PUB]... [--key KEY]] [--json]\n"
+	"                              [--case DIR] [--trust PUB]... [--key KEY] [--json]\n"
 	"       casefile report custody --case DIR -o FILE [--format html|md|json]\n"
 	"                              [--trust PUB]... [--key KEY] [--json]\n"
 	"       casefile report drill --drill DIR -o FILE [--format html|md|json] [--json]\n"
@@ -96,7 +97,8 @@ static const char usage_text[] =
 	"                   addendum\n"
 	"  --trust PUB      trusted public key to verify the custody log with\n"
 	"                   (repeatable); without it (or --key) the log is not\n"
-	"                   verified\n"
+	"                   verified. With --db and no --verify, it also\n"
+	"                   verifies the store's archives for the inventory\n"
 	"  --key KEY        private key that signs the custody entry recording the\n"
 	"                   report (default: $CASEFILE_KEY, else the case's key);\n"
 	"                   without --trust, its public half verifies the log;\n"
@@ -471,6 +473,7 @@ static int render_all(struct cf_ctx *ctx, const struct report_opts *o,
 	if (o->formats & FMT_CSV) {
 		EMIT(cf_report_csv_patients(ctx, model, &b), "affected.csv");
 		EMIT(cf_report_csv_states(ctx, model, &b), "states.csv");
+		EMIT(cf_report_csv_accesses(ctx, model, &b), "accesses.csv");
 		EMIT(cf_report_csv_portal(ctx, model, &b), "hhs-portal.csv");
 	}
 #undef EMIT
@@ -567,6 +570,8 @@ static int report_breach(const struct report_opts *o)
 	struct cf_report_input ri;
 	struct cf_report_templates t;
 	cJSON *model = NULL, *written = NULL;
+	struct report_opts oc;
+	char *found_case = NULL;
 	int rc = CF_EXIT_RUNTIME;
 
 	cf_ctx_init(&ctx);
@@ -579,15 +584,34 @@ static int report_breach(const struct report_opts *o)
 						CF_SCOPE_INCLUDE_UNVERIFIED : 0,
 						&in.scope)) != CF_OK ||
 	    (o->verify && cf_json_parse_file(&ctx, o->verify, MAX_INPUT_BYTES, &in.verify) != CF_OK) ||
-	    load_states(&ctx, o->states, &in.states) != CF_OK ||
-	    (o->casedir && cf_custody_load(&ctx, o->casedir, cf_keyring_keys(o->trusted),
-					   cf_keyring_count(o->trusted), &in.custody,
-			     &in.custody_check) != CF_OK))
+	    load_states(&ctx, o->states, &in.states) != CF_OK)
 		goto fail;
 	if (!cJSON_IsObject(in.scope)) {
 		cf_cli_error("%s: a scope is a JSON object", o->scope ? o->scope : o->db);
 		goto out;
 	}
+	/* Without --verify, trusted keys verify the store's archives here;
+	 * without --case, the case the store's archives were added to is the
+	 * one summarised (report_inputs.c). */
+	if (!o->verify && o->db && cf_keyring_count(o->trusted) &&
+	    cf_report_verify_store(&ctx, in.scope, cf_keyring_keys(o->trusted),
+				   cf_keyring_count(o->trusted), &in.verify) != CF_OK)
+		goto fail;
+	if (!o->casedir && o->db && cf_report_case_of(&ctx, in.scope, &found_case) != CF_OK)
+		goto fail;
+	if (found_case) {
+		oc = *o;
+		oc.casedir = found_case;
+		o = &oc;
+		if (!cf_cli_globals.quiet && !o->json)
+			fprintf(stderr, "casefile report breach: the custody summary is "
+				"that of the case %s, whose evidence/ holds the archives\n",
+				found_case);
+	}
+	if (o->casedir && cf_custody_load(&ctx, o->casedir, cf_keyring_keys(o->trusted),
+					  cf_keyring_count(o->trusted), &in.custody,
+					  &in.custody_check) != CF_OK)
+		goto fail;
 	for (int i = 0; i < 4; i++)
 		if (!(in.tpl[i] = read_template(&ctx, names[i])))
 			goto fail;
@@ -645,6 +669,7 @@ out:
 	cJSON_Delete(written);
 	cJSON_Delete(model);
 	inputs_free(&in);
+	free(found_case);
 	return rc;
 }
 
@@ -826,8 +851,8 @@ int cmd_report(int argc, char **argv)
 		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!o.out)
 		return cf_cli_usage("-o is required");
-	if ((o.ntrust || o.nkeys || o.sign) && !o.casedir)
-		return cf_cli_usage("--trust and --key go with --case");
+	if ((o.ntrust || o.nkeys || o.sign) && !o.casedir && !o.db)
+		return cf_cli_usage("--trust and --key go with --case or --db");
 	if (o.passfile && !o.sign && !o.nkeys)
 		return cf_cli_usage("--passphrase-file goes with --key KEY");
 	if (!strcmp(sub, "drill")) {

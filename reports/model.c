@@ -166,6 +166,40 @@ static int cmp_ts(const void *a, const void *b)
 			      cf_json_str(y, "patient", ""));
 }
 
+/* Largest "count" first, then by "state"; "unknown" after every State. */
+static int cmp_count(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	int64_t cx = cf_json_int(x, "count", 0), cy = cf_json_int(y, "count", 0);
+	int ux = !strcmp(cf_json_str(x, "state", ""), "unknown");
+	int uy = !strcmp(cf_json_str(y, "state", ""), "unknown");
+
+	if (ux != uy)
+		return ux - uy;
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return strcmp(cf_json_str(x, "state", ""), cf_json_str(y, "state", ""));
+}
+
+/* Sorts the per-State rows as every table shows them (cmp_count). */
+static int sort_by_count(cJSON *arr)
+{
+	int n = cJSON_GetArraySize(arr), i = 0;
+	cJSON **v, *e;
+
+	if (n < 2)
+		return 0;
+	if (!(v = cf_calloc((size_t)n, sizeof *v)))
+		return -1;
+	while ((e = cJSON_DetachItemFromArray(arr, 0)))
+		v[i++] = e;
+	qsort(v, (size_t)n, sizeof *v, cmp_count);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, v[i]);
+	free(v);
+	return 0;
+}
+
 /* Sorts a cJSON array of objects by "ts" (RFC 3339 UTC strings of one
  * width sort as times). */
 static int sort_by_ts(cJSON *arr)
@@ -490,6 +524,8 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 			return cf_set_nomem(b->ctx, "by_state");
 		n++;
 	}
+	if (sort_by_count(arr))
+		return cf_set_nomem(b->ctx, "by_state");
 	if (sum != b->affected) {
 		snprintf(msg, sizeof msg, "by_state adds up to %llu, not %llu",
 			 (unsigned long long)sum, (unsigned long long)b->affected);

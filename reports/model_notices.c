@@ -271,6 +271,16 @@ static const char *verified_word(const struct build *b, const char *digest)
 	return cJSON_IsTrue(v) ? "verified" : cJSON_IsFalse(v) ? "UNVERIFIED" : NULL;
 }
 
+/* The inventory's verification of an archive no `verify --json` result
+ * covers: what `timeline build` found, which verified it against its
+ * trusted keys before reading it (never "NOT VERIFIED" of an archive that
+ * was verified). */
+static const char *inventory_word(const char *store_state)
+{
+	return store_state && !strcmp(store_state, "verified")
+	       ? "OK (at timeline build)" : "NOT VERIFIED";
+}
+
 /* The store's row of an archive ("archives" of a scope from --db). */
 static const cJSON *store_archive(const struct build *b, const char *digest)
 {
@@ -322,7 +332,7 @@ int cf_model_inventory(struct build *b)
 		    cf_json_add_str(o, "sha256sums", d->string) ||
 		    cf_json_add_str(o, "path", cf_json_str(st, "path", NULL)) ||
 		    cf_json_add_str(o, "signer", cf_json_str(st, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
+		    cf_json_add_str(o, "verification", inventory_word(tl)) ||
 		    cf_json_add_str(o, "verified_state", tl) ||
 		    cf_json_add_int(o, "problems", 0) ||
 		    cf_json_add_int(o, "citations", (int64_t)d->valuedouble) ||
@@ -343,7 +353,7 @@ int cf_model_inventory(struct build *b)
 		    cf_json_add_str(o, "sha256sums", dig) ||
 		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
 		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", "NOT VERIFIED") ||
+		    cf_json_add_str(o, "verification", inventory_word(verified_word(b, dig))) ||
 		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
 		    cf_json_add_int(o, "problems", 0) ||
 		    cf_json_add_int(o, "citations", 0) ||

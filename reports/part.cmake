@@ -10,7 +10,7 @@ add_library(cf_reports STATIC
   reports/model.c reports/model_counting.c reports/model_notices.c reports/model_rules.c reports/model_risk.c reports/model_safety.c reports/model_ai.c reports/model_exposure.c reports/render.c reports/render_counting.c reports/render_csv.c reports/render_html.c
   reports/render_md.c reports/render_rules.c reports/render_safety.c reports/render_ai.c reports/rules.c reports/xlsx.c
   reports/model_findings.c reports/render_findings.c reports/hhs_worksheet.c
-  reports/hhs_log.c reports/mailing.c
+  reports/hhs_log.c reports/mailing.c reports/report_inputs.c
   reports/states.c reports/model_states.c reports/render_states.c)
 target_include_directories(cf_reports PUBLIC ${CMAKE_SOURCE_DIR}/reports)
 # libcsv (no pkg-config file) splits a roster row back for the mailing list.

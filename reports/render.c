@@ -29,7 +29,9 @@
 /* ---- the sections ----------------------------------------------------------- */
 
 #define ROW(id, title, html_title, page, fn) \
-	{id, title, html_title, page, cf_report_html_##fn, cf_report_md_##fn}
+	{id, title, html_title, page, cf_report_html_##fn, cf_report_md_##fn, 0}
+#define APPENDIX(id, title, fn) \
+	{id, title, NULL, 1, cf_report_html_##fn, cf_report_md_##fn, 1}
 const struct cf_report_section cf_report_sections[] = {
 	ROW("summary", "Executive summary", NULL, 0, summary),
 	ROW("timeline", "Timeline", NULL, 0, timeline),
@@ -52,9 +54,127 @@ const struct cf_report_section cf_report_sections[] = {
 	ROW("custody", "Custody summary", NULL, 0, custody),
 	ROW("confirm", "Fields a person must confirm", NULL, 0, confirm),
 	ROW("signoff", "Sign-off (45 CFR 164.530(j))", NULL, 0, signoff),
-	{NULL, NULL, NULL, 0, NULL, NULL},
+	/* The appendices: the long lists the body summarises. A new body row
+	 * goes above this line, a new appendix below it. */
+	APPENDIX("all-accesses", "Successful accesses counted, in full", app_accesses),
+	APPENDIX("all-failed", "Failed attempts, in full", app_failed),
+	APPENDIX("all-affected", "Affected individuals, in full", app_patients),
+	{NULL, NULL, NULL, 0, NULL, NULL, 0},
 };
 #undef ROW
+#undef APPENDIX
+
+void cf_report_section_label(const struct cf_report_section *s, char *out,
+			     size_t size)
+{
+	int n = 0;
+
+	for (const struct cf_report_section *p = cf_report_sections; p != s; p++)
+		n += p->appendix == s->appendix;
+	if (s->appendix)
+		snprintf(out, size, "Appendix %c", 'A' + n % 26);
+	else
+		snprintf(out, size, "%d", n + 1);
+}
+
+/* ---- the accesses per actor ------------------------------------------------ */
+
+static int by_count(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	int64_t cx = cf_json_int(x, "accesses", 0), cy = cf_json_int(y, "accesses", 0);
+
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return strcmp(cf_json_str(x, "actor", ""), cf_json_str(y, "actor", ""));
+}
+
+/* Adds key to the set (an object used as a set); 1 when it was new, 0 when
+ * known, -1 on no memory. */
+static int set_add(cJSON *set, const char *key)
+{
+	if (!*key || cJSON_GetObjectItemCaseSensitive(set, key))
+		return 0;
+	return cJSON_AddTrueToObject(set, key) ? 1 : -1;
+}
+
+cJSON *cf_report_by_actor(const cJSON *accesses)
+{
+	cJSON *groups = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *g, **v = NULL;
+	const cJSON *a;
+	int n, i = 0;
+
+	if (!groups || !arr)
+		goto fail;
+	cJSON_ArrayForEach(a, accesses) {
+		const char *who = cf_json_str(a, "actor", "unknown"), *ts = str(a, "ts");
+		cJSON *o = cJSON_GetObjectItemCaseSensitive(groups, who), *p, *ips;
+
+		if (!o && (!(o = cJSON_AddObjectToObject(groups, who)) ||
+			   !cJSON_AddNumberToObject(o, "n", 0) ||
+			   !cJSON_AddObjectToObject(o, "p") || !cJSON_AddObjectToObject(o, "i") ||
+			   cf_json_add_str(o, "first", ts) || cf_json_add_str(o, "last", ts)))
+			goto fail;
+		p = cJSON_GetObjectItemCaseSensitive(o, "p");
+		ips = cJSON_GetObjectItemCaseSensitive(o, "i");
+		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "n"),
+				     cf_json_int(o, "n", 0) + 1);
+		if (set_add(p, str(a, "patient")) < 0 || set_add(ips, str(a, "src_ip")) < 0)
+			goto fail;
+		/* set in place (cJSON_SetValuestring reports a failed copy; a
+		 * replaced item would lose its name on a failed one) */
+		if (*ts && strcmp(ts, str(o, "first")) < 0 &&
+		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "first"), ts))
+			goto fail;
+		if (strcmp(ts, str(o, "last")) > 0 &&
+		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "last"), ts))
+			goto fail;
+	}
+	cJSON_ArrayForEach(g, groups) {
+		cJSON *o = cJSON_CreateObject(), *ip;
+		struct cf_buf b;
+		int k = 0, nip = cJSON_GetArraySize(get(g, "i"));
+
+		if (cf_report_add(arr, NULL, o))
+			goto fail;
+		cf_buf_init(&b);
+		cJSON_ArrayForEach(ip, get(g, "i")) {
+			if (k == 4) {
+				cf_buf_printf(&b, " and %d more", nip - 4);
+				break;
+			}
+			cf_buf_printf(&b, "%s%s", k++ ? ", " : "", ip->string);
+		}
+		if (cf_buf_error(&b) || cf_json_add_str(o, "actor", g->string) ||
+		    cf_json_add_int(o, "accesses", cf_json_int(g, "n", 0)) ||
+		    cf_json_add_int(o, "patients", cJSON_GetArraySize(get(g, "p"))) ||
+		    cf_json_add_str(o, "src_ips", b.len ? b.data : NULL) ||
+		    cf_json_add_str(o, "first", str(g, "first")) ||
+		    cf_json_add_str(o, "last", str(g, "last"))) {
+			cf_buf_release(&b);
+			goto fail;
+		}
+		cf_buf_release(&b);
+	}
+	if ((n = cJSON_GetArraySize(arr)) > 1) {
+		cJSON *e;
+
+		if (!(v = calloc((size_t)n, sizeof *v)))
+			goto fail;
+		while ((e = cJSON_DetachItemFromArray(arr, 0)))
+			v[i++] = e;
+		qsort(v, (size_t)n, sizeof *v, by_count);
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, v[i]);
+		free(v);
+	}
+	cJSON_Delete(groups);
+	return arr;
+fail:
+	cJSON_Delete(groups);
+	cJSON_Delete(arr);
+	return NULL;
+}
 
 int cf_report_verified_only(const cJSON *model)
 {

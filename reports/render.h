@@ -56,6 +56,9 @@ int cf_report_csv_patients(struct cf_ctx *ctx, const cJSON *model,
 			   struct cf_buf *out);
 int cf_report_csv_states(struct cf_ctx *ctx, const cJSON *model,
 			 struct cf_buf *out);
+/* Every successful access counted (the body of the HTML shows a few). */
+int cf_report_csv_accesses(struct cf_ctx *ctx, const cJSON *model,
+			   struct cf_buf *out);
 /* The no-notification memorandum (determination-memo.md) and a business
  * associate's notice to its covered entities (notice-covered-entity.md),
  * Markdown (render_rules.c). CF_OK or the error on ctx. */

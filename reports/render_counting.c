@@ -36,7 +36,10 @@ static void ids(struct cf_buf *out, const cJSON *arr, cf_esc_fn esc)
 	const cJSON *e;
 	int n;
 
+	/* a few in the body; every one in report.json */
 	CF_REPORT_FOR_ROWS(e, arr, n) {
+		if (n == CF_REPORT_BODY_PATIENTS)
+			break;
 		if (n)
 			cf_buf_puts(out, ", ");
 		esc(out, cJSON_IsString(e) ? e->valuestring : "");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The CSV files of the breach package (render.h): the affected
- * individuals, the per-State counts and the HHS portal fields.
+ * individuals, the successful accesses counted, the per-State counts and
+ * the HHS portal fields.
  *
  * A privacy officer opens these in a spreadsheet, so every field that
  * comes from evidence goes through the core writer (cf_csv_field), which
@@ -65,6 +66,28 @@ int cf_report_csv_portal(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *
 		cf_buf_putc(out, ',');
 		cf_csv_field(out, str(f, "value"));
 		cf_buf_puts(out, cf_json_bool(f, "confirm", 0) ? ",yes\r\n" : ",no\r\n");
+	}
+	return csv_done(ctx, out);
+}
+
+int cf_report_csv_accesses(struct cf_ctx *ctx, const cJSON *model, struct cf_buf *out)
+{
+	static const char *const keys[] = {"ts", "actor", "src_ip", "action",
+		"patient", "resource", NULL};
+	const cJSON *a;
+
+	cf_buf_puts(out, "time,actor,src_ip,action,patient,resource,archive,member,line\r\n");
+	cJSON_ArrayForEach(a, get(get(model, "timeline"), "accesses")) {
+		const cJSON *c = get(a, "cite");
+
+		for (size_t i = 0; keys[i]; i++) {
+			cf_csv_field(out, str(a, keys[i]));
+			cf_buf_putc(out, ',');
+		}
+		cf_csv_field(out, str(c, "archive"));
+		cf_buf_putc(out, ',');
+		cf_csv_field(out, str(c, "member"));
+		cf_buf_printf(out, ",%lld\r\n", (long long)cf_json_int(c, "line", 0));
 	}
 	return csv_done(ctx, out);
 }

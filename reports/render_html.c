@@ -50,9 +50,22 @@ static const char css[] =
 	".chart{max-width:100%;height:auto}"
 	".note{color:#52525b;font-style:italic}"
 	".ok{color:#15803d;font-weight:bold}.bad{color:#b91c1c;font-weight:bold}"
-	"@media print{body{margin:0;max-width:none;font-size:11px}"
-	"h2{break-after:avoid}table,svg,.letter{break-inside:avoid}"
-	"section.page{break-before:page}.draft{border-width:2px}"
+	"td,th{overflow-wrap:break-word}"
+	".keyfigs td:first-child{width:40%}.keyfigs td{font-size:.9rem}"
+	"nav.toc ol{columns:2;list-style:none;padding-left:0;margin:.3rem 0}"
+	"nav.toc li{break-inside:avoid}nav.toc a{color:#1f3a5f}"
+	/* Print: letter or A4 with room for both, tables laid out to the
+	 * page width (long digests and paths wrap, never run off the edge),
+	 * table headings repeated on each page, no row cut in two, the table
+	 * of contents and each long part on a page of its own. */
+	"@page{margin:14mm 12mm}"
+	"@media print{body{margin:0;max-width:none;font-size:10px;line-height:1.3}"
+	"table{width:100%;font-size:.8rem}"
+	"thead{display:table-header-group}tr{break-inside:avoid}"
+	"h2,h3{break-after:avoid}svg,.letter,.keyfigs{break-inside:avoid}"
+	"section.page,nav.toc+section,section.appendix{break-before:page}"
+	"section#summary h2{margin-top:0}.draft{border-width:2px}"
+	".chart{width:100%;max-height:90mm}"
 	"a{color:inherit;text-decoration:none}}";
 
 #define CONFIRM_BADGE "<span class=\"confirm\">TO CONFIRM</span>"
@@ -154,22 +167,88 @@ static int html_narrative(const struct cf_render *r, const char *name,
 
 /* ---- sections -------------------------------------------------------------- */
 
+/* One row of the summary's tables: a label and a value, escaped. */
+static void html_pair(struct cf_buf *out, const char *label, const char *value,
+		      const char *cls)
+{
+	cf_buf_puts(out, "<tr><td>");
+	cf_esc_html(out, label);
+	cf_buf_printf(out, "</td><td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "",
+		      cls ? "\"" : "");
+	cf_esc_html(out, value);
+	cf_buf_puts(out, "</td></tr>\n");
+}
+
+/* A notice's due date and how it stands today ("overdue", "N days left"). */
+static const char *due_text(const cJSON *o, char *buf, size_t size)
+{
+	const char *st = str(o, "status");
+	long long left = (long long)cf_json_int(o, "days_left", 0);
+
+	if (!*str(o, "due"))
+		return "not required";
+	if (!strcmp(st, "overdue"))
+		snprintf(buf, size, "%s (overdue by %lld day(s) unless given)", str(o, "due"), -left);
+	else if (cJSON_IsNumber(get(o, "days_left")))
+		snprintf(buf, size, "%s (%lld day(s) left)", str(o, "due"), left);
+	else
+		snprintf(buf, size, "%s", str(o, "due"));
+	return buf;
+}
+
+/* The one-page summary: the narrative, the key figures, the duties with
+ * their dates, and what a person must confirm before anything is sent. */
 int cf_report_html_summary(const struct cf_render *r)
 {
 	struct cf_buf *out = r->out;
-	const cJSON *e;
+	const cJSON *e, *ob = r->ob, *media = get(ob, "media_notice");
+	const cJSON *sub = get(ob, "substitute_notice"), *states = get(r->aff, "by_state");
 	const char *name, *tpl = cf_report_summary_tpl(r->model, r->t, &name);
-	int rc;
+	char a[192], b[192];
+	int rc, n = 0, total = cJSON_GetArraySize(get(r->model, "to_confirm"));
 
 	if ((rc = html_narrative(r, name, tpl)) != CF_OK)
 		return rc;
 	cf_buf_printf(out, "<p>Individuals affected: <span class=\"figure\">%lld</span>",
 		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
-	html_cites(out, get(get(r->aff, "count"), "cites"), 5);
+	html_cites(out, get(get(r->aff, "count"), "cites"), 3);
 	cf_buf_puts(out, cf_report_verified_only(r->model) ? "</p>\n<p class=\"ok\">"
 							   : "</p>\n<p class=\"bad\">");
 	cf_esc_html(out, str(get(r->model, "evidence_status"), "statement"));
-	cf_buf_puts(out, "</p>\n");
+	cf_buf_puts(out, "</p>\n<table class=\"keyfigs\"><tbody>\n");
+	snprintf(a, sizeof a, "%d", cJSON_GetArraySize(get(r->tl, "accesses")));
+	html_pair(out, "Successful accesses counted", a, NULL);
+	snprintf(a, sizeof a, "%lld", (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
+	html_pair(out, "Failed attempts (not counted)", a, NULL);
+	e = cJSON_GetArrayItem(states, 0);
+	snprintf(a, sizeof a, "%d%s%s (%lld)", cJSON_GetArraySize(states),
+		 e ? "; most: " : "", e ? str(e, "state") : "", (long long)cf_json_int(e, "count", 0));
+	html_pair(out, "States of residence", e ? a : "none", NULL);
+	snprintf(a, sizeof a, "%d", cJSON_GetArraySize(get(r->model, "model_decisions")));
+	html_pair(out, "Model decisions by suspect versions", a, NULL);
+	cf_buf_puts(out, "</tbody></table>\n<h3>Duties and dates</h3>\n"
+		    "<table class=\"keyfigs\"><tbody>\n");
+	html_pair(out, "Notice to individuals (164.404)", due_text(get(ob, "individual_notice"), a, sizeof a),
+		  !strcmp(str(get(ob, "individual_notice"), "status"), "overdue") ? "bad" : NULL);
+	html_pair(out, "Notice to the Secretary of HHS (164.408)", due_text(get(ob, "hhs_notice"), b, sizeof b),
+		  !strcmp(str(get(ob, "hhs_notice"), "status"), "overdue") ? "bad" : NULL);
+	html_pair(out, "Notice to the media (164.406)", cf_json_bool(media, "required", 0)
+		  ? due_text(media, a, sizeof a) : "not required (no State with more than 500)", NULL);
+	snprintf(b, sizeof b, "%s%s%s", cJSON_IsString(get(sub, "keep_until")) ? "required; keep until " : "not required",
+		 cJSON_IsString(get(sub, "keep_until")) ? str(sub, "keep_until") : "", "");
+	html_pair(out, "Substitute notice (164.404(d)(2))", b, NULL);
+	cf_buf_puts(out, "</tbody></table>\n<h3>What to confirm</h3>\n");
+	cf_buf_printf(out, "<p>%d item(s) must be confirmed by the privacy officer before any "
+		      "notice is sent (<a href=\"#confirm\">the full list</a>):</p>\n<ul>\n", total);
+	cJSON_ArrayForEach(e, get(r->model, "to_confirm")) {
+		if (n++ == 6) {
+			cf_buf_printf(out, "<li>and %d more</li>\n", total - 6);
+			break;
+		}
+		cf_esc_put(out, cf_esc_html, e, "<li><strong>", "section", " / ", "field",
+			   "</strong></li>\n", NULL);
+	}
+	cf_buf_puts(out, "</ul>\n");
 	if (cJSON_GetArraySize(get(r->model, "discrepancies"))) {
 		cf_buf_puts(out, "<p class=\"bad\">Discrepancies in the scope:</p>\n<ul>\n");
 		cJSON_ArrayForEach(e, get(r->model, "discrepancies")) {
@@ -182,36 +261,88 @@ int cf_report_html_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-/* A table of timeline rows (at most CF_REPORT_MAX_ROWS), each with its
- * citation last. */
-static void html_event_table(struct cf_buf *out, const cJSON *rows,
-			     const char *const *heads, const char *const *keys)
-{
-	const cJSON *e;
-	int n;
+#define MAX_COLS 12
 
-	html_thead(out, heads);
+/* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), each
+ * with its citation last. A column no shown row has a value for is left
+ * out (a failed login names no patient): every column shown says
+ * something. */
+static void html_event_table(struct cf_buf *out, const cJSON *rows,
+			     const char *const *heads, const char *const *keys,
+			     int max)
+{
+	const char *h[MAX_COLS + 2], *k[MAX_COLS + 1];
+	const cJSON *e;
+	int n, nk = 0;
+
+	for (int i = 0; keys[i] && i < MAX_COLS; i++) {
+		int used = 0;
+
+		CF_REPORT_FOR_ROWS(e, rows, n) {
+			if (n >= max)
+				break;
+			if (*str(e, keys[i]) && (used = 1))
+				break;
+		}
+		if (used) {
+			h[nk] = heads[i];
+			k[nk++] = keys[i];
+		}
+	}
+	for (int i = 0; keys[i]; i++)
+		if (!keys[i + 1])
+			h[nk] = heads[i + 1]; /* the evidence */
+	h[nk + 1] = NULL;
+	k[nk] = NULL;
+	html_thead(out, h);
 	CF_REPORT_FOR_ROWS(e, rows, n) {
+		if (n >= max)
+			break;
 		cf_buf_puts(out, "<tr>");
-		html_cells(out, e, keys);
+		html_cells(out, e, k);
 		html_cite_cell(out, e);
 	}
 	cf_buf_puts(out, "</tbody></table>\n");
-	cf_report_more_rows(out, rows, n, "report.json", 1);
+	if (max >= CF_REPORT_MAX_ROWS)
+		cf_report_more_rows(out, rows, n, "report.json", 1);
+}
+
+static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
+	"patient", "resource", NULL};
+static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
+	"outcome", "patient", "resource", NULL};
+static const char *const ahead[] = {"Time (UTC)", "Actor", "Source IP",
+	"Action", "Patient", "Resource", "Evidence", NULL};
+static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
+	"Action", "Outcome", "Patient", "Resource", "Evidence", NULL};
+
+/* "The first N of M ...; in full in <appendix>" after a shortened list. */
+static void html_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
+			      const char *id, const char *also)
+{
+	const struct cf_report_section *s;
+	char label[32] = "an appendix";
+
+	for (s = cf_report_sections; s->id; s++)
+		if (!strcmp(s->id, id))
+			cf_report_section_label(s, label, sizeof label);
+	cf_buf_printf(out, "<p class=\"note\">%s %d of %d; all of them in "
+		      "<a href=\"#%s\">%s</a>%s%s.</p>\n",
+		      cJSON_GetArraySize(arr) > shown ? "The first" : "All",
+		      cJSON_GetArraySize(arr) > shown ? shown : cJSON_GetArraySize(arr),
+		      cJSON_GetArraySize(arr), id, label, also ? " and " : "", also ? also : "");
 }
 
 int cf_report_html_timeline(const struct cf_render *r)
 {
-	static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
-		"patient", "resource", NULL};
-	static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
-		"outcome", "patient", NULL};
-	static const char *const ahead[] = {"Time (UTC)", "Actor", "Source IP",
-		"Action", "Patient", "Resource", "Evidence", NULL};
-	static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
-		"Action", "Outcome", "Patient", "Evidence", NULL};
+	static const char *const bhead[] = {"Actor", "Accesses", "Patients",
+		"Source IPs", "First (UTC)", "Last (UTC)", NULL};
+	static const char *const bkeys[] = {"actor", "accesses", "patients",
+		"src_ips", "first", "last", NULL};
 	struct cf_buf *out = r->out;
-	const cJSON *w = get(r->inc, "window");
+	const cJSON *w = get(r->inc, "window"), *acc = get(r->tl, "accesses"), *e;
+	cJSON *by;
+	char tmp[64];
 	int rc;
 
 	cf_esc_put(out, cf_esc_html, w, "<p>Window under investigation: ", "from", " to ", "to", NULL);
@@ -219,26 +350,61 @@ int cf_report_html_timeline(const struct cf_render *r)
 	if ((rc = cf_report_check(r)) != CF_OK ||
 	    (rc = cf_report_svg(r->ctx, r->model, out)) != CF_OK)
 		return rc;
-	cf_buf_puts(out, "<h3>Successful accesses counted</h3>\n");
-	html_event_table(out, get(r->tl, "accesses"), ahead, akeys);
+	cf_buf_printf(out, "<h3>Successful accesses counted</h3>\n<p>%d access(es), by actor "
+		      "(most first):</p>\n", cJSON_GetArraySize(acc));
+	if (!(by = cf_report_by_actor(acc)))
+		return cf_set_nomem(r->ctx, r->what);
+	html_thead(out, bhead);
+	cJSON_ArrayForEach(e, by) {
+		cf_buf_puts(out, "<tr>");
+		for (int i = 0; bkeys[i]; i++) {
+			cf_buf_puts(out, "<td>");
+			cf_esc_html(out, cf_json_text(get(e, bkeys[i]), tmp));
+			cf_buf_puts(out, "</td>");
+		}
+		cf_buf_puts(out, "</tr>\n");
+	}
+	cJSON_Delete(by);
+	cf_buf_puts(out, "</tbody></table>\n");
+	html_event_table(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
+	html_see_appendix(out, acc, CF_REPORT_BODY_ROWS, "all-accesses", "accesses.csv");
 	cf_buf_printf(out, "<h3>Failed attempts (not counted)</h3>\n<p>%lld failed attempt(s).</p>\n",
 		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
-	if (cJSON_GetArraySize(get(r->tl, "failed_attempts")))
-		html_event_table(out, get(r->tl, "failed_attempts"), fhead, fkeys);
+	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
+		html_event_table(out, get(r->tl, "failed_attempts"), fhead, fkeys,
+				 CF_REPORT_BODY_ROWS);
+		html_see_appendix(out, get(r->tl, "failed_attempts"), CF_REPORT_BODY_ROWS,
+				  "all-failed", NULL);
+	}
 	return CF_OK;
 }
+
+int cf_report_html_app_accesses(const struct cf_render *r)
+{
+	html_event_table(r->out, get(r->tl, "accesses"), ahead, akeys, CF_REPORT_MAX_ROWS);
+	return CF_OK;
+}
+
+int cf_report_html_app_failed(const struct cf_render *r)
+{
+	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
+		cf_buf_puts(r->out, "<p>No failed attempt.</p>\n");
+	else
+		html_event_table(r->out, get(r->tl, "failed_attempts"), fhead, fkeys,
+				 CF_REPORT_MAX_ROWS);
+	return CF_OK;
+}
+
+static void html_patients(const struct cf_render *r, int max);
 
 int cf_report_html_affected(const struct cf_render *r)
 {
 	static const char *const shead[] = {"State", "Count", "Media notice",
 		"Evidence", NULL};
-	static const char *const phead[] = {"Patient", "State",
-		"Contact information", "Evidence", NULL};
 	struct cf_buf *out = r->out;
 	const cJSON *e;
-	int n;
 
-	cf_buf_printf(out, "<p>Count: <span class=\"figure\">%lld</span></p>\n<h3>By State of residence</h3>\n",
+	cf_buf_printf(out, "<p>Count: <span class=\"figure\">%lld</span></p>\n<h3>By State of residence (most first)</h3>\n",
 		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
 	html_thead(out, shead);
 	cJSON_ArrayForEach(e, get(r->aff, "by_state")) {
@@ -246,13 +412,37 @@ int cf_report_html_affected(const struct cf_render *r)
 		cf_esc_html(out, str(e, "state"));
 		cf_buf_printf(out, "</td><td>%lld</td><td>%s</td><td>", (long long)cf_json_int(e, "count", 0),
 			      cf_json_bool(e, "media_notice", 0) ? "required (more than 500)" : "no");
-		html_cites(out, get(e, "cites"), 3);
+		html_cites(out, get(e, "cites"), 1);
 		cf_buf_puts(out, "</td></tr>\n");
 	}
 	cf_buf_puts(out, "</tbody></table>\n<h3>List</h3>\n");
+	html_patients(r, CF_REPORT_BODY_PATIENTS);
+	html_see_appendix(out, get(r->aff, "patients"), CF_REPORT_BODY_PATIENTS,
+			  "all-affected", "affected.csv");
+	return CF_OK;
+}
+
+int cf_report_html_app_patients(const struct cf_render *r)
+{
+	html_patients(r, CF_REPORT_MAX_ROWS);
+	return CF_OK;
+}
+
+/* The affected individuals, at most max (and CF_REPORT_MAX_ROWS). */
+static void html_patients(const struct cf_render *r, int max)
+{
+	static const char *const phead[] = {"Patient", "State",
+		"Contact information", "Evidence", NULL};
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+	int n;
+
 	html_thead(out, phead);
 	CF_REPORT_FOR_ROWS(e, get(r->aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
+
+		if (n >= max)
+			break;
 
 		cf_buf_puts(out, "<tr><td>");
 		cf_esc_html(out, str(e, "id"));
@@ -264,12 +454,13 @@ int cf_report_html_affected(const struct cf_render *r)
 		if (!cJSON_IsBool(hc))
 			cf_buf_puts(out, confirm_badge);
 		cf_buf_puts(out, "</td><td>");
-		html_cites(out, get(e, "evidence"), 3);
+		html_cites(out, get(e, "evidence"), 1);
 		cf_buf_puts(out, "</td></tr>\n");
 	}
 	cf_buf_puts(out, "</tbody></table>\n");
-	cf_report_more_rows(out, get(r->aff, "patients"), n, "affected.csv and report.json", 1);
-	return CF_OK;
+	if (max >= CF_REPORT_MAX_ROWS)
+		cf_report_more_rows(out, get(r->aff, "patients"), n,
+				    "affected.csv and report.json", 1);
 }
 
 int cf_report_html_risk(const struct cf_render *r)
@@ -283,7 +474,7 @@ int cf_report_html_risk(const struct cf_render *r)
 	cJSON_ArrayForEach(e, get(ra, "factors")) {
 		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "title", "</td><td>", "finding",
 			   CONFIRM_BADGE "<br><em>", "confirm_note", "</em></td><td>", NULL);
-		html_cites(out, get(e, "cites"), 4);
+		html_cites(out, get(e, "cites"), 2);
 		cf_buf_puts(out, "</td></tr>\n");
 	}
 	cf_buf_puts(out, "</tbody></table>\n<p>");
@@ -437,7 +628,7 @@ int cf_report_html_evidence(const struct cf_render *r)
 
 		cf_esc_put(out, cf_esc_html, e, "<tr><td class=\"cite\">", "sha256sums", "</td><td>",
 			   "path", "</td><td class=\"cite\">", "signer", NULL);
-		cf_buf_puts(out, !strcmp(v, "OK") ? "</td><td class=\"ok\">" : "</td><td class=\"bad\">");
+		cf_buf_puts(out, !strncmp(v, "OK", 2) ? "</td><td class=\"ok\">" : "</td><td class=\"bad\">");
 		cf_esc_html(out, v);
 		if (cf_json_int(e, "problems", 0))
 			cf_buf_printf(out, " (%lld problem(s))", (long long)cf_json_int(e, "problems", 0));
@@ -532,6 +723,23 @@ static void html_header(const struct cf_render *r)
 	cf_buf_puts(out, " must be confirmed by the privacy officer before any notice is sent.</p>\n</header>\n");
 }
 
+/* The table of contents, from the section table: the body, then the
+ * appendices. */
+static void html_toc(struct cf_buf *out)
+{
+	const struct cf_report_section *s;
+	char label[32];
+
+	cf_buf_puts(out, "<nav class=\"toc\">\n<h2>Contents</h2>\n<ol>\n");
+	for (s = cf_report_sections; s->id; s++) {
+		cf_report_section_label(s, label, sizeof label);
+		cf_buf_printf(out, "<li><a href=\"#%s\">%s. ", s->id, label);
+		cf_esc_html(out, s->title);
+		cf_buf_puts(out, "</a></li>\n");
+	}
+	cf_buf_puts(out, "</ol>\n</nav>\n");
+}
+
 int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		   const struct cf_report_templates *t, struct cf_buf *out)
 {
@@ -539,13 +747,17 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		cf_rget(model, "affected"), cf_rget(model, "timeline"),
 		cf_rget(model, "obligations"), t, out, "html report"};
 	const struct cf_report_section *s;
-	int rc, n = 1;
+	char label[32];
+	int rc, in_appendix = 0;
 
 	html_header(&r);
-	for (s = cf_report_sections; s->id; s++, n++) {
-		cf_buf_printf(out, "<section id=\"%s\"%s>\n<h2>%d. %s</h2>\n", s->id,
-			      s->page ? " class=\"page\"" : "", n,
-			      s->html_title ? s->html_title : s->title);
+	for (s = cf_report_sections; s->id; s++) {
+		cf_report_section_label(s, label, sizeof label);
+		if (s->appendix && !in_appendix++)
+			cf_buf_puts(out, "<div id=\"appendices\">\n");
+		cf_buf_printf(out, "<section id=\"%s\"%s>\n<h2>%s. %s</h2>\n", s->id,
+			      s->appendix ? " class=\"appendix\"" : s->page ? " class=\"page\"" : "",
+			      label, s->html_title ? s->html_title : s->title);
 		if (!cf_report_section_applies(model, s->id)) {
 			cf_buf_puts(out, "<p class=\"note\">Not required: see the "
 				    "obligations and the breach determination.</p>\n");
@@ -554,7 +766,12 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 			return rc;
 		}
 		cf_buf_puts(out, "</section>\n");
+		/* the table of contents follows the one-page summary */
+		if (s == cf_report_sections)
+			html_toc(out);
 	}
+	if (in_appendix)
+		cf_buf_puts(out, "</div>\n");
 	cf_buf_puts(out, "</body>\n</html>\n");
 	return cf_report_check(&r);
 }

@@ -3,13 +3,14 @@
  * What the breach report's renderers share (render.c, render_html.c,
  * render_md.c, render_csv.c); not for use outside them.
  *
- * The HTML and Markdown documents are the same twelve sections in one
- * order. Each section is one row of cf_report_sections[]: its anchor, its
+ * The HTML and Markdown documents are the same sections in one order:
+ * the body (a one-page summary first), then the appendices that hold the
+ * long lists in full. Each section is one row of cf_report_sections[]: its anchor, its
  * heading and one function per format, which writes the section's body to
  * the shared buffer. The drivers (cf_report_html, cf_report_md) write the
  * headings and check the buffer's sticky error once per section, so
- * adding a section is one function per format and one row, and a table of
- * contents can be generated from the table.
+ * adding a section is one function per format and one row, and the table
+ * of contents (after the summary) is generated from the table.
  */
 #ifndef CF_REPORTS_RENDER_INT_H
 #define CF_REPORTS_RENDER_INT_H
@@ -21,6 +22,12 @@
 
 struct cf_buf;
 struct cf_ctx;
+
+/* Rows the body shows of a long list (accesses, failed attempts,
+ * affected individuals); the full list is in an appendix and a CSV file,
+ * so that the body prints in a few pages at any scale. */
+#define CF_REPORT_BODY_ROWS 10
+#define CF_REPORT_BODY_PATIENTS 20
 
 /* Rows shown per table in HTML and Markdown: a breach of 100 000 records
  * stays a document a person can open and print; every row remains in
@@ -52,6 +59,10 @@ struct cf_report_section {
 	const char *html_title;  /* the HTML heading when longer, or NULL */
 	int page;                /* 1: starts a printed page (HTML) */
 	cf_report_section_fn html, md;
+	/* 0: the body (numbered 1, 2, ...); 1: an appendix (lettered A, B,
+	 * ..., after every body section, each on its own page). A row that
+	 * leaves it out is a body section. */
+	int appendix;
 };
 
 /* The sections in document order, ended by a row with a NULL id. */
@@ -99,7 +110,19 @@ CF_REPORT_SECTION(findings)
 CF_REPORT_SECTION(safety)
 CF_REPORT_SECTION(ai)
 CF_REPORT_SECTION(states)
+CF_REPORT_SECTION(app_accesses)
+CF_REPORT_SECTION(app_failed)
+CF_REPORT_SECTION(app_patients)
 #undef CF_REPORT_SECTION
+
+/* The counted accesses summarised per actor, most accesses first:
+ * [{"actor","accesses","patients","src_ips" (up to 4, joined),"first",
+ * "last"}]. NULL on no memory; freed with cJSON_Delete. */
+cJSON *cf_report_by_actor(const cJSON *accesses);
+/* The label of a section in headings and the table of contents: "3" for
+ * the third body section, "Appendix B" for the second appendix. */
+void cf_report_section_label(const struct cf_report_section *s, char *out,
+			     size_t size);
 
 /* 0 when the section's notice is not owed (notice, media, hhs: no breach,
  * nobody affected, or a business associate's incident): the drivers then

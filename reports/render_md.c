@@ -79,7 +79,21 @@ int cf_report_md_summary(const struct cf_render *r)
 	md_cites(out, get(get(r->aff, "count"), "cites"), 5);
 	cf_buf_puts(out, "\n\n");
 	cf_esc_md(out, str(get(r->model, "evidence_status"), "statement"));
-	cf_buf_puts(out, "\n\n");
+	cf_buf_printf(out, "\n\n- Successful accesses counted: %d\n"
+		      "- Failed attempts (not counted): %lld\n"
+		      "- States of residence: %d\n"
+		      "- Model decisions by suspect versions: %d\n",
+		      cJSON_GetArraySize(get(r->tl, "accesses")),
+		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0),
+		      cJSON_GetArraySize(get(r->aff, "by_state")),
+		      cJSON_GetArraySize(get(r->model, "model_decisions")));
+	cf_esc_put(out, cf_esc_md, get(r->ob, "individual_notice"),
+		   "- Notice to individuals due: ", "due", " (", "status", ")\n", NULL);
+	cf_esc_put(out, cf_esc_md, get(r->ob, "hhs_notice"),
+		   "- Notice to the Secretary of HHS due: ", "due", " (", "status", ")\n", NULL);
+	cf_buf_printf(out, "- Items to confirm before any notice is sent: %d (see "
+		      "\"Fields a person must confirm\")\n\n",
+		      cJSON_GetArraySize(get(r->model, "to_confirm")));
 	cJSON_ArrayForEach(e, get(r->model, "discrepancies")) {
 		cf_buf_puts(out, "- Discrepancy: ");
 		cf_esc_md(out, e->valuestring);
@@ -88,58 +102,142 @@ int cf_report_md_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-/* Timeline rows (at most CF_REPORT_MAX_ROWS): open, the fields between
- * pre and post, the citation, end. */
-static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *keys,
-		      const char *open, const char *pre, const char *post,
-		      const char *end)
-{
-	const cJSON *e;
-	int n;
+static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
+	"patient", "resource", NULL};
+static const char *const ahead[] = {"Time (UTC)", "Actor", "Source IP",
+	"Action", "Patient", "Resource", NULL};
+static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
+	"outcome", "patient", "resource", NULL};
+static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
+	"Action", "Outcome", "Patient", "Resource", NULL};
 
-	CF_REPORT_FOR_ROWS(e, rows, n) {
-		cf_buf_puts(out, open);
-		md_fields(out, e, keys, pre, post);
-		md_cite(out, get(e, "cite"));
-		cf_buf_puts(out, end);
+#define MAX_COLS 12
+
+/* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), the
+ * citation last; a column no shown row has a value for is left out. */
+static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *heads,
+		      const char *const *keys, int max)
+{
+	const char *k[MAX_COLS + 1];
+	const cJSON *e;
+	int n, nk = 0;
+
+	cf_buf_puts(out, "|");
+	for (int i = 0; keys[i] && i < MAX_COLS; i++) {
+		int used = 0;
+
+		CF_REPORT_FOR_ROWS(e, rows, n) {
+			if (n >= max)
+				break;
+			if (*str(e, keys[i]) && (used = 1))
+				break;
+		}
+		if (used) {
+			k[nk++] = keys[i];
+			cf_buf_printf(out, " %s |", heads[i]);
+		}
 	}
-	cf_report_more_rows(out, rows, n, "report.json", 0);
+	k[nk] = NULL;
+	cf_buf_puts(out, " Evidence |\n|");
+	for (int i = 0; i <= nk; i++)
+		cf_buf_puts(out, "---|");
+	cf_buf_puts(out, "\n");
+	CF_REPORT_FOR_ROWS(e, rows, n) {
+		if (n >= max)
+			break;
+		cf_buf_puts(out, "|");
+		md_fields(out, e, k, " ", " |");
+		md_cite(out, get(e, "cite"));
+		cf_buf_puts(out, " |\n");
+	}
+	if (max >= CF_REPORT_MAX_ROWS)
+		cf_report_more_rows(out, rows, n, "report.json", 0);
+}
+
+/* "The first N of M; all of them in Appendix X (and FILE)." */
+static void md_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
+			    const char *id, const char *also)
+{
+	const struct cf_report_section *s;
+	char label[32] = "an appendix";
+	int total = cJSON_GetArraySize(arr);
+
+	for (s = cf_report_sections; s->id; s++)
+		if (!strcmp(s->id, id))
+			cf_report_section_label(s, label, sizeof label);
+	cf_buf_printf(out, "\n%s %d of %d; all of them in %s%s%s.\n",
+		      total > shown ? "The first" : "All", total > shown ? shown : total,
+		      total, label, also ? " and " : "", also ? also : "");
 }
 
 int cf_report_md_timeline(const struct cf_render *r)
 {
-	static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
-		"patient", NULL};
-	static const char *const fkeys[] = {"ts", "actor", "action", "outcome", NULL};
 	struct cf_buf *out = r->out;
+	const cJSON *acc = get(r->tl, "accesses"), *e;
+	cJSON *by;
+	char tmp[64];
 
-	cf_buf_puts(out, "The chart of accesses over time by actor is in report.html.\n\n"
-		    "| Time (UTC) | Actor | Source IP | Action | Patient | Evidence |\n|---|---|---|---|---|---|\n");
-	md_events(out, get(r->tl, "accesses"), akeys, "|", " ", " |", " |\n");
-	cf_buf_printf(out, "\nFailed attempts (not counted): %lld\n\n",
+	cf_buf_printf(out, "The chart of accesses over time by actor is in report.html.\n\n"
+		      "%d successful access(es) counted, by actor (most first):\n\n"
+		      "| Actor | Accesses | Patients | Source IPs | First (UTC) | Last (UTC) |\n"
+		      "|---|---|---|---|---|---|\n", cJSON_GetArraySize(acc));
+	if (!(by = cf_report_by_actor(acc)))
+		return cf_set_nomem(r->ctx, r->what);
+	cJSON_ArrayForEach(e, by) {
+		static const char *const k[] = {"actor", "accesses", "patients",
+			"src_ips", "first", "last", NULL};
+
+		cf_buf_puts(out, "|");
+		for (int i = 0; k[i]; i++) {
+			cf_buf_puts(out, " ");
+			cf_esc_md(out, cf_json_text(get(e, k[i]), tmp));
+			cf_buf_puts(out, " |");
+		}
+		cf_buf_puts(out, "\n");
+	}
+	cJSON_Delete(by);
+	cf_buf_puts(out, "\n");
+	md_events(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
+	md_see_appendix(out, acc, CF_REPORT_BODY_ROWS, "all-accesses", "accesses.csv");
+	cf_buf_printf(out, "\nFailed attempts (not counted): %lld\n",
 		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
-	md_events(out, get(r->tl, "failed_attempts"), fkeys, "-", " ", "", "\n");
+	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
+		cf_buf_puts(out, "\n");
+		md_events(out, get(r->tl, "failed_attempts"), fhead, fkeys, CF_REPORT_BODY_ROWS);
+		md_see_appendix(out, get(r->tl, "failed_attempts"), CF_REPORT_BODY_ROWS,
+				"all-failed", NULL);
+	}
 	return CF_OK;
 }
 
-int cf_report_md_affected(const struct cf_render *r)
+int cf_report_md_app_accesses(const struct cf_render *r)
+{
+	md_events(r->out, get(r->tl, "accesses"), ahead, akeys, CF_REPORT_MAX_ROWS);
+	return CF_OK;
+}
+
+int cf_report_md_app_failed(const struct cf_render *r)
+{
+	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
+		cf_buf_puts(r->out, "No failed attempt.\n");
+	else
+		md_events(r->out, get(r->tl, "failed_attempts"), fhead, fkeys, CF_REPORT_MAX_ROWS);
+	return CF_OK;
+}
+
+/* The affected individuals, at most max (and CF_REPORT_MAX_ROWS). */
+static void md_patients(const struct cf_render *r, int max)
 {
 	struct cf_buf *out = r->out;
 	const cJSON *e;
 	int n;
 
-	cf_buf_printf(out, "Count: **%lld**\n\n| State | Count | Media notice |\n|---|---|---|\n",
-		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
-	cJSON_ArrayForEach(e, get(r->aff, "by_state")) {
-		cf_buf_puts(out, "| ");
-		cf_esc_md(out, str(e, "state"));
-		cf_buf_printf(out, " | %lld | %s |\n", (long long)cf_json_int(e, "count", 0),
-			      cf_json_bool(e, "media_notice", 0) ? "required" : "no");
-	}
-	cf_buf_puts(out, "\n| Patient | State | Contact | Evidence |\n|---|---|---|---|\n");
+	cf_buf_puts(out, "| Patient | State | Contact | Evidence |\n|---|---|---|---|\n");
 	CF_REPORT_FOR_ROWS(e, get(r->aff, "patients"), n) {
 		const cJSON *hc = get(e, "has_contact");
 
+		if (n >= max)
+			break;
 		cf_buf_puts(out, "| ");
 		cf_esc_md(out, str(e, "id"));
 		if (cf_json_bool(e, "unverified_only", 0))
@@ -151,7 +249,35 @@ int cf_report_md_affected(const struct cf_render *r)
 		md_cites(out, get(e, "evidence"), 3);
 		cf_buf_puts(out, " |\n");
 	}
-	cf_report_more_rows(out, get(r->aff, "patients"), n, "affected.csv and report.json", 0);
+	if (max >= CF_REPORT_MAX_ROWS)
+		cf_report_more_rows(out, get(r->aff, "patients"), n,
+				    "affected.csv and report.json", 0);
+}
+
+int cf_report_md_affected(const struct cf_render *r)
+{
+	struct cf_buf *out = r->out;
+	const cJSON *e;
+
+	cf_buf_printf(out, "Count: **%lld**\n\nBy State of residence (most first):\n\n"
+		      "| State | Count | Media notice |\n|---|---|---|\n",
+		      (long long)cf_json_int(get(r->aff, "count"), "value", 0));
+	cJSON_ArrayForEach(e, get(r->aff, "by_state")) {
+		cf_buf_puts(out, "| ");
+		cf_esc_md(out, str(e, "state"));
+		cf_buf_printf(out, " | %lld | %s |\n", (long long)cf_json_int(e, "count", 0),
+			      cf_json_bool(e, "media_notice", 0) ? "required" : "no");
+	}
+	cf_buf_puts(out, "\n");
+	md_patients(r, CF_REPORT_BODY_PATIENTS);
+	md_see_appendix(out, get(r->aff, "patients"), CF_REPORT_BODY_PATIENTS,
+			"all-affected", "affected.csv");
+	return CF_OK;
+}
+
+int cf_report_md_app_patients(const struct cf_render *r)
+{
+	md_patients(r, CF_REPORT_MAX_ROWS);
 	return CF_OK;
 }
 
@@ -308,7 +434,8 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		cf_rget(model, "affected"), cf_rget(model, "timeline"),
 		cf_rget(model, "obligations"), t, out, "markdown report"};
 	const struct cf_report_section *s;
-	int rc, n = 1, verified = cf_report_verified_only(model);
+	int rc, verified = cf_report_verified_only(model);
+	char label[32];
 
 	cf_buf_puts(out, "# Breach notification package: ");
 	cf_esc_md(out, str(r.inc, "id"));
@@ -324,9 +451,21 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		cf_esc_md(out, str(get(model, "evidence_status"), "statement"));
 		cf_buf_puts(out, "**\n");
 	}
-	/* Each section ends with a newline; its heading opens with another. */
-	for (s = cf_report_sections; s->id; s++, n++) {
-		cf_buf_printf(out, "\n## %d. %s\n\n", n, s->title);
+	/* Each section ends with a newline; its heading opens with another.
+	 * The table of contents follows the first section (the summary). */
+	for (s = cf_report_sections; s->id; s++) {
+		cf_report_section_label(s, label, sizeof label);
+		if (s == cf_report_sections + 1) {
+			const struct cf_report_section *c;
+
+			cf_buf_puts(out, "\n## Contents\n\n");
+			for (c = cf_report_sections; c->id; c++) {
+				cf_report_section_label(c, label, sizeof label);
+				cf_buf_printf(out, "- %s. %s\n", label, c->title);
+			}
+			cf_report_section_label(s, label, sizeof label);
+		}
+		cf_buf_printf(out, "\n## %s. %s\n\n", label, s->title);
 		if (!cf_report_section_applies(model, s->id)) {
 			cf_buf_puts(out, "Not required: see the obligations and the "
 				    "breach determination.\n");

@@ -77,6 +77,7 @@ int cmd_help(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_playbook(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 /* The hidden `casefile __complete WORD...` (src/cmd_complete.c), not a row of
  * the table: run runs a command of the table on argv (for its --help). */

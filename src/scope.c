@@ -39,6 +39,7 @@
 
 struct access {
 	char *patient, *archive, *member, *actor, *action;
+	char *src_ip, *resource; /* NULL when the event names none */
 	uint64_t line, offset;
 	int64_t ts;
 	int unverified;    /* from an archive not recorded as verified */
@@ -398,7 +399,10 @@ static cJSON *evidence_json(const struct cf_event *e, int unverified)
 	cf_jb_str(&jb, j, "actor", e->actor);
 	cf_jb_str(&jb, j, "src_ip", e->src_ip);
 	cf_jb_str(&jb, j, "action", e->action);
+	cf_jb_str(&jb, j, "outcome", e->outcome);
 	cf_jb_str(&jb, j, "patient", e->patient);
+	if (e->resource)
+		cf_jb_str(&jb, j, "resource", e->resource);
 	cf_jb_str(&jb, j, "archive", e->archive);
 	cf_jb_str(&jb, j, "member", e->member);
 	cf_jb_int(&jb, j, "line", (int64_t)e->line);
@@ -528,6 +532,8 @@ static int add_access(struct scope *s, const struct cf_event *e, int unverified)
 	a->member = cf_strdup(e->member ? e->member : "");
 	a->actor = e->actor ? cf_strdup(e->actor) : NULL;
 	a->action = e->action ? cf_strdup(e->action) : NULL;
+	a->src_ip = e->src_ip ? cf_strdup(e->src_ip) : NULL;
+	a->resource = e->resource ? cf_strdup(e->resource) : NULL;
 	a->line = e->line;
 	a->offset = e->offset;
 	a->ts = e->ts_us;
@@ -536,7 +542,8 @@ static int add_access(struct scope *s, const struct cf_event *e, int unverified)
 	a->treatment = cf_scope_purpose_treatment(e->attrs);
 	s->n++;
 	if (!a->patient || !a->archive || !a->member || (e->actor && !a->actor) ||
-	    (e->action && !a->action))
+	    (e->action && !a->action) || (e->src_ip && !a->src_ip) ||
+	    (e->resource && !a->resource))
 		return s->nomem = 1;
 	categories(s, e);
 	return 0;
@@ -718,6 +725,10 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 				cf_jb_time(&jb, e, "time", s.v[k].ts);
 			cf_jb_str(&jb, e, "actor", s.v[k].actor);
 			cf_jb_str(&jb, e, "action", s.v[k].action);
+			if (s.v[k].src_ip)
+				cf_jb_str(&jb, e, "src_ip", s.v[k].src_ip);
+			if (s.v[k].resource)
+				cf_jb_str(&jb, e, "resource", s.v[k].resource);
 			if (s.v[k].unverified)
 				cf_jb_bool(&jb, e, "unverified", 1);
 			if (s.v[k].unknown_outcome)
@@ -793,6 +804,8 @@ out:
 		free(s.v[i].archive);
 		free(s.v[i].member);
 		free(s.v[i].actor);
+		free(s.v[i].src_ip);
+		free(s.v[i].resource);
 		free(s.v[i].action);
 	}
 	free(s.v);

@@ -547,6 +547,9 @@ static int do_query(struct opts *o, int argc)
 	cf_db_close(db, &ctx);
 	if (rc != CF_OK)
 		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (q.untimed)
+		cf_cli_error("%llu event(s) with no known time left out of the "
+			     "Timesketch export (--format jsonl lists them)", (unsigned long long)q.untimed);
 	return CF_EXIT_OK;
 }
 

@@ -407,6 +407,8 @@ static int one_entry(struct tl_run *r, sd_journal *j, uint64_t idx)
 	}
 	ev.ts_us = (int64_t)rt;
 	tl_attr_tz(r, 0);
+	if (!rt)
+		tl_attr_bool(r, "time_unknown", 1); /* no realtime stamp */
 	if (sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0 &&
 	    sd_id128_to_string(boot, bootid))
 		tl_attr_str(r, "boot_id", bootid, (size_t)-1);

@@ -107,6 +107,19 @@ static int ts_attrs_as_strings(cJSON *attrs)
 	return 0;
 }
 
+/* 1 when an event's time is not known: its parser marked it
+ * ("time_unknown", a utmp slot or journal entry whose time is unset), or
+ * it sits exactly at the epoch without coming from the file times, the one
+ * source where 0 is what the file system holds. Timesketch would place it
+ * in 1970 as if it were a fact; it is left out of the export and counted
+ * (the other formats keep it, marked). */
+static int ts_time_unknown(const struct cf_event *e, const cJSON *attrs)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(attrs, "time_unknown")))
+		return 1;
+	return e->ts_us == 0 && !(e->source && !strcmp(e->source, "filestat"));
+}
+
 static int put_json(struct tl_query_out *q, cJSON *j)
 {
 	char *txt;
@@ -191,6 +204,12 @@ static int on_event(void *arg, const struct cf_event *e)
 	case TL_FMT_TIMESKETCH: {
 		cJSON *j = cf_event_json(e, 0);
 		char us[24], *msg = NULL;
+		if (j && ts_time_unknown(e, cJSON_GetObjectItemCaseSensitive(j, "attrs"))) {
+			cJSON_Delete(j);
+			q->rows--;
+			q->untimed++;
+			return 0;
+		}
 		snprintf(us, sizeof us, "%lld", (long long)e->ts_us);
 		if (j) { /* message first-class; integer microseconds, not a double */
 			cJSON_DeleteItemFromObject(j, "message");

@@ -17,6 +17,7 @@ struct tl_query_out {
 	FILE *f;
 	enum tl_format format;
 	uint64_t rows;
+	uint64_t untimed;   /* timesketch: events left out, time unknown */
 	int nomem;
 };
 

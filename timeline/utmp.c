@@ -283,6 +283,10 @@ static int ut_record(struct tl_run *r, struct utmp_state *st,
 	tl_event_reset(r);
 	ev.source = kind_names[st->kind];
 	ev.ts_us = (int64_t)(uint32_t)le32(u + UT_SEC) * 1000000 + le32(u + UT_USEC);
+	/* a record with no time set (both fields zero) is kept at the epoch
+	 * and marked, so that no export mistakes it for a 1970 login */
+	if (!ev.ts_us)
+		tl_attr_bool(r, "time_unknown", 1);
 	tty = tl_str(r, (const char *)u + UT_LINE, ln);
 	user = tl_str(r, (const char *)u + UT_USER, un);
 	host = tl_str(r, (const char *)u + UT_HOST, hn);
@@ -442,6 +446,8 @@ static int ll_record(struct tl_run *r, struct utmp_state *st,
 				 (unsigned long long)off);
 	tl_event_reset(r);
 	ev.ts_us = (int64_t)(uint32_t)le32(l + LL_TIME) * 1000000;
+	if (!ev.ts_us)
+		tl_attr_bool(r, "time_unknown", 1); /* as a utmp record's */
 	tty = tl_str(r, (const char *)l + LL_LINE, ln);
 	host = tl_str(r, (const char *)l + LL_HOST, hn);
 	ev.actor = tl_strf(r, "uid:%llu", (unsigned long long)uid);

@@ -24,6 +24,7 @@
 #include "casefile/sign.h"
 #include "casefile/time.h"
 #include "playbook.h"
+#include "rules.h"
 
 #define HEAD "id: t\ntitle: T\nroles: [ic, po]\nsteps:\n"
 
@@ -331,6 +332,64 @@ static void test_clocks_local(void **state)
 	cJSON_Delete(small);
 }
 
+/* The UTC day a clock's last instant falls on. */
+static int64_t last_day(int64_t over_us)
+{
+	int64_t day = 86400 * CF_US_PER_SEC, t = over_us - 1;
+
+	return t / day - (t % day < 0);
+}
+
+/* playbook status and the breach report name the same last days: for
+ * discoveries at any time of day, around year ends and leap days, below
+ * and above 500 affected, with and without a law-enforcement delay, the
+ * clocks' last days equal cf_breach_duties_compute's (reports/rules.c). */
+static void test_clocks_agree_with_report(void **state)
+{
+	static const char *const when[] = {"2026-03-04T09:30:00Z", "2026-03-04T00:00:00Z",
+		"2026-12-31T23:59:59Z", "2027-11-02T12:00:00Z", "2024-01-01T00:00:01Z"};
+	static const long counts[] = {12, 499, 500, 900};
+	static const int delays[] = {0, 30, 90, 400};
+
+	(void)state;
+	for (size_t w = 0; w < sizeof when / sizeof when[0]; w++)
+		for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+			for (size_t l = 0; l < sizeof delays / sizeof delays[0]; l++) {
+				struct pb_clocks c;
+				struct cf_breach_duties d;
+				struct cf_state_count sc = {"CA", (uint64_t)counts[k]};
+				struct cf_breach_facts f;
+				int64_t disc, delay = 0;
+				char js[128];
+				cJSON *v;
+
+				assert_int_equal(cf_time_parse(when[w], -1, &disc, NULL), 0);
+				memset(&f, 0, sizeof f);
+				f.discovered_day = disc / (86400 * CF_US_PER_SEC);
+				f.le_delay_day = -1;
+				f.affected = (uint64_t)counts[k];
+				f.states = &sc;
+				f.nstates = 1;
+				if (delays[l]) {
+					/* the delay's last day, and the instant it is over */
+					f.le_delay_day = f.discovered_day + delays[l];
+					delay = (f.le_delay_day + 1) * 86400 * CF_US_PER_SEC;
+				}
+				snprintf(js, sizeof js, "{\"s\":{\"affected\":%ld,\"by_state\":{\"CA\":%ld}}}",
+					 counts[k], counts[k]);
+				assert_non_null(v = cJSON_Parse(js));
+				pb_clocks_compute(&c, NULL, disc, delay, v);
+				assert_int_equal(cf_breach_duties_compute(&f, &d), 0);
+				/* a clock is over when its last (UTC) day ends */
+				assert_int_equal(last_day(c.individuals), d.individual_due);
+				assert_int_equal(last_day(c.hhs), d.hhs_due);
+				assert_int_equal(c.media ? last_day(c.media) : -1,
+						 d.media_required ? d.media_due : -1);
+				free(d.media_states);
+				cJSON_Delete(v);
+			}
+}
+
 static void test_cacao_round_trip(void **state)
 {
 	struct pb_playbook *pb, *back = NULL;
@@ -552,6 +611,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_minimal),
+		cmocka_unit_test(test_clocks_agree_with_report),
 		cmocka_unit_test(test_each_error_with_position),
 		cmocka_unit_test(test_command_known),
 		cmocka_unit_test(test_loop_with_exit_is_valid),

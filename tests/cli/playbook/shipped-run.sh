@@ -23,6 +23,14 @@ expect_status 0 casefile playbook status -C case --json $pb
 jq -e '.steps[] | select(.id == "size") | .status == "done"' out >/dev/null ||
   die "size decision not taken"
 jq -e '.hipaa.affected > 0' out >/dev/null || die "no affected count in the clocks"
+# status and the package it drafted agree on the count and on the dates
+jq -en --slurpfile s out --slurpfile r case/report/report.json '
+  $s[0].hipaa as $h | $r[0] as $m
+  | $h.affected == $m.affected.count.value
+  and $h.individuals.due_date == $m.obligations.individual_notice.due
+  and $h.hhs.due_date == $m.obligations.hhs_notice.due
+  and (($h.media.status == "not-required") == ($m.obligations.media_notice.required | not))' >/dev/null \
+  || die "status and report disagree: $(jq -c .hipaa out) vs $(jq -c '{a: .affected.count.value, o: .obligations | {i: .individual_notice.due, h: .hhs_notice.due, m: .media_notice.required}}' case/report/report.json)"
 ls case/report/* >/dev/null 2>&1 || die "no notification package"
 grep -q "step=size visit=1 attempt=1 kind=decision status=done answer=$([ "$affected" -ge 500 ] && echo yes || echo no)" \
   case/custody.jsonl || die "size decision not logged with its answer"

@@ -19,5 +19,8 @@ jq -e '.obligations.hhs_notice.immediate and .obligations.hhs_notice.due == "202
 expect_grep '600 more rows in affected.csv and report.json' pkg/report.html
 expect_grep '600 more rows in report.json' pkg/report.html
 expect_grep '^600 more rows in affected.csv and report.json' pkg/report.md
-[ "$(grep -c '<tr><td>p[0-9]*</td><td>' pkg/report.html)" = 2000 ] || die "HTML list not capped at 2000"
+# the body shows the first 20 and points to the appendix, which is capped
+[ "$(sed -n '/<div id="appendices">/,$p' pkg/report.html | grep -c '<tr><td>p[0-9]*</td><td>')" = 2000 ] || die "HTML list not capped at 2000"
+[ "$(sed '/<div id="appendices">/,$d' pkg/report.html | grep -c '<tr><td>p[0-9]*</td><td>')" = 20 ] || die "the body lists more than 20"
+expect_grep 'The first 20 of 2600; all of them in <a href="#all-affected">Appendix C</a> and affected.csv' pkg/report.html
 expect_grep 'More than 500 residents of: TX \(2100\)' pkg/report.html

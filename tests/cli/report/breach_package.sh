@@ -64,5 +64,5 @@ expect_grep '@media print' pkg/report.html
 # Only the requested formats are written.
 expect_status 0 casefile report breach --scope "$F/scope.json" \
   --incident "$F/incident.yaml" -o csvonly --format csv
-[ "$(ls csvonly | tr '\n' ' ')" = "affected.csv hhs-portal.csv states.csv " ] \
+[ "$(ls csvonly | tr '\n' ' ')" = "accesses.csv affected.csv hhs-portal.csv states.csv " ] \
   || die "csv only wrote: $(ls csvonly)"
