@@ -394,6 +394,27 @@ static int load_cached(struct cf_ctx *ctx, const cJSON *scope, struct member *c,
  * its line in the evidence) and access days (UTC) of the patient's
  * evidence rows (an array, may be NULL); *part2 set when an AuditEvent
  * labels an entity as Part 2 (entity.securityLabel). */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts a "; "-joined list in place, so that a row does not depend on the
+ * order the evidence names its categories in. */
+static void sort_list(char *list)
+{
+	char copy[MAX_FIELD], *item[64], *save = NULL, *t;
+	size_t n = 0;
+
+	snprintf(copy, sizeof copy, "%s", list);
+	for (t = strtok_r(copy, ";", &save); t && n < 64; t = strtok_r(NULL, ";", &save))
+		item[n++] = t + (*t == ' ');
+	qsort(item, n, sizeof *item, by_str);
+	*list = '\0';
+	for (size_t i = 0; i < n; i++)
+		append(list, "; ", item[i]);
+}
+
 static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache,
 		    unsigned *next, const cJSON *rows, char *cats, char *days,
 		    int *part2)
@@ -430,6 +451,7 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 		}
 		cJSON_Delete(o);
 	}
+	sort_list(cats);
 	return CF_OK;
 }
 

@@ -14,7 +14,7 @@ for f in report.html report.md report.json notice-individual.md \
   [ "$(stat -c %a "pkg/$f")" = 600 ] || die "pkg/$f is not mode 0600"
 done
 [ "$(stat -c %a pkg)" = 700 ] || die "pkg is not mode 0700"
-jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 10' out >/dev/null \
+jq -e '.affected == 5 and .individual_due == "2026-05-03" and .hhs_due == "2027-03-01" and (.files | length) == 11' out >/dev/null \
   || die "--json summary wrong: $(cat out)"
 jq -S . "$F/expected-report.json" >want.json
 # The State notices (the shipped rules: the MA residents) are checked in
