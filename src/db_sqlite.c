@@ -489,7 +489,15 @@ static int sq_keep(struct sq_store *db, struct cf_ctx *ctx)
 		sqlite3_finalize(db->st[i]);
 		db->st[i] = NULL;
 	}
+	/* The sorter of CREATE INDEX keeps up to cache_size of keys in
+	 * memory before it sorts them (a list merge sort whose cost is cache
+	 * misses) and writes them out: runs of 4 MiB sort in the processor's
+	 * cache and go to its worker thread (threads=2) while the table scan
+	 * goes on. The table is read in order once per index: the page cache
+	 * of the inserts is of no use to it. */
 	if (db->writable && db->deferred_indexes)
+		rc = sq_exec(db, ctx, "PRAGMA cache_size=-4096;");
+	if (db->writable && db->deferred_indexes && rc == CF_OK)
 		rc = sq_exec(db, ctx, index_sql);
 	if (db->writable && rc == CF_OK)
 		rc = sq_exec(db, ctx, "PRAGMA optimize;");

@@ -56,9 +56,20 @@ struct item {
 	char *source;  /* items.jsonl "source" (the profile's source id) */
 };
 
+/* A member's name (or a snapshot's original path and source) and its
+ * place in items.jsonl: the entries of the sorted indexes below. */
+struct item_key {
+	const char *a, *b;
+	size_t i;
+};
+
 struct items {
 	struct item *v;
 	size_t n, cap;
+	/* the items sorted by member name, then by their line: a member is
+	 * looked up by binary search, never by a scan of every item (an
+	 * archive may hold hundreds of thousands of members) */
+	struct item_key *by_name;
 };
 
 /* ---- items.jsonl -------------------------------------------------------- */
@@ -73,6 +84,7 @@ static void items_free(struct items *it)
 		free(it->v[i].source);
 	}
 	free(it->v);
+	free(it->by_name);
 	memset(it, 0, sizeof *it);
 }
 
@@ -126,24 +138,84 @@ static int items_add_line(struct items *it, const char *s, size_t n)
 	return cf_alloc_failures() != refused ? -1 : 0;
 }
 
+static int key_cmp(const void *x, const void *y)
+{
+	const struct item_key *p = x, *q = y;
+	int c = strcmp(p->a, q->a);
+
+	if (!c)
+		c = strcmp(p->b, q->b);
+	return c ? c : (p->i > q->i) - (p->i < q->i);
+}
+
+/* The first entry (lowest line) of sorted keys k[0..n) equal to (a, b), or
+ * NULL. */
+static const struct item_key *key_find(const struct item_key *k, size_t n,
+				       const char *a, const char *b)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first entry not below (a, b) */
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(k[mid].a, a);
+		if (!c)
+			c = strcmp(k[mid].b, b);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(k[lo].a, a) && !strcmp(k[lo].b, b) ? &k[lo] : NULL;
+}
+
 /* The collector's mlflow source writes the store's snapshot and a
  * lineage.json made from it (category model-lineage, kind "derived", the
  * same source id and original path). items.jsonl lists every member before
  * any is parsed, in whatever order or thread: a lineage.json whose snapshot
- * the archive holds is marked as its summary, and not counted. */
-static void items_link_summaries(struct items *it)
+ * the archive holds is marked as its summary (the first such snapshot in
+ * items.jsonl), and not counted. The snapshots are sorted by path and
+ * source once, so that this stays linear-logarithmic in the items. */
+static int items_link_summaries(struct items *it)
 {
+	struct item_key *snap = NULL;
+	size_t ns = 0;
+
+	for (size_t i = 0; i < it->n; i++)
+		if (it->v[i].snapshot && it->v[i].path)
+			ns++;
+	if (!ns)
+		return 0;
+	if (!(snap = cf_malloc(ns * sizeof *snap)))
+		return -1;
+	ns = 0;
+	for (size_t i = 0; i < it->n; i++)
+		if (it->v[i].snapshot && it->v[i].path)
+			snap[ns++] = (struct item_key){it->v[i].path,
+						       it->v[i].source ? it->v[i].source : "", i};
+	qsort(snap, ns, sizeof *snap, key_cmp);
 	for (size_t i = 0; i < it->n; i++) {
 		struct item *l = &it->v[i];
+		const struct item_key *k;
 		if (!l->category || strcmp(l->category, CF_CAT_MODEL_LINEAGE) || !l->path)
 			continue;
-		for (size_t j = 0; j < it->n && !l->summary_of; j++)
-			if (it->v[j].snapshot && it->v[j].path &&
-			    !strcmp(it->v[j].path, l->path) &&
-			    !strcmp(it->v[j].source ? it->v[j].source : "",
-				    l->source ? l->source : ""))
-				l->summary_of = it->v[j].member;
+		if ((k = key_find(snap, ns, l->path, l->source ? l->source : "")))
+			l->summary_of = it->v[k->i].member;
 	}
+	free(snap);
+	return 0;
+}
+
+/* Sorts the items by member name (then line) for item_of. */
+static int items_index(struct items *it)
+{
+	if (!it->n)
+		return 0;
+	if (!(it->by_name = cf_malloc(it->n * sizeof *it->by_name)))
+		return -1;
+	for (size_t i = 0; i < it->n; i++)
+		it->by_name[i] = (struct item_key){it->v[i].member, "", i};
+	qsort(it->by_name, it->n, sizeof *it->by_name, key_cmp);
+	return 0;
 }
 
 /* The items of items.jsonl, which the verification pass kept (no second
@@ -162,16 +234,18 @@ static int items_load(struct cf_ctx *ctx, const char *path,
 			return cf_set_nomem(ctx, "items.jsonl");
 		p += n + (nl != NULL);
 	}
-	items_link_summaries(it);
+	if (items_link_summaries(it) || items_index(it))
+		return cf_set_nomem(ctx, "items.jsonl");
 	return CF_OK;
 }
 
+/* The first item of items.jsonl that describes member, or NULL. */
 static const struct item *item_of(const struct items *it, const char *member)
 {
-	for (size_t i = 0; i < it->n; i++)
-		if (!strcmp(it->v[i].member, member))
-			return &it->v[i];
-	return NULL;
+	const struct item_key *k = it->by_name ? key_find(it->by_name, it->n, member, "")
+					       : NULL;
+
+	return k ? &it->v[k->i] : NULL;
 }
 
 /* ---- members ------------------------------------------------------------ */

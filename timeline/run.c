@@ -62,6 +62,7 @@ void tl_run_release(struct tl_run *r)
 	r->programs = NULL;
 	tl_inservice_free(r->inservice);
 	r->inservice = NULL;
+	tl_sshd_run_free(r);
 	cf_buf_release(&r->attrs);
 	free(r->arena);
 	r->arena = NULL;

@@ -103,6 +103,9 @@ struct tl_run {
 	/* the first and last decision of each model version seen in this
 	 * member (mapping.c), emitted as in-service events at its end */
 	struct tl_inservice *inservice;
+	/* sshd.c's PCRE2 match data for this run (one thread's), made when
+	 * first needed and freed by tl_run_release */
+	void *sshd_md;
 };
 
 /* ---- running ------------------------------------------------------------ */
@@ -251,6 +254,9 @@ void tl_sshd_free(struct tl_sshd *s);
  * attempt (or one of its own); AFTER follows the last attempt, concluded
  * or not (a disconnect, a summary of failures), else stands alone. */
 enum tl_attempt { TL_ATT_NONE, TL_ATT_OPEN, TL_ATT_IN, TL_ATT_TRY, TL_ATT_AFTER };
+
+/* Frees what tl_sshd_interpret keeps on r (tl_run_release calls it). */
+void tl_sshd_run_free(struct tl_run *r);
 
 /* sshd message interpretation for messages whose program is sshd, with
  * the patterns of r->meta->sshd (which must be set): sets actor, action,

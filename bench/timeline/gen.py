@@ -5,8 +5,9 @@
 Writes N events (default 10 million) split over the log kinds a healthcare
 AI host produces: FHIR AuditEvent NDJSON (40%), web access log (25%),
 syslog/auth (20%) and model decision logs (15%), as files under OUT/root
-with the same layout as an evidence folder. Fixed seed: same bytes every
-run. usage: gen.py OUT [N]
+with the same layout as an evidence folder. With KIND "fhir" or "sshd",
+all N events are of that one kind (bench/timeline/kinds.sh). Fixed seed:
+same bytes every run. usage: gen.py OUT [N [KIND]]
 """
 import os
 import random
@@ -14,6 +15,7 @@ import sys
 
 out = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000
+kind = sys.argv[3] if len(sys.argv) > 3 else "mix"
 rnd = random.Random(20260301)
 root = os.path.join(out, "root")
 for d in ("var/log/ehr", "var/log/nginx", "var/lib/inference"):
@@ -98,8 +100,13 @@ def decisions(k):
                        "high" if s > 0.8 else "low", s, rnd.randrange(3000), i))
 
 
-a, b, c, d = counts()
-fhir(a)
-access(b)
-auth(c)
-decisions(d)
+if kind == "fhir":
+    fhir(n)
+elif kind == "sshd":
+    auth(n)
+else:
+    a, b, c, d = counts()
+    fhir(a)
+    access(b)
+    auth(c)
+    decisions(d)
