@@ -13,6 +13,7 @@
  * cf_db_filter, whose backends bind or quote them: nothing here builds
  * SQL. This file never prints and never writes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -237,6 +238,7 @@ struct archive_find {
 	const char *digest;
 	struct cf_jb *jb;
 	cJSON *out;
+	char *path;   /* the store's path of the archive (heap) */
 };
 
 static int on_archive(void *arg, const struct cf_db_archive *a)
@@ -249,12 +251,15 @@ static int on_archive(void *arg, const struct cf_db_archive *a)
 	cf_jb_bool(f->jb, f->out, "archive_verified", a->verified);
 	if (a->signer)
 		cf_jb_str(f->jb, f->out, "signer", a->signer);
+	if (a->path && !(f->path = cf_strdup(a->path)))
+		f->jb->err = -1;
 	return 1; /* found: stop */
 }
 
 /* One event and its evidence pointer: the archive's digest and where the
  * store says it was (its path when built, whether it was verified), the
- * member, the line and its byte offset. */
+ * member, the line and its byte offset. idtext is "ID", or "ID/raw" for
+ * the line itself as well, read from the verified archive (view/raw.c). */
 static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 		     const char *idtext, struct cf_jb *jb, char *err,
 		     size_t errlen)
@@ -264,12 +269,14 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 	struct archive_find af = {.jb = jb};
 	cJSON *ev;
 	char *end;
-	int rc;
+	int rc, raw = 0;
 
 	errno = 0;
 	f.id = strtoll(idtext, &end, 10);
-	if (!*idtext || *end || errno || f.id < 0) {
-		bad(err, errlen, "%s '%s' is not a number", "event", idtext);
+	raw = end != idtext && !strcmp(end, "/raw");
+	if (!isdigit((unsigned char)*idtext) || (*end && !raw) || errno) {
+		bad(err, errlen, "%s '%.*s' is not a number", "event",
+		    (int)strcspn(idtext, "/"), idtext);
 		return 400;
 	}
 	if (cf_db_query_events(src->db, ctx, &f, on_event, &p) != CF_OK) {
@@ -277,7 +284,7 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 		return 503;
 	}
 	if (!p.one) {
-		bad(err, errlen, "%s %s not found", "event", idtext);
+		bad(err, errlen, "%s %lld not found", "event", (long long)f.id);
 		return 404;
 	}
 	/* the pointer first: p.one belongs to the answer once added */
@@ -294,10 +301,17 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 			rc = cf_db_query_archives(src->db, ctx, on_archive, &af);
 			if (rc != CF_OK && rc != 1) {
 				cJSON_Delete(p.one);
+				free(af.path);
 				return 503;
 			}
 		}
+		if (raw)
+			view_raw(src, digest, af.path,
+				 cf_json_str(p.one, "member", NULL),
+				 (uint64_t)cf_json_int(p.one, "line", 0),
+				 (uint64_t)cf_json_int(p.one, "offset", 0), jb, ev);
 	}
+	free(af.path);
 	cf_jb_made(jb, jb->root, "event", p.one);
 	return 200;
 }
