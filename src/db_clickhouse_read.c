@@ -226,7 +226,8 @@ int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	ch_tail(&q, f);
 	rc = ch_numbers(c, ctx, &q, &r);
 	cf_buf_release(&q);
-	*count = v[0];
+	if (count)
+		*count = v[0];
 	*first_us = v[0] ? v[1] : 0;
 	*last_us = v[0] ? v[2] : 0;
 	return rc;

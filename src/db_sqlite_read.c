@@ -57,9 +57,59 @@ static void filter_eq_vals(const struct cf_db_filter *f, const char **v)
 
 #define NEQ (sizeof eq_cols / sizeof eq_cols[0])
 
+/* Free text of at least three characters narrows to the messages whose
+ * FTS5 trigram index (src/db_sqlite_index.c) holds each of its trigrams;
+ * the exact test (instr) follows, so the answer is the same without it. */
+static int use_text_index(struct sq_store *db, const struct cf_db_filter *f)
+{
+	size_t nchars = 0;
+
+	if (!f->text)
+		return 0;
+	for (const char *p = f->text; *p && nchars < 3; p++)
+		nchars += ((unsigned char)*p & 0xc0) != 0x80;
+	return nchars >= 3 && sq_has_text_index(db);
+}
+
+/* The FTS5 query: the text's trigrams (one every three characters, and
+ * the last), each quoted, all required: "abc" AND "def" AND "efg". */
+static char *text_match(const char *text)
+{
+	/* where each character starts, and where the last one counted ends */
+	size_t starts[4097], n = 0, i = 0;
+	struct cf_buf b;
+
+	for (; text[i] && n < sizeof starts / sizeof *starts - 1; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			starts[n++] = i;
+	while (text[i] && ((unsigned char)text[i] & 0xc0) == 0x80)
+		i++;
+	starts[n] = i;
+	cf_buf_init(&b);
+	for (size_t k = 0; n >= 3; k += 3) {
+		if (k + 3 > n)
+			k = n - 3;
+		cf_buf_puts(&b, k ? " AND \"" : "\"");
+		for (size_t c = starts[k]; c < starts[k + 3]; c++) {
+			if (text[c] == '"')
+				cf_buf_putc(&b, '"');
+			cf_buf_putc(&b, text[c]);
+		}
+		cf_buf_putc(&b, '"');
+		if (k + 3 >= n)
+			break;
+	}
+	if (b.err) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b);
+}
+
 /* Appends the clause; returns the word that continues it (" WHERE" when
  * the filter selects everything, else " AND"); failures stay on sql. */
-static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f)
+static const char *filter_where(struct sq_store *db, struct cf_buf *sql,
+				const struct cf_db_filter *f)
 {
 	const char *v[NEQ], *w = " WHERE";
 
@@ -74,6 +124,10 @@ static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f
 		w = " AND";
 	if (f->has_to && !cf_buf_printf(sql, "%s ts_us <= ?", w))
 		w = " AND";
+	if (use_text_index(db, f) &&
+	    !cf_buf_printf(sql, "%s id IN (SELECT rowid FROM " SQ_TEXT_INDEX
+			   " WHERE " SQ_TEXT_INDEX " MATCH ?)", w))
+		w = " AND";
 	if (f->text && !cf_buf_printf(sql, "%s instr(lower(message), lower(?)) > 0", w))
 		w = " AND";
 	if (f->has_id && !cf_buf_printf(sql, "%s id = ?", w))
@@ -83,9 +137,11 @@ static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f
 
 /* Binds the filter's values after the n parameters already bound;
  * returns the number of the next one. */
-static int filter_bind(sqlite3_stmt *s, const struct cf_db_filter *f, int n)
+static int filter_bind(struct sq_store *db, sqlite3_stmt *s,
+		       const struct cf_db_filter *f, int n)
 {
 	const char *v[NEQ];
+	char *m;
 
 	filter_eq_vals(f, v);
 	for (size_t i = 0; i < NEQ; i++)
@@ -95,6 +151,14 @@ static int filter_bind(sqlite3_stmt *s, const struct cf_db_filter *f, int n)
 		sqlite3_bind_int64(s, ++n, f->from_us);
 	if (f->has_to)
 		sqlite3_bind_int64(s, ++n, f->to_us);
+	if (use_text_index(db, f)) {
+		/* no memory: a NULL matches nothing, and the statement's
+		 * other uses of memory fail too */
+		if ((m = text_match(f->text)))
+			sqlite3_bind_text(s, ++n, m, -1, free);
+		else
+			sqlite3_bind_null(s, ++n);
+	}
 	if (f->text)
 		sqlite3_bind_text(s, ++n, f->text, -1, SQLITE_STATIC);
 	if (f->has_id)
@@ -162,13 +226,13 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s, id FROM events", sq_event_cols);
-	filter_where(&sql, f);
+	filter_where(db, &sql, f);
 	cf_buf_puts(&sql, " ORDER BY ts_us, id");
 	if (f->limit || f->offset)
 		cf_buf_puts(&sql, " LIMIT ? OFFSET ?");
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	n = filter_bind(s, f, 0);
+	n = filter_bind(db, s, f, 0);
 	if (f->limit || f->offset) {
 		sqlite3_bind_int64(s, n++, f->limit && f->limit <= INT64_MAX ?
 					   (sqlite3_int64)f->limit : -1);
@@ -237,10 +301,10 @@ static int sq_aggregate(struct sq_store *db, struct cf_ctx *ctx,
 
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s FROM events", agg);
-	filter_where(&sql, f);
+	filter_where(db, &sql, f);
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	filter_bind(s, f, 0);
+	filter_bind(db, s, f, 0);
 	deadline_set(db, f, &deadline);
 	step = sqlite3_step(s);
 	if (step != SQLITE_ROW) {
@@ -261,9 +325,9 @@ int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 {
 	struct sq_store *db = (struct sq_store *)h;
 
-	if (sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
+	if (count && sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
 		return CF_FAILED;
-	if (!*count)
+	if (count && !*count)
 		return CF_OK;
 	if (sq_aggregate(db, ctx, f, "min(ts_us)", first_us) != CF_OK ||
 	    sq_aggregate(db, ctx, f, "max(ts_us)", last_us) != CF_OK)
@@ -280,29 +344,53 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	sqlite3_stmt *s = NULL;
 	int64_t deadline = 0, end_us;
 	const char *w;
-	int rc = CF_FAILED, n, step;
+	int rc = CF_FAILED, n, step, bucket;
 
 	/* the buckets' end, clamped rather than overflowing */
 	if (nb > INT64_MAX || __builtin_mul_overflow((int64_t)nb, width_us, &end_us) ||
 	    __builtin_add_overflow(end_us, start_us, &end_us))
 		end_us = INT64_MAX;
 	cf_buf_init(&sql);
-	cf_buf_puts(&sql, "SELECT (ts_us - ?1) / ?2 AS b, count(*) FROM events");
-	w = filter_where(&sql, f);
-	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ? GROUP BY b", w);
+	/* Without free text, one count(*) per bucket: each a range of an
+	 * index ending with the time (each filter's, src/db_sqlite_index.c),
+	 * counted inside SQLite, where a GROUP BY on the bucket would sort
+	 * every row. With it, the candidates' times, bucketed here. */
+	bucket = !use_text_index(db, f);
+	cf_buf_puts(&sql, bucket ? "SELECT count(*) FROM events" :
+				   "SELECT ts_us FROM events");
+	w = filter_where(db, &sql, f);
+	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ?", w);
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	sqlite3_bind_int64(s, 1, start_us);
-	sqlite3_bind_int64(s, 2, width_us);
-	n = filter_bind(s, f, 2);
-	sqlite3_bind_int64(s, n++, start_us);
-	sqlite3_bind_int64(s, n, end_us);
+	n = filter_bind(db, s, f, 0);
 	deadline_set(db, f, &deadline);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t b = sqlite3_column_int64(s, 0);
+	step = SQLITE_DONE;
+	for (size_t i = 0; bucket && i < nb && step == SQLITE_DONE; i++) {
+		int64_t lo, hi;
 
-		if (b >= 0 && (uint64_t)b < nb)
-			counts[b] = sqlite3_column_int64(s, 1);
+		if (__builtin_mul_overflow((int64_t)i, width_us, &lo) ||
+		    __builtin_add_overflow(lo, start_us, &lo))
+			break; /* past every time there can be */
+		if (i + 1 == nb || __builtin_add_overflow(lo, width_us, &hi))
+			hi = end_us;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, n, lo);
+		sqlite3_bind_int64(s, n + 1, hi);
+		if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			counts[i] = sqlite3_column_int64(s, 0);
+			step = sqlite3_step(s);
+		}
+	}
+	if (!bucket) {
+		sqlite3_bind_int64(s, n, start_us);
+		sqlite3_bind_int64(s, n + 1, end_us);
+	}
+	while (!bucket && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ts = sqlite3_column_int64(s, 0);
+		uint64_t b = ((uint64_t)ts - (uint64_t)start_us) / (uint64_t)width_us;
+
+		if (ts >= start_us && b < nb)
+			counts[b]++;
 	}
 	if (step != SQLITE_DONE) {
 		deadline_end(db, ctx, f, step, "counting events");

@@ -176,7 +176,9 @@ static int histogram(const struct view_src *src, struct cf_ctx *ctx,
 		return 400;
 	if (!n)
 		n = VIEW_BUCKETS_DEFAULT;
-	if (cf_db_event_span(src->db, ctx, f, &total, &first, &last) != CF_OK)
+	/* the first and last times without counting: the buckets, which
+	 * cover the whole range, add up to the total */
+	if (cf_db_event_span(src->db, ctx, f, NULL, &first, &last) != CF_OK)
 		return 503;
 	/* the range asked for, else the events' own */
 	start = f->has_from ? f->from_us : first;
@@ -190,6 +192,9 @@ static int histogram(const struct view_src *src, struct cf_ctx *ctx,
 	}
 	if (cf_db_histogram(src->db, ctx, f, start, width, n, counts) != CF_OK)
 		goto out;
+	total = 0;
+	for (uint64_t i = 0; i < n; i++)
+		total += counts[i];
 	cf_jb_int(jb, jb->root, "total", total);
 	if (total) {
 		cf_jb_time(jb, jb->root, "first", first);
