@@ -175,7 +175,7 @@
     }
     return d;
   }
-  function openEvent(id) {
+  function openEvent(id, withRaw) {
     selected = id;
     renderRows();
     api('event/' + id).then((j) => {
@@ -196,6 +196,7 @@
       b.id = 'raw-button';
       b.addEventListener('click', () => showRaw(id, box, b));
       box.appendChild(b);
+      if (withRaw) showRaw(id, box, b);
     }).catch((e) => status('error: ' + e.message));
   }
   function showRaw(id, box, button) {
@@ -302,4 +303,9 @@
   reload();
   loadFindings();
   loadScope();
+  // a link may open one event (event=ID) and its raw line (raw=1)
+  const start = new URLSearchParams(location.search);
+  if (/^[0-9]+$/.test(start.get('event') || '')) {
+    openEvent(Number(start.get('event')), start.get('raw') === '1');
+  }
 })();
