@@ -29,6 +29,7 @@ struct sq_store {
 	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
 	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
 	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, 1 absent, 2 there */
+	int text_scan;        /* this query reads messages without it */
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
 	struct cf_atomic at;

@@ -68,7 +68,32 @@ static int use_text_index(struct sq_store *db, const struct cf_db_filter *f)
 		return 0;
 	for (const char *p = f->text; *p && nchars < 3; p++)
 		nchars += ((unsigned char)*p & 0xc0) != 0x80;
-	return nchars >= 3 && sq_has_text_index(db);
+	return nchars >= 3 && !db->text_scan && sq_has_text_index(db);
+}
+
+static char *text_match(const char *text);
+
+/* How many messages the text index gives for f's text, counted up to
+ * TEXT_MANY (or -1 on error: then the index is used as usual). */
+#define TEXT_MANY 20000
+#define TEXT_PAGE_MAX 2000
+static int64_t text_candidates(struct sq_store *db, const struct cf_db_filter *f)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+	char *m = text_match(f->text);
+
+	if (m && sqlite3_prepare_v2(db->sq, "SELECT count(*) FROM (SELECT 1 FROM "
+				    SQ_TEXT_INDEX " WHERE " SQ_TEXT_INDEX
+				    " MATCH ? LIMIT ?)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, TEXT_MANY);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	free(m);
+	return n;
 }
 
 /* The FTS5 query: the text's trigrams (one every three characters, and
@@ -224,6 +249,12 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	int64_t deadline = 0;
 	int rc = CF_FAILED, n, step;
 
+	/* A page in time order of a text that many messages hold is found
+	 * sooner by reading the time index until the page is full than by
+	 * sorting all the candidates of the text index. */
+	if (use_text_index(db, f) && f->limit && f->limit <= TEXT_PAGE_MAX &&
+	    f->offset <= TEXT_PAGE_MAX && text_candidates(db, f) >= TEXT_MANY)
+		db->text_scan = 1;
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s, id FROM events", sq_event_cols);
 	filter_where(db, &sql, f);
@@ -281,6 +312,7 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	if (rc == CF_FAILED)
 		rc = CF_OK;
 out:
+	db->text_scan = 0;
 	sqlite3_finalize(s);
 	cf_buf_release(&sql);
 	return rc;
@@ -345,6 +377,8 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	int64_t deadline = 0, end_us;
 	const char *w;
 	int rc = CF_FAILED, n, step, bucket;
+	const int64_t first_us = start_us; /* bucket 0's start */
+	struct cf_db_filter g;
 
 	/* the buckets' end, clamped rather than overflowing */
 	if (nb > INT64_MAX || __builtin_mul_overflow((int64_t)nb, width_us, &end_us) ||
@@ -356,23 +390,37 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	 * counted inside SQLite, where a GROUP BY on the bucket would sort
 	 * every row. With it, the candidates' times, bucketed here. */
 	bucket = !use_text_index(db, f);
+	/* the filter's own time range is folded into the one range each
+	 * statement has, which SQLite can then read from its index: given
+	 * two, it would walk the wider */
+	g = *f;
+	g.has_from = g.has_to = 0;
+	if (f->has_from && f->from_us > start_us)
+		start_us = f->from_us;
+	if (f->has_to && f->to_us < INT64_MAX && f->to_us + 1 < end_us)
+		end_us = f->to_us + 1;
 	cf_buf_puts(&sql, bucket ? "SELECT count(*) FROM events" :
 				   "SELECT ts_us FROM events");
-	w = filter_where(db, &sql, f);
+	w = filter_where(db, &sql, &g);
 	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ?", w);
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	n = filter_bind(db, s, f, 0);
+	n = filter_bind(db, s, &g, 0);
 	deadline_set(db, f, &deadline);
 	step = SQLITE_DONE;
 	for (size_t i = 0; bucket && i < nb && step == SQLITE_DONE; i++) {
 		int64_t lo, hi;
 
 		if (__builtin_mul_overflow((int64_t)i, width_us, &lo) ||
-		    __builtin_add_overflow(lo, start_us, &lo))
+		    __builtin_add_overflow(lo, first_us, &lo))
 			break; /* past every time there can be */
-		if (i + 1 == nb || __builtin_add_overflow(lo, width_us, &hi))
+		if (i + 1 == nb || __builtin_add_overflow(lo, width_us, &hi) ||
+		    hi > end_us)
 			hi = end_us;
+		if (lo < start_us)
+			lo = start_us;
+		if (lo >= hi)
+			continue;
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, n, lo);
 		sqlite3_bind_int64(s, n + 1, hi);
@@ -387,9 +435,9 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	}
 	while (!bucket && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t ts = sqlite3_column_int64(s, 0);
-		uint64_t b = ((uint64_t)ts - (uint64_t)start_us) / (uint64_t)width_us;
+		uint64_t b = ((uint64_t)ts - (uint64_t)first_us) / (uint64_t)width_us;
 
-		if (ts >= start_us && b < nb)
+		if (ts >= first_us && b < nb)
 			counts[b]++;
 	}
 	if (step != SQLITE_DONE) {

@@ -46,3 +46,17 @@ casefile timeline build --db t.db --trust k.pub a.tar.zst >/dev/null 2>&1 || die
 [ "$(sqlite3 t.db "select count(*) from events_text where events_text match '\"zeb\"'")" = 1 ] ||
   die "the text index was not rebuilt"
 [ "$(count zebracorn)" = 1 ] || die "after the rebuild"
+
+# a text that many messages hold: a page of it (read along the time index)
+# is the same as the same events from the whole answer (the text index)
+mkdir c
+awk 'BEGIN { for (i = 0; i < 25000; i++) printf "Mar  6 %02d:%02d:%02d web app[1]: common %s %d\n", i / 3600 % 24, i / 60 % 60, i % 60, (i % 7 ? "x" : "zebra"), i }' >c/syslog
+casefile collect --quiet -o c.tar.zst --key k.key c >/dev/null 2>&1 || die "collect c"
+casefile timeline build --db t.db --trust k.pub c.tar.zst >/dev/null 2>&1 || die "build c"
+[ "$(count common)" = 25000 ] || die "common: $(count common)"
+casefile timeline query --db t.db --format jsonl --text common | sed -n '1001,1050p' >whole
+casefile timeline query --db t.db --format jsonl --text common --offset 1000 --limit 50 >page
+[ "$(wc -l <page)" = 50 ] && cmp -s whole page || die "a page of a common text differs"
+casefile timeline query --db t.db --format jsonl --text 'common zebra' --offset 10 --limit 5 >page
+casefile timeline query --db t.db --format jsonl --text 'common zebra' | sed -n '11,15p' >whole
+[ "$(wc -l <page)" = 5 ] && cmp -s whole page || die "a page of a less common text differs"
