@@ -33,7 +33,7 @@ static const char filter_index_sql[] =
 	" ts_us) WHERE model IS NOT NULL;";
 
 static const char text_index_sql[] =
-	"CREATE VIRTUAL TABLE " SQ_TEXT_INDEX " USING fts5(message,"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS " SQ_TEXT_INDEX " USING fts5(message,"
 	" content='events', content_rowid='id', tokenize='trigram',"
 	" detail=none, columnsize=0);"
 	"INSERT INTO " SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ") VALUES('rebuild');";
