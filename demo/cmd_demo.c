@@ -377,8 +377,8 @@ static int print_text(const struct cf_demo_opts *o, const struct cf_demo_stats *
 		printf("report: not written (report breach %s)\n",
 		       steps[S_REPORT].status == ST_FAILED ? "failed" : "was skipped");
 	if (steps[S_BUILD].status == ST_OK)
-		printf("open the timeline: casefile view --db %s --incident %s\n",
-		       p->db, p->incident);
+		printf("open the timeline: casefile view --db %s --incident %s"
+		       " -C %s\n", p->db, p->incident, p->casedir);
 	return 0;
 }
 

@@ -118,7 +118,9 @@ int cf_db_event_span(cf_db *db, struct cf_ctx *ctx,
 {
 	static const struct cf_db_filter all;
 
-	*count = *first_us = *last_us = 0;
+	if (count)
+		*count = 0;
+	*first_us = *last_us = 0;
 	if (!db->ops->span)
 		return cf_set_error(ctx, 0, "this store cannot count events");
 	return db->ops->span(db, ctx, f ? f : &all, count, first_us, last_us);

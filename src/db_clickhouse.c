@@ -256,7 +256,8 @@ static int purge_partial(struct ch_conn *c, struct cf_ctx *ctx, const char *dige
 			rc = cf_set_nomem(ctx, "ClickHouse delete");
 			break;
 		}
-		rc = cf_ch_ddl(c, ctx, q.data);
+		rc = t == T_EVENTS ? cf_ch_events_ddl(c, ctx, q.data) :
+					 cf_ch_ddl(c, ctx, q.data);
 	}
 	if (rc == CF_OK)
 		rc = wait_mutations(c, ctx);
@@ -443,7 +444,7 @@ static int lin_update(struct ch_conn *c, struct cf_ctx *ctx, const struct lin *l
 	}
 	if (cf_buf_error(&q))
 		goto nomem;
-	rc = cf_ch_ddl(c, ctx, q.data);
+	rc = cf_ch_events_ddl(c, ctx, q.data);
 	cJSON_Delete(m);
 	cf_buf_release(&q);
 	return rc;
@@ -500,7 +501,7 @@ static int stage_update(struct ch_conn *c, struct cf_ctx *ctx, const struct lin 
 		cf_buf_release(&q);
 		return cf_set_nomem(ctx, "ClickHouse lineage");
 	}
-	rc = cf_ch_ddl(c, ctx, q.data);
+	rc = cf_ch_events_ddl(c, ctx, q.data);
 	cJSON_Delete(m);
 	cf_buf_release(&q);
 	return rc;

@@ -30,18 +30,30 @@
 #include "db_clickhouse_int.h"
 
 static const char *const table_name[T_N] = {"events", "rejects", "patients",
-					    "archives", "findings"};
+					    "archives", "findings",
+					    "events_by_patient"};
+
+#define EVENT_COLS_A "ins UInt64, ts_us Int64, ts_desc Nullable(String)," \
+	" source String, host Nullable(String), actor Nullable(String)," \
+	" actor_role Nullable(String), action Nullable(String)," \
+	" outcome Nullable(String), "
+#define EVENT_COLS_B ", resource Nullable(String), src_ip Nullable(String)," \
+	" model Nullable(String), model_version Nullable(String)," \
+	" decision Nullable(String), score Nullable(Float64)," \
+	" message Nullable(String), attrs Nullable(String)," \
+	" archive String, member String, line UInt64, `offset` UInt64"
+/* The columns the view copies, patient made not Nullable, and which rows:
+ * the alias hides the column in WHERE (18.16), so a NULL patient becomes
+ * "\0", which no id can hold (they are C strings), and is left out. */
+#define EVENT_MV_COLS "ins, ts_us, ts_desc, source, host, actor, actor_role," \
+	" action, outcome, ifNull(patient, '\\0') AS patient, resource, src_ip," \
+	" model, model_version, decision, score, message, attrs, archive," \
+	" member, line, `offset`"
+#define EVENT_MV_WHERE " WHERE patient != '\\0'"
 
 static const char *const table_cols[T_N] = {
-	[T_EVENTS] = "ins UInt64, ts_us Int64, ts_desc Nullable(String),"
-		     " source String, host Nullable(String), actor Nullable(String),"
-		     " actor_role Nullable(String), action Nullable(String),"
-		     " outcome Nullable(String), patient Nullable(String),"
-		     " resource Nullable(String), src_ip Nullable(String),"
-		     " model Nullable(String), model_version Nullable(String),"
-		     " decision Nullable(String), score Nullable(Float64),"
-		     " message Nullable(String), attrs Nullable(String),"
-		     " archive String, member String, line UInt64, `offset` UInt64",
+	[T_EVENTS] = EVENT_COLS_A "patient Nullable(String)" EVENT_COLS_B,
+	[T_EVENTS_P] = EVENT_COLS_A "patient String" EVENT_COLS_B,
 	[T_REJECTS] = "ins UInt64, archive String, member String, line UInt64,"
 		      " `offset` UInt64, reason String",
 	[T_PATIENTS] = "ins UInt64, id String, state Nullable(String),"
@@ -63,6 +75,7 @@ static const char *const table_order[T_N] = {
 	[T_PATIENTS] = "(id, ins)",
 	[T_ARCHIVES] = "sha256sums",
 	[T_FINDINGS] = "(rule_id, detected_at, ins)",
+	[T_EVENTS_P] = "(patient, ts_us, ins)",
 };
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -389,6 +402,44 @@ int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)
 			goto nomem;
 		rc = cf_ch_ddl(c, ctx, q.data);
 	}
+	/* the events of each patient, copied by each node as its events
+	 * arrive; a store from before the copy gets the rows it holds */
+	if (rc == CF_OK) {
+		uint64_t has = 0;
+		int loc = !(c->cluster && !c->nshards);
+
+		cf_buf_reset(&q);
+		if (cf_buf_printf(&q, "SELECT count() FROM system.tables WHERE"
+				  " database = '%s' AND name = '" CH_EVENTS_MV "'",
+				  c->dbname))
+			goto nomem;
+		rc = cf_ch_u64(c, ctx, q.data, &has);
+		if (rc == CF_OK && !has) {
+			cf_buf_reset(&q);
+			if (cf_buf_printf(&q, "CREATE MATERIALIZED VIEW IF NOT EXISTS"
+					  " %s." CH_EVENTS_MV "%s TO ", c->dbname, on) ||
+			    cf_ch_table_ref(c, &q, T_EVENTS_P, 1) ||
+			    cf_buf_puts(&q, " AS SELECT " EVENT_MV_COLS " FROM ") ||
+			    cf_ch_table_ref(c, &q, T_EVENTS, 1) ||
+			    cf_buf_puts(&q, EVENT_MV_WHERE))
+				goto nomem;
+			if ((rc = cf_ch_ddl(c, ctx, q.data)) == CF_OK) {
+				cf_buf_reset(&q);
+				if (cf_buf_puts(&q, "INSERT INTO ") ||
+				    cf_ch_table_ref(c, &q, T_EVENTS_P, loc) ||
+				    cf_buf_puts(&q, " SELECT " EVENT_MV_COLS " FROM ") ||
+				    cf_ch_table_ref(c, &q, T_EVENTS, loc) ||
+				    cf_buf_puts(&q, EVENT_MV_WHERE))
+					goto nomem;
+				/* on each listed shard its own rows; with
+				 * ON CLUSTER (no INSERT there) through the
+				 * Distributed tables, each row once */
+				rc = loc ? cf_ch_ddl(c, ctx, q.data) :
+					   cf_ch_exec(c, ctx, c->base, q.data, NULL);
+			}
+		}
+		c->by_patient = rc == CF_OK ? 2 : 0;
+	}
 	/* a store created before the patient facts columns gets them, on
 	 * every shard and in the Distributed table; 18.16 has no ADD COLUMN
 	 * IF NOT EXISTS, so each node is asked first (with ON CLUSTER, the
@@ -510,4 +561,52 @@ int cf_ch_parse_uri(struct cf_ctx *ctx, struct ch_conn *c, const char *uri)
 	if (c->nshards && !c->cluster)
 		return cf_set_error(ctx, 0, "'%s': shards= goes with cluster=", uri);
 	return CF_OK;
+}
+
+/* ---- the events of each patient ------------------------------------------ */
+
+int cf_ch_events_table(struct ch_conn *c, struct cf_ctx *ctx,
+		       const struct cf_db_filter *f)
+{
+	char sql[256];
+	uint64_t has = 0;
+
+	if (!f->patient)
+		return T_EVENTS;
+	if (!c->by_patient) {
+		snprintf(sql, sizeof sql, "SELECT count() FROM system.tables WHERE"
+			 " database = '%s' AND name = '" CH_EVENTS_MV "'", c->dbname);
+		if (cf_ch_u64(c, ctx, sql, &has) != CF_OK)
+			return -1;
+		c->by_patient = has ? 2 : 1;
+	}
+	return c->by_patient == 2 ? T_EVENTS_P : T_EVENTS;
+}
+
+int cf_ch_events_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql)
+{
+	struct cf_buf from, to, q;
+	int rc;
+
+	if (cf_ch_ddl(c, ctx, sql) != CF_OK)
+		return CF_FAILED;
+	if (c->by_patient != 2)
+		return CF_OK;
+	cf_buf_init(&from);
+	cf_buf_init(&to);
+	cf_buf_init(&q);
+	rc = cf_buf_puts(&from, "ALTER TABLE ") || cf_ch_table_ref(c, &from, T_EVENTS, 1) ||
+	     cf_buf_putc(&from, ' ') || cf_buf_puts(&to, "ALTER TABLE ") ||
+	     cf_ch_table_ref(c, &to, T_EVENTS_P, 1) || cf_buf_putc(&to, ' ') ?
+		     cf_set_nomem(ctx, "ClickHouse update") : CF_OK;
+	if (rc == CF_OK && strncmp(sql, from.data, from.len))
+		rc = cf_set_error(ctx, EINVAL, "not an ALTER of the events: %.60s", sql);
+	if (rc == CF_OK && (cf_buf_puts(&q, to.data) || cf_buf_puts(&q, sql + from.len)))
+		rc = cf_set_nomem(ctx, "ClickHouse update");
+	if (rc == CF_OK)
+		rc = cf_ch_ddl(c, ctx, q.data);
+	cf_buf_release(&from);
+	cf_buf_release(&to);
+	cf_buf_release(&q);
+	return rc;
 }

@@ -25,8 +25,15 @@
 
 /* T_FINDINGS (detection findings) is written outside builds: after
  * T_ARCHIVES, so that the build-only loops (purge, insertion numbers)
- * stop before it. */
-enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_FINDINGS, T_N };
+ * stop before it. T_EVENTS_P is the events that name a patient, ordered
+ * by patient (ClickHouse 18.16 has neither data-skipping indexes nor
+ * projections, and refuses a Nullable sorting key): filled by the server
+ * itself, a materialized view on each node's events table (CH_EVENTS_MV),
+ * never written by casefile but changed with the events (lineage updates,
+ * purges: cf_ch_events_ddl). */
+enum { T_EVENTS, T_REJECTS, T_PATIENTS, T_ARCHIVES, T_FINDINGS, T_EVENTS_P,
+       T_N };
+#define CH_EVENTS_MV "events_by_patient_mv"
 
 /* The patients table's columns for the facts of casefile/patient.h
  * (struct cf_patient_cols); a store created before them has none until
@@ -47,6 +54,7 @@ struct ch_conn {
 	size_t nshards;
 	struct cf_buf rows[T_N]; /* pending TabSeparated rows */
 	uint64_t ins;        /* next insertion number */
+	int by_patient;      /* T_EVENTS_P: 0 not looked up, 1 absent, 2 there */
 	int writable;
 	char curl_err[CURL_ERROR_SIZE];
 };
@@ -118,6 +126,14 @@ int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t,
 int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
 /* *has: whether the patients table (its _local one on a cluster when
  * local) at the node base has the CH_PATIENT_FACTS columns. */
+/* The table a query of f reads: T_EVENTS_P for a patient when the store
+ * has it, else T_EVENTS (-1 on error, with ctx set). */
+int cf_ch_events_table(struct ch_conn *c, struct cf_ctx *ctx,
+		       const struct cf_db_filter *f);
+/* Runs sql, an ALTER of the events table (named as cf_ch_table_ref(c, b,
+ * T_EVENTS, 1) writes it), with cf_ch_ddl, then the same on T_EVENTS_P
+ * when the store has it. */
+int cf_ch_events_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
 int cf_ch_has_patient_facts(struct ch_conn *c, struct cf_ctx *ctx,
 			    const char *base, int local, int *has);
 /* Creates the database and its tables when they do not exist, and adds

@@ -138,12 +138,14 @@ int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	struct event_reader r = {fn, arg, ctx, 0};
 	struct sink s = {.line = read_event_line, .arg = &r};
 	struct cf_buf q;
-	int rc;
+	int rc, t;
 
 	cf_buf_init(&q);
 	cf_buf_init(&s.buf);
+	if ((t = cf_ch_events_table(c, ctx, f)) < 0)
+		return CF_FAILED;
 	cf_buf_printf(&q, "SELECT %s FROM ", event_cols);
-	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	cf_ch_table_ref(c, &q, t, 0);
 	ch_where(&q, f);
 	cf_buf_puts(&q, " ORDER BY ts_us, ins");
 	if (f->limit || f->offset)
@@ -217,16 +219,19 @@ int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	int64_t v[3] = {0, 0, 0};
 	struct num_reader r = {.span = v};
 	struct cf_buf q;
-	int rc;
+	int rc, t;
 
 	cf_buf_init(&q);
+	if ((t = cf_ch_events_table(c, ctx, f)) < 0)
+		return CF_FAILED;
 	cf_buf_puts(&q, "SELECT count(), min(ts_us), max(ts_us) FROM ");
-	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	cf_ch_table_ref(c, &q, t, 0);
 	ch_where(&q, f);
 	ch_tail(&q, f);
 	rc = ch_numbers(c, ctx, &q, &r);
 	cf_buf_release(&q);
-	*count = v[0];
+	if (count)
+		*count = v[0];
 	*first_us = v[0] ? v[1] : 0;
 	*last_us = v[0] ? v[2] : 0;
 	return rc;
@@ -241,15 +246,17 @@ int cf_ch_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	struct cf_buf q;
 	int64_t end_us;
 	const char *w;
-	int rc;
+	int rc, t;
 
 	if (n > INT64_MAX || __builtin_mul_overflow((int64_t)n, width_us, &end_us) ||
 	    __builtin_add_overflow(end_us, start_us, &end_us))
 		end_us = INT64_MAX;
+	if ((t = cf_ch_events_table(c, ctx, f)) < 0)
+		return CF_FAILED;
 	cf_buf_init(&q);
 	cf_buf_printf(&q, "SELECT intDiv(ts_us - (%" PRId64 "), %" PRId64
 		      ") AS b, count() FROM ", start_us, width_us);
-	cf_ch_table_ref(c, &q, T_EVENTS, 0);
+	cf_ch_table_ref(c, &q, t, 0);
 	w = ch_where(&q, f);
 	cf_buf_printf(&q, "%s ts_us >= %" PRId64 " AND ts_us < %" PRId64
 		      " GROUP BY b", w, start_us, end_us);

@@ -250,6 +250,8 @@ static int sq_setup_write(struct sq_store *db, struct cf_ctx *ctx, int is_new)
 		db->deferred_indexes = 1;
 	else if (sq_exec(db, ctx, index_sql))
 		return CF_FAILED;
+	if (sq_filter_index_begin(db, ctx) != CF_OK)
+		return CF_FAILED;
 	for (int i = 0; i < ST_N; i++)
 		if (sqlite3_prepare_v3(db->sq, stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &db->st[i],
@@ -499,6 +501,8 @@ static int sq_keep(struct sq_store *db, struct cf_ctx *ctx)
 		rc = sq_exec(db, ctx, "PRAGMA cache_size=-4096;");
 	if (db->writable && db->deferred_indexes && rc == CF_OK)
 		rc = sq_exec(db, ctx, index_sql);
+	if (db->writable && rc == CF_OK)
+		rc = sq_filter_index_end(db, ctx);
 	if (db->writable && rc == CF_OK)
 		rc = sq_exec(db, ctx, "PRAGMA optimize;");
 	if (db->in_build && rc == CF_OK && (rc = sq_exec(db, ctx, "COMMIT")) == CF_OK)

@@ -28,6 +28,10 @@ struct sq_store {
 	int in_build;         /* the build's transaction is open */
 	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
 	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
+	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, 1 absent, 2 there */
+	int text_scan;        /* this query reads messages without it */
+	int64_t text_from;    /* a growing store's last event id before the
+			       * build (-1: it has no SQ_TEXT_INDEX yet) */
 	struct cf_atomic at;
 };
 
@@ -50,6 +54,14 @@ int sq_archives(cf_db *h, struct cf_ctx *ctx, cf_db_archive_fn fn,
 		       void *arg);
 int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
 		     int64_t *rejects);
+/* The filters' indexes (src/db_sqlite_index.c): the FTS5 index of the
+ * messages, and the calls of a build's start (after the schema) and its
+ * end (before the commit). sq_has_text_index: 1 when the store has it. */
+#define SQ_TEXT_INDEX "events_text"
+int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx);
+int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx);
+int sq_has_text_index(struct sq_store *db);
+
 int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
 int64_t sq_int(struct sq_store *db, const char *sql);
 

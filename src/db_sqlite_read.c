@@ -57,9 +57,84 @@ static void filter_eq_vals(const struct cf_db_filter *f, const char **v)
 
 #define NEQ (sizeof eq_cols / sizeof eq_cols[0])
 
+/* Free text of at least three characters narrows to the messages whose
+ * FTS5 trigram index (src/db_sqlite_index.c) holds each of its trigrams;
+ * the exact test (instr) follows, so the answer is the same without it. */
+static int use_text_index(struct sq_store *db, const struct cf_db_filter *f)
+{
+	size_t nchars = 0;
+
+	if (!f->text)
+		return 0;
+	for (const char *p = f->text; *p && nchars < 3; p++)
+		nchars += ((unsigned char)*p & 0xc0) != 0x80;
+	return nchars >= 3 && !db->text_scan && sq_has_text_index(db);
+}
+
+static char *text_match(const char *text);
+
+/* How many messages the text index gives for f's text, counted up to
+ * TEXT_MANY (or -1 on error: then the index is used as usual). */
+#define TEXT_MANY 20000
+#define TEXT_PAGE_MAX 2000
+static int64_t text_candidates(struct sq_store *db, const struct cf_db_filter *f)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+	char *m = text_match(f->text);
+
+	if (m && sqlite3_prepare_v2(db->sq, "SELECT count(*) FROM (SELECT 1 FROM "
+				    SQ_TEXT_INDEX " WHERE " SQ_TEXT_INDEX
+				    " MATCH ? LIMIT ?)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, TEXT_MANY);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	free(m);
+	return n;
+}
+
+/* The FTS5 query: the text's trigrams (one every three characters, and
+ * the last), each quoted, all required: "abc" AND "def" AND "efg". */
+static char *text_match(const char *text)
+{
+	/* where each character starts, and where the last one counted ends */
+	size_t starts[4097], n = 0, i = 0;
+	struct cf_buf b;
+
+	for (; text[i] && n < sizeof starts / sizeof *starts - 1; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			starts[n++] = i;
+	while (text[i] && ((unsigned char)text[i] & 0xc0) == 0x80)
+		i++;
+	starts[n] = i;
+	cf_buf_init(&b);
+	for (size_t k = 0; n >= 3; k += 3) {
+		if (k + 3 > n)
+			k = n - 3;
+		cf_buf_puts(&b, k ? " AND \"" : "\"");
+		for (size_t c = starts[k]; c < starts[k + 3]; c++) {
+			if (text[c] == '"')
+				cf_buf_putc(&b, '"');
+			cf_buf_putc(&b, text[c]);
+		}
+		cf_buf_putc(&b, '"');
+		if (k + 3 >= n)
+			break;
+	}
+	if (b.err) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b);
+}
+
 /* Appends the clause; returns the word that continues it (" WHERE" when
  * the filter selects everything, else " AND"); failures stay on sql. */
-static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f)
+static const char *filter_where(struct sq_store *db, struct cf_buf *sql,
+				const struct cf_db_filter *f)
 {
 	const char *v[NEQ], *w = " WHERE";
 
@@ -74,6 +149,10 @@ static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f
 		w = " AND";
 	if (f->has_to && !cf_buf_printf(sql, "%s ts_us <= ?", w))
 		w = " AND";
+	if (use_text_index(db, f) &&
+	    !cf_buf_printf(sql, "%s id IN (SELECT rowid FROM " SQ_TEXT_INDEX
+			   " WHERE " SQ_TEXT_INDEX " MATCH ?)", w))
+		w = " AND";
 	if (f->text && !cf_buf_printf(sql, "%s instr(lower(message), lower(?)) > 0", w))
 		w = " AND";
 	if (f->has_id && !cf_buf_printf(sql, "%s id = ?", w))
@@ -83,9 +162,11 @@ static const char *filter_where(struct cf_buf *sql, const struct cf_db_filter *f
 
 /* Binds the filter's values after the n parameters already bound;
  * returns the number of the next one. */
-static int filter_bind(sqlite3_stmt *s, const struct cf_db_filter *f, int n)
+static int filter_bind(struct sq_store *db, sqlite3_stmt *s,
+		       const struct cf_db_filter *f, int n)
 {
 	const char *v[NEQ];
+	char *m;
 
 	filter_eq_vals(f, v);
 	for (size_t i = 0; i < NEQ; i++)
@@ -95,6 +176,14 @@ static int filter_bind(sqlite3_stmt *s, const struct cf_db_filter *f, int n)
 		sqlite3_bind_int64(s, ++n, f->from_us);
 	if (f->has_to)
 		sqlite3_bind_int64(s, ++n, f->to_us);
+	if (use_text_index(db, f)) {
+		/* no memory: a NULL matches nothing, and the statement's
+		 * other uses of memory fail too */
+		if ((m = text_match(f->text)))
+			sqlite3_bind_text(s, ++n, m, -1, free);
+		else
+			sqlite3_bind_null(s, ++n);
+	}
 	if (f->text)
 		sqlite3_bind_text(s, ++n, f->text, -1, SQLITE_STATIC);
 	if (f->has_id)
@@ -160,15 +249,21 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	int64_t deadline = 0;
 	int rc = CF_FAILED, n, step;
 
+	/* A page in time order of a text that many messages hold is found
+	 * sooner by reading the time index until the page is full than by
+	 * sorting all the candidates of the text index. */
+	if (use_text_index(db, f) && f->limit && f->limit <= TEXT_PAGE_MAX &&
+	    f->offset <= TEXT_PAGE_MAX && text_candidates(db, f) >= TEXT_MANY)
+		db->text_scan = 1;
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s, id FROM events", sq_event_cols);
-	filter_where(&sql, f);
+	filter_where(db, &sql, f);
 	cf_buf_puts(&sql, " ORDER BY ts_us, id");
 	if (f->limit || f->offset)
 		cf_buf_puts(&sql, " LIMIT ? OFFSET ?");
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	n = filter_bind(s, f, 0);
+	n = filter_bind(db, s, f, 0);
 	if (f->limit || f->offset) {
 		sqlite3_bind_int64(s, n++, f->limit && f->limit <= INT64_MAX ?
 					   (sqlite3_int64)f->limit : -1);
@@ -217,6 +312,7 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	if (rc == CF_FAILED)
 		rc = CF_OK;
 out:
+	db->text_scan = 0;
 	sqlite3_finalize(s);
 	cf_buf_release(&sql);
 	return rc;
@@ -237,10 +333,10 @@ static int sq_aggregate(struct sq_store *db, struct cf_ctx *ctx,
 
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s FROM events", agg);
-	filter_where(&sql, f);
+	filter_where(db, &sql, f);
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	filter_bind(s, f, 0);
+	filter_bind(db, s, f, 0);
 	deadline_set(db, f, &deadline);
 	step = sqlite3_step(s);
 	if (step != SQLITE_ROW) {
@@ -261,9 +357,9 @@ int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 {
 	struct sq_store *db = (struct sq_store *)h;
 
-	if (sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
+	if (count && sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
 		return CF_FAILED;
-	if (!*count)
+	if (count && !*count)
 		return CF_OK;
 	if (sq_aggregate(db, ctx, f, "min(ts_us)", first_us) != CF_OK ||
 	    sq_aggregate(db, ctx, f, "max(ts_us)", last_us) != CF_OK)
@@ -280,29 +376,69 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	sqlite3_stmt *s = NULL;
 	int64_t deadline = 0, end_us;
 	const char *w;
-	int rc = CF_FAILED, n, step;
+	int rc = CF_FAILED, n, step, bucket;
+	const int64_t first_us = start_us; /* bucket 0's start */
+	struct cf_db_filter g;
 
 	/* the buckets' end, clamped rather than overflowing */
 	if (nb > INT64_MAX || __builtin_mul_overflow((int64_t)nb, width_us, &end_us) ||
 	    __builtin_add_overflow(end_us, start_us, &end_us))
 		end_us = INT64_MAX;
 	cf_buf_init(&sql);
-	cf_buf_puts(&sql, "SELECT (ts_us - ?1) / ?2 AS b, count(*) FROM events");
-	w = filter_where(&sql, f);
-	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ? GROUP BY b", w);
+	/* Without free text, one count(*) per bucket: each a range of an
+	 * index ending with the time (each filter's, src/db_sqlite_index.c),
+	 * counted inside SQLite, where a GROUP BY on the bucket would sort
+	 * every row. With it, the candidates' times, bucketed here. */
+	bucket = !use_text_index(db, f);
+	/* the filter's own time range is folded into the one range each
+	 * statement has, which SQLite can then read from its index: given
+	 * two, it would walk the wider */
+	g = *f;
+	g.has_from = g.has_to = 0;
+	if (f->has_from && f->from_us > start_us)
+		start_us = f->from_us;
+	if (f->has_to && f->to_us < INT64_MAX && f->to_us + 1 < end_us)
+		end_us = f->to_us + 1;
+	cf_buf_puts(&sql, bucket ? "SELECT count(*) FROM events" :
+				   "SELECT ts_us FROM events");
+	w = filter_where(db, &sql, &g);
+	cf_buf_printf(&sql, "%s ts_us >= ? AND ts_us < ?", w);
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
-	sqlite3_bind_int64(s, 1, start_us);
-	sqlite3_bind_int64(s, 2, width_us);
-	n = filter_bind(s, f, 2);
-	sqlite3_bind_int64(s, n++, start_us);
-	sqlite3_bind_int64(s, n, end_us);
+	n = filter_bind(db, s, &g, 0);
 	deadline_set(db, f, &deadline);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t b = sqlite3_column_int64(s, 0);
+	step = SQLITE_DONE;
+	for (size_t i = 0; bucket && i < nb && step == SQLITE_DONE; i++) {
+		int64_t lo, hi;
 
-		if (b >= 0 && (uint64_t)b < nb)
-			counts[b] = sqlite3_column_int64(s, 1);
+		if (__builtin_mul_overflow((int64_t)i, width_us, &lo) ||
+		    __builtin_add_overflow(lo, first_us, &lo))
+			break; /* past every time there can be */
+		if (i + 1 == nb || __builtin_add_overflow(lo, width_us, &hi) ||
+		    hi > end_us)
+			hi = end_us;
+		if (lo < start_us)
+			lo = start_us;
+		if (lo >= hi)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, n, lo);
+		sqlite3_bind_int64(s, n + 1, hi);
+		if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			counts[i] = sqlite3_column_int64(s, 0);
+			step = sqlite3_step(s);
+		}
+	}
+	if (!bucket) {
+		sqlite3_bind_int64(s, n, start_us);
+		sqlite3_bind_int64(s, n + 1, end_us);
+	}
+	while (!bucket && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ts = sqlite3_column_int64(s, 0);
+		uint64_t b = ((uint64_t)ts - (uint64_t)first_us) / (uint64_t)width_us;
+
+		if (ts >= first_us && b < nb)
+			counts[b]++;
 	}
 	if (step != SQLITE_DONE) {
 		deadline_end(db, ctx, f, step, "counting events");

@@ -13,6 +13,7 @@
  * cf_db_filter, whose backends bind or quote them: nothing here builds
  * SQL. This file never prints and never writes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -175,7 +176,9 @@ static int histogram(const struct view_src *src, struct cf_ctx *ctx,
 		return 400;
 	if (!n)
 		n = VIEW_BUCKETS_DEFAULT;
-	if (cf_db_event_span(src->db, ctx, f, &total, &first, &last) != CF_OK)
+	/* the first and last times without counting: the buckets, which
+	 * cover the whole range, add up to the total */
+	if (cf_db_event_span(src->db, ctx, f, NULL, &first, &last) != CF_OK)
 		return 503;
 	/* the range asked for, else the events' own */
 	start = f->has_from ? f->from_us : first;
@@ -189,6 +192,9 @@ static int histogram(const struct view_src *src, struct cf_ctx *ctx,
 	}
 	if (cf_db_histogram(src->db, ctx, f, start, width, n, counts) != CF_OK)
 		goto out;
+	total = 0;
+	for (uint64_t i = 0; i < n; i++)
+		total += counts[i];
 	cf_jb_int(jb, jb->root, "total", total);
 	if (total) {
 		cf_jb_time(jb, jb->root, "first", first);
@@ -237,6 +243,7 @@ struct archive_find {
 	const char *digest;
 	struct cf_jb *jb;
 	cJSON *out;
+	char *path;   /* the store's path of the archive (heap) */
 };
 
 static int on_archive(void *arg, const struct cf_db_archive *a)
@@ -249,12 +256,15 @@ static int on_archive(void *arg, const struct cf_db_archive *a)
 	cf_jb_bool(f->jb, f->out, "archive_verified", a->verified);
 	if (a->signer)
 		cf_jb_str(f->jb, f->out, "signer", a->signer);
+	if (a->path && !(f->path = cf_strdup(a->path)))
+		f->jb->err = -1;
 	return 1; /* found: stop */
 }
 
 /* One event and its evidence pointer: the archive's digest and where the
  * store says it was (its path when built, whether it was verified), the
- * member, the line and its byte offset. */
+ * member, the line and its byte offset. idtext is "ID", or "ID/raw" for
+ * the line itself as well, read from the verified archive (view/raw.c). */
 static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 		     const char *idtext, struct cf_jb *jb, char *err,
 		     size_t errlen)
@@ -264,12 +274,14 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 	struct archive_find af = {.jb = jb};
 	cJSON *ev;
 	char *end;
-	int rc;
+	int rc, raw = 0;
 
 	errno = 0;
 	f.id = strtoll(idtext, &end, 10);
-	if (!*idtext || *end || errno || f.id < 0) {
-		bad(err, errlen, "%s '%s' is not a number", "event", idtext);
+	raw = end != idtext && !strcmp(end, "/raw");
+	if (!isdigit((unsigned char)*idtext) || (*end && !raw) || errno) {
+		bad(err, errlen, "%s '%.*s' is not a number", "event",
+		    (int)strcspn(idtext, "/"), idtext);
 		return 400;
 	}
 	if (cf_db_query_events(src->db, ctx, &f, on_event, &p) != CF_OK) {
@@ -277,7 +289,7 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 		return 503;
 	}
 	if (!p.one) {
-		bad(err, errlen, "%s %s not found", "event", idtext);
+		bad(err, errlen, "%s %lld not found", "event", (long long)f.id);
 		return 404;
 	}
 	/* the pointer first: p.one belongs to the answer once added */
@@ -294,10 +306,17 @@ static int one_event(const struct view_src *src, struct cf_ctx *ctx,
 			rc = cf_db_query_archives(src->db, ctx, on_archive, &af);
 			if (rc != CF_OK && rc != 1) {
 				cJSON_Delete(p.one);
+				free(af.path);
 				return 503;
 			}
 		}
+		if (raw)
+			view_raw(src, digest, af.path,
+				 cf_json_str(p.one, "member", NULL),
+				 (uint64_t)cf_json_int(p.one, "line", 0),
+				 (uint64_t)cf_json_int(p.one, "offset", 0), jb, ev);
 	}
+	free(af.path);
 	cf_jb_made(jb, jb->root, "event", p.one);
 	return 200;
 }

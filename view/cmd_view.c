@@ -11,9 +11,15 @@
  * --allow-remote, and even then a warning says that the timeline's PHI is
  * reachable from the network with only the token to guard it (plain HTTP:
  * anyone on the path can read the token). The store is opened with
- * CF_DB_READ: nothing is written to it or to a case.
+ * CF_DB_READ: nothing is written to it. Inside a case (-C DIR, else the
+ * case around the current folder), one custody entry records that the
+ * timeline was served, signed with the case's key (--key overrides), and
+ * nothing else is written. Raw lines are read only from archives signed by
+ * a trusted key (--trust PUB, else the public half of the case's key).
  */
 #include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -22,7 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefile/alloc.h"
+#include "casefile/case.h"
 #include "casefile/cli.h"
+#include "casefile/keyring.h"
+#include "casefile/path.h"
+#include "casefile/signkey.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
 #include "casefile/scope.h"
@@ -32,7 +43,7 @@
 
 static const char usage_text[] =
 	"usage: casefile view --db FILE [--port N] [--listen ADDR] [--allow-remote]\n"
-	"                     [--incident FILE]\n"
+	"                     [--incident FILE] [--trust PUB...] [-C DIR] [--key KEY]\n"
 	"\n"
 	"Serve the timeline, findings and evidence pointers to a browser, read-only,\n"
 	"until interrupted. The first line of stdout is the URL to open; it carries\n"
@@ -44,16 +55,26 @@ static const char usage_text[] =
 	"  --listen ADDR     address to listen on (default 127.0.0.1)\n"
 	"  --allow-remote    allow an ADDR other than loopback (warns: plain HTTP)\n"
 	"  --incident FILE   show the scope of this incident (casefile-incident(5))\n"
+	"  --trust PUB       trusted signer: raw lines are read only from archives\n"
+	"                    it signed, once verified (repeatable; default in a\n"
+	"                    case: the public half of the case's key)\n"
+	"  -C, --case DIR    the case (default: the case around the current\n"
+	"                    folder, if any): one custody entry records the view\n"
+	"  --key KEY         signing key of that entry (default: the case's key)\n"
 	"  -h, --help        show this help\n";
 
-enum { OPT_DB = 256, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_INCIDENT };
+enum { OPT_DB = 256, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_INCIDENT,
+       OPT_TRUST, OPT_KEY };
 
 static const struct option options[] = {
 	{"allow-remote", no_argument, NULL, OPT_REMOTE},
+	{"case", required_argument, NULL, 'C'},
 	{"db", required_argument, NULL, OPT_DB},
 	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"key", required_argument, NULL, OPT_KEY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"port", required_argument, NULL, OPT_PORT},
+	{"trust", required_argument, NULL, OPT_TRUST},
 	CF_CLI_OPT_HELP,
 	CF_CLI_OPT_END,
 };
@@ -73,91 +94,199 @@ static int is_loopback(const char *addr)
 	return 0;
 }
 
+/* The folder of the case around the current one (holding case.json), or
+ * NULL when there is none (or no memory: then no case is assumed only if
+ * none is found; a failure to read the folder is no case). */
+static char *case_around(void)
+{
+	char *cwd = getcwd(NULL, 0), *slash;
+	struct stat st;
+
+	while (cwd) {
+		char *cand = cf_path_join(cwd, CF_CASE_FILE);
+		int here = cand && lstat(cand, &st) == 0 && S_ISREG(st.st_mode);
+
+		free(cand);
+		if (here)
+			return cwd;
+		slash = strrchr(cwd, '/');
+		if (!slash || slash == cwd)
+			break;
+		*slash = '\0';
+	}
+	free(cwd);
+	return NULL;
+}
+
+struct view_opts {
+	const char *db_path, *listen, *incident, *case_dir, *key;
+	const char **trust;
+	size_t ntrust;
+	unsigned port;
+};
+
 /* Serves until SIGINT or SIGTERM: they are blocked before the server's
- * thread starts (it inherits the mask), so only sigwait() receives them. */
-static int serve(const char *db_path, cf_db *db, const struct cf_incident *inc,
-		 const char *incident_path, const char *listen, unsigned port)
+ * thread starts (it inherits the mask), so only sigwait() receives them.
+ * In a case, the custody entry is written before the URL is printed: a
+ * view that cannot be recorded is not served. */
+static int serve(const struct view_opts *o, cf_db *db,
+		 const struct cf_incident *inc, cf_case *c, const cf_key *key,
+		 const cf_keyring *kr)
 {
 	struct view_src src = {.db = db, .inc = inc,
-			       .incident_path = incident_path};
+			       .incident_path = o->incident,
+			       .trusted = kr ? cf_keyring_keys(kr) : NULL,
+			       .ntrusted = kr ? cf_keyring_count(kr) : 0,
+			       .case_dir = c ? cf_case_dir(c) : NULL};
 	struct view_server *s = NULL;
 	struct cf_ctx ctx;
 	sigset_t set;
-	int sig = 0, v6 = strchr(listen, ':') != NULL;
+	int sig = 0, v6 = strchr(o->listen, ':') != NULL;
+	char note[512];
 
 	cf_ctx_init(&ctx);
+	if (!(src.archives = view_archives_new())) {
+		cf_set_nomem(&ctx, "view");
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (view_server_start(&ctx, &src, listen, port, &s) != CF_OK)
+	if (view_server_start(&ctx, &src, o->listen, o->port, &s) != CF_OK) {
+		view_archives_free(src.archives);
 		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-	printf("http://%s%s%s:%u/?token=%s\n", v6 ? "[" : "", listen,
+	}
+	/* the token stays out of the log: it is the key to the PHI */
+	snprintf(note, sizeof note, "timeline %.300s served read-only on "
+		 "http://%s%.64s%s:%u/", o->db_path, v6 ? "[" : "", o->listen,
+		 v6 ? "]" : "", view_server_port(s));
+	if (c && cf_custody_append(&ctx, c, key, "view", NULL, note) != CF_OK) {
+		view_server_stop(s);
+		view_archives_free(src.archives);
+		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	}
+	printf("http://%s%s%s:%u/?token=%s\n", v6 ? "[" : "", o->listen,
 	       v6 ? "]" : "", view_server_port(s), view_server_token(s));
 	if (fflush(stdout) != 0) {
 		view_server_stop(s);
+		view_archives_free(src.archives);
 		return cf_cli_finish_stdout();
 	}
 	if (!cf_cli_globals.quiet)
 		cf_cli_error("serving %s read-only; interrupt (Ctrl-C) to stop",
-			     db_path);
+			     o->db_path);
 	while (sigwait(&set, &sig) != 0)
 		;
 	view_server_stop(s);
+	view_archives_free(src.archives);
 	return CF_EXIT_OK;
+}
+
+/* The case (when there is one), its signing key, and the trusted keys;
+ * 0, or the exit status of a failure (its message printed). */
+static int setup(const struct view_opts *o, cf_case **c, cf_key **key,
+		 cf_keyring **kr)
+{
+	char *around = o->case_dir ? NULL : case_around();
+	const char *dir = o->case_dir ? o->case_dir : around;
+	struct cf_ctx ctx;
+	int rc = 0;
+
+	cf_ctx_init(&ctx);
+	if (dir && (cf_case_open(&ctx, dir, c) != CF_OK ||
+		    !(*key = cf_signkey_load(&ctx, o->key, NULL,
+					     cf_case_key_path(*c), NULL))))
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	else if (!dir && o->key)
+		rc = cf_cli_usage("--key signs a custody entry: it needs a case "
+				  "(-C DIR)");
+	else if (!(*kr = cf_keyring_new(&ctx)))
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	for (size_t i = 0; !rc && i < o->ntrust; i++)
+		if (cf_keyring_add_file(&ctx, *kr, o->trust[i]) != CF_OK)
+			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (!rc && !o->ntrust && *key &&
+	    cf_keyring_add_key(&ctx, *kr, *key) != CF_OK)
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	free(around);
+	return rc;
 }
 
 int cmd_view(int argc, char **argv)
 {
-	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "h", options, usage_text);
-	const char *db_path = NULL, *listen = "127.0.0.1", *incident = NULL;
+	struct cf_cli_args a = CF_CLI_ARGS(argc, argv, "hC:", options, usage_text);
+	struct view_opts o = {.listen = "127.0.0.1", .port = DEFAULT_PORT};
 	struct cf_incident *inc = NULL;
 	unsigned long port = DEFAULT_PORT;
 	int c, remote = 0, rc;
 	struct cf_ctx ctx;
 	cf_db *db = NULL;
+	cf_case *cs = NULL;
+	cf_key *key = NULL;
+	cf_keyring *kr = NULL;
 	char *end;
 
+	if (!(o.trust = cf_calloc((size_t)argc + 1, sizeof *o.trust))) {
+		cf_cli_error("out of memory");
+		return CF_EXIT_RUNTIME;
+	}
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case OPT_DB: db_path = optarg; break;
-		case OPT_LISTEN: listen = optarg; break;
+		case OPT_DB: o.db_path = optarg; break;
+		case OPT_LISTEN: o.listen = optarg; break;
 		case OPT_REMOTE: remote = 1; break;
-		case OPT_INCIDENT: incident = optarg; break;
+		case OPT_INCIDENT: o.incident = optarg; break;
+		case OPT_TRUST: o.trust[o.ntrust++] = optarg; break;
+		case OPT_KEY: o.key = optarg; break;
+		case 'C': o.case_dir = optarg; break;
 		case OPT_PORT:
 			errno = 0;
 			port = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || port > 65535 ||
-			    *optarg == '-')
+			    *optarg == '-') {
+				free(o.trust);
 				return cf_cli_usage("--port takes a number from 0 to "
 						    "65535, not '%s'", optarg);
+			}
+			o.port = (unsigned)port;
 			break;
 		}
 	}
-	if (c != -1)
+	if (c != -1) {
+		free(o.trust);
 		return a.exit;
-	if (optind < argc)
-		return cf_cli_usage("view takes no operands");
-	if (!db_path)
-		return cf_cli_usage("view needs --db FILE");
-	if (!is_loopback(listen)) {
+	}
+	rc = optind < argc ? cf_cli_usage("view takes no operands") :
+	     !o.db_path ? cf_cli_usage("view needs --db FILE") : 0;
+	if (!rc && !is_loopback(o.listen)) {
 		if (!remote)
-			return cf_cli_usage("--listen %s is not a loopback address: "
-					    "add --allow-remote to serve the "
-					    "timeline to the network", listen);
-		cf_cli_error("warning: serving on %s: anyone who can reach it and "
-			     "learns the URL (plain HTTP, readable on the way) "
-			     "reads the timeline", listen);
+			rc = cf_cli_usage("--listen %s is not a loopback address: "
+					  "add --allow-remote to serve the "
+					  "timeline to the network", o.listen);
+		else
+			cf_cli_error("warning: serving on %s: anyone who can reach "
+				     "it and learns the URL (plain HTTP, readable "
+				     "on the way) reads the timeline", o.listen);
 	}
+	if (rc || (rc = setup(&o, &cs, &key, &kr)))
+		goto out;
 	cf_ctx_init(&ctx);
-	if (incident && cf_incident_load(&ctx, incident, &inc) != CF_OK)
-		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
-	if (cf_db_open(&ctx, db_path, CF_DB_READ, &db) != CF_OK) {
-		cf_incident_free(inc);
-		return cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	if (o.incident && cf_incident_load(&ctx, o.incident, &inc) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
 	}
-	rc = serve(db_path, db, inc, incident, listen, (unsigned)port);
+	if (cf_db_open(&ctx, o.db_path, CF_DB_READ, &db) != CF_OK) {
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	rc = serve(&o, db, inc, cs, key, kr);
 	cf_db_close(db, &ctx);
+out:
 	cf_incident_free(inc);
+	cf_keyring_free(kr);
+	cf_key_free(key);
+	cf_case_free(cs);
+	free(o.trust);
 	return rc;
 }

@@ -5,7 +5,7 @@
 # is the web server; the page (HTML, CSS, JavaScript, no network fetches)
 # ships as data and is served from memory.
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
-add_library(cf_view STATIC view/api.c view/http.c)
+add_library(cf_view STATIC view/api.c view/http.c view/raw.c)
 target_include_directories(cf_view PUBLIC ${CMAKE_SOURCE_DIR}/view)
 target_link_libraries(cf_view PUBLIC cfcore PkgConfig::MHD)
 list(APPEND CASEFILE_PART_LIBS cf_view)

@@ -16,15 +16,21 @@
 #include <stdint.h>
 
 #include "casefile/db.h"
+#include "casefile/sign.h"
 
 struct cf_ctx;
 struct cf_incident;
+struct cf_jb;
+struct cJSON;
+struct view_archives;
 
 #define VIEW_PAGE_DEFAULT 100     /* events per /api/events page */
 #define VIEW_PAGE_MAX 1000        /* the most a page may ask for */
 #define VIEW_BUCKETS_DEFAULT 120  /* histogram buckets */
 #define VIEW_BUCKETS_MAX 1000
 #define VIEW_TIMEOUT_MS 5000      /* each query's time limit */
+#define VIEW_RAW_MAX 65536        /* bytes of a raw line shown, at most */
+#define VIEW_ARCHIVES_MAX 32      /* verified archives kept open */
 
 /* What the API reads: the store, and the incident (may be NULL). */
 struct view_src {
@@ -32,6 +38,13 @@ struct view_src {
 	const struct cf_incident *inc;
 	const char *incident_path;
 	unsigned timeout_ms;      /* per query; 0: VIEW_TIMEOUT_MS */
+	/* raw lines (view/raw.c): the keys an archive must be signed by
+	 * (none: no raw lines), the case whose evidence/ holds archives
+	 * (may be NULL), and the archives verified so far */
+	cf_key *const *trusted;
+	size_t ntrusted;
+	const char *case_dir;
+	struct view_archives *archives;
 };
 
 /* Looks up a request parameter (NULL: absent). */
@@ -52,5 +65,20 @@ int view_api(const struct view_src *src, const char *path, view_param_fn get,
  * (free() it after using f). 0, or -1 with a message in err. */
 int view_filter(view_param_fn get, void *arg, struct cf_db_filter *f,
 		char **model_buf, char *err, size_t errlen);
+
+/* The archives verified so far (view/raw.c): made empty, freed with
+ * everything they keep open. NULL on no memory; free(NULL) is a no-op. */
+struct view_archives *view_archives_new(void);
+void view_archives_free(struct view_archives *c);
+
+/* Adds to obj the raw line behind an event: "available" and, when the
+ * archive named by digest (found at store_path, else in the case's
+ * evidence/) verified and its member's bytes hashed to the verified ones,
+ * "raw" (the line, at most VIEW_RAW_MAX bytes: "truncated"; bytes that are
+ * not UTF-8 written %XX: "escaped"), "signer" and "archive_file"; else
+ * "reason", and no bytes. CF_OK, or CF_FATAL on no memory (jb->err). */
+int view_raw(const struct view_src *src, const char *digest,
+	     const char *store_path, const char *member, uint64_t line,
+	     uint64_t offset, struct cf_jb *jb, struct cJSON *obj);
 
 #endif

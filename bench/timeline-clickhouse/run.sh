@@ -12,6 +12,10 @@
 # usage: bench/timeline-clickhouse/run.sh [SCALE]   (default 70: ~10M events)
 #   RUNS=N   query runs per backend (default 10)
 #   KEEP=1   keep bench/data/timeline-clickhouse afterwards
+#   REUSE=DIR  take DIR/a.tar.zst, DIR/k.pub and DIR/t.db (what
+#            `KEEP=1 bench/detect/run.sh` leaves) instead of generating,
+#            collecting and building SQLite again (its build is then not
+#            timed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -32,11 +36,16 @@ cleanup() {
 trap cleanup EXIT
 cd "$data"
 
-echo "== generating (scale $scale)"
-"$bin" -q demo d --generate-only --scale "$scale" >/dev/null
-"$bin" -q key generate k >/dev/null
-"$bin" -q collect -o a.tar.zst --key k.key --profile linux-ehr-ai-host --root d/host >/dev/null
-du -sh d/host a.tar.zst
+if [ -n "${REUSE:-}" ]; then
+  cp "$REUSE/a.tar.zst" "$REUSE/k.pub" .
+  ln -s "$REUSE/t.db" t.db
+else
+  echo "== generating (scale $scale)"
+  "$bin" -q demo d --generate-only --scale "$scale" >/dev/null
+  "$bin" -q key generate k >/dev/null
+  "$bin" -q collect -o a.tar.zst --key k.key --profile linux-ehr-ai-host --root d/host >/dev/null
+  du -sh d/host a.tar.zst
+fi
 
 base=$((21000 + RANDOM % 10000))
 "$top/tests/clickhouse/cluster.sh" start "$data/ch" "$base" >/dev/null
@@ -46,22 +55,37 @@ secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); awk
 calc() { awk "BEGIN{print $1}"; }
 
 echo "== build"
-s_sq=$(secs "$bin" -q timeline build --db t.db --trust k.pub a.tar.zst)
+s_sq=n/m
+[ -n "${REUSE:-}" ] || s_sq=$(secs "$bin" -q timeline build --db t.db --trust k.pub a.tar.zst)
 s_ch=$(secs "$bin" -q timeline build --db "$ch" --trust k.pub a.tar.zst)
-n=$("$bin" timeline query --db t.db --format jsonl | wc -l)
+n=$(sqlite3 t.db 'select count(*) from events')
 n1=$(curl -s "http://127.0.0.1:$base/" --data-binary "SELECT count() FROM bench.events_local")
 n2=$(curl -s "http://127.0.0.1:$((base + 10))/" --data-binary "SELECT count() FROM bench.events_local")
+pn1=$(curl -s "http://127.0.0.1:$base/" --data-binary "SELECT count() FROM bench.events_by_patient_local")
+pn2=$(curl -s "http://127.0.0.1:$((base + 10))/" --data-binary "SELECT count() FROM bench.events_by_patient_local")
 
-p=$("$bin" timeline query --db t.db --format jsonl | jq -r 'select(.patient != null) | .patient' | sort | uniq -c | sort -n | tail -1 | awk '{print $2}')
+p=$(sqlite3 t.db "select patient from events where patient is not null group by 1 order by count(*) desc limit 1")
 echo "== query --patient $p"
+"$bin" timeline query --db t.db --patient "$p" --format jsonl >sq.p
+"$bin" timeline query --db "$ch" --patient "$p" --format jsonl >ch.p
+cmp -s sq.p ch.p || { echo "answers for --patient $p differ" >&2; exit 1; }
 hyperfine -N -w 2 -r "$runs" --export-json q.json \
   "$bin timeline query --db t.db --patient $p --format csv" \
   "$bin timeline query --db $ch --patient $p --format csv" >/dev/null
 q_sq=$(jq '.results[0].median * 1000' q.json)
 q_ch=$(jq '.results[1].median * 1000' q.json)
+# the lookup alone, in the server (no process start, no client)
+sql="SELECT * FROM bench.events_by_patient WHERE patient = '$p' ORDER BY ts_us, ins FORMAT Null"
+for i in $(seq "$runs"); do
+  curl -sS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$base/" --data-binary "$sql"
+done | sort -n | awk '{a[NR] = $1} END {printf "%.1f\n", a[int((NR + 1) / 2)] * 1000}' >srv.ms
+printf '.timer on\nselect count(*) from (select * from events where patient = %s order by ts_us, id);\n' "'$p'" |
+  sqlite3 t.db | awk '/Run Time/ {print $4 * 1000}' >sq.ms
 
-printf '\nevents: %s (shard 1: %s, shard 2: %s)\n' "$n" "$n1" "$n2"
-printf 'build   SQLite %8.1f s %10.0f ev/s\n' "$s_sq" "$(calc "$n / $s_sq")"
-printf 'build   ClickHouse %4.1f s %10.0f ev/s  (ClickHouse/SQLite time: %.2f)\n' \
-  "$s_ch" "$(calc "$n / $s_ch")" "$(calc "$s_ch / $s_sq")"
-printf 'query --patient median: SQLite %.1f ms, ClickHouse %.1f ms\n' "$q_sq" "$q_ch"
+printf '\nevents: %s (shard 1: %s, shard 2: %s; by patient: %s + %s)\n' "$n" "$n1" "$n2" "$pn1" "$pn2"
+[ "$s_sq" = n/m ] || printf 'build   SQLite %8.1f s %10.0f ev/s\n' "$s_sq" "$(calc "$n / $s_sq")"
+printf 'build   ClickHouse %4.1f s %10.0f ev/s\n' "$s_ch" "$(calc "$n / $s_ch")"
+printf 'query --patient %s (%s events) median, process start included: SQLite %.1f ms, ClickHouse %.1f ms\n' \
+  "$p" "$(wc -l <sq.p)" "$q_sq" "$q_ch"
+printf 'the lookup alone: SQLite %s ms (sqlite3 .timer), ClickHouse %s ms (HTTP, median of %s)\n' \
+  "$(cat sq.ms)" "$(cat srv.ms)" "$runs"

@@ -191,7 +191,8 @@ int cf_db_query_events(cf_db *db, struct cf_ctx *ctx,
 		       const struct cf_db_filter *f, cf_db_event_fn fn,
 		       void *arg);
 /* How many events match f (limit and offset ignored) and the times of
- * the first and last (both 0 when none). */
+ * the first and last (both 0 when none). count may be NULL: the times
+ * alone, which a store with a time index finds without counting. */
 int cf_db_event_span(cf_db *db, struct cf_ctx *ctx,
 		     const struct cf_db_filter *f, int64_t *count,
 		     int64_t *first_us, int64_t *last_us);

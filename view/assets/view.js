@@ -175,7 +175,7 @@
     }
     return d;
   }
-  function openEvent(id) {
+  function openEvent(id, withRaw) {
     selected = id;
     renderRows();
     api('event/' + id).then((j) => {
@@ -191,6 +191,31 @@
       box.appendChild(dl([['archive', x.archive], ['archive file', x.archive_path],
         ['verified', x.archive_verified === undefined ? '' : String(x.archive_verified)],
         ['signer', x.signer], ['member', x.member], ['line', x.line], ['byte offset', x.offset]]));
+      // the line itself, read on request from the archive once verified
+      const b = el('button', null, 'Show the raw line (verified archive)');
+      b.id = 'raw-button';
+      b.addEventListener('click', () => showRaw(id, box, b));
+      box.appendChild(b);
+      if (withRaw) showRaw(id, box, b);
+    }).catch((e) => status('error: ' + e.message));
+  }
+  function showRaw(id, box, button) {
+    button.disabled = true;
+    api('event/' + id + '/raw').then((j) => {
+      if (selected !== id) return;
+      const r = j.evidence || {};
+      if (r.available) {
+        box.appendChild(el('p', 'raw-ok', 'Verified: archive signed by ' + r.signer +
+          ', member hash checked' + (r.truncated ? ' (line truncated)' : '') +
+          (r.escaped ? ' (bytes that are not UTF-8 shown as %XX)' : '')));
+        const pre = el('pre', 'raw', r.raw);
+        pre.id = 'raw';
+        box.appendChild(pre);
+      } else {
+        const p = el('p', 'raw-missing', 'Raw line not available: ' + r.reason);
+        p.id = 'raw';
+        box.appendChild(p);
+      }
     }).catch((e) => status('error: ' + e.message));
   }
 
@@ -278,4 +303,9 @@
   reload();
   loadFindings();
   loadScope();
+  // a link may open one event (event=ID) and its raw line (raw=1)
+  const start = new URLSearchParams(location.search);
+  if (/^[0-9]+$/.test(start.get('event') || '')) {
+    openEvent(Number(start.get('event')), start.get('raw') === '1');
+  }
 })();

@@ -15,3 +15,8 @@ expect_grep '^  ok +key generate' out
 if ! casefile help timeline >/dev/null 2>&1; then
   expect_grep "^  skipped +timeline build +'casefile timeline' is not in this build" out
 fi
+# The command that opens its timeline names the case, whose key the viewer
+# trusts for raw lines and whose custody log records the view.
+if casefile help timeline >/dev/null 2>&1; then
+  expect_grep '^open the timeline: casefile view --db gen2/timeline.db --incident gen2/incident.yaml -C gen2/case$' out
+fi

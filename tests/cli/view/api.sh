@@ -67,6 +67,24 @@ all=$(casefile timeline query --db t.db --format jsonl | wc -l)
 [ "$(get "$BASE/api/histogram?token=$TOKEN&ip=203.0.113.77&buckets=2")" = 200 ] || die "histogram ip"
 [ "$(jq '[.total, (.buckets | add)]' -c body)" = "[7,7]" ] || die "histogram ip: $(cat body)"
 [ "$(get "$BASE/api/histogram?token=$TOKEN&buckets=100000")" = 400 ] || die "buckets unbounded"
+# each bucket against sqlite3's own grouping, with and without a filter
+f=$(date -u -d 2026-03-04 +%s)000000 t=$(($(date -u -d 2026-03-05 +%s) * 1000000 - 1))
+for q in "buckets=9" "buckets=4&outcome=failure" "buckets=3&q=password" \
+         "buckets=6&from=2026-03-04&to=2026-03-04" "buckets=5&q=password&from=2026-03-04T11:00:00Z"; do
+  [ "$(get "$BASE/api/histogram?token=$TOKEN&$q")" = 200 ] || die "histogram $q"
+  s=$(jq .start_us body) w=$(jq .width_us body) n=$(jq '.buckets | length' body)
+  case $q in
+    *outcome*) where="outcome = 'failure'" ;;
+    *q=*from=*) where="instr(lower(message), 'password') > 0 and ts_us >= $(date -u -d 2026-03-04T11:00:00Z +%s)000000" ;;
+    *q=*) where="instr(lower(message), 'password') > 0" ;;
+    *from=*) where="ts_us between $f and $t" ;;
+    *) where=1 ;;
+  esac
+  want=$(sqlite3 t.db "with recursive b(i) as (select 0 union all select i + 1 from b where i + 1 < $n)
+    select coalesce((select count(*) from events where $where and ts_us >= $s + i * $w
+    and ts_us < $s + (i + 1) * $w), 0) from b" | paste -sd, -)
+  [ "$(jq -c .buckets body)" = "[$want]" ] || die "histogram $q: $(jq -c .buckets body) vs [$want]"
+done
 
 # one event: its evidence pointer (archive, member, line) and the archive
 id=$(curl -sS "$BASE/api/events?token=$TOKEN&actor=root" | jq '.events[0].id')

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The indexes of a SQLite store that serve the viewer's and `timeline
+ * query`'s filters (src/db_sqlite_read.c), kept apart from the bulk
+ * loading of src/db_sqlite.c, which calls the two functions below: when a
+ * build starts and when it is kept.
+ *
+ * Equality filters (source address, host, source parser, outcome, model)
+ * each get an index ending with the time, so that a page of events in time
+ * order and the histogram's counts read only the matching entries; the
+ * columns that are mostly empty (address, model) are indexed where set.
+ * Free text gets an FTS5 index of the messages with the trigram tokenizer
+ * (substrings, case folded), detail=none to keep it small and quick to
+ * build: it only narrows the candidates, and the query still checks each
+ * candidate's message exactly (src/db_sqlite_read.c), so answers are the
+ * same with it or without it. A new store gets all of them once its rows
+ * are in; a store that grows gets the new rows' messages added at close
+ * (triggers are off on every connection, see src/db_sqlite.c); a store
+ * from before these indexes gets them on its next write.
+ */
+#include <stdint.h>
+
+#include "casefile/error.h"
+#include "db_sqlite_int.h"
+
+static const char filter_index_sql[] =
+	"CREATE INDEX IF NOT EXISTS events_src_ip ON events(src_ip, ts_us)"
+	" WHERE src_ip IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS events_host ON events(host, ts_us);"
+	"CREATE INDEX IF NOT EXISTS events_source ON events(source, ts_us);"
+	"CREATE INDEX IF NOT EXISTS events_outcome ON events(outcome, ts_us);"
+	"CREATE INDEX IF NOT EXISTS events_model ON events(model, model_version,"
+	" ts_us) WHERE model IS NOT NULL;";
+
+static const char text_index_sql[] =
+	"CREATE VIRTUAL TABLE IF NOT EXISTS " SQ_TEXT_INDEX " USING fts5(message,"
+	" content='events', content_rowid='id', tokenize='trigram',"
+	" detail=none, columnsize=0);"
+	"INSERT INTO " SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ") VALUES('rebuild');";
+
+static int exec(struct sq_store *db, struct cf_ctx *ctx, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->sq, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return CF_OK;
+	cf_set_error(ctx, 0, "%s: indexing: %s", db->location,
+		     msg ? msg : sqlite3_errmsg(db->sq));
+	sqlite3_free(msg);
+	return CF_FAILED;
+}
+
+int sq_has_text_index(struct sq_store *db)
+{
+	if (!db->text_index)
+		db->text_index = sq_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+					" type = 'table' AND name = '"
+					SQ_TEXT_INDEX "'") > 0 ? 2 : 1;
+	return db->text_index == 2;
+}
+
+int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx)
+{
+	if (db->deferred_indexes)
+		return CF_OK;
+	/* rows come one by one: the indexes exist first */
+	if (exec(db, ctx, filter_index_sql) != CF_OK)
+		return CF_FAILED;
+	db->text_from = sq_has_text_index(db) ?
+		sq_int(db, "SELECT coalesce(max(id), 0) FROM events") : -1;
+	return CF_OK;
+}
+
+int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (db->deferred_indexes || db->text_from < 0)
+		return exec(db, ctx, db->deferred_indexes ? filter_index_sql : "") ||
+		       exec(db, ctx, text_index_sql) ? CF_FAILED : CF_OK;
+	if (sqlite3_prepare_v2(db->sq, "INSERT INTO " SQ_TEXT_INDEX "(rowid,"
+			       " message) SELECT id, message FROM events WHERE"
+			       " id > ?", -1, &s, NULL) != SQLITE_OK)
+		return sq_err(db, ctx, "indexing the messages");
+	sqlite3_bind_int64(s, 1, db->text_from);
+	rc = sqlite3_step(s) == SQLITE_DONE ? CF_OK :
+	     sq_err(db, ctx, "indexing the messages");
+	sqlite3_finalize(s);
+	return rc;
+}
