@@ -19,7 +19,8 @@
 # and sweep_failed (both get the fault, e.g. "alloc:17"), then calls
 # `sweep CMD...`. Every write and fsync is failed in turn; allocations,
 # by far the most calls, are sampled: every Kth one, K = FAULT_SWEEP_STEP,
-# by default SWEEP_DEFAULT_STEP, the fast loop's sample (the ctest
+# by default SWEEP_DEFAULT_STEP (or more, see SWEEP_MAX_RUNS), the fast
+# loop's sample (the ctest
 # cli/faults/<name>); the exhaustive group's exhaustive/faults/<name> sets
 # FAULT_SWEEP_STEP=1, every allocation. A sample starts at a fixed offset
 # (below K) made from the case's name and the sweep's number within the
@@ -31,6 +32,10 @@
 # sweep.failures) instead of stopping at the first. Source after
 # "$CLI_LIB".
 SWEEP_DEFAULT_STEP=16
+# ...and at most SWEEP_MAX_RUNS allocation runs per sweep in that sample
+# (the step grows for a command that allocates more), so that the fast
+# loop's time does not grow with what the command does.
+SWEEP_MAX_RUNS=250
 SWEEP_NTH=0
 
 # OpenSSL 3.0 leaks a few bytes in its own tables when one of its
@@ -102,7 +107,11 @@ sweep() {
   for kind in alloc write fsync; do
     eval "total=\$SWEEP_$kind"
     step=1
-    [ "$kind" = alloc ] && step=${FAULT_SWEEP_STEP:-$SWEEP_DEFAULT_STEP}
+    if [ "$kind" = alloc ]; then
+      step=${FAULT_SWEEP_STEP:-$SWEEP_DEFAULT_STEP}
+      [ -n "${FAULT_SWEEP_STEP:-}" ] || [ $((total / step)) -le $SWEEP_MAX_RUNS ] ||
+        step=$(((total + SWEEP_MAX_RUNS - 1) / SWEEP_MAX_RUNS))
+    fi
     first=${FAULT_SWEEP_FROM:-$(sweep_first "$step")}
     noticed=0 runs=0
     for ((n = first; n <= total; n += step)); do
