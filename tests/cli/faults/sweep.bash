@@ -35,7 +35,7 @@ SWEEP_DEFAULT_STEP=16
 # ...and at most SWEEP_MAX_RUNS allocation runs per sweep in that sample
 # (the step grows for a command that allocates more), so that the fast
 # loop's time does not grow with what the command does.
-SWEEP_MAX_RUNS=250
+SWEEP_MAX_RUNS=150
 SWEEP_NTH=0
 
 # OpenSSL 3.0 leaks a few bytes in its own tables when one of its
