@@ -343,7 +343,10 @@ int cf_custody_report_render(struct cf_ctx *ctx, const cJSON *rep,
 			    "h1{border-bottom:3px solid #1f3a5f}h2{color:#1f3a5f;border-bottom:1px solid #cbd5e1}"
 			    "table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #cbd5e1;"
 			    "padding:.3rem;text-align:left;vertical-align:top}th{background:#f1f5f9}"
-			    ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all}"
+			    "td:last-child{overflow-wrap:anywhere}"
+			    /* digests as lines of 16: readable and within the page */
+			    ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:.75rem;word-break:break-all;"
+			    "min-width:17ch}"
 			    "@media print{body{margin:0;max-width:none}table{break-inside:auto}tr{break-inside:avoid}}"
 			    "</style>\n</head>\n<body>\n<h1>Chain of custody: case ");
 	else
