@@ -362,8 +362,8 @@ static void business_associate_route(void **state)
 static void summary_without_duties_prints_no_deadline(void **state)
 {
 	static const char *const tails[] = {
-		"discovered: 2027-01-01T02:00:00Z\ndetermination: {decision: secured, "
-		"decided_by: A. Officer, decided_on: 2027-01-05, rationale: \"AES.\"}\n",
+		("discovered: 2027-01-01T02:00:00Z\ndetermination: {decision: secured, "
+		 "decided_by: A. Officer, decided_on: 2027-01-05, rationale: \"AES.\"}\n"),
 		"discovered: 2027-01-01T02:00:00Z\n",
 		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\n",
 		"discovered: 2027-01-01T02:00:00Z\nkind: model-malfunction\nphi_disclosed: true\n",
