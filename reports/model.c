@@ -181,8 +181,10 @@ static int cmp_count(const void *a, const void *b)
 	return strcmp(cf_json_str(x, "state", ""), cf_json_str(y, "state", ""));
 }
 
-/* Sorts the per-State rows as every table shows them (cmp_count). */
-static int sort_by_count(cJSON *arr)
+/* Sorts a cJSON array in place with cmp (on cJSON **): cmp_count for the
+ * per-State rows as every table shows them, cmp_ts for rows by "ts"
+ * (RFC 3339 UTC strings of one width sort as times). */
+static int sort_array(cJSON *arr, int (*cmp)(const void *, const void *))
 {
 	int n = cJSON_GetArraySize(arr), i = 0;
 	cJSON **v, *e;
@@ -193,27 +195,7 @@ static int sort_by_count(cJSON *arr)
 		return -1;
 	while ((e = cJSON_DetachItemFromArray(arr, 0)))
 		v[i++] = e;
-	qsort(v, (size_t)n, sizeof *v, cmp_count);
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, v[i]);
-	free(v);
-	return 0;
-}
-
-/* Sorts a cJSON array of objects by "ts" (RFC 3339 UTC strings of one
- * width sort as times). */
-static int sort_by_ts(cJSON *arr)
-{
-	int n = cJSON_GetArraySize(arr), i = 0;
-	cJSON **v, *e;
-
-	if (n < 2)
-		return 0;
-	if (!(v = cf_calloc((size_t)n, sizeof *v)))
-		return -1;
-	while ((e = cJSON_DetachItemFromArray(arr, 0)))
-		v[i++] = e;
-	qsort(v, (size_t)n, sizeof *v, cmp_ts);
+	qsort(v, (size_t)n, sizeof *v, cmp);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, v[i]);
 	free(v);
@@ -524,7 +506,7 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 			return cf_set_nomem(b->ctx, "by_state");
 		n++;
 	}
-	if (sort_by_count(arr))
+	if (sort_array(arr, cmp_count))
 		return cf_set_nomem(b->ctx, "by_state");
 	if (sum != b->affected) {
 		snprintf(msg, sizeof msg, "by_state adds up to %llu, not %llu",
@@ -577,7 +559,7 @@ static int build_timeline(struct build *b)
 	const cJSON *fa = obj_get(b->in->scope, "failed_attempts"), *a;
 	cJSON *sec, *actors, *failed;
 
-	if (sort_by_ts(b->accesses))
+	if (sort_array(b->accesses, cmp_ts))
 		return cf_set_nomem(b->ctx, "timeline");
 	if (!(sec = cJSON_AddObjectToObject(b->model, "timeline")) ||
 	    !(actors = cJSON_AddObjectToObject(sec, "accesses_by_actor")))
@@ -603,7 +585,7 @@ static int build_timeline(struct build *b)
 		return CF_OK;
 	}
 	if (!(failed = rows_with_cites(b, fa, fkeys)) ||
-	    (sort_by_ts(failed) && (cJSON_Delete(failed), 1)) ||
+	    (sort_array(failed, cmp_ts) && (cJSON_Delete(failed), 1)) ||
 	    cf_report_add(sec, "failed_attempts", failed) ||
 	    cf_json_add_int(sec, "failed_attempt_count", cJSON_GetArraySize(failed)))
 		return cf_set_nomem(b->ctx, "timeline");
@@ -683,7 +665,7 @@ static int build_models(struct build *b)
 		"decision", "output", "score", NULL};
 	cJSON *arr = rows_with_cites(b, obj_get(b->in->scope, "model_decisions"), keys);
 
-	if (!arr || sort_by_ts(arr) || !cJSON_AddItemToObject(b->model, "model_decisions", arr)) {
+	if (!arr || sort_array(arr, cmp_ts) || !cJSON_AddItemToObject(b->model, "model_decisions", arr)) {
 		cJSON_Delete(arr);
 		return cf_set_nomem(b->ctx, "model_decisions");
 	}

@@ -389,24 +389,33 @@ static const char good_rule[] =
 	"    citation: c\n"
 	"    last_verified: 2026-12-01\n";
 
+/* text written to a rules file in a fresh test folder (*dir, removed with
+ * tu_rmtree); heap path. */
+static char *rules_file(const char *text, char **dir)
+{
+	char *path;
+
+	*dir = tu_tempdir();
+	path = tu_path(*dir, "states.yaml");
+	tu_write_file(path, text, strlen(text), 0600);
+	return path;
+}
+
 static void expect_error(const char *text, const char *where, const char *what)
 {
-	char path[] = "/tmp/cf-states-XXXXXX";
-	int fd = mkstemp(path);
+	char *dir, *path = rules_file(text, &dir);
 	struct cf_ctx ctx;
 	cJSON *out = NULL;
-	char want[128];
+	char want[512];
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
 	cf_ctx_init(&ctx);
 	assert_int_equal(cf_state_rules_load(&ctx, path, &out), CF_FAILED);
 	assert_null(out);
 	snprintf(want, sizeof want, "%s:%s", path, where);
 	if (strncmp(cf_errmsg(&ctx), want, strlen(want)) || !strstr(cf_errmsg(&ctx), what))
 		fail_msg("want '%s...%s', got '%s'", want, what, cf_errmsg(&ctx));
-	unlink(path);
+	free(path);
+	tu_rmtree(dir);
 }
 
 static void malformed_files_fail_naming_the_line(void **state)
@@ -417,21 +426,18 @@ static void malformed_files_fail_naming_the_line(void **state)
 	snprintf(text, sizeof text, "format: casefile-state-rules/1\nrules:\n%s", good_rule);
 	/* the good rule loads */
 	{
-		char path[] = "/tmp/cf-states-XXXXXX";
-		int fd = mkstemp(path);
+		char *dir, *path = rules_file(text, &dir);
 		struct cf_ctx ctx;
 		cJSON *out = NULL;
 
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-		close(fd);
 		cf_ctx_init(&ctx);
 		if (cf_state_rules_load(&ctx, path, &out) != CF_OK)
 			fail_msg("%s", cf_errmsg(&ctx));
 		assert_int_equal(cf_json_int(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "rules"), 0),
 					     "line", 0), 3);
 		cJSON_Delete(out);
-		unlink(path);
+		free(path);
+		tu_rmtree(dir);
 	}
 	snprintf(text, sizeof text, "format: casefile-state-rules/1\nrules:\n%s    resident: 3\n",
 		 good_rule);
