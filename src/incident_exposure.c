@@ -86,7 +86,7 @@ static int load_data(struct cf_ctx *ctx, const char *file, struct fy_node *seq,
 		     struct cf_exposure *x)
 {
 	static const char *const keys[] = {"path", "what", "mlflow_run", "dataset",
-					   NULL};
+					   "table", "patient_column", NULL};
 	size_t cap = (size_t)fy_node_sequence_item_count(seq);
 	struct fy_node *e;
 	void *it = NULL;
@@ -98,16 +98,23 @@ static int load_data(struct cf_ctx *ctx, const char *file, struct fy_node *seq,
 
 		if (!fy_node_is_mapping(e))
 			return cf_yaml_error(ctx, file, e, "exposed_data: each item is a "
-					     "mapping {path, what, mlflow_run, dataset}");
+					     "mapping {path, what, mlflow_run, dataset, "
+					     "table, patient_column}");
 		if (cf_yaml_check_keys(ctx, file, e, keys) ||
 		    opt_text(ctx, file, e, "path", NULL, &d->path) ||
 		    opt_text(ctx, file, e, "what", what_names, &d->what) ||
 		    opt_text(ctx, file, e, "mlflow_run", NULL, &d->mlflow_run) ||
-		    opt_text(ctx, file, e, "dataset", NULL, &d->dataset))
+		    opt_text(ctx, file, e, "dataset", NULL, &d->dataset) ||
+		    opt_text(ctx, file, e, "table", NULL, &d->table) ||
+		    opt_text(ctx, file, e, "patient_column", NULL, &d->patient_column))
 			return CF_FAILED;
 		if (!d->path && !d->mlflow_run)
 			return cf_yaml_error(ctx, file, e, "exposed_data: an item needs "
 					     "'path' or 'mlflow_run'");
+		if ((d->table || d->patient_column) && !d->path)
+			return cf_yaml_error(ctx, file, e, "exposed_data: 'table' and "
+					     "'patient_column' narrow the rows of the "
+					     "database at 'path', which is missing");
 		if (d->dataset && !d->mlflow_run)
 			return cf_yaml_error(ctx, file, e, "exposed_data: 'dataset' names "
 					     "an input of 'mlflow_run', which is missing");
@@ -230,6 +237,8 @@ void cf_incident_exposure_release(struct cf_exposure *x)
 		free(x->data[i].what);
 		free(x->data[i].mlflow_run);
 		free(x->data[i].dataset);
+		free(x->data[i].table);
+		free(x->data[i].patient_column);
 	}
 	free(x->data);
 	free(x->deidentification);

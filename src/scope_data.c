@@ -6,9 +6,15 @@
  * the affected individuals are the patients in that data, not the patients
  * someone was seen reading. They are taken from the evidence that holds the
  * data: the rows of a dataset file (the timeline's `dataset` events, one per
- * row naming a patient, src "timeline/dataset.c") and the Patient resources
- * of a FHIR NDJSON export (the store's patients table), each cited to the
- * archive member and line that names the patient. An item may name the
+ * row naming a patient, src "timeline/dataset.c"), the rows of a host's
+ * SQLite database (`database` events, cited by table and rowid, src
+ * "timeline/sqlitedb.c"; an item may narrow them to a `table` and a
+ * `patient_column`) and the Patient resources of a FHIR NDJSON export (its
+ * `fhir-patient` record events, one per line; the store's patients table,
+ * which keeps only the first record that ever named a patient, only for a
+ * resource without such an event), each cited to the archive member and
+ * line of the exposed data that names the patient: every such line, for a
+ * CSV row, a database row and an NDJSON line alike. An item may name the
  * data by its original path (a glob) or by the MLflow run that took it as
  * input: the run's datasets (name, digest, source) are read from its
  * lineage event and their sources become the paths.
@@ -22,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "casefile/alloc.h"
 #include "casefile/buf.h"
@@ -178,9 +185,37 @@ static int count_in(cJSON *set, const char *key, int64_t by)
 	return cJSON_AddNumberToObject(set, key, (double)by) ? 0 : -1;
 }
 
-/* One record of data at rest (an event or a patients-table row): counted
- * by every item whose data holds its member, handed to the scope once. */
-static int record(struct data *D, const struct cf_event *e)
+/* 1 when a record may count for the item: an item that names a table or
+ * a patient column takes only the rows of a host's database (source
+ * "database", timeline/sqlitedb.c) read from them; SQLite compares
+ * identifiers without regard to ASCII case, and so does this. */
+static int rows_match(const struct item *it, const struct cf_event *e, int *nomem)
+{
+	unsigned long refused = cf_alloc_failures();
+	cJSON *a;
+	int ok;
+
+	if (!it->d->table && !it->d->patient_column)
+		return 1;
+	if (!e->source || strcmp(e->source, "database") || !e->attrs)
+		return 0;
+	if (!(a = cJSON_Parse(e->attrs))) {
+		*nomem = cf_alloc_failures() != refused;
+		return 0;
+	}
+	ok = (!it->d->table || !strcasecmp(it->d->table, cf_json_str(a, "table", ""))) &&
+	     (!it->d->patient_column ||
+	      !strcasecmp(it->d->patient_column, cf_json_str(a, "column", "")));
+	cJSON_Delete(a);
+	return ok;
+}
+
+/* One record of data at rest (an event, or a patients-table row when
+ * `fallback`): counted by every item whose data holds its member, handed
+ * to the scope once. A patients-table row stands for a Patient resource
+ * that carried no record event of its own: an item that already holds the
+ * patient from a record of its data does not count it again. */
+static int record(struct data *D, const struct cf_event *e, int fallback)
 {
 	int hit = 0;
 
@@ -188,8 +223,16 @@ static int record(struct data *D, const struct cf_event *e)
 		return 0;
 	for (size_t i = 0; i < D->n; i++) {
 		struct item *it = &D->it[i];
+		int nomem = 0;
 
 		if (!matches(it, e->member))
+			continue;
+		if (!rows_match(it, e, &nomem)) {
+			if (nomem)
+				return D->nomem = 1;
+			continue;
+		}
+		if (fallback && cJSON_GetObjectItemCaseSensitive(it->patients, e->patient))
 			continue;
 		hit = 1;
 		it->records++;
@@ -210,7 +253,7 @@ static int record(struct data *D, const struct cf_event *e)
 
 static int on_record(void *arg, const struct cf_event *e)
 {
-	return record(arg, e);
+	return record(arg, e, 0);
 }
 
 static int on_patient_row(void *arg, const struct cf_patient *p)
@@ -220,7 +263,7 @@ static int on_patient_row(void *arg, const struct cf_patient *p)
 			     .archive = p->archive, .member = p->member,
 			     .line = p->line};
 
-	return record(arg, &e);
+	return record(arg, &e, 1);
 }
 
 static int item_init(struct item *it, const struct cf_exposed_data *d)
@@ -232,6 +275,8 @@ static int item_init(struct item *it, const struct cf_exposed_data *d)
 	    cf_json_add_str(it->out, "what", d->what) ||
 	    cf_json_add_str(it->out, "mlflow_run", d->mlflow_run) ||
 	    cf_json_add_str(it->out, "dataset", d->dataset) ||
+	    cf_json_add_str(it->out, "table", d->table) ||
+	    cf_json_add_str(it->out, "patient_column", d->patient_column) ||
 	    !cJSON_AddArrayToObject(it->out, "datasets") ||
 	    (d->path && add_pattern(it, d->path)))
 		return -1;
@@ -262,6 +307,15 @@ static int item_finish(struct item *it, cJSON *sources)
 	if (cf_json_add_int(it->out, "records", it->records) ||
 	    cf_json_add_int(it->out, "patients", cJSON_GetArraySize(it->patients)))
 		return -1;
+	/* a table or column the build did not read gives no row: say so
+	 * rather than let an empty population pass for an empty table */
+	if (!it->records && (it->d->table || it->d->patient_column) &&
+	    cf_json_add_str(it->out, "note", "no row of this table and column was "
+			    "read from the database: the timeline reads the column "
+			    "patient_id, patient, subject_id, person_id or mrn of "
+			    "any table, and the id of a table named patient or "
+			    "patients (casefile-timeline(1))"))
+		return -1;
 	if (!cJSON_AddItemToArray(sources, it->out))
 		return -1;
 	it->out = NULL;
@@ -276,7 +330,15 @@ int cf_scope_data_at_rest(struct cf_ctx *ctx, cf_db *db,
 	const struct cf_exposure *x = &inc->exposure;
 	struct data D = {.n = x->ndata, .add = add, .arg = arg};
 	struct cf_db_filter runs = {.source = "mlflow", .action = "run-started"};
-	struct cf_db_filter recs = {.source = "dataset"};
+	/* the records of data at rest: rows of dataset files and of hosts'
+	 * databases, and the Patient resources of FHIR exports, each cited
+	 * to its own member and line; then the patients table, for a Patient
+	 * resource that carried no record event (no identifying element) */
+	static const struct cf_db_filter recs[] = {
+		{.source = "dataset"},
+		{.source = "database", .action = "record"},
+		{.source = "fhir-patient", .action = "patient-record"},
+	};
 	cJSON *blk = NULL, *sources;
 	int rc = CF_OK;
 
@@ -290,8 +352,9 @@ int cf_scope_data_at_rest(struct cf_ctx *ctx, cf_db *db,
 	rc = cf_db_query_events(db, ctx, &runs, on_run, &D);
 	if (D.nomem)
 		goto nomem;
-	if (rc == CF_OK)
-		rc = cf_db_query_events(db, ctx, &recs, on_record, &D);
+	for (size_t i = 0; rc == CF_OK && !D.nomem && !D.rc &&
+			   i < sizeof recs / sizeof recs[0]; i++)
+		rc = cf_db_query_events(db, ctx, &recs[i], on_record, &D);
 	if (D.nomem)
 		goto nomem;
 	if (rc == CF_OK)

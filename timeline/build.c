@@ -286,37 +286,63 @@ static long fill_head(tl_read_fn rd, void *arg, struct cf_ctx *ctx,
 	return got < 0 ? -1 : (long)n;
 }
 
-/* Copies the rest of an SQLite snapshot to a private temporary file and
- * reads MLflow lineage from it. */
-static int mlflow_snapshot(struct tl_run *r, const unsigned char *head, size_t n,
-			   tl_read_fn rd, void *arg)
+/* Copies an SQLite snapshot (head, then the rest of rd) to a private
+ * temporary file: its name into *out (the caller unlinks and frees it).
+ * CF_OK, or CF_FAILED with ctx saying why (no file, a write or read
+ * error). */
+static int snapshot_copy(struct cf_ctx *ctx, const unsigned char *head, size_t n,
+			 tl_read_fn rd, void *arg, char **out)
 {
-	char path[] = "/tmp/casefile-mlflow-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
-	char *tpl = NULL;
 	char block[65536];
+	char *tpl;
 	long got;
 	int fd, rc = CF_OK;
 
-	if (tmp && *tmp && (tpl = cf_malloc(strlen(tmp) + 32)))
-		sprintf(tpl, "%s/casefile-mlflow-XXXXXX", tmp);
-	if ((fd = mkstemp(tpl ? tpl : path)) < 0) {
+	*out = NULL;
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (!(tpl = cf_malloc(strlen(tmp) + 32)))
+		return cf_set_nomem(ctx, "snapshot copy");
+	sprintf(tpl, "%s/casefile-sqlite-XXXXXX", tmp);
+	if ((fd = mkstemp(tpl)) < 0) {
+		rc = cf_set_error(ctx, errno, "no temporary file");
 		free(tpl);
-		return tl_reject(r, 0, 0, "MLflow store: no temporary file: %s",
-				 strerror(errno));
+		return rc;
 	}
 	if (cf_write_all(fd, head, n))
-		rc = -1;
-	while (rc == CF_OK && (got = rd(arg, r->ctx, block, sizeof block)) > 0)
+		rc = cf_set_error(ctx, errno, "cannot copy the snapshot");
+	while (rc == CF_OK && (got = rd(arg, ctx, block, sizeof block)) > 0)
 		if (cf_write_all(fd, block, (size_t)got))
-			rc = -1;
+			rc = cf_set_error(ctx, errno, "cannot copy the snapshot");
+	if (rc == CF_OK && got < 0)
+		rc = CF_FAILED;
 	close(fd);
-	if (rc == CF_OK)
-		rc = tl_mlflow_sqlite(r, tpl ? tpl : path);
-	else
-		rc = tl_reject(r, 0, 0, "MLflow store: cannot copy the snapshot");
-	unlink(tpl ? tpl : path);
-	free(tpl);
+	if (rc != CF_OK) {
+		unlink(tpl);
+		free(tpl);
+		return rc;
+	}
+	*out = tpl;
+	return CF_OK;
+}
+
+/* Reads MLflow lineage from a snapshot's private copy. */
+static int mlflow_snapshot(struct tl_run *r, const unsigned char *head, size_t n,
+			   tl_read_fn rd, void *arg)
+{
+	char *path;
+	int rc;
+
+	if (snapshot_copy(r->ctx, head, n, rd, arg, &path) != CF_OK) {
+		if (r->ctx->err == ENOMEM)
+			return CF_FATAL;
+		return tl_reject(r, 0, 0, "MLflow store: cannot copy the snapshot: %s",
+				 cf_errmsg(r->ctx));
+	}
+	rc = tl_mlflow_sqlite(r, path);
+	unlink(path);
+	free(path);
 	return rc;
 }
 
@@ -340,6 +366,47 @@ static int member_reject(struct tl_sink_state *ss, const char *archive,
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	return tl_pipe_reject(ss, &rj);
+}
+
+/* An SQLite database that is not an MLflow store (a host application's
+ * database): its rows naming patients (sqlitedb.c). One without a table
+ * with a patient column is a member not parsed, as before. */
+static int host_database(struct tl_builder *b, struct tl_sink_state *ss,
+			 const struct tl_meta *meta, const struct tl_sink *sink,
+			 const char *member, const char *mime,
+			 const unsigned char *head, size_t n, tl_read_fn rd,
+			 void *arg, struct tl_explanation *x)
+{
+	static const char none[] = "an SQLite database that is not an MLflow store "
+				   "(category model-lineage or \"mlflow\" in its "
+				   "name) and has no table with a patient column";
+	struct tl_run run;
+	char *path;
+	int rc, tables;
+
+	if (x) {
+		x->parser = "database";
+		return CF_OK;
+	}
+	if (snapshot_copy(ss->ctx, head, n, rd, arg, &path) != CF_OK) {
+		if (ss->ctx->err == ENOMEM)
+			return CF_FATAL;
+		return member_reject(ss, meta->archive, member, "database: cannot copy "
+				     "the snapshot: %s", cf_errmsg(ss->ctx));
+	}
+	ss->parser = "database";
+	if ((rc = tl_run_init(&run, &tl_database, meta, sink, ss->ctx)) == CF_OK) {
+		rc = tl_database_sqlite(&run, path, &tables);
+		if (rc == CF_OK && tables == 0 && !run.rejects && !run.events)
+			rc = tl_not_parsed(b, ss->ctx, member, NULL, mime, meta->category,
+					   none);
+		else
+			b->stats.members++;
+		tl_run_release(&run);
+	}
+	unlink(path);
+	free(path);
+	return rc;
 }
 
 /* A member is parsed from its stream; a compressed rotated log through
@@ -462,12 +529,8 @@ static int parse_member(struct tl_builder *b, cf_archive *a,
 	if (is_sqlite) {
 		if (!(meta.category && (!strcmp(meta.category, CF_CAT_MODEL_LINEAGE) ||
 					strstr(m->name, "mlflow")))) {
-			static const char why[] = "an SQLite database that is not "
-						  "an MLflow store (category "
-						  "model-lineage or \"mlflow\" in its name)";
-			rc = x ? tl_explain_reason(x, ss->ctx, why)
-			       : tl_not_parsed(b, ss->ctx, m->name, NULL, mime,
-					       meta.category, why);
+			rc = host_database(b, ss, &meta, &sink, m->name, mime, head,
+					   (size_t)n, rd, rdarg, x);
 			goto out;
 		}
 		if (x) {

@@ -304,6 +304,12 @@ int tl_json_time(const cJSON *v, int64_t *us, int *tz);
 /* MLflow tracking store snapshot (SQLite file on disk, opened read-only on
  * a private copy). */
 int tl_mlflow_sqlite(struct tl_run *r, const char *path);
+/* A host's SQLite database (sqlitedb.c): one "database" event per row
+ * naming a patient, from a private copy at path. *tables: the tables with
+ * a patient column that were read (0: none, the member is not evidence of
+ * patients; -1: the file is not usable, a reject says why). */
+int tl_database_sqlite(struct tl_run *r, const char *path, int *tables);
+extern const struct tl_parser tl_database;
 
 /* ---- field mappings (YAML) ---------------------------------------------- */
 

@@ -94,6 +94,10 @@ struct cf_exposed_data {
 			      model-artifact | database, or NULL */
 	char *mlflow_run;  /* the MLflow run that took it as input, or NULL */
 	char *dataset;     /* that input's name (NULL: every input of the run) */
+	/* a host's SQLite database: only the rows of this table, and of this
+	 * patient column (timeline/sqlitedb.c's rule picks the columns read;
+	 * NULL: every table and column it read) */
+	char *table, *patient_column;
 };
 
 /* A deletion attestation (`deletion_attestations`, factor 4). */

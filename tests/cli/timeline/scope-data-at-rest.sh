@@ -3,7 +3,8 @@
 # export (CSV) and a FHIR Patient export (NDJSON), named by path in
 # exposed_data, affects the patients in those files, with no suspect and
 # whatever the window; each is cited to the member and line that names
-# them (p2 twice), a row without a patient is a reject, a dataset that was
+# them (p2 twice; the export's Patient resources by their own record
+# events, scope-export-citation.sh), a row without a patient is a reject, a dataset that was
 # not exposed counts nobody. The same store with an incident file of the
 # older keys counts no one and has no data_at_rest block. Wrong
 # exposed_data, reidentification and vendor keys are refused naming the
@@ -28,7 +29,7 @@ chk '.by_state == {"CA":1,"TX":1,"unknown":4}' by_state .by_state
 T=evidence/files/srv/exports/train.csv N=evidence/files/var/lib/ehr/export/patients.ndjson
 chk "[.evidence.p2[] | [.member, .line, .action]] == [[\"$T\",3,\"record\"],[\"$T\",5,\"record\"]]" p2 .evidence.p2
 chk "[.evidence.p4[] | [.member, .line]] == [[\"$T\",7]]" p4 .evidence.p4
-chk "[.evidence.p5[] | [.member, .line, has(\"time\")]] == [[\"$N\",1,false]]" p5 .evidence.p5
+chk "[.evidence.p5[] | [.member, .line, .action]] == [[\"$N\",1,\"patient-record\"]]" p5 .evidence.p5
 chk "[.evidence.p6[] | [.member, .line]] == [[\"$N\",2]]" p6 .evidence.p6
 chk '.evidence | has("p9") | not' "not exposed" .evidence
 chk '.data_at_rest.patients == 6 and ([.data_at_rest.sources[] | [.records, .patients]] == [[5,4],[2,2]])' \
