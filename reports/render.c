@@ -298,7 +298,10 @@ cJSON *cf_report_vars(const cJSON *model)
 					"No notice to individuals, to the Secretary of HHS "
 					"or to the media is due, and no notification "
 					"deadline applies.")) ||
-	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text"))) {
+	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text")) ||
+	    /* what an AI tool did with the data, when one was involved
+	     * (model_ai.c); nothing otherwise */
+	    cf_json_add_str(v, "ai_paragraph", str(get(model, "ai"), "letter_paragraph"))) {
 		cJSON_Delete(v);
 		return NULL;
 	}

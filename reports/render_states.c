@@ -25,11 +25,11 @@
 /* The template values that state each thing a letter may have to omit. */
 static const struct {
 	const char *omit;
-	const char *const vars[8];
+	const char *const vars[10];
 } omitted[] = {
 	{"count", {"affected", "media_states", NULL}},
 	{"nature", {"incident_title", "breach_from", "breach_to", "discovered",
-		    "phi_list", "model_list", "hhs_text", NULL}},
+		    "phi_list", "model_list", "hhs_text", "ai_paragraph", NULL}},
 };
 
 static const char *due_or(const cJSON *n)

@@ -4,3 +4,6 @@
 source "$CLI_LIB"
 source "$CASE_DIR/check_scope.inc"
 run_chain_and_compare insider-snooping
+# no AI tool was involved: the letter says nothing of one
+[ -s gen/report/notice-individual.md ] || die "no letter"
+! grep -q "artificial intelligence" gen/report/notice-individual.md || die "AI paragraph in the letter"

@@ -35,3 +35,6 @@ jq -e '.ai.versions | length == 1 and .[0].model == "sepsis-risk" and (.[0].data
   { jq .ai.versions $r >&2; die "AI section: the exposed run's version"; }
 jq -e --argjson n "$(jq .affected $s)" '.ai.data_at_rest[0].patients == $n' $r >/dev/null || die "AI section: data"
 jq -r .ai.letter_paragraph $r | grep -q 'your information was in that copy' || die "letter paragraph"
+# and that paragraph is in the letter, where it says what happened
+awk '/^### What happened/ {on = 1; next} /^### / {on = 0} on' gen/report/notice-individual.md |
+  tr -s ' \n' '  ' | grep -qF "$(jq -r .ai.letter_paragraph $r)" || die "the letter lacks the AI paragraph"
