@@ -13,7 +13,8 @@
  * column (patient_id, patient, subject_id, person_id, mrn; any case, as
  * dataset.c reads CSV headers), else, in a table named "patient" or
  * "patients" (one row per patient, as in a FHIR-shaped or Synthea-shaped
- * schema), its "id" column. A table with neither is not read. An incident
+ * schema), its "id" column. A table with neither is not read, nor is a
+ * virtual table (its module's code would run on the file's terms). An incident
  * entry may narrow the rows counted to one table and column; it cannot name
  * a column this rule does not read (scope says so rather than guess).
  *
@@ -112,11 +113,12 @@ static int emit_row(struct tl_run *r, const char *table, const char *col,
 		n -= 8;
 	}
 	tl_event_reset(r);
-	if (n > TL_DB_VALUE || !tl_utf8_ok(v, n))
-		return tl_reject(r, (uint64_t)rowid, 0, "database: table %s rowid %lld: "
-				 "the %s value is not a patient id (over %d bytes or "
-				 "not UTF-8)", tl_str(r, table, 128), (long long)rowid,
-				 tl_str(r, col, 128), TL_DB_VALUE);
+	if (n > TL_DB_VALUE || memchr(v, 0, n) || !tl_utf8_ok(v, n))
+		return tl_reject(r, (uint64_t)rowid, 0, "database: table %s rowid "
+				 "%lld: the %s value is not a patient id (over %d "
+				 "bytes, or not UTF-8 text)",
+				 tl_str(r, table, strnlen(table, 128)), (long long)rowid,
+				 tl_str(r, col, strnlen(col, 128)), TL_DB_VALUE);
 	ev.patient = tl_str(r, v, n);
 	ev.resource = tl_strf(r, "%s rowid %lld", table, (long long)rowid);
 	ev.message = tl_strf(r, "record of patient %s in table %s (rowid %lld) of %s",
@@ -138,12 +140,13 @@ static int read_table(struct tl_run *r, sqlite3 *db, struct db_state *st,
 
 	if (quote_ident(t, qt, sizeof qt) || quote_ident(col, qc, sizeof qc))
 		return tl_reject(r, 0, 0, "database: table %s: name too long",
-				 tl_str(r, t, 128));
+				 tl_str(r, t, strnlen(t, 128)));
 	snprintf(sql, sizeof sql, "SELECT rowid, %s FROM main.%s ORDER BY rowid", qc, qt);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return tl_reject(r, 0, 0, "database: table %s cannot be read by rowid "
-				 "(%s)", tl_str(r, t, 128),
-				 tl_str(r, sqlite3_errmsg(db), 200));
+				 "(%s)", tl_str(r, t, strnlen(t, 128)),
+				 tl_str(r, sqlite3_errmsg(db),
+					strnlen(sqlite3_errmsg(db), 200)));
 	st->tables++;
 	while (out == CF_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(s, 0);
@@ -153,7 +156,7 @@ static int read_table(struct tl_run *r, sqlite3 *db, struct db_state *st,
 		if (++st->rows > TL_DB_ROWS) {
 			out = tl_reject(r, (uint64_t)rowid, 0, "database: more than %d rows "
 					"read; table %s and the tables after it are cut "
-					"here", TL_DB_ROWS, tl_str(r, t, 128));
+					"here", TL_DB_ROWS, tl_str(r, t, strnlen(t, 128)));
 			break;
 		}
 		if (sqlite3_column_type(s, 1) == SQLITE_NULL || !v || n <= 0)
@@ -187,10 +190,12 @@ int tl_database_sqlite(struct tl_run *r, const char *path, int *tables)
 	}
 	if (sqlite3_prepare_v2(db, "SELECT name FROM main.sqlite_schema WHERE type = "
 			       "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			       "AND coalesce(sql, '') NOT LIKE 'create virtual%' "
 			       "ORDER BY name", -1, &s, NULL) != SQLITE_OK) {
 		*tables = -1;
 		rc = tl_reject(r, 0, 0, "database: cannot list its tables (%s)",
-			       tl_str(r, sqlite3_errmsg(db), 200));
+			       tl_str(r, sqlite3_errmsg(db),
+				      strnlen(sqlite3_errmsg(db), 200)));
 		goto out;
 	}
 	while (rc == CF_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -203,7 +208,7 @@ int tl_database_sqlite(struct tl_run *r, const char *path, int *tables)
 		if (++ntab > TL_DB_TABLES) {
 			rc = tl_reject(r, 0, 0, "database: more than %d tables; the "
 				       "tables after %s are not read", TL_DB_TABLES,
-				       tl_str(r, t, 128));
+				       tl_str(r, t, strnlen(t, 128)));
 			break;
 		}
 		has = patient_column(db, t, col, sizeof col, why);

@@ -93,3 +93,21 @@ jq -e ".affected.count.value == $want_pats and ([.affected.count.cites[].member]
 jq -r '.risk_assessment.factors[] | select(.id == "nature_extent") | .facts[]' rep/report.json |
   grep -q "database \*/var/lib/ehr/ehr.db): $want_pats patient(s) named in $want_rows record(s)" ||
   die "factor 1: $(jq -c '.risk_assessment.factors[0]' rep/report.json)"
+# hostile shapes in a second database: a WITHOUT ROWID table is a reject
+# naming it, a virtual table named patients is never read, a patient value
+# over 256 bytes is a reject with its rowid; the rest is still read
+sqlite3 host/h.db "CREATE TABLE w (patient_id TEXT PRIMARY KEY) WITHOUT ROWID;
+  INSERT INTO w VALUES ('x1');
+  CREATE VIRTUAL TABLE patients USING fts5(id);
+  INSERT INTO patients VALUES ('v1');
+  CREATE TABLE predictions (patient_id TEXT);
+  INSERT INTO predictions VALUES ('ok1'), (printf('%.300c', 'a'));" || die "sqlite3 h.db"
+printf 'profile: hostile\nsources:\n  - id: h\n    type: sqlite\n    path: "%s"\n' "$(pwd)/host/h.db" > h.yaml
+expect_status 0 casefile collect -o h.tar.zst --key k.key --profile h.yaml
+expect_status 0 casefile timeline build --db h.db --trust k.pub h.tar.zst
+[ "$(sqlite3 h.db "SELECT group_concat(patient) FROM events WHERE source = 'database'")" = ok1 ] ||
+  die "hostile rows: $(sqlite3 h.db "SELECT patient, attrs FROM events WHERE source = 'database'")"
+sqlite3 h.db "SELECT line || ' ' || reason FROM rejects ORDER BY reason" > rej
+expect_grep '^0 database: table w cannot be read by rowid' rej
+expect_grep '^2 database: table predictions rowid 2: the patient_id value is not a patient id' rej
+[ "$(wc -l < rej)" = 2 ] || die "rejects: $(cat rej)"
