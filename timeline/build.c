@@ -14,15 +14,16 @@
  * serves another archive, refuses the whole archive and keeps nothing of
  * it. This file holds that pass: items.jsonl, the choice of a parser for
  * each evidence member (tl_detect(); compressed rotated logs decompressed
- * on the fly, MLflow SQLite snapshots), the parsing thread, and the
- * archive's transaction. The rows travel to the store through the
+ * on the fly, MLflow SQLite snapshots and hosts' SQLite databases), the
+ * parsing thread, and the archive's transaction. The rows travel to the store through the
  * parse/insert pipeline of pipe.c; members not parsed and --explain are
  * recorded by explain.c; many archives, verified ahead by threads, go
  * through build_archives.c. The rows of one archive form one unit, rolled
  * back if the archive fails; the store keeps them only when the whole
  * build is kept (src/db.c), so an interrupted build leaves no half archive
  * behind. The only file written besides the store is the private temporary
- * copy of an MLflow SQLite snapshot, removed at once.
+ * copy of an SQLite snapshot (an MLflow store, a host's database), removed
+ * at once.
  */
 #include <errno.h>
 #include <magic.h>
