@@ -592,6 +592,10 @@ static int ch_link(cf_db *db, struct cf_ctx *ctx)
 	if (rc == CF_OK && (rc = link_stages(c, ctx, &ls)) == CF_OK)
 		rc = wait_mutations(c, ctx);
 out:
+	/* the build's events are in and updated: merge what it left for
+	 * patient lookups */
+	if (rc == CF_OK)
+		rc = cf_ch_merge_by_patient(c, ctx);
 	lin_free(&ls);
 	return rc;
 }
@@ -714,18 +718,23 @@ int cf_db_clickhouse_open(struct cf_ctx *ctx, const char *uri, int mode,
 	} else {
 		struct cf_buf q;
 		cf_buf_init(&q);
-		if (cf_buf_puts(&q, "SELECT count() FROM system.tables WHERE database = ") ||
-		    cf_ch_quote(&q, c->dbname) || cf_buf_puts(&q, " AND name = 'events'")) {
+		/* one round trip for both the events table and the view
+		 * that fills the patients' copy (cf_ch_events_table): a
+		 * lookup pays for each request */
+		if (cf_buf_puts(&q, "SELECT countIf(name = 'events') + 2 * countIf(name = '"
+				    CH_EVENTS_MV "') FROM system.tables WHERE database = ") ||
+		    cf_ch_quote(&q, c->dbname)) {
 			cf_buf_release(&q);
 			rc = cf_set_nomem(ctx, uri);
 			goto fail;
 		}
 		rc = cf_ch_u64(c, ctx, q.data, &n);
 		cf_buf_release(&q);
-		if (rc == CF_OK && !n)
+		if (rc == CF_OK && !(n & 1))
 			rc = cf_set_error(ctx, 0, "%s: not a casefile timeline database", uri);
 		if (rc != CF_OK)
 			goto fail;
+		c->by_patient = n & 2 ? 2 : 1;
 	}
 	*out = &c->store;
 	return CF_OK;

@@ -69,13 +69,22 @@ static const char *const table_cols[T_N] = {
 		       " last_us Int64, events Nullable(String)",
 };
 
+/* Rows per mark of the patients' copy of the events. A lookup reads
+ * whole granules of every column, in each part that holds the patient:
+ * at the default 8192 that is tens of thousands of rows of messages and
+ * attributes for a patient's few hundred events; at 256 it is a few
+ * hundred rows per part. The price is a primary index 32 times larger
+ * (one key per 256 rows, in memory), small against the rows it indexes. */
+#define CH_BY_PATIENT_GRANULARITY "index_granularity = 256"
+#define CH_BY_PATIENT_SETTINGS " SETTINGS " CH_BY_PATIENT_GRANULARITY
+
 static const char *const table_order[T_N] = {
 	[T_EVENTS] = "(ts_us, ins)",
 	[T_REJECTS] = "(archive, member, line, ins)",
 	[T_PATIENTS] = "(id, ins)",
 	[T_ARCHIVES] = "sha256sums",
 	[T_FINDINGS] = "(rule_id, detected_at, ins)",
-	[T_EVENTS_P] = "(patient, ts_us, ins)",
+	[T_EVENTS_P] = "(patient, ts_us, ins)" CH_BY_PATIENT_SETTINGS,
 };
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -363,6 +372,51 @@ int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql)
 			    c->cluster, why);
 }
 
+/* A store made before the patients' copy had its own granularity keeps
+ * it at the default 8192 rows per mark: it holds the same rows and
+ * columns, so reading it answers the same, only slower, and is left
+ * alone. A write drops the copy and its view (rows derived from the
+ * events, nothing else), to be made again by cf_ch_create_schema() and
+ * filled from the events the store holds. */
+static int drop_coarse_by_patient(struct ch_conn *c, struct cf_ctx *ctx,
+				  const char *on)
+{
+	size_t n = c->cluster && c->nshards ? c->nshards : 1;
+	uint64_t coarse = 0;
+	struct cf_buf q;
+	int rc = CF_OK;
+
+	cf_buf_init(&q);
+	if (cf_buf_puts(&q, "SELECT count() FROM system.tables WHERE database = ") ||
+	    cf_ch_quote(&q, c->dbname) ||
+	    cf_buf_printf(&q, " AND name = '%s%s' AND engine_full NOT LIKE"
+			  " '%%" CH_BY_PATIENT_GRANULARITY "'", table_name[T_EVENTS_P],
+			  c->cluster ? "_local" : ""))
+		goto nomem;
+	for (size_t i = 0; i < n && rc == CF_OK && !coarse; i++)
+		rc = u64_at(c, ctx, c->cluster && c->nshards ? c->shards[i] : c->base,
+			    q.data, &coarse);
+	if (rc != CF_OK || !coarse)
+		goto out;
+	for (int k = 0; k < 3 && rc == CF_OK; k++) {
+		if (k == 1 && !c->cluster)
+			continue;
+		cf_buf_reset(&q);
+		if (cf_buf_puts(&q, "DROP TABLE IF EXISTS ") ||
+		    (k == 0 ? cf_buf_printf(&q, "%s." CH_EVENTS_MV, c->dbname) :
+			      cf_ch_table_ref(c, &q, T_EVENTS_P, k == 2)) ||
+		    cf_buf_puts(&q, on))
+			goto nomem;
+		rc = cf_ch_ddl(c, ctx, q.data);
+	}
+	goto out;
+nomem:
+	rc = cf_set_nomem(ctx, "ClickHouse schema");
+out:
+	cf_buf_release(&q);
+	return rc;
+}
+
 int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)
 {
 	struct cf_buf q;
@@ -382,7 +436,8 @@ int cf_ch_create_schema(struct ch_conn *c, struct cf_ctx *ctx)
 	cf_buf_reset(&q);
 	if (cf_buf_printf(&q, "CREATE DATABASE IF NOT EXISTS %s%s", c->dbname, on))
 		goto nomem;
-	if ((rc = cf_ch_ddl(c, ctx, q.data)) != CF_OK)
+	if ((rc = cf_ch_ddl(c, ctx, q.data)) != CF_OK ||
+	    (rc = drop_coarse_by_patient(c, ctx, on)) != CF_OK)
 		goto out;
 	for (int t = 0; t < T_N && rc == CF_OK; t++) {
 		cf_buf_reset(&q);
@@ -607,6 +662,25 @@ int cf_ch_events_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql)
 		rc = cf_ch_ddl(c, ctx, q.data);
 	cf_buf_release(&from);
 	cf_buf_release(&to);
+	cf_buf_release(&q);
+	return rc;
+}
+
+int cf_ch_merge_by_patient(struct ch_conn *c, struct cf_ctx *ctx)
+{
+	struct cf_buf q;
+	int rc;
+
+	if (c->by_patient != 2)
+		return CF_OK;
+	cf_buf_init(&q);
+	if (cf_buf_puts(&q, "OPTIMIZE TABLE ") || cf_ch_table_ref(c, &q, T_EVENTS_P, 1) ||
+	    (c->cluster && !c->nshards &&
+	     cf_buf_printf(&q, " ON CLUSTER %s", c->cluster))) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse merge");
+	}
+	rc = cf_ch_ddl(c, ctx, q.data);
 	cf_buf_release(&q);
 	return rc;
 }

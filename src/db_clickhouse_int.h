@@ -124,8 +124,6 @@ int cf_ch_table_ref(const struct ch_conn *c, struct cf_buf *b, int t,
 		    int local);
 /* Runs DDL on every node that must hold it. */
 int cf_ch_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
-/* *has: whether the patients table (its _local one on a cluster when
- * local) at the node base has the CH_PATIENT_FACTS columns. */
 /* The table a query of f reads: T_EVENTS_P for a patient when the store
  * has it, else T_EVENTS (-1 on error, with ctx set). */
 int cf_ch_events_table(struct ch_conn *c, struct cf_ctx *ctx,
@@ -134,6 +132,14 @@ int cf_ch_events_table(struct ch_conn *c, struct cf_ctx *ctx,
  * T_EVENTS, 1) writes it), with cf_ch_ddl, then the same on T_EVENTS_P
  * when the store has it. */
 int cf_ch_events_ddl(struct ch_conn *c, struct cf_ctx *ctx, const char *sql);
+/* Merges the parts of the patients' copy on every node (OPTIMIZE, not
+ * FINAL: the parts a build left, not a rewrite of an already merged
+ * table): a lookup reads a few granules in each part that holds the
+ * patient, so after a build of many batches the part count, not the
+ * rows, is what it pays for. A no-op when the store has no copy. */
+int cf_ch_merge_by_patient(struct ch_conn *c, struct cf_ctx *ctx);
+/* *has: whether the patients table (its _local one on a cluster when
+ * local) at the node base has the CH_PATIENT_FACTS columns. */
 int cf_ch_has_patient_facts(struct ch_conn *c, struct cf_ctx *ctx,
 			    const char *base, int local, int *has);
 /* Creates the database and its tables when they do not exist, and adds

@@ -5,7 +5,8 @@
 # two clickhouse-server processes (Debian's package) whose data, logs and
 # configuration all live in a scratch folder, each knowing the cluster
 # `casefile2` made of both. Nothing is written outside that folder and the
-# servers listen on 127.0.0.1 only.
+# servers listen on 127.0.0.1 only. Queries are logged (system.query_log),
+# so that tests can see what a query read.
 #
 #   cluster.sh start DIR [BASEPORT]   prints the HTTP URL of shard 1
 #   cluster.sh stop DIR               stops both servers by their pids
@@ -34,7 +35,8 @@ config() { # n http tcp inter
   cat >"$d/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage>
+    <log_queries>1</log_queries></default></profiles>
   <users><default><password></password>
     <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
     <profile>default</profile><quota>default</quota></default></users>
