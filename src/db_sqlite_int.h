@@ -28,8 +28,14 @@ struct sq_store {
 	int in_build;         /* the build's transaction is open */
 	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
 	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
-	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, 1 absent, 2 there */
+	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, else SQ_TEXT_* */
 	int text_scan;        /* this query reads messages without it */
+	int hit_fn;           /* cf_text_hit is registered on sq */
+	struct sq_text_hits {
+		unsigned char *bits; /* bit (id - lo): the text's events */
+		int64_t lo, nids;
+		int on;              /* this query tests cf_text_hit(id) */
+	} hits;
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
 	struct cf_atomic at;
@@ -61,6 +67,31 @@ int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
 int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx);
 int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx);
 int sq_has_text_index(struct sq_store *db);
+
+/* Free text (src/db_sqlite_text.c). The kind of SQ_TEXT_INDEX a store
+ * has: none, one that folds case (before the case-sensitive one), or the
+ * case-sensitive one. */
+enum { SQ_TEXT_NONE = 1, SQ_TEXT_FOLDED = 2, SQ_TEXT_CASED = 3 };
+int sq_text_index_kind(struct sq_store *db);
+/* 1 when f's text narrows through the index (three characters or more,
+ * an index there, the query not told to scan). */
+int sq_use_text_index(struct sq_store *db, const struct cf_db_filter *f);
+/* 1 when the index's answer for f's text is the exact one: no message
+ * needs checking. */
+int sq_text_exact(struct sq_store *db, const struct cf_db_filter *f);
+/* The FTS5 query of a text (heap), or NULL on no memory. */
+char *sq_text_match(const char *text);
+/* How many messages the index gives for f's text, counted up to max (or
+ * -1 on error). */
+int64_t sq_text_candidates(struct sq_store *db, const struct cf_db_filter *f,
+			   int64_t max);
+/* For a histogram of an exact text: the index's events as a bitmap in
+ * db->hits, tested in SQL by cf_text_hit(id). CF_OK when it is on; 1
+ * when this text is better counted the usual way (not exact, or few
+ * events); CF_FAILED with the error on ctx. sq_text_hits_drop ends it. */
+int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f);
+void sq_text_hits_drop(struct sq_store *db);
 
 int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
 int64_t sq_int(struct sq_store *db, const char *sql);

@@ -34,6 +34,10 @@ check "ip=203.0.113.77" "--ip 203.0.113.77" 7
 check "host=web" "--host web" 3
 check "q=ACCEPTED" "--text ACCEPTED" 5
 check "q=%3Cscript%3E" "--text <script>" 1
+# free text in mixed case: three characters (answered by the text index
+# alone), and two (too short for it: scanned); ssh2 ends every auth.log line
+check "q=SsH" "--text SsH" 8
+check "q=fA" "--text fA" 3
 check "actor=carol" "--actor carol" 2
 check "outcome=failure&source=sshd" "--outcome failure --source sshd" 3
 check "to=2026-03-03" "--to 2026-03-03" 5
@@ -69,13 +73,14 @@ all=$(casefile timeline query --db t.db --format jsonl | wc -l)
 [ "$(get "$BASE/api/histogram?token=$TOKEN&buckets=100000")" = 400 ] || die "buckets unbounded"
 # each bucket against sqlite3's own grouping, with and without a filter
 f=$(date -u -d 2026-03-04 +%s)000000 t=$(($(date -u -d 2026-03-05 +%s) * 1000000 - 1))
-for q in "buckets=9" "buckets=4&outcome=failure" "buckets=3&q=password" \
+for q in "buckets=9" "buckets=4&outcome=failure" "buckets=3&q=password" "buckets=5&q=sSh" \
          "buckets=6&from=2026-03-04&to=2026-03-04" "buckets=5&q=password&from=2026-03-04T11:00:00Z"; do
   [ "$(get "$BASE/api/histogram?token=$TOKEN&$q")" = 200 ] || die "histogram $q"
   s=$(jq .start_us body) w=$(jq .width_us body) n=$(jq '.buckets | length' body)
   case $q in
     *outcome*) where="outcome = 'failure'" ;;
     *q=*from=*) where="instr(lower(message), 'password') > 0 and ts_us >= $(date -u -d 2026-03-04T11:00:00Z +%s)000000" ;;
+    *q=sSh) where="instr(lower(message), 'ssh') > 0" ;;
     *q=*) where="instr(lower(message), 'password') > 0" ;;
     *from=*) where="ts_us between $f and $t" ;;
     *) where=1 ;;

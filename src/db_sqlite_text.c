@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Free text in a SQLite store: how a filter's text (a substring of the
+ * message, ASCII letters matched without regard to case, as
+ * instr(lower(message), lower(text)) has it) is looked up in the FTS5
+ * trigram index of the messages (src/db_sqlite_index.c), kept apart from
+ * the other filters of src/db_sqlite_read.c.
+ *
+ * The index is case-sensitive: a text's trigram is looked for in each of
+ * its ASCII case variants ("get" OR "GET" OR "Get"...), which is exactly
+ * what lower() folds, and nothing else (a folding index would also fold
+ * letters lower() keeps, such as the Kelvin sign to "k"). A text of three
+ * ASCII characters is then answered by the index alone, with no message
+ * read; a longer one only narrows the candidates (detail=none keeps no
+ * positions), each checked against its message. An index from before,
+ * which folds, is still used to narrow, and replaced on the next write.
+ *
+ * A histogram of a text that many messages hold counts along the time
+ * index rather than looking each candidate up in the table: the index's
+ * answer becomes a bitmap of event ids, tested by a function registered
+ * on the connection (cf_text_hit), so that no row of the events table is
+ * read at all.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casefile/alloc.h"
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "db_sqlite_int.h"
+
+/* How many trigram groups of a long text go into the FTS5 query: each is
+ * up to eight variants; the candidates are checked against the message
+ * anyway, so fewer groups only means more candidates. */
+#define MATCH_GROUPS_MAX 16
+/* The bitmap of a histogram covers at most this many ids (16 MiB). */
+#define HITS_IDS_MAX ((int64_t)1 << 27)
+
+int sq_text_index_kind(struct sq_store *db)
+{
+	if (!db->text_index)
+		db->text_index = (int)sq_int(db, "SELECT coalesce((SELECT 2 +"
+					     " (instr(sql, 'case_sensitive 1') > 0)"
+					     " FROM sqlite_schema WHERE type = 'table'"
+					     " AND name = '" SQ_TEXT_INDEX "'), 1)");
+	if (db->text_index < 1)
+		db->text_index = 1; /* an error: as if it were not there */
+	return db->text_index;
+}
+
+int sq_has_text_index(struct sq_store *db)
+{
+	return sq_text_index_kind(db) >= SQ_TEXT_FOLDED;
+}
+
+static size_t text_chars(const char *text)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	return n;
+}
+
+int sq_use_text_index(struct sq_store *db, const struct cf_db_filter *f)
+{
+	return f->text && !db->text_scan && text_chars(f->text) >= 3 &&
+	       sq_has_text_index(db);
+}
+
+int sq_text_exact(struct sq_store *db, const struct cf_db_filter *f)
+{
+	if (!sq_use_text_index(db, f) || strlen(f->text) != 3 ||
+	    sq_text_index_kind(db) != SQ_TEXT_CASED)
+		return 0;
+	for (const char *p = f->text; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* One trigram (bytes s..e) as an FTS5 group of its ASCII case variants,
+ * each quoted: ("get" OR "geT" OR ... OR "GET"). */
+static void match_group(struct cf_buf *b, const char *s, const char *e)
+{
+	unsigned letters = 0, nl = 0;
+
+	for (const char *p = s; p < e; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			letters |= 1u << (p - s), nl++;
+	cf_buf_putc(b, '(');
+	/* a trigram of ASCII letters is 3 bytes: nl <= 3, at most 8 */
+	for (unsigned v = 0; v < (1u << nl); v++) {
+		unsigned k = 0;
+		cf_buf_puts(b, v ? " OR \"" : "\"");
+		for (const char *p = s; p < e; p++) {
+			char c = *p;
+			if (letters & (1u << (p - s))) {
+				c = (char)((v >> k++) & 1 ? (c & ~0x20) : (c | 0x20));
+			}
+			if (c == '"')
+				cf_buf_putc(b, '"');
+			cf_buf_putc(b, c);
+		}
+		cf_buf_putc(b, '"');
+	}
+	cf_buf_putc(b, ')');
+}
+
+char *sq_text_match(const char *text)
+{
+	/* where each character starts, and where the last one counted ends */
+	size_t starts[4097], n = 0, i = 0, step, groups = 0;
+	struct cf_buf b;
+
+	for (; text[i] && n < sizeof starts / sizeof *starts - 1; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			starts[n++] = i;
+	while (text[i] && ((unsigned char)text[i] & 0xc0) == 0x80)
+		i++;
+	starts[n] = i;
+	cf_buf_init(&b);
+	/* a trigram every three characters, and the last; spread wider
+	 * when that would be too many groups */
+	step = n / 3 > MATCH_GROUPS_MAX ? n / MATCH_GROUPS_MAX : 3;
+	for (size_t k = 0; n >= 3; k += step) {
+		if (k + 3 > n)
+			k = n - 3;
+		if (groups++)
+			cf_buf_puts(&b, " AND ");
+		match_group(&b, text + starts[k], text + starts[k + 3]);
+		if (k + 3 >= n)
+			break;
+	}
+	if (b.err) {
+		cf_buf_release(&b);
+		return NULL;
+	}
+	return cf_buf_detach(&b);
+}
+
+int64_t sq_text_candidates(struct sq_store *db, const struct cf_db_filter *f,
+			   int64_t max)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+	char *m = sq_text_match(f->text);
+
+	if (m && sqlite3_prepare_v2(db->sq, "SELECT count(*) FROM (SELECT 1 FROM "
+				    SQ_TEXT_INDEX " WHERE " SQ_TEXT_INDEX
+				    " MATCH ? LIMIT ?)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, max);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	free(m);
+	return n;
+}
+
+/* ---- the histogram's bitmap ---------------------------------------------- */
+
+static void hit_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const struct sq_text_hits *h = sqlite3_user_data(c);
+	int64_t id = sqlite3_value_int64(argv[0]);
+	int hit = 0;
+
+	(void)argc;
+	if (h->bits && id >= h->lo && id - h->lo < h->nids)
+		hit = h->bits[(id - h->lo) >> 3] >> ((id - h->lo) & 7) & 1;
+	sqlite3_result_int(c, hit);
+}
+
+int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f)
+{
+	struct sq_text_hits *h = &db->hits;
+	sqlite3_stmt *s = NULL;
+	int64_t lo, hi, n = 0;
+	char *m = NULL;
+	int step, rc = CF_FAILED;
+
+	free(h->bits);
+	memset(h, 0, sizeof *h);
+	if (!sq_text_exact(db, f))
+		return 1;
+	lo = sq_int(db, "SELECT coalesce(min(id), 0) FROM events");
+	hi = sq_int(db, "SELECT coalesce(max(id), -1) FROM events");
+	if (lo < 0 || hi < lo || hi - lo >= HITS_IDS_MAX)
+		return 1; /* none, or ids too far apart: the usual way */
+	if (!db->hit_fn &&
+	    sqlite3_create_function(db->sq, "cf_text_hit", 1, SQLITE_UTF8 |
+				    SQLITE_DIRECTONLY, h, hit_fn, NULL,
+				    NULL) != SQLITE_OK)
+		return sq_err(db, ctx, "reading the text index");
+	db->hit_fn = 1;
+	h->lo = lo;
+	h->nids = hi - lo + 1;
+	if (!(h->bits = cf_calloc((size_t)(h->nids / 8 + 1), 1)))
+		return cf_set_nomem(ctx, "reading the text index");
+	if (!(m = sq_text_match(f->text)) ||
+	    sqlite3_prepare_v2(db->sq, "SELECT rowid FROM " SQ_TEXT_INDEX
+			       " WHERE " SQ_TEXT_INDEX " MATCH ?", -1, &s,
+			       NULL) != SQLITE_OK) {
+		if (!m)
+			cf_set_nomem(ctx, "reading the text index");
+		else
+			sq_err(db, ctx, "reading the text index");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id >= lo && id - lo < h->nids) {
+			h->bits[(id - lo) >> 3] |= (unsigned char)(1u << ((id - lo) & 7));
+			n++;
+		}
+	}
+	if (step == SQLITE_INTERRUPT) {
+		cf_set_error(ctx, ETIMEDOUT, "%s: counting events: query timed"
+			     " out after %u ms", db->location, f->timeout_ms);
+		goto out;
+	}
+	if (step != SQLITE_DONE) {
+		sq_err(db, ctx, "reading the text index");
+		goto out;
+	}
+	/* few hits: each is looked up in the table sooner than the time
+	 * index is read through */
+	rc = n * 4 >= h->nids ? CF_OK : 1;
+out:
+	sqlite3_finalize(s);
+	free(m);
+	if (rc != CF_OK)
+		sq_text_hits_drop(db);
+	else
+		h->on = 1;
+	return rc;
+}
+
+void sq_text_hits_drop(struct sq_store *db)
+{
+	free(db->hits.bits);
+	memset(&db->hits, 0, sizeof db->hits);
+}
