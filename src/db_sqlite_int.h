@@ -35,6 +35,8 @@ struct sq_store {
 		unsigned char *bits; /* bit (id - lo): the text's events */
 		int64_t lo, nids;
 		int on;              /* this query tests cf_text_hit(id) */
+		char *text;          /* the text it is of (NULL bits: few) */
+		int64_t version;     /* PRAGMA data_version when read */
 	} hits;
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
@@ -85,13 +87,17 @@ char *sq_text_match(const char *text);
  * -1 on error). */
 int64_t sq_text_candidates(struct sq_store *db, const struct cf_db_filter *f,
 			   int64_t max);
-/* For a histogram of an exact text: the index's events as a bitmap in
- * db->hits, tested in SQL by cf_text_hit(id). CF_OK when it is on; 1
- * when this text is better counted the usual way (not exact, or few
- * events); CF_FAILED with the error on ctx. sq_text_hits_drop ends it. */
+/* For a histogram or span of an exact text: the index's events as a
+ * bitmap in db->hits, tested in SQL by cf_text_hit(id), and kept for the
+ * next call with the same text (a read-only store's span, then its
+ * histogram). CF_OK when it is on; 1 when this text is better counted the
+ * usual way (not exact, or few events); CF_FAILED with the error on ctx.
+ * sq_text_hits_off ends its use by a query; sq_text_hits_free frees it
+ * (at close). */
 int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 		      const struct cf_db_filter *f);
-void sq_text_hits_drop(struct sq_store *db);
+void sq_text_hits_off(struct sq_store *db);
+void sq_text_hits_free(struct sq_store *db);
 
 int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
 int64_t sq_int(struct sq_store *db, const char *sql);

@@ -294,15 +294,34 @@ int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		   int64_t *count, int64_t *first_us, int64_t *last_us)
 {
 	struct sq_store *db = (struct sq_store *)h;
+	int64_t deadline = 0;
+	int rc = CF_FAILED;
 
+	/* a text that many events hold exactly: min() and max() read the
+	 * time index from either end until a bit of the bitmap is set,
+	 * where each of the text's events would be looked up */
+	if (sq_use_text_index(db, f)) {
+		deadline_set(db, f, &deadline);
+		rc = sq_text_hits_load(db, ctx, f);
+		if (f->timeout_ms)
+			sqlite3_progress_handler(db->sq, 0, NULL, NULL);
+		if (rc == CF_FAILED)
+			return CF_FAILED;
+		rc = CF_FAILED;
+	}
 	if (count && sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
-		return CF_FAILED;
-	if (count && !*count)
-		return CF_OK;
+		goto out;
+	if (count && !*count) {
+		rc = CF_OK;
+		goto out;
+	}
 	if (sq_aggregate(db, ctx, f, "min(ts_us)", first_us) != CF_OK ||
 	    sq_aggregate(db, ctx, f, "max(ts_us)", last_us) != CF_OK)
-		return CF_FAILED;
-	return CF_OK;
+		goto out;
+	rc = CF_OK;
+out:
+	sq_text_hits_off(db);
+	return rc;
 }
 
 int sq_histogram(cf_db *h, struct cf_ctx *ctx,
@@ -395,7 +414,7 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 out:
 	if (f->timeout_ms) /* the time limit ends with the statement */
 		sqlite3_progress_handler(db->sq, 0, NULL, NULL);
-	sq_text_hits_drop(db);
+	sq_text_hits_off(db);
 	sqlite3_finalize(s);
 	cf_buf_release(&sql);
 	return rc;

@@ -180,14 +180,19 @@ int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 {
 	struct sq_text_hits *h = &db->hits;
 	sqlite3_stmt *s = NULL;
-	int64_t lo, hi, n = 0;
+	int64_t lo, hi, n = 0, version;
 	char *m = NULL;
 	int step, rc = CF_FAILED;
 
-	free(h->bits);
-	memset(h, 0, sizeof *h);
 	if (!sq_text_exact(db, f))
 		return 1;
+	/* the last text's answer, while no other connection has written */
+	version = sq_int(db, "PRAGMA data_version");
+	if (h->text && !strcmp(h->text, f->text) && h->version == version) {
+		h->on = h->bits != NULL;
+		return h->on ? CF_OK : 1;
+	}
+	sq_text_hits_free(db);
 	lo = sq_int(db, "SELECT coalesce(min(id), 0) FROM events");
 	hi = sq_int(db, "SELECT coalesce(max(id), -1) FROM events");
 	if (lo < 0 || hi < lo || hi - lo >= HITS_IDS_MAX)
@@ -200,16 +205,15 @@ int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 	db->hit_fn = 1;
 	h->lo = lo;
 	h->nids = hi - lo + 1;
-	if (!(h->bits = cf_calloc((size_t)(h->nids / 8 + 1), 1)))
-		return cf_set_nomem(ctx, "reading the text index");
-	if (!(m = sq_text_match(f->text)) ||
-	    sqlite3_prepare_v2(db->sq, "SELECT rowid FROM " SQ_TEXT_INDEX
+	if (!(h->bits = cf_calloc((size_t)(h->nids / 8 + 1), 1)) ||
+	    !(h->text = cf_strdup(f->text)) || !(m = sq_text_match(f->text))) {
+		cf_set_nomem(ctx, "reading the text index");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db->sq, "SELECT rowid FROM " SQ_TEXT_INDEX
 			       " WHERE " SQ_TEXT_INDEX " MATCH ?", -1, &s,
 			       NULL) != SQLITE_OK) {
-		if (!m)
-			cf_set_nomem(ctx, "reading the text index");
-		else
-			sq_err(db, ctx, "reading the text index");
+		sq_err(db, ctx, "reading the text index");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
@@ -229,21 +233,35 @@ int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 		sq_err(db, ctx, "reading the text index");
 		goto out;
 	}
+	h->version = version;
 	/* few hits: each is looked up in the table sooner than the time
-	 * index is read through */
-	rc = n * 4 >= h->nids ? CF_OK : 1;
+	 * index is read through (remembered as a text without a bitmap) */
+	if (n * 4 < h->nids) {
+		free(h->bits);
+		h->bits = NULL;
+		rc = 1;
+	} else {
+		rc = CF_OK;
+		h->on = 1;
+	}
 out:
 	sqlite3_finalize(s);
 	free(m);
-	if (rc != CF_OK)
-		sq_text_hits_drop(db);
-	else
-		h->on = 1;
+	if (rc == CF_FAILED)
+		sq_text_hits_free(db);
 	return rc;
 }
 
-void sq_text_hits_drop(struct sq_store *db)
+void sq_text_hits_off(struct sq_store *db)
+{
+	db->hits.on = 0;
+	if (db->writable) /* its own writes would not show in data_version */
+		sq_text_hits_free(db);
+}
+
+void sq_text_hits_free(struct sq_store *db)
 {
 	free(db->hits.bits);
+	free(db->hits.text);
 	memset(&db->hits, 0, sizeof db->hits);
 }

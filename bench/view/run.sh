@@ -48,6 +48,7 @@ from=$(date -u -d "@$mid" +%Y-%m-%dT%H:%M:%SZ)
 to=$(date -u -d "@$((mid + 6 * 3600))" +%Y-%m-%dT%H:%M:%SZ)
 rare=$(one "select patient from events where patient is not null group by 1 order by count(*) limit 1")
 
+rm -f "$dir/view.out" # the URL of an earlier run is not this one's
 "$bin" view --db "$db" -C "$dir/case" --port 0 >"$dir/view.out" 2>"$dir/view.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT
