@@ -37,6 +37,8 @@ struct sq_store {
 		int on;              /* this query tests cf_text_hit(id) */
 		char *text;          /* the text it is of (NULL bits: few) */
 		int64_t version;     /* PRAGMA data_version when read */
+		int64_t *ts;         /* ts_us by id - ts_lo (any text's) */
+		int64_t ts_lo, ts_n, ts_version;
 	} hits;
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
@@ -98,6 +100,18 @@ int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 		      const struct cf_db_filter *f);
 void sq_text_hits_off(struct sq_store *db);
 void sq_text_hits_free(struct sq_store *db);
+/* With the bitmap on, a read-only store and a filter of text and time
+ * alone: the span (first and last time, count when not NULL) or the
+ * histogram (as sq_histogram, of times in [start_us, end_us)) from the
+ * times of the events by id, kept in memory. CF_OK when answered; 1 when
+ * not (the SQL way then); CF_FAILED with the error on ctx. */
+int sq_text_span(struct sq_store *db, struct cf_ctx *ctx,
+		 const struct cf_db_filter *f, int64_t *count,
+		 int64_t *first_us, int64_t *last_us);
+int sq_text_histogram(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f, int64_t first_us,
+		      int64_t width_us, size_t nb, int64_t start_us,
+		      int64_t end_us, int64_t *counts);
 
 int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
 int64_t sq_int(struct sq_store *db, const char *sql);

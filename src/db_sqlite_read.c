@@ -297,16 +297,19 @@ int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	int64_t deadline = 0;
 	int rc = CF_FAILED;
 
-	/* a text that many events hold exactly: min() and max() read the
-	 * time index from either end until a bit of the bitmap is set,
-	 * where each of the text's events would be looked up */
+	/* a text that many events hold exactly: its bitmap, with the times
+	 * by id (text and time alone), or tested as min() and max() read
+	 * the time index from either end, where each of the text's events
+	 * would be looked up */
 	if (sq_use_text_index(db, f)) {
 		deadline_set(db, f, &deadline);
 		rc = sq_text_hits_load(db, ctx, f);
+		if (rc == CF_OK)
+			rc = sq_text_span(db, ctx, f, count, first_us, last_us);
 		if (f->timeout_ms)
 			sqlite3_progress_handler(db->sq, 0, NULL, NULL);
-		if (rc == CF_FAILED)
-			return CF_FAILED;
+		if (rc != 1)
+			goto out;
 		rc = CF_FAILED;
 	}
 	if (count && sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
@@ -355,6 +358,16 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 		if (n != CF_OK)
 			goto out;
 		bucket = 1;
+		/* text and time alone: from the times by id in memory */
+		if ((n = sq_text_histogram(db, ctx, f, first_us, width_us, nb,
+					   f->has_from && f->from_us > start_us ?
+					   f->from_us : start_us,
+					   f->has_to && f->to_us < INT64_MAX &&
+					   f->to_us + 1 < end_us ? f->to_us + 1 :
+					   end_us, counts)) != 1) {
+			rc = n;
+			goto out;
+		}
 	}
 	/* the filter's own time range is folded into the one range each
 	 * statement has, which SQLite can then read from its index: given

@@ -37,6 +37,10 @@
 #define MATCH_GROUPS_MAX 16
 /* The bitmap of a histogram covers at most this many ids (16 MiB). */
 #define HITS_IDS_MAX ((int64_t)1 << 27)
+/* The times of the events by id are kept for at most this many (64 MiB). */
+#define TIMES_IDS_MAX ((int64_t)1 << 23)
+/* No event with this id: a gap in the ids. */
+#define NO_TIME INT64_MIN
 
 int sq_text_index_kind(struct sq_store *db)
 {
@@ -175,6 +179,17 @@ static void hit_fn(sqlite3_context *c, int argc, sqlite3_value **argv)
 	sqlite3_result_int(c, hit);
 }
 
+/* Forgets the text and its bitmap; the times by id stay (any text's). */
+static void hits_reset(struct sq_text_hits *h)
+{
+	free(h->bits);
+	free(h->text);
+	h->bits = NULL;
+	h->text = NULL;
+	h->on = 0;
+	h->lo = h->nids = 0;
+}
+
 int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 		      const struct cf_db_filter *f)
 {
@@ -192,7 +207,7 @@ int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
 		h->on = h->bits != NULL;
 		return h->on ? CF_OK : 1;
 	}
-	sq_text_hits_free(db);
+	hits_reset(h);
 	lo = sq_int(db, "SELECT coalesce(min(id), 0) FROM events");
 	hi = sq_int(db, "SELECT coalesce(max(id), -1) FROM events");
 	if (lo < 0 || hi < lo || hi - lo >= HITS_IDS_MAX)
@@ -248,7 +263,7 @@ out:
 	sqlite3_finalize(s);
 	free(m);
 	if (rc == CF_FAILED)
-		sq_text_hits_free(db);
+		hits_reset(h);
 	return rc;
 }
 
@@ -263,5 +278,123 @@ void sq_text_hits_free(struct sq_store *db)
 {
 	free(db->hits.bits);
 	free(db->hits.text);
+	free(db->hits.ts);
 	memset(&db->hits, 0, sizeof db->hits);
+}
+
+/* ---- the times of the text's events, without SQL --------------------------- */
+
+/* 1 when f selects by its text and at most a time range. */
+static int text_only(const struct cf_db_filter *f)
+{
+	return f->text && !f->patient && !f->actor && !f->model &&
+	       !f->model_version && !f->action && !f->source && !f->host &&
+	       !f->outcome && !f->src_ip && !f->has_id;
+}
+
+/* The time of every event by id (h->ts[id - h->lo]), read once along the
+ * time index (a covering index of ids and times: no row of the table) and
+ * kept with the bitmap's data_version. CF_OK, 1 when not worth it or not
+ * possible (then the SQL way), CF_FAILED with the error on ctx. */
+static int times_load(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f)
+{
+	struct sq_text_hits *h = &db->hits;
+	sqlite3_stmt *s = NULL;
+	int step;
+
+	if (db->writable || !h->on || !text_only(f) || h->nids > TIMES_IDS_MAX)
+		return 1;
+	if (h->ts && h->ts_version == h->version && h->ts_lo == h->lo &&
+	    h->ts_n == h->nids)
+		return CF_OK;
+	free(h->ts);
+	h->ts = NULL;
+	if (sqlite3_prepare_v2(db->sq, "SELECT id, ts_us FROM events INDEXED BY"
+			       " events_time", -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return 1; /* a store without it */
+	}
+	if (!(h->ts = cf_malloc((size_t)h->nids * sizeof *h->ts))) {
+		sqlite3_finalize(s);
+		return cf_set_nomem(ctx, "reading the time index");
+	}
+	for (int64_t i = 0; i < h->nids; i++)
+		h->ts[i] = NO_TIME;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id >= h->lo && id - h->lo < h->nids)
+			h->ts[id - h->lo] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		free(h->ts);
+		h->ts = NULL;
+		if (step == SQLITE_INTERRUPT)
+			return cf_set_error(ctx, ETIMEDOUT, "%s: counting events:"
+					    " query timed out after %u ms",
+					    db->location, f->timeout_ms);
+		return sq_err(db, ctx, "reading the time index");
+	}
+	h->ts_version = h->version;
+	h->ts_lo = h->lo;
+	h->ts_n = h->nids;
+	return CF_OK;
+}
+
+/* Calls fn for the time of each event of the bitmap in [lo_us, hi_us). */
+#define EACH_HIT_TIME(h, lo_us, hi_us, t, body) \
+	for (int64_t byte_ = 0; byte_ < ((h)->nids + 7) / 8; byte_++) \
+		for (unsigned b_ = (h)->bits[byte_]; b_; b_ &= b_ - 1) { \
+			int64_t i_ = byte_ * 8 + __builtin_ctz(b_), t; \
+			if (i_ >= (h)->nids || (t = (h)->ts[i_]) == NO_TIME || \
+			    t < (lo_us) || t >= (hi_us)) \
+				continue; \
+			body; \
+		}
+
+int sq_text_span(struct sq_store *db, struct cf_ctx *ctx,
+		 const struct cf_db_filter *f, int64_t *count,
+		 int64_t *first_us, int64_t *last_us)
+{
+	struct sq_text_hits *h = &db->hits;
+	int64_t lo = f->has_from ? f->from_us : INT64_MIN, hi = INT64_MAX;
+	int64_t n = 0, first = INT64_MAX, last = INT64_MIN;
+	int rc = times_load(db, ctx, f);
+
+	if (rc != CF_OK)
+		return rc;
+	EACH_HIT_TIME(h, lo, hi, t, {
+		if (f->has_to && t > f->to_us)
+			continue;
+		n++;
+		if (t < first)
+			first = t;
+		if (t > last)
+			last = t;
+	})
+	if (count)
+		*count = n;
+	/* as SQL's min() and max() of nothing would give */
+	*first_us = n ? first : 0;
+	*last_us = n ? last : 0;
+	return CF_OK;
+}
+
+int sq_text_histogram(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f, int64_t first_us,
+		      int64_t width_us, size_t nb, int64_t start_us,
+		      int64_t end_us, int64_t *counts)
+{
+	struct sq_text_hits *h = &db->hits;
+	int rc = times_load(db, ctx, f);
+
+	if (rc != CF_OK)
+		return rc;
+	EACH_HIT_TIME(h, start_us, end_us, t, {
+		uint64_t b = ((uint64_t)t - (uint64_t)first_us) / (uint64_t)width_us;
+		if (t >= first_us && b < nb)
+			counts[b]++;
+	})
+	return CF_OK;
 }
