@@ -15,11 +15,15 @@
  * positions), each checked against its message. An index from before,
  * which folds, is still used to narrow, and replaced on the next write.
  *
- * A histogram of a text that many messages hold counts along the time
- * index rather than looking each candidate up in the table: the index's
- * answer becomes a bitmap of event ids, tested by a function registered
- * on the connection (cf_text_hit), so that no row of the events table is
- * read at all.
+ * The span and histogram of a text that many messages hold (a quarter of
+ * the ids or more) do not look each candidate up in the table: the
+ * index's answer becomes a bitmap of event ids. Beside another filter, it
+ * is tested by a function registered on the connection (cf_text_hit) along
+ * that filter's index; with at most a time range, a read-only store keeps
+ * the time of every event by id (8 bytes an event, read once along the
+ * time index) and the bitmap's set bits are bucketed from it: at scale 10
+ * (1.4 M events, 630,000 holding "GET") 2 ms of CPU instead of 1.1 s. Both
+ * are kept while PRAGMA data_version says no other connection wrote.
  */
 #include <errno.h>
 #include <stdint.h>
