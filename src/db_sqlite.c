@@ -526,6 +526,7 @@ static int sq_keep(struct sq_store *db, struct cf_ctx *ctx)
 
 static void sq_free(struct sq_store *db)
 {
+	sq_text_hits_free(db);
 	free(db->location);
 	free(db);
 }

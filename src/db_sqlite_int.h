@@ -28,8 +28,18 @@ struct sq_store {
 	int in_build;         /* the build's transaction is open */
 	int fresh;            /* built in `at.tmp`, renamed over `at.path` at close */
 	int patient_facts;    /* patients has the PATIENT_FACTS_COLS columns */
-	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, 1 absent, 2 there */
+	int text_index;       /* SQ_TEXT_INDEX: 0 not looked up, else SQ_TEXT_* */
 	int text_scan;        /* this query reads messages without it */
+	int hit_fn;           /* cf_text_hit is registered on sq */
+	struct sq_text_hits {
+		unsigned char *bits; /* bit (id - lo): the text's events */
+		int64_t lo, nids;
+		int on;              /* this query tests cf_text_hit(id) */
+		char *text;          /* the text it is of (NULL bits: few) */
+		int64_t version;     /* PRAGMA data_version when read */
+		int64_t *ts;         /* ts_us by id - ts_lo (any text's) */
+		int64_t ts_lo, ts_n, ts_version;
+	} hits;
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
 	struct cf_atomic at;
@@ -61,6 +71,47 @@ int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
 int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx);
 int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx);
 int sq_has_text_index(struct sq_store *db);
+
+/* Free text (src/db_sqlite_text.c). The kind of SQ_TEXT_INDEX a store
+ * has: none, one that folds case (before the case-sensitive one), or the
+ * case-sensitive one. */
+enum { SQ_TEXT_NONE = 1, SQ_TEXT_FOLDED = 2, SQ_TEXT_CASED = 3 };
+int sq_text_index_kind(struct sq_store *db);
+/* 1 when f's text narrows through the index (three characters or more,
+ * an index there, the query not told to scan). */
+int sq_use_text_index(struct sq_store *db, const struct cf_db_filter *f);
+/* 1 when the index's answer for f's text is the exact one: no message
+ * needs checking. */
+int sq_text_exact(struct sq_store *db, const struct cf_db_filter *f);
+/* The FTS5 query of a text (heap), or NULL on no memory. */
+char *sq_text_match(const char *text);
+/* How many messages the index gives for f's text, counted up to max (or
+ * -1 on error). */
+int64_t sq_text_candidates(struct sq_store *db, const struct cf_db_filter *f,
+			   int64_t max);
+/* For a histogram or span of an exact text: the index's events as a
+ * bitmap in db->hits, tested in SQL by cf_text_hit(id), and kept for the
+ * next call with the same text (a read-only store's span, then its
+ * histogram). CF_OK when it is on; 1 when this text is better counted the
+ * usual way (not exact, or few events); CF_FAILED with the error on ctx.
+ * sq_text_hits_off ends its use by a query; sq_text_hits_free frees it
+ * (at close). */
+int sq_text_hits_load(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f);
+void sq_text_hits_off(struct sq_store *db);
+void sq_text_hits_free(struct sq_store *db);
+/* With the bitmap on, a read-only store and a filter of text and time
+ * alone: the span (first and last time, count when not NULL) or the
+ * histogram (as sq_histogram, of times in [start_us, end_us)) from the
+ * times of the events by id, kept in memory. CF_OK when answered; 1 when
+ * not (the SQL way then); CF_FAILED with the error on ctx. */
+int sq_text_span(struct sq_store *db, struct cf_ctx *ctx,
+		 const struct cf_db_filter *f, int64_t *count,
+		 int64_t *first_us, int64_t *last_us);
+int sq_text_histogram(struct sq_store *db, struct cf_ctx *ctx,
+		      const struct cf_db_filter *f, int64_t first_us,
+		      int64_t width_us, size_t nb, int64_t start_us,
+		      int64_t end_us, int64_t *counts);
 
 int sq_err(struct sq_store *db, struct cf_ctx *ctx, const char *what);
 int64_t sq_int(struct sq_store *db, const char *sql);

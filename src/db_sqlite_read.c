@@ -57,79 +57,9 @@ static void filter_eq_vals(const struct cf_db_filter *f, const char **v)
 
 #define NEQ (sizeof eq_cols / sizeof eq_cols[0])
 
-/* Free text of at least three characters narrows to the messages whose
- * FTS5 trigram index (src/db_sqlite_index.c) holds each of its trigrams;
- * the exact test (instr) follows, so the answer is the same without it. */
-static int use_text_index(struct sq_store *db, const struct cf_db_filter *f)
-{
-	size_t nchars = 0;
-
-	if (!f->text)
-		return 0;
-	for (const char *p = f->text; *p && nchars < 3; p++)
-		nchars += ((unsigned char)*p & 0xc0) != 0x80;
-	return nchars >= 3 && !db->text_scan && sq_has_text_index(db);
-}
-
-static char *text_match(const char *text);
-
-/* How many messages the text index gives for f's text, counted up to
- * TEXT_MANY (or -1 on error: then the index is used as usual). */
+/* Free text: see src/db_sqlite_text.c. */
 #define TEXT_MANY 20000
 #define TEXT_PAGE_MAX 2000
-static int64_t text_candidates(struct sq_store *db, const struct cf_db_filter *f)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-	char *m = text_match(f->text);
-
-	if (m && sqlite3_prepare_v2(db->sq, "SELECT count(*) FROM (SELECT 1 FROM "
-				    SQ_TEXT_INDEX " WHERE " SQ_TEXT_INDEX
-				    " MATCH ? LIMIT ?)", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, m, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, TEXT_MANY);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	free(m);
-	return n;
-}
-
-/* The FTS5 query: the text's trigrams (one every three characters, and
- * the last), each quoted, all required: "abc" AND "def" AND "efg". */
-static char *text_match(const char *text)
-{
-	/* where each character starts, and where the last one counted ends */
-	size_t starts[4097], n = 0, i = 0;
-	struct cf_buf b;
-
-	for (; text[i] && n < sizeof starts / sizeof *starts - 1; i++)
-		if (((unsigned char)text[i] & 0xc0) != 0x80)
-			starts[n++] = i;
-	while (text[i] && ((unsigned char)text[i] & 0xc0) == 0x80)
-		i++;
-	starts[n] = i;
-	cf_buf_init(&b);
-	for (size_t k = 0; n >= 3; k += 3) {
-		if (k + 3 > n)
-			k = n - 3;
-		cf_buf_puts(&b, k ? " AND \"" : "\"");
-		for (size_t c = starts[k]; c < starts[k + 3]; c++) {
-			if (text[c] == '"')
-				cf_buf_putc(&b, '"');
-			cf_buf_putc(&b, text[c]);
-		}
-		cf_buf_putc(&b, '"');
-		if (k + 3 >= n)
-			break;
-	}
-	if (b.err) {
-		cf_buf_release(&b);
-		return NULL;
-	}
-	return cf_buf_detach(&b);
-}
 
 /* Appends the clause; returns the word that continues it (" WHERE" when
  * the filter selects everything, else " AND"); failures stay on sql. */
@@ -149,12 +79,19 @@ static const char *filter_where(struct sq_store *db, struct cf_buf *sql,
 		w = " AND";
 	if (f->has_to && !cf_buf_printf(sql, "%s ts_us <= ?", w))
 		w = " AND";
-	if (use_text_index(db, f) &&
-	    !cf_buf_printf(sql, "%s id IN (SELECT rowid FROM " SQ_TEXT_INDEX
-			   " WHERE " SQ_TEXT_INDEX " MATCH ?)", w))
-		w = " AND";
-	if (f->text && !cf_buf_printf(sql, "%s instr(lower(message), lower(?)) > 0", w))
-		w = " AND";
+	if (f->text && db->hits.on) {
+		/* a histogram's bitmap of the text's events (no value) */
+		if (!cf_buf_printf(sql, "%s cf_text_hit(id)", w))
+			w = " AND";
+	} else {
+		if (sq_use_text_index(db, f) &&
+		    !cf_buf_printf(sql, "%s id IN (SELECT rowid FROM " SQ_TEXT_INDEX
+				   " WHERE " SQ_TEXT_INDEX " MATCH ?)", w))
+			w = " AND";
+		if (f->text && !sq_text_exact(db, f) &&
+		    !cf_buf_printf(sql, "%s instr(lower(message), lower(?)) > 0", w))
+			w = " AND";
+	}
 	if (f->has_id && !cf_buf_printf(sql, "%s id = ?", w))
 		w = " AND";
 	return w;
@@ -176,15 +113,15 @@ static int filter_bind(struct sq_store *db, sqlite3_stmt *s,
 		sqlite3_bind_int64(s, ++n, f->from_us);
 	if (f->has_to)
 		sqlite3_bind_int64(s, ++n, f->to_us);
-	if (use_text_index(db, f)) {
+	if (f->text && !db->hits.on && sq_use_text_index(db, f)) {
 		/* no memory: a NULL matches nothing, and the statement's
 		 * other uses of memory fail too */
-		if ((m = text_match(f->text)))
+		if ((m = sq_text_match(f->text)))
 			sqlite3_bind_text(s, ++n, m, -1, free);
 		else
 			sqlite3_bind_null(s, ++n);
 	}
-	if (f->text)
+	if (f->text && !db->hits.on && !sq_text_exact(db, f))
 		sqlite3_bind_text(s, ++n, f->text, -1, SQLITE_STATIC);
 	if (f->has_id)
 		sqlite3_bind_int64(s, ++n, f->id);
@@ -252,8 +189,9 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 	/* A page in time order of a text that many messages hold is found
 	 * sooner by reading the time index until the page is full than by
 	 * sorting all the candidates of the text index. */
-	if (use_text_index(db, f) && f->limit && f->limit <= TEXT_PAGE_MAX &&
-	    f->offset <= TEXT_PAGE_MAX && text_candidates(db, f) >= TEXT_MANY)
+	if (sq_use_text_index(db, f) && f->limit && f->limit <= TEXT_PAGE_MAX &&
+	    f->offset <= TEXT_PAGE_MAX &&
+	    sq_text_candidates(db, f, TEXT_MANY) >= TEXT_MANY)
 		db->text_scan = 1;
 	cf_buf_init(&sql);
 	cf_buf_printf(&sql, "SELECT %s, id FROM events", sq_event_cols);
@@ -356,15 +294,37 @@ int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		   int64_t *count, int64_t *first_us, int64_t *last_us)
 {
 	struct sq_store *db = (struct sq_store *)h;
+	int64_t deadline = 0;
+	int rc = CF_FAILED;
 
+	/* a text that many events hold exactly: its bitmap, with the times
+	 * by id (text and time alone), or tested as min() and max() read
+	 * the time index from either end, where each of the text's events
+	 * would be looked up */
+	if (sq_use_text_index(db, f)) {
+		deadline_set(db, f, &deadline);
+		rc = sq_text_hits_load(db, ctx, f);
+		if (rc == CF_OK)
+			rc = sq_text_span(db, ctx, f, count, first_us, last_us);
+		if (f->timeout_ms)
+			sqlite3_progress_handler(db->sq, 0, NULL, NULL);
+		if (rc != 1)
+			goto out;
+		rc = CF_FAILED;
+	}
 	if (count && sq_aggregate(db, ctx, f, "count(*)", count) != CF_OK)
-		return CF_FAILED;
-	if (count && !*count)
-		return CF_OK;
+		goto out;
+	if (count && !*count) {
+		rc = CF_OK;
+		goto out;
+	}
 	if (sq_aggregate(db, ctx, f, "min(ts_us)", first_us) != CF_OK ||
 	    sq_aggregate(db, ctx, f, "max(ts_us)", last_us) != CF_OK)
-		return CF_FAILED;
-	return CF_OK;
+		goto out;
+	rc = CF_OK;
+out:
+	sq_text_hits_off(db);
+	return rc;
 }
 
 int sq_histogram(cf_db *h, struct cf_ctx *ctx,
@@ -388,8 +348,27 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	/* Without free text, one count(*) per bucket: each a range of an
 	 * index ending with the time (each filter's, src/db_sqlite_index.c),
 	 * counted inside SQLite, where a GROUP BY on the bucket would sort
-	 * every row. With it, the candidates' times, bucketed here. */
-	bucket = !use_text_index(db, f);
+	 * every row. With it, the candidates' times, bucketed here, unless
+	 * the text index answers exactly for many events: then its answer
+	 * is a bitmap tested along the filter's index, bucket by bucket
+	 * (src/db_sqlite_text.c). */
+	bucket = !sq_use_text_index(db, f);
+	deadline_set(db, f, &deadline);
+	if (!bucket && (n = sq_text_hits_load(db, ctx, f)) != 1) {
+		if (n != CF_OK)
+			goto out;
+		bucket = 1;
+		/* text and time alone: from the times by id in memory */
+		if ((n = sq_text_histogram(db, ctx, f, first_us, width_us, nb,
+					   f->has_from && f->from_us > start_us ?
+					   f->from_us : start_us,
+					   f->has_to && f->to_us < INT64_MAX &&
+					   f->to_us + 1 < end_us ? f->to_us + 1 :
+					   end_us, counts)) != 1) {
+			rc = n;
+			goto out;
+		}
+	}
 	/* the filter's own time range is folded into the one range each
 	 * statement has, which SQLite can then read from its index: given
 	 * two, it would walk the wider */
@@ -406,7 +385,6 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	if (sq_prepare(db, ctx, &sql, &s) != CF_OK)
 		goto out;
 	n = filter_bind(db, s, &g, 0);
-	deadline_set(db, f, &deadline);
 	step = SQLITE_DONE;
 	for (size_t i = 0; bucket && i < nb && step == SQLITE_DONE; i++) {
 		int64_t lo, hi;
@@ -447,6 +425,9 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
 	rc = CF_OK;
 out:
+	if (f->timeout_ms) /* the time limit ends with the statement */
+		sqlite3_progress_handler(db->sq, 0, NULL, NULL);
+	sq_text_hits_off(db);
 	sqlite3_finalize(s);
 	cf_buf_release(&sql);
 	return rc;
