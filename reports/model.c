@@ -62,6 +62,17 @@ char *cf_report_long_date(int64_t day, char out[32])
 	return out;
 }
 
+void cf_report_jb_day(struct cf_jb *jb, cJSON *o, const char *key,
+		      int64_t day)
+{
+	char d[16];
+
+	if (day < 0)
+		cf_jb_item(jb, o, key, NULL);
+	else
+		cf_jb_str(jb, o, key, cf_report_iso_date(day, d));
+}
+
 static int64_t day_of(int64_t us)
 {
 	int64_t s = us / CF_US_PER_SEC - (us % CF_US_PER_SEC < 0);
@@ -136,18 +147,23 @@ int cf_model_add_copy(cJSON *arr, const cJSON *item)
 	return d && cJSON_AddItemToArray(arr, d) ? 0 : (cJSON_Delete(d), -1);
 }
 
+void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
+		   const char *field, const char *why)
+{
+	cJSON *o = cf_jb_object(jb, arr, NULL);
+
+	cf_jb_str(jb, o, "section", section);
+	cf_jb_str(jb, o, "field", field);
+	cf_jb_str(jb, o, "why", why);
+}
+
 int cf_model_add_note(cJSON *arr, const char *section, const char *field,
 		    const char *why)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct cf_jb jb = CF_JB_INIT;
 
-	if (!o || cf_json_add_str(o, "section", section) ||
-	    cf_json_add_str(o, "field", field) || cf_json_add_str(o, "why", why) ||
-	    !cJSON_AddItemToArray(arr, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
-	return 0;
+	cf_model_note(&jb, arr, section, field, why);
+	return jb.err;
 }
 
 static int add_discrepancy(cJSON *arr, const char *what)
