@@ -18,7 +18,6 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
-#include "escape.h"
 #include "model_int.h"
 
 /* Joins the strings of a JSON array with ", " into a heap string. */

@@ -18,7 +18,6 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/scope.h"
-#include "escape.h"
 #include "model_int.h"
 
 /* Replaces o[key] by a string (in place: see normalise_time in model.c). */
