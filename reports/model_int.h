@@ -56,8 +56,6 @@ int64_t cf_model_parse_day(const char *s);
 /* The covered entity's local calendar day of an RFC 3339 time (a bare
  * date is that day); -1 when neither. */
 int64_t cf_model_local_day(const struct build *b, const char *s);
-/* Appends a deep copy of item to arr. 0, or -1 on no memory. */
-int cf_model_add_copy(cJSON *arr, const cJSON *item);
 /* Appends {section, field, why} (a field a person must confirm) to arr,
  * through the sticky builder jb (casefile/json.h). */
 void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
