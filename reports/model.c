@@ -149,15 +149,6 @@ void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
 	cf_jb_str(jb, o, "why", why);
 }
 
-int cf_model_add_note(cJSON *arr, const char *section, const char *field,
-		    const char *why)
-{
-	struct cf_jb jb = CF_JB_INIT;
-
-	cf_model_note(&jb, arr, section, field, why);
-	return jb.err;
-}
-
 static void discrepancy(struct cf_jb *jb, cJSON *arr, const char *what)
 {
 	cf_jb_made(jb, arr, NULL, cJSON_CreateString(what));

@@ -60,9 +60,6 @@ int64_t cf_model_local_day(const struct build *b, const char *s);
  * through the sticky builder jb (casefile/json.h). */
 void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
 		   const char *field, const char *why);
-/* The same on its own: 0, or -1 on no memory. */
-int cf_model_add_note(cJSON *arr, const char *section, const char *field,
-		      const char *why);
 
 /* Joins the strings of a JSON array (or each object's key) with ", "
  * into a heap string the caller frees; NULL on no memory. */
