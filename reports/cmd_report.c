@@ -502,9 +502,8 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 		cJSON_GetObjectItem(model, "affected"), "count"), "value", 0);
 	const char *due = cf_json_str(cJSON_GetObjectItem(ob, "individual_notice"), "due", "");
 	const char *hhs = cf_json_str(cJSON_GetObjectItem(ob, "hhs_notice"), "due", "");
-	struct cf_ctx ctx;
+	struct cf_jb jb;
 	cJSON *j;
-	int rc;
 
 	if (!o->json) {
 		if (cf_cli_globals.quiet)
@@ -519,18 +518,13 @@ static int print_summary(const struct report_opts *o, const cJSON *model,
 				n, o->out);
 		return CF_EXIT_OK;
 	}
-	cf_ctx_init(&ctx);
-	if (!(j = cJSON_CreateObject()) || cf_json_add_str(j, "output", o->out) ||
-	    cf_json_add_int(j, "affected", n) || cf_json_add_str(j, "individual_due", due) ||
-	    cf_json_add_str(j, "hhs_due", hhs) ||
-	    cf_report_add(j, "files", cJSON_CreateArrayReference(written->child))) {
-		cJSON_Delete(j);
-		cf_cli_error("out of memory");
-		return CF_EXIT_RUNTIME;
-	}
-	rc = cf_json_emit(&ctx, stdout, j);
-	cJSON_Delete(j);
-	return rc == CF_OK ? CF_EXIT_OK : cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+	j = cf_jb_init(&jb);
+	cf_jb_str(&jb, j, "output", o->out);
+	cf_jb_int(&jb, j, "affected", n);
+	cf_jb_str(&jb, j, "individual_due", due);
+	cf_jb_str(&jb, j, "hhs_due", hhs);
+	cf_jb_made(&jb, j, "files", cJSON_CreateArrayReference(written->child));
+	return cf_cli_print_json(cf_jb_finish(&jb), 0);
 }
 
 /* The file the custody entry names: report.json (every figure) when it was
@@ -706,18 +700,15 @@ static int report_drill(const struct report_opts *o)
 		goto out;
 	}
 	if (o->json) {
-		cJSON *j = cJSON_CreateObject();
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
 
-		if (!j || cf_json_add_str(j, "output", o->out) ||
-		    cf_json_add_num(j, "score", cf_json_num(aa, "score", 0)) ||
-		    cf_json_add_int(j, "improvement_items",
-				    cJSON_GetArraySize(cJSON_GetObjectItem(aa, "improvement_plan"))) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
-			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		cf_jb_str(&jb, j, "output", o->out);
+		cf_jb_num(&jb, j, "score", cf_json_num(aa, "score", 0));
+		cf_jb_int(&jb, j, "improvement_items",
+			  cJSON_GetArraySize(cJSON_GetObjectItem(aa, "improvement_plan")));
+		if ((rc = cf_cli_print_json(cf_jb_finish(&jb), 0)) != CF_EXIT_OK)
 			goto out;
-		}
-		cJSON_Delete(j);
 	} else if (!cf_cli_globals.quiet) {
 		fprintf(stderr, "casefile report drill: wrote %s\n", o->out);
 	}
@@ -754,15 +745,14 @@ static int report_custody(const struct report_opts *o)
 					     "verification")) != CF_OK)
 		goto fail;
 	if (o->json) {
-		cJSON *j = cJSON_CreateObject();
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
 
-		if (!j || cf_json_add_str(j, "output", o->out) ||
-		    cf_report_add(j, "custody", cJSON_Duplicate(cJSON_GetObjectItem(rep, "summary"), 1)) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
-			goto fail;
-		}
-		cJSON_Delete(j);
+		cf_jb_str(&jb, j, "output", o->out);
+		cf_jb_made(&jb, j, "custody",
+			   cJSON_Duplicate(cJSON_GetObjectItem(rep, "summary"), 1));
+		if ((rc = cf_cli_print_json(cf_jb_finish(&jb), 0)) != CF_EXIT_OK)
+			goto out;
 	} else if (!cf_cli_globals.quiet) {
 		fprintf(stderr, "casefile report custody: wrote %s\n", o->out);
 	}

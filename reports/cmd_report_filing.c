@@ -321,17 +321,14 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 		goto out;
 	}
 	if (a.json) {
-		cJSON *j = cJSON_CreateObject();
+		struct cf_jb jb;
+		cJSON *j = cf_jb_init(&jb);
 
-		if (!j || cf_json_add_str(j, "output", out) ||
-		    cf_json_add_int(j, "rows", (int64_t)rows) ||
-		    cf_json_add_int(j, "part2", (int64_t)part2) ||
-		    cf_json_emit(&ctx, stdout, j) != CF_OK) {
-			cJSON_Delete(j);
-			rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		cf_jb_str(&jb, j, "output", out);
+		cf_jb_int(&jb, j, "rows", (int64_t)rows);
+		cf_jb_int(&jb, j, "part2", (int64_t)part2);
+		if ((rc = cf_cli_print_json(cf_jb_finish(&jb), 0)) != CF_EXIT_OK)
 			goto out;
-		}
-		cJSON_Delete(j);
 	} else if (!cf_cli_globals.quiet) {
 		fprintf(stderr, "casefile report mailing: %zu individual(s); wrote %s "
 			"(PHI: keep it in the case folder)\n", rows, out);

@@ -34,31 +34,27 @@
  * and the files of evidence/ that do not match their add entries. */
 static cJSON *check_json(const struct cf_custody_report *r)
 {
-	cJSON *o = cJSON_CreateObject(), *a;
+	struct cf_jb jb;
+	cJSON *o = cf_jb_init(&jb), *a;
 
-	if (!o || cf_json_add_bool(o, "ok", r->first_bad == 0 && r->nfiles == 0) ||
-	    cf_json_add_int(o, "entries", (int64_t)r->entries) ||
-	    cf_json_add_int(o, "first_bad", (int64_t)r->first_bad) ||
-	    cf_json_add_str(o, "kind", r->kind) ||
-	    cf_json_add_str(o, "detail", r->detail) ||
-	    cf_json_add_str(o, "head", r->head) ||
-	    cf_json_add_int(o, "unbound", (int64_t)r->unbound) ||
-	    cf_json_add_bool(o, "evidence_checked", r->evidence_checked) ||
-	    !(a = cJSON_AddArrayToObject(o, "files")))
-		goto nomem;
+	cf_jb_bool(&jb, o, "ok", r->first_bad == 0 && r->nfiles == 0);
+	cf_jb_int(&jb, o, "entries", (int64_t)r->entries);
+	cf_jb_int(&jb, o, "first_bad", (int64_t)r->first_bad);
+	cf_jb_str(&jb, o, "kind", r->kind);
+	cf_jb_str(&jb, o, "detail", r->detail);
+	cf_jb_str(&jb, o, "head", r->head);
+	cf_jb_int(&jb, o, "unbound", (int64_t)r->unbound);
+	cf_jb_bool(&jb, o, "evidence_checked", r->evidence_checked);
+	a = cf_jb_array(&jb, o, "files");
 	for (size_t i = 0; i < r->nfiles; i++) {
-		cJSON *f = cJSON_CreateObject();
-		if (!f || !cJSON_AddItemToArray(a, f) ||
-		    cf_json_add_str(f, "file", r->files[i].name) ||
-		    cf_json_add_str(f, "kind", r->files[i].kind) ||
-		    cf_json_add_int(f, "entry", (int64_t)r->files[i].entry) ||
-		    cf_json_add_str(f, "detail", r->files[i].detail))
-			goto nomem;
+		cJSON *f = cf_jb_object(&jb, a, NULL);
+
+		cf_jb_str(&jb, f, "file", r->files[i].name);
+		cf_jb_str(&jb, f, "kind", r->files[i].kind);
+		cf_jb_int(&jb, f, "entry", (int64_t)r->files[i].entry);
+		cf_jb_str(&jb, f, "detail", r->files[i].detail);
 	}
-	return o;
-nomem:
-	cJSON_Delete(o);
-	return NULL;
+	return cf_jb_finish(&jb);
 }
 
 int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
@@ -207,34 +203,36 @@ out:
 
 /* Marks each archive with what the check found ("ok", "extra",
  * "replaced") and lists the missing ones; without a check, no status. */
-static int mark_archives(cJSON *arch, const cJSON *check)
+static void mark_archives(struct cf_jb *jb, cJSON *arch, const cJSON *check)
 {
 	const cJSON *f;
 	cJSON *a;
 
 	if (!cJSON_IsObject(check) || !cf_json_bool(check, "evidence_checked", 0))
-		return 0;
+		return;
 	cJSON_ArrayForEach(a, arch)
-		if (cf_json_add_str(a, "status", "ok"))
-			return -1;
+		cf_jb_str(jb, a, "status", "ok");
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(check, "files")) {
 		const char *name = cf_json_str(f, "file", ""), *kind = cf_json_str(f, "kind", "");
+
+		if (jb->err)
+			return;
 		cJSON_ArrayForEach(a, arch)
 			if (!strcmp(cf_json_str(a, "file", ""), name))
 				break;
 		if (a) {
-			if (!cJSON_ReplaceItemInObjectCaseSensitive(a, "status",
-								    cJSON_CreateString(kind)))
-				return -1;
-		} else if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(arch, a) ||
-			   cf_json_add_str(a, "file", name) ||
-			   !cJSON_AddNullToObject(a, "size") ||
-			   !cJSON_AddNullToObject(a, "file_sha256") ||
-			   cf_json_add_str(a, "status", kind)) {
-			return -1;
+			/* in place: the value keeps its key (see normalise_time
+			 * in model.c), and the old one stays when no memory */
+			if (!cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(a, "status"), kind))
+				jb->err = -1;
+			continue;
 		}
+		a = cf_jb_object(jb, arch, NULL);
+		cf_jb_str(jb, a, "file", name);
+		cf_jb_item(jb, a, "size", NULL);
+		cf_jb_item(jb, a, "file_sha256", NULL);
+		cf_jb_str(jb, a, "status", kind);
 	}
-	return 0;
 }
 
 int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
@@ -290,8 +288,13 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 		goto nomem;
 	if (list_archives(ctx, casedir, arch) != CF_OK)
 		goto out;
-	if (mark_archives(arch, cJSON_GetObjectItem(sum, "verification")))
-		goto nomem;
+	{
+		struct cf_jb jb = CF_JB_INIT;
+
+		mark_archives(&jb, arch, cJSON_GetObjectItem(sum, "verification"));
+		if (jb.err)
+			goto nomem;
+	}
 	*out = rep;
 	rep = NULL;
 	rc = CF_OK;

@@ -81,38 +81,37 @@ static int read_entry(struct cf_ctx *ctx, const struct cf_hhs_log_case *c,
 	return CF_OK;
 }
 
-/* The portal items of a model: its worksheet, else (a model written
- * before the worksheet) the portal fields. */
-static cJSON *portal_items(const cJSON *model)
+/* One portal item {section, item, value, confirm[, selected]}. */
+static cJSON *portal_item(struct cf_jb *jb, cJSON *arr, const char *section,
+			  const char *item, const cJSON *f)
 {
-	cJSON *arr = cJSON_CreateArray(), *o;
+	cJSON *o = cf_jb_object(jb, arr, NULL);
+
+	cf_jb_str(jb, o, "section", section);
+	cf_jb_str(jb, o, "item", item);
+	cf_jb_str(jb, o, "value", cf_json_str(f, "value", ""));
+	cf_jb_bool(jb, o, "confirm", cf_json_bool(f, "confirm", 0));
+	return o;
+}
+
+/* Adds "portal": the portal items of a model, its worksheet's, else (a
+ * model written before the worksheet) the portal fields. */
+static void portal_items(struct cf_jb *jb, cJSON *parent, const cJSON *model)
+{
+	cJSON *arr = cf_jb_array(jb, parent, "portal"), *o;
 	const cJSON *s, *f;
 
-	if (!arr)
-		return NULL;
 	cJSON_ArrayForEach(s, get(get(model, "hhs_worksheet"), "sections"))
-		cJSON_ArrayForEach(f, get(s, "fields"))
-			if (!(o = cJSON_CreateObject()) || cf_report_add(arr, NULL, o) ||
-			    cf_json_add_str(o, "section", cf_json_str(s, "title", "")) ||
-			    cf_json_add_str(o, "item", cf_json_str(f, "item", "")) ||
-			    cf_json_add_str(o, "value", cf_json_str(f, "value", "")) ||
-			    cf_json_add_bool(o, "confirm", cf_json_bool(f, "confirm", 0)) ||
-			    (cJSON_IsArray(get(f, "selected")) &&
-			     cf_report_add(o, "selected", cJSON_Duplicate(get(f, "selected"), 1))))
-				goto fail;
+		cJSON_ArrayForEach(f, get(s, "fields")) {
+			o = portal_item(jb, arr, cf_json_str(s, "title", ""),
+					cf_json_str(f, "item", ""), f);
+			if (cJSON_IsArray(get(f, "selected")))
+				cf_jb_made(jb, o, "selected", cJSON_Duplicate(get(f, "selected"), 1));
+		}
 	if (cJSON_GetArraySize(arr))
-		return arr;
+		return;
 	cJSON_ArrayForEach(f, get(model, "hhs_portal"))
-		if (!(o = cJSON_CreateObject()) || cf_report_add(arr, NULL, o) ||
-		    cf_json_add_str(o, "section", "") ||
-		    cf_json_add_str(o, "item", cf_json_str(f, "field", "")) ||
-		    cf_json_add_str(o, "value", cf_json_str(f, "value", "")) ||
-		    cf_json_add_bool(o, "confirm", cf_json_bool(f, "confirm", 0)))
-			goto fail;
-	return arr;
-fail:
-	cJSON_Delete(arr);
-	return NULL;
+		portal_item(jb, arr, "", cf_json_str(f, "field", ""), f);
 }
 
 /* The earlier log's entry of incident id, or NULL. */
@@ -126,50 +125,46 @@ static const cJSON *previous_of(const cJSON *previous, const char *id)
 	return NULL;
 }
 
-static int add_breach(cJSON *arr, const struct entry *e, const cJSON *previous,
-		      long *addenda)
+static void add_breach(struct cf_jb *jb, cJSON *arr, const struct entry *e,
+		       const cJSON *previous, long *addenda)
 {
 	const cJSON *inc = get(e->model, "incident"), *prev = previous_of(previous, e->id);
 	const cJSON *filing = get(inc, "hhs_filing");
-	cJSON *o = cJSON_CreateObject(), *a;
-	char d[16];
+	cJSON *o = cf_jb_object(jb, arr, NULL), *a;
 
-	if (!o || cf_report_add(arr, NULL, o) ||
-	    cf_json_add_str(o, "incident", e->id) ||
-	    cf_json_add_str(o, "title", cf_json_str(inc, "title", "")) ||
-	    cf_json_add_str(o, "covered_entity", cf_json_str(get(inc, "covered_entity"), "name", "")) ||
-	    cf_json_add_str(o, "discovered", cf_report_iso_date(e->day, d)) ||
-	    cf_json_add_int(o, "affected", e->affected) ||
-	    cf_json_add_str(o, "due", cf_json_str(get(get(e->model, "obligations"), "hhs_notice"),
-						  "due", "")) ||
-	    cf_json_add_str(o, "path", e->path) ||
-	    cf_report_add(o, "portal", portal_items(e->model)))
-		return -1;
+	cf_jb_str(jb, o, "incident", e->id);
+	cf_jb_str(jb, o, "title", cf_json_str(inc, "title", ""));
+	cf_jb_str(jb, o, "covered_entity", cf_json_str(get(inc, "covered_entity"), "name", ""));
+	cf_report_jb_day(jb, o, "discovered", e->day);
+	cf_jb_int(jb, o, "affected", e->affected);
+	cf_jb_str(jb, o, "due", cf_json_str(get(get(e->model, "obligations"), "hhs_notice"),
+					   "due", ""));
+	cf_jb_str(jb, o, "path", e->path);
+	portal_items(jb, o, e->model);
 	if (!prev || cf_json_int(prev, "affected", -1) == e->affected)
-		return 0;
+		return;
 	(*addenda)++;
-	return !(a = cJSON_AddObjectToObject(o, "addendum")) ||
-	       cf_json_add_int(a, "previous_affected", cf_json_int(prev, "affected", 0)) ||
-	       cf_json_add_int(a, "affected", e->affected) ||
-	       cf_json_add_str(a, "previous_transaction",
-			       cf_json_str(filing, "previous_transaction", "")) ||
-	       cf_json_add_bool(a, "confirm", !cf_json_str(filing, "previous_transaction", NULL)) ||
-	       cf_json_add_str(a, "text", "The count changed since the earlier log: file an "
-			       "addendum to the earlier portal notice (Report Type: Addendum "
-			       "to Previous Report) with its transaction number.")
-		       ? -1 : 0;
+	a = cf_jb_object(jb, o, "addendum");
+	cf_jb_int(jb, a, "previous_affected", cf_json_int(prev, "affected", 0));
+	cf_jb_int(jb, a, "affected", e->affected);
+	cf_jb_str(jb, a, "previous_transaction",
+		  cf_json_str(filing, "previous_transaction", ""));
+	cf_jb_bool(jb, a, "confirm", !cf_json_str(filing, "previous_transaction", NULL));
+	cf_jb_str(jb, a, "text", "The count changed since the earlier log: file an "
+		  "addendum to the earlier portal notice (Report Type: Addendum "
+		  "to Previous Report) with its transaction number.");
 }
 
-static int not_in_log(cJSON *arr, const struct entry *e, const char *reason)
+static void not_in_log(struct cf_jb *jb, cJSON *arr, const struct entry *e,
+		       const char *reason)
 {
-	cJSON *o = cJSON_CreateObject();
-	char d[16];
+	cJSON *o = cf_jb_object(jb, arr, NULL);
 
-	return !o || cf_report_add(arr, NULL, o) || cf_json_add_str(o, "incident", e->id) ||
-	       cf_json_add_int(o, "affected", e->affected) ||
-	       cf_json_add_str(o, "discovered", cf_report_iso_date(e->day, d)) ||
-	       cf_json_add_str(o, "path", e->path) || cf_json_add_str(o, "reason", reason)
-		       ? -1 : 0;
+	cf_jb_str(jb, o, "incident", e->id);
+	cf_jb_int(jb, o, "affected", e->affected);
+	cf_report_jb_day(jb, o, "discovered", e->day);
+	cf_jb_str(jb, o, "path", e->path);
+	cf_jb_str(jb, o, "reason", reason);
 }
 
 /* 1 when entry i is superseded by a later report of the same incident. */
@@ -198,7 +193,8 @@ int cf_hhs_log_build(struct cf_ctx *ctx, const struct cf_hhs_log_case *cases,
 		     size_t n, int year, const cJSON *previous, cJSON **out)
 {
 	struct entry *v = n ? calloc(n, sizeof *v) : NULL;
-	cJSON *log = NULL, *arr, *apart, *gone;
+	struct cf_jb jb;
+	cJSON *log, *arr, *apart, *gone;
 	const cJSON *b;
 	long addenda = 0;
 	int64_t latest = 0;
@@ -224,29 +220,28 @@ int cf_hhs_log_build(struct cf_ctx *ctx, const struct cf_hhs_log_case *cases,
 				  "the cases: give --year");
 		goto out;
 	}
-	if (!(log = cJSON_CreateObject()) ||
-	    cf_json_add_str(log, "format", CF_HHS_LOG_FORMAT) ||
-	    cf_json_add_int(log, "year", year) ||
-	    cf_json_add_str(log, "due", cf_report_iso_date(cf_breach_annual_due(year), d)) ||
-	    cf_json_add_str(log, "rule", "45 CFR 164.408(c): breaches of fewer than 500 "
-			    "individuals, no later than 60 days after the end of the "
-			    "calendar year of discovery; one notice per breach") ||
-	    !(arr = cJSON_AddArrayToObject(log, "breaches")) ||
-	    !(apart = cJSON_AddArrayToObject(log, "not_in_log")) ||
-	    !(gone = cJSON_AddArrayToObject(log, "removed")))
-		goto nomem;
+	log = cf_jb_init(&jb);
+	cf_jb_str(&jb, log, "format", CF_HHS_LOG_FORMAT);
+	cf_jb_int(&jb, log, "year", year);
+	cf_jb_str(&jb, log, "due", cf_report_iso_date(cf_breach_annual_due(year), d));
+	cf_jb_str(&jb, log, "rule", "45 CFR 164.408(c): breaches of fewer than 500 "
+		  "individuals, no later than 60 days after the end of the "
+		  "calendar year of discovery; one notice per breach");
+	arr = cf_jb_array(&jb, log, "breaches");
+	apart = cf_jb_array(&jb, log, "not_in_log");
+	gone = cf_jb_array(&jb, log, "removed");
 	for (size_t i = 0; i < n; i++) {
 		const struct entry *e = &v[i];
 
 		if (superseded(v, n, i) || year_of(e->day) != year)
 			continue;
-		if (e->affected >= CF_BREACH_HHS_THRESHOLD
-		    ? not_in_log(apart, e, "500 or more: notify the Secretary with the "
-				 "individual notices, not in the annual log (164.408(b))")
-		    : e->affected == 0
-		    ? not_in_log(apart, e, "nobody affected")
-		    : add_breach(arr, e, previous, &addenda))
-			goto nomem;
+		if (e->affected >= CF_BREACH_HHS_THRESHOLD)
+			not_in_log(&jb, apart, e, "500 or more: notify the Secretary with the "
+				   "individual notices, not in the annual log (164.408(b))");
+		else if (e->affected == 0)
+			not_in_log(&jb, apart, e, "nobody affected");
+		else
+			add_breach(&jb, arr, e, previous, &addenda);
 	}
 	/* Breaches of the earlier log that are no longer in it. */
 	cJSON_ArrayForEach(b, get(previous, "breaches")) {
@@ -255,20 +250,16 @@ int cf_hhs_log_build(struct cf_ctx *ctx, const struct cf_hhs_log_case *cases,
 
 		cJSON_ArrayForEach(x, arr)
 			found |= !strcmp(cf_json_str(x, "incident", ""), cf_json_str(b, "incident", ""));
-		if (!found && cf_report_add(gone, NULL, cJSON_CreateString(cf_json_str(b, "incident", ""))))
-			goto nomem;
+		if (!found)
+			cf_jb_made(&jb, gone, NULL, cJSON_CreateString(cf_json_str(b, "incident", "")));
 	}
-	if (cf_json_add_int(log, "count", cJSON_GetArraySize(arr)) ||
-	    cf_json_add_int(log, "addenda", addenda))
-		goto nomem;
-	*out = log;
-	log = NULL;
-	rc = CF_OK;
-	goto out;
-nomem:
-	rc = cf_set_nomem(ctx, "hhs log");
+	cf_jb_int(&jb, log, "count", cJSON_GetArraySize(arr));
+	cf_jb_int(&jb, log, "addenda", addenda);
+	if (!(*out = cf_jb_finish(&jb)))
+		rc = cf_set_nomem(ctx, "hhs log");
+	else
+		rc = CF_OK;
 out:
-	cJSON_Delete(log);
 	free(v);
 	return rc;
 }

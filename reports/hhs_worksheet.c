@@ -42,31 +42,30 @@
 
 /* Appends a field {item, value, confirm, source} to the section's fields;
  * selected (may be NULL) is a multi-select's list of chosen labels, moved
- * into the field. 0, or -1 on no memory. */
-static int field(cJSON *fields, const char *item, const char *value,
-		 int confirm, const char *source, cJSON *selected)
+ * into the field (or freed when the build has failed). */
+static void field(struct cf_jb *jb, cJSON *fields, const char *item,
+		  const char *value, int confirm, const char *source,
+		  cJSON *selected)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cf_jb_object(jb, fields, NULL);
 
-	if (!o || cf_report_add(fields, NULL, o) ||
-	    cf_json_add_str(o, "item", item) ||
-	    cf_json_add_str(o, "value", value ? value : "") ||
-	    cf_json_add_bool(o, "confirm", confirm) ||
-	    cf_json_add_str(o, "source", source)) {
-		cJSON_Delete(selected);
-		return -1;
-	}
-	return selected ? cf_report_add(o, "selected", selected) : 0;
+	cf_jb_str(jb, o, "item", item);
+	cf_jb_str(jb, o, "value", value ? value : "");
+	cf_jb_bool(jb, o, "confirm", confirm);
+	cf_jb_str(jb, o, "source", source);
+	if (selected)
+		cf_jb_item(jb, o, "selected", selected);
 }
 
-static cJSON *section(cJSON *sections, const char *id, const char *title)
+/* A new section; its list of fields. */
+static cJSON *section(struct cf_jb *jb, cJSON *sections, const char *id,
+		      const char *title)
 {
-	cJSON *s = cJSON_CreateObject();
+	cJSON *s = cf_jb_object(jb, sections, NULL);
 
-	if (!s || cf_report_add(sections, NULL, s) || cf_json_add_str(s, "id", id) ||
-	    cf_json_add_str(s, "title", title))
-		return NULL;
-	return cJSON_AddArrayToObject(s, "fields");
+	cf_jb_str(jb, s, "id", id);
+	cf_jb_str(jb, s, "title", title);
+	return cf_jb_array(jb, s, "fields");
 }
 
 /* The value of the portal field named `name` (model_notices.c). */
@@ -80,123 +79,115 @@ static const char *portal(const struct build *b, const char *name)
 	return "";
 }
 
-/* The labels of the incident file's list at key of filing, or NULL when
- * the file gives none. */
-static int chosen(const cJSON *filing, const char *key,
-		  const struct cf_portal_choice *list, cJSON **out)
+/* The labels of the incident file's list at key of filing (the caller
+ * frees them), or NULL when the file gives none or the build failed. */
+static cJSON *chosen(struct cf_jb *jb, const cJSON *filing, const char *key,
+		     const struct cf_portal_choice *list)
 {
 	const cJSON *e;
+	cJSON *out;
 
-	*out = NULL;
 	if (!cJSON_GetArraySize(obj_get(filing, key)))
-		return 0;
-	if (!(*out = cJSON_CreateArray()))
-		return -1;
+		return NULL;
+	if (!(out = cJSON_CreateArray()))
+		jb->err = -1;
 	cJSON_ArrayForEach(e, obj_get(filing, key)) {
 		const char *l = cJSON_IsString(e) ? cf_portal_label(list, e->valuestring) : NULL;
 
-		if (l && cf_report_add(*out, NULL, cJSON_CreateString(l))) {
-			cJSON_Delete(*out);
-			*out = NULL;
-			return -1;
-		}
+		if (l)
+			cf_jb_made(jb, out, NULL, cJSON_CreateString(l));
 	}
-	return 0;
+	if (jb->err) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
 }
 
-static int add_unique(cJSON *arr, const char *s)
+/* Appends s to arr unless it is there already. */
+static void add_unique(struct cf_jb *jb, cJSON *arr, const char *s)
 {
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, arr)
 		if (!strcmp(e->valuestring, s))
-			return 0;
-	return cf_report_add(arr, NULL, cJSON_CreateString(s));
+			return;
+	cf_jb_made(jb, arr, NULL, cJSON_CreateString(s));
 }
 
-/* A list of the one string s; NULL on no memory. */
-static cJSON *one(const char *s)
+/* A new list (the caller frees it) of the strings added to it. */
+static cJSON *new_list(struct cf_jb *jb)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	if (a && add_unique(a, s)) {
-		cJSON_Delete(a);
-		return NULL;
-	}
+	if (!a)
+		jb->err = -1;
+	return a;
+}
+
+/* A list of the one string s. */
+static cJSON *one(struct cf_jb *jb, const char *s)
+{
+	cJSON *a = new_list(jb);
+
+	add_unique(jb, a, s);
 	return a;
 }
 
 /* A multi-select field: the incident file's choices, else the guess (a
- * list of labels, taken; NULL when there is none to make, or when
- * `guessing` and it could not be made), marked to confirm. */
-static int multi(cJSON *fields, const char *item, const cJSON *filing,
-		 const char *key, const struct cf_portal_choice *list,
-		 int guessing, cJSON *guess, const char *other_key)
+ * list of labels, taken; NULL when there is none to make), marked to
+ * confirm. */
+static void multi(struct cf_jb *jb, cJSON *fields, const char *item,
+		  const cJSON *filing, const char *key,
+		  const struct cf_portal_choice *list, cJSON *guess,
+		  const char *other_key)
 {
 	const char *other = other_key ? cf_json_str(filing, other_key, NULL) : NULL;
-	cJSON *sel;
-	char *joined;
-	int rc, from_file;
+	cJSON *sel = chosen(jb, filing, key, list);
+	char *joined = NULL;
+	int from_file = sel != NULL;
 
-	if ((guessing && !guess) || chosen(filing, key, list, &sel)) {
+	if (from_file || jb->err)
 		cJSON_Delete(guess);
-		return -1;
-	}
-	if ((from_file = sel != NULL)) {
-		cJSON_Delete(guess);
-	} else {
+	else
 		sel = guess;
-	}
-	if (!sel && !(sel = cJSON_CreateArray()))
-		return -1;
-	if (!(joined = cf_model_join(sel, NULL))) {
+	if (!jb->err && !sel && !(sel = cJSON_CreateArray()))
+		jb->err = -1;
+	if (!jb->err && !(joined = cf_model_join(sel, NULL)))
+		jb->err = -1;
+	if (jb->err) {
 		cJSON_Delete(sel);
-		return -1;
+		return;
 	}
-	rc = field(fields, item, joined, !from_file,
-		   from_file ? "incident file (hhs_filing)"
-		   : cJSON_GetArraySize(sel) ? "evidence (pre-filled)"
-		   : "a person must select them", sel);
+	field(jb, fields, item, joined, !from_file,
+	      from_file ? "incident file (hhs_filing)"
+	      : cJSON_GetArraySize(sel) ? "evidence (pre-filled)"
+	      : "a person must select them", sel);
 	free(joined);
-	if (!rc && other)
-		rc = field(fields, "Other (describe)", other, 0, "incident file (hhs_filing)", NULL);
-	return rc;
-}
-
-/* A field with a list of elements (sel, taken; NULL: no memory). */
-static int field_list(cJSON *fields, const char *item, const char *value,
-		      int confirm, const char *source, cJSON *sel)
-{
-	return sel ? field(fields, item, value, confirm, source, sel) : -1;
+	if (other)
+		field(jb, fields, "Other (describe)", other, 0, "incident file (hhs_filing)", NULL);
 }
 
 /* The evidence's guess at the locations: the portal field's, plus the AI
  * inference service or model store when a model is a suspect, the
  * incident is of a model, or suspect models made decisions. */
-static cJSON *guess_locations(const struct build *b)
+static cJSON *guess_locations(struct cf_jb *jb, const struct build *b)
 {
 	const cJSON *inc = b->in->incident;
 	const char *kind = cf_json_str(b->resolved, "kind", "");
-	cJSON *g = cJSON_CreateArray();
+	cJSON *g = one(jb, portal(b, "Location of breached information"));
 
-	if (!g || add_unique(g, portal(b, "Location of breached information"))) {
-		cJSON_Delete(g);
-		return NULL;
-	}
-	if ((cJSON_GetArraySize(obj_get(obj_get(inc, "suspects"), "models")) ||
-	     cJSON_GetArraySize(obj_get(b->model, "model_decisions")) ||
-	     !strcmp(kind, "model-malfunction") || !strcmp(kind, "training-data-exposure")) &&
-	    add_unique(g, cf_portal_label(cf_portal_locations, "ai-service"))) {
-		cJSON_Delete(g);
-		return NULL;
-	}
+	if (cJSON_GetArraySize(obj_get(obj_get(inc, "suspects"), "models")) ||
+	    cJSON_GetArraySize(obj_get(b->model, "model_decisions")) ||
+	    !strcmp(kind, "model-malfunction") || !strcmp(kind, "training-data-exposure"))
+		add_unique(jb, g, cf_portal_label(cf_portal_locations, "ai-service"));
 	return g;
 }
 
 /* "Clinical: Lab Results", ... from the PHI categories of the evidence. */
-static cJSON *phi_elements(const struct build *b)
+static cJSON *phi_elements(struct cf_jb *jb, const struct build *b)
 {
-	cJSON *g = cJSON_CreateArray();
+	cJSON *g = new_list(jb);
 	const cJSON *e;
 	char s[160];
 
@@ -208,10 +199,7 @@ static cJSON *phi_elements(const struct build *b)
 			snprintf(s, sizeof s, "%s: %s", t, item);
 		else
 			snprintf(s, sizeof s, "%s: %s", t, cf_json_str(e, "category", ""));
-		if (!g || add_unique(g, s)) {
-			cJSON_Delete(g);
-			return NULL;
-		}
+		add_unique(jb, g, s);
 	}
 	return g;
 }
@@ -220,6 +208,7 @@ static cJSON *phi_elements(const struct build *b)
 static int narrative(const struct build *b, char *out, size_t size)
 {
 	const cJSON *ce = obj_get(b->in->incident, "covered_entity"), *a;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *actors = cJSON_CreateArray(), *actions = cJSON_CreateArray();
 	char *who = NULL, *what = NULL, *phi = NULL;
 	int n = 0, rc = -1;
@@ -231,11 +220,12 @@ static int narrative(const struct build *b, char *out, size_t size)
 		const char *act = cf_json_str(a, "action", NULL);
 
 		n++;
-		if ((actor && *actor && add_unique(actors, actor)) ||
-		    (act && *act && add_unique(actions, act)))
-			goto out;
+		if (actor && *actor)
+			add_unique(&jb, actors, actor);
+		if (act && *act)
+			add_unique(&jb, actions, act);
 	}
-	if (!(who = cf_model_join(actors, NULL)) || !(what = cf_model_join(actions, NULL)) ||
+	if (jb.err || !(who = cf_model_join(actors, NULL)) || !(what = cf_model_join(actions, NULL)) ||
 	    !(phi = cf_model_join(obj_get(b->model, "phi_categories"), "category")))
 		goto out;
 	snprintf(out, size,
@@ -282,10 +272,10 @@ static int names_sud(const char *s)
 
 /* The 42 CFR Part 2 flag: the incident file's `part2`, or a PHI category
  * of the evidence naming substance-use-disorder records. */
-static int part2(struct build *b, cJSON *ws, cJSON *fields)
+static void part2(struct cf_jb *jb, struct build *b, cJSON *ws, cJSON *fields)
 {
 	const cJSON *e;
-	cJSON *p = cJSON_AddObjectToObject(ws, "part2");
+	cJSON *p = cf_jb_object(jb, ws, "part2");
 	const char *basis = NULL;
 
 	if (cf_json_bool(b->resolved, "part2", 0))
@@ -293,56 +283,61 @@ static int part2(struct build *b, cJSON *ws, cJSON *fields)
 	cJSON_ArrayForEach(e, obj_get(b->model, "phi_categories"))
 		if (!basis && names_sud(cf_json_str(e, "category", "")))
 			basis = "evidence: PHI category naming substance-use-disorder records";
-	if (!p || cf_json_add_bool(p, "flag", basis != NULL) ||
-	    cf_json_add_str(p, "basis", basis) ||
-	    cf_json_add_str(p, "rule", "42 CFR 2.16 (breach notification for Part 2 records)"))
-		return -1;
-	if (!basis)
-		return field(fields, "Part 2 records involved", "No", 1,
-			     "neither the incident file nor the evidence names them", NULL);
-	return cf_json_add_str(p, "text", "The breach involves substance-use-disorder "
-			       "records of a 42 CFR Part 2 program: OCR takes them as a "
-			       "separate Part 2 breach report, filed apart from this HIPAA "
-			       "notice.") ||
-	       field(fields, "Part 2 records involved",
-		     "Yes: file a separate 42 CFR Part 2 breach report", 1, basis, NULL) ||
-	       cf_model_add_note(b->confirm, "hhs_worksheet", "42 CFR Part 2",
-				 "Substance-use-disorder records are involved: a separate "
-				 "Part 2 breach report is owed besides the HIPAA filing.");
+	cf_jb_bool(jb, p, "flag", basis != NULL);
+	cf_jb_str(jb, p, "basis", basis);
+	cf_jb_str(jb, p, "rule", "42 CFR 2.16 (breach notification for Part 2 records)");
+	if (!basis) {
+		field(jb, fields, "Part 2 records involved", "No", 1,
+		      "neither the incident file nor the evidence names them", NULL);
+		return;
+	}
+	cf_jb_str(jb, p, "text", "The breach involves substance-use-disorder "
+		  "records of a 42 CFR Part 2 program: OCR takes them as a "
+		  "separate Part 2 breach report, filed apart from this HIPAA "
+		  "notice.");
+	field(jb, fields, "Part 2 records involved",
+	      "Yes: file a separate 42 CFR Part 2 breach report", 1, basis, NULL);
+	cf_model_note(jb, b->confirm, "hhs_worksheet", "42 CFR Part 2",
+		      "Substance-use-disorder records are involved: a separate "
+		      "Part 2 breach report is owed besides the HIPAA filing.");
 }
 
-static int s_breach(struct build *b, cJSON *fields, const cJSON *filing)
+static void s_breach(struct cf_jb *jb, struct build *b, cJSON *fields,
+		     const cJSON *filing)
 {
 	char num[32], text[NARRATIVE_MAX];
 
 	snprintf(num, sizeof num, "%llu", (unsigned long long)b->affected);
-	if (narrative(b, text, sizeof text))
-		return -1;
-	return field(fields, "Breach Start Date", portal(b, "Breach start date"), 1,
-		     "first counted access (local date)", NULL) ||
-	       field(fields, "Breach End Date", portal(b, "Breach end date"), 1,
-		     "last counted access (local date)", NULL) ||
-	       field(fields, "Discovery Start Date", portal(b, "Discovery date"), 0,
-		     "incident file (discovered, local date)", NULL) ||
-	       field(fields, "Discovery End Date", portal(b, "Discovery date"), 1,
-		     "incident file (discovered, local date)", NULL) ||
-	       field(fields, "Approximate Number of Individuals Affected by the Breach",
-		     num, 0, "evidence (affected count)", NULL) ||
-	       multi(fields, "Type of Breach", filing, "breach_type",
-		     cf_portal_breach_types, 1, one(portal(b, "Type of breach")),
-		     "breach_type_other") ||
-	       multi(fields, "Location of Breached Information", filing, "location",
-		     cf_portal_locations, 1, guess_locations(b), "location_other") ||
-	       field_list(fields, "Type of Protected Health Information Involved",
-		     portal(b, "Type of PHI involved"), 1, "evidence (PHI categories)",
-		     phi_elements(b)) ||
-	       field(fields, "Brief Description of the Breach", text, 1,
-		     "drafted from the timeline", NULL) ||
-	       multi(fields, "Safeguards in Place Prior to Breach", filing, "safeguards",
-		     cf_portal_safeguards, 0, NULL, NULL);
+	if (jb->err || narrative(b, text, sizeof text)) {
+		jb->err = -1;
+		return;
+	}
+	field(jb, fields, "Breach Start Date", portal(b, "Breach start date"), 1,
+	      "first counted access (local date)", NULL);
+	field(jb, fields, "Breach End Date", portal(b, "Breach end date"), 1,
+	      "last counted access (local date)", NULL);
+	field(jb, fields, "Discovery Start Date", portal(b, "Discovery date"), 0,
+	      "incident file (discovered, local date)", NULL);
+	field(jb, fields, "Discovery End Date", portal(b, "Discovery date"), 1,
+	      "incident file (discovered, local date)", NULL);
+	field(jb, fields, "Approximate Number of Individuals Affected by the Breach",
+	      num, 0, "evidence (affected count)", NULL);
+	multi(jb, fields, "Type of Breach", filing, "breach_type",
+	      cf_portal_breach_types, one(jb, portal(b, "Type of breach")),
+	      "breach_type_other");
+	multi(jb, fields, "Location of Breached Information", filing, "location",
+	      cf_portal_locations, guess_locations(jb, b), "location_other");
+	field(jb, fields, "Type of Protected Health Information Involved",
+	      portal(b, "Type of PHI involved"), 1, "evidence (PHI categories)",
+	      phi_elements(jb, b));
+	field(jb, fields, "Brief Description of the Breach", text, 1,
+	      "drafted from the timeline", NULL);
+	multi(jb, fields, "Safeguards in Place Prior to Breach", filing, "safeguards",
+	      cf_portal_safeguards, NULL, NULL);
 }
 
-static int s_notice(struct build *b, cJSON *fields, const cJSON *filing)
+static void s_notice(struct cf_jb *jb, struct build *b, cJSON *fields,
+		     const cJSON *filing)
 {
 	const cJSON *ob = obj_get(b->model, "obligations");
 	const char *start = cf_json_str(filing, "individual_notice_start", NULL);
@@ -352,30 +347,32 @@ static int s_notice(struct build *b, cJSON *fields, const cJSON *filing)
 	int media = cf_json_bool(obj_get(ob, "media_notice"), "required", 0);
 	const char *narr = cf_json_str(filing, "actions_narrative", NULL);
 
-	return field(fields, "Individual Notice Provided Start Date", start ? start : due,
-		     !start, start ? "incident file (hhs_filing)"
-				   : "not yet sent: the due date (164.404(b))", NULL) ||
-	       field(fields, "Individual Notice Provided Projected/Expected End Date",
-		     end ? end : due, !end, end ? "incident file (hhs_filing)"
-						: "the due date (164.404(b))", NULL) ||
-	       field(fields, "Was Substitute Notice Required?", subst ? "Yes" : "No", 1,
-		     "obligations (164.404(d)(2))", NULL) ||
-	       (subst && field(fields, "Substitute Notice Date",
-			       cf_json_str(filing, "substitute_notice_date", ""),
-			       !cf_json_str(filing, "substitute_notice_date", NULL),
-			       "incident file (hhs_filing)", NULL)) ||
-	       field(fields, "Was Media Notice Required?", media ? "Yes" : "No", 1,
-		     "obligations (164.406)", NULL) ||
-	       (media && field(fields, "Media Notice Date",
-			       cf_json_str(filing, "media_notice_date",
-					   cf_json_str(obj_get(ob, "media_notice"), "due", "")),
-			       !cf_json_str(filing, "media_notice_date", NULL),
-			       "incident file (hhs_filing), else the due date", NULL)) ||
-	       multi(fields, "Actions Taken in Response to Breach", filing, "actions_taken",
-		     cf_portal_actions, 0, NULL, NULL) ||
-	       field(fields, "Describe Other Actions Taken", narr ? narr : "", !narr,
-		     narr ? "incident file (hhs_filing)" : "a person must describe them",
-		     NULL);
+	field(jb, fields, "Individual Notice Provided Start Date", start ? start : due,
+	      !start, start ? "incident file (hhs_filing)"
+			    : "not yet sent: the due date (164.404(b))", NULL);
+	field(jb, fields, "Individual Notice Provided Projected/Expected End Date",
+	      end ? end : due, !end, end ? "incident file (hhs_filing)"
+					 : "the due date (164.404(b))", NULL);
+	field(jb, fields, "Was Substitute Notice Required?", subst ? "Yes" : "No", 1,
+	      "obligations (164.404(d)(2))", NULL);
+	if (subst)
+		field(jb, fields, "Substitute Notice Date",
+		      cf_json_str(filing, "substitute_notice_date", ""),
+		      !cf_json_str(filing, "substitute_notice_date", NULL),
+		      "incident file (hhs_filing)", NULL);
+	field(jb, fields, "Was Media Notice Required?", media ? "Yes" : "No", 1,
+	      "obligations (164.406)", NULL);
+	if (media)
+		field(jb, fields, "Media Notice Date",
+		      cf_json_str(filing, "media_notice_date",
+				  cf_json_str(obj_get(ob, "media_notice"), "due", "")),
+		      !cf_json_str(filing, "media_notice_date", NULL),
+		      "incident file (hhs_filing), else the due date", NULL);
+	multi(jb, fields, "Actions Taken in Response to Breach", filing, "actions_taken",
+	      cf_portal_actions, NULL, NULL);
+	field(jb, fields, "Describe Other Actions Taken", narr ? narr : "", !narr,
+	      narr ? "incident file (hhs_filing)" : "a person must describe them",
+	      NULL);
 }
 
 int cf_model_worksheet(struct build *b)
@@ -385,61 +382,60 @@ int cf_model_worksheet(struct build *b)
 	const cJSON *filing = obj_get(inc, "hhs_filing");
 	const char *rt = cf_json_str(filing, "report_type", "initial");
 	const char *by = cf_json_str(filing, "attested_by", NULL);
-	cJSON *ws = cJSON_AddObjectToObject(b->model, "hhs_worksheet"), *secs, *f;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *ws = cf_jb_object(&jb, b->model, "hhs_worksheet"), *secs, *f;
 	int add = !strcmp(rt, "addendum");
 
-	if (!ws || cf_json_add_str(ws, "form", "Notice to the Secretary of HHS of "
-				   "Breach of Unsecured Protected Health Information") ||
-	    cf_json_add_str(ws, "rule", "45 CFR 164.408") ||
-	    !(secs = cJSON_AddArrayToObject(ws, "sections")))
-		goto nomem;
-	if (!(f = section(secs, "affecting", "Breach Affecting")) ||
-	    field(f, "Breach Affecting", b->affected >= 500 ? "500 or More Individuals"
-		  : "Fewer Than 500 Individuals", 0, "evidence (affected count)", NULL) ||
-	    !(f = section(secs, "report_type", "Report Type")) ||
-	    field(f, "Report Type", add ? "Addendum to Previous Report" : "Initial Breach Report",
-		  !filing, filing ? "incident file (hhs_filing)" : "no earlier filing recorded", NULL) ||
-	    (add && field(f, "Previous Transaction Number",
-			  cf_json_str(filing, "previous_transaction", ""), 0,
-			  "incident file (hhs_filing)", NULL)) ||
-	    !(f = section(secs, "covered_entity", "Section 1 - Covered Entity")) ||
-	    field(f, "Name of Covered Entity", cf_json_str(ce, "name", ""), 0, "incident file", NULL) ||
-	    field(f, "Type of Covered Entity", portal(b, "Type of covered entity"), 0,
-		  "incident file", NULL) ||
-	    field(f, "Street Address, City, State, ZIP", cf_json_str(c, "postal", ""),
-		  !cf_json_str(c, "postal", NULL), "incident file (contact.postal)", NULL) ||
-	    field(f, "Contact Name", cf_json_str(c, "person", ""), !cf_json_str(c, "person", NULL),
-		  "incident file (contact.person)", NULL) ||
-	    field(f, "Contact Phone Number", cf_json_str(c, "phone", ""),
-		  !cf_json_str(c, "phone", NULL), "incident file (contact.phone)", NULL) ||
-	    field(f, "Contact Email", cf_json_str(c, "email", ""),
-		  !cf_json_str(c, "email", NULL), "incident file (contact.email)", NULL) ||
-	    !(f = section(secs, "business_associate", "Section 2 - Business Associate")) ||
-	    field(f, "Breach Occurred at or by a Business Associate",
-		  cJSON_IsObject(ba) ? "Yes" : "No", 1, "incident file (business_associate)", NULL) ||
-	    (cJSON_IsObject(ba) &&
-	     (field(f, "Name of Business Associate", cf_json_str(ba, "name", ""), 0,
-		    "incident file (business_associate)", NULL) ||
-	      field(f, "Business Associate Contact", cf_json_str(ba, "contact", ""),
-		    !cf_json_str(ba, "contact", NULL), "incident file (business_associate)", NULL))) ||
-	    !(f = section(secs, "breach", "Section 3 - Breach")) || s_breach(b, f, filing) ||
-	    !(f = section(secs, "notice", "Section 4 - Notice of Breach and Actions Taken")) ||
-	    s_notice(b, f, filing) ||
-	    !(f = section(secs, "attestation", "Section 5 - Attestation")) ||
-	    field(f, "Attestation", "The person filing attests that the information "
-		  "in this notice is accurate to the best of their knowledge, and "
-		  "acknowledges that OCR may be required to release it under the "
-		  "Freedom of Information Act.", 1, "the portal's statement (paraphrased)", NULL) ||
-	    field(f, "Name of Person Attesting", by ? by : "", !by,
-		  "incident file (hhs_filing.attested_by)", NULL) ||
-	    field(f, "Date", cf_json_str(filing, "attested_on", ""),
-		  !cf_json_str(filing, "attested_on", NULL),
-		  "incident file (hhs_filing.attested_on)", NULL) ||
-	    !(f = section(secs, "part2", "42 CFR Part 2 Records")) || part2(b, ws, f))
-		goto nomem;
-	return CF_OK;
-nomem:
-	return cf_set_nomem(b->ctx, "hhs worksheet");
+	cf_jb_str(&jb, ws, "form", "Notice to the Secretary of HHS of "
+		  "Breach of Unsecured Protected Health Information");
+	cf_jb_str(&jb, ws, "rule", "45 CFR 164.408");
+	secs = cf_jb_array(&jb, ws, "sections");
+	f = section(&jb, secs, "affecting", "Breach Affecting");
+	field(&jb, f, "Breach Affecting", b->affected >= 500 ? "500 or More Individuals"
+	      : "Fewer Than 500 Individuals", 0, "evidence (affected count)", NULL);
+	f = section(&jb, secs, "report_type", "Report Type");
+	field(&jb, f, "Report Type", add ? "Addendum to Previous Report" : "Initial Breach Report",
+	      !filing, filing ? "incident file (hhs_filing)" : "no earlier filing recorded", NULL);
+	if (add)
+		field(&jb, f, "Previous Transaction Number",
+		      cf_json_str(filing, "previous_transaction", ""), 0,
+		      "incident file (hhs_filing)", NULL);
+	f = section(&jb, secs, "covered_entity", "Section 1 - Covered Entity");
+	field(&jb, f, "Name of Covered Entity", cf_json_str(ce, "name", ""), 0, "incident file", NULL);
+	field(&jb, f, "Type of Covered Entity", portal(b, "Type of covered entity"), 0,
+	      "incident file", NULL);
+	field(&jb, f, "Street Address, City, State, ZIP", cf_json_str(c, "postal", ""),
+	      !cf_json_str(c, "postal", NULL), "incident file (contact.postal)", NULL);
+	field(&jb, f, "Contact Name", cf_json_str(c, "person", ""), !cf_json_str(c, "person", NULL),
+	      "incident file (contact.person)", NULL);
+	field(&jb, f, "Contact Phone Number", cf_json_str(c, "phone", ""),
+	      !cf_json_str(c, "phone", NULL), "incident file (contact.phone)", NULL);
+	field(&jb, f, "Contact Email", cf_json_str(c, "email", ""),
+	      !cf_json_str(c, "email", NULL), "incident file (contact.email)", NULL);
+	f = section(&jb, secs, "business_associate", "Section 2 - Business Associate");
+	field(&jb, f, "Breach Occurred at or by a Business Associate",
+	      cJSON_IsObject(ba) ? "Yes" : "No", 1, "incident file (business_associate)", NULL);
+	if (cJSON_IsObject(ba)) {
+		field(&jb, f, "Name of Business Associate", cf_json_str(ba, "name", ""), 0,
+		      "incident file (business_associate)", NULL);
+		field(&jb, f, "Business Associate Contact", cf_json_str(ba, "contact", ""),
+		      !cf_json_str(ba, "contact", NULL), "incident file (business_associate)", NULL);
+	}
+	s_breach(&jb, b, section(&jb, secs, "breach", "Section 3 - Breach"), filing);
+	s_notice(&jb, b, section(&jb, secs, "notice",
+				 "Section 4 - Notice of Breach and Actions Taken"), filing);
+	f = section(&jb, secs, "attestation", "Section 5 - Attestation");
+	field(&jb, f, "Attestation", "The person filing attests that the information "
+	      "in this notice is accurate to the best of their knowledge, and "
+	      "acknowledges that OCR may be required to release it under the "
+	      "Freedom of Information Act.", 1, "the portal's statement (paraphrased)", NULL);
+	field(&jb, f, "Name of Person Attesting", by ? by : "", !by,
+	      "incident file (hhs_filing.attested_by)", NULL);
+	field(&jb, f, "Date", cf_json_str(filing, "attested_on", ""),
+	      !cf_json_str(filing, "attested_on", NULL),
+	      "incident file (hhs_filing.attested_on)", NULL);
+	part2(&jb, b, ws, section(&jb, secs, "part2", "42 CFR Part 2 Records"));
+	return jb.err ? cf_set_nomem(b->ctx, "hhs worksheet") : CF_OK;
 }
 
 /* ---- rendering -------------------------------------------------------------- */

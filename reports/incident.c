@@ -85,22 +85,18 @@ static cJSON *to_json(struct fy_node *n, int depth)
 	}
 }
 
-static int add_day(cJSON *o, const char *key, int64_t day)
+/* An RFC 3339 time under key, or a null when there is none. */
+static void add_opt_time(struct cf_jb *jb, cJSON *o, const char *key, int has,
+			 int64_t us)
 {
-	char d[16];
-
-	if (day < 0)
-		return cJSON_AddNullToObject(o, key) ? 0 : -1;
-	return cf_json_add_str(o, key, cf_report_iso_date(day, d));
+	if (has)
+		cf_jb_time(jb, o, key, us);
+	else
+		cf_jb_item(jb, o, key, NULL);
 }
 
-static int add_opt_time(cJSON *o, const char *key, int has, int64_t us)
-{
-	return has ? cf_json_add_time(o, key, us)
-		   : (cJSON_AddNullToObject(o, key) ? 0 : -1);
-}
-
-/* The core's reading of the facts the rules run on, as JSON. */
+/* The core's reading of the facts the rules run on, as JSON; NULL on no
+ * memory. */
 static cJSON *resolved_of(const struct cf_incident *inc)
 {
 	static const char *const fkeys[] = {"nature_extent", "unauthorized_person",
@@ -108,70 +104,61 @@ static cJSON *resolved_of(const struct cf_incident *inc)
 	const struct cf_le_delay *le = &inc->le;
 	const struct cf_ba_facts *ba = &inc->ba;
 	const struct cf_determination *d = &inc->determination;
-	cJSON *r = cJSON_CreateObject(), *o, *a;
+	struct cf_jb jb;
+	cJSON *r = cf_jb_init(&jb), *o, *a;
 
-	if (!r || cf_json_add_str(r, "kind", cf_incident_kind_name(inc->kind)) ||
-	    cf_json_add_bool(r, "phi_disclosed", inc->phi_disclosed) ||
-	    cf_json_add_bool(r, "part2", inc->part2) ||
-	    cf_json_add_str(r, "time_zone", inc->covered_entity.time_zone) ||
-	    cf_json_add_int(r, "utc_offset_s", inc->discovered_offset_s) ||
-	    add_day(r, "discovered_date", inc->discovered_day) ||
-	    cf_json_add_str(r, "discovery_basis", ba->agent &&
-			    ba->discovered_us < inc->discovered_us
-			    ? "business associate acting as agent (164.404(a)(2))"
-			    : "covered entity"))
-		goto fail;
+	cf_jb_str(&jb, r, "kind", cf_incident_kind_name(inc->kind));
+	cf_jb_bool(&jb, r, "phi_disclosed", inc->phi_disclosed);
+	cf_jb_bool(&jb, r, "part2", inc->part2);
+	cf_jb_str(&jb, r, "time_zone", inc->covered_entity.time_zone);
+	cf_jb_int(&jb, r, "utc_offset_s", inc->discovered_offset_s);
+	cf_report_jb_day(&jb, r, "discovered_date", inc->discovered_day);
+	cf_jb_str(&jb, r, "discovery_basis", ba->agent &&
+		  ba->discovered_us < inc->discovered_us
+		  ? "business associate acting as agent (164.404(a)(2))"
+		  : "covered entity");
 	if (le->kind == CF_LE_NONE) {
-		if (!cJSON_AddNullToObject(r, "law_enforcement"))
-			goto fail;
-	} else if (!(o = cJSON_AddObjectToObject(r, "law_enforcement")) ||
-		   cf_json_add_str(o, "kind", le->kind == CF_LE_ORAL ? "oral" : "written") ||
-		   cf_json_add_bool(o, "legacy_key", le->legacy) ||
-		   add_day(o, "statement", le->statement_day) ||
-		   cf_json_add_str(o, "agency", le->agency) ||
-		   cf_json_add_str(o, "official", le->official) ||
-		   add_day(o, "until", le->until_day) ||
-		   add_day(o, "last_day", le->last_day) ||
-		   cf_json_add_bool(o, "capped", le->capped)) {
-		goto fail;
+		cf_jb_item(&jb, r, "law_enforcement", NULL);
+	} else {
+		o = cf_jb_object(&jb, r, "law_enforcement");
+		cf_jb_str(&jb, o, "kind", le->kind == CF_LE_ORAL ? "oral" : "written");
+		cf_jb_bool(&jb, o, "legacy_key", le->legacy);
+		cf_report_jb_day(&jb, o, "statement", le->statement_day);
+		cf_jb_str(&jb, o, "agency", le->agency);
+		cf_jb_str(&jb, o, "official", le->official);
+		cf_report_jb_day(&jb, o, "until", le->until_day);
+		cf_report_jb_day(&jb, o, "last_day", le->last_day);
+		cf_jb_bool(&jb, o, "capped", le->capped);
 	}
 	if (!ba->present) {
-		if (!cJSON_AddNullToObject(r, "business_associate"))
-			goto fail;
-	} else if (!(o = cJSON_AddObjectToObject(r, "business_associate")) ||
-		   cf_json_add_str(o, "name", ba->name) ||
-		   cf_json_add_str(o, "contact", ba->contact) ||
-		   add_opt_time(o, "discovered", ba->has_discovered, ba->discovered_us) ||
-		   add_opt_time(o, "notified", ba->has_notified, ba->notified_us) ||
-		   cf_json_add_bool(o, "agent", ba->agent)) {
-		goto fail;
-	}
-	if (!(a = cJSON_AddArrayToObject(r, "covered_entities")))
-		goto fail;
-	for (size_t i = 0; i < inc->nnotify; i++)
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(a, o) ||
-		    cf_json_add_str(o, "name", inc->notify[i].name) ||
-		    cf_json_add_str(o, "contact", inc->notify[i].contact))
-			goto fail;
-	if (!d->decision) {
-		if (!cJSON_AddNullToObject(r, "determination"))
-			goto fail;
+		cf_jb_item(&jb, r, "business_associate", NULL);
 	} else {
-		if (!(o = cJSON_AddObjectToObject(r, "determination")) ||
-		    cf_json_add_str(o, "decision", d->decision) ||
-		    cf_json_add_str(o, "decided_by", d->decided_by) ||
-		    add_day(o, "decided_on", d->decided_day) ||
-		    cf_json_add_str(o, "rationale", d->rationale) ||
-		    !(a = cJSON_AddObjectToObject(o, "factors")))
-			goto fail;
-		for (int i = 0; i < 4; i++)
-			if (cf_json_add_str(a, fkeys[i], d->factors[i]))
-				goto fail;
+		o = cf_jb_object(&jb, r, "business_associate");
+		cf_jb_str(&jb, o, "name", ba->name);
+		cf_jb_str(&jb, o, "contact", ba->contact);
+		add_opt_time(&jb, o, "discovered", ba->has_discovered, ba->discovered_us);
+		add_opt_time(&jb, o, "notified", ba->has_notified, ba->notified_us);
+		cf_jb_bool(&jb, o, "agent", ba->agent);
 	}
-	return r;
-fail:
-	cJSON_Delete(r);
-	return NULL;
+	a = cf_jb_array(&jb, r, "covered_entities");
+	for (size_t i = 0; i < inc->nnotify; i++) {
+		o = cf_jb_object(&jb, a, NULL);
+		cf_jb_str(&jb, o, "name", inc->notify[i].name);
+		cf_jb_str(&jb, o, "contact", inc->notify[i].contact);
+	}
+	if (!d->decision) {
+		cf_jb_item(&jb, r, "determination", NULL);
+	} else {
+		o = cf_jb_object(&jb, r, "determination");
+		cf_jb_str(&jb, o, "decision", d->decision);
+		cf_jb_str(&jb, o, "decided_by", d->decided_by);
+		cf_report_jb_day(&jb, o, "decided_on", d->decided_day);
+		cf_jb_str(&jb, o, "rationale", d->rationale);
+		a = cf_jb_object(&jb, o, "factors");
+		for (int i = 0; i < 4; i++)
+			cf_jb_str(&jb, a, fkeys[i], d->factors[i]);
+	}
+	return cf_jb_finish(&jb);
 }
 
 int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)

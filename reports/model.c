@@ -62,6 +62,17 @@ char *cf_report_long_date(int64_t day, char out[32])
 	return out;
 }
 
+void cf_report_jb_day(struct cf_jb *jb, cJSON *o, const char *key,
+		      int64_t day)
+{
+	char d[16];
+
+	if (day < 0)
+		cf_jb_item(jb, o, key, NULL);
+	else
+		cf_jb_str(jb, o, key, cf_report_iso_date(day, d));
+}
+
 static int64_t day_of(int64_t us)
 {
 	int64_t s = us / CF_US_PER_SEC - (us % CF_US_PER_SEC < 0);
@@ -110,51 +121,37 @@ static int has_archive(const cJSON *row)
 static cJSON *cite_of(const cJSON *row)
 {
 	const char *a = cf_json_str(row, "archive", NULL);
+	struct cf_jb jb;
 	cJSON *c;
 
 	if (!a)
 		a = cf_json_str(row, "sha256sums", NULL);
 	if (!a)
 		return NULL;
-	if (!(c = cJSON_CreateObject()) || cf_json_add_str(c, "archive", a) ||
-	    cf_json_add_str(c, "member", cf_json_str(row, "member", NULL)) ||
-	    cf_json_add_int(c, "line", cf_json_int(row, "line", 0)) ||
-	    (obj_get(row, "offset") &&
-	     cf_json_add_int(c, "offset", cf_json_int(row, "offset", 0))) ||
-	    (cJSON_IsTrue(obj_get(row, "unverified")) &&
-	     cf_json_add_bool(c, "unverified", 1))) {
-		cJSON_Delete(c);
-		return NULL;
-	}
-	return c;
+	c = cf_jb_init(&jb);
+	cf_jb_str(&jb, c, "archive", a);
+	cf_jb_str(&jb, c, "member", cf_json_str(row, "member", NULL));
+	cf_jb_int(&jb, c, "line", cf_json_int(row, "line", 0));
+	if (obj_get(row, "offset"))
+		cf_jb_int(&jb, c, "offset", cf_json_int(row, "offset", 0));
+	if (cJSON_IsTrue(obj_get(row, "unverified")))
+		cf_jb_bool(&jb, c, "unverified", 1);
+	return cf_jb_finish(&jb);
 }
 
-int cf_model_add_copy(cJSON *arr, const cJSON *item)
+void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
+		   const char *field, const char *why)
 {
-	cJSON *d = cJSON_Duplicate(item, 1);
+	cJSON *o = cf_jb_object(jb, arr, NULL);
 
-	return d && cJSON_AddItemToArray(arr, d) ? 0 : (cJSON_Delete(d), -1);
+	cf_jb_str(jb, o, "section", section);
+	cf_jb_str(jb, o, "field", field);
+	cf_jb_str(jb, o, "why", why);
 }
 
-int cf_model_add_note(cJSON *arr, const char *section, const char *field,
-		    const char *why)
+static void discrepancy(struct cf_jb *jb, cJSON *arr, const char *what)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o || cf_json_add_str(o, "section", section) ||
-	    cf_json_add_str(o, "field", field) || cf_json_add_str(o, "why", why) ||
-	    !cJSON_AddItemToArray(arr, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
-	return 0;
-}
-
-static int add_discrepancy(cJSON *arr, const char *what)
-{
-	cJSON *s = cJSON_CreateString(what);
-
-	return s && cJSON_AddItemToArray(arr, s) ? 0 : (cJSON_Delete(s), -1);
+	cf_jb_made(jb, arr, NULL, cJSON_CreateString(what));
 }
 
 static int cmp_ts(const void *a, const void *b)
@@ -232,109 +229,97 @@ const cJSON *cf_model_patient_detail(const cJSON *scope, const char *id)
 }
 
 /* One access row for the timeline from a per-patient evidence row. */
+/* One access row for the timeline from a per-patient evidence row (one
+ * that names an archive: see has_archive); NULL on no memory. */
 static cJSON *access_of(const char *patient, const cJSON *row)
 {
-	cJSON *a = cJSON_CreateObject(), *c = a ? cite_of(row) : NULL;
+	struct cf_jb jb;
+	cJSON *a = cf_jb_init(&jb);
 
-	if (!c) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	if (cf_json_add_str(a, "ts", cf_json_str(row, "ts", cf_json_str(row, "time", NULL))) ||
-	    cf_json_add_str(a, "actor", cf_json_str(row, "actor", "unknown")) ||
-	    cf_json_add_str(a, "patient", patient) ||
-	    cf_json_add_str(a, "action", cf_json_str(row, "action", NULL)) ||
-	    cf_json_add_str(a, "resource", cf_json_str(row, "resource", NULL)) ||
-	    cf_json_add_str(a, "src_ip", cf_json_str(row, "src_ip", NULL))) {
-		cJSON_Delete(a);
-		cJSON_Delete(c);
-		return NULL;
-	}
-	if (cf_report_add(a, "cite", c)) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
+	cf_jb_str(&jb, a, "ts", cf_json_str(row, "ts", cf_json_str(row, "time", NULL)));
+	cf_jb_str(&jb, a, "actor", cf_json_str(row, "actor", "unknown"));
+	cf_jb_str(&jb, a, "patient", patient);
+	cf_jb_str(&jb, a, "action", cf_json_str(row, "action", NULL));
+	cf_jb_str(&jb, a, "resource", cf_json_str(row, "resource", NULL));
+	cf_jb_str(&jb, a, "src_ip", cf_json_str(row, "src_ip", NULL));
+	cf_jb_made(&jb, a, "cite", jb.err ? NULL : cite_of(row));
+	return cf_jb_finish(&jb);
 }
 
-static int count_digest(struct build *b, const cJSON *cite)
+/* Counts one more citation of the cite's archive. */
+static void count_digest(struct cf_jb *jb, struct build *b, const cJSON *cite)
 {
 	const char *a = cf_json_str(cite, "archive", NULL);
 	cJSON *n;
 
 	if (!a)
-		return 0;
-	if ((n = cJSON_GetObjectItemCaseSensitive(b->digests, a))) {
+		return;
+	if ((n = cJSON_GetObjectItemCaseSensitive(b->digests, a)))
 		cJSON_SetNumberValue(n, n->valuedouble + 1);
-		return 0;
-	}
-	return cf_json_add_int(b->digests, a, 1);
+	else
+		cf_jb_int(jb, b->digests, a, 1);
 }
 
 /* Records an archive's verified state; false wins over true. */
-static int set_verified(struct build *b, const char *digest, int ok)
+static void set_verified(struct cf_jb *jb, struct build *b, const char *digest,
+			 int ok)
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(b->verified, digest);
 
-	if (v) {
-		if (!ok && cJSON_IsTrue(v))
-			v->type = (v->type & ~0xff) | cJSON_False;
-		return 0;
-	}
-	return cf_report_add(b->verified, digest,
-			     ok ? cJSON_CreateTrue() : cJSON_CreateFalse());
+	if (!v)
+		cf_jb_bool(jb, b->verified, digest, ok);
+	else if (!ok && cJSON_IsTrue(v))
+		v->type = (v->type & ~0xff) | cJSON_False;
 }
 
 /* The verified state of each archive, as far as the inputs tell: the
  * store's archives table ("archives" of a scope computed with --db), the
  * scope's "unverified_archives", and `verify --json` results. An archive
  * any of them calls unverified or failed stays so. */
-static int load_verified(struct build *b)
+static void load_verified(struct cf_jb *jb, struct build *b)
 {
 	const cJSON *a;
 
 	cJSON_ArrayForEach(a, obj_get(b->in->scope, "archives")) {
 		const char *d = cf_json_str(a, "sha256sums", NULL);
-		if (d && cJSON_IsBool(obj_get(a, "verified")) &&
-		    set_verified(b, d, cJSON_IsTrue(obj_get(a, "verified"))))
-			return -1;
+		if (d && cJSON_IsBool(obj_get(a, "verified")))
+			set_verified(jb, b, d, cJSON_IsTrue(obj_get(a, "verified")));
 	}
 	cJSON_ArrayForEach(a, obj_get(b->in->scope, "unverified_archives")) {
 		const char *d = cJSON_IsString(a) ? a->valuestring
 						  : cf_json_str(a, "sha256sums", NULL);
-		if (d && set_verified(b, d, 0))
-			return -1;
+		if (d)
+			set_verified(jb, b, d, 0);
 	}
 	cJSON_ArrayForEach(a, obj_get(b->in->verify, "archives")) {
 		const char *d = cf_json_str(a, "sha256sums", NULL);
-		if (d && set_verified(b, d, cf_json_bool(a, "ok", 0)))
-			return -1;
+		if (d)
+			set_verified(jb, b, d, cf_json_bool(a, "ok", 0));
 	}
-	return 0;
 }
 
 /* Counts a citation from an unverified archive; clears *only_unverified
  * for one from a verified archive or one whose state is not known. */
-static int note_verified(struct build *b, const cJSON *cite, int *only_unverified)
+static void note_verified(struct cf_jb *jb, struct build *b, const cJSON *cite,
+			  int *only_unverified)
 {
 	const char *d = cf_json_str(cite, "archive", "");
 	const cJSON *v = obj_get(b->verified, d);
 
 	if (cJSON_IsTrue(obj_get(cite, "unverified")) && !cJSON_IsFalse(v)) {
-		if (set_verified(b, d, 0))
-			return -1;
+		set_verified(jb, b, d, 0);
 		v = obj_get(b->verified, d);
 	}
 	if (cJSON_IsFalse(v))
 		b->unverified_cites++;
 	else
 		*only_unverified = 0;
-	return 0;
 }
 
 static int build_patients(struct build *b)
 {
 	const cJSON *list = obj_get(b->in->scope, "patients"), *p;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *seen = cJSON_CreateObject();
 	int rc = CF_FAILED;
 
@@ -367,19 +352,21 @@ static int build_patients(struct build *b)
 				     b->in->scope_name, id);
 			goto out;
 		}
-		if (!cJSON_AddTrueToObject(seen, id))
-			goto nomem;
+		cf_jb_bool(&jb, seen, id, 1);
 		d = patient_detail(b->in->scope, id, cJSON_IsObject(p) ? p : NULL);
 		ev = cJSON_IsArray(d) ? d : obj_get(d, "evidence");
 		if (!ev)
 			ev = obj_get(d, "accesses");
 		hc = obj_get(d, "has_contact");
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(b->patients, o) ||
-		    cf_json_add_str(o, "id", id) ||
-		    cf_json_add_str(o, "state", cf_json_str(d, "state", "unknown")) ||
-		    !(cJSON_IsBool(hc) ? cJSON_AddBoolToObject(o, "has_contact", cJSON_IsTrue(hc))
-				       : cJSON_AddNullToObject(o, "has_contact")) ||
-		    !(cites = cJSON_AddArrayToObject(o, "evidence")))
+		o = cf_jb_object(&jb, b->patients, NULL);
+		cf_jb_str(&jb, o, "id", id);
+		cf_jb_str(&jb, o, "state", cf_json_str(d, "state", "unknown"));
+		if (cJSON_IsBool(hc))
+			cf_jb_bool(&jb, o, "has_contact", cJSON_IsTrue(hc));
+		else
+			cf_jb_item(&jb, o, "has_contact", NULL);
+		cites = cf_jb_array(&jb, o, "evidence");
+		if (jb.err)
 			goto nomem;
 		/* a decedent whose next of kin cannot be reached needs no
 		 * substitute notice (164.404(d)(2); dbscope.c) */
@@ -389,30 +376,28 @@ static int build_patients(struct build *b)
 		else if (!cJSON_IsBool(hc))
 			b->unknown_contact++;
 		cJSON_ArrayForEach(row, ev) {
-			cJSON *c = cite_of(row), *a;
+			cJSON *c;
 
-			if (!c) {
-				if (has_archive(row))
-					goto nomem;
+			if (!has_archive(row))
 				continue;
-			}
-			if (!cJSON_AddItemToArray(cites, c) || count_digest(b, c) ||
-			    note_verified(b, c, &only_unverified))
+			c = cite_of(row);
+			cf_jb_made(&jb, cites, NULL, c);
+			if (jb.err)
 				goto nomem;
-			if ((obj_get(row, "ts") || obj_get(row, "time"))) {
-				if (!(a = access_of(id, row)) ||
-				    !cJSON_AddItemToArray(b->accesses, a))
-					goto nomem;
-			}
+			count_digest(&jb, b, c);
+			note_verified(&jb, b, c, &only_unverified);
+			if (obj_get(row, "ts") || obj_get(row, "time"))
+				cf_jb_made(&jb, b->accesses, NULL, access_of(id, row));
 		}
-		if (!cJSON_GetArraySize(cites) &&
-		    add_discrepancy(b->discrepancies, "a patient has no evidence citation in the scope"))
-			goto nomem;
+		if (!cJSON_GetArraySize(cites))
+			discrepancy(&jb, b->discrepancies,
+				    "a patient has no evidence citation in the scope");
 		if (cJSON_GetArraySize(cites) && only_unverified) {
-			if (cf_json_add_bool(o, "unverified_only", 1))
-				goto nomem;
+			cf_jb_bool(&jb, o, "unverified_only", 1);
 			b->unverified_only++;
 		}
+		if (jb.err)
+			goto nomem;
 	}
 	b->affected = (uint64_t)cJSON_GetArraySize(b->patients);
 	rc = CF_OK;
@@ -424,22 +409,19 @@ out:
 	return rc;
 }
 
-/* The first citation of each patient of `state` (or of all when NULL). */
-static cJSON *cites_for(struct build *b, const char *state)
+/* Adds "cites": the first citation of each patient of `state` (or of all
+ * when NULL). */
+static void cites_for(struct cf_jb *jb, struct build *b, cJSON *o,
+		      const char *state)
 {
-	cJSON *arr = cJSON_CreateArray(), *p;
+	cJSON *arr = cf_jb_array(jb, o, "cites"), *p;
 
 	cJSON_ArrayForEach(p, b->patients) {
 		cJSON *first = cJSON_GetArrayItem(obj_get(p, "evidence"), 0);
 
-		if (!first || (state && strcmp(cf_json_str(p, "state", ""), state)))
-			continue;
-		if (cf_model_add_copy(arr, first)) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
+		if (first && (!state || !strcmp(cf_json_str(p, "state", ""), state)))
+			cf_jb_made(jb, arr, NULL, cJSON_Duplicate(first, 1));
 	}
-	return arr;
 }
 
 /* ---- sections ------------------------------------------------------------ */
@@ -448,41 +430,42 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 			  size_t *nstates)
 {
 	const cJSON *bs = obj_get(b->in->scope, "by_state"), *e;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *sec, *cnt, *arr, *p;
 	int64_t scope_n = cf_json_int(b->in->scope, "affected", -1);
 	uint64_t sum = 0;
 	size_t n = 0;
 	char msg[200];
 
-	if (!(sec = cJSON_AddObjectToObject(b->model, "affected")) ||
-	    !(cnt = cJSON_AddObjectToObject(sec, "count")) ||
-	    cf_json_add_int(cnt, "value", (int64_t)b->affected) ||
-	    cf_report_add(cnt, "cites", cites_for(b, NULL)) ||
-	    cf_report_add(sec, "patients", cJSON_Duplicate(b->patients, 1)) ||
-	    !(arr = cJSON_AddArrayToObject(sec, "by_state")))
-		return cf_set_nomem(b->ctx, "affected");
+	sec = cf_jb_object(&jb, b->model, "affected");
+	cnt = cf_jb_object(&jb, sec, "count");
+	cf_jb_int(&jb, cnt, "value", (int64_t)b->affected);
+	cites_for(&jb, b, cnt, NULL);
+	cf_jb_made(&jb, sec, "patients", cJSON_Duplicate(b->patients, 1));
+	arr = cf_jb_array(&jb, sec, "by_state");
 	if (scope_n >= 0 && (uint64_t)scope_n != b->affected) {
 		snprintf(msg, sizeof msg, "the scope says %lld affected but lists "
 			 "%llu patients; the list is used", (long long)scope_n,
 			 (unsigned long long)b->affected);
-		if (add_discrepancy(b->discrepancies, msg))
-			return cf_set_nomem(b->ctx, "affected");
+		discrepancy(&jb, b->discrepancies, msg);
 	}
+	if (jb.err)
+		return cf_set_nomem(b->ctx, "affected");
 	/* by_state from the scope when given, else counted from the patients. */
 	if (!cJSON_IsObject(bs)) {
-		cJSON *tmp = cJSON_CreateObject();
+		cJSON *tmp = cf_jb_object(&jb, sec, "_tmp");
 
-		if (cf_report_add(sec, "_tmp", tmp))
-			return cf_set_nomem(b->ctx, "by_state");
 		cJSON_ArrayForEach(p, b->patients) {
 			const char *st = cf_json_str(p, "state", "unknown");
 			cJSON *c = cJSON_GetObjectItemCaseSensitive(tmp, st);
 
 			if (c)
 				cJSON_SetNumberValue(c, c->valuedouble + 1);
-			else if (cf_json_add_int(tmp, st, 1))
-				return cf_set_nomem(b->ctx, "by_state");
+			else
+				cf_jb_int(&jb, tmp, st, 1);
 		}
+		if (jb.err)
+			return cf_set_nomem(b->ctx, "by_state");
 		bs = tmp;
 	}
 	*nstates = (size_t)cJSON_GetArraySize(bs);
@@ -491,65 +474,70 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 	cJSON_ArrayForEach(e, bs) {
 		cJSON *o;
 
+		if (jb.err)
+			return cf_set_nomem(b->ctx, "by_state");
 		if (!cJSON_IsNumber(e) || e->valuedouble < 0)
 			return cf_set_error(b->ctx, 0, "%s: by_state.%s is not a count",
 					    b->in->scope_name, e->string);
 		(*states)[n].state = e->string;
 		(*states)[n].count = (uint64_t)e->valuedouble;
 		sum += (*states)[n].count;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "state", e->string) ||
-		    cf_json_add_int(o, "count", (int64_t)(*states)[n].count) ||
-		    cf_json_add_bool(o, "media_notice",
-				     cf_breach_state_needs_media(&(*states)[n])) ||
-		    cf_report_add(o, "cites", cites_for(b, e->string)))
-			return cf_set_nomem(b->ctx, "by_state");
+		o = cf_jb_object(&jb, arr, NULL);
+		cf_jb_str(&jb, o, "state", e->string);
+		cf_jb_int(&jb, o, "count", (int64_t)(*states)[n].count);
+		cf_jb_bool(&jb, o, "media_notice",
+			   cf_breach_state_needs_media(&(*states)[n]));
+		cites_for(&jb, b, o, e->string);
 		n++;
 	}
-	if (sort_array(arr, cmp_count))
-		return cf_set_nomem(b->ctx, "by_state");
+	if (!jb.err && sort_array(arr, cmp_count))
+		jb.err = -1;
 	if (sum != b->affected) {
 		snprintf(msg, sizeof msg, "by_state adds up to %llu, not %llu",
 			 (unsigned long long)sum, (unsigned long long)b->affected);
-		if (add_discrepancy(b->discrepancies, msg))
-			return cf_set_nomem(b->ctx, "by_state");
+		discrepancy(&jb, b->discrepancies, msg);
 	}
-	return CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "by_state") : CF_OK;
 }
 
-/* Rows of an array in the scope copied with a `cite` each. */
-static cJSON *rows_with_cites(struct build *b, const cJSON *src,
+/* Adds under key in parent the rows of an array in the scope, copied with
+ * a `cite` each; the array, for sorting. */
+static cJSON *rows_with_cites(struct cf_jb *jb, struct build *b, cJSON *parent,
+			      const char *key, const cJSON *src,
 			      const char *const *keys)
 {
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = cf_jb_array(jb, parent, key);
 	const cJSON *r;
 
-	if (!arr)
-		return NULL;
 	cJSON_ArrayForEach(r, src) {
-		cJSON *o = cJSON_CreateObject(), *c;
+		cJSON *o = cf_jb_object(jb, arr, NULL), *c;
 
-		if (cf_report_add(arr, NULL, o))
-			goto fail;
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(r, keys[i]);
 
 			/* `timeline scope` names the time "time". */
 			if (!v && !strcmp(keys[i], "ts"))
 				v = obj_get(r, "time");
-			if (v && cf_report_add(o, keys[i], cJSON_Duplicate(v, 1)))
-				goto fail;
+			if (v)
+				cf_jb_made(jb, o, keys[i], cJSON_Duplicate(v, 1));
 		}
-		/* The citation last, so that nothing can fail while it is
-		 * owned by no tree. */
-		if ((c = cite_of(r)) ? (cf_report_add(o, "cite", c) || count_digest(b, c))
-				     : has_archive(r) || !cJSON_AddNullToObject(o, "cite"))
-			goto fail;
+		if (!has_archive(r)) {
+			cf_jb_item(jb, o, "cite", NULL);
+			continue;
+		}
+		c = jb->err ? NULL : cite_of(r);
+		cf_jb_made(jb, o, "cite", c);
+		if (!jb->err)
+			count_digest(jb, b, c);
 	}
 	return arr;
-fail:
-	cJSON_Delete(arr);
-	return NULL;
+}
+
+/* Sorts arr by "ts" (see sort_array) unless the build has failed. */
+static void sort_by_ts(struct cf_jb *jb, cJSON *arr)
+{
+	if (!jb->err && sort_array(arr, cmp_ts))
+		jb->err = -1;
 }
 
 static int build_timeline(struct build *b)
@@ -557,39 +545,34 @@ static int build_timeline(struct build *b)
 	static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
 		"outcome", "patient", "resource", NULL};
 	const cJSON *fa = obj_get(b->in->scope, "failed_attempts"), *a;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *sec, *actors, *failed;
 
-	if (sort_array(b->accesses, cmp_ts))
-		return cf_set_nomem(b->ctx, "timeline");
-	if (!(sec = cJSON_AddObjectToObject(b->model, "timeline")) ||
-	    !(actors = cJSON_AddObjectToObject(sec, "accesses_by_actor")))
-		return cf_set_nomem(b->ctx, "timeline");
+	sort_by_ts(&jb, b->accesses);
+	sec = cf_jb_object(&jb, b->model, "timeline");
+	actors = cf_jb_object(&jb, sec, "accesses_by_actor");
 	cJSON_ArrayForEach(a, b->accesses) {
 		const char *who = cf_json_str(a, "actor", "unknown");
 		cJSON *c = cJSON_GetObjectItemCaseSensitive(actors, who);
 
 		if (c)
 			cJSON_SetNumberValue(c, c->valuedouble + 1);
-		else if (cf_json_add_int(actors, who, 1))
-			return cf_set_nomem(b->ctx, "timeline");
+		else
+			cf_jb_int(&jb, actors, who, 1);
 	}
 	/* A reference until the end of the build (the rows are sorted and
 	 * read by later sections); cJSON_AddItemReferenceToObject() would leak
 	 * the reference when the key cannot be copied. */
-	if (cf_report_add(sec, "accesses", cJSON_CreateArrayReference(b->accesses->child)))
-		return cf_set_nomem(b->ctx, "timeline");
+	cf_jb_made(&jb, sec, "accesses", cJSON_CreateArrayReference(b->accesses->child));
 	if (cJSON_IsNumber(fa)) {
-		if (cf_json_add_int(sec, "failed_attempt_count", (int64_t)fa->valuedouble) ||
-		    !cJSON_AddArrayToObject(sec, "failed_attempts"))
-			return cf_set_nomem(b->ctx, "timeline");
-		return CF_OK;
+		cf_jb_int(&jb, sec, "failed_attempt_count", (int64_t)fa->valuedouble);
+		cf_jb_array(&jb, sec, "failed_attempts");
+	} else {
+		failed = rows_with_cites(&jb, b, sec, "failed_attempts", fa, fkeys);
+		sort_by_ts(&jb, failed);
+		cf_jb_int(&jb, sec, "failed_attempt_count", cJSON_GetArraySize(failed));
 	}
-	if (!(failed = rows_with_cites(b, fa, fkeys)) ||
-	    (sort_array(failed, cmp_ts) && (cJSON_Delete(failed), 1)) ||
-	    cf_report_add(sec, "failed_attempts", failed) ||
-	    cf_json_add_int(sec, "failed_attempt_count", cJSON_GetArraySize(failed)))
-		return cf_set_nomem(b->ctx, "timeline");
-	return CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "timeline") : CF_OK;
 }
 
 /* HHS portal "Type of Protected Health Information Involved" for a
@@ -629,10 +612,9 @@ static const char *portal_phi_type(const char *cat)
 static int build_phi(struct build *b)
 {
 	const cJSON *src = obj_get(b->in->scope, "phi_categories"), *e, *r;
-	cJSON *arr = cJSON_AddArrayToObject(b->model, "phi_categories");
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *arr = cf_jb_array(&jb, b->model, "phi_categories");
 
-	if (!arr)
-		return cf_set_nomem(b->ctx, "phi_categories");
 	cJSON_ArrayForEach(e, src) {
 		const char *name = cJSON_IsString(e) ? e->valuestring
 			: cf_json_str(e, "category", cf_json_str(e, "name", NULL));
@@ -641,35 +623,37 @@ static int build_phi(struct build *b)
 
 		if (!name)
 			continue;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "category", name) ||
-		    cf_json_add_str(o, "portal_type", portal_phi_type(name)) ||
-		    (cf_phi_portal(name, &item) && cf_json_add_str(o, "portal_item", item)) ||
-		    (obj_get(e, "count") && cf_json_add_int(o, "count", cf_json_int(e, "count", 0))) ||
-		    !(cites = cJSON_AddArrayToObject(o, "cites")))
-			return cf_set_nomem(b->ctx, "phi_categories");
+		o = cf_jb_object(&jb, arr, NULL);
+		cf_jb_str(&jb, o, "category", name);
+		cf_jb_str(&jb, o, "portal_type", portal_phi_type(name));
+		if (cf_phi_portal(name, &item))
+			cf_jb_str(&jb, o, "portal_item", item);
+		if (obj_get(e, "count"))
+			cf_jb_int(&jb, o, "count", cf_json_int(e, "count", 0));
+		cites = cf_jb_array(&jb, o, "cites");
 		cJSON_ArrayForEach(r, obj_get(e, "evidence")) {
-			cJSON *c = cite_of(r);
+			cJSON *c;
 
-			if ((!c && has_archive(r)) ||
-			    (c && (!cJSON_AddItemToArray(cites, c) || count_digest(b, c))))
-				return cf_set_nomem(b->ctx, "phi_categories");
+			if (!has_archive(r) || jb.err)
+				continue;
+			c = cite_of(r);
+			cf_jb_made(&jb, cites, NULL, c);
+			if (!jb.err)
+				count_digest(&jb, b, c);
 		}
 	}
-	return CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "phi_categories") : CF_OK;
 }
 
 static int build_models(struct build *b)
 {
 	static const char *const keys[] = {"ts", "patient", "model", "version",
 		"decision", "output", "score", NULL};
-	cJSON *arr = rows_with_cites(b, obj_get(b->in->scope, "model_decisions"), keys);
+	struct cf_jb jb = CF_JB_INIT;
 
-	if (!arr || sort_array(arr, cmp_ts) || !cJSON_AddItemToObject(b->model, "model_decisions", arr)) {
-		cJSON_Delete(arr);
-		return cf_set_nomem(b->ctx, "model_decisions");
-	}
-	return CF_OK;
+	sort_by_ts(&jb, rows_with_cites(&jb, b, b->model, "model_decisions",
+					obj_get(b->in->scope, "model_decisions"), keys));
+	return jb.err ? cf_set_nomem(b->ctx, "model_decisions") : CF_OK;
 }
 
 /* Rewrites obj[key], an RFC 3339 time, in the canonical output form. */
@@ -709,10 +693,14 @@ static int build_incident(struct build *b)
 	if (!disc || cf_time_parse(disc, -1, &us, &b->offset_s))
 		return cf_set_error(b->ctx, 0, "incident: 'discovered' is not an "
 				    "RFC 3339 time");
-	if (sdisc && (cf_time_parse(sdisc, -1, &sus, NULL) || sus != us) &&
-	    add_discrepancy(b->discrepancies, "the scope's 'discovered' differs "
-			    "from the incident file's; the incident file is used"))
-		return cf_set_nomem(b->ctx, "incident");
+	if (sdisc && (cf_time_parse(sdisc, -1, &sus, NULL) || sus != us)) {
+		struct cf_jb jb = CF_JB_INIT;
+
+		discrepancy(&jb, b->discrepancies, "the scope's 'discovered' differs "
+			    "from the incident file's; the incident file is used");
+		if (jb.err)
+			return cf_set_nomem(b->ctx, "incident");
+	}
 	b->is_ba = !strcmp(cf_json_str(obj_get(inc, "covered_entity"), "type", ""),
 			   "business-associate");
 	/* The core's reading (cf_report_incident_load) when there is one: the
@@ -750,6 +738,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 {
 	struct build b;
 	struct cf_state_count *st = NULL;
+	struct cf_jb jb = CF_JB_INIT;
 	size_t nst = 0;
 	int rc = CF_FATAL;
 
@@ -763,13 +752,12 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	    !(b.digests = cJSON_CreateObject()) ||
 	    !(b.verified = cJSON_CreateObject()) ||
 	    !(b.confirm = cJSON_CreateArray()) ||
-	    !(b.discrepancies = cJSON_CreateArray()) ||
-	    cf_json_add_str(b.model, "format", CF_REPORT_FORMAT) ||
-	    cf_json_add_time(b.model, "generated_at", in->generated_at)) {
-		rc = cf_set_nomem(ctx, "report");
-		goto out;
-	}
-	if (load_verified(&b)) {
+	    !(b.discrepancies = cJSON_CreateArray()))
+		jb.err = -1;
+	cf_jb_str(&jb, b.model, "format", CF_REPORT_FORMAT);
+	cf_jb_time(&jb, b.model, "generated_at", in->generated_at);
+	load_verified(&jb, &b);
+	if (jb.err) {
 		rc = cf_set_nomem(ctx, "report");
 		goto out;
 	}
@@ -799,23 +787,20 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 		goto out;
 	/* The helper object used while counting states is not output. */
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(b.model, "affected"), "_tmp");
-	if (!cJSON_AddItemToObject(b.model, "to_confirm", b.confirm)) {
-		rc = cf_set_nomem(ctx, "report");
-		goto out;
-	}
+	/* The working arrays join the model (or are freed: cf_jb_item). */
+	cf_jb_item(&jb, b.model, "to_confirm", b.confirm);
 	b.confirm = NULL;
-	if (!cJSON_AddItemToObject(b.model, "discrepancies", b.discrepancies)) {
-		rc = cf_set_nomem(ctx, "report");
-		goto out;
-	}
+	cf_jb_item(&jb, b.model, "discrepancies", b.discrepancies);
 	b.discrepancies = NULL;
 	/* Replace the reference to the accesses by the array itself. */
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(b.model, "timeline"), "accesses");
-	if (!cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(b.model, "timeline"), "accesses", b.accesses)) {
+	cf_jb_item(&jb, cJSON_GetObjectItemCaseSensitive(b.model, "timeline"), "accesses",
+		   b.accesses);
+	b.accesses = NULL;
+	if (jb.err) {
 		rc = cf_set_nomem(ctx, "report");
 		goto out;
 	}
-	b.accesses = NULL;
 	*out = b.model;
 	b.model = NULL;
 	rc = CF_OK;

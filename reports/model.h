@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 struct cf_ctx;
+struct cf_jb;
 
 #define CF_REPORT_FORMAT "casefile-breach-report/1"
 
@@ -50,5 +51,9 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 char *cf_report_long_date(int64_t day, char out[32]);
 /* "2026-03-04" for a day number. out must hold 16 bytes. */
 char *cf_report_iso_date(int64_t day, char out[16]);
+/* Adds that date of day under key in o, or a null for a day < 0, through
+ * the sticky builder jb (casefile/json.h). */
+void cf_report_jb_day(struct cf_jb *jb, cJSON *o, const char *key,
+		      int64_t day);
 
 #endif

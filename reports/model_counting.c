@@ -23,14 +23,14 @@
 
 #include "casefile/error.h"
 #include "casefile/json.h"
-#include "escape.h"
 #include "model_int.h"
 
-static int say(cJSON *list, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void say(struct cf_jb *jb, cJSON *list, const char *rule,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Appends {text, rule} to list. 0, or -1 on no memory. */
-static int say(cJSON *list, const char *rule, const char *fmt, ...)
+/* Appends {text, rule} to list. */
+static void say(struct cf_jb *jb, cJSON *list, const char *rule,
+		const char *fmt, ...)
 {
 	char text[600];
 	va_list ap;
@@ -39,9 +39,9 @@ static int say(cJSON *list, const char *rule, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	return !(o = cJSON_CreateObject()) || cf_report_add(list, NULL, o) ||
-	       cf_json_add_str(o, "text", text) || cf_json_add_str(o, "rule", rule)
-		       ? -1 : 0;
+	o = cf_jb_object(jb, list, NULL);
+	cf_jb_str(jb, o, "text", text);
+	cf_jb_str(jb, o, "rule", rule);
 }
 
 static long long num(const cJSON *o, const char *k)
@@ -49,7 +49,7 @@ static long long num(const cJSON *o, const char *k)
 	return (long long)cf_json_int(o, k, 0);
 }
 
-static int counts(struct build *b, cJSON *sec, cJSON *st)
+static void counts(struct cf_jb *jb, struct build *b, cJSON *sec, cJSON *st)
 {
 	const cJSON *s = b->in->scope;
 	const cJSON *tc = obj_get(s, "to_confirm"), *tr = obj_get(s, "treatment_relationship");
@@ -59,86 +59,86 @@ static int counts(struct build *b, cJSON *sec, cJSON *st)
 		"residence", "reach", "urgent_telephone", "discovery", NULL};
 
 	for (size_t i = 0; blocks[i]; i++)
-		if (obj_get(s, blocks[i]) &&
-		    cf_report_add(sec, blocks[i], cJSON_Duplicate(obj_get(s, blocks[i]), 1)))
-			return -1;
-	if (tc && (say(st, cf_json_str(tc, "rule", ""),
-		       "%lld access(es) by suspects with no recorded outcome, naming %lld "
-		       "patient(s) (%lld named by no other access): counted as affected "
-		       "under the presumption of breach until someone shows they failed.",
-		       num(tc, "count"), num(tc, "affected"),
-		       (long long)cJSON_GetArraySize(obj_get(tc, "only_unknown"))) ||
-		   (num(tc, "count") &&
-		    cf_model_add_note(b->confirm, "counting", "to_confirm",
+		if (obj_get(s, blocks[i]))
+			cf_jb_made(jb, sec, blocks[i], cJSON_Duplicate(obj_get(s, blocks[i]), 1));
+	if (tc) {
+		say(jb, st, cf_json_str(tc, "rule", ""),
+		    "%lld access(es) by suspects with no recorded outcome, naming %lld "
+		    "patient(s) (%lld named by no other access): counted as affected "
+		    "under the presumption of breach until someone shows they failed.",
+		    num(tc, "count"), num(tc, "affected"),
+		    (long long)cJSON_GetArraySize(obj_get(tc, "only_unknown")));
+		if (num(tc, "count"))
+			cf_model_note(jb, b->confirm, "counting", "to_confirm",
 				      "accesses of unknown outcome are counted as a breach "
-				      "(164.402(2)); confirm each or record a determination"))))
-		return -1;
-	if (tr && (say(st, cf_json_str(tr, "rule", ""),
-		       "%lld access(es) by a suspect with a treatment relationship (purpose "
-		       "of use treatment, or the same actor accessed the patient before the "
-		       "window); %lld patient(s) reached only that way are %s.",
-		       num(tr, "accesses"), num(tr, "count"),
-		       cJSON_IsTrue(obj_get(tr, "excluded"))
-			       ? "left out of the count (exclude_treatment_access)"
-			       : "counted (exclude_treatment_access is not set)") ||
-		   (num(tr, "count") &&
-		    cf_model_add_note(b->confirm, "counting", "treatment_relationship",
+				      "(164.402(2)); confirm each or record a determination");
+	}
+	if (tr) {
+		say(jb, st, cf_json_str(tr, "rule", ""),
+		    "%lld access(es) by a suspect with a treatment relationship (purpose "
+		    "of use treatment, or the same actor accessed the patient before the "
+		    "window); %lld patient(s) reached only that way are %s.",
+		    num(tr, "accesses"), num(tr, "count"),
+		    cJSON_IsTrue(obj_get(tr, "excluded"))
+			    ? "left out of the count (exclude_treatment_access)"
+			    : "counted (exclude_treatment_access is not set)");
+		if (num(tr, "count"))
+			cf_model_note(jb, b->confirm, "counting", "treatment_relationship",
 				      "a treatment relationship permits access for treatment "
-				      "only; confirm that these accesses served treatment"))))
-		return -1;
-	if (res && num(res, "unknown") &&
-	    say(st, cf_json_str(res, "rule", ""),
-		"%lld affected individual(s) of unknown State of residence.",
-		num(res, "unknown")))
-		return -1;
-	if (res && cJSON_IsTrue(obj_get(res, "media_could_change")) &&
-	    (say(st, cf_json_str(res, "rule", ""),
-		 "The residents of unknown State could bring a State over 500 "
-		 "residents and so require media notice: find their State before "
-		 "deciding against media notice.") ||
-	     cf_model_add_note(b->confirm, "counting", "residence",
-			       "residents of unknown State could change the media "
-			       "decision (164.406)")))
-		return -1;
+				      "only; confirm that these accesses served treatment");
+	}
+	if (res && num(res, "unknown"))
+		say(jb, st, cf_json_str(res, "rule", ""),
+		    "%lld affected individual(s) of unknown State of residence.",
+		    num(res, "unknown"));
+	if (res && cJSON_IsTrue(obj_get(res, "media_could_change"))) {
+		say(jb, st, cf_json_str(res, "rule", ""),
+		    "The residents of unknown State could bring a State over 500 "
+		    "residents and so require media notice: find their State before "
+		    "deciding against media notice.");
+		cf_model_note(jb, b->confirm, "counting", "residence",
+			      "residents of unknown State could change the media "
+			      "decision (164.406)");
+	}
 	if (re) {
 		const cJSON *d = obj_get(re, "deceased"), *m = obj_get(re, "minors");
-		if (say(st, cf_json_str(re, "rule", ""),
-			"Written notice: %lld by first-class mail, %lld by e-mail with "
-			"consent, %lld with a contact of unrecorded kind; %lld phone-only "
-			"and %lld without any contact cannot be reached in writing "
-			"(%lld count toward substitute notice); %lld without a patient "
-			"record in the evidence.",
-			num(re, "postal"), num(re, "email"), num(re, "contact_kind_not_recorded"),
-			num(re, "phone_only"), num(re, "none"),
-			num(re, "substitute_notice_count"), num(re, "no_patient_record")) ||
-		    (num(d, "count") &&
-		     say(st, cf_json_str(d, "rule", ""),
-			 "%lld deceased: notice to next of kin or personal representative "
-			 "(%lld with an address; %lld without, for whom no substitute "
-			 "notice is required).", num(d, "count"),
-			 num(d, "next_of_kin_address"), num(d, "no_substitute_required"))) ||
-		    (num(m, "count") &&
-		     say(st, cf_json_str(m, "rule", ""),
-			 "%lld minor(s) on %s: notice to a parent or guardian (%lld "
-			 "turn 18 within 60 days: address them by the date of mailing).",
-			 num(m, "count"), cf_json_str(m, "as_of", ""),
-			 num(m, "turning_18_within_60_days"))))
-			return -1;
+
+		say(jb, st, cf_json_str(re, "rule", ""),
+		    "Written notice: %lld by first-class mail, %lld by e-mail with "
+		    "consent, %lld with a contact of unrecorded kind; %lld phone-only "
+		    "and %lld without any contact cannot be reached in writing "
+		    "(%lld count toward substitute notice); %lld without a patient "
+		    "record in the evidence.",
+		    num(re, "postal"), num(re, "email"), num(re, "contact_kind_not_recorded"),
+		    num(re, "phone_only"), num(re, "none"),
+		    num(re, "substitute_notice_count"), num(re, "no_patient_record"));
+		if (num(d, "count"))
+			say(jb, st, cf_json_str(d, "rule", ""),
+			    "%lld deceased: notice to next of kin or personal representative "
+			    "(%lld with an address; %lld without, for whom no substitute "
+			    "notice is required).", num(d, "count"),
+			    num(d, "next_of_kin_address"), num(d, "no_substitute_required"));
+		if (num(m, "count"))
+			say(jb, st, cf_json_str(m, "rule", ""),
+			    "%lld minor(s) on %s: notice to a parent or guardian (%lld "
+			    "turn 18 within 60 days: address them by the date of mailing).",
+			    num(m, "count"), cf_json_str(m, "as_of", ""),
+			    num(m, "turning_18_within_60_days"));
 	}
-	if (ut && (cJSON_IsTrue(obj_get(ut, "indicated"))
-		   ? say(st, cf_json_str(ut, "rule", ""),
-			 "Misuse may be imminent (imminent_misuse): telephone the %lld "
-			 "individual(s) with a telephone number urgently, in addition "
-			 "to written notice.", num(ut, "with_phone"))
-		   : say(st, cf_json_str(ut, "rule", ""),
-			 "No urgent telephone notice: the incident does not say misuse "
-			 "may be imminent (imminent_misuse).")))
-		return -1;
-	return 0;
+	if (ut && cJSON_IsTrue(obj_get(ut, "indicated")))
+		say(jb, st, cf_json_str(ut, "rule", ""),
+		    "Misuse may be imminent (imminent_misuse): telephone the %lld "
+		    "individual(s) with a telephone number urgently, in addition "
+		    "to written notice.", num(ut, "with_phone"));
+	else if (ut)
+		say(jb, st, cf_json_str(ut, "rule", ""),
+		    "No urgent telephone notice: the incident does not say misuse "
+		    "may be imminent (imminent_misuse).");
 }
 
 /* The deadlines if the breach had been discovered on `day`. */
-static int earlier(struct build *b, cJSON *sec, cJSON *st, const cJSON *disc)
+static void earlier(struct cf_jb *jb, struct build *b, cJSON *sec, cJSON *st,
+		    const cJSON *disc)
 {
 	const char *sign = cf_json_str(disc, "earliest_sign_day", NULL);
 	int64_t day = sign ? cf_model_parse_day(sign) : -1;
@@ -147,52 +147,53 @@ static int earlier(struct build *b, cJSON *sec, cJSON *st, const cJSON *disc)
 	char a[32], c[32], h[32];
 	cJSON *o;
 
-	if (say(st, cf_json_str(disc, "rule", ""),
-		"Discovered %s; first suspect access %s; first refused access by a "
-		"suspect %s; first detection alert %s.",
-		cf_json_str(disc, "discovered", "?"),
-		cf_json_str(obj_get(disc, "first_access"), "time", "none"),
-		cf_json_str(obj_get(disc, "first_refused"), "time", "none"),
-		cf_json_str(obj_get(disc, "first_alert"), "time", "none")))
-		return -1;
-	if (!cJSON_IsTrue(obj_get(disc, "knowable_earlier")) || day < 0)
-		return say(st, cf_json_str(disc, "rule", ""),
-			   "Nothing in the evidence (refused accesses by suspects, "
-			   "detection alerts) was seen before the discovery day.");
-	if (cf_breach_duties_compute(&f, &d))
-		return -1;
+	say(jb, st, cf_json_str(disc, "rule", ""),
+	    "Discovered %s; first suspect access %s; first refused access by a "
+	    "suspect %s; first detection alert %s.",
+	    cf_json_str(disc, "discovered", "?"),
+	    cf_json_str(obj_get(disc, "first_access"), "time", "none"),
+	    cf_json_str(obj_get(disc, "first_refused"), "time", "none"),
+	    cf_json_str(obj_get(disc, "first_alert"), "time", "none"));
+	if (!cJSON_IsTrue(obj_get(disc, "knowable_earlier")) || day < 0) {
+		say(jb, st, cf_json_str(disc, "rule", ""),
+		    "Nothing in the evidence (refused accesses by suspects, "
+		    "detection alerts) was seen before the discovery day.");
+		return;
+	}
+	if (cf_breach_duties_compute(&f, &d)) {
+		jb->err = -1;
+		return;
+	}
 	free(d.media_states);
-	if (!(o = cJSON_AddObjectToObject(sec, "if_discovered_earlier")) ||
-	    cf_json_add_str(o, "discovered", cf_report_iso_date(day, a)) ||
-	    cf_json_add_str(o, "individual_due", cf_report_iso_date(d.individual_due, c)) ||
-	    cf_json_add_str(o, "hhs_due", cf_report_iso_date(d.hhs_due, h)) ||
-	    cf_json_add_str(o, "basis", cf_json_str(disc, "basis", "")))
-		return -1;
-	return say(st, cf_json_str(disc, "rule", ""),
-		   "The breach may have been knowable on %s (%s), before the discovery "
-		   "date the incident file gives: were that the discovery date, "
-		   "individual notices would be due by %s and the HHS notice by %s.",
-		   a, cf_json_str(disc, "basis", "evidence"), c, h) ||
-	       cf_model_add_note(b->confirm, "counting", "discovered",
-				 "the evidence suggests the breach was knowable earlier "
-				 "(164.404(a)(2)); confirm the discovery date");
+	o = cf_jb_object(jb, sec, "if_discovered_earlier");
+	cf_jb_str(jb, o, "discovered", cf_report_iso_date(day, a));
+	cf_jb_str(jb, o, "individual_due", cf_report_iso_date(d.individual_due, c));
+	cf_jb_str(jb, o, "hhs_due", cf_report_iso_date(d.hhs_due, h));
+	cf_jb_str(jb, o, "basis", cf_json_str(disc, "basis", ""));
+	say(jb, st, cf_json_str(disc, "rule", ""),
+	    "The breach may have been knowable on %s (%s), before the discovery "
+	    "date the incident file gives: were that the discovery date, "
+	    "individual notices would be due by %s and the HHS notice by %s.",
+	    a, cf_json_str(disc, "basis", "evidence"), c, h);
+	cf_model_note(jb, b->confirm, "counting", "discovered",
+		      "the evidence suggests the breach was knowable earlier "
+		      "(164.404(a)(2)); confirm the discovery date");
 }
 
 int cf_model_counting(struct build *b)
 {
-	cJSON *sec, *st;
+	struct cf_jb jb = CF_JB_INIT;
 	const cJSON *disc = obj_get(b->in->scope, "discovery");
+	cJSON *sec = cf_jb_object(&jb, b->model, "counting");
+	cJSON *st = cf_jb_array(&jb, sec, "statements");
 
-	if (!(sec = cJSON_AddObjectToObject(b->model, "counting")) ||
-	    !(st = cJSON_AddArrayToObject(sec, "statements")))
-		return cf_set_nomem(b->ctx, "counting");
 	if (!obj_get(b->in->scope, "reach") && !disc) {
-		if (say(st, "", "The scope was computed without these counts; run "
-			"`casefile timeline scope` again to get them."))
-			return cf_set_nomem(b->ctx, "counting");
-		return CF_OK;
+		say(&jb, st, "", "The scope was computed without these counts; run "
+		    "`casefile timeline scope` again to get them.");
+	} else {
+		counts(&jb, b, sec, st);
+		if (disc)
+			earlier(&jb, b, sec, st, disc);
 	}
-	if (counts(b, sec, st) || (disc && earlier(b, sec, st, disc)))
-		return cf_set_nomem(b->ctx, "counting");
-	return CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "counting") : CF_OK;
 }

@@ -10,7 +10,6 @@
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
-#include "escape.h"
 #include "model_int.h"
 
 #define SHOWN_EVENTS 5
@@ -39,32 +38,27 @@ static cJSON *named(const cJSON *f)
 int cf_model_findings(struct build *b)
 {
 	const cJSON *src = obj_get(b->in->scope, "suspects_from_findings"), *f, *e;
-	cJSON *sec, *rows;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *sec = cf_jb_object(&jb, b->model, "findings");
+	cJSON *rows = cf_jb_array(&jb, sec, "rows");
 
-	if (!(sec = cJSON_CreateObject()) || cf_report_add(b->model, "findings", sec) ||
-	    !(rows = cJSON_AddArrayToObject(sec, "rows")))
-		return cf_set_nomem(b->ctx, "report");
 	cJSON_ArrayForEach(f, src) {
-		cJSON *r, *evs;
+		cJSON *r = cf_jb_object(&jb, rows, NULL), *evs;
 		int n = 0, total = cJSON_GetArraySize(obj_get(f, "events"));
 
-		if (!(r = cJSON_CreateObject()) || cf_report_add(rows, NULL, r) ||
-		    cf_json_add_str(r, "rule_id", cf_json_str(f, "rule_id", "")) ||
-		    cf_json_add_str(r, "title", cf_json_str(f, "title", "")) ||
-		    cf_json_add_str(r, "level", cf_json_str(f, "level", "")) ||
-		    cf_json_add_int(r, "count", cf_json_int(f, "count", 0)) ||
-		    cf_report_add(r, "named", named(f)) ||
-		    cf_json_add_int(r, "events_recorded", total) ||
-		    !(evs = cJSON_AddArrayToObject(r, "events")))
-			return cf_set_nomem(b->ctx, "report");
+		cf_jb_str(&jb, r, "rule_id", cf_json_str(f, "rule_id", ""));
+		cf_jb_str(&jb, r, "title", cf_json_str(f, "title", ""));
+		cf_jb_str(&jb, r, "level", cf_json_str(f, "level", ""));
+		cf_jb_int(&jb, r, "count", cf_json_int(f, "count", 0));
+		cf_jb_made(&jb, r, "named", jb.err ? NULL : named(f));
+		cf_jb_int(&jb, r, "events_recorded", total);
+		evs = cf_jb_array(&jb, r, "events");
 		cJSON_ArrayForEach(e, obj_get(f, "events")) {
 			if (n++ == SHOWN_EVENTS)
 				break;
-			if (cf_report_add(evs, NULL, cJSON_Duplicate(e, 1)))
-				return cf_set_nomem(b->ctx, "report");
+			cf_jb_made(&jb, evs, NULL, cJSON_Duplicate(e, 1));
 		}
 	}
-	if (cf_json_add_bool(sec, "used", cJSON_GetArraySize(rows) > 0))
-		return cf_set_nomem(b->ctx, "report");
-	return CF_OK;
+	cf_jb_bool(&jb, sec, "used", cJSON_GetArraySize(rows) > 0);
+	return jb.err ? cf_set_nomem(b->ctx, "report") : CF_OK;
 }

@@ -18,6 +18,7 @@
 #include "model.h"
 #include "rules.h"
 
+struct cf_jb;
 struct cf_tz;
 
 /* One model being built: the inputs, the model so far, and the working
@@ -55,12 +56,10 @@ int64_t cf_model_parse_day(const char *s);
 /* The covered entity's local calendar day of an RFC 3339 time (a bare
  * date is that day); -1 when neither. */
 int64_t cf_model_local_day(const struct build *b, const char *s);
-/* Appends a deep copy of item to arr. 0, or -1 on no memory. */
-int cf_model_add_copy(cJSON *arr, const cJSON *item);
-/* Appends {section, field, why} (a field a person must confirm) to arr.
- * 0, or -1 on no memory. */
-int cf_model_add_note(cJSON *arr, const char *section, const char *field,
-		      const char *why);
+/* Appends {section, field, why} (a field a person must confirm) to arr,
+ * through the sticky builder jb (casefile/json.h). */
+void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
+		   const char *field, const char *why);
 
 /* Joins the strings of a JSON array (or each object's key) with ", "
  * into a heap string the caller frees; NULL on no memory. */

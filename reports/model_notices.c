@@ -18,7 +18,6 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
-#include "escape.h"
 #include "model_int.h"
 
 /* Joins the strings of a JSON array with ", " into a heap string. */
@@ -44,15 +43,6 @@ char *cf_model_join(const cJSON *arr, const char *key)
 	return s;
 }
 
-static int add_date(cJSON *o, const char *key, int64_t day)
-{
-	char d[16];
-
-	if (day < 0)
-		return cJSON_AddNullToObject(o, key) ? 0 : -1;
-	return cf_json_add_str(o, key, cf_report_iso_date(day, d));
-}
-
 int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 			     size_t nst)
 {
@@ -60,58 +50,52 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 				    b->no_contact, st, nst, b->not_breach || b->safety_only,
 				    b->is_ba};
 	struct cf_breach_duties d;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *sec, *o, *arr;
-	int rc = CF_FATAL;
 
 	if (cf_breach_duties_compute(&f, &d))
 		return cf_set_nomem(b->ctx, "obligations");
-	if (!(sec = cJSON_AddObjectToObject(b->model, "obligations")) ||
-	    add_date(sec, "discovered", b->discovered_day))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "law_enforcement_delay")) ||
-	    add_date(o, "until", b->delay_day) || add_date(o, "not_before", d.not_before) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.412"))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "individual_notice")) ||
-	    cf_json_add_bool(o, "required", d.individual_due >= 0) ||
-	    add_date(o, "due", d.individual_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.404(b)") ||
-	    cf_json_add_str(o, "text", "Without unreasonable delay and in no case "
-			    "later than 60 calendar days after discovery, by "
-			    "first-class mail (or e-mail if the individual agreed)."))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "hhs_notice")) ||
-	    cf_json_add_bool(o, "immediate", d.hhs_immediate) ||
-	    add_date(o, "due", d.hhs_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.408") ||
-	    cf_json_add_str(o, "text", d.hhs_immediate
+	sec = cf_jb_object(&jb, b->model, "obligations");
+	cf_report_jb_day(&jb, sec, "discovered", b->discovered_day);
+	o = cf_jb_object(&jb, sec, "law_enforcement_delay");
+	cf_report_jb_day(&jb, o, "until", b->delay_day);
+	cf_report_jb_day(&jb, o, "not_before", d.not_before);
+	cf_jb_str(&jb, o, "rule", "45 CFR 164.412");
+	o = cf_jb_object(&jb, sec, "individual_notice");
+	cf_jb_bool(&jb, o, "required", d.individual_due >= 0);
+	cf_report_jb_day(&jb, o, "due", d.individual_due);
+	cf_jb_str(&jb, o, "rule", "45 CFR 164.404(b)");
+	cf_jb_str(&jb, o, "text", "Without unreasonable delay and in no case "
+		  "later than 60 calendar days after discovery, by "
+		  "first-class mail (or e-mail if the individual agreed).");
+	o = cf_jb_object(&jb, sec, "hhs_notice");
+	cf_jb_bool(&jb, o, "immediate", d.hhs_immediate);
+	cf_report_jb_day(&jb, o, "due", d.hhs_due);
+	cf_jb_str(&jb, o, "rule", "45 CFR 164.408");
+	cf_jb_str(&jb, o, "text", d.hhs_immediate
 		? "500 or more individuals: notify the Secretary contemporaneously "
 		  "with the individual notices, through the HHS breach portal."
 		: "Fewer than 500 individuals: log the breach and notify the "
 		  "Secretary within 60 days after the end of the calendar year "
-		  "of discovery."))
-		goto out;
-	if (!(o = cJSON_AddObjectToObject(sec, "media_notice")) ||
-	    cf_json_add_bool(o, "required", d.media_required) ||
-	    add_date(o, "due", d.media_due) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.406") ||
-	    !(arr = cJSON_AddArrayToObject(o, "states")))
-		goto out;
+		  "of discovery.");
+	o = cf_jb_object(&jb, sec, "media_notice");
+	cf_jb_bool(&jb, o, "required", d.media_required);
+	cf_report_jb_day(&jb, o, "due", d.media_due);
+	cf_jb_str(&jb, o, "rule", "45 CFR 164.406");
+	arr = cf_jb_array(&jb, o, "states");
 	for (size_t i = 0; i < d.nmedia_states; i++) {
-		cJSON *s = cJSON_CreateObject();
+		cJSON *s = cf_jb_object(&jb, arr, NULL);
 
-		if (!s || !cJSON_AddItemToArray(arr, s) ||
-		    cf_json_add_str(s, "state", st[d.media_states[i]].state) ||
-		    cf_json_add_int(s, "count", (int64_t)st[d.media_states[i]].count))
-			goto out;
+		cf_jb_str(&jb, s, "state", st[d.media_states[i]].state);
+		cf_jb_int(&jb, s, "count", (int64_t)st[d.media_states[i]].count);
 	}
-	if (!(o = cJSON_AddObjectToObject(sec, "substitute_notice")) ||
-	    cf_json_add_str(o, "kind", cf_breach_substitute_name(d.substitute)) ||
-	    cf_json_add_int(o, "no_contact", (int64_t)b->no_contact) ||
-	    cf_json_add_int(o, "contact_unknown", (int64_t)b->unknown_contact) ||
-	    add_date(o, "keep_until", d.substitute_until) ||
-	    cf_json_add_str(o, "rule", "45 CFR 164.404(d)(2)") ||
-	    cf_json_add_str(o, "text",
+	o = cf_jb_object(&jb, sec, "substitute_notice");
+	cf_jb_str(&jb, o, "kind", cf_breach_substitute_name(d.substitute));
+	cf_jb_int(&jb, o, "no_contact", (int64_t)b->no_contact);
+	cf_jb_int(&jb, o, "contact_unknown", (int64_t)b->unknown_contact);
+	cf_report_jb_day(&jb, o, "keep_until", d.substitute_until);
+	cf_jb_str(&jb, o, "rule", "45 CFR 164.404(d)(2)");
+	cf_jb_str(&jb, o, "text",
 		d.substitute == CF_SUBST_CONSPICUOUS
 		? "10 or more individuals cannot be reached: a conspicuous posting "
 		  "on the home page of the web site for 90 days or notice in major "
@@ -127,38 +111,36 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 		  "ruling out substitute notice (10 or more unreachable require "
 		  "conspicuous notice)."
 		: "No substitute notice: every individual has usable contact "
-		  "information."))
-		goto out;
-	if (b->unknown_contact &&
-	    cf_model_add_note(b->confirm, "obligations", "substitute_notice", "Contact "
-		     "information is not known for some individuals; confirm "
-		     "before relying on the substitute-notice finding."))
-		goto out;
+		  "information.");
+	if (b->unknown_contact)
+		cf_model_note(&jb, b->confirm, "obligations", "substitute_notice", "Contact "
+			      "information is not known for some individuals; confirm "
+			      "before relying on the substitute-notice finding.");
+	if (jb.err) {
+		free(d.media_states);
+		return cf_set_nomem(b->ctx, "obligations");
+	}
 	if (cf_model_obligations_rules(b, sec, &d) != CF_OK) {
 		free(d.media_states);
 		return CF_FATAL;
 	}
-	if (b->delay_day >= 0 &&
-	    cf_model_add_note(b->confirm, "obligations", "law_enforcement_delay", "Confirm "
-		     "the law-enforcement statement: a written statement sets the "
-		     "period; an oral one delays for no longer than 30 days unless "
-		     "followed by a written statement (164.412(b))."))
-		goto out;
-	rc = CF_OK;
-out:
+	if (b->delay_day >= 0)
+		cf_model_note(&jb, b->confirm, "obligations", "law_enforcement_delay", "Confirm "
+			      "the law-enforcement statement: a written statement sets the "
+			      "period; an oral one delays for no longer than 30 days unless "
+			      "followed by a written statement (164.412(b)).");
 	free(d.media_states);
-	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "obligations");
+	return jb.err ? cf_set_nomem(b->ctx, "obligations") : CF_OK;
 }
 
-static int portal_field(cJSON *arr, const char *field, const char *value,
-			int confirm)
+static void portal_field(struct cf_jb *jb, cJSON *arr, const char *field,
+			 const char *value, int confirm)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cf_jb_object(jb, arr, NULL);
 
-	if (!o || !cJSON_AddItemToArray(arr, o) || cf_json_add_str(o, "field", field) ||
-	    cf_json_add_str(o, "value", value) || cf_json_add_bool(o, "confirm", confirm))
-		return -1;
-	return 0;
+	cf_jb_str(jb, o, "field", field);
+	cf_jb_str(jb, o, "value", value);
+	cf_jb_bool(jb, o, "confirm", confirm);
 }
 
 static const char *entity_type_name(const char *t)
@@ -200,14 +182,15 @@ int cf_model_portal(struct build *b)
 	const cJSON *inc = b->in->incident, *ce = obj_get(inc, "covered_entity");
 	const cJSON *acc = obj_get(obj_get(b->model, "timeline"), "accesses");
 	const cJSON *w = obj_get(inc, "window");
-	cJSON *arr = cJSON_AddArrayToObject(b->model, "hhs_portal"), *types = NULL;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *arr = cf_jb_array(&jb, b->model, "hhs_portal");
+	cJSON *types = cJSON_CreateArray();
 	const cJSON *e;
 	char num[32], d[16], *phi = NULL, *ptypes = NULL;
 	int64_t start = -1, end = -1;
-	int rc = -1;
 
-	if (!arr || !(types = cJSON_CreateArray()))
-		goto out;
+	if (!types)
+		jb.err = -1;
 	if (cJSON_GetArraySize((cJSON *)acc)) {
 		start = cf_model_local_day(b, cf_json_str(cJSON_GetArrayItem(acc, 0), "ts", NULL));
 		end = cf_model_local_day(b, cf_json_str(cJSON_GetArrayItem(acc, cJSON_GetArraySize(acc) - 1), "ts", NULL));
@@ -222,44 +205,42 @@ int cf_model_portal(struct build *b)
 
 		cJSON_ArrayForEach(x, types)
 			dup |= !strcmp(x->valuestring, t);
-		if (!dup && cf_report_add(types, NULL, cJSON_CreateString(t)))
-			goto out;
+		if (!dup)
+			cf_jb_made(&jb, types, NULL, cJSON_CreateString(t));
 	}
-	if (!(phi = cf_model_join(obj_get(b->model, "phi_categories"), "category")) ||
-	    !(ptypes = cf_model_join(types, NULL)))
-		goto out;
+	if (!jb.err &&
+	    (!(phi = cf_model_join(obj_get(b->model, "phi_categories"), "category")) ||
+	     !(ptypes = cf_model_join(types, NULL))))
+		jb.err = -1;
 	snprintf(num, sizeof num, "%llu", (unsigned long long)b->affected);
-	if (portal_field(arr, "Covered entity name", cf_json_str(ce, "name", ""), 0) ||
-	    portal_field(arr, "Type of covered entity",
-			 entity_type_name(cf_json_str(ce, "type", "provider")), 0) ||
-	    portal_field(arr, "Breach start date",
-			 start >= 0 ? cf_report_iso_date(start, d) : "", 1) ||
-	    portal_field(arr, "Breach end date",
-			 end >= 0 ? cf_report_iso_date(end, d) : "", 1) ||
-	    portal_field(arr, "Discovery date", cf_report_iso_date(b->discovered_day, d), 0) ||
-	    portal_field(arr, "Approximate number of individuals affected", num, 0) ||
-	    portal_field(arr, "Type of breach", guess_type(inc), 1) ||
-	    portal_field(arr, "Location of breached information", guess_location(acc), 1) ||
-	    portal_field(arr, "Type of PHI involved", ptypes, 1) ||
-	    portal_field(arr, "PHI involved (detail)", phi, 1) ||
-	    portal_field(arr, "Business associate involved",
-			 !strcmp(cf_json_str(ce, "type", ""), "business-associate") ? "Yes" : "No", 1) ||
-	    portal_field(arr, "Safeguards in place prior to breach", "", 1) ||
-	    portal_field(arr, "Actions taken in response to breach", "", 1) ||
-	    portal_field(arr, "Individual notice provided (planned by)",
-			 cf_json_str(obj_get(obj_get(b->model, "obligations"), "individual_notice"), "due", ""), 1) ||
-	    cf_model_add_note(b->confirm, "hhs_portal", "Type of breach / Location",
-		     "Pre-filled from the suspects and the evidence members; "
-		     "confirm against the investigation.") ||
-	    cf_model_add_note(b->confirm, "hhs_portal", "Safeguards / Actions taken",
-		     "Not derivable from evidence; a person must complete them."))
-		goto out;
-	rc = 0;
-out:
+	portal_field(&jb, arr, "Covered entity name", cf_json_str(ce, "name", ""), 0);
+	portal_field(&jb, arr, "Type of covered entity",
+		     entity_type_name(cf_json_str(ce, "type", "provider")), 0);
+	portal_field(&jb, arr, "Breach start date",
+		     start >= 0 ? cf_report_iso_date(start, d) : "", 1);
+	portal_field(&jb, arr, "Breach end date",
+		     end >= 0 ? cf_report_iso_date(end, d) : "", 1);
+	portal_field(&jb, arr, "Discovery date", cf_report_iso_date(b->discovered_day, d), 0);
+	portal_field(&jb, arr, "Approximate number of individuals affected", num, 0);
+	portal_field(&jb, arr, "Type of breach", guess_type(inc), 1);
+	portal_field(&jb, arr, "Location of breached information", guess_location(acc), 1);
+	portal_field(&jb, arr, "Type of PHI involved", ptypes, 1);
+	portal_field(&jb, arr, "PHI involved (detail)", phi, 1);
+	portal_field(&jb, arr, "Business associate involved",
+		     !strcmp(cf_json_str(ce, "type", ""), "business-associate") ? "Yes" : "No", 1);
+	portal_field(&jb, arr, "Safeguards in place prior to breach", "", 1);
+	portal_field(&jb, arr, "Actions taken in response to breach", "", 1);
+	portal_field(&jb, arr, "Individual notice provided (planned by)",
+		     cf_json_str(obj_get(obj_get(b->model, "obligations"), "individual_notice"), "due", ""), 1);
+	cf_model_note(&jb, b->confirm, "hhs_portal", "Type of breach / Location",
+		      "Pre-filled from the suspects and the evidence members; "
+		      "confirm against the investigation.");
+	cf_model_note(&jb, b->confirm, "hhs_portal", "Safeguards / Actions taken",
+		      "Not derivable from evidence; a person must complete them.");
 	cJSON_Delete(types);
 	free(phi);
 	free(ptypes);
-	return rc ? cf_set_nomem(b->ctx, "hhs portal") : CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "hhs portal") : CF_OK;
 }
 
 /* The store's verdict on an archive for the inventory: "verified",
@@ -292,78 +273,70 @@ static const cJSON *store_archive(const struct build *b, const char *digest)
 	return NULL;
 }
 
+/* One row of the inventory: src (a verification result or the store's
+ * row, or NULL) gives the path and the signer. */
+static void inventory_row(struct cf_jb *jb, cJSON *arr, const char *digest,
+			  const cJSON *src, const char *verification,
+			  const char *state, int64_t problems, int64_t citations)
+{
+	cJSON *o = cf_jb_object(jb, arr, NULL);
+
+	cf_jb_str(jb, o, "sha256sums", digest);
+	cf_jb_str(jb, o, "path", cf_json_str(src, "path", NULL));
+	cf_jb_str(jb, o, "signer", cf_json_str(src, "signer", NULL));
+	cf_jb_str(jb, o, "verification", verification);
+	cf_jb_str(jb, o, "verified_state", state);
+	cf_jb_int(jb, o, "problems", problems);
+	cf_jb_int(jb, o, "citations", citations);
+}
+
 /* Inventory: every archive cited or in the timeline store, joined with the
  * verification result and with the verified flag the store recorded. */
 int cf_model_inventory(struct build *b)
 {
 	const cJSON *archives = obj_get(b->in->verify, "archives"), *d, *v;
-	cJSON *arr = cJSON_AddArrayToObject(b->model, "evidence_inventory");
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *arr = cf_jb_array(&jb, b->model, "evidence_inventory");
 	cJSON *done = cJSON_CreateObject();
-	int rc = -1;
 
-	if (!arr || !done)
-		goto out;
+	if (!done)
+		jb.err = -1;
 	cJSON_ArrayForEach(v, archives) {
 		const char *dig = cf_json_str(v, "sha256sums", "");
-		cJSON *o = cJSON_CreateObject();
 
-		if (!o || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", dig) ||
-		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", cf_json_bool(v, "ok", 0) ? "OK" : "FAILED") ||
-		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
-		    cf_json_add_int(o, "problems", cJSON_GetArraySize(obj_get(v, "problems"))) ||
-		    cf_json_add_int(o, "citations", cf_json_int(b->digests, dig, 0)) ||
-		    !cJSON_AddTrueToObject(done, dig))
-			goto out;
+		inventory_row(&jb, arr, dig, v, cf_json_bool(v, "ok", 0) ? "OK" : "FAILED",
+			      verified_word(b, dig),
+			      cJSON_GetArraySize(obj_get(v, "problems")),
+			      cf_json_int(b->digests, dig, 0));
+		cf_jb_bool(&jb, done, dig, 1);
 	}
 	/* archives cited without a verification result, then the store's
 	 * other archives: their verified state is what `timeline build` recorded
 	 * (verified against its trusted keys, or added unverified) */
 	cJSON_ArrayForEach(d, b->digests) {
 		const char *tl = verified_word(b, d->string);
-		const cJSON *st = store_archive(b, d->string);
-		cJSON *o;
 
 		if (obj_get(done, d->string))
 			continue;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", d->string) ||
-		    cf_json_add_str(o, "path", cf_json_str(st, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(st, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", inventory_word(tl)) ||
-		    cf_json_add_str(o, "verified_state", tl) ||
-		    cf_json_add_int(o, "problems", 0) ||
-		    cf_json_add_int(o, "citations", (int64_t)d->valuedouble) ||
-		    !cJSON_AddTrueToObject(done, d->string) ||
-		    (!(tl && !strcmp(tl, "verified")) &&
-		     cf_model_add_note(b->confirm, "evidence_inventory", d->string,
-			      "This archive is cited but no verification result "
-			      "was given for it (casefile verify --json).")))
-			goto out;
+		inventory_row(&jb, arr, d->string, store_archive(b, d->string),
+			      inventory_word(tl), tl, 0, (int64_t)d->valuedouble);
+		cf_jb_bool(&jb, done, d->string, 1);
+		if (!(tl && !strcmp(tl, "verified")))
+			cf_model_note(&jb, b->confirm, "evidence_inventory", d->string,
+				      "This archive is cited but no verification result "
+				      "was given for it (casefile verify --json).");
 	}
 	cJSON_ArrayForEach(v, obj_get(b->in->scope, "archives")) {
 		const char *dig = cf_json_str(v, "sha256sums", NULL);
-		cJSON *o;
 
 		if (!dig || obj_get(done, dig))
 			continue;
-		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "sha256sums", dig) ||
-		    cf_json_add_str(o, "path", cf_json_str(v, "path", NULL)) ||
-		    cf_json_add_str(o, "signer", cf_json_str(v, "signer", NULL)) ||
-		    cf_json_add_str(o, "verification", inventory_word(verified_word(b, dig))) ||
-		    cf_json_add_str(o, "verified_state", verified_word(b, dig)) ||
-		    cf_json_add_int(o, "problems", 0) ||
-		    cf_json_add_int(o, "citations", 0) ||
-		    !cJSON_AddTrueToObject(done, dig))
-			goto out;
+		inventory_row(&jb, arr, dig, v, inventory_word(verified_word(b, dig)),
+			      verified_word(b, dig), 0, 0);
+		cf_jb_bool(&jb, done, dig, 1);
 	}
-	rc = 0;
-out:
 	cJSON_Delete(done);
-	return rc ? cf_set_nomem(b->ctx, "inventory") : CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "inventory") : CF_OK;
 }
 
 /* How far the counted evidence was verified, in words the renderers use
@@ -372,20 +345,19 @@ out:
  * "unverified" (at least one cited archive is not) or "not stated". */
 int cf_model_evidence_status(struct build *b)
 {
-	cJSON *o = cJSON_AddObjectToObject(b->model, "evidence_status"), *list;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *o = cf_jb_object(&jb, b->model, "evidence_status");
+	cJSON *list = cf_jb_array(&jb, o, "unverified_archives");
 	const cJSON *d;
 	const char *state = "verified";
 	char text[512];
 
-	if (!o || !(list = cJSON_AddArrayToObject(o, "unverified_archives")))
-		return cf_set_nomem(b->ctx, "evidence status");
 	cJSON_ArrayForEach(d, b->digests) {
 		const cJSON *v = obj_get(b->verified, d->string);
 
 		if (cJSON_IsFalse(v)) {
 			state = "unverified";
-			if (!cJSON_AddItemToArray(list, cJSON_CreateString(d->string)))
-				return cf_set_nomem(b->ctx, "evidence status");
+			cf_jb_made(&jb, list, NULL, cJSON_CreateString(d->string));
 		} else if (!cJSON_IsTrue(v) && strcmp(state, "unverified")) {
 			state = "not stated";
 		}
@@ -405,50 +377,47 @@ int cf_model_evidence_status(struct build *b)
 			 "archives is not stated here (see the evidence inventory).");
 	else
 		snprintf(text, sizeof text, "Every cited evidence archive was verified.");
-	if (cf_json_add_str(o, "state", state) ||
-	    cf_json_add_int(o, "unverified_citations", (int64_t)b->unverified_cites) ||
-	    cf_json_add_int(o, "individuals_only_unverified", (int64_t)b->unverified_only) ||
-	    cf_json_add_str(o, "statement", text))
-		return cf_set_nomem(b->ctx, "evidence status");
-	if (!strcmp(state, "unverified") &&
-	    cf_model_add_note(b->confirm, "evidence_status", "unverified_archives", text))
-		return cf_set_nomem(b->ctx, "evidence status");
-	return CF_OK;
+	cf_jb_str(&jb, o, "state", state);
+	cf_jb_int(&jb, o, "unverified_citations", (int64_t)b->unverified_cites);
+	cf_jb_int(&jb, o, "individuals_only_unverified", (int64_t)b->unverified_only);
+	cf_jb_str(&jb, o, "statement", text);
+	if (!strcmp(state, "unverified"))
+		cf_model_note(&jb, b->confirm, "evidence_status", "unverified_archives", text);
+	return jb.err ? cf_set_nomem(b->ctx, "evidence status") : CF_OK;
 }
 
 int cf_model_custody(struct build *b)
 {
 	static const char *const keys[] = {"seq", "time", "actor", "signer",
 		"action", "subject", "note", NULL};
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *o, *log;
 	const cJSON *e;
 
-	if (!b->in->custody)
-		return cJSON_AddNullToObject(b->model, "custody") ? CF_OK
-			: cf_set_nomem(b->ctx, "custody");
-	if (!(o = cJSON_AddObjectToObject(b->model, "custody")) ||
-	    cf_json_add_int(o, "entries", cJSON_GetArraySize(b->in->custody)) ||
-	    cf_report_add(o, "verification", b->in->custody_check
-				   ? cJSON_Duplicate(b->in->custody_check, 1)
-				   : cJSON_CreateNull()) ||
-	    !(log = cJSON_AddArrayToObject(o, "log")))
-		return cf_set_nomem(b->ctx, "custody");
+	if (!b->in->custody) {
+		cf_jb_item(&jb, b->model, "custody", NULL);
+		return jb.err ? cf_set_nomem(b->ctx, "custody") : CF_OK;
+	}
+	o = cf_jb_object(&jb, b->model, "custody");
+	cf_jb_int(&jb, o, "entries", cJSON_GetArraySize(b->in->custody));
+	if (b->in->custody_check)
+		cf_jb_made(&jb, o, "verification", cJSON_Duplicate(b->in->custody_check, 1));
+	else
+		cf_jb_item(&jb, o, "verification", NULL);
+	log = cf_jb_array(&jb, o, "log");
 	cJSON_ArrayForEach(e, b->in->custody) {
-		cJSON *r = cJSON_CreateObject();
+		cJSON *r = cf_jb_object(&jb, log, NULL);
 
-		if (!r || !cJSON_AddItemToArray(log, r))
-			return cf_set_nomem(b->ctx, "custody");
 		for (size_t i = 0; keys[i]; i++) {
 			const cJSON *v = obj_get(e, keys[i]);
 
-			if (v && cf_report_add(r, keys[i], cJSON_Duplicate(v, 1)))
-				return cf_set_nomem(b->ctx, "custody");
+			if (v)
+				cf_jb_made(&jb, r, keys[i], cJSON_Duplicate(v, 1));
 		}
 	}
-	if (!b->in->custody_check &&
-	    cf_model_add_note(b->confirm, "custody", "verification", "The custody log "
-		     "was summarised but not verified."))
-		return cf_set_nomem(b->ctx, "custody");
-	return CF_OK;
+	if (!b->in->custody_check)
+		cf_model_note(&jb, b->confirm, "custody", "verification", "The custody log "
+			      "was summarised but not verified.");
+	return jb.err ? cf_set_nomem(b->ctx, "custody") : CF_OK;
 }
 

@@ -33,7 +33,6 @@
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
-#include "escape.h"
 #include "model_int.h"
 
 /* Days before the legal limit the package aims to send a notice by: the
@@ -89,36 +88,45 @@ static const char *const usual_elements[] = {"name", "address",
 	"telephone number", "e-mail address", "health plan or insurance id",
 	NULL};
 
+/* Appends a deep copy of cite to arr while it holds fewer than
+ * MAX_CITES. */
+static void add_cite(struct cf_jb *jb, cJSON *arr, const cJSON *cite)
+{
+	if (cJSON_GetArraySize(arr) < MAX_CITES)
+		cf_jb_made(jb, arr, NULL, cJSON_Duplicate(cite, 1));
+}
+
 /* Counts element for one individual and keeps up to MAX_CITES citations:
- * out is {ELEMENT: {"individuals": n, "cites": [...]}}. -1 on no memory. */
-static int note_element(cJSON *out, const char *element, const cJSON *cite)
+ * out is {ELEMENT: {"individuals": n, "cites": [...]}}. */
+static void note_element(struct cf_jb *jb, cJSON *out, const char *element,
+			 const cJSON *cite)
 {
 	cJSON *o = cJSON_GetObjectItemCaseSensitive(out, element), *n;
 
 	if (!o) {
-		if (!(o = cJSON_AddObjectToObject(out, element)) ||
-		    cf_json_add_int(o, "individuals", 0) ||
-		    !cJSON_AddArrayToObject(o, "cites"))
-			return -1;
+		o = cf_jb_object(jb, out, element);
+		cf_jb_int(jb, o, "individuals", 0);
+		cf_jb_array(jb, o, "cites");
 	}
+	if (jb->err)
+		return;
 	n = cJSON_GetObjectItemCaseSensitive(o, "individuals");
 	cJSON_SetNumberValue(n, n->valuedouble + 1);
-	if (cite && cJSON_IsObject(cite) && cf_json_str(cite, "archive", NULL) &&
-	    cJSON_GetArraySize(obj_get(o, "cites")) < MAX_CITES)
-		return cf_model_add_copy(cJSON_GetObjectItemCaseSensitive(o, "cites"), cite);
-	return 0;
+	if (cite && cJSON_IsObject(cite) && cf_json_str(cite, "archive", NULL))
+		add_cite(jb, cJSON_GetObjectItemCaseSensitive(o, "cites"), cite);
 }
 
 /* The elements of the counted individuals: each patient's details in the
  * scope may carry "elements", strings (cited by the detail's "record") or
- * {"element", "archive", "member", "line"} objects. */
-static cJSON *data_elements(const struct build *b)
+ * {"element", "archive", "member", "line"} objects. The caller frees the
+ * object (also after a failure, kept on jb). */
+static cJSON *data_elements(struct cf_jb *jb, const struct build *b)
 {
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *p;
 
 	if (!out)
-		return NULL;
+		jb->err = -1;
 	cJSON_ArrayForEach(p, b->patients) {
 		const cJSON *d = cf_model_patient_detail(b->in->scope,
 							 cf_json_str(p, "id", ""));
@@ -128,11 +136,9 @@ static cJSON *data_elements(const struct build *b)
 			const char *name = cJSON_IsString(e) ? e->valuestring
 						: cf_json_str(e, "element", NULL);
 
-			if (name && note_element(out, name, cJSON_IsString(e)
-						 ? obj_get(d, "record") : e)) {
-				cJSON_Delete(out);
-				return NULL;
-			}
+			if (name)
+				note_element(jb, out, name, cJSON_IsString(e)
+					     ? obj_get(d, "record") : e);
 		}
 	}
 	return out;
@@ -140,41 +146,34 @@ static cJSON *data_elements(const struct build *b)
 
 /* Factor 1: the finding, the elements shown (with citations) and those
  * not established. */
-static int factor_nature(struct build *b, cJSON *arr, const char *phi)
+static void factor_nature(struct cf_jb *jb, struct build *b, cJSON *arr,
+			  const char *phi)
 {
-	cJSON *els = data_elements(b), *f = NULL, *shown, *missing, *cites;
+	cJSON *els = data_elements(jb, b), *f, *shown, *missing, *cites;
 	const cJSON *e;
 	struct cf_buf t;
-	int rc = -1;
 
 	cf_buf_init(&t);
-	if (!els || !(cites = cJSON_CreateArray()))
-		goto out;
-	f = cJSON_CreateObject();
-	if (cf_report_add(arr, NULL, f)) {
-		cJSON_Delete(cites);
-		goto out;
-	}
-	if (cf_report_add(f, "cites", cites) ||
-	    !(shown = cJSON_AddArrayToObject(f, "data_elements")) ||
-	    !(missing = cJSON_AddArrayToObject(f, "not_established")))
+	f = cf_jb_object(jb, arr, NULL);
+	cites = cf_jb_array(jb, f, "cites");
+	shown = cf_jb_array(jb, f, "data_elements");
+	missing = cf_jb_array(jb, f, "not_established");
+	if (jb->err)
 		goto out;
 	cf_buf_printf(&t, "%llu individual(s) identified by patient identifier "
 		      "in the evidence. PHI categories seen: %s. Data elements "
 		      "the evidence shows: ", (unsigned long long)b->affected,
 		      *phi ? phi : "none identified");
 	cJSON_ArrayForEach(e, els) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o = cf_jb_object(jb, shown, NULL);
 		const cJSON *c;
 		int first = e == els->child;
 
-		if (cf_report_add(shown, NULL, o) || cf_json_add_str(o, "element", e->string) ||
-		    cf_json_add_int(o, "individuals", cf_json_int(e, "individuals", 0)) ||
-		    cf_report_add(o, "cites", cJSON_Duplicate(obj_get(e, "cites"), 1)))
-			goto out;
+		cf_jb_str(jb, o, "element", e->string);
+		cf_jb_int(jb, o, "individuals", cf_json_int(e, "individuals", 0));
+		cf_jb_made(jb, o, "cites", cJSON_Duplicate(obj_get(e, "cites"), 1));
 		cJSON_ArrayForEach(c, obj_get(e, "cites"))
-			if (cJSON_GetArraySize(cites) < MAX_CITES && cf_model_add_copy(cites, c))
-				goto out;
+			add_cite(jb, cites, c);
 		cf_buf_printf(&t, "%s%s (%lld individual(s))", first ? "" : ", ",
 			      e->string, (long long)cf_json_int(e, "individuals", 0));
 	}
@@ -188,48 +187,48 @@ static int factor_nature(struct build *b, cJSON *arr, const char *phi)
 			has |= !strncasecmp(e->string, usual_elements[i], strlen(usual_elements[i]));
 		if (has)
 			continue;
-		if (cf_report_add(missing, NULL, cJSON_CreateString(usual_elements[i])))
-			goto out;
+		cf_jb_made(jb, missing, NULL, cJSON_CreateString(usual_elements[i]));
 		cf_buf_printf(&t, "%s%s", n++ ? ", " : "", usual_elements[i]);
 	}
 	cf_buf_putc(&t, '.');
-	if (cf_buf_error(&t) || cf_json_add_str(f, "id", "nature_extent") ||
-	    cf_json_add_str(f, "title", "Nature and extent of the PHI involved, "
-			    "including the types of identifiers and the likelihood "
-			    "of re-identification") ||
-	    cf_json_add_str(f, "finding", t.data) || cf_json_add_bool(f, "confirm", 1) ||
-	    cf_json_add_str(f, "confirm_note", "Confirm the categories and whether "
-			    "sensitive information (financial, mental health, substance "
-			    "use, HIV) or direct identifiers such as SSNs were exposed; "
-			    "the elements not established from evidence must be checked "
-			    "against the records accessed.") ||
-	    (cJSON_GetArraySize(missing) &&
-	     cf_model_add_note(b->confirm, "risk_assessment", "data_elements",
-			       "Data elements not established from evidence (see "
-			       "not_established): confirm from the records accessed "
-			       "whether they were exposed.")))
-		goto out;
-	rc = 0;
+	if (cf_buf_error(&t))
+		jb->err = -1;
+	cf_jb_str(jb, f, "id", "nature_extent");
+	cf_jb_str(jb, f, "title", "Nature and extent of the PHI involved, "
+		  "including the types of identifiers and the likelihood "
+		  "of re-identification");
+	cf_jb_str(jb, f, "finding", t.data);
+	cf_jb_bool(jb, f, "confirm", 1);
+	cf_jb_str(jb, f, "confirm_note", "Confirm the categories and whether "
+		  "sensitive information (financial, mental health, substance "
+		  "use, HIV) or direct identifiers such as SSNs were exposed; "
+		  "the elements not established from evidence must be checked "
+		  "against the records accessed.");
+	if (cJSON_GetArraySize(missing))
+		cf_model_note(jb, b->confirm, "risk_assessment", "data_elements",
+			      "Data elements not established from evidence (see "
+			      "not_established): confirm from the records accessed "
+			      "whether they were exposed.");
 out:
 	cf_buf_release(&t);
 	cJSON_Delete(els);
-	return rc;
 }
 
 /* Factor 3: counted accesses by meaning, failed attempts apart. */
-static int factor_acquired(struct build *b, cJSON *arr)
+static void factor_acquired(struct cf_jb *jb, struct build *b, cJSON *arr)
 {
 	const cJSON *tl = obj_get(b->model, "timeline"), *e;
-	cJSON *f = cJSON_CreateObject(), *cites, *counts, *by, *unclear_acts;
+	cJSON *f = cf_jb_object(jb, arr, NULL);
+	cJSON *cites = cf_jb_array(jb, f, "cites");
+	cJSON *counts = cf_jb_object(jb, f, "counts");
+	cJSON *by = cf_jb_object(jb, counts, "viewed_by_action");
+	cJSON *unclear_acts = cf_jb_array(jb, counts, "unclear_actions");
 	uint64_t n[3] = {0, 0, 0};
 	long long failed = (long long)cf_json_int(tl, "failed_attempt_count", 0);
 	char text[2048], acts[512] = "";
 
-	if (cf_report_add(arr, NULL, f) || !(cites = cJSON_AddArrayToObject(f, "cites")) ||
-	    !(counts = cJSON_AddObjectToObject(f, "counts")) ||
-	    !(by = cJSON_AddObjectToObject(counts, "viewed_by_action")) ||
-	    !(unclear_acts = cJSON_AddArrayToObject(counts, "unclear_actions")))
-		return -1;
+	if (jb->err)
+		return;
 	/* viewed first among the citations: they carry the finding */
 	for (int pass = 0; pass < 2; pass++)
 		cJSON_ArrayForEach(e, obj_get(tl, "accesses")) {
@@ -239,33 +238,30 @@ static int factor_acquired(struct build *b, cJSON *arr)
 
 			if ((pass == 0) != (m == CF_ACCESS_VIEWED))
 				continue;
-			if (cJSON_GetArraySize(cites) < MAX_CITES &&
-			    cf_model_add_copy(cites, obj_get(e, "cite")))
-				return -1;
+			add_cite(jb, cites, obj_get(e, "cite"));
 			n[m]++;
 			if (m == CF_ACCESS_VIEWED) {
 				cJSON *c = cJSON_GetObjectItemCaseSensitive(by, *act ? act : "?");
 				if (c)
 					cJSON_SetNumberValue(c, c->valuedouble + 1);
-				else if (cf_json_add_int(by, *act ? act : "?", 1))
-					return -1;
+				else
+					cf_jb_int(jb, by, *act ? act : "?", 1);
 			} else if (m == CF_ACCESS_UNCLEAR) {
 				const cJSON *x;
 				int dup = 0;
 				cJSON_ArrayForEach(x, unclear_acts)
 					dup |= !strcmp(x->valuestring, *act ? act : "(none)");
-				if (!dup && cf_report_add(unclear_acts, NULL,
-						cJSON_CreateString(*act ? act : "(none)")))
-					return -1;
+				if (!dup)
+					cf_jb_made(jb, unclear_acts, NULL,
+						   cJSON_CreateString(*act ? act : "(none)"));
 				if (!dup && strlen(acts) + strlen(act) + 8 < sizeof acts)
 					snprintf(acts + strlen(acts), sizeof acts - strlen(acts),
 						 "%s%s", *acts ? ", " : "", *act ? act : "(none)");
 			}
 		}
 	cJSON_ArrayForEach(e, obj_get(tl, "failed_attempts"))
-		if (cJSON_IsObject(obj_get(e, "cite")) &&
-		    cf_model_add_copy(cites, obj_get(e, "cite")))
-			return -1;
+		if (cJSON_IsObject(obj_get(e, "cite")))
+			cf_jb_made(jb, cites, NULL, cJSON_Duplicate(obj_get(e, "cite"), 1));
 	snprintf(text, sizeof text, "%llu successful access(es) to the records of "
 		 "%llu individual(s): %llu viewed or acquired PHI (read, search, "
 		 "history or export); %llu changed a record (create, update, "
@@ -278,95 +274,82 @@ static int factor_acquired(struct build *b, cJSON *arr)
 		 (unsigned long long)n[CF_ACCESS_CHANGED],
 		 (unsigned long long)n[CF_ACCESS_UNCLEAR], *acts ? " (" : "", acts,
 		 *acts ? ")" : "", failed);
-	if (cf_json_add_int(counts, "viewed", (int64_t)n[CF_ACCESS_VIEWED]) ||
-	    cf_json_add_int(counts, "changed", (int64_t)n[CF_ACCESS_CHANGED]) ||
-	    cf_json_add_int(counts, "unclear", (int64_t)n[CF_ACCESS_UNCLEAR]) ||
-	    cf_json_add_int(counts, "failed", failed) ||
-	    cf_json_add_str(f, "id", "acquired_viewed") ||
-	    cf_json_add_str(f, "title", "Whether the PHI was actually acquired or viewed") ||
-	    cf_json_add_str(f, "finding", text) || cf_json_add_bool(f, "confirm", 1) ||
-	    cf_json_add_str(f, "confirm_note", "Confirm from the evidence cited that "
-			    "the data was displayed or transferred, not only requested."))
-		return -1;
-	if ((n[CF_ACCESS_CHANGED] || n[CF_ACCESS_UNCLEAR]) &&
-	    cf_model_add_note(b->confirm, "risk_assessment", "acquired_viewed",
+	cf_jb_int(jb, counts, "viewed", (int64_t)n[CF_ACCESS_VIEWED]);
+	cf_jb_int(jb, counts, "changed", (int64_t)n[CF_ACCESS_CHANGED]);
+	cf_jb_int(jb, counts, "unclear", (int64_t)n[CF_ACCESS_UNCLEAR]);
+	cf_jb_int(jb, counts, "failed", failed);
+	cf_jb_str(jb, f, "id", "acquired_viewed");
+	cf_jb_str(jb, f, "title", "Whether the PHI was actually acquired or viewed");
+	cf_jb_str(jb, f, "finding", text);
+	cf_jb_bool(jb, f, "confirm", 1);
+	cf_jb_str(jb, f, "confirm_note", "Confirm from the evidence cited that "
+		  "the data was displayed or transferred, not only requested.");
+	if (n[CF_ACCESS_CHANGED] || n[CF_ACCESS_UNCLEAR])
+		cf_model_note(jb, b->confirm, "risk_assessment", "acquired_viewed",
 			      "Some counted accesses do not show by their action that "
 			      "PHI was viewed or acquired (see counts): confirm what "
-			      "they exposed."))
-		return -1;
-	return 0;
+			      "they exposed.");
 }
 
-static int add_factor(cJSON *arr, const char *id, const char *title,
-		      const char *finding, cJSON *cites, const char *confirm)
+/* A factor; its "cites", returned, are empty for the caller to fill. */
+static cJSON *add_factor(struct cf_jb *jb, cJSON *arr, const char *id,
+			 const char *title, const char *finding,
+			 const char *confirm)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cf_jb_object(jb, arr, NULL);
+	cJSON *cites = cf_jb_array(jb, o, "cites");
 
-	if (!cites)
-		cites = cJSON_CreateArray();
-	if (cf_report_add(arr, NULL, o)) {
-		cJSON_Delete(cites);
-		return -1;
-	}
-	if (cf_report_add(o, "cites", cites) || cf_json_add_str(o, "id", id) ||
-	    cf_json_add_str(o, "title", title) ||
-	    cf_json_add_str(o, "finding", finding) ||
-	    cf_json_add_bool(o, "confirm", 1) ||
-	    cf_json_add_str(o, "confirm_note", confirm))
-		return -1;
-	return 0;
+	cf_jb_str(jb, o, "id", id);
+	cf_jb_str(jb, o, "title", title);
+	cf_jb_str(jb, o, "finding", finding);
+	cf_jb_bool(jb, o, "confirm", 1);
+	cf_jb_str(jb, o, "confirm_note", confirm);
+	return cites;
 }
 
 int cf_model_risk(struct build *b)
 {
 	const cJSON *sus = obj_get(b->in->incident, "suspects");
 	const cJSON *tl = obj_get(b->model, "timeline"), *e;
-	cJSON *sec, *arr, *cites = NULL;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *sec, *arr, *cites;
 	char *phi = cf_model_join(obj_get(b->model, "phi_categories"), "category");
 	char *actors = cf_model_join(obj_get(sus, "actors"), NULL);
 	char *ips = cf_model_join(obj_get(sus, "ips"), NULL);
 	char *creds = cf_model_join(obj_get(sus, "credentials"), NULL);
 	char *models = cf_model_join(obj_get(sus, "models"), NULL);
 	char text[2048];
-	int rc = CF_FATAL, bad;
 
-	if (!phi || !actors || !ips || !creds || !models)
+	if (!phi || !actors || !ips || !creds || !models) {
+		jb.err = -1;
 		goto out;
-	if (!(sec = cJSON_AddObjectToObject(b->model, "risk_assessment")) ||
-	    cf_json_add_str(sec, "rule", "45 CFR 164.402(2)") ||
-	    !(arr = cJSON_AddArrayToObject(sec, "factors")))
-		goto out;
+	}
+	sec = cf_jb_object(&jb, b->model, "risk_assessment");
+	cf_jb_str(&jb, sec, "rule", "45 CFR 164.402(2)");
+	arr = cf_jb_array(&jb, sec, "factors");
 	/* 1. Nature and extent of the PHI. */
-	if (factor_nature(b, arr, phi))
-		goto out;
+	factor_nature(&jb, b, arr, phi);
 	/* 2. The unauthorised person. */
 	snprintf(text, sizeof text, "Suspected actors: %s. Source addresses: %s. "
 		 "Credentials: %s. Model versions: %s.",
 		 *actors ? actors : "none named", *ips ? ips : "none named",
 		 *creds ? creds : "none named", *models ? models : "none named");
-	if (!(cites = cJSON_CreateArray()))
-		goto out;
+	cites = add_factor(&jb, arr, "unauthorized_person", "The unauthorized "
+			   "person who used the PHI or to whom the disclosure was "
+			   "made", text, "Confirm who the person is and whether "
+			   "they are obliged to protect PHI (another covered "
+			   "entity, a workforce member acting in good faith).");
 	cJSON_ArrayForEach(e, obj_get(tl, "accesses"))
-		if (cJSON_GetArraySize(cites) < MAX_CITES && cf_model_add_copy(cites, obj_get(e, "cite")))
-			goto out;
-	bad = add_factor(arr, "unauthorized_person", "The unauthorized person who "
-		      "used the PHI or to whom the disclosure was made", text, cites,
-		      "Confirm who the person is and whether they are obliged "
-		      "to protect PHI (another covered entity, a workforce "
-		      "member acting in good faith).");
-	cites = NULL;
-	if (bad)
-		goto out;
+		add_cite(&jb, cites, obj_get(e, "cite"));
 	/* 3. Acquired or viewed. */
-	if (factor_acquired(b, arr))
-		goto out;
+	factor_acquired(&jb, b, arr);
 	/* 4. Mitigation: only a person knows. */
-	if (add_factor(arr, "mitigation", "The extent to which the risk to the "
-		       "PHI has been mitigated", "To be completed: describe "
-		       "assurances obtained, credentials revoked, data "
-		       "retrieved or destroyed.", NULL,
-		       "Not derivable from evidence; a person must complete it.") ||
-	    cf_json_add_str(sec, "conclusion", b->safety_only
+	add_factor(&jb, arr, "mitigation", "The extent to which the risk to the "
+		   "PHI has been mitigated", "To be completed: describe "
+		   "assurances obtained, credentials revoked, data "
+		   "retrieved or destroyed.",
+		   "Not derivable from evidence; a person must complete it.");
+	cf_jb_str(&jb, sec, "conclusion", b->safety_only
 			    ? "Not needed to decide on notice: the four factors weigh "
 			      "an impermissible use or disclosure of PHI, and this "
 			      "model malfunction disclosed none (phi_disclosed: false; "
@@ -374,22 +357,19 @@ int cf_model_risk(struct build *b)
 			    : "An impermissible use or disclosure "
 			    "is presumed to be a breach unless this assessment "
 			    "demonstrates a low probability that the PHI has been "
-			    "compromised (45 CFR 164.402(2)).") ||
-	    cf_model_add_note(b->confirm, "risk_assessment", "factors", "Every factor is "
-		     "pre-filled from evidence and must be reviewed and signed "
-		     "off by the privacy officer.") ||
-	    cf_model_add_note(b->confirm, "risk_assessment", "mitigation", "Extent of "
-		     "mitigation is left for a person to complete."))
-		goto out;
-	rc = CF_OK;
+			    "compromised (45 CFR 164.402(2)).");
+	cf_model_note(&jb, b->confirm, "risk_assessment", "factors", "Every factor is "
+		      "pre-filled from evidence and must be reviewed and signed "
+		      "off by the privacy officer.");
+	cf_model_note(&jb, b->confirm, "risk_assessment", "mitigation", "Extent of "
+		      "mitigation is left for a person to complete.");
 out:
-	cJSON_Delete(cites);
 	free(phi);
 	free(actors);
 	free(ips);
 	free(creds);
 	free(models);
-	return rc == CF_OK ? rc : cf_set_nomem(b->ctx, "risk assessment");
+	return jb.err ? cf_set_nomem(b->ctx, "risk assessment") : CF_OK;
 }
 
 /* ---- the letter's claims --------------------------------------------------- */
@@ -431,29 +411,38 @@ static int yes(const cJSON *v)
 	return cJSON_IsTrue(v) || (cJSON_IsString(v) && !strcmp(v->valuestring, "true"));
 }
 
+/* One row of the letter's claims: stated by the incident file or not. */
+static void add_claim(struct cf_jb *jb, cJSON *list, const char *claim,
+		      int stated)
+{
+	cJSON *o = cf_jb_object(jb, list, NULL);
+
+	cf_jb_str(jb, o, "claim", claim);
+	cf_jb_bool(jb, o, "stated", stated);
+	cf_jb_str(jb, o, "source", stated ? "incident file (response)" : NULL);
+}
+
 int cf_model_letter(struct build *b)
 {
 	const cJSON *inc = b->in->incident, *resp = obj_get(inc, "response");
 	const char *phone = cf_json_str(obj_get(obj_get(inc, "covered_entity"), "contact"),
 					"phone", NULL);
-	cJSON *sec = cJSON_AddObjectToObject(b->model, "letter"), *list;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *sec = cf_jb_object(&jb, b->model, "letter");
+	cJSON *list = cf_jb_array(&jb, sec, "claims");
 	char line[512];
+	int stated;
 
-	if (!sec || !(list = cJSON_AddArrayToObject(sec, "claims")))
-		return cf_set_nomem(b->ctx, "letter");
 	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++) {
 		const char *v = cf_json_str(resp, claims[i].key, NULL);
-		cJSON *o = cJSON_CreateObject();
 
 		if (v && !*v)
 			v = NULL;
-		if (cf_report_add(list, NULL, o) || cf_json_add_str(o, "claim", claims[i].key) ||
-		    cf_json_add_bool(o, "stated", v != NULL) ||
-		    cf_json_add_str(o, "source", v ? "incident file (response)" : NULL) ||
-		    cf_json_add_str(sec, claims[i].key, v ? v : claims[i].placeholder) ||
-		    (!v && cf_model_add_note(b->confirm, "letter", claims[i].field,
-					     claims[i].why)))
-			return cf_set_nomem(b->ctx, "letter");
+		add_claim(&jb, list, claims[i].key, v != NULL);
+		cf_jb_str(&jb, sec, claims[i].key, v ? v : claims[i].placeholder);
+		if (!v)
+			cf_model_note(&jb, b->confirm, "letter", claims[i].field,
+				      claims[i].why);
 	}
 	/* The telephone line: "toll-free" only when the file says so. */
 	if (!phone)
@@ -463,51 +452,46 @@ int cf_model_letter(struct build *b)
 	else
 		snprintf(line, sizeof line, "call us at %s [To confirm: whether this "
 			 "number is toll-free]", phone);
-	{
-		cJSON *o = cJSON_CreateObject();
-		int stated = phone && yes(obj_get(resp, "phone_toll_free"));
-
-		if (cf_report_add(list, NULL, o) || cf_json_add_str(o, "claim", "phone_toll_free") ||
-		    cf_json_add_bool(o, "stated", stated) ||
-		    cf_json_add_str(o, "source", stated ? "incident file (response)" : NULL) ||
-		    cf_json_add_str(sec, "phone_line", line) ||
-		    (!stated && cf_model_add_note(b->confirm, "letter", "For more information: "
-				"toll-free number", "The contact procedures must include a "
-				"toll-free number, an e-mail address, a web site or a postal "
-				"address (164.404(c)(1)(E)); the draft calls the number "
-				"toll-free only when response.phone_toll_free is true.")))
-			return cf_set_nomem(b->ctx, "letter");
-	}
-	return CF_OK;
+	stated = phone && yes(obj_get(resp, "phone_toll_free"));
+	add_claim(&jb, list, "phone_toll_free", stated);
+	cf_jb_str(&jb, sec, "phone_line", line);
+	if (!stated)
+		cf_model_note(&jb, b->confirm, "letter", "For more information: "
+			      "toll-free number", "The contact procedures must include a "
+			      "toll-free number, an e-mail address, a web site or a postal "
+			      "address (164.404(c)(1)(E)); the draft calls the number "
+			      "toll-free only when response.phone_toll_free is true.");
+	return jb.err ? cf_set_nomem(b->ctx, "letter") : CF_OK;
 }
 
 /* ---- deadlines against today --------------------------------------------- */
 
-static int check_due(struct build *b, cJSON *o, const char *what, int64_t today)
+static void check_due(struct cf_jb *jb, struct build *b, cJSON *o,
+		      const char *what, int64_t today)
 {
 	char d[16], note[256];
 	int64_t due = cf_model_parse_day(cf_json_str(o, "due", NULL)), target;
 	const char *status;
 
 	if (due < 0 || cJSON_IsFalse(obj_get(o, "required")))
-		return 0;
+		return;
 	target = due - TARGET_DAYS;
 	status = today > due ? "overdue" : today == due ? "due today"
 		: today > target ? "past target" : "open";
-	if (cf_json_add_str(o, "target", cf_report_iso_date(target, d)) ||
-	    cf_json_add_str(o, "status", status) ||
-	    cf_json_add_int(o, "days_left", due - today))
-		return -1;
+	cf_jb_str(jb, o, "target", cf_report_iso_date(target, d));
+	cf_jb_str(jb, o, "status", status);
+	cf_jb_int(jb, o, "days_left", due - today);
 	if (today < due)
-		return 0;
+		return;
 	snprintf(note, sizeof note, "%s notice was due %s (today is %s): unless it "
 		 "has been given, it is %s.", what, cf_json_str(o, "due", ""),
 		 cf_report_iso_date(today, d), status);
-	return cf_model_add_note(b->confirm, "obligations", what, note);
+	cf_model_note(jb, b->confirm, "obligations", what, note);
 }
 
 int cf_model_deadlines(struct build *b)
 {
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *ob = cJSON_GetObjectItemCaseSensitive(b->model, "obligations");
 	int64_t today = b->in->today ? cf_model_parse_day(b->in->today) : -1;
 	char d[16];
@@ -522,14 +506,13 @@ int cf_model_deadlines(struct build *b)
 	}
 	if (!ob)
 		return CF_OK;
-	if (cf_json_add_str(ob, "today", cf_report_iso_date(today, d)) ||
-	    cf_json_add_int(ob, "target_days_before_due", TARGET_DAYS))
-		return cf_set_nomem(b->ctx, "deadlines");
+	cf_jb_str(&jb, ob, "today", cf_report_iso_date(today, d));
+	cf_jb_int(&jb, ob, "target_days_before_due", TARGET_DAYS);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		cJSON *o = cJSON_GetObjectItemCaseSensitive(ob, rows[i].key);
 
-		if (cJSON_IsObject(o) && check_due(b, o, rows[i].what, today))
-			return cf_set_nomem(b->ctx, "deadlines");
+		if (cJSON_IsObject(o))
+			check_due(&jb, b, o, rows[i].what, today);
 	}
-	return CF_OK;
+	return jb.err ? cf_set_nomem(b->ctx, "deadlines") : CF_OK;
 }

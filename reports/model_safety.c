@@ -25,42 +25,34 @@
 #include "model_int.h"
 
 /* Adds a deep copy of v (nothing when v is NULL) under key k. */
-static int add_copy(cJSON *o, const char *k, const cJSON *v)
+static void add_copy(struct cf_jb *jb, cJSON *o, const char *k, const cJSON *v)
 {
-	cJSON *d;
-
-	if (!v)
-		return 0;
-	if (!(d = cJSON_Duplicate(v, 1)))
-		return -1;
-	return cf_json_add_item(o, k, d);
+	if (v)
+		cf_jb_made(jb, o, k, cJSON_Duplicate(v, 1));
 }
 
 /* A version's row: the cohort's counts, its first and last decision (time
  * and citation) as its in-service interval in the window. */
-static int version_row(cJSON *versions, const cJSON *c)
+static void version_row(struct cf_jb *jb, cJSON *versions, const cJSON *c)
 {
 	const cJSON *f = obj_get(c, "first"), *l = obj_get(c, "last");
-	cJSON *row = cJSON_CreateObject();
+	cJSON *row = cf_jb_object(jb, versions, NULL);
 
-	if (!row || !cJSON_AddItemToArray(versions, row)) {
-		cJSON_Delete(row);
-		return -1;
-	}
-	return cf_json_add_str(row, "model", cf_json_str(c, "model", "")) ||
-	       cf_json_add_str(row, "version", cf_json_str(c, "version", "")) ||
-	       cf_json_add_int(row, "decisions", cf_json_int(c, "decisions", 0)) ||
-	       cf_json_add_int(row, "acted_on", cf_json_int(c, "acted_on", 0)) ||
-	       cf_json_add_int(row, "overridden", cf_json_int(c, "overridden", 0)) ||
-	       cf_json_add_str(row, "first_decision", cf_json_str(f, "time", NULL)) ||
-	       cf_json_add_str(row, "last_decision", cf_json_str(l, "time", NULL)) ||
-	       add_copy(row, "first", f) || add_copy(row, "last", l) ||
-	       cf_json_add_int(row, "patients", cf_json_int(c, "patients", 0)) ||
-	       cf_json_add_str(row, "in_service", "inferred from the first and "
-			       "last decision in the window");
+	cf_jb_str(jb, row, "model", cf_json_str(c, "model", ""));
+	cf_jb_str(jb, row, "version", cf_json_str(c, "version", ""));
+	cf_jb_int(jb, row, "decisions", cf_json_int(c, "decisions", 0));
+	cf_jb_int(jb, row, "acted_on", cf_json_int(c, "acted_on", 0));
+	cf_jb_int(jb, row, "overridden", cf_json_int(c, "overridden", 0));
+	cf_jb_str(jb, row, "first_decision", cf_json_str(f, "time", NULL));
+	cf_jb_str(jb, row, "last_decision", cf_json_str(l, "time", NULL));
+	add_copy(jb, row, "first", f);
+	add_copy(jb, row, "last", l);
+	cf_jb_int(jb, row, "patients", cf_json_int(c, "patients", 0));
+	cf_jb_str(jb, row, "in_service", "inferred from the first and "
+		  "last decision in the window");
 }
 
-static int add_pointers(struct build *b, cJSON *sec)
+static void add_pointers(struct cf_jb *jb, struct build *b, cJSON *sec)
 {
 	static const char *const rows[][3] = {
 		{"FDA MedWatch (Form 3500, or 3500A for a manufacturer, importer "
@@ -78,82 +70,69 @@ static int add_pointers(struct build *b, cJSON *sec)
 		 "Confirm that the review of the cohort below is entered in the "
 		 "organisation's patient-safety process."},
 	};
-	cJSON *arr = cJSON_AddArrayToObject(sec, "reporting");
+	cJSON *arr = cf_jb_array(jb, sec, "reporting");
 
-	if (!arr)
-		return -1;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o = cf_jb_object(jb, arr, NULL);
 
-		if (!o || !cJSON_AddItemToArray(arr, o) ||
-		    cf_json_add_str(o, "what", rows[i][0]) ||
-		    cf_json_add_str(o, "rule", rows[i][1]) ||
-		    cf_json_add_str(o, "to_confirm", rows[i][2]) ||
-		    cf_model_add_note(b->confirm, "patient_safety", rows[i][0], rows[i][2]))
-			return -1;
+		cf_jb_str(jb, o, "what", rows[i][0]);
+		cf_jb_str(jb, o, "rule", rows[i][1]);
+		cf_jb_str(jb, o, "to_confirm", rows[i][2]);
+		cf_model_note(jb, b->confirm, "patient_safety", rows[i][0], rows[i][2]);
 	}
-	return 0;
 }
 
 int cf_model_safety(struct build *b)
 {
 	const cJSON *c, *p;
-	cJSON *sec, *versions, *set = NULL, *row, *list;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *sec, *versions, *set, *row, *list;
 	int64_t n = 0, acted = 0, over = 0;
 
 	if (strcmp(cf_json_str(b->resolved, "kind", ""), "model-malfunction"))
 		return CF_OK;
-	if (!(sec = cJSON_AddObjectToObject(b->model, "patient_safety")) ||
-	    !(set = cJSON_CreateObject()) ||
-	    cf_json_add_bool(sec, "phi_disclosed", !b->safety_only) ||
-	    cf_json_add_str(sec, "routing", b->safety_only
+	/* the cohort: distinct patients over every version */
+	if (!(set = cJSON_CreateObject()))
+		return cf_set_nomem(b->ctx, "patient_safety");
+	sec = cf_jb_object(&jb, b->model, "patient_safety");
+	cf_jb_bool(&jb, sec, "phi_disclosed", !b->safety_only);
+	cf_jb_str(&jb, sec, "routing", b->safety_only
 		? "A model malfunction that disclosed no protected health "
 		  "information: a patient-safety review; no notice to "
 		  "individuals, HHS or the media is owed, and no notice deadline "
 		  "runs."
 		: "A model malfunction that also disclosed protected health "
 		  "information (phi_disclosed: true): this patient-safety review "
-		  "and the breach notices.") ||
-	    !(versions = cJSON_AddArrayToObject(sec, "versions")))
-		goto nomem;
+		  "and the breach notices.");
+	versions = cf_jb_array(&jb, sec, "versions");
 	cJSON_ArrayForEach(c, obj_get(b->in->scope, "cohorts")) {
-		if (version_row(versions, c))
-			goto nomem;
+		version_row(&jb, versions, c);
 		n += cf_json_int(c, "decisions", 0);
 		acted += cf_json_int(c, "acted_on", 0);
 		over += cf_json_int(c, "overridden", 0);
-		/* the cohort: distinct patients over every version */
 		cJSON_ArrayForEach(p, obj_get(c, "by_patient")) {
 			const char *id = cf_json_str(p, "patient", "");
-			if (*id && !cJSON_GetObjectItemCaseSensitive(set, id) &&
-			    !cJSON_AddTrueToObject(set, id))
-				goto nomem;
+			if (*id && !cJSON_GetObjectItemCaseSensitive(set, id))
+				cf_jb_bool(&jb, set, id, 1);
 		}
 	}
-	if (cf_json_add_int(sec, "cohort", cJSON_GetArraySize(set)) ||
-	    cf_json_add_int(sec, "decisions", n) ||
-	    cf_json_add_int(sec, "acted_on", acted) ||
-	    cf_json_add_int(sec, "overridden", over) ||
-	    !(list = cJSON_AddArrayToObject(sec, "cohort_patients")))
-		goto nomem;
+	cf_jb_int(&jb, sec, "cohort", cJSON_GetArraySize(set));
+	cf_jb_int(&jb, sec, "decisions", n);
+	cf_jb_int(&jb, sec, "acted_on", acted);
+	cf_jb_int(&jb, sec, "overridden", over);
+	list = cf_jb_array(&jb, sec, "cohort_patients");
 	for (row = set->child; row; row = row->next)
-		if (!cJSON_AddItemToArray(list, cJSON_CreateString(row->string)))
-			goto nomem;
-	if (add_pointers(b, sec) ||
-	    cf_model_add_note(b->confirm, "patient_safety", "lineage",
-			      "Confirm each implicated version's registry history "
-			      "(created, promoted, replaced, by whom) from the model "
-			      "registry's events in the timeline (source mlflow)."))
-		goto nomem;
-	if (b->safety_only && b->affected > 0 &&
-	    cf_model_add_note(b->confirm, "patient_safety", "phi_disclosed",
+		cf_jb_made(&jb, list, NULL, cJSON_CreateString(row->string));
+	add_pointers(&jb, b, sec);
+	cf_model_note(&jb, b->confirm, "patient_safety", "lineage",
+		      "Confirm each implicated version's registry history "
+		      "(created, promoted, replaced, by whom) from the model "
+		      "registry's events in the timeline (source mlflow).");
+	if (b->safety_only && b->affected > 0)
+		cf_model_note(&jb, b->confirm, "patient_safety", "phi_disclosed",
 			      "Accesses by the suspects are counted in this scope: if "
 			      "they disclosed protected health information, set "
-			      "phi_disclosed: true so the breach notices are computed."))
-		goto nomem;
+			      "phi_disclosed: true so the breach notices are computed.");
 	cJSON_Delete(set);
-	return CF_OK;
-nomem:
-	cJSON_Delete(set);
-	return cf_set_nomem(b->ctx, "patient_safety");
+	return jb.err ? cf_set_nomem(b->ctx, "patient_safety") : CF_OK;
 }

@@ -20,7 +20,6 @@
 
 #include "casefile/error.h"
 #include "casefile/json.h"
-#include "escape.h"
 #include "model_int.h"
 #include "states.h"
 
@@ -30,14 +29,12 @@ static int64_t ob_day(const cJSON *ob, const char *notice)
 }
 
 /* The letter variants the notices ask for, one per variant name. */
-static int add_letters(cJSON *sec, const cJSON *notices)
+static void add_letters(struct cf_jb *jb, cJSON *sec, const cJSON *notices)
 {
-	cJSON *arr = cJSON_AddArrayToObject(sec, "letters");
+	cJSON *arr = cf_jb_array(jb, sec, "letters");
 	const cJSON *n, *l;
 	char file[128];
 
-	if (!arr)
-		return -1;
 	cJSON_ArrayForEach(n, notices) {
 		const cJSON *lt = obj_get(n, "letter");
 		int dup = 0;
@@ -50,14 +47,15 @@ static int add_letters(cJSON *sec, const cJSON *notices)
 		if (dup)
 			continue;
 		snprintf(file, sizeof file, "notice-individual-%s.md", cf_json_str(lt, "variant", ""));
-		if (!(o = cJSON_Duplicate(lt, 1)) || cf_report_add(arr, NULL, o) ||
-		    cf_json_add_str(o, "file", file) ||
-		    cf_json_add_str(o, "state", cf_json_str(n, "state", "")) ||
-		    cf_json_add_int(o, "residents", cf_json_int(n, "residents", 0)) ||
-		    cf_json_add_str(o, "citation", cf_json_str(n, "citation", "")))
-			return -1;
+		o = cJSON_Duplicate(lt, 1);
+		cf_jb_made(jb, arr, NULL, o);
+		if (jb->err)
+			return;
+		cf_jb_str(jb, o, "file", file);
+		cf_jb_str(jb, o, "state", cf_json_str(n, "state", ""));
+		cf_jb_int(jb, o, "residents", cf_json_int(n, "residents", 0));
+		cf_jb_str(jb, o, "citation", cf_json_str(n, "citation", ""));
 	}
-	return 0;
 }
 
 int cf_model_states(struct build *b)
@@ -65,26 +63,27 @@ int cf_model_states(struct build *b)
 	const cJSON *rules = b->in->state_rules, *ob = obj_get(b->model, "obligations"), *n;
 	const cJSON *by_state = obj_get(obj_get(b->model, "affected"), "by_state");
 	struct cf_state_clocks c;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *sec, *ev = NULL;
 	char why[512];
 	int rc;
 
 	if (!rules)
 		return CF_OK;
-	if (!(sec = cJSON_AddObjectToObject(b->model, "state_notices")) ||
-	    cf_json_add_str(sec, "rules_source", cf_json_str(rules, "source", NULL)))
-		return cf_set_nomem(b->ctx, "State notices");
+	sec = cf_jb_object(&jb, b->model, "state_notices");
+	cf_jb_str(&jb, sec, "rules_source", cf_json_str(rules, "source", NULL));
 	if (b->not_breach || b->safety_only || b->is_ba || !b->affected) {
-		if (cf_json_add_bool(sec, "evaluated", 0) ||
-		    cf_json_add_str(sec, "text", b->is_ba
+		cf_jb_bool(&jb, sec, "evaluated", 0);
+		cf_jb_str(&jb, sec, "text", b->is_ba
 			? "A business associate's incident: the State notices fall to "
 			  "the covered entities it notifies."
 			: "No notice is owed under the federal rules; the State rules "
 			  "were not evaluated (confirm under each State's own "
-			  "definition of a breach)."))
-			return cf_set_nomem(b->ctx, "State notices");
-		return CF_OK;
+			  "definition of a breach).");
+		return jb.err ? cf_set_nomem(b->ctx, "State notices") : CF_OK;
 	}
+	if (jb.err)
+		return cf_set_nomem(b->ctx, "State notices");
 	memset(&c, 0, sizeof c);
 	c.discovery = b->discovered_day;
 	c.determination = b->decision ? cf_model_parse_day(cf_json_str(b->decision,
@@ -95,35 +94,28 @@ int cf_model_states(struct build *b)
 				    "provider");
 	if ((rc = cf_state_rules_eval(b->ctx, rules, by_state, &c, &ev)) != CF_OK)
 		return rc;
-	if (cf_report_add(sec, "notices", cJSON_DetachItemFromObject(ev, "notices")) ||
-	    cf_report_add(sec, "not_triggered", cJSON_DetachItemFromObject(ev, "not_triggered")) ||
-	    cf_json_add_bool(sec, "evaluated", 1) ||
-	    cf_json_add_str(sec, "text", "State laws add these notices to the federal "
-			    "ones, computed from the State rules file for the residents "
-			    "counted in each State. Each is a draft to confirm against its "
-			    "citation: the rules change, State holidays are not counted "
-			    "in business days, and a State's definition of a breach or "
-			    "of personal information may differ from HIPAA's.") ||
-	    add_letters(sec, obj_get(sec, "notices")))
-		goto nomem;
+	cf_jb_made(&jb, sec, "notices", cJSON_DetachItemFromObject(ev, "notices"));
+	cf_jb_made(&jb, sec, "not_triggered", cJSON_DetachItemFromObject(ev, "not_triggered"));
 	cJSON_Delete(ev);
-	ev = NULL;
+	cf_jb_bool(&jb, sec, "evaluated", 1);
+	cf_jb_str(&jb, sec, "text", "State laws add these notices to the federal "
+		  "ones, computed from the State rules file for the residents "
+		  "counted in each State. Each is a draft to confirm against its "
+		  "citation: the rules change, State holidays are not counted "
+		  "in business days, and a State's definition of a breach or "
+		  "of personal information may differ from HIPAA's.");
+	add_letters(&jb, sec, obj_get(sec, "notices"));
 	cJSON_ArrayForEach(n, obj_get(sec, "notices")) {
 		snprintf(why, sizeof why, "%s notice to %s, due %s: computed from the "
 			 "State rules (last verified %s); confirm against %s.",
 			 cf_json_str(n, "state", ""), cf_json_str(n, "recipient_names", ""),
 			 cf_json_str(n, "due", "without a fixed day"),
 			 cf_json_str(n, "last_verified", ""), cf_json_str(n, "citation", ""));
-		if (cf_model_add_note(b->confirm, "state_notices", cf_json_str(n, "id", ""), why))
-			goto nomem;
+		cf_model_note(&jb, b->confirm, "state_notices", cf_json_str(n, "id", ""), why);
 	}
-	if (b->delay_day >= 0 && cJSON_GetArraySize(obj_get(sec, "notices")) &&
-	    cf_model_add_note(b->confirm, "state_notices", "law_enforcement_delay",
+	if (b->delay_day >= 0 && cJSON_GetArraySize(obj_get(sec, "notices")))
+		cf_model_note(&jb, b->confirm, "state_notices", "law_enforcement_delay",
 			      "The State due dates are not moved by the law-enforcement "
-			      "delay: confirm whether each State's law allows the delay."))
-		goto nomem;
-	return CF_OK;
-nomem:
-	cJSON_Delete(ev);
-	return cf_set_nomem(b->ctx, "State notices");
+			      "delay: confirm whether each State's law allows the delay.");
+	return jb.err ? cf_set_nomem(b->ctx, "State notices") : CF_OK;
 }

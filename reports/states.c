@@ -26,6 +26,7 @@
 #include "casefile/time.h"
 #include "casefile/yaml.h"
 #include "escape.h"
+#include "model.h"
 #include "states.h"
 
 /* ---- the calendar ---------------------------------------------------------- */
@@ -432,19 +433,6 @@ out:
 
 /* ---- evaluation ----------------------------------------------------------------- */
 
-static int add_day(cJSON *o, const char *key, int64_t day)
-{
-	char d[16];
-	int64_t y;
-	unsigned m, dd;
-
-	if (day < 0)
-		return cJSON_AddNullToObject(o, key) ? 0 : -1;
-	cf_civil_from_days(day, &y, &m, &dd);
-	snprintf(d, sizeof d, "%04d-%02u-%02u", (int)y, m, dd);
-	return cf_json_add_str(o, key, d);
-}
-
 static uint64_t residents(const cJSON *by_state, const char *st)
 {
 	const cJSON *e;
@@ -523,11 +511,11 @@ static int add_notice(cJSON *arr, const cJSON *rule, uint64_t n,
 	int64_t days = cf_json_int(clk, "days", -1), base, due = -1;
 	int biz = cf_json_bool(clk, "business_days", 0);
 	char note[256], when[512], *names;
-	cJSON *o = cJSON_CreateObject();
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *o;
 	static const char *const copy[] = {"id", "state", "title", "trigger",
 		"residents_at_least", "recipients", "content", "monitoring",
 		"letter", "citation", "last_verified", "notes", "line", NULL};
-	int rc = -1;
 
 	if (!cJSON_IsNumber(cJSON_GetObjectItem(clk, "days")))
 		days = -1;
@@ -543,30 +531,30 @@ static int add_notice(cJSON *arr, const cJSON *rule, uint64_t n,
 			 biz ? "business days" : "calendar days", note,
 			 biz ? " (weekends and US federal holidays skipped; State "
 			       "holidays not counted)" : "");
-	if (cf_report_add(arr, NULL, o) || !(names = join_names(cJSON_GetObjectItem(rule, "recipients"))))
+	o = cf_jb_object(&jb, arr, NULL);
+	if (!(names = join_names(cJSON_GetObjectItem(rule, "recipients"))))
 		return -1;
 	for (size_t i = 0; copy[i]; i++) {
 		const cJSON *v = cJSON_GetObjectItem(rule, copy[i]);
 
-		if (v && cf_report_add(o, copy[i], cJSON_Duplicate(v, 1)))
-			goto out;
+		if (v)
+			cf_jb_made(&jb, o, copy[i], cJSON_Duplicate(v, 1));
 	}
-	if (cf_json_add_int(o, "residents", (int64_t)n) ||
-	    cf_json_add_str(o, "recipient_names", names) ||
-	    cf_json_add_str(o, "clock_from", from) ||
-	    add_day(o, "clock_start", base) ||
-	    cf_json_add_str(o, "clock_start_is", note) ||
-	    (days >= 0 ? cf_json_add_int(o, "days", days)
-		       : !cJSON_AddNullToObject(o, "days")) ||
-	    cf_json_add_bool(o, "business_days", biz) ||
-	    add_day(o, "due", due) ||
-	    cf_json_add_str(o, "when", days < 0 ? cf_json_str(clk, "text", "") : when) ||
-	    cf_json_add_bool(o, "to_confirm", 1))
-		goto out;
-	rc = 0;
-out:
+	cf_jb_int(&jb, o, "residents", (int64_t)n);
+	cf_jb_str(&jb, o, "recipient_names", names);
+	cf_jb_str(&jb, o, "clock_from", from);
+	cf_report_jb_day(&jb, o, "clock_start", base);
+	cf_jb_str(&jb, o, "clock_start_is", note);
+	if (days >= 0)
+		cf_jb_int(&jb, o, "days", days);
+	else
+		cf_jb_item(&jb, o, "days", NULL);
+	cf_jb_bool(&jb, o, "business_days", biz);
+	cf_report_jb_day(&jb, o, "due", due);
+	cf_jb_str(&jb, o, "when", days < 0 ? cf_json_str(clk, "text", "") : when);
+	cf_jb_bool(&jb, o, "to_confirm", 1);
 	free(names);
-	return rc;
+	return jb.err;
 }
 
 int cf_state_rules_eval(struct cf_ctx *ctx, const cJSON *rules,

@@ -251,24 +251,6 @@ void cf_jb_time(struct cf_jb *jb, cJSON *obj, const char *key, int64_t us)
 	JB_ADD(jb, obj, cf_json_add_time(obj, key, us));
 }
 
-void cf_jb_item(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
-{
-	if (jb->err || !obj) {
-		cJSON_Delete(item);
-		jb->err = -1;
-		return;
-	}
-	if (cf_json_add_item(obj, key, item))
-		jb->err = -1;
-}
-
-void cf_jb_made(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
-{
-	if (!item)
-		jb->err = -1;
-	cf_jb_item(jb, obj, key, item);
-}
-
 /* Adds the new child (NULL: no memory) under key, or to the end of an
  * array; the child, or NULL with the failure kept. */
 static cJSON *jb_child(struct cf_jb *jb, cJSON *obj, const char *key,
@@ -286,6 +268,21 @@ static cJSON *jb_child(struct cf_jb *jb, cJSON *obj, const char *key,
 		return NULL;
 	}
 	return child;
+}
+
+void cf_jb_item(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
+{
+	/* NULL is a JSON null (and a null that cannot be made, no memory) */
+	if (!item && !jb->err && obj)
+		item = cJSON_CreateNull();
+	jb_child(jb, obj, key, item);
+}
+
+void cf_jb_made(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		jb->err = -1;
+	cf_jb_item(jb, obj, key, item);
 }
 
 cJSON *cf_jb_object(struct cf_jb *jb, cJSON *obj, const char *key)

@@ -12,19 +12,11 @@
 #   RUNS=N   hyperfine runs per command (default 3)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 scale=${1:-70}
 runs=${RUNS:-3}
-data=$top/bench/data/demo
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in hyperfine jq /usr/bin/time; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
-rm -rf "$data"
-mkdir -p "$data"
-trap 'rm -rf "$data"' EXIT
-cd "$data"
+bench_need hyperfine jq /usr/bin/time
+bench_data "$top/bench/data/demo"
 
 echo "== one run for the counts and the peak memory (scale $scale)"
 /usr/bin/time -v "$bin" -q demo ref --generate-only --scale "$scale" --json \

@@ -14,19 +14,11 @@
 #   KEEP=1   keep bench/data/detect afterwards
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 scale=${1:-70}
 runs=${RUNS:-3}
-data=$top/bench/data/detect
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in hyperfine sqlite3 /usr/bin/time; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
-rm -rf "$data"
-mkdir -p "$data"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$data"' EXIT
-cd "$data"
+bench_need hyperfine sqlite3 /usr/bin/time
+bench_data "$top/bench/data/detect"
 
 echo "== generating scale $scale"
 "$bin" -q demo d --generate-only --scale "$scale" --scenario stolen-credentials-bulk-export >/dev/null

@@ -19,15 +19,11 @@
 #   KEEP=1   keep bench/data/fleet afterwards
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 scale=${1:-1}
 runs=${RUNS:-5}
 data=$top/bench/data/fleet
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in hyperfine jq ansible-playbook sshd ssh; do
-  command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "missing $t" >&2; exit 2; }
-done
+bench_need hyperfine jq ansible-playbook sshd ssh
 rm -rf "$data"
 mkdir -p "$data/bin"
 cd "$data"

@@ -20,15 +20,11 @@
 #            default 8192 rows per granule and time the same lookup there
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 scale=${1:-70}
 runs=${RUNS:-10}
 data=$top/bench/data/timeline-clickhouse
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in hyperfine jq curl; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
+bench_need hyperfine jq curl
 rm -rf "$data"
 mkdir -p "$data"
 cleanup() {

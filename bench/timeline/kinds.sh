@@ -22,19 +22,11 @@
 #           on both archives in the same run, for a before/after ratio
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 n=${1:-1000000}
 runs=${RUNS:-3}
-data=$top/bench/data/kinds
-[ -x "$bin" ] || { echo "build casefile first: $bin" >&2; exit 2; }
-for t in hyperfine jq sqlite3 lnav python3; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
-rm -rf "$data"
-mkdir -p "$data"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$data"' EXIT
-cd "$data"
+bench_need hyperfine jq sqlite3 lnav python3
+bench_data "$top/bench/data/kinds"
 
 echo "== generating $n FHIR AuditEvents and $n sshd lines"
 python3 "$here/gen.py" fhir "$n" fhir

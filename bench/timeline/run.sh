@@ -17,19 +17,11 @@
 #   BASELINES=0  time casefile alone (memory, throughput, query latency)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 n=${1:-10000000}
 runs=${RUNS:-3}
-data=$top/bench/data/timeline
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in hyperfine jq sqlite3 /usr/bin/time; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
-rm -rf "$data"
-mkdir -p "$data"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$data"' EXIT
-cd "$data"
+bench_need hyperfine jq sqlite3 /usr/bin/time
+bench_data "$top/bench/data/timeline"
 
 echo "== generating $n events"
 python3 "$here/gen.py" "$data" "$n"

@@ -20,15 +20,11 @@
 #   RUNS=N     requests per measure (default 7)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${CASEFILE:-$top/build/casefile}
+. "$here/../lib.sh"
 scale=${1:-10}
 runs=${RUNS:-7}
 dir=${DIR:-$top/bench/data/view-$scale}
-[ -x "$bin" ] || { echo "build casefile first (Release): $bin" >&2; exit 2; }
-for t in curl sqlite3 jq; do
-  command -v "$t" >/dev/null || { echo "missing $t" >&2; exit 2; }
-done
+bench_need curl sqlite3 jq
 if [ ! -f "$dir/timeline.db" ]; then
   echo "== casefile demo $dir --scale $scale"
   rm -rf "$dir"

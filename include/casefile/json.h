@@ -85,8 +85,9 @@ void cf_jb_int(struct cf_jb *jb, cJSON *obj, const char *key, int64_t val);
 void cf_jb_num(struct cf_jb *jb, cJSON *obj, const char *key, double val);
 void cf_jb_bool(struct cf_jb *jb, cJSON *obj, const char *key, int val);
 void cf_jb_time(struct cf_jb *jb, cJSON *obj, const char *key, int64_t us);
-/* Adds item (NULL: a JSON null) under key; frees item when it is not
- * added (an earlier failure, or no memory). */
+/* Adds item (NULL: a JSON null) under key, or appends it when obj is an
+ * array (key unused); frees item when it is not added (an earlier
+ * failure, or no memory). */
 void cf_jb_item(struct cf_jb *jb, cJSON *obj, const char *key, cJSON *item);
 /* As cf_jb_item, for the result of a function that gives NULL when it
  * runs out of memory: there NULL is the failure, not a null. */

@@ -160,6 +160,11 @@ static cJSON *build_doc(void)
 		o = cf_jb_object(&jb, a, NULL);
 		cf_jb_int(&jb, o, "k", k);
 	}
+	/* made values and nulls append to an array */
+	a = cf_jb_array(&jb, j, "l");
+	cf_jb_made(&jb, a, NULL, cJSON_CreateNumber(1));
+	cf_jb_item(&jb, a, NULL, NULL);
+	cf_jb_made(&jb, a, NULL, cJSON_CreateString("x"));
 	o = cf_jb_object(&jb, j, "o");
 	cf_jb_str(&jb, o, "x", NULL);
 	return cf_jb_finish(&jb);
@@ -174,6 +179,7 @@ static void test_builder(void **state)
 		"{\"s\":\"text\",\"p\":\"a%FF\",\"p_hex\":\"61ff\",\"i\":42,"
 		"\"n\":0.5,\"b\":true,\"t\":\"1970-01-01T00:00:00.000000Z\","
 		"\"z\":null,\"m\":\"made\",\"a\":[{\"k\":0},{\"k\":1},{\"k\":2}],"
+		"\"l\":[1,null,\"x\"],"
 		"\"o\":{\"x\":null}}";
 	cJSON *j = build_doc();
 	char *s;
