@@ -485,7 +485,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		}
 		if (!typed) {
 			/* An empty file, or the first block read: typed on
-			 * the typing thread, or here when it has no slot. */
+			 * a typing thread, or here when it has no slot. */
 			if ((it->type_slot = cf_reader_type_start(r, dst, (size_t)n)) < 0)
 				cf_reader_magic(r, dst, (size_t)n, it);
 			typed = 1;
