@@ -154,9 +154,15 @@ static void *map_db(size_t *len)
 			break;
 		}
 		snprintf(db, n + 5, "%s%s", c, n > 4 && !strcmp(c + n - 4, ".mgc") ? "" : ".mgc");
-		if (stat(db, &st) == 0 && S_ISREG(st.st_mode) && !mgc)
-			mgc = db;
-		else {
+		if (stat(db, &st) == 0) {
+			/* libmagic loads FILE.mgc over FILE; one only */
+			if (!S_ISREG(st.st_mode) || mgc)
+				ok = 0;
+			if (ok)
+				mgc = db;
+			else
+				free(db);
+		} else {
 			ok = stat(c, &st) == 0 && S_ISREG(st.st_mode) &&
 			     strcmp(c + (n > 4 ? n - 4 : n), ".mgc") && no_rules(c);
 			free(db);
