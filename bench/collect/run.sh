@@ -14,7 +14,8 @@
 # that the figures compare the tools and not the disk's write-back:
 # casefile fsyncs its archive (SPEC section 2), the baselines do not.
 # Usage: bench/collect/run.sh [RUNS]   (data in bench/data, removed at the
-# end unless KEEP=1)
+# end unless KEEP=1). CASEFILE_OLD=PATH adds another casefile binary (e.g.
+# one built from the previous commit) to the same hyperfine run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -37,16 +38,22 @@ cf="$bin collect --quiet -o $out/cf.tar.zst --key k.key host"
 a="find host -type f -exec sha256sum {} + > $out/SUMS && tar --zstd -cf $out/a.tar.zst host"
 b="bsdtar --zstd --options zstd:threads=2 -cf $out/b.tar.zst host"
 c="bsdtar --zstd -cf $out/c.tar.zst host"
+old=()
+if [ -n "${CASEFILE_OLD:-}" ]; then
+  [ -x "$CASEFILE_OLD" ] || { echo "CASEFILE_OLD is not executable" >&2; exit 2; }
+  old=(-n casefile-old "$CASEFILE_OLD collect --quiet -o $out/old.tar.zst --key k.key host")
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --warmup 1 --runs "$runs" --prepare "rm -f $out/*" \
   --export-json "$data/hyperfine.json" \
-  -n casefile "$cf" -n baseline-a "$a" -n baseline-b "$b" -n baseline-c "$c"
+  -n casefile "$cf" "${old[@]}" -n baseline-a "$a" -n baseline-b "$b" -n baseline-c "$c"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 rss() { rm -f "$out"/*; /usr/bin/time -v sh -c "$1" 2>&1 >/dev/null |
   awk -F': ' '/Maximum resident/ {print $2}'
   ls -l "$out"/*.tar.zst | awk '{print "archive size", $NF, $5}' >&2; }
 rss_cf=$(rss "$cf"); rss_a=$(rss "$a"); rss_b=$(rss "$b"); rss_c=$(rss "$c")
+[ -z "${CASEFILE_OLD:-}" ] || echo "peak RSS KiB casefile-old: $(rss "${old[2]}")"
 jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$rss_b" --arg rc "$rss_c" '
   (.results | map({(.command): .median}) | add) as $m |
   (.results | map({(.command): ((.user + .system) * 100 | floor / 100)}) | add) as $cpu |
@@ -56,6 +63,7 @@ jq -r --argjson bytes "$bytes" --arg rcf "$rss_cf" --arg ra "$rss_a" --arg rb "$
   "ratio casefile/a: \($m["baseline-a"] / $m.casefile * 100 | floor / 100)x (target >= 2.3x)",
   "ratio casefile/b: \($m["baseline-b"] / $m.casefile * 100 | floor / 100)x (target >= 0.75x)",
   "ratio casefile/c: \($m["baseline-c"] / $m.casefile * 100 | floor / 100)x",
+  (if $m["casefile-old"] then "casefile-old: median \($m["casefile-old"]) s, CPU \($cpu["casefile-old"]) s; new/old speed-up \($m["casefile-old"] / $m.casefile * 100 | floor / 100)x" else empty end),
   "peak RSS KiB: casefile \($rcf) a \($ra) b \($rb) c \($rc) (target casefile < 65536)"' "$data/hyperfine.json"
 rm -rf "$out"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$data"
