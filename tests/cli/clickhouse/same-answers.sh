@@ -4,20 +4,7 @@
 # the archive is built again. Uses the cluster .ci/run started (its URL in
 # CASEFILE_CLICKHOUSE) or starts one of its own on loopback.
 source "$CLI_LIB"
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../clickhouse" && pwd)
-if [ -n "${CASEFILE_CLICKHOUSE:-}" ]; then
-  shards=$CASEFILE_CLICKHOUSE_SHARDS
-  first=${shards%%,*}
-else
-  port=$((20000 + RANDOM % 20000))
-  "$here/cluster.sh" start "$PWD/ch" "$port" >/dev/null || die "cannot start ClickHouse"
-  trap '"$here/cluster.sh" stop "$PWD/ch"' EXIT
-  first=127.0.0.1:$port
-  shards=127.0.0.1:$port,127.0.0.1:$((port + 10))
-fi
-db=cf_test_$$_$RANDOM
-ch="clickhouse://$first/$db?cluster=casefile2&shards=$shards"
-chq() { curl -sS "http://$1/" --data-binary "$2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../../clickhouse/use-cluster.bash"
 
 expect_status 0 casefile demo d --generate-only --scenario faulty-model-version --seed 7
 expect_status 0 casefile key generate k
