@@ -5,7 +5,11 @@
  * cJSON recurses once per nesting level and has its own limit
  * (CJSON_NESTING_LIMIT, 1000); hostile evidence is refused earlier, at
  * CF_JSON_MAX_DEPTH, by a cheap pre-scan that skips strings, so a deeply
- * nested document costs a linear scan and never a deep recursion.
+ * nested document costs a linear scan and never a deep recursion (and a
+ * document with no more brackets than the limit, strings included, costs
+ * only a count of them). Member lookups for evidence (cf_json_get,
+ * cf_json_has) give cJSON's answers with less work per member; trees of
+ * short-lived lines can come from an arena (src/json_arena.c).
  */
 #include <ctype.h>
 #include <errno.h>
