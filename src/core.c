@@ -21,15 +21,10 @@
 #include "casefile/json.h"
 #include "casefile/sign.h"
 
-static void *cjson_malloc(size_t n)
-{
-	return cf_malloc(n);
-}
-
 void cf_core_init(void)
 {
 	static int done;
-	cJSON_Hooks hooks = {cjson_malloc, free};
+	cJSON_Hooks hooks = {cf_json_hook_malloc, cf_json_hook_free};
 
 	if (done)
 		return;

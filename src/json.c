@@ -5,8 +5,13 @@
  * cJSON recurses once per nesting level and has its own limit
  * (CJSON_NESTING_LIMIT, 1000); hostile evidence is refused earlier, at
  * CF_JSON_MAX_DEPTH, by a cheap pre-scan that skips strings, so a deeply
- * nested document costs a linear scan and never a deep recursion.
+ * nested document costs a linear scan and never a deep recursion (and a
+ * document with no more brackets than the limit, strings included, costs
+ * only a count of them). Member lookups for evidence (cf_json_get,
+ * cf_json_has) give cJSON's answers with less work per member; trees of
+ * short-lived lines can come from an arena (src/json_arena.c).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +30,15 @@
 static long too_deep(const char *t, size_t len, int max)
 {
 	int depth = 0, in_str = 0;
+	size_t opens = 0;
 
+	/* Fewer than max+1 opening brackets in all (strings included) cannot
+	 * reach level max+1: a branch-free count ('{' and '[' differ only in
+	 * the bit 0x20) settles most documents without the walk below. */
+	for (size_t i = 0; i < len; i++)
+		opens += ((unsigned char)t[i] | 0x20) == '{';
+	if (opens <= (size_t)max)
+		return -1;
 	for (size_t i = 0; i < len; i++) {
 		char c = t[i];
 		if (in_str) {
@@ -101,23 +114,61 @@ int cf_json_parse_file(struct cf_ctx *ctx, const char *path, size_t max,
 	return rc;
 }
 
+/* As cJSON_GetObjectItemCaseSensitive (the first member of that name; the
+ * walk stops at a nameless child, as in an array), with the first byte
+ * compared here: most members differ there, and strcmp is a call. */
+cJSON *cf_json_get(const cJSON *obj, const char *key)
+{
+	cJSON *c;
+
+	if (!obj || !key)
+		return NULL;
+	for (c = obj->child; c && c->string; c = c->next)
+		if (c->string[0] == key[0] && !strcmp(c->string, key))
+			return c;
+	return NULL;
+}
+
+/* As cJSON_HasObjectItem: names compared as cJSON does (tolower on each
+ * byte), nameless children skipped. */
+int cf_json_has(const cJSON *obj, const char *key)
+{
+	const unsigned char *k = (const unsigned char *)key;
+
+	if (!obj || !key)
+		return 0;
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		const unsigned char *n = (const unsigned char *)c->string;
+		if (!n)
+			continue;
+		while (tolower(*n) == tolower(*k)) {
+			if (!*n)
+				return 1;
+			n++;
+			k++;
+		}
+		k = (const unsigned char *)key;
+	}
+	return 0;
+}
+
 const char *cf_json_str(const cJSON *obj, const char *key, const char *dflt)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = cf_json_get(obj, key);
 
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
 }
 
 double cf_json_num(const cJSON *obj, const char *key, double dflt)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = cf_json_get(obj, key);
 
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
 int64_t cf_json_int(const cJSON *obj, const char *key, int64_t dflt)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = cf_json_get(obj, key);
 
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble < -9.2e18 || v->valuedouble > 9.2e18)
@@ -127,7 +178,7 @@ int64_t cf_json_int(const cJSON *obj, const char *key, int64_t dflt)
 
 int cf_json_bool(const cJSON *obj, const char *key, int dflt)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = cf_json_get(obj, key);
 
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }

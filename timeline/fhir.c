@@ -40,9 +40,9 @@ static const char *coding_code(const cJSON *cc)
 		return NULL;
 	if (cJSON_IsArray(cc))
 		cc = cJSON_GetArrayItem(cc, 0);
-	if ((c = cJSON_GetObjectItemCaseSensitive(cc, "code")) && cJSON_IsString(c))
+	if ((c = cf_json_get(cc, "code")) && cJSON_IsString(c))
 		return c->valuestring;
-	c = cJSON_GetObjectItemCaseSensitive(cc, "coding");
+	c = cf_json_get(cc, "coding");
 	return coding_code(cJSON_GetArrayItem(c, 0));
 }
 
@@ -139,12 +139,12 @@ static void contained_ref(struct tl_run *r, const cJSON *o, const char *ref,
 	const cJSON *c;
 
 	memset(t, 0, sizeof *t);
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(o, "contained")) {
+	cJSON_ArrayForEach(c, cf_json_get(o, "contained")) {
 		const char *id = cf_json_str(c, "id", NULL), *ty, *v;
 		if (!id || strcmp(id, ref + 1))
 			continue;
 		ty = cf_json_str(c, "resourceType", NULL);
-		v = cf_json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "identifier"), 0),
+		v = cf_json_str(cJSON_GetArrayItem(cf_json_get(c, "identifier"), 0),
 				"value", NULL);
 		t->type = tl_str(r, ty, (size_t)-1);
 		t->id = tl_str(r, ref, (size_t)-1);
@@ -187,8 +187,8 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 {
 	struct cf_event ev = {.ts_desc = "Event Recorded",
 			      .source = "fhir-auditevent"};
-	const cJSON *agents = cJSON_GetObjectItemCaseSensitive(o, "agent");
-	const cJSON *ents = cJSON_GetObjectItemCaseSensitive(o, "entity");
+	const cJSON *agents = cf_json_get(o, "agent");
+	const cJSON *ents = cf_json_get(o, "entity");
 	const cJSON *a, *req = NULL, *e, *out;
 	const char *recorded = cf_json_str(o, "recorded", NULL), *code;
 	struct cf_buf types;
@@ -205,8 +205,8 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 		break;
 	}
 	if (req) {
-		const cJSON *who = cJSON_GetObjectItemCaseSensitive(req, "who");
-		const cJSON *idf = cJSON_GetObjectItemCaseSensitive(who, "identifier");
+		const cJSON *who = cf_json_get(req, "who");
+		const cJSON *idf = cf_json_get(who, "identifier");
 		const char *wref = cf_json_str(who, "reference", NULL);
 		if (cf_json_str(idf, "value", NULL))
 			ev.actor = tl_str(r, cf_json_str(idf, "value", NULL), (size_t)-1);
@@ -217,40 +217,40 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 		if (cf_json_str(req, "name", NULL))
 			tl_attr_str(r, "actor_name", cf_json_str(req, "name", NULL),
 				    (size_t)-1);
-		if ((code = coding_code(cJSON_GetObjectItemCaseSensitive(req, "type"))) ||
-		    (code = coding_code(cJSON_GetObjectItemCaseSensitive(req, "role"))))
+		if ((code = coding_code(cf_json_get(req, "type"))) ||
+		    (code = coding_code(cf_json_get(req, "role"))))
 			ev.actor_role = tl_str(r, code, (size_t)-1);
-		ev.src_ip = tl_str(r, cf_json_str(cJSON_GetObjectItemCaseSensitive(req, "network"),
+		ev.src_ip = tl_str(r, cf_json_str(cf_json_get(req, "network"),
 						  "address", NULL), (size_t)-1);
 	}
 	cJSON_ArrayForEach(a, agents) if (!ev.src_ip) ev.src_ip =
-		tl_str(r, cf_json_str(cJSON_GetObjectItemCaseSensitive(a, "network"),
+		tl_str(r, cf_json_str(cf_json_get(a, "network"),
 				      "address", NULL), (size_t)-1);
-	if ((code = coding_code(cJSON_GetObjectItemCaseSensitive(o, "subtype"))))
+	if ((code = coding_code(cf_json_get(o, "subtype"))))
 		ev.action = tl_str(r, code, (size_t)-1);
-	if ((code = coding_code(cJSON_GetObjectItemCaseSensitive(o, "type")))) {
+	if ((code = coding_code(cf_json_get(o, "type")))) {
 		tl_attr_str(r, "type", code, (size_t)-1);
 		if (!ev.action)
 			ev.action = tl_str(r, code, (size_t)-1);
 	}
 	tl_attr_str(r, "action_code", cf_json_str(o, "action", NULL), (size_t)-1);
-	out = cJSON_GetObjectItemCaseSensitive(o, "outcome");
+	out = cf_json_get(o, "outcome");
 	if (cJSON_IsString(out))
 		ev.outcome = !strcmp(out->valuestring, "0") ? "success" : "failure";
 	else if (cJSON_IsNumber(out))
 		ev.outcome = out->valueint == 0 ? "success" : "failure";
-	else if ((code = coding_code(cJSON_GetObjectItemCaseSensitive(out, "code"))))
+	else if ((code = coding_code(cf_json_get(out, "code"))))
 		ev.outcome = !strcmp(code, "0") ? "success" : "failure";
 	if (out && !cJSON_IsObject(out))
 		tl_attr_json(r, "outcome_code", out);
 	{
 		struct cf_buf pu;
 		cf_buf_init(&pu);
-		add_codes(&pu, cJSON_GetObjectItemCaseSensitive(o, "purposeOfEvent"));
-		add_codes(&pu, cJSON_GetObjectItemCaseSensitive(o, "authorization"));
+		add_codes(&pu, cf_json_get(o, "purposeOfEvent"));
+		add_codes(&pu, cf_json_get(o, "authorization"));
 		cJSON_ArrayForEach(a, agents) {
-			add_codes(&pu, cJSON_GetObjectItemCaseSensitive(a, "purposeOfUse"));
-			add_codes(&pu, cJSON_GetObjectItemCaseSensitive(a, "authorization"));
+			add_codes(&pu, cf_json_get(a, "purposeOfUse"));
+			add_codes(&pu, cf_json_get(a, "authorization"));
 		}
 		if (pu.len)
 			tl_attr_str(r, "purpose", pu.data, pu.len);
@@ -258,15 +258,15 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 	}
 	cf_buf_init(&types);
 	cJSON_ArrayForEach(e, ents) {
-		const cJSON *what = cJSON_GetObjectItemCaseSensitive(e, "what");
+		const cJSON *what = cf_json_get(e, "what");
 		const char *ref = cf_json_str(what, "reference", NULL);
 		struct target t;
 		if (!ref) { /* what.identifier: a patient when Person in role Patient */
-			const char *v = cf_json_str(cJSON_GetObjectItemCaseSensitive(what, "identifier"),
+			const char *v = cf_json_str(cf_json_get(what, "identifier"),
 						    "value", NULL);
 			if (v && !ev.patient &&
-			    has_code(cJSON_GetObjectItemCaseSensitive(e, "type"), "1", NULL) &&
-			    has_code(cJSON_GetObjectItemCaseSensitive(e, "role"), "1", "PAT"))
+			    has_code(cf_json_get(e, "type"), "1", NULL) &&
+			    has_code(cf_json_get(e, "role"), "1", "PAT"))
 				ev.patient = tl_str(r, v, (size_t)-1);
 			continue;
 		}
@@ -286,7 +286,7 @@ static int audit_event(struct tl_run *r, const cJSON *o, uint64_t ln,
 		}
 	}
 	if (!ev.patient) { /* R5: AuditEvent.patient */
-		const char *pref = cf_json_str(cJSON_GetObjectItemCaseSensitive(o, "patient"),
+		const char *pref = cf_json_str(cf_json_get(o, "patient"),
 					       "reference", NULL);
 		struct target t;
 		if (pref && pref[0] == '#')
@@ -327,7 +327,7 @@ static const struct {
 
 static int nonempty(const cJSON *o, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = cf_json_get(o, key);
 
 	return (cJSON_IsString(v) && *v->valuestring) || cJSON_IsNumber(v) ||
 	       (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0);
@@ -348,8 +348,8 @@ static void add_element(cJSON *arr, const char *name)
  * identifier". */
 static const char *identifier_element(const cJSON *idf)
 {
-	const cJSON *codings = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(idf, "type"), "coding"), *c;
+	const cJSON *codings = cf_json_get(
+		cf_json_get(idf, "type"), "coding"), *c;
 
 	cJSON_ArrayForEach(c, codings) {
 		const char *code = cf_json_str(c, "code", "");
@@ -378,10 +378,10 @@ static cJSON *patient_elements(const cJSON *o)
 
 	if (!arr)
 		return NULL;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "name"))
+	cJSON_ArrayForEach(x, cf_json_get(o, "name"))
 		if (nonempty(x, "family") || nonempty(x, "given") || nonempty(x, "text"))
 			add_element(arr, "name");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "address")) {
+	cJSON_ArrayForEach(x, cf_json_get(o, "address")) {
 		addr |= nonempty(x, "line") || nonempty(x, "city") ||
 			nonempty(x, "district") || nonempty(x, "postalCode") ||
 			nonempty(x, "text");
@@ -393,7 +393,7 @@ static cJSON *patient_elements(const cJSON *o)
 		add_element(arr, "date of birth");
 	if (nonempty(o, "deceasedDateTime"))
 		add_element(arr, "date of death");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "telecom")) {
+	cJSON_ArrayForEach(x, cf_json_get(o, "telecom")) {
 		const char *sys = cf_json_str(x, "system", "");
 		if (!nonempty(x, "value"))
 			continue;
@@ -404,10 +404,10 @@ static cJSON *patient_elements(const cJSON *o)
 		else if (!strcmp(sys, "email"))
 			add_element(arr, "e-mail address");
 	}
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "identifier"))
+	cJSON_ArrayForEach(x, cf_json_get(o, "identifier"))
 		if (nonempty(x, "value"))
 			add_element(arr, identifier_element(x));
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "photo"))
+	cJSON_ArrayForEach(x, cf_json_get(o, "photo"))
 		if (nonempty(x, "data") || nonempty(x, "url"))
 			add_element(arr, "photograph");
 	/* an element lost to no memory shows in cf_alloc_failures(), which
@@ -425,7 +425,7 @@ static int patient_record(struct tl_run *r, const cJSON *o, const char *id,
 {
 	struct cf_event ev = {.source = "fhir-patient", .action = "patient-record",
 			      .ts_desc = "Record Last Updated"};
-	const char *upd = cf_json_str(cJSON_GetObjectItemCaseSensitive(o, "meta"),
+	const char *upd = cf_json_str(cf_json_get(o, "meta"),
 				      "lastUpdated", NULL);
 	cJSON *els = patient_elements(o);
 	int tzoff = 0, rc;
@@ -463,9 +463,9 @@ static int patient_record(struct tl_run *r, const cJSON *o, const char *id,
 static int patient(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 {
 	struct cf_patient p = {0};
-	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(o, "address");
-	const cJSON *tel = cJSON_GetObjectItemCaseSensitive(o, "telecom"), *x;
-	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(o, "deceasedBoolean");
+	const cJSON *addr = cf_json_get(o, "address");
+	const cJSON *tel = cf_json_get(o, "telecom"), *x;
+	const cJSON *dec = cf_json_get(o, "deceasedBoolean");
 	const char *id = cf_json_str(o, "id", NULL), *st = NULL;
 	int v = CF_CONTACT_KINDS;
 
@@ -477,7 +477,7 @@ static int patient(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 			continue;
 		if (!st)
 			st = cf_state_code(cf_json_str(x, "state", NULL));
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(x, "line")) > 0 ||
+		if (cJSON_GetArraySize(cf_json_get(x, "line")) > 0 ||
 		    *cf_json_str(x, "text", ""))
 			v |= CF_CONTACT_POSTAL;
 	}
@@ -494,10 +494,10 @@ static int patient(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 	}
 	if (cJSON_GetArraySize(addr) > 0 || cJSON_GetArraySize(tel) > 0)
 		v |= CF_CONTACT_ANY;
-	if (cJSON_IsTrue(dec) || cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "deceasedDateTime")))
+	if (cJSON_IsTrue(dec) || cJSON_IsString(cf_json_get(o, "deceasedDateTime")))
 		v |= CF_PATIENT_DECEASED;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "contact"))
-		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(x, "address")))
+	cJSON_ArrayForEach(x, cf_json_get(o, "contact"))
+		if (cJSON_IsObject(cf_json_get(x, "address")))
 			v |= CF_PATIENT_KIN_ADDRESS;
 	p.has_contact = cf_patient_set_birth(v, cf_json_str(o, "birthDate", NULL));
 	if (tl_patient(r, &p, ln) != CF_OK)
@@ -515,7 +515,7 @@ int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 	if (!strcmp(type, "Patient"))
 		return patient(r, o, ln, off);
 	if (!strcmp(type, "Bundle")) {
-		const cJSON *e, *entries = cJSON_GetObjectItemCaseSensitive(o, "entry");
+		const cJSON *e, *entries = cf_json_get(o, "entry");
 		cJSON_ArrayForEach(e, entries) if ((rc = tl_fhir_entry(r, e, ln, off)))
 			break;
 		return rc;
@@ -527,7 +527,7 @@ int tl_fhir_object(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 int tl_fhir_entry(struct tl_run *r, const cJSON *entry, uint64_t ln,
 		  uint64_t off)
 {
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(entry, "resource");
+	const cJSON *res = cf_json_get(entry, "resource");
 	const char *t = cf_json_str(res, "resourceType", "");
 
 	if (!strcmp(t, "Bundle"))

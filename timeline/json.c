@@ -33,9 +33,13 @@
 
 enum { MODE_UNKNOWN, MODE_LINES, MODE_DOC, MODE_TOO_BIG };
 
+/* Nodes of one line's tree: a FHIR AuditEvent line needs about 2 KiB. */
+#define JS_ARENA (64u << 10)
+
 struct js_state {
 	int mode;
 	struct cf_buf doc;
+	struct cf_json_arena arena; /* the tree of one JSON line */
 	uint64_t doc_line, doc_off, doc_lines;
 };
 
@@ -165,6 +169,10 @@ static int js_start(struct tl_run *r)
 
 	if (!st)
 		return cf_set_nomem(r->ctx, "JSON");
+	if (cf_json_arena_init(r->ctx, &st->arena, JS_ARENA) != CF_OK) {
+		free(st);
+		return CF_FAILED;
+	}
 	cf_buf_init(&st->doc);
 	st->doc.limit = TL_DOC_MAX;
 	r->state = st;
@@ -175,8 +183,10 @@ static void js_free(struct tl_run *r)
 {
 	struct js_state *st = r->state;
 
-	if (st)
+	if (st) {
 		cf_buf_release(&st->doc);
+		cf_json_arena_release(&st->arena);
+	}
 	free(st);
 	r->state = NULL;
 }
@@ -185,9 +195,9 @@ static int is_decision(struct tl_run *r, const cJSON *o)
 {
 	if (r->meta->category && !strcmp(r->meta->category, CF_CAT_MODEL_DECISION))
 		return 1;
-	return cJSON_HasObjectItem(o, "model") &&
-	       (cJSON_HasObjectItem(o, "output") ||
-		cJSON_HasObjectItem(o, "model_version"));
+	return cf_json_has(o, "model") &&
+	       (cf_json_has(o, "output") ||
+		cf_json_has(o, "model_version"));
 }
 
 /* Routes one object to its handler. */
@@ -197,11 +207,11 @@ static int dispatch(struct tl_run *r, const cJSON *o, uint64_t ln, uint64_t off)
 
 	if (!cJSON_IsObject(o))
 		return tl_reject(r, ln, off, "JSON value is not an object");
-	if (cJSON_HasObjectItem(o, "resourceType"))
+	if (cf_json_has(o, "resourceType"))
 		return tl_fhir_object(r, o, ln, off);
-	if (cJSON_HasObjectItem(o, "eventVersion") ||
-	    cJSON_HasObjectItem(o, "Records") ||
-	    cJSON_HasObjectItem(o, "CloudTrailEvent"))
+	if (cf_json_has(o, "eventVersion") ||
+	    cf_json_has(o, "Records") ||
+	    cf_json_has(o, "CloudTrailEvent"))
 		return tl_cloudtrail_object(r, o, ln, off);
 	if ((m && m->kind && !strcmp(m->kind, "decisions")) || is_decision(r, o))
 		return tl_decision_object(r, o, ln, off);
@@ -255,10 +265,10 @@ static int dispatch_doc(struct tl_run *r, const cJSON *o, const char *text,
 	if (cJSON_IsArray(o))
 		return each_record(r, o, REC_ANY, NULL, text, len, ln, off);
 	if (!strcmp(cf_json_str(o, "resourceType", ""), "Bundle") &&
-	    cJSON_IsArray(a = cJSON_GetObjectItemCaseSensitive(o, "entry")))
+	    cJSON_IsArray(a = cf_json_get(o, "entry")))
 		return each_record(r, a, REC_ENTRY, "entry", text, len, ln, off);
-	if (!cJSON_HasObjectItem(o, "resourceType") &&
-	    cJSON_IsArray(a = cJSON_GetObjectItemCaseSensitive(o, "Records")))
+	if (!cf_json_has(o, "resourceType") &&
+	    cJSON_IsArray(a = cf_json_get(o, "Records")))
 		return each_record(r, a, REC_CLOUDTRAIL, "Records", text, len, ln, off);
 	return dispatch(r, o, ln, off);
 }
@@ -305,7 +315,7 @@ static int js_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 	if (memchr(s, '\0', n))
 		return tl_reject(r, ln, off, "NUL byte in line");
 	cf_ctx_init(&jctx);
-	if (cf_json_parse(&jctx, s, n, &o) != CF_OK) {
+	if (cf_json_parse_in(&jctx, &st->arena, s, n, &o) != CF_OK) {
 		size_t i = 0;
 		while (i < n && (s[i] == ' ' || s[i] == '\t'))
 			i++;

@@ -276,6 +276,13 @@ void tl_attr_tz(struct tl_run *r, int off)
 	int a = off < 0 ? -off : off;
 
 	attr_key(r, "tz");
+	if (a >= 0 && a / 3600 < 100) { /* "+hh:mm" by hand: once per event */
+		char t[8] = {'"', off < 0 ? '-' : '+', (char)('0' + a / 36000),
+			     (char)('0' + a / 3600 % 10), ':',
+			     (char)('0' + a / 600 % 6), (char)('0' + a / 60 % 10), '"'};
+		cf_buf_append(&r->attrs, t, sizeof t);
+		return;
+	}
 	cf_buf_printf(&r->attrs, "\"%c%02d:%02d\"", off < 0 ? '-' : '+',
 		      a / 3600, a / 60 % 60);
 }

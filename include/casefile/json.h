@@ -29,6 +29,29 @@ int cf_json_parse(struct cf_ctx *ctx, const char *text, size_t len,
 int cf_json_parse_file(struct cf_ctx *ctx, const char *path, size_t max,
 		       cJSON **out);
 
+/* An arena for the nodes of short-lived documents (src/json_arena.c):
+ * cf_json_parse_in parses as cf_json_parse with the nodes carved from the
+ * arena, reset first, so the tree it returned before must have been
+ * deleted (cJSON_Delete, on the same thread; it frees nothing of the
+ * arena). Nodes that do not fit in cap bytes come from malloc. */
+struct cf_json_arena {
+	char *mem;
+	size_t cap, used;
+};
+int cf_json_arena_init(struct cf_ctx *ctx, struct cf_json_arena *a,
+		       size_t cap);
+void cf_json_arena_release(struct cf_json_arena *a);
+int cf_json_parse_in(struct cf_ctx *ctx, struct cf_json_arena *a,
+		     const char *text, size_t len, cJSON **out);
+/* cJSON's allocator hooks (cf_core_init installs them). */
+void *cf_json_hook_malloc(size_t n);
+void cf_json_hook_free(void *p);
+
+/* cJSON_GetObjectItemCaseSensitive and cJSON_HasObjectItem (names case
+ * folded), same answers, quicker on wide objects. */
+cJSON *cf_json_get(const cJSON *obj, const char *key);
+int cf_json_has(const cJSON *obj, const char *key);
+
 /* Getters: the member's value, or dflt when absent or of another type. */
 const char *cf_json_str(const cJSON *obj, const char *key, const char *dflt);
 double cf_json_num(const cJSON *obj, const char *key, double dflt);

@@ -257,6 +257,23 @@ static void test_depth_limit(void **state)
 	j = parse_ok("{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 		     "[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[\"}");
 	cJSON_Delete(j);
+	/* More than 64 brackets in all, strings included, but 64 levels: the
+	 * quick count of brackets is not the answer, the walk is. */
+	free(ok);
+	ok = malloc(2 * CF_JSON_MAX_DEPTH + 8);
+	assert_non_null(ok);
+	{
+		size_t n = 0;
+		for (int i = 0; i < CF_JSON_MAX_DEPTH; i++)
+			ok[n++] = '[';
+		memcpy(ok + n, "\"{[\"", 4);
+		n += 4;
+		for (int i = 0; i < CF_JSON_MAX_DEPTH; i++)
+			ok[n++] = ']';
+		ok[n] = '\0';
+	}
+	j = parse_ok(ok);
+	cJSON_Delete(j);
 	free(ok);
 	free(deep);
 	free(huge);
