@@ -356,7 +356,7 @@ static int flush_one(struct cf_collector *c)
 
 /* Writes held-back entries until at most keep_typed of them wait for a
  * type and keep in all. When an entry is written depends only on these
- * counts, never on how far the typing threads have got, so a run makes the
+ * counts, never on how far the typing thread has got, so a run makes the
  * same calls in the same order every time (fault sweeps rely on it). */
 static int flush(struct cf_collector *c, size_t keep_typed, size_t keep)
 {

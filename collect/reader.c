@@ -21,20 +21,13 @@
  * which the spool never holds and the writer stores as a pax sparse
  * member. libmagic types the first block already read (at most 64 KiB of
  * it) instead of opening the file again.
- * Typing runs on CF_TYPISTS threads of their own, overlapping the reading,
- * hashing and archiving of this item and the next ones (the collector holds
- * back the items.jsonl entries until their type is known, collector.c): the
- * first block is copied into one of CF_TYPE_SLOTS buffers and the first idle
- * typist types it there, the oldest first. Each typist has a libmagic handle
- * of its own (libmagic keeps its state in the handle), loaded one after the
- * other before any typist starts. libmagic 5.44 writes one global inside
- * magic_buffer(): cdf.c stores its byte-order probe (cdf_bo, always the same
- * four bytes) each time it looks for a CDF (old MS Office) header, at offset
- * 0 of every buffer (helgrind shows no other). So every call passes
- * MAGIC_NO_CHECK_CDF, which changes nothing for a buffer that does not start
- * with the CDF signature (file_trycdf gives up on it), and a buffer that does
- * is typed with the check, holding cdf_mu. Calls on one handle hold its
- * mutex (the collecting thread uses handle 0 when no slot is free).
+ * Typing runs on a thread of its own, overlapping the reading, hashing and
+ * archiving of this item and the next ones (the collector holds back the
+ * items.jsonl entries until their type is known, collector.c): the first
+ * block is copied into one of CF_TYPE_SLOTS buffers and typed there. Every
+ * libmagic call, on that thread or on the collecting one (cf_reader_magic),
+ * holds magic_mu: libmagic 5.44 writes a global variable inside
+ * magic_buffer() (helgrind), so two calls must never run at once.
  *
  * Typing costs one full libmagic pass per item, not two. The full pass
  * (soft magic: thousands of rules, regular expressions over text) is what
@@ -57,7 +50,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,33 +63,22 @@
 #define HOLE_GRAIN 4096        /* holes are whole aligned blocks of zeros */
 #define HOLES_MAX 4096         /* holes kept per file; beyond, zeros are data */
 
-enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
-
-/* The CDF (OLE2) signature: the one header whose check writes libmagic's
- * global, typed holding cdf_mu */
-static const unsigned char cdf_magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 
 struct cf_reader {
 	uint8_t *block;
 	uint8_t *mem;
 	size_t mem_max;
 	cf_sha256 *h;
+	magic_t magic;
 	char *dir;
 	struct cf_extent *holes; /* HOLES_MAX */
-	/* the typing threads, typist k with handle magic[k] */
-	magic_t magic[CF_TYPISTS];
-	void *db;                  /* the compiled database both use, or NULL */
-	size_t db_len;
-	pthread_mutex_t magic_mu[CF_TYPISTS]; /* held by each call on magic[k] */
-	pthread_mutex_t cdf_mu;    /* held by a call that checks for CDF */
+	/* the typing thread */
+	pthread_mutex_t magic_mu;  /* held by every libmagic call */
 	pthread_mutex_t mu;        /* the slots */
 	pthread_cond_t cv_job, cv_done;
-	pthread_t thread[CF_TYPISTS];
-	int started, stop;         /* started: typists running */
-	struct typist_arg {
-		cf_reader *r;
-		int k;
-	} targ[CF_TYPISTS];
+	pthread_t thread;
+	int started, stop;
 	uint64_t seq;
 	struct slot {
 		uint8_t *buf;
@@ -110,94 +91,14 @@ struct cf_reader {
 
 #define MAGIC_FLAGS MAGIC_ERROR
 
-/* 1: path is a regular file of comments and blank lines only, which adds
- * no rule to a database (magic(5)); Debian's /etc/magic is one. */
-static int no_rules(const char *path)
-{
-	char line[4096];
-	FILE *f = fopen(path, "re");
-	int ok = f != NULL;
-	size_t lines = 0;
-
-	while (ok && fgets(line, sizeof line, f)) {
-		size_t i = strspn(line, " \t\r\n");
-		ok = (line[i] == '\0' || line[i] == '#') && ++lines < 100000 &&
-		     (strchr(line, '\n') || feof(f));
-	}
-	if (f)
-		fclose(f);
-	return ok;
-}
-
-/* Maps the compiled database that magic_load(NULL) would load, when
- * libmagic's path names exactly one (FILE.mgc, or FILE with FILE.mgc
- * beside it) and the rest are files without rules; NULL otherwise. Both
- * handles then use this one read-only mapping (magic_load_buffers) instead
- * of a private mapping each, which kept 7 MB of the same pages resident
- * twice. A database in the other byte order is left to magic_load, which
- * swaps it in place. */
-static void *map_db(size_t *len)
-{
-	const char *path = magic_getpath(NULL, 0);
-	char *list = path ? cf_strdup(path) : NULL, *save = NULL, *mgc = NULL;
-	void *p = NULL;
-	struct stat st;
-	int fd, ok = list != NULL;
-
-	for (char *c = list ? strtok_r(list, ":", &save) : NULL; ok && c;
-	     c = strtok_r(NULL, ":", &save)) {
-		size_t n = strlen(c);
-		char *db = cf_malloc(n + 5);
-
-		if (!db) {
-			ok = 0;
-			break;
-		}
-		snprintf(db, n + 5, "%s%s", c, n > 4 && !strcmp(c + n - 4, ".mgc") ? "" : ".mgc");
-		if (stat(db, &st) == 0) {
-			/* libmagic loads FILE.mgc over FILE; one only */
-			if (!S_ISREG(st.st_mode) || mgc)
-				ok = 0;
-			if (ok)
-				mgc = db;
-			else
-				free(db);
-		} else {
-			ok = stat(c, &st) == 0 && S_ISREG(st.st_mode) &&
-			     strcmp(c + (n > 4 ? n - 4 : n), ".mgc") && no_rules(c);
-			free(db);
-		}
-	}
-	if (ok && mgc && (fd = open(mgc, O_RDONLY | O_CLOEXEC)) >= 0) {
-		uint32_t head = 0;
-
-		if (fstat(fd, &st) == 0 && st.st_size >= 8 && st.st_size < (1 << 30) &&
-		    pread(fd, &head, sizeof head, 0) == (ssize_t)sizeof head &&
-		    head == 0xF11E041C) { /* libmagic's MAGICNO, this byte order */
-			p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (p == MAP_FAILED)
-				p = NULL;
-			else
-				*len = (size_t)st.st_size;
-		}
-		close(fd);
-	}
-	free(mgc);
-	free(list);
-	return p;
-}
-
-static magic_t magic_cookie(cf_reader *r)
+static magic_t magic_cookie(void)
 {
 	size_t max = MAGIC_BYTES;
 	magic_t m = magic_open(MAGIC_FLAGS);
-	void *bufs[1] = {r->db};
-	size_t lens[1] = {r->db_len};
 
 	if (!m)
 		return NULL;
-	if ((!r->db || magic_load_buffers(m, bufs, lens, 1) != 0) &&
-	    magic_load(m, NULL) != 0) {
+	if (magic_load(m, NULL) != 0) {
 		magic_close(m);
 		return NULL;
 	}
@@ -215,9 +116,7 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	*out = NULL;
 	if (!r)
 		return cf_set_nomem(ctx, "reader");
-	for (int k = 0; k < CF_TYPISTS; k++)
-		pthread_mutex_init(&r->magic_mu[k], NULL);
-	pthread_mutex_init(&r->cdf_mu, NULL);
+	pthread_mutex_init(&r->magic_mu, NULL);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv_job, NULL);
 	pthread_cond_init(&r->cv_done, NULL);
@@ -234,23 +133,15 @@ int cf_reader_new(struct cf_ctx *ctx, const char *spool_dir, size_t mem_max,
 	}
 	/* Without a magic database items get an empty type, not a failure:
 	 * the evidence itself does not depend on it. */
-	r->db = map_db(&r->db_len);
-	for (int k = 0; k < CF_TYPISTS; k++)
-		r->magic[k] = magic_cookie(r);
+	r->magic = magic_cookie();
 	for (int i = 0; i < CF_TYPE_SLOTS; i++)
 		if (!(r->slot[i].buf = cf_malloc(MAGIC_BYTES))) {
 			cf_reader_free(r);
 			return cf_set_nomem(ctx, "reader");
 		}
-	/* One typist per handle loaded; without any, every item is typed on
-	 * the calling thread. */
-	for (int k = 0; k < CF_TYPISTS && r->magic[k]; k++) {
-		r->targ[k].r = r;
-		r->targ[k].k = k;
-		if (pthread_create(&r->thread[k], NULL, typist, &r->targ[k]) != 0)
-			break;
-		r->started++;
-	}
+	/* Without the thread every item is typed on the calling one. */
+	if (r->magic && pthread_create(&r->thread, NULL, typist, r) == 0)
+		r->started = 1;
 	*out = r;
 	return CF_OK;
 }
@@ -262,24 +153,18 @@ void cf_reader_free(cf_reader *r)
 	if (r->started) {
 		pthread_mutex_lock(&r->mu);
 		r->stop = 1;
-		pthread_cond_broadcast(&r->cv_job);
+		pthread_cond_signal(&r->cv_job);
 		pthread_mutex_unlock(&r->mu);
-		for (int k = 0; k < r->started; k++)
-			pthread_join(r->thread[k], NULL);
+		pthread_join(r->thread, NULL);
 	}
-	for (int k = 0; k < CF_TYPISTS; k++) {
-		pthread_mutex_destroy(&r->magic_mu[k]);
-		if (r->magic[k])
-			magic_close(r->magic[k]);
-	}
-	pthread_mutex_destroy(&r->cdf_mu);
-	if (r->db)
-		munmap(r->db, r->db_len); /* after the handles that use it */
+	pthread_mutex_destroy(&r->magic_mu);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv_job);
 	pthread_cond_destroy(&r->cv_done);
 	for (int i = 0; i < CF_TYPE_SLOTS; i++)
 		free(r->slot[i].buf);
+	if (r->magic)
+		magic_close(r->magic);
 	cf_sha256_free(r->h);
 	free(r->holes);
 	free(r->block);
@@ -300,58 +185,36 @@ static const char *magic_as(magic_t m, int flags, const void *p, size_t n)
 	return s ? s : "";
 }
 
-/* Types p with handle m; the caller holds m's mutex, and cdf_mu when cdf
- * is set (only then does libmagic look for a CDF header). */
-static void type_now(magic_t m, int cdf, const void *p, size_t n, struct cf_item *it)
+static void type_now(cf_reader *r, const void *p, size_t n, struct cf_item *it)
 {
-	int no_cdf = cdf ? 0 : MAGIC_NO_CHECK_CDF;
 	const char *s;
 
-	/* libmagic's answer lives in the handle until the next call */
-	snprintf(it->desc, sizeof it->desc, "%s", magic_as(m, no_cdf, p, n));
-	s = magic_as(m, no_cdf | MAGIC_NO_CHECK_SOFT, p, n);
-	if (!strcmp(s, it->desc))
-		s = magic_as(m, no_cdf | MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, p, n);
-	else
-		s = magic_as(m, no_cdf | MAGIC_MIME_TYPE, p, n);
-	snprintf(it->mime, sizeof it->mime, "%s", s);
-}
-
-/* Types p with handle k, holding the locks type_now() needs. */
-static void type_with(cf_reader *r, int k, const void *p, size_t n, struct cf_item *it)
-{
-	int cdf;
-
 	it->mime[0] = it->desc[0] = '\0';
-	if (!r->magic[k])
+	if (!r->magic)
 		return;
 	if (n > MAGIC_BYTES)
 		n = MAGIC_BYTES;
-	cdf = n >= sizeof cdf_magic && !memcmp(p, cdf_magic, sizeof cdf_magic);
-	pthread_mutex_lock(&r->magic_mu[k]);
-	if (cdf)
-		pthread_mutex_lock(&r->cdf_mu);
-	type_now(r->magic[k], cdf, p, n, it);
-	if (cdf)
-		pthread_mutex_unlock(&r->cdf_mu);
-	pthread_mutex_unlock(&r->magic_mu[k]);
+	/* libmagic's answer lives in the handle until the next call */
+	snprintf(it->desc, sizeof it->desc, "%s", magic_as(r->magic, MAGIC_NONE, p, n));
+	s = magic_as(r->magic, MAGIC_NONE | MAGIC_NO_CHECK_SOFT, p, n);
+	if (!strcmp(s, it->desc))
+		s = magic_as(r->magic, MAGIC_MIME_TYPE | MAGIC_NO_CHECK_SOFT, p, n);
+	else
+		s = magic_as(r->magic, MAGIC_MIME_TYPE, p, n);
+	snprintf(it->mime, sizeof it->mime, "%s", s);
 }
 
 void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it)
 {
-	type_with(r, 0, p, n, it);
+	pthread_mutex_lock(&r->magic_mu);
+	type_now(r, p, n, it);
+	pthread_mutex_unlock(&r->magic_mu);
 }
 
-int cf_reader_typists(const cf_reader *r)
-{
-	return r->started;
-}
-
-/* Typist k: the oldest queued slot, until told to stop. */
+/* The typing thread: the oldest queued slot, until told to stop. */
 static void *typist(void *ud)
 {
-	struct typist_arg *a = ud;
-	cf_reader *r = a->r;
+	cf_reader *r = ud;
 
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
@@ -367,9 +230,8 @@ static void *typist(void *ud)
 			pthread_cond_wait(&r->cv_job, &r->mu);
 			continue;
 		}
-		s->state = SLOT_BUSY; /* not for the other typist */
 		pthread_mutex_unlock(&r->mu);
-		type_with(r, a->k, s->buf, s->len, &s->res);
+		cf_reader_magic(r, s->buf, s->len, &s->res);
 		pthread_mutex_lock(&r->mu);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&r->cv_done);
@@ -571,7 +433,7 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 		}
 		if (!typed) {
 			/* An empty file, or the first block read: typed on
-			 * a typing thread, or here when it has no slot. */
+			 * the typing thread, or here when it has no slot. */
 			if ((it->type_slot = cf_reader_type_start(r, dst, (size_t)n)) < 0)
 				cf_reader_magic(r, dst, (size_t)n, it);
 			typed = 1;

@@ -39,15 +39,13 @@ struct cf_item {
 	 * spool does not hold: stored as holes. Owned by the reader. */
 	const struct cf_extent *holes;
 	size_t nholes;
-	/* >= 0: mime and desc are being found on a typing thread, in this
+	/* >= 0: mime and desc are being found on the typing thread, in this
 	 * slot (cf_reader_type_wait); they are "" here until then */
 	int type_slot;
 };
 
 /* Typing slots: items whose type may be pending at once. */
 #define CF_TYPE_SLOTS 8
-/* Typing threads (each with a libmagic handle of its own). */
-#define CF_TYPISTS 2
 
 typedef struct cf_reader cf_reader;
 
@@ -69,10 +67,8 @@ int cf_reader_read(cf_reader *r, struct cf_ctx *ctx, int dirfd,
 void cf_reader_done(cf_reader *r, struct cf_item *it);
 /* Types a memory block with libmagic, now, on the calling thread. */
 void cf_reader_magic(cf_reader *r, const void *p, size_t n, struct cf_item *it);
-/* How many typing threads run (0 without a magic database). */
-int cf_reader_typists(const cf_reader *r);
 /* Queues the first n bytes (64 KiB at most, copied) of p for the typing
- * threads: the slot, or -1 when there is no thread or no free slot (type it
+ * thread: the slot, or -1 when there is no thread or no free slot (type it
  * with cf_reader_magic then). */
 int cf_reader_type_start(cf_reader *r, const void *p, size_t n);
 /* Waits for slot's type, copies it (mime, desc: NULL to drop it) and
