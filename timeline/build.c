@@ -305,7 +305,7 @@ static int snapshot_copy(struct cf_ctx *ctx, const unsigned char *head, size_t n
 		tmp = "/tmp";
 	if (!(tpl = cf_malloc(strlen(tmp) + 32)))
 		return cf_set_nomem(ctx, "snapshot copy");
-	sprintf(tpl, "%s/casefile-sqlite-XXXXXX", tmp);
+	snprintf(tpl, strlen(tmp) + 32, "%s/casefile-sqlite-XXXXXX", tmp);
 	if ((fd = mkstemp(tpl)) < 0) {
 		rc = cf_set_error(ctx, errno, "no temporary file");
 		free(tpl);

@@ -14,3 +14,14 @@ expect_status() {
 
 # expect_grep REGEX FILE: fails unless FILE has a line matching REGEX.
 expect_grep() { grep -Eq -- "$1" "$2" || { cat "$2" >&2; die "$2 lacks /$1/"; }; }
+
+# counting_archive: the evidence of tests/fixtures/timeline/counting (its
+# access log and roster) copied to ./root and signed into ./a.tar.zst with
+# a key made here (k.pem, k.pub), as the scope-counting tests share it.
+counting_archive() {
+  cp -r "$FIXTURES/timeline/counting/root" root
+  openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
+  openssl pkey -in k.pem -pubout -out k.pub
+  bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
+    var/log/ehr/audit.ndjson:access-log var/lib/ehr/roster.csv:database || die make-archive
+}

@@ -10,11 +10,7 @@
 # (164.404(a)(2)). Expected figures: tests/fixtures/timeline/counting/SOURCE.md.
 source "$CLI_LIB"
 F=$FIXTURES/timeline/counting
-cp -r "$F/root" root
-openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
-openssl pkey -in k.pem -pubout -out k.pub
-bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
-  var/log/ehr/audit.ndjson:access-log var/lib/ehr/roster.csv:database || die make-archive
+counting_archive
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
   expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
 expect_status 0 casefile timeline scope --db t.db --incident "$F/incident.yaml" --json
