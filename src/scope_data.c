@@ -187,27 +187,32 @@ static int count_in(cJSON *set, const char *key, int64_t by)
 
 /* 1 when a record may count for the item: an item that names a table or
  * a patient column takes only the rows of a host's database (source
- * "database", timeline/sqlitedb.c) read from them; SQLite compares
+ * "database", timeline/sqlitedb.c) read from them, whose attributes `a`
+ * (NULL for any other record) name that table and column; SQLite compares
  * identifiers without regard to ASCII case, and so does this. */
-static int rows_match(const struct item *it, const struct cf_event *e, int *nomem)
+static int rows_match(const struct item *it, const cJSON *a)
+{
+	if (!it->d->table && !it->d->patient_column)
+		return 1;
+	return a && (!it->d->table || !strcasecmp(it->d->table, cf_json_str(a, "table", ""))) &&
+	       (!it->d->patient_column ||
+		!strcasecmp(it->d->patient_column, cf_json_str(a, "column", "")));
+}
+
+/* The attributes of a host database's row, parsed once for all the items
+ * (only when one narrows to a table or column); NULL for any other record,
+ * or when they do not parse (*nomem set when that was for want of
+ * memory). */
+static cJSON *row_attrs(const struct cf_event *e, int *nomem)
 {
 	unsigned long refused = cf_alloc_failures();
 	cJSON *a;
-	int ok;
 
-	if (!it->d->table && !it->d->patient_column)
-		return 1;
 	if (!e->source || strcmp(e->source, "database") || !e->attrs)
-		return 0;
-	if (!(a = cJSON_Parse(e->attrs))) {
+		return NULL;
+	if (!(a = cJSON_Parse(e->attrs)))
 		*nomem = cf_alloc_failures() != refused;
-		return 0;
-	}
-	ok = (!it->d->table || !strcasecmp(it->d->table, cf_json_str(a, "table", ""))) &&
-	     (!it->d->patient_column ||
-	      !strcasecmp(it->d->patient_column, cf_json_str(a, "column", "")));
-	cJSON_Delete(a);
-	return ok;
+	return a;
 }
 
 /* One record of data at rest (an event, or a patients-table row when
@@ -217,21 +222,20 @@ static int rows_match(const struct item *it, const struct cf_event *e, int *nome
  * patient from a record of its data does not count it again. */
 static int record(struct data *D, const struct cf_event *e, int fallback)
 {
-	int hit = 0;
+	cJSON *a;
+	int hit = 0, nomem = 0, narrow = 0;
 
 	if (!e->patient || !*e->patient || !e->member)
 		return 0;
-	for (size_t i = 0; i < D->n; i++) {
+	for (size_t i = 0; i < D->n; i++)
+		narrow |= D->it[i].d->table || D->it[i].d->patient_column;
+	if (!(a = narrow ? row_attrs(e, &nomem) : NULL) && nomem)
+		return D->nomem = 1;
+	for (size_t i = 0; i < D->n && !nomem; i++) {
 		struct item *it = &D->it[i];
-		int nomem = 0;
 
-		if (!matches(it, e->member))
+		if (!matches(it, e->member) || !rows_match(it, a))
 			continue;
-		if (!rows_match(it, e, &nomem)) {
-			if (nomem)
-				return D->nomem = 1;
-			continue;
-		}
 		if (fallback && cJSON_GetObjectItemCaseSensitive(it->patients, e->patient))
 			continue;
 		hit = 1;
@@ -239,8 +243,11 @@ static int record(struct data *D, const struct cf_event *e, int fallback)
 		if (count_in(it->members, e->member, 1) ||
 		    (!cJSON_GetObjectItemCaseSensitive(it->patients, e->patient) &&
 		     !cJSON_AddTrueToObject(it->patients, e->patient)))
-			return D->nomem = 1;
+			nomem = 1;
 	}
+	cJSON_Delete(a);
+	if (nomem)
+		return D->nomem = 1;
 	if (!hit)
 		return 0;
 	if (!cJSON_GetObjectItemCaseSensitive(D->all, e->patient) &&
