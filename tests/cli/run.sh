@@ -17,7 +17,17 @@ case_file=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/casefile-cli.XXXXXX")
+# The scratch folder's name holds digits only: its path appears in events
+# (the collector's file times), and a random letter pair in it would match a
+# case's free-text search now and then.
+umask_was=$(umask); umask 077
+for _ in $(seq 100); do
+  scratch="${TMPDIR:-/tmp}/casefile-cli.$$.$RANDOM"
+  mkdir "$scratch" 2>/dev/null && break
+  scratch=
+done
+umask "$umask_was"
+[ -n "$scratch" ] || { echo "no scratch folder under ${TMPDIR:-/tmp}"; exit 1; }
 trap 'chmod -R u+rwX "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
 mkdir "$scratch/bin" "$scratch/work"
 ln -s "$bin" "$scratch/bin/casefile"
