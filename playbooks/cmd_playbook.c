@@ -59,7 +59,7 @@ static const char usage_text[] =
 	"  --json                  print one JSON object on stdout\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_INCIDENT = 256, OPT_DISCOVERED, OPT_DONE, OPT_ANSWER, OPT_UNTIL,
+enum { OPT_DISCOVERED = 256, OPT_DONE, OPT_ANSWER, OPT_UNTIL,
        OPT_NONINT, OPT_NOW, OPT_CACAO, OPT_SET, OPT_YES };
 
 static const struct option options[] = {
@@ -67,7 +67,7 @@ static const struct option options[] = {
 	{"cacao", no_argument, NULL, OPT_CACAO},
 	{"discovered", required_argument, NULL, OPT_DISCOVERED},
 	{"done", required_argument, NULL, OPT_DONE},
-	{"incident", required_argument, NULL, OPT_INCIDENT},
+	CF_CLI_OPT_INCIDENT,
 	{"non-interactive", no_argument, NULL, OPT_NONINT},
 	{"now", required_argument, NULL, OPT_NOW},
 	{"set", required_argument, NULL, OPT_SET},
@@ -615,7 +615,7 @@ int cmd_playbook(int argc, char **argv)
 		switch (c) {
 		case 'C': o.dir = optarg; break;
 		case 'o': o.out = optarg; break;
-		case OPT_INCIDENT: o.incident = optarg; break;
+		case CF_CLI_INCIDENT: o.incident = optarg; break;
 		case OPT_DISCOVERED: o.discovered = optarg; break;
 		case OPT_UNTIL: o.until = optarg; break;
 		case OPT_NONINT: o.nonint = 1; break;

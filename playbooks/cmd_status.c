@@ -37,11 +37,11 @@ static const char usage_text[] =
 	"  --json       print one JSON object on stdout\n"
 	"  -h, --help   show this help\n";
 
-enum { OPT_TRUST = 256, OPT_NOW };
+enum { OPT_NOW = 256 };
 
 static const struct option options[] = {
 	{"now", required_argument, NULL, OPT_NOW},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
@@ -118,7 +118,7 @@ int cmd_status(int argc, char **argv)
 			dir = optarg;
 		else if (ch == OPT_NOW)
 			nowarg = optarg;
-		else if (ch == OPT_TRUST && cf_keyring_add_file(&ctx, kr, optarg) != CF_OK)
+		else if (ch == CF_CLI_TRUST && cf_keyring_add_file(&ctx, kr, optarg) != CF_OK)
 			goto fail;
 	}
 	if (ch != -1) {

@@ -113,27 +113,26 @@ static const char usage_text[] =
 	"  --json           print a summary of what was written as one JSON object\n"
 	"  -h, --help       show this help\n";
 
-enum { OPT_SCOPE = 256, OPT_DB, OPT_INCIDENT, OPT_VERIFY, OPT_CASE, OPT_FORMAT,
-       OPT_KEY, OPT_SIGN, OPT_DRILL, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
+enum { OPT_SCOPE = 256, OPT_VERIFY, OPT_KEY, OPT_SIGN, OPT_DRILL,
        OPT_TODAY, OPT_FROM_FINDINGS, OPT_STATES };
 
 #define MAX_KEYS 16
 
 static const struct option options[] = {
-	{"case", required_argument, NULL, OPT_CASE},
-	{"db", required_argument, NULL, OPT_DB},
+	CF_CLI_OPT_CASE,
+	CF_CLI_OPT_DB,
 	{"drill", required_argument, NULL, OPT_DRILL},
-	{"format", required_argument, NULL, OPT_FORMAT},
+	CF_CLI_OPT_FORMAT,
 	{"from-findings", required_argument, NULL, OPT_FROM_FINDINGS},
-	{"incident", required_argument, NULL, OPT_INCIDENT},
-	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
+	CF_CLI_OPT_INCIDENT,
+	CF_CLI_OPT_UNVERIFIED,
 	{"key", required_argument, NULL, OPT_KEY}, /* repeatable: its own row */
-	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_OUTPUT,
 	{"scope", required_argument, NULL, OPT_SCOPE},
 	{"sign", required_argument, NULL, OPT_SIGN},
 	{"states", required_argument, NULL, OPT_STATES},
 	{"today", required_argument, NULL, OPT_TODAY},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	{"verify", required_argument, NULL, OPT_VERIFY},
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_PASS, CF_CLI_OPT_END,
 };
@@ -790,12 +789,12 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case OPT_SCOPE: o.scope = optarg; break;
-		case OPT_DB: o.db = optarg; break;
-		case OPT_INCIDENT: o.incident = optarg; break;
+		case CF_CLI_DB: o.db = optarg; break;
+		case CF_CLI_INCIDENT: o.incident = optarg; break;
 		case OPT_VERIFY: o.verify = optarg; break;
-		case OPT_CASE: o.casedir = optarg; break;
-		case OPT_FORMAT: o.format = optarg; break;
-		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
+		case 'C': o.casedir = optarg; break;
+		case CF_CLI_FORMAT: o.format = optarg; break;
+		case CF_CLI_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_FROM_FINDINGS:
 			if (o.nfindings == MAX_KEYS)
 				return cf_cli_usage("at most %d --from-findings options", MAX_KEYS);
@@ -822,7 +821,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_DRILL: o.drill = optarg; break;
 		case OPT_STATES: o.states = optarg; break;
 		case OPT_KEY:
-		case OPT_TRUST:
+		case CF_CLI_TRUST:
 			if (o.nkeys + o.ntrust == MAX_KEYS)
 				return cf_cli_usage("at most %d --trust and --key options",
 						    MAX_KEYS);

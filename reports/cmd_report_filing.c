@@ -40,7 +40,7 @@ enum { OPT_CASES = 256, OPT_YEAR, OPT_PREVIOUS };
 
 static const struct option options[] = {
 	{"cases", required_argument, NULL, OPT_CASES},
-	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_OUTPUT,
 	{"previous", required_argument, NULL, OPT_PREVIOUS},
 	{"year", required_argument, NULL, OPT_YEAR},
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
@@ -244,13 +244,11 @@ out:
 
 /* ---- mailing ------------------------------------------------------------------ */
 
-enum { OPT_DB = 300, OPT_INCIDENT, OPT_INCLUDE_UNVERIFIED };
-
 static const struct option mailing_options[] = {
-	{"db", required_argument, NULL, OPT_DB},
-	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
-	{"incident", required_argument, NULL, OPT_INCIDENT},
-	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_DB,
+	CF_CLI_OPT_UNVERIFIED,
+	CF_CLI_OPT_INCIDENT,
+	CF_CLI_OPT_OUTPUT,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
@@ -297,9 +295,9 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case OPT_DB: db = optarg; break;
-		case OPT_INCIDENT: incident = optarg; break;
-		case OPT_INCLUDE_UNVERIFIED: flags |= CF_SCOPE_INCLUDE_UNVERIFIED; break;
+		case CF_CLI_DB: db = optarg; break;
+		case CF_CLI_INCIDENT: incident = optarg; break;
+		case CF_CLI_UNVERIFIED: flags |= CF_SCOPE_INCLUDE_UNVERIFIED; break;
 		}
 	}
 	if (c != -1)

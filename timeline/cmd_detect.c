@@ -256,16 +256,16 @@ static int parse_time(const char *what, const char *s, int64_t *us)
 
 int cmd_timeline_detect(int argc, char **argv)
 {
-	enum { O_DB = 256, O_RULES, O_JSON, O_FROM, O_TO, O_STORE };
+	enum { O_RULES = 256, O_FROM, O_TO, O_STORE };
 	static const struct option options[] = {
-		{"db", required_argument, NULL, O_DB},
+		CF_CLI_OPT_DB,
 		{"from", required_argument, NULL, O_FROM},
-		{"help", no_argument, NULL, 'h'},
-		{"json", no_argument, NULL, O_JSON},
+		CF_CLI_OPT_HELP,
+		CF_CLI_OPT_JSON,
 		{"rules", required_argument, NULL, O_RULES},
 		{"store", no_argument, NULL, O_STORE},
 		{"to", required_argument, NULL, O_TO},
-		{NULL, 0, NULL, 0},
+		CF_CLI_OPT_END,
 	};
 	struct detect_opts o = {0};
 	int c, rc;
@@ -275,8 +275,8 @@ int cmd_timeline_detect(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'h': return cmd_timeline(2, (char *[]){"timeline", "-h", NULL});
-		case O_DB: o.db = optarg; break;
-		case O_JSON: o.json = 1; break;
+		case CF_CLI_DB: o.db = optarg; break;
+		case CF_CLI_JSON: o.json = 1; break;
 		case O_STORE: o.store = 1; break;
 		case O_RULES:
 			if (o.nrules == MAX_RULE_PATHS - 1)

@@ -90,11 +90,10 @@ static const char usage_text[] =
 	"  -h, --help            show this help\n";
 
 enum {
-	OPT_DB = 256, OPT_KEY, OPT_ALLOW, OPT_MAPPING, OPT_PATIENT,
-	OPT_ACTOR, OPT_MODEL, OPT_ACTION, OPT_FROM, OPT_TO, OPT_FORMAT,
-	OPT_INCIDENT, OPT_SOURCE, OPT_JOBS, OPT_INCLUDE_UNVERIFIED, OPT_TRUST,
-	OPT_EXPLAIN, OPT_IP, OPT_HOST, OPT_OUTCOME, OPT_TEXT, OPT_LIMIT,
-	OPT_OFFSET, OPT_COHORT_CSV, OPT_FROM_FINDINGS,
+	OPT_KEY = 256, OPT_ALLOW, OPT_MAPPING, OPT_PATIENT, OPT_ACTOR, OPT_MODEL,
+	OPT_ACTION, OPT_FROM, OPT_TO, OPT_SOURCE, OPT_JOBS, OPT_EXPLAIN, OPT_IP,
+	OPT_HOST, OPT_OUTCOME, OPT_TEXT, OPT_LIMIT, OPT_OFFSET, OPT_COHORT_CSV,
+	OPT_FROM_FINDINGS,
 };
 
 static const struct option options[] = {
@@ -102,14 +101,14 @@ static const struct option options[] = {
 	{"actor", required_argument, NULL, OPT_ACTOR},
 	{"allow-unverified", no_argument, NULL, OPT_ALLOW},
 	{"cohort-csv", required_argument, NULL, OPT_COHORT_CSV},
-	{"db", required_argument, NULL, OPT_DB},
+	CF_CLI_OPT_DB,
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
-	{"format", required_argument, NULL, OPT_FORMAT},
+	CF_CLI_OPT_FORMAT,
 	{"from", required_argument, NULL, OPT_FROM},
 	{"from-findings", required_argument, NULL, OPT_FROM_FINDINGS},
 	{"host", required_argument, NULL, OPT_HOST},
-	{"incident", required_argument, NULL, OPT_INCIDENT},
-	{"include-unverified", no_argument, NULL, OPT_INCLUDE_UNVERIFIED},
+	CF_CLI_OPT_INCIDENT,
+	CF_CLI_OPT_UNVERIFIED,
 	{"ip", required_argument, NULL, OPT_IP},
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"key", required_argument, NULL, OPT_KEY}, /* repeatable: its own row */
@@ -122,7 +121,7 @@ static const struct option options[] = {
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"text", required_argument, NULL, OPT_TEXT},
 	{"to", required_argument, NULL, OPT_TO},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
@@ -780,7 +779,7 @@ int cmd_timeline(int argc, char **argv)
 	argv++;
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case OPT_DB: o.db = optarg; break;
+		case CF_CLI_DB: o.db = optarg; break;
 		case OPT_EXPLAIN:
 			if (o.nexplain == MAX_EXPLAIN)
 				return free(o.model), cf_cli_usage("at most %d --explain "
@@ -798,7 +797,7 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		}
 		case OPT_KEY:
-		case OPT_TRUST:
+		case CF_CLI_TRUST:
 			if (o.nkeys + o.ntrust == MAX_KEYS)
 				return free(o.model), cf_cli_usage("at most %d --trust "
 						"and --key options", MAX_KEYS);
@@ -808,7 +807,7 @@ int cmd_timeline(int argc, char **argv)
 				o.trust[o.ntrust++] = optarg;
 			break;
 		case OPT_ALLOW: o.allow_unverified = 1; break;
-		case OPT_INCLUDE_UNVERIFIED: o.include_unverified = 1; break;
+		case CF_CLI_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_COHORT_CSV: o.cohort_csv = optarg; break;
 		case OPT_FROM_FINDINGS:
 			if (o.nfindings == MAX_FINDINGS)
@@ -817,8 +816,8 @@ int cmd_timeline(int argc, char **argv)
 			o.findings[o.nfindings++] = optarg;
 			break;
 		case OPT_MAPPING: o.mapping = optarg; break;
-		case OPT_INCIDENT: o.incident = optarg; break;
-		case OPT_FORMAT: o.format = optarg; break;
+		case CF_CLI_INCIDENT: o.incident = optarg; break;
+		case CF_CLI_FORMAT: o.format = optarg; break;
 		case OPT_PATIENT:
 			o.f.patient = strncmp(optarg, "Patient/", 8) ? optarg : optarg + 8;
 			break;

@@ -35,10 +35,8 @@ static const char usage_text[] =
 	"                          (repeatable; default: the signing key)\n"
 	"  --json                  print one JSON object on stdout\n";
 
-enum { OPT_TRUST = 256 };
-
 static const struct option options[] = {
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_KEY, CF_CLI_OPT_PASS,
 	CF_CLI_OPT_END,
 };
@@ -103,7 +101,7 @@ int cmd_add(int argc, char **argv, struct cf_cmd_env *env)
 	while ((ch = cf_cli_next(&a)) > 0) {
 		if (ch == 'C')
 			env->case_dir = optarg;
-		else if (ch == OPT_TRUST)
+		else if (ch == CF_CLI_TRUST)
 			env->trust[env->ntrust++] = optarg;
 	}
 	if ((ch = cf_cmd_env_args(env, &a, ch, "ARCHIVE")) >= 0)

@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"  --json         print one JSON object on stdout\n";
 
 enum { OPT_LOG = 256, OPT_LINES, OPT_SEAL, OPT_KEY, OPT_ARCHIVE,
-       OPT_MEMBERS, OPT_TRUST };
+       OPT_MEMBERS };
 
 /* --key is repeatable here (a trusted key, or the signer's): its own row. */
 static const struct option options[] = {
@@ -50,9 +50,9 @@ static const struct option options[] = {
 	{"lines", required_argument, NULL, OPT_LINES},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"members", required_argument, NULL, OPT_MEMBERS},
-	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_OUTPUT,
 	{"seal", required_argument, NULL, OPT_SEAL},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
@@ -134,7 +134,7 @@ int cmd_disclose(int argc, char **argv)
 		case OPT_LINES: spec = optarg; break;
 		case OPT_SEAL: seal = optarg; break;
 		case OPT_KEY: keyv[nkeys++] = optarg; break;
-		case OPT_TRUST: trustv[ntrust++] = optarg; break;
+		case CF_CLI_TRUST: trustv[ntrust++] = optarg; break;
 		case OPT_ARCHIVE: archive = optarg; break;
 		case OPT_MEMBERS: memv[nmemv++] = optarg; break;
 		case 'o': out = optarg; break;

@@ -39,7 +39,7 @@ int verify_mode_select(int argc, char **argv, int (**fn)(int, char **))
 	return 0;
 }
 
-enum { OPT_LOG = 256, OPT_SEAL, OPT_PROOF, OPT_CUSTODY, OPT_TRUST };
+enum { OPT_LOG = 256, OPT_SEAL, OPT_PROOF, OPT_CUSTODY };
 
 /* -k/--key is repeatable here (a trusted key, or the signer's). */
 static const struct option options[] = {
@@ -48,7 +48,7 @@ static const struct option options[] = {
 	{"log", required_argument, NULL, OPT_LOG},
 	{"proof", required_argument, NULL, OPT_PROOF},
 	{"seal", required_argument, NULL, OPT_SEAL},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
@@ -74,7 +74,7 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 	while ((c = cf_cli_next(&args)) > 0) {
 		switch (c) {
 		case 'k': a->keys[a->nkeys++] = optarg; break;
-		case OPT_TRUST: a->trust[a->ntrust++] = optarg; break;
+		case CF_CLI_TRUST: a->trust[a->ntrust++] = optarg; break;
 		case OPT_LOG: a->log = optarg; break;
 		case OPT_SEAL: a->seal = optarg; break;
 		case OPT_PROOF: a->proof = optarg; break;

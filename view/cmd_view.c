@@ -63,18 +63,17 @@ static const char usage_text[] =
 	"  --key KEY         signing key of that entry (default: the case's key)\n"
 	"  -h, --help        show this help\n";
 
-enum { OPT_DB = 256, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_INCIDENT,
-       OPT_TRUST, OPT_KEY };
+enum { OPT_PORT = 256, OPT_LISTEN, OPT_REMOTE };
 
 static const struct option options[] = {
 	{"allow-remote", no_argument, NULL, OPT_REMOTE},
-	{"case", required_argument, NULL, 'C'},
-	{"db", required_argument, NULL, OPT_DB},
-	{"incident", required_argument, NULL, OPT_INCIDENT},
-	{"key", required_argument, NULL, OPT_KEY},
+	CF_CLI_OPT_CASE,
+	CF_CLI_OPT_DB,
+	CF_CLI_OPT_INCIDENT,
+	CF_CLI_OPT_KEY,
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"port", required_argument, NULL, OPT_PORT},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP,
 	CF_CLI_OPT_END,
 };
@@ -233,12 +232,11 @@ int cmd_view(int argc, char **argv)
 	}
 	while ((c = cf_cli_next(&a)) > 0) {
 		switch (c) {
-		case OPT_DB: o.db_path = optarg; break;
+		case CF_CLI_DB: o.db_path = optarg; break;
 		case OPT_LISTEN: o.listen = optarg; break;
 		case OPT_REMOTE: remote = 1; break;
-		case OPT_INCIDENT: o.incident = optarg; break;
-		case OPT_TRUST: o.trust[o.ntrust++] = optarg; break;
-		case OPT_KEY: o.key = optarg; break;
+		case CF_CLI_INCIDENT: o.incident = optarg; break;
+		case CF_CLI_TRUST: o.trust[o.ntrust++] = optarg; break;
 		case 'C': o.case_dir = optarg; break;
 		case OPT_PORT:
 			errno = 0;
@@ -257,6 +255,7 @@ int cmd_view(int argc, char **argv)
 		free(o.trust);
 		return a.exit;
 	}
+	o.key = a.key;
 	rc = optind < argc ? cf_cli_usage("view takes no operands") :
 	     !o.db_path ? cf_cli_usage("view needs --db FILE") : 0;
 	if (!rc && !is_loopback(o.listen)) {

@@ -54,12 +54,29 @@ int cf_cli_subcommand(int argc, char **argv, const char *usage);
  * The first call resets getopt (silently: the messages are ours). Rows of
  * the shared options are below; where --key means something else (the
  * repeatable trusted keys of verify and disclose) the command keeps its own
- * row and case. */
-enum { CF_CLI_JSON = 0x1000, CF_CLI_KEY, CF_CLI_PASS };
+ * row and case.
+ *
+ * The options that many commands take with one meaning have one row each
+ * here too, so that they are spelt, and take an argument, the same way
+ * everywhere: --db FILE, --trust PUB (a trusted public key, repeatable),
+ * --incident FILE, --format LIST, --include-unverified, -C/--case DIR and
+ * -o/--output PATH. cf_cli_next returns their ids (the short letter where
+ * there is one) for the command's own switch to store: each command keeps
+ * them where it keeps the rest of its options. */
+enum { CF_CLI_JSON = 0x1000, CF_CLI_KEY, CF_CLI_PASS, CF_CLI_DB, CF_CLI_TRUST,
+       CF_CLI_INCIDENT, CF_CLI_FORMAT, CF_CLI_UNVERIFIED };
 #define CF_CLI_OPT_HELP {"help", no_argument, NULL, 'h'}
 #define CF_CLI_OPT_JSON {"json", no_argument, NULL, CF_CLI_JSON}
 #define CF_CLI_OPT_KEY {"key", required_argument, NULL, CF_CLI_KEY}
 #define CF_CLI_OPT_PASS {"passphrase-file", required_argument, NULL, CF_CLI_PASS}
+#define CF_CLI_OPT_DB {"db", required_argument, NULL, CF_CLI_DB}
+#define CF_CLI_OPT_TRUST {"trust", required_argument, NULL, CF_CLI_TRUST}
+#define CF_CLI_OPT_INCIDENT {"incident", required_argument, NULL, CF_CLI_INCIDENT}
+#define CF_CLI_OPT_FORMAT {"format", required_argument, NULL, CF_CLI_FORMAT}
+#define CF_CLI_OPT_UNVERIFIED \
+	{"include-unverified", no_argument, NULL, CF_CLI_UNVERIFIED}
+#define CF_CLI_OPT_CASE {"case", required_argument, NULL, 'C'}
+#define CF_CLI_OPT_OUTPUT {"output", required_argument, NULL, 'o'}
 #define CF_CLI_OPT_END {NULL, 0, NULL, 0}
 
 struct cf_cli_args {

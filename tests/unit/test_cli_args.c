@@ -3,8 +3,10 @@
  * Unit tests for the shared option loop of the commands (cf_cli_next in
  * src/cli.c): the shared rows land in the struct, the command's own options
  * come back to it in order, -h and a bad option end the loop with the exit
- * status the command returns, and every parse starts afresh (getopt is
- * global state, and a process may parse twice, as main's dispatch does).
+ * status the command returns, every parse starts afresh (getopt is
+ * global state, and a process may parse twice, as main's dispatch does),
+ * and the rows of the shared vocabulary (--db, --trust, -C/--case...)
+ * return their shared ids.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +130,45 @@ static void test_bad_option(void **state)
 	assert_int_equal(optind, 2);
 }
 
+/* The rows of the options many commands share come back to the command
+ * by their shared ids (the letter where there is a short form), with
+ * --include-unverified taking no argument. */
+static void test_vocabulary(void **state)
+{
+	static const struct option vocab[] = {
+		CF_CLI_OPT_CASE, CF_CLI_OPT_DB, CF_CLI_OPT_FORMAT,
+		CF_CLI_OPT_INCIDENT, CF_CLI_OPT_UNVERIFIED, CF_CLI_OPT_OUTPUT,
+		CF_CLI_OPT_TRUST, CF_CLI_OPT_HELP, CF_CLI_OPT_END,
+	};
+	char *argv[] = {"report", "--db", "D", "--trust", "T1", "-C", "C1",
+			"--case", "C2", "--include-unverified", "--output", "O",
+			"--format", "F", "--incident", "I", "--trust", "T2",
+			"OPERAND", NULL};
+	const struct { int id; const char *arg; } want[] = {
+		{CF_CLI_DB, "D"}, {CF_CLI_TRUST, "T1"}, {'C', "C1"},
+		{'C', "C2"}, {CF_CLI_UNVERIFIED, NULL}, {'o', "O"},
+		{CF_CLI_FORMAT, "F"}, {CF_CLI_INCIDENT, "I"},
+		{CF_CLI_TRUST, "T2"},
+	};
+	struct cf_cli_args a = CF_CLI_ARGS(19, argv, "hC:o:", vocab, "usage\n");
+	size_t n = 0;
+	int c;
+
+	(void)state;
+	while ((c = cf_cli_next(&a)) > 0) {
+		assert_true(n < sizeof want / sizeof want[0]);
+		assert_int_equal(c, want[n].id);
+		if (want[n].arg)
+			assert_string_equal(optarg, want[n].arg);
+		else
+			assert_null(optarg);
+		n++;
+	}
+	assert_int_equal(c, -1);
+	assert_int_equal(n, sizeof want / sizeof want[0]);
+	assert_string_equal(argv[optind], "OPERAND");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_none_given),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad_option),
+		cmocka_unit_test(test_vocabulary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
