@@ -5,16 +5,12 @@
  * on a simulated clock. Argument parsing and printing only; the drill
  * itself is in drill.c.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "casefile/alloc.h"
 #include "casefile/cli.h"
-#include "casefile/datadir.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
 #include "commands.h"
@@ -137,22 +133,6 @@ static int list(int json)
 	return CF_EXIT_OK;
 }
 
-/* A scenario argument: an existing file, else a shipped scenario id. */
-static char *scenario_path(struct cf_ctx *ctx, const char *arg)
-{
-	struct stat st;
-	char name[256];
-
-	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
-		return cf_strdup(arg);
-	if (strchr(arg, '/') || strlen(arg) > 200) {
-		cf_set_error(ctx, ENOENT, "cannot open scenario '%s'", arg);
-		return NULL;
-	}
-	snprintf(name, sizeof name, "%s.yaml", arg);
-	return cf_data_file(ctx, "scenarios", name);
-}
-
 /* Starts a drill. Scenario errors are all printed here (*printed = 1). */
 static int start(struct cf_ctx *ctx, const char *dir, const char *arg,
 		 const char *playbook, cJSON **out, int *printed)
@@ -163,7 +143,7 @@ static int start(struct cf_ctx *ctx, const char *dir, const char *arg,
 	int rc = CF_FAILED;
 
 	pb_diag_init(&diag);
-	if (!(sp = scenario_path(ctx, arg)))
+	if (!(sp = pb_resolve_file(ctx, "scenarios", "scenario", arg)))
 		goto out;
 	if (pb_scenario_load(ctx, sp, &diag, &sc) == CF_OK &&
 	    (pp = pb_resolve(ctx, playbook ? playbook : pb_scenario_playbook(sc))))

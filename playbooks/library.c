@@ -22,7 +22,8 @@
 #include "casefile/yaml.h"
 #include "playbook.h"
 
-char *pb_resolve(struct cf_ctx *ctx, const char *arg)
+char *pb_resolve_file(struct cf_ctx *ctx, const char *folder, const char *what,
+		      const char *arg)
 {
 	struct stat st;
 	char name[256];
@@ -30,11 +31,16 @@ char *pb_resolve(struct cf_ctx *ctx, const char *arg)
 	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
 		return cf_strdup(arg);
 	if (strchr(arg, '/') || strlen(arg) > 200) {
-		cf_set_error(ctx, ENOENT, "cannot open playbook '%s'", arg);
+		cf_set_error(ctx, ENOENT, "cannot open %s '%s'", what, arg);
 		return NULL;
 	}
 	snprintf(name, sizeof name, "%s.yaml", arg);
-	return cf_data_file(ctx, "playbooks", name);
+	return cf_data_file(ctx, folder, name);
+}
+
+char *pb_resolve(struct cf_ctx *ctx, const char *arg)
+{
+	return pb_resolve_file(ctx, "playbooks", "playbook", arg);
 }
 
 static int by_id(const void *a, const void *b)

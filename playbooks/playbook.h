@@ -104,8 +104,13 @@ const char *pb_successor(const struct pb_playbook *pb, size_t i, int answer);
 /* 1 when argv names a casefile command (and subcommand) that exists. */
 int pb_command_known(char *const *argv, size_t argc);
 
-/* Resolves a PLAYBOOK argument: a path to a file that exists, else the id
- * of a shipped playbook. Heap path or NULL with ctx set. */
+/* Resolves an argument naming a YAML file: a path to a file that exists,
+ * else the id of a shipped one, ID.yaml in the data folder `folder`
+ * ("playbooks", "scenarios"); `what` ("playbook") names it in the error.
+ * Heap path or NULL with ctx set. */
+char *pb_resolve_file(struct cf_ctx *ctx, const char *folder, const char *what,
+		      const char *arg);
+/* pb_resolve_file() for a PLAYBOOK argument. */
 char *pb_resolve(struct cf_ctx *ctx, const char *arg);
 /* Lists the shipped playbooks as a JSON array of {"id","title","path"},
  * sorted by id. Invalid files are listed with an "error" member. */

@@ -1,5 +1,6 @@
 # `drill --help` prints the usage; a drill folder that holds no drill and a
-# scenario naming a step the playbook lacks are refused with the place.
+# scenario naming a step the playbook lacks are refused with the place; a
+# scenario or playbook that cannot be found is named.
 . "$CLI_LIB"
 expect_status 0 casefile drill --help
 expect_grep '^usage: casefile drill list' out
@@ -23,3 +24,7 @@ S
 expect_status 3 casefile drill start -d d bad.yaml
 expect_grep 'bad.yaml:7:' err
 expect_grep 'bad.yaml:10:' err
+expect_status 3 casefile drill start -d d2 no/such-scenario
+expect_grep "cannot open scenario 'no/such-scenario'" err
+expect_status 3 casefile drill start -d d3 --playbook no/such-playbook insider-snooping-celebrity
+expect_grep "cannot open playbook 'no/such-playbook'" err
