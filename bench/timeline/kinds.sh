@@ -23,7 +23,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-. "$here/events_sql.sh"
 n=${1:-1000000}
 runs=${RUNS:-3}
 bench_need hyperfine jq sqlite3 lnav python3
@@ -38,6 +37,7 @@ find fhir sshd -type f -exec touch -d 2026-03-31T12:00:00.5Z {} +
 "$bin" -q collect -o sshd.tar.zst --key k.key --root sshd/root /var/log >/dev/null
 ls -l fhir.tar.zst sshd.tar.zst fhir/root/var/log/ehr/audit.ndjson sshd/root/var/log/auth.log
 
+. "$here/events_sql.sh"
 { events_table; cat <<'SQL'
 CREATE TABLE staging (ts_us INTEGER, source TEXT, actor TEXT, action TEXT, outcome TEXT,
  patient TEXT, resource TEXT, src_ip TEXT, member TEXT, line INTEGER);

@@ -18,7 +18,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-. "$here/events_sql.sh"
 n=${1:-10000000}
 runs=${RUNS:-3}
 bench_need hyperfine jq sqlite3 /usr/bin/time
@@ -32,6 +31,7 @@ find root -type f -exec touch -d 2026-03-31T12:00:00.5Z {} +
 du -sh root ev.tar.zst
 
 # ---- the jq pipeline -----------------------------------------------------
+. "$here/events_sql.sh"
 { events_table; cat <<'SQL'
 CREATE TABLE staging (ts_us INTEGER, source TEXT, actor TEXT, action TEXT, outcome TEXT,
  patient TEXT, resource TEXT, src_ip TEXT, model TEXT, model_version TEXT, decision TEXT,
