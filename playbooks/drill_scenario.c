@@ -9,7 +9,6 @@
  * lacks.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,31 +63,18 @@ int pb_scenario_list(struct cf_ctx *ctx, cJSON **out)
 
 /* ---- loading ------------------------------------------------------------ */
 
-struct sl { struct cf_ctx *ctx; const char *file; struct pb_diag *diag; int errors, nomem; };
-
-static void serr(struct sl *L, struct fy_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void serr(struct sl *L, struct fy_node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pb_diag_error(L->ctx, L->file, L->diag, &L->errors, &L->nomem, n, fmt, ap);
-	va_end(ap);
-}
-
-static char *sstr(struct sl *L, struct fy_node *map, const char *key, int required)
+static char *sstr(struct pb_diag_sink *L, struct fy_node *map, const char *key, int required)
 {
 	struct fy_node *n = cf_yaml_get(map, key);
 	char *s;
 
 	if (!n) {
 		if (required)
-			serr(L, map, "missing '%s'", key);
+			pb_diag_at(L, map, "missing '%s'", key);
 		return NULL;
 	}
 	if (!fy_node_is_scalar(n)) {
-		serr(L, n, "'%s' must be a string", key);
+		pb_diag_at(L, n, "'%s' must be a string", key);
 		return NULL;
 	}
 	if (!(s = cf_yaml_strdup(n)))
@@ -96,25 +82,43 @@ static char *sstr(struct sl *L, struct fy_node *map, const char *key, int requir
 	return s;
 }
 
-static int64_t sdur(struct sl *L, struct fy_node *map, const char *key, int required)
+static int64_t sdur(struct pb_diag_sink *L, struct fy_node *map, const char *key, int required)
 {
 	char *s = sstr(L, map, key, required);
 	int64_t us = -1;
 
 	if (s && cf_duration_parse(s, &us)) {
-		serr(L, cf_yaml_get(map, key), "bad duration '%s' (e.g. PT2H, P1D)", s);
+		pb_diag_at(L, cf_yaml_get(map, key), "bad duration '%s' (e.g. PT2H, P1D)", s);
 		us = -1;
 	}
 	free(s);
 	return us;
 }
 
-static void *seq_alloc(struct sl *L, struct fy_node *seq, size_t size)
+static void *seq_alloc(struct pb_diag_sink *L, struct fy_node *seq, size_t size)
 {
 	void *p = cf_calloc((size_t)fy_node_sequence_item_count(seq) + 1, size);
 	if (!p)
 		L->nomem = 1;
 	return p;
+}
+
+/* Whether item it of a list is a mapping whose fields can be read: when it
+ * is not, the error says what an item must be (what); unknown keys (keys,
+ * NULL-terminated) are reported and counted but the item is still read, so
+ * that every mistake in it is listed in one pass. */
+static int item_mapping(struct pb_diag_sink *L, struct fy_node *it, const char *const *keys,
+			const char *what)
+{
+	if (!fy_node_is_mapping(it)) {
+		pb_diag_at(L, it, "%s", what);
+		return 0;
+	}
+	if (cf_yaml_check_keys(L->ctx, L->file, it, keys) != CF_OK) {
+		pb_diag_take(L->diag, L->ctx);
+		L->errors++;
+	}
+	return 1;
 }
 
 int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
@@ -126,7 +130,7 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 	static const char *const ik[] = {"id", "at", "title", "text", NULL};
 	static const char *const ek[] = {"step", "within", "answer", "points", NULL};
 	static const char *const pk[] = {"name", "role", NULL};
-	struct sl L = {ctx, path, diag, 0, 0};
+	struct pb_diag_sink L = {ctx, path, diag, 0, 0};
 	struct fy_document *doc = NULL;
 	struct fy_node *root, *seq, *it;
 	struct pb_scenario *s;
@@ -146,7 +150,7 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 	}
 	root = fy_document_root(doc);
 	if (!root || !fy_node_is_mapping(root)) {
-		serr(&L, root, "a scenario must be a mapping");
+		pb_diag_at(&L, root, "a scenario must be a mapping");
 		goto done;
 	}
 	{
@@ -158,7 +162,7 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 			for (const char *const *q = top; k && *q; q++)
 				ok |= !strcmp(*q, k);
 			if (!ok)
-				serr(&L, fy_node_pair_key(p), "unknown key '%s'", k);
+				pb_diag_at(&L, fy_node_pair_key(p), "unknown key '%s'", k);
 			free(k);
 		}
 	}
@@ -170,55 +174,45 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 	if (s->improvement_due < 0)
 		s->improvement_due = 30 * DAY_US;
 	if ((t = sstr(&L, root, "start", 1)) && cf_time_parse(t, -1, &s->start, NULL))
-		serr(&L, cf_yaml_get(root, "start"), "'start' must be an RFC 3339 time, not '%s'", t);
+		pb_diag_at(&L, cf_yaml_get(root, "start"),
+			   "'start' must be an RFC 3339 time, not '%s'", t);
 	free(t);
 	seq = cf_yaml_get(root, "participants");
 	if (seq && fy_node_is_sequence(seq) && (s->who = seq_alloc(&L, seq, sizeof *s->who))) {
 		iter = NULL;
 		while ((it = fy_node_sequence_iterate(seq, &iter))) {
 			struct participant *w = &s->who[s->nwho++];
-			if (!fy_node_is_mapping(it)) {
-				serr(&L, it, "a participant is a mapping with name and role");
+			if (!item_mapping(&L, it, pk, "a participant is a mapping with name and role"))
 				continue;
-			}
-			if (cf_yaml_check_keys(ctx, path, it, pk) != CF_OK) {
-				pb_diag_take(diag, ctx);
-				L.errors++;
-			}
 			w->name = sstr(&L, it, "name", 1);
 			w->role = sstr(&L, it, "role", 1);
 		}
 	} else if (seq)
-		serr(&L, seq, "'participants' must be a list");
+		pb_diag_at(&L, seq, "'participants' must be a list");
 	seq = cf_yaml_get(root, "injects");
 	if (!seq || !fy_node_is_sequence(seq))
-		serr(&L, seq ? seq : root, "'injects' must be a list of timed injects");
+		pb_diag_at(&L, seq ? seq : root, "'injects' must be a list of timed injects");
 	else if ((s->inj = seq_alloc(&L, seq, sizeof *s->inj))) {
 		int64_t last = 0;
 		iter = NULL;
 		while ((it = fy_node_sequence_iterate(seq, &iter))) {
 			struct inject *in = &s->inj[s->ninj++];
-			if (!fy_node_is_mapping(it)) {
-				serr(&L, it, "an inject is a mapping");
+			if (!item_mapping(&L, it, ik, "an inject is a mapping"))
 				continue;
-			}
-			if (cf_yaml_check_keys(ctx, path, it, ik) != CF_OK) {
-				pb_diag_take(diag, ctx);
-				L.errors++;
-			}
 			in->id = sstr(&L, it, "id", 1);
 			in->title = sstr(&L, it, "title", 1);
 			in->text = sstr(&L, it, "text", 0);
 			in->at = sdur(&L, it, "at", 1);
 			if (in->at >= 0 && in->at < last)
-				serr(&L, cf_yaml_get(it, "at"), "injects must be in time order");
+				pb_diag_at(&L, cf_yaml_get(it, "at"),
+					   "injects must be in time order");
 			if (in->at >= 0)
 				last = in->at;
 		}
 	}
 	seq = cf_yaml_get(root, "expected");
 	if (!seq || !fy_node_is_sequence(seq) || !fy_node_sequence_item_count(seq))
-		serr(&L, seq ? seq : root, "'expected' must list the expected actions");
+		pb_diag_at(&L, seq ? seq : root, "'expected' must list the expected actions");
 	else if ((s->exp = seq_alloc(&L, seq, sizeof *s->exp)) &&
 		 (s->exp_line = seq_alloc(&L, seq, sizeof(int))) &&
 		 (s->exp_col = seq_alloc(&L, seq, sizeof(int)))) {
@@ -229,14 +223,8 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 			cf_yaml_mark(it, &s->exp_line[s->nexp], &s->exp_col[s->nexp]);
 			s->nexp++;
 			e->answer = -1;
-			if (!fy_node_is_mapping(it)) {
-				serr(&L, it, "an expected action is a mapping");
+			if (!item_mapping(&L, it, ek, "an expected action is a mapping"))
 				continue;
-			}
-			if (cf_yaml_check_keys(ctx, path, it, ek) != CF_OK) {
-				pb_diag_take(diag, ctx);
-				L.errors++;
-			}
 			e->step = sstr(&L, it, "step", 1);
 			e->within = sdur(&L, it, "within", 1);
 			if ((t = sstr(&L, it, "answer", 0))) {
@@ -245,7 +233,8 @@ int pb_scenario_load(struct cf_ctx *ctx, const char *path, struct pb_diag *diag,
 				else if (!strcmp(t, "no") || !strcmp(t, "false"))
 					e->answer = 0;
 				else
-					serr(&L, cf_yaml_get(it, "answer"), "'answer' must be yes or no, not '%s'", t);
+					pb_diag_at(&L, cf_yaml_get(it, "answer"),
+						   "'answer' must be yes or no, not '%s'", t);
 				free(t);
 			}
 			rc = cf_yaml_int(ctx, path, it, "points", &pts);

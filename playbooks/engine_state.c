@@ -173,66 +173,6 @@ int eng_log_owed(struct eng *E, const char *key, const char *action)
 
 /* ---- state set-up -------------------------------------------------------- */
 
-/* A YAML node as JSON: plain scalars that look like numbers, booleans or
- * null become those; everything else stays a string. */
-static cJSON *yaml_to_json(struct fy_node *n, int depth)
-{
-	void *iter = NULL;
-	cJSON *j;
-
-	if (!n || depth > 32)
-		return cJSON_CreateNull();
-	if (fy_node_is_scalar(n)) {
-		size_t len;
-		const char *s = fy_node_get_scalar(n, &len);
-		char buf[64], *end;
-		if (fy_node_get_style(n) == FYNS_PLAIN && len < sizeof buf) {
-			memcpy(buf, s, len);
-			buf[len] = '\0';
-			if (!strcmp(buf, "null") || !strcmp(buf, "~") || !len)
-				return cJSON_CreateNull();
-			if (!strcmp(buf, "true") || !strcmp(buf, "false"))
-				return cJSON_CreateBool(buf[0] == 't');
-			double d = strtod(buf, &end);
-			if (end != buf && !*end)
-				return cJSON_CreateNumber(d);
-		}
-		char *c = cf_strndup(s, len);
-		j = c ? cJSON_CreateString(c) : NULL;
-		free(c);
-		return j;
-	}
-	if (fy_node_is_sequence(n)) {
-		struct fy_node *it;
-		if (!(j = cJSON_CreateArray()))
-			return NULL;
-		while ((it = fy_node_sequence_iterate(n, &iter))) {
-			cJSON *c = yaml_to_json(it, depth + 1);
-			if (!c || !cJSON_AddItemToArray(j, c)) {
-				cJSON_Delete(c);
-				cJSON_Delete(j);
-				return NULL;
-			}
-		}
-		return j;
-	}
-	if (!(j = cJSON_CreateObject()))
-		return NULL;
-	struct fy_node_pair *p;
-	while ((p = fy_node_mapping_iterate(n, &iter))) {
-		char *k = cf_yaml_strdup(fy_node_pair_key(p));
-		cJSON *c = k ? yaml_to_json(fy_node_pair_value(p), depth + 1) : NULL;
-		if (!c || !cJSON_AddItemToObject(j, k, c)) {
-			free(k);
-			cJSON_Delete(c);
-			cJSON_Delete(j);
-			return NULL;
-		}
-		free(k);
-	}
-	return j;
-}
-
 /* The incident as JSON, and the covered entity's calendar as the core
  * reads it (cf_incident_calendar: time zone, the offset written in
  * `discovered`, the discovery counted from, and the end of the
@@ -251,7 +191,8 @@ static int load_incident(struct cf_ctx *ctx, const char *path, cJSON **out,
 		fy_document_destroy(doc);
 		return CF_FAILED;
 	}
-	*out = yaml_to_json(fy_document_root(doc), 0);
+	/* plain numbers and booleans typed: conditions compare them */
+	*out = cf_yaml_to_json(fy_document_root(doc), CF_YAML_JSON_TYPED);
 	rc = *out && cJSON_IsObject(*out) ? CF_OK
 		: cf_set_error(ctx, 0, "%s: an incident file must be a mapping", path);
 	if (rc != CF_OK) {

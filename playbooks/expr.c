@@ -370,42 +370,41 @@ static void expr_not(struct P *P, struct val *v)
 	P->depth--;
 }
 
-static void expr_and(struct P *P, struct val *v)
+/* A left-associative chain of operands parsed by sub and joined by word
+ * or sym ("and"/"&&", "or"/"||"): the result is a boolean. Each operand is
+ * checked for a truth value at its own position, so that a type error
+ * points at the operand that has the wrong type. */
+static void bool_chain(struct P *P, struct val *v, void (*sub)(struct P *, struct val *),
+		       const char *word, const char *sym, int is_or)
 {
 	const char *at = P->p;
 
-	expr_not(P, v);
-	while (!P->failed && (accept(P, "and") || accept(P, "&&"))) {
+	sub(P, v);
+	while (!P->failed && (accept(P, word) || accept(P, sym))) {
 		struct val r;
 		const char *rat = P->p;
-		int l = truthy(P, at, v);
-		expr_not(P, &r);
+		int l = truthy(P, at, v), rt;
+		sub(P, &r);
 		if (P->failed)
 			return;
-		v->b = truthy(P, rat, &r) && l;
+		rt = truthy(P, rat, &r);
+		v->b = is_or ? rt || l : rt && l;
 		v->t = V_BOOL;
 	}
 }
 
+static void expr_and(struct P *P, struct val *v)
+{
+	bool_chain(P, v, expr_not, "and", "&&", 0);
+}
+
 static void expr_or(struct P *P, struct val *v)
 {
-	const char *at = P->p;
-
 	if (++P->depth > MAX_DEPTH) {
 		fail(P, P->p, "expression nested too deeply");
 		return;
 	}
-	expr_and(P, v);
-	while (!P->failed && (accept(P, "or") || accept(P, "||"))) {
-		struct val r;
-		const char *rat = P->p;
-		int l = truthy(P, at, v);
-		expr_and(P, &r);
-		if (P->failed)
-			break;
-		v->b = truthy(P, rat, &r) || l;
-		v->t = V_BOOL;
-	}
+	bool_chain(P, v, expr_and, "or", "||", 1);
 	P->depth--;
 }
 

@@ -144,38 +144,24 @@ struct marks {
 };
 
 struct loader {
-	struct cf_ctx *ctx;
-	const char *file;
-	struct pb_diag *diag;
+	struct pb_diag_sink d;
 	struct pb_playbook *pb;
 	struct marks *marks;
 	size_t cap;
-	int nomem;
-	int errors;
 };
 
-void pb_diag_error(struct cf_ctx *ctx, const char *file, struct pb_diag *d,
-		   int *errors, int *nomem, struct fy_node *n, const char *fmt,
-		   va_list ap)
+void pb_diag_at(struct pb_diag_sink *k, struct fy_node *n, const char *fmt, ...)
 {
 	char msg[CF_ERRMSG_MAX];
-
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	cf_yaml_error(ctx, file, n, "%s", msg);
-	if (pb_diag_take(d, ctx))
-		*nomem = 1;
-	(*errors)++;
-}
-
-static void err_at(struct loader *L, struct fy_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void err_at(struct loader *L, struct fy_node *n, const char *fmt, ...)
-{
 	va_list ap;
 
 	va_start(ap, fmt);
-	pb_diag_error(L->ctx, L->file, L->diag, &L->errors, &L->nomem, n, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	cf_yaml_error(k->ctx, k->file, n, "%s", msg);
+	if (pb_diag_take(k->diag, k->ctx))
+		k->nomem = 1;
+	k->errors++;
 }
 
 /* Reports every unknown key of a mapping (cf_yaml_check_keys stops at the
@@ -195,13 +181,13 @@ static void check_keys(struct loader *L, struct fy_node *map,
 		if (k && fy_node_is_scalar(k))
 			s = fy_node_get_scalar(k, &len);
 		if (!s) {
-			err_at(L, k, "keys must be strings");
+			pb_diag_at(&L->d, k, "keys must be strings");
 			continue;
 		}
 		for (const char *const *p = known; *p && !found; p++)
 			found = strlen(*p) == len && !strncmp(*p, s, len);
 		if (!found)
-			err_at(L, k, "unknown key '%.*s'", (int)len, s);
+			pb_diag_at(&L->d, k, "unknown key '%.*s'", (int)len, s);
 	}
 }
 
@@ -214,11 +200,11 @@ static char *get_str(struct loader *L, struct fy_node *map, const char *key)
 	if (!n)
 		return NULL;
 	if (!fy_node_is_scalar(n)) {
-		err_at(L, n, "'%s' must be a string", key);
+		pb_diag_at(&L->d, n, "'%s' must be a string", key);
 		return NULL;
 	}
 	if (!(s = cf_yaml_strdup(n)))
-		L->nomem = 1;
+		L->d.nomem = 1;
 	return s;
 }
 
@@ -237,27 +223,27 @@ static char **get_list(struct loader *L, struct fy_node *map, const char *key,
 	if (fy_node_is_scalar(n)) {
 		if (!(v = cf_calloc(1, sizeof *v)) || !(v[0] = cf_yaml_strdup(n))) {
 			free(v);
-			L->nomem = 1;
+			L->d.nomem = 1;
 			return NULL;
 		}
 		*count = 1;
 		return v;
 	}
 	if (!fy_node_is_sequence(n)) {
-		err_at(L, n, "'%s' must be a list of strings", key);
+		pb_diag_at(&L->d, n, "'%s' must be a list of strings", key);
 		return NULL;
 	}
 	if (!(v = cf_calloc((size_t)fy_node_sequence_item_count(n) + 1, sizeof *v))) {
-		L->nomem = 1;
+		L->d.nomem = 1;
 		return NULL;
 	}
 	while ((item = fy_node_sequence_iterate(n, &iter))) {
 		if (!fy_node_is_scalar(item)) {
-			err_at(L, item, "every item of '%s' must be a string", key);
+			pb_diag_at(&L->d, item, "every item of '%s' must be a string", key);
 			continue;
 		}
 		if (!(v[k] = cf_yaml_strdup(item))) {
-			L->nomem = 1;
+			L->d.nomem = 1;
 			break;
 		}
 		k++;
@@ -283,12 +269,12 @@ static size_t add_step(struct loader *L, struct fy_node *n)
 		struct pb_step *s = cf_realloc(pb->steps, cap * sizeof *s);
 		struct marks *m;
 		if (!s) {
-			L->nomem = 1;
+			L->d.nomem = 1;
 			return PB_NONE;
 		}
 		pb->steps = s;
 		if (!(m = cf_realloc(L->marks, cap * sizeof *m))) {
-			L->nomem = 1;
+			L->d.nomem = 1;
 			return PB_NONE;
 		}
 		L->marks = m;
@@ -335,7 +321,7 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 	size_t i;
 
 	if (!fy_node_is_mapping(n)) {
-		err_at(L, n, "a step must be a mapping");
+		pb_diag_at(&L->d, n, "a step must be a mapping");
 		return;
 	}
 	if ((i = add_step(L, n)) == PB_NONE)
@@ -353,23 +339,23 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 	L->marks[i].next = cf_yaml_get(n, "next");
 	L->marks[i].owner = cf_yaml_get(n, "owner");
 	if (!s->id)
-		err_at(L, n, "step has no 'id'");
+		pb_diag_at(&L->d, n, "step has no 'id'");
 	else if (!strcmp(s->id, PB_END))
-		err_at(L, cf_yaml_get(n, "id"), "'%s' is reserved for the end of the playbook",
-		       PB_END);
+		pb_diag_at(&L->d, cf_yaml_get(n, "id"),
+			   "'%s' is reserved for the end of the playbook", PB_END);
 	else {
 		size_t j = pb_find(pb, s->id);
 		if (j != i)
-			err_at(L, cf_yaml_get(n, "id"),
-			       "duplicate step id '%s' (first at line %d)", s->id,
-			       pb->steps[j].line);
+			pb_diag_at(&L->d, cf_yaml_get(n, "id"),
+				   "duplicate step id '%s' (first at line %d)", s->id,
+				   pb->steps[j].line);
 	}
 	if (!s->title)
-		err_at(L, n, "step '%s' has no 'title'", s->id ? s->id : "?");
+		pb_diag_at(&L->d, n, "step '%s' has no 'title'", s->id ? s->id : "?");
 	if (s->deadline && cf_duration_parse(s->deadline, &s->deadline_us))
-		err_at(L, cf_yaml_get(n, "deadline"),
-		       "bad duration '%s' (ISO 8601 days/hours/minutes/weeks, e.g. P60D or PT4H)",
-		       s->deadline);
+		pb_diag_at(&L->d, cf_yaml_get(n, "deadline"),
+			   "bad duration '%s' (ISO 8601 days/hours/minutes/weeks, e.g. P60D or PT4H)",
+			   s->deadline);
 	kn = cf_yaml_get(n, "kind");
 	kind = get_str(L, n, "kind");
 	s->kind = PB_KINDS;
@@ -377,10 +363,11 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 		if (!strcmp(kind, kind_names[k]))
 			s->kind = (enum pb_kind)k;
 	if (!kn)
-		err_at(L, n, "step '%s' has no 'kind'", s->id ? s->id : "?");
+		pb_diag_at(&L->d, n, "step '%s' has no 'kind'", s->id ? s->id : "?");
 	else if (kind && s->kind == PB_KINDS)
-		err_at(L, kn, "unknown step kind '%s' (action, run, decision, parallel, notify, deadline)",
-		       kind);
+		pb_diag_at(&L->d, kn,
+			   "unknown step kind '%s' (action, run, decision, parallel, notify, deadline)",
+			   kind);
 	free(kind);
 
 	s->checklist = get_list(L, n, "checklist", &s->nchecklist);
@@ -392,18 +379,21 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 		s->argv = get_list(L, n, "run", &s->argc);
 		s->save = get_str(L, n, "save");
 		if (!rn)
-			err_at(L, n, "run step '%s' has no 'run' command line", s->id ? s->id : "?");
+			pb_diag_at(&L->d, n, "run step '%s' has no 'run' command line",
+				   s->id ? s->id : "?");
 		else if (!s->argc)
-			err_at(L, rn, "'run' is empty: list the casefile command and its arguments");
+			pb_diag_at(&L->d, rn,
+				   "'run' is empty: list the casefile command and its arguments");
 		else if (s->argc && !strcmp(s->argv[0], "casefile"))
-			err_at(L, rn, "'run' lists the arguments after 'casefile', without it");
+			pb_diag_at(&L->d, rn,
+				   "'run' lists the arguments after 'casefile', without it");
 		else if (s->argc && !pb_command_known(s->argv, s->argc))
-			err_at(L, rn, "unknown casefile command '%s%s%s'", s->argv[0],
-			       s->argc > 1 ? " " : "", s->argc > 1 ? s->argv[1] : "");
+			pb_diag_at(&L->d, rn, "unknown casefile command '%s%s%s'", s->argv[0],
+				   s->argc > 1 ? " " : "", s->argc > 1 ? s->argv[1] : "");
 		for (size_t k = 0; k < s->argc; k++) {
 			char *x;
-			if (pb_expand(L->ctx, s->argv[k], NULL, &x) != CF_OK)
-				err_at(L, rn, "%s", cf_errmsg(L->ctx));
+			if (pb_expand(L->d.ctx, s->argv[k], NULL, &x) != CF_OK)
+				pb_diag_at(&L->d, rn, "%s", cf_errmsg(L->d.ctx));
 			free(x);
 		}
 		break;
@@ -417,29 +407,30 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 		L->marks[i].on_true = cf_yaml_get(n, "on_true");
 		L->marks[i].on_false = cf_yaml_get(n, "on_false");
 		if (!s->question == !s->condition)
-			err_at(L, n, "decision '%s' needs exactly one of 'question' and 'condition'",
-			       s->id ? s->id : "?");
+			pb_diag_at(&L->d, n,
+				   "decision '%s' needs exactly one of 'question' and 'condition'",
+				   s->id ? s->id : "?");
 		if (s->condition) {
 			char e[200];
 			size_t pos = 0;
 			if (pb_expr_check(s->condition, &pos, e, sizeof e)) {
 				int line, col;
 				cf_yaml_mark(cn, &line, &col);
-				cf_set_error(L->ctx, 0, "%s:%d:%d: bad condition: %s", L->file,
+				cf_set_error(L->d.ctx, 0, "%s:%d:%d: bad condition: %s", L->d.file,
 					     line, expr_col(cn, pos), e);
-				if (pb_diag_take(L->diag, L->ctx))
-					L->nomem = 1;
-				L->errors++;
+				if (pb_diag_take(L->d.diag, L->d.ctx))
+					L->d.nomem = 1;
+				L->d.errors++;
 			}
 		}
 		if (!s->on_true || !s->on_false)
-			err_at(L, n, "decision '%s' needs both 'on_true' and 'on_false'",
-			       s->id ? s->id : "?");
+			pb_diag_at(&L->d, n, "decision '%s' needs both 'on_true' and 'on_false'",
+				   s->id ? s->id : "?");
 		if (cf_yaml_get(n, "next"))
-			err_at(L, cf_yaml_get(n, "next"),
-			       "a decision continues through on_true/on_false, not 'next'");
+			pb_diag_at(&L->d, cf_yaml_get(n, "next"),
+				   "a decision continues through on_true/on_false, not 'next'");
 		if (parent != PB_NONE)
-			err_at(L, n, "a decision cannot be a member of a parallel group");
+			pb_diag_at(&L->d, n, "a decision cannot be a member of a parallel group");
 		break;
 	}
 	case PB_NOTIFY: {
@@ -450,27 +441,31 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 		for (const char *const *a = audiences; s->audience && *a; a++)
 			ok |= !strcmp(*a, s->audience);
 		if (!an)
-			err_at(L, n, "notify step '%s' has no 'audience'", s->id ? s->id : "?");
+			pb_diag_at(&L->d, n, "notify step '%s' has no 'audience'",
+				   s->id ? s->id : "?");
 		else if (s->audience && !ok)
-			err_at(L, an, "unknown audience '%s' (individuals, hhs, media, business-associate, covered-entity, law-enforcement)",
-			       s->audience);
+			pb_diag_at(&L->d, an,
+				   "unknown audience '%s' (individuals, hhs, media, business-associate, covered-entity, law-enforcement)",
+				   s->audience);
 		break;
 	}
 	case PB_PARALLEL: {
 		struct fy_node *sn = cf_yaml_get(n, "steps");
 		if (parent != PB_NONE)
-			err_at(L, n, "parallel groups cannot be nested");
+			pb_diag_at(&L->d, n, "parallel groups cannot be nested");
 		else if (!sn || !fy_node_is_sequence(sn) ||
 			 fy_node_sequence_item_count(sn) < 2)
-			err_at(L, sn ? sn : n, "parallel step '%s' needs 'steps' with at least two steps",
-			       s->id ? s->id : "?");
+			pb_diag_at(&L->d, sn ? sn : n,
+				   "parallel step '%s' needs 'steps' with at least two steps",
+				   s->id ? s->id : "?");
 		else
 			load_steps(L, sn, i);
 		break;
 	}
 	case PB_DEADLINE:
 		if (!s->deadline)
-			err_at(L, n, "deadline step '%s' has no 'deadline'", s->id ? s->id : "?");
+			pb_diag_at(&L->d, n, "deadline step '%s' has no 'deadline'",
+				   s->id ? s->id : "?");
 		break;
 	default:
 		break;
@@ -478,18 +473,18 @@ static void load_step(struct loader *L, struct fy_node *n, size_t parent)
 	/* pointers may have moved while members were added */
 	s = &L->pb->steps[i];
 	if (s->kind != PB_PARALLEL && cf_yaml_get(n, "steps"))
-		err_at(L, cf_yaml_get(n, "steps"), "only a parallel step has 'steps'");
+		pb_diag_at(&L->d, cf_yaml_get(n, "steps"), "only a parallel step has 'steps'");
 	if (parent != PB_NONE && cf_yaml_get(n, "next"))
-		err_at(L, cf_yaml_get(n, "next"),
-		       "a member of a parallel group returns to the group; it has no 'next'");
+		pb_diag_at(&L->d, cf_yaml_get(n, "next"),
+			   "a member of a parallel group returns to the group; it has no 'next'");
 	/* Who does it: people do actions, notices and answer questions; a
 	 * run step is started by someone accountable for its output. */
 	if ((s->kind == PB_ACTION || s->kind == PB_RUN || s->kind == PB_NOTIFY ||
 	     (s->kind == PB_DECISION && s->question)) && !s->owner)
-		err_at(L, n, "step '%s' has no 'owner'", s->id ? s->id : "?");
+		pb_diag_at(&L->d, n, "step '%s' has no 'owner'", s->id ? s->id : "?");
 	else if (s->owner && !has_role(L->pb, s->owner))
-		err_at(L, L->marks[i].owner, "owner '%s' is not one of the playbook's roles",
-		       s->owner);
+		pb_diag_at(&L->d, L->marks[i].owner,
+			   "owner '%s' is not one of the playbook's roles", s->owner);
 }
 
 static void load_steps(struct loader *L, struct fy_node *seq, size_t parent)
@@ -501,10 +496,10 @@ static void load_steps(struct loader *L, struct fy_node *seq, size_t parent)
 
 	if (parent != PB_NONE &&
 	    !(kids = cf_calloc((size_t)fy_node_sequence_item_count(seq), sizeof *kids))) {
-		L->nomem = 1;
+		L->d.nomem = 1;
 		return;
 	}
-	while ((item = fy_node_sequence_iterate(seq, &iter)) && !L->nomem) {
+	while ((item = fy_node_sequence_iterate(seq, &iter)) && !L->d.nomem) {
 		size_t at = L->pb->nsteps;
 		load_step(L, item, parent);
 		if (kids && L->pb->nsteps > at)
@@ -523,7 +518,8 @@ static void check_ref(struct loader *L, size_t i, const char *ref,
 		      struct fy_node *where)
 {
 	if (ref && strcmp(ref, PB_END) && pb_find(L->pb, ref) == PB_NONE)
-		err_at(L, where ? where : L->marks[i].step, "reference to unknown step '%s'", ref);
+		pb_diag_at(&L->d, where ? where : L->marks[i].step,
+			   "reference to unknown step '%s'", ref);
 }
 
 /* Successor indices of top-level step i (PB_NONE for the end). */
@@ -556,9 +552,9 @@ static void check_graph(struct loader *L)
 		if (pb->steps[i].parent == PB_NONE &&
 		    ((pb->steps[i].next && pb_find(pb, pb->steps[i].next) != PB_NONE &&
 		      pb->steps[pb_find(pb, pb->steps[i].next)].parent != PB_NONE)))
-			err_at(L, L->marks[i].next,
-			       "'next' cannot lead into a parallel group's member '%s'",
-			       pb->steps[i].next);
+			pb_diag_at(&L->d, L->marks[i].next,
+				   "'next' cannot lead into a parallel group's member '%s'",
+				   pb->steps[i].next);
 	}
 	if (n == 0 || pb->first == PB_NONE)
 		return;
@@ -566,7 +562,7 @@ static void check_graph(struct loader *L)
 	exits = cf_calloc(n, 1);
 	stack = cf_calloc(n * 2 + 1, sizeof *stack);
 	if (!reach || !exits || !stack) {
-		L->nomem = 1;
+		L->d.nomem = 1;
 		goto out;
 	}
 	/* Reachability from the first step; members of a reached group are
@@ -609,12 +605,13 @@ static void check_graph(struct loader *L)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!reach[i])
-			err_at(L, L->marks[i].step, "step '%s' is unreachable: no step leads to it",
-			       pb->steps[i].id ? pb->steps[i].id : "?");
+			pb_diag_at(&L->d, L->marks[i].step,
+				   "step '%s' is unreachable: no step leads to it",
+				   pb->steps[i].id ? pb->steps[i].id : "?");
 		if (pb->steps[i].parent == PB_NONE && !exits[i])
-			err_at(L, L->marks[i].step,
-			       "step '%s' is in a cycle without exit: the end cannot be reached from it",
-			       pb->steps[i].id ? pb->steps[i].id : "?");
+			pb_diag_at(&L->d, L->marks[i].step,
+				   "step '%s' is in a cycle without exit: the end cannot be reached from it",
+				   pb->steps[i].id ? pb->steps[i].id : "?");
 	}
 out:
 	free(reach);
@@ -663,26 +660,26 @@ static void load_vars(struct loader *L, struct fy_node *map)
 	if (!map)
 		return;
 	if (!fy_node_is_mapping(map)) {
-		err_at(L, map, "'vars' must be a mapping of names to values");
+		pb_diag_at(&L->d, map, "'vars' must be a mapping of names to values");
 		return;
 	}
 	n = (size_t)fy_node_mapping_item_count(map);
 	if (!(L->pb->var_names = cf_calloc(n + 1, sizeof(char *))) ||
 	    !(L->pb->var_values = cf_calloc(n + 1, sizeof(char *)))) {
-		L->nomem = 1;
+		L->d.nomem = 1;
 		return;
 	}
 	while ((pair = fy_node_mapping_iterate(map, &iter))) {
 		struct fy_node *kn = fy_node_pair_key(pair), *vn = fy_node_pair_value(pair);
 		if (!fy_node_is_scalar(kn) || !vn || !fy_node_is_scalar(vn)) {
-			err_at(L, kn, "every var is a name with a text value");
+			pb_diag_at(&L->d, kn, "every var is a name with a text value");
 			continue;
 		}
 		if (!(L->pb->var_names[k] = cf_yaml_strdup(kn)) ||
 		    !(L->pb->var_values[k] = cf_yaml_strdup(vn))) {
 			free(L->pb->var_names[k]);
 			L->pb->var_names[k] = NULL;
-			L->nomem = 1;
+			L->d.nomem = 1;
 			return;
 		}
 		L->pb->nvars = ++k;
@@ -697,7 +694,7 @@ static const char *const top_keys[] = {
 static int load_doc(struct cf_ctx *ctx, const char *file, struct fy_document *doc,
 		    struct pb_diag *diag, struct pb_playbook **out)
 {
-	struct loader L = {ctx, file, diag, NULL, NULL, 0, 0, 0};
+	struct loader L = {{ctx, file, diag, 0, 0}, NULL, NULL, 0};
 	struct fy_node *root = fy_document_root(doc), *sn;
 	int rc = CF_FAILED;
 
@@ -708,7 +705,8 @@ static int load_doc(struct cf_ctx *ctx, const char *file, struct fy_document *do
 	}
 	L.pb->first = PB_NONE;
 	if (!root || !fy_node_is_mapping(root)) {
-		err_at(&L, root, "a playbook must be a mapping with id, title, roles and steps");
+		pb_diag_at(&L.d, root,
+			   "a playbook must be a mapping with id, title, roles and steps");
 		goto out;
 	}
 	check_keys(&L, root, top_keys);
@@ -718,29 +716,29 @@ static int load_doc(struct cf_ctx *ctx, const char *file, struct fy_document *do
 	L.pb->roles = get_list(&L, root, "roles", &L.pb->nroles);
 	load_vars(&L, cf_yaml_get(root, "vars"));
 	if (!L.pb->id)
-		err_at(&L, root, "playbook has no 'id'");
+		pb_diag_at(&L.d, root, "playbook has no 'id'");
 	if (!L.pb->title)
-		err_at(&L, root, "playbook has no 'title'");
+		pb_diag_at(&L.d, root, "playbook has no 'title'");
 	if (!L.pb->nroles)
-		err_at(&L, root, "playbook has no 'roles'");
+		pb_diag_at(&L.d, root, "playbook has no 'roles'");
 	sn = cf_yaml_get(root, "steps");
 	if (!sn || !fy_node_is_sequence(sn) || fy_node_sequence_item_count(sn) == 0)
-		err_at(&L, sn ? sn : root, "playbook has no 'steps' (a non-empty list)");
+		pb_diag_at(&L.d, sn ? sn : root, "playbook has no 'steps' (a non-empty list)");
 	else {
 		load_steps(&L, sn, PB_NONE);
 		if (L.pb->nsteps)
 			L.pb->first = 0;
-		if (!L.nomem)
+		if (!L.d.nomem)
 			check_graph(&L);
 	}
 out:
-	if (L.nomem)
+	if (L.d.nomem)
 		rc = cf_set_nomem(ctx, file);
-	else if (L.errors) {
-		sort_diag(diag, diag ? diag->n - (size_t)L.errors : 0, file);
+	else if (L.d.errors) {
+		sort_diag(diag, diag ? diag->n - (size_t)L.d.errors : 0, file);
 		/* ctx holds the last; put the first back for one-line callers */
 		if (diag && diag->n)
-			cf_set_error(ctx, 0, "%s", diag->msg[diag->n - (size_t)L.errors]);
+			cf_set_error(ctx, 0, "%s", diag->msg[diag->n - (size_t)L.d.errors]);
 		rc = CF_FAILED;
 	} else {
 		*out = L.pb;

@@ -15,7 +15,6 @@
 #ifndef CASEFILE_PLAYBOOK_H
 #define CASEFILE_PLAYBOOK_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,13 +33,21 @@ void pb_diag_init(struct pb_diag *d);
 void pb_diag_release(struct pb_diag *d);
 /* Copies the context's current message into the list. 0 or -1 (ENOMEM). */
 int pb_diag_take(struct pb_diag *d, const struct cf_ctx *ctx);
-/* Records "FILE:LINE:COL: message" for node n in d (through ctx) and counts
- * it in *errors; *nomem is set when the list cannot grow. The loaders of
+/* Where a loader of playbooks or drill scenarios reports: the file it
+ * reads, the list the messages go to (through ctx), how many errors it
+ * found, and whether the list could not grow (nomem). */
+struct pb_diag_sink {
+	struct cf_ctx *ctx;
+	const char *file;
+	struct pb_diag *diag;
+	int errors, nomem;
+};
+/* Records "FILE:LINE:COL: message" for node n in k->diag and counts it in
+ * k->errors; k->nomem is set when the list cannot grow. The loaders of
  * playbooks and drill scenarios report every error this way. */
 struct fy_node;
-void pb_diag_error(struct cf_ctx *ctx, const char *file, struct pb_diag *d,
-		   int *errors, int *nomem, struct fy_node *n, const char *fmt,
-		   va_list ap) __attribute__((format(printf, 7, 0)));
+void pb_diag_at(struct pb_diag_sink *k, struct fy_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- model ------------------------------------------------------------ */
 

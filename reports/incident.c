@@ -26,65 +26,6 @@
 #include "escape.h"
 #include "model.h"
 
-/* The checked document is at most three levels deep; the bound only keeps
- * the recursion safe should the checks ever allow more. */
-#define MAX_DEPTH 16
-
-static cJSON *to_json(struct fy_node *n, int depth)
-{
-	void *it = NULL;
-	cJSON *j;
-
-	if (!n || cf_yaml_is_null(n))
-		return cJSON_CreateNull();
-	if (depth > MAX_DEPTH)
-		return NULL;
-	if (fy_node_is_mapping(n)) {
-		struct fy_node_pair *p;
-
-		if (!(j = cJSON_CreateObject()))
-			return NULL;
-		while ((p = fy_node_mapping_iterate(n, &it))) {
-			char *k = cf_yaml_strdup(fy_node_pair_key(p));
-			cJSON *v = to_json(fy_node_pair_value(p), depth + 1);
-
-			if (!k || !v || !cJSON_AddItemToObject(j, k, v)) {
-				free(k);
-				cJSON_Delete(v);
-				cJSON_Delete(j);
-				return NULL;
-			}
-			free(k);
-		}
-		return j;
-	}
-	if (fy_node_is_sequence(n)) {
-		struct fy_node *e;
-
-		if (!(j = cJSON_CreateArray()))
-			return NULL;
-		while ((e = fy_node_sequence_iterate(n, &it))) {
-			cJSON *v = to_json(e, depth + 1);
-
-			if (!v || !cJSON_AddItemToArray(j, v)) {
-				cJSON_Delete(v);
-				cJSON_Delete(j);
-				return NULL;
-			}
-		}
-		return j;
-	}
-	{
-		char *c = cf_yaml_strdup(n);
-
-		if (!c)
-			return NULL;
-		j = cJSON_CreateString(c);
-		free(c);
-		return j;
-	}
-}
-
 /* An RFC 3339 time under key, or a null when there is none. */
 static void add_opt_time(struct cf_jb *jb, cJSON *o, const char *key, int has,
 			 int64_t us)
@@ -180,7 +121,7 @@ int cf_report_incident_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 				   "with a 'name' is required for the notices");
 		goto out;
 	}
-	if (!(*out = to_json(fy_document_root(doc), 0)) ||
+	if (!(*out = cf_yaml_to_json(fy_document_root(doc), 0)) ||
 	    cf_report_add(*out, "resolved", resolved_of(inc))) {
 		cJSON_Delete(*out);
 		*out = NULL;

@@ -37,26 +37,20 @@ find fhir sshd -type f -exec touch -d 2026-03-31T12:00:00.5Z {} +
 "$bin" -q collect -o sshd.tar.zst --key k.key --root sshd/root /var/log >/dev/null
 ls -l fhir.tar.zst sshd.tar.zst fhir/root/var/log/ehr/audit.ndjson sshd/root/var/log/auth.log
 
-cat >schema.sql <<'SQL'
-CREATE TABLE events (id INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, ts_desc TEXT,
- source TEXT NOT NULL, host TEXT, actor TEXT, actor_role TEXT, action TEXT, outcome TEXT,
- patient TEXT, resource TEXT, src_ip TEXT, model TEXT, model_version TEXT, decision TEXT,
- score REAL, message TEXT, attrs TEXT, archive TEXT NOT NULL, member TEXT NOT NULL,
- line INTEGER, "offset" INTEGER);
+. "$here/events_sql.sh"
+{ events_table; cat <<'SQL'
 CREATE TABLE staging (ts_us INTEGER, source TEXT, actor TEXT, action TEXT, outcome TEXT,
  patient TEXT, resource TEXT, src_ip TEXT, member TEXT, line INTEGER);
 SQL
-cat >index.sql <<'SQL'
+} >schema.sql
+{ cat <<'SQL'
 INSERT INTO events (ts_us, source, actor, action, outcome, patient, resource, src_ip,
  archive, member, line)
  SELECT ts_us, source, actor, action, outcome, patient, resource, src_ip, 'bench', member,
  line FROM staging;
 DROP TABLE staging;
-PRAGMA threads=2;
-CREATE INDEX events_patient ON events(patient, ts_us);
-CREATE INDEX events_actor ON events(actor, ts_us);
-CREATE INDEX events_time ON events(ts_us);
 SQL
+events_indexes; } >index.sql
 cat >jq.sh <<'SH'
 jq -r '[(.recorded|sub("\\.[0-9]+Z$";"Z")|fromdateiso8601*1000000), "fhir-auditevent",
   (.agent[]|select(.requestor)|.who.identifier.value), .subtype[0].code,

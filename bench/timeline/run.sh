@@ -31,27 +31,21 @@ find root -type f -exec touch -d 2026-03-31T12:00:00.5Z {} +
 du -sh root ev.tar.zst
 
 # ---- the jq pipeline -----------------------------------------------------
-cat >schema.sql <<'SQL'
-CREATE TABLE events (id INTEGER PRIMARY KEY, ts_us INTEGER NOT NULL, ts_desc TEXT,
- source TEXT NOT NULL, host TEXT, actor TEXT, actor_role TEXT, action TEXT, outcome TEXT,
- patient TEXT, resource TEXT, src_ip TEXT, model TEXT, model_version TEXT, decision TEXT,
- score REAL, message TEXT, attrs TEXT, archive TEXT NOT NULL, member TEXT NOT NULL,
- line INTEGER, "offset" INTEGER);
+. "$here/events_sql.sh"
+{ events_table; cat <<'SQL'
 CREATE TABLE staging (ts_us INTEGER, source TEXT, actor TEXT, action TEXT, outcome TEXT,
  patient TEXT, resource TEXT, src_ip TEXT, model TEXT, model_version TEXT, decision TEXT,
  score REAL, message TEXT, member TEXT, line INTEGER);
 SQL
-cat >index.sql <<'SQL'
+} >schema.sql
+{ cat <<'SQL'
 INSERT INTO events (ts_us, source, actor, action, outcome, patient, resource, src_ip, model,
  model_version, decision, score, message, archive, member, line)
  SELECT ts_us, source, actor, action, outcome, patient, resource, src_ip, model, model_version,
  decision, score, message, 'bench', member, line FROM staging;
 DROP TABLE staging;
-PRAGMA threads=2;
-CREATE INDEX events_patient ON events(patient, ts_us);
-CREATE INDEX events_actor ON events(actor, ts_us);
-CREATE INDEX events_time ON events(ts_us);
 SQL
+events_indexes; } >index.sql
 # One jq program per log kind; each row: ts_us,source,actor,action,outcome,
 # patient,resource,src_ip,model,model_version,decision,score,message,member,line
 cat >jq.sh <<'SH'

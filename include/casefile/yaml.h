@@ -41,6 +41,20 @@ struct fy_node *cf_yaml_get(struct fy_node *map, const char *key);
  * "null", "Null" or "NULL" (YAML 1.2 core schema). A quoted "null" is the
  * string. */
 int cf_yaml_is_null(struct fy_node *n);
+
+/* A node and everything below it as a new cJSON tree (the caller frees it
+ * with cJSON_Delete): mappings as objects (keys as written), sequences as
+ * arrays, cf_yaml_is_null scalars and a NULL node as null, and other
+ * scalars as strings. With CF_YAML_JSON_TYPED, a plain scalar that is
+ * "null", "~" or empty is null, "true"/"false" a boolean and a number
+ * strtod reads whole a number instead, and "Null"/"NULL" stay strings. Nesting deeper
+ * than CF_YAML_JSON_DEPTH is a null. NULL without memory, or when a key is
+ * not a scalar. (src/yaml_json.c) */
+#define CF_YAML_JSON_TYPED 1u
+#define CF_YAML_JSON_DEPTH 32
+struct cJSON;
+struct cJSON *cf_yaml_to_json(struct fy_node *n, unsigned flags);
+
 /* A scalar's text as a heap string (NULL when n is not a scalar or NULL). */
 char *cf_yaml_strdup(struct fy_node *n);
 /* Scalar helpers returning CF_OK, CF_EOF when absent (out untouched), or

@@ -10,9 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
@@ -274,6 +277,76 @@ static void test_no_memory(void **state)
 	assert_string_equal(ctx.msg, "m.yaml: Cannot allocate memory");
 }
 
+/* cf_yaml_to_json: the two readings of a scalar (typed for the playbook
+ * engine, text for the reports), the shape of mappings and lists, the
+ * depth bound, and a failed allocation anywhere giving NULL, not a partial
+ * tree. */
+static void test_to_json(void **state)
+{
+	static const char text[] =
+		"n: 12.5\nq: \"12\"\nb: true\nB: TRUE\nz: ~\nN: Null\ne:\n"
+		"l: [1, x, {k: false}]\n";
+	static const char *const typed =
+		"{\"n\":12.5,\"q\":\"12\",\"b\":true,\"B\":\"TRUE\",\"z\":null,"
+		"\"N\":\"Null\",\"e\":null,\"l\":[1,\"x\",{\"k\":false}]}";
+	static const char *const plain =
+		"{\"n\":\"12.5\",\"q\":\"12\",\"b\":\"true\",\"B\":\"TRUE\",\"z\":null,"
+		"\"N\":null,\"e\":null,\"l\":[\"1\",\"x\",{\"k\":\"false\"}]}";
+	struct fy_document *doc;
+	struct cf_ctx ctx;
+	char deep[4 * (CF_YAML_JSON_DEPTH + 2) + 8], *p = deep, *s;
+	cJSON *j;
+	unsigned long allocs;
+
+	(void)state;
+	cf_ctx_init(&ctx);
+	assert_int_equal(cf_yaml_load_string(&ctx, "j.yaml", text, strlen(text), &doc), CF_OK);
+	for (int typed_mode = 0; typed_mode < 2; typed_mode++) {
+		j = cf_yaml_to_json(fy_document_root(doc), typed_mode ? CF_YAML_JSON_TYPED : 0);
+		assert_non_null(j);
+		assert_non_null(s = cJSON_PrintUnformatted(j));
+		assert_string_equal(s, typed_mode ? typed : plain);
+		free(s);
+		cJSON_Delete(j);
+	}
+	/* every allocation the conversion makes, failed in turn */
+	cf_fault_set(CF_FAULT_ALLOC, ULONG_MAX, 0);
+	cJSON_Delete(cf_yaml_to_json(fy_document_root(doc), CF_YAML_JSON_TYPED));
+	allocs = cf_fault_count(CF_FAULT_ALLOC);
+	assert_true(allocs > 10);
+	for (unsigned long i = 1; i <= allocs; i++) {
+		cf_fault_set(CF_FAULT_ALLOC, i, 0);
+		assert_null(cf_yaml_to_json(fy_document_root(doc), CF_YAML_JSON_TYPED));
+	}
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	fy_document_destroy(doc);
+
+	/* a list nested deeper than the bound: nulls below it */
+	for (int i = 0; i < CF_YAML_JSON_DEPTH + 2; i++)
+		*p++ = '[';
+	for (int i = 0; i < CF_YAML_JSON_DEPTH + 2; i++)
+		*p++ = ']';
+	*p++ = '\n';
+	assert_int_equal(cf_yaml_load_string(&ctx, "d.yaml", deep, (size_t)(p - deep), &doc),
+			 CF_OK);
+	assert_non_null(j = cf_yaml_to_json(fy_document_root(doc), 0));
+	{
+		cJSON *k = j;
+		int levels = 0;
+		while (cJSON_IsArray(k) && cJSON_GetArraySize(k) == 1) {
+			k = cJSON_GetArrayItem(k, 0);
+			levels++;
+		}
+		assert_int_equal(levels, CF_YAML_JSON_DEPTH + 1);
+		assert_true(cJSON_IsNull(k));
+	}
+	cJSON_Delete(j);
+	fy_document_destroy(doc);
+	assert_non_null(j = cf_yaml_to_json(NULL, 0));
+	assert_true(cJSON_IsNull(j));
+	cJSON_Delete(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_check_keys),
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_no_memory),
+		cmocka_unit_test(test_to_json),
 	};
 
 	tu_init();
