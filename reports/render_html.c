@@ -329,7 +329,6 @@ int cf_report_html_timeline(const struct cf_render *r)
 	struct cf_buf *out = r->out;
 	const cJSON *w = get(r->inc, "window"), *acc = get(r->tl, "accesses"), *e;
 	cJSON *by;
-	char tmp[64];
 	int rc;
 
 	cf_esc_put(out, cf_esc_html, w, "<p>Window under investigation: ", "from", " to ", "to", NULL);
@@ -342,15 +341,8 @@ int cf_report_html_timeline(const struct cf_render *r)
 	if (!(by = cf_report_by_actor(acc)))
 		return cf_set_nomem(r->ctx, r->what);
 	html_thead(out, bhead);
-	cJSON_ArrayForEach(e, by) {
-		cf_buf_puts(out, "<tr>");
-		for (int i = 0; bkeys[i]; i++) {
-			cf_buf_puts(out, "<td>");
-			cf_esc_html(out, cf_json_text(get(e, bkeys[i]), tmp));
-			cf_buf_puts(out, "</td>");
-		}
-		cf_buf_puts(out, "</tr>\n");
-	}
+	cJSON_ArrayForEach(e, by)
+		cf_report_text_row(out, &cf_report_html_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "</tbody></table>\n");
 	html_event_table(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);

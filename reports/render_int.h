@@ -82,6 +82,10 @@ extern const struct cf_report_markup cf_report_html_markup, cf_report_md_markup;
 void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,
 			  const char *const *cols);
 
+/* A table row of the values of keys (NULL-terminated) of e, numbers
+ * written as cf_json_text writes them, escaped. */
+void cf_report_text_row(struct cf_buf *out, const struct cf_report_markup *m,
+			const cJSON *e, const char *const *keys);
 /* The columns a table of rows shows: of keys (NULL-terminated, at most
  * CF_REPORT_MAX_COLS), the indexes of those that at least one of the
  * first max rows (and CF_REPORT_MAX_ROWS) has a value for, into idx, in

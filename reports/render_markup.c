@@ -34,6 +34,18 @@ void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,
 	cf_buf_puts(out, m->html ? "" : "\n");
 }
 
+void cf_report_text_row(struct cf_buf *out, const struct cf_report_markup *m,
+			const cJSON *e, const char *const *keys)
+{
+	char tmp[64];
+
+	for (size_t i = 0; keys[i]; i++) {
+		cf_buf_puts(out, i ? m->cell : m->row);
+		m->esc(out, cf_json_text(cf_rget(e, keys[i]), tmp));
+	}
+	cf_buf_puts(out, m->end);
+}
+
 int cf_report_columns(const cJSON *rows, const char *const *keys, int max, int *idx)
 {
 	const cJSON *e;

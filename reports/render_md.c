@@ -160,10 +160,11 @@ static void md_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
 
 int cf_report_md_timeline(const struct cf_render *r)
 {
+	static const char *const bkeys[] = {"actor", "accesses", "patients",
+		"src_ips", "first", "last", NULL};
 	struct cf_buf *out = r->out;
 	const cJSON *acc = get(r->tl, "accesses"), *e;
 	cJSON *by;
-	char tmp[64];
 
 	cf_buf_printf(out, "The chart of accesses over time by actor is in report.html.\n\n"
 		      "%d successful access(es) counted, by actor (most first):\n\n"
@@ -171,18 +172,8 @@ int cf_report_md_timeline(const struct cf_render *r)
 		      "|---|---|---|---|---|---|\n", cJSON_GetArraySize(acc));
 	if (!(by = cf_report_by_actor(acc)))
 		return cf_set_nomem(r->ctx, r->what);
-	cJSON_ArrayForEach(e, by) {
-		static const char *const k[] = {"actor", "accesses", "patients",
-			"src_ips", "first", "last", NULL};
-
-		cf_buf_puts(out, "|");
-		for (int i = 0; k[i]; i++) {
-			cf_buf_puts(out, " ");
-			cf_esc_md(out, cf_json_text(get(e, k[i]), tmp));
-			cf_buf_puts(out, " |");
-		}
-		cf_buf_puts(out, "\n");
-	}
+	cJSON_ArrayForEach(e, by)
+		cf_report_text_row(out, &cf_report_md_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "\n");
 	md_events(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
