@@ -440,32 +440,40 @@ int cf_model_worksheet(struct build *b)
 
 /* ---- rendering -------------------------------------------------------------- */
 
+/* One field's row of a table: the item, its value (each selected box
+ * ticked), badge when a person must confirm it, and its source. */
+static void field_row(struct cf_buf *out, const cJSON *f, int html, const char *badge)
+{
+	const cJSON *sel = cJSON_GetObjectItemCaseSensitive(f, "selected"), *v;
+	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
+	const char *cell = html ? "</td><td>" : " | ";
+
+	cf_esc_put(out, esc, f, html ? "<tr><td>" : "| ", "item", cell, NULL);
+	if (cJSON_IsArray(sel)) {
+		cJSON_ArrayForEach(v, sel) {
+			cf_buf_puts(out, html ? "&#9745; " : "[x] ");
+			esc(out, v->valuestring);
+			cf_buf_puts(out, v->next ? "<br>" : "");
+		}
+	} else {
+		esc(out, cf_json_str(f, "value", ""));
+	}
+	if (cf_json_bool(f, "confirm", 0))
+		cf_buf_puts(out, badge);
+	cf_esc_put(out, esc, f, cell, "source", html ? "</td></tr>\n" : " |\n", NULL);
+}
+
 int cf_report_worksheet_body_md(const cJSON *model, struct cf_buf *out)
 {
 	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(model, "hhs_worksheet");
-	const cJSON *s, *f, *v;
+	const cJSON *s, *f;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ws, "sections")) {
 		cf_buf_puts(out, "\n**");
 		cf_esc_md(out, cf_json_str(s, "title", ""));
 		cf_buf_puts(out, "**\n\n| Item | Value | Source |\n|---|---|---|\n");
-		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(s, "fields")) {
-			const cJSON *sel = cJSON_GetObjectItemCaseSensitive(f, "selected");
-
-			cf_esc_put(out, cf_esc_md, f, "| ", "item", " | ", NULL);
-			if (cJSON_IsArray(sel)) {
-				cJSON_ArrayForEach(v, sel) {
-					cf_buf_puts(out, "[x] ");
-					cf_esc_md(out, v->valuestring);
-					cf_buf_puts(out, v->next ? "<br>" : "");
-				}
-			} else {
-				cf_esc_md(out, cf_json_str(f, "value", ""));
-			}
-			if (cf_json_bool(f, "confirm", 0))
-				cf_buf_puts(out, " **TO CONFIRM**");
-			cf_esc_put(out, cf_esc_md, f, " | ", "source", " |\n", NULL);
-		}
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(s, "fields"))
+			field_row(out, f, 0, " **TO CONFIRM**");
 	}
 	return CF_OK;
 }
@@ -474,30 +482,15 @@ int cf_report_worksheet_body_html(const cJSON *model, struct cf_buf *out,
 				  const char *badge)
 {
 	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(model, "hhs_worksheet");
-	const cJSON *s, *f, *v;
+	const cJSON *s, *f;
 
 	cf_buf_puts(out, "<table><thead><tr><th>Item</th><th>Value</th><th>Source"
 		    "</th></tr></thead><tbody>\n");
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ws, "sections")) {
 		cf_esc_put(out, cf_esc_html, s, "<tr><th colspan=\"3\">", "title",
 			   "</th></tr>\n", NULL);
-		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(s, "fields")) {
-			const cJSON *sel = cJSON_GetObjectItemCaseSensitive(f, "selected");
-
-			cf_esc_put(out, cf_esc_html, f, "<tr><td>", "item", "</td><td>", NULL);
-			if (cJSON_IsArray(sel)) {
-				cJSON_ArrayForEach(v, sel) {
-					cf_buf_puts(out, "&#9745; ");
-					cf_esc_html(out, v->valuestring);
-					cf_buf_puts(out, v->next ? "<br>" : "");
-				}
-			} else {
-				cf_esc_html(out, cf_json_str(f, "value", ""));
-			}
-			if (cf_json_bool(f, "confirm", 0))
-				cf_buf_puts(out, badge);
-			cf_esc_put(out, cf_esc_html, f, "</td><td>", "source", "</td></tr>\n", NULL);
-		}
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(s, "fields"))
+			field_row(out, f, 1, badge);
 	}
 	cf_buf_puts(out, "</tbody></table>\n");
 	return CF_OK;

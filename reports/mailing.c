@@ -171,17 +171,23 @@ static void append(char *dst, const char *sep, const char *s)
 	snprintf(dst + n, MAX_FIELD - n, "%s%s", n ? sep : "", s);
 }
 
+/* Appends each string of arr to out, after sep unless out is empty. */
+static void append_all(char *out, const char *sep, const cJSON *arr)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, arr)
+		if (cJSON_IsString(s))
+			append(out, sep, s->valuestring);
+}
+
 /* A FHIR HumanName: its text, else given names and family. */
 static void human_name(const cJSON *n, char *out)
 {
-	const cJSON *g;
-
 	put(out, cf_json_str(n, "text", NULL));
 	if (*out)
 		return;
-	cJSON_ArrayForEach(g, get(n, "given"))
-		if (cJSON_IsString(g))
-			append(out, " ", g->valuestring);
+	append_all(out, " ", get(n, "given"));
 	append(out, " ", cf_json_str(n, "family", NULL));
 }
 
@@ -189,16 +195,12 @@ static void human_name(const cJSON *n, char *out)
  * without a text or a line (a State alone does not take a letter). */
 static void address(const cJSON *a, char *out)
 {
-	const cJSON *l;
-
 	put(out, cf_json_str(a, "text", NULL));
 	if (!*out && !cJSON_GetArraySize(get(a, "line")))
 		return;
 	if (*out)
 		return;
-	cJSON_ArrayForEach(l, get(a, "line"))
-		if (cJSON_IsString(l))
-			append(out, ", ", l->valuestring);
+	append_all(out, ", ", get(a, "line"));
 	append(out, ", ", cf_json_str(a, "city", NULL));
 	append(out, ", ", cf_json_str(a, "state", NULL));
 	append(out, " ", cf_json_str(a, "postalCode", NULL));

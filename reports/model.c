@@ -149,6 +149,17 @@ void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
 	cf_jb_str(jb, o, "why", why);
 }
 
+/* One more of key in the counts object obj (the first makes it 1). */
+static void tally(struct cf_jb *jb, cJSON *obj, const char *key)
+{
+	cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (c)
+		cJSON_SetNumberValue(c, c->valuedouble + 1);
+	else
+		cf_jb_int(jb, obj, key, 1);
+}
+
 static void discrepancy(struct cf_jb *jb, cJSON *arr, const char *what)
 {
 	cf_jb_made(jb, arr, NULL, cJSON_CreateString(what));
@@ -426,8 +437,7 @@ static void cites_for(struct cf_jb *jb, struct build *b, cJSON *o,
 
 /* ---- sections ------------------------------------------------------------ */
 
-static int build_affected(struct build *b, struct cf_state_count **states,
-			  size_t *nstates)
+static int build_affected(struct build *b)
 {
 	const cJSON *bs = obj_get(b->in->scope, "by_state"), *e;
 	struct cf_jb jb = CF_JB_INIT;
@@ -455,21 +465,14 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 	if (!cJSON_IsObject(bs)) {
 		cJSON *tmp = cf_jb_object(&jb, sec, "_tmp");
 
-		cJSON_ArrayForEach(p, b->patients) {
-			const char *st = cf_json_str(p, "state", "unknown");
-			cJSON *c = cJSON_GetObjectItemCaseSensitive(tmp, st);
-
-			if (c)
-				cJSON_SetNumberValue(c, c->valuedouble + 1);
-			else
-				cf_jb_int(&jb, tmp, st, 1);
-		}
+		cJSON_ArrayForEach(p, b->patients)
+			tally(&jb, tmp, cf_json_str(p, "state", "unknown"));
 		if (jb.err)
 			return cf_set_nomem(b->ctx, "by_state");
 		bs = tmp;
 	}
-	*nstates = (size_t)cJSON_GetArraySize(bs);
-	if (!(*states = cf_calloc(*nstates ? *nstates : 1, sizeof **states)))
+	b->nstates = (size_t)cJSON_GetArraySize(bs);
+	if (!(b->states = cf_calloc(b->nstates ? b->nstates : 1, sizeof *b->states)))
 		return cf_set_nomem(b->ctx, "by_state");
 	cJSON_ArrayForEach(e, bs) {
 		cJSON *o;
@@ -479,14 +482,14 @@ static int build_affected(struct build *b, struct cf_state_count **states,
 		if (!cJSON_IsNumber(e) || e->valuedouble < 0)
 			return cf_set_error(b->ctx, 0, "%s: by_state.%s is not a count",
 					    b->in->scope_name, e->string);
-		(*states)[n].state = e->string;
-		(*states)[n].count = (uint64_t)e->valuedouble;
-		sum += (*states)[n].count;
+		b->states[n].state = e->string;
+		b->states[n].count = (uint64_t)e->valuedouble;
+		sum += b->states[n].count;
 		o = cf_jb_object(&jb, arr, NULL);
 		cf_jb_str(&jb, o, "state", e->string);
-		cf_jb_int(&jb, o, "count", (int64_t)(*states)[n].count);
+		cf_jb_int(&jb, o, "count", (int64_t)b->states[n].count);
 		cf_jb_bool(&jb, o, "media_notice",
-			   cf_breach_state_needs_media(&(*states)[n]));
+			   cf_breach_state_needs_media(&b->states[n]));
 		cites_for(&jb, b, o, e->string);
 		n++;
 	}
@@ -551,15 +554,8 @@ static int build_timeline(struct build *b)
 	sort_by_ts(&jb, b->accesses);
 	sec = cf_jb_object(&jb, b->model, "timeline");
 	actors = cf_jb_object(&jb, sec, "accesses_by_actor");
-	cJSON_ArrayForEach(a, b->accesses) {
-		const char *who = cf_json_str(a, "actor", "unknown");
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(actors, who);
-
-		if (c)
-			cJSON_SetNumberValue(c, c->valuedouble + 1);
-		else
-			cf_jb_int(&jb, actors, who, 1);
-	}
+	cJSON_ArrayForEach(a, b->accesses)
+		tally(&jb, actors, cf_json_str(a, "actor", "unknown"));
 	/* A reference until the end of the build (the rows are sorted and
 	 * read by later sections); cJSON_AddItemReferenceToObject() would leak
 	 * the reference when the key cannot be copied. */
@@ -733,13 +729,22 @@ static int build_incident(struct build *b)
 	return CF_OK;
 }
 
+/* The model's sections in the order they are built: each reads what the
+ * ones before it left in the model and in struct build. */
+static int (*const sections[])(struct build *) = {
+	build_incident, build_patients, build_affected, build_timeline, build_phi,
+	build_models, cf_model_safety, cf_model_ai, cf_model_counting,
+	cf_model_findings, cf_model_obligations, cf_model_deadlines, cf_model_states,
+	cf_model_risk, cf_model_exposure_risk, cf_model_determination, cf_model_letter,
+	cf_model_portal, cf_model_worksheet, cf_model_inventory,
+	cf_model_evidence_status, cf_model_custody, cf_model_signoff,
+};
+
 int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 		    cJSON **out)
 {
 	struct build b;
-	struct cf_state_count *st = NULL;
 	struct cf_jb jb = CF_JB_INIT;
-	size_t nst = 0;
 	int rc = CF_FATAL;
 
 	memset(&b, 0, sizeof b);
@@ -761,30 +766,9 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 		rc = cf_set_nomem(ctx, "report");
 		goto out;
 	}
-	if ((rc = build_incident(&b)) != CF_OK ||
-	    (rc = build_patients(&b)) != CF_OK ||
-	    (rc = build_affected(&b, &st, &nst)) != CF_OK ||
-	    (rc = build_timeline(&b)) != CF_OK ||
-	    (rc = build_phi(&b)) != CF_OK ||
-	    (rc = build_models(&b)) != CF_OK ||
-	    (rc = cf_model_safety(&b)) != CF_OK ||
-	    (rc = cf_model_ai(&b)) != CF_OK ||
-	    (rc = cf_model_counting(&b)) != CF_OK ||
-	    (rc = cf_model_findings(&b)) != CF_OK ||
-	    (rc = cf_model_obligations(&b, st, nst)) != CF_OK ||
-	    (rc = cf_model_deadlines(&b)) != CF_OK ||
-	    (rc = cf_model_states(&b)) != CF_OK ||
-	    (rc = cf_model_risk(&b)) != CF_OK ||
-	    (rc = cf_model_exposure_risk(&b)) != CF_OK ||
-	    (rc = cf_model_determination(&b)) != CF_OK ||
-	    (rc = cf_model_letter(&b)) != CF_OK ||
-	    (rc = cf_model_portal(&b)) != CF_OK ||
-	    (rc = cf_model_worksheet(&b)) != CF_OK ||
-	    (rc = cf_model_inventory(&b)) != CF_OK ||
-	    (rc = cf_model_evidence_status(&b)) != CF_OK ||
-	    (rc = cf_model_custody(&b)) != CF_OK ||
-	    (rc = cf_model_signoff(&b)) != CF_OK)
-		goto out;
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if ((rc = sections[i](&b)) != CF_OK)
+			goto out;
 	/* The helper object used while counting states is not output. */
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItemCaseSensitive(b.model, "affected"), "_tmp");
 	/* The working arrays join the model (or are freed: cf_jb_item). */
@@ -805,7 +789,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	b.model = NULL;
 	rc = CF_OK;
 out:
-	free(st);
+	free(b.states);
 	cf_tz_free(b.tz);
 	cJSON_Delete(b.model);
 	cJSON_Delete(b.patients);

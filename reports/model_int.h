@@ -44,6 +44,10 @@ struct build {
 	int safety_only;        /* a model malfunction that disclosed no PHI:
 				   a patient-safety review, no notices */
 	int is_ba;              /* covered_entity.type business-associate */
+	/* The affected residents of each State (build_affected), for the
+	 * obligations; the names point into the scope or the model. */
+	struct cf_state_count *states;
+	size_t nstates;
 };
 
 static inline const cJSON *obj_get(const cJSON *o, const char *k)
@@ -83,8 +87,7 @@ enum cf_access_meaning cf_model_access_meaning(const char *action,
  * overdue flags against today; cf_model_letter the letter's claims. */
 int cf_model_deadlines(struct build *b);
 int cf_model_letter(struct build *b);
-int cf_model_obligations(struct build *b, const struct cf_state_count *st,
-			 size_t nst);
+int cf_model_obligations(struct build *b);
 /* Adds to the obligations section `sec` the local calendar, the
  * law-enforcement statement, the business-associate notice or record, and
  * why switched-off duties are not owed (model_rules.c). */

@@ -43,11 +43,24 @@ char *cf_model_join(const cJSON *arr, const char *key)
 	return s;
 }
 
-int cf_model_obligations(struct build *b, const struct cf_state_count *st,
-			     size_t nst)
+/* A notice duty in the obligations section: {flag, due, rule}, returned
+ * for the keys only that duty has. */
+static cJSON *duty(struct cf_jb *jb, cJSON *sec, const char *name,
+		   const char *flag, int on, int64_t due, const char *rule)
+{
+	cJSON *o = cf_jb_object(jb, sec, name);
+
+	cf_jb_bool(jb, o, flag, on);
+	cf_report_jb_day(jb, o, "due", due);
+	cf_jb_str(jb, o, "rule", rule);
+	return o;
+}
+
+int cf_model_obligations(struct build *b)
 {
 	struct cf_breach_facts f = {b->discovered_day, b->delay_day, b->affected,
-				    b->no_contact, st, nst, b->not_breach || b->safety_only,
+				    b->no_contact, b->states, b->nstates,
+				    b->not_breach || b->safety_only,
 				    b->is_ba};
 	struct cf_breach_duties d;
 	struct cf_jb jb = CF_JB_INIT;
@@ -61,33 +74,27 @@ int cf_model_obligations(struct build *b, const struct cf_state_count *st,
 	cf_report_jb_day(&jb, o, "until", b->delay_day);
 	cf_report_jb_day(&jb, o, "not_before", d.not_before);
 	cf_jb_str(&jb, o, "rule", "45 CFR 164.412");
-	o = cf_jb_object(&jb, sec, "individual_notice");
-	cf_jb_bool(&jb, o, "required", d.individual_due >= 0);
-	cf_report_jb_day(&jb, o, "due", d.individual_due);
-	cf_jb_str(&jb, o, "rule", "45 CFR 164.404(b)");
+	o = duty(&jb, sec, "individual_notice", "required", d.individual_due >= 0,
+		 d.individual_due, "45 CFR 164.404(b)");
 	cf_jb_str(&jb, o, "text", "Without unreasonable delay and in no case "
 		  "later than 60 calendar days after discovery, by "
 		  "first-class mail (or e-mail if the individual agreed).");
-	o = cf_jb_object(&jb, sec, "hhs_notice");
-	cf_jb_bool(&jb, o, "immediate", d.hhs_immediate);
-	cf_report_jb_day(&jb, o, "due", d.hhs_due);
-	cf_jb_str(&jb, o, "rule", "45 CFR 164.408");
+	o = duty(&jb, sec, "hhs_notice", "immediate", d.hhs_immediate, d.hhs_due,
+		 "45 CFR 164.408");
 	cf_jb_str(&jb, o, "text", d.hhs_immediate
 		? "500 or more individuals: notify the Secretary contemporaneously "
 		  "with the individual notices, through the HHS breach portal."
 		: "Fewer than 500 individuals: log the breach and notify the "
 		  "Secretary within 60 days after the end of the calendar year "
 		  "of discovery.");
-	o = cf_jb_object(&jb, sec, "media_notice");
-	cf_jb_bool(&jb, o, "required", d.media_required);
-	cf_report_jb_day(&jb, o, "due", d.media_due);
-	cf_jb_str(&jb, o, "rule", "45 CFR 164.406");
+	o = duty(&jb, sec, "media_notice", "required", d.media_required, d.media_due,
+		 "45 CFR 164.406");
 	arr = cf_jb_array(&jb, o, "states");
 	for (size_t i = 0; i < d.nmedia_states; i++) {
 		cJSON *s = cf_jb_object(&jb, arr, NULL);
 
-		cf_jb_str(&jb, s, "state", st[d.media_states[i]].state);
-		cf_jb_int(&jb, s, "count", (int64_t)st[d.media_states[i]].count);
+		cf_jb_str(&jb, s, "state", b->states[d.media_states[i]].state);
+		cf_jb_int(&jb, s, "count", (int64_t)b->states[d.media_states[i]].count);
 	}
 	o = cf_jb_object(&jb, sec, "substitute_notice");
 	cf_jb_str(&jb, o, "kind", cf_breach_substitute_name(d.substitute));

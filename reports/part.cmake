@@ -7,7 +7,7 @@ pkg_check_modules(CMARK REQUIRED IMPORTED_TARGET libcmark)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 add_library(cf_reports STATIC
   reports/custody_report.c reports/dbscope.c reports/drill_report.c reports/escape.c reports/incident.c
-  reports/model.c reports/model_counting.c reports/model_notices.c reports/model_rules.c reports/model_risk.c reports/model_safety.c reports/model_ai.c reports/model_exposure.c reports/render.c reports/render_counting.c reports/render_csv.c reports/render_html.c
+  reports/model.c reports/model_counting.c reports/model_notices.c reports/model_rules.c reports/model_risk.c reports/model_safety.c reports/model_ai.c reports/model_exposure.c reports/render.c reports/render_counting.c reports/render_markup.c reports/render_csv.c reports/render_html.c
   reports/render_md.c reports/render_rules.c reports/render_safety.c reports/render_ai.c reports/rules.c reports/xlsx.c
   reports/model_findings.c reports/render_findings.c reports/hhs_worksheet.c
   reports/hhs_log.c reports/mailing.c reports/report_inputs.c

@@ -7,6 +7,8 @@
  * involved gets one line saying so. Every value is escaped where it is
  * written.
  */
+#include <stdio.h>
+
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
@@ -27,116 +29,94 @@ static void nums(struct cf_buf *out, const cJSON *c, const char *sep, const char
 			      i + 1 < sizeof keys / sizeof keys[0] ? sep : end);
 }
 
-int cf_report_html_ai(const struct cf_render *r)
+/* A table's or a list's title: "<h3>T</h3>", or "T:" and a blank line. */
+static void heading(struct cf_buf *out, int html, const char *title)
 {
+	cf_buf_printf(out, html ? "<h3>%s</h3>\n" : "%s:\n\n", title);
+}
+
+/* The end of a table or a list: a blank line in Markdown. */
+static void end_block(struct cf_buf *out, int html, const char *tag)
+{
+	cf_buf_printf(out, html ? "</%s>\n" : "\n", tag);
+}
+
+static int ai(const struct cf_render *r, const struct cf_report_markup *m)
+{
+	static const char *const vcols[] = {"Model", "Version", "Registered",
+		"Source run", "Parameters", "Data", "Promoted", "Replaced by",
+		"Stages and aliases", NULL};
+	static const char *const ccols[] = {"Model", "Version", "Decisions",
+		"Patients", "Acted on", "Overridden", "First decision",
+		"Last decision", NULL};
+	static const char *const ocols[] = {"Time", "Patient", "Version", "Output",
+		"Stage", "Overridden by", "Why", "Evidence", NULL};
 	const cJSON *s = get(r->model, "ai"), *e;
 	struct cf_buf *out = r->out;
+	int html = m->html;
+	char title[64];
 
 	if (!cJSON_IsObject(s)) {
-		cf_buf_printf(out, "<p>%s</p>\n", none);
+		cf_buf_printf(out, html ? "<p>%s</p>\n" : "%s\n", none);
 		return CF_OK;
 	}
-	cf_buf_puts(out, "<h3>Lineage of each implicated version</h3>\n<table><tr>"
-		    "<th>Model</th><th>Version</th><th>Registered</th><th>Source run</th>"
-		    "<th>Parameters</th><th>Data</th><th>Promoted</th><th>Replaced by</th>"
-		    "<th>Stages and aliases</th></tr>\n");
+	heading(out, html, "Lineage of each implicated version");
+	cf_report_table_head(out, m, vcols);
 	cJSON_ArrayForEach(e, get(s, "versions"))
-		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "model", "</td><td>", "version",
-			   "</td><td>", "registered", " by ", "registered_by", "</td><td>",
-			   "run_id", " ", "run_name", "</td><td>", "parameters", "</td><td>",
-			   "data", "</td><td>", "promoted", "</td><td>", "replaced_by",
-			   "</td><td>", "stages", "</td></tr>\n", NULL);
-	cf_buf_puts(out, "</table>\n<h3>Decision cohorts</h3>\n<table><tr><th>Model</th>"
-		    "<th>Version</th><th>Decisions</th><th>Patients</th><th>Acted on</th>"
-		    "<th>Overridden</th><th>First decision</th><th>Last decision</th></tr>\n");
+		cf_esc_put(out, m->esc, e, m->row, "model", m->cell, "version", m->cell,
+			   "registered", " by ", "registered_by", m->cell, "run_id", " ",
+			   "run_name", m->cell, "parameters", m->cell, "data", m->cell,
+			   "promoted", m->cell, "replaced_by", m->cell, "stages", m->end, NULL);
+	end_block(out, html, "table");
+	heading(out, html, "Decision cohorts");
+	cf_report_table_head(out, m, ccols);
 	cJSON_ArrayForEach(e, get(s, "cohorts")) {
-		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "model", "</td><td>", "version",
-			   "</td><td>", NULL);
-		nums(out, e, "</td><td>", "</td><td>");
-		cf_esc_put(out, cf_esc_html, get(e, "first"), "", "time", " (", "member", ")", NULL);
-		cf_esc_put(out, cf_esc_html, get(e, "last"), "</td><td>", "time", " (", "member",
-			   ")</td></tr>\n", NULL);
+		cf_esc_put(out, m->esc, e, m->row, "model", m->cell, "version", m->cell, NULL);
+		nums(out, e, m->cell, m->cell);
+		cf_esc_put(out, m->esc, get(e, "first"), "", "time", " (", "member", ")", NULL);
+		cf_esc_put(out, m->esc, get(e, "last"), m->cell, "time", " (", "member", ")", NULL);
+		cf_buf_puts(out, m->end);
 	}
-	cf_buf_printf(out, "</table>\n<h3>Overridden decisions (%lld)</h3>\n<table><tr>"
-		      "<th>Time</th><th>Patient</th><th>Version</th><th>Output</th>"
-		      "<th>Stage</th><th>Overridden by</th><th>Why</th><th>Evidence</th></tr>\n",
-		      (long long)cf_json_int(s, "overridden", 0));
+	end_block(out, html, "table");
+	snprintf(title, sizeof title, "Overridden decisions (%lld)",
+		 (long long)cf_json_int(s, "overridden", 0));
+	heading(out, html, title);
+	cf_report_table_head(out, m, ocols);
 	cJSON_ArrayForEach(e, get(s, "overrides")) {
-		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "time", "</td><td>", "patient",
-			   "</td><td>", "model", "@", "version", "</td><td>", "output",
-			   "</td><td>", "stage", "</td><td>", "override_by", "</td><td>",
-			   "override_reason", "</td><td>", "member", NULL);
-		cf_buf_printf(out, ":%lld</td></tr>\n", (long long)cf_json_int(e, "line", 0));
+		cf_esc_put(out, m->esc, e, m->row, "time", m->cell, "patient", m->cell,
+			   "model", "@", "version", m->cell, "output", m->cell, "stage",
+			   m->cell, "override_by", m->cell, "override_reason", m->cell,
+			   "member", NULL);
+		cf_buf_printf(out, ":%lld%s", (long long)cf_json_int(e, "line", 0), m->end);
 	}
-	cf_buf_puts(out, "</table>\n");
+	end_block(out, html, "table");
 	cf_report_more_rows(out, get(s, "overrides"), cJSON_GetArraySize(get(s, "overrides")),
-			    "report.json", 1);
+			    "report.json", html);
 	if (cJSON_GetArraySize(get(s, "data_at_rest"))) {
-		cf_buf_puts(out, "<h3>Exposed data</h3>\n<ul>\n");
+		heading(out, html, "Exposed data");
+		cf_buf_puts(out, html ? "<ul>\n" : "");
 		cJSON_ArrayForEach(e, get(s, "data_at_rest")) {
-			cf_esc_put(out, cf_esc_html, e, "<li>", "what", " ", "path", " ",
+			cf_esc_put(out, m->esc, e, m->item, "what", " ", "path", " ",
 				   "mlflow_run", " ", "dataset", NULL);
-			cf_buf_printf(out, ": %lld patient(s) in %lld record(s)</li>\n",
+			cf_buf_printf(out, ": %lld patient(s) in %lld record(s)%s",
 				      (long long)cf_json_int(e, "patients", 0),
-				      (long long)cf_json_int(e, "records", 0));
+				      (long long)cf_json_int(e, "records", 0), m->item_end);
 		}
-		cf_buf_puts(out, "</ul>\n");
+		end_block(out, html, "ul");
 	}
-	cf_esc_put(out, cf_esc_html, s, "<h3>Paragraph for the letter</h3>\n<blockquote>",
-		   "letter_paragraph", "</blockquote>\n<p class=\"note\">To confirm before "
-		   "it is sent.</p>\n", NULL);
+	cf_esc_put(out, m->esc, s, html ? "<h3>Paragraph for the letter</h3>\n<blockquote>"
+		   : "Paragraph for the letter (to confirm before it is sent):\n\n> ",
+		   "letter_paragraph", html ? "</blockquote>\n<p class=\"note\">To confirm "
+		   "before it is sent.</p>\n" : "\n", NULL);
 	return CF_OK;
+}
+
+int cf_report_html_ai(const struct cf_render *r)
+{
+	return ai(r, &cf_report_html_markup);
 }
 
 int cf_report_md_ai(const struct cf_render *r)
 {
-	const cJSON *s = get(r->model, "ai"), *e;
-	struct cf_buf *out = r->out;
-
-	if (!cJSON_IsObject(s)) {
-		cf_buf_printf(out, "%s\n", none);
-		return CF_OK;
-	}
-	cf_buf_puts(out, "Lineage of each implicated version:\n\n"
-		    "| Model | Version | Registered | Source run | Parameters | Data | "
-		    "Promoted | Replaced by | Stages and aliases |\n"
-		    "|---|---|---|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(s, "versions"))
-		cf_esc_put(out, cf_esc_md, e, "| ", "model", " | ", "version", " | ",
-			   "registered", " by ", "registered_by", " | ", "run_id", " ",
-			   "run_name", " | ", "parameters", " | ", "data", " | ", "promoted",
-			   " | ", "replaced_by", " | ", "stages", " |\n", NULL);
-	cf_buf_puts(out, "\nDecision cohorts:\n\n| Model | Version | Decisions | Patients | "
-		    "Acted on | Overridden | First decision | Last decision |\n"
-		    "|---|---|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(s, "cohorts")) {
-		cf_esc_put(out, cf_esc_md, e, "| ", "model", " | ", "version", " | ", NULL);
-		nums(out, e, " | ", " | ");
-		cf_esc_put(out, cf_esc_md, get(e, "first"), "", "time", " (", "member", ")", NULL);
-		cf_esc_put(out, cf_esc_md, get(e, "last"), " | ", "time", " (", "member",
-			   ") |\n", NULL);
-	}
-	cf_buf_printf(out, "\nOverridden decisions (%lld):\n\n| Time | Patient | Version | "
-		      "Output | Stage | Overridden by | Why | Evidence |\n"
-		      "|---|---|---|---|---|---|---|---|\n",
-		      (long long)cf_json_int(s, "overridden", 0));
-	cJSON_ArrayForEach(e, get(s, "overrides")) {
-		cf_esc_put(out, cf_esc_md, e, "| ", "time", " | ", "patient", " | ", "model",
-			   "@", "version", " | ", "output", " | ", "stage", " | ",
-			   "override_by", " | ", "override_reason", " | ", "member", NULL);
-		cf_buf_printf(out, ":%lld |\n", (long long)cf_json_int(e, "line", 0));
-	}
-	if (cJSON_GetArraySize(get(s, "data_at_rest"))) {
-		cf_buf_puts(out, "\nExposed data:\n\n");
-		cJSON_ArrayForEach(e, get(s, "data_at_rest")) {
-			cf_esc_put(out, cf_esc_md, e, "- ", "what", " ", "path", " ",
-				   "mlflow_run", " ", "dataset", NULL);
-			cf_buf_printf(out, ": %lld patient(s) in %lld record(s)\n",
-				      (long long)cf_json_int(e, "patients", 0),
-				      (long long)cf_json_int(e, "records", 0));
-		}
-	}
-	cf_esc_put(out, cf_esc_md, s, "\nParagraph for the letter (to confirm before it "
-		   "is sent):\n\n> ", "letter_paragraph", "\n", NULL);
-	return CF_OK;
+	return ai(r, &cf_report_md_markup);
 }

@@ -48,45 +48,37 @@ static void ids(struct cf_buf *out, const cJSON *arr, cf_esc_fn esc)
 		cf_buf_printf(out, " and %d more (report.json)", cJSON_GetArraySize(arr) - n);
 }
 
-int cf_report_md_counting(const struct cf_render *r)
+/* The statements, each with its rule, then the lists of patients to look
+ * at: one list in either format. */
+static int counting(const struct cf_render *r, const struct cf_report_markup *m)
 {
 	const cJSON *sec = get(r->model, "counting"), *s;
 
+	cf_buf_puts(r->out, m->html ? "<ul>\n" : "");
 	cJSON_ArrayForEach(s, get(sec, "statements")) {
-		cf_esc_put(r->out, cf_esc_md, s, "- ", "text", NULL);
+		cf_esc_put(r->out, m->esc, s, m->item, "text", NULL);
 		if (*cf_rstr(s, "rule"))
-			cf_esc_put(r->out, cf_esc_md, s, " (", "rule", ")", NULL);
-		cf_buf_puts(r->out, "\n");
+			cf_esc_put(r->out, m->esc, s, m->html ? " <span class=\"cite\">(" : " (",
+				   "rule", m->html ? ")</span>" : ")", NULL);
+		cf_buf_puts(r->out, m->item_end);
 	}
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
 		if (!cJSON_GetArraySize(list_of(sec, i)))
 			continue;
-		cf_buf_printf(r->out, "- %s: ", lists[i].label);
-		ids(r->out, list_of(sec, i), cf_esc_md);
-		cf_buf_puts(r->out, "\n");
+		cf_buf_printf(r->out, "%s%s: ", m->item, lists[i].label);
+		ids(r->out, list_of(sec, i), m->esc);
+		cf_buf_puts(r->out, m->item_end);
 	}
+	cf_buf_puts(r->out, m->html ? "</ul>\n" : "");
 	return CF_OK;
+}
+
+int cf_report_md_counting(const struct cf_render *r)
+{
+	return counting(r, &cf_report_md_markup);
 }
 
 int cf_report_html_counting(const struct cf_render *r)
 {
-	const cJSON *sec = get(r->model, "counting"), *s;
-
-	cf_buf_puts(r->out, "<ul>\n");
-	cJSON_ArrayForEach(s, get(sec, "statements")) {
-		cf_esc_put(r->out, cf_esc_html, s, "<li>", "text", NULL);
-		if (*cf_rstr(s, "rule"))
-			cf_esc_put(r->out, cf_esc_html, s, " <span class=\"cite\">(", "rule",
-				   ")</span>", NULL);
-		cf_buf_puts(r->out, "</li>\n");
-	}
-	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-		if (!cJSON_GetArraySize(list_of(sec, i)))
-			continue;
-		cf_buf_printf(r->out, "<li>%s: ", lists[i].label);
-		ids(r->out, list_of(sec, i), cf_esc_html);
-		cf_buf_puts(r->out, "</li>\n");
-	}
-	cf_buf_puts(r->out, "</ul>\n");
-	return CF_OK;
+	return counting(r, &cf_report_html_markup);
 }

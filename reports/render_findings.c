@@ -37,48 +37,49 @@ static void evidence(struct cf_buf *out, cf_esc_fn esc, const cJSON *row,
 			      (long long)cf_json_int(row, "events_recorded", 0));
 }
 
-int cf_report_html_findings(const struct cf_render *r)
+/* The markup around a finding's values (rule id, title, level, count,
+ * suspects named, evidence): a table row in HTML, a list item with its
+ * evidence nested in Markdown. [1] is HTML. */
+static const char *const around[2][8] = {
+	{"- **", "** ", " (level ", ", ", " event(s)): ", "\n  - ", "\n  - ", "\n"},
+	{"<tr><td>", "</td><td>", "</td><td>", "</td><td>", "</td><td>", "</td><td>",
+	 "<br>", "</td></tr>\n"},
+};
+
+static int findings(const struct cf_render *r, const struct cf_report_markup *m)
 {
 	const cJSON *rows = get(get(r->model, "findings"), "rows"), *e;
+	const char *const *a = around[m->html];
 	int n;
 
 	if (!cJSON_GetArraySize(rows)) {
-		cf_buf_printf(r->out, "<p>%s</p>\n", none);
+		cf_buf_printf(r->out, m->html ? "<p>%s</p>\n" : "%s\n", none);
 		return CF_OK;
 	}
-	cf_buf_puts(r->out, "<table>\n<thead><tr><th>Rule</th><th>Title</th><th>Level</th>"
-		    "<th>Events</th><th>Suspects named</th><th>Evidence</th></tr></thead>\n"
-		    "<tbody>\n");
+	if (m->html)
+		cf_buf_puts(r->out, "<table>\n<thead><tr><th>Rule</th><th>Title</th>"
+			    "<th>Level</th><th>Events</th><th>Suspects named</th>"
+			    "<th>Evidence</th></tr></thead>\n<tbody>\n");
 	CF_REPORT_FOR_ROWS(e, rows, n) {
-		cf_esc_put(r->out, cf_esc_html, e, "<tr><td>", "rule_id", "</td><td>", "title",
-			   "</td><td>", "level", "</td><td>", NULL);
+		cf_esc_put(r->out, m->esc, e, a[0], "rule_id", a[1], "title", a[2], "level",
+			   a[3], NULL);
 		cf_buf_printf(r->out, "%lld", (long long)cf_json_int(e, "count", 0));
-		cf_esc_put(r->out, cf_esc_html, e, "</td><td>", "named", "</td><td>", NULL);
-		evidence(r->out, cf_esc_html, e, "<br>");
-		cf_buf_puts(r->out, "</td></tr>\n");
+		cf_esc_put(r->out, m->esc, e, a[4], "named", a[5], NULL);
+		evidence(r->out, m->esc, e, a[6]);
+		cf_buf_puts(r->out, a[7]);
 	}
-	cf_buf_puts(r->out, "</tbody></table>\n");
-	cf_report_more_rows(r->out, rows, n, "report.json", 1);
+	if (m->html)
+		cf_buf_puts(r->out, "</tbody></table>\n");
+	cf_report_more_rows(r->out, rows, n, "report.json", m->html);
 	return CF_OK;
+}
+
+int cf_report_html_findings(const struct cf_render *r)
+{
+	return findings(r, &cf_report_html_markup);
 }
 
 int cf_report_md_findings(const struct cf_render *r)
 {
-	const cJSON *rows = get(get(r->model, "findings"), "rows"), *e;
-	int n;
-
-	if (!cJSON_GetArraySize(rows)) {
-		cf_buf_printf(r->out, "%s\n", none);
-		return CF_OK;
-	}
-	CF_REPORT_FOR_ROWS(e, rows, n) {
-		cf_esc_put(r->out, cf_esc_md, e, "- **", "rule_id", "** ", "title", " (level ",
-			   "level", ", ", NULL);
-		cf_buf_printf(r->out, "%lld event(s)", (long long)cf_json_int(e, "count", 0));
-		cf_esc_put(r->out, cf_esc_md, e, "): ", "named", "\n  - ", NULL);
-		evidence(r->out, cf_esc_md, e, "\n  - ");
-		cf_buf_puts(r->out, "\n");
-	}
-	cf_report_more_rows(r->out, rows, n, "report.json", 0);
-	return CF_OK;
+	return findings(r, &cf_report_md_markup);
 }

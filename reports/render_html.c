@@ -261,33 +261,20 @@ int cf_report_html_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-#define MAX_COLS 12
-
 /* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), each
  * with its citation last. A column no shown row has a value for is left
- * out (a failed login names no patient): every column shown says
- * something. */
+ * out (cf_report_columns). */
 static void html_event_table(struct cf_buf *out, const cJSON *rows,
 			     const char *const *heads, const char *const *keys,
 			     int max)
 {
-	const char *h[MAX_COLS + 2], *k[MAX_COLS + 1];
+	const char *h[CF_REPORT_MAX_COLS + 2], *k[CF_REPORT_MAX_COLS + 1];
 	const cJSON *e;
-	int n, nk = 0;
+	int idx[CF_REPORT_MAX_COLS], n, nk = cf_report_columns(rows, keys, max, idx);
 
-	for (int i = 0; keys[i] && i < MAX_COLS; i++) {
-		int used = 0;
-
-		CF_REPORT_FOR_ROWS(e, rows, n) {
-			if (n >= max)
-				break;
-			if (*str(e, keys[i]) && (used = 1))
-				break;
-		}
-		if (used) {
-			h[nk] = heads[i];
-			k[nk++] = keys[i];
-		}
+	for (int i = 0; i < nk; i++) {
+		h[i] = heads[idx[i]];
+		k[i] = keys[idx[i]];
 	}
 	for (int i = 0; keys[i]; i++)
 		if (!keys[i + 1])
@@ -342,7 +329,6 @@ int cf_report_html_timeline(const struct cf_render *r)
 	struct cf_buf *out = r->out;
 	const cJSON *w = get(r->inc, "window"), *acc = get(r->tl, "accesses"), *e;
 	cJSON *by;
-	char tmp[64];
 	int rc;
 
 	cf_esc_put(out, cf_esc_html, w, "<p>Window under investigation: ", "from", " to ", "to", NULL);
@@ -355,15 +341,8 @@ int cf_report_html_timeline(const struct cf_render *r)
 	if (!(by = cf_report_by_actor(acc)))
 		return cf_set_nomem(r->ctx, r->what);
 	html_thead(out, bhead);
-	cJSON_ArrayForEach(e, by) {
-		cf_buf_puts(out, "<tr>");
-		for (int i = 0; bkeys[i]; i++) {
-			cf_buf_puts(out, "<td>");
-			cf_esc_html(out, cf_json_text(get(e, bkeys[i]), tmp));
-			cf_buf_puts(out, "</td>");
-		}
-		cf_buf_puts(out, "</tr>\n");
-	}
+	cJSON_ArrayForEach(e, by)
+		cf_report_text_row(out, &cf_report_html_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "</tbody></table>\n");
 	html_event_table(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
@@ -743,9 +722,7 @@ static void html_toc(struct cf_buf *out)
 int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		   const struct cf_report_templates *t, struct cf_buf *out)
 {
-	struct cf_render r = {ctx, model, cf_rget(model, "incident"),
-		cf_rget(model, "affected"), cf_rget(model, "timeline"),
-		cf_rget(model, "obligations"), t, out, "html report"};
+	struct cf_render r = cf_report_render(ctx, model, t, out, "html report");
 	const struct cf_report_section *s;
 	char label[32];
 	int rc, in_appendix = 0;
@@ -758,13 +735,8 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		cf_buf_printf(out, "<section id=\"%s\"%s>\n<h2>%s. %s</h2>\n", s->id,
 			      s->appendix ? " class=\"appendix\"" : s->page ? " class=\"page\"" : "",
 			      label, s->html_title ? s->html_title : s->title);
-		if (!cf_report_section_applies(model, s->id)) {
-			cf_buf_puts(out, "<p class=\"note\">Not required: see the "
-				    "obligations and the breach determination.</p>\n");
-		} else if ((rc = cf_report_check(&r)) != CF_OK ||
-			   (rc = s->html(&r)) != CF_OK) {
+		if ((rc = cf_report_section_body(&r, s, 1)) != CF_OK)
 			return rc;
-		}
 		cf_buf_puts(out, "</section>\n");
 		/* the table of contents follows the one-page summary */
 		if (s == cf_report_sections)

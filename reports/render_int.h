@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "casefile/json.h"
+#include "escape.h"
 #include "render.h"
 
 struct cf_buf;
@@ -65,6 +66,34 @@ struct cf_report_section {
 	int appendix;
 };
 
+/* What a section written once for both formats needs of each: the
+ * escaper, a table row's markup before, between and after its cells
+ * ("<tr><td>", "</td><td>", "</td></tr>\n"; "| ", " | ", " |\n") and a
+ * list item's ("<li>", "</li>\n"; "- ", "\n"). The section's own wording
+ * stays in the section, chosen by `html` (render_markup.c). */
+struct cf_report_markup {
+	int html;
+	cf_esc_fn esc;
+	const char *row, *cell, *end, *item, *item_end;
+};
+extern const struct cf_report_markup cf_report_html_markup, cf_report_md_markup;
+/* A plain table's opening with one heading per column (NULL-terminated):
+ * "<table><tr><th>A</th>...</tr>\n", or "| A | ... |\n|---|...|\n". */
+void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,
+			  const char *const *cols);
+
+/* A table row of the values of keys (NULL-terminated) of e, numbers
+ * written as cf_json_text writes them, escaped. */
+void cf_report_text_row(struct cf_buf *out, const struct cf_report_markup *m,
+			const cJSON *e, const char *const *keys);
+/* The columns a table of rows shows: of keys (NULL-terminated, at most
+ * CF_REPORT_MAX_COLS), the indexes of those that at least one of the
+ * first max rows (and CF_REPORT_MAX_ROWS) has a value for, into idx, in
+ * order; returns how many. A failed login names no patient: every column
+ * shown says something. */
+#define CF_REPORT_MAX_COLS 12
+int cf_report_columns(const cJSON *rows, const char *const *keys, int max, int *idx);
+
 /* The sections in document order, ended by a row with a NULL id. */
 extern const struct cf_report_section cf_report_sections[];
 
@@ -86,6 +115,11 @@ void cf_report_more_rows(struct cf_buf *out, const cJSON *arr, int shown,
 			 const char *where, int html);
 /* CF_OK, or the out-of-memory error when out has failed (sticky). */
 int cf_report_check(const struct cf_render *r);
+/* A rendering of model into out with templates t; `what` names the
+ * document in an out-of-memory message (render_markup.c). */
+struct cf_render cf_report_render(struct cf_ctx *ctx, const cJSON *model,
+				  const struct cf_report_templates *t,
+				  struct cf_buf *out, const char *what);
 
 /* The section bodies, HTML (render_html.c) and Markdown (render_md.c). */
 #define CF_REPORT_SECTION(name) \
@@ -123,6 +157,11 @@ cJSON *cf_report_by_actor(const cJSON *accesses);
  * the third body section, "Appendix B" for the second appendix. */
 void cf_report_section_label(const struct cf_report_section *s, char *out,
 			     size_t size);
+
+/* Section s's body in HTML (html 1) or Markdown, or the line saying it is
+ * not required; CF_OK or the error of the buffer or of the section. */
+int cf_report_section_body(const struct cf_render *r,
+			   const struct cf_report_section *s, int html);
 
 /* 0 when the section's notice is not owed (notice, media, hhs: no breach,
  * nobody affected, or a business associate's incident): the drivers then

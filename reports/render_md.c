@@ -111,31 +111,19 @@ static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
 static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
 	"Action", "Outcome", "Patient", "Resource", NULL};
 
-#define MAX_COLS 12
-
 /* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), the
  * citation last; a column no shown row has a value for is left out. */
 static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *heads,
 		      const char *const *keys, int max)
 {
-	const char *k[MAX_COLS + 1];
+	const char *k[CF_REPORT_MAX_COLS + 1];
 	const cJSON *e;
-	int n, nk = 0;
+	int idx[CF_REPORT_MAX_COLS], n, nk = cf_report_columns(rows, keys, max, idx);
 
 	cf_buf_puts(out, "|");
-	for (int i = 0; keys[i] && i < MAX_COLS; i++) {
-		int used = 0;
-
-		CF_REPORT_FOR_ROWS(e, rows, n) {
-			if (n >= max)
-				break;
-			if (*str(e, keys[i]) && (used = 1))
-				break;
-		}
-		if (used) {
-			k[nk++] = keys[i];
-			cf_buf_printf(out, " %s |", heads[i]);
-		}
+	for (int i = 0; i < nk; i++) {
+		k[i] = keys[idx[i]];
+		cf_buf_printf(out, " %s |", heads[idx[i]]);
 	}
 	k[nk] = NULL;
 	cf_buf_puts(out, " Evidence |\n|");
@@ -172,10 +160,11 @@ static void md_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
 
 int cf_report_md_timeline(const struct cf_render *r)
 {
+	static const char *const bkeys[] = {"actor", "accesses", "patients",
+		"src_ips", "first", "last", NULL};
 	struct cf_buf *out = r->out;
 	const cJSON *acc = get(r->tl, "accesses"), *e;
 	cJSON *by;
-	char tmp[64];
 
 	cf_buf_printf(out, "The chart of accesses over time by actor is in report.html.\n\n"
 		      "%d successful access(es) counted, by actor (most first):\n\n"
@@ -183,18 +172,8 @@ int cf_report_md_timeline(const struct cf_render *r)
 		      "|---|---|---|---|---|---|\n", cJSON_GetArraySize(acc));
 	if (!(by = cf_report_by_actor(acc)))
 		return cf_set_nomem(r->ctx, r->what);
-	cJSON_ArrayForEach(e, by) {
-		static const char *const k[] = {"actor", "accesses", "patients",
-			"src_ips", "first", "last", NULL};
-
-		cf_buf_puts(out, "|");
-		for (int i = 0; k[i]; i++) {
-			cf_buf_puts(out, " ");
-			cf_esc_md(out, cf_json_text(get(e, k[i]), tmp));
-			cf_buf_puts(out, " |");
-		}
-		cf_buf_puts(out, "\n");
-	}
+	cJSON_ArrayForEach(e, by)
+		cf_report_text_row(out, &cf_report_md_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "\n");
 	md_events(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
@@ -430,9 +409,7 @@ int cf_report_md_confirm(const struct cf_render *r)
 int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		 const struct cf_report_templates *t, struct cf_buf *out)
 {
-	struct cf_render r = {ctx, model, cf_rget(model, "incident"),
-		cf_rget(model, "affected"), cf_rget(model, "timeline"),
-		cf_rget(model, "obligations"), t, out, "markdown report"};
+	struct cf_render r = cf_report_render(ctx, model, t, out, "markdown report");
 	const struct cf_report_section *s;
 	int rc, verified = cf_report_verified_only(model);
 	char label[32];
@@ -466,13 +443,8 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 			cf_report_section_label(s, label, sizeof label);
 		}
 		cf_buf_printf(out, "\n## %s. %s\n\n", label, s->title);
-		if (!cf_report_section_applies(model, s->id)) {
-			cf_buf_puts(out, "Not required: see the obligations and the "
-				    "breach determination.\n");
-		} else if ((rc = cf_report_check(&r)) != CF_OK ||
-			   (rc = s->md(&r)) != CF_OK) {
+		if ((rc = cf_report_section_body(&r, s, 0)) != CF_OK)
 			return rc;
-		}
 	}
 	return cf_report_check(&r);
 }

@@ -24,40 +24,43 @@ static const char *or_blank(const char *s)
 	return s && *s ? s : "____________________";
 }
 
-int cf_report_html_determination(const struct cf_render *r)
+/* The finding, who decided it (or that nobody did yet), the rationale and
+ * the memo's title and text: paragraphs in HTML, lines in Markdown. */
+static void determination(const struct cf_render *r, int html)
 {
 	const cJSON *d = get(r->model, "determination"), *m = get(d, "memo");
 	struct cf_buf *out = r->out;
+	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
+	/* a paragraph: "<p>...</p>", or a blank line before it */
+	const char *p = html ? "<p>" : "\n", *p_end = html ? "</p>\n" : "\n";
 
-	cf_esc_put(out, cf_esc_html, d, "<p><strong>", "finding", "</strong> (", "rule",
-		   ")</p>\n", NULL);
+	cf_esc_put(out, esc, d, html ? "<p><strong>" : "**", "finding",
+		   html ? "</strong> (" : "** (", "rule", ")", NULL);
+	cf_buf_puts(out, p_end);
 	if (cf_json_bool(d, "presumed", 0))
-		cf_buf_puts(out, "<p class=\"note\">No determination is recorded: to confirm.</p>\n");
-	if (!cf_json_bool(d, "presumed", 0))
-		cf_esc_put(out, cf_esc_html, d, "<p>Decided by ", "decided_by", " on ",
-		   "decided_on", ".</p>\n", NULL);
-	cf_esc_put(out, cf_esc_html, d, "<p>Rationale: ", "rationale", "</p>\n", NULL);
+		cf_buf_puts(out, html ? "<p class=\"note\">No determination is recorded: "
+			    "to confirm.</p>\n" : "\nNo determination is recorded: **TO CONFIRM**.\n");
+	else
+		cf_esc_put(out, esc, d, html ? "<p>Decided by " : "\nDecided by ",
+			   "decided_by", " on ", "decided_on", html ? ".</p>\n" : ".\n", NULL);
+	cf_buf_puts(out, p);
+	cf_esc_put(out, esc, d, "Rationale: ", "rationale", p_end, NULL);
 	if (cJSON_IsObject(m))
-		cf_esc_put(out, cf_esc_html, m, "<h3>", "title", "</h3>\n<p>", "text",
-			   "</p>\n<p>Keep until ", "retain_until", " (", "rule", ").</p>\n", NULL);
+		cf_esc_put(out, esc, m, html ? "<h3>" : "\n### ", "title",
+			   html ? "</h3>\n<p>" : "\n\n", "text",
+			   html ? "</p>\n<p>Keep until " : "\n\nKeep until ", "retain_until",
+			   " (", "rule", html ? ").</p>\n" : ").\n", NULL);
+}
+
+int cf_report_html_determination(const struct cf_render *r)
+{
+	determination(r, 1);
 	return CF_OK;
 }
 
 int cf_report_md_determination(const struct cf_render *r)
 {
-	const cJSON *d = get(r->model, "determination"), *m = get(d, "memo");
-	struct cf_buf *out = r->out;
-
-	cf_esc_put(out, cf_esc_md, d, "**", "finding", "** (", "rule", ")\n", NULL);
-	if (cf_json_bool(d, "presumed", 0))
-		cf_buf_puts(out, "\nNo determination is recorded: **TO CONFIRM**.\n");
-	if (!cf_json_bool(d, "presumed", 0))
-		cf_esc_put(out, cf_esc_md, d, "\nDecided by ", "decided_by", " on ",
-		   "decided_on", ".\n", NULL);
-	cf_esc_put(out, cf_esc_md, d, "\nRationale: ", "rationale", "\n", NULL);
-	if (cJSON_IsObject(m))
-		cf_esc_put(out, cf_esc_md, m, "\n### ", "title", "\n\n", "text",
-			   "\n\nKeep until ", "retain_until", " (", "rule", ").\n", NULL);
+	determination(r, 0);
 	return CF_OK;
 }
 

@@ -41,60 +41,49 @@ static void counts(struct cf_buf *out, const cJSON *s, int html)
 		      html ? "</p>\n" : "\n\n");
 }
 
-int cf_report_html_safety(const struct cf_render *r)
+static int safety(const struct cf_render *r, const struct cf_report_markup *m)
 {
+	static const char *const cols[] = {"Model", "Version", "Patients",
+		"Decisions", "Acted on", "Overridden", "First decision",
+		"Last decision", NULL};
 	const cJSON *s = get(r->model, "patient_safety"), *e;
 	struct cf_buf *out = r->out;
+	int html = m->html;
 
 	if (!cJSON_IsObject(s)) {
-		cf_buf_printf(out, "<p>%s</p>\n", none);
+		cf_buf_printf(out, html ? "<p>%s</p>\n" : "%s\n", none);
 		return CF_OK;
 	}
-	cf_esc_put(out, cf_esc_html, s, "<p><strong>", "routing", "</strong></p>\n", NULL);
-	counts(out, s, 1);
-	cf_buf_puts(out, "<table><tr><th>Model</th><th>Version</th><th>Patients</th>"
-		    "<th>Decisions</th><th>Acted on</th><th>Overridden</th>"
-		    "<th>First decision</th><th>Last decision</th></tr>\n");
+	cf_esc_put(out, m->esc, s, html ? "<p><strong>" : "**", "routing",
+		   html ? "</strong></p>\n" : "**\n\n", NULL);
+	counts(out, s, html);
+	cf_report_table_head(out, m, cols);
 	cJSON_ArrayForEach(e, get(s, "versions")) {
-		cf_esc_put(out, cf_esc_html, e, "<tr><td>", "model", "</td><td>",
-			   "version", "</td><td>", NULL);
-		row_counts(out, e, "</td><td>");
-		cf_esc_put(out, cf_esc_html, e, "", "first_decision", "</td><td>",
-			   "last_decision", "</td></tr>\n", NULL);
+		cf_esc_put(out, m->esc, e, m->row, "model", m->cell, "version", m->cell, NULL);
+		row_counts(out, e, m->cell);
+		cf_esc_put(out, m->esc, e, "", "first_decision", m->cell, "last_decision",
+			   m->end, NULL);
 	}
-	cf_buf_puts(out, "</table>\n<p class=\"note\">In service: inferred from the "
-		    "first and last decision in the window.</p>\n<ul>\n");
-	cJSON_ArrayForEach(e, get(s, "reporting"))
-		cf_esc_put(out, cf_esc_html, e, "<li><strong>", "what", "</strong> (",
-			   "rule", "): ", "to_confirm", " <em>To confirm.</em></li>\n", NULL);
-	cf_buf_puts(out, "</ul>\n");
+	cf_buf_printf(out, "%sIn service: inferred from the first and last decision in "
+		      "the window.%s", html ? "</table>\n<p class=\"note\">" : "\n",
+		      html ? "</p>\n<ul>\n" : "\n\n");
+	cJSON_ArrayForEach(e, get(s, "reporting")) {
+		cf_buf_puts(out, m->item);
+		cf_esc_put(out, m->esc, e, html ? "<strong>" : "**", "what",
+			   html ? "</strong> (" : "** (", "rule", "): ", "to_confirm",
+			   html ? " <em>To confirm.</em>" : " **TO CONFIRM**", NULL);
+		cf_buf_puts(out, m->item_end);
+	}
+	cf_buf_puts(out, html ? "</ul>\n" : "");
 	return CF_OK;
+}
+
+int cf_report_html_safety(const struct cf_render *r)
+{
+	return safety(r, &cf_report_html_markup);
 }
 
 int cf_report_md_safety(const struct cf_render *r)
 {
-	const cJSON *s = get(r->model, "patient_safety"), *e;
-	struct cf_buf *out = r->out;
-
-	if (!cJSON_IsObject(s)) {
-		cf_buf_printf(out, "%s\n", none);
-		return CF_OK;
-	}
-	cf_esc_put(out, cf_esc_md, s, "**", "routing", "**\n\n", NULL);
-	counts(out, s, 0);
-	cf_buf_puts(out, "| Model | Version | Patients | Decisions | Acted on | "
-		    "Overridden | First decision | Last decision |\n"
-		    "|---|---|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(e, get(s, "versions")) {
-		cf_esc_put(out, cf_esc_md, e, "| ", "model", " | ", "version", " | ", NULL);
-		row_counts(out, e, " | ");
-		cf_esc_put(out, cf_esc_md, e, "", "first_decision", " | ",
-			   "last_decision", " |\n", NULL);
-	}
-	cf_buf_puts(out, "\nIn service: inferred from the first and last decision "
-		    "in the window.\n\n");
-	cJSON_ArrayForEach(e, get(s, "reporting"))
-		cf_esc_put(out, cf_esc_md, e, "- **", "what", "** (", "rule", "): ",
-			   "to_confirm", " **TO CONFIRM**\n", NULL);
-	return CF_OK;
+	return safety(r, &cf_report_md_markup);
 }

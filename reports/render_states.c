@@ -52,119 +52,94 @@ static void recipients(struct cf_buf *out, const cJSON *n, cf_esc_fn esc)
 	}
 }
 
-int cf_report_html_states(const struct cf_render *r)
+static int states(const struct cf_render *r, const struct cf_report_markup *m)
 {
-	const cJSON *sec = get(r->model, "state_notices"), *n;
+	const cJSON *sec = get(r->model, "state_notices"), *n, *c;
+	const cJSON *notices = get(sec, "notices");
 	struct cf_buf *out = r->out;
+	int html = m->html;
+	/* a paragraph: "<p>...</p>", or a blank line before it */
+	const char *p = html ? "<p>" : "\n", *p_end = html ? "</p>\n" : "\n";
 
 	if (!cJSON_IsObject(sec)) {
-		cf_buf_puts(out, "<p class=\"note\">No State rules were evaluated.</p>\n");
+		cf_buf_puts(out, html ? "<p class=\"note\">No State rules were evaluated.</p>\n"
+			    : "No State rules were evaluated.\n");
 		return CF_OK;
 	}
-	cf_esc_put(out, cf_esc_html, sec, "<p>", "text", " Rules: ", "rules_source",
-		   ".</p>\n", NULL);
+	cf_esc_put(out, m->esc, sec, html ? "<p>" : "", "text", " Rules: ", "rules_source",
+		   ".", NULL);
+	cf_buf_puts(out, p_end);
 	if (!cf_json_bool(sec, "evaluated", 0))
 		return CF_OK;
-	if (!cJSON_GetArraySize(get(sec, "notices")))
-		cf_buf_puts(out, "<p>No State rule is triggered by the residents counted.</p>\n");
+	if (!cJSON_GetArraySize(notices))
+		cf_buf_printf(out, "%sNo State rule is triggered by the residents counted.%s",
+			      p, p_end);
 	else
-		cf_buf_puts(out, "<table><thead><tr><th>State</th><th>Residents</th><th>Notice to"
-			    "</th><th>Due by</th><th>When</th><th>Citation</th></tr></thead><tbody>\n");
-	cJSON_ArrayForEach(n, get(sec, "notices")) {
-		cf_esc_put(out, cf_esc_html, n, "<tr><td>", "state", "</td><td>", NULL);
-		cf_buf_printf(out, "%lld</td><td>", (long long)cf_json_int(n, "residents", 0));
-		recipients(out, n, cf_esc_html);
-		cf_buf_puts(out, "</td><td>");
-		cf_esc_html(out, due_or(n));
-		cf_buf_puts(out, " <span class=\"confirm\">TO CONFIRM</span></td><td>");
-		cf_esc_html(out, str(n, "when"));
-		cf_esc_put(out, cf_esc_html, n, "</td><td>", "citation", " (last verified ",
-			   "last_verified", ")</td></tr>\n", NULL);
+		cf_buf_puts(out, html ? "<table><thead><tr><th>State</th><th>Residents</th>"
+			    "<th>Notice to</th><th>Due by</th><th>When</th><th>Citation</th>"
+			    "</tr></thead><tbody>\n"
+			    : "\n| State | Residents | Notice to | Due by | When | Citation |\n"
+			    "|---|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(n, notices) {
+		cf_esc_put(out, m->esc, n, m->row, "state", m->cell, NULL);
+		cf_buf_printf(out, "%lld%s", (long long)cf_json_int(n, "residents", 0), m->cell);
+		recipients(out, n, m->esc);
+		cf_buf_puts(out, m->cell);
+		m->esc(out, due_or(n));
+		cf_buf_puts(out, html ? " <span class=\"confirm\">TO CONFIRM</span>" : " **TO CONFIRM**");
+		cf_buf_puts(out, m->cell);
+		m->esc(out, str(n, "when"));
+		cf_esc_put(out, m->esc, n, m->cell, "citation", " (last verified ",
+			   "last_verified", ")", NULL);
+		cf_buf_puts(out, m->end);
 	}
-	if (cJSON_GetArraySize(get(sec, "notices")))
+	if (html && cJSON_GetArraySize(notices))
 		cf_buf_puts(out, "</tbody></table>\n");
-	cJSON_ArrayForEach(n, get(sec, "notices")) {
-		const cJSON *c;
+	cJSON_ArrayForEach(n, notices) {
+		const cJSON *content = get(n, "content");
 
-		cf_esc_put(out, cf_esc_html, n, "<h3>", "state", ": ", "title", "</h3>\n<p>",
-			   "trigger", "</p>\n", NULL);
-		if (cJSON_GetArraySize(get(n, "content")))
-			cf_buf_puts(out, "<ul>\n");
-		cJSON_ArrayForEach(c, get(n, "content"))
+		cf_esc_put(out, m->esc, n, html ? "<h3>" : "\n### ", "state", ": ", "title",
+			   html ? "</h3>\n<p>" : "\n\n", "trigger", NULL);
+		cf_buf_puts(out, p_end);
+		if (cJSON_GetArraySize(content))
+			cf_buf_puts(out, html ? "<ul>\n" : "\n");
+		cJSON_ArrayForEach(c, content)
 			if (cJSON_IsString(c)) {
-				cf_buf_puts(out, "<li>");
-				cf_esc_html(out, c->valuestring);
-				cf_buf_puts(out, "</li>\n");
+				cf_buf_puts(out, m->item);
+				m->esc(out, c->valuestring);
+				cf_buf_puts(out, m->item_end);
 			}
-		if (cJSON_GetArraySize(get(n, "content")))
+		if (html && cJSON_GetArraySize(content))
 			cf_buf_puts(out, "</ul>\n");
-		if (cJSON_IsObject(get(n, "monitoring")))
-			cf_esc_put(out, cf_esc_html, get(n, "monitoring"), "<p>Monitoring: ",
-				   "text", "</p>\n", NULL);
-		if (cJSON_IsObject(get(n, "letter")))
-			cf_esc_put(out, cf_esc_html, get(n, "letter"), "<p>Residents get their "
-				   "own letter (notice-individual-", "variant", ".md).</p>\n", NULL);
+		if (cJSON_IsObject(get(n, "monitoring"))) {
+			cf_buf_puts(out, p);
+			cf_esc_put(out, m->esc, get(n, "monitoring"), "Monitoring: ", "text", NULL);
+			cf_buf_puts(out, p_end);
+		}
+		if (cJSON_IsObject(get(n, "letter"))) {
+			cf_buf_puts(out, p);
+			cf_esc_put(out, m->esc, get(n, "letter"), "Residents get their own letter "
+				   "(notice-individual-", "variant", ".md).", NULL);
+			cf_buf_puts(out, p_end);
+		}
 	}
+	if (!html && cJSON_GetArraySize(get(sec, "not_triggered")))
+		cf_buf_puts(out, "\n");
 	cJSON_ArrayForEach(n, get(sec, "not_triggered"))
-		cf_esc_put(out, cf_esc_html, n, "<p class=\"note\">Not triggered: ", "id",
-			   " (", "citation", "): ", "why", ".</p>\n", NULL);
+		cf_esc_put(out, m->esc, n, html ? "<p class=\"note\">Not triggered: "
+			   : "- Not triggered: ", "id", " (", "citation", "): ", "why",
+			   html ? ".</p>\n" : ".\n", NULL);
 	return CF_OK;
+}
+
+int cf_report_html_states(const struct cf_render *r)
+{
+	return states(r, &cf_report_html_markup);
 }
 
 int cf_report_md_states(const struct cf_render *r)
 {
-	const cJSON *sec = get(r->model, "state_notices"), *n;
-	struct cf_buf *out = r->out;
-
-	if (!cJSON_IsObject(sec)) {
-		cf_buf_puts(out, "No State rules were evaluated.\n");
-		return CF_OK;
-	}
-	cf_esc_put(out, cf_esc_md, sec, "", "text", " Rules: ", "rules_source", ".\n", NULL);
-	if (!cf_json_bool(sec, "evaluated", 0))
-		return CF_OK;
-	if (!cJSON_GetArraySize(get(sec, "notices")))
-		cf_buf_puts(out, "\nNo State rule is triggered by the residents counted.\n");
-	else
-		cf_buf_puts(out, "\n| State | Residents | Notice to | Due by | When | Citation |\n"
-			    "|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(n, get(sec, "notices")) {
-		cf_esc_put(out, cf_esc_md, n, "| ", "state", " | ", NULL);
-		cf_buf_printf(out, "%lld | ", (long long)cf_json_int(n, "residents", 0));
-		recipients(out, n, cf_esc_md);
-		cf_buf_puts(out, " | ");
-		cf_esc_md(out, due_or(n));
-		cf_buf_puts(out, " **TO CONFIRM** | ");
-		cf_esc_md(out, str(n, "when"));
-		cf_esc_put(out, cf_esc_md, n, " | ", "citation", " (last verified ",
-			   "last_verified", ") |\n", NULL);
-	}
-	cJSON_ArrayForEach(n, get(sec, "notices")) {
-		const cJSON *c;
-
-		cf_esc_put(out, cf_esc_md, n, "\n### ", "state", ": ", "title", "\n\n",
-			   "trigger", "\n", NULL);
-		if (cJSON_GetArraySize(get(n, "content")))
-			cf_buf_puts(out, "\n");
-		cJSON_ArrayForEach(c, get(n, "content"))
-			if (cJSON_IsString(c)) {
-				cf_buf_puts(out, "- ");
-				cf_esc_md(out, c->valuestring);
-				cf_buf_puts(out, "\n");
-			}
-		if (cJSON_IsObject(get(n, "monitoring")))
-			cf_esc_put(out, cf_esc_md, get(n, "monitoring"), "\nMonitoring: ",
-				   "text", "\n", NULL);
-		if (cJSON_IsObject(get(n, "letter")))
-			cf_esc_put(out, cf_esc_md, get(n, "letter"), "\nResidents get their own "
-				   "letter (notice-individual-", "variant", ".md).\n", NULL);
-	}
-	if (cJSON_GetArraySize(get(sec, "not_triggered")))
-		cf_buf_puts(out, "\n");
-	cJSON_ArrayForEach(n, get(sec, "not_triggered"))
-		cf_esc_put(out, cf_esc_md, n, "- Not triggered: ", "id", " (", "citation",
-			   "): ", "why", ".\n", NULL);
-	return CF_OK;
+	return states(r, &cf_report_md_markup);
 }
 
 int cf_report_state_letter_md(struct cf_ctx *ctx, const cJSON *model,

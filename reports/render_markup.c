@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * What the HTML and Markdown documents write the same way. The markup of
+ * the two formats, for the sections whose content is the same in both
+ * (render_ai.c, render_safety.c, render_counting.c, render_states.c,
+ * render_findings.c): such a section is one function given one of these
+ * two, so a row or a sentence added to it is added to both documents at
+ * once; what only one format says stays in the section. Then what both
+ * drivers and their tables share: the columns a table shows, the
+ * rendering's context, and a section's body or the line saying it is not
+ * required.
+ */
+#include "casefile/buf.h"
+#include "casefile/error.h"
+#include "escape.h"
+#include "render_int.h"
+
+const struct cf_report_markup cf_report_html_markup = {
+	1, cf_esc_html, "<tr><td>", "</td><td>", "</td></tr>\n", "<li>", "</li>\n"};
+const struct cf_report_markup cf_report_md_markup = {
+	0, cf_esc_md, "| ", " | ", " |\n", "- ", "\n"};
+
+void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,
+			  const char *const *cols)
+{
+	size_t i;
+
+	cf_buf_puts(out, m->html ? "<table><tr>" : "|");
+	for (i = 0; cols[i]; i++)
+		cf_buf_printf(out, m->html ? "<th>%s</th>" : " %s |", cols[i]);
+	cf_buf_puts(out, m->html ? "</tr>\n" : "\n|");
+	for (size_t k = 0; !m->html && k < i; k++)
+		cf_buf_puts(out, "---|");
+	cf_buf_puts(out, m->html ? "" : "\n");
+}
+
+void cf_report_text_row(struct cf_buf *out, const struct cf_report_markup *m,
+			const cJSON *e, const char *const *keys)
+{
+	char tmp[64];
+
+	for (size_t i = 0; keys[i]; i++) {
+		cf_buf_puts(out, i ? m->cell : m->row);
+		m->esc(out, cf_json_text(cf_rget(e, keys[i]), tmp));
+	}
+	cf_buf_puts(out, m->end);
+}
+
+int cf_report_columns(const cJSON *rows, const char *const *keys, int max, int *idx)
+{
+	const cJSON *e;
+	int n, nk = 0;
+
+	for (int i = 0; keys[i] && i < CF_REPORT_MAX_COLS; i++) {
+		CF_REPORT_FOR_ROWS(e, rows, n) {
+			if (n >= max)
+				break;
+			if (*cf_rstr(e, keys[i])) {
+				idx[nk++] = i;
+				break;
+			}
+		}
+	}
+	return nk;
+}
+
+struct cf_render cf_report_render(struct cf_ctx *ctx, const cJSON *model,
+				  const struct cf_report_templates *t,
+				  struct cf_buf *out, const char *what)
+{
+	struct cf_render r = {ctx, model, cf_rget(model, "incident"),
+		cf_rget(model, "affected"), cf_rget(model, "timeline"),
+		cf_rget(model, "obligations"), t, out, what};
+
+	return r;
+}
+
+int cf_report_section_body(const struct cf_render *r,
+			   const struct cf_report_section *s, int html)
+{
+	int rc;
+
+	if (!cf_report_section_applies(r->model, s->id)) {
+		cf_buf_printf(r->out, "%sNot required: see the obligations and the breach "
+			      "determination.%s", html ? "<p class=\"note\">" : "",
+			      html ? "</p>\n" : "\n");
+		return CF_OK;
+	}
+	if ((rc = cf_report_check(r)) != CF_OK)
+		return rc;
+	return (html ? s->html : s->md)(r);
+}
