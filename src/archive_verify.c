@@ -121,21 +121,25 @@ static struct rec *add_rec(struct pass *p, const char *name)
 
 /* ---- the order of SPEC section 2 ---------------------------------------- */
 
+static const struct {
+	const char *name;
+	int rank;
+} ranks[] = {
+	{CF_MEMBER_COLLECTION, 0},
+	/* 1: evidence/... and anything else */
+	{CF_MEMBER_ITEMS, 2},
+	{CF_MEMBER_LOG, 3},
+	{CF_MEMBER_SIGNER, 4},
+	{CF_MEMBER_SUMS, 5},
+	{CF_MEMBER_SIG, 6},
+};
+
 static int rank(const char *name)
 {
-	if (!strcmp(name, CF_MEMBER_COLLECTION))
-		return 0;
-	if (!strcmp(name, CF_MEMBER_ITEMS))
-		return 2;
-	if (!strcmp(name, CF_MEMBER_LOG))
-		return 3;
-	if (!strcmp(name, CF_MEMBER_SIGNER))
-		return 4;
-	if (!strcmp(name, CF_MEMBER_SUMS))
-		return 5;
-	if (!strcmp(name, CF_MEMBER_SIG))
-		return 6;
-	return 1; /* evidence/... and anything else */
+	for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+		if (!strcmp(name, ranks[i].name))
+			return ranks[i].rank;
+	return 1;
 }
 
 /* ---- items.jsonl, line by line ------------------------------------------ */
