@@ -38,11 +38,7 @@ cf_merkle_hasher *cf_merkle_hasher_new(struct cf_ctx *ctx)
 {
 	cf_merkle_hasher *h = cf_calloc(1, sizeof *h);
 
-	if (!h) {
-		cf_set_nomem(ctx, "Merkle hasher");
-		return NULL;
-	}
-	if (!(h->sha = cf_sha256_new(NULL))) {
+	if (!h || !(h->sha = cf_sha256_new(NULL))) {
 		cf_merkle_hasher_free(h);
 		cf_set_nomem(ctx, "Merkle hasher");
 		return NULL;
