@@ -539,6 +539,17 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* Applies fn (cf_buf_init or cf_buf_release) to each text buffer of the
+ * pass: one list, so that a buffer added to struct pass is released too. */
+static void pass_bufs(struct pass *p, void (*fn)(struct cf_buf *))
+{
+	struct cf_buf *const bufs[] = {&p->collection, &p->sums, &p->sig,
+				       &p->signer, &p->line, &p->items};
+
+	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+		fn(bufs[i]);
+}
+
 /* The verifier proper, on an open file (not closed here; with
  * CF_VERIFY_KEEP_FD the result keeps own_fd, or a duplicate of fd). */
 static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
@@ -551,12 +562,7 @@ static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
 
 	*out = NULL;
 	memset(&p, 0, sizeof p);
-	cf_buf_init(&p.collection);
-	cf_buf_init(&p.sums);
-	cf_buf_init(&p.sig);
-	cf_buf_init(&p.signer);
-	cf_buf_init(&p.line);
-	cf_buf_init(&p.items);
+	pass_bufs(&p, cf_buf_init);
 	p.keep_items = !!(flags & CF_VERIFY_KEEP_ITEMS);
 	p.keep_seen = !!(flags & CF_VERIFY_KEEP_FD);
 	p.progress = progress;
@@ -612,12 +618,7 @@ out:
 		free(p.v[i].name);
 	free(p.v);
 	free(p.tab);
-	cf_buf_release(&p.collection);
-	cf_buf_release(&p.sums);
-	cf_buf_release(&p.sig);
-	cf_buf_release(&p.signer);
-	cf_buf_release(&p.line);
-	cf_buf_release(&p.items);
+	pass_bufs(&p, cf_buf_release);
 	cf_verify_result_free(res);
 	return rc;
 }
