@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/command.h"
 #include "casefile/error.h"
 #include "casefile/time.h"
@@ -67,13 +68,6 @@ const char *pb_kind_name(enum pb_kind k)
 	return k < PB_KINDS ? kind_names[k] : "?";
 }
 
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void pb_free(struct pb_playbook *pb)
 {
 	if (!pb)
@@ -81,9 +75,9 @@ void pb_free(struct pb_playbook *pb)
 	for (size_t i = 0; i < pb->nsteps; i++) {
 		struct pb_step *s = &pb->steps[i];
 		free(s->id); free(s->title); free(s->description); free(s->owner);
-		free_list(s->checklist, s->nchecklist);
-		free_list(s->evidence, s->nevidence);
-		free_list(s->argv, s->argc);
+		cf_strv_free(s->checklist, s->nchecklist);
+		cf_strv_free(s->evidence, s->nevidence);
+		cf_strv_free(s->argv, s->argc);
 		free(s->save); free(s->question); free(s->condition);
 		free(s->on_true); free(s->on_false); free(s->next);
 		free(s->audience); free(s->template_name); free(s->deadline);
@@ -91,9 +85,9 @@ void pb_free(struct pb_playbook *pb)
 	}
 	free(pb->steps);
 	free(pb->path); free(pb->id); free(pb->title); free(pb->description);
-	free_list(pb->roles, pb->nroles);
-	free_list(pb->var_names, pb->nvars);
-	free_list(pb->var_values, pb->nvars);
+	cf_strv_free(pb->roles, pb->nroles);
+	cf_strv_free(pb->var_names, pb->nvars);
+	cf_strv_free(pb->var_values, pb->nvars);
 	free(pb);
 }
 

@@ -121,21 +121,25 @@ static struct rec *add_rec(struct pass *p, const char *name)
 
 /* ---- the order of SPEC section 2 ---------------------------------------- */
 
+static const struct {
+	const char *name;
+	int rank;
+} ranks[] = {
+	{CF_MEMBER_COLLECTION, 0},
+	/* 1: evidence/... and anything else */
+	{CF_MEMBER_ITEMS, 2},
+	{CF_MEMBER_LOG, 3},
+	{CF_MEMBER_SIGNER, 4},
+	{CF_MEMBER_SUMS, 5},
+	{CF_MEMBER_SIG, 6},
+};
+
 static int rank(const char *name)
 {
-	if (!strcmp(name, CF_MEMBER_COLLECTION))
-		return 0;
-	if (!strcmp(name, CF_MEMBER_ITEMS))
-		return 2;
-	if (!strcmp(name, CF_MEMBER_LOG))
-		return 3;
-	if (!strcmp(name, CF_MEMBER_SIGNER))
-		return 4;
-	if (!strcmp(name, CF_MEMBER_SUMS))
-		return 5;
-	if (!strcmp(name, CF_MEMBER_SIG))
-		return 6;
-	return 1; /* evidence/... and anything else */
+	for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+		if (!strcmp(name, ranks[i].name))
+			return ranks[i].rank;
+	return 1;
 }
 
 /* ---- items.jsonl, line by line ------------------------------------------ */
@@ -535,6 +539,17 @@ static int stream(struct pass *p, struct cf_ctx *ctx, int fd, const char *path)
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* Applies fn (cf_buf_init or cf_buf_release) to each text buffer of the
+ * pass: one list, so that a buffer added to struct pass is released too. */
+static void pass_bufs(struct pass *p, void (*fn)(struct cf_buf *))
+{
+	struct cf_buf *const bufs[] = {&p->collection, &p->sums, &p->sig,
+				       &p->signer, &p->line, &p->items};
+
+	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+		fn(bufs[i]);
+}
+
 /* The verifier proper, on an open file (not closed here; with
  * CF_VERIFY_KEEP_FD the result keeps own_fd, or a duplicate of fd). */
 static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
@@ -547,12 +562,7 @@ static int verify_fd(struct cf_ctx *ctx, int fd, int own_fd, const char *path,
 
 	*out = NULL;
 	memset(&p, 0, sizeof p);
-	cf_buf_init(&p.collection);
-	cf_buf_init(&p.sums);
-	cf_buf_init(&p.sig);
-	cf_buf_init(&p.signer);
-	cf_buf_init(&p.line);
-	cf_buf_init(&p.items);
+	pass_bufs(&p, cf_buf_init);
 	p.keep_items = !!(flags & CF_VERIFY_KEEP_ITEMS);
 	p.keep_seen = !!(flags & CF_VERIFY_KEEP_FD);
 	p.progress = progress;
@@ -608,12 +618,7 @@ out:
 		free(p.v[i].name);
 	free(p.v);
 	free(p.tab);
-	cf_buf_release(&p.collection);
-	cf_buf_release(&p.sums);
-	cf_buf_release(&p.sig);
-	cf_buf_release(&p.signer);
-	cf_buf_release(&p.line);
-	cf_buf_release(&p.items);
+	pass_bufs(&p, cf_buf_release);
 	cf_verify_result_free(res);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/error.h"
 #include "casefile/filing.h"
 #include "casefile/json.h"
@@ -23,13 +24,6 @@
 #include "incident_int.h"
 
 /* ---- incident files ------------------------------------------------------ */
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 void cf_incident_free(struct cf_incident *inc)
 {
@@ -59,9 +53,9 @@ void cf_incident_free(struct cf_incident *inc)
 	free(inc->determination.rationale);
 	for (size_t i = 0; i < 4; i++)
 		free(inc->determination.factors[i]);
-	strv_free(inc->actors, inc->nactors);
-	strv_free(inc->ips, inc->nips);
-	strv_free(inc->credentials, inc->ncredentials);
+	cf_strv_free(inc->actors, inc->nactors);
+	cf_strv_free(inc->ips, inc->nips);
+	cf_strv_free(inc->credentials, inc->ncredentials);
 	for (size_t i = 0; i < inc->nmodels; i++) {
 		free(inc->models[i].name);
 		free(inc->models[i].version);
@@ -183,11 +177,11 @@ static int load_suspects(struct cf_ctx *ctx, const char *file,
 	    (rc = yaml_strv(ctx, file, s, "credentials", &inc->credentials,
 			    &inc->ncredentials)) ||
 	    (rc = yaml_strv(ctx, file, s, "models", &models, &nm))) {
-		strv_free(models, nm);
+		cf_strv_free(models, nm);
 		return rc;
 	}
 	if (nm && !(inc->models = cf_calloc(nm, sizeof *inc->models))) {
-		strv_free(models, nm);
+		cf_strv_free(models, nm);
 		return cf_set_nomem(ctx, "incident");
 	}
 	for (size_t i = 0; i < nm; i++) {

@@ -270,41 +270,65 @@ static int no_prompt(char *buf, int size, int rw, void *u)
 	return n;
 }
 
+/* Why a private key's PEM text did not parse, on ctx. */
+static void private_pem_error(struct cf_ctx *ctx, const char *path,
+			      const char *pem, const char *passphrase)
+{
+	int encrypted = pem && strstr(pem, "ENCRYPTED") != NULL;
+
+	if (encrypted && !passphrase)
+		cf_set_error(ctx, 0,
+			     "private key '%s' is encrypted: give --passphrase-file",
+			     path);
+	else if (encrypted)
+		cf_set_error(ctx, 0,
+			     "cannot decrypt private key '%s': wrong passphrase",
+			     path);
+	else
+		cf_set_error(ctx, 0, "'%s' is not a PEM private key: %s", path,
+			     ossl_reason("unreadable"));
+}
+
+/* The Ed25519 key in the PEM text pem (len bytes) read from path: the
+ * private key (decrypted with passphrase when given) when priv, else the
+ * public key. NULL with ctx set on failure. */
+static cf_key *parse_pem(struct cf_ctx *ctx, const char *path, const char *pem,
+			 size_t len, int priv, const char *passphrase)
+{
+	EVP_PKEY *pkey;
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	cf_key *k = NULL;
+
+	if (!bio) {
+		cf_set_nomem(ctx, path);
+		return NULL;
+	}
+	pkey = priv ? PEM_read_bio_PrivateKey(bio, NULL, no_prompt,
+					      (void *)passphrase)
+		    : PEM_read_bio_PUBKEY(bio, NULL, no_prompt, NULL);
+	if (pkey) {
+		k = wrap_ed25519(ctx, path, pkey, priv);
+	} else {
+		if (priv)
+			private_pem_error(ctx, path, pem, passphrase);
+		else
+			cf_set_error(ctx, 0, "'%s' is not a PEM public key: %s",
+				     path, ossl_reason("unreadable"));
+		ERR_clear_error();
+	}
+	BIO_free(bio);
+	return k;
+}
+
 cf_key *cf_key_load_private(struct cf_ctx *ctx, const char *path,
 			    const char *passphrase)
 {
 	struct cf_buf b;
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
 	cf_key *k = NULL;
 
 	cf_buf_init(&b);
-	if (read_key_file(ctx, path, 1, &b) != CF_OK)
-		goto out;
-	if (!(bio = BIO_new_mem_buf(b.data, (int)b.len))) {
-		cf_set_nomem(ctx, path);
-		goto out;
-	}
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_prompt, (void *)passphrase);
-	if (!pkey) {
-		int encrypted = b.data && strstr(b.data, "ENCRYPTED") != NULL;
-		if (encrypted && !passphrase)
-			cf_set_error(ctx, 0,
-				     "private key '%s' is encrypted: give --passphrase-file",
-				     path);
-		else if (encrypted)
-			cf_set_error(ctx, 0,
-				     "cannot decrypt private key '%s': wrong passphrase",
-				     path);
-		else
-			cf_set_error(ctx, 0, "'%s' is not a PEM private key: %s",
-				     path, ossl_reason("unreadable"));
-		ERR_clear_error();
-		goto out;
-	}
-	k = wrap_ed25519(ctx, path, pkey, 1);
-out:
-	BIO_free(bio);
+	if (read_key_file(ctx, path, 1, &b) == CF_OK)
+		k = parse_pem(ctx, path, b.data, b.len, 1, passphrase);
 	cf_buf_release_secret(&b);
 	return k;
 }
@@ -335,13 +359,13 @@ int cf_key_file_kind(struct cf_ctx *ctx, const char *path)
 static cf_key *load_public(struct cf_ctx *ctx, const char *path, int private_ok)
 {
 	struct cf_buf b;
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	cf_key *k = NULL;
+	cf_key *k;
 
 	cf_buf_init(&b);
-	if (read_key_file(ctx, path, 0, &b) != CF_OK)
-		goto out;
+	if (read_key_file(ctx, path, 0, &b) != CF_OK) {
+		cf_buf_release(&b);
+		return NULL;
+	}
 	if (holds_private(&b) && !private_ok) {
 		cf_set_error(ctx, 0, "'%s' is a private key, not a trusted public "
 				     "key: name its public half (PREFIX.pub)", path);
@@ -357,20 +381,7 @@ static cf_key *load_public(struct cf_ctx *ctx, const char *path, int private_ok)
 			priv->has_private = 0;
 		return priv;
 	}
-	if (!(bio = BIO_new_mem_buf(b.data ? b.data : "", (int)b.len))) {
-		cf_set_nomem(ctx, path);
-		goto out;
-	}
-	pkey = PEM_read_bio_PUBKEY(bio, NULL, no_prompt, NULL);
-	if (!pkey) {
-		cf_set_error(ctx, 0, "'%s' is not a PEM public key: %s", path,
-			     ossl_reason("unreadable"));
-		ERR_clear_error();
-		goto out;
-	}
-	k = wrap_ed25519(ctx, path, pkey, 0);
-out:
-	BIO_free(bio);
+	k = parse_pem(ctx, path, b.data ? b.data : "", b.len, 0, NULL);
 	cf_buf_release(&b);
 	return k;
 }

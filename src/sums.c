@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/path.h"
@@ -32,17 +33,14 @@ void cf_sums_release(struct cf_sums *s)
 static int add(struct cf_ctx *ctx, struct cf_sums *s, const char *name,
 	       size_t namelen, const uint8_t digest[CF_SHA256_LEN], size_t line)
 {
+	struct cf_sums_entry *v;
+
 	if (s->n == CF_SUMS_MAX_ENTRIES)
 		return cf_set_error(ctx, 0, "SHA256SUMS has more than %d entries",
 				    CF_SUMS_MAX_ENTRIES);
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct cf_sums_entry *v = cf_realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return cf_set_nomem(ctx, "SHA256SUMS");
-		s->v = v;
-		s->cap = cap;
-	}
+	if (!(v = cf_array_grow(s->v, &s->cap, s->n + 1, sizeof *v, 64)))
+		return cf_set_nomem(ctx, "SHA256SUMS");
+	s->v = v;
 	assert(s->n < s->cap && s->n < CF_SUMS_MAX_ENTRIES);
 	if (!(s->v[s->n].name = cf_strndup(name, namelen)))
 		return cf_set_nomem(ctx, "SHA256SUMS");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/error.h"
 #include "build.h"
 #include "build_int.h"
@@ -42,14 +43,10 @@ int tl_not_parsed(struct tl_builder *b, struct cf_ctx *ctx, const char *member,
 	struct tl_not_parsed *x;
 
 	st->skipped++;
-	if (st->nnot_parsed == st->not_parsed_cap) {
-		size_t cap = st->not_parsed_cap ? st->not_parsed_cap * 2 : 32;
-		struct tl_not_parsed *v = cf_realloc(st->not_parsed, cap * sizeof *v);
-		if (!v)
-			return cf_set_nomem(ctx, "members not parsed");
-		st->not_parsed = v;
-		st->not_parsed_cap = cap;
-	}
+	if (!(x = cf_array_grow(st->not_parsed, &st->not_parsed_cap,
+				st->nnot_parsed + 1, sizeof *x, 32)))
+		return cf_set_nomem(ctx, "members not parsed");
+	st->not_parsed = x;
 	x = &st->not_parsed[st->nnot_parsed];
 	x->member = cf_strdup(member);
 	x->type = type ? cf_strdup(type) : type_of(mime, category);
