@@ -126,12 +126,6 @@ static int one_of(const char *s, const char *const *list)
 	return 0;
 }
 
-/* A scalar's text; NULL for an absent, null or non-scalar node. */
-static char *text_of(struct fy_node *n)
-{
-	return n && !cf_yaml_is_null(n) && fy_node_is_scalar(n) ? cf_yaml_strdup(n) : NULL;
-}
-
 /* Copies map[key], a string, into o[key] (null when absent and not
  * required). `allowed` (may be NULL) lists the values accepted. */
 static int put_str(struct cf_ctx *ctx, const char *file, struct fy_node *map,
@@ -174,10 +168,11 @@ static int put_strs(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 	if (!fy_node_is_sequence(n))
 		return cf_yaml_error(ctx, file, n, "'%s' must be a list", key);
 	while ((e = fy_node_sequence_iterate(n, &it))) {
-		char *s = text_of(e);
-		int bad = !s || !*s || (allowed && !one_of(s, allowed));
+		char *s = NULL;
 
-		if (bad) {
+		if (!cf_yaml_is_null(e) && fy_node_is_scalar(e) && !(s = cf_yaml_strdup(e)))
+			return cf_set_nomem(ctx, file);
+		if (!s || !*s || (allowed && !one_of(s, allowed))) {
 			free(s);
 			return cf_yaml_error(ctx, file, e, "'%s': not an accepted value", key);
 		}
@@ -386,8 +381,10 @@ int cf_state_rules_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 	}
 	if ((rc = cf_yaml_check_keys(ctx, path, root, keys)) != CF_OK)
 		goto out;
-	if (cf_yaml_str(ctx, path, root, "format", &fmt) != CF_OK ||
-	    strcmp(fmt, CF_STATES_FORMAT)) {
+	/* no memory for the value is no memory, not a wrong format */
+	if ((rc = cf_yaml_str(ctx, path, root, "format", &fmt)) == CF_FATAL)
+		goto out;
+	if (rc != CF_OK || strcmp(fmt, CF_STATES_FORMAT)) {
 		rc = cf_yaml_error(ctx, path, cf_yaml_get(root, "format") ?
 				   cf_yaml_get(root, "format") : root,
 				   "'format' must be %s", CF_STATES_FORMAT);
