@@ -8,7 +8,8 @@
  * report says "not verified" rather than trusting the log's own claims.
  * Archives are listed in name order so two runs over one case give the
  * same report. The renderer's appends are unchecked: the buffer's first
- * failure is sticky and is checked once at the end.
+ * failure is sticky and is checked once at the end; the report itself is
+ * built with the core's sticky JSON builder, checked once too.
  */
 #include <dirent.h>
 #include <errno.h>

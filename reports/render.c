@@ -8,7 +8,9 @@
  * The formats are in render_html.c, render_md.c and render_csv.c. Every
  * value is escaped where it is written (escape.h). Output goes to a cf_buf
  * whose first failure is sticky: the appends here are plain calls and the
- * buffer is checked once at the end of the chart and of each section.
+ * buffer is checked once at the end of the chart and of each section. The
+ * per-actor summary and the template values are built the same way, with
+ * the core's sticky JSON builder (struct cf_jb), checked once at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
