@@ -8,7 +8,8 @@
  * report says "not verified" rather than trusting the log's own claims.
  * Archives are listed in name order so two runs over one case give the
  * same report. The renderer's appends are unchecked: the buffer's first
- * failure is sticky and is checked once at the end.
+ * failure is sticky and is checked once at the end; the report itself is
+ * built with the core's sticky JSON builder, checked once too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -64,6 +65,7 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 	struct cf_custody_report vr = {0};
 	char *path = cf_path_join(casedir, CF_CUSTODY_FILE);
 	struct cf_buf b;
+	struct cf_jb jb = CF_JB_INIT;
 	cJSON *arr = NULL;
 	char *p, *nl;
 	long line = 0;
@@ -111,7 +113,11 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 			cf_set_error(ctx, 0, "%s:%ld: not a JSON object", path, line);
 			goto out;
 		}
-		cJSON_AddItemToArray(arr, e);
+		cf_jb_item(&jb, arr, NULL, e);
+	}
+	if (jb.err) {
+		rc = cf_set_nomem(ctx, "custody");
+		goto out;
 	}
 	*entries = arr;
 	arr = NULL;
@@ -239,7 +245,8 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 			    cf_key *const *trusted, size_t ntrusted,
 			    int64_t generated_at, cJSON **out)
 {
-	cJSON *rep = NULL, *entries = NULL, *check = NULL, *caseinfo = NULL;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *rep, *entries = NULL, *check = NULL, *caseinfo = NULL;
 	cJSON *sum, *actors, *actions, *arch;
 	const cJSON *e;
 	char *cpath = cf_path_join(casedir, "case.json");
@@ -253,21 +260,21 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 	if (cf_json_parse_file(ctx, cpath, 1u << 20, &caseinfo) != CF_OK ||
 	    cf_custody_load(ctx, casedir, trusted, ntrusted, &entries, &check) != CF_OK)
 		goto out;
-	if (!(rep = cJSON_CreateObject()) ||
-	    cf_json_add_str(rep, "format", "casefile-custody-report/1") ||
-	    cf_json_add_time(rep, "generated_at", generated_at) ||
-	    !cJSON_AddItemToObject(rep, "case", caseinfo) ||
-	    !(sum = cJSON_AddObjectToObject(rep, "summary")))
-		goto nomem;
+	/* the adds are checked once, at the end (the builder owns what it
+	 * was given from here on, added or freed) */
+	rep = cf_jb_init(&jb);
+	cf_jb_str(&jb, rep, "format", "casefile-custody-report/1");
+	cf_jb_time(&jb, rep, "generated_at", generated_at);
+	cf_jb_made(&jb, rep, "case", caseinfo);
 	caseinfo = NULL;
-	if (cf_json_add_int(sum, "entries", cJSON_GetArraySize(entries)) ||
-	    cf_json_add_str(sum, "first", cf_json_str(cJSON_GetArrayItem(entries, 0), "time", NULL)) ||
-	    cf_json_add_str(sum, "last", cf_json_str(cJSON_GetArrayItem(entries,
-			cJSON_GetArraySize(entries) - 1), "time", NULL)) ||
-	    !(actors = cJSON_AddObjectToObject(sum, "actors")) ||
-	    !(actions = cJSON_AddObjectToObject(sum, "actions")) ||
-	    !cJSON_AddItemToObject(sum, "verification", check ? check : cJSON_CreateNull()))
-		goto nomem;
+	sum = cf_jb_object(&jb, rep, "summary");
+	cf_jb_int(&jb, sum, "entries", cJSON_GetArraySize(entries));
+	cf_jb_str(&jb, sum, "first", cf_json_str(cJSON_GetArrayItem(entries, 0), "time", NULL));
+	cf_jb_str(&jb, sum, "last", cf_json_str(cJSON_GetArrayItem(entries,
+			cJSON_GetArraySize(entries) - 1), "time", NULL));
+	actors = cf_jb_object(&jb, sum, "actors");
+	actions = cf_jb_object(&jb, sum, "actions");
+	cf_jb_item(&jb, sum, "verification", check); /* NULL: not verified */
 	check = NULL;
 	cJSON_ArrayForEach(e, entries) {
 		const char *k[2] = {cf_json_str(e, "actor", "unknown"), cf_json_str(e, "action", "unknown")};
@@ -277,33 +284,20 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 			cJSON *c = cJSON_GetObjectItemCaseSensitive(tab[i], k[i]);
 			if (c)
 				cJSON_SetNumberValue(c, c->valuedouble + 1);
-			else if (cf_json_add_int(tab[i], k[i], 1))
-				goto nomem;
+			else
+				cf_jb_int(&jb, tab[i], k[i], 1);
 		}
 	}
-	if (!cJSON_AddItemToObject(rep, "entries", entries))
-		goto nomem;
+	cf_jb_made(&jb, rep, "entries", entries);
 	entries = NULL;
-	if (!(arch = cJSON_AddArrayToObject(rep, "archives")))
-		goto nomem;
-	if (list_archives(ctx, casedir, arch) != CF_OK)
+	arch = cf_jb_array(&jb, rep, "archives");
+	if (!jb.err && list_archives(ctx, casedir, arch) != CF_OK)
 		goto out;
-	{
-		struct cf_jb jb = CF_JB_INIT;
-
-		mark_archives(&jb, arch, cJSON_GetObjectItem(sum, "verification"));
-		if (jb.err)
-			goto nomem;
-	}
-	*out = rep;
-	rep = NULL;
-	rc = CF_OK;
-	goto out;
-nomem:
-	rc = cf_set_nomem(ctx, "custody report");
+	mark_archives(&jb, arch, cJSON_GetObjectItem(sum, "verification"));
+	rc = (*out = cf_jb_finish(&jb)) ? CF_OK : cf_set_nomem(ctx, "custody report");
 out:
 	free(cpath);
-	cJSON_Delete(rep);
+	cJSON_Delete(jb.root);
 	cJSON_Delete(entries);
 	cJSON_Delete(check);
 	cJSON_Delete(caseinfo);

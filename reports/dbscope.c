@@ -18,7 +18,6 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "dbscope.h"
-#include "escape.h"
 
 #include "casefile/db.h"
 #include "casefile/patient.h"
@@ -28,32 +27,27 @@
 struct details {
 	cJSON *scope, *out;
 	const struct cf_incident *inc;
-	int nomem;
+	struct cf_jb jb; /* the adds to out; checked once, after the query */
 };
 
 /* The data elements the patient row shows (factor 1 of the risk
  * assessment), cited by the row's record: a State of residence is part of
  * an address; a contact flag shows an address or a telephone number. The
  * store keeps no more of the record, so no more is claimed. */
-static int add_elements(cJSON *o, const struct cf_patient *p, int has_state)
+static void add_elements(struct cf_jb *jb, cJSON *o, const struct cf_patient *p,
+			 int has_state)
 {
-	cJSON *els, *rec;
+	cJSON *rec;
 
 	if (!p->archive || (!has_state && !(p->has_contact & CF_CONTACT_ANY)))
-		return 0;
-	if (!(rec = cJSON_AddObjectToObject(o, "record")) ||
-	    cf_json_add_str(rec, "archive", p->archive) ||
-	    cf_json_add_str(rec, "member", p->member) ||
-	    cf_json_add_int(rec, "line", (int64_t)p->line) ||
-	    !(els = cJSON_AddArrayToObject(o, "elements")))
-		return -1;
-	if (has_state &&
-	    cf_report_add(els, NULL, cJSON_CreateString("address (State of residence)")))
-		return -1;
-	if (!has_state && (p->has_contact & CF_CONTACT_ANY) &&
-	    cf_report_add(els, NULL, cJSON_CreateString("address or telephone number")))
-		return -1;
-	return 0;
+		return;
+	rec = cf_jb_object(jb, o, "record");
+	cf_jb_str(jb, rec, "archive", p->archive);
+	cf_jb_str(jb, rec, "member", p->member);
+	cf_jb_int(jb, rec, "line", (int64_t)p->line);
+	cf_jb_made(jb, cf_jb_array(jb, o, "elements"), NULL,
+		   cJSON_CreateString(has_state ? "address (State of residence)"
+						: "address or telephone number"));
 }
 
 /* Adds {patient, state, has_contact, evidence[, record, elements]} for a
@@ -79,20 +73,24 @@ static int on_patient(void *arg, const struct cf_patient *p)
 
 	if (!ev)
 		return 0;
-	if (!(o = cJSON_CreateObject()) || cf_report_add(d->out, NULL, o) ||
-	    cf_json_add_str(o, "patient", p->id) ||
-	    cf_json_add_str(o, "state", has_state ? code : "unknown") ||
-	    cf_json_add_bool(o, "has_contact", dead ? kin : cf_reach_written(r)) ||
-	    cf_json_add_str(o, "reach", cf_reach_name(r)) ||
-	    (dead && (cf_json_add_bool(o, "deceased", 1) ||
-		      cf_json_add_str(o, "notice_to", "next of kin or personal representative"))) ||
-	    (dead && !kin && cf_json_add_bool(o, "substitute_exempt", 1)) ||
-	    (minor && (cf_json_add_bool(o, "minor", 1) ||
-		       cf_json_add_str(o, "notice_to", "parent or guardian"))) ||
-	    cf_report_add(o, "evidence", cJSON_Duplicate(ev, 1)) ||
-	    add_elements(o, p, has_state))
-		return d->nomem = 1;
-	return 0;
+	o = cf_jb_object(&d->jb, d->out, NULL);
+	cf_jb_str(&d->jb, o, "patient", p->id);
+	cf_jb_str(&d->jb, o, "state", has_state ? code : "unknown");
+	cf_jb_bool(&d->jb, o, "has_contact", dead ? kin : cf_reach_written(r));
+	cf_jb_str(&d->jb, o, "reach", cf_reach_name(r));
+	if (dead) {
+		cf_jb_bool(&d->jb, o, "deceased", 1);
+		cf_jb_str(&d->jb, o, "notice_to", "next of kin or personal representative");
+		if (!kin)
+			cf_jb_bool(&d->jb, o, "substitute_exempt", 1);
+	}
+	if (minor) {
+		cf_jb_bool(&d->jb, o, "minor", 1);
+		cf_jb_str(&d->jb, o, "notice_to", "parent or guardian");
+	}
+	cf_jb_made(&d->jb, o, "evidence", cJSON_Duplicate(ev, 1));
+	add_elements(&d->jb, o, p, has_state);
+	return d->jb.err != 0; /* stops the query on no memory */
 }
 
 /* ---- the elements each Patient record carried ------------------------------ */
@@ -101,7 +99,7 @@ struct records {
 	cJSON **index;  /* the patient details, sorted by patient id */
 	size_t n;
 	int unverified; /* count records of unverified archives too */
-	int nomem;
+	struct cf_jb jb; /* the adds to the details; checked after the query */
 };
 
 static int by_patient(const void *a, const void *b)
@@ -154,8 +152,11 @@ static int on_record(void *arg, const struct cf_event *ev)
 
 		/* attrs the store holds are JSON: a parse that fails for want
 		 * of memory must fail the report, not drop the elements */
-		if (!(attrs = cJSON_Parse(ev->attrs)))
-			return cf_alloc_failures() != before ? (R->nomem = 1) : 0;
+		if (!(attrs = cJSON_Parse(ev->attrs))) {
+			if (cf_alloc_failures() != before)
+				R->jb.err = -1;
+			return R->jb.err != 0;
+		}
 	}
 	/* as the scope: an unverified archive counts only when asked */
 	if (!R->unverified && cf_json_bool(attrs, "unverified", 0)) {
@@ -168,33 +169,28 @@ static int on_record(void *arg, const struct cf_event *ev)
 	els = cJSON_GetObjectItemCaseSensitive(d, "elements");
 	if (els && cJSON_IsString(cJSON_GetArrayItem(els, 0)))
 		cJSON_DeleteItemFromObjectCaseSensitive(d, "elements");
-	if (!(els = cJSON_GetObjectItemCaseSensitive(d, "elements")) &&
-	    !(els = cJSON_AddArrayToObject(d, "elements")))
-		goto nomem;
+	if (!(els = cJSON_GetObjectItemCaseSensitive(d, "elements")))
+		els = cf_jb_array(&R->jb, d, "elements");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(attrs, "elements")) {
 		cJSON *o;
 
 		if (!cJSON_IsString(e) || has_element(els, e->valuestring))
 			continue;
-		if (!(o = cJSON_CreateObject()) || cf_report_add(els, NULL, o) ||
-		    cf_json_add_str(o, "element", e->valuestring) ||
-		    cf_json_add_str(o, "archive", ev->archive) ||
-		    cf_json_add_str(o, "member", ev->member) ||
-		    cf_json_add_int(o, "line", (int64_t)ev->line))
-			goto nomem;
+		o = cf_jb_object(&R->jb, els, NULL);
+		cf_jb_str(&R->jb, o, "element", e->valuestring);
+		cf_jb_str(&R->jb, o, "archive", ev->archive);
+		cf_jb_str(&R->jb, o, "member", ev->member);
+		cf_jb_int(&R->jb, o, "line", (int64_t)ev->line);
 	}
 	cJSON_Delete(attrs);
-	return 0;
-nomem:
-	cJSON_Delete(attrs);
-	return R->nomem = 1;
+	return R->jb.err != 0; /* stops the query on no memory */
 }
 
 /* Adds to the patient details the elements of their Patient records. */
 static int add_record_elements(struct cf_ctx *ctx, cf_db *db, cJSON *details,
 			       unsigned flags)
 {
-	struct records R = {NULL, 0, !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED), 0};
+	struct records R = {NULL, 0, !!(flags & CF_SCOPE_INCLUDE_UNVERIFIED), CF_JB_INIT};
 	size_t cap = (size_t)cJSON_GetArraySize(details);
 	struct cf_db_filter f;
 	cJSON *d;
@@ -211,7 +207,7 @@ static int add_record_elements(struct cf_ctx *ctx, cf_db *db, cJSON *details,
 	f.source = "fhir-patient";
 	rc = cf_db_query_events(db, ctx, &f, on_record, &R);
 	free(R.index);
-	if (R.nomem)
+	if (R.jb.err)
 		return cf_set_nomem(ctx, "scope");
 	return rc == CF_OK ? CF_OK : CF_FAILED;
 }
@@ -220,15 +216,13 @@ static int add_record_elements(struct cf_ctx *ctx, cf_db *db, cJSON *details,
 static int on_archive(void *arg, const struct cf_db_archive *a)
 {
 	struct details *d = arg;
-	cJSON *o;
+	cJSON *o = cf_jb_object(&d->jb, d->out, NULL);
 
-	if (!(o = cJSON_CreateObject()) || cf_report_add(d->out, NULL, o) ||
-	    cf_json_add_str(o, "sha256sums", a->sha256sums) ||
-	    cf_json_add_str(o, "path", a->path) ||
-	    cf_json_add_str(o, "signer", a->signer) ||
-	    cf_json_add_bool(o, "verified", a->verified))
-		return d->nomem = 1;
-	return 0;
+	cf_jb_str(&d->jb, o, "sha256sums", a->sha256sums);
+	cf_jb_str(&d->jb, o, "path", a->path);
+	cf_jb_str(&d->jb, o, "signer", a->signer);
+	cf_jb_bool(&d->jb, o, "verified", a->verified);
+	return d->jb.err != 0; /* stops the query on no memory */
 }
 
 int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
@@ -236,7 +230,7 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 			    size_t nrules, unsigned flags, cJSON **out)
 {
 	struct cf_incident *inc = NULL;
-	struct details d = {NULL, NULL, NULL, 0};
+	struct details d = {NULL, NULL, NULL, CF_JB_INIT};
 	cf_db *db = NULL;
 	int rc;
 
@@ -246,37 +240,27 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 	    (rc = cf_scope_with_findings(ctx, db, inc, rules, nrules, flags,
 					 &d.scope)) != CF_OK)
 		goto out;
-	if (!(d.out = cJSON_CreateArray())) {
-		rc = cf_set_nomem(ctx, "scope");
-		goto out;
-	}
 	d.inc = inc;
-	if ((rc = cf_db_query_patients(db, ctx, on_patient, &d)) != CF_OK || d.nomem) {
-		rc = d.nomem ? cf_set_nomem(ctx, "scope") : CF_FAILED;
-		goto out;
-	}
-	if ((rc = add_record_elements(ctx, db, d.out, flags)) != CF_OK)
-		goto out;
-	rc = cf_report_add(d.scope, "patient_details", d.out) ? cf_set_nomem(ctx, "scope") : CF_OK;
-	d.out = NULL;
+	/* the details are built in place in the scope; a query stops at the
+	 * first add that fails, and the builder is checked once after it */
+	if ((d.out = cf_jb_array(&d.jb, d.scope, "patient_details")) &&
+	    cf_db_query_patients(db, ctx, on_patient, &d) != CF_OK)
+		rc = CF_FAILED;
+	if (!d.jb.err && rc == CF_OK)
+		rc = add_record_elements(ctx, db, d.out, flags);
 	/* every archive of the store with its verified flag, for the wording
 	 * and the evidence inventory */
-	if (rc == CF_OK && !(d.out = cJSON_CreateArray()))
+	if (!d.jb.err && rc == CF_OK &&
+	    (d.out = cf_jb_array(&d.jb, d.scope, "archives")) &&
+	    cf_db_query_archives(db, ctx, on_archive, &d) != CF_OK)
+		rc = CF_FAILED;
+	if (d.jb.err)
 		rc = cf_set_nomem(ctx, "scope");
-	if (rc == CF_OK &&
-	    ((rc = cf_db_query_archives(db, ctx, on_archive, &d)) != CF_OK || d.nomem))
-		rc = d.nomem ? cf_set_nomem(ctx, "scope") : CF_FAILED;
-	if (rc == CF_OK) {
-		/* the array is the scope's now, or freed */
-		rc = cf_report_add(d.scope, "archives", d.out) ? cf_set_nomem(ctx, "scope") : CF_OK;
-		d.out = NULL;
-	}
 	if (rc == CF_OK) {
 		*out = d.scope;
 		d.scope = NULL;
 	}
 out:
-	cJSON_Delete(d.out);
 	cJSON_Delete(d.scope);
 	if (db) {
 		struct cf_ctx scratch;

@@ -189,10 +189,10 @@ static int cmp_count(const void *a, const void *b)
 	return strcmp(cf_json_str(x, "state", ""), cf_json_str(y, "state", ""));
 }
 
-/* Sorts a cJSON array in place with cmp (on cJSON **): cmp_count for the
+/* Sorts a cJSON array in place (model.h); here with cmp_count for the
  * per-State rows as every table shows them, cmp_ts for rows by "ts"
  * (RFC 3339 UTC strings of one width sort as times). */
-static int sort_array(cJSON *arr, int (*cmp)(const void *, const void *))
+int cf_report_sort_array(cJSON *arr, int (*cmp)(const void *, const void *))
 {
 	int n = cJSON_GetArraySize(arr), i = 0;
 	cJSON **v, *e;
@@ -493,7 +493,7 @@ static int build_affected(struct build *b)
 		cites_for(&jb, b, o, e->string);
 		n++;
 	}
-	if (!jb.err && sort_array(arr, cmp_count))
+	if (!jb.err && cf_report_sort_array(arr, cmp_count))
 		jb.err = -1;
 	if (sum != b->affected) {
 		snprintf(msg, sizeof msg, "by_state adds up to %llu, not %llu",
@@ -536,10 +536,10 @@ static cJSON *rows_with_cites(struct cf_jb *jb, struct build *b, cJSON *parent,
 	return arr;
 }
 
-/* Sorts arr by "ts" (see sort_array) unless the build has failed. */
+/* Sorts arr by "ts" (see cf_report_sort_array) unless the build has failed. */
 static void sort_by_ts(struct cf_jb *jb, cJSON *arr)
 {
-	if (!jb->err && sort_array(arr, cmp_ts))
+	if (!jb->err && cf_report_sort_array(arr, cmp_ts))
 		jb->err = -1;
 }
 

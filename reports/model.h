@@ -55,5 +55,9 @@ char *cf_report_iso_date(int64_t day, char out[16]);
  * the sticky builder jb (casefile/json.h). */
 void cf_report_jb_day(struct cf_jb *jb, cJSON *o, const char *key,
 		      int64_t day);
+/* Sorts the items of a cJSON array in place with cmp, a qsort comparison
+ * of two cJSON ** (ties keep no order). 0, or -1 on no memory (the array
+ * is then as it was). */
+int cf_report_sort_array(cJSON *arr, int (*cmp)(const void *, const void *));
 
 #endif

@@ -8,7 +8,9 @@
  * The formats are in render_html.c, render_md.c and render_csv.c. Every
  * value is escaped where it is written (escape.h). Output goes to a cf_buf
  * whose first failure is sticky: the appends here are plain calls and the
- * buffer is checked once at the end of the chart and of each section.
+ * buffer is checked once at the end of the chart and of each section. The
+ * per-actor summary and the template values are built the same way, with
+ * the core's sticky JSON builder (struct cf_jb), checked once at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,43 +102,48 @@ static int set_add(cJSON *set, const char *key)
 
 cJSON *cf_report_by_actor(const cJSON *accesses)
 {
-	cJSON *groups = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *g, **v = NULL;
+	struct cf_jb jb = CF_JB_INIT;
+	cJSON *groups = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *g;
 	const cJSON *a;
-	int n, i = 0;
 
 	if (!groups || !arr)
-		goto fail;
+		jb.err = -1;
 	cJSON_ArrayForEach(a, accesses) {
 		const char *who = cf_json_str(a, "actor", "unknown"), *ts = str(a, "ts");
 		cJSON *o = cJSON_GetObjectItemCaseSensitive(groups, who), *p, *ips;
 
-		if (!o && (!(o = cJSON_AddObjectToObject(groups, who)) ||
-			   !cJSON_AddNumberToObject(o, "n", 0) ||
-			   !cJSON_AddObjectToObject(o, "p") || !cJSON_AddObjectToObject(o, "i") ||
-			   cf_json_add_str(o, "first", ts) || cf_json_add_str(o, "last", ts)))
-			goto fail;
+		if (jb.err)
+			break;
+		if (!o) {
+			o = cf_jb_object(&jb, groups, who);
+			cf_jb_int(&jb, o, "n", 0);
+			cf_jb_object(&jb, o, "p");
+			cf_jb_object(&jb, o, "i");
+			cf_jb_str(&jb, o, "first", ts);
+			cf_jb_str(&jb, o, "last", ts);
+			if (jb.err)
+				break;
+		}
 		p = cJSON_GetObjectItemCaseSensitive(o, "p");
 		ips = cJSON_GetObjectItemCaseSensitive(o, "i");
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "n"),
 				     cf_json_int(o, "n", 0) + 1);
 		if (set_add(p, str(a, "patient")) < 0 || set_add(ips, str(a, "src_ip")) < 0)
-			goto fail;
+			jb.err = -1;
 		/* set in place (cJSON_SetValuestring reports a failed copy; a
 		 * replaced item would lose its name on a failed one) */
 		if (*ts && strcmp(ts, str(o, "first")) < 0 &&
 		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "first"), ts))
-			goto fail;
+			jb.err = -1;
 		if (strcmp(ts, str(o, "last")) > 0 &&
 		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "last"), ts))
-			goto fail;
+			jb.err = -1;
 	}
 	cJSON_ArrayForEach(g, groups) {
-		cJSON *o = cJSON_CreateObject(), *ip;
+		cJSON *o = cf_jb_object(&jb, arr, NULL), *ip;
 		struct cf_buf b;
 		int k = 0, nip = cJSON_GetArraySize(get(g, "i"));
 
-		if (cf_report_add(arr, NULL, o))
-			goto fail;
 		cf_buf_init(&b);
 		cJSON_ArrayForEach(ip, get(g, "i")) {
 			if (k == 4) {
@@ -145,33 +152,21 @@ cJSON *cf_report_by_actor(const cJSON *accesses)
 			}
 			cf_buf_printf(&b, "%s%s", k++ ? ", " : "", ip->string);
 		}
-		if (cf_buf_error(&b) || cf_json_add_str(o, "actor", g->string) ||
-		    cf_json_add_int(o, "accesses", cf_json_int(g, "n", 0)) ||
-		    cf_json_add_int(o, "patients", cJSON_GetArraySize(get(g, "p"))) ||
-		    cf_json_add_str(o, "src_ips", b.len ? b.data : NULL) ||
-		    cf_json_add_str(o, "first", str(g, "first")) ||
-		    cf_json_add_str(o, "last", str(g, "last"))) {
-			cf_buf_release(&b);
-			goto fail;
-		}
+		if (cf_buf_error(&b))
+			jb.err = -1;
+		cf_jb_str(&jb, o, "actor", g->string);
+		cf_jb_int(&jb, o, "accesses", cf_json_int(g, "n", 0));
+		cf_jb_int(&jb, o, "patients", cJSON_GetArraySize(get(g, "p")));
+		cf_jb_str(&jb, o, "src_ips", b.len ? b.data : NULL);
+		cf_jb_str(&jb, o, "first", str(g, "first"));
+		cf_jb_str(&jb, o, "last", str(g, "last"));
 		cf_buf_release(&b);
 	}
-	if ((n = cJSON_GetArraySize(arr)) > 1) {
-		cJSON *e;
-
-		if (!(v = calloc((size_t)n, sizeof *v)))
-			goto fail;
-		while ((e = cJSON_DetachItemFromArray(arr, 0)))
-			v[i++] = e;
-		qsort(v, (size_t)n, sizeof *v, by_count);
-		for (i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, v[i]);
-		free(v);
-	}
+	if (!jb.err && cf_report_sort_array(arr, by_count))
+		jb.err = -1;
 	cJSON_Delete(groups);
-	return arr;
-fail:
-	cJSON_Delete(groups);
+	if (!jb.err)
+		return arr;
 	cJSON_Delete(arr);
 	return NULL;
 }
@@ -211,7 +206,8 @@ static int64_t day_of_str(const char *s)
 	return sec / 86400 - (sec % 86400 < 0);
 }
 
-static int put_long_date(cJSON *v, const char *key, const char *iso_or_time)
+static void put_long_date(struct cf_jb *jb, cJSON *v, const char *key,
+			  const char *iso_or_time)
 {
 	char d[32];
 	int64_t day = day_of_str(iso_or_time);
@@ -220,16 +216,15 @@ static int put_long_date(cJSON *v, const char *key, const char *iso_or_time)
 
 	if (day < 0 && iso_or_time && sscanf(iso_or_time, "%4d-%2u-%2u", &y, &m, &dd) == 3)
 		day = cf_days_from_civil(y, m, dd);
-	return cf_json_add_str(v, key, day < 0 ? "(date to be confirmed)"
-						 : cf_report_long_date(day, d));
+	cf_jb_str(jb, v, key, day < 0 ? "(date to be confirmed)" : cf_report_long_date(day, d));
 }
 
-static int join_into(cJSON *v, const char *key, const cJSON *arr,
-		     const char *field, const char *empty)
+static void join_into(struct cf_jb *jb, cJSON *v, const char *key,
+		      const cJSON *arr, const char *field, const char *empty)
 {
 	struct cf_buf b;
 	const cJSON *e;
-	int n = cJSON_GetArraySize(arr), i = 0, rc;
+	int n = cJSON_GetArraySize(arr), i = 0;
 	char tmp[64];
 
 	cf_buf_init(&b);
@@ -239,9 +234,10 @@ static int join_into(cJSON *v, const char *key, const cJSON *arr,
 		cf_buf_puts(&b, field ? cf_json_text(get(e, field), tmp) : cf_json_text(e, tmp));
 		i++;
 	}
-	rc = cf_buf_error(&b) ? -1 : cf_json_add_str(v, key, b.len ? b.data : empty);
+	if (cf_buf_error(&b))
+		jb->err = -1;
+	cf_jb_str(jb, v, key, b.len ? b.data : empty);
 	cf_buf_release(&b);
-	return rc;
 }
 
 /* A field of the HHS portal section: its dates are the covered entity's
@@ -258,65 +254,59 @@ static const char *portal_value(const cJSON *model, const char *field)
 
 cJSON *cf_report_vars(const cJSON *model)
 {
+	/* the covered entity's contact points, or what the letter says until
+	 * they are known */
+	static const char *const contact[][2] = {
+		{"phone", "(toll-free number to be added)"},
+		{"email", "(e-mail address to be added)"},
+		{"web", "(web site to be added)"},
+		{"postal", "(postal address to be added)"},
+	};
+	/* the letter's claims, stated or "[To confirm: ...]" (model_risk.c) */
+	static const char *const claim[] = {"phone_line", "access_blocked",
+		"law_enforcement", "prevention", "credit_monitoring"};
 	const cJSON *inc = get(model, "incident"), *ce = get(inc, "covered_entity");
 	const cJSON *con = get(ce, "contact"), *ob = get(model, "obligations");
-	cJSON *v = cJSON_CreateObject();
+	const cJSON *nn = get(get(model, "determination"), "no_notice");
+	struct cf_jb jb;
+	cJSON *v = cf_jb_init(&jb);
 	char num[32];
 
-	if (!v)
-		return NULL;
 	snprintf(num, sizeof num, "%lld",
 		 (long long)cf_json_int(get(get(model, "affected"), "count"), "value", 0));
-	if (cf_json_add_str(v, "entity_name", str(ce, "name")) ||
-	    cf_json_add_str(v, "phone", cf_json_str(con, "phone", "(toll-free number to be added)")) ||
-	    cf_json_add_str(v, "email", cf_json_str(con, "email", "(e-mail address to be added)")) ||
-	    cf_json_add_str(v, "web", cf_json_str(con, "web", "(web site to be added)")) ||
-	    cf_json_add_str(v, "postal", cf_json_str(con, "postal", "(postal address to be added)")) ||
-	    cf_json_add_str(v, "incident_id", str(inc, "id")) ||
-	    cf_json_add_str(v, "incident_title", str(inc, "title")) ||
-	    cf_json_add_str(v, "affected", num) ||
-	    put_long_date(v, "discovered", str(ob, "discovered")) ||
-	    put_long_date(v, "breach_from", portal_value(model, "Breach start date")) ||
-	    put_long_date(v, "breach_to", portal_value(model, "Breach end date")) ||
-	    put_long_date(v, "individual_due", str(get(ob, "individual_notice"), "due")) ||
-	    put_long_date(v, "hhs_due", str(get(ob, "hhs_notice"), "due")) ||
-	    join_into(v, "phi_list", get(model, "phi_categories"), "category",
-		      "information about your health care (to be confirmed)") ||
-	    join_into(v, "media_states", get(get(ob, "media_notice"), "states"), "state",
-		      "(no State with more than 500 residents affected)") ||
-	    join_into(v, "model_list", get(get(inc, "suspects"), "models"), NULL, "none") ||
-	    cf_json_add_str(v, "hhs_text", str(get(ob, "hhs_notice"), "text")) ||
-	    cf_json_add_str(v, "no_notice_reason",
-			    str(get(get(model, "determination"), "no_notice"), "reason")) ||
-	    cf_json_add_str(v, "no_notice_rule",
-			    str(get(get(model, "determination"), "no_notice"), "rule")) ||
-	    cf_json_add_str(v, "no_notice_head",
-			    cf_json_str(get(get(model, "determination"), "no_notice"), "head",
-					"No breach notification is owed")) ||
-	    cf_json_add_str(v, "no_notice_effect",
-			    cf_json_str(get(get(model, "determination"), "no_notice"), "effect",
-					"No notice to individuals, to the Secretary of HHS "
-					"or to the media is due, and no notification "
-					"deadline applies.")) ||
-	    cf_json_add_str(v, "substitute_text", str(get(ob, "substitute_notice"), "text")) ||
-	    /* what an AI tool did with the data, when one was involved
-	     * (model_ai.c); nothing otherwise */
-	    cf_json_add_str(v, "ai_paragraph", str(get(model, "ai"), "letter_paragraph"))) {
-		cJSON_Delete(v);
-		return NULL;
-	}
-	/* The letter's claims, stated or "[To confirm: ...]" (model_risk.c). */
-	{
-		static const char *const claim[] = {"phone_line", "access_blocked",
-			"law_enforcement", "prevention", "credit_monitoring", NULL};
-
-		for (size_t i = 0; claim[i]; i++)
-			if (cf_json_add_str(v, claim[i], str(get(model, "letter"), claim[i]))) {
-				cJSON_Delete(v);
-				return NULL;
-			}
-	}
-	return v;
+	cf_jb_str(&jb, v, "entity_name", str(ce, "name"));
+	for (size_t i = 0; i < sizeof contact / sizeof contact[0]; i++)
+		cf_jb_str(&jb, v, contact[i][0], cf_json_str(con, contact[i][0], contact[i][1]));
+	cf_jb_str(&jb, v, "incident_id", str(inc, "id"));
+	cf_jb_str(&jb, v, "incident_title", str(inc, "title"));
+	cf_jb_str(&jb, v, "affected", num);
+	put_long_date(&jb, v, "discovered", str(ob, "discovered"));
+	put_long_date(&jb, v, "breach_from", portal_value(model, "Breach start date"));
+	put_long_date(&jb, v, "breach_to", portal_value(model, "Breach end date"));
+	put_long_date(&jb, v, "individual_due", str(get(ob, "individual_notice"), "due"));
+	put_long_date(&jb, v, "hhs_due", str(get(ob, "hhs_notice"), "due"));
+	join_into(&jb, v, "phi_list", get(model, "phi_categories"), "category",
+		  "information about your health care (to be confirmed)");
+	join_into(&jb, v, "media_states", get(get(ob, "media_notice"), "states"), "state",
+		  "(no State with more than 500 residents affected)");
+	join_into(&jb, v, "model_list", get(get(inc, "suspects"), "models"), NULL, "none");
+	cf_jb_str(&jb, v, "hhs_text", str(get(ob, "hhs_notice"), "text"));
+	cf_jb_str(&jb, v, "no_notice_reason", str(nn, "reason"));
+	cf_jb_str(&jb, v, "no_notice_rule", str(nn, "rule"));
+	cf_jb_str(&jb, v, "no_notice_head",
+		  cf_json_str(nn, "head", "No breach notification is owed"));
+	cf_jb_str(&jb, v, "no_notice_effect",
+		  cf_json_str(nn, "effect",
+			      "No notice to individuals, to the Secretary of HHS "
+			      "or to the media is due, and no notification "
+			      "deadline applies."));
+	cf_jb_str(&jb, v, "substitute_text", str(get(ob, "substitute_notice"), "text"));
+	/* what an AI tool did with the data, when one was involved
+	 * (model_ai.c); nothing otherwise */
+	cf_jb_str(&jb, v, "ai_paragraph", str(get(model, "ai"), "letter_paragraph"));
+	for (size_t i = 0; i < sizeof claim / sizeof claim[0]; i++)
+		cf_jb_str(&jb, v, claim[i], str(get(model, "letter"), claim[i]));
+	return cf_jb_finish(&jb);
 }
 
 const char *cf_report_summary_tpl(const cJSON *model,

@@ -126,65 +126,65 @@ static int one_of(const char *s, const char *const *list)
 	return 0;
 }
 
-/* A scalar's text; NULL for an absent, null or non-scalar node. */
-static char *text_of(struct fy_node *n)
-{
-	return n && !cf_yaml_is_null(n) && fy_node_is_scalar(n) ? cf_yaml_strdup(n) : NULL;
-}
+/* A rules file being read: errors name the file; the rules are added
+ * through the sticky builder jb, checked before anything is read back from
+ * what it built and once at the end. */
+struct loader {
+	struct cf_ctx *ctx;
+	const char *file;
+	struct cf_jb jb;
+	cJSON *ids; /* the rule ids so far, as a set */
+};
 
 /* Copies map[key], a string, into o[key] (null when absent and not
  * required). `allowed` (may be NULL) lists the values accepted. */
-static int put_str(struct cf_ctx *ctx, const char *file, struct fy_node *map,
-		   const char *key, cJSON *o, int required,
-		   const char *const *allowed)
+static int put_str(struct loader *L, struct fy_node *map, const char *key,
+		   cJSON *o, int required, const char *const *allowed)
 {
 	struct fy_node *n = cf_yaml_get(map, key);
 	char *s;
-	int rc;
+	int rc = CF_OK;
 
 	if (!n || cf_yaml_is_null(n)) {
 		if (required)
-			return cf_yaml_error(ctx, file, n ? n : map, "'%s' is required", key);
-		return cJSON_AddNullToObject(o, key) ? CF_OK : cf_set_nomem(ctx, file);
+			return cf_yaml_error(L->ctx, L->file, n ? n : map, "'%s' is required", key);
+		cf_jb_item(&L->jb, o, key, NULL);
+		return CF_OK;
 	}
 	if (!fy_node_is_scalar(n))
-		return cf_yaml_error(ctx, file, n, "'%s' must be a string", key);
+		return cf_yaml_error(L->ctx, L->file, n, "'%s' must be a string", key);
 	if (!(s = cf_yaml_strdup(n)))
-		return cf_set_nomem(ctx, file);
+		return cf_set_nomem(L->ctx, L->file);
 	if (!*s || (allowed && !one_of(s, allowed)))
-		rc = cf_yaml_error(ctx, file, n, "'%s' cannot be '%s'", key, s);
+		rc = cf_yaml_error(L->ctx, L->file, n, "'%s' cannot be '%s'", key, s);
 	else
-		rc = cf_json_add_str(o, key, s) ? cf_set_nomem(ctx, file) : CF_OK;
+		cf_jb_str(&L->jb, o, key, s);
 	free(s);
 	return rc;
 }
 
 /* A sequence of strings map[key] into o[key] (an empty array when absent). */
-static int put_strs(struct cf_ctx *ctx, const char *file, struct fy_node *map,
-		    const char *key, cJSON *o, const char *const *allowed)
+static int put_strs(struct loader *L, struct fy_node *map, const char *key,
+		    cJSON *o, const char *const *allowed)
 {
 	struct fy_node *n = cf_yaml_get(map, key), *e;
-	cJSON *arr = cJSON_AddArrayToObject(o, key);
+	cJSON *arr = cf_jb_array(&L->jb, o, key);
 	void *it = NULL;
 
-	if (!arr)
-		return cf_set_nomem(ctx, file);
 	if (!n || cf_yaml_is_null(n))
 		return CF_OK;
 	if (!fy_node_is_sequence(n))
-		return cf_yaml_error(ctx, file, n, "'%s' must be a list", key);
+		return cf_yaml_error(L->ctx, L->file, n, "'%s' must be a list", key);
 	while ((e = fy_node_sequence_iterate(n, &it))) {
-		char *s = text_of(e);
-		int bad = !s || !*s || (allowed && !one_of(s, allowed));
+		char *s = NULL;
 
-		if (bad) {
+		if (!cf_yaml_is_null(e) && fy_node_is_scalar(e) && !(s = cf_yaml_strdup(e)))
+			return cf_set_nomem(L->ctx, L->file);
+		if (!s || !*s || (allowed && !one_of(s, allowed))) {
 			free(s);
-			return cf_yaml_error(ctx, file, e, "'%s': not an accepted value", key);
+			return cf_yaml_error(L->ctx, L->file, e, "'%s': not an accepted value", key);
 		}
-		if (cf_report_add(arr, NULL, cJSON_CreateString(s))) {
-			free(s);
-			return cf_set_nomem(ctx, file);
-		}
+		cf_jb_made(&L->jb, arr, NULL, cJSON_CreateString(s));
 		free(s);
 	}
 	return CF_OK;
@@ -192,8 +192,8 @@ static int put_strs(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 
 /* An integer map[key] in [lo, hi] into o[key]; null when absent and
  * nullable, else an error. */
-static int put_int(struct cf_ctx *ctx, const char *file, struct fy_node *map,
-		   const char *key, cJSON *o, int nullable, int64_t lo, int64_t hi)
+static int put_int(struct loader *L, struct fy_node *map, const char *key,
+		   cJSON *o, int nullable, int64_t lo, int64_t hi)
 {
 	struct fy_node *n = cf_yaml_get(map, key);
 	int64_t v;
@@ -201,68 +201,64 @@ static int put_int(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 
 	if (!n || cf_yaml_is_null(n)) {
 		if (!nullable)
-			return cf_yaml_error(ctx, file, n ? n : map, "'%s' is required", key);
-		return cJSON_AddNullToObject(o, key) ? CF_OK : cf_set_nomem(ctx, file);
+			return cf_yaml_error(L->ctx, L->file, n ? n : map, "'%s' is required", key);
+		cf_jb_item(&L->jb, o, key, NULL);
+		return CF_OK;
 	}
-	if ((rc = cf_yaml_int(ctx, file, map, key, &v)) != CF_OK)
+	if ((rc = cf_yaml_int(L->ctx, L->file, map, key, &v)) != CF_OK)
 		return rc;
 	if (v < lo || v > hi)
-		return cf_yaml_error(ctx, file, n, "'%s' must be from %lld to %lld", key,
+		return cf_yaml_error(L->ctx, L->file, n, "'%s' must be from %lld to %lld", key,
 				     (long long)lo, (long long)hi);
-	return cf_json_add_int(o, key, v) ? cf_set_nomem(ctx, file) : CF_OK;
+	cf_jb_int(&L->jb, o, key, v);
+	return CF_OK;
 }
 
-static int load_clock(struct cf_ctx *ctx, const char *file, struct fy_node *r,
-		      cJSON *rule)
+static int load_clock(struct loader *L, struct fy_node *r, cJSON *rule)
 {
 	static const char *const keys[] = {"from", "days", "business_days", "text", NULL};
 	struct fy_node *n = cf_yaml_get(r, "clock");
-	cJSON *o = cJSON_AddObjectToObject(rule, "clock");
+	cJSON *o = cf_jb_object(&L->jb, rule, "clock");
 	int biz = 0, rc;
 
-	if (!o)
-		return cf_set_nomem(ctx, file);
 	if (!n)
-		return cf_yaml_error(ctx, file, r, "'clock' is required");
-	if ((rc = cf_yaml_check_keys(ctx, file, n, keys)) != CF_OK ||
-	    (rc = put_str(ctx, file, n, "from", o, 1, clock_bases)) != CF_OK ||
-	    (rc = put_int(ctx, file, n, "days", o, 1, 0, CF_STATES_MAX_DAYS)) != CF_OK ||
-	    (rc = put_str(ctx, file, n, "text", o, 0, NULL)) != CF_OK)
+		return cf_yaml_error(L->ctx, L->file, r, "'clock' is required");
+	if ((rc = cf_yaml_check_keys(L->ctx, L->file, n, keys)) != CF_OK ||
+	    (rc = put_str(L, n, "from", o, 1, clock_bases)) != CF_OK ||
+	    (rc = put_int(L, n, "days", o, 1, 0, CF_STATES_MAX_DAYS)) != CF_OK ||
+	    (rc = put_str(L, n, "text", o, 0, NULL)) != CF_OK)
 		return rc;
-	if (cf_yaml_bool(ctx, file, n, "business_days", &biz) == CF_FAILED)
+	if (cf_yaml_bool(L->ctx, L->file, n, "business_days", &biz) == CF_FAILED)
 		return CF_FAILED;
+	/* after a failed add the nulls read here are missing: no false error */
 	if (biz && cJSON_IsNull(cJSON_GetObjectItem(o, "days")))
-		return cf_yaml_error(ctx, file, n, "business_days needs a number of days");
+		return cf_yaml_error(L->ctx, L->file, n, "business_days needs a number of days");
 	if (cJSON_IsNull(cJSON_GetObjectItem(o, "days")) &&
 	    cJSON_IsNull(cJSON_GetObjectItem(o, "text")))
-		return cf_yaml_error(ctx, file, n, "a clock without days needs a 'text' "
+		return cf_yaml_error(L->ctx, L->file, n, "a clock without days needs a 'text' "
 				     "saying when the notice is due");
-	return cf_json_add_bool(o, "business_days", biz) ? cf_set_nomem(ctx, file) : CF_OK;
+	cf_jb_bool(&L->jb, o, "business_days", biz);
+	return CF_OK;
 }
 
-static int load_recipients(struct cf_ctx *ctx, const char *file,
-			   struct fy_node *r, cJSON *rule)
+static int load_recipients(struct loader *L, struct fy_node *r, cJSON *rule)
 {
 	static const char *const keys[] = {"kind", "name", "how", NULL};
 	struct fy_node *n = cf_yaml_get(r, "recipients"), *e;
-	cJSON *arr = cJSON_AddArrayToObject(rule, "recipients");
+	cJSON *arr = cf_jb_array(&L->jb, rule, "recipients");
 	void *it = NULL;
 	int rc;
 
-	if (!arr)
-		return cf_set_nomem(ctx, file);
 	if (!n || !fy_node_is_sequence(n) || !fy_node_sequence_item_count(n))
-		return cf_yaml_error(ctx, file, n ? n : r, "'recipients' must be a "
+		return cf_yaml_error(L->ctx, L->file, n ? n : r, "'recipients' must be a "
 				     "non-empty list of {kind, name}");
 	while ((e = fy_node_sequence_iterate(n, &it))) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o = cf_jb_object(&L->jb, arr, NULL);
 
-		if (cf_report_add(arr, NULL, o))
-			return cf_set_nomem(ctx, file);
-		if ((rc = cf_yaml_check_keys(ctx, file, e, keys)) != CF_OK ||
-		    (rc = put_str(ctx, file, e, "kind", o, 1, recipient_kinds)) != CF_OK ||
-		    (rc = put_str(ctx, file, e, "name", o, 1, NULL)) != CF_OK ||
-		    (rc = put_str(ctx, file, e, "how", o, 0, NULL)) != CF_OK)
+		if ((rc = cf_yaml_check_keys(L->ctx, L->file, e, keys)) != CF_OK ||
+		    (rc = put_str(L, e, "kind", o, 1, recipient_kinds)) != CF_OK ||
+		    (rc = put_str(L, e, "name", o, 1, NULL)) != CF_OK ||
+		    (rc = put_str(L, e, "how", o, 0, NULL)) != CF_OK)
 			return rc;
 	}
 	return CF_OK;
@@ -280,8 +276,7 @@ static int file_name_ok(const char *s)
 	return 1;
 }
 
-static int load_extras(struct cf_ctx *ctx, const char *file, struct fy_node *r,
-		       cJSON *rule)
+static int load_extras(struct loader *L, struct fy_node *r, cJSON *rule)
 {
 	static const char *const mkeys[] = {"when", "months", "text", NULL};
 	static const char *const lkeys[] = {"variant", "template", "omit", NULL};
@@ -290,34 +285,35 @@ static int load_extras(struct cf_ctx *ctx, const char *file, struct fy_node *r,
 	int rc;
 
 	if (!(n = cf_yaml_get(r, "monitoring")) || cf_yaml_is_null(n)) {
-		if (!cJSON_AddNullToObject(rule, "monitoring"))
-			return cf_set_nomem(ctx, file);
-	} else if (!(o = cJSON_AddObjectToObject(rule, "monitoring"))) {
-		return cf_set_nomem(ctx, file);
-	} else if ((rc = cf_yaml_check_keys(ctx, file, n, mkeys)) != CF_OK ||
-		   (rc = put_str(ctx, file, n, "when", o, 1, NULL)) != CF_OK ||
-		   (rc = put_int(ctx, file, n, "months", o, 0, 1, 120)) != CF_OK ||
-		   (rc = put_str(ctx, file, n, "text", o, 0, NULL)) != CF_OK) {
-		return rc;
+		cf_jb_item(&L->jb, rule, "monitoring", NULL);
+	} else {
+		o = cf_jb_object(&L->jb, rule, "monitoring");
+		if ((rc = cf_yaml_check_keys(L->ctx, L->file, n, mkeys)) != CF_OK ||
+		    (rc = put_str(L, n, "when", o, 1, NULL)) != CF_OK ||
+		    (rc = put_int(L, n, "months", o, 0, 1, 120)) != CF_OK ||
+		    (rc = put_str(L, n, "text", o, 0, NULL)) != CF_OK)
+			return rc;
 	}
-	if (!(n = cf_yaml_get(r, "letter")) || cf_yaml_is_null(n))
-		return cJSON_AddNullToObject(rule, "letter") ? CF_OK : cf_set_nomem(ctx, file);
-	if (!(o = cJSON_AddObjectToObject(rule, "letter")))
-		return cf_set_nomem(ctx, file);
-	if ((rc = cf_yaml_check_keys(ctx, file, n, lkeys)) != CF_OK ||
-	    (rc = put_str(ctx, file, n, "variant", o, 1, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, n, "template", o, 1, NULL)) != CF_OK ||
-	    (rc = put_strs(ctx, file, n, "omit", o, omissions)) != CF_OK)
+	if (!(n = cf_yaml_get(r, "letter")) || cf_yaml_is_null(n)) {
+		cf_jb_item(&L->jb, rule, "letter", NULL);
+		return CF_OK;
+	}
+	o = cf_jb_object(&L->jb, rule, "letter");
+	if ((rc = cf_yaml_check_keys(L->ctx, L->file, n, lkeys)) != CF_OK ||
+	    (rc = put_str(L, n, "variant", o, 1, NULL)) != CF_OK ||
+	    (rc = put_str(L, n, "template", o, 1, NULL)) != CF_OK ||
+	    (rc = put_strs(L, n, "omit", o, omissions)) != CF_OK)
 		return rc;
+	if (L->jb.err)
+		return cf_set_nomem(L->ctx, L->file);
 	if (!file_name_ok(cf_json_str(o, "variant", "")) ||
 	    !file_name_ok(cf_json_str(o, "template", "")))
-		return cf_yaml_error(ctx, file, n, "a letter's variant and template are "
+		return cf_yaml_error(L->ctx, L->file, n, "a letter's variant and template are "
 				     "plain file names (letters, digits, '.', '_', '-')");
 	return CF_OK;
 }
 
-static int load_rule(struct cf_ctx *ctx, const char *file, struct fy_node *r,
-		     cJSON *rule, cJSON *ids)
+static int load_rule(struct loader *L, struct fy_node *r, cJSON *rule)
 {
 	static const char *const keys[] = {"id", "state", "title", "trigger",
 		"entity_types", "residents_at_least", "clock", "recipients",
@@ -329,48 +325,51 @@ static int load_rule(struct cf_ctx *ctx, const char *file, struct fy_node *r,
 	char tail;
 
 	if (!fy_node_is_mapping(r))
-		return cf_yaml_error(ctx, file, r, "a rule is a mapping");
+		return cf_yaml_error(L->ctx, L->file, r, "a rule is a mapping");
 	cf_yaml_mark(r, &line, &col);
-	if ((rc = cf_yaml_check_keys(ctx, file, r, keys)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "id", rule, 1, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "state", rule, 1, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "title", rule, 0, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "trigger", rule, 1, NULL)) != CF_OK ||
-	    (rc = put_strs(ctx, file, r, "entity_types", rule, entity_types)) != CF_OK ||
-	    (rc = put_int(ctx, file, r, "residents_at_least", rule, 0, 1,
+	if ((rc = cf_yaml_check_keys(L->ctx, L->file, r, keys)) != CF_OK ||
+	    (rc = put_str(L, r, "id", rule, 1, NULL)) != CF_OK ||
+	    (rc = put_str(L, r, "state", rule, 1, NULL)) != CF_OK ||
+	    (rc = put_str(L, r, "title", rule, 0, NULL)) != CF_OK ||
+	    (rc = put_str(L, r, "trigger", rule, 1, NULL)) != CF_OK ||
+	    (rc = put_strs(L, r, "entity_types", rule, entity_types)) != CF_OK ||
+	    (rc = put_int(L, r, "residents_at_least", rule, 0, 1,
 			  1000000000)) != CF_OK ||
-	    (rc = load_clock(ctx, file, r, rule)) != CF_OK ||
-	    (rc = load_recipients(ctx, file, r, rule)) != CF_OK ||
-	    (rc = put_strs(ctx, file, r, "content", rule, NULL)) != CF_OK ||
-	    (rc = load_extras(ctx, file, r, rule)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "citation", rule, 1, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "last_verified", rule, 1, NULL)) != CF_OK ||
-	    (rc = put_str(ctx, file, r, "notes", rule, 0, NULL)) != CF_OK)
+	    (rc = load_clock(L, r, rule)) != CF_OK ||
+	    (rc = load_recipients(L, r, rule)) != CF_OK ||
+	    (rc = put_strs(L, r, "content", rule, NULL)) != CF_OK ||
+	    (rc = load_extras(L, r, rule)) != CF_OK ||
+	    (rc = put_str(L, r, "citation", rule, 1, NULL)) != CF_OK ||
+	    (rc = put_str(L, r, "last_verified", rule, 1, NULL)) != CF_OK ||
+	    (rc = put_str(L, r, "notes", rule, 0, NULL)) != CF_OK)
 		return rc;
+	if (L->jb.err)
+		return cf_set_nomem(L->ctx, L->file);
 	id = cf_json_str(rule, "id", "");
 	st = cf_json_str(rule, "state", "");
 	lv = cf_json_str(rule, "last_verified", "");
 	if (strlen(st) != 2 || st[0] < 'A' || st[0] > 'Z' || st[1] < 'A' || st[1] > 'Z')
-		return cf_yaml_error(ctx, file, cf_yaml_get(r, "state"), "'state' is a "
+		return cf_yaml_error(L->ctx, L->file, cf_yaml_get(r, "state"), "'state' is a "
 				     "two-letter code in capitals (CA, NY)");
 	if (strlen(lv) != 10 || sscanf(lv, "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 ||
 	    m < 1 || m > 12 || d < 1 || d > 31)
-		return cf_yaml_error(ctx, file, cf_yaml_get(r, "last_verified"),
+		return cf_yaml_error(L->ctx, L->file, cf_yaml_get(r, "last_verified"),
 				     "'last_verified' is a date (YYYY-MM-DD)");
-	if (cJSON_GetObjectItemCaseSensitive(ids, id))
-		return cf_yaml_error(ctx, file, cf_yaml_get(r, "id"), "rule id '%s' is "
+	if (cJSON_GetObjectItemCaseSensitive(L->ids, id))
+		return cf_yaml_error(L->ctx, L->file, cf_yaml_get(r, "id"), "rule id '%s' is "
 				     "used twice", id);
-	if (!cJSON_AddTrueToObject(ids, id) || cf_json_add_int(rule, "line", line))
-		return cf_set_nomem(ctx, file);
+	cf_jb_bool(&L->jb, L->ids, id, 1);
+	cf_jb_int(&L->jb, rule, "line", line);
 	return CF_OK;
 }
 
 int cf_state_rules_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 {
 	static const char *const keys[] = {"format", "rules", NULL};
+	struct loader L = {ctx, path, CF_JB_INIT, NULL};
 	struct fy_document *doc = NULL;
 	struct fy_node *root, *rules, *r;
-	cJSON *o = NULL, *arr, *ids = NULL;
+	cJSON *o, *arr;
 	char *fmt = NULL;
 	void *it = NULL;
 	int rc;
@@ -386,8 +385,10 @@ int cf_state_rules_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 	}
 	if ((rc = cf_yaml_check_keys(ctx, path, root, keys)) != CF_OK)
 		goto out;
-	if (cf_yaml_str(ctx, path, root, "format", &fmt) != CF_OK ||
-	    strcmp(fmt, CF_STATES_FORMAT)) {
+	/* no memory for the value is no memory, not a wrong format */
+	if ((rc = cf_yaml_str(ctx, path, root, "format", &fmt)) == CF_FATAL)
+		goto out;
+	if (rc != CF_OK || strcmp(fmt, CF_STATES_FORMAT)) {
 		rc = cf_yaml_error(ctx, path, cf_yaml_get(root, "format") ?
 				   cf_yaml_get(root, "format") : root,
 				   "'format' must be %s", CF_STATES_FORMAT);
@@ -403,30 +404,20 @@ int cf_state_rules_load(struct cf_ctx *ctx, const char *path, cJSON **out)
 				   CF_STATES_MAX_RULES);
 		goto out;
 	}
-	if (!(o = cJSON_CreateObject()) || !(ids = cJSON_CreateObject()) ||
-	    cf_json_add_str(o, "format", CF_STATES_FORMAT) ||
-	    cf_json_add_path(o, "source", path) ||
-	    !(arr = cJSON_AddArrayToObject(o, "rules"))) {
-		rc = cf_set_nomem(ctx, path);
-		goto out;
-	}
-	while ((r = fy_node_sequence_iterate(rules, &it))) {
-		cJSON *rule = cJSON_CreateObject();
-
-		if (cf_report_add(arr, NULL, rule)) {
-			rc = cf_set_nomem(ctx, path);
+	o = cf_jb_init(&L.jb);
+	if (!(L.ids = cJSON_CreateObject()))
+		L.jb.err = -1;
+	cf_jb_str(&L.jb, o, "format", CF_STATES_FORMAT);
+	cf_jb_path(&L.jb, o, "source", path);
+	arr = cf_jb_array(&L.jb, o, "rules");
+	while ((r = fy_node_sequence_iterate(rules, &it)))
+		if ((rc = load_rule(&L, r, cf_jb_object(&L.jb, arr, NULL))) != CF_OK)
 			goto out;
-		}
-		if ((rc = load_rule(ctx, path, r, rule, ids)) != CF_OK)
-			goto out;
-	}
-	*out = o;
-	o = NULL;
-	rc = CF_OK;
+	rc = (*out = cf_jb_finish(&L.jb)) ? CF_OK : cf_set_nomem(ctx, path);
 out:
 	free(fmt);
-	cJSON_Delete(ids);
-	cJSON_Delete(o);
+	cJSON_Delete(L.ids);
+	cJSON_Delete(L.jb.root);
 	fy_document_destroy(doc);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * An evidence file removed, replaced or added behind the log's back is
  * named with what is wrong, and the verdict fails.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "casefile/alloc.h"
 #include "casefile/buf.h"
 #include "casefile/case.h"
 #include "casefile/core.h"
@@ -223,6 +225,40 @@ static void evidence_swapped_added_or_removed_is_named(void **state)
 	cJSON_Delete(rep);
 }
 
+/* Out of memory at any allocation of the report (the case, the log, the
+ * summary, the archives): the report a run without a fault gives, or an
+ * error that says so and no report. Without a key: the core's key
+ * reading is not what this tests. */
+static void every_allocation_failure_is_out_of_memory(void **state)
+{
+	struct fx *f = *state;
+	cJSON *ref = build(f, NULL);
+	unsigned long n;
+	int done = 0;
+
+	for (n = 1; !done; n++) {
+		struct cf_ctx ctx;
+		cJSON *rep = NULL;
+		int rc;
+
+		cf_ctx_init(&ctx);
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		rc = cf_custody_report_build(&ctx, f->casedir, NULL, 0, 0, &rep);
+		done = cf_fault_count(CF_FAULT_ALLOC) < n;
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (rc == CF_OK) {
+			assert_true(cJSON_Compare(rep, ref, 1));
+		} else {
+			if (!strstr(cf_errmsg(&ctx), strerror(ENOMEM)))
+				fail_msg("alloc %lu: %s", n, cf_errmsg(&ctx));
+			assert_null(rep);
+		}
+		cJSON_Delete(rep);
+	}
+	assert_true(n > 50); /* the cJSON allocations were counted too */
+	cJSON_Delete(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_key_is_not_verified, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_key_or_altered_entry_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(evidence_swapped_added_or_removed_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_allocation_failure_is_out_of_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
  * a New Year's Day observed in the year before), every shipped rule one
  * resident below, at and above its threshold with its clock, the
  * Massachusetts letter (it must state neither the number affected nor the
- * nature of the breach), and malformed rules files (FILE:LINE errors).
+ * nature of the breach), malformed rules files (FILE:LINE errors), and
+ * out of memory at every allocation of the loader.
  * Expected dates are counted by hand on a calendar, not by the code.
  */
 #include <setjmp.h>
@@ -19,7 +20,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "casefile/alloc.h"
 #include "casefile/buf.h"
+#include "casefile/core.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/time.h"
@@ -463,8 +466,68 @@ static void malformed_files_fail_naming_the_line(void **state)
 	expect_error("format: casefile-state-rules/1\nrules:\n  - id: [\n", "4:", "closing bracket");
 }
 
+/* Out of memory at any allocation while a rules file loads (every key of
+ * a rule, two rules so that the id set is used): the rules a run without
+ * a fault gives, or no memory (CF_FATAL) and no rules; never a complaint
+ * about the file, which is fine, nor a leak (cmocka's leak check). */
+static const char full_rule[] =
+	"  - id: X-2\n"
+	"    state: MA\n"
+	"    title: A rule with every key\n"
+	"    trigger: t\n"
+	"    entity_types: [provider, health-plan]\n"
+	"    residents_at_least: 2\n"
+	"    clock: {from: discovery, text: as soon as practicable}\n"
+	"    recipients: [{kind: agency, name: A, how: online}, {kind: individuals, name: I}]\n"
+	"    content: [what happened, what to do]\n"
+	"    monitoring: {when: ssn, months: 18, text: offer it}\n"
+	"    letter: {variant: ma, template: ma.md, omit: [nature, count]}\n"
+	"    citation: c\n"
+	"    last_verified: 2026-12-01\n"
+	"    notes: n\n";
+
+static void every_allocation_failure_is_out_of_memory(void **state)
+{
+	char text[2048], *dir, *path;
+	struct cf_ctx ctx;
+	cJSON *ref = NULL;
+	unsigned long n;
+	int done = 0;
+
+	(void)state;
+	snprintf(text, sizeof text, "format: casefile-state-rules/1\nrules:\n%s%s",
+		 good_rule, full_rule);
+	path = rules_file(text, &dir);
+	cf_ctx_init(&ctx);
+	if (cf_state_rules_load(&ctx, path, &ref) != CF_OK)
+		fail_msg("%s", cf_errmsg(&ctx));
+	for (n = 1; !done; n++) {
+		cJSON *out = NULL;
+		int rc;
+
+		cf_ctx_init(&ctx);
+		cf_fault_set(CF_FAULT_ALLOC, n, 0);
+		rc = cf_state_rules_load(&ctx, path, &out);
+		done = cf_fault_count(CF_FAULT_ALLOC) < n;
+		cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+		if (rc == CF_OK) {
+			assert_true(cJSON_Compare(out, ref, 1));
+		} else {
+			if (rc != CF_FATAL)
+				fail_msg("alloc %lu: %s", n, cf_errmsg(&ctx));
+			assert_null(out);
+		}
+		cJSON_Delete(out);
+	}
+	assert_true(n > 100); /* the cJSON allocations were counted too */
+	cJSON_Delete(ref);
+	free(path);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
+	cf_core_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(holidays_by_rule_with_observed_days),
 		cmocka_unit_test(business_days_skip_weekends_and_holidays),
@@ -473,6 +536,7 @@ int main(void)
 		cmocka_unit_test(massachusetts_letter_states_no_count_nor_nature),
 		cmocka_unit_test(letter_template_cannot_state_what_it_omits),
 		cmocka_unit_test(malformed_files_fail_naming_the_line),
+		cmocka_unit_test(every_allocation_failure_is_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
