@@ -506,16 +506,6 @@ static struct sg_node *node(enum sg_node_kind k)
 	return n;
 }
 
-static void node_free(struct sg_node *n)
-{
-	if (!n)
-		return;
-	node_free(n->a);
-	node_free(n->b);
-	free(n->ids);
-	free(n);
-}
-
 static int cexpr(struct cparse *c, struct sg_node **out);
 
 static int cof(struct cparse *c, int all, struct sg_node **out)
@@ -610,42 +600,37 @@ static int cfactor(struct cparse *c, struct sg_node **out)
 		      "'%s'", c->tok);
 }
 
-static int cterm(struct cparse *c, struct sg_node **out)
+/* operand (op operand)*, left to right: "and" over factors, "or" over
+ * terms, so that "and" binds tighter. */
+static int cchain(struct cparse *c, struct sg_node **out, const char *op,
+		  enum sg_node_kind kind,
+		  int (*operand)(struct cparse *, struct sg_node **))
 {
-	int rc = cfactor(c, out);
+	int rc = operand(c, out);
 
 	while (!rc) {
 		struct sg_node *n;
 		next_tok(c, 0);
-		if (strcasecmp(c->tok, "and"))
+		if (strcasecmp(c->tok, op))
 			break;
 		next_tok(c, 1);
-		if (!(n = node(SG_N_AND)))
+		if (!(n = node(kind)))
 			return -1;
 		n->a = *out;
 		*out = n;
-		rc = cfactor(c, &n->b);
+		rc = operand(c, &n->b);
 	}
 	return rc;
 }
 
+static int cterm(struct cparse *c, struct sg_node **out)
+{
+	return cchain(c, out, "and", SG_N_AND, cfactor);
+}
+
 static int cexpr(struct cparse *c, struct sg_node **out)
 {
-	int rc = cterm(c, out);
-
-	while (!rc) {
-		struct sg_node *n;
-		next_tok(c, 0);
-		if (strcasecmp(c->tok, "or"))
-			break;
-		next_tok(c, 1);
-		if (!(n = node(SG_N_OR)))
-			return -1;
-		n->a = *out;
-		*out = n;
-		rc = cterm(c, &n->b);
-	}
-	return rc;
+	return cchain(c, out, "or", SG_N_OR, cterm);
 }
 
 /* One condition string into a tree, ORed into r->cond. */
@@ -672,13 +657,13 @@ static int compile_condition(struct lp *p, struct fy_node *at, const char *s,
 			       "rule") :
 			sg_refuse(p, at, "condition", "condition: unexpected '%s'", c.tok);
 	if (rc) {
-		node_free(tree);
+		sg_nodes_free(tree);
 	} else if (!p->r->cond) {
 		p->r->cond = tree;
 	} else {
 		struct sg_node *n = node(SG_N_OR);
 		if (!n) {
-			node_free(tree);
+			sg_nodes_free(tree);
 			rc = -1;
 		} else {
 			n->a = p->r->cond;
