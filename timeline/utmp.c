@@ -311,29 +311,24 @@ static int ut_record(struct tl_run *r, struct utmp_state *st,
 		tl_attr_int(r, "exit_status", le16(u + UT_EXIT + 2));
 	}
 	what = "";
-	if (st->kind == K_BTMP) {
-		/* lastb(1): every record of btmp is a failed login */
+	if (st->kind == K_BTMP || type == UT_USER_PROCESS) {
+		/* a login; lastb(1): every record of btmp is a failed one */
+		int failed = st->kind == K_BTMP;
+
 		if (hn)
 			tl_attr_str(r, "remote_host", host, (size_t)-1);
 		ev.action = "login";
-		ev.outcome = "failure";
+		ev.outcome = failed ? "failure" : "success";
 		ev.actor = un ? user : NULL;
-		ev.message = tl_strf(r, "failed login for %s on %s%s%s", un ? user : "?",
-				     ln ? tty : "?", hn ? " from " : "", host);
+		ev.message = tl_strf(r, "%s %s on %s%s%s",
+				     failed ? "failed login for" : "login",
+				     un ? user : "?", ln ? tty : "?",
+				     hn ? " from " : "", host);
+		if (st->kind == K_WTMP)
+			remember_login(st, u, addr, ev.ts_us);
 		goto emit;
 	}
 	switch (type) {
-	case UT_USER_PROCESS:
-		if (hn)
-			tl_attr_str(r, "remote_host", host, (size_t)-1);
-		ev.action = "login";
-		ev.outcome = "success";
-		ev.actor = un ? user : NULL;
-		ev.message = tl_strf(r, "login %s on %s%s%s", un ? user : "?",
-				     ln ? tty : "?", hn ? " from " : "", host);
-		if (st->kind == K_WTMP)
-			remember_login(st, u, addr, ev.ts_us);
-		break;
 	case UT_DEAD_PROCESS:
 		if (hn)
 			tl_attr_str(r, "remote_host", host, (size_t)-1);
