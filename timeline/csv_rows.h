@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * CSV members read line by line (dataset.c, roster.c): the runner hands a
+ * parser one line at a time, libcsv wants a stream, and a row may run over
+ * several lines (a quoted field with a newline). tl_csv feeds the lines to
+ * libcsv, keeps where the current row started (line and byte offset, which
+ * its rejects and events cite), and turns a line libcsv cannot parse into a
+ * reject, starting again at the next line, so that one broken row never
+ * swallows the rest of the member. The parser keeps its own columns.
+ */
+#ifndef CASEFILE_TIMELINE_CSV_ROWS_H
+#define CASEFILE_TIMELINE_CSV_ROWS_H
+
+#include <csv.h>
+#include <stdint.h>
+
+#include "tl.h"
+
+struct tl_csv {
+	struct csv_parser csv;
+	const char *what;           /* the parser, first word of its rejects */
+	/* libcsv's callbacks, given `arg`: a field, the end of a row */
+	void (*field)(void *s, size_t n, void *arg);
+	void (*row)(int term, void *arg);
+	void *arg;
+	int col;                    /* column of the next field of the row */
+	uint64_t row_line, row_off; /* where the current row starts */
+	uint64_t line, off;         /* the last line fed, and the byte after it */
+	int rc;                     /* a sink's failure in `row`: kept */
+};
+
+/* CF_OK, or out of memory (ctx set). */
+int tl_csv_init(struct tl_run *r, struct tl_csv *c, const char *what,
+		void (*field)(void *, size_t, void *), void (*row)(int, void *),
+		void *arg);
+void tl_csv_release(struct tl_csv *c);
+/* Feeds one line (and its newline). Returns c->rc, or a line libcsv
+ * refused is a reject ("WHAT: libcsv's reason") and its status. */
+int tl_csv_line(struct tl_run *r, struct tl_csv *c, const char *s, size_t n,
+		uint64_t ln, uint64_t off);
+/* The end of the member: the last row, if it had no newline. c->rc. */
+int tl_csv_end(struct tl_csv *c);
+/* For `row`, once done with a row: the next starts after the last line. */
+void tl_csv_row_done(struct tl_csv *c);
+
+#endif
