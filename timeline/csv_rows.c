@@ -25,9 +25,11 @@ void tl_csv_release(struct tl_csv *c)
 	csv_free(&c->csv);
 }
 
-int tl_csv_line(struct tl_run *r, struct tl_csv *c, const char *s, size_t n,
-		uint64_t ln, uint64_t off)
+int tl_csv_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
+		uint64_t off)
 {
+	struct tl_csv *c = r->state;
+
 	if (c->row_line == 0) {
 		c->row_line = ln;
 		c->row_off = off;
@@ -49,8 +51,10 @@ int tl_csv_line(struct tl_run *r, struct tl_csv *c, const char *s, size_t n,
 	return c->rc;
 }
 
-int tl_csv_end(struct tl_csv *c)
+int tl_csv_end(struct tl_run *r)
 {
+	struct tl_csv *c = r->state;
+
 	csv_fini(&c->csv, c->field, c->row, c->arg);
 	return c->rc;
 }

@@ -16,6 +16,8 @@
 
 #include "tl.h"
 
+/* The first member of the parser's state (r->state), so that the parser's
+ * table can name tl_csv_line and tl_csv_end as its line and end hooks. */
 struct tl_csv {
 	struct csv_parser csv;
 	const char *what;           /* the parser, first word of its rejects */
@@ -34,12 +36,13 @@ int tl_csv_init(struct tl_run *r, struct tl_csv *c, const char *what,
 		void (*field)(void *, size_t, void *), void (*row)(int, void *),
 		void *arg);
 void tl_csv_release(struct tl_csv *c);
-/* Feeds one line (and its newline). Returns c->rc, or a line libcsv
- * refused is a reject ("WHAT: libcsv's reason") and its status. */
-int tl_csv_line(struct tl_run *r, struct tl_csv *c, const char *s, size_t n,
-		uint64_t ln, uint64_t off);
-/* The end of the member: the last row, if it had no newline. c->rc. */
-int tl_csv_end(struct tl_csv *c);
+/* The parser's line hook: feeds one line (and its newline). Returns
+ * c->rc, or a line libcsv refused is a reject ("WHAT: libcsv's reason")
+ * and its status. */
+int tl_csv_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
+		uint64_t off);
+/* The parser's end hook: the last row, if it had no newline. c->rc. */
+int tl_csv_end(struct tl_run *r);
 /* For `row`, once done with a row: the next starts after the last line. */
 void tl_csv_row_done(struct tl_csv *c);
 

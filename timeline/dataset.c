@@ -36,7 +36,7 @@ int tl_dataset_patient_col(const char *name, size_t n)
 }
 
 struct dataset {
-	struct tl_csv rows;
+	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
 	int header_done, pcol, ncols;
 	char *patient;
 	struct tl_run *r;
@@ -132,25 +132,10 @@ static void on_row(int term, void *arg)
 	tl_csv_row_done(&d->rows);
 }
 
-static int ds_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
-		   uint64_t off)
-{
-	struct dataset *d = r->state;
-
-	return tl_csv_line(r, &d->rows, s, n, ln, off);
-}
-
-static int ds_end(struct tl_run *r)
-{
-	struct dataset *d = r->state;
-
-	return tl_csv_end(&d->rows);
-}
-
 const struct tl_parser tl_dataset = {
 	.name = "dataset",
 	.start = ds_start,
-	.line = ds_line,
-	.end = ds_end,
+	.line = tl_csv_line,
+	.end = tl_csv_end,
 	.free = ds_free,
 };

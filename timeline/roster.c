@@ -65,7 +65,7 @@ static int field_facts(enum col k, const char *f, int v)
 }
 
 struct roster {
-	struct tl_csv rows;
+	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
 	int header_done;
 	int id_col, state_col;
 	unsigned char kind[MAX_COLS]; /* what a column says (enum col) */
@@ -166,25 +166,10 @@ static void on_row(int term, void *arg)
 	tl_csv_row_done(&ro->rows);
 }
 
-static int ro_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
-		   uint64_t off)
-{
-	struct roster *ro = r->state;
-
-	return tl_csv_line(r, &ro->rows, s, n, ln, off);
-}
-
-static int ro_end(struct tl_run *r)
-{
-	struct roster *ro = r->state;
-
-	return tl_csv_end(&ro->rows);
-}
-
 const struct tl_parser tl_roster = {
 	.name = "roster",
 	.start = ro_start,
-	.line = ro_line,
-	.end = ro_end,
+	.line = tl_csv_line,
+	.end = tl_csv_end,
 	.free = ro_free,
 };
