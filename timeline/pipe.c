@@ -179,6 +179,20 @@ static const char *keep(struct tl_batch *b, const char *s)
 	return p;
 }
 
+/* Room in the current batch for a record of that kind and `bytes` of
+ * strings, or NULL when the consumer failed (the sink then fails too). */
+static struct rec *sink_room(struct tl_sink_state *s, int kind, size_t bytes)
+{
+	struct rec *r = pipe_room(s->pp, bytes);
+
+	if (!r) {
+		s->failed = 1;
+		return NULL;
+	}
+	r->kind = kind;
+	return r;
+}
+
 int tl_pipe_event(void *arg, const struct cf_event *ev)
 {
 	struct tl_sink_state *s = arg;
@@ -188,15 +202,12 @@ int tl_pipe_event(void *arg, const struct cf_event *ev)
 		       len0(ev->src_ip) + len0(ev->model) + len0(ev->model_version) +
 		       len0(ev->decision) + len0(ev->message) + len0(ev->attrs) +
 		       len0(ev->member);
-	struct rec *r = pipe_room(s->pp, bytes);
+	struct rec *r = sink_room(s, REC_EVENT, bytes);
 	struct tl_batch *b = s->pp->cur;
 	struct cf_event *e;
 
-	if (!r) {
-		s->failed = 1;
+	if (!r)
 		return CF_FAILED;
-	}
-	r->kind = REC_EVENT;
 	e = &r->u.ev;
 	*e = *ev; /* the archive digest outlives the pass: not copied */
 	e->ts_desc = keep(b, ev->ts_desc);
@@ -223,14 +234,12 @@ int tl_pipe_event(void *arg, const struct cf_event *ev)
 int tl_pipe_reject(void *arg, const struct cf_reject *rj)
 {
 	struct tl_sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(rj->member) + len0(rj->reason));
+	struct rec *r = sink_room(s, REC_REJECT,
+				  len0(rj->member) + len0(rj->reason));
 	struct tl_batch *b = s->pp->cur;
 
-	if (!r) {
-		s->failed = 1;
+	if (!r)
 		return CF_FAILED;
-	}
-	r->kind = REC_REJECT;
 	r->u.rj = *rj;
 	r->u.rj.member = keep(b, rj->member);
 	r->u.rj.reason = keep(b, rj->reason);
@@ -242,15 +251,12 @@ int tl_pipe_reject(void *arg, const struct cf_reject *rj)
 int tl_pipe_patient(void *arg, const struct cf_patient *p)
 {
 	struct tl_sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(p->id) + len0(p->state) +
-					      len0(p->member));
+	struct rec *r = sink_room(s, REC_PATIENT, len0(p->id) + len0(p->state) +
+						   len0(p->member));
 	struct tl_batch *b = s->pp->cur;
 
-	if (!r) {
-		s->failed = 1;
+	if (!r)
 		return CF_FAILED;
-	}
-	r->kind = REC_PATIENT;
 	r->u.pt = *p;
 	r->u.pt.id = keep(b, p->id);
 	r->u.pt.state = keep(b, p->state);
