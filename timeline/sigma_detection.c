@@ -205,6 +205,19 @@ static int parse_cidr(const char *s, struct sg_value *v)
 	return 0;
 }
 
+/* A zeroed value after t's last, not yet counted in t->nv (the caller
+ * counts it once it holds what freeing it needs), or NULL: no memory. */
+static struct sg_value *value_slot(struct sg_test *t)
+{
+	struct sg_value *v = cf_realloc(t->v, (t->nv + 1) * sizeof *v);
+
+	if (!v)
+		return NULL;
+	t->v = v;
+	memset(&v[t->nv], 0, sizeof *v);
+	return &v[t->nv];
+}
+
 /* One scalar (or null) of a field test into values appended to t. */
 static int add_value(struct lp *p, struct sg_test *t, struct fy_node *n)
 {
@@ -221,31 +234,26 @@ static int add_value(struct lp *p, struct sg_test *t, struct fy_node *n)
 		if (t->mods & ~(SG_M_CASED | SG_M_KEYWORD))
 			return sg_refuse(p, n, "null with modifier", "field '%s': null "
 				      "cannot take modifiers", t->field);
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		memset(&v[t->nv], 0, sizeof *v);
-		v[t->nv++].is_null = 1;
+		v->is_null = 1;
+		t->nv++;
 		return 0;
 	}
 	if (t->mods & SG_M_EXISTS) {
 		if (strcmp(s, "true") && strcmp(s, "false"))
 			return sg_refuse(p, n, "modifier exists", "field '%s|exists' "
 				      "takes true or false", t->field);
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		memset(&v[t->nv], 0, sizeof *v);
-		v[t->nv++].exists = !strcmp(s, "true");
+		v->exists = !strcmp(s, "true");
+		t->nv++;
 		return 0;
 	}
 	if (t->mods & (SG_M_RE | SG_M_CIDR | SG_M_FIELDREF | SG_M_LT | SG_M_LTE |
 		       SG_M_GT | SG_M_GTE)) {
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		v = &v[t->nv];
-		memset(v, 0, sizeof *v);
 		if (!(v->pat = cf_strndup(s, len)))
 			return -1;
 		t->nv++;
