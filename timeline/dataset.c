@@ -47,31 +47,21 @@ static void on_row(int term, void *arg);
 
 static int ds_start(struct tl_run *r)
 {
-	struct dataset *d = cf_calloc(1, sizeof *d);
-	int rc;
+	struct dataset *d = tl_state_new(r, sizeof *d, "dataset");
 
 	if (!d)
-		return cf_set_nomem(r->ctx, "dataset");
-	if ((rc = tl_csv_init(r, &d->rows, "dataset", on_field, on_row, d)) != CF_OK) {
-		free(d);
-		return rc;
-	}
+		return CF_FATAL;
 	d->pcol = -1;
 	d->r = r;
-	r->state = d;
-	return CF_OK;
+	return tl_csv_init(r, &d->rows, "dataset", on_field, on_row, d);
 }
 
 static void ds_free(struct tl_run *r)
 {
 	struct dataset *d = r->state;
 
-	if (d) {
-		tl_csv_release(&d->rows);
-		free(d->patient);
-	}
-	free(d);
-	r->state = NULL;
+	tl_csv_release(&d->rows);
+	free(d->patient);
 }
 
 static void on_field(void *s, size_t n, void *arg)

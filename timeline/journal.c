@@ -84,12 +84,11 @@ struct journal_state {
 
 static int j_start(struct tl_run *r)
 {
-	struct journal_state *st = cf_calloc(1, sizeof *st);
+	struct journal_state *st = tl_state_new(r, sizeof *st, "journal");
 
 	if (!st)
-		return cf_set_nomem(r->ctx, "journal");
+		return CF_FATAL;
 	st->fd = -1;
-	r->state = st;
 	return CF_OK;
 }
 
@@ -110,15 +109,11 @@ static void j_free(struct tl_run *r)
 {
 	struct journal_state *st = r->state;
 
-	if (!st)
-		return;
 	if (st->map)
 		munmap((void *)st->map, st->size);
 	if (st->fd >= 0)
 		close(st->fd);
 	unname(st);
-	free(st);
-	r->state = NULL;
 }
 
 /* The private copy: a file without a name (O_TMPFILE) in a new 0700

@@ -321,13 +321,12 @@ struct doc {
 
 static int lj_start(struct tl_run *r)
 {
-	struct doc *d = cf_calloc(1, sizeof *d);
+	struct doc *d = tl_state_new(r, sizeof *d, "lineage");
 
 	if (!d)
-		return cf_set_nomem(r->ctx, "lineage");
+		return CF_FATAL;
 	cf_buf_init(&d->b);
 	d->b.limit = TL_DOC_MAX;
-	r->state = d;
 	return CF_OK;
 }
 
@@ -335,10 +334,7 @@ static void lj_free(struct tl_run *r)
 {
 	struct doc *d = r->state;
 
-	if (d)
-		cf_buf_release(&d->b);
-	free(d);
-	r->state = NULL;
+	cf_buf_release(&d->b);
 }
 
 static int lj_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,

@@ -240,12 +240,11 @@ static void hist_clear(struct hist *h);
 
 static int hist_start(struct tl_run *r)
 {
-	struct hist *h = cf_calloc(1, sizeof *h);
+	struct hist *h = tl_state_new(r, sizeof *h, "apt history");
 
 	if (!h)
-		return cf_set_nomem(r->ctx, "apt history");
+		return CF_FATAL;
 	cf_buf_init(&h->text);
-	r->state = h;
 	hist_clear(h);
 	return CF_OK;
 }
@@ -263,10 +262,7 @@ static void hist_free(struct tl_run *r)
 {
 	struct hist *h = r->state;
 
-	if (h)
-		cf_buf_release(&h->text);
-	free(h);
-	r->state = NULL;
+	cf_buf_release(&h->text);
 }
 
 static const char *hist_get(struct tl_run *r, const struct hist *h, int f)
@@ -489,12 +485,11 @@ struct term {
 
 static int term_start(struct tl_run *r)
 {
-	struct term *t = cf_calloc(1, sizeof *t);
+	struct term *t = tl_state_new(r, sizeof *t, "apt term.log");
 
 	if (!t)
-		return cf_set_nomem(r->ctx, "apt term.log");
+		return CF_FATAL;
 	cf_buf_init(&t->out);
-	r->state = t;
 	return CF_OK;
 }
 
@@ -502,10 +497,7 @@ static void term_free(struct tl_run *r)
 {
 	struct term *t = r->state;
 
-	if (t)
-		cf_buf_release(&t->out);
-	free(t);
-	r->state = NULL;
+	cf_buf_release(&t->out);
 }
 
 /* Emits the stanza held ("Log ended:" given as `end`, or NULL). */

@@ -79,32 +79,22 @@ static void on_row(int term, void *arg);
 
 static int ro_start(struct tl_run *r)
 {
-	struct roster *ro = cf_calloc(1, sizeof *ro);
-	int rc;
+	struct roster *ro = tl_state_new(r, sizeof *ro, "roster");
 
 	if (!ro)
-		return cf_set_nomem(r->ctx, "roster");
-	if ((rc = tl_csv_init(r, &ro->rows, "roster", on_field, on_row, ro)) != CF_OK) {
-		free(ro);
-		return rc;
-	}
+		return CF_FATAL;
 	ro->id_col = ro->state_col = -1;
 	ro->r = r;
-	r->state = ro;
-	return CF_OK;
+	return tl_csv_init(r, &ro->rows, "roster", on_field, on_row, ro);
 }
 
 static void ro_free(struct tl_run *r)
 {
 	struct roster *ro = r->state;
 
-	if (ro) {
-		tl_csv_release(&ro->rows);
-		free(ro->id);
-		free(ro->state);
-	}
-	free(ro);
-	r->state = NULL;
+	tl_csv_release(&ro->rows);
+	free(ro->id);
+	free(ro->state);
 }
 
 static void on_field(void *s, size_t n, void *arg)

@@ -47,6 +47,8 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	if (!(r->arena = cf_malloc(TL_ARENA)))
 		return cf_set_nomem(ctx, "parsing");
 	if (p->start && p->start(r) != CF_OK) {
+		free(r->state);
+		r->state = NULL;
 		free(r->arena);
 		r->arena = NULL;
 		return CF_FAILED;
@@ -54,10 +56,19 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	return CF_OK;
 }
 
+void *tl_state_new(struct tl_run *r, size_t size, const char *what)
+{
+	if (!(r->state = cf_calloc(1, size)))
+		cf_set_nomem(r->ctx, what);
+	return r->state;
+}
+
 void tl_run_release(struct tl_run *r)
 {
-	if (r->parser && r->parser->free)
+	if (r->parser && r->parser->free && r->state)
 		r->parser->free(r);
+	free(r->state);
+	r->state = NULL;
 	tl_programs_free(r->programs);
 	r->programs = NULL;
 	tl_inservice_free(r->inservice);

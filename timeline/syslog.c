@@ -70,10 +70,10 @@ struct sys_state {
 
 static int sys_start(struct tl_run *r)
 {
-	struct sys_state *st;
+	struct sys_state *st = tl_state_new(r, sizeof *st, "syslog");
 
-	if (!(st = r->state = cf_calloc(1, sizeof *st)))
-		return cf_set_nomem(r->ctx, "syslog");
+	if (!st)
+		return CF_FATAL;
 	cf_buf_init(&st->arena);
 	cf_buf_init(&st->attrs);
 	cf_buf_init(&st->more);
@@ -84,13 +84,9 @@ static void sys_free(struct tl_run *r)
 {
 	struct sys_state *st = r->state;
 
-	if (st) {
-		cf_buf_release(&st->arena);
-		cf_buf_release(&st->attrs);
-		cf_buf_release(&st->more);
-	}
-	free(st);
-	r->state = NULL;
+	cf_buf_release(&st->arena);
+	cf_buf_release(&st->attrs);
+	cf_buf_release(&st->more);
 }
 
 /* Holds the event being built in place of emitting it. Its strings are in

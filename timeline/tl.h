@@ -62,7 +62,8 @@ struct tl_run;
 
 struct tl_parser {
 	const char *name;
-	/* Optional: state for one member (NULL state is fine). */
+	/* Optional: state for one member (NULL state is fine), made with
+	 * tl_state_new; on failure the runner frees it. */
 	int (*start)(struct tl_run *r);
 	/* One line: returns CF_OK, or an error only when the sink failed. */
 	int (*line)(struct tl_run *r, const char *s, size_t n, uint64_t lineno,
@@ -75,6 +76,8 @@ struct tl_parser {
 	 * memory ran out; a read error after some bytes is recorded by the
 	 * runner as a reject before `end` is called. */
 	int (*bytes)(struct tl_run *r, const void *p, size_t n, uint64_t off);
+	/* Optional: releases what r->state holds, called only when there is
+	 * a state; the runner then frees the state itself. */
 	void (*free)(struct tl_run *r);
 };
 
@@ -163,6 +166,11 @@ int tl_is_compressed(const unsigned char *p, size_t n);
 const char *tl_foreign_compression(const unsigned char *p, size_t n);
 
 /* ---- helpers for parsers ------------------------------------------------ */
+
+/* The parser's state for this member: `size` zeroed bytes in r->state,
+ * freed by the runner after the parser's free hook. NULL with ctx set
+ * ("out of memory: what") when memory runs out. */
+void *tl_state_new(struct tl_run *r, size_t size, const char *what);
 
 /* Emits an event: fills archive, member, line and offset, closes attrs
  * (adding "unverified" when the archive was not verified). */

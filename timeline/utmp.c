@@ -463,19 +463,16 @@ static int ll_record(struct tl_run *r, struct utmp_state *st,
 
 static int utmp_start(struct tl_run *r)
 {
-	struct utmp_state *st = cf_calloc(1, sizeof *st);
+	struct utmp_state *st = tl_state_new(r, sizeof *st, "utmp records");
 	int k = kind_of_name(base_name(r->meta));
 
 	if (!st)
-		return cf_set_nomem(r->ctx, "utmp records");
+		return CF_FATAL;
 	st->kind = k < 0 ? K_WTMP : (enum kind)k;
 	st->size = st->kind == K_LASTLOG ? LL_SIZE : UT_SIZE;
 	if (st->kind != K_LASTLOG && st->kind != K_BTMP &&
-	    !(st->open = cf_calloc(OPEN_MAX, sizeof *st->open))) {
-		free(st);
+	    !(st->open = cf_calloc(OPEN_MAX, sizeof *st->open)))
 		return cf_set_nomem(r->ctx, "utmp records");
-	}
-	r->state = st;
 	return CF_OK;
 }
 
@@ -555,10 +552,7 @@ static void utmp_free(struct tl_run *r)
 {
 	struct utmp_state *st = r->state;
 
-	if (st)
-		free(st->open);
-	free(st);
-	r->state = NULL;
+	free(st->open);
 }
 
 const struct tl_parser tl_utmp = {
