@@ -7,17 +7,23 @@
 #include "casefile/error.h"
 #include "csv_rows.h"
 
-int tl_csv_init(struct tl_run *r, struct tl_csv *c, const char *what,
-		void (*field)(void *, size_t, void *), void (*row)(int, void *),
-		void *arg)
+void *tl_csv_new(struct tl_run *r, size_t size, const char *what,
+		 void (*field)(void *, size_t, void *), void (*row)(int, void *))
 {
+	struct tl_csv *c = tl_state_new(r, size, what);
+
+	if (!c)
+		return NULL;
+	if (csv_init(&c->csv, CSV_APPEND_NULL) != 0) {
+		cf_set_nomem(r->ctx, what);
+		return NULL; /* the runner frees the state */
+	}
 	c->what = what;
 	c->field = field;
 	c->row = row;
-	c->arg = arg;
-	if (csv_init(&c->csv, CSV_APPEND_NULL) != 0)
-		return cf_set_nomem(r->ctx, what);
-	return CF_OK;
+	c->arg = c;
+	c->r = r;
+	return c;
 }
 
 void tl_csv_release(struct tl_csv *c)
@@ -61,6 +67,7 @@ int tl_csv_end(struct tl_run *r)
 
 void tl_csv_row_done(struct tl_csv *c)
 {
+	c->header_done = 1;
 	c->col = 0;
 	c->row_line = c->line + 1;
 	c->row_off = c->off;

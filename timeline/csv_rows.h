@@ -24,17 +24,21 @@ struct tl_csv {
 	/* libcsv's callbacks, given `arg`: a field, the end of a row */
 	void (*field)(void *s, size_t n, void *arg);
 	void (*row)(int term, void *arg);
-	void *arg;
+	void *arg;                  /* the parser's state, holding this */
+	struct tl_run *r;
+	int header_done;            /* 0 while the first row (header) is read */
 	int col;                    /* column of the next field of the row */
 	uint64_t row_line, row_off; /* where the current row starts */
 	uint64_t line, off;         /* the last line fed, and the byte after it */
 	int rc;                     /* a sink's failure in `row`: kept */
 };
 
-/* CF_OK, or out of memory (ctx set). */
-int tl_csv_init(struct tl_run *r, struct tl_csv *c, const char *what,
-		void (*field)(void *, size_t, void *), void (*row)(int, void *),
-		void *arg);
+/* The parser's state (tl_state_new's, `size` bytes starting with its
+ * struct tl_csv) with libcsv ready to call field and row with it; NULL
+ * with ctx set when memory runs out. */
+void *tl_csv_new(struct tl_run *r, size_t size, const char *what,
+		 void (*field)(void *, size_t, void *), void (*row)(int, void *));
+/* For the parser's free hook. */
 void tl_csv_release(struct tl_csv *c);
 /* The parser's line hook: feeds one line (and its newline). Returns
  * c->rc, or a line libcsv refused is a reject ("WHAT: libcsv's reason")
@@ -43,7 +47,8 @@ int tl_csv_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		uint64_t off);
 /* The parser's end hook: the last row, if it had no newline. c->rc. */
 int tl_csv_end(struct tl_run *r);
-/* For `row`, once done with a row: the next starts after the last line. */
+/* For `row`, once done with a row: the next starts after the last line,
+ * and the header is done. */
 void tl_csv_row_done(struct tl_csv *c);
 
 #endif

@@ -37,9 +37,8 @@ int tl_dataset_patient_col(const char *name, size_t n)
 
 struct dataset {
 	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
-	int header_done, pcol, ncols;
+	int pcol, ncols;
 	char *patient;
-	struct tl_run *r;
 };
 
 static void on_field(void *s, size_t n, void *arg);
@@ -47,13 +46,12 @@ static void on_row(int term, void *arg);
 
 static int ds_start(struct tl_run *r)
 {
-	struct dataset *d = tl_state_new(r, sizeof *d, "dataset");
+	struct dataset *d = tl_csv_new(r, sizeof *d, "dataset", on_field, on_row);
 
 	if (!d)
 		return CF_FATAL;
 	d->pcol = -1;
-	d->r = r;
-	return tl_csv_init(r, &d->rows, "dataset", on_field, on_row, d);
+	return CF_OK;
 }
 
 static void ds_free(struct tl_run *r)
@@ -69,7 +67,7 @@ static void on_field(void *s, size_t n, void *arg)
 	struct dataset *d = arg;
 	int c = d->rows.col++;
 
-	if (!d->header_done) {
+	if (!d->rows.header_done) {
 		if (d->pcol < 0 && tl_dataset_patient_col(s, n))
 			d->pcol = c;
 		d->ncols++;
@@ -81,7 +79,7 @@ static void on_field(void *s, size_t n, void *arg)
 
 static int emit_row(struct dataset *d)
 {
-	struct tl_run *r = d->r;
+	struct tl_run *r = d->rows.r;
 	struct cf_event ev = {.ts_us = r->meta->ref_us,
 			      .ts_desc = "File Modified (record present)",
 			      .source = "dataset", .action = "record"};
@@ -104,11 +102,10 @@ static int emit_row(struct dataset *d)
 static void on_row(int term, void *arg)
 {
 	struct dataset *d = arg;
-	struct tl_run *r = d->r;
+	struct tl_run *r = d->rows.r;
 
 	(void)term;
-	if (!d->header_done) {
-		d->header_done = 1;
+	if (!d->rows.header_done) {
 		if (d->pcol < 0 && !d->rows.rc)
 			d->rows.rc = tl_reject(r, d->rows.row_line, d->rows.row_off,
 					       "dataset: no patient column in the header");

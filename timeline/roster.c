@@ -66,12 +66,10 @@ static int field_facts(enum col k, const char *f, int v)
 
 struct roster {
 	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
-	int header_done;
 	int id_col, state_col;
 	unsigned char kind[MAX_COLS]; /* what a column says (enum col) */
 	char *id, *state;        /* of the current row */
 	int has_contact;         /* CF_CONTACT_* bits and birth date */
-	struct tl_run *r;
 };
 
 static void on_field(void *s, size_t n, void *arg);
@@ -79,13 +77,12 @@ static void on_row(int term, void *arg);
 
 static int ro_start(struct tl_run *r)
 {
-	struct roster *ro = tl_state_new(r, sizeof *ro, "roster");
+	struct roster *ro = tl_csv_new(r, sizeof *ro, "roster", on_field, on_row);
 
 	if (!ro)
 		return CF_FATAL;
 	ro->id_col = ro->state_col = -1;
-	ro->r = r;
-	return tl_csv_init(r, &ro->rows, "roster", on_field, on_row, ro);
+	return CF_OK;
 }
 
 static void ro_free(struct tl_run *r)
@@ -103,7 +100,7 @@ static void on_field(void *s, size_t n, void *arg)
 	const char *f = s;
 	int c = ro->rows.col++;
 
-	if (!ro->header_done) {
+	if (!ro->rows.header_done) {
 		if (c >= MAX_COLS)
 			return;
 		if (!strcasecmp(f, "id") || !strcasecmp(f, "patient_id") ||
@@ -128,11 +125,10 @@ static void on_field(void *s, size_t n, void *arg)
 static void on_row(int term, void *arg)
 {
 	struct roster *ro = arg;
-	struct tl_run *r = ro->r;
+	struct tl_run *r = ro->rows.r;
 
 	(void)term;
-	if (!ro->header_done) {
-		ro->header_done = 1;
+	if (!ro->rows.header_done) {
 		if (ro->id_col < 0 && !ro->rows.rc)
 			ro->rows.rc = tl_reject(r, ro->rows.row_line, ro->rows.row_off,
 						"roster: no id column in the header");
