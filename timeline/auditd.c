@@ -52,13 +52,12 @@ struct au_state {
 
 static int au_start(struct tl_run *r)
 {
-	struct au_state *st = cf_calloc(1, sizeof *st);
+	struct au_state *st = tl_state_new(r, sizeof *st, "auditd");
 
 	if (!st)
-		return cf_set_nomem(r->ctx, "auditd");
+		return CF_FATAL;
 	for (int i = 0; i < AU_WINDOW; i++)
 		cf_buf_init(&st->ev[i].text);
-	r->state = st;
 	return CF_OK;
 }
 
@@ -66,11 +65,8 @@ static void au_free(struct tl_run *r)
 {
 	struct au_state *st = r->state;
 
-	if (st)
-		for (int i = 0; i < AU_WINDOW; i++)
-			cf_buf_release(&st->ev[i].text);
-	free(st);
-	r->state = NULL;
+	for (int i = 0; i < AU_WINDOW; i++)
+		cf_buf_release(&st->ev[i].text);
 }
 
 /* x86_64 system call names for the numbers seen in audit rules. */
