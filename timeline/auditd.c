@@ -52,10 +52,8 @@ struct au_state {
 
 static int au_start(struct tl_run *r)
 {
-	struct au_state *st = tl_state_new(r, sizeof *st, "auditd");
+	struct au_state *st = r->state;
 
-	if (!st)
-		return CF_FATAL;
 	for (int i = 0; i < AU_WINDOW; i++)
 		cf_buf_init(&st->ev[i].text);
 	return CF_OK;
@@ -484,6 +482,7 @@ static int au_end(struct tl_run *r)
 
 const struct tl_parser tl_auditd = {
 	.name = "auditd",
+	.state_size = sizeof(struct au_state),
 	.start = au_start,
 	.line = au_line,
 	.end = au_end,

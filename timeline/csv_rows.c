@@ -7,23 +7,19 @@
 #include "casefile/error.h"
 #include "csv_rows.h"
 
-void *tl_csv_new(struct tl_run *r, size_t size, const char *what,
-		 void (*field)(void *, size_t, void *), void (*row)(int, void *))
+int tl_csv_init(struct tl_run *r, const char *what,
+		void (*field)(void *, size_t, void *), void (*row)(int, void *))
 {
-	struct tl_csv *c = tl_state_new(r, size, what);
+	struct tl_csv *c = r->state;
 
-	if (!c)
-		return NULL;
-	if (csv_init(&c->csv, CSV_APPEND_NULL) != 0) {
-		cf_set_nomem(r->ctx, what);
-		return NULL; /* the runner frees the state */
-	}
+	if (csv_init(&c->csv, CSV_APPEND_NULL) != 0)
+		return cf_set_nomem(r->ctx, what);
 	c->what = what;
 	c->field = field;
 	c->row = row;
 	c->arg = c;
 	c->r = r;
-	return c;
+	return CF_OK;
 }
 
 void tl_csv_release(struct tl_csv *c)

@@ -33,11 +33,11 @@ struct tl_csv {
 	int rc;                     /* a sink's failure in `row`: kept */
 };
 
-/* The parser's state (tl_state_new's, `size` bytes starting with its
- * struct tl_csv) with libcsv ready to call field and row with it; NULL
- * with ctx set when memory runs out. */
-void *tl_csv_new(struct tl_run *r, size_t size, const char *what,
-		 void (*field)(void *, size_t, void *), void (*row)(int, void *));
+/* For the parser's start: libcsv ready to call field and row with the
+ * parser's state (r->state, starting with its struct tl_csv). CF_OK, or
+ * out of memory (ctx set). */
+int tl_csv_init(struct tl_run *r, const char *what,
+		void (*field)(void *, size_t, void *), void (*row)(int, void *));
 /* For the parser's free hook. */
 void tl_csv_release(struct tl_csv *c);
 /* The parser's line hook: feeds one line (and its newline). Returns

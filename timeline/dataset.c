@@ -46,12 +46,10 @@ static void on_row(int term, void *arg);
 
 static int ds_start(struct tl_run *r)
 {
-	struct dataset *d = tl_csv_new(r, sizeof *d, "dataset", on_field, on_row);
+	struct dataset *d = r->state;
 
-	if (!d)
-		return CF_FATAL;
 	d->pcol = -1;
-	return CF_OK;
+	return tl_csv_init(r, "dataset", on_field, on_row);
 }
 
 static void ds_free(struct tl_run *r)
@@ -121,6 +119,7 @@ static void on_row(int term, void *arg)
 
 const struct tl_parser tl_dataset = {
 	.name = "dataset",
+	.state_size = sizeof(struct dataset),
 	.start = ds_start,
 	.line = tl_csv_line,
 	.end = tl_csv_end,

@@ -84,10 +84,8 @@ struct journal_state {
 
 static int j_start(struct tl_run *r)
 {
-	struct journal_state *st = tl_state_new(r, sizeof *st, "journal");
+	struct journal_state *st = r->state;
 
-	if (!st)
-		return CF_FATAL;
 	st->fd = -1;
 	return CF_OK;
 }
@@ -482,6 +480,7 @@ out:
 
 const struct tl_parser tl_journal = {
 	.name = "journal",
+	.state_size = sizeof(struct journal_state),
 	.start = j_start,
 	.bytes = j_bytes,
 	.end = j_end,

@@ -165,10 +165,8 @@ static uint64_t scan_line(struct jscan *j, size_t p)
 
 static int js_start(struct tl_run *r)
 {
-	struct js_state *st = tl_state_new(r, sizeof *st, "JSON");
+	struct js_state *st = r->state;
 
-	if (!st)
-		return CF_FATAL;
 	if (cf_json_arena_init(r->ctx, &st->arena, JS_ARENA) != CF_OK)
 		return CF_FAILED;
 	cf_buf_init(&st->doc);
@@ -356,6 +354,7 @@ static int js_end(struct tl_run *r)
 
 const struct tl_parser tl_json = {
 	.name = "json",
+	.state_size = sizeof(struct js_state),
 	.start = js_start,
 	.line = js_line,
 	.end = js_end,

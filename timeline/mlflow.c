@@ -321,10 +321,8 @@ struct doc {
 
 static int lj_start(struct tl_run *r)
 {
-	struct doc *d = tl_state_new(r, sizeof *d, "lineage");
+	struct doc *d = r->state;
 
-	if (!d)
-		return CF_FATAL;
 	cf_buf_init(&d->b);
 	d->b.limit = TL_DOC_MAX;
 	return CF_OK;
@@ -368,6 +366,7 @@ static int lj_end(struct tl_run *r)
 
 const struct tl_parser tl_mlflow_lineage = {
 	.name = "mlflow",
+	.state_size = sizeof(struct doc),
 	.start = lj_start,
 	.line = lj_line,
 	.end = lj_end,

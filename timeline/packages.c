@@ -240,10 +240,8 @@ static void hist_clear(struct hist *h);
 
 static int hist_start(struct tl_run *r)
 {
-	struct hist *h = tl_state_new(r, sizeof *h, "apt history");
+	struct hist *h = r->state;
 
-	if (!h)
-		return CF_FATAL;
 	cf_buf_init(&h->text);
 	hist_clear(h);
 	return CF_OK;
@@ -466,6 +464,7 @@ static int hist_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_apt_history = {
 	.name = "apt",
+	.state_size = sizeof(struct hist),
 	.start = hist_start,
 	.line = hist_line,
 	.end = hist_flush,
@@ -485,10 +484,8 @@ struct term {
 
 static int term_start(struct tl_run *r)
 {
-	struct term *t = tl_state_new(r, sizeof *t, "apt term.log");
+	struct term *t = r->state;
 
-	if (!t)
-		return CF_FATAL;
 	cf_buf_init(&t->out);
 	return CF_OK;
 }
@@ -596,6 +593,7 @@ static int term_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_apt_term = {
 	.name = "apt-term",
+	.state_size = sizeof(struct term),
 	.start = term_start,
 	.line = term_line,
 	.end = term_end,

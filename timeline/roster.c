@@ -77,12 +77,10 @@ static void on_row(int term, void *arg);
 
 static int ro_start(struct tl_run *r)
 {
-	struct roster *ro = tl_csv_new(r, sizeof *ro, "roster", on_field, on_row);
+	struct roster *ro = r->state;
 
-	if (!ro)
-		return CF_FATAL;
 	ro->id_col = ro->state_col = -1;
-	return CF_OK;
+	return tl_csv_init(r, "roster", on_field, on_row);
 }
 
 static void ro_free(struct tl_run *r)
@@ -154,6 +152,7 @@ static void on_row(int term, void *arg)
 
 const struct tl_parser tl_roster = {
 	.name = "roster",
+	.state_size = sizeof(struct roster),
 	.start = ro_start,
 	.line = tl_csv_line,
 	.end = tl_csv_end,

@@ -46,7 +46,9 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	r->attrs.limit = 4 * TL_FIELD_MAX;
 	if (!(r->arena = cf_malloc(TL_ARENA)))
 		return cf_set_nomem(ctx, "parsing");
-	if (p->start && p->start(r) != CF_OK) {
+	if (p->state_size && !(r->state = cf_calloc(1, p->state_size)))
+		cf_set_nomem(ctx, p->name);
+	if ((p->state_size && !r->state) || (p->start && p->start(r) != CF_OK)) {
 		free(r->state);
 		r->state = NULL;
 		free(r->arena);
@@ -54,13 +56,6 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 		return CF_FAILED;
 	}
 	return CF_OK;
-}
-
-void *tl_state_new(struct tl_run *r, size_t size, const char *what)
-{
-	if (!(r->state = cf_calloc(1, size)))
-		cf_set_nomem(r->ctx, what);
-	return r->state;
 }
 
 void tl_run_release(struct tl_run *r)

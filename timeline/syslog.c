@@ -70,10 +70,8 @@ struct sys_state {
 
 static int sys_start(struct tl_run *r)
 {
-	struct sys_state *st = tl_state_new(r, sizeof *st, "syslog");
+	struct sys_state *st = r->state;
 
-	if (!st)
-		return CF_FATAL;
 	cf_buf_init(&st->arena);
 	cf_buf_init(&st->attrs);
 	cf_buf_init(&st->more);
@@ -605,6 +603,7 @@ static int sys_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_syslog = {
 	.name = "syslog",
+	.state_size = sizeof(struct sys_state),
 	.start = sys_start,
 	.line = sys_line,
 	.end = sys_end,

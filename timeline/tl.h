@@ -62,8 +62,11 @@ struct tl_run;
 
 struct tl_parser {
 	const char *name;
-	/* Optional: state for one member (NULL state is fine), made with
-	 * tl_state_new; on failure the runner frees it. */
+	/* Optional: the size of the parser's state for one member, which the
+	 * runner allocates zeroed in r->state before start and frees after
+	 * free (as SQLite's VFS declares szOsFile); 0: r->state stays NULL. */
+	size_t state_size;
+	/* Optional: sets up r->state for one member. */
 	int (*start)(struct tl_run *r);
 	/* One line: returns CF_OK, or an error only when the sink failed. */
 	int (*line)(struct tl_run *r, const char *s, size_t n, uint64_t lineno,
@@ -166,11 +169,6 @@ int tl_is_compressed(const unsigned char *p, size_t n);
 const char *tl_foreign_compression(const unsigned char *p, size_t n);
 
 /* ---- helpers for parsers ------------------------------------------------ */
-
-/* The parser's state for this member: `size` zeroed bytes in r->state,
- * freed by the runner after the parser's free hook. NULL with ctx set
- * ("out of memory: what") when memory runs out. */
-void *tl_state_new(struct tl_run *r, size_t size, const char *what);
 
 /* Emits an event: fills archive, member, line and offset, closes attrs
  * (adding "unverified" when the archive was not verified). */

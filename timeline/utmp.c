@@ -463,11 +463,9 @@ static int ll_record(struct tl_run *r, struct utmp_state *st,
 
 static int utmp_start(struct tl_run *r)
 {
-	struct utmp_state *st = tl_state_new(r, sizeof *st, "utmp records");
+	struct utmp_state *st = r->state;
 	int k = kind_of_name(base_name(r->meta));
 
-	if (!st)
-		return CF_FATAL;
 	st->kind = k < 0 ? K_WTMP : (enum kind)k;
 	st->size = st->kind == K_LASTLOG ? LL_SIZE : UT_SIZE;
 	if (st->kind != K_LASTLOG && st->kind != K_BTMP &&
@@ -557,6 +555,7 @@ static void utmp_free(struct tl_run *r)
 
 const struct tl_parser tl_utmp = {
 	.name = "utmp",
+	.state_size = sizeof(struct utmp_state),
 	.start = utmp_start,
 	.end = utmp_end,
 	.bytes = utmp_bytes,
