@@ -16,6 +16,7 @@
  * libcsv parses (quotes, embedded commas and newlines); a row it cannot
  * parse, or without a patient, is a reject.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,6 +41,8 @@ struct dataset {
 	int pcol, ncols;
 	char *patient;
 };
+
+_Static_assert(offsetof(struct dataset, rows) == 0, "tl_csv first");
 
 static void on_field(void *s, size_t n, void *arg);
 static void on_row(int term, void *arg);

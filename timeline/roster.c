@@ -16,6 +16,7 @@
  * parse, or without an id, are rejects. Each row gives a patient, not an
  * event.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -71,6 +72,8 @@ struct roster {
 	char *id, *state;        /* of the current row */
 	int has_contact;         /* CF_CONTACT_* bits and birth date */
 };
+
+_Static_assert(offsetof(struct roster, rows) == 0, "tl_csv first");
 
 static void on_field(void *s, size_t n, void *arg);
 static void on_row(int term, void *arg);

@@ -46,16 +46,19 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	r->attrs.limit = 4 * TL_FIELD_MAX;
 	if (!(r->arena = cf_malloc(TL_ARENA)))
 		return cf_set_nomem(ctx, "parsing");
-	if (p->state_size && !(r->state = cf_calloc(1, p->state_size)))
+	if (p->state_size && !(r->state = cf_calloc(1, p->state_size))) {
 		cf_set_nomem(ctx, p->name);
-	if ((p->state_size && !r->state) || (p->start && p->start(r) != CF_OK)) {
-		free(r->state);
-		r->state = NULL;
-		free(r->arena);
-		r->arena = NULL;
-		return CF_FAILED;
+		goto fail;
 	}
+	if (p->start && p->start(r) != CF_OK)
+		goto fail;
 	return CF_OK;
+fail:
+	free(r->state);
+	r->state = NULL;
+	free(r->arena);
+	r->arena = NULL;
+	return CF_FAILED;
 }
 
 void tl_run_release(struct tl_run *r)
