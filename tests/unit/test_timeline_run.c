@@ -60,75 +60,77 @@ static const struct tl_parser probe = {
 
 static const struct tl_meta meta = {.archive = "0", .member = "m"};
 
-static void reset(void)
-{
-	memset(&seen, 0, sizeof seen);
-}
-
-static void test_state_zeroed_then_freed_after_free_hook(void **unused)
-{
-	struct tl_sink sink = {0};
+/* The run of one test, with nothing seen yet. */
+struct fixture {
+	struct tl_sink sink;
 	struct cf_ctx ctx;
 	struct tl_run r;
+};
 
-	(void)unused;
-	reset();
-	cf_ctx_init(&ctx);
-	assert_int_equal(tl_run_init(&r, &probe, &meta, &sink, &ctx), CF_OK);
+static int setup(void **state)
+{
+	static struct fixture fx;
+
+	memset(&fx, 0, sizeof fx);
+	memset(&seen, 0, sizeof seen);
+	cf_ctx_init(&fx.ctx);
+	*state = &fx;
+	return 0;
+}
+
+static void test_state_zeroed_then_freed_after_free_hook(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(tl_run_init(&fx->r, &probe, &meta, &fx->sink, &fx->ctx), CF_OK);
 	assert_int_equal(seen.starts, 1);
 	assert_non_null(seen.state);
-	assert_ptr_equal(seen.state, r.state);
+	assert_ptr_equal(seen.state, fx->r.state);
 	assert_true(seen.zeroed);
-	tl_run_release(&r);
+	tl_run_release(&fx->r);
 	assert_int_equal(seen.frees, 1);
-	assert_null(r.state);
+	assert_null(fx->r.state);
 }
 
-static void test_start_failure_frees_state_without_free_hook(void **unused)
+static void test_start_failure_frees_state_without_free_hook(void **state)
 {
-	struct tl_sink sink = {0};
-	struct cf_ctx ctx;
-	struct tl_run r;
+	struct fixture *fx = *state;
 
-	(void)unused;
-	reset();
 	seen.fail_start = 1;
-	cf_ctx_init(&ctx);
-	assert_int_equal(tl_run_init(&r, &probe, &meta, &sink, &ctx), CF_FAILED);
+	assert_int_equal(tl_run_init(&fx->r, &probe, &meta, &fx->sink, &fx->ctx),
+			 CF_FAILED);
 	assert_int_equal(seen.starts, 1);
 	assert_int_equal(seen.frees, 0);
-	assert_null(r.state);
-	assert_null(r.arena);
-	assert_string_equal(cf_errmsg(&ctx), "probe refused");
+	assert_null(fx->r.state);
+	assert_null(fx->r.arena);
+	assert_string_equal(cf_errmsg(&fx->ctx), "probe refused");
 }
 
-static void test_state_allocation_failure_names_parser(void **unused)
+static void test_state_allocation_failure_names_parser(void **state)
 {
-	struct tl_sink sink = {0};
-	struct cf_ctx ctx;
-	struct tl_run r;
+	struct fixture *fx = *state;
 	int rc;
 
-	(void)unused;
-	reset();
-	cf_ctx_init(&ctx);
 	/* the first allocation is the string arena, the second the state */
 	cf_fault_set(CF_FAULT_ALLOC, 2, 0);
-	rc = tl_run_init(&r, &probe, &meta, &sink, &ctx);
+	rc = tl_run_init(&fx->r, &probe, &meta, &fx->sink, &fx->ctx);
 	tu_faults_off();
 	assert_int_equal(rc, CF_FAILED);
 	assert_int_equal(seen.starts, 0);
-	assert_null(r.state);
-	assert_null(r.arena);
-	assert_non_null(strstr(cf_errmsg(&ctx), "probe"));
+	assert_null(fx->r.state);
+	assert_null(fx->r.arena);
+	assert_non_null(strstr(cf_errmsg(&fx->ctx), "probe"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_state_zeroed_then_freed_after_free_hook),
-		cmocka_unit_test(test_start_failure_frees_state_without_free_hook),
-		cmocka_unit_test(test_state_allocation_failure_names_parser),
+		cmocka_unit_test_setup(test_state_zeroed_then_freed_after_free_hook,
+				       setup),
+		cmocka_unit_test_setup(test_start_failure_frees_state_without_free_hook,
+				       setup),
+		cmocka_unit_test_setup(test_state_allocation_failure_names_parser,
+				       setup),
 	};
 
 	tu_init();
