@@ -52,13 +52,10 @@ struct au_state {
 
 static int au_start(struct tl_run *r)
 {
-	struct au_state *st = cf_calloc(1, sizeof *st);
+	struct au_state *st = r->state;
 
-	if (!st)
-		return cf_set_nomem(r->ctx, "auditd");
 	for (int i = 0; i < AU_WINDOW; i++)
 		cf_buf_init(&st->ev[i].text);
-	r->state = st;
 	return CF_OK;
 }
 
@@ -66,11 +63,8 @@ static void au_free(struct tl_run *r)
 {
 	struct au_state *st = r->state;
 
-	if (st)
-		for (int i = 0; i < AU_WINDOW; i++)
-			cf_buf_release(&st->ev[i].text);
-	free(st);
-	r->state = NULL;
+	for (int i = 0; i < AU_WINDOW; i++)
+		cf_buf_release(&st->ev[i].text);
 }
 
 /* x86_64 system call names for the numbers seen in audit rules. */
@@ -488,6 +482,7 @@ static int au_end(struct tl_run *r)
 
 const struct tl_parser tl_auditd = {
 	.name = "auditd",
+	.state_size = sizeof(struct au_state),
 	.start = au_start,
 	.line = au_line,
 	.end = au_end,

@@ -16,14 +16,14 @@
  * libcsv parses (quotes, embedded commas and newlines); a row it cannot
  * parse, or without a patient, is a reject.
  */
-#include <csv.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
-#include "tl.h"
+#include "csv_rows.h"
 
 static const char *const patient_cols[] = {"patient_id", "patient", "subject_id",
 					   "person_id", "mrn", NULL};
@@ -37,48 +37,38 @@ int tl_dataset_patient_col(const char *name, size_t n)
 }
 
 struct dataset {
-	struct csv_parser csv;
-	int header_done, pcol, col, ncols;
+	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
+	int pcol, ncols;
 	char *patient;
-	uint64_t row_line, row_off, line, off;
-	struct tl_run *r;
-	int rc;
 };
+
+_Static_assert(offsetof(struct dataset, rows) == 0, "tl_csv first");
+
+static void on_field(void *s, size_t n, void *arg);
+static void on_row(int term, void *arg);
 
 static int ds_start(struct tl_run *r)
 {
-	struct dataset *d = cf_calloc(1, sizeof *d);
+	struct dataset *d = r->state;
 
-	if (!d)
-		return cf_set_nomem(r->ctx, "dataset");
-	if (csv_init(&d->csv, CSV_APPEND_NULL) != 0) {
-		free(d);
-		return cf_set_nomem(r->ctx, "dataset");
-	}
 	d->pcol = -1;
-	d->r = r;
-	r->state = d;
-	return CF_OK;
+	return tl_csv_init(r, "dataset", on_field, on_row);
 }
 
 static void ds_free(struct tl_run *r)
 {
 	struct dataset *d = r->state;
 
-	if (d) {
-		csv_free(&d->csv);
-		free(d->patient);
-	}
-	free(d);
-	r->state = NULL;
+	tl_csv_release(&d->rows);
+	free(d->patient);
 }
 
 static void on_field(void *s, size_t n, void *arg)
 {
 	struct dataset *d = arg;
-	int c = d->col++;
+	int c = d->rows.col++;
 
-	if (!d->header_done) {
+	if (!d->rows.header_done) {
 		if (d->pcol < 0 && tl_dataset_patient_col(s, n))
 			d->pcol = c;
 		d->ncols++;
@@ -90,7 +80,7 @@ static void on_field(void *s, size_t n, void *arg)
 
 static int emit_row(struct dataset *d)
 {
-	struct tl_run *r = d->r;
+	struct tl_run *r = d->rows.r;
 	struct cf_event ev = {.ts_us = r->meta->ref_us,
 			      .ts_desc = "File Modified (record present)",
 			      .source = "dataset", .action = "record"};
@@ -100,75 +90,41 @@ static int emit_row(struct dataset *d)
 		p += 8;
 	tl_event_reset(r);
 	if (!*p || !tl_utf8_ok(p, strlen(p)))
-		return tl_reject(r, d->row_line, d->row_off, "dataset: row without a patient");
+		return tl_reject(r, d->rows.row_line, d->rows.row_off,
+				 "dataset: row without a patient");
 	ev.patient = tl_str(r, p, (size_t)-1);
 	ev.resource = r->meta->path ? tl_str(r, r->meta->path, (size_t)-1) : NULL;
 	ev.message = tl_strf(r, "record of patient %s in %s", ev.patient,
 			     r->meta->path ? r->meta->path : r->meta->member);
 	tl_attr_int(r, "columns", d->ncols);
-	return tl_emit(r, &ev, d->row_line, d->row_off);
+	return tl_emit(r, &ev, d->rows.row_line, d->rows.row_off);
 }
 
 static void on_row(int term, void *arg)
 {
 	struct dataset *d = arg;
-	struct tl_run *r = d->r;
+	struct tl_run *r = d->rows.r;
 
 	(void)term;
-	if (!d->header_done) {
-		d->header_done = 1;
-		if (d->pcol < 0 && !d->rc)
-			d->rc = tl_reject(r, d->row_line, d->row_off,
-					  "dataset: no patient column in the header");
-	} else if (!d->rc && d->pcol >= 0) {
-		d->rc = d->patient ? emit_row(d)
-				   : tl_reject(r, d->row_line, d->row_off,
-					       "dataset: row without a patient");
+	if (!d->rows.header_done) {
+		if (d->pcol < 0 && !d->rows.rc)
+			d->rows.rc = tl_reject(r, d->rows.row_line, d->rows.row_off,
+					       "dataset: no patient column in the header");
+	} else if (!d->rows.rc && d->pcol >= 0) {
+		d->rows.rc = d->patient ? emit_row(d)
+					: tl_reject(r, d->rows.row_line, d->rows.row_off,
+						    "dataset: row without a patient");
 	}
 	free(d->patient);
 	d->patient = NULL;
-	d->col = 0;
-	d->row_line = d->line + 1;
-	d->row_off = d->off;
-}
-
-static int ds_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
-		   uint64_t off)
-{
-	struct dataset *d = r->state;
-
-	if (d->row_line == 0) {
-		d->row_line = ln;
-		d->row_off = off;
-	}
-	d->line = ln;
-	d->off = off + n + 1;
-	if (csv_parse(&d->csv, s, n, on_field, on_row, d) != n ||
-	    csv_parse(&d->csv, "\n", 1, on_field, on_row, d) != 1) {
-		int rc = tl_reject(r, ln, off, "dataset: %s",
-				   csv_strerror(csv_error(&d->csv)));
-		csv_free(&d->csv);
-		if (csv_init(&d->csv, CSV_APPEND_NULL) != 0)
-			return cf_set_nomem(r->ctx, "dataset");
-		d->col = 0;
-		d->row_line = 0;
-		return rc;
-	}
-	return d->rc;
-}
-
-static int ds_end(struct tl_run *r)
-{
-	struct dataset *d = r->state;
-
-	csv_fini(&d->csv, on_field, on_row, d);
-	return d->rc;
+	tl_csv_row_done(&d->rows);
 }
 
 const struct tl_parser tl_dataset = {
 	.name = "dataset",
+	.state_size = sizeof(struct dataset),
 	.start = ds_start,
-	.line = ds_line,
-	.end = ds_end,
+	.line = tl_csv_line,
+	.end = tl_csv_end,
 	.free = ds_free,
 };

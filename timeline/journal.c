@@ -84,12 +84,9 @@ struct journal_state {
 
 static int j_start(struct tl_run *r)
 {
-	struct journal_state *st = cf_calloc(1, sizeof *st);
+	struct journal_state *st = r->state;
 
-	if (!st)
-		return cf_set_nomem(r->ctx, "journal");
 	st->fd = -1;
-	r->state = st;
 	return CF_OK;
 }
 
@@ -110,15 +107,11 @@ static void j_free(struct tl_run *r)
 {
 	struct journal_state *st = r->state;
 
-	if (!st)
-		return;
 	if (st->map)
 		munmap((void *)st->map, st->size);
 	if (st->fd >= 0)
 		close(st->fd);
 	unname(st);
-	free(st);
-	r->state = NULL;
 }
 
 /* The private copy: a file without a name (O_TMPFILE) in a new 0700
@@ -487,6 +480,7 @@ out:
 
 const struct tl_parser tl_journal = {
 	.name = "journal",
+	.state_size = sizeof(struct journal_state),
 	.start = j_start,
 	.bytes = j_bytes,
 	.end = j_end,

@@ -165,17 +165,12 @@ static uint64_t scan_line(struct jscan *j, size_t p)
 
 static int js_start(struct tl_run *r)
 {
-	struct js_state *st = cf_calloc(1, sizeof *st);
+	struct js_state *st = r->state;
 
-	if (!st)
-		return cf_set_nomem(r->ctx, "JSON");
-	if (cf_json_arena_init(r->ctx, &st->arena, JS_ARENA) != CF_OK) {
-		free(st);
+	if (cf_json_arena_init(r->ctx, &st->arena, JS_ARENA) != CF_OK)
 		return CF_FAILED;
-	}
 	cf_buf_init(&st->doc);
 	st->doc.limit = TL_DOC_MAX;
-	r->state = st;
 	return CF_OK;
 }
 
@@ -183,12 +178,8 @@ static void js_free(struct tl_run *r)
 {
 	struct js_state *st = r->state;
 
-	if (st) {
-		cf_buf_release(&st->doc);
-		cf_json_arena_release(&st->arena);
-	}
-	free(st);
-	r->state = NULL;
+	cf_buf_release(&st->doc);
+	cf_json_arena_release(&st->arena);
 }
 
 static int is_decision(struct tl_run *r, const cJSON *o)
@@ -363,6 +354,7 @@ static int js_end(struct tl_run *r)
 
 const struct tl_parser tl_json = {
 	.name = "json",
+	.state_size = sizeof(struct js_state),
 	.start = js_start,
 	.line = js_line,
 	.end = js_end,

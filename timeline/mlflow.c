@@ -321,13 +321,10 @@ struct doc {
 
 static int lj_start(struct tl_run *r)
 {
-	struct doc *d = cf_calloc(1, sizeof *d);
+	struct doc *d = r->state;
 
-	if (!d)
-		return cf_set_nomem(r->ctx, "lineage");
 	cf_buf_init(&d->b);
 	d->b.limit = TL_DOC_MAX;
-	r->state = d;
 	return CF_OK;
 }
 
@@ -335,10 +332,7 @@ static void lj_free(struct tl_run *r)
 {
 	struct doc *d = r->state;
 
-	if (d)
-		cf_buf_release(&d->b);
-	free(d);
-	r->state = NULL;
+	cf_buf_release(&d->b);
 }
 
 static int lj_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
@@ -372,6 +366,7 @@ static int lj_end(struct tl_run *r)
 
 const struct tl_parser tl_mlflow_lineage = {
 	.name = "mlflow",
+	.state_size = sizeof(struct doc),
 	.start = lj_start,
 	.line = lj_line,
 	.end = lj_end,

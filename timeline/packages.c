@@ -240,12 +240,9 @@ static void hist_clear(struct hist *h);
 
 static int hist_start(struct tl_run *r)
 {
-	struct hist *h = cf_calloc(1, sizeof *h);
+	struct hist *h = r->state;
 
-	if (!h)
-		return cf_set_nomem(r->ctx, "apt history");
 	cf_buf_init(&h->text);
-	r->state = h;
 	hist_clear(h);
 	return CF_OK;
 }
@@ -263,10 +260,7 @@ static void hist_free(struct tl_run *r)
 {
 	struct hist *h = r->state;
 
-	if (h)
-		cf_buf_release(&h->text);
-	free(h);
-	r->state = NULL;
+	cf_buf_release(&h->text);
 }
 
 static const char *hist_get(struct tl_run *r, const struct hist *h, int f)
@@ -470,6 +464,7 @@ static int hist_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_apt_history = {
 	.name = "apt",
+	.state_size = sizeof(struct hist),
 	.start = hist_start,
 	.line = hist_line,
 	.end = hist_flush,
@@ -489,12 +484,9 @@ struct term {
 
 static int term_start(struct tl_run *r)
 {
-	struct term *t = cf_calloc(1, sizeof *t);
+	struct term *t = r->state;
 
-	if (!t)
-		return cf_set_nomem(r->ctx, "apt term.log");
 	cf_buf_init(&t->out);
-	r->state = t;
 	return CF_OK;
 }
 
@@ -502,10 +494,7 @@ static void term_free(struct tl_run *r)
 {
 	struct term *t = r->state;
 
-	if (t)
-		cf_buf_release(&t->out);
-	free(t);
-	r->state = NULL;
+	cf_buf_release(&t->out);
 }
 
 /* Emits the stanza held ("Log ended:" given as `end`, or NULL). */
@@ -604,6 +593,7 @@ static int term_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_apt_term = {
 	.name = "apt-term",
+	.state_size = sizeof(struct term),
 	.start = term_start,
 	.line = term_line,
 	.end = term_end,

@@ -12,6 +12,7 @@
  * so the store is what one thread would write.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,42 +180,66 @@ static const char *keep(struct tl_batch *b, const char *s)
 	return p;
 }
 
+/* The strings of each record kind, which the batch copies into its pool;
+ * a record's other fields are copied as they are (the archive digest
+ * outlives the pass: not copied). */
+#define STR(type, field) offsetof(type, field)
+static const size_t event_strs[] = {
+	STR(struct cf_event, ts_desc),   STR(struct cf_event, source),
+	STR(struct cf_event, host),      STR(struct cf_event, actor),
+	STR(struct cf_event, actor_role), STR(struct cf_event, action),
+	STR(struct cf_event, outcome),   STR(struct cf_event, patient),
+	STR(struct cf_event, resource),  STR(struct cf_event, src_ip),
+	STR(struct cf_event, model),     STR(struct cf_event, model_version),
+	STR(struct cf_event, decision),  STR(struct cf_event, message),
+	STR(struct cf_event, attrs),     STR(struct cf_event, member),
+};
+static const size_t reject_strs[] = {
+	STR(struct cf_reject, member), STR(struct cf_reject, reason),
+};
+static const size_t patient_strs[] = {
+	STR(struct cf_patient, id), STR(struct cf_patient, state),
+	STR(struct cf_patient, member),
+};
+#undef STR
+
+static const char **str_at(void *rec, size_t off)
+{
+	return (const char **)((char *)rec + off);
+}
+
+/* Copies a record (size bytes at src) of that kind into the current
+ * batch, and its strings (nstrs offsets) into the batch's pool. 0, or -1
+ * when the consumer failed (the sink then fails too). */
+static int sink_put(struct tl_sink_state *s, int kind, const void *src,
+		    size_t size, const size_t *strs, size_t nstrs)
+{
+	size_t bytes = 0;
+	struct rec *r;
+
+	for (size_t i = 0; i < nstrs; i++)
+		bytes += len0(*str_at((void *)src, strs[i]));
+	if (!(r = pipe_room(s->pp, bytes))) {
+		s->failed = 1;
+		return -1;
+	}
+	r->kind = kind;
+	memcpy(&r->u, src, size);
+	for (size_t i = 0; i < nstrs; i++) {
+		const char **f = str_at(&r->u, strs[i]);
+		*f = keep(s->pp->cur, *f);
+	}
+	return 0;
+}
+
+#define NSTRS(a) (sizeof a / sizeof a[0])
+
 int tl_pipe_event(void *arg, const struct cf_event *ev)
 {
 	struct tl_sink_state *s = arg;
-	size_t bytes = len0(ev->ts_desc) + len0(ev->source) + len0(ev->host) +
-		       len0(ev->actor) + len0(ev->actor_role) + len0(ev->action) +
-		       len0(ev->outcome) + len0(ev->patient) + len0(ev->resource) +
-		       len0(ev->src_ip) + len0(ev->model) + len0(ev->model_version) +
-		       len0(ev->decision) + len0(ev->message) + len0(ev->attrs) +
-		       len0(ev->member);
-	struct rec *r = pipe_room(s->pp, bytes);
-	struct tl_batch *b = s->pp->cur;
-	struct cf_event *e;
 
-	if (!r) {
-		s->failed = 1;
+	if (sink_put(s, REC_EVENT, ev, sizeof *ev, event_strs, NSTRS(event_strs)))
 		return CF_FAILED;
-	}
-	r->kind = REC_EVENT;
-	e = &r->u.ev;
-	*e = *ev; /* the archive digest outlives the pass: not copied */
-	e->ts_desc = keep(b, ev->ts_desc);
-	e->source = keep(b, ev->source);
-	e->host = keep(b, ev->host);
-	e->actor = keep(b, ev->actor);
-	e->actor_role = keep(b, ev->actor_role);
-	e->action = keep(b, ev->action);
-	e->outcome = keep(b, ev->outcome);
-	e->patient = keep(b, ev->patient);
-	e->resource = keep(b, ev->resource);
-	e->src_ip = keep(b, ev->src_ip);
-	e->model = keep(b, ev->model);
-	e->model_version = keep(b, ev->model_version);
-	e->decision = keep(b, ev->decision);
-	e->message = keep(b, ev->message);
-	e->attrs = keep(b, ev->attrs);
-	e->member = keep(b, ev->member);
 	s->st->events++;
 	count_for(s->st, ev->source)->events++;
 	return CF_OK;
@@ -223,17 +248,9 @@ int tl_pipe_event(void *arg, const struct cf_event *ev)
 int tl_pipe_reject(void *arg, const struct cf_reject *rj)
 {
 	struct tl_sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(rj->member) + len0(rj->reason));
-	struct tl_batch *b = s->pp->cur;
 
-	if (!r) {
-		s->failed = 1;
+	if (sink_put(s, REC_REJECT, rj, sizeof *rj, reject_strs, NSTRS(reject_strs)))
 		return CF_FAILED;
-	}
-	r->kind = REC_REJECT;
-	r->u.rj = *rj;
-	r->u.rj.member = keep(b, rj->member);
-	r->u.rj.reason = keep(b, rj->reason);
 	s->st->rejects++;
 	count_for(s->st, s->parser)->rejects++;
 	return CF_OK;
@@ -242,19 +259,10 @@ int tl_pipe_reject(void *arg, const struct cf_reject *rj)
 int tl_pipe_patient(void *arg, const struct cf_patient *p)
 {
 	struct tl_sink_state *s = arg;
-	struct rec *r = pipe_room(s->pp, len0(p->id) + len0(p->state) +
-					      len0(p->member));
-	struct tl_batch *b = s->pp->cur;
 
-	if (!r) {
-		s->failed = 1;
+	if (sink_put(s, REC_PATIENT, p, sizeof *p, patient_strs,
+		     NSTRS(patient_strs)))
 		return CF_FAILED;
-	}
-	r->kind = REC_PATIENT;
-	r->u.pt = *p;
-	r->u.pt.id = keep(b, p->id);
-	r->u.pt.state = keep(b, p->state);
-	r->u.pt.member = keep(b, p->member);
 	s->st->patients++;
 	return CF_OK;
 }

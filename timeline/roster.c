@@ -16,7 +16,7 @@
  * parse, or without an id, are rejects. Each row gives a patient, not an
  * event.
  */
-#include <csv.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,7 +24,7 @@
 #include "casefile/alloc.h"
 #include "casefile/error.h"
 #include "casefile/patient.h"
-#include "tl.h"
+#include "csv_rows.h"
 
 #define MAX_COLS 256
 
@@ -66,54 +66,42 @@ static int field_facts(enum col k, const char *f, int v)
 }
 
 struct roster {
-	struct csv_parser csv;
-	int header_done;
+	struct tl_csv rows;      /* first: the line and end hooks are tl_csv's */
 	int id_col, state_col;
 	unsigned char kind[MAX_COLS]; /* what a column says (enum col) */
-	int col;                 /* current column in the row */
 	char *id, *state;        /* of the current row */
 	int has_contact;         /* CF_CONTACT_* bits and birth date */
-	uint64_t row_line, row_off, line, off;
-	struct tl_run *r;
-	int rc;
 };
+
+_Static_assert(offsetof(struct roster, rows) == 0, "tl_csv first");
+
+static void on_field(void *s, size_t n, void *arg);
+static void on_row(int term, void *arg);
 
 static int ro_start(struct tl_run *r)
 {
-	struct roster *ro = cf_calloc(1, sizeof *ro);
+	struct roster *ro = r->state;
 
-	if (!ro)
-		return cf_set_nomem(r->ctx, "roster");
-	if (csv_init(&ro->csv, CSV_APPEND_NULL) != 0) {
-		free(ro);
-		return cf_set_nomem(r->ctx, "roster");
-	}
 	ro->id_col = ro->state_col = -1;
-	ro->r = r;
-	r->state = ro;
-	return CF_OK;
+	return tl_csv_init(r, "roster", on_field, on_row);
 }
 
 static void ro_free(struct tl_run *r)
 {
 	struct roster *ro = r->state;
 
-	if (ro) {
-		csv_free(&ro->csv);
-		free(ro->id);
-		free(ro->state);
-	}
-	free(ro);
-	r->state = NULL;
+	tl_csv_release(&ro->rows);
+	free(ro->id);
+	free(ro->state);
 }
 
 static void on_field(void *s, size_t n, void *arg)
 {
 	struct roster *ro = arg;
 	const char *f = s;
-	int c = ro->col++;
+	int c = ro->rows.col++;
 
-	if (!ro->header_done) {
+	if (!ro->rows.header_done) {
 		if (c >= MAX_COLS)
 			return;
 		if (!strcasecmp(f, "id") || !strcasecmp(f, "patient_id") ||
@@ -138,74 +126,38 @@ static void on_field(void *s, size_t n, void *arg)
 static void on_row(int term, void *arg)
 {
 	struct roster *ro = arg;
-	struct tl_run *r = ro->r;
+	struct tl_run *r = ro->rows.r;
 
 	(void)term;
-	if (!ro->header_done) {
-		ro->header_done = 1;
-		if (ro->id_col < 0 && !ro->rc)
-			ro->rc = tl_reject(r, ro->row_line, ro->row_off,
-					   "roster: no id column in the header");
-	} else if (!ro->rc) {
+	if (!ro->rows.header_done) {
+		if (ro->id_col < 0 && !ro->rows.rc)
+			ro->rows.rc = tl_reject(r, ro->rows.row_line, ro->rows.row_off,
+						"roster: no id column in the header");
+	} else if (!ro->rows.rc) {
 		if (!ro->id || !tl_utf8_ok(ro->id, strlen(ro->id))) {
-			ro->rc = tl_reject(r, ro->row_line, ro->row_off,
-					   "roster: row without a patient id");
+			ro->rows.rc = tl_reject(r, ro->rows.row_line, ro->rows.row_off,
+						"roster: row without a patient id");
 		} else {
 			struct cf_patient p = {.has_contact = ro->has_contact | CF_CONTACT_KINDS};
 			p.id = tl_patient_id(r, ro->id);
 			p.state = ro->state && tl_utf8_ok(ro->state, 2) ?
 					  tl_str(r, ro->state, 2) : NULL;
 			if (p.id)
-				ro->rc = tl_patient(r, &p, ro->row_line);
+				ro->rows.rc = tl_patient(r, &p, ro->rows.row_line);
 		}
 	}
 	free(ro->id);
 	free(ro->state);
 	ro->id = ro->state = NULL;
 	ro->has_contact = 0;
-	ro->col = 0;
-	ro->row_line = ro->line + 1;
-	ro->row_off = ro->off;
-}
-
-static int ro_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
-		   uint64_t off)
-{
-	struct roster *ro = r->state;
-
-	if (ro->row_line == 0) {
-		ro->row_line = ln;
-		ro->row_off = off;
-	}
-	ro->line = ln;
-	ro->off = off + n + 1;
-	if (csv_parse(&ro->csv, s, n, on_field, on_row, ro) != n ||
-	    csv_parse(&ro->csv, "\n", 1, on_field, on_row, ro) != 1) {
-		int rc = tl_reject(r, ln, off, "roster: %s",
-				   csv_strerror(csv_error(&ro->csv)));
-		/* start again at the next line */
-		csv_free(&ro->csv);
-		if (csv_init(&ro->csv, CSV_APPEND_NULL) != 0)
-			return cf_set_nomem(r->ctx, "roster");
-		ro->col = 0;
-		ro->row_line = 0;
-		return rc;
-	}
-	return ro->rc;
-}
-
-static int ro_end(struct tl_run *r)
-{
-	struct roster *ro = r->state;
-
-	csv_fini(&ro->csv, on_field, on_row, ro);
-	return ro->rc;
+	tl_csv_row_done(&ro->rows);
 }
 
 const struct tl_parser tl_roster = {
 	.name = "roster",
+	.state_size = sizeof(struct roster),
 	.start = ro_start,
-	.line = ro_line,
-	.end = ro_end,
+	.line = tl_csv_line,
+	.end = tl_csv_end,
 	.free = ro_free,
 };

@@ -46,18 +46,27 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	r->attrs.limit = 4 * TL_FIELD_MAX;
 	if (!(r->arena = cf_malloc(TL_ARENA)))
 		return cf_set_nomem(ctx, "parsing");
-	if (p->start && p->start(r) != CF_OK) {
-		free(r->arena);
-		r->arena = NULL;
-		return CF_FAILED;
+	if (p->state_size && !(r->state = cf_calloc(1, p->state_size))) {
+		cf_set_nomem(ctx, p->name);
+		goto fail;
 	}
+	if (p->start && p->start(r) != CF_OK)
+		goto fail;
 	return CF_OK;
+fail:
+	free(r->state);
+	r->state = NULL;
+	free(r->arena);
+	r->arena = NULL;
+	return CF_FAILED;
 }
 
 void tl_run_release(struct tl_run *r)
 {
-	if (r->parser && r->parser->free)
+	if (r->parser && r->parser->free && r->state)
 		r->parser->free(r);
+	free(r->state);
+	r->state = NULL;
 	tl_programs_free(r->programs);
 	r->programs = NULL;
 	tl_inservice_free(r->inservice);

@@ -205,6 +205,19 @@ static int parse_cidr(const char *s, struct sg_value *v)
 	return 0;
 }
 
+/* A zeroed value after t's last, not yet counted in t->nv (the caller
+ * counts it once it holds what freeing it needs), or NULL: no memory. */
+static struct sg_value *value_slot(struct sg_test *t)
+{
+	struct sg_value *v = cf_realloc(t->v, (t->nv + 1) * sizeof *v);
+
+	if (!v)
+		return NULL;
+	t->v = v;
+	memset(&v[t->nv], 0, sizeof *v);
+	return &v[t->nv];
+}
+
 /* One scalar (or null) of a field test into values appended to t. */
 static int add_value(struct lp *p, struct sg_test *t, struct fy_node *n)
 {
@@ -221,31 +234,26 @@ static int add_value(struct lp *p, struct sg_test *t, struct fy_node *n)
 		if (t->mods & ~(SG_M_CASED | SG_M_KEYWORD))
 			return sg_refuse(p, n, "null with modifier", "field '%s': null "
 				      "cannot take modifiers", t->field);
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		memset(&v[t->nv], 0, sizeof *v);
-		v[t->nv++].is_null = 1;
+		v->is_null = 1;
+		t->nv++;
 		return 0;
 	}
 	if (t->mods & SG_M_EXISTS) {
 		if (strcmp(s, "true") && strcmp(s, "false"))
 			return sg_refuse(p, n, "modifier exists", "field '%s|exists' "
 				      "takes true or false", t->field);
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		memset(&v[t->nv], 0, sizeof *v);
-		v[t->nv++].exists = !strcmp(s, "true");
+		v->exists = !strcmp(s, "true");
+		t->nv++;
 		return 0;
 	}
 	if (t->mods & (SG_M_RE | SG_M_CIDR | SG_M_FIELDREF | SG_M_LT | SG_M_LTE |
 		       SG_M_GT | SG_M_GTE)) {
-		if (!(v = cf_realloc(t->v, (t->nv + 1) * sizeof *v)))
+		if (!(v = value_slot(t)))
 			return -1;
-		t->v = v;
-		v = &v[t->nv];
-		memset(v, 0, sizeof *v);
 		if (!(v->pat = cf_strndup(s, len)))
 			return -1;
 		t->nv++;
@@ -506,16 +514,6 @@ static struct sg_node *node(enum sg_node_kind k)
 	return n;
 }
 
-static void node_free(struct sg_node *n)
-{
-	if (!n)
-		return;
-	node_free(n->a);
-	node_free(n->b);
-	free(n->ids);
-	free(n);
-}
-
 static int cexpr(struct cparse *c, struct sg_node **out);
 
 static int cof(struct cparse *c, int all, struct sg_node **out)
@@ -610,42 +608,37 @@ static int cfactor(struct cparse *c, struct sg_node **out)
 		      "'%s'", c->tok);
 }
 
-static int cterm(struct cparse *c, struct sg_node **out)
+/* operand (op operand)*, left to right: "and" over factors, "or" over
+ * terms, so that "and" binds tighter. */
+static int cchain(struct cparse *c, struct sg_node **out, const char *op,
+		  enum sg_node_kind kind,
+		  int (*operand)(struct cparse *, struct sg_node **))
 {
-	int rc = cfactor(c, out);
+	int rc = operand(c, out);
 
 	while (!rc) {
 		struct sg_node *n;
 		next_tok(c, 0);
-		if (strcasecmp(c->tok, "and"))
+		if (strcasecmp(c->tok, op))
 			break;
 		next_tok(c, 1);
-		if (!(n = node(SG_N_AND)))
+		if (!(n = node(kind)))
 			return -1;
 		n->a = *out;
 		*out = n;
-		rc = cfactor(c, &n->b);
+		rc = operand(c, &n->b);
 	}
 	return rc;
 }
 
+static int cterm(struct cparse *c, struct sg_node **out)
+{
+	return cchain(c, out, "and", SG_N_AND, cfactor);
+}
+
 static int cexpr(struct cparse *c, struct sg_node **out)
 {
-	int rc = cterm(c, out);
-
-	while (!rc) {
-		struct sg_node *n;
-		next_tok(c, 0);
-		if (strcasecmp(c->tok, "or"))
-			break;
-		next_tok(c, 1);
-		if (!(n = node(SG_N_OR)))
-			return -1;
-		n->a = *out;
-		*out = n;
-		rc = cterm(c, &n->b);
-	}
-	return rc;
+	return cchain(c, out, "or", SG_N_OR, cterm);
 }
 
 /* One condition string into a tree, ORed into r->cond. */
@@ -672,13 +665,13 @@ static int compile_condition(struct lp *p, struct fy_node *at, const char *s,
 			       "rule") :
 			sg_refuse(p, at, "condition", "condition: unexpected '%s'", c.tok);
 	if (rc) {
-		node_free(tree);
+		sg_nodes_free(tree);
 	} else if (!p->r->cond) {
 		p->r->cond = tree;
 	} else {
 		struct sg_node *n = node(SG_N_OR);
 		if (!n) {
-			node_free(tree);
+			sg_nodes_free(tree);
 			rc = -1;
 		} else {
 			n->a = p->r->cond;

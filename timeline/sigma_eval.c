@@ -90,12 +90,12 @@ void sg_finding_free(struct sigma_finding *f)
 	free(f);
 }
 
-static void nodes_free(struct sg_node *n)
+void sg_nodes_free(struct sg_node *n)
 {
 	if (!n)
 		return;
-	nodes_free(n->a);
-	nodes_free(n->b);
+	sg_nodes_free(n->a);
+	sg_nodes_free(n->b);
 	free(n->ids);
 	free(n);
 }
@@ -122,7 +122,7 @@ void sg_rule_free(struct sigma_rule *r)
 		free(r->ids[i].name);
 	}
 	free(r->ids);
-	nodes_free(r->cond);
+	sg_nodes_free(r->cond);
 	for (size_t i = 0; r->programs && r->programs[i]; i++)
 		free(r->programs[i]);
 	free(r->programs);

@@ -128,6 +128,8 @@ struct sigma_set {
 /* sigma_eval.c */
 void sg_rule_free(struct sigma_rule *r);
 void sg_finding_free(struct sigma_finding *f);
+/* Frees a condition tree (the loader's, when it refuses a condition). */
+void sg_nodes_free(struct sg_node *n);
 /* 1 when the wildcard pattern of v matches s (n bytes). */
 int sg_wild_match(const struct sg_value *v, const char *s, size_t n, int cased);
 

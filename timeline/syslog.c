@@ -70,10 +70,8 @@ struct sys_state {
 
 static int sys_start(struct tl_run *r)
 {
-	struct sys_state *st;
+	struct sys_state *st = r->state;
 
-	if (!(st = r->state = cf_calloc(1, sizeof *st)))
-		return cf_set_nomem(r->ctx, "syslog");
 	cf_buf_init(&st->arena);
 	cf_buf_init(&st->attrs);
 	cf_buf_init(&st->more);
@@ -84,13 +82,9 @@ static void sys_free(struct tl_run *r)
 {
 	struct sys_state *st = r->state;
 
-	if (st) {
-		cf_buf_release(&st->arena);
-		cf_buf_release(&st->attrs);
-		cf_buf_release(&st->more);
-	}
-	free(st);
-	r->state = NULL;
+	cf_buf_release(&st->arena);
+	cf_buf_release(&st->attrs);
+	cf_buf_release(&st->more);
 }
 
 /* Holds the event being built in place of emitting it. Its strings are in
@@ -609,6 +603,7 @@ static int sys_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 
 const struct tl_parser tl_syslog = {
 	.name = "syslog",
+	.state_size = sizeof(struct sys_state),
 	.start = sys_start,
 	.line = sys_line,
 	.end = sys_end,

@@ -62,7 +62,11 @@ struct tl_run;
 
 struct tl_parser {
 	const char *name;
-	/* Optional: state for one member (NULL state is fine). */
+	/* Optional: the size of the parser's state for one member, which the
+	 * runner allocates zeroed in r->state before start and frees after
+	 * free (as SQLite's VFS declares szOsFile); 0: r->state stays NULL. */
+	size_t state_size;
+	/* Optional: sets up r->state for one member. */
 	int (*start)(struct tl_run *r);
 	/* One line: returns CF_OK, or an error only when the sink failed. */
 	int (*line)(struct tl_run *r, const char *s, size_t n, uint64_t lineno,
@@ -75,6 +79,8 @@ struct tl_parser {
 	 * memory ran out; a read error after some bytes is recorded by the
 	 * runner as a reject before `end` is called. */
 	int (*bytes)(struct tl_run *r, const void *p, size_t n, uint64_t off);
+	/* Optional: releases what r->state holds, called only when there is
+	 * a state; the runner then frees the state itself. */
 	void (*free)(struct tl_run *r);
 };
 

@@ -311,29 +311,24 @@ static int ut_record(struct tl_run *r, struct utmp_state *st,
 		tl_attr_int(r, "exit_status", le16(u + UT_EXIT + 2));
 	}
 	what = "";
-	if (st->kind == K_BTMP) {
-		/* lastb(1): every record of btmp is a failed login */
+	if (st->kind == K_BTMP || type == UT_USER_PROCESS) {
+		/* a login; lastb(1): every record of btmp is a failed one */
+		int failed = st->kind == K_BTMP;
+
 		if (hn)
 			tl_attr_str(r, "remote_host", host, (size_t)-1);
 		ev.action = "login";
-		ev.outcome = "failure";
+		ev.outcome = failed ? "failure" : "success";
 		ev.actor = un ? user : NULL;
-		ev.message = tl_strf(r, "failed login for %s on %s%s%s", un ? user : "?",
-				     ln ? tty : "?", hn ? " from " : "", host);
+		ev.message = tl_strf(r, "%s %s on %s%s%s",
+				     failed ? "failed login for" : "login",
+				     un ? user : "?", ln ? tty : "?",
+				     hn ? " from " : "", host);
+		if (st->kind == K_WTMP)
+			remember_login(st, u, addr, ev.ts_us);
 		goto emit;
 	}
 	switch (type) {
-	case UT_USER_PROCESS:
-		if (hn)
-			tl_attr_str(r, "remote_host", host, (size_t)-1);
-		ev.action = "login";
-		ev.outcome = "success";
-		ev.actor = un ? user : NULL;
-		ev.message = tl_strf(r, "login %s on %s%s%s", un ? user : "?",
-				     ln ? tty : "?", hn ? " from " : "", host);
-		if (st->kind == K_WTMP)
-			remember_login(st, u, addr, ev.ts_us);
-		break;
 	case UT_DEAD_PROCESS:
 		if (hn)
 			tl_attr_str(r, "remote_host", host, (size_t)-1);
@@ -468,19 +463,14 @@ static int ll_record(struct tl_run *r, struct utmp_state *st,
 
 static int utmp_start(struct tl_run *r)
 {
-	struct utmp_state *st = cf_calloc(1, sizeof *st);
+	struct utmp_state *st = r->state;
 	int k = kind_of_name(base_name(r->meta));
 
-	if (!st)
-		return cf_set_nomem(r->ctx, "utmp records");
 	st->kind = k < 0 ? K_WTMP : (enum kind)k;
 	st->size = st->kind == K_LASTLOG ? LL_SIZE : UT_SIZE;
 	if (st->kind != K_LASTLOG && st->kind != K_BTMP &&
-	    !(st->open = cf_calloc(OPEN_MAX, sizeof *st->open))) {
-		free(st);
+	    !(st->open = cf_calloc(OPEN_MAX, sizeof *st->open)))
 		return cf_set_nomem(r->ctx, "utmp records");
-	}
-	r->state = st;
 	return CF_OK;
 }
 
@@ -560,14 +550,12 @@ static void utmp_free(struct tl_run *r)
 {
 	struct utmp_state *st = r->state;
 
-	if (st)
-		free(st->open);
-	free(st);
-	r->state = NULL;
+	free(st->open);
 }
 
 const struct tl_parser tl_utmp = {
 	.name = "utmp",
+	.state_size = sizeof(struct utmp_state),
 	.start = utmp_start,
 	.end = utmp_end,
 	.bytes = utmp_bytes,
