@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/path.h"
@@ -40,13 +41,9 @@ static int add_refusal(struct sigma_set *s, const char *where, const char *rule,
 {
 	struct sigma_refusal *x;
 
-	if (s->nref == s->refcap) {
-		size_t cap = s->refcap ? s->refcap * 2 : 16;
-		if (!(x = cf_realloc(s->ref, cap * sizeof *x)))
-			return -1;
-		s->ref = x;
-		s->refcap = cap;
-	}
+	if (!(x = cf_array_grow(s->ref, &s->refcap, s->nref + 1, sizeof *x, 16)))
+		return -1;
+	s->ref = x;
 	x = &s->ref[s->nref];
 	memset(x, 0, sizeof *x);
 	x->where = cf_strdup(where);
@@ -354,16 +351,13 @@ static int compile_logsource(struct lp *p, struct fy_node *ls)
 
 static int add_rule(struct sigma_set *s, struct sigma_rule *r)
 {
+	struct sigma_rule **v;
+
 	if (s->nrules == SIGMA_MAX_RULES)
 		return -1;
-	if (s->nrules == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct sigma_rule **v = cf_realloc(s->rules, cap * sizeof *v);
-		if (!v)
-			return -1;
-		s->rules = v;
-		s->cap = cap;
-	}
+	if (!(v = cf_array_grow(s->rules, &s->cap, s->nrules + 1, sizeof *v, 32)))
+		return -1;
+	s->rules = v;
 	s->rules[s->nrules++] = r;
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
@@ -453,14 +454,12 @@ static int evidence_of(struct sigma_evidence *d, const struct cf_event *e)
 
 static int add_found(struct sigma_set *s, struct sigma_finding *f)
 {
-	if (s->nfound == s->foundcap) {
-		size_t cap = s->foundcap ? s->foundcap * 2 : 16;
-		struct sigma_finding **v = cf_realloc(s->found, cap * sizeof *v);
-		if (!v)
-			return -1;
-		s->found = v;
-		s->foundcap = cap;
-	}
+	struct sigma_finding **v = cf_array_grow(s->found, &s->foundcap,
+						 s->nfound + 1, sizeof *v, 16);
+
+	if (!v)
+		return -1;
+	s->found = v;
 	s->found[s->nfound++] = f;
 	s->sorted = 0;
 	return 0;
@@ -616,13 +615,9 @@ static int add_hit(struct sg_group *g, const struct cf_event *e, int ref,
 {
 	struct sg_hit *h;
 
-	if (g->nhits == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		if (!(h = cf_realloc(g->hits, cap * sizeof *h)))
-			return -1;
-		g->hits = h;
-		g->cap = cap;
-	}
+	if (!(h = cf_array_grow(g->hits, &g->cap, g->nhits + 1, sizeof *h, 8)))
+		return -1;
+	g->hits = h;
 	h = &g->hits[g->nhits];
 	memset(h, 0, sizeof *h);
 	h->ts_us = e->ts_us;
