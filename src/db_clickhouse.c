@@ -660,16 +660,9 @@ static int start_ins(struct ch_conn *c, struct cf_ctx *ctx)
 	uint64_t best = 0;
 
 	for (int t = 0; t < T_ARCHIVES; t++) {
-		struct cf_buf q;
 		uint64_t v = 0;
-		int rc;
-		cf_buf_init(&q);
-		if (cf_buf_puts(&q, "SELECT max(ins) FROM ") || cf_ch_table_ref(c, &q, t, 0)) {
-			cf_buf_release(&q);
-			return cf_set_nomem(ctx, "ClickHouse query");
-		}
-		rc = cf_ch_u64(c, ctx, q.data, &v);
-		cf_buf_release(&q);
+		int rc = cf_ch_table_u64(c, ctx, "max(ins)", t, &v);
+
 		if (rc != CF_OK)
 			return rc;
 		if (v > best)

@@ -115,6 +115,10 @@ int cf_ch_exec(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
 /* A single unsigned number answered by sql (e.g. count()). */
 int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
 	      uint64_t *v);
+/* The number answered by "SELECT expr FROM" table t (e.g. count(),
+ * max(ins)), the table named as cf_ch_table_ref(c, b, t, 0) names it. */
+int cf_ch_table_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *expr,
+		    int t, uint64_t *v);
 
 /* ---- names and schema (db_clickhouse_http.c) ---- */
 
