@@ -640,6 +640,16 @@ static cJSON *unverified_archives_json(const struct archives *ar)
 	return arr;
 }
 
+/* The status of a read of the store (cf_db_query_*) that returned rc, and
+ * whose callback noted a lack of memory in nomem, having no ctx to say it
+ * on: CF_OK, CF_FATAL said here, or CF_FAILED with the store's error. */
+static int read_end(struct cf_ctx *ctx, int rc, int nomem)
+{
+	if (nomem)
+		return cf_set_nomem(ctx, "computing the scope");
+	return rc == CF_OK ? CF_OK : CF_FAILED;
+}
+
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
 		     unsigned flags, cJSON **out)
 {
@@ -662,10 +672,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	if (!j || !s.failed || !s.decisions || !s.cats)
 		goto nomem;
 	rc = cf_db_query_archives(db, ctx, on_archive, &ar);
-	if (ar.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
+	if ((rc = read_end(ctx, rc, ar.nomem)) != CF_OK)
+		goto out;
 	if (ar.nok)
 		qsort(ar.ok, ar.nok, sizeof *ar.ok, cmp_pstr);
 	if (ar.nbad)
@@ -674,10 +682,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	    !(unv_pats = cJSON_CreateArray()))
 		goto nomem;
 	rc = cf_db_query_events(db, ctx, &f, on_event, &s);
-	if (s.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
+	if ((rc = read_end(ctx, rc, s.nomem)) != CF_OK)
+		goto out;
 	/* the patients in exposed data at rest (scope_data.c) */
 	rc = cf_scope_data_at_rest(ctx, db, inc, on_data_record, &s, j);
 	if (s.nomem)
@@ -685,10 +691,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	if (rc != CF_OK)
 		goto out;
 	rc = cf_db_query_patients(db, ctx, on_patient, &st);
-	if (st.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
+	if ((rc = read_end(ctx, rc, st.nomem)) != CF_OK)
+		goto out;
 	if (s.n)
 		qsort(s.v, s.n, sizeof *s.v, by_patient);
 	cf_jb_str(&jb, j, "incident", inc->id);
@@ -795,9 +799,6 @@ nomem_parts:
 	goto out;
 nomem:
 	rc = cf_set_nomem(ctx, "computing the scope");
-	goto out;
-fail:
-	rc = CF_FAILED;
 out:
 	for (size_t i = 0; i < s.n; i++) {
 		free(s.v[i].patient);
