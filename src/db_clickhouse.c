@@ -33,6 +33,7 @@
 #include <curl/curl.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
@@ -331,14 +332,8 @@ static int collect_lineage(void *arg, const struct cf_event *e)
 	       !strcmp(e->decision, "Production");
 	if (strcmp(e->action, "stage-changed") && strcmp(e->action, "version-created"))
 		return 0;
-	if (ls->n == ls->cap) {
-		size_t cap = ls->cap ? ls->cap * 2 : 32;
-		struct lin *v = cf_realloc(ls->v, cap * sizeof *v);
-		if (!v)
-			goto nomem;
-		ls->v = v;
-		ls->cap = cap;
-	}
+	if (cf_array_grow(&ls->v, ls->n, &ls->cap, sizeof *ls->v, 32))
+		goto nomem;
 	l = &ls->v[ls->n];
 	memset(l, 0, sizeof *l);
 	l->ts_us = e->ts_us;

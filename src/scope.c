@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/patient.h"
@@ -83,27 +84,14 @@ static int on_archive(void *arg, const struct cf_db_archive *a)
 	struct archives *ar = arg;
 
 	if (a->verified) {
-		if (ar->nok == ar->capok) {
-			size_t cap = ar->capok ? ar->capok * 2 : 16;
-			char **v = cf_realloc(ar->ok, cap * sizeof *v);
-			if (!v)
-				return ar->nomem = 1;
-			ar->ok = v;
-			ar->capok = cap;
-		}
-		if (!(ar->ok[ar->nok] = cf_strdup(a->sha256sums)))
+		if (cf_array_grow(&ar->ok, ar->nok, &ar->capok, sizeof *ar->ok, 16) ||
+		    !(ar->ok[ar->nok] = cf_strdup(a->sha256sums)))
 			return ar->nomem = 1;
 		ar->nok++;
 		return 0;
 	}
-	if (ar->nbad == ar->capbad) {
-		size_t cap = ar->capbad ? ar->capbad * 2 : 4;
-		struct bad_archive *v = cf_realloc(ar->bad, cap * sizeof *v);
-		if (!v)
-			return ar->nomem = 1;
-		ar->bad = v;
-		ar->capbad = cap;
-	}
+	if (cf_array_grow(&ar->bad, ar->nbad, &ar->capbad, sizeof *ar->bad, 4))
+		return ar->nomem = 1;
 	ar->bad[ar->nbad].digest = cf_strdup(a->sha256sums);
 	ar->bad[ar->nbad].path = a->path ? cf_strdup(a->path) : NULL;
 	ar->nbad++;
@@ -517,14 +505,8 @@ static int add_access(struct scope *s, const struct cf_event *e, int unverified)
 {
 	struct access *a;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct access *v = cf_realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return s->nomem = 1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (cf_array_grow(&s->v, s->n, &s->cap, sizeof *s->v, 256))
+		return s->nomem = 1;
 	a = &s->v[s->n];
 	memset(a, 0, sizeof *a);
 	a->patient = cf_strdup(e->patient);
