@@ -123,6 +123,30 @@ static int cmp_bad(const void *a, const void *b)
 		      ((const struct bad_archive *)b)->digest);
 }
 
+/* The status of a read of the store (cf_db_query_*) that returned rc, and
+ * whose callback noted a lack of memory in nomem, having no ctx to say it
+ * on: CF_OK, CF_FATAL said here, or CF_FAILED with the store's error. */
+static int read_end(struct cf_ctx *ctx, int rc, int nomem)
+{
+	if (nomem)
+		return cf_set_nomem(ctx, "computing the scope");
+	return rc == CF_OK ? CF_OK : CF_FAILED;
+}
+
+/* The store's archives into ar, each list sorted for event_unverified(). */
+static int archives_read(struct cf_ctx *ctx, cf_db *db, struct archives *ar)
+{
+	int rc = cf_db_query_archives(db, ctx, on_archive, ar);
+
+	if ((rc = read_end(ctx, rc, ar->nomem)) != CF_OK)
+		return rc;
+	if (ar->nok)
+		qsort(ar->ok, ar->nok, sizeof *ar->ok, cmp_pstr);
+	if (ar->nbad)
+		qsort(ar->bad, ar->nbad, sizeof *ar->bad, cmp_bad);
+	return CF_OK;
+}
+
 /* 1 when s is in v (sorted with strcmp); a NULL s is in no list. */
 static int sorted_has(char *const *v, size_t n, const char *s)
 {
@@ -622,16 +646,6 @@ static cJSON *unverified_archives_json(const struct archives *ar)
 	return arr;
 }
 
-/* The status of a read of the store (cf_db_query_*) that returned rc, and
- * whose callback noted a lack of memory in nomem, having no ctx to say it
- * on: CF_OK, CF_FATAL said here, or CF_FAILED with the store's error. */
-static int read_end(struct cf_ctx *ctx, int rc, int nomem)
-{
-	if (nomem)
-		return cf_set_nomem(ctx, "computing the scope");
-	return rc == CF_OK ? CF_OK : CF_FAILED;
-}
-
 int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
 		     unsigned flags, cJSON **out)
 {
@@ -653,13 +667,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	s.cats = cJSON_CreateArray();
 	if (!j || !s.failed || !s.decisions || !s.cats)
 		goto nomem;
-	rc = cf_db_query_archives(db, ctx, on_archive, &ar);
-	if ((rc = read_end(ctx, rc, ar.nomem)) != CF_OK)
+	if ((rc = archives_read(ctx, db, &ar)) != CF_OK)
 		goto out;
-	if (ar.nok)
-		qsort(ar.ok, ar.nok, sizeof *ar.ok, cmp_pstr);
-	if (ar.nbad)
-		qsort(ar.bad, ar.nbad, sizeof *ar.bad, cmp_bad);
 	if (!(unv_arch = unverified_archives_json(&ar)) ||
 	    !(unv_pats = cJSON_CreateArray()))
 		goto nomem;
