@@ -32,6 +32,7 @@
 #include "casefile/json.h"
 #include "casefile/patient.h"
 #include "casefile/scope.h"
+#include "casefile/strset.h"
 #include "casefile/time.h"
 #include "casefile/yaml.h"
 #include "scope_count.h"
@@ -71,10 +72,8 @@ struct scope {
 	int nomem;
 	uint64_t failed_count;
 	uint64_t excluded;   /* unverified accesses left out */
-	/* login attempts already counted, "archive\nmember\nattempt" keys
-	 * in an open-addressing set (cap a power of two, at most half full) */
-	char **attempts;
-	size_t nattempts, capattempts;
+	/* login attempts already counted, "archive\nmember\nattempt" keys */
+	struct cf_strset attempts;
 };
 
 /* ---- verified and unverified archives ----------------------------------- */
@@ -223,46 +222,6 @@ static int64_t repeat_of(const struct cf_event *e)
 
 /* ---- one failed attempt, one count ---------------------------------------- */
 
-static size_t key_hash(const char *k, size_t cap)
-{
-	size_t h = 5381;
-
-	for (; *k; k++)
-		h = h * 33 + (unsigned char)*k;
-	return h & (cap - 1);
-}
-
-/* Adds key to the set: 1 when it is new, 0 when present, -1 out of memory
- * (the key is the set's once added). */
-static int key_add(struct scope *s, char *key)
-{
-	size_t h;
-
-	if ((s->nattempts + 1) * 2 > s->capattempts) {
-		size_t cap = s->capattempts ? s->capattempts * 2 : 256;
-		char **v = cf_calloc(cap, sizeof *v);
-		if (!v)
-			return -1;
-		for (size_t i = 0; i < s->capattempts; i++) {
-			if (!s->attempts[i])
-				continue;
-			for (h = key_hash(s->attempts[i], cap); v[h]; h = (h + 1) & (cap - 1))
-				;
-			v[h] = s->attempts[i];
-		}
-		free(s->attempts);
-		s->attempts = v;
-		s->capattempts = cap;
-	}
-	for (h = key_hash(key, s->capattempts); s->attempts[h];
-	     h = (h + 1) & (s->capattempts - 1))
-		if (!strcmp(s->attempts[h], key))
-			return 0;
-	s->attempts[h] = key;
-	s->nattempts++;
-	return 1;
-}
-
 /* 1 when the event belongs to a login attempt already counted: the
  * parsers give the lines of one attempt (sshd's "Invalid user", pam_unix's
  * "authentication failure", sshd's "Failed password", the disconnect) one
@@ -288,9 +247,9 @@ static int attempt_counted(struct scope *s, const struct cf_event *e)
 		return -1;
 	sprintf(key, "%s\n%s\n%.*s", e->archive ? e->archive : "",
 		e->member ? e->member : "", (int)(strchr(v, '"') - v), v);
-	if ((rc = key_add(s, key)) != 1)
-		free(key);
-	return rc < 0 ? -1 : !rc;
+	rc = cf_strset_add(&s->attempts, key);
+	free(key);
+	return rc;
 }
 
 static int attributed(const struct cf_incident *inc, const struct cf_event *e)
@@ -801,9 +760,7 @@ out:
 		free(s.v[i].action);
 	}
 	free(s.v);
-	for (size_t i = 0; i < s.capattempts; i++)
-		free(s.attempts[i]);
-	free(s.attempts);
+	cf_strset_release(&s.attempts);
 	for (size_t i = 0; i < st.n; i++) {
 		free(st.id[i]);
 		free(st.st[i]);
