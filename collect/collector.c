@@ -28,6 +28,7 @@
 #include "casefile/error.h"
 #include "casefile/evidence.h"
 #include "casefile/json.h"
+#include "casefile/strset.h"
 #include "casefile/time.h"
 #include "casefile/utf8.h"
 #include "collector.h"
@@ -87,60 +88,6 @@ static const char *idmap_find(const struct idname *v, size_t n, long id)
 	return NULL;
 }
 
-/* ==== names taken ======================================================== */
-
-struct seen {
-	char **v;
-	size_t cap, n;
-};
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static void seen_reset(struct seen *t)
-{
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->v[i]);
-	free(t->v);
-	memset(t, 0, sizeof *t);
-}
-
-/* 1 when s was already there, 0 when added, -1 on no memory. */
-static int seen_add(struct seen *t, const char *s)
-{
-	size_t i;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		char **v = cf_calloc(cap, sizeof *v);
-		if (!v)
-			return -1;
-		for (size_t j = 0; j < t->cap; j++) {
-			if (!t->v[j])
-				continue;
-			for (i = fnv(t->v[j]) & (cap - 1); v[i]; i = (i + 1) & (cap - 1))
-				;
-			v[i] = t->v[j];
-		}
-		free(t->v);
-		t->v = v;
-		t->cap = cap;
-	}
-	for (i = fnv(s) & (t->cap - 1); t->v[i]; i = (i + 1) & (t->cap - 1))
-		if (!strcmp(t->v[i], s))
-			return 1;
-	if (!(t->v[i] = cf_strdup(s)))
-		return -1;
-	t->n++;
-	return 0;
-}
-
 /* ==== the collector ====================================================== */
 
 struct cf_collector {
@@ -155,7 +102,7 @@ struct cf_collector {
 	struct cf_buf line;
 	struct idmap ids;
 	cf_progress *prog;
-	struct seen seen;
+	struct cf_strset seen;   /* names taken in this source */
 	struct cf_collect_counts counts;
 	/* items.jsonl entries held back, in order, until the oldest one's
 	 * type is known (reader.c types on a thread of its own) */
@@ -198,12 +145,12 @@ int cf_collector_stopped(const struct cf_collector *c)
 
 int cf_collector_take_name(struct cf_collector *c, const char *s)
 {
-	return seen_add(&c->seen, s);
+	return cf_strset_add(&c->seen, s);
 }
 
 void cf_collector_next_source(struct cf_collector *c)
 {
-	seen_reset(&c->seen);
+	cf_strset_release(&c->seen);
 }
 
 char *cf_real_path(struct cf_collector *c, const char *host_path)
@@ -542,7 +489,7 @@ void cf_collector_free(struct cf_collector *c)
 	cf_sha256_free(c->log_h);
 	cf_buf_release(&c->line);
 	idmap_release(&c->ids);
-	seen_reset(&c->seen);
+	cf_strset_release(&c->seen);
 	free(c->root);
 	free(c);
 }

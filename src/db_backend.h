@@ -15,6 +15,22 @@
 
 struct cf_ctx;
 
+/* The read operations' types: a backend declares its own with them
+ * (db_sqlite_int.h, db_clickhouse_int.h), so that each signature is
+ * written once, here, and a definition that strays from it does not
+ * compile. */
+typedef int db_query_op(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
+			cf_db_event_fn, void *);
+typedef int db_span_op(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
+		       int64_t *, int64_t *, int64_t *);
+typedef int db_histogram_op(cf_db *, struct cf_ctx *,
+			    const struct cf_db_filter *, int64_t, int64_t,
+			    size_t, int64_t *);
+typedef int db_patients_op(cf_db *, struct cf_ctx *, cf_db_patient_fn, void *);
+typedef int db_archives_op(cf_db *, struct cf_ctx *, cf_db_archive_fn, void *);
+typedef int db_counts_op(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
+typedef int db_findings_op(cf_db *, struct cf_ctx *, cf_db_finding_fn, void *);
+
 struct db_ops {
 	int (*has_archive)(cf_db *, struct cf_ctx *, const char *);
 	int (*begin)(cf_db *, struct cf_ctx *);
@@ -24,18 +40,15 @@ struct db_ops {
 	int (*reject)(cf_db *, struct cf_ctx *, const struct cf_reject *);
 	int (*patient)(cf_db *, struct cf_ctx *, const struct cf_patient *);
 	int (*archive)(cf_db *, struct cf_ctx *, const struct cf_db_archive *);
-	int (*query)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
-		     cf_db_event_fn, void *);
-	int (*span)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
-		    int64_t *, int64_t *, int64_t *);
-	int (*histogram)(cf_db *, struct cf_ctx *, const struct cf_db_filter *,
-			 int64_t, int64_t, size_t, int64_t *);
-	int (*patients)(cf_db *, struct cf_ctx *, cf_db_patient_fn, void *);
-	int (*archives)(cf_db *, struct cf_ctx *, cf_db_archive_fn, void *);
-	int (*counts)(cf_db *, struct cf_ctx *, int64_t *, int64_t *);
+	db_query_op *query;
+	db_span_op *span;
+	db_histogram_op *histogram;
+	db_patients_op *patients;
+	db_archives_op *archives;
+	db_counts_op *counts;
 	int (*link)(cf_db *, struct cf_ctx *); /* optional: decisions to lineage */
 	int (*finding)(cf_db *, struct cf_ctx *, const struct cf_finding *);
-	int (*findings)(cf_db *, struct cf_ctx *, cf_db_finding_fn, void *);
+	db_findings_op *findings;
 	int (*close)(cf_db *, struct cf_ctx *);
 	void (*abandon)(cf_db *); /* optional: close without keeping the build */
 };

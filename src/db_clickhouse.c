@@ -33,6 +33,7 @@
 #include <curl/curl.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
@@ -331,14 +332,9 @@ static int collect_lineage(void *arg, const struct cf_event *e)
 	       !strcmp(e->decision, "Production");
 	if (strcmp(e->action, "stage-changed") && strcmp(e->action, "version-created"))
 		return 0;
-	if (ls->n == ls->cap) {
-		size_t cap = ls->cap ? ls->cap * 2 : 32;
-		struct lin *v = cf_realloc(ls->v, cap * sizeof *v);
-		if (!v)
-			goto nomem;
-		ls->v = v;
-		ls->cap = cap;
-	}
+	if (!(l = cf_array_grow(ls->v, &ls->cap, ls->n + 1, sizeof *l, 32)))
+		goto nomem;
+	ls->v = l;
 	l = &ls->v[ls->n];
 	memset(l, 0, sizeof *l);
 	l->ts_us = e->ts_us;
@@ -660,16 +656,9 @@ static int start_ins(struct ch_conn *c, struct cf_ctx *ctx)
 	uint64_t best = 0;
 
 	for (int t = 0; t < T_ARCHIVES; t++) {
-		struct cf_buf q;
 		uint64_t v = 0;
-		int rc;
-		cf_buf_init(&q);
-		if (cf_buf_puts(&q, "SELECT max(ins) FROM ") || cf_ch_table_ref(c, &q, t, 0)) {
-			cf_buf_release(&q);
-			return cf_set_nomem(ctx, "ClickHouse query");
-		}
-		rc = cf_ch_u64(c, ctx, q.data, &v);
-		cf_buf_release(&q);
+		int rc = cf_ch_table_u64(c, ctx, "max(ins)", t, &v);
+
 		if (rc != CF_OK)
 			return rc;
 		if (v > best)

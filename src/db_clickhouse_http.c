@@ -312,6 +312,23 @@ int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
 	return u64_at(c, ctx, c->base, sql, v);
 }
 
+int cf_ch_table_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *expr,
+		    int t, uint64_t *v)
+{
+	struct cf_buf q;
+	int rc;
+
+	cf_buf_init(&q);
+	if (cf_buf_printf(&q, "SELECT %s FROM ", expr) ||
+	    cf_ch_table_ref(c, &q, t, 0)) {
+		cf_buf_release(&q);
+		return cf_set_nomem(ctx, "ClickHouse query");
+	}
+	rc = cf_ch_u64(c, ctx, q.data, v);
+	cf_buf_release(&q);
+	return rc;
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 int cf_ch_has_patient_facts(struct ch_conn *c, struct cf_ctx *ctx,

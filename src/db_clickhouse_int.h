@@ -115,6 +115,10 @@ int cf_ch_exec(struct ch_conn *c, struct cf_ctx *ctx, const char *base,
 /* A single unsigned number answered by sql (e.g. count()). */
 int cf_ch_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *sql,
 	      uint64_t *v);
+/* The number answered by "SELECT expr FROM" table t (e.g. count(),
+ * max(ins)), the table named as cf_ch_table_ref(c, b, t, 0) names it. */
+int cf_ch_table_u64(struct ch_conn *c, struct cf_ctx *ctx, const char *expr,
+		    int t, uint64_t *v);
 
 /* ---- names and schema (db_clickhouse_http.c) ---- */
 
@@ -151,20 +155,12 @@ int cf_ch_parse_uri(struct cf_ctx *ctx, struct ch_conn *c, const char *uri);
 
 /* ---- reading (db_clickhouse_read.c): the db_ops read operations ---- */
 
-int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		cf_db_event_fn fn, void *arg);
-int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
-	       int64_t *count, int64_t *first_us, int64_t *last_us);
-int cf_ch_histogram(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		    int64_t start_us, int64_t width_us, size_t n,
-		    int64_t *counts);
-int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
-		   void *arg);
-int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
-		   void *arg);
-int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
-		 int64_t *rejects);
-int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
-		   void *arg);
+db_query_op cf_ch_query;
+db_span_op cf_ch_span;
+db_histogram_op cf_ch_histogram;
+db_patients_op cf_ch_patients;
+db_archives_op cf_ch_archives;
+db_counts_op cf_ch_counts;
+db_findings_op cf_ch_findings;
 
 #endif

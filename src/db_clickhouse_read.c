@@ -131,17 +131,38 @@ static void ch_tail(struct cf_buf *q, const struct cf_db_filter *f)
 	cf_buf_puts(q, " FORMAT TabSeparated");
 }
 
+/* Posts the SELECT in q to the node we talk to and hands each line of the
+ * answer to line(arg, line). A query that could not be built is no memory;
+ * a CF_FAILED after the line callback set *bad says "<base>: malformed
+ * <what> row from ClickHouse". CF_OK, the callback's non-zero value, or
+ * CF_FAILED/CF_FATAL on ctx. */
+static int ch_select(struct ch_conn *c, struct cf_ctx *ctx,
+		     const struct cf_buf *q, int (*line)(void *, char *),
+		     void *arg, const int *bad, const char *what)
+{
+	struct sink s = {.line = line, .arg = arg};
+	int rc;
+
+	if (q->err)
+		return cf_set_nomem(ctx, "ClickHouse query");
+	cf_buf_init(&s.buf);
+	rc = cf_ch_post(c, ctx, c->base, NULL, q->data, q->len, &s);
+	if (rc == CF_FAILED && *bad)
+		cf_set_error(ctx, 0, "%s: malformed %s row from ClickHouse",
+			     c->base, what);
+	cf_buf_release(&s.buf);
+	return rc;
+}
+
 int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 		cf_db_event_fn fn, void *arg)
 {
 	struct ch_conn *c = conn(db);
 	struct event_reader r = {fn, arg, ctx, 0};
-	struct sink s = {.line = read_event_line, .arg = &r};
 	struct cf_buf q;
 	int rc, t;
 
 	cf_buf_init(&q);
-	cf_buf_init(&s.buf);
 	if ((t = cf_ch_events_table(c, ctx, f)) < 0)
 		return CF_FAILED;
 	cf_buf_printf(&q, "SELECT %s FROM ", event_cols);
@@ -154,15 +175,8 @@ int cf_ch_query(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
 								 (uint64_t)INT64_MAX,
 			      f->offset);
 	ch_tail(&q, f);
-	if (q.err) {
-		cf_buf_release(&q);
-		return cf_set_nomem(ctx, "ClickHouse query");
-	}
-	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
-	if (rc == CF_FAILED && r.bad)
-		cf_set_error(ctx, 0, "%s: malformed event row from ClickHouse", c->base);
+	rc = ch_select(c, ctx, &q, read_event_line, &r, &r.bad, "event");
 	cf_buf_release(&q);
-	cf_buf_release(&s.buf);
 	return rc;
 }
 
@@ -198,18 +212,7 @@ static int read_num_line(void *arg, char *line)
 static int ch_numbers(struct ch_conn *c, struct cf_ctx *ctx, struct cf_buf *q,
 		      struct num_reader *r)
 {
-	struct sink s = {.line = read_num_line, .arg = r};
-	int rc;
-
-	if (q->err)
-		return cf_set_nomem(ctx, "ClickHouse query");
-	cf_buf_init(&s.buf);
-	rc = cf_ch_post(c, ctx, c->base, NULL, q->data, q->len, &s);
-	if (rc == CF_FAILED && r->bad)
-		cf_set_error(ctx, 0, "%s: malformed count row from ClickHouse",
-			     c->base);
-	cf_buf_release(&s.buf);
-	return rc;
+	return ch_select(c, ctx, q, read_num_line, r, &r->bad, "count");
 }
 
 int cf_ch_span(cf_db *db, struct cf_ctx *ctx, const struct cf_db_filter *f,
@@ -346,7 +349,6 @@ int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 {
 	struct ch_conn *c = conn(db);
 	struct patient_reader r = {.fn = fn, .arg = arg};
-	struct sink s = {.line = read_patient_line, .arg = &r};
 	struct cf_buf q;
 	int rc, facts = 0;
 
@@ -354,26 +356,19 @@ int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	if ((rc = cf_ch_has_patient_facts(c, ctx, c->base, 0, &facts)) != CF_OK)
 		return rc;
 	cf_buf_init(&q);
-	cf_buf_init(&s.buf);
-	if (cf_buf_puts(&q, "SELECT id, state, has_contact, archive, member, line, ") ||
-	    cf_buf_puts(&q, facts ? "reach, deceased, next_of_kin, birth_date FROM " :
-				    "NULL, NULL, NULL, NULL FROM ") ||
-	    cf_ch_table_ref(c, &q, T_PATIENTS, 0) ||
-	    cf_buf_puts(&q, " ORDER BY id, ins FORMAT TabSeparated")) {
-		cf_buf_release(&q);
-		return cf_set_nomem(ctx, "ClickHouse query");
-	}
-	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
+	cf_buf_puts(&q, "SELECT id, state, has_contact, archive, member, line, ");
+	cf_buf_puts(&q, facts ? "reach, deceased, next_of_kin, birth_date FROM " :
+				"NULL, NULL, NULL, NULL FROM ");
+	cf_ch_table_ref(c, &q, T_PATIENTS, 0);
+	cf_buf_puts(&q, " ORDER BY id, ins FORMAT TabSeparated");
+	/* a malformed row stops the answer with CF_FAILED: said there */
+	rc = ch_select(c, ctx, &q, read_patient_line, &r, &r.bad, "patient");
 	if (rc == CF_OK)
 		rc = patient_emit(&r);
 	if (r.nomem)
 		rc = cf_set_nomem(ctx, "reading patients");
-	else if (r.bad)
-		rc = cf_set_error(ctx, 0, "%s: malformed patient row from ClickHouse",
-				  c->base);
 	patient_clear(&r);
 	cf_buf_release(&q);
-	cf_buf_release(&s.buf);
 	return rc;
 }
 
@@ -409,41 +404,25 @@ int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 {
 	struct ch_conn *c = conn(db);
 	struct archive_reader r = {fn, arg, 0};
-	struct sink s = {.line = read_archive_line, .arg = &r};
 	struct cf_buf q;
 	int rc;
 
 	cf_buf_init(&q);
-	cf_buf_init(&s.buf);
-	if (cf_buf_puts(&q, "SELECT sha256sums, path, signer, verified, sequence,"
-			    " host, built_at FROM ") ||
-	    cf_ch_table_ref(c, &q, T_ARCHIVES, 0) ||
-	    cf_buf_puts(&q, " ORDER BY sha256sums FORMAT TabSeparated")) {
-		cf_buf_release(&q);
-		return cf_set_nomem(ctx, "ClickHouse query");
-	}
-	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
-	if (rc == CF_FAILED && r.bad)
-		cf_set_error(ctx, 0, "%s: malformed archive row from ClickHouse", c->base);
+	cf_buf_puts(&q, "SELECT sha256sums, path, signer, verified, sequence,"
+			" host, built_at FROM ");
+	cf_ch_table_ref(c, &q, T_ARCHIVES, 0);
+	cf_buf_puts(&q, " ORDER BY sha256sums FORMAT TabSeparated");
+	rc = ch_select(c, ctx, &q, read_archive_line, &r, &r.bad, "archive");
 	cf_buf_release(&q);
-	cf_buf_release(&s.buf);
 	return rc;
 }
 
 static int count_table(struct ch_conn *c, struct cf_ctx *ctx, int t, int64_t *n)
 {
-	struct cf_buf q;
 	uint64_t v = 0;
-	int rc;
+	int rc = cf_ch_table_u64(c, ctx, "count()", t, &v);
 
-	cf_buf_init(&q);
-	if (cf_buf_puts(&q, "SELECT count() FROM ") || cf_ch_table_ref(c, &q, t, 0)) {
-		cf_buf_release(&q);
-		return cf_set_nomem(ctx, "ClickHouse query");
-	}
-	rc = cf_ch_u64(c, ctx, q.data, &v);
 	*n = (int64_t)v;
-	cf_buf_release(&q);
 	return rc;
 }
 
@@ -495,36 +474,28 @@ int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
 {
 	struct ch_conn *c = conn(db);
 	struct finding_reader r = {fn, arg, 0};
-	struct sink s = {.line = read_finding_line, .arg = &r};
 	struct cf_buf q;
 	uint64_t n = 0;
 	int rc;
 
 	cf_buf_init(&q);
-	cf_buf_init(&s.buf);
-	if (cf_buf_puts(&q, "SELECT count() FROM system.tables WHERE database = ") ||
-	    cf_ch_quote(&q, c->dbname) || cf_buf_puts(&q, " AND name = 'findings'"))
-		goto nomem;
-	if ((rc = cf_ch_u64(c, ctx, q.data, &n)) != CF_OK || !n)
-		goto out;
-	cf_buf_reset(&q);
-	if (cf_buf_puts(&q, "SELECT detected_at, rule_id, title, level, group_key,"
-			    " count, first_us, last_us, events FROM ") ||
-	    cf_ch_table_ref(c, &q, T_FINDINGS, 0) ||
-	    cf_buf_puts(&q, " WHERE count > 0 AND (rule_id, detected_at) GLOBAL IN"
-			    " (SELECT rule_id, max(detected_at) FROM ") ||
-	    cf_ch_table_ref(c, &q, T_FINDINGS, 0) ||
-	    cf_buf_puts(&q, " GROUP BY rule_id) ORDER BY rule_id, first_us, ins"
-			    " FORMAT TabSeparated"))
-		goto nomem;
-	rc = cf_ch_post(c, ctx, c->base, NULL, q.data, q.len, &s);
-	if (rc == CF_FAILED && r.bad)
-		cf_set_error(ctx, 0, "%s: malformed finding row from ClickHouse", c->base);
-	goto out;
-nomem:
-	rc = cf_set_nomem(ctx, "ClickHouse query");
-out:
+	cf_buf_puts(&q, "SELECT count() FROM system.tables WHERE database = ");
+	cf_ch_quote(&q, c->dbname);
+	cf_buf_puts(&q, " AND name = 'findings'");
+	rc = q.err ? cf_set_nomem(ctx, "ClickHouse query") :
+		     cf_ch_u64(c, ctx, q.data, &n);
+	if (rc == CF_OK && n) {
+		cf_buf_reset(&q);
+		cf_buf_puts(&q, "SELECT detected_at, rule_id, title, level,"
+				" group_key, count, first_us, last_us, events FROM ");
+		cf_ch_table_ref(c, &q, T_FINDINGS, 0);
+		cf_buf_puts(&q, " WHERE count > 0 AND (rule_id, detected_at)"
+				" GLOBAL IN (SELECT rule_id, max(detected_at) FROM ");
+		cf_ch_table_ref(c, &q, T_FINDINGS, 0);
+		cf_buf_puts(&q, " GROUP BY rule_id) ORDER BY rule_id, first_us, ins"
+				" FORMAT TabSeparated");
+		rc = ch_select(c, ctx, &q, read_finding_line, &r, &r.bad, "finding");
+	}
 	cf_buf_release(&q);
-	cf_buf_release(&s.buf);
 	return rc;
 }

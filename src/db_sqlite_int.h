@@ -51,19 +51,13 @@ const char *sq_col_text(sqlite3_stmt *s, int i);
 #define PATIENT_FACTS_COLS "reach, deceased, next_of_kin, birth_date"
 extern const char sq_event_cols[];
 
-int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		    cf_db_event_fn fn, void *arg);
-int sq_span(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
-		   int64_t *count, int64_t *first_us, int64_t *last_us);
-int sq_histogram(cf_db *h, struct cf_ctx *ctx,
-			const struct cf_db_filter *f, int64_t start_us,
-			int64_t width_us, size_t nb, int64_t *counts);
-int sq_patients(cf_db *h, struct cf_ctx *ctx, cf_db_patient_fn fn,
-		       void *arg);
-int sq_archives(cf_db *h, struct cf_ctx *ctx, cf_db_archive_fn fn,
-		       void *arg);
-int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
-		     int64_t *rejects);
+/* The read operations of db_ops (src/db_sqlite_read.c). */
+db_query_op sq_query;
+db_span_op sq_span;
+db_histogram_op sq_histogram;
+db_patients_op sq_patients;
+db_archives_op sq_archives;
+db_counts_op sq_counts;
 /* The filters' indexes (src/db_sqlite_index.c): the FTS5 index of the
  * messages, and the calls of a build's start (after the schema) and its
  * end (before the commit). sq_has_text_index: 1 when the store has it. */

@@ -27,10 +27,12 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/patient.h"
 #include "casefile/scope.h"
+#include "casefile/strset.h"
 #include "casefile/time.h"
 #include "casefile/yaml.h"
 #include "scope_count.h"
@@ -70,10 +72,8 @@ struct scope {
 	int nomem;
 	uint64_t failed_count;
 	uint64_t excluded;   /* unverified accesses left out */
-	/* login attempts already counted, "archive\nmember\nattempt" keys
-	 * in an open-addressing set (cap a power of two, at most half full) */
-	char **attempts;
-	size_t nattempts, capattempts;
+	/* login attempts already counted, "archive\nmember\nattempt" keys */
+	struct cf_strset attempts;
 };
 
 /* ---- verified and unverified archives ----------------------------------- */
@@ -81,29 +81,22 @@ struct scope {
 static int on_archive(void *arg, const struct cf_db_archive *a)
 {
 	struct archives *ar = arg;
+	void *v;
 
 	if (a->verified) {
-		if (ar->nok == ar->capok) {
-			size_t cap = ar->capok ? ar->capok * 2 : 16;
-			char **v = cf_realloc(ar->ok, cap * sizeof *v);
-			if (!v)
-				return ar->nomem = 1;
-			ar->ok = v;
-			ar->capok = cap;
-		}
+		if (!(v = cf_array_grow(ar->ok, &ar->capok, ar->nok + 1,
+					sizeof *ar->ok, 16)))
+			return ar->nomem = 1;
+		ar->ok = v;
 		if (!(ar->ok[ar->nok] = cf_strdup(a->sha256sums)))
 			return ar->nomem = 1;
 		ar->nok++;
 		return 0;
 	}
-	if (ar->nbad == ar->capbad) {
-		size_t cap = ar->capbad ? ar->capbad * 2 : 4;
-		struct bad_archive *v = cf_realloc(ar->bad, cap * sizeof *v);
-		if (!v)
-			return ar->nomem = 1;
-		ar->bad = v;
-		ar->capbad = cap;
-	}
+	if (!(v = cf_array_grow(ar->bad, &ar->capbad, ar->nbad + 1,
+				sizeof *ar->bad, 4)))
+		return ar->nomem = 1;
+	ar->bad = v;
 	ar->bad[ar->nbad].digest = cf_strdup(a->sha256sums);
 	ar->bad[ar->nbad].path = a->path ? cf_strdup(a->path) : NULL;
 	ar->nbad++;
@@ -133,6 +126,30 @@ static int cmp_bad(const void *a, const void *b)
 {
 	return strcmp(((const struct bad_archive *)a)->digest,
 		      ((const struct bad_archive *)b)->digest);
+}
+
+/* The status of a read of the store (cf_db_query_*) that returned rc, and
+ * whose callback noted a lack of memory in nomem, having no ctx to say it
+ * on: CF_OK, CF_FATAL said here, or CF_FAILED with the store's error. */
+static int read_end(struct cf_ctx *ctx, int rc, int nomem)
+{
+	if (nomem)
+		return cf_set_nomem(ctx, "computing the scope");
+	return rc == CF_OK ? CF_OK : CF_FAILED;
+}
+
+/* The store's archives into ar, each list sorted for event_unverified(). */
+static int archives_read(struct cf_ctx *ctx, cf_db *db, struct archives *ar)
+{
+	int rc = cf_db_query_archives(db, ctx, on_archive, ar);
+
+	if ((rc = read_end(ctx, rc, ar->nomem)) != CF_OK)
+		return rc;
+	if (ar->nok)
+		qsort(ar->ok, ar->nok, sizeof *ar->ok, cmp_pstr);
+	if (ar->nbad)
+		qsort(ar->bad, ar->nbad, sizeof *ar->bad, cmp_bad);
+	return CF_OK;
 }
 
 /* 1 when s is in v (sorted with strcmp); a NULL s is in no list. */
@@ -211,46 +228,6 @@ static int64_t repeat_of(const struct cf_event *e)
 
 /* ---- one failed attempt, one count ---------------------------------------- */
 
-static size_t key_hash(const char *k, size_t cap)
-{
-	size_t h = 5381;
-
-	for (; *k; k++)
-		h = h * 33 + (unsigned char)*k;
-	return h & (cap - 1);
-}
-
-/* Adds key to the set: 1 when it is new, 0 when present, -1 out of memory
- * (the key is the set's once added). */
-static int key_add(struct scope *s, char *key)
-{
-	size_t h;
-
-	if ((s->nattempts + 1) * 2 > s->capattempts) {
-		size_t cap = s->capattempts ? s->capattempts * 2 : 256;
-		char **v = cf_calloc(cap, sizeof *v);
-		if (!v)
-			return -1;
-		for (size_t i = 0; i < s->capattempts; i++) {
-			if (!s->attempts[i])
-				continue;
-			for (h = key_hash(s->attempts[i], cap); v[h]; h = (h + 1) & (cap - 1))
-				;
-			v[h] = s->attempts[i];
-		}
-		free(s->attempts);
-		s->attempts = v;
-		s->capattempts = cap;
-	}
-	for (h = key_hash(key, s->capattempts); s->attempts[h];
-	     h = (h + 1) & (s->capattempts - 1))
-		if (!strcmp(s->attempts[h], key))
-			return 0;
-	s->attempts[h] = key;
-	s->nattempts++;
-	return 1;
-}
-
 /* 1 when the event belongs to a login attempt already counted: the
  * parsers give the lines of one attempt (sshd's "Invalid user", pam_unix's
  * "authentication failure", sshd's "Failed password", the disconnect) one
@@ -276,9 +253,9 @@ static int attempt_counted(struct scope *s, const struct cf_event *e)
 		return -1;
 	sprintf(key, "%s\n%s\n%.*s", e->archive ? e->archive : "",
 		e->member ? e->member : "", (int)(strchr(v, '"') - v), v);
-	if ((rc = key_add(s, key)) != 1)
-		free(key);
-	return rc < 0 ? -1 : !rc;
+	rc = cf_strset_add(&s->attempts, key);
+	free(key);
+	return rc;
 }
 
 static int attributed(const struct cf_incident *inc, const struct cf_event *e)
@@ -517,14 +494,9 @@ static int add_access(struct scope *s, const struct cf_event *e, int unverified)
 {
 	struct access *a;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct access *v = cf_realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return s->nomem = 1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (!(a = cf_array_grow(s->v, &s->cap, s->n + 1, sizeof *a, 256)))
+		return s->nomem = 1;
+	s->v = a;
 	a = &s->v[s->n];
 	memset(a, 0, sizeof *a);
 	a->patient = cf_strdup(e->patient);
@@ -661,23 +633,14 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	s.cats = cJSON_CreateArray();
 	if (!j || !s.failed || !s.decisions || !s.cats)
 		goto nomem;
-	rc = cf_db_query_archives(db, ctx, on_archive, &ar);
-	if (ar.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
-	if (ar.nok)
-		qsort(ar.ok, ar.nok, sizeof *ar.ok, cmp_pstr);
-	if (ar.nbad)
-		qsort(ar.bad, ar.nbad, sizeof *ar.bad, cmp_bad);
+	if ((rc = archives_read(ctx, db, &ar)) != CF_OK)
+		goto out;
 	if (!(unv_arch = unverified_archives_json(&ar)) ||
 	    !(unv_pats = cJSON_CreateArray()))
 		goto nomem;
 	rc = cf_db_query_events(db, ctx, &f, on_event, &s);
-	if (s.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
+	if ((rc = read_end(ctx, rc, s.nomem)) != CF_OK)
+		goto out;
 	/* the patients in exposed data at rest (scope_data.c) */
 	rc = cf_scope_data_at_rest(ctx, db, inc, on_data_record, &s, j);
 	if (s.nomem)
@@ -685,10 +648,8 @@ int cf_scope_compute(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	if (rc != CF_OK)
 		goto out;
 	rc = cf_db_query_patients(db, ctx, on_patient, &st);
-	if (st.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto fail;
+	if ((rc = read_end(ctx, rc, st.nomem)) != CF_OK)
+		goto out;
 	if (s.n)
 		qsort(s.v, s.n, sizeof *s.v, by_patient);
 	cf_jb_str(&jb, j, "incident", inc->id);
@@ -795,9 +756,6 @@ nomem_parts:
 	goto out;
 nomem:
 	rc = cf_set_nomem(ctx, "computing the scope");
-	goto out;
-fail:
-	rc = CF_FAILED;
 out:
 	for (size_t i = 0; i < s.n; i++) {
 		free(s.v[i].patient);
@@ -809,9 +767,7 @@ out:
 		free(s.v[i].action);
 	}
 	free(s.v);
-	for (size_t i = 0; i < s.capattempts; i++)
-		free(s.attempts[i]);
-	free(s.attempts);
+	cf_strset_release(&s.attempts);
 	for (size_t i = 0; i < st.n; i++) {
 		free(st.id[i]);
 		free(st.st[i]);

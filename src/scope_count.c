@@ -126,21 +126,23 @@ struct count {
 	int nomem;
 };
 
+/* Frees the n strings of v, then v. */
+static void strs_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void count_release(struct count *c)
 {
-	for (size_t i = 0; i < c->npairs; i++) {
-		free(c->pairs[i]);
+	strs_free(c->pairs, c->npairs);
+	for (size_t i = 0; i < c->npairs; i++)
 		cJSON_Delete(c->prior[i]);
-	}
-	free(c->pairs);
 	free(c->prior);
 	free(c->pid);
-	for (size_t i = 0; i < c->nt; i++) {
-		free(c->tid[i]);
-		free(c->tstate[i]);
-	}
-	free(c->tid);
-	free(c->tstate);
+	strs_free(c->tid, c->nt);
+	strs_free(c->tstate, c->nt);
 	free(c->thc);
 	free(c->first_alert_rule);
 }
@@ -662,11 +664,8 @@ int cf_scope_count(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
 	if ((rc = query_prior(&c, db)) != CF_OK)
 		goto out;
 	rc = cf_db_query_patients(db, ctx, on_patient_row, &c);
-	if (c.nomem)
-		goto nomem;
-	if (rc != CF_OK)
-		goto out;
-	rc = cf_db_query_findings(db, ctx, on_finding, &c);
+	if (rc == CF_OK && !c.nomem)
+		rc = cf_db_query_findings(db, ctx, on_finding, &c);
 	if (c.nomem)
 		goto nomem;
 	if (rc != CF_OK)

@@ -269,10 +269,20 @@ static int promoted(cJSON *r)
 			       "version");
 }
 
+/* Hands every registry event (source "mlflow") to fn: CF_OK, or the
+ * failure on ctx (a lack of memory fn noted in L->nomem said here). */
+static int walk_registry(struct cf_ctx *ctx, cf_db *db, cf_db_event_fn fn,
+			 struct lin *L)
+{
+	struct cf_db_filter f = {.source = "mlflow"};
+	int rc = cf_db_query_events(db, ctx, &f, fn, L);
+
+	return L->nomem ? cf_set_nomem(ctx, "model lineage") : rc;
+}
+
 int cf_scope_lineage(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *inc,
 		     cJSON *scope)
 {
-	struct cf_db_filter f = {.source = "mlflow"};
 	struct lin L = {0};
 	const cJSON *c;
 	cJSON *r;
@@ -287,10 +297,7 @@ int cf_scope_lineage(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(scope, "cohorts"))
 		if (add_row(L.out, cf_json_str(c, "model", NULL), cf_json_str(c, "version", NULL)))
 			goto nomem;
-	rc = cf_db_query_events(db, ctx, &f, on_version, &L);
-	if (L.nomem)
-		goto nomem;
-	if (rc != CF_OK)
+	if ((rc = walk_registry(ctx, db, on_version, &L)) != CF_OK)
 		goto out;
 	/* versions whose run took exposed data are implicated too */
 	for (size_t i = 0; i < inc->exposure.ndata; i++) {
@@ -308,12 +315,8 @@ int cf_scope_lineage(struct cf_ctx *ctx, cf_db *db, const struct cf_incident *in
 			}
 		}
 	}
-	rc = cf_db_query_events(db, ctx, &f, on_mlflow, &L);
-	if (L.nomem)
-		goto nomem;
-	if (rc != CF_OK)
+	if ((rc = walk_registry(ctx, db, on_mlflow, &L)) != CF_OK)
 		goto out;
-	rc = CF_OK;
 	cJSON_ArrayForEach(r, L.out) {
 		const cJSON *run_id = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(r, "registered"), "run_id");
