@@ -49,7 +49,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_PREVIOUS = 256, OPT_CASE, OPT_EXAMINER, OPT_ROOT, OPT_COMPRESS,
-	OPT_LIST, OPT_TRUST,
+	OPT_LIST,
 };
 
 #define MAX_TRUST 16
@@ -60,11 +60,11 @@ static const struct option options[] = {
 	{"examiner", required_argument, NULL, OPT_EXAMINER},
 	{"key", required_argument, NULL, 'k'},
 	{"list-profiles", no_argument, NULL, OPT_LIST},
-	{"output", required_argument, NULL, 'o'},
+	CF_CLI_OPT_OUTPUT,
 	{"previous", required_argument, NULL, OPT_PREVIOUS},
 	{"profile", required_argument, NULL, 'p'},
 	{"root", required_argument, NULL, OPT_ROOT},
-	{"trust", required_argument, NULL, OPT_TRUST},
+	CF_CLI_OPT_TRUST,
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_PASS, CF_CLI_OPT_END,
 };
 
@@ -195,7 +195,7 @@ int cmd_collect(int argc, char **argv)
 		case OPT_EXAMINER: o.examiner = optarg; break;
 		case OPT_ROOT: o.root = optarg; break;
 		case OPT_LIST: list = 1; break;
-		case OPT_TRUST:
+		case CF_CLI_TRUST:
 			if (o.ntrust == MAX_TRUST)
 				return cf_cli_usage("at most %d --trust keys",
 						    MAX_TRUST);

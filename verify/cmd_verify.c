@@ -51,13 +51,10 @@ static const char usage_text[] =
 	"Exit status: 0 all intact, 1 a problem was found, 2 usage error,\n"
 	"3 an archive or key could not be read.\n";
 
-enum { OPT_TRUST = 256 };
-
 /* -k/--key is repeatable here (a trusted key, or the signer's). */
 static const struct option options[] = {
 	{"key", required_argument, NULL, 'k'},
-	{"trust", required_argument, NULL, OPT_TRUST},
-	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
+	CF_CLI_OPT_TRUST, CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
 struct verify_opts {
@@ -243,7 +240,7 @@ int cmd_verify(int argc, char **argv)
 	while ((c = cf_cli_next(&a)) > 0) {
 		if (c == 'k')
 			o.keys[o.nkeys++] = optarg;
-		else if (c == OPT_TRUST)
+		else if (c == CF_CLI_TRUST)
 			o.trust[o.ntrust++] = optarg;
 	}
 	o.json = a.json;
