@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/core.h"
 #include "casefile/error.h"
@@ -193,10 +194,7 @@ static int paths_source(struct cf_ctx *ctx, const struct cf_collect_opts *o,
 static void paths_release(struct cf_source *s)
 {
 	free(s->id);
-	if (s->paths)
-		for (size_t i = 0; i < s->npaths; i++)
-			free(s->paths[i]);
-	free(s->paths);
+	cf_strv_free(s->paths, s->npaths);
 }
 
 /* --root as a normalised absolute path without a trailing '/'; *root stays

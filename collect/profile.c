@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/datadir.h"
 #include "casefile/error.h"
@@ -64,21 +65,12 @@ static struct fy_node *where(struct fy_node *map, const char *key)
 	return fy_node_mapping_lookup_key_by_string(map, key, FY_NT);
 }
 
-static void free_list(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void source_release(struct cf_source *s)
 {
 	free(s->id);
-	free_list(s->paths, s->npaths);
-	free_list(s->exclude, s->nexclude);
-	free_list(s->argv, s->nargv + 1);
+	cf_strv_free(s->paths, s->npaths);
+	cf_strv_free(s->exclude, s->nexclude);
+	cf_strv_free(s->argv, s->nargv + 1);
 	free(s->store);
 	free(s->artifacts);
 	memset(s, 0, sizeof *s);
@@ -519,9 +511,7 @@ out:
 	cJSON_Delete(arr);
 	if (d)
 		closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	cf_strv_free(names, n);
 	free(dir);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
@@ -113,13 +114,6 @@ nomem:
 	return -1;
 }
 
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int walk_tree(struct walk *wk, int dirfd, const char *host, int depth);
 
 static int join_host(struct cf_buf *b, const char *host, const char *name)
@@ -192,7 +186,7 @@ static int walk_tree(struct walk *wk, int dirfd, const char *host, int depth)
 		rc = take(wk, dirfd, names[i], b.data, &st, depth);
 	}
 	cf_buf_release(&b);
-	free_names(names, n);
+	cf_strv_free(names, n);
 	return rc;
 }
 
@@ -269,7 +263,7 @@ static int walk_glob(struct walk *wk, int dirfd, const char *host, size_t i,
 nomem:
 	rc = cf_set_nomem(wk->sr->ctx, host);
 out:
-	free_names(names, n);
+	cf_strv_free(names, n);
 	cf_buf_release(&b);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/case.h"
 #include "casefile/cli.h"
 #include "casefile/signkey.h"
@@ -406,9 +407,7 @@ static int do_run(const struct opts *o, const char *arg)
 fail:
 	rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 out:
-	for (size_t i = 0; i < nhosts; i++)
-		free(hosts[i]);
-	free(hosts);
+	cf_strv_free(hosts, nhosts);
 	free(waiting);
 	free(logp);
 	cf_key_free(sg.key);

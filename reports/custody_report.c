@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/case.h"
 #include "casefile/error.h"
@@ -198,9 +199,7 @@ static int list_archives(struct cf_ctx *ctx, const char *casedir, cJSON *arr)
 	}
 	rc = CF_OK;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	cf_strv_free(names, n);
 	if (d)
 		closedir(d);
 	free(dir);

@@ -40,6 +40,8 @@ toolarge:
 
 void cf_strv_free(char **v, size_t n)
 {
+	if (!v)
+		return;
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);

@@ -604,9 +604,7 @@ static void conn_free(struct ch_conn *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
-	for (size_t i = 0; i < c->nshards; i++)
-		free(c->shards[i]);
-	free(c->shards);
+	cf_strv_free(c->shards, c->nshards);
 	for (int t = 0; t < T_N; t++)
 		cf_buf_release(&c->rows[t]);
 	free(c->base);

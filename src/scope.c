@@ -107,13 +107,11 @@ static int on_archive(void *arg, const struct cf_db_archive *a)
 
 static void archives_release(struct archives *ar)
 {
-	for (size_t i = 0; i < ar->nok; i++)
-		free(ar->ok[i]);
+	cf_strv_free(ar->ok, ar->nok);
 	for (size_t i = 0; i < ar->nbad; i++) {
 		free(ar->bad[i].digest);
 		free(ar->bad[i].path);
 	}
-	free(ar->ok);
 	free(ar->bad);
 }
 

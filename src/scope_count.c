@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/patient.h"
@@ -126,23 +127,15 @@ struct count {
 	int nomem;
 };
 
-/* Frees the n strings of v, then v. */
-static void strs_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void count_release(struct count *c)
 {
-	strs_free(c->pairs, c->npairs);
+	cf_strv_free(c->pairs, c->npairs);
 	for (size_t i = 0; i < c->npairs; i++)
 		cJSON_Delete(c->prior[i]);
 	free(c->prior);
 	free(c->pid);
-	strs_free(c->tid, c->nt);
-	strs_free(c->tstate, c->nt);
+	cf_strv_free(c->tid, c->nt);
+	cf_strv_free(c->tstate, c->nt);
 	free(c->thc);
 	free(c->first_alert_rule);
 }

@@ -127,13 +127,9 @@ void sg_rule_free(struct sigma_rule *r)
 	for (size_t i = 0; r->programs && r->programs[i]; i++)
 		free(r->programs[i]);
 	free(r->programs);
-	for (size_t i = 0; i < r->nrefs; i++)
-		free(r->refs[i]);
-	free(r->refs);
+	cf_strv_free(r->refs, r->nrefs);
 	free(r->ref);
-	for (size_t i = 0; i < r->ngroup; i++)
-		free(r->group_by[i]);
-	free(r->group_by);
+	cf_strv_free(r->group_by, r->ngroup);
 	free(r->group_map);
 	free(r->value_field);
 	for (size_t i = 0; i < r->groups_cap; i++)

@@ -22,7 +22,7 @@
 void *cf_array_grow(void *v, size_t *cap, size_t need, size_t size,
 		    size_t first);
 
-/* Frees the n heap strings of v, then v. NULL with n = 0 does nothing. */
+/* Frees the n heap strings of v, then v. NULL does nothing, whatever n. */
 void cf_strv_free(char **v, size_t n);
 
 #endif
