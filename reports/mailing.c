@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "casefile/alloc.h"
 #include "casefile/archive.h"
 #include "casefile/buf.h"
 #include "casefile/csv.h"
@@ -425,6 +426,7 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 	struct member *m;
 	const char *p;
 	size_t len;
+	unsigned long refused;
 	int rc;
 
 	*cats = *days = '\0';
@@ -445,8 +447,16 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 		if ((rc = load_cached(ctx, scope, cache, next, e, &m)) != CF_OK)
 			return rc;
 		if (member_line(m, (uint64_t)cf_json_int(e, "line", 0), &p, &len) ||
-		    !len || *p != '{' || !(o = cJSON_ParseWithLength(p, len)))
+		    !len || *p != '{')
 			continue;
+		/* a line that is not JSON names no categories; running out of
+		 * memory while parsing it is an error, not such a line */
+		refused = cf_alloc_failures();
+		if (!(o = cJSON_ParseWithLength(p, len))) {
+			if (cf_alloc_failures() != refused)
+				return cf_set_nomem(ctx, m->name);
+			continue;
+		}
 		cJSON_ArrayForEach(x, get(o, "entity")) {
 			category_of(cf_json_str(get(x, "what"), "reference", ""), cats);
 			*part2 |= part2_label(get(x, "securityLabel"));
@@ -482,7 +492,11 @@ static int facts_of(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 	while (len && (*p == ' ' || *p == '\t'))
 		p++, len--;
 	if (len && *p == '{') {
-		if (!(o = cJSON_ParseWithLength(p, len)))
+		unsigned long refused = cf_alloc_failures();
+
+		if (!(o = cJSON_ParseWithLength(p, len)) && cf_alloc_failures() != refused)
+			return cf_set_nomem(ctx, m->name);
+		if (!o)
 			return cf_set_error(ctx, 0, "%s:%llu: the patient record is not "
 					    "JSON", m->name, (unsigned long long)ln);
 		from_patient(find_patient(o, cf_json_str(d, "patient", "")), f);
