@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "casefile/alloc.h"
 #include "casefile/atomic.h"
 #include "casefile/buf.h"
 #include "casefile/cli.h"
@@ -252,7 +253,9 @@ static const struct option mailing_options[] = {
 	CF_CLI_OPT_HELP, CF_CLI_OPT_JSON, CF_CLI_OPT_END,
 };
 
-/* 1 when path's folder, or a folder above it, holds case.json. */
+/* 1 when path's folder, or a folder above it, holds case.json; -1 when
+ * memory ran out on the way (not an answer: the caller must not call that
+ * a misplaced -o). */
 static int in_case(const char *path)
 {
 	char *dir = realpath(".", NULL), *p, *slash;
@@ -260,18 +263,20 @@ static int in_case(const char *path)
 	int found = 0;
 
 	if (!dir)
-		return 0;
+		return errno == ENOMEM ? -1 : 0;
 	if (path[0] == '/')
-		full = strdup(path);
+		full = cf_strdup(path);
 	else
 		full = cf_path_join(dir, path);
 	free(dir);
 	if (!full)
-		return 0;
+		return -1;
 	while ((slash = strrchr(full, '/'))) {
 		*slash = '\0';
-		if (!(p = cf_path_join(*full ? full : "/", "case.json")))
+		if (!(p = cf_path_join(*full ? full : "/", "case.json"))) {
+			found = -1;
 			break;
+		}
 		found = is_file(p);
 		free(p);
 		if (found || !*full)
@@ -306,12 +311,17 @@ int cf_report_cmd_mailing(int argc, char **argv, const char *usage)
 		return cf_cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!db || !incident || !out)
 		return cf_cli_usage("mailing needs --db FILE, --incident FILE and -o FILE");
-	if (!in_case(out))
+	cf_ctx_init(&ctx);
+	cf_buf_init(&b);
+	if ((c = in_case(out)) < 0) {
+		cf_set_nomem(&ctx, out);
+		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
+		goto out;
+	}
+	if (!c)
 		return cf_cli_usage("'%s': the mailing list holds PHI and stays in the case "
 				    "folder: -o must name a file inside a folder holding "
 				    "case.json", out);
-	cf_ctx_init(&ctx);
-	cf_buf_init(&b);
 	if (cf_report_scope_from_db(&ctx, db, incident, NULL, 0, flags, &scope) != CF_OK ||
 	    cf_mailing_csv(&ctx, scope, &b, &rows, &part2) != CF_OK ||
 	    cf_write_file_atomic(&ctx, out, b.data ? b.data : "", b.len, 0600, 0) != CF_OK) {

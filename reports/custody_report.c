@@ -79,12 +79,16 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 		rc = cf_set_nomem(ctx, "custody");
 		goto out;
 	}
-	if (cf_buf_read_file(ctx, &b, path, MAX_LOG) != CF_OK)
+	/* the status of a failed read or check is kept: out of memory there
+	 * is CF_FATAL, not a plain failure */
+	if ((rc = cf_buf_read_file(ctx, &b, path, MAX_LOG)) != CF_OK)
 		goto out;
+	rc = CF_FAILED;
 	if (ntrusted) {
-		if (cf_custody_verify_case(ctx, casedir, trusted, ntrusted, &vr) !=
+		if ((rc = cf_custody_verify_case(ctx, casedir, trusted, ntrusted, &vr)) !=
 		    CF_OK)
 			goto out;
+		rc = CF_FAILED;
 		if (!(*check = check_json(&vr))) {
 			rc = cf_set_nomem(ctx, "custody");
 			goto out;
@@ -102,6 +106,11 @@ int cf_custody_load(struct cf_ctx *ctx, const char *casedir,
 			goto out;
 		}
 		if (cf_json_parse(ctx, p, (size_t)(nl - p), &e) != CF_OK) {
+			/* cJSON ran out of memory: no verdict on the line */
+			if (ctx->err == ENOMEM) {
+				rc = cf_set_nomem(ctx, path);
+				goto out;
+			}
 			/* A verified log that fails there is reported as such,
 			 * with the entries before the bad line. */
 			if (*check && !cJSON_IsTrue(cJSON_GetObjectItem(*check, "ok")))
@@ -184,6 +193,9 @@ static int list_archives(struct cf_ctx *ctx, const char *casedir, cJSON *arr)
 			continue;
 		}
 		if (cf_sha256_file(ctx, p, dg, &size) != CF_OK) {
+			/* out of memory while hashing is the runtime status */
+			if (ctx->err == ENOMEM)
+				rc = cf_set_nomem(ctx, p);
 			free(p);
 			goto out;
 		}
@@ -256,9 +268,15 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 		rc = cf_set_nomem(ctx, "custody report");
 		goto out;
 	}
-	if (cf_json_parse_file(ctx, cpath, 1u << 20, &caseinfo) != CF_OK ||
-	    cf_custody_load(ctx, casedir, trusted, ntrusted, &entries, &check) != CF_OK)
+	if (cf_json_parse_file(ctx, cpath, 1u << 20, &caseinfo) != CF_OK) {
+		/* out of memory while parsing case.json is not a bad case.json */
+		if (ctx->err == ENOMEM)
+			rc = cf_set_nomem(ctx, cpath);
 		goto out;
+	}
+	if ((rc = cf_custody_load(ctx, casedir, trusted, ntrusted, &entries, &check)) != CF_OK)
+		goto out;
+	rc = CF_FAILED;
 	/* the adds are checked once, at the end (the builder owns what it
 	 * was given from here on, added or freed) */
 	rep = cf_jb_init(&jb);
@@ -290,7 +308,7 @@ int cf_custody_report_build(struct cf_ctx *ctx, const char *casedir,
 	cf_jb_made(&jb, rep, "entries", entries);
 	entries = NULL;
 	arch = cf_jb_array(&jb, rep, "archives");
-	if (!jb.err && list_archives(ctx, casedir, arch) != CF_OK)
+	if (!jb.err && (rc = list_archives(ctx, casedir, arch)) != CF_OK)
 		goto out;
 	mark_archives(&jb, arch, cJSON_GetObjectItem(sum, "verification"));
 	rc = (*out = cf_jb_finish(&jb)) ? CF_OK : cf_set_nomem(ctx, "custody report");

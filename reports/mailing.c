@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "casefile/alloc.h"
 #include "casefile/archive.h"
 #include "casefile/buf.h"
 #include "casefile/csv.h"
@@ -280,7 +281,7 @@ static void on_field(void *s, size_t len, void *arg)
 
 	if (r->n == 64)
 		return;
-	if (!(r->f[r->n] = malloc(len + 1))) {
+	if (!(r->f[r->n] = cf_malloc(len + 1))) {
 		r->nomem = 1;
 		return;
 	}
@@ -298,6 +299,7 @@ static void row_free(struct row *r)
 	}
 }
 
+/* 0, -1 for a row libcsv cannot read, -2 when memory ran out. */
 static int split(const char *p, size_t len, struct row *r)
 {
 	struct csv_parser csv;
@@ -311,10 +313,11 @@ static int split(const char *p, size_t len, struct row *r)
 	csv_free(&csv);
 	if (!ok)
 		row_free(r);
-	return ok ? 0 : -1;
+	return ok ? 0 : r->nomem ? -2 : -1;
 }
 
-/* A roster row (timeline/roster.c's columns, plus name and MRN). */
+/* A roster row (timeline/roster.c's columns, plus name and MRN); -1 when
+ * it cannot be read, -2 when memory ran out. */
 static int from_roster(const struct member *m, uint64_t ln, struct facts *f)
 {
 	const char *hp, *rp;
@@ -322,12 +325,13 @@ static int from_roster(const struct member *m, uint64_t ln, struct facts *f)
 	struct row h, r;
 	int rc = -1;
 
-	if (member_line(m, 1, &hp, &hl) || member_line(m, ln, &rp, &rl) ||
-	    split(hp, hl, &h))
+	if (member_line(m, 1, &hp, &hl) || member_line(m, ln, &rp, &rl))
 		return -1;
-	if (split(rp, rl, &r)) {
+	if ((rc = split(hp, hl, &h)) != 0)
+		return rc;
+	if ((rc = split(rp, rl, &r)) != 0) {
 		row_free(&h);
-		return -1;
+		return rc;
 	}
 	for (size_t i = 0; i < h.n && i < r.n; i++) {
 		const char *k = h.f[i] ? h.f[i] : "", *v = r.f[i] ? r.f[i] : "";
@@ -425,6 +429,7 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 	struct member *m;
 	const char *p;
 	size_t len;
+	unsigned long refused;
 	int rc;
 
 	*cats = *days = '\0';
@@ -445,8 +450,16 @@ static int accesses(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 		if ((rc = load_cached(ctx, scope, cache, next, e, &m)) != CF_OK)
 			return rc;
 		if (member_line(m, (uint64_t)cf_json_int(e, "line", 0), &p, &len) ||
-		    !len || *p != '{' || !(o = cJSON_ParseWithLength(p, len)))
+		    !len || *p != '{')
 			continue;
+		/* a line that is not JSON names no categories; running out of
+		 * memory while parsing it is an error, not such a line */
+		refused = cf_alloc_failures();
+		if (!(o = cJSON_ParseWithLength(p, len))) {
+			if (cf_alloc_failures() != refused)
+				return cf_set_nomem(ctx, m->name);
+			continue;
+		}
 		cJSON_ArrayForEach(x, get(o, "entity")) {
 			category_of(cf_json_str(get(x, "what"), "reference", ""), cats);
 			*part2 |= part2_label(get(x, "securityLabel"));
@@ -482,14 +495,20 @@ static int facts_of(struct cf_ctx *ctx, const cJSON *scope, struct member *cache
 	while (len && (*p == ' ' || *p == '\t'))
 		p++, len--;
 	if (len && *p == '{') {
-		if (!(o = cJSON_ParseWithLength(p, len)))
+		unsigned long refused = cf_alloc_failures();
+
+		if (!(o = cJSON_ParseWithLength(p, len)) && cf_alloc_failures() != refused)
+			return cf_set_nomem(ctx, m->name);
+		if (!o)
 			return cf_set_error(ctx, 0, "%s:%llu: the patient record is not "
 					    "JSON", m->name, (unsigned long long)ln);
 		from_patient(find_patient(o, cf_json_str(d, "patient", "")), f);
 		cJSON_Delete(o);
 		return CF_OK;
 	}
-	if (from_roster(m, ln, f))
+	if ((rc = from_roster(m, ln, f)) == -2)
+		return cf_set_nomem(ctx, m->name);
+	if (rc)
 		return cf_set_error(ctx, 0, "%s:%llu: the roster row cannot be read",
 				    m->name, (unsigned long long)ln);
 	return CF_OK;
@@ -553,8 +572,8 @@ int cf_mailing_csv(struct cf_ctx *ctx, const cJSON *scope, struct cf_buf *out,
 	memset(m, 0, sizeof m);
 	for (int i = 0; i < CACHE; i++)
 		cf_buf_init(&m[i].data);
-	if ((cap && !(v = calloc(cap, sizeof *v))) || !(f = malloc(sizeof *f)) ||
-	    !(cats = malloc(MAX_FIELD)) || !(days = malloc(MAX_FIELD))) {
+	if ((cap && !(v = cf_calloc(cap, sizeof *v))) || !(f = cf_malloc(sizeof *f)) ||
+	    !(cats = cf_malloc(MAX_FIELD)) || !(days = cf_malloc(MAX_FIELD))) {
 		rc = cf_set_nomem(ctx, "mailing");
 		goto out;
 	}

@@ -398,9 +398,15 @@ cf_key *cf_key_load_trusted(struct cf_ctx *ctx, const char *path)
 
 cf_key *cf_key_from_raw_public(struct cf_ctx *ctx, const uint8_t pub[32])
 {
+	unsigned long refused = cf_alloc_failures();
 	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL,
 							pub, 32);
 
+	if (!pkey && cf_alloc_failures() != refused) {
+		ERR_clear_error();
+		cf_set_nomem(ctx, "reading a raw public key");
+		return NULL;
+	}
 	if (!pkey) {
 		cf_set_error(ctx, 0, "invalid Ed25519 public key: %s",
 			     ossl_reason("rejected"));
@@ -487,10 +493,14 @@ int cf_key_raw_public(struct cf_ctx *ctx, const cf_key *k,
 		      uint8_t out[CF_ED25519_PUB_LEN])
 {
 	size_t len = CF_ED25519_PUB_LEN;
+	unsigned long refused = cf_alloc_failures();
 
 	if (!EVP_PKEY_get_raw_public_key(k->pkey, out, &len) ||
 	    len != CF_ED25519_PUB_LEN) {
 		ERR_clear_error();
+		/* OpenSSL fails the same way when it ran out of memory */
+		if (cf_alloc_failures() != refused)
+			return cf_set_nomem(ctx, "reading a raw public key");
 		return cf_set_fatal(ctx, 0, "cannot read raw public key");
 	}
 	return CF_OK;

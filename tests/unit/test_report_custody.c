@@ -227,7 +227,7 @@ static void evidence_swapped_added_or_removed_is_named(void **state)
 
 /* Out of memory at any allocation of the report (the case, the log, the
  * summary, the archives): the report a run without a fault gives, or an
- * error that says so and no report. Without a key: the core's key
+ * error that says so, with the runtime status CF_FATAL, and no report. Without a key: the core's key
  * reading is not what this tests. */
 static void every_allocation_failure_is_out_of_memory(void **state)
 {
@@ -251,6 +251,10 @@ static void every_allocation_failure_is_out_of_memory(void **state)
 		} else {
 			if (!strstr(cf_errmsg(&ctx), strerror(ENOMEM)))
 				fail_msg("alloc %lu: %s", n, cf_errmsg(&ctx));
+			/* the runtime status, not a plain failure */
+			if (rc != CF_FATAL)
+				fail_msg("alloc %lu: status %d, not CF_FATAL: %s", n, rc,
+					 cf_errmsg(&ctx));
 			assert_null(rep);
 		}
 		cJSON_Delete(rep);
