@@ -172,10 +172,14 @@ static int sq_check_store(struct sq_store *db, struct cf_ctx *ctx, int *is_new)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
-	int64_t app = sq_int(db, "PRAGMA application_id");
-	int64_t ntables = sq_int(db, "SELECT count(*) FROM sqlite_schema");
+	int64_t app = sq_int(db, "PRAGMA application_id"), ntables;
 	char sql[512];
 
+	/* -1 is also an application id a file may carry: only a failed
+	 * read for lack of memory is told apart from it */
+	if (app == -1 && sqlite3_errcode(db->sq) == SQLITE_NOMEM)
+		return cf_set_nomem(ctx, db->location);
+	ntables = sq_int(db, "SELECT count(*) FROM sqlite_schema");
 	if (ntables < 0)
 		return sq_err(db, ctx, "not an SQLite database");
 	*is_new = ntables == 0;

@@ -75,8 +75,10 @@ static int yaml_time(struct cf_ctx *ctx, const char *file, struct fy_node *map,
 
 	if (!n || cf_yaml_is_null(n))
 		return CF_EOF;
-	if (!fy_node_is_scalar(n) || !(s = cf_yaml_strdup(n)))
+	if (!fy_node_is_scalar(n))
 		return cf_yaml_error(ctx, file, n, "'%s' must be an RFC 3339 time", key);
+	if (!(s = cf_yaml_strdup(n)))
+		return cf_set_nomem(ctx, file);
 	if (cf_time_parse(s, -1, us, NULL))
 		rc = cf_yaml_error(ctx, file, n, "'%s' is not an RFC 3339 time: '%s'",
 				   key, s);
