@@ -25,3 +25,18 @@ counting_archive() {
   bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
     var/log/ehr/audit.ndjson:access-log var/lib/ehr/roster.csv:database || die make-archive
 }
+
+# mailing_store: the evidence of tests/fixtures/mailing (access log, FHIR
+# Patient records, roster) copied to ./root, signed into ./a.tar.zst with a
+# key made here (k.pem, k.pub) and built into ./t.db, as the tests of
+# `report mailing` share it.
+mailing_store() {
+  cp -r "$FIXTURES/mailing/root" root
+  openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
+  openssl pkey -in k.pem -pubout -out k.pub
+  bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
+    var/log/ehr/audit.ndjson:access-log var/log/ehr/patients.ndjson:database \
+    var/lib/ehr/roster.csv:database || die make-archive
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
+}

@@ -8,14 +8,7 @@
 # tests/cli/report/mailing.sh builds it.
 . "$CLI_LIB"; . "$CASE_DIR/sweep.bash"
 F=$FIXTURES/mailing
-cp -r "$F/root" root
-openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
-openssl pkey -in k.pem -pubout -out k.pub
-bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
-  var/log/ehr/audit.ndjson:access-log var/log/ehr/patients.ndjson:database \
-  var/lib/ehr/roster.csv:database || die make-archive
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-  expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
+mailing_store
 mkdir -p case/out && : >case/case.json
 casefile report mailing --db t.db --incident "$F/incident.yaml" -o ref.csv 2>/dev/null &&
   die "a list written outside the case folder"

@@ -7,14 +7,7 @@
 # tests/fixtures/mailing/SOURCE.md. PHI stays in the case folder.
 source "$CLI_LIB"
 F=$FIXTURES/mailing
-cp -r "$F/root" root
-openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
-openssl pkey -in k.pem -pubout -out k.pub
-bash "$FIXTURES/timeline/make-archive.sh" a.tar.zst k.pem root \
-  var/log/ehr/audit.ndjson:access-log var/log/ehr/patients.ndjson:database \
-  var/lib/ehr/roster.csv:database || die make-archive
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-  expect_status 0 casefile timeline build --db t.db --trust k.pub a.tar.zst
+mailing_store
 
 # Outside a case folder: refused, nothing written.
 expect_status 2 casefile report mailing --db t.db --incident "$F/incident.yaml" -o m.csv
