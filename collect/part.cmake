@@ -9,9 +9,6 @@ add_library(cf_collect STATIC
   collect/profile.c collect/reader.c collect/sources.c collect/system.c
   collect/walk.c collect/writer.c)
 target_include_directories(cf_collect PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(cf_collect PUBLIC cfcore)
-list(APPEND CASEFILE_PART_LIBS cf_collect)
-list(APPEND CASEFILE_CMD_SOURCES ${CMAKE_SOURCE_DIR}/collect/cmd_collect.c)
+casefile_part(cf_collect COMMANDS collect/cmd_collect.c
+              DATA collect/profiles profiles)
 list(APPEND CASEFILE_PART_UNIT_TESTS collect_profile collect_writer)
-install(DIRECTORY collect/profiles/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/profiles)

@@ -8,8 +8,5 @@ add_library(cf_demo STATIC
   demo/gen_ehr.c demo/gen_host.c demo/gen_model.c demo/gen_rng.c
   demo/gen_run.c demo/gen_sink.c demo/gen_truth.c demo/gen_world.c)
 target_include_directories(cf_demo PUBLIC demo)
-target_link_libraries(cf_demo PUBLIC cfcore ZLIB::ZLIB)
-list(APPEND CASEFILE_PART_LIBS cf_demo)
-list(APPEND CASEFILE_CMD_SOURCES demo/cmd_demo.c)
-install(DIRECTORY demo/schemas/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/schemas)
+target_link_libraries(cf_demo PUBLIC ZLIB::ZLIB)
+casefile_part(cf_demo COMMANDS demo/cmd_demo.c DATA demo/schemas schemas)

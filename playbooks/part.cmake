@@ -8,12 +8,7 @@ add_library(cf_playbooks STATIC
   playbooks/engine.c playbooks/engine_state.c
   playbooks/engine_steps.c playbooks/library.c playbooks/cacao.c playbooks/drill.c
   playbooks/drill_scenario.c playbooks/drill_report.c playbooks/case_status.c)
-target_link_libraries(cf_playbooks PUBLIC cfcore)
 target_include_directories(cf_playbooks PUBLIC ${CMAKE_SOURCE_DIR}/playbooks)
-list(APPEND CASEFILE_PART_LIBS cf_playbooks)
-list(APPEND CASEFILE_CMD_SOURCES playbooks/cmd_playbook.c playbooks/cmd_drill.c
-  playbooks/cmd_status.c)
-install(DIRECTORY playbooks/library/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/playbooks)
-install(DIRECTORY playbooks/scenarios/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/scenarios)
+casefile_part(cf_playbooks
+  COMMANDS playbooks/cmd_playbook.c playbooks/cmd_drill.c playbooks/cmd_status.c
+  DATA playbooks/library playbooks playbooks/scenarios scenarios)

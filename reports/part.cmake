@@ -15,11 +15,8 @@ add_library(cf_reports STATIC
 target_include_directories(cf_reports PUBLIC ${CMAKE_SOURCE_DIR}/reports)
 # libcsv (no pkg-config file) splits a roster row back for the mailing list.
 find_library(CSV_LIBRARY csv REQUIRED)
-target_link_libraries(cf_reports PUBLIC cfcore PkgConfig::CMARK
-  PkgConfig::XLSXWRITER ${CSV_LIBRARY})
-list(APPEND CASEFILE_PART_LIBS cf_reports)
-list(APPEND CASEFILE_CMD_SOURCES reports/cmd_report.c reports/cmd_report_filing.c)
-install(DIRECTORY reports/templates/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/templates)
-install(DIRECTORY reports/states/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/states)
+target_link_libraries(cf_reports PUBLIC PkgConfig::CMARK PkgConfig::XLSXWRITER
+  ${CSV_LIBRARY})
+casefile_part(cf_reports
+  COMMANDS reports/cmd_report.c reports/cmd_report_filing.c
+  DATA reports/templates templates reports/states states)

@@ -7,14 +7,11 @@
 file(GLOB CF_TIMELINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/timeline/*.c)
 list(FILTER CF_TIMELINE_SOURCES EXCLUDE REGEX "/cmd_[a-z_]+\\.c$")
 add_library(cf_timeline STATIC ${CF_TIMELINE_SOURCES})
-target_link_libraries(cf_timeline PUBLIC cfcore)
-list(APPEND CASEFILE_PART_LIBS cf_timeline)
-list(APPEND CASEFILE_CMD_SOURCES timeline/cmd_timeline.c timeline/cmd_detect.c)
-install(DIRECTORY timeline/mappings/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/mappings)
-# The shipped Sigma rule pack (`timeline detect` without --rules).
-install(DIRECTORY timeline/sigma/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/sigma)
+# timeline/sigma: the shipped Sigma rule pack (`timeline detect` without
+# --rules).
+casefile_part(cf_timeline
+  COMMANDS timeline/cmd_timeline.c timeline/cmd_detect.c
+  DATA timeline/mappings mappings timeline/sigma sigma)
 # libcsv (Debian libcsv-dev) has no pkg-config file.
 find_package(Threads REQUIRED)
 find_library(CSV_LIBRARY csv REQUIRED)

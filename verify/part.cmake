@@ -9,10 +9,9 @@ find_package(Threads REQUIRED)
 add_library(cf_verify STATIC verify/scan.c verify/seal.c verify/seal_verify.c
   verify/proof.c verify/proof_check.c)
 target_include_directories(cf_verify PUBLIC verify)
-target_link_libraries(cf_verify PUBLIC cfcore Threads::Threads)
-list(APPEND CASEFILE_PART_LIBS cf_verify)
-list(APPEND CASEFILE_CMD_SOURCES verify/cmd_verify.c)
-# Modes of verify and the case, seal and disclose commands.
-list(APPEND CASEFILE_CMD_SOURCES verify/cmd_seal.c verify/verify_log.c
+target_link_libraries(cf_verify PUBLIC Threads::Threads)
+# verify and its modes, and the case, seal and disclose commands.
+casefile_part(cf_verify
+  COMMANDS verify/cmd_verify.c verify/cmd_seal.c verify/verify_log.c
   verify/verify_modes.c verify/cmd_init.c verify/verify_custody.c
   verify/verify_proof.c verify/cmd_disclose.c verify/cmd_add.c)

@@ -7,8 +7,5 @@
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 add_library(cf_view STATIC view/api.c view/http.c view/raw.c)
 target_include_directories(cf_view PUBLIC ${CMAKE_SOURCE_DIR}/view)
-target_link_libraries(cf_view PUBLIC cfcore PkgConfig::MHD)
-list(APPEND CASEFILE_PART_LIBS cf_view)
-list(APPEND CASEFILE_CMD_SOURCES view/cmd_view.c)
-install(DIRECTORY view/assets/
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/casefile/view)
+target_link_libraries(cf_view PUBLIC PkgConfig::MHD)
+casefile_part(cf_view COMMANDS view/cmd_view.c DATA view/assets view)
