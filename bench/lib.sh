@@ -28,3 +28,14 @@ bench_data() {
   [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$data"' EXIT
   cd "$data"
 }
+
+# bench_start NAME RUNS TOOL...: the common start of a benchmark: $runs from
+# the RUNS variable (default RUNS), the tools checked (bench_need) and
+# bench/data/NAME made the working folder (bench_data).
+bench_start() {
+  runs=${RUNS:-$2}
+  local name=$1
+  shift 2
+  bench_need "$@"
+  bench_data "$top/bench/data/$name"
+}

@@ -14,9 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 scale=${1:-70}
-runs=${RUNS:-3}
-bench_need hyperfine jq /usr/bin/time
-bench_data "$top/bench/data/demo"
+bench_start demo 3 hyperfine jq /usr/bin/time
 
 echo "== one run for the counts and the peak memory (scale $scale)"
 /usr/bin/time -v "$bin" -q demo ref --generate-only --scale "$scale" --json \

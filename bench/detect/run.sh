@@ -16,9 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 scale=${1:-70}
-runs=${RUNS:-3}
-bench_need hyperfine sqlite3 /usr/bin/time
-bench_data "$top/bench/data/detect"
+bench_start detect 3 hyperfine sqlite3 /usr/bin/time
 
 echo "== generating scale $scale"
 "$bin" -q demo d --generate-only --scale "$scale" --scenario stolen-credentials-bulk-export >/dev/null

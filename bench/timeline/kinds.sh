@@ -24,9 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 n=${1:-1000000}
-runs=${RUNS:-3}
-bench_need hyperfine jq sqlite3 lnav python3
-bench_data "$top/bench/data/kinds"
+bench_start kinds 3 hyperfine jq sqlite3 lnav python3
 
 echo "== generating $n FHIR AuditEvents and $n sshd lines"
 python3 "$here/gen.py" fhir "$n" fhir

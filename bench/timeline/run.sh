@@ -19,9 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 n=${1:-10000000}
-runs=${RUNS:-3}
-bench_need hyperfine jq sqlite3 /usr/bin/time
-bench_data "$top/bench/data/timeline"
+bench_start timeline 3 hyperfine jq sqlite3 /usr/bin/time
 
 echo "== generating $n events"
 python3 "$here/gen.py" "$data" "$n"
