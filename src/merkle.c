@@ -312,6 +312,37 @@ static int check_len(struct cf_ctx *ctx, const char *what, size_t len)
 	return CF_OK;
 }
 
+/* The walk up the tree both proofs make (RFC 9162 2.1.3.2 step 5, 2.1.4.2
+ * step 6), from node fn of a tree whose last node is sn: each hash of the
+ * proof joins sr on the side the path gives, and fr as well when it is on
+ * the left (fr is NULL for an inclusion proof). The proof must end exactly
+ * at the root. */
+static int walk(struct cf_ctx *ctx, cf_merkle_hasher *h, const char *what,
+		uint64_t fn, uint64_t sn, const uint8_t proof[][CF_MERKLE_HASH],
+		size_t n, uint8_t *fr, uint8_t *sr)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sn == 0)
+			return cf_set_error(ctx, 0, "%s proof is too long", what);
+		if ((fn & 1) || fn == sn) {
+			if ((fr && cf_merkle_node(h, proof[i], fr, fr)) ||
+			    cf_merkle_node(h, proof[i], sr, sr))
+				return cf_set_error(ctx, 0, "SHA-256 failed");
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+			}
+		} else if (cf_merkle_node(h, sr, proof[i], sr)) {
+			return cf_set_error(ctx, 0, "SHA-256 failed");
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0)
+		return cf_set_error(ctx, 0, "%s proof is too short", what);
+	return CF_OK;
+}
+
 int cf_merkle_verify_inclusion(struct cf_ctx *ctx, cf_merkle_hasher *h,
 			       uint64_t index, uint64_t size,
 			       const uint8_t *leaf, size_t leaf_len,
@@ -319,7 +350,6 @@ int cf_merkle_verify_inclusion(struct cf_ctx *ctx, cf_merkle_hasher *h,
 			       const uint8_t *root, size_t root_len)
 {
 	uint8_t r[CF_MERKLE_HASH];
-	uint64_t fn, sn;
 
 	if (check_len(ctx, "leaf hash", leaf_len) != CF_OK ||
 	    check_len(ctx, "root", root_len) != CF_OK)
@@ -328,34 +358,13 @@ int cf_merkle_verify_inclusion(struct cf_ctx *ctx, cf_merkle_hasher *h,
 		return cf_set_error(ctx, 0, "leaf index %llu outside a tree of %llu",
 				    (unsigned long long)index,
 				    (unsigned long long)size);
-	fn = index;
-	sn = size - 1;
 	memcpy(r, leaf, CF_MERKLE_HASH);
-	for (size_t i = 0; i < n; i++) {
-		if (sn == 0)
-			return cf_set_error(ctx, 0, "inclusion proof is too long");
-		if ((fn & 1) || fn == sn) {
-			if (cf_merkle_node(h, proof[i], r, r))
-				goto hashfail;
-			if (!(fn & 1))
-				while (!(fn & 1) && fn != 0) {
-					fn >>= 1;
-					sn >>= 1;
-				}
-		} else if (cf_merkle_node(h, r, proof[i], r)) {
-			goto hashfail;
-		}
-		fn >>= 1;
-		sn >>= 1;
-	}
-	if (sn != 0)
-		return cf_set_error(ctx, 0, "inclusion proof is too short");
+	if (walk(ctx, h, "inclusion", index, size - 1, proof, n, NULL, r) != CF_OK)
+		return CF_FAILED;
 	if (memcmp(r, root, CF_MERKLE_HASH))
 		return cf_set_error(ctx, 0,
 				    "inclusion proof does not lead to the root");
 	return CF_OK;
-hashfail:
-	return cf_set_error(ctx, 0, "SHA-256 failed");
 }
 
 int cf_merkle_verify_consistency(struct cf_ctx *ctx, cf_merkle_hasher *h,
@@ -405,26 +414,8 @@ int cf_merkle_verify_consistency(struct cf_ctx *ctx, cf_merkle_hasher *h,
 		fnode >>= 1;
 		snode >>= 1;
 	}
-	for (; i < n; i++) {
-		if (snode == 0)
-			return cf_set_error(ctx, 0, "consistency proof is too long");
-		if ((fnode & 1) || fnode == snode) {
-			if (cf_merkle_node(h, proof[i], fr, fr) ||
-			    cf_merkle_node(h, proof[i], sr, sr))
-				goto hashfail;
-			if (!(fnode & 1))
-				while (!(fnode & 1) && fnode != 0) {
-					fnode >>= 1;
-					snode >>= 1;
-				}
-		} else if (cf_merkle_node(h, sr, proof[i], sr)) {
-			goto hashfail;
-		}
-		fnode >>= 1;
-		snode >>= 1;
-	}
-	if (snode != 0)
-		return cf_set_error(ctx, 0, "consistency proof is too short");
+	if (walk(ctx, h, "consistency", fnode, snode, proof + i, n - i, fr, sr) != CF_OK)
+		return CF_FAILED;
 	if (memcmp(fr, root1, CF_MERKLE_HASH))
 		return cf_set_error(ctx, 0,
 				    "consistency proof does not lead to the first root");
@@ -432,8 +423,6 @@ int cf_merkle_verify_consistency(struct cf_ctx *ctx, cf_merkle_hasher *h,
 		return cf_set_error(ctx, 0,
 				    "consistency proof does not lead to the second root");
 	return CF_OK;
-hashfail:
-	return cf_set_error(ctx, 0, "SHA-256 failed");
 }
 
 /* ---- array-backed subtrees ----------------------------------------------- */
