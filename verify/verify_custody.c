@@ -131,17 +131,13 @@ int verify_custody_main(int argc, char **argv)
 	int rc, is_file = 0, ok;
 
 	memset(&r, 0, sizeof r);
-	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
+	if ((rc = vm_start(argc, argv, usage_text, VM_CUSTODY, 1,
+			   "give --trust PUB, --custody and at most one DIR or FILE",
+			   &a, &ctx, &kr)) >= 0)
 		goto out;
-	if (argc - a.first_operand > 1 || !VM_HAS_KEYS(&a) || a.log || a.proof) {
-		rc = cf_cli_usage("give --trust PUB, --custody and at most one DIR or FILE");
-		goto out;
-	}
 	rc = CF_EXIT_RUNTIME;
-	cf_ctx_init(&ctx);
 	if (!(path = target(&ctx, a.first_operand < argc ? argv[a.first_operand]
 							 : NULL, &is_file)) ||
-	    !(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys)) ||
 	    (is_file ? cf_custody_verify(&ctx, path, cf_keyring_keys(kr),
 					 cf_keyring_count(kr), &r)
 		     : cf_custody_verify_case(&ctx, path, cf_keyring_keys(kr),

@@ -105,13 +105,10 @@ int verify_log_main(int argc, char **argv)
 	char *seal = NULL;
 	int rc;
 
-	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
+	if ((rc = vm_start(argc, argv, usage_text, VM_LOG, 0,
+			   "give --trust PUB and --log LOG (and nothing else)",
+			   &a, &ctx, &kr)) >= 0)
 		goto out;
-	if (a.first_operand != argc || !a.log || !VM_HAS_KEYS(&a) || a.proof || a.custody) {
-		rc = cf_cli_usage("give --trust PUB and --log LOG (and nothing else)");
-		goto out;
-	}
-	cf_ctx_init(&ctx);
 	if (a.seal)
 		seal = cf_strdup(a.seal);
 	else if ((seal = cf_malloc(strlen(a.log) + sizeof SEAL_SUFFIX)))
@@ -119,10 +116,6 @@ int verify_log_main(int argc, char **argv)
 	if (!seal) {
 		cf_cli_error("out of memory");
 		rc = CF_EXIT_RUNTIME;
-		goto out;
-	}
-	if (!(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys))) {
-		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
 	}
 	pg = cf_cli_progress("verify", a.log);

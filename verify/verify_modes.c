@@ -87,3 +87,22 @@ int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a)
 	a->first_operand = optind;
 	return -1;
 }
+
+int vm_start(int argc, char **argv, const char *usage, enum vm_mode mode,
+	     int max_operands, const char *misuse, struct vm_args *a,
+	     struct cf_ctx *ctx, cf_keyring **kr)
+{
+	int rc;
+
+	*kr = NULL;
+	if ((rc = vm_parse(argc, argv, usage, a)) >= 0)
+		return rc;
+	if (argc - a->first_operand > max_operands || !VM_HAS_KEYS(a) ||
+	    !a->log != (mode != VM_LOG) || !a->proof != (mode != VM_PROOF) ||
+	    (a->custody && mode != VM_CUSTODY))
+		return cf_cli_usage("%s", misuse);
+	cf_ctx_init(ctx);
+	if (!(*kr = cf_cli_keyring(ctx, a->trust, a->ntrust, a->keys, a->nkeys)))
+		return cf_cli_fail(ctx, CF_EXIT_RUNTIME);
+	return -1;
+}

@@ -8,6 +8,9 @@
 #ifndef CASEFILE_VERIFY_MODES_H
 #define CASEFILE_VERIFY_MODES_H
 
+#include "casefile/error.h"
+#include "casefile/keyring.h"
+
 int verify_log_main(int argc, char **argv);
 int verify_proof_main(int argc, char **argv);
 int verify_custody_main(int argc, char **argv);
@@ -30,6 +33,16 @@ struct vm_args {
  * status to return (0 after --help, 2 on a bad option, 3 out of memory).
  * Release with vm_release() either way. */
 int vm_parse(int argc, char **argv, const char *usage, struct vm_args *a);
+/* Which mode a command is: its own option must be given (--custody is how
+ * verify chose it) and no other mode's. */
+enum vm_mode { VM_LOG, VM_PROOF, VM_CUSTODY };
+/* The start every mode shares: vm_parse(), the mode's options checked (at
+ * most max_operands operands, a trusted key named; misuse is the usage
+ * message otherwise), ctx initialised and the trusted keys loaded into
+ * *kr. Returns -1 to go on, or the exit status to return. */
+int vm_start(int argc, char **argv, const char *usage, enum vm_mode mode,
+	     int max_operands, const char *misuse, struct vm_args *a,
+	     struct cf_ctx *ctx, cf_keyring **kr);
 void vm_release(struct vm_args *a);
 
 #endif

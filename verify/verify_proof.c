@@ -98,15 +98,11 @@ int verify_proof_main(int argc, char **argv)
 	cf_keyring *kr = NULL;
 	int rc;
 
-	if ((rc = vm_parse(argc, argv, usage_text, &a)) >= 0)
+	if ((rc = vm_start(argc, argv, usage_text, VM_PROOF, 0,
+			   "give --trust PUB and --proof PROOF.json", &a, &ctx,
+			   &kr)) >= 0)
 		goto out;
-	if (a.first_operand != argc || !a.proof || !VM_HAS_KEYS(&a) || a.log || a.custody) {
-		rc = cf_cli_usage("give --trust PUB and --proof PROOF.json");
-		goto out;
-	}
-	cf_ctx_init(&ctx);
-	if (!(kr = cf_cli_keyring(&ctx, a.trust, a.ntrust, a.keys, a.nkeys)) ||
-	    proof_verify(&ctx, a.proof, cf_keyring_keys(kr), cf_keyring_count(kr),
+	if (proof_verify(&ctx, a.proof, cf_keyring_keys(kr), cf_keyring_count(kr),
 			 &r) != CF_OK) {
 		rc = cf_cli_fail(&ctx, CF_EXIT_RUNTIME);
 		goto out;
