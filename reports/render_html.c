@@ -294,32 +294,6 @@ static void html_event_table(struct cf_buf *out, const cJSON *rows,
 		cf_report_more_rows(out, rows, n, "report.json", 1);
 }
 
-static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
-	"patient", "resource", NULL};
-static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
-	"outcome", "patient", "resource", NULL};
-static const char *const ahead[] = {"Time (UTC)", "Actor", "Source IP",
-	"Action", "Patient", "Resource", "Evidence", NULL};
-static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
-	"Action", "Outcome", "Patient", "Resource", "Evidence", NULL};
-
-/* "The first N of M ...; in full in <appendix>" after a shortened list. */
-static void html_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
-			      const char *id, const char *also)
-{
-	const struct cf_report_section *s;
-	char label[32] = "an appendix";
-
-	for (s = cf_report_sections; s->id; s++)
-		if (!strcmp(s->id, id))
-			cf_report_section_label(s, label, sizeof label);
-	cf_buf_printf(out, "<p class=\"note\">%s %d of %d; all of them in "
-		      "<a href=\"#%s\">%s</a>%s%s.</p>\n",
-		      cJSON_GetArraySize(arr) > shown ? "The first" : "All",
-		      cJSON_GetArraySize(arr) > shown ? shown : cJSON_GetArraySize(arr),
-		      cJSON_GetArraySize(arr), id, label, also ? " and " : "", also ? also : "");
-}
-
 int cf_report_html_timeline(const struct cf_render *r)
 {
 	static const char *const bhead[] = {"Actor", "Accesses", "Patients",
@@ -345,22 +319,27 @@ int cf_report_html_timeline(const struct cf_render *r)
 		cf_report_text_row(out, &cf_report_html_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "</tbody></table>\n");
-	html_event_table(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
-	html_see_appendix(out, acc, CF_REPORT_BODY_ROWS, "all-accesses", "accesses.csv");
+	html_event_table(out, acc, cf_report_access_heads, cf_report_access_keys,
+			 CF_REPORT_BODY_ROWS);
+	cf_report_see_appendix(out, &cf_report_html_markup, acc, CF_REPORT_BODY_ROWS,
+			       "all-accesses", "accesses.csv");
 	cf_buf_printf(out, "<h3>Failed attempts (not counted)</h3>\n<p>%lld failed attempt(s).</p>\n",
 		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
 	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
-		html_event_table(out, get(r->tl, "failed_attempts"), fhead, fkeys,
+		html_event_table(out, get(r->tl, "failed_attempts"),
+				 cf_report_failed_heads, cf_report_failed_keys,
 				 CF_REPORT_BODY_ROWS);
-		html_see_appendix(out, get(r->tl, "failed_attempts"), CF_REPORT_BODY_ROWS,
-				  "all-failed", NULL);
+		cf_report_see_appendix(out, &cf_report_html_markup,
+				       get(r->tl, "failed_attempts"),
+				       CF_REPORT_BODY_ROWS, "all-failed", NULL);
 	}
 	return CF_OK;
 }
 
 int cf_report_html_app_accesses(const struct cf_render *r)
 {
-	html_event_table(r->out, get(r->tl, "accesses"), ahead, akeys, CF_REPORT_MAX_ROWS);
+	html_event_table(r->out, get(r->tl, "accesses"), cf_report_access_heads,
+			 cf_report_access_keys, CF_REPORT_MAX_ROWS);
 	return CF_OK;
 }
 
@@ -369,7 +348,8 @@ int cf_report_html_app_failed(const struct cf_render *r)
 	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
 		cf_buf_puts(r->out, "<p>No failed attempt.</p>\n");
 	else
-		html_event_table(r->out, get(r->tl, "failed_attempts"), fhead, fkeys,
+		html_event_table(r->out, get(r->tl, "failed_attempts"),
+				 cf_report_failed_heads, cf_report_failed_keys,
 				 CF_REPORT_MAX_ROWS);
 	return CF_OK;
 }
@@ -396,8 +376,8 @@ int cf_report_html_affected(const struct cf_render *r)
 	}
 	cf_buf_puts(out, "</tbody></table>\n<h3>List</h3>\n");
 	html_patients(r, CF_REPORT_BODY_PATIENTS);
-	html_see_appendix(out, get(r->aff, "patients"), CF_REPORT_BODY_PATIENTS,
-			  "all-affected", "affected.csv");
+	cf_report_see_appendix(out, &cf_report_html_markup, get(r->aff, "patients"),
+			       CF_REPORT_BODY_PATIENTS, "all-affected", "affected.csv");
 	return CF_OK;
 }
 

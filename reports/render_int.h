@@ -77,6 +77,16 @@ struct cf_report_markup {
 	const char *row, *cell, *end, *item, *item_end;
 };
 extern const struct cf_report_markup cf_report_html_markup, cf_report_md_markup;
+/* The columns of the timeline's event tables, successful accesses and
+ * failed attempts: the keys of a row, and their headings with the
+ * evidence's heading last. */
+extern const char *const cf_report_access_keys[], *const cf_report_access_heads[];
+extern const char *const cf_report_failed_keys[], *const cf_report_failed_heads[];
+/* After a list cut at `shown` rows: "The first N of M; all of them in
+ * <the label of appendix id>[ and also]." (a link to it in HTML). */
+void cf_report_see_appendix(struct cf_buf *out, const struct cf_report_markup *m,
+			    const cJSON *arr, int shown, const char *id,
+			    const char *also);
 /* A plain table's opening with one heading per column (NULL-terminated):
  * "<table><tr><th>A</th>...</tr>\n", or "| A | ... |\n|---|...|\n". */
 void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,

@@ -10,6 +10,8 @@
  * rendering's context, and a section's body or the line saying it is not
  * required.
  */
+#include <string.h>
+
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "escape.h"
@@ -19,6 +21,38 @@ const struct cf_report_markup cf_report_html_markup = {
 	1, cf_esc_html, "<tr><td>", "</td><td>", "</td></tr>\n", "<li>", "</li>\n"};
 const struct cf_report_markup cf_report_md_markup = {
 	0, cf_esc_md, "| ", " | ", " |\n", "- ", "\n"};
+
+const char *const cf_report_access_keys[] = {"ts", "actor", "src_ip",
+	"action", "patient", "resource", NULL};
+const char *const cf_report_access_heads[] = {"Time (UTC)", "Actor",
+	"Source IP", "Action", "Patient", "Resource", "Evidence", NULL};
+const char *const cf_report_failed_keys[] = {"ts", "actor", "src_ip",
+	"action", "outcome", "patient", "resource", NULL};
+const char *const cf_report_failed_heads[] = {"Time (UTC)", "Actor",
+	"Source IP", "Action", "Outcome", "Patient", "Resource", "Evidence", NULL};
+
+void cf_report_see_appendix(struct cf_buf *out, const struct cf_report_markup *m,
+			    const cJSON *arr, int shown, const char *id,
+			    const char *also)
+{
+	const struct cf_report_section *s;
+	char label[32] = "an appendix";
+	int total = cJSON_GetArraySize(arr);
+
+	for (s = cf_report_sections; s->id; s++)
+		if (!strcmp(s->id, id))
+			cf_report_section_label(s, label, sizeof label);
+	if (m->html)
+		cf_buf_printf(out, "<p class=\"note\">%s %d of %d; all of them in "
+			      "<a href=\"#%s\">%s</a>", total > shown ? "The first" : "All",
+			      total > shown ? shown : total, total, id, label);
+	else
+		cf_buf_printf(out, "\n%s %d of %d; all of them in %s",
+			      total > shown ? "The first" : "All",
+			      total > shown ? shown : total, total, label);
+	cf_buf_printf(out, "%s%s.%s", also ? " and " : "", also ? also : "",
+		      m->html ? "</p>\n" : "\n");
+}
 
 void cf_report_table_head(struct cf_buf *out, const struct cf_report_markup *m,
 			  const char *const *cols)

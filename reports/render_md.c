@@ -102,15 +102,6 @@ int cf_report_md_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-static const char *const akeys[] = {"ts", "actor", "src_ip", "action",
-	"patient", "resource", NULL};
-static const char *const ahead[] = {"Time (UTC)", "Actor", "Source IP",
-	"Action", "Patient", "Resource", NULL};
-static const char *const fkeys[] = {"ts", "actor", "src_ip", "action",
-	"outcome", "patient", "resource", NULL};
-static const char *const fhead[] = {"Time (UTC)", "Actor", "Source IP",
-	"Action", "Outcome", "Patient", "Resource", NULL};
-
 /* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), the
  * citation last; a column no shown row has a value for is left out. */
 static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *heads,
@@ -142,22 +133,6 @@ static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *
 		cf_report_more_rows(out, rows, n, "report.json", 0);
 }
 
-/* "The first N of M; all of them in Appendix X (and FILE)." */
-static void md_see_appendix(struct cf_buf *out, const cJSON *arr, int shown,
-			    const char *id, const char *also)
-{
-	const struct cf_report_section *s;
-	char label[32] = "an appendix";
-	int total = cJSON_GetArraySize(arr);
-
-	for (s = cf_report_sections; s->id; s++)
-		if (!strcmp(s->id, id))
-			cf_report_section_label(s, label, sizeof label);
-	cf_buf_printf(out, "\n%s %d of %d; all of them in %s%s%s.\n",
-		      total > shown ? "The first" : "All", total > shown ? shown : total,
-		      total, label, also ? " and " : "", also ? also : "");
-}
-
 int cf_report_md_timeline(const struct cf_render *r)
 {
 	static const char *const bkeys[] = {"actor", "accesses", "patients",
@@ -176,22 +151,27 @@ int cf_report_md_timeline(const struct cf_render *r)
 		cf_report_text_row(out, &cf_report_md_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "\n");
-	md_events(out, acc, ahead, akeys, CF_REPORT_BODY_ROWS);
-	md_see_appendix(out, acc, CF_REPORT_BODY_ROWS, "all-accesses", "accesses.csv");
+	md_events(out, acc, cf_report_access_heads, cf_report_access_keys,
+		  CF_REPORT_BODY_ROWS);
+	cf_report_see_appendix(out, &cf_report_md_markup, acc, CF_REPORT_BODY_ROWS,
+			       "all-accesses", "accesses.csv");
 	cf_buf_printf(out, "\nFailed attempts (not counted): %lld\n",
 		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
 	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
 		cf_buf_puts(out, "\n");
-		md_events(out, get(r->tl, "failed_attempts"), fhead, fkeys, CF_REPORT_BODY_ROWS);
-		md_see_appendix(out, get(r->tl, "failed_attempts"), CF_REPORT_BODY_ROWS,
-				"all-failed", NULL);
+		md_events(out, get(r->tl, "failed_attempts"), cf_report_failed_heads,
+			  cf_report_failed_keys, CF_REPORT_BODY_ROWS);
+		cf_report_see_appendix(out, &cf_report_md_markup,
+				       get(r->tl, "failed_attempts"),
+				       CF_REPORT_BODY_ROWS, "all-failed", NULL);
 	}
 	return CF_OK;
 }
 
 int cf_report_md_app_accesses(const struct cf_render *r)
 {
-	md_events(r->out, get(r->tl, "accesses"), ahead, akeys, CF_REPORT_MAX_ROWS);
+	md_events(r->out, get(r->tl, "accesses"), cf_report_access_heads,
+		  cf_report_access_keys, CF_REPORT_MAX_ROWS);
 	return CF_OK;
 }
 
@@ -200,7 +180,8 @@ int cf_report_md_app_failed(const struct cf_render *r)
 	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
 		cf_buf_puts(r->out, "No failed attempt.\n");
 	else
-		md_events(r->out, get(r->tl, "failed_attempts"), fhead, fkeys, CF_REPORT_MAX_ROWS);
+		md_events(r->out, get(r->tl, "failed_attempts"), cf_report_failed_heads,
+			  cf_report_failed_keys, CF_REPORT_MAX_ROWS);
 	return CF_OK;
 }
 
@@ -249,8 +230,8 @@ int cf_report_md_affected(const struct cf_render *r)
 	}
 	cf_buf_puts(out, "\n");
 	md_patients(r, CF_REPORT_BODY_PATIENTS);
-	md_see_appendix(out, get(r->aff, "patients"), CF_REPORT_BODY_PATIENTS,
-			"all-affected", "affected.csv");
+	cf_report_see_appendix(out, &cf_report_md_markup, get(r->aff, "patients"),
+			       CF_REPORT_BODY_PATIENTS, "all-affected", "affected.csv");
 	return CF_OK;
 }
 
