@@ -203,68 +203,72 @@ static const size_t patient_strs[] = {
 };
 #undef STR
 
+#define NSTRS(a) (sizeof a / sizeof a[0])
+static const struct {
+	size_t size;
+	const size_t *strs;
+	size_t nstrs;
+} kinds[] = {
+	[REC_EVENT] = {sizeof(struct cf_event), event_strs, NSTRS(event_strs)},
+	[REC_REJECT] = {sizeof(struct cf_reject), reject_strs, NSTRS(reject_strs)},
+	[REC_PATIENT] = {sizeof(struct cf_patient), patient_strs, NSTRS(patient_strs)},
+};
+#undef NSTRS
+
 static const char **str_at(void *rec, size_t off)
 {
 	return (const char **)((char *)rec + off);
 }
 
-/* Copies a record (size bytes at src) of that kind into the current
- * batch, and its strings (nstrs offsets) into the batch's pool. 0, or -1
- * when the consumer failed (the sink then fails too). */
+/* Copies a record of that kind at src into the current batch, and its
+ * strings into the batch's pool, and counts it (events and rejects also
+ * under the name of their source or parser). CF_OK, or CF_FAILED when the
+ * consumer failed (the sink then fails too). */
 static int sink_put(struct tl_sink_state *s, int kind, const void *src,
-		    size_t size, const size_t *strs, size_t nstrs)
+		    const char *counted_as)
 {
 	size_t bytes = 0;
 	struct rec *r;
 
-	for (size_t i = 0; i < nstrs; i++)
-		bytes += len0(*str_at((void *)src, strs[i]));
+	for (size_t i = 0; i < kinds[kind].nstrs; i++)
+		bytes += len0(*str_at((void *)src, kinds[kind].strs[i]));
 	if (!(r = pipe_room(s->pp, bytes))) {
 		s->failed = 1;
-		return -1;
+		return CF_FAILED;
 	}
 	r->kind = kind;
-	memcpy(&r->u, src, size);
-	for (size_t i = 0; i < nstrs; i++) {
-		const char **f = str_at(&r->u, strs[i]);
+	memcpy(&r->u, src, kinds[kind].size);
+	for (size_t i = 0; i < kinds[kind].nstrs; i++) {
+		const char **f = str_at(&r->u, kinds[kind].strs[i]);
 		*f = keep(s->pp->cur, *f);
 	}
-	return 0;
+	if (kind == REC_EVENT) {
+		s->st->events++;
+		count_for(s->st, counted_as)->events++;
+	} else if (kind == REC_REJECT) {
+		s->st->rejects++;
+		count_for(s->st, counted_as)->rejects++;
+	} else {
+		s->st->patients++;
+	}
+	return CF_OK;
 }
-
-#define NSTRS(a) (sizeof a / sizeof a[0])
 
 int tl_pipe_event(void *arg, const struct cf_event *ev)
 {
-	struct tl_sink_state *s = arg;
-
-	if (sink_put(s, REC_EVENT, ev, sizeof *ev, event_strs, NSTRS(event_strs)))
-		return CF_FAILED;
-	s->st->events++;
-	count_for(s->st, ev->source)->events++;
-	return CF_OK;
+	return sink_put(arg, REC_EVENT, ev, ev->source);
 }
 
 int tl_pipe_reject(void *arg, const struct cf_reject *rj)
 {
 	struct tl_sink_state *s = arg;
 
-	if (sink_put(s, REC_REJECT, rj, sizeof *rj, reject_strs, NSTRS(reject_strs)))
-		return CF_FAILED;
-	s->st->rejects++;
-	count_for(s->st, s->parser)->rejects++;
-	return CF_OK;
+	return sink_put(s, REC_REJECT, rj, s->parser);
 }
 
 int tl_pipe_patient(void *arg, const struct cf_patient *p)
 {
-	struct tl_sink_state *s = arg;
-
-	if (sink_put(s, REC_PATIENT, p, sizeof *p, patient_strs,
-		     NSTRS(patient_strs)))
-		return CF_FAILED;
-	s->st->patients++;
-	return CF_OK;
+	return sink_put(arg, REC_PATIENT, p, NULL);
 }
 
 /* ---- consumer side ------------------------------------------------------ */
