@@ -578,45 +578,38 @@ static int sq_finding(cf_db *h, struct cf_ctx *ctx, const struct cf_finding *f)
 	return rc;
 }
 
+static int finding_row(sqlite3_stmt *s, const struct sq_rows *to)
+{
+	struct cf_finding f = {
+		.detected_at = sqlite3_column_int64(s, 0),
+		.rule_id = sq_col_text(s, 1),
+		.title = sq_col_text(s, 2),
+		.level = sq_col_text(s, 3),
+		.group_key = sq_col_text(s, 4),
+		.count = sqlite3_column_int64(s, 5),
+		.first_us = sqlite3_column_int64(s, 6),
+		.last_us = sqlite3_column_int64(s, 7),
+		.events = sq_col_text(s, 8),
+	};
+
+	return to->finding(to->arg, &f);
+}
+
 static int sq_findings(cf_db *h, struct cf_ctx *ctx, cf_db_finding_fn fn,
 		       void *arg)
 {
 	struct sq_store *db = (struct sq_store *)h;
-	sqlite3_stmt *s = NULL;
-	int rc = CF_OK, step, cb;
+	const struct sq_rows to = {.arg = arg, .finding = fn};
 
 	if (sq_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		       " AND name = 'findings'") <= 0)
 		return CF_OK; /* a store from before findings: none */
-	if (sqlite3_prepare_v2(db->sq,
-			       "SELECT detected_at, rule_id, title, level, group_key,"
-			       " count, first_us, last_us, events FROM findings f"
-			       " WHERE count > 0 AND detected_at = (SELECT"
-			       " max(detected_at) FROM findings g WHERE g.rule_id ="
-			       " f.rule_id) ORDER BY rule_id, first_us, id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying findings");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_finding f = {
-			.detected_at = sqlite3_column_int64(s, 0),
-			.rule_id = sq_col_text(s, 1),
-			.title = sq_col_text(s, 2),
-			.level = sq_col_text(s, 3),
-			.group_key = sq_col_text(s, 4),
-			.count = sqlite3_column_int64(s, 5),
-			.first_us = sqlite3_column_int64(s, 6),
-			.last_us = sqlite3_column_int64(s, 7),
-			.events = sq_col_text(s, 8),
-		};
-		if ((cb = fn(arg, &f)) != 0) {
-			rc = cb;
-			break;
-		}
-	}
-	if (rc == CF_OK && step != SQLITE_DONE)
-		rc = sq_err(db, ctx, "reading findings");
-	sqlite3_finalize(s);
-	return rc;
+	return sq_each(db, ctx, "SELECT detected_at, rule_id, title, level, group_key,"
+		       " count, first_us, last_us, events FROM findings f"
+		       " WHERE count > 0 AND detected_at = (SELECT"
+		       " max(detected_at) FROM findings g WHERE g.rule_id ="
+		       " f.rule_id) ORDER BY rule_id, first_us, id",
+		       "findings", finding_row, &to);
 }
 
 static const struct db_ops sqlite_ops = {

@@ -46,6 +46,20 @@ struct sq_store {
 };
 
 const char *sq_col_text(sqlite3_stmt *s, int i);
+/* Where sq_each hands each row: the caller's callback of its kind. */
+struct sq_rows {
+	void *arg;
+	cf_db_patient_fn patient;
+	cf_db_archive_fn archive;
+	cf_db_finding_fn finding;
+};
+/* Turns one row into its record and hands it on; non-zero stops. */
+typedef int (*sq_row_fn)(sqlite3_stmt *s, const struct sq_rows *to);
+/* Runs sql and calls row on each row until one returns non-zero, which
+ * is returned; CF_OK at the end, or the store's error ("querying WHAT",
+ * "reading WHAT"). */
+int sq_each(struct sq_store *db, struct cf_ctx *ctx, const char *sql,
+	    const char *what, sq_row_fn row, const struct sq_rows *to);
 /* The patient facts' columns, and the events' columns in the order
  * sq_query reads them. */
 #define PATIENT_FACTS_COLS "reach, deceased, next_of_kin, birth_date"

@@ -433,79 +433,82 @@ out:
 	return rc;
 }
 
+int sq_each(struct sq_store *db, struct cf_ctx *ctx, const char *sql,
+	    const char *what, sq_row_fn row, const struct sq_rows *to)
+{
+	sqlite3_stmt *s = NULL;
+	char msg[64];
+	int rc = CF_OK, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db->sq, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(msg, sizeof msg, "querying %s", what);
+		return sq_err(db, ctx, msg);
+	}
+	while (rc == CF_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+		rc = row(s, to);
+	if (rc == CF_OK && step != SQLITE_DONE) {
+		snprintf(msg, sizeof msg, "reading %s", what);
+		rc = sq_err(db, ctx, msg);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int patient_row(sqlite3_stmt *s, const struct sq_rows *to)
+{
+	struct cf_patient p = {
+		.id = sq_col_text(s, 0),
+		.state = sq_col_text(s, 1),
+		.has_contact = cf_patient_from_cols(
+			sqlite3_column_int(s, 2), col_int_or(s, 6, -1),
+			col_int_or(s, 7, -1), col_int_or(s, 8, -1),
+			sq_col_text(s, 9)),
+		.archive = sq_col_text(s, 3),
+		.member = sq_col_text(s, 4),
+		.line = (uint64_t)sqlite3_column_int64(s, 5),
+	};
+
+	return to->patient(to->arg, &p);
+}
+
 int sq_patients(cf_db *h, struct cf_ctx *ctx, cf_db_patient_fn fn,
 		       void *arg)
 {
 	struct sq_store *db = (struct sq_store *)h;
-	sqlite3_stmt *s = NULL;
-	int rc = CF_OK, step, cb;
+	const struct sq_rows to = {.arg = arg, .patient = fn};
 
-	if (sqlite3_prepare_v2(db->sq,
-			       db->patient_facts ?
-				       "SELECT id, state, has_contact, archive, member,"
-				       " line, " PATIENT_FACTS_COLS
-				       " FROM patients ORDER BY id" :
-				       "SELECT id, state, has_contact, archive, member,"
-				       " line, NULL, NULL, NULL, NULL"
-				       " FROM patients ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying patients");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_patient p = {
-			.id = sq_col_text(s, 0),
-			.state = sq_col_text(s, 1),
-			.has_contact = cf_patient_from_cols(
-				sqlite3_column_int(s, 2), col_int_or(s, 6, -1),
-				col_int_or(s, 7, -1), col_int_or(s, 8, -1),
-				sq_col_text(s, 9)),
-			.archive = sq_col_text(s, 3),
-			.member = sq_col_text(s, 4),
-			.line = (uint64_t)sqlite3_column_int64(s, 5),
-		};
-		if ((cb = fn(arg, &p)) != 0) {
-			rc = cb;
-			break;
-		}
-	}
-	if (rc == CF_OK && step != SQLITE_DONE)
-		rc = sq_err(db, ctx, "reading patients");
-	sqlite3_finalize(s);
-	return rc;
+	return sq_each(db, ctx, db->patient_facts ?
+		       "SELECT id, state, has_contact, archive, member,"
+		       " line, " PATIENT_FACTS_COLS " FROM patients ORDER BY id" :
+		       "SELECT id, state, has_contact, archive, member,"
+		       " line, NULL, NULL, NULL, NULL FROM patients ORDER BY id",
+		       "patients", patient_row, &to);
+}
+
+static int archive_row(sqlite3_stmt *s, const struct sq_rows *to)
+{
+	struct cf_db_archive a = {
+		.sha256sums = sq_col_text(s, 0),
+		.path = sq_col_text(s, 1),
+		.signer = sq_col_text(s, 2),
+		.verified = sqlite3_column_int(s, 3) != 0,
+		.sequence = sqlite3_column_int64(s, 4),
+		.host = sq_col_text(s, 5),
+		.built_at = sqlite3_column_int64(s, 6),
+	};
+
+	return a.sha256sums ? to->archive(to->arg, &a) : CF_OK;
 }
 
 int sq_archives(cf_db *h, struct cf_ctx *ctx, cf_db_archive_fn fn,
 		       void *arg)
 {
-	struct sq_store *db = (struct sq_store *)h;
-	sqlite3_stmt *s = NULL;
-	int rc = CF_OK, step, cb;
+	const struct sq_rows to = {.arg = arg, .archive = fn};
 
-	if (sqlite3_prepare_v2(db->sq,
-			       "SELECT sha256sums, path, signer, verified, sequence,"
-			       " host, built_at FROM archives ORDER BY sha256sums",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sq_err(db, ctx, "querying archives");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct cf_db_archive a = {
-			.sha256sums = sq_col_text(s, 0),
-			.path = sq_col_text(s, 1),
-			.signer = sq_col_text(s, 2),
-			.verified = sqlite3_column_int(s, 3) != 0,
-			.sequence = sqlite3_column_int64(s, 4),
-			.host = sq_col_text(s, 5),
-			.built_at = sqlite3_column_int64(s, 6),
-		};
-		if (!a.sha256sums)
-			continue;
-		if ((cb = fn(arg, &a)) != 0) {
-			rc = cb;
-			break;
-		}
-	}
-	if (rc == CF_OK && step != SQLITE_DONE)
-		rc = sq_err(db, ctx, "reading archives");
-	sqlite3_finalize(s);
-	return rc;
+	return sq_each((struct sq_store *)h, ctx,
+		       "SELECT sha256sums, path, signer, verified, sequence,"
+		       " host, built_at FROM archives ORDER BY sha256sums",
+		       "archives", archive_row, &to);
 }
 
 int sq_counts(cf_db *h, struct cf_ctx *ctx, int64_t *events,
