@@ -9,6 +9,7 @@
  * identically on both backends. Filter values reach the SQL only through
  * cf_ch_quote(). This file never prints.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -372,30 +373,47 @@ int cf_ch_patients(cf_db *db, struct cf_ctx *ctx, cf_db_patient_fn fn,
 	return rc;
 }
 
-struct archive_reader {
-	cf_db_archive_fn fn;
+/* The rows of an answer that become records one by one (archives,
+ * findings): each row split into its nf fields, made a record by row and
+ * handed to the caller's callback of that kind. A row with another number
+ * of fields stops the answer (bad). */
+struct row_reader {
+	size_t nf;
+	int (*row)(struct row_reader *r, char **f);
 	void *arg;
+	cf_db_archive_fn archive;
+	cf_db_finding_fn finding;
 	int bad;
 };
 
-static int read_archive_line(void *arg, char *line)
-{
-	struct archive_reader *r = arg;
-	char *f[7];
-	struct cf_db_archive a;
+#define ROW_FIELDS_MAX 9
 
-	if (cf_ch_tsv_split(line, f, 7) != 7) {
+static int read_row_line(void *arg, char *line)
+{
+	struct row_reader *r = arg;
+	char *f[ROW_FIELDS_MAX];
+
+	assert(r->nf <= ROW_FIELDS_MAX);
+	if (cf_ch_tsv_split(line, f, r->nf) != r->nf) {
 		r->bad = 1;
 		return CF_FAILED;
 	}
-	a.sha256sums = cf_ch_tsv_unescape(f[0]);
-	a.path = cf_ch_tsv_unescape(f[1]);
-	a.signer = cf_ch_tsv_unescape(f[2]);
-	a.verified = atoi(f[3]) != 0;
-	a.sequence = strtoll(f[4], NULL, 10);
-	a.host = cf_ch_tsv_unescape(f[5]);
-	a.built_at = strtoll(f[6], NULL, 10);
-	return a.sha256sums ? r->fn(r->arg, &a) : 0;
+	return r->row(r, f);
+}
+
+static int archive_row(struct row_reader *r, char **f)
+{
+	struct cf_db_archive a = {
+		.sha256sums = cf_ch_tsv_unescape(f[0]),
+		.path = cf_ch_tsv_unescape(f[1]),
+		.signer = cf_ch_tsv_unescape(f[2]),
+		.verified = atoi(f[3]) != 0,
+		.sequence = strtoll(f[4], NULL, 10),
+		.host = cf_ch_tsv_unescape(f[5]),
+		.built_at = strtoll(f[6], NULL, 10),
+	};
+
+	return a.sha256sums ? r->archive(r->arg, &a) : 0;
 }
 
 /* The same query as SQLite's sq_archives(). */
@@ -403,7 +421,8 @@ int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 		   void *arg)
 {
 	struct ch_conn *c = conn(db);
-	struct archive_reader r = {fn, arg, 0};
+	struct row_reader r = {.nf = 7, .row = archive_row, .arg = arg,
+			       .archive = fn};
 	struct cf_buf q;
 	int rc;
 
@@ -412,7 +431,7 @@ int cf_ch_archives(cf_db *db, struct cf_ctx *ctx, cf_db_archive_fn fn,
 			" host, built_at FROM ");
 	cf_ch_table_ref(c, &q, T_ARCHIVES, 0);
 	cf_buf_puts(&q, " ORDER BY sha256sums FORMAT TabSeparated");
-	rc = ch_select(c, ctx, &q, read_archive_line, &r, &r.bad, "archive");
+	rc = ch_select(c, ctx, &q, read_row_line, &r, &r.bad, "archive");
 	cf_buf_release(&q);
 	return rc;
 }
@@ -437,32 +456,21 @@ int cf_ch_counts(cf_db *db, struct cf_ctx *ctx, int64_t *events,
 
 /* ---- findings --------------------------------------------------------------- */
 
-struct finding_reader {
-	cf_db_finding_fn fn;
-	void *arg;
-	int bad;
-};
-
-static int read_finding_line(void *arg, char *line)
+static int finding_row(struct row_reader *r, char **f)
 {
-	struct finding_reader *r = arg;
-	char *f[9];
-	struct cf_finding x;
+	struct cf_finding x = {
+		.detected_at = strtoll(f[0], NULL, 10),
+		.rule_id = cf_ch_tsv_unescape(f[1]),
+		.title = cf_ch_tsv_unescape(f[2]),
+		.level = cf_ch_tsv_unescape(f[3]),
+		.group_key = cf_ch_tsv_unescape(f[4]),
+		.count = strtoll(f[5], NULL, 10),
+		.first_us = strtoll(f[6], NULL, 10),
+		.last_us = strtoll(f[7], NULL, 10),
+		.events = cf_ch_tsv_unescape(f[8]),
+	};
 
-	if (cf_ch_tsv_split(line, f, 9) != 9) {
-		r->bad = 1;
-		return CF_FAILED;
-	}
-	x.detected_at = strtoll(f[0], NULL, 10);
-	x.rule_id = cf_ch_tsv_unescape(f[1]);
-	x.title = cf_ch_tsv_unescape(f[2]);
-	x.level = cf_ch_tsv_unescape(f[3]);
-	x.group_key = cf_ch_tsv_unescape(f[4]);
-	x.count = strtoll(f[5], NULL, 10);
-	x.first_us = strtoll(f[6], NULL, 10);
-	x.last_us = strtoll(f[7], NULL, 10);
-	x.events = cf_ch_tsv_unescape(f[8]);
-	return x.rule_id ? r->fn(r->arg, &x) : 0;
+	return x.rule_id ? r->finding(r->arg, &x) : 0;
 }
 
 /* The same query as SQLite's sq_findings(): the latest run of each rule,
@@ -473,7 +481,8 @@ int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
 		   void *arg)
 {
 	struct ch_conn *c = conn(db);
-	struct finding_reader r = {fn, arg, 0};
+	struct row_reader r = {.nf = 9, .row = finding_row, .arg = arg,
+			       .finding = fn};
 	struct cf_buf q;
 	uint64_t n = 0;
 	int rc;
@@ -494,7 +503,7 @@ int cf_ch_findings(cf_db *db, struct cf_ctx *ctx, cf_db_finding_fn fn,
 		cf_ch_table_ref(c, &q, T_FINDINGS, 0);
 		cf_buf_puts(&q, " GROUP BY rule_id) ORDER BY rule_id, first_us, ins"
 				" FORMAT TabSeparated");
-		rc = ch_select(c, ctx, &q, read_finding_line, &r, &r.bad, "finding");
+		rc = ch_select(c, ctx, &q, read_row_line, &r, &r.bad, "finding");
 	}
 	cf_buf_release(&q);
 	return rc;
