@@ -75,30 +75,48 @@ static void human(uint64_t v, char *buf, size_t n)
 		snprintf(buf, n, "%.1f %s", d, unit[u]);
 }
 
+/* ", ETA m:ss" for what is left at that rate, or "" when unknown. */
+static void eta_text(uint64_t done, uint64_t total, double rate, char *buf,
+		     size_t n)
+{
+	uint64_t left;
+
+	buf[0] = '\0';
+	if (!total || rate <= 0 || done > total)
+		return;
+	left = (uint64_t)((double)(total - done) / rate);
+	snprintf(buf, n, ", ETA %llu:%02llu", (unsigned long long)(left / 60),
+		 (unsigned long long)(left % 60));
+}
+
 void cf_progress_format(const cf_progress *p, int64_t now_us, char *buf,
 			size_t n)
 {
 	double secs = (double)(now_us - p->start_us) / 1e6;
 	double rate = secs > 0 ? (double)p->bytes / secs : 0;
-	char b[32], r[32], eta[32] = "";
+	char b[32], r[32], eta[32];
 	size_t len;
 
 	assert(p && buf && n > 0);
-	human(p->bytes, b, sizeof b);
-	human((uint64_t)rate, r, sizeof r);
-	if (p->total_bytes && rate > 0 && p->bytes <= p->total_bytes) {
-		uint64_t left = (uint64_t)((double)(p->total_bytes - p->bytes) / rate);
-		snprintf(eta, sizeof eta, ", ETA %llu:%02llu",
-			 (unsigned long long)(left / 60),
-			 (unsigned long long)(left % 60));
-	}
 	len = (size_t)snprintf(buf, n, "%s: %llu", p->label,
 			       (unsigned long long)p->items);
 	if (len < n && p->total_items)
 		len += (size_t)snprintf(buf + len, n - len, "/%llu",
 					(unsigned long long)p->total_items);
-	if (len < n)
-		snprintf(buf + len, n - len, " items, %s, %s/s%s", b, r, eta);
+	if (len >= n)
+		return;
+	/* Work counted in items alone (events read from a store): their rate,
+	 * and the ETA from their total. */
+	if (!p->total_bytes && !p->bytes && p->total_items) {
+		rate = secs > 0 ? (double)p->items / secs : 0;
+		eta_text(p->items, p->total_items, rate, eta, sizeof eta);
+		snprintf(buf + len, n - len, " items, %.0f items/s%s", rate, eta);
+		return;
+	}
+	human(p->bytes, b, sizeof b);
+	human((uint64_t)rate, r, sizeof r);
+	eta_text(p->bytes, p->total_bytes, rate, eta, sizeof eta);
+	snprintf(buf + len, n - len, " items, %s, %s/s%s", b, r, eta);
 }
 
 void cf_progress_draw(cf_progress *p)

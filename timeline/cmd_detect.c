@@ -19,6 +19,7 @@
 #include "casefile/datadir.h"
 #include "casefile/db.h"
 #include "casefile/json.h"
+#include "casefile/progress.h"
 #include "casefile/time.h"
 #include "commands.h"
 #include "sigma.h"
@@ -33,11 +34,19 @@ struct detect_opts {
 	struct cf_db_filter f;
 };
 
+/* Where the events go: the rule set, the context, the progress line. */
+struct feed_to {
+	struct sigma_set *set;
+	struct cf_ctx *ctx;
+	cf_progress *pg;
+};
+
 static int feed(void *arg, const struct cf_event *ev)
 {
-	void **a = arg;
+	struct feed_to *to = arg;
 
-	return sigma_feed(a[0], a[1], ev) == CF_OK ? 0 : CF_FAILED;
+	cf_progress_add(to->pg, 0, 1);
+	return sigma_feed(to->set, to->ctx, ev) == CF_OK ? 0 : CF_FAILED;
 }
 
 static cJSON *evidence_json(const struct sigma_evidence *e)
@@ -174,7 +183,8 @@ static int run(struct detect_opts *o)
 	const struct sigma_finding *const *fs;
 	char *pack = NULL;
 	cf_db *db = NULL;
-	void *arg[2];
+	struct feed_to to = {set, NULL, NULL};
+	int64_t total = 0, rejects;
 	size_t nref, n;
 	int rc = CF_EXIT_RUNTIME;
 
@@ -208,10 +218,17 @@ static int run(struct detect_opts *o)
 	sigma_filter(set, &o->f);
 	if (cf_db_open(&ctx, o->db, CF_DB_READ, &db) != CF_OK)
 		goto fail;
-	arg[0] = set;
-	arg[1] = &ctx;
-	if (cf_db_query_events(db, &ctx, &o->f, feed, arg) != CF_OK ||
-	    sigma_finish(set, &ctx) != CF_OK)
+	/* a store of millions of events takes tens of seconds: a progress
+	 * line, with an ETA when every event is read */
+	if (!o->f.has_from && !o->f.has_to &&
+	    cf_db_counts(db, &ctx, &total, &rejects) != CF_OK)
+		goto fail;
+	to.ctx = &ctx;
+	to.pg = cf_progress_new(stderr, "timeline detect", cf_cli_globals.progress,
+				0, total > 0 ? (uint64_t)total : 0);
+	rc = cf_db_query_events(db, &ctx, &o->f, feed, &to);
+	cf_progress_free(to.pg);
+	if (rc != CF_OK || sigma_finish(set, &ctx) != CF_OK)
 		goto fail;
 	cf_db_close(db, &ctx);
 	db = NULL;

@@ -165,6 +165,40 @@ static void test_format(void **state)
 	cf_progress_free(p);
 }
 
+/* Work counted in items against a known total, with no bytes (events
+ * read from a store): the line gives their rate and the ETA from them. */
+static void test_format_items(void **state)
+{
+	int64_t t0 = mono_us(), lo, hi, start;
+	cf_progress *p = cf_progress_new(stderr, "timeline detect",
+					 CF_PROGRESS_OFF, 0, 1000);
+	char line[160];
+
+	(void)state;
+	lo = t0 - 1;
+	hi = mono_us() + 1;
+	cf_progress_format(p, hi + 5000000, line, sizeof line);
+	assert_string_equal(line, "timeline detect: 0/1000 items, 0 items/s");
+	cf_progress_add(p, 0, 1);
+	while (lo < hi) { /* the start, as test_format finds it */
+		int64_t mid = lo + (hi - lo) / 2;
+		cf_progress_format(p, mid, line, sizeof line);
+		if (strstr(line, " 0 items/s"))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	start = hi - 1;
+	cf_progress_add(p, 0, 249);
+	cf_progress_format(p, start + 10 * 1000000, line, sizeof line);
+	assert_string_equal(line,
+			    "timeline detect: 250/1000 items, 25 items/s, ETA 0:30");
+	cf_progress_add(p, 0, 1000);
+	cf_progress_format(p, start + 10 * 1000000, line, sizeof line);
+	assert_string_equal(line, "timeline detect: 1250/1000 items, 125 items/s");
+	cf_progress_free(p);
+}
+
 static void test_no_memory(void **state)
 {
 	(void)state;
@@ -180,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_forced_draw_and_erase),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_items),
 		cmocka_unit_test(test_no_memory),
 	};
 
