@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "casefile/alloc.h"
 #include "casefile/array.h"
@@ -36,6 +37,16 @@ void *cf_array_grow(void *v, size_t *cap, size_t need, size_t size,
 toolarge:
 	errno = ENOMEM;
 	return NULL;
+}
+
+void *cf_array_add(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	char *nv;
+
+	if (n == SIZE_MAX || !(nv = cf_array_grow(v, cap, n + 1, size, first)))
+		return NULL;
+	memset(nv + n * size, 0, size);
+	return nv;
 }
 
 void cf_strv_free(char **v, size_t n)

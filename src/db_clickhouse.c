@@ -332,11 +332,10 @@ static int collect_lineage(void *arg, const struct cf_event *e)
 	       !strcmp(e->decision, "Production");
 	if (strcmp(e->action, "stage-changed") && strcmp(e->action, "version-created"))
 		return 0;
-	if (!(l = cf_array_grow(ls->v, &ls->cap, ls->n + 1, sizeof *l, 32)))
+	if (!(l = cf_array_add(ls->v, &ls->cap, ls->n, sizeof *l, 32)))
 		goto nomem;
 	ls->v = l;
-	l = &ls->v[ls->n];
-	memset(l, 0, sizeof *l);
+	l += ls->n;
 	l->ts_us = e->ts_us;
 	l->production = prod;
 	l->is_stage = !strcmp(e->action, "stage-changed");

@@ -492,11 +492,10 @@ static int add_access(struct scope *s, const struct cf_event *e, int unverified)
 {
 	struct access *a;
 
-	if (!(a = cf_array_grow(s->v, &s->cap, s->n + 1, sizeof *a, 256)))
+	if (!(a = cf_array_add(s->v, &s->cap, s->n, sizeof *a, 256)))
 		return s->nomem = 1;
 	s->v = a;
-	a = &s->v[s->n];
-	memset(a, 0, sizeof *a);
+	a += s->n;
 	a->patient = cf_strdup(e->patient);
 	a->archive = cf_strdup(e->archive ? e->archive : "");
 	a->member = cf_strdup(e->member ? e->member : "");

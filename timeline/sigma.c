@@ -41,11 +41,10 @@ static int add_refusal(struct sigma_set *s, const char *where, const char *rule,
 {
 	struct sigma_refusal *x;
 
-	if (!(x = cf_array_grow(s->ref, &s->refcap, s->nref + 1, sizeof *x, 16)))
+	if (!(x = cf_array_add(s->ref, &s->refcap, s->nref, sizeof *x, 16)))
 		return -1;
 	s->ref = x;
-	x = &s->ref[s->nref];
-	memset(x, 0, sizeof *x);
+	x += s->nref;
 	x->where = cf_strdup(where);
 	x->rule = rule ? cf_strdup(rule) : NULL;
 	x->reason = cf_strdup(reason);

@@ -611,11 +611,10 @@ static int add_hit(struct sg_group *g, const struct cf_event *e, int ref,
 {
 	struct sg_hit *h;
 
-	if (!(h = cf_array_grow(g->hits, &g->cap, g->nhits + 1, sizeof *h, 8)))
+	if (!(h = cf_array_add(g->hits, &g->cap, g->nhits, sizeof *h, 8)))
 		return -1;
 	g->hits = h;
-	h = &g->hits[g->nhits];
-	memset(h, 0, sizeof *h);
+	h += g->nhits;
 	h->ts_us = e->ts_us;
 	h->ref = ref;
 	if ((value && !(h->value = cf_strdup(value))) || evidence_of(&h->ev, e)) {

@@ -22,6 +22,11 @@
 void *cf_array_grow(void *v, size_t *cap, size_t need, size_t size,
 		    size_t first);
 
+/* Makes room for element n (the count so far) as cf_array_grow does and
+ * zeroes it: returns the array, moved or not, or NULL on no memory with v
+ * as it was. The caller stores the array back, fills v[n] and counts it. */
+void *cf_array_add(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Frees the n heap strings of v, then v. NULL does nothing, whatever n. */
 void cf_strv_free(char **v, size_t n);
 

@@ -103,6 +103,36 @@ static void test_grow_refuses_wrapping_size(void **state)
 	assert_int_equal(cap, 0);
 }
 
+/* cf_array_add: the new element is zeroed whatever the memory held, the
+ * ones before are kept, and on no memory the array is left as it was. */
+static void test_add_zeroes_the_new_element(void **state)
+{
+	size_t cap = 0, n;
+	long *v = NULL, *nv;
+
+	(void)state;
+	for (n = 0; n < 5; n++) {
+		assert_non_null(nv = cf_array_add(v, &cap, n, sizeof *v, 2));
+		v = nv;
+		assert_int_equal(v[n], 0);
+		v[n] = (long)n + 100;
+	}
+	assert_int_equal(cap, 8);
+	for (size_t i = 5; i < cap; i++)
+		v[i] = -1; /* garbage where the next one goes */
+	assert_non_null(nv = cf_array_add(v, &cap, n, sizeof *v, 2));
+	assert_ptr_equal(nv, v); /* room already */
+	assert_int_equal(v[n], 0);
+	assert_int_equal(v[6], -1);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(v[i], (long)i + 100);
+	cf_fault_set(CF_FAULT_ALLOC, 1, 0);
+	assert_null(cf_array_add(v, &cap, 8, sizeof *v, 2));
+	assert_int_equal(cap, 8);
+	assert_int_equal(v[4], 104);
+	free(v);
+}
+
 static void test_strv_free(void **state)
 {
 	char **v = calloc(3, sizeof *v);
@@ -124,6 +154,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_grow_to_need_at_once, teardown),
 		cmocka_unit_test_teardown(test_grow_nomem_keeps_array, teardown),
 		cmocka_unit_test_teardown(test_grow_refuses_wrapping_size, teardown),
+		cmocka_unit_test_teardown(test_add_zeroes_the_new_element, teardown),
 		cmocka_unit_test_teardown(test_strv_free, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
