@@ -28,6 +28,7 @@ struct details {
 	cJSON *scope, *out;
 	const struct cf_incident *inc;
 	struct cf_jb jb; /* the adds to out; checked once, after the query */
+	struct cf_json_index evidence; /* the scope's evidence by patient */
 };
 
 /* The data elements the patient row shows (factor 1 of the risk
@@ -60,8 +61,7 @@ static void add_elements(struct cf_jb *jb, cJSON *o, const struct cf_patient *p,
 static int on_patient(void *arg, const struct cf_patient *p)
 {
 	struct details *d = arg;
-	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(d->scope, "evidence"), p->id);
+	const cJSON *ev = cf_json_index_find(&d->evidence, p->id);
 	const char *code = cf_state_code(p->state);
 	int has_state = code != NULL;
 	enum cf_reach r = cf_patient_reach(p->has_contact, 1);
@@ -230,7 +230,7 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 			    size_t nrules, unsigned flags, cJSON **out)
 {
 	struct cf_incident *inc = NULL;
-	struct details d = {NULL, NULL, NULL, CF_JB_INIT};
+	struct details d = {NULL, NULL, NULL, CF_JB_INIT, {0}};
 	cf_db *db = NULL;
 	int rc;
 
@@ -241,6 +241,12 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 					 &d.scope)) != CF_OK)
 		goto out;
 	d.inc = inc;
+	if (cf_json_index_members(&d.evidence,
+				  cJSON_GetObjectItemCaseSensitive(d.scope, "evidence"))) {
+		rc = cf_set_nomem(ctx, "scope");
+		goto out;
+	}
+	cf_json_index_sort(&d.evidence);
 	/* the details are built in place in the scope; a query stops at the
 	 * first add that fails, and the builder is checked once after it */
 	if ((d.out = cf_jb_array(&d.jb, d.scope, "patient_details")) &&
@@ -261,6 +267,7 @@ int cf_report_scope_from_db(struct cf_ctx *ctx, const char *location,
 		d.scope = NULL;
 	}
 out:
+	cf_json_index_release(&d.evidence);
 	cJSON_Delete(d.scope);
 	if (db) {
 		struct cf_ctx scratch;

@@ -26,7 +26,7 @@
 #include "casefile/error.h"
 #include "casefile/json.h"
 #include "casefile/scope.h"
-#include "casefile/scope.h"
+#include "casefile/strset.h"
 #include "casefile/time.h"
 #include "casefile/tz.h"
 #include "escape.h"
@@ -213,30 +213,35 @@ int cf_report_sort_array(cJSON *arr, int (*cmp)(const void *, const void *))
 /* ---- patients ----------------------------------------------------------- */
 
 /* The details of patient id in the scope, whichever shape it uses. */
-static const cJSON *patient_detail(const cJSON *scope, const char *id,
+static const cJSON *patient_detail(const struct build *b, const char *id,
 				   const cJSON *inline_obj)
 {
 	if (inline_obj)
 		return inline_obj;
-	return cf_model_patient_detail(scope, id);
+	return cf_model_patient_detail(b, id);
 }
 
-const cJSON *cf_model_patient_detail(const cJSON *scope, const char *id)
+int cf_model_details_index(struct build *b)
 {
-	const cJSON *d, *e;
-	const cJSON *p;
+	const cJSON *scope = b->in->scope, *e;
+	struct cf_json_index *x = &b->details;
 
-	/* inline in "patients" */
-	cJSON_ArrayForEach(p, obj_get(scope, "patients"))
-		if (cJSON_IsObject(p) &&
-		    !strcmp(cf_json_str(p, "patient", cf_json_str(p, "id", "")), id))
-			return p;
+	cJSON_ArrayForEach(e, obj_get(scope, "patients"))
+		if (cJSON_IsObject(e) &&
+		    cf_json_index_add(x, cf_json_str(e, "patient", cf_json_str(e, "id", "")), e))
+			return cf_set_nomem(b->ctx, "patients");
 	cJSON_ArrayForEach(e, obj_get(scope, "patient_details"))
-		if (!strcmp(cf_json_str(e, "patient", cf_json_str(e, "id", "")), id))
-			return e;
-	if ((d = obj_get(obj_get(scope, "evidence"), id)))
-		return d;
-	return NULL;
+		if (cf_json_index_add(x, cf_json_str(e, "patient", cf_json_str(e, "id", "")), e))
+			return cf_set_nomem(b->ctx, "patients");
+	if (cf_json_index_members(x, obj_get(scope, "evidence")))
+		return cf_set_nomem(b->ctx, "patients");
+	cf_json_index_sort(x);
+	return CF_OK;
+}
+
+const cJSON *cf_model_patient_detail(const struct build *b, const char *id)
+{
+	return cf_json_index_find(&b->details, id);
 }
 
 /* One access row for the timeline from a per-patient evidence row. */
@@ -331,11 +336,9 @@ static int build_patients(struct build *b)
 {
 	const cJSON *list = obj_get(b->in->scope, "patients"), *p;
 	struct cf_jb jb = CF_JB_INIT;
-	cJSON *seen = cJSON_CreateObject();
-	int rc = CF_FAILED;
+	struct cf_strset seen = {0};
+	int rc = CF_FAILED, dup;
 
-	if (!seen)
-		return cf_set_nomem(b->ctx, "patients");
 	if (!cJSON_IsArray(list)) {
 		cf_set_error(b->ctx, 0, "%s: 'patients' (an array) is missing",
 			     b->in->scope_name);
@@ -358,13 +361,14 @@ static int build_patients(struct build *b)
 				     b->in->scope_name);
 			goto out;
 		}
-		if (obj_get(seen, id)) {
+		if ((dup = cf_strset_add(&seen, id)) < 0)
+			goto nomem;
+		if (dup) {
 			cf_set_error(b->ctx, 0, "%s: patient '%s' is listed twice",
 				     b->in->scope_name, id);
 			goto out;
 		}
-		cf_jb_bool(&jb, seen, id, 1);
-		d = patient_detail(b->in->scope, id, cJSON_IsObject(p) ? p : NULL);
+		d = patient_detail(b, id, cJSON_IsObject(p) ? p : NULL);
 		ev = cJSON_IsArray(d) ? d : obj_get(d, "evidence");
 		if (!ev)
 			ev = obj_get(d, "accesses");
@@ -416,7 +420,7 @@ static int build_patients(struct build *b)
 nomem:
 	rc = cf_set_nomem(b->ctx, "patients");
 out:
-	cJSON_Delete(seen);
+	cf_strset_release(&seen);
 	return rc;
 }
 
@@ -766,6 +770,8 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 		rc = cf_set_nomem(ctx, "report");
 		goto out;
 	}
+	if ((rc = cf_model_details_index(&b)) != CF_OK)
+		goto out;
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
 		if ((rc = sections[i](&b)) != CF_OK)
 			goto out;
@@ -789,6 +795,7 @@ int cf_report_build(struct cf_ctx *ctx, const struct cf_report_input *in,
 	b.model = NULL;
 	rc = CF_OK;
 out:
+	cf_json_index_release(&b.details);
 	free(b.states);
 	cf_tz_free(b.tz);
 	cJSON_Delete(b.model);

@@ -48,6 +48,9 @@ struct build {
 	 * obligations; the names point into the scope or the model. */
 	struct cf_state_count *states;
 	size_t nstates;
+	/* The scope's details of each patient by id, for
+	 * cf_model_patient_detail (cf_model_details_index). */
+	struct cf_json_index details;
 };
 
 static inline const cJSON *obj_get(const cJSON *o, const char *k)
@@ -70,7 +73,13 @@ void cf_model_note(struct cf_jb *jb, cJSON *arr, const char *section,
 char *cf_model_join(const cJSON *arr, const char *key);
 /* The details of patient id in the scope, whichever shape it uses
  * ("patient_details", "evidence" keyed by patient); NULL when none. */
-const cJSON *cf_model_patient_detail(const cJSON *scope, const char *id);
+/* Indexes where b->in->scope details each patient, once: an object of
+ * "patients", one of "patient_details", or the patient's member of
+ * "evidence" (the first of these that names the id wins). A lookup is
+ * then a binary search, not a scan of every patient for each of them.
+ * CF_OK or an out-of-memory error. */
+int cf_model_details_index(struct build *b);
+const cJSON *cf_model_patient_detail(const struct build *b, const char *id);
 
 /* What a counted access's action means for factor 3 (model_risk.c). */
 enum cf_access_meaning {

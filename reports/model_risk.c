@@ -128,8 +128,7 @@ static cJSON *data_elements(struct cf_jb *jb, const struct build *b)
 	if (!out)
 		jb->err = -1;
 	cJSON_ArrayForEach(p, b->patients) {
-		const cJSON *d = cf_model_patient_detail(b->in->scope,
-							 cf_json_str(p, "id", ""));
+		const cJSON *d = cf_model_patient_detail(b, cf_json_str(p, "id", ""));
 		const cJSON *e;
 
 		cJSON_ArrayForEach(e, obj_get(d, "elements")) {

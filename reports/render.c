@@ -19,6 +19,7 @@
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/json.h"
+#include "casefile/strset.h"
 #include "casefile/time.h"
 #include "escape.h"
 #include "model.h"
@@ -91,18 +92,41 @@ static int by_count(const void *a, const void *b)
 	return strcmp(cf_json_str(x, "actor", ""), cf_json_str(y, "actor", ""));
 }
 
-/* Adds key to the set (an object used as a set); 1 when it was new, 0 when
- * known, -1 on no memory. */
-static int set_add(cJSON *set, const char *key)
+/* Counts value (when not empty) once for the group g of kind ('p' the
+ * patients, 'i' the source addresses) in seen, a set of "group kind value"
+ * keys: a hash set, as a cJSON object's lookups are a scan and an actor
+ * may reach thousands of patients. The addresses are also kept in order
+ * in g's "i", to name the first few. 0, or -1 on no memory. */
+static int count_once(struct cf_strset *seen, cJSON *g, char kind,
+		      const char *value)
 {
-	if (!*key || cJSON_GetObjectItemCaseSensitive(set, key))
+	char head[40];
+	struct cf_buf key;
+	int r;
+
+	if (!*value)
 		return 0;
-	return cJSON_AddTrueToObject(set, key) ? 1 : -1;
+	snprintf(head, sizeof head, "%p%c", (void *)g, kind);
+	cf_buf_init(&key);
+	cf_buf_puts(&key, head);
+	cf_buf_puts(&key, value);
+	r = cf_buf_error(&key) ? -1 : cf_strset_add(seen, key.data);
+	cf_buf_release(&key);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (kind == 'p') {
+		cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "np");
+		cJSON_SetNumberValue(n, n->valuedouble + 1);
+		return 0;
+	}
+	return cJSON_AddTrueToObject(cJSON_GetObjectItemCaseSensitive(g, "i"),
+				     value) ? 0 : -1;
 }
 
 cJSON *cf_report_by_actor(const cJSON *accesses)
 {
 	struct cf_jb jb = CF_JB_INIT;
+	struct cf_strset seen = {0};
 	cJSON *groups = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *g;
 	const cJSON *a;
 
@@ -110,25 +134,24 @@ cJSON *cf_report_by_actor(const cJSON *accesses)
 		jb.err = -1;
 	cJSON_ArrayForEach(a, accesses) {
 		const char *who = cf_json_str(a, "actor", "unknown"), *ts = str(a, "ts");
-		cJSON *o = cJSON_GetObjectItemCaseSensitive(groups, who), *p, *ips;
+		cJSON *o = cJSON_GetObjectItemCaseSensitive(groups, who);
 
 		if (jb.err)
 			break;
 		if (!o) {
 			o = cf_jb_object(&jb, groups, who);
 			cf_jb_int(&jb, o, "n", 0);
-			cf_jb_object(&jb, o, "p");
+			cf_jb_int(&jb, o, "np", 0);
 			cf_jb_object(&jb, o, "i");
 			cf_jb_str(&jb, o, "first", ts);
 			cf_jb_str(&jb, o, "last", ts);
 			if (jb.err)
 				break;
 		}
-		p = cJSON_GetObjectItemCaseSensitive(o, "p");
-		ips = cJSON_GetObjectItemCaseSensitive(o, "i");
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "n"),
 				     cf_json_int(o, "n", 0) + 1);
-		if (set_add(p, str(a, "patient")) < 0 || set_add(ips, str(a, "src_ip")) < 0)
+		if (count_once(&seen, o, 'p', str(a, "patient")) < 0 ||
+		    count_once(&seen, o, 'i', str(a, "src_ip")) < 0)
 			jb.err = -1;
 		/* set in place (cJSON_SetValuestring reports a failed copy; a
 		 * replaced item would lose its name on a failed one) */
@@ -139,6 +162,7 @@ cJSON *cf_report_by_actor(const cJSON *accesses)
 		    !cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "last"), ts))
 			jb.err = -1;
 	}
+	cf_strset_release(&seen);
 	cJSON_ArrayForEach(g, groups) {
 		cJSON *o = cf_jb_object(&jb, arr, NULL), *ip;
 		struct cf_buf b;
@@ -156,7 +180,7 @@ cJSON *cf_report_by_actor(const cJSON *accesses)
 			jb.err = -1;
 		cf_jb_str(&jb, o, "actor", g->string);
 		cf_jb_int(&jb, o, "accesses", cf_json_int(g, "n", 0));
-		cf_jb_int(&jb, o, "patients", cJSON_GetArraySize(get(g, "p")));
+		cf_jb_int(&jb, o, "patients", cf_json_int(g, "np", 0));
 		cf_jb_str(&jb, o, "src_ips", b.len ? b.data : NULL);
 		cf_jb_str(&jb, o, "first", str(g, "first"));
 		cf_jb_str(&jb, o, "last", str(g, "last"));

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/buf.h"
 #include "casefile/error.h"
 #include "casefile/hash.h"
@@ -383,4 +384,64 @@ int cf_json_emit(struct cf_ctx *ctx, FILE *f, const cJSON *j)
 	if (bad || fflush(f) == EOF || ferror(f))
 		return cf_set_error(ctx, errno, "cannot write JSON output");
 	return CF_OK;
+}
+
+/* ---- an index of values by name ------------------------------------------- */
+
+int cf_json_index_add(struct cf_json_index *x, const char *name,
+		      const cJSON *item)
+{
+	struct cf_json_entry *v;
+
+	if (!(v = cf_array_add(x->v, &x->cap, x->n, sizeof *v, 64)))
+		return -1;
+	x->v = v;
+	v[x->n] = (struct cf_json_entry){name, item, x->n};
+	x->n++;
+	return 0;
+}
+
+int cf_json_index_members(struct cf_json_index *x, const cJSON *obj)
+{
+	if (!cJSON_IsObject(obj))
+		return 0;
+	for (const cJSON *e = obj->child; e; e = e->next)
+		if (e->string && cf_json_index_add(x, e->string, e))
+			return -1;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct cf_json_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void cf_json_index_sort(struct cf_json_index *x)
+{
+	if (x->n)
+		qsort(x->v, x->n, sizeof *x->v, entry_cmp);
+}
+
+const cJSON *cf_json_index_find(const struct cf_json_index *x,
+				const char *name)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) { /* the first entry of that name */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(x->v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n && !strcmp(x->v[lo].name, name) ? x->v[lo].item : NULL;
+}
+
+void cf_json_index_release(struct cf_json_index *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof *x);
 }

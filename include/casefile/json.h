@@ -123,6 +123,29 @@ cJSON *cf_jb_array(struct cf_jb *jb, cJSON *obj, const char *key);
 /* The root, or NULL after freeing it when anything failed. */
 cJSON *cf_jb_finish(struct cf_jb *jb);
 
+/* Values found by name in O(log n). cJSON's own lookup scans an object,
+ * and a scope's objects hold one member per patient: a loop over the
+ * patients that looks each one up would be quadratic. Initialise with
+ * {0}; add, sort once, then find; release. Among equal names, the one
+ * added first is found (as cJSON finds an object's first member). */
+struct cf_json_index {
+	struct cf_json_entry {
+		const char *name;
+		const cJSON *item;
+		size_t seq;
+	} *v;
+	size_t n, cap;
+};
+/* 0, or -1 on no memory (the index as it was). name must outlive it. */
+int cf_json_index_add(struct cf_json_index *x, const char *name,
+		      const cJSON *item);
+/* Adds every named member of obj (nothing when it is not an object). */
+int cf_json_index_members(struct cf_json_index *x, const cJSON *obj);
+void cf_json_index_sort(struct cf_json_index *x);
+const cJSON *cf_json_index_find(const struct cf_json_index *x,
+				const char *name);
+void cf_json_index_release(struct cf_json_index *x);
+
 /* Appends the compact form of j and a newline to b. 0 or -1 (ENOMEM). */
 int cf_json_append_line(struct cf_buf *b, const cJSON *j);
 /* Prints the compact form of j and a newline to f, flushes it and checks

@@ -414,6 +414,58 @@ static void test_emit(void **state)
 	tu_rmtree(dir);
 }
 
+/* cf_json_index: members found by name as cJSON finds them (the first of
+ * a repeated name), entries added earlier winning over later ones of the
+ * same name, nothing for an unknown name, and on no memory the index is
+ * left as it was. */
+static void test_index(void **state)
+{
+	cJSON *o = cJSON_Parse("{\"p2\":2,\"p1\":1,\"p3\":3,\"p1\":9}");
+	cJSON *first = cJSON_CreateString("first");
+	struct cf_json_index x = {0};
+	char name[16];
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(cf_json_index_add(&x, "p3", first), 0);
+	assert_int_equal(cf_json_index_members(&x, o), 0);
+	assert_int_equal(cf_json_index_members(&x, NULL), 0);
+	assert_int_equal(cf_json_index_members(&x, first), 0); /* not an object */
+	assert_int_equal(x.n, 5);
+	cf_json_index_sort(&x);
+	assert_ptr_equal(cf_json_index_find(&x, "p1"),
+			 cJSON_GetObjectItemCaseSensitive(o, "p1"));
+	assert_int_equal(cf_json_index_find(&x, "p1")->valueint, 1);
+	assert_int_equal(cf_json_index_find(&x, "p2")->valueint, 2);
+	assert_ptr_equal(cf_json_index_find(&x, "p3"), first);
+	assert_null(cf_json_index_find(&x, "p"));
+	assert_null(cf_json_index_find(&x, "p4"));
+	assert_null(cf_json_index_find(&x, ""));
+	cf_json_index_release(&x);
+	assert_null(cf_json_index_find(&x, "p1"));
+
+	/* many names: each found, in any order of adding */
+	for (int i = 999; i >= 0; i--) {
+		snprintf(name, sizeof name, "n%d", i * 7919 % 1000);
+		assert_int_equal(cf_json_index_add(&x, strdup(name), first), 0);
+	}
+	cf_json_index_sort(&x);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "n%d", i);
+		assert_ptr_equal(cf_json_index_find(&x, name), first);
+	}
+	for (size_t i = 0; i < x.n; i++)
+		free((char *)x.v[i].name);
+	cf_json_index_release(&x);
+
+	cf_fault_set(CF_FAULT_ALLOC, 1, 0);
+	assert_int_equal(cf_json_index_members(&x, o), -1);
+	cf_fault_set(CF_FAULT_ALLOC, 0, 0);
+	assert_int_equal(x.n, 0);
+	cJSON_Delete(o);
+	cJSON_Delete(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_emit),
 		cmocka_unit_test(test_builder),
 		cmocka_unit_test(test_builder_existing),
+		cmocka_unit_test(test_index),
 	};
 
 	tu_init();
