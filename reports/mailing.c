@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "casefile/alloc.h"
+#include "casefile/array.h"
 #include "casefile/archive.h"
 #include "casefile/buf.h"
 #include "casefile/csv.h"
@@ -48,7 +49,14 @@ static const cJSON *get(const cJSON *o, const char *k)
 struct member {
 	char *archive, *name;
 	struct cf_buf data;
+	/* where lines 1, 1 + LINE_STEP, 1 + 2 * LINE_STEP... start: a line
+	 * is found from the mark before it, not by counting from the top
+	 * for each patient (bounded: a member of empty lines gets one mark
+	 * for LINE_STEP bytes) */
+	size_t *marks, nmarks, markcap;
 };
+
+#define LINE_STEP 64
 
 static void member_drop(struct member *m)
 {
@@ -56,6 +64,29 @@ static void member_drop(struct member *m)
 	free(m->name);
 	m->archive = m->name = NULL;
 	cf_buf_release_secret(&m->data);
+	free(m->marks);
+	m->marks = NULL;
+	m->nmarks = m->markcap = 0;
+}
+
+static int member_index(struct member *m)
+{
+	const char *s = m->data.data, *end = s + m->data.len, *nl;
+	size_t *v;
+
+	for (uint64_t i = 0; s && s < end; i++) {
+		if (i % LINE_STEP == 0) {
+			if (!(v = cf_array_add(m->marks, &m->markcap, m->nmarks,
+					       sizeof *v, 256)))
+				return -1;
+			m->marks = v;
+			v[m->nmarks++] = (size_t)(s - m->data.data);
+		}
+		if (!(nl = memchr(s, '\n', (size_t)(end - s))))
+			break;
+		s = nl + 1;
+	}
+	return 0;
 }
 
 static const char *archive_path(const cJSON *scope, const char *digest)
@@ -109,17 +140,24 @@ static int member_load(struct cf_ctx *ctx, const cJSON *scope, struct member *m,
 		return cf_set_error(ctx, 0, "%s: no member %s", path, name);
 	if (rc != CF_OK)
 		return rc;
-	if (!(m->archive = strdup(digest)) || !(m->name = strdup(name)))
+	if (!(m->archive = strdup(digest)) || !(m->name = strdup(name)) ||
+	    member_index(m)) {
+		member_drop(m);
 		return cf_set_nomem(ctx, "mailing");
+	}
 	return CF_OK;
 }
 
 /* Line ln (1-based) of the member: *p and *len, or -1 when there is none. */
 static int member_line(const struct member *m, uint64_t ln, const char **p, size_t *len)
 {
-	const char *s = m->data.data, *end = s + m->data.len, *nl;
+	const char *s, *end = m->data.data + m->data.len, *nl;
+	uint64_t i, k = ln ? (ln - 1) / LINE_STEP : 0;
 
-	for (uint64_t i = 1; s && s < end; i++) {
+	if (!ln || k >= m->nmarks)
+		return -1;
+	s = m->data.data + m->marks[k];
+	for (i = k * LINE_STEP + 1; s && s < end; i++) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (i == ln) {
 			*p = s;
