@@ -63,11 +63,13 @@ db_counts_op sq_counts;
  * messages, and the calls of a build's start (after the schema) and its
  * end (before the commit). sq_has_text_index: 1 when the store has it. */
 #define SQ_TEXT_INDEX "events_text"
-/* Its declaration (the arguments of fts5) and the terms it holds in
- * memory before it writes a segment. */
+/* Its declaration: its options after the content table's name and
+ * rowid (arguments of fts5), and the terms it holds in memory before it
+ * writes a segment. */
+#define SQ_TEXT_INDEX_OPTS \
+	"tokenize='trigram case_sensitive 1', detail=none, columnsize=0"
 #define SQ_TEXT_INDEX_ARGS \
-	"message, content='events', content_rowid='id'," \
-	" tokenize='trigram case_sensitive 1', detail=none, columnsize=0"
+	"message, content='events', content_rowid='id', " SQ_TEXT_INDEX_OPTS
 #define SQ_TEXT_HASHSIZE "67108864"
 int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx);
 int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx);

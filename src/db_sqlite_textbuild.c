@@ -13,9 +13,10 @@
  *      a finished store); the second connection attaches a private
  *      temporary database and, under a read lock on the store, copies the
  *      messages into it, which takes a fraction of a second;
- *   2. its thread then builds there an FTS5 table declared exactly as the
- *      store's (same tokenizer, detail, hashsize: the index that
- *      'rebuild' makes, segment for segment) from the copy, while the
+ *   2. its thread then builds there, by FTS5's 'rebuild', an FTS5 table
+ *      of the copy declared as the store's (same tokenizer, detail,
+ *      hashsize: the same rows in its shadow tables as the store's own
+ *      'rebuild' would write, segment for segment), while the
  *      writer builds the b-tree indexes and commits them. The writer
  *      needs the file to itself to write pages out: its busy handler waits
  *      for the copy, which never waits on the writer;
@@ -55,10 +56,14 @@ struct sq_textbuild {
 
 #define T "textbuild"
 
-/* The same declaration as the store's text index (src/db_sqlite_index.c). */
-#define TEXT_TABLE(schema) \
-	"CREATE VIRTUAL TABLE " schema "." SQ_TEXT_INDEX " USING fts5(" \
+/* The store's text index (src/db_sqlite_index.c), and the same index of
+ * the copy of the messages. */
+#define TEXT_TABLE \
+	"CREATE VIRTUAL TABLE main." SQ_TEXT_INDEX " USING fts5(" \
 	SQ_TEXT_INDEX_ARGS ");"
+#define COPY_TEXT_TABLE \
+	"CREATE VIRTUAL TABLE " T "." SQ_TEXT_INDEX " USING fts5(message," \
+	" content='msg', content_rowid='id', " SQ_TEXT_INDEX_OPTS ");"
 
 static int tb_exec(struct sq_textbuild *tb, const char *sql)
 {
@@ -113,8 +118,8 @@ static void *tb_work(void *arg)
 	tb->copied = 1;
 	pthread_cond_broadcast(&tb->cv);
 	pthread_mutex_unlock(&tb->mu);
-	tb_exec(tb, "INSERT INTO " T "." SQ_TEXT_INDEX "(rowid, message)"
-		    " SELECT id, message FROM " T ".msg;"
+	tb_exec(tb, "INSERT INTO " T "." SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ")"
+		    " VALUES('rebuild');"
 		    "DROP TABLE " T ".msg;");
 	return NULL;
 }
@@ -180,7 +185,7 @@ int sq_textbuild_start(struct sq_store *db, struct cf_ctx *ctx)
 		    "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
 		    "PRAGMA " T ".cache_size=-16384;"
 		    "CREATE TABLE " T ".msg (id INTEGER PRIMARY KEY, message TEXT);"
-		    TEXT_TABLE(T)
+		    COPY_TEXT_TABLE
 		    "INSERT INTO " T "." SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ", rank)"
 		    " VALUES('hashsize', " SQ_TEXT_HASHSIZE ");"
 		    /* the read lock, held until the copy ends */
@@ -220,7 +225,7 @@ int sq_textbuild_finish(struct sq_store *db, struct cf_ctx *ctx)
 	sqlite3_busy_timeout(db->sq, 5000);
 	/* step 3 */
 	tb_exec(tb, "BEGIN IMMEDIATE;"
-		    TEXT_TABLE("main")
+		    TEXT_TABLE
 		    "DELETE FROM main." SQ_TEXT_INDEX "_data;"
 		    "DELETE FROM main." SQ_TEXT_INDEX "_idx;"
 		    "DELETE FROM main." SQ_TEXT_INDEX "_config;"
