@@ -108,10 +108,10 @@ static void *tb_work(void *arg)
 	struct sq_textbuild *tb = arg;
 
 	tb_exec(tb, "INSERT INTO " T ".msg SELECT id, message FROM main.events");
-	/* the read lock goes whatever happened */
+	/* the read lock goes whatever happened; a copy that cannot be
+	 * committed is a failure, not fewer messages */
 	if (!sqlite3_get_autocommit(tb->sq))
-		sqlite3_exec(tb->sq, tb->rc == SQLITE_OK ? "COMMIT" : "ROLLBACK",
-			     NULL, NULL, NULL);
+		tb_exec(tb, "COMMIT");
 	if (!sqlite3_get_autocommit(tb->sq))
 		sqlite3_exec(tb->sq, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_lock(&tb->mu);
@@ -119,8 +119,7 @@ static void *tb_work(void *arg)
 	pthread_cond_broadcast(&tb->cv);
 	pthread_mutex_unlock(&tb->mu);
 	tb_exec(tb, "INSERT INTO " T "." SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ")"
-		    " VALUES('rebuild');"
-		    "DROP TABLE " T ".msg;");
+		    " VALUES('rebuild')");
 	return NULL;
 }
 
