@@ -12,7 +12,8 @@
  *      one, renamed over the store's name at close: nothing takes it for
  *      a finished store); the second connection attaches a private
  *      temporary database and, under a read lock on the store, copies the
- *      messages into it, which takes a fraction of a second;
+ *      messages into it (0.4 to 1 s at a million events, against about
+ *      2 s for the text index and 4 s for the b-tree indexes);
  *   2. its thread then builds there, by FTS5's 'rebuild', an FTS5 table
  *      of the copy declared as the store's (same tokenizer, detail,
  *      hashsize: the same rows in its shadow tables as the store's own
@@ -25,10 +26,12 @@
  *      (a shadow table is written only by a connection without
  *      SQLITE_DBCONFIG_DEFENSIVE: this one opens only our own partial
  *      file).
- * When a fault is armed (casefile/alloc.h) the same steps run on the
- * calling thread one after the other, so that "the Nth allocation" means
- * the same call in every run; and when no thread can be started.
- * An error on either side fails the build, and the partial file goes.
+ * When a fault is armed (casefile/alloc.h), SQLite's allocations and
+ * writes are counted: the same steps then run on the calling thread one
+ * after the other, so that "the Nth allocation" is the same call in every
+ * run; they run so too when no thread can be started. An error on either
+ * side fails the build (src/db_sqlite.c drops the partial file); the
+ * temporary database goes when the second connection closes.
  */
 #include <pthread.h>
 #include <sqlite3.h>
