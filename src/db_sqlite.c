@@ -16,7 +16,9 @@
  * written as "<path>.partial" beside the final name, without a journal on
  * disk, and renamed over it only at close, once its indexes exist and it is
  * fsynced (src/atomic.c); the next build replaces a partial file left by a
- * killed one. An existing store is written in WAL mode in one transaction,
+ * killed one. Its rows are committed to that file before its indexes are
+ * built, so that a second connection can build the text index meanwhile
+ * (src/db_sqlite_textbuild.c). An existing store is written in WAL mode in one transaction,
  * committed at close: until then readers see it as it was, and after a
  * crash SQLite discards what the build wrote. An archive's rows are a
  * savepoint inside that transaction.
@@ -469,6 +471,7 @@ static int sq_link(cf_db *h, struct cf_ctx *ctx)
  * store stays as it was), closes, removes a new store's partial file. */
 static void sq_drop(struct sq_store *db)
 {
+	sq_textbuild_abort(db);
 	for (int i = 0; i < ST_N; i++) {
 		sqlite3_finalize(db->st[i]);
 		db->st[i] = NULL;
@@ -503,6 +506,12 @@ static int sq_keep(struct sq_store *db, struct cf_ctx *ctx)
 	 * of the inserts is of no use to it. */
 	if (db->writable && db->deferred_indexes)
 		rc = sq_exec(db, ctx, "PRAGMA cache_size=-4096;");
+	/* a new store's text index: on the second core while this
+	 * connection builds the others (src/db_sqlite_textbuild.c) */
+	if (rc == CF_OK && db->writable && db->fresh && db->in_build &&
+	    (db->deferred_indexes || db->text_from < 0) &&
+	    (rc = sq_in_build(db, ctx)) == CF_OK)
+		rc = sq_textbuild_start(db, ctx);
 	if (db->writable && db->deferred_indexes && rc == CF_OK)
 		rc = sq_exec(db, ctx, index_sql);
 	if (db->writable && rc == CF_OK)
@@ -511,6 +520,8 @@ static int sq_keep(struct sq_store *db, struct cf_ctx *ctx)
 		rc = sq_exec(db, ctx, "PRAGMA optimize;");
 	if (db->in_build && rc == CF_OK && (rc = sq_exec(db, ctx, "COMMIT")) == CF_OK)
 		db->in_build = 0;
+	if (rc == CF_OK && db->textbuild)
+		rc = sq_textbuild_finish(db, ctx);
 	if (rc != CF_OK) {
 		sq_drop(db);
 		return rc;

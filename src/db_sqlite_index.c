@@ -15,10 +15,12 @@
  * longer one only narrows the candidates and the query checks each
  * candidate's message (src/db_sqlite_text.c), so answers are the same with
  * it or without it. An index from before, which folds case, is replaced
- * on the next write. A new store gets all of them once its rows
- * are in; a store that grows gets the new rows' messages added at close
- * (triggers are off on every connection, see src/db_sqlite.c); a store
- * from before these indexes gets them on its next write.
+ * on the next write. A new store gets all of them once its rows are in,
+ * the text index on a second connection and thread while the writer
+ * builds the others (src/db_sqlite_textbuild.c); a store that grows gets
+ * the new rows' messages added at close (triggers are off on every
+ * connection, see src/db_sqlite.c); a store from before these indexes
+ * gets them on its next write.
  */
 #include <stdint.h>
 
@@ -39,11 +41,10 @@ static const char filter_index_sql[] =
  * writes a few dozen segments instead of hundreds, and merges them far
  * less (the index's build took half the CPU time). */
 static const char text_index_sql[] =
-	"CREATE VIRTUAL TABLE IF NOT EXISTS " SQ_TEXT_INDEX " USING fts5(message,"
-	" content='events', content_rowid='id',"
-	" tokenize='trigram case_sensitive 1', detail=none, columnsize=0);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS " SQ_TEXT_INDEX " USING fts5("
+	SQ_TEXT_INDEX_ARGS ");"
 	"INSERT INTO " SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ", rank)"
-	" VALUES('hashsize', 67108864);"
+	" VALUES('hashsize', " SQ_TEXT_HASHSIZE ");"
 	"INSERT INTO " SQ_TEXT_INDEX "(" SQ_TEXT_INDEX ") VALUES('rebuild');";
 
 static int exec(struct sq_store *db, struct cf_ctx *ctx, const char *sql)
@@ -84,7 +85,8 @@ int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx)
 	if (db->deferred_indexes || db->text_from < 0) {
 		db->text_index = 0; /* looked up again */
 		return exec(db, ctx, db->deferred_indexes ? filter_index_sql : "") ||
-		       exec(db, ctx, text_index_sql) ? CF_FAILED : CF_OK;
+		       (!db->textbuild && exec(db, ctx, text_index_sql)) ?
+			       CF_FAILED : CF_OK;
 	}
 	if (sqlite3_prepare_v2(db->sq, "INSERT INTO " SQ_TEXT_INDEX "(rowid,"
 			       " message) SELECT id, message FROM events WHERE"

@@ -42,6 +42,7 @@ struct sq_store {
 	} hits;
 	int64_t text_from;    /* a growing store's last event id before the
 			       * build (-1: it has no SQ_TEXT_INDEX yet) */
+	struct sq_textbuild *textbuild; /* SQ_TEXT_INDEX built aside */
 	struct cf_atomic at;
 };
 
@@ -76,9 +77,29 @@ db_counts_op sq_counts;
  * messages, and the calls of a build's start (after the schema) and its
  * end (before the commit). sq_has_text_index: 1 when the store has it. */
 #define SQ_TEXT_INDEX "events_text"
+/* Its declaration: its options after the content table's name and
+ * rowid (arguments of fts5), and the terms it holds in memory before it
+ * writes a segment. */
+#define SQ_TEXT_INDEX_OPTS \
+	"tokenize='trigram case_sensitive 1', detail=none, columnsize=0"
+#define SQ_TEXT_INDEX_ARGS \
+	"message, content='events', content_rowid='id', " SQ_TEXT_INDEX_OPTS
+#define SQ_TEXT_HASHSIZE "67108864"
 int sq_filter_index_begin(struct sq_store *db, struct cf_ctx *ctx);
 int sq_filter_index_end(struct sq_store *db, struct cf_ctx *ctx);
 int sq_has_text_index(struct sq_store *db);
+/* A new store's text index built on a second connection and thread while
+ * the writer builds the other indexes (src/db_sqlite_textbuild.c).
+ * sq_textbuild_start, in the build's transaction: commits the rows to the
+ * partial file, starts the text index and opens the writer's transaction
+ * for the b-tree indexes (db->textbuild set). sq_textbuild_finish, after
+ * the writer committed them: waits for the text index and puts it in the
+ * store. sq_textbuild_abort: stops it and drops it (no-op without one).
+ * Both of the first two clear db->textbuild on failure. */
+struct sq_textbuild;
+int sq_textbuild_start(struct sq_store *db, struct cf_ctx *ctx);
+int sq_textbuild_finish(struct sq_store *db, struct cf_ctx *ctx);
+void sq_textbuild_abort(struct sq_store *db);
 
 /* Free text (src/db_sqlite_text.c). The kind of SQ_TEXT_INDEX a store
  * has: none, one that folds case (before the case-sensitive one), or the
