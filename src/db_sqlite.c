@@ -41,6 +41,7 @@
 #include "casefile/buf.h"
 #include "casefile/db.h"
 #include "casefile/error.h"
+#include "casefile/sqlite_safe.h"
 #include "casefile/patient.h"
 #include "db_backend.h"
 #include "db_sqlite_int.h"
@@ -674,11 +675,7 @@ static int sq_open(struct sq_store *db, struct cf_ctx *ctx, const char *path,
 		return cf_set_error(ctx, 0, "%s: cannot open: %s", file,
 				    sqlite3_errstr(e));
 	}
-	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-	sqlite3_db_config(db->sq, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	cf_sqlite_harden(db->sq, 1);
 	sqlite3_busy_timeout(db->sq, 5000);
 	if (mode != CF_DB_WRITE &&
 	    sqlite3_exec(db->sq, "PRAGMA query_only = 1", NULL, NULL, NULL) !=

@@ -43,6 +43,7 @@
 
 #include "casefile/alloc.h"
 #include "casefile/error.h"
+#include "casefile/sqlite_safe.h"
 #include "db_sqlite_int.h"
 
 struct sq_textbuild {
@@ -174,11 +175,7 @@ int sq_textbuild_start(struct sq_store *db, struct cf_ctx *ctx)
 		snprintf(tb->msg, sizeof tb->msg, "%s", sqlite3_errstr(tb->rc));
 		goto fail;
 	}
-	sqlite3_db_config(tb->sq, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
-	sqlite3_db_config(tb->sq, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(tb->sq, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(tb->sq, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-	sqlite3_db_config(tb->sq, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	cf_sqlite_harden(tb->sq, 0);
 	sqlite3_busy_timeout(tb->sq, 5000);
 	sqlite3_progress_handler(tb->sq, 10000, tb_stopped, tb);
 	/* a journal in memory, as the writer's: one on disk beside the

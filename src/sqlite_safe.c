@@ -26,6 +26,15 @@
 #include "casefile/error.h"
 #include "casefile/sqlite_safe.h"
 
+void cf_sqlite_harden(sqlite3 *db, int defensive)
+{
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, defensive, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+}
+
 int cf_sqlite_open_untrusted(struct cf_ctx *ctx, const char *path, int flags,
 			     sqlite3 **out)
 {
@@ -43,11 +52,7 @@ int cf_sqlite_open_untrusted(struct cf_ctx *ctx, const char *path, int flags,
 		sqlite3_close(db);
 		return CF_FAILED;
 	}
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	cf_sqlite_harden(db, 1);
 	if (sqlite3_exec(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0;", NULL,
 			 NULL, NULL) != SQLITE_OK)
 		goto bad;

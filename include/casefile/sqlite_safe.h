@@ -20,6 +20,12 @@ struct cf_ctx;
 
 #define CF_SQLITE_QUICK_CHECK 1
 
+/* What every connection casefile opens turns off: triggers, views,
+ * extension loading and SQL functions named by the schema; and, when
+ * defensive, writes to the schema and to virtual tables' shadow tables
+ * (only the connection that copies a text index in needs those). */
+void cf_sqlite_harden(sqlite3 *db, int defensive);
+
 /* Opens path read-only with the settings above. flags: CF_SQLITE_QUICK_CHECK
  * runs PRAGMA quick_check and refuses a database that fails it. On failure
  * *out is NULL and ctx names the file and the reason. */
