@@ -775,7 +775,7 @@ int cmd_report(int argc, char **argv)
 	struct cf_cli_args a = CF_CLI_ARGS(argc - 1, argv + 1, "ho:", options,
 					   usage_text);
 	const char *sub;
-	int c;
+	int c, rc;
 
 	memset(&o, 0, sizeof o);
 	if ((c = cf_cli_subcommand(argc, argv, usage_text)) >= 0)
@@ -796,9 +796,9 @@ int cmd_report(int argc, char **argv)
 		case CF_CLI_FORMAT: o.format = optarg; break;
 		case CF_CLI_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_FROM_FINDINGS:
-			if (o.nfindings == MAX_KEYS)
-				return cf_cli_usage("at most %d --from-findings options", MAX_KEYS);
-			o.findings[o.nfindings++] = optarg;
+			if ((rc = cf_cli_push(o.findings, &o.nfindings, MAX_KEYS,
+					      "--from-findings", optarg)))
+				return rc;
 			break;
 		case OPT_TODAY: {
 			int y;

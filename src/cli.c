@@ -123,6 +123,15 @@ int cf_cli_usage(const char *fmt, ...)
 	return CF_EXIT_USAGE;
 }
 
+int cf_cli_push(const char **v, size_t *n, size_t max, const char *option,
+		const char *arg)
+{
+	if (*n >= max)
+		return cf_cli_usage("at most %zu %s options", max, option);
+	v[(*n)++] = arg;
+	return 0;
+}
+
 int cf_cli_bad_option(char **argv)
 {
 	const char *arg = argv[optind - 1];

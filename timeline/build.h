@@ -77,7 +77,7 @@ struct tl_builder {
 	/* --explain: members matching one of these fnmatch(3) patterns (by
 	 * member name or original path) are explained, not parsed; nothing
 	 * is written, and db may be NULL */
-	char *const *explain;
+	const char *const *explain;
 	size_t nexplain;
 	struct tl_explanation *ex;
 	size_t nex, excap;

@@ -296,10 +296,9 @@ int cmd_timeline_detect(int argc, char **argv)
 		case CF_CLI_JSON: o.json = 1; break;
 		case O_STORE: o.store = 1; break;
 		case O_RULES:
-			if (o.nrules == MAX_RULE_PATHS - 1)
-				return cf_cli_usage("at most %d --rules options",
-						    MAX_RULE_PATHS - 1);
-			o.rules[o.nrules++] = optarg;
+			if ((rc = cf_cli_push(o.rules, &o.nrules, MAX_RULE_PATHS - 1,
+					      "--rules", optarg)))
+				return rc;
 			break;
 		case O_FROM:
 			if ((rc = parse_time("--from", optarg, &o.f.from_us)))

@@ -139,7 +139,7 @@ struct opts {
 	int allow_unverified, json;
 	int include_unverified; /* scope: count events of unverified archives */
 	int jobs;             /* archives verified at once (build -j) */
-	char *explain[MAX_EXPLAIN]; /* build --explain patterns */
+	const char *explain[MAX_EXPLAIN]; /* build --explain patterns */
 	size_t nexplain;
 	struct cf_db_filter f;
 	char *model;
@@ -781,10 +781,9 @@ int cmd_timeline(int argc, char **argv)
 		switch (c) {
 		case CF_CLI_DB: o.db = optarg; break;
 		case OPT_EXPLAIN:
-			if (o.nexplain == MAX_EXPLAIN)
-				return free(o.model), cf_cli_usage("at most %d --explain "
-						"options", MAX_EXPLAIN);
-			o.explain[o.nexplain++] = optarg;
+			if ((rc = cf_cli_push(o.explain, &o.nexplain, MAX_EXPLAIN,
+					      "--explain", optarg)))
+				return free(o.model), rc;
 			break;
 		case 'j':
 		case OPT_JOBS: {
@@ -810,10 +809,9 @@ int cmd_timeline(int argc, char **argv)
 		case CF_CLI_UNVERIFIED: o.include_unverified = 1; break;
 		case OPT_COHORT_CSV: o.cohort_csv = optarg; break;
 		case OPT_FROM_FINDINGS:
-			if (o.nfindings == MAX_FINDINGS)
-				return free(o.model), cf_cli_usage("at most %d --from-findings "
-						"options", MAX_FINDINGS);
-			o.findings[o.nfindings++] = optarg;
+			if ((rc = cf_cli_push(o.findings, &o.nfindings, MAX_FINDINGS,
+					      "--from-findings", optarg)))
+				return free(o.model), rc;
 			break;
 		case OPT_MAPPING: o.mapping = optarg; break;
 		case CF_CLI_INCIDENT: o.incident = optarg; break;

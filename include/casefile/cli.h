@@ -26,6 +26,10 @@ void cf_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cf_cli_fail(const struct cf_ctx *ctx, int exit_status);
 /* Prints a usage error plus "Try 'casefile CMD --help'." and returns 2. */
 int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Appends arg to the *n values of a repeatable option (v holds max):
+ * 0, or cf_cli_usage's status ("at most MAX OPTION options") when full. */
+int cf_cli_push(const char **v, size_t *n, size_t max, const char *option,
+		const char *arg);
 /* After getopt_long returned '?' or ':' on argv: names the option that was
  * unknown or lacks its argument; returns 2. */
 int cf_cli_bad_option(char **argv);

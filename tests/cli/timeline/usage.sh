@@ -23,3 +23,21 @@ expect_status 3 casefile timeline scope --db empty.db --incident inc3.yaml
 expect_grep 'inc3.yaml:4:[0-9]+: window needs from and to' err
 expect_status 3 casefile timeline query --db empty.db
 expect_grep 'not a casefile timeline database' err
+# Repeatable options have a bound, said with the option's name; at the
+# bound itself the command goes on to its next check (here: no --trust).
+many() { for i in $(seq 1 "$2"); do printf '%s\n' "$1" "x$i"; done; }
+mapfile -t ex < <(many --explain 65)
+expect_status 2 casefile timeline build --db t.db "${ex[@]}" a.tar.zst
+expect_grep 'at most 64 --explain options' err
+mapfile -t ex < <(many --explain 64)
+expect_status 2 casefile timeline build --db t.db "${ex[@]}" a.tar.zst
+expect_grep 'build needs --trust' err
+mapfile -t ff < <(many --from-findings 65)
+expect_status 2 casefile timeline scope --db empty.db --incident inc.yaml "${ff[@]}"
+expect_grep 'at most 64 --from-findings options' err
+mapfile -t rr < <(many --rules 64)
+expect_status 2 casefile timeline detect --db empty.db "${rr[@]}"
+expect_grep 'at most 63 --rules options' err
+mapfile -t ff < <(many --from-findings 17)
+expect_status 2 casefile report breach --db empty.db --incident inc.yaml -o out "${ff[@]}"
+expect_grep 'at most 16 --from-findings options' err
