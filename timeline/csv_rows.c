@@ -61,6 +61,12 @@ int tl_csv_end(struct tl_run *r)
 	return c->rc;
 }
 
+void tl_csv_reject_row(struct tl_csv *c, const char *why)
+{
+	if (!c->rc)
+		c->rc = tl_reject(c->r, c->row_line, c->row_off, "%s: %s", c->what, why);
+}
+
 void tl_csv_row_done(struct tl_csv *c)
 {
 	c->header_done = 1;

@@ -47,6 +47,9 @@ int tl_csv_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 		uint64_t off);
 /* The parser's end hook: the last row, if it had no newline. c->rc. */
 int tl_csv_end(struct tl_run *r);
+/* For `row`: the current row is rejected ("WHAT: why", citing where the
+ * row starts), unless a sink already failed; the status is kept in c->rc. */
+void tl_csv_reject_row(struct tl_csv *c, const char *why);
 /* For `row`, once done with a row: the next starts after the last line,
  * and the header is done. */
 void tl_csv_row_done(struct tl_csv *c);

@@ -103,17 +103,16 @@ static int emit_row(struct dataset *d)
 static void on_row(int term, void *arg)
 {
 	struct dataset *d = arg;
-	struct tl_run *r = d->rows.r;
 
 	(void)term;
 	if (!d->rows.header_done) {
-		if (d->pcol < 0 && !d->rows.rc)
-			d->rows.rc = tl_reject(r, d->rows.row_line, d->rows.row_off,
-					       "dataset: no patient column in the header");
-	} else if (!d->rows.rc && d->pcol >= 0) {
-		d->rows.rc = d->patient ? emit_row(d)
-					: tl_reject(r, d->rows.row_line, d->rows.row_off,
-						    "dataset: row without a patient");
+		if (d->pcol < 0)
+			tl_csv_reject_row(&d->rows, "no patient column in the header");
+	} else if (d->pcol >= 0 && !d->rows.rc) {
+		if (d->patient)
+			d->rows.rc = emit_row(d);
+		else
+			tl_csv_reject_row(&d->rows, "row without a patient");
 	}
 	free(d->patient);
 	d->patient = NULL;

@@ -130,13 +130,11 @@ static void on_row(int term, void *arg)
 
 	(void)term;
 	if (!ro->rows.header_done) {
-		if (ro->id_col < 0 && !ro->rows.rc)
-			ro->rows.rc = tl_reject(r, ro->rows.row_line, ro->rows.row_off,
-						"roster: no id column in the header");
+		if (ro->id_col < 0)
+			tl_csv_reject_row(&ro->rows, "no id column in the header");
 	} else if (!ro->rows.rc) {
 		if (!ro->id || !tl_utf8_ok(ro->id, strlen(ro->id))) {
-			ro->rows.rc = tl_reject(r, ro->rows.row_line, ro->rows.row_off,
-						"roster: row without a patient id");
+			tl_csv_reject_row(&ro->rows, "row without a patient id");
 		} else {
 			struct cf_patient p = {.has_contact = ro->has_contact | CF_CONTACT_KINDS};
 			p.id = tl_patient_id(r, ro->id);
