@@ -864,21 +864,20 @@ int cmd_timeline(int argc, char **argv)
 		return a.exit;
 	}
 	o.json = a.json;
-	if (o.include_unverified && strcmp(sub, "scope")) {
-		free(o.model);
-		return cf_cli_usage("--include-unverified goes with 'scope'");
-	}
-	if (o.cohort_csv && strcmp(sub, "scope")) {
-		free(o.model);
-		return cf_cli_usage("--cohort-csv goes with 'scope'");
-	}
-	if (o.nfindings && strcmp(sub, "scope")) {
-		free(o.model);
-		return cf_cli_usage("--from-findings goes with 'scope'");
-	}
-	if (o.nexplain && strcmp(sub, "build")) {
-		free(o.model);
-		return cf_cli_usage("--explain goes with 'build'");
+	{
+		/* the options only one subcommand reads */
+		const struct { int given; const char *option, *sub; } only[] = {
+			{o.include_unverified, "--include-unverified", "scope"},
+			{o.cohort_csv != NULL, "--cohort-csv", "scope"},
+			{o.nfindings > 0, "--from-findings", "scope"},
+			{o.nexplain > 0, "--explain", "build"},
+		};
+		for (size_t i = 0; i < sizeof only / sizeof *only; i++)
+			if (only[i].given && strcmp(sub, only[i].sub)) {
+				free(o.model);
+				return cf_cli_usage("%s goes with '%s'", only[i].option,
+						    only[i].sub);
+			}
 	}
 	if (!strcmp(sub, "build") && o.nexplain)
 		rc = do_explain(&o, argc, argv);

@@ -41,3 +41,12 @@ expect_grep 'at most 63 --rules options' err
 mapfile -t ff < <(many --from-findings 17)
 expect_status 2 casefile report breach --db empty.db --incident inc.yaml -o out "${ff[@]}"
 expect_grep 'at most 16 --from-findings options' err
+# Options only one subcommand reads are refused elsewhere, by name.
+expect_status 2 casefile timeline query --db empty.db --include-unverified
+expect_grep "^casefile timeline: --include-unverified goes with 'scope'" err
+expect_status 2 casefile timeline query --db empty.db --cohort-csv c.csv
+expect_grep "^casefile timeline: --cohort-csv goes with 'scope'" err
+expect_status 2 casefile timeline build --db t.db --from-findings r1 a.tar.zst
+expect_grep "^casefile timeline: --from-findings goes with 'scope'" err
+expect_status 2 casefile timeline scope --db empty.db --incident inc.yaml --explain 'x*'
+expect_grep "^casefile timeline: --explain goes with 'build'" err
