@@ -142,7 +142,6 @@ struct opts {
 	const char *explain[MAX_EXPLAIN]; /* build --explain patterns */
 	size_t nexplain;
 	struct cf_db_filter f;
-	char *model;
 };
 
 /* ---- build -------------------------------------------------------------- */
@@ -783,7 +782,7 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_EXPLAIN:
 			if ((rc = cf_cli_push(o.explain, &o.nexplain, MAX_EXPLAIN,
 					      "--explain", optarg)))
-				return free(o.model), rc;
+				return rc;
 			break;
 		case 'j':
 		case OPT_JOBS: {
@@ -798,7 +797,7 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_KEY:
 		case CF_CLI_TRUST:
 			if (o.nkeys + o.ntrust == MAX_KEYS)
-				return free(o.model), cf_cli_usage("at most %d --trust "
+				return cf_cli_usage("at most %d --trust "
 						"and --key options", MAX_KEYS);
 			if (c == OPT_KEY)
 				o.keys[o.nkeys++] = optarg;
@@ -811,7 +810,7 @@ int cmd_timeline(int argc, char **argv)
 		case OPT_FROM_FINDINGS:
 			if ((rc = cf_cli_push(o.findings, &o.nfindings, MAX_FINDINGS,
 					      "--from-findings", optarg)))
-				return free(o.model), rc;
+				return rc;
 			break;
 		case OPT_MAPPING: o.mapping = optarg; break;
 		case CF_CLI_INCIDENT: o.incident = optarg; break;
@@ -831,38 +830,32 @@ int cmd_timeline(int argc, char **argv)
 			if ((rc = parse_count(c == OPT_LIMIT ? "--limit" : "--offset",
 					      optarg, c == OPT_LIMIT ? &o.f.limit :
 								   &o.f.offset)))
-				return free(o.model), rc;
+				return rc;
 			break;
 		case OPT_MODEL: {
-			char *at;
-			free(o.model);
-			if (!(o.model = strdup(optarg))) {
-				cf_cli_error("out of memory");
-				return CF_EXIT_RUNTIME;
-			}
-			if ((at = strrchr(o.model, '@'))) {
+			/* NAME@VERSION, split in place (argv is ours to change) */
+			char *at = strrchr(optarg, '@');
+
+			o.f.model = optarg;
+			o.f.model_version = at ? at + 1 : NULL;
+			if (at)
 				*at = '\0';
-				o.f.model_version = at + 1;
-			}
-			o.f.model = o.model;
 			break;
 		}
 		case OPT_FROM:
 			if ((rc = parse_time("--from", optarg, &o.f.from_us)))
-				return free(o.model), rc;
+				return rc;
 			o.f.has_from = 1;
 			break;
 		case OPT_TO:
 			if ((rc = parse_time("--to", optarg, &o.f.to_us)))
-				return free(o.model), rc;
+				return rc;
 			o.f.has_to = 1;
 			break;
 		}
 	}
-	if (c != -1) {
-		free(o.model);
+	if (c != -1)
 		return a.exit;
-	}
 	o.json = a.json;
 	{
 		/* the options only one subcommand reads */
@@ -873,11 +866,9 @@ int cmd_timeline(int argc, char **argv)
 			{o.nexplain > 0, "--explain", "build"},
 		};
 		for (size_t i = 0; i < sizeof only / sizeof *only; i++)
-			if (only[i].given && strcmp(sub, only[i].sub)) {
-				free(o.model);
+			if (only[i].given && strcmp(sub, only[i].sub))
 				return cf_cli_usage("%s goes with '%s'", only[i].option,
 						    only[i].sub);
-			}
 	}
 	if (!strcmp(sub, "build") && o.nexplain)
 		rc = do_explain(&o, argc, argv);
@@ -887,6 +878,5 @@ int cmd_timeline(int argc, char **argv)
 		rc = do_query(&o, argc);
 	else
 		rc = do_scope(&o, argc);
-	free(o.model);
 	return rc;
 }

@@ -44,6 +44,12 @@ expect_grep '"model_version":"7"' out
 expect_status 0 casefile timeline query --db t.db --model sepsis-risk@6 --source model-decision --format csv
 [ "$(wc -l <out)" = 2 ] || die "query --model with header"
 head -1 out | grep -q '^time,ts_desc,source,' || die "csv header"
+# the last --model wins whole: without a version it is every version
+all=$(sqlite3 t.db "select count(*) from events where model = 'sepsis-risk' and source = 'model-decision'")
+[ "$all" -gt 1 ] || die "fixture: $all decisions of sepsis-risk"
+expect_status 0 casefile timeline query --db t.db --model sepsis-risk@6 --model sepsis-risk \
+  --source model-decision --format jsonl
+[ "$(wc -l <out)" = "$all" ] || die "--model after --model NAME@VERSION: $(wc -l <out) of $all"
 expect_status 0 casefile timeline query --db t.db --actor pract-0666 \
   --from 2026-03-01T00:00:00Z --to 2026-03-03T00:00:00Z --format l2tcsv
 [ "$(head -1 out | tr ',' '\n' | wc -l)" = 17 ] || die "l2tcsv columns"
