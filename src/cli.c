@@ -17,7 +17,9 @@
 
 #include "casefile/cli.h"
 #include "casefile/command.h"
+#include "casefile/db.h"
 #include "casefile/json.h"
+#include "casefile/time.h"
 #include "casefile/utf8.h"
 
 struct cf_cli_globals cf_cli_globals = {CF_PROGRESS_AUTO, 0};
@@ -121,6 +123,18 @@ int cf_cli_usage(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try 'casefile %s%s--help'.\n", command, *command ? " " : "");
 	return CF_EXIT_USAGE;
+}
+
+int cf_cli_time_bound(struct cf_db_filter *f, int is_to, const char *arg)
+{
+	if (cf_time_parse_bound(arg, is_to, is_to ? &f->to_us : &f->from_us))
+		return cf_cli_usage("%s: '%s' is not an RFC 3339 time or a date",
+				    is_to ? "--to" : "--from", arg);
+	if (is_to)
+		f->has_to = 1;
+	else
+		f->has_from = 1;
+	return 0;
 }
 
 int cf_cli_push(const char **v, size_t *n, size_t max, const char *option,

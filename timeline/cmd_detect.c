@@ -264,13 +264,6 @@ out:
 	return rc;
 }
 
-static int parse_time(const char *what, const char *s, int64_t *us)
-{
-	if (cf_time_parse(s, -1, us, NULL))
-		return cf_cli_usage("%s: '%s' is not an RFC 3339 time", what, s);
-	return 0;
-}
-
 int cmd_timeline_detect(int argc, char **argv)
 {
 	enum { O_RULES = 256, O_FROM, O_TO, O_STORE };
@@ -301,14 +294,9 @@ int cmd_timeline_detect(int argc, char **argv)
 				return rc;
 			break;
 		case O_FROM:
-			if ((rc = parse_time("--from", optarg, &o.f.from_us)))
-				return rc;
-			o.f.has_from = 1;
-			break;
 		case O_TO:
-			if ((rc = parse_time("--to", optarg, &o.f.to_us)))
+			if ((rc = cf_cli_time_bound(&o.f, c == O_TO, optarg)))
 				return rc;
-			o.f.has_to = 1;
 			break;
 		default:
 			return cf_cli_bad_option(argv);

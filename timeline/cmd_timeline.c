@@ -735,14 +735,6 @@ out:
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static int parse_time(const char *what, const char *s, int64_t *us)
-{
-	if (cf_time_parse_bound(s, !strcmp(what, "--to"), us))
-		return cf_cli_usage("%s: '%s' is not an RFC 3339 time or a date",
-				    what, s);
-	return 0;
-}
-
 static int parse_count(const char *what, const char *s, uint64_t *n)
 {
 	char *end;
@@ -843,14 +835,9 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		}
 		case OPT_FROM:
-			if ((rc = parse_time("--from", optarg, &o.f.from_us)))
-				return rc;
-			o.f.has_from = 1;
-			break;
 		case OPT_TO:
-			if ((rc = parse_time("--to", optarg, &o.f.to_us)))
+			if ((rc = cf_cli_time_bound(&o.f, c == OPT_TO, optarg)))
 				return rc;
-			o.f.has_to = 1;
 			break;
 		}
 	}

@@ -26,6 +26,11 @@ void cf_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cf_cli_fail(const struct cf_ctx *ctx, int exit_status);
 /* Prints a usage error plus "Try 'casefile CMD --help'." and returns 2. */
 int cf_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --from (is_to 0) or --to (1) of a time filter: an RFC 3339 time, or a
+ * date alone (YYYY-MM-DD, UTC) for its first or last microsecond; sets the
+ * bound and its flag in f. 0, or cf_cli_usage's status. */
+struct cf_db_filter;
+int cf_cli_time_bound(struct cf_db_filter *f, int is_to, const char *arg);
 /* Appends arg to the *n values of a repeatable option (v holds max):
  * 0, or cf_cli_usage's status ("at most MAX OPTION options") when full. */
 int cf_cli_push(const char **v, size_t *n, size_t max, const char *option,

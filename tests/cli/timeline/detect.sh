@@ -85,6 +85,13 @@ head -1 out | grep -q '^LEVEL ' || die "table header"
 expect_status 0 casefile timeline detect --db t.db --json --rules "$S/cloud/aws/cloudtrail/aws_cloudtrail_console_login_failed_authentication.yml" \
   --from 2014-07-08T00:00:00Z --to 2014-07-09T00:00:00Z
 [ "$(jq '.findings[0].count' out)" = "$(grep '"eventTime":"2014-07-08' root/var/log/cloudtrail/console.json | grep -c '"errorMessage":"Failed authentication"')" ] || die "--from/--to"
+# a date alone, as timeline query takes it: the whole day (UTC)
+cp out window.json
+expect_status 0 casefile timeline detect --db t.db --json --rules "$S/cloud/aws/cloudtrail/aws_cloudtrail_console_login_failed_authentication.yml" \
+  --from 2014-07-08 --to 2014-07-08
+cmp -s out window.json || die "--from/--to DATE: $(jq -c '.findings[0].count' out)"
+expect_status 2 casefile timeline detect --db t.db --from 2014-07-32
+expect_grep "^casefile timeline: --from: '2014-07-32' is not an RFC 3339 time or a date" err
 
 # --store: one row per finding, one with count 0 for a rule that ran
 # without any; the events column is the --json array
