@@ -554,6 +554,13 @@ static int load_states(struct cf_ctx *ctx, const char *file, cJSON **out)
 	return rc;
 }
 
+/* Verifying the store's archives reads all of their bytes: seconds for
+ * millions of events, so a progress line per archive. */
+static cf_progress *verify_progress(const char *path)
+{
+	return cf_cli_progress("report breach: verifying", path);
+}
+
 static int report_breach(const struct report_opts *o)
 {
 	static const char *const names[4] = {CF_TPL_SUMMARY, CF_TPL_NOTICE, CF_TPL_MEDIA,
@@ -588,7 +595,8 @@ static int report_breach(const struct report_opts *o)
 	 * one summarised (report_inputs.c). */
 	if (!o->verify && o->db && cf_keyring_count(o->trusted) &&
 	    cf_report_verify_store(&ctx, in.scope, cf_keyring_keys(o->trusted),
-				   cf_keyring_count(o->trusted), &in.verify) != CF_OK)
+				   cf_keyring_count(o->trusted), verify_progress,
+				   &in.verify) != CF_OK)
 		goto fail;
 	if (!o->casedir && o->db && cf_report_case_of(&ctx, in.scope, &found_case) != CF_OK)
 		goto fail;

@@ -27,7 +27,8 @@
 #include "report_inputs.h"
 
 int cf_report_verify_store(struct cf_ctx *ctx, const cJSON *scope,
-			   cf_key *const *keys, size_t nkeys, cJSON **out)
+			   cf_key *const *keys, size_t nkeys,
+			   cf_report_progress_fn progress, cJSON **out)
 {
 	const cJSON *a;
 	cJSON *res = cJSON_CreateObject(), *arr;
@@ -43,13 +44,17 @@ int cf_report_verify_store(struct cf_ctx *ctx, const cJSON *scope,
 		struct cf_verify_result *vr = NULL;
 		struct cf_ctx vctx;
 		struct stat st;
+		cf_progress *pg;
 		cJSON *j;
 
 		if (!path || stat(path, &st) || !S_ISREG(st.st_mode))
 			continue; /* moved since: the store's verdict stands */
 		cf_ctx_init(&vctx);
-		if ((rc = cf_archive_verify(&vctx, path, &(struct cf_verify_opts){
-				.trusted = keys, .ntrusted = nkeys}, &vr)) != CF_OK) {
+		pg = progress ? progress(path) : NULL;
+		rc = cf_archive_verify(&vctx, path, &(struct cf_verify_opts){
+				.trusted = keys, .ntrusted = nkeys, .progress = pg}, &vr);
+		cf_progress_free(pg);
+		if (rc != CF_OK) {
 			cf_verify_result_free(vr);
 			if (rc == CF_FATAL) { /* out of memory: not a verdict */
 				rc = cf_set_nomem(ctx, "verification");
