@@ -113,6 +113,23 @@ static void test_set(void **state)
 	cf_progress_set(NULL, 1, 1);
 }
 
+/* The start time of p, between lo and hi: the first "now" at which the
+ * line no longer shows a zero rate (one unit counted). */
+static int64_t start_of(cf_progress *p, int64_t lo, int64_t hi, const char *zero)
+{
+	char line[160];
+
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		cf_progress_format(p, mid, line, sizeof line);
+		if (strstr(line, zero))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return hi - 1;
+}
+
 /* cf_progress_format at a chosen "now". The start time is not exposed: it
  * lies between two clock readings taken around cf_progress_new() and is
  * found exactly by bisection on "the rate is no longer zero" (with one byte
@@ -131,15 +148,7 @@ static void test_format(void **state)
 	cf_progress_format(p, hi + 5000000, line, sizeof line);
 	assert_string_equal(line, "collect: 0/40 items, 0 B, 0 B/s");
 	cf_progress_add(p, 1, 0);
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		cf_progress_format(p, mid, line, sizeof line);
-		if (strstr(line, " 0 B/s"))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	start = hi - 1;
+	start = start_of(p, lo, hi, " 0 B/s");
 	cf_progress_add(p, 5 * 1048576 - 1, 20);
 	cf_progress_format(p, start + 10 * 1000000, line, sizeof line);
 	assert_string_equal(line,
@@ -180,15 +189,7 @@ static void test_format_items(void **state)
 	cf_progress_format(p, hi + 5000000, line, sizeof line);
 	assert_string_equal(line, "timeline detect: 0/1000 items, 0 items/s");
 	cf_progress_add(p, 0, 1);
-	while (lo < hi) { /* the start, as test_format finds it */
-		int64_t mid = lo + (hi - lo) / 2;
-		cf_progress_format(p, mid, line, sizeof line);
-		if (strstr(line, " 0 items/s"))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	start = hi - 1;
+	start = start_of(p, lo, hi, " 0 items/s");
 	cf_progress_add(p, 0, 249);
 	cf_progress_format(p, start + 10 * 1000000, line, sizeof line);
 	assert_string_equal(line,
