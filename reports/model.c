@@ -212,15 +212,6 @@ int cf_report_sort_array(cJSON *arr, int (*cmp)(const void *, const void *))
 
 /* ---- patients ----------------------------------------------------------- */
 
-/* The details of patient id in the scope, whichever shape it uses. */
-static const cJSON *patient_detail(const struct build *b, const char *id,
-				   const cJSON *inline_obj)
-{
-	if (inline_obj)
-		return inline_obj;
-	return cf_model_patient_detail(b, id);
-}
-
 int cf_model_details_index(struct build *b)
 {
 	const cJSON *scope = b->in->scope, *e;
@@ -368,7 +359,9 @@ static int build_patients(struct build *b)
 				     b->in->scope_name, id);
 			goto out;
 		}
-		d = patient_detail(b, id, cJSON_IsObject(p) ? p : NULL);
+		/* an object of "patients" is its own detail: the index
+		 * holds it first */
+		d = cf_model_patient_detail(b, id);
 		ev = cJSON_IsArray(d) ? d : obj_get(d, "evidence");
 		if (!ev)
 			ev = obj_get(d, "accesses");

@@ -197,6 +197,20 @@ static void test_empty_same_as_rebuild(void **state)
 	same_as_rebuild(0);
 }
 
+/* A store of 6,000 events (their text in column `column`) whose text
+ * index has been started aside. */
+static sqlite3 *started(struct cf_ctx *ctx, struct sq_store *db,
+			const char *column)
+{
+	sqlite3 *sq = open_db(path);
+
+	cf_ctx_init(ctx);
+	fill(sq, column, 6000);
+	writer_init(db, sq, path);
+	assert_int_equal(sq_textbuild_start(db, ctx), CF_OK);
+	return sq;
+}
+
 static void test_failure_fails_the_build(void **state)
 {
 	struct cf_ctx ctx;
@@ -204,11 +218,7 @@ static void test_failure_fails_the_build(void **state)
 	sqlite3 *sq;
 
 	(void)state;
-	cf_ctx_init(&ctx);
-	sq = open_db(path);
-	fill(sq, "msg", 6000); /* no message column: the copy fails */
-	writer_init(&db, sq, path);
-	assert_int_equal(sq_textbuild_start(&db, &ctx), CF_OK);
+	sq = started(&ctx, &db, "msg"); /* no message column: the copy fails */
 	exec(sq, "CREATE INDEX events_host ON events(host); COMMIT");
 	db.in_build = 0;
 	assert_int_equal(sq_textbuild_finish(&db, &ctx), CF_FAILED);
@@ -228,11 +238,7 @@ static void test_abandoned(void **state)
 	sqlite3 *sq;
 
 	(void)state;
-	cf_ctx_init(&ctx);
-	sq = open_db(path);
-	fill(sq, "message", 6000);
-	writer_init(&db, sq, path);
-	assert_int_equal(sq_textbuild_start(&db, &ctx), CF_OK);
+	sq = started(&ctx, &db, "message");
 	sq_textbuild_abort(&db);
 	assert_null(db.textbuild);
 	sq_textbuild_abort(&db); /* twice: nothing */
