@@ -242,13 +242,10 @@ int sq_query(cf_db *h, struct cf_ctx *ctx, const struct cf_db_filter *f,
 			break;
 		}
 	}
-	if (step != SQLITE_DONE) {
-		deadline_end(db, ctx, f, step, "reading events");
-		goto out;
-	}
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	if (rc == CF_FAILED)
-		rc = CF_OK;
+	/* rc is still CF_FAILED unless the callback stopped the reading */
+	if ((n = deadline_end(db, ctx, f, step, "reading events")) != CF_OK ||
+	    rc == CF_FAILED)
+		rc = n;
 out:
 	db->text_scan = 0;
 	sqlite3_finalize(s);
@@ -276,14 +273,11 @@ static int sq_aggregate(struct sq_store *db, struct cf_ctx *ctx,
 		goto out;
 	filter_bind(db, s, f, 0);
 	deadline_set(db, f, &deadline);
-	step = sqlite3_step(s);
-	if (step != SQLITE_ROW) {
-		deadline_end(db, ctx, f, step, "counting events");
-		goto out;
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		step = SQLITE_DONE;
 	}
-	*out = sqlite3_column_int64(s, 0);
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	rc = CF_OK;
+	rc = deadline_end(db, ctx, f, step, "counting events");
 out:
 	sqlite3_finalize(s);
 	cf_buf_release(&sql);
@@ -418,12 +412,7 @@ int sq_histogram(cf_db *h, struct cf_ctx *ctx,
 		if (ts >= first_us && b < nb)
 			counts[b]++;
 	}
-	if (step != SQLITE_DONE) {
-		deadline_end(db, ctx, f, step, "counting events");
-		goto out;
-	}
-	deadline_end(db, ctx, f, SQLITE_DONE, NULL);
-	rc = CF_OK;
+	rc = deadline_end(db, ctx, f, step, "counting events");
 out:
 	if (f->timeout_ms) /* the time limit ends with the statement */
 		sqlite3_progress_handler(db->sq, 0, NULL, NULL);
