@@ -246,51 +246,52 @@ static void aar_score(struct cf_buf *b, const struct aar *A)
 	}
 }
 
-static void aar_strengths(struct cf_buf *b, const struct aar *A)
+/* Strengths (the actions done on time) or gaps (those missed, late or
+ * answered wrongly): one bullet per action, or one line saying there is
+ * none. An action not yet due is neither. */
+static void aar_results(struct cf_buf *b, const struct aar *A, int gaps)
 {
 	const cJSON *e;
 	int n = 0;
 
-	cf_buf_puts(b, "\n## Strengths\n\n");
+	cf_buf_puts(b, gaps ? "\n## Gaps\n\n" : "\n## Strengths\n\n");
 	cJSON_ArrayForEach(e, A->tab) {
-		if (strcmp(cf_json_str(e, "result", ""), "on time"))
+		const char *r = cf_json_str(e, "result", "");
+		const char *due = cf_json_str(e, "due", ""), *at = cf_json_str(e, "recorded", "");
+		int on_time = !strcmp(r, "on time");
+
+		if (!strcmp(r, "pending") || on_time == gaps)
 			continue;
 		n++;
-		cf_buf_printf(b, "- `%s` %s: done at %s, within %s%s%s.\n",
-			      cf_json_str(e, "step", ""), cf_json_str(e, "title", ""),
-			      cf_json_str(e, "recorded", ""), cf_json_str(e, "due", ""),
-			      cf_json_str(e, "expected_answer", NULL) ? " with the right answer: " : "",
-			      cf_json_str(e, "expected_answer", ""));
+		cf_buf_printf(b, "- `%s` %s: ", cf_json_str(e, "step", ""),
+			      cf_json_str(e, "title", ""));
+		if (!gaps)
+			cf_buf_printf(b, "done at %s, within %s%s%s.\n", at, due,
+				      cf_json_str(e, "expected_answer", NULL) ?
+				      " with the right answer: " : "",
+				      cf_json_str(e, "expected_answer", ""));
+		else if (!strcmp(r, "missed"))
+			cf_buf_printf(b, "never done (due by %s).\n", due);
+		else if (!strcmp(r, "late"))
+			cf_buf_printf(b, "done at %s, after the %s limit.\n", at, due);
+		else
+			cf_buf_printf(b, "answered %s, the right answer was %s.\n",
+				      cf_json_str(e, "answer", "-"),
+				      cf_json_str(e, "expected_answer", "-"));
 	}
 	if (!n)
-		cf_buf_puts(b, "- No expected action was completed on time.\n");
+		cf_buf_puts(b, gaps ? "- None: every expected action was done on time.\n"
+				    : "- No expected action was completed on time.\n");
+}
+
+static void aar_strengths(struct cf_buf *b, const struct aar *A)
+{
+	aar_results(b, A, 0);
 }
 
 static void aar_gaps(struct cf_buf *b, const struct aar *A)
 {
-	const cJSON *e;
-	int n = 0;
-
-	cf_buf_puts(b, "\n## Gaps\n\n");
-	cJSON_ArrayForEach(e, A->tab) {
-		const char *r = cf_json_str(e, "result", "");
-		const char *step = cf_json_str(e, "step", ""), *title = cf_json_str(e, "title", "");
-		if (!strcmp(r, "on time") || !strcmp(r, "pending"))
-			continue;
-		n++;
-		if (!strcmp(r, "missed"))
-			cf_buf_printf(b, "- `%s` %s: never done (due by %s).\n", step, title,
-				      cf_json_str(e, "due", ""));
-		else if (!strcmp(r, "late"))
-			cf_buf_printf(b, "- `%s` %s: done at %s, after the %s limit.\n", step,
-				      title, cf_json_str(e, "recorded", ""), cf_json_str(e, "due", ""));
-		else
-			cf_buf_printf(b, "- `%s` %s: answered %s, the right answer was %s.\n",
-				      step, title, cf_json_str(e, "answer", "-"),
-				      cf_json_str(e, "expected_answer", "-"));
-	}
-	if (!n)
-		cf_buf_puts(b, "- None: every expected action was done on time.\n");
+	aar_results(b, A, 1);
 }
 
 static void aar_plan(struct cf_buf *b, const struct aar *A)
