@@ -19,8 +19,8 @@
  * those of the document). cJSON gives no positions, so a small scanner
  * walks the same bytes (strings and their escapes, nesting) to where each
  * element of that array starts: linear in the document, no allocation.
- * Carriage returns the line splitter took off are put back in the buffered
- * document, so that its bytes are the member's.
+ * The document is buffered by timeline/doc.c, which keeps its bytes the
+ * member's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +31,14 @@
 #include "casefile/json.h"
 #include "tl.h"
 
-enum { MODE_UNKNOWN, MODE_LINES, MODE_DOC, MODE_TOO_BIG };
+enum { MODE_UNKNOWN, MODE_LINES, MODE_DOC };
 
 /* Nodes of one line's tree: a FHIR AuditEvent line needs about 2 KiB. */
 #define JS_ARENA (64u << 10)
 
 struct js_state {
 	int mode;
-	struct cf_buf doc;
 	struct cf_json_arena arena; /* the tree of one JSON line */
-	uint64_t doc_line, doc_off, doc_lines;
 };
 
 /* ---- where the records of a document start --------------------------------- */
@@ -167,18 +165,13 @@ static int js_start(struct tl_run *r)
 {
 	struct js_state *st = r->state;
 
-	if (cf_json_arena_init(r->ctx, &st->arena, JS_ARENA) != CF_OK)
-		return CF_FAILED;
-	cf_buf_init(&st->doc);
-	st->doc.limit = TL_DOC_MAX;
-	return CF_OK;
+	return cf_json_arena_init(r->ctx, &st->arena, JS_ARENA);
 }
 
 static void js_free(struct tl_run *r)
 {
 	struct js_state *st = r->state;
 
-	cf_buf_release(&st->doc);
 	cf_json_arena_release(&st->arena);
 }
 
@@ -280,24 +273,8 @@ static int js_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 	cJSON *o = NULL;
 	int rc;
 
-	if (st->mode == MODE_DOC || st->mode == MODE_TOO_BIG) {
-		st->doc_lines++;
-		if (st->mode == MODE_TOO_BIG)
-			return CF_OK;
-		/* the splitter took a '\r' off the line before: put it back */
-		if (off == st->doc_off + st->doc.len + 1 && st->doc.len &&
-		    st->doc.data[st->doc.len - 1] == '\n') {
-			st->doc.data[st->doc.len - 1] = '\r';
-			if (cf_buf_putc(&st->doc, '\n')) {
-				st->mode = MODE_TOO_BIG;
-				cf_buf_release(&st->doc);
-				return CF_OK;
-			}
-		}
-		if (cf_buf_append(&st->doc, s, n) || cf_buf_putc(&st->doc, '\n')) {
-			st->mode = MODE_TOO_BIG;
-			cf_buf_release(&st->doc);
-		}
+	if (st->mode == MODE_DOC) {
+		tl_doc_line(&r->doc, s, n, ln, off);
 		return CF_OK;
 	}
 	if (only_space(s, n))
@@ -312,11 +289,7 @@ static int js_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 			i++;
 		if (st->mode == MODE_UNKNOWN && i < n && (s[i] == '{' || s[i] == '[')) {
 			st->mode = MODE_DOC;
-			st->doc_line = ln;
-			st->doc_off = off;
-			st->doc_lines = 1;
-			if (cf_buf_append(&st->doc, s, n) || cf_buf_putc(&st->doc, '\n'))
-				st->mode = MODE_TOO_BIG;
+			tl_doc_line(&r->doc, s, n, ln, off);
 			return CF_OK;
 		}
 		return tl_reject(r, ln, off, "invalid JSON: %s", cf_errmsg(&jctx));
@@ -327,29 +300,17 @@ static int js_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
 	return rc;
 }
 
+static int js_document(struct tl_run *r, const cJSON *o, const struct tl_doc *d)
+{
+	return dispatch_doc(r, o, d->b.data, d->b.len, d->line, d->off);
+}
+
 static int js_end(struct tl_run *r)
 {
 	struct js_state *st = r->state;
-	struct cf_ctx jctx;
-	cJSON *o = NULL;
-	int rc;
 
-	if (st->mode == MODE_TOO_BIG)
-		return tl_reject(r, st->doc_line, st->doc_off,
-				 "JSON document larger than %u bytes",
-				 TL_DOC_MAX);
-	if (st->mode != MODE_DOC)
-		return CF_OK;
-	cf_ctx_init(&jctx);
-	if (cf_json_parse(&jctx, st->doc.data, st->doc.len, &o) != CF_OK)
-		return tl_reject(r, st->doc_line, st->doc_off,
-				 "invalid JSON document (%llu lines): %s",
-				 (unsigned long long)st->doc_lines, cf_errmsg(&jctx));
-	rc = dispatch_doc(r, o, st->doc.data, st->doc.len, st->doc_line,
-			  st->doc_off);
-	cf_buf_release(&st->doc);
-	cJSON_Delete(o);
-	return rc;
+	return st->mode == MODE_DOC ? tl_doc_end(r, "JSON document", js_document)
+				    : CF_OK;
 }
 
 const struct tl_parser tl_json = {

@@ -314,63 +314,15 @@ static int lineage(struct tl_run *r, const cJSON *l, uint64_t ln, uint64_t off)
 
 /* ---- lineage.json ------------------------------------------------------- */
 
-struct doc {
-	struct cf_buf b;
-	int too_big;
-};
-
-static int lj_start(struct tl_run *r)
+static int lj_document(struct tl_run *r, const cJSON *o, const struct tl_doc *d)
 {
-	struct doc *d = r->state;
-
-	cf_buf_init(&d->b);
-	d->b.limit = TL_DOC_MAX;
-	return CF_OK;
-}
-
-static void lj_free(struct tl_run *r)
-{
-	struct doc *d = r->state;
-
-	cf_buf_release(&d->b);
-}
-
-static int lj_line(struct tl_run *r, const char *s, size_t n, uint64_t ln,
-		   uint64_t off)
-{
-	struct doc *d = r->state;
-
-	(void)ln;
-	(void)off;
-	if (!d->too_big && (cf_buf_append(&d->b, s, n) || cf_buf_putc(&d->b, '\n')))
-		d->too_big = 1;
-	return CF_OK;
-}
-
-static int lj_end(struct tl_run *r)
-{
-	struct doc *d = r->state;
-	struct cf_ctx jctx;
-	cJSON *o = NULL;
-	int rc;
-
-	if (d->too_big)
-		return tl_reject(r, 1, 0, "lineage larger than %u bytes", TL_DOC_MAX);
-	cf_ctx_init(&jctx);
-	if (cf_json_parse(&jctx, d->b.data ? d->b.data : "", d->b.len, &o) != CF_OK)
-		return tl_reject(r, 1, 0, "invalid lineage JSON: %s", cf_errmsg(&jctx));
-	rc = lineage(r, o, 1, 0);
-	cJSON_Delete(o);
-	return rc;
+	return lineage(r, o, d->line, d->off);
 }
 
 const struct tl_parser tl_mlflow_lineage = {
 	.name = "mlflow",
-	.state_size = sizeof(struct doc),
-	.start = lj_start,
-	.line = lj_line,
-	.end = lj_end,
-	.free = lj_free,
+	.document = lj_document,
+	.doc_name = "lineage JSON",
 };
 
 /* ---- SQLite snapshot ---------------------------------------------------- */

@@ -44,6 +44,7 @@ int tl_run_init(struct tl_run *r, const struct tl_parser *p,
 	r->refused = cf_alloc_failures();
 	cf_buf_init(&r->attrs);
 	r->attrs.limit = 4 * TL_FIELD_MAX;
+	tl_doc_init(&r->doc);
 	if (!(r->arena = cf_malloc(TL_ARENA)))
 		return cf_set_nomem(ctx, "parsing");
 	if (p->state_size && !(r->state = cf_calloc(1, p->state_size))) {
@@ -73,6 +74,7 @@ void tl_run_release(struct tl_run *r)
 	r->inservice = NULL;
 	tl_sshd_run_free(r);
 	cf_buf_release(&r->attrs);
+	tl_doc_release(&r->doc);
 	free(r->arena);
 	r->arena = NULL;
 }
@@ -421,6 +423,10 @@ static int one_line(struct tl_run *r, struct splitter *sp, const char *s,
 	if (n && s[n - 1] == '\r')
 		n--;
 	tl_event_reset(r);
+	if (!r->parser->line) { /* a document parser */
+		tl_doc_line(&r->doc, s, n, ln, off);
+		return CF_OK;
+	}
 	rc = r->parser->line(r, s, n, ln, off);
 	return rc;
 }
@@ -485,6 +491,8 @@ static int finish(struct tl_run *r, struct splitter *sp)
 		rc = one_line(r, sp, sp->carry.data, sp->carry.len);
 	}
 	cf_buf_release(&sp->carry);
+	if (rc == CF_OK && r->parser->document)
+		rc = tl_doc_end(r, r->parser->doc_name, r->parser->document);
 	if (rc == CF_OK && r->parser->end)
 		rc = r->parser->end(r);
 	if (rc == CF_OK && r->inservice)

@@ -60,6 +60,14 @@ struct tl_sink {
 
 struct tl_run;
 
+/* A JSON document read whole from a member's lines (timeline/doc.c): its
+ * bytes as the member holds them, up to TL_DOC_MAX, and where it starts. */
+struct tl_doc {
+	struct cf_buf b;
+	uint64_t line, off, lines; /* its first line and offset; lines read */
+	int too_big;               /* past TL_DOC_MAX: the bytes are dropped */
+};
+
 struct tl_parser {
 	const char *name;
 	/* Optional: the size of the parser's state for one member, which the
@@ -82,6 +90,11 @@ struct tl_parser {
 	/* Optional: releases what r->state holds, called only when there is
 	 * a state; the runner then frees the state itself. */
 	void (*free)(struct tl_run *r);
+	/* Instead of line: the member is one JSON document, which the runner
+	 * reads whole into r->doc and hands over parsed, before `end`; one
+	 * that is not JSON or passes TL_DOC_MAX is a reject naming doc_name. */
+	int (*document)(struct tl_run *r, const cJSON *o, const struct tl_doc *d);
+	const char *doc_name;
 };
 
 /* One member being parsed. */
@@ -91,6 +104,7 @@ struct tl_run {
 	const struct tl_sink *sink;
 	struct cf_ctx *ctx;
 	void *state;              /* parser's own */
+	struct tl_doc doc;        /* a document read whole (tl_doc_line) */
 	struct cf_buf attrs;      /* attributes of the event being built */
 	char *arena;
 	size_t arena_used;
@@ -177,6 +191,17 @@ int tl_emit(struct tl_run *r, struct cf_event *ev, uint64_t lineno,
 int tl_reject(struct tl_run *r, uint64_t lineno, uint64_t off,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int tl_patient(struct tl_run *r, struct cf_patient *p, uint64_t lineno);
+
+/* Documents read whole (timeline/doc.c): the runner inits and releases
+ * r->doc; tl_doc_line adds one line, as the parser's line callback got it;
+ * tl_doc_end parses what was read and hands it to fn, or records one reject
+ * at its first line naming what ("JSON document", ...), then empties it. */
+void tl_doc_init(struct tl_doc *d);
+void tl_doc_release(struct tl_doc *d);
+void tl_doc_line(struct tl_doc *d, const char *s, size_t n, uint64_t ln,
+		 uint64_t off);
+int tl_doc_end(struct tl_run *r, const char *what,
+	       int (*fn)(struct tl_run *r, const cJSON *o, const struct tl_doc *d));
 
 /* Sanitised copy of n bytes (invalid UTF-8 -> U+FFFD, NUL dropped, cut at
  * TL_FIELD_MAX) in the event arena; "" when the arena is full. NULL in,

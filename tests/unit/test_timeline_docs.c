@@ -7,8 +7,9 @@
  * parser) or read off the samples by hand, never our parser's output:
  * request lines holding raw quotes, patients named by absolute, contained
  * and identifier references, purposes of use, CloudTrail Insights and
- * service events, interleaved and interpreted audit records, and the
- * record index, byte offset and line of each CloudTrail record.
+ * service events, interleaved and interpreted audit records, the record
+ * index, byte offset and line of each CloudTrail record, and documents
+ * refused whole.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +36,7 @@ struct ev {
 struct got {
 	struct ev ev[64];
 	size_t n, rejects;
-	uint64_t reject_line;
+	uint64_t reject_line, reject_off;
 	char reason[256];
 };
 
@@ -74,6 +75,7 @@ static int on_reject(void *arg, const struct cf_reject *r)
 
 	g->rejects++;
 	g->reject_line = r->line;
+	g->reject_off = r->offset;
 	snprintf(g->reason, sizeof g->reason, "%s", r->reason);
 	return 0;
 }
@@ -324,6 +326,53 @@ static void test_cloudtrail_insights_records(void **state)
 	free(s);
 }
 
+/* The run gave no event and one reject, at line and off, whose reason
+ * starts with why; then forgets it. */
+static void one_reject(struct got *g, uint64_t line, uint64_t off, const char *why)
+{
+	assert_int_equal(g->n, 0);
+	assert_int_equal(g->rejects, 1);
+	assert_int_equal(g->reject_line, line);
+	assert_int_equal(g->reject_off, off);
+	if (strncmp(g->reason, why, strlen(why)))
+		fail_msg("reason: %s", g->reason);
+	got_free(g);
+}
+
+/* A document read whole (the JSON parser's, MLflow's lineage.json) that
+ * cJSON refuses, or that passes TL_DOC_MAX, is one reject at its first
+ * line and byte, never a reject per line nor an event. */
+static void test_documents_refused_whole(void **state)
+{
+	static const char bad[] = "\n{\"Records\": [\r\n  {\"eventVersion\": \"1.08\",\r\n ]\r\n";
+	static const char lbad[] = "{\"registered_models\": [\n  {\"name\": \"m\"\n}\n";
+	const size_t line = 512 << 10, lines = (TL_DOC_MAX / line) + 2;
+	char *big = malloc(3 + lines * (line + 1) + 2), *p;
+	struct got g = {0};
+
+	(void)state;
+	assert_non_null(big);
+	run_buf(&tl_json, bad, sizeof bad - 1, &g);
+	one_reject(&g, 2, 1, "invalid JSON document (3 lines): ");
+	run_buf(&tl_mlflow_lineage, lbad, sizeof lbad - 1, &g);
+	one_reject(&g, 1, 0, "invalid lineage JSON (3 lines): ");
+	/* a blank line, then an array of blank lines past the limit */
+	p = big;
+	*p++ = '\n';
+	*p++ = '[';
+	*p++ = '\n';
+	for (size_t i = 0; i < lines; i++, p += line + 1) {
+		memset(p, ' ', line);
+		p[line] = '\n';
+	}
+	memcpy(p, "]\n", 2);
+	run_buf(&tl_json, big, (size_t)(p + 2 - big), &g);
+	one_reject(&g, 2, 1, "JSON document larger than 67108864 bytes");
+	run_buf(&tl_mlflow_lineage, big + 1, (size_t)(p + 1 - big), &g);
+	one_reject(&g, 1, 0, "lineage JSON larger than 67108864 bytes");
+	free(big);
+}
+
 /* AWS's service event example: sourceIPAddress is a service name. */
 static void test_cloudtrail_service_event(void **state)
 {
@@ -464,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_fhir_reference_forms),
 		cmocka_unit_test(test_cloudtrail_insights_records),
 		cmocka_unit_test(test_cloudtrail_service_event),
+		cmocka_unit_test(test_documents_refused_whole),
 		cmocka_unit_test(test_json_record_offsets_hostile_strings),
 		cmocka_unit_test(test_auditd_interleaved),
 		cmocka_unit_test(test_auditd_syscall_not_first),
