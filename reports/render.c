@@ -33,38 +33,44 @@
 
 #define ROW(id, title, html_title, page, fn) \
 	{id, title, html_title, page, cf_report_html_##fn, cf_report_md_##fn, 0}
-#define APPENDIX(id, title, fn) \
-	{id, title, NULL, 1, cf_report_html_##fn, cf_report_md_##fn, 1}
+/* a section written once for both formats (render_markup.c) */
+#define BOTH(id, title, html_title, page, fn) \
+	{id, title, html_title, page, cf_report_##fn, cf_report_##fn, 0}
+#define APPENDIX(id, title, html, md) {id, title, NULL, 1, html, md, 1}
 const struct cf_report_section cf_report_sections[] = {
 	ROW("summary", "Executive summary", NULL, 0, summary),
 	ROW("timeline", "Timeline", NULL, 0, timeline),
 	ROW("affected", "Affected individuals", NULL, 1, affected),
-	ROW("counting", "Who is counted and how they are reached", NULL, 0, counting),
+	BOTH("counting", "Who is counted and how they are reached", NULL, 0, counting),
 	ROW("risk", "Risk assessment (45 CFR 164.402(2))", NULL, 0, risk),
-	ROW("determination", "Breach determination (45 CFR 164.402)", NULL, 0, determination),
+	BOTH("determination", "Breach determination (45 CFR 164.402)", NULL, 0, determination),
 	ROW("obligations", "Obligations and due dates", NULL, 0, obligations),
-	ROW("states", "State notices (to confirm)", NULL, 0, states),
+	BOTH("states", "State notices (to confirm)", NULL, 0, states),
 	ROW("notice", "Draft notice to individuals",
 	    "Draft notice to individuals (45 CFR 164.404(c))", 1, notice),
 	ROW("media", "Draft notice to the media",
 	    "Draft notice to the media (45 CFR 164.406)", 0, media),
 	ROW("hhs", "HHS breach portal fields", NULL, 1, hhs),
-	ROW("safety", "Patient-safety review (model malfunction)", NULL, 0, safety),
-	ROW("ai", "AI models involved: lineage, cohorts, overrides", NULL, 0, ai),
+	BOTH("safety", "Patient-safety review (model malfunction)", NULL, 0, safety),
+	BOTH("ai", "AI models involved: lineage, cohorts, overrides", NULL, 0, ai),
 	ROW("models", "Model decisions affected", NULL, 0, models),
-	ROW("findings", "Findings that named the suspects", NULL, 0, findings),
+	BOTH("findings", "Findings that named the suspects", NULL, 0, findings),
 	ROW("evidence", "Evidence inventory", NULL, 0, evidence),
 	ROW("custody", "Custody summary", NULL, 0, custody),
 	ROW("confirm", "Fields a person must confirm", NULL, 0, confirm),
-	ROW("signoff", "Sign-off (45 CFR 164.530(j))", NULL, 0, signoff),
+	BOTH("signoff", "Sign-off (45 CFR 164.530(j))", NULL, 0, signoff),
 	/* The appendices: the long lists the body summarises. A new body row
 	 * goes above this line, a new appendix below it. */
-	APPENDIX("all-accesses", "Successful accesses counted, in full", app_accesses),
-	APPENDIX("all-failed", "Failed attempts, in full", app_failed),
-	APPENDIX("all-affected", "Affected individuals, in full", app_patients),
+	APPENDIX("all-accesses", "Successful accesses counted, in full",
+		 cf_report_app_accesses, cf_report_app_accesses),
+	APPENDIX("all-failed", "Failed attempts, in full", cf_report_app_failed,
+		 cf_report_app_failed),
+	APPENDIX("all-affected", "Affected individuals, in full",
+		 cf_report_html_app_patients, cf_report_md_app_patients),
 	{NULL, NULL, NULL, 0, NULL, NULL, 0},
 };
 #undef ROW
+#undef BOTH
 #undef APPENDIX
 
 void cf_report_section_label(const struct cf_report_section *s, char *out,

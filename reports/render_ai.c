@@ -41,8 +41,9 @@ static void end_block(struct cf_buf *out, int html, const char *tag)
 	cf_buf_printf(out, html ? "</%s>\n" : "\n", tag);
 }
 
-static int ai(const struct cf_render *r, const struct cf_report_markup *m)
+int cf_report_ai(const struct cf_render *r)
 {
+	const struct cf_report_markup *m = r->m;
 	static const char *const vcols[] = {"Model", "Version", "Registered",
 		"Source run", "Parameters", "Data", "Promoted", "Replaced by",
 		"Stages and aliases", NULL};
@@ -109,14 +110,4 @@ static int ai(const struct cf_render *r, const struct cf_report_markup *m)
 		   "letter_paragraph", html ? "</blockquote>\n<p class=\"note\">To confirm "
 		   "before it is sent.</p>\n" : "\n", NULL);
 	return CF_OK;
-}
-
-int cf_report_html_ai(const struct cf_render *r)
-{
-	return ai(r, &cf_report_html_markup);
-}
-
-int cf_report_md_ai(const struct cf_render *r)
-{
-	return ai(r, &cf_report_md_markup);
 }

@@ -50,8 +50,9 @@ static void ids(struct cf_buf *out, const cJSON *arr, cf_esc_fn esc)
 
 /* The statements, each with its rule, then the lists of patients to look
  * at: one list in either format. */
-static int counting(const struct cf_render *r, const struct cf_report_markup *m)
+int cf_report_counting(const struct cf_render *r)
 {
+	const struct cf_report_markup *m = r->m;
 	const cJSON *sec = get(r->model, "counting"), *s;
 
 	cf_buf_puts(r->out, m->html ? "<ul>\n" : "");
@@ -71,14 +72,4 @@ static int counting(const struct cf_render *r, const struct cf_report_markup *m)
 	}
 	cf_buf_puts(r->out, m->html ? "</ul>\n" : "");
 	return CF_OK;
-}
-
-int cf_report_md_counting(const struct cf_render *r)
-{
-	return counting(r, &cf_report_md_markup);
-}
-
-int cf_report_html_counting(const struct cf_render *r)
-{
-	return counting(r, &cf_report_html_markup);
 }

@@ -46,8 +46,9 @@ static const char *const around[2][8] = {
 	 "<br>", "</td></tr>\n"},
 };
 
-static int findings(const struct cf_render *r, const struct cf_report_markup *m)
+int cf_report_findings(const struct cf_render *r)
 {
+	const struct cf_report_markup *m = r->m;
 	const cJSON *rows = get(get(r->model, "findings"), "rows"), *e;
 	const char *const *a = around[m->html];
 	int n;
@@ -72,14 +73,4 @@ static int findings(const struct cf_render *r, const struct cf_report_markup *m)
 		cf_buf_puts(r->out, "</tbody></table>\n");
 	cf_report_more_rows(r->out, rows, n, "report.json", m->html);
 	return CF_OK;
-}
-
-int cf_report_html_findings(const struct cf_render *r)
-{
-	return findings(r, &cf_report_html_markup);
-}
-
-int cf_report_md_findings(const struct cf_render *r)
-{
-	return findings(r, &cf_report_md_markup);
 }

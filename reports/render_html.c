@@ -261,12 +261,10 @@ int cf_report_html_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-/* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), each
- * with its citation last. A column no shown row has a value for is left
- * out (cf_report_columns). */
-static void html_event_table(struct cf_buf *out, const cJSON *rows,
-			     const char *const *heads, const char *const *keys,
-			     int max)
+/* cf_report_html_markup's event table (render_int.h). */
+void cf_report_html_events(struct cf_buf *out, const cJSON *rows,
+			   const char *const *heads, const char *const *keys,
+			   int max)
 {
 	const char *h[CF_REPORT_MAX_COLS + 2], *k[CF_REPORT_MAX_COLS + 1];
 	const cJSON *e;
@@ -319,38 +317,8 @@ int cf_report_html_timeline(const struct cf_render *r)
 		cf_report_text_row(out, &cf_report_html_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "</tbody></table>\n");
-	html_event_table(out, acc, cf_report_access_heads, cf_report_access_keys,
-			 CF_REPORT_BODY_ROWS);
-	cf_report_see_appendix(out, &cf_report_html_markup, acc, CF_REPORT_BODY_ROWS,
-			       "all-accesses", "accesses.csv");
-	cf_buf_printf(out, "<h3>Failed attempts (not counted)</h3>\n<p>%lld failed attempt(s).</p>\n",
-		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
-	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
-		html_event_table(out, get(r->tl, "failed_attempts"),
-				 cf_report_failed_heads, cf_report_failed_keys,
-				 CF_REPORT_BODY_ROWS);
-		cf_report_see_appendix(out, &cf_report_html_markup,
-				       get(r->tl, "failed_attempts"),
-				       CF_REPORT_BODY_ROWS, "all-failed", NULL);
-	}
-	return CF_OK;
-}
-
-int cf_report_html_app_accesses(const struct cf_render *r)
-{
-	html_event_table(r->out, get(r->tl, "accesses"), cf_report_access_heads,
-			 cf_report_access_keys, CF_REPORT_MAX_ROWS);
-	return CF_OK;
-}
-
-int cf_report_html_app_failed(const struct cf_render *r)
-{
-	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
-		cf_buf_puts(r->out, "<p>No failed attempt.</p>\n");
-	else
-		html_event_table(r->out, get(r->tl, "failed_attempts"),
-				 cf_report_failed_heads, cf_report_failed_keys,
-				 CF_REPORT_MAX_ROWS);
+	cf_report_body_accesses(r);
+	cf_report_body_failed(r);
 	return CF_OK;
 }
 
@@ -702,7 +670,8 @@ static void html_toc(struct cf_buf *out)
 int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		   const struct cf_report_templates *t, struct cf_buf *out)
 {
-	struct cf_render r = cf_report_render(ctx, model, t, out, "html report");
+	struct cf_render r = cf_report_render(ctx, model, t, out, "html report",
+					      &cf_report_html_markup);
 	const struct cf_report_section *s;
 	char label[32];
 	int rc, in_appendix = 0;
@@ -715,7 +684,7 @@ int cf_report_html(struct cf_ctx *ctx, const cJSON *model,
 		cf_buf_printf(out, "<section id=\"%s\"%s>\n<h2>%s. %s</h2>\n", s->id,
 			      s->appendix ? " class=\"appendix\"" : s->page ? " class=\"page\"" : "",
 			      label, s->html_title ? s->html_title : s->title);
-		if ((rc = cf_report_section_body(&r, s, 1)) != CF_OK)
+		if ((rc = cf_report_section_body(&r, s)) != CF_OK)
 			return rc;
 		cf_buf_puts(out, "</section>\n");
 		/* the table of contents follows the one-page summary */

@@ -41,6 +41,8 @@ struct cf_ctx;
 	     (e) && (n) < CF_REPORT_MAX_ROWS; (e) = (e)->next, (n)++)
 
 /* One rendering in progress; the parts of the model every section reads. */
+struct cf_report_markup;
+
 struct cf_render {
 	struct cf_ctx *ctx;
 	const cJSON *model;
@@ -48,6 +50,7 @@ struct cf_render {
 	const struct cf_report_templates *t;
 	struct cf_buf *out;
 	const char *what;   /* the document, for an out-of-memory message */
+	const struct cf_report_markup *m; /* its format (render_markup.c) */
 };
 
 /* Writes one section's body; CF_OK, or the error of a template or of the
@@ -71,17 +74,31 @@ struct cf_report_section {
  * ("<tr><td>", "</td><td>", "</td></tr>\n"; "| ", " | ", " |\n") and a
  * list item's ("<li>", "</li>\n"; "- ", "\n"). The section's own wording
  * stays in the section, chosen by `html` (render_markup.c). */
+typedef void (*cf_report_events_fn)(struct cf_buf *out, const cJSON *rows,
+				    const char *const *heads,
+				    const char *const *keys, int max);
 struct cf_report_markup {
 	int html;
 	cf_esc_fn esc;
 	const char *row, *cell, *end, *item, *item_end;
+	/* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS),
+	 * each with its citation last: heads holds one heading per key and
+	 * the evidence's after them. A column no shown row has a value for
+	 * is left out (cf_report_columns). */
+	cf_report_events_fn events;
 };
 extern const struct cf_report_markup cf_report_html_markup, cf_report_md_markup;
-/* The columns of the timeline's event tables, successful accesses and
- * failed attempts: the keys of a row, and their headings with the
- * evidence's heading last. */
-extern const char *const cf_report_access_keys[], *const cf_report_access_heads[];
-extern const char *const cf_report_failed_keys[], *const cf_report_failed_heads[];
+void cf_report_html_events(struct cf_buf *out, const cJSON *rows,
+			   const char *const *heads, const char *const *keys,
+			   int max);
+void cf_report_md_events(struct cf_buf *out, const cJSON *rows,
+			 const char *const *heads, const char *const *keys,
+			 int max);
+/* The timeline's event lists in r's format: the first CF_REPORT_BODY_ROWS
+ * successful accesses (counted), then where all of them are; the failed
+ * attempts (not counted): how many, the first rows and where the rest are. */
+void cf_report_body_accesses(const struct cf_render *r);
+void cf_report_body_failed(const struct cf_render *r);
 /* After a list cut at `shown` rows: "The first N of M; all of them in
  * <the label of appendix id>[ and also]." (a link to it in HTML). */
 void cf_report_see_appendix(struct cf_buf *out, const struct cf_report_markup *m,
@@ -129,7 +146,8 @@ int cf_report_check(const struct cf_render *r);
  * document in an out-of-memory message (render_markup.c). */
 struct cf_render cf_report_render(struct cf_ctx *ctx, const cJSON *model,
 				  const struct cf_report_templates *t,
-				  struct cf_buf *out, const char *what);
+				  struct cf_buf *out, const char *what,
+				  const struct cf_report_markup *m);
 
 /* The section bodies, HTML (render_html.c) and Markdown (render_md.c). */
 #define CF_REPORT_SECTION(name) \
@@ -147,17 +165,18 @@ CF_REPORT_SECTION(models)
 CF_REPORT_SECTION(evidence)
 CF_REPORT_SECTION(custody)
 CF_REPORT_SECTION(confirm)
-CF_REPORT_SECTION(determination)
-CF_REPORT_SECTION(signoff)
-CF_REPORT_SECTION(counting)
-CF_REPORT_SECTION(findings)
-CF_REPORT_SECTION(safety)
-CF_REPORT_SECTION(ai)
-CF_REPORT_SECTION(states)
-CF_REPORT_SECTION(app_accesses)
-CF_REPORT_SECTION(app_failed)
 CF_REPORT_SECTION(app_patients)
 #undef CF_REPORT_SECTION
+/* The sections written once for both formats, in r->m's markup. */
+int cf_report_determination(const struct cf_render *r);
+int cf_report_signoff(const struct cf_render *r);
+int cf_report_counting(const struct cf_render *r);
+int cf_report_findings(const struct cf_render *r);
+int cf_report_safety(const struct cf_render *r);
+int cf_report_ai(const struct cf_render *r);
+int cf_report_states(const struct cf_render *r);
+int cf_report_app_accesses(const struct cf_render *r);
+int cf_report_app_failed(const struct cf_render *r);
 
 /* The counted accesses summarised per actor, most accesses first:
  * [{"actor","accesses","patients","src_ips" (up to 4, joined),"first",
@@ -168,10 +187,10 @@ cJSON *cf_report_by_actor(const cJSON *accesses);
 void cf_report_section_label(const struct cf_report_section *s, char *out,
 			     size_t size);
 
-/* Section s's body in HTML (html 1) or Markdown, or the line saying it is
- * not required; CF_OK or the error of the buffer or of the section. */
+/* Section s's body in r's format, or the line saying it is not required;
+ * CF_OK or the error of the buffer or of the section. */
 int cf_report_section_body(const struct cf_render *r,
-			   const struct cf_report_section *s, int html);
+			   const struct cf_report_section *s);
 
 /* 0 when the section's notice is not owed (notice, media, hhs: no breach,
  * nobody affected, or a business associate's incident): the drivers then

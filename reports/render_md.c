@@ -102,10 +102,10 @@ int cf_report_md_summary(const struct cf_render *r)
 	return CF_OK;
 }
 
-/* A table of timeline rows, at most max (and CF_REPORT_MAX_ROWS), the
- * citation last; a column no shown row has a value for is left out. */
-static void md_events(struct cf_buf *out, const cJSON *rows, const char *const *heads,
-		      const char *const *keys, int max)
+/* cf_report_md_markup's event table (render_int.h). */
+void cf_report_md_events(struct cf_buf *out, const cJSON *rows,
+			 const char *const *heads, const char *const *keys,
+			 int max)
 {
 	const char *k[CF_REPORT_MAX_COLS + 1];
 	const cJSON *e;
@@ -151,37 +151,8 @@ int cf_report_md_timeline(const struct cf_render *r)
 		cf_report_text_row(out, &cf_report_md_markup, e, bkeys);
 	cJSON_Delete(by);
 	cf_buf_puts(out, "\n");
-	md_events(out, acc, cf_report_access_heads, cf_report_access_keys,
-		  CF_REPORT_BODY_ROWS);
-	cf_report_see_appendix(out, &cf_report_md_markup, acc, CF_REPORT_BODY_ROWS,
-			       "all-accesses", "accesses.csv");
-	cf_buf_printf(out, "\nFailed attempts (not counted): %lld\n",
-		      (long long)cf_json_int(r->tl, "failed_attempt_count", 0));
-	if (cJSON_GetArraySize(get(r->tl, "failed_attempts"))) {
-		cf_buf_puts(out, "\n");
-		md_events(out, get(r->tl, "failed_attempts"), cf_report_failed_heads,
-			  cf_report_failed_keys, CF_REPORT_BODY_ROWS);
-		cf_report_see_appendix(out, &cf_report_md_markup,
-				       get(r->tl, "failed_attempts"),
-				       CF_REPORT_BODY_ROWS, "all-failed", NULL);
-	}
-	return CF_OK;
-}
-
-int cf_report_md_app_accesses(const struct cf_render *r)
-{
-	md_events(r->out, get(r->tl, "accesses"), cf_report_access_heads,
-		  cf_report_access_keys, CF_REPORT_MAX_ROWS);
-	return CF_OK;
-}
-
-int cf_report_md_app_failed(const struct cf_render *r)
-{
-	if (!cJSON_GetArraySize(get(r->tl, "failed_attempts")))
-		cf_buf_puts(r->out, "No failed attempt.\n");
-	else
-		md_events(r->out, get(r->tl, "failed_attempts"), cf_report_failed_heads,
-			  cf_report_failed_keys, CF_REPORT_MAX_ROWS);
+	cf_report_body_accesses(r);
+	cf_report_body_failed(r);
 	return CF_OK;
 }
 
@@ -390,7 +361,8 @@ int cf_report_md_confirm(const struct cf_render *r)
 int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 		 const struct cf_report_templates *t, struct cf_buf *out)
 {
-	struct cf_render r = cf_report_render(ctx, model, t, out, "markdown report");
+	struct cf_render r = cf_report_render(ctx, model, t, out, "markdown report",
+					      &cf_report_md_markup);
 	const struct cf_report_section *s;
 	int rc, verified = cf_report_verified_only(model);
 	char label[32];
@@ -424,7 +396,7 @@ int cf_report_md(struct cf_ctx *ctx, const cJSON *model,
 			cf_report_section_label(s, label, sizeof label);
 		}
 		cf_buf_printf(out, "\n## %s. %s\n\n", label, s->title);
-		if ((rc = cf_report_section_body(&r, s, 0)) != CF_OK)
+		if ((rc = cf_report_section_body(&r, s)) != CF_OK)
 			return rc;
 	}
 	return cf_report_check(&r);

@@ -26,10 +26,11 @@ static const char *or_blank(const char *s)
 
 /* The finding, who decided it (or that nobody did yet), the rationale and
  * the memo's title and text: paragraphs in HTML, lines in Markdown. */
-static void determination(const struct cf_render *r, int html)
+int cf_report_determination(const struct cf_render *r)
 {
-	const cJSON *d = get(r->model, "determination"), *m = get(d, "memo");
+	const cJSON *d = get(r->model, "determination"), *memo = get(d, "memo");
 	struct cf_buf *out = r->out;
+	int html = r->m->html;
 	cf_esc_fn esc = html ? cf_esc_html : cf_esc_md;
 	/* a paragraph: "<p>...</p>", or a blank line before it */
 	const char *p = html ? "<p>" : "\n", *p_end = html ? "</p>\n" : "\n";
@@ -45,24 +46,14 @@ static void determination(const struct cf_render *r, int html)
 			   "decided_by", " on ", "decided_on", html ? ".</p>\n" : ".\n", NULL);
 	cf_buf_puts(out, p);
 	cf_esc_put(out, esc, d, "Rationale: ", "rationale", p_end, NULL);
-	if (cJSON_IsObject(m))
-		cf_esc_put(out, esc, m, html ? "<h3>" : "\n### ", "title",
+	if (cJSON_IsObject(memo))
+		cf_esc_put(out, esc, memo, html ? "<h3>" : "\n### ", "title",
 			   html ? "</h3>\n<p>" : "\n\n", "text",
 			   html ? "</p>\n<p>Keep until " : "\n\nKeep until ", "retain_until",
 			   " (", "rule", html ? ").</p>\n" : ").\n", NULL);
-}
-
-int cf_report_html_determination(const struct cf_render *r)
-{
-	determination(r, 1);
 	return CF_OK;
 }
 
-int cf_report_md_determination(const struct cf_render *r)
-{
-	determination(r, 0);
-	return CF_OK;
-}
 
 /* The sign-off block that ends every package. */
 static void signoff(struct cf_buf *out, const cJSON *s, int html)
@@ -87,15 +78,9 @@ static void signoff(struct cf_buf *out, const cJSON *s, int html)
 		cf_buf_puts(out, "</table>\n");
 }
 
-int cf_report_html_signoff(const struct cf_render *r)
+int cf_report_signoff(const struct cf_render *r)
 {
-	signoff(r->out, get(r->model, "sign_off"), 1);
-	return CF_OK;
-}
-
-int cf_report_md_signoff(const struct cf_render *r)
-{
-	signoff(r->out, get(r->model, "sign_off"), 0);
+	signoff(r->out, get(r->model, "sign_off"), r->m->html);
 	return CF_OK;
 }
 

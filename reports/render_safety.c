@@ -41,8 +41,9 @@ static void counts(struct cf_buf *out, const cJSON *s, int html)
 		      html ? "</p>\n" : "\n\n");
 }
 
-static int safety(const struct cf_render *r, const struct cf_report_markup *m)
+int cf_report_safety(const struct cf_render *r)
 {
+	const struct cf_report_markup *m = r->m;
 	static const char *const cols[] = {"Model", "Version", "Patients",
 		"Decisions", "Acted on", "Overridden", "First decision",
 		"Last decision", NULL};
@@ -76,14 +77,4 @@ static int safety(const struct cf_render *r, const struct cf_report_markup *m)
 	}
 	cf_buf_puts(out, html ? "</ul>\n" : "");
 	return CF_OK;
-}
-
-int cf_report_html_safety(const struct cf_render *r)
-{
-	return safety(r, &cf_report_html_markup);
-}
-
-int cf_report_md_safety(const struct cf_render *r)
-{
-	return safety(r, &cf_report_md_markup);
 }

@@ -52,8 +52,9 @@ static void recipients(struct cf_buf *out, const cJSON *n, cf_esc_fn esc)
 	}
 }
 
-static int states(const struct cf_render *r, const struct cf_report_markup *m)
+int cf_report_states(const struct cf_render *r)
 {
+	const struct cf_report_markup *m = r->m;
 	const cJSON *sec = get(r->model, "state_notices"), *n, *c;
 	const cJSON *notices = get(sec, "notices");
 	struct cf_buf *out = r->out;
@@ -130,16 +131,6 @@ static int states(const struct cf_render *r, const struct cf_report_markup *m)
 			   : "- Not triggered: ", "id", " (", "citation", "): ", "why",
 			   html ? ".</p>\n" : ".\n", NULL);
 	return CF_OK;
-}
-
-int cf_report_html_states(const struct cf_render *r)
-{
-	return states(r, &cf_report_html_markup);
-}
-
-int cf_report_md_states(const struct cf_render *r)
-{
-	return states(r, &cf_report_md_markup);
 }
 
 int cf_report_state_letter_md(struct cf_ctx *ctx, const cJSON *model,
