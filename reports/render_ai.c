@@ -43,7 +43,6 @@ static void end_block(struct cf_buf *out, int html, const char *tag)
 
 int cf_report_ai(const struct cf_render *r)
 {
-	const struct cf_report_markup *m = r->m;
 	static const char *const vcols[] = {"Model", "Version", "Registered",
 		"Source run", "Parameters", "Data", "Promoted", "Replaced by",
 		"Stages and aliases", NULL};
@@ -52,6 +51,7 @@ int cf_report_ai(const struct cf_render *r)
 		"Last decision", NULL};
 	static const char *const ocols[] = {"Time", "Patient", "Version", "Output",
 		"Stage", "Overridden by", "Why", "Evidence", NULL};
+	const struct cf_report_markup *m = r->m;
 	const cJSON *s = get(r->model, "ai"), *e;
 	struct cf_buf *out = r->out;
 	int html = m->html;

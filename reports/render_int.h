@@ -40,9 +40,9 @@ struct cf_ctx;
 	for ((n) = 0, (e) = (arr) ? (arr)->child : NULL; \
 	     (e) && (n) < CF_REPORT_MAX_ROWS; (e) = (e)->next, (n)++)
 
-/* One rendering in progress; the parts of the model every section reads. */
 struct cf_report_markup;
 
+/* One rendering in progress; the parts of the model every section reads. */
 struct cf_render {
 	struct cf_ctx *ctx;
 	const cJSON *model;
@@ -74,9 +74,6 @@ struct cf_report_section {
  * ("<tr><td>", "</td><td>", "</td></tr>\n"; "| ", " | ", " |\n") and a
  * list item's ("<li>", "</li>\n"; "- ", "\n"). The section's own wording
  * stays in the section, chosen by `html` (render_markup.c). */
-typedef void (*cf_report_events_fn)(struct cf_buf *out, const cJSON *rows,
-				    const char *const *heads,
-				    const char *const *keys, int max);
 struct cf_report_markup {
 	int html;
 	cf_esc_fn esc;
@@ -85,7 +82,8 @@ struct cf_report_markup {
 	 * each with its citation last: heads holds one heading per key and
 	 * the evidence's after them. A column no shown row has a value for
 	 * is left out (cf_report_columns). */
-	cf_report_events_fn events;
+	void (*events)(struct cf_buf *out, const cJSON *rows,
+		       const char *const *heads, const char *const *keys, int max);
 };
 extern const struct cf_report_markup cf_report_html_markup, cf_report_md_markup;
 void cf_report_html_events(struct cf_buf *out, const cJSON *rows,

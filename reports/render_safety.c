@@ -43,10 +43,10 @@ static void counts(struct cf_buf *out, const cJSON *s, int html)
 
 int cf_report_safety(const struct cf_render *r)
 {
-	const struct cf_report_markup *m = r->m;
 	static const char *const cols[] = {"Model", "Version", "Patients",
 		"Decisions", "Acted on", "Overridden", "First decision",
 		"Last decision", NULL};
+	const struct cf_report_markup *m = r->m;
 	const cJSON *s = get(r->model, "patient_safety"), *e;
 	struct cf_buf *out = r->out;
 	int html = m->html;
