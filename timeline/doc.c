@@ -34,9 +34,9 @@ void tl_doc_line(struct tl_doc *d, const char *s, size_t n, uint64_t ln,
 	}
 	if (d->too_big)
 		return;
-	/* the splitter took a '\r' off the line before: put it back */
-	if (off == d->off + d->b.len + 1 && d->b.len &&
-	    d->b.data[d->b.len - 1] == '\n') {
+	/* the splitter took a '\r' off the line before (every line held
+	 * ends with the '\n' put back below): put it back too */
+	if (d->b.len && off == d->off + d->b.len + 1) {
 		d->b.data[d->b.len - 1] = '\r';
 		if (cf_buf_putc(&d->b, '\n'))
 			goto too_big;

@@ -356,6 +356,18 @@ static void test_documents_refused_whole(void **state)
 	one_reject(&g, 2, 1, "invalid JSON document (3 lines): ");
 	run_buf(&tl_mlflow_lineage, lbad, sizeof lbad - 1, &g);
 	one_reject(&g, 1, 0, "invalid lineage JSON (3 lines): ");
+	/* AWS's Insights record file cut after its first 30 lines (`head -30
+	 * | wc -l`: 30; jq refuses it), in the middle of the first record */
+	{
+		size_t len, cut = 0;
+		char *s = slurp(FX "awsdocs/insights-records.json", &len);
+
+		for (int k = 0; k < 30; k++)
+			cut += strcspn(s + cut, "\n") + 1;
+		run_buf(&tl_json, s, cut, &g);
+		one_reject(&g, 1, 0, "invalid JSON document (30 lines): ");
+		free(s);
+	}
 	/* a blank line, then an array of blank lines past the limit */
 	p = big;
 	*p++ = '\n';
